@@ -1,0 +1,180 @@
+"""The frozen resolution tree: paragraphs with text in every language and stable ids.
+
+``Resolution.to_data()`` gives the canonical plain-data form (the same shape as the
+YAML source, ids included); ``content_hash()`` hashes that form, so two sources that
+differ only in comments or key order are the same version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+__all__ = [
+    "LANGUAGES",
+    "Paragraph",
+    "Annex",
+    "Resolution",
+    "Located",
+    "SECTION_PREAMBLE",
+    "SECTION_OPERATIVE",
+]
+
+#: Languages the model knows, with their names (English, own). The first three are
+#: the working group's; the others are BRICS members' official languages.
+LANGUAGES: Mapping[str, tuple[str, str]] = {
+    "ru": ("Russian", "Русский"),
+    "zh": ("Chinese", "中文"),
+    "en": ("English", "English"),
+    "pt": ("Portuguese", "Português"),
+    "ar": ("Arabic", "العربية"),
+    "fr": ("French", "Français"),
+    "es": ("Spanish", "Español"),
+    "hi": ("Hindi", "हिन्दी"),
+}
+
+SECTION_PREAMBLE = "preamble"
+SECTION_OPERATIVE = "operative"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph (or item, or sub-item): text per language and nested items."""
+
+    id: str
+    texts: Mapping[str, str]
+    items: tuple[Paragraph, ...] = ()
+
+    def text(self, lang: str) -> str:
+        return self.texts.get(lang, "")
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id}
+        for lang in sorted(self.texts, key=_lang_order):
+            data[lang] = self.texts[lang]
+        if self.items:
+            data["items"] = [item.to_data() for item in self.items]
+        return data
+
+    def with_texts(self, texts: Mapping[str, str]) -> Paragraph:
+        return replace(self, texts=dict(texts))
+
+
+@dataclass(frozen=True)
+class Annex:
+    """An annex: a title and its own preambular and operative paragraphs."""
+
+    id: str
+    title: Mapping[str, str]
+    preamble: tuple[Paragraph, ...] = ()
+    operative: tuple[Paragraph, ...] = ()
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "title": _ordered(self.title)}
+        if self.preamble:
+            data["preamble"] = [p.to_data() for p in self.preamble]
+        if self.operative:
+            data["operative"] = [p.to_data() for p in self.operative]
+        return data
+
+
+@dataclass(frozen=True)
+class Located:
+    """A paragraph with its place in the tree.
+
+    ``path`` is the list of indexes from the section down (``(2, 1)`` is the second
+    item of the third paragraph); ``annex`` is the annex index or ``None``.
+    """
+
+    paragraph: Paragraph
+    section: str
+    path: tuple[int, ...]
+    annex: int | None = None
+    parent_id: str | None = None
+
+    @property
+    def depth(self) -> int:
+        return len(self.path) - 1
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A whole resolution in all its languages."""
+
+    body: str
+    languages: tuple[str, ...]
+    title: Mapping[str, str]
+    preamble: tuple[Paragraph, ...] = ()
+    operative: tuple[Paragraph, ...] = ()
+    annexes: tuple[Annex, ...] = ()
+    symbol: str | None = None
+    date: str | None = None
+    distribution: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.symbol:
+            data["symbol"] = self.symbol
+        data["body"] = self.body
+        if self.date:
+            data["date"] = self.date
+        if self.distribution:
+            data["distribution"] = self.distribution
+        data["languages"] = list(self.languages)
+        data["title"] = _ordered(self.title)
+        data["preamble"] = [p.to_data() for p in self.preamble]
+        data["operative"] = [p.to_data() for p in self.operative]
+        if self.annexes:
+            data["annexes"] = [a.to_data() for a in self.annexes]
+        return data
+
+    def content_hash(self) -> str:
+        """SHA-256 of the canonical text (symbol excluded: it is assigned, not written)."""
+        data = self.to_data()
+        data.pop("symbol", None)
+        blob = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def walk(self) -> Iterator[Located]:
+        """Every paragraph, item and sub-item in document order."""
+        yield from _walk_section(self.preamble, SECTION_PREAMBLE, None)
+        yield from _walk_section(self.operative, SECTION_OPERATIVE, None)
+        for index, annex in enumerate(self.annexes):
+            yield from _walk_section(annex.preamble, SECTION_PREAMBLE, index)
+            yield from _walk_section(annex.operative, SECTION_OPERATIVE, index)
+
+    def find(self, paragraph_id: str) -> Located | None:
+        for located in self.walk():
+            if located.paragraph.id == paragraph_id:
+                return located
+        return None
+
+    def with_symbol(self, symbol: str) -> Resolution:
+        return replace(self, symbol=symbol)
+
+
+def _walk_section(
+    paragraphs: tuple[Paragraph, ...], section: str, annex: int | None
+) -> Iterator[Located]:
+    def visit(
+        items: tuple[Paragraph, ...], prefix: tuple[int, ...], parent: str | None
+    ) -> Iterator[Located]:
+        for index, paragraph in enumerate(items):
+            path = prefix + (index,)
+            yield Located(paragraph, section, path, annex, parent)
+            yield from visit(paragraph.items, path, paragraph.id)
+
+    yield from visit(paragraphs, (), None)
+
+
+def _lang_order(lang: str) -> tuple[int, str]:
+    keys = list(LANGUAGES)
+    return (keys.index(lang) if lang in keys else len(keys), lang)
+
+
+def _ordered(texts: Mapping[str, str]) -> dict[str, str]:
+    return {lang: texts[lang] for lang in sorted(texts, key=_lang_order)}

@@ -1,0 +1,285 @@
+"""The frozen view object every template is filled from, built in one place.
+
+``build_view()`` turns a resolution (``drafts.Resolution``) and plain facts supplied by the
+workflow (body names, version, reviewer, stale paragraphs, approvals, comments, …) into a
+``DocumentView``: every label numbered, every opener split off, every date localised.
+Templates only print what is here; they make no decision and run no query.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from drafts.diff import Segment, compare
+from drafts.markup import plain, split_opener
+from drafts.model import SECTION_PREAMBLE, Located, Resolution
+from drafts.numbering import annex_heading, label, ref
+
+__all__ = [
+    "STAGES",
+    "BodyView",
+    "ParagraphView",
+    "AnnexView",
+    "SignatoryView",
+    "ApprovalView",
+    "CommentView",
+    "EventView",
+    "DocumentView",
+    "build_view",
+    "format_date",
+]
+
+#: Stages a document can be rendered for (DESIGN.md, "Documents per stage").
+STAGES = (
+    "draft",        # draft text, DRAFT watermark, version + short hash in the footer
+    "review",       # per-reviewer review copy: name watermark, line numbers, destinations
+    "comment-form", # DOCX comment form (ISO-style table), pre-filled with refs
+    "matrix",       # comments-resolution matrix
+    "redline",      # changes between two versions
+    "final",        # clean approved text with the signature page
+    "approval",     # approval record
+    "cover-letter", # transmittal to the body
+    "certificate",  # certificate of completion (events, signers, fingerprints)
+    "audit-report", # audit log report
+    "index",        # dossier index
+)
+
+
+@dataclass(frozen=True)
+class BodyView:
+    """The BRICS body a resolution is addressed to."""
+
+    code: str
+    names: Mapping[str, str]          # lang -> "Higher Council of BRICS"
+    enacting: Mapping[str, str]       # lang -> "The Higher Council of BRICS,"
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class ParagraphView:
+    id: str
+    ref: str                           # language-neutral: "OP 3(b)"
+    section: str                       # "preamble" | "operative"
+    depth: int                         # 0 paragraph, 1 item, 2 sub-item
+    annex: int | None
+    labels: Mapping[str, str]          # lang -> "1." / "(a)" / "а)" / ""
+    openers: Mapping[str, str]         # lang -> emphasised opening phrase ("" if none)
+    rests: Mapping[str, str]           # lang -> the text after the opener
+    texts: Mapping[str, str]           # lang -> the whole text, markers removed
+    stale: frozenset[str] = frozenset()    # languages whose text is stale
+    missing: frozenset[str] = frozenset()  # authentic languages with no text
+    changes: Mapping[str, tuple[Segment, ...]] = field(default_factory=dict)  # redline
+    status: str = ""                   # redline: added | removed | changed | moved | ""
+
+
+@dataclass(frozen=True)
+class AnnexView:
+    id: str
+    headings: Mapping[str, str]        # lang -> "Annex" / "Приложение" / "附件"
+    titles: Mapping[str, str]
+    paragraphs: tuple[ParagraphView, ...]
+
+
+@dataclass(frozen=True)
+class SignatoryView:
+    """A signature slot; its anchor ``sig-<member_id>`` becomes a PDF named destination."""
+
+    member_id: str
+    names: Mapping[str, str]           # lang -> name as written in that language
+    organisation: str
+    delegation: str
+    role: str = ""
+
+    @property
+    def anchor(self) -> str:
+        return f"sig-{self.member_id}"
+
+
+@dataclass(frozen=True)
+class ApprovalView:
+    member_id: str
+    name: str
+    delegation: str
+    decision: str                      # "approved" | "objected"
+    at: str                            # ISO timestamp
+    note: str = ""
+    signed_statement: str = ""         # fingerprint/hash of the signed statement, if any
+
+
+@dataclass(frozen=True)
+class CommentView:
+    id: str
+    ref: str                           # ref in the version shown
+    original_ref: str                  # ref in the circulated version
+    author: str
+    delegation: str
+    type: str                          # ge | te | ed
+    text: str
+    proposal: str = ""
+    disposition: str = ""              # accepted | rejected | partial | ""
+    note: str = ""
+    orphaned: bool = False
+
+
+@dataclass(frozen=True)
+class EventView:
+    seq: int
+    at: str
+    actor: str
+    action: str
+    detail: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    stage: str
+    layout: str                        # "single" | "parallel"
+    languages: tuple[str, ...]         # languages shown, in column order
+    authentic: tuple[str, ...]         # the resolution's authentic languages
+    symbol: str
+    version: int
+    content_hash: str
+    date: _dt.date
+    dates: Mapping[str, str]           # lang -> "26 сентября 2024 г."
+    distribution: str
+    body: BodyView
+    working_group: Mapping[str, str]   # lang -> working group name
+    title: Mapping[str, str]
+    preamble: tuple[ParagraphView, ...]
+    operative: tuple[ParagraphView, ...]
+    annexes: tuple[AnnexView, ...]
+    watermark: str = ""
+    reviewer: str = ""
+    reviewer_id: str = ""
+    signatories: tuple[SignatoryView, ...] = ()
+    approvals: tuple[ApprovalView, ...] = ()
+    comments: tuple[CommentView, ...] = ()
+    events: tuple[EventView, ...] = ()
+    previous_version: int | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)  # stage-specific facts (cover letter)
+
+    @property
+    def short_hash(self) -> str:
+        return self.content_hash[:12]
+
+    def paragraphs(self) -> tuple[ParagraphView, ...]:
+        """Every paragraph of the main text and the annexes, in order."""
+        out = list(self.preamble) + list(self.operative)
+        for annex in self.annexes:
+            out.extend(annex.paragraphs)
+        return tuple(out)
+
+    @property
+    def form_ids(self) -> Mapping[str, str]:
+        """The hidden identity a comment form carries (checked on import)."""
+        return {"symbol": self.symbol, "version": str(self.version),
+                "content_hash": self.content_hash, "reviewer": self.reviewer_id}
+
+
+def format_date(day: _dt.date, lang: str) -> str:
+    """A date as written in a resolution of that language (Babel)."""
+    from babel.dates import format_date as babel_format
+
+    if lang == "ru":
+        return babel_format(day, format="d MMMM y", locale="ru") + " г."
+    if lang == "zh":
+        return babel_format(day, format="long", locale="zh_Hans_CN")
+    try:
+        return babel_format(day, format="long", locale=lang)
+    except Exception:
+        return day.isoformat()
+
+
+def _paragraph_view(resolution: Resolution, loc: Located, languages: Sequence[str],
+                    stale: Mapping[str, frozenset[str]]) -> ParagraphView:
+    par = loc.paragraph
+    openers, rests, texts, labels = {}, {}, {}, {}
+    for lang in languages:
+        raw = par.text(lang)
+        opener, rest = split_opener(raw)
+        openers[lang], rests[lang], texts[lang] = opener, rest, plain(raw)
+        labels[lang] = label(resolution, loc, lang)
+    missing = frozenset(lang for lang in resolution.languages if not par.text(lang))
+    return ParagraphView(
+        id=par.id, ref=ref(loc), section=loc.section, depth=loc.depth, annex=loc.annex,
+        labels=labels, openers=openers, rests=rests, texts=texts,
+        stale=frozenset(stale.get(par.id, frozenset())), missing=missing,
+    )
+
+
+def build_view(
+    resolution: Resolution,
+    *,
+    stage: str,
+    version: int,
+    body: BodyView,
+    date: _dt.date,
+    languages: Sequence[str] | None = None,
+    layout: str | None = None,
+    working_group: Mapping[str, str] | None = None,
+    reviewer: str = "",
+    reviewer_id: str = "",
+    stale: Mapping[str, frozenset[str]] | None = None,
+    signatories: Sequence[SignatoryView] = (),
+    approvals: Sequence[ApprovalView] = (),
+    comments: Sequence[CommentView] = (),
+    events: Sequence[EventView] = (),
+    previous: Resolution | None = None,
+    previous_version: int | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> DocumentView:
+    """The one place a document's view is built. ``previous`` makes a redline view."""
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}; stages are {', '.join(STAGES)}")
+    langs = tuple(languages or resolution.languages)
+    chosen_layout = layout or ("parallel" if len(langs) > 1 else "single")
+    stale_map = stale or {}
+    changes = {c.id: c for c in compare(previous, resolution)} if previous else {}
+
+    def views(locs: list[Located]) -> tuple[ParagraphView, ...]:
+        out = []
+        for loc in locs:
+            view = _paragraph_view(resolution, loc, langs, stale_map)
+            change = changes.get(loc.paragraph.id)
+            if change:
+                view = _with_change(view, change.status, change.segments)
+            out.append(view)
+        return tuple(out)
+
+    main = [loc for loc in resolution.walk() if loc.annex is None]
+    preamble = views([loc for loc in main if loc.section == SECTION_PREAMBLE])
+    operative = views([loc for loc in main if loc.section != SECTION_PREAMBLE])
+    annexes = []
+    for index, annex in enumerate(resolution.annexes):
+        locs = [loc for loc in resolution.walk() if loc.annex == index]
+        annexes.append(AnnexView(
+            id=annex.id,
+            headings={lang: annex_heading(index, len(resolution.annexes), lang) for lang in langs},
+            titles={lang: annex.title.get(lang, "") for lang in langs},
+            paragraphs=views(locs),
+        ))
+    watermark = {"draft": "DRAFT", "review": reviewer}.get(stage, "")
+    return DocumentView(
+        stage=stage, layout=chosen_layout, languages=langs, authentic=resolution.languages,
+        symbol=resolution.symbol or "", version=version,
+        content_hash=resolution.content_hash(), date=date,
+        dates={lang: format_date(date, lang) for lang in langs},
+        distribution=resolution.distribution or "General",
+        body=body, working_group=dict(working_group or {}),
+        title={lang: resolution.title.get(lang, "") for lang in langs},
+        preamble=preamble, operative=operative, annexes=tuple(annexes),
+        watermark=watermark, reviewer=reviewer, reviewer_id=reviewer_id,
+        signatories=tuple(signatories), approvals=tuple(approvals),
+        comments=tuple(comments), events=tuple(events),
+        previous_version=previous_version, extra=dict(extra or {}),
+    )
+
+
+def _with_change(view: ParagraphView, status: str,
+                 segments: Mapping[str, tuple[Segment, ...]]) -> ParagraphView:
+    from dataclasses import replace
+
+    return replace(view, status=status, changes=dict(segments))

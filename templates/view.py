@@ -187,6 +187,8 @@ def format_date(day: _dt.date, lang: str) -> str:
         return babel_format(day, format="d MMMM y", locale="ru") + " г."
     if lang == "zh":
         return babel_format(day, format="long", locale="zh_Hans_CN")
+    if lang == "en":
+        return babel_format(day, format="long", locale="en_GB")
     try:
         return babel_format(day, format="long", locale=lang)
     except Exception:

@@ -1,0 +1,75 @@
+"""Keys, certificates and signatures for resolutions (a pure library over pyHanko).
+
+- :mod:`signatures.keys` — the working group's CA, member certificates, PKCS#12 bundles;
+- :mod:`signatures.signer` — :class:`Signer`, one signatory's key ready to sign;
+- :mod:`signatures.places` — signature slots found as named destinations in a PDF;
+- :mod:`signatures.pades` — visible PAdES signatures as incremental updates;
+- :mod:`signatures.verify` — offline verification of a signed PDF, as a JSON-able report;
+- :mod:`signatures.cms` — detached CMS (``.p7s``) signatures over any bytes.
+
+Names are re-exported here lazily: ``import signatures`` does not import pyHanko.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__all__ = [
+    "CertInfo",
+    "CertificateError",
+    "DetachedReport",
+    "KeyFileError",
+    "LoadedKey",
+    "PassphraseError",
+    "PdfReport",
+    "SignatureError",
+    "SignatureReport",
+    "Signer",
+    "SigningError",
+    "VerificationError",
+    "add_empty_field",
+    "cert_info",
+    "create_ca",
+    "find_destination",
+    "issue_certificate",
+    "load_ca",
+    "load_certificates",
+    "load_p12",
+    "sign_detached",
+    "sign_pdf",
+    "signature_box",
+    "signed_revision",
+    "verify_detached",
+    "verify_pdf",
+]
+
+_HOME = {
+    "signatures.errors": (
+        "SignatureError", "PassphraseError", "KeyFileError", "CertificateError",
+        "SigningError", "VerificationError",
+    ),
+    "signatures.keys": (
+        "CertInfo", "LoadedKey", "cert_info", "create_ca", "issue_certificate", "load_ca",
+        "load_certificates", "load_p12",
+    ),
+    "signatures.signer": ("Signer",),
+    "signatures.places": ("find_destination", "signature_box"),
+    "signatures.pades": ("add_empty_field", "sign_pdf"),
+    "signatures.verify": ("PdfReport", "SignatureReport", "signed_revision", "verify_pdf"),
+    "signatures.cms": ("DetachedReport", "sign_detached", "verify_detached"),
+}  # fmt: skip
+_MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'signatures' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,158 @@
+"""PAdES signing of PDFs, with a visible stamp, as incremental updates.
+
+Each signature is appended to the file as an incremental update, so the bytes signed
+earlier are never touched and every earlier signature stays valid. The first signatory
+may *certify* the document (DocMDP level 2: only form filling and signing allowed after);
+later signatures are approval signatures. The profile is PAdES baseline B-B, or B-T when
+a timestamp authority is given (an RFC 3161 URL or a ``TimeStamper`` object, such as
+:func:`signatures.signer.test_timestamper` offline).
+
+Verification lives in :mod:`signatures.verify`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from signatures.errors import SigningError
+from signatures.signer import DIGEST_ALGORITHM, Signer
+from signatures.stamp import stamp_style
+
+__all__ = ["Box", "FieldSlot", "add_empty_field", "sign_pdf", "signature_fields"]
+
+Box = tuple[float, float, float, float]
+#: An unsigned signature field to create: (field name, page index, box).
+FieldSlot = tuple[str, int, Box]
+
+
+def _writer(pdf: bytes) -> Any:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.misc import PdfError
+
+    try:
+        return IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+    except (PdfError, ValueError) as exc:
+        raise SigningError(
+            f"The PDF to sign cannot be read ({exc}). Render it again from the approved text."
+        ) from exc
+
+
+def signature_fields(pdf: bytes) -> dict[str, bool]:
+    """Signature fields of a PDF: field name → already signed."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    reader = PdfFileReader(BytesIO(pdf), strict=False)
+    return {name: value is not None for name, value, _ in enumerate_sig_fields(reader)}
+
+
+def _field_spec(field_name: str, page: int, box: Box) -> Any:
+    from pyhanko.sign.fields import SigFieldSpec
+
+    x1, y1, x2, y2 = box
+    if x2 <= x1 or y2 <= y1:
+        raise SigningError(
+            f"The signature box {box} for field {field_name!r} is empty: give (x1, y1, x2, y2) "
+            "with x1 < x2 and y1 < y2, in PDF points from the bottom-left corner."
+        )
+    return SigFieldSpec(
+        sig_field_name=field_name,
+        on_page=page,
+        box=(round(x1), round(y1), round(x2), round(y2)),
+    )
+
+
+def add_empty_field(pdf: bytes, *, field_name: str, page: int, box: Box) -> bytes:
+    """Add an unsigned signature field (a slot a signatory fills later) as an update."""
+    from pyhanko.sign.fields import append_signature_field
+
+    if field_name in signature_fields(pdf):
+        raise SigningError(f"The PDF already has a signature field {field_name!r}.")
+    writer = _writer(pdf)
+    append_signature_field(writer, _field_spec(field_name, page, box))
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _timestamper(timestamp_url: str | None, timestamper: Any) -> Any:
+    if timestamper is not None:
+        return timestamper
+    if timestamp_url:
+        from pyhanko.sign.timestamps import HTTPTimeStamper
+
+        return HTTPTimeStamper(timestamp_url)
+    return None
+
+
+def sign_pdf(
+    pdf: bytes,
+    signer: Signer,
+    *,
+    field_name: str,
+    page: int,
+    box: Box,
+    stamp_lines: list[str],
+    certify: bool = False,
+    reason: str = "",
+    location: str = "",
+    timestamp_url: str | None = None,
+    timestamper: Any = None,
+    empty_fields: Sequence[FieldSlot] = (),
+    font: tuple[Path, str] | None = None,
+    font_size: int = 8,
+) -> bytes:
+    """Sign ``pdf`` in a visible field and return the signed file (original + update).
+
+    ``box`` is (x1, y1, x2, y2) in PDF points on page index ``page``; an existing empty
+    field of that name is used as it is. ``stamp_lines`` are drawn in the box in the
+    embedded stamp font. ``certify`` makes this the document's certification signature
+    (only allowed for the first signature). With ``timestamp_url`` or ``timestamper`` the
+    signature gets a signature timestamp (PAdES B-T).
+    """
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.sign import fields, signers
+    from pyhanko.sign.general import SigningError as HankoSigningError
+
+    existing = signature_fields(pdf)
+    if existing.get(field_name):
+        raise SigningError(
+            f"The signature field {field_name!r} is already signed; each signatory signs "
+            "their own field."
+        )
+    if certify and any(existing.values()):
+        raise SigningError(
+            "Only the first signature can certify the document, and this PDF is already "
+            "signed: sign it with certify=False."
+        )
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        md_algorithm=DIGEST_ALGORITHM,
+        reason=reason or None,
+        location=location or None,
+        name=signer.info.common_name or None,
+        certify=certify,
+        docmdp_permissions=fields.MDPPerm.FILL_FORMS,
+        subfilter=fields.SigSeedSubFilter.PADES,
+    )
+    pdf_signer = signers.PdfSigner(
+        meta,
+        signer.pyhanko_signer,
+        timestamper=_timestamper(timestamp_url, timestamper),
+        stamp_style=stamp_style(stamp_lines, font=font, font_size=font_size),
+        new_field_spec=None if field_name in existing else _field_spec(field_name, page, box),
+    )
+    writer = _writer(pdf)
+    for slot_name, slot_page, slot_box in empty_fields:
+        if slot_name == field_name or slot_name in existing:
+            continue
+        fields.append_signature_field(writer, _field_spec(slot_name, slot_page, slot_box))
+    try:
+        out = pdf_signer.sign_pdf(writer)
+    except (HankoSigningError, PdfError, ValueError) as exc:
+        raise SigningError(f"Signing field {field_name!r} failed: {exc}") from exc
+    result: bytes = out.getvalue()
+    return result

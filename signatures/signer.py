@@ -1,0 +1,109 @@
+"""The signing identity handed to the PDF and CMS signing functions.
+
+A :class:`Signer` holds one member's private key, certificate and the certificates above
+it, and builds pyHanko's ``SimpleSigner`` from them on demand. It can be made from a
+PKCS#12 file or directly from objects already in memory, which is what tests and the
+workflow's import paths use. Signing always uses SHA-256 with PKCS#1 v1.5 RSA signatures,
+the combination every PDF reader and OpenSSL build verifies.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from signatures.keys import CertInfo, LoadedKey, cert_info, load_p12
+
+if TYPE_CHECKING:
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.sign.signers import SimpleSigner
+
+__all__ = ["DIGEST_ALGORITHM", "Signer", "to_asn1_cert", "test_timestamper"]
+
+DIGEST_ALGORITHM = "sha256"
+
+
+def to_asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
+    """The same certificate as the asn1crypto object pyHanko works with."""
+    from asn1crypto import x509 as asn1_x509
+
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+def _to_asn1_key(key: rsa.RSAPrivateKey) -> Any:
+    from asn1crypto import keys as asn1_keys
+
+    der = key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return asn1_keys.PrivateKeyInfo.load(der)
+
+
+class Signer:
+    """One signatory's key and certificates, ready to sign PDFs and detached CMS."""
+
+    def __init__(
+        self,
+        key: rsa.RSAPrivateKey,
+        cert: x509.Certificate,
+        chain: list[x509.Certificate] | tuple[x509.Certificate, ...] = (),
+    ) -> None:
+        self.key = key
+        self.cert = cert
+        self.chain = list(chain)
+
+    @classmethod
+    def from_loaded(cls, loaded: LoadedKey) -> Signer:
+        return cls(loaded.key, loaded.cert, loaded.chain)
+
+    @classmethod
+    def from_p12(cls, path: Path, passphrase: bytes) -> Signer:
+        """Open a PKCS#12 bundle (wrong passphrase: :class:`PassphraseError`)."""
+        return cls.from_loaded(load_p12(path, passphrase))
+
+    @property
+    def info(self) -> CertInfo:
+        return cert_info(self.cert)
+
+    @cached_property
+    def pyhanko_signer(self) -> SimpleSigner:
+        """pyHanko's signer over the same key (built once, on first use)."""
+        from pyhanko.sign.signers import SimpleSigner
+        from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+        registry = SimpleCertificateStore.from_certs([to_asn1_cert(c) for c in self.chain])
+        return SimpleSigner(
+            signing_cert=to_asn1_cert(self.cert),
+            signing_key=_to_asn1_key(self.key),
+            cert_registry=registry,
+        )
+
+    def __repr__(self) -> str:
+        return f"Signer({self.info.subject!r})"
+
+
+def test_timestamper(tsa: LoadedKey) -> Any:
+    """A local timestamp authority for tests and offline demos (no network).
+
+    ``tsa`` is a key whose certificate carries the critical ``timeStamping`` extended key
+    usage. The tokens it issues are real RFC 3161 tokens signed by that key, so they
+    validate when the TSA's CA is among the trust roots.
+    """
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    return DummyTimeStamper(
+        tsa_cert=to_asn1_cert(tsa.cert),
+        tsa_key=_to_asn1_key(tsa.key),
+        certs_to_embed=SimpleCertificateStore.from_certs([to_asn1_cert(c) for c in tsa.chain]),
+    )
+
+
+test_timestamper.__test__ = False  # type: ignore[attr-defined]  # not a pytest test

@@ -1,0 +1,242 @@
+"""Akoma Ntoso 3.0 (OASIS LegalDocML) export of a resolution, and schema validation.
+
+One language expression is one ``<akomaNtoso><statement name="resolution">`` document:
+the title in ``preface``, preambular paragraphs as ``recital``s in ``preamble``, operative
+paragraphs as numbered ``paragraph``s in ``mainBody`` (items and sub-items as nested
+``point``s), signatories in ``conclusions`` and annexes as ``attachment``s. Without a
+language the export is a ``documentCollection`` holding one such statement per language.
+Every element of the text carries a positional ``eId`` (``para_3__point_b``: it changes
+when paragraphs are renumbered) and a ``wId`` that is the paragraph's stable id (it does
+not). The mapping and identifiers are described in docs/AKOMA_NTOSO.md.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from lxml import etree
+
+from drafts.akn_meta import COUNTRY, LANGUAGE_CODES, WorkId, element, meta, work_id
+from drafts.errors import DraftError
+from drafts.markup import split_opener
+from drafts.model import Located, Paragraph, Resolution
+from drafts.numbering import annex_heading, label, letter, roman
+
+__all__ = ["Signatory", "AknError", "export_akn", "validate", "eid", "text_block"]
+
+
+class AknError(DraftError):
+    """A resolution that cannot be exported (the message names what is missing)."""
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """One signature in ``conclusions``: who signed, in what capacity, when."""
+
+    name: str
+    role: str = ""
+    organisation: str = ""
+    date: str | None = None
+
+
+def eid(located: Located) -> str:
+    """The positional eId of a paragraph: ``rec_2``, ``para_3``, ``para_3__point_b__point_ii``."""
+    if located.section == "preamble":
+        base = f"preamble__rec_{located.path[0] + 1}"
+    else:
+        base = f"para_{located.path[0] + 1}"
+        if located.depth >= 1:
+            base += f"__point_{letter(located.path[1])}"
+        if located.depth >= 2:
+            base += f"__point_{roman(located.path[2] + 1)}"
+    if located.annex is not None:
+        base = f"att_{located.annex + 1}__{base}"
+    return base
+
+
+def text_block(parent: Any, tag: str, text: str) -> Any:
+    """``<tag><p>…</p></tag>`` with the opening phrase as ``<i>``."""
+    holder = element(tag, parent) if tag != "p" else parent
+    p = element("p", holder)
+    opener, rest = split_opener(text)
+    if opener:
+        element("i", p, opener).tail = rest
+    else:
+        p.text = text
+    return holder
+
+
+class _Writer:
+    def __init__(self, resolution: Resolution, lang: str, prefix: str) -> None:
+        self.resolution = resolution
+        self.lang = lang
+        self.prefix = prefix
+        self.located = {(loc.annex, loc.section, loc.path): loc for loc in resolution.walk()}
+
+    def ids(self, located: Located) -> dict[str, str]:
+        return {"eId": self.prefix + eid(located), "wId": located.paragraph.id}
+
+    def preamble(self, parent: Any, paragraphs: tuple[Paragraph, ...], annex: int | None
+                 ) -> None:
+        if not paragraphs:
+            return
+        node = element("preamble", parent)
+        recitals = element("recitals", node, eId=self.prefix + (
+            "preamble__recs" if annex is None else f"att_{annex + 1}__preamble__recs"))
+        for index, paragraph in enumerate(paragraphs):
+            located = self.located[(annex, "preamble", (index,))]
+            recital = element("recital", recitals, **self.ids(located))
+            text_block(recital, "p", paragraph.text(self.lang))
+
+    def body(self, parent: Any, paragraphs: tuple[Paragraph, ...], annex: int | None) -> None:
+        node = element("mainBody", parent)
+        if not paragraphs:
+            element("p", node)
+        for index, paragraph in enumerate(paragraphs):
+            self.hier(node, "paragraph", paragraph, (annex, "operative", (index,)))
+
+    def hier(self, parent: Any, tag: str, paragraph: Paragraph, key: tuple[Any, ...]) -> None:
+        located = self.located[key]
+        node = element(tag, parent, **self.ids(located))
+        number = label(self.resolution, located, self.lang)
+        if number:
+            element("num", node, number)
+        text = paragraph.text(self.lang)
+        if not paragraph.items:
+            text_block(node, "content", text)
+            return
+        if text:
+            text_block(node, "intro", text)
+        annex, section, path = key
+        for index, item in enumerate(paragraph.items):
+            self.hier(node, "point", item, (annex, section, path + (index,)))
+
+    def statement(self, work: WorkId, version: int, date: str,
+                  signatories: Sequence[Signatory]) -> Any:
+        res, lang = self.resolution, self.lang
+        doc = element("statement", name="resolution")
+        doc.append(meta(work, langs=(lang,), version=version, date=date, prefix=self.prefix,
+                        body=res.body))
+        if signatories:
+            refs = doc[0].find(f"{{{doc.nsmap[None]}}}references")
+            for i, signer in enumerate(signatories):
+                element("TLCPerson", refs, eId=f"{self.prefix}signatory_{i + 1}",
+                        href=f"/ontology/person/{work.country}/signatory-{i + 1}",
+                        showAs=signer.name)
+        preface = element("preface", doc)
+        title = element("longTitle", preface, eId=f"{self.prefix}longTitle")
+        p = element("p", title)
+        element("docTitle", p, res.title.get(lang, ""))
+        p = element("p", preface, class_="symbol")
+        element("docNumber", p, work.symbol)
+        self.preamble(doc, res.preamble, None)
+        self.body(doc, res.operative, None)
+        if signatories:
+            self.conclusions(doc, signatories)
+        if res.annexes:
+            attachments = element("attachments", doc)
+            for index, annex in enumerate(res.annexes):
+                att = element("attachment", attachments, eId=f"{self.prefix}att_{index + 1}",
+                              wId=annex.id)
+                element("heading", att, annex_heading(index, len(res.annexes), lang))
+                inner = element("doc", att, name="annex")
+                inner.append(meta(work, langs=(lang,), version=version, date=date,
+                                  prefix=self.prefix, component=f"annex_{index + 1}"))
+                preface = element("preface", inner)
+                p = element("p", preface, class_="title")
+                element("docTitle", p, annex.title.get(lang, ""))
+                self.preamble(inner, annex.preamble, index)
+                self.body(inner, annex.operative, index)
+        return doc
+
+    def conclusions(self, doc: Any, signatories: Sequence[Signatory]) -> None:
+        node = element("conclusions", doc)
+        box = element("blockContainer", node, eId=f"{self.prefix}signatures")
+        for i, signer in enumerate(signatories):
+            p = element("p", box)
+            sig = element("signature", p)
+            element("person", sig, signer.name, refersTo=f"#{self.prefix}signatory_{i + 1}")
+            for extra in (signer.role, signer.organisation):
+                if extra:
+                    sig[-1].tail = (sig[-1].tail or "") + ", "
+                    element("span", sig, extra)
+            if signer.date:
+                sig[-1].tail = (sig[-1].tail or "") + ", "
+                element("date", sig, signer.date, date=signer.date)
+
+
+def _signatories(values: Iterable[Signatory | str]) -> list[Signatory]:
+    return [v if isinstance(v, Signatory) else Signatory(str(v)) for v in values]
+
+
+def export_akn(resolution: Resolution, *, version: int, lang: str | None = None,
+               signatories: Iterable[Signatory | str] = (), country_scheme: str = COUNTRY,
+               date: str | None = None) -> bytes:
+    """Akoma Ntoso XML of one language expression, or of all of them as a collection.
+
+    ``date`` is the version's date (defaults to the resolution's date, then today); it
+    dates the expression and the manifestation. ``country_scheme`` is the FRBRcountry.
+    """
+    langs = resolution.languages if lang is None else (lang,)
+    for code in langs:
+        if code not in resolution.languages:
+            raise AknError(f"the resolution has no {code!r} text (its languages are "
+                           f"{', '.join(resolution.languages)}); export one of those")
+    when = date or resolution.date or _dt.date.today().isoformat()
+    work = work_id(resolution, date=resolution.date or when, country=country_scheme)
+    signers = _signatories(signatories)
+    root = element("akomaNtoso")
+    if lang is not None:
+        root.append(_Writer(resolution, lang, "").statement(work, version, when, signers))
+    else:
+        collection = element("documentCollection", root, name="resolution")
+        collection.append(meta(work, langs=langs, version=version, date=when,
+                               body=resolution.body))
+        preface = element("preface", collection)
+        p = element("p", preface)
+        element("docTitle", p, resolution.title.get(langs[0], ""))
+        body = element("collectionBody", collection)
+        for code in langs:
+            short = LANGUAGE_CODES.get(code, code)
+            component = element("component", body, eId=f"cmp_{short}")
+            component.append(_Writer(resolution, code, f"cmp_{short}__").statement(
+                work, version, when, signers))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+class _SchemaResolver(etree.Resolver):
+    def resolve(self, url: str, pubid: str, context: Any) -> Any:
+        if url.endswith("xml.xsd"):
+            return self.resolve_string(_data("xml.xsd"), context)
+        return None
+
+
+def _data(name: str) -> bytes:
+    return resources.files("drafts").joinpath("data", "akn", name).read_bytes()
+
+
+@functools.lru_cache(maxsize=1)
+def _schema() -> etree.XMLSchema:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    parser.resolvers.add(_SchemaResolver())
+    doc = etree.fromstring(_data("akomantoso30.xsd"), parser,
+                           base_url="akomantoso30.xsd")
+    return etree.XMLSchema(etree.ElementTree(doc))
+
+
+def validate(xml: bytes) -> list[str]:
+    """Errors of ``xml`` against the Akoma Ntoso 3.0 schema ("line N: message"); [] if valid."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        doc = etree.fromstring(xml, parser)
+    except etree.XMLSyntaxError as exc:
+        return [f"not well-formed XML: {exc}"]
+    schema = _schema()
+    if schema.validate(doc):
+        return []
+    return [f"line {e.line}: {e.message}" for e in schema.error_log]  # type: ignore[attr-defined]

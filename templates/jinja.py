@@ -1,0 +1,162 @@
+"""The sandboxed Jinja environment every template (HTML for PDF, later DOCX) runs in.
+
+Templates are looked up first in a workspace override directory (``<dir>/html/draft.html``,
+``<dir>/css/base.css``), then in this package's data, read with ``importlib.resources`` so
+an installed wheel needs no file system layout of its own. A workspace template is user
+code: it runs in :class:`jinja2.sandbox.SandboxedEnvironment` with autoescape on, so it can
+print what the view holds but cannot reach Python internals, and every value from user
+content (paragraph text, names, comments) is escaped.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable, Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (BaseLoader, ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
+                    TemplateNotFound, meta)
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import SandboxedEnvironment
+
+__all__ = [
+    "PACKAGE",
+    "ResourceLoader",
+    "environment",
+    "read_file",
+    "file_exists",
+    "referenced_templates",
+    "files_hash",
+    "lang_tag",
+]
+
+#: The package whose data holds the built-in templates (``html/``, ``css/``, ``docx/``).
+PACKAGE = "templates"
+
+#: BCP 47 tags written into ``lang`` attributes; Chinese is written in simplified script.
+_LANG_TAGS = {"zh": "zh-Hans"}
+
+
+def lang_tag(lang: str) -> str:
+    """The ``lang`` attribute value for a project language code (``zh`` → ``zh-Hans``)."""
+    return _LANG_TAGS.get(lang, lang)
+
+
+class ResourceLoader(BaseLoader):
+    """Loads templates from package data with ``importlib.resources``."""
+
+    def __init__(self, package: str = PACKAGE) -> None:
+        self.package = package
+
+    def get_source(self, environment: Environment, template: str
+                   ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        data = _package_bytes(template, self.package)
+        if data is None:
+            raise TemplateNotFound(template)
+        return data.decode("utf-8"), None, lambda: True
+
+    def list_templates(self) -> list[str]:
+        out: list[str] = []
+
+        def walk(node: Any, prefix: str) -> None:
+            for child in node.iterdir():
+                name = f"{prefix}{child.name}"
+                if child.is_dir():
+                    if child.name != "__pycache__":
+                        walk(child, name + "/")
+                elif not child.name.endswith((".py", ".pyc")):
+                    out.append(name)
+
+        walk(resources.files(self.package), "")
+        return sorted(out)
+
+
+def _package_bytes(name: str, package: str = PACKAGE) -> bytes | None:
+    node = resources.files(package)
+    for part in split_template_path(name):  # rejects "..", absolute paths
+        node = node.joinpath(part)
+    try:
+        return node.read_bytes() if node.is_file() else None
+    except OSError:
+        return None
+
+
+def _override_path(name: str, template_dir: Path | None) -> Path | None:
+    if template_dir is None:
+        return None
+    path = Path(template_dir).joinpath(*split_template_path(name))
+    return path if path.is_file() else None
+
+
+def read_file(name: str, template_dir: Path | None = None) -> bytes:
+    """The bytes of a template or stylesheet (``css/base.css``): override first, then package."""
+    path = _override_path(name, template_dir)
+    if path is not None:
+        return path.read_bytes()
+    data = _package_bytes(name)
+    if data is None:
+        raise TemplateNotFound(name)
+    return data
+
+
+def file_exists(name: str, template_dir: Path | None = None) -> bool:
+    return _override_path(name, template_dir) is not None or _package_bytes(name) is not None
+
+
+@functools.lru_cache(maxsize=16)
+def _environment(template_dir: str | None) -> SandboxedEnvironment:
+    loaders: list[BaseLoader] = []
+    if template_dir is not None:
+        loaders.append(FileSystemLoader(template_dir, encoding="utf-8"))
+    loaders.append(ResourceLoader())
+    env = SandboxedEnvironment(
+        loader=ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["lang_tag"] = lang_tag
+    return env
+
+
+def environment(template_dir: Path | None = None) -> SandboxedEnvironment:
+    """The shared sandboxed environment for a workspace override directory (or none).
+
+    Environments are cached per directory: Jinja keeps compiled templates in them.
+    """
+    return _environment(str(Path(template_dir).resolve()) if template_dir else None)
+
+
+def referenced_templates(name: str, template_dir: Path | None = None) -> list[str]:
+    """``name`` and every template it extends, includes or imports, recursively."""
+    env = environment(template_dir)
+    seen: list[str] = []
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.append(current)
+        source = read_file(current, template_dir).decode("utf-8")
+        for ref in meta.find_referenced_templates(env.parse(source)):
+            if ref is None:
+                raise ValueError(f"template {current!r} names a template by a variable; "
+                                 "name included templates literally so they can be hashed")
+            todo.append(ref)
+    return sorted(seen)
+
+
+def files_hash(names: Iterable[str], template_dir: Path | None = None,
+               salt: str = "") -> str:
+    """SHA-256 over the names and contents of template files (sorted), plus ``salt``."""
+    digest = hashlib.sha256(salt.encode("utf-8"))
+    for name in sorted(set(names)):
+        data = read_file(name, template_dir)
+        digest.update(b"\0" + name.encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(data).digest())
+    return digest.hexdigest()

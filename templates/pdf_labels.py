@@ -1,0 +1,203 @@
+"""The fixed words a rendered document prints around the user's text, per language.
+
+Column headings, stage titles, the stale-translation marker. Languages without an entry
+fall back to English. Templates get them as ``t[lang].key`` (and ``tt(key)`` for the
+"Русский / 中文 / English" form used in headings of multilingual tables).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+__all__ = ["LABELS", "labels_for", "joined"]
+
+_EN: dict[str, str] = {
+    "version": "Version",
+    "page": "Page",
+    "stale": "⚠ translation not confirmed",
+    "missing": "⚠ translation missing",
+    "draft": "Draft",
+    "review_copy": "Review copy for",
+    "matrix": "Comments resolution matrix",
+    "redline": "Changes from version {old} to version {new}",
+    "redline_plain": "Changes",
+    "added": "new",
+    "moved": "renumbered",
+    "changed": "amended",
+    "removed": "deleted",
+    "signatures": "Signatures",
+    "approval": "Approval record",
+    "certificate": "Certificate of completion",
+    "audit": "Audit report",
+    "index": "Dossier index",
+    "ref": "Ref.",
+    "author": "Author",
+    "type": "Type",
+    "comment": "Comment",
+    "proposal": "Proposed change",
+    "disposition": "Disposition",
+    "note": "Note",
+    "orphaned": "paragraph no longer exists",
+    "accepted": "accepted",
+    "rejected": "rejected",
+    "partial": "partially accepted",
+    "member": "Member",
+    "delegation": "Delegation",
+    "decision": "Decision",
+    "approved": "approved",
+    "objected": "objected",
+    "at": "Date and time",
+    "statement": "Signed statement",
+    "seq": "No.",
+    "actor": "Actor",
+    "action": "Action",
+    "detail": "Detail",
+    "hash": "Hash",
+    "document": "Document",
+    "description": "Description",
+    "signatory": "Signatory",
+    "organisation": "Organisation",
+    "role": "Role",
+    "content_hash": "Content hash (SHA-256)",
+    "symbol": "Symbol",
+    "no_entries": "None.",
+    "to": "To",
+    "from": "From",
+    "enclosures": "Enclosures",
+    "transmit": "The {wg} has the honour to transmit to the {body} the following documents "
+                "for its consideration:",
+    "closing": "Accept the assurances of our highest consideration.",
+}
+
+_RU: dict[str, str] = {
+    "version": "Версия",
+    "page": "Стр.",
+    "stale": "⚠ перевод не подтверждён",
+    "missing": "⚠ перевод отсутствует",
+    "draft": "Проект",
+    "review_copy": "Экземпляр для замечаний:",
+    "matrix": "Таблица рассмотрения замечаний",
+    "redline": "Изменения от версии {old} к версии {new}",
+    "redline_plain": "Изменения",
+    "added": "новый",
+    "moved": "перенумерован",
+    "changed": "изменён",
+    "removed": "исключён",
+    "signatures": "Подписи",
+    "approval": "Протокол одобрения",
+    "certificate": "Свидетельство о завершении",
+    "audit": "Отчёт журнала аудита",
+    "index": "Опись дела",
+    "ref": "Ссылка",
+    "author": "Автор",
+    "type": "Тип",
+    "comment": "Замечание",
+    "proposal": "Предлагаемое изменение",
+    "disposition": "Решение",
+    "note": "Примечание",
+    "orphaned": "пункт больше не существует",
+    "accepted": "принято",
+    "rejected": "отклонено",
+    "partial": "принято частично",
+    "member": "Участник",
+    "delegation": "Делегация",
+    "decision": "Решение",
+    "approved": "одобрено",
+    "objected": "возражение",
+    "at": "Дата и время",
+    "statement": "Подписанное заявление",
+    "seq": "№",
+    "actor": "Исполнитель",
+    "action": "Действие",
+    "detail": "Подробности",
+    "hash": "Хеш",
+    "document": "Документ",
+    "description": "Описание",
+    "signatory": "Подписант",
+    "organisation": "Организация",
+    "role": "Роль",
+    "content_hash": "Хеш содержания (SHA-256)",
+    "symbol": "Условное обозначение",
+    "no_entries": "Нет.",
+    "to": "Кому",
+    "from": "От",
+    "enclosures": "Приложения",
+    "transmit": "{wg} имеет честь препроводить {body} для рассмотрения следующие документы:",
+    "closing": "Примите уверения в нашем самом высоком уважении.",
+}
+
+_ZH: dict[str, str] = {
+    "version": "版本",
+    "page": "页",
+    "stale": "⚠ 译文未经确认",
+    "missing": "⚠ 缺少译文",
+    "draft": "草案",
+    "review_copy": "审阅本：",
+    "matrix": "意见处理表",
+    "redline": "第{old}版至第{new}版的修改",
+    "redline_plain": "修改",
+    "added": "新增",
+    "moved": "重新编号",
+    "changed": "已修改",
+    "removed": "已删除",
+    "signatures": "签字",
+    "approval": "核准记录",
+    "certificate": "完成证明",
+    "audit": "审计报告",
+    "index": "案卷目录",
+    "ref": "编号",
+    "author": "提出人",
+    "type": "类型",
+    "comment": "意见",
+    "proposal": "建议修改",
+    "disposition": "处理结果",
+    "note": "说明",
+    "orphaned": "该段已不存在",
+    "accepted": "接受",
+    "rejected": "不接受",
+    "partial": "部分接受",
+    "member": "成员",
+    "delegation": "代表团",
+    "decision": "决定",
+    "approved": "核准",
+    "objected": "反对",
+    "at": "日期和时间",
+    "statement": "签署声明",
+    "seq": "序号",
+    "actor": "操作人",
+    "action": "操作",
+    "detail": "详情",
+    "hash": "哈希值",
+    "document": "文件",
+    "description": "说明",
+    "signatory": "签字人",
+    "organisation": "机构",
+    "role": "职务",
+    "content_hash": "内容哈希值（SHA-256）",
+    "symbol": "文号",
+    "no_entries": "无。",
+    "to": "致",
+    "from": "发件人",
+    "enclosures": "附件",
+    "transmit": "{wg}谨向{body}转交下列文件，供其审议：",
+    "closing": "顺致最崇高的敬意。",
+}
+
+LABELS: Mapping[str, Mapping[str, str]] = {"en": _EN, "ru": _RU, "zh": _ZH}
+
+
+def labels_for(lang: str) -> Mapping[str, str]:
+    """The labels of one language, English for any word it lacks."""
+    own = LABELS.get(lang, {})
+    return {key: own.get(key, value) for key, value in _EN.items()}
+
+
+def joined(key: str, languages: Sequence[str]) -> str:
+    """One label in every language shown, "Замечание / 意见" (repeats dropped).
+
+    An unknown key is printed as it is (a disposition the labels do not know).
+    """
+    if not key:
+        return ""
+    words = list(dict.fromkeys(labels_for(lang).get(key, key) for lang in languages))
+    return " / ".join(words)

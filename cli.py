@@ -1,0 +1,529 @@
+"""The `resolutions` command line: parse options, make one call into `workflow`, print.
+
+Every domain refusal becomes a one-line error and exit code 1; usage errors exit 2;
+tracebacks only with --verbose. Read commands print a table, or JSON with --json.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+__all__ = ["main", "cli"]
+
+
+# -- context and error boundary ---------------------------------------------------------
+@dataclass
+class Context:
+    workspace: str | None = None
+    actor: str | None = None
+    json: bool = False
+    verbose: bool = False
+    _app: Any = field(default=None, repr=False)
+
+    def app(self) -> Any:
+        if self._app is None:
+            from workflow.app import App
+
+            self._app = App.open(self.workspace, self.actor)
+        return self._app
+
+
+pass_ctx = click.make_pass_decorator(Context, ensure=True)
+
+
+def json_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--json on a read command (also accepted before the command name)."""
+
+    def set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+        if value:
+            ctx.ensure_object(Context).json = True
+        return value
+
+    return click.option("--json", "as_json", is_flag=True, expose_value=False, callback=set_json,
+                        help="Print machine-readable JSON.")(fn)
+
+
+def domain_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn domain refusals into a sentence and exit 1 (tracebacks with --verbose)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from drafts.errors import DraftError
+        from workflow.errors import WorkflowError
+
+        try:
+            return fn(*args, **kwargs)
+        except (WorkflowError, DraftError, _signature_errors()) as exc:
+            ctx = click.get_current_context().find_object(Context)
+            if ctx is not None and ctx.verbose:
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def _signature_errors() -> type[Exception]:
+    if "signatures.errors" in sys.modules:
+        return sys.modules["signatures.errors"].SignatureError  # type: ignore[no-any-return]
+    return _Never
+
+
+class _Never(Exception):
+    pass
+
+
+def emit(ctx: Context, data: Any, human: Callable[[], None]) -> None:
+    if ctx.json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        human()
+
+
+def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=title, show_lines=False, header_style="bold")
+    for col in columns:
+        t.add_column(col, overflow="fold")
+    for row in rows:
+        t.add_row(*[str(x) for x in row])
+    Console(soft_wrap=False).print(t)
+
+
+# -- the group ---------------------------------------------------------------------------
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--workspace", "-w", metavar="DIR", help="Workspace folder (default: "
+              "RESOLUTIONS_WORKSPACE, then the nearest folder above with resolutions.toml).")
+@click.option("--as", "actor", metavar="MEMBER", help="Who acts (default: RESOLUTIONS_USER, "
+              "then the workspace's secretary).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--verbose", "-v", is_flag=True, help="Show tracebacks.")
+@click.version_option(package_name="brics-resolutions")
+@click.pass_context
+def cli(ctx: click.Context, workspace: str | None, actor: str | None, as_json: bool,
+        verbose: bool) -> None:
+    """Draft, review, approve, sign, submit and archive trilingual resolutions.
+
+    \b
+    Example:
+      resolutions init wg --name "Russian–Chinese working group" --prefix RCWG
+      cd wg && resolutions member add ivanova --name "Иванова А. П." --role secretary
+      resolutions new resolution.yaml
+      resolutions show 1 --lang zh
+    """
+    ctx.obj = Context(workspace=workspace, actor=actor, json=as_json, verbose=verbose)
+
+
+def main() -> None:
+    cli(prog_name="resolutions")
+
+
+# -- workspace and members ----------------------------------------------------------------
+@cli.command()
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False))
+@click.option("--name", required=True, help="The working group's name (English).")
+@click.option("--name-ru", help="The name in Russian.")
+@click.option("--name-zh", help="The name in Chinese.")
+@click.option("--prefix", required=True, help="Symbol prefix, e.g. RCWG → RCWG/RES/2024/1.")
+@click.option("--languages", default="ru,zh,en", show_default=True,
+              help="Authentic languages, comma-separated, in column order.")
+@click.option("--approval-rule", type=click.Choice(["all", "majority", "each-delegation"]),
+              default="each-delegation", show_default=True)
+@pass_ctx
+@domain_errors
+def init(ctx: Context, directory: str, name: str, name_ru: str | None, name_zh: str | None,
+         prefix: str, languages: str, approval_rule: str) -> None:
+    """Create a workspace: resolutions.toml and .resolutions/ (SQLite database).
+
+    \b
+    Example:
+      resolutions init wg --name "Russian–Chinese working group on microelectronics" \\
+          --name-ru "Российско-китайская рабочая группа по микроэлектронике" --prefix RCWG
+    """
+    from workflow import setup
+
+    names = {k: v for k, v in (("ru", name_ru), ("zh", name_zh)) if v}
+    ws = setup.init_workspace(Path(directory), name=name, prefix=prefix,
+                              languages=tuple(x.strip() for x in languages.split(",") if x.strip()),
+                              approval_rule=approval_rule, names=names)
+    emit(ctx, {"workspace": str(ws.root), "database": ws.database_url},
+         lambda: click.echo(f"Initialised workspace {ws.root} ({name}, prefix {prefix})"))
+
+
+@cli.group()
+def member() -> None:
+    """Members of the working group (delegation, roles)."""
+
+
+@member.command("add")
+@click.argument("member_id")
+@click.option("--name", required=True, help="Full name as written in the member's language.")
+@click.option("--name-en", help="Name in English (Latin script).")
+@click.option("--name-ru", help="Name in Russian.")
+@click.option("--name-zh", help="Name in Chinese.")
+@click.option("--org", default="", help="Organisation.")
+@click.option("--delegation", default="", help="Delegation code, e.g. ru or zh.")
+@click.option("--email", default="", help="E-mail address for review copies.")
+@click.option("--lang", default="en", help="Preferred language for documents sent to them.")
+@click.option("--role", "roles", multiple=True, metavar="ROLE",
+              help="secretary, reviewer, approver, signatory, archivist, drafter (repeatable).")
+@pass_ctx
+@domain_errors
+def member_add(ctx: Context, member_id: str, name: str, name_en: str | None, name_ru: str | None,
+               name_zh: str | None, org: str, delegation: str, email: str, lang: str,
+               roles: tuple[str, ...]) -> None:
+    """Add a member.
+
+    \b
+    Example:
+      resolutions member add li-wei --name "李伟" --name-en "Li Wei" --org "TTF Electronic" \\
+          --delegation zh --email li.wei@ttf.example --role approver --role signatory
+    """
+    from workflow.members import add_member
+
+    names = {k: v for k, v in (("en", name_en), ("ru", name_ru), ("zh", name_zh)) if v}
+    roles = tuple(r for value in roles for r in value.split(",") if r)
+    info = add_member(ctx.app(), member_id, name=name, org=org, delegation=delegation,
+                      email=email, roles=roles, names=names, lang=lang)
+    emit(ctx, info.to_json(), lambda: click.echo(
+        f"Added {info.id} ({info.name}; {', '.join(info.roles) or 'no role'})"))
+
+
+@member.command("list")
+@json_option
+@pass_ctx
+@domain_errors
+def member_list(ctx: Context) -> None:
+    """List members.
+
+    \b
+    Example:
+      resolutions member list --json
+    """
+    from workflow.members import list_members
+
+    members = list_members(ctx.app())
+    emit(ctx, [m.to_json() for m in members], lambda: table(
+        ["id", "name", "organisation", "delegation", "roles", "e-mail"],
+        [[m.id, m.name, m.org, m.delegation, ", ".join(m.roles), m.email] for m in members]))
+
+
+@cli.group()
+def body() -> None:
+    """BRICS bodies resolutions are submitted to."""
+
+
+@body.command("list")
+@json_option
+@pass_ctx
+@domain_errors
+def body_list(ctx: Context) -> None:
+    """List the BRICS bodies (shipped registry plus the workspace's own).
+
+    \b
+    Example:
+      resolutions body list
+    """
+    from workflow.workspace import find
+
+    bodies = find(ctx.workspace).bodies()
+    data = [{"code": b.code, "names": b.names, "address": b.address, "languages": b.languages,
+             "signatures": b.signatures, "lead_days": b.lead_days} for b in bodies.values()]
+    emit(ctx, data, lambda: table(
+        ["code", "name", "название", "名称", "languages", "signatures", "lead days"],
+        [[b.code, b.name("en"), b.name("ru"), b.name("zh"), ",".join(b.languages),
+          ",".join(b.signatures), b.lead_days] for b in bodies.values()]))
+
+
+# -- drafting ---------------------------------------------------------------------------
+def _read_file(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+    except OSError as exc:
+        raise click.ClickException(f"{path}: {exc.strerror}") from None
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("--title", help="Start an empty resolution with this title.")
+@click.option("--body", "body_code", help="The BRICS body (with --title); see 'body list'.")
+@click.option("--lang", help="Language of --title or of --from-docx (default: the first "
+              "workspace language).")
+@click.option("--from-docx", type=click.Path(exists=True, dir_okay=False),
+              help="Import a Word draft.")
+@pass_ctx
+@domain_errors
+def new(ctx: Context, file: str | None, title: str | None, body_code: str | None,
+        lang: str | None, from_docx: str | None) -> None:
+    """Create a resolution from a YAML source, a title, or a Word draft; prints its symbol.
+
+    \b
+    Example:
+      resolutions new resolution.yaml
+      resolutions new --title "On joint ventures" --body brics-higher-council --lang en
+      resolutions new --from-docx draft.docx --lang ru --body brics-higher-council
+    """
+    from workflow import resolutions
+
+    chosen = [x for x in (file, title, from_docx) if x]
+    if len(chosen) != 1:
+        raise click.UsageError("give exactly one of FILE, --title or --from-docx")
+    app = ctx.app()
+    notes: list[str] = []
+    if file:
+        summary = resolutions.new_resolution(app, _read_file(file), file)
+    elif title:
+        if not body_code:
+            raise click.UsageError("--title needs --body (see 'resolutions body list')")
+        summary = resolutions.new_from_title(app, title, body_code, lang)
+    else:
+        from workflow import interop
+
+        summary, notes = interop.new_from_docx(app, Path(from_docx or ""), lang=lang,
+                                               body=body_code)
+    emit(ctx, {**summary.to_json(), "unrecognised": notes}, lambda: (
+        click.echo(summary.symbol), [click.echo(f"  not understood: {n}", err=True) for n in notes]))
+
+
+@cli.command("list")
+@click.option("--state", help="Only resolutions in this state.")
+@click.option("--limit", default=50, show_default=True, help="Rows per page.")
+@click.option("--page", default=1, show_default=True, help="Page number.")
+@json_option
+@pass_ctx
+@domain_errors
+def list_(ctx: Context, state: str | None, limit: int, page: int) -> None:
+    """List resolutions.
+
+    \b
+    Example:
+      resolutions list --state in_review
+      resolutions list --json --limit 500
+    """
+    from workflow.resolutions import list_resolutions
+
+    if limit < 1 or page < 1:
+        raise click.UsageError("--limit and --page start at 1")
+    result = list_resolutions(ctx.app(), state, limit=limit, offset=(page - 1) * limit)
+
+    def human() -> None:
+        table(["no.", "symbol", "state", "ver.", "body", "title"],
+              [[s.number, s.symbol, s.state, s.version, s.body, s.title] for s in result.items])
+        if result.total > result.offset + len(result.items):
+            click.echo(f"showing {result.offset + 1}–{result.offset + len(result.items)} of "
+                       f"{result.total}; next: --page {page + 1}")
+
+    emit(ctx, {"total": result.total, "page": page, "limit": limit,
+               "items": [s.to_json() for s in result.items]}, human)
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--version", "version", type=int, help="Version number (default: current).")
+@click.option("--lang", help="Only this language (default: every authentic language).")
+@json_option
+@pass_ctx
+@domain_errors
+def show(ctx: Context, ref: str, version: int | None, lang: str | None) -> None:
+    """Show the numbered text of a resolution.
+
+    \b
+    Example:
+      resolutions show RCWG/RES/2024/1 --lang zh
+      resolutions show 1 --version 2
+    """
+    from workflow.presenting import numbered_lines
+    from workflow.resolutions import get_version
+
+    summary, ver, model = get_version(ctx.app(), ref, version)
+    langs = [lang] if lang else list(model.languages)
+    for code in langs:
+        if code not in model.languages:
+            raise click.ClickException(f"{summary.symbol} has no {code} text "
+                                       f"(languages: {', '.join(model.languages)})")
+    lines = numbered_lines(model, langs)
+
+    def human() -> None:
+        click.echo(f"{summary.symbol} · version {ver.number} · {summary.state} · "
+                   f"{ver.content_hash[:12]}")
+        for code in langs:
+            click.echo("")
+            for line in lines[code]:
+                click.echo(line)
+
+    emit(ctx, {**summary.to_json(), "version": ver.number, "content_hash": ver.content_hash,
+               "text": lines, "source": model.to_data()}, human)
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--version", "version", type=int, help="Version number (default: current).")
+@pass_ctx
+@domain_errors
+def source(ctx: Context, ref: str, version: int | None) -> None:
+    """Print the YAML source of a version (feed it back to 'edit').
+
+    \b
+    Example:
+      resolutions source 1 > resolution.yaml
+    """
+    from workflow.resolutions import get_version
+
+    _summary, ver, _model = get_version(ctx.app(), ref, version)
+    click.echo(ver.source, nl=False)
+
+
+@cli.command()
+@click.argument("ref")
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("--note", default="", help="What changed (kept with the version).")
+@click.option("--from-docx", type=click.Path(exists=True, dir_okay=False),
+              help="Bring in one language from a Word draft (with --lang).")
+@click.option("--lang", help="The language of --from-docx.")
+@pass_ctx
+@domain_errors
+def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | None,
+         lang: str | None) -> None:
+    """Store a new version from FILE, or from $EDITOR when FILE is omitted.
+
+    Only a changed text makes a new version.
+
+    \b
+    Example:
+      resolutions edit 1 resolution.yaml --note "OP 3 reworded"
+      EDITOR=nano resolutions edit 1
+      resolutions edit 1 --from-docx zh-draft.docx --lang zh
+    """
+    from workflow import resolutions
+
+    app = ctx.app()
+    if from_docx:
+        from workflow import interop
+
+        if not lang:
+            raise click.UsageError("--from-docx needs --lang")
+        result = interop.edit_from_docx(app, ref, Path(from_docx), lang=lang, note=note)
+    elif file:
+        result = resolutions.edit_resolution(app, ref, _read_file(file), file, note)
+    else:
+        with app.read() as session:
+            row = app.resolution(session, ref)
+            seen, current = row.row_version, app.version(session, row).source
+        edited = click.edit(current, extension=".yaml", require_save=True)
+        if edited is None:
+            click.echo("No change (editor closed without saving).")
+            return
+        result = resolutions.edit_resolution(app, ref, edited, "<editor>", note, seen=seen)
+    for line in result.notes:
+        click.echo(line)
+    if result.changed:
+        click.echo(f"{result.symbol}: version {result.version} stored ({result.state})")
+    else:
+        click.echo(f"{result.symbol}: text unchanged; no new version")
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--from", "from_", type=int, help="Older version (default: previous).")
+@click.option("--to", type=int, help="Newer version (default: current).")
+@click.option("--lang", help="Only this language.")
+@json_option
+@pass_ctx
+@domain_errors
+def diff(ctx: Context, ref: str, from_: int | None, to: int | None, lang: str | None) -> None:
+    """Word-level differences between two versions, per paragraph and language.
+
+    \b
+    Example:
+      resolutions diff 1 --from 1 --to 2
+    """
+    from workflow.presenting import version_diff
+
+    result = version_diff(ctx.app(), ref, from_, to)
+
+    def human() -> None:
+        click.echo(f"{result['symbol']}: version {result['from']} → {result['to']}")
+        if not result["changes"]:
+            click.echo("no differences")
+        for change in result["changes"]:
+            where = change["new_ref"] or change["old_ref"]
+            moved = (f" (was {change['old_ref']})" if change["old_ref"] and change["new_ref"]
+                     and change["old_ref"] != change["new_ref"] else "")
+            click.echo(click.style(f"{where}{moved}: {change['status']}", bold=True))
+            for code, segments in change["segments"].items():
+                if lang and code != lang:
+                    continue
+                parts = []
+                for op, text in segments:
+                    if op == "insert":
+                        parts.append(click.style(f"{{+{text}+}}", fg="green"))
+                    elif op == "delete":
+                        parts.append(click.style(f"[-{text}-]", fg="red"))
+                    else:
+                        parts.append(text)
+                click.echo(f"  {code}: " + "".join(parts))
+
+    emit(ctx, result, human)
+
+
+@cli.command()
+@click.argument("ref")
+@json_option
+@pass_ctx
+@domain_errors
+def log(ctx: Context, ref: str) -> None:
+    """The audit events of a resolution.
+
+    \b
+    Example:
+      resolutions log 1
+    """
+    from workflow.resolutions import event_detail, log as get_log
+
+    summary, events = get_log(ctx.app(), ref)
+    data = [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
+             "outcome": e.outcome, "detail": event_detail(e), "hash": e.hash} for e in events]
+    emit(ctx, data, lambda: table(
+        ["seq", "at", "actor", "action", "outcome", "detail"],
+        [[d["seq"], d["at"][:19], d["actor"], d["action"], d["outcome"],
+          ", ".join(f"{k}={v}" for k, v in d["detail"].items() if k != "content_hash")]
+         for d in data], title=summary.symbol))
+
+
+@cli.group()
+def audit() -> None:
+    """The hash-chained audit log."""
+
+
+@audit.command("verify")
+@json_option
+@pass_ctx
+@domain_errors
+def audit_verify(ctx: Context) -> None:
+    """Check the audit chain and the tables it describes; exit 1 naming each problem.
+
+    \b
+    Example:
+      resolutions audit verify
+    """
+    from workflow.verification import verify_workspace
+
+    problems, count = verify_workspace(ctx.app())
+    emit(ctx, {"ok": not problems, "events": count, "problems": [str(p) for p in problems]},
+         lambda: click.echo(f"audit log intact: {count} events verified" if not problems else
+                            "\n".join(f"BROKEN: {p}" for p in problems)))
+    if problems:
+        sys.exit(1)

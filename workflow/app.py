@@ -1,0 +1,121 @@
+"""The application object every use case runs against: a workspace, its database, and
+the member who acts. ``App.write()`` is the one write transaction; a refusal for lack of a
+role is rolled back and then recorded in the audit log as refused."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from workflow import audit
+from workflow.db import Database
+from workflow.errors import NotFound, PermissionDenied, WorkflowError
+from workflow.models import Member, ResolutionRow, Version
+from workflow.workspace import Workspace, find
+
+__all__ = ["App", "ROLES"]
+
+ROLES = ("secretary", "reviewer", "approver", "signatory", "archivist", "drafter")
+
+
+@dataclass
+class App:
+    workspace: Workspace
+    db: Database
+    actor_id: str | None = None
+
+    @classmethod
+    def open(cls, workspace: str | os.PathLike[str] | None = None,
+             actor: str | None = None) -> App:
+        ws = find(workspace)
+        return cls(ws, Database(ws.database_url), actor or os.environ.get("RESOLUTIONS_USER"))
+
+    # -- transactions -------------------------------------------------------------
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        try:
+            with self.db.write() as session:
+                yield session
+        except PermissionDenied as exc:
+            with self.db.write() as session:
+                audit.record(session, actor=self.actor(session), action="refused",
+                             resolution=getattr(exc, "resolution", None),
+                             detail={"reason": str(exc), "command": getattr(exc, "command", "")},
+                             outcome="refused")
+            raise
+
+    def read(self) -> contextlib.AbstractContextManager[Session]:
+        return self.db.read()
+
+    # -- who acts -------------------------------------------------------------------
+    def actor(self, session: Session) -> str:
+        if self.actor_id:
+            return self.actor_id
+        secretary = session.exec(select(Member).where(Member.roles.contains("secretary"))
+                                 .order_by(Member.created_at)).first()
+        return secretary.id if secretary else "secretary"
+
+    def acting_member(self, session: Session) -> Member:
+        actor = self.actor(session)
+        member = session.get(Member, actor)
+        if member is None:
+            raise NotFound(f"no member {actor!r} acts here; add one with 'resolutions member add "
+                           f"{actor} …' or pass --as MEMBER")
+        return member
+
+    def require(self, session: Session, role: str, command: str,
+                resolution: ResolutionRow | None = None, member_id: str | None = None) -> Member:
+        """The acting member (or ``member_id``), refused unless they hold ``role``."""
+        member = self.member(session, member_id) if member_id else self.acting_member(session)
+        if role not in member.role_set():
+            exc = PermissionDenied(f"{member.id} may not {command}: it takes the {role} role "
+                                   f"({member.id} has {', '.join(sorted(member.role_set())) or 'none'})")
+            exc.resolution = resolution  # type: ignore[attr-defined]
+            exc.command = command  # type: ignore[attr-defined]
+            raise exc
+        return member
+
+    def member(self, session: Session, member_id: str) -> Member:
+        member = session.get(Member, member_id)
+        if member is None:
+            raise NotFound(f"no member {member_id!r}; see 'resolutions member list'")
+        return member
+
+    # -- resolutions ----------------------------------------------------------------
+    def resolution(self, session: Session, ref: str) -> ResolutionRow:
+        """A resolution by symbol (``RCWG/RES/2024/1``) or number (``1``)."""
+        ref = str(ref).strip()
+        row = None
+        if ref.isdigit():
+            row = session.exec(select(ResolutionRow).where(ResolutionRow.number == int(ref))).first()
+        if row is None:
+            row = session.exec(select(ResolutionRow).where(ResolutionRow.symbol == ref)).first()
+        if row is None:
+            raise NotFound(f"no resolution {ref!r}; see 'resolutions list'")
+        return row
+
+    def version(self, session: Session, row: ResolutionRow, number: int | None = None) -> Version:
+        wanted = number or row.current_version
+        version = session.exec(select(Version).where(Version.resolution_id == row.id,
+                                                     Version.number == wanted)).first()
+        if version is None:
+            raise NotFound(f"{row.symbol} has no version {wanted} "
+                           f"(versions 1–{row.current_version})")
+        return version
+
+    def store_path(self, digest: str) -> Path:
+        return self.workspace.store_dir / digest[:2] / digest
+
+
+def dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def refuse(message: str) -> WorkflowError:
+    return WorkflowError(message)

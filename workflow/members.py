@@ -1,0 +1,78 @@
+"""Members of the working group: who they are, their delegation and their roles."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from workflow import audit, clock
+from workflow.app import ROLES, App
+from workflow.errors import InvalidInput
+from workflow.models import Member
+
+__all__ = ["add_member", "list_members", "MemberInfo"]
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    id: str
+    name: str
+    names: dict[str, str]
+    org: str
+    delegation: str
+    email: str
+    roles: list[str]
+    lang: str
+
+    @classmethod
+    def of(cls, m: Member) -> MemberInfo:
+        return cls(m.id, m.name, json.loads(m.names_json or "{}"), m.org, m.delegation,
+                   m.email, sorted(m.role_set()), m.lang)
+
+    def to_json(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation: str = "",
+               email: str = "", roles: list[str] | tuple[str, ...] = (),
+               names: dict[str, str] | None = None, lang: str = "en") -> MemberInfo:
+    """Add a member. The first member needs no role to add; after that, the secretary."""
+    if not _ID.match(member_id) or ".." in member_id:
+        raise InvalidInput(f"invalid member id {member_id!r}: use lower-case letters, digits, "
+                           "'-', '_' or '.' (e.g. ivanov)")
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise InvalidInput(f"unknown role(s) {', '.join(unknown)}; roles are {', '.join(ROLES)}")
+    if not name.strip():
+        raise InvalidInput("a member needs a name (--name)")
+    if email and not _EMAIL.match(email):
+        raise InvalidInput(f"invalid e-mail address {email!r}")
+    if delegation and not re.match(r"^[a-z]{2,8}$", delegation):
+        raise InvalidInput(f"invalid delegation {delegation!r}: use a short code such as ru or zh")
+    with app.write() as session:
+        existing = session.exec(select(Member)).first()
+        if existing is not None:
+            app.require(session, "secretary", "add members")
+        if session.get(Member, member_id) is not None:
+            raise InvalidInput(f"member {member_id!r} already exists")
+        member = Member(id=member_id, name=name.strip(), names_json=json.dumps(names or {},
+                        ensure_ascii=False), org=org, delegation=delegation, email=email,
+                        roles=",".join(sorted(set(roles))), lang=lang, created_at=clock.now())
+        session.add(member)
+        session.flush()
+        actor = app.actor_id or (member_id if existing is None else app.actor(session))
+        audit.record(session, actor=actor, action="member-add",
+                     detail={"member": member_id, "roles": sorted(set(roles)),
+                             "delegation": delegation})
+        return MemberInfo.of(member)
+
+
+def list_members(app: App) -> list[MemberInfo]:
+    with app.read() as session:
+        return [MemberInfo.of(m) for m in session.exec(select(Member).order_by(Member.id))]

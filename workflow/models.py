@@ -1,0 +1,176 @@
+"""The database tables (SQLModel). Versions are immutable rows; the audit log is
+append-only and hash-chained through ``audit_head``, the one row every writer locks."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Optional
+
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "Member",
+    "ResolutionRow",
+    "Version",
+    "AuditEvent",
+    "AuditHead",
+    "ReviewRound",
+    "Comment",
+    "Amendment",
+    "Approval",
+    "TranslationState",
+]
+
+
+class Member(SQLModel, table=True):
+    __tablename__ = "members"
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str
+    names_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    org: str = ""
+    delegation: str = Field(default="", max_length=16)
+    email: str = ""
+    roles: str = ""  # comma-separated: secretary, reviewer, approver, signatory, archivist
+    lang: str = Field(default="en", max_length=8)
+    created_at: _dt.datetime
+
+    def role_set(self) -> set[str]:
+        return {r for r in self.roles.split(",") if r}
+
+
+class ResolutionRow(SQLModel, table=True):
+    __tablename__ = "resolutions"
+    __table_args__ = (Index("ix_resolutions_state", "state"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    number: int = Field(unique=True)
+    symbol: str = Field(unique=True, max_length=64)
+    body: str = Field(max_length=64)
+    title: str = ""
+    state: str = Field(max_length=16)
+    current_version: int = 1
+    row_version: int = 1
+    created_at: _dt.datetime
+    updated_at: _dt.datetime
+
+
+class Version(SQLModel, table=True):
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("resolution_id", "number"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    resolution_id: int = Field(foreign_key="resolutions.id", index=True)
+    number: int
+    source: str = Field(sa_column=Column(Text, nullable=False))
+    content_hash: str = Field(max_length=64)
+    author: str = ""
+    note: str = ""
+    created_at: _dt.datetime
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_resolution", "resolution_id", "seq"),)
+
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: _dt.datetime
+    actor: str = ""
+    action: str
+    outcome: str = "ok"  # ok | refused
+    resolution_id: Optional[int] = None
+    symbol: str = ""
+    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    __tablename__ = "audit_head"
+
+    id: int = Field(default=1, primary_key=True)
+    seq: int = 0
+    hash: str = Field(default="0" * 64, max_length=64)
+
+
+class ReviewRound(SQLModel, table=True):
+    __tablename__ = "review_rounds"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    resolution_id: int = Field(foreign_key="resolutions.id", index=True)
+    number: int
+    version_number: int
+    reviewers: str = ""  # comma-separated member ids
+    due: Optional[_dt.date] = None
+    opened_at: _dt.datetime
+    closed_at: Optional[_dt.datetime] = None
+    outcome: str = ""  # changes | no-objection
+
+
+class Comment(SQLModel, table=True):
+    __tablename__ = "comments"
+    __table_args__ = (UniqueConstraint("resolution_id", "number"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    resolution_id: int = Field(foreign_key="resolutions.id", index=True)
+    number: int
+    round_id: int = Field(foreign_key="review_rounds.id")
+    version_number: int
+    paragraph_id: str = ""
+    ref: str = ""          # as resolved in the circulated version
+    author: str
+    type: str              # ge | te | ed
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    proposal: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    disposition: str = ""  # accepted | rejected | partial
+    note: str = ""
+    disposed_by: str = ""
+    source: str = "cli"    # cli | form
+    created_at: _dt.datetime
+
+
+class Amendment(SQLModel, table=True):
+    __tablename__ = "amendments"
+    __table_args__ = (UniqueConstraint("resolution_id", "number"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    resolution_id: int = Field(foreign_key="resolutions.id", index=True)
+    number: int
+    round_id: Optional[int] = None
+    version_number: int
+    author: str
+    target_id: str
+    target_ref: str
+    op: str                # replace | insert-after | delete
+    texts_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    why: str = ""
+    status: str = "proposed"  # proposed | accepted | rejected | applied
+    decided_by: str = ""
+    applied_version: Optional[int] = None
+    created_at: _dt.datetime
+
+
+class Approval(SQLModel, table=True):
+    __tablename__ = "approvals"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    resolution_id: int = Field(foreign_key="resolutions.id", index=True)
+    version_number: int
+    content_hash: str
+    member_id: str
+    decision: str          # approved | objected
+    note: str = ""
+    void: bool = False
+    statement: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    at: _dt.datetime
+
+
+class TranslationState(SQLModel, table=True):
+    """Per resolution: which sibling texts each paragraph language was reconciled with."""
+
+    __tablename__ = "translation_state"
+
+    resolution_id: int = Field(foreign_key="resolutions.id", primary_key=True)
+    version_number: int
+    records_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))

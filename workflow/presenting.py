@@ -1,0 +1,57 @@
+"""Text views for the terminal: the numbered text of a version and version diffs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drafts.markup import plain
+from drafts.model import SECTION_PREAMBLE, Resolution
+from drafts.numbering import annex_heading, label
+from workflow.app import App
+from workflow.errors import InvalidInput
+
+__all__ = ["numbered_lines", "version_diff"]
+
+
+def numbered_lines(model: Resolution, langs: list[str]) -> dict[str, list[str]]:
+    """Per language: the title, then every paragraph with its label, indented by depth."""
+    out: dict[str, list[str]] = {}
+    for lang in langs:
+        lines = [model.title.get(lang, "") or "(no title)", ""]
+        current_annex: int | None = None
+        for loc in model.walk():
+            if loc.annex is not None and loc.annex != current_annex:
+                current_annex = loc.annex
+                annex = model.annexes[loc.annex]
+                lines += ["", annex_heading(loc.annex, len(model.annexes), lang),
+                          annex.title.get(lang, ""), ""]
+            text = plain(loc.paragraph.text(lang)) or "[missing]"
+            mark = label(model, loc, lang)
+            indent = "    " * loc.depth
+            if loc.section == SECTION_PREAMBLE and loc.depth == 0:
+                lines.append(f"{indent}{text}")
+            else:
+                lines.append(f"{indent}{mark + ' ' if mark else ''}{text}")
+        out[lang] = lines
+    return out
+
+
+def version_diff(app: App, ref: str, old: int | None, new: int | None) -> dict[str, Any]:
+    from drafts.diff import compare
+    from workflow.resolutions import load_version
+
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        new_no = new or row.current_version
+        old_no = old or max(1, new_no - 1)
+        if old_no > new_no:
+            raise InvalidInput(f"--from {old_no} is after --to {new_no}")
+        a = load_version(session, app.version(session, row, old_no))
+        b = load_version(session, app.version(session, row, new_no))
+    changes = compare(a, b)
+    return {
+        "symbol": row.symbol, "from": old_no, "to": new_no,
+        "changes": [{"id": c.id, "status": c.status, "old_ref": c.old_ref, "new_ref": c.new_ref,
+                     "segments": {lang: [[s.op, s.text] for s in segs]
+                                  for lang, segs in c.segments.items()}} for c in changes],
+    }

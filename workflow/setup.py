@@ -1,0 +1,30 @@
+"""Creating a workspace and its database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workflow.db import Database
+from workflow.workspace import Workspace, create
+
+__all__ = ["init_workspace"]
+
+
+def init_workspace(root: Path, *, name: str, prefix: str, languages: tuple[str, ...],
+                   approval_rule: str, names: dict[str, str] | None = None) -> Workspace:
+    """Write the workspace files and create (migrate) its database."""
+    from drafts.model import LANGUAGES
+    from workflow.errors import WorkspaceError
+
+    unknown = [lang for lang in languages if lang not in LANGUAGES]
+    if unknown or not languages:
+        raise WorkspaceError(f"unknown language(s) {', '.join(unknown) or '(none given)'}; "
+                             f"use codes from {', '.join(LANGUAGES)}")
+    ws = create(root, name=name, prefix=prefix, languages=languages,
+                approval_rule=approval_rule, names=names)
+    db = Database(ws.database_url)
+    try:
+        db.engine  # creates and migrates
+    finally:
+        db.dispose()
+    return ws

@@ -1,0 +1,204 @@
+"""The workspace: a folder with ``resolutions.toml`` and ``.resolutions/``.
+
+Commands find it like git finds a repository: ``--workspace``, then
+``RESOLUTIONS_WORKSPACE``, then the nearest parent folder of the current directory that
+holds ``resolutions.toml``. ``RESOLUTIONS_DATABASE_URL`` points the workspace at a shared
+PostgreSQL database instead of its own SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from workflow.errors import WorkspaceError
+
+__all__ = ["Workspace", "Body", "CONFIG_NAME", "STATE_DIR", "find", "create", "APPROVAL_RULES"]
+
+CONFIG_NAME = "resolutions.toml"
+STATE_DIR = ".resolutions"
+APPROVAL_RULES = ("all", "majority", "each-delegation")
+
+
+@dataclass(frozen=True)
+class Body:
+    """A BRICS body resolutions are submitted to."""
+
+    code: str
+    names: dict[str, str]
+    enacting: dict[str, str]
+    address: str
+    languages: tuple[str, ...]
+    signatures: tuple[str, ...]
+    lead_days: int
+
+    def name(self, lang: str = "en") -> str:
+        return self.names.get(lang) or self.names.get("en") or self.code
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / STATE_DIR
+
+    @property
+    def store_dir(self) -> Path:
+        return self.state_dir / "store"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.state_dir / "outbox"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.state_dir / "keys"
+
+    @property
+    def database_url(self) -> str:
+        url = os.environ.get("RESOLUTIONS_DATABASE_URL")
+        if url:
+            return url
+        return f"sqlite:///{self.state_dir / 'resolutions.db'}"
+
+    @property
+    def group(self) -> dict[str, Any]:
+        return dict(self.config.get("working_group", {}))
+
+    @property
+    def name(self) -> str:
+        return str(self.group.get("name", self.root.name))
+
+    @property
+    def prefix(self) -> str:
+        return str(self.group.get("prefix", "WG"))
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self.group.get("languages", ["ru", "zh", "en"]))
+
+    @property
+    def approval_rule(self) -> str:
+        return str(self.group.get("approval_rule", "each-delegation"))
+
+    @property
+    def group_names(self) -> dict[str, str]:
+        names = {"en": self.name}
+        for lang in ("ru", "zh", "pt", "ar", "hi", "fr", "es"):
+            value = self.group.get(f"name_{lang}")
+            if value:
+                names[lang] = str(value)
+        return names
+
+    def symbol_for(self, number: int, year: int) -> str:
+        pattern = str(self.config.get("numbering", {}).get("pattern", "{prefix}/RES/{year}/{number}"))
+        return pattern.format(prefix=self.prefix, year=year, number=number)
+
+    def bodies(self) -> dict[str, Body]:
+        """The shipped registry, extended or overridden by ``[bodies.CODE]`` here."""
+        data = tomllib.loads(resources.files("workflow").joinpath("bodies.toml").read_text("utf-8"))
+        merged: dict[str, dict[str, Any]] = {k: dict(v) for k, v in data["bodies"].items()}
+        for code, extra in self.config.get("bodies", {}).items():
+            merged.setdefault(code, {}).update(extra)
+        out = {}
+        for code, raw in merged.items():
+            names = dict(raw.get("name", {}))
+            if not names:
+                raise WorkspaceError(f"{self.root / CONFIG_NAME}: body {code!r} has no name; "
+                                     f"add name.en = \"…\" under [bodies.{code}]")
+            out[code] = Body(
+                code=code, names=names,
+                enacting=dict(raw.get("enacting", {})) or {k: f"The {v}," for k, v in names.items()},
+                address=str(raw.get("address", "")),
+                languages=tuple(raw.get("languages", ["en"])),
+                signatures=tuple(raw.get("signatures", ["any"])),
+                lead_days=int(raw.get("lead_days", 0)),
+            )
+        return out
+
+    def body(self, code: str) -> Body:
+        bodies = self.bodies()
+        if code not in bodies:
+            raise WorkspaceError(f"unknown body {code!r}; known bodies: {', '.join(sorted(bodies))} "
+                                 f"(add one under [bodies.{code}] in {CONFIG_NAME})")
+        return bodies[code]
+
+
+def _load(root: Path) -> Workspace:
+    path = root / CONFIG_NAME
+    try:
+        config = tomllib.loads(path.read_text("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise WorkspaceError(f"{path}: {exc}; fix the file (it is TOML)") from None
+    rule = config.get("working_group", {}).get("approval_rule", "each-delegation")
+    if rule not in APPROVAL_RULES:
+        raise WorkspaceError(f"{path}: approval_rule {rule!r} is not one of "
+                             f"{', '.join(APPROVAL_RULES)}")
+    return Workspace(root=root, config=config)
+
+
+def find(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Workspace:
+    """The workspace named explicitly, by the environment, or above the current folder."""
+    chosen = explicit or os.environ.get("RESOLUTIONS_WORKSPACE")
+    if chosen:
+        root = Path(chosen).expanduser().resolve()
+        if not (root / CONFIG_NAME).is_file():
+            raise WorkspaceError(f"{root} is not a workspace (no {CONFIG_NAME}); "
+                                 "create one with 'resolutions init DIR'")
+        return _load(root)
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return _load(folder)
+    raise WorkspaceError(f"no workspace here or above ({here}); create one with "
+                         "'resolutions init', or pass --workspace DIR")
+
+
+def _toml_str(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def create(root: Path, *, name: str, prefix: str, languages: tuple[str, ...] = ("ru", "zh", "en"),
+           approval_rule: str = "each-delegation", names: dict[str, str] | None = None) -> Workspace:
+    """Write ``resolutions.toml`` and ``.resolutions/``; refuse to overwrite a workspace."""
+    if not re.match(r"^[A-Za-z][A-Za-z0-9-]{0,15}$", prefix):
+        raise WorkspaceError(f"invalid prefix {prefix!r}: use 1–16 letters, digits or '-', "
+                             "starting with a letter (e.g. RCWG)")
+    if approval_rule not in APPROVAL_RULES:
+        raise WorkspaceError(f"approval rule {approval_rule!r} is not one of {', '.join(APPROVAL_RULES)}")
+    root = root.resolve()
+    if (root / CONFIG_NAME).exists():
+        raise WorkspaceError(f"{root} is already a workspace ({CONFIG_NAME} exists)")
+    root.mkdir(parents=True, exist_ok=True)
+    lines = ["# brics-resolutions workspace", "", "[working_group]",
+             f"name = {_toml_str(name)}"]
+    for lang, value in (names or {}).items():
+        lines.append(f"name_{lang} = {_toml_str(value)}")
+    lines += [f"prefix = {_toml_str(prefix)}",
+              "languages = [" + ", ".join(_toml_str(x) for x in languages) + "]",
+              f"approval_rule = {_toml_str(approval_rule)}", "",
+              "[numbering]", 'pattern = "{prefix}/RES/{year}/{number}"', "",
+              "[signatures]", "# member ids whose signatures every resolution needs",
+              "required = []", "",
+              "# [delivery]", "# smtp_host = \"smtp.example.org\"", "# smtp_port = 587",
+              "# smtp_security = \"starttls\"   # starttls | ssl | none",
+              "# smtp_user = \"secretary@example.org\"",
+              "# password comes from the environment variable RESOLUTIONS_SMTP_PASSWORD",
+              "# from = \"secretary@example.org\"", "",
+              "# [bodies.my-body]   # add or override a BRICS body",
+              "# name.en = \"…\"", ""]
+    (root / CONFIG_NAME).write_text("\n".join(lines), encoding="utf-8")
+    state = root / STATE_DIR
+    for sub in ("", "store", "outbox", "keys"):
+        (state / sub).mkdir(parents=True, exist_ok=True)
+    (state / ".gitignore").write_text("*\n", encoding="utf-8")
+    return _load(root)

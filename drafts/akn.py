@@ -21,7 +21,7 @@ from typing import Any
 
 from lxml import etree
 
-from drafts.akn_meta import COUNTRY, LANGUAGE_CODES, WorkId, element, meta, work_id
+from drafts.akn_meta import COUNTRY, LANGUAGE_CODES, XML_LANG, WorkId, element, meta, work_id
 from drafts.errors import DraftError
 from drafts.markup import split_opener
 from drafts.model import Located, Paragraph, Resolution
@@ -85,7 +85,7 @@ class _Writer:
                  ) -> None:
         if not paragraphs:
             return
-        node = element("preamble", parent)
+        node = element("preamble", parent, **{XML_LANG: self.lang})
         recitals = element("recitals", node, eId=self.prefix + (
             "preamble__recs" if annex is None else f"att_{annex + 1}__preamble__recs"))
         for index, paragraph in enumerate(paragraphs):
@@ -94,7 +94,7 @@ class _Writer:
             text_block(recital, "p", paragraph.text(self.lang))
 
     def body(self, parent: Any, paragraphs: tuple[Paragraph, ...], annex: int | None) -> None:
-        node = element("mainBody", parent)
+        node = element("mainBody", parent, **{XML_LANG: self.lang})
         if not paragraphs:
             element("p", node)
         for index, paragraph in enumerate(paragraphs):
@@ -128,7 +128,7 @@ class _Writer:
                 element("TLCPerson", refs, eId=f"{self.prefix}signatory_{i + 1}",
                         href=f"/ontology/person/{work.country}/signatory-{i + 1}",
                         showAs=signer.name)
-        preface = element("preface", doc)
+        preface = element("preface", doc, **{XML_LANG: lang})
         title = element("longTitle", preface, eId=f"{self.prefix}longTitle")
         p = element("p", title)
         element("docTitle", p, res.title.get(lang, ""))

@@ -56,8 +56,8 @@ class WorkId:
 
     @property
     def uri(self) -> str:
-        return "/".join(["", "akn", self.country, self.doctype, self.subtype, self.actor,
-                         self.date, self.number])
+        parts = [self.country, self.doctype, self.subtype, self.actor, self.date, self.number]
+        return "/akn/" + "/".join(part for part in parts if part)
 
     def expression(self, lang_code: str, version: int) -> str:
         return f"{self.uri}/{lang_code}@v{version}"
@@ -98,7 +98,8 @@ def meta(work: WorkId, *, langs: tuple[str, ...], version: int, date: str, prefi
     element("FRBRdate", frbr, date=work.date, name="work")
     element("FRBRauthor", frbr, href=author)
     element("FRBRcountry", frbr, value=work.country)
-    element("FRBRsubtype", frbr, value=work.subtype)
+    if work.subtype:
+        element("FRBRsubtype", frbr, value=work.subtype)
     element("FRBRnumber", frbr, value=work.number, showAs=work.symbol)
     frbr = element("FRBRExpression", ident)
     element("FRBRthis", frbr, value=f"{expression}/{part}")

@@ -1,0 +1,140 @@
+"""DOCX documents from the frozen view, through docxtpl templates.
+
+``render_docx(view)`` picks ``<stage>.docx`` (a workspace's ``template_dir`` wins over the
+packaged file of the same name), fills it in a sandboxed Jinja environment with autoescape
+(every value from user content is escaped; only the renderer's own blocks are markup),
+writes the document properties, and for a comment form stores the form's hidden identity
+in custom document properties as well as in a hidden run. The package is re-zipped with
+fixed timestamps, so the same view and template give the same bytes.
+
+docxtpl and python-docx are imported inside the functions: listing commands never pay
+for them.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import io
+import zipfile
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from templates.view import DocumentView
+
+__all__ = ["DOCX_STAGES", "render_docx", "docx_template_hash", "template_bytes",
+           "CUSTOM_PROPERTY_PREFIX"]
+
+#: Stages with a DOCX template.
+DOCX_STAGES = ("draft", "review", "comment-form", "matrix", "redline", "final", "approval",
+               "cover-letter")
+#: Custom document properties of a comment form are named ``rcwg.<key>``.
+CUSTOM_PROPERTY_PREFIX = "rcwg."
+
+_CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _template_name(stage: str) -> str:
+    if stage not in DOCX_STAGES:
+        raise ValueError(f"no DOCX template for stage {stage!r}; DOCX stages are "
+                         f"{', '.join(DOCX_STAGES)}")
+    return f"{stage}.docx"
+
+
+def template_bytes(stage: str, template_dir: Path | None = None) -> bytes:
+    """The template file used for a stage: the workspace's if it has one, else ours."""
+    name = _template_name(stage)
+    if template_dir is not None:
+        candidate = Path(template_dir) / name
+        if candidate.is_file():
+            return candidate.read_bytes()
+    return resources.files("templates").joinpath("docx", name).read_bytes()
+
+
+def docx_template_hash(stage: str, template_dir: Path | None = None) -> str:
+    """SHA-256 (hex) of the template file ``render_docx`` would use for the stage."""
+    return hashlib.sha256(template_bytes(stage, template_dir)).hexdigest()
+
+
+def _jinja_env() -> Any:
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(autoescape=True)
+
+
+def render_docx(view: DocumentView, *, template_dir: Path | None = None) -> bytes:
+    """The DOCX of a view for its stage, as bytes."""
+    from docxtpl import DocxTemplate
+
+    from templates.docx_context import build_context
+
+    tpl = DocxTemplate(io.BytesIO(template_bytes(view.stage, template_dir)))
+    tpl.render(build_context(view), jinja_env=_jinja_env(), autoescape=True)
+    document = tpl.docx
+    _core_properties(document, view)
+    if view.stage == "comment-form":
+        _add_custom_properties(document, {CUSTOM_PROPERTY_PREFIX + k: v
+                                          for k, v in view.form_ids.items()})
+    out = io.BytesIO()
+    tpl.save(out)
+    return _normalised_zip(out.getvalue())
+
+
+def _core_properties(document: Any, view: DocumentView) -> None:
+    props = document.core_properties
+    first = view.languages[0] if view.languages else "en"
+    moment = _dt.datetime.combine(view.date, _dt.time(0, 0))
+    props.title = view.title.get(first, "")[:255]
+    props.subject = view.symbol
+    props.identifier = f"{view.symbol} v{view.version} {view.short_hash}"
+    props.language = ",".join(view.languages)
+    props.category = view.stage
+    props.version = str(view.version)
+    props.keywords = "BRICS; resolution"
+    props.author = view.working_group.get("en", "") or "Secretariat"
+    props.last_modified_by = props.author
+    props.comments = ""
+    props.revision = max(1, view.version)
+    props.created = moment
+    props.modified = moment
+    props.last_printed = moment
+
+
+def _add_custom_properties(document: Any, values: dict[str, str]) -> None:
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    items = "".join(
+        f'<property fmtid="{_FMTID}" pid="{pid}" name="{escape(name, {chr(34): "&quot;"})}">'
+        f"<vt:lpwstr>{escape(value)}</vt:lpwstr></property>"
+        for pid, (name, value) in enumerate(sorted(values.items()), start=2))
+    blob = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<Properties xmlns="{_CUSTOM_NS}" xmlns:vt="{_VT_NS}">{items}</Properties>')
+    package = document.part.package
+    for rel in list(package.rels.values()):
+        if rel.reltype == RT.CUSTOM_PROPERTIES:
+            rel.target_part._blob = blob.encode("utf-8")
+            return
+    part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES,
+                blob.encode("utf-8"), package)
+    package.relate_to(part, RT.CUSTOM_PROPERTIES)
+
+
+def _normalised_zip(data: bytes) -> bytes:
+    """The same package with fixed timestamps and order: reproducible bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            target = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
+            target.compress_type = zipfile.ZIP_DEFLATED
+            target.external_attr = 0o644 << 16
+            dst.writestr(target, src.read(info.filename))
+    return out.getvalue()

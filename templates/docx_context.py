@@ -1,0 +1,286 @@
+"""What a DOCX template is filled with: the view, plus ready blocks computed from it.
+
+Templates print ``view.*`` values directly (escaped) and insert the blocks built here
+with docxtpl's ``{{p …}}`` (whole paragraphs) and ``{{r …}}`` (runs) tags. The blocks
+carry what a template cannot express: per-language run properties, labels with a tab,
+emphasised openers, tracked changes. No decision is left to the template beyond layout.
+
+Context names (the contract for workspace templates):
+
+``view``                the :class:`templates.view.DocumentView`
+``d.lang``              the first language shown; ``d.languages`` all of them
+``d.parallel``          True for the parallel (one column per language) layout
+``d.masthead_left``     body names; ``d.masthead_right`` symbol, distribution, dates
+``d.title`` / ``d.enacting`` / ``d.body``   single layout: title, enacting formula,
+                        the paragraphs (a list of paragraph blocks)
+``d.column_heads`` / ``d.rows``             parallel layout: header cells, rows of cells
+``d.signatures``        final: one block per signatory
+``d.form_rows``         comment form: ``{ref}`` per paragraph, then empty rows
+``d.hidden_ids``        comment form: the hidden identity paragraph
+``d.comments``          matrix rows; ``d.approvals`` approval record rows
+``d.letter`` / ``d.letter_rows``            cover letter (single / parallel)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from templates.docx_xml import (
+    ChangeMarks,
+    Xml,
+    guess_lang,
+    paragraph,
+    paragraphs,
+    redline_runs,
+    run,
+    text_runs,
+)
+from templates.view import DocumentView, ParagraphView
+
+__all__ = ["build_context", "FORM_MARKER", "EMPTY_FORM_ROWS", "STYLES"]
+
+#: Prefix of the hidden run that carries a comment form's identity.
+FORM_MARKER = "RCWG-FORM-IDS "
+#: Empty rows appended to a comment form after the pre-filled ones.
+EMPTY_FORM_ROWS = 5
+
+#: Paragraph styles the blocks refer to (created by ``templates/docx/build_templates.py``).
+STYLES = ("ResMasthead", "ResMastheadRight", "ResTitle", "ResEnacting", "ResPreamble",
+          "ResOperative", "ResItem", "ResSubItem", "ResAnnexHeading", "ResAnnexTitle",
+          "ResCell", "ResCellHead", "ResHidden", "ResLetter")
+
+_WORDS: Mapping[str, Mapping[str, str]] = {
+    "distribution": {"en": "Distribution", "ru": "Распространение", "zh": "分发"},
+    "General": {"en": "General", "ru": "Общее", "zh": "一般"},
+    "Limited": {"en": "Limited", "ru": "Ограниченное", "zh": "限制"},
+    "Restricted": {"en": "Restricted", "ru": "Для служебного пользования", "zh": "内部"},
+    "signature": {"en": "Signature", "ru": "Подпись", "zh": "签名"},
+    "date": {"en": "Date", "ru": "Дата", "zh": "日期"},
+    "to": {"en": "To", "ru": "Кому", "zh": "致"},
+    "subject": {"en": "Subject", "ru": "Тема", "zh": "事由"},
+    "enclosures": {"en": "Enclosures", "ru": "Приложения", "zh": "附件"},
+    "working_group": {"en": "The working group", "ru": "Рабочая группа", "zh": "工作组"},
+}
+_LANG_NAMES = {"ru": "Русский", "zh": "中文", "en": "English", "pt": "Português",
+               "ar": "العربية", "fr": "Français", "es": "Español", "hi": "हिन्दी"}
+_LANG_IN = {  # language names as written inside each language
+    "en": {"ru": "Russian", "zh": "Chinese", "en": "English"},
+    "ru": {"ru": "русском", "zh": "китайском", "en": "английском"},
+    "zh": {"ru": "俄文", "zh": "中文", "en": "英文"},
+}
+_STYLE_BY_DEPTH = ("ResOperative", "ResItem", "ResSubItem")
+
+
+def word(key: str, lang: str) -> str:
+    table = _WORDS.get(key, {})
+    return table.get(lang) or table.get("en") or key
+
+
+def _quote(text: str, lang: str) -> str:
+    return {"ru": f"«{text}»", "zh": f"《{text}》"}.get(lang, f"“{text}”")
+
+
+def _style(p: ParagraphView, lang: str) -> str:
+    if p.section == "preamble" or (p.depth == 0 and not p.labels.get(lang)):
+        return "ResPreamble"
+    return _STYLE_BY_DEPTH[min(p.depth, 2)]
+
+
+#: Narrower indents (left, hanging) in parallel columns, by depth.
+_COLUMN_INDENTS = ((397, 397), (737, 340), (1077, 340))
+
+
+def _paragraph_block(p: ParagraphView, lang: str, marks: ChangeMarks | None,
+                     column: bool = False) -> str:
+    label = p.labels.get(lang, "")
+    segments = p.changes.get(lang) if marks is not None else None
+    if segments:
+        content = redline_runs(label, segments, lang, marks)  # type: ignore[arg-type]
+    else:
+        content = text_runs(label, p.openers.get(lang, ""), p.rests.get(lang, ""), lang)
+    style = _style(p, lang)
+    if not column:
+        return paragraph(content, style, lang=lang)
+    indent = None if style == "ResPreamble" else _COLUMN_INDENTS[min(p.depth, 2)]
+    return paragraph(content, style, lang=lang, indent=indent,
+                     align="both" if lang == "zh" else "left")
+
+
+def _units(view: DocumentView, lang: str, marks: ChangeMarks | None,
+           column: bool = False) -> list[str]:
+    """The text in order as paragraph blocks of one language (title and formula excluded)."""
+    out = [_paragraph_block(p, lang, marks, column) for p in view.preamble + view.operative]
+    for annex in view.annexes:
+        out.append(paragraph(run(annex.headings.get(lang, ""), lang, bold=True),
+                             "ResAnnexHeading", lang=lang, keep_next=True))
+        if annex.titles.get(lang):
+            out.append(paragraph(run(annex.titles[lang], lang, bold=True),
+                                 "ResAnnexTitle", lang=lang, keep_next=True))
+        out.extend(_paragraph_block(p, lang, marks, column) for p in annex.paragraphs)
+    return out
+
+
+def _title(view: DocumentView, lang: str) -> str:
+    return paragraph(run(view.title.get(lang, ""), lang, bold=True), "ResTitle", lang=lang)
+
+
+def _enacting(view: DocumentView, lang: str) -> str:
+    return paragraph(run(view.body.enacting.get(lang, ""), lang), "ResEnacting", lang=lang)
+
+
+def _parallel_rows(view: DocumentView, marks: ChangeMarks | None) -> list[list[Xml]]:
+    langs = view.languages
+    columns = [[_title(view, lang), _enacting(view, lang)] + _units(view, lang, marks, True)
+               for lang in langs]
+    return [[Xml(col[i]) for col in columns] for i in range(len(columns[0]))]
+
+
+def _masthead(view: DocumentView, langs: Sequence[str]) -> tuple[Xml, Xml]:
+    left = [paragraph(run(view.body.names.get(lang, view.body.code), lang, bold=True),
+                      "ResMasthead", lang=lang) for lang in langs]
+    first = langs[0]
+    right = [paragraph(run(view.symbol, "en", bold=True), "ResMastheadRight")]
+    right.append(paragraph(
+        run(f"{word('distribution', first)}: {word(view.distribution, first)}", first),
+        "ResMastheadRight", lang=first))
+    right.extend(paragraph(run(view.dates.get(lang, ""), lang), "ResMastheadRight", lang=lang)
+                 for lang in langs)
+    return paragraphs(left), paragraphs(right)
+
+
+def _signature(view: DocumentView, index: int) -> Xml:
+    sig = view.signatories[index]
+    names = list(dict.fromkeys(sig.names.get(lang, "") for lang in view.languages))
+    first = view.languages[0]
+    blocks = [paragraph(run("_" * 28, "en"), "ResCell", lang=first)]
+    bookmark = (f'<w:bookmarkStart w:id="{900 + index}" w:name="{sig.anchor}"/>'
+                f'<w:bookmarkEnd w:id="{900 + index}"/>')
+    for lang, name in zip(view.languages, names):
+        if name:
+            blocks.append(paragraph(run(name, guess_lang(name, lang), bold=True), "ResCell",
+                                    lang=lang))
+    blocks[0] = blocks[0].replace("</w:pPr>", "</w:pPr>" + bookmark, 1)
+    for text in (sig.role, sig.organisation, sig.delegation):
+        if text:
+            blocks.append(paragraph(run(text, guess_lang(text, first)), "ResCell", lang=first))
+    caption = " / ".join(dict.fromkeys(
+        f"{word('signature', lang)}, {word('date', lang).lower()}" if lang != "zh"
+        else f"{word('signature', lang)}、{word('date', lang)}" for lang in view.languages))
+    blocks.append(paragraph(run(caption, first, size=16), "ResCell", lang=first))
+    return paragraphs(blocks)
+
+
+def _cell(text: str, default: str = "en", **fmt: Any) -> Xml:
+    """A table cell's runs for free text (language guessed from the script)."""
+    return Xml(run(text, guess_lang(text, default), **fmt))
+
+
+def _form_ids_paragraph(view: DocumentView) -> Xml:
+    blob = json.dumps(dict(view.form_ids), ensure_ascii=True, sort_keys=True)
+    return Xml(paragraph(run(FORM_MARKER + blob, "en", vanish=True, size=2), "ResHidden"))
+
+
+def _letter(view: DocumentView, lang: str, extra: Mapping[str, str]) -> list[str]:
+    body = view.body.names.get(lang, view.body.code)
+    title = _quote(view.title.get(lang, ""), lang)
+    wg = view.working_group.get(lang) or word("working_group", lang)
+    names = _LANG_IN.get(lang, _LANG_IN["en"])
+    authentic = ", ".join(names.get(code, _LANG_NAMES.get(code, code))
+                          for code in view.authentic)
+    if lang == "ru":
+        text = (f"{wg} имеет честь направить в {body} резолюцию {view.symbol} {title} "
+                f"на языках оригинала ({authentic}) для рассмотрения.")
+        subject = f"направление резолюции {view.symbol} {title}"
+    elif lang == "zh":
+        text = f"{wg}谨向{body}转交第{view.symbol}号决议{title}（作准文本：{authentic}），供审议。"
+        subject = f"转交第{view.symbol}号决议{title}"
+    else:
+        text = (f"{wg} has the honour to transmit to the {body} resolution {view.symbol}, "
+                f"{title}, in its authentic languages ({authentic}), for consideration.")
+        subject = f"transmittal of resolution {view.symbol}, {title}"
+    colon = "：" if lang == "zh" else ": "
+    out = [paragraph(run(f"{word('to', lang)}{colon}{body}", lang, bold=True), "ResLetter",
+                     lang=lang)]
+    if view.body.address:
+        out.append(paragraph(run(view.body.address, "en"), "ResLetter", lang=lang))
+    out.append(paragraph(run(view.dates.get(lang, ""), lang), "ResLetter", lang=lang))
+    out.append(paragraph(run(f"{word('subject', lang)}{colon}{subject}", lang, bold=True),
+                         "ResLetter", lang=lang))
+    out.append(paragraph(run(text, lang), "ResLetter", lang=lang))
+    enclosures = [line.strip() for line in extra.get("enclosures", "").splitlines()
+                  if line.strip()]
+    if enclosures:
+        out.append(paragraph(run(word("enclosures", lang) + colon.strip(), lang, bold=True),
+                             "ResLetter", lang=lang, keep_next=True))
+        for number, item in enumerate(enclosures, 1):
+            out.append(paragraph(text_runs(f"{number}.", "", item, guess_lang(item, lang)), "ResItem", lang=lang))
+    sender = extra.get("sender", "")
+    if sender:
+        out.append(paragraph(run(sender, guess_lang(sender, lang)), "ResLetter", lang=lang))
+    return out
+
+
+def build_context(view: DocumentView, *, author: str | None = None) -> dict[str, Any]:
+    """The template context of a view: ``{"view": view, "d": {...}}``."""
+    langs: Sequence[str] = view.languages or ("en",)
+    first = langs[0]
+    parallel = view.layout == "parallel" and len(langs) > 1
+    marks = None
+    if view.stage == "redline":
+        who = author or view.extra.get("redline_author") or view.working_group.get("en") \
+            or "Secretariat"
+        marks = ChangeMarks(who, f"{view.date.isoformat()}T00:00:00Z")
+    left, right = _masthead(view, langs if parallel else langs[:1])
+    d: dict[str, Any] = {
+        "lang": first,
+        "languages": tuple(langs),
+        "parallel": parallel,
+        "masthead_left": left,
+        "masthead_right": right,
+        "title": Xml(_title(view, first)),
+        "enacting": Xml(_enacting(view, first)),
+        "body": [],
+        "column_heads": [Xml(paragraph(run(_LANG_NAMES.get(lang, lang), lang, bold=True),
+                                       "ResCellHead", lang=lang)) for lang in langs],
+        "rows": [],
+    }
+    if view.stage in ("draft", "review", "redline", "final"):
+        if parallel:
+            d["rows"] = _parallel_rows(view, marks)
+        else:
+            d["body"] = [Xml(block) for block in _units(view, first, marks)]
+    if view.stage == "final":
+        d["signatures"] = [_signature(view, i) for i in range(len(view.signatories))]
+    if view.stage == "comment-form":
+        rows = [{"ref": p.ref} for p in view.paragraphs()]
+        d["form_rows"] = rows + [{"ref": ""} for _ in range(EMPTY_FORM_ROWS)]
+        d["hidden_ids"] = _form_ids_paragraph(view)
+    if view.stage == "matrix":
+        d["comments"] = [{
+            "no": str(n),
+            "ref": c.ref + (f" ({c.original_ref})" if c.original_ref and
+                            c.original_ref != c.ref else ""),
+            "author": _cell(", ".join(x for x in (c.author, c.delegation) if x)),
+            "type": c.type,
+            "text": _cell(c.text, first),
+            "proposal": _cell(c.proposal, first),
+            "disposition": c.disposition or "pending",
+            "note": _cell(c.note + (" [orphaned]" if c.orphaned else ""), first),
+        } for n, c in enumerate(view.comments, 1)]
+    if view.stage == "approval":
+        d["approvals"] = [{
+            "name": _cell(a.name), "delegation": a.delegation, "decision": a.decision,
+            "at": a.at, "note": _cell(a.note, first),
+            "statement": a.signed_statement[:16],
+        } for a in view.approvals]
+    if view.stage == "cover-letter":
+        letters = {lang: _letter(view, lang, view.extra) for lang in langs}
+        if parallel:
+            d["letter_rows"] = [[Xml(letters[lang][i]) if i < len(letters[lang])
+                                 else Xml("<w:p/>") for lang in langs]
+                                for i in range(max(len(v) for v in letters.values()))]
+        else:
+            d["letter"] = [Xml(block) for block in letters[first]]
+    return {"view": view, "d": d}

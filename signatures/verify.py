@@ -145,7 +145,7 @@ def _problems(status: Any, name: str) -> list[str]:
         problems.append(f"{name}: the cryptographic signature does not verify.")
     if status.revoked:
         problems.append(f"{name}: the signer's certificate has been revoked.")
-    elif not status.trusted:
+    elif status.intact and status.valid and not status.trusted:
         indic = getattr(status.trust_problem_indic, "name", "unknown reason")
         problems.append(
             f"{name}: the signer's certificate does not lead to a trusted CA ({indic}); "

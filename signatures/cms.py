@@ -1,0 +1,148 @@
+"""Detached CMS signatures (``.p7s``) over arbitrary bytes.
+
+Used where a PDF signature does not fit: the DOCX companion of a signed resolution and
+signed approval statements (a canonical JSON over resolution, version hash and decision).
+The signature is CAdES-BES (SHA-256, signing-certificate-v2 and signing-time attributes),
+DER-encoded, and verifies with ``openssl cms -verify -binary -inform DER``. Verification
+here is offline against the trust roots given, like :func:`signatures.verify.verify_pdf`.
+
+Both functions run their own event loop, so call them from synchronous code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cryptography import x509
+
+from signatures.errors import VerificationError
+from signatures.keys import cert_info
+from signatures.signer import DIGEST_ALGORITHM, Signer, to_asn1_cert
+
+__all__ = ["DetachedReport", "sign_detached", "verify_detached"]
+
+
+@dataclass(frozen=True)
+class DetachedReport:
+    """The verdict on one detached signature; ``ok`` is pyHanko's ``bottom_line``."""
+
+    signer_common_name: str
+    signer_subject: str
+    signer_member_id: str | None
+    signer_sha256: str
+    signing_time: datetime | None
+    timestamp_time: datetime | None
+    intact: bool
+    valid: bool
+    trusted: bool
+    ok: bool
+    problems: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": "brics-resolutions/verify-p7s/1",
+            "ok": self.ok,
+            "signer": {
+                "common_name": self.signer_common_name,
+                "subject": self.signer_subject,
+                "member_id": self.signer_member_id,
+                "sha256": self.signer_sha256,
+            },
+            "signing_time": self.signing_time.isoformat() if self.signing_time else None,
+            "timestamp_time": self.timestamp_time.isoformat() if self.timestamp_time else None,
+            "intact": self.intact,
+            "valid": self.valid,
+            "trusted": self.trusted,
+            "problems": list(self.problems),
+        }
+
+
+def sign_detached(data: bytes, signer: Signer, *, timestamper: Any = None) -> bytes:
+    """A DER CMS SignedData over ``data``, without the data itself (CAdES-BES, or -T)."""
+    coro = signer.pyhanko_signer.async_sign_general_data(
+        data,
+        DIGEST_ALGORITHM,
+        detached=True,
+        use_cades=True,
+        timestamper=timestamper,
+    )
+    content_info = asyncio.run(coro)
+    der: bytes = content_info.dump()
+    return der
+
+
+def _signed_data(p7s: bytes) -> Any:
+    from asn1crypto import cms
+
+    try:
+        info = cms.ContentInfo.load(p7s)
+        if info["content_type"].native != "signed_data":
+            raise ValueError(f"content type is {info['content_type'].native}")
+        signed = info["content"]
+        if signed["encap_content_info"]["content"].native is not None:
+            raise ValueError("the signature carries its content; a detached one was expected")
+        signed["signer_infos"][0]  # noqa: B018 - force parsing of the signer info
+        return signed
+    except (ValueError, TypeError, IndexError, KeyError) as exc:
+        raise VerificationError(
+            f"Not a detached CMS signature ({exc}). Give the .p7s file made for this document."
+        ) from exc
+
+
+def _problems(status: Any) -> list[str]:
+    problems: list[str] = []
+    if not status.intact:
+        problems.append(
+            "The data does not match the signature: it was changed, or this .p7s belongs "
+            "to another file."
+        )
+    if not status.valid:
+        problems.append("The cryptographic signature does not verify.")
+    if status.revoked:
+        problems.append("The signer's certificate has been revoked.")
+    elif status.intact and status.valid and not status.trusted:
+        indic = getattr(status.trust_problem_indic, "name", "unknown reason")
+        problems.append(
+            f"The signer's certificate does not lead to a trusted CA ({indic}); verify "
+            "with the working group's CA certificate, or the signer is not one of us."
+        )
+    ts = status.timestamp_validity
+    if ts is not None and not (ts.intact and ts.valid and ts.trusted):
+        problems.append("The signature timestamp does not verify or is not trusted.")
+    return problems
+
+
+def verify_detached(
+    data: bytes, p7s: bytes, trust_roots: list[x509.Certificate]
+) -> DetachedReport:
+    """Check the detached signature ``p7s`` over ``data`` offline against ``trust_roots``."""
+    from pyhanko.sign.validation import async_validate_detached_cms
+    from pyhanko_certvalidator import ValidationContext
+
+    signed = _signed_data(p7s)
+    context = ValidationContext(
+        trust_roots=[to_asn1_cert(c) for c in trust_roots], allow_fetching=False
+    )
+    try:
+        status = asyncio.run(async_validate_detached_cms(data, signed, context))
+    except Exception as exc:  # pyHanko raises assorted errors on malformed CMS
+        raise VerificationError(f"The detached signature cannot be checked: {exc}") from exc
+    info = cert_info(x509.load_der_x509_certificate(status.signing_cert.dump()))
+    problems = _problems(status)
+    ts = status.timestamp_validity
+    return DetachedReport(
+        signer_common_name=info.common_name,
+        signer_subject=info.subject,
+        signer_member_id=info.member_id,
+        signer_sha256=info.sha256,
+        signing_time=status.signer_reported_dt,
+        timestamp_time=ts.timestamp if ts is not None else None,
+        intact=bool(status.intact),
+        valid=bool(status.valid),
+        trusted=bool(status.trusted),
+        ok=bool(status.bottom_line) and not problems,
+        problems=problems,
+    )

@@ -1,0 +1,121 @@
+"""Shared fixtures: a fresh workspace (SQLite or PostgreSQL), a CLI runner, a frozen clock.
+
+Tests that take the ``backend`` fixture run twice, on SQLite and on a throwaway
+PostgreSQL cluster started once per session (never skipped: CI installs PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.pg import Cluster
+
+FROZEN_NOW = "2024-09-26T10:00:00+00:00"
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    cluster = Cluster().start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("RESOLUTIONS_WORKSPACE", "RESOLUTIONS_DATABASE_URL", "RESOLUTIONS_USER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("RESOLUTIONS_NOW", FROZEN_NOW)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "postgresql":
+        cluster: Cluster = request.getfixturevalue("pg_cluster")
+        monkeypatch.setenv("RESOLUTIONS_DATABASE_URL", cluster.create_database())
+    return str(request.param)
+
+
+@dataclass
+class Cli:
+    """Runs `resolutions` in-process against one workspace."""
+
+    root: Path
+    runner: CliRunner
+
+    def __call__(self, args: str | list[str], *, input: str | None = None,
+                 code: int | None = 0, actor: str | None = None) -> Result:
+        from cli import cli
+
+        argv = shlex.split(args) if isinstance(args, str) else list(args)
+        prefix = ["--workspace", str(self.root)]
+        if actor:
+            prefix += ["--as", actor]
+        result = self.runner.invoke(cli, prefix + argv, input=input, catch_exceptions=False)
+        if code is not None:
+            assert result.exit_code == code, (
+                f"resolutions {' '.join(argv)} exited {result.exit_code}, expected {code}:\n"
+                f"{result.output}")
+        return result
+
+
+MEMBERS = [
+    ("sec", "Секретарь Рабочей группы", "ru", ["secretary"]),
+    ("rev-ru", "Петров Пётр", "ru", ["reviewer"]),
+    ("rev-zh", "王芳", "zh", ["reviewer"]),
+    ("appr-ru", "Смирнова Анна", "ru", ["approver", "signatory"]),
+    ("appr-zh", "李伟", "zh", ["approver", "signatory"]),
+    ("appr-en", "John Smith", "en", ["approver"]),
+]
+
+
+def make_workspace(root: Path, members: bool = True) -> Cli:
+    cli = Cli(root, CliRunner())
+    runner_root = root.parent
+    from cli import cli as group
+
+    result = CliRunner().invoke(group, ["init", str(root), "--name", "Russian–Chinese working "
+                                "group on microelectronics", "--prefix", "RCWG"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    del runner_root
+    if members:
+        for member_id, name, delegation, roles in MEMBERS:
+            args = ["member", "add", member_id, "--name", name, "--delegation", delegation,
+                    "--email", f"{member_id}@wg.example", "--lang", delegation]
+            for role in roles:
+                args += ["--role", role]
+            cli(args)
+    return cli
+
+
+@pytest.fixture
+def ws(tmp_path: Path, backend: str) -> Cli:
+    """A fresh workspace with a secretary, two reviewers and three approvers."""
+    return make_workspace(tmp_path / "ws")
+
+
+@pytest.fixture
+def ws_sqlite(tmp_path: Path) -> Cli:
+    return make_workspace(tmp_path / "ws")
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def fixture_text(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def env_for(root: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["RESOLUTIONS_WORKSPACE"] = str(root)
+    return env

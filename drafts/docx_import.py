@@ -22,6 +22,7 @@ from typing import Any
 
 from drafts.errors import DraftError
 from drafts.model import Annex, Paragraph, Resolution
+from drafts.numbering import letter, roman
 from drafts.source import dump, load
 
 __all__ = ["ImportResult", "DocxImportError", "StructureMismatch", "import_docx",
@@ -483,7 +484,11 @@ def _merge_list(have: tuple[Paragraph, ...], new: tuple[Paragraph, ...], lang: s
         return have
     out = []
     for index, (old, imported) in enumerate(zip(have, new)):
-        label = f"{where} {index + 1}" if kind.endswith("paragraphs") else f"{where}({index + 1})"
+        if kind.endswith("paragraphs"):
+            label = f"{where} {index + 1}"
+        else:
+            number = roman(index + 1) if where.endswith(")") else letter(index)
+            label = f"{where}({number})"
         items = _merge_list(old.items, imported.items, lang, label, problems, "items")
         texts = dict(old.texts)
         if imported.text(lang):

@@ -1,0 +1,185 @@
+"""What the parity rules share: findings, the units they look at, thresholds, wording.
+
+A *unit* is one thing that exists in every authentic language: the title, an annex title,
+a paragraph, an item or a sub-item. Each rule looks at units and returns findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from drafts.model import LANGUAGES, SECTION_OPERATIVE, SECTION_PREAMBLE, Paragraph, Resolution
+from drafts.numbering import ref as paragraph_ref
+from drafts.staleness import TITLE_ID, annex_title_id
+
+__all__ = [
+    "ERROR",
+    "WARNING",
+    "KIND_TITLE",
+    "Finding",
+    "Thresholds",
+    "Unit",
+    "units",
+    "lang_name",
+    "names",
+    "the_texts",
+]
+
+ERROR, WARNING = "error", "warning"
+KIND_TITLE = "title"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One difference between the language versions, or one breach of a convention.
+
+    ``ref`` is the reviewers' reference ("OP 3(b)", "PP 2", "Title", "Annex 1 OP 2");
+    ``languages`` the languages concerned; ``rule`` a short code (``missing``, ``stale``,
+    ``numbers`` …); ``severity`` ``"error"`` or ``"warning"``; ``message`` says what differs
+    in plain words and ``fix`` what to do about it.
+    """
+
+    ref: str
+    paragraph_id: str
+    languages: tuple[str, ...]
+    rule: str
+    severity: str
+    message: str
+    fix: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ref": self.ref,
+            "paragraph_id": self.paragraph_id,
+            "languages": list(self.languages),
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+
+#: Characters of text per character of English, by language (for the length rule).
+DEFAULT_RATIOS: Mapping[str, float] = {
+    "en": 1.0, "ru": 1.15, "zh": 0.3, "ja": 0.45, "fr": 1.2, "es": 1.2, "pt": 1.15,
+    "ar": 1.0, "hi": 1.1,
+}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Tuning of the heuristic rules.
+
+    ``ratios``: characters per English character, per language; the expected ratio of a
+    pair is the quotient (ru/en ≈ 1.15, zh/en ≈ 0.3). ``pairs`` overrides a pair directly
+    (``{"zh/ru": 0.25}``). A pair is reported when its ratio lies outside
+    ``[expected / tolerance, expected × tolerance]``. Paragraphs shorter than
+    ``min_chars`` English-equivalent characters in any language are not measured.
+    """
+
+    ratios: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_RATIOS))
+    pairs: Mapping[str, float] = field(default_factory=dict)
+    tolerance: float = 2.2
+    min_chars: int = 40
+
+    @classmethod
+    def of(cls, value: Thresholds | Mapping[str, Any] | None) -> Thresholds:
+        """Accept a Thresholds, a mapping of some of its fields, or None (defaults)."""
+        if value is None:
+            return cls()
+        if isinstance(value, Thresholds):
+            return value
+        known = {f.name for f in fields(cls)}
+        unknown = set(value) - known
+        if unknown:
+            raise ValueError(f"unknown threshold(s) {', '.join(sorted(unknown))}; "
+                             f"the thresholds are {', '.join(sorted(known))}")
+        base = cls()
+        changes: dict[str, Any] = dict(value)
+        if "ratios" in changes:
+            changes["ratios"] = {**base.ratios, **changes["ratios"]}
+        return replace(base, **changes)
+
+    def expected(self, lang: str, other: str) -> float:
+        """Expected len(lang) / len(other)."""
+        if f"{lang}/{other}" in self.pairs:
+            return float(self.pairs[f"{lang}/{other}"])
+        if f"{other}/{lang}" in self.pairs:
+            return 1.0 / float(self.pairs[f"{other}/{lang}"])
+        return self.ratios.get(lang, 1.0) / self.ratios.get(other, 1.0)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A title, paragraph, item or sub-item, with what the rules need to know about it.
+
+    ``kind`` is ``title``, ``preamble`` or ``operative``; ``depth`` 0 for a paragraph, 1
+    for an item, 2 for a sub-item; ``last`` is true for the last operative paragraph of
+    its section and for the last (sub-)item of such a paragraph — what ends with a full
+    stop; ``last_sibling`` for the last paragraph or item among its siblings.
+    """
+
+    id: str
+    ref: str
+    kind: str
+    texts: Mapping[str, str]
+    depth: int = 0
+    items: tuple[Paragraph, ...] = ()
+    last: bool = False
+    last_sibling: bool = False
+
+    def text(self, lang: str) -> str:
+        return (self.texts.get(lang) or "").strip()
+
+    def has_text(self, lang: str) -> bool:
+        return bool(self.text(lang))
+
+
+def units(resolution: Resolution) -> Iterator[Unit]:
+    """Every unit in document order: title, main text, then each annex title and text."""
+    yield Unit(TITLE_ID, "Title", KIND_TITLE, resolution.title)
+    shown: set[int] = set()
+    for located in resolution.walk():
+        if located.annex is not None and located.annex not in shown:
+            shown.add(located.annex)
+            yield _annex_title(resolution, located.annex)
+        holder = resolution if located.annex is None else resolution.annexes[located.annex]
+        section = holder.preamble if located.section == SECTION_PREAMBLE else holder.operative
+        chain: Sequence[Paragraph] = section
+        last = located.section == SECTION_OPERATIVE
+        last_sibling = False
+        for index in located.path:
+            last_sibling = index == len(chain) - 1
+            last = last and last_sibling
+            chain = chain[index].items
+        paragraph = located.paragraph
+        yield Unit(paragraph.id, paragraph_ref(located), located.section, paragraph.texts,
+                   located.depth, paragraph.items, last, last_sibling)
+    for index in range(len(resolution.annexes)):
+        if index not in shown:
+            yield _annex_title(resolution, index)
+
+
+def _annex_title(resolution: Resolution, index: int) -> Unit:
+    annex = resolution.annexes[index]
+    return Unit(annex_title_id(annex.id), f"Annex {index + 1} Title", KIND_TITLE, annex.title)
+
+
+def lang_name(lang: str) -> str:
+    """English name of a language ("Chinese"); the code itself when unknown."""
+    return LANGUAGES.get(lang, (lang, lang))[0]
+
+
+def names(langs: Sequence[str]) -> str:
+    """"Russian", "Russian and Chinese", "Russian, Chinese and English"."""
+    words = [lang_name(lang) for lang in langs]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def the_texts(langs: Sequence[str]) -> str:
+    """"the Russian text" / "the Russian and Chinese texts"."""
+    return f"the {names(langs)} text" + ("s" if len(langs) > 1 else "")

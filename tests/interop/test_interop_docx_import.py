@@ -7,14 +7,6 @@ import zipfile
 
 import docx
 import pytest
-from tests.interop.interop_docx import (
-    add_multilevel_list,
-    add_text,
-    add_title,
-    set_numbering,
-    to_bytes,
-    write_resolution,
-)
 
 from drafts.docx_import import (
     DocxImportError,
@@ -24,6 +16,14 @@ from drafts.docx_import import (
 )
 from drafts.errors import DraftError
 from drafts.source import load
+from tests.interop.interop_docx import (
+    add_multilevel_list,
+    add_text,
+    add_title,
+    set_numbering,
+    to_bytes,
+    write_resolution,
+)
 
 
 def shape(paragraphs) -> list:

@@ -115,9 +115,7 @@ def _problems(status: Any) -> list[str]:
     return problems
 
 
-def verify_detached(
-    data: bytes, p7s: bytes, trust_roots: list[x509.Certificate]
-) -> DetachedReport:
+def verify_detached(data: bytes, p7s: bytes, trust_roots: list[x509.Certificate]) -> DetachedReport:
     """Check the detached signature ``p7s`` over ``data`` offline against ``trust_roots``."""
     from pyhanko.sign.validation import async_validate_detached_cms
     from pyhanko_certvalidator import ValidationContext

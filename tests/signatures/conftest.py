@@ -60,9 +60,7 @@ class Pki:
 
 def _issue_all(root: Path, ca_name: str) -> Pki:
     ca_dir = root / "ca"
-    keys.create_ca(
-        ca_dir, common_name=ca_name, organisation="RCWG", passphrase=CA_PASSPHRASE
-    )
+    keys.create_ca(ca_dir, common_name=ca_name, organisation="RCWG", passphrase=CA_PASSPHRASE)
     p12: dict[str, Path] = {}
     for member_id, name, org in MEMBERS:
         p12[member_id] = root / "members" / f"{member_id}.p12"
@@ -111,9 +109,7 @@ def tsa(pki: Pki) -> keys.LoadedKey:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now)
         .not_valid_after(now + timedelta(days=30))
-        .add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
-        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
         .sign(ca.key, hashes.SHA256())
     )
     return keys.LoadedKey(cert=cert, key=key, chain=[ca.cert])

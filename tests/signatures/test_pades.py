@@ -129,9 +129,7 @@ def test_page_rewritten_after_signing_is_detected(signed_pdf: bytes, pki: Pki) -
     assert "modification level OTHER" in " ".join(report.signatures[0].problems)
 
 
-def test_page_rewrite_fails_even_without_certification(
-    resolution_pdf: bytes, pki: Pki
-) -> None:
+def test_page_rewrite_fails_even_without_certification(resolution_pdf: bytes, pki: Pki) -> None:
     field_name, page, box = slots(resolution_pdf)[1]
     signed = sign_pdf(
         resolution_pdf, pki.signers["liwei"], field_name=field_name, page=page, box=box,

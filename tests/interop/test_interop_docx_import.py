@@ -257,3 +257,40 @@ def test_merge_language_keeps_ids_and_reports_mismatches():
     assert caught.value.mismatches == [
         "PP: 3 preambular paragraphs in the resolution, 1 in the file",
         "OP 1: 2 items in the resolution, 9 in the file"]
+
+
+def test_chinese_full_width_labels_and_annex():
+    d = docx.Document()
+    add_title(d, "关于微电子领域从市场向生产过渡")
+    add_text(d, "注意到俄罗斯工业日益增长的需求，")
+    add_text(d, "建议建立合资企业：", label="1.")
+    add_text(d, "设计领域；", label="（a）")
+    add_text(d, "生产领域；", label="（b）")
+    add_text(d, "决定继续处理此事项。", label="2.")
+    add_title(d, "附件")
+    add_title(d, "路线图")
+    add_text(d, "第一阶段。", label="1.")
+    result = import_docx(to_bytes(d), lang="zh")
+    res = result.resolution
+    assert [p.text("zh") for p in res.preamble] == ["注意到俄罗斯工业日益增长的需求，"]
+    assert shape(res.operative) == [
+        ({"zh": "建议建立合资企业："}, [{"zh": "设计领域；"}, {"zh": "生产领域；"}]),
+        {"zh": "决定继续处理此事项。"},
+    ]
+    assert res.annexes[0].title == {"zh": "路线图"}
+    assert [p.text("zh") for p in res.annexes[0].operative] == ["第一阶段。"]
+    assert result.unrecognised == []
+
+
+def test_a_lone_unnumbered_operative_paragraph_is_found_by_its_opener():
+    d = docx.Document()
+    add_title(d, "On a single decision")
+    add_text(d, " the report,", italic_opener="Having considered")
+    add_text(d, " to approve the roadmap.", italic_opener="Decides")
+    add_text(d, "A stray closing line")
+    result = import_docx(to_bytes(d), lang="en")
+    assert [p.text("en") for p in result.resolution.preamble] == [
+        "*Having considered* the report,"]
+    assert [p.text("en") for p in result.resolution.operative] == [
+        "*Decides* to approve the roadmap."]
+    assert [text for _, text in result.unrecognised] == ["A stray closing line"]

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from drafts.comment_form import PROPERTY_PREFIX as CUSTOM_PROPERTY_PREFIX
 from templates.view import DocumentView
 
 __all__ = ["DOCX_STAGES", "render_docx", "docx_template_hash", "template_bytes",
@@ -30,8 +31,6 @@ __all__ = ["DOCX_STAGES", "render_docx", "docx_template_hash", "template_bytes",
 #: Stages with a DOCX template.
 DOCX_STAGES = ("draft", "review", "comment-form", "matrix", "redline", "final", "approval",
                "cover-letter")
-#: Custom document properties of a comment form are named ``rcwg.<key>``.
-CUSTOM_PROPERTY_PREFIX = "rcwg."
 
 _CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 _VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
@@ -76,6 +75,7 @@ def render_docx(view: DocumentView, *, template_dir: Path | None = None) -> byte
     tpl = DocxTemplate(io.BytesIO(template_bytes(view.stage, template_dir)))
     tpl.render(build_context(view), jinja_env=_jinja_env(), autoescape=True)
     document = tpl.docx
+    _drop_empty_runs(document)
     _core_properties(document, view)
     if view.stage == "comment-form":
         _add_custom_properties(document, {CUSTOM_PROPERTY_PREFIX + k: v
@@ -83,6 +83,24 @@ def render_docx(view: DocumentView, *, template_dir: Path | None = None) -> byte
     out = io.BytesIO()
     tpl.save(out)
     return _normalised_zip(out.getvalue())
+
+
+def _drop_empty_runs(document: Any) -> None:
+    """Remove the empty runs docxtpl leaves around each ``{{r …}}`` tag."""
+    from docx.oxml.ns import qn
+
+    run, text, props = qn("w:r"), qn("w:t"), qn("w:rPr")
+    for part in document.part.package.iter_parts():
+        name = str(part.partname)
+        if not name.startswith(("/word/document", "/word/header", "/word/footer")):
+            continue
+        element = getattr(part, "_element", None)
+        if element is None:
+            continue
+        for node in list(element.iter(run)):
+            children = [c for c in node if c.tag != props]
+            if all(c.tag == text and not c.text for c in children):
+                node.getparent().remove(node)
 
 
 def _core_properties(document: Any, view: DocumentView) -> None:

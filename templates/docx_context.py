@@ -11,6 +11,7 @@ Context names (the contract for workspace templates):
 ``d.lang``              the first language shown; ``d.languages`` all of them
 ``d.parallel``          True for the parallel (one column per language) layout
 ``d.masthead_left``     body names; ``d.masthead_right`` symbol, distribution, dates
+``d.date``              the date in the first language (runs)
 ``d.title`` / ``d.enacting`` / ``d.body``   single layout: title, enacting formula,
                         the paragraphs (a list of paragraph blocks)
 ``d.column_heads`` / ``d.rows``             parallel layout: header cells, rows of cells
@@ -27,6 +28,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from drafts.comment_form import FORM_MARKER
 from templates.docx_xml import (
     ChangeMarks,
     Xml,
@@ -41,8 +43,6 @@ from templates.view import DocumentView, ParagraphView
 
 __all__ = ["build_context", "FORM_MARKER", "EMPTY_FORM_ROWS", "STYLES"]
 
-#: Prefix of the hidden run that carries a comment form's identity.
-FORM_MARKER = "RCWG-FORM-IDS "
 #: Empty rows appended to a comment form after the pre-filled ones.
 EMPTY_FORM_ROWS = 5
 
@@ -150,25 +150,28 @@ def _masthead(view: DocumentView, langs: Sequence[str]) -> tuple[Xml, Xml]:
     return paragraphs(left), paragraphs(right)
 
 
-def _signature(view: DocumentView, index: int) -> Xml:
+def _signature(view: DocumentView, index: int, langs: Sequence[str]) -> Xml:
+    """A signature slot: line, names in the languages shown, role, organisation, caption."""
     sig = view.signatories[index]
-    names = list(dict.fromkeys(sig.names.get(lang, "") for lang in view.languages))
-    first = view.languages[0]
-    blocks = [paragraph(run("_" * 28, "en"), "ResCell", lang=first)]
+    first = langs[0]
     bookmark = (f'<w:bookmarkStart w:id="{900 + index}" w:name="{sig.anchor}"/>'
                 f'<w:bookmarkEnd w:id="{900 + index}"/>')
-    for lang, name in zip(view.languages, names):
-        if name:
+    blocks = [paragraph(bookmark + run("_" * 28, "en"), "ResCell", lang=first)]
+    seen: set[str] = set()
+    for lang in langs:
+        name = sig.names.get(lang, "")
+        if name and name not in seen:
+            seen.add(name)
             blocks.append(paragraph(run(name, guess_lang(name, lang), bold=True), "ResCell",
                                     lang=lang))
-    blocks[0] = blocks[0].replace("</w:pPr>", "</w:pPr>" + bookmark, 1)
     for text in (sig.role, sig.organisation, sig.delegation):
         if text:
             blocks.append(paragraph(run(text, guess_lang(text, first)), "ResCell", lang=first))
-    caption = " / ".join(dict.fromkeys(
-        f"{word('signature', lang)}, {word('date', lang).lower()}" if lang != "zh"
-        else f"{word('signature', lang)}、{word('date', lang)}" for lang in view.languages))
-    blocks.append(paragraph(run(caption, first, size=16), "ResCell", lang=first))
+    caption = run(" / ", "en", size=16).join(
+        run(f"{word('signature', lang)}、{word('date', lang)}" if lang == "zh"
+            else f"{word('signature', lang)}, {word('date', lang).lower()}", lang, size=16)
+        for lang in langs)
+    blocks.append(paragraph(caption, "ResCell", lang=first))
     return paragraphs(blocks)
 
 
@@ -241,6 +244,7 @@ def build_context(view: DocumentView, *, author: str | None = None) -> dict[str,
         "masthead_right": right,
         "title": Xml(_title(view, first)),
         "enacting": Xml(_enacting(view, first)),
+        "date": Xml(run(view.dates.get(first, ""), first)),
         "body": [],
         "column_heads": [Xml(paragraph(run(_LANG_NAMES.get(lang, lang), lang, bold=True),
                                        "ResCellHead", lang=lang)) for lang in langs],
@@ -252,7 +256,8 @@ def build_context(view: DocumentView, *, author: str | None = None) -> dict[str,
         else:
             d["body"] = [Xml(block) for block in _units(view, first, marks)]
     if view.stage == "final":
-        d["signatures"] = [_signature(view, i) for i in range(len(view.signatories))]
+        shown = langs if parallel else langs[:1]
+        d["signatures"] = [_signature(view, i, shown) for i in range(len(view.signatories))]
     if view.stage == "comment-form":
         rows = [{"ref": p.ref} for p in view.paragraphs()]
         d["form_rows"] = rows + [{"ref": ""} for _ in range(EMPTY_FORM_ROWS)]

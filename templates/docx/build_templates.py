@@ -333,11 +333,12 @@ def comment_form() -> Document:
     header_footer(doc, header=["Comment form · {{ view.symbol }} · version {{ view.version }}"],
                   footer=["{{ view.symbol }} · {{ view.short_hash }} · {{ view.reviewer }}"],
                   landscape=True)
-    para(doc, run("Comment form · Форма замечаний · 意见表", "en", bold=True, size=28),
-         style="ResTitle")
+    para(doc, run("Comment form · ", "en", bold=True, size=28),
+         run("Форма замечаний · ", "ru", bold=True, size=28),
+         run("意见表", "zh", bold=True, size=28), style="ResTitle")
     tag(doc, "{{p d.title }}")
     para(doc, "Resolution: ", run("{{ view.symbol }}", "en", bold=True),
-         ", version {{ view.version }} ({{ view.short_hash }}), {{ view.dates[d.lang] }}",
+         ", version {{ view.version }} ({{ view.short_hash }}), ", "{{r d.date }}",
          style="ResLetter")
     para(doc, "Reviewer: ", run("{{ view.reviewer }}", "en", bold=True), style="ResLetter")
     para(doc, "Type: ge = general, te = technical, ed = editorial. Write one comment per row; "

@@ -9,7 +9,7 @@ the combination every PDF reader and OpenSSL build verifies.
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +46,33 @@ def _to_asn1_key(key: rsa.RSAPrivateKey) -> Any:
     return asn1_keys.PrivateKeyInfo.load(der)
 
 
+@lru_cache(maxsize=1)
+def _signer_class() -> type[SimpleSigner]:
+    """``SimpleSigner`` that signs with the key object already in memory.
+
+    pyHanko's own class decodes the private key again for every signature, which costs
+    about 0.1 s per RSA-3072 operation; PKCS#1 v1.5 signatures here reuse the loaded key.
+    """
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from pyhanko.sign.general import get_pyca_cryptography_hash
+    from pyhanko.sign.signers import SimpleSigner
+
+    class _KeyInMemorySigner(SimpleSigner):
+        def __init__(self, crypto_key: rsa.RSAPrivateKey, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self._crypto_key = crypto_key
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+            if mechanism["algorithm"].native in ("rsassa_pkcs1v15", f"{digest_algorithm}_rsa"):
+                hash_algo = get_pyca_cryptography_hash(digest_algorithm)
+                return self._crypto_key.sign(data, PKCS1v15(), hash_algo)
+            result: bytes = super().sign_raw(data, digest_algorithm)
+            return result
+
+    return _KeyInMemorySigner
+
+
 class Signer:
     """One signatory's key and certificates, ready to sign PDFs and detached CMS."""
 
@@ -75,11 +102,11 @@ class Signer:
     @cached_property
     def pyhanko_signer(self) -> SimpleSigner:
         """pyHanko's signer over the same key (built once, on first use)."""
-        from pyhanko.sign.signers import SimpleSigner
         from pyhanko_certvalidator.registry import SimpleCertificateStore
 
         registry = SimpleCertificateStore.from_certs([to_asn1_cert(c) for c in self.chain])
-        return SimpleSigner(
+        return _signer_class()(
+            self.key,
             signing_cert=to_asn1_cert(self.cert),
             signing_key=_to_asn1_key(self.key),
             cert_registry=registry,

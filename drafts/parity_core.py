@@ -76,7 +76,7 @@ class Thresholds:
     pair is the quotient (ru/en ≈ 1.15, zh/en ≈ 0.3). ``pairs`` overrides a pair directly
     (``{"zh/ru": 0.25}``). A pair is reported when its ratio lies outside
     ``[expected / tolerance, expected × tolerance]``. Paragraphs shorter than
-    ``min_chars`` English-equivalent characters in any language are not measured.
+    ``min_chars`` English-equivalent characters in every language are not measured.
     """
 
     ratios: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_RATIOS))

@@ -61,15 +61,14 @@ def stale(resolution: Resolution, records: Mapping[str, Mapping[str, Mapping[str
             if lang in per_lang:
                 groups.setdefault(per_lang[lang], []).append(lang)
         for against, langs in groups.items():
-            confirm = " and ".join(f"'translations confirm --lang {lang}'" for lang in langs)
+            confirm = " and ".join(f"'translations confirm REF --lang {lang}'" for lang in langs)
             out.setdefault(unit_id, []).append(Finding(
                 ref, unit_id, tuple(langs), "stale", ERROR,
                 f"{ref}: {the_texts(langs)} {'were' if len(langs) > 1 else 'was'} last "
                 f"reconciled with an earlier {names(against)} text; the "
                 f"{names(against)} has changed since.",
                 f"compare {the_texts(langs)} with the current {names(against)}, update "
-                f"{'them' if len(langs) > 1 else 'it'} if needed, then record it with "
-                f"{confirm}.",
+                f"{'them' if len(langs) > 1 else 'it'} if needed, then confirm with {confirm}.",
             ))
     return out
 
@@ -234,8 +233,8 @@ def punctuation(unit: Unit, langs: Sequence[str]) -> list[Finding]:
                        f"{' or '.join(repr(_mark(k, group[0])) for k in _plain_allowed(unit))}"
                        f", or add the items it introduces.")
             else:
-                width = " full-width" if group[0] in _CJK else ""
-                fix = f"end {the_texts(group)} with the{width} {want}."
+                width = "the full-width " if group[0] in _CJK else ""
+                fix = f"end {the_texts(group)} with {width}{want}."
         out.append(Finding(unit.ref, unit.id, tuple(group), "punctuation", ERROR, message, fix))
     return out
 

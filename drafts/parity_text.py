@@ -166,8 +166,10 @@ def length_ratio(unit: Unit, langs: Sequence[str], thresholds: Thresholds) -> li
     if len(present) < 2:
         return []
     size = {lang: _length(unit.text(lang), lang) for lang in present}
-    if any(size[lang] / thresholds.ratios.get(lang, 1.0) < thresholds.min_chars
-           for lang in present):
+    if max(size[lang] / thresholds.ratios.get(lang, 1.0) for lang in present) \
+            < thresholds.min_chars:
+        return []  # too short to judge (a truncated translation of a long one still counts)
+    if min(size.values()) == 0:
         return []
 
     def off(a: str, b: str) -> float | None:
@@ -202,6 +204,7 @@ def _length_finding(unit: Unit, lang: str, others: list[str], factor: float,
         unit.ref, unit.id, (lang, *others), "length-ratio", WARNING,
         f"{unit.ref}: {the_texts([lang])} is {how} than usual next to the {names(others)} "
         f"(characters: {counts}).",
-        f"check that {the_texts([lang])} says all of what the {names(others)} says and "
-        "nothing more (a dropped or repeated clause).",
+        f"check that {the_texts([lang])} says all that the {names(others)} "
+        f"{'say' if len(others) > 1 else 'says'}, and nothing more (a dropped or repeated "
+        "clause).",
     )

@@ -1,0 +1,53 @@
+"""Reading the numbers a text states, in each language's writing."""
+
+from __future__ import annotations
+
+import pytest
+
+from drafts.parity_numbers import chinese_numeral, numbers
+
+
+@pytest.mark.parametrize("token, value", [
+    ("二〇三〇", 2030), ("一九四五", 1945), ("二十", 20), ("十五", 15), ("三千五百", 3500),
+    ("三十五亿", 3_500_000_000), ("一千万", 10_000_000), ("两百", 200),
+])
+def test_chinese_numerals(token, value):
+    assert chinese_numeral(token) == value
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("by 2030", "en", {"2030": 1}),
+    ("2 030 units", "en", {"2030": 1}),
+    ("2,030 units", "en", {"2030": 1}),
+    ("2,5 процента", "ru", {"2.5": 1}),
+    ("2.5 per cent", "en", {"2.5": 1}),
+    ("30% of the market", "en", {"30": 1}),
+    ("百分之三十的市场", "zh", {"30": 1}),
+    ("到二〇三〇年", "zh", {"2030": 1}),
+    ("第三届会议", "zh", {"3": 1}),
+    ("the third session", "en", {"3": 1}),
+    ("третьей сессии", "ru", {"3": 1}),
+    ("twenty-five countries", "en", {"25": 1}),
+    ("двадцати пяти стран", "ru", {"25": 1}),
+    ("10 million dollars", "en", {"10000000": 1}),
+    ("10 млн долларов", "ru", {"10000000": 1}),
+    ("1000万美元", "zh", {"10000000": 1}),
+    ("26 September 2024", "en", {"26": 1, "9": 1, "2024": 1}),
+    ("26 сентября 2024 года", "ru", {"26": 1, "9": 1, "2024": 1}),
+    ("2024年9月26日", "zh", {"2024": 1, "9": 1, "26": 1}),
+])
+def test_numbers_stated(text, lang, expected):
+    assert dict(numbers(text, lang)) == expected
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("进一步统一一带一路的方针，十分重要，千万不要", "zh"),  # idioms, not figures
+    ("中俄两国", "zh"),                                    # "China and Russia"
+    ("one of the first steps", "en"),                     # 1 is never compared
+    ("The parties may meet in May", "en"),                # May without a date
+    ("в марте", "ru"),
+    ("thousands of participants", "en"),
+    ("двустороннее и трехстороннее сотрудничество", "ru"),  # bilateral, trilateral
+])
+def test_no_numbers(text, lang):
+    assert not numbers(text, lang)

@@ -7,8 +7,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from drafts.model import Annex, Paragraph
+from drafts.model import Annex, Paragraph, Resolution
 from drafts.parity import RULES, SCHEMA, Finding, check, to_json
 from drafts.source import load
 from drafts.staleness import carry_forward, merge, reconcile
@@ -185,3 +187,32 @@ def test_check_json_doc_names_every_rule_and_field():
     for field in ("ref", "paragraph_id", "languages", "rule", "severity", "message", "fix",
                   "summary", "ok", "by_rule"):
         assert f"`{field}`" in doc, field
+
+
+# -- property: any text gives well-formed findings, never an exception ---------------------
+
+_ALPHABET = "aбв中文 ,;.:，；。：*()（）«»“”„\"[]《》0123456789二〇三十百千万第%-"
+_texts = st.fixed_dictionaries({}, optional={
+    lang: st.text(alphabet=_ALPHABET, max_size=60) for lang in ("ru", "zh", "en")})
+
+
+@settings(max_examples=80, deadline=None)
+@given(title=_texts, pre=st.lists(_texts, max_size=3),
+       ops=st.lists(st.tuples(_texts, st.lists(_texts, max_size=2)), max_size=3))
+def test_any_text_gives_well_formed_findings(title, pre, ops):
+    res = Resolution(
+        body="b", languages=("ru", "zh", "en"), title=title,
+        preamble=tuple(Paragraph(f"pp-{i}", t) for i, t in enumerate(pre)),
+        operative=tuple(
+            Paragraph(f"op-{i}", t, tuple(Paragraph(f"op-{i}-{j}", it)
+                                          for j, it in enumerate(items)))
+            for i, (t, items) in enumerate(ops)),
+    )
+    known = {"title"} | {loc.paragraph.id for loc in res.walk()}
+    for finding in check(res, records={}):
+        assert finding.rule in RULES
+        assert finding.severity in ("error", "warning")
+        assert finding.paragraph_id in known
+        assert finding.languages and set(finding.languages) <= {"ru", "zh", "en"}
+        assert finding.message and finding.fix
+    json.dumps(to_json(check(res)), ensure_ascii=False)

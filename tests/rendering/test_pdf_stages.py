@@ -97,6 +97,11 @@ def test_redline_underlines_insertions_and_strikes_deletions(make_view, render):
     assert "Changes from version 1 to version 2" in text
     assert "[new]" in text and "Decides to remain seized" in text
     assert "[amended]" in text
+    # A paragraph changed in English only is not marked as changed in Chinese.
+    bilingual = fold(render(make_view("redline", ["en", "zh"], previous=_previous(),
+                                      previous_version=1)).text())
+    assert "[new]" in bilingual and "[新增]" in bilingual
+    assert "[已修改]" not in bilingual
 
 
 def test_redline_draws_the_lines(make_view, render):

@@ -6,7 +6,8 @@ language's own writing ("2 030", "2,030", "2,5" in Russian, "2.5" in English), w
 "третьего"); Chinese numerals (二〇三〇 → 2030, 二十 → 20, 三千五百 → 3500, 第三 → 3,
 百分之三十 → 30); and month names next to a day or a year ("26 September 2024" → 26, 9,
 2024, like "2024年9月26日"). The value 1 is left out everywhere: "one", "a", "一" and
-"first" are too idiomatic to compare ("进一步", "统一").
+"first" are too idiomatic to compare ("进一步", "统一"). Upper-case Roman numerals
+("XVI саммит", "Annex II") count too.
 """
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ _EN_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "s
                 "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50,
                 "hundredth": 100}
 _EN_WORDS = {**{w: i for i, w in enumerate(_EN_UNITS) if i}, **_EN_TENS, **_EN_ORDINALS,
-             "hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9}
+             "hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9,
+             "twice": 2, "thrice": 3}
 
 _RU_CARDINAL = {
     2: "два две двух двум двумя", 3: "три трех трёх трем трём тремя",
@@ -142,6 +144,7 @@ _RU_ORDINAL_STEMS = {2: "втор", 3: "треть", 4: "четверт|четв
 _RU_ADJ = r"(?:ый|ой|ий|ая|ое|ые|ого|ому|ым|ом|ую|ых|ыми|ей|я|е|и|его|ему|им|ем|ю|их|ими)"
 _RU_WORDS = {w: n for n, forms in _RU_CARDINAL.items() for w in forms.split()}
 _RU_WORDS.update(_RU_SCALE)
+_RU_WORDS.update({"дважды": 2, "трижды": 3})
 _RU_ORDINAL = re.compile(r"^(?:" + "|".join(
     f"(?P<o{n}>{stem}){_RU_ADJ}" for n, stem in _RU_ORDINAL_STEMS.items()) + r")$")
 _RU_NOT_ORDINAL = {"трети", "треть", "пяти", "шести", "десяти", "девяти", "восьми",
@@ -246,7 +249,7 @@ def _chinese(text: str) -> list[Decimal]:
             accepted = "〇" in token or "零" in token or after.startswith("年")
             if not accepted:
                 continue
-        elif not (before.endswith("第") or before.endswith("百分之")
+        elif not (before.endswith(("第", "百分之", "附件"))
                   or any(c in _ZH_UNITS or c in _ZH_BIG for c in token)
                   or after[:1] in _ZH_MEASURE):
             continue
@@ -256,12 +259,43 @@ def _chinese(text: str) -> list[Decimal]:
     return out
 
 
+# -- Roman numerals ------------------------------------------------------------------------
+
+_ROMAN = re.compile(r"(?<![\w-])[IVXL]{2,7}(?![\w-])")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
+
+
+def _roman(text: str) -> list[Decimal]:
+    """Upper-case Roman numerals of two letters or more ("XVI саммит", "Annex II")."""
+    out = []
+    for match in _ROMAN.finditer(text):
+        token = match.group()
+        total = 0
+        for i, char in enumerate(token):
+            value = _ROMAN_VALUES[char]
+            following = _ROMAN_VALUES[token[i + 1]] if i + 1 < len(token) else 0
+            total += -value if following > value else value
+        if _to_roman(total) == token:  # a well-formed numeral, not "IIV" or "LL"
+            out.append(Decimal(total))
+    return out
+
+
+def _to_roman(number: int) -> str:
+    out = []
+    for value, glyph in ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"),
+                         (1, "I")):
+        while number >= value:
+            out.append(glyph)
+            number -= value
+    return "".join(out)
+
+
 # -- all together --------------------------------------------------------------------------
 
 def numbers(text: str, lang: str) -> Counter[str]:
     """The multiset of numbers a text states, as normalised decimal strings (1 left out)."""
     body = plain(text)
-    values = _arabic(body, lang) + _months(body, lang) + _words(body, lang)
+    values = _arabic(body, lang) + _months(body, lang) + _words(body, lang) + _roman(body)
     if lang in ("zh", "ja"):
         values += _chinese(body)
     out: Counter[str] = Counter()
@@ -294,7 +328,7 @@ def compare(unit: Unit, langs: Sequence[str]) -> list[Finding]:
     for lang in present:
         extra = sorted((found[lang] - common).elements(), key=_sort_key)
         parts.append(f"{lang_name(lang)} {', '.join(extra) if extra else '(none)'}")
-    shared = " (the others agree)" if common else ""
+    shared = " (their other numbers agree)" if common else ""
     return [Finding(
         unit.ref, unit.id, tuple(odd), "numbers", ERROR,
         f"{unit.ref}: the numbers differ between languages: {'; '.join(parts)}{shared}.",

@@ -35,6 +35,12 @@ def test_chinese_numerals(token, value):
     ("26 September 2024", "en", {"26": 1, "9": 1, "2024": 1}),
     ("26 сентября 2024 года", "ru", {"26": 1, "9": 1, "2024": 1}),
     ("2024年9月26日", "zh", {"2024": 1, "9": 1, "26": 1}),
+    ("meets twice a year", "en", {"2": 1}),
+    ("每年举行两次会议", "zh", {"2": 1}),
+    ("XVI саммит БРИКС", "ru", {"16": 1}),
+    ("第十六届金砖国家峰会", "zh", {"16": 1}),
+    ("Annex II", "en", {"2": 1}),
+    ("附件二", "zh", {"2": 1}),
 ])
 def test_numbers_stated(text, lang, expected):
     assert dict(numbers(text, lang)) == expected
@@ -47,6 +53,7 @@ def test_numbers_stated(text, lang, expected):
     ("The parties may meet in May", "en"),                # May without a date
     ("в марте", "ru"),
     ("thousands of participants", "en"),
+    ("I am in the EU. LLC, CIVIL, MIX and IIV are no numerals", "en"),
     ("двустороннее и трехстороннее сотрудничество", "ru"),  # bilateral, trilateral
 ])
 def test_no_numbers(text, lang):

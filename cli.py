@@ -527,3 +527,473 @@ def audit_verify(ctx: Context) -> None:
                             "\n".join(f"BROKEN: {p}" for p in problems)))
     if problems:
         sys.exit(1)
+
+
+# -- review, approval, life cycle ---------------------------------------------------------
+@cli.command()
+@click.argument("ref")
+@json_option
+@pass_ctx
+@domain_errors
+def status(ctx: Context, ref: str) -> None:
+    """State, the allowed next steps, and what blocks each.
+
+    \b
+    Example:
+      resolutions status 1
+    """
+    from workflow.status import status as get_status
+
+    st = get_status(ctx.app(), ref)
+
+    def human() -> None:
+        click.echo(f"{st.symbol}: {st.state} (version {st.version})")
+        for fact in st.facts:
+            click.echo(f"  · {fact}")
+        for step in st.steps:
+            mark = f"blocked: {step['blocked_by']}" if step["blocked_by"] else "ready"
+            click.echo(f"  → {step['command']:<32} ({step['who']}) {mark}")
+
+    emit(ctx, st.to_json(), human)
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--version", "version", type=int, help="Version number (default: current).")
+@json_option
+@pass_ctx
+@domain_errors
+def check(ctx: Context, ref: str, version: int | None) -> None:
+    """Language parity: missing and stale translations, structure, numbers, punctuation.
+
+    Exits 1 when any error is found (warnings alone exit 0).
+
+    \b
+    Example:
+      resolutions check 1
+      resolutions check 1 --json    # schema: docs/CHECK_JSON.md
+    """
+    from workflow.checks import check_resolution
+
+    symbol, report = check_resolution(ctx.app(), ref, version)
+
+    def human() -> None:
+        if not report["findings"]:
+            click.echo(f"{symbol}: all authentic languages agree")
+        for f in report["findings"]:
+            click.echo(f"{f['severity']:<7} {f['ref']:<14} [{','.join(f['languages'])}] "
+                       f"{f['rule']}: {f['message']}")
+            click.echo(f"        fix: {f['fix']}")
+        s = report["summary"]
+        click.echo(f"{s.get('error', 0)} error(s), {s.get('warning', 0)} warning(s)")
+
+    emit(ctx, {"symbol": symbol, **report}, human)
+    if not report["ok"]:
+        sys.exit(1)
+
+
+@cli.group()
+def translations() -> None:
+    """Translation status of the authentic languages."""
+
+
+@translations.command("confirm")
+@click.argument("ref")
+@click.option("--lang", required=True, help="The language whose text you confirm.")
+@click.option("--para", "paras", multiple=True, metavar="ID",
+              help="Paragraph id (repeatable; default: every stale paragraph).")
+@pass_ctx
+@domain_errors
+def translations_confirm(ctx: Context, ref: str, lang: str, paras: tuple[str, ...]) -> None:
+    """Confirm that a language's text matches its siblings (clears 'stale').
+
+    \b
+    Example:
+      resolutions translations confirm 1 --lang zh
+      resolutions translations confirm 1 --lang ru --para op-roadmap
+    """
+    from workflow.translations import confirm
+
+    done = confirm(ctx.app(), ref, lang, paras)
+    click.echo(f"confirmed {lang} for {len(done)} paragraph(s)"
+               + (f": {', '.join(done)}" if done else ""))
+
+
+def _parse_date(value: str | None) -> Any:
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from None
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--reviewer", "reviewers", multiple=True, required=True, metavar="ID",
+              help="A member with the reviewer role (repeatable).")
+@click.option("--due", help="Comments due by (YYYY-MM-DD).")
+@pass_ctx
+@domain_errors
+def circulate(ctx: Context, ref: str, reviewers: tuple[str, ...], due: str | None) -> None:
+    """Open a review round on the current version and send each reviewer their copy.
+
+    \b
+    Example:
+      resolutions circulate 1 --reviewer petrov --reviewer wang --due 2024-10-15
+    """
+    from workflow.delivery_flow import circulate_and_deliver
+
+    result = circulate_and_deliver(ctx.app(), ref, list(reviewers), _parse_date(due))
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{result.symbol}: round {result.round} on version {result.version} → "
+               f"{', '.join(result.reviewers)} ({result.state})")
+    for line in result.deliveries:
+        click.echo(f"  {line}")
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--by", help="The reviewer (default: who acts).")
+@click.option("--ref", "target", required=True, help='Paragraph: "OP 3(b)", "PP 2", or "general".')
+@click.option("--type", "type_", required=True, type=click.Choice(["ge", "te", "ed"]),
+              help="ge general, te technical, ed editorial.")
+@click.option("--text", required=True, help="The comment.")
+@click.option("--proposal", default="", help="Proposed change.")
+@pass_ctx
+@domain_errors
+def comment(ctx: Context, ref: str, by: str | None, target: str, type_: str, text: str,
+            proposal: str) -> None:
+    """Record a reviewer's comment on the circulated version.
+
+    \b
+    Example:
+      resolutions comment 1 --by petrov --ref "OP 3(b)" --type te \\
+          --text "Specify the year" --proposal "… by 2030;"
+    """
+    from workflow.review import add_comment
+
+    row = add_comment(ctx.app(), ref, by=by, target=target, type_=type_, text=text,
+                      proposal=proposal)
+    click.echo(f"comment {row.number} on {row.original_ref} by {row.author}")
+
+
+@cli.command()
+@click.argument("words", nargs=-1, required=True, metavar="REF | import REF FILE.docx")
+@json_option
+@pass_ctx
+@domain_errors
+def comments(ctx: Context, words: tuple[str, ...]) -> None:
+    """The comments-resolution matrix of REF; or import a returned comment form.
+
+    \b
+    Example:
+      resolutions comments 1
+      resolutions comments 1 --json
+      resolutions comments import 1 returned-form.docx
+    """
+    if words[0] == "import":
+        if len(words) != 3:
+            raise click.UsageError("write: resolutions comments import REF FILE.docx")
+        from workflow.forms import import_comment_form
+
+        rows = import_comment_form(ctx.app(), words[1], Path(words[2]))
+        emit(ctx, {"imported": [r.to_json() for r in rows]}, lambda: click.echo(
+            f"imported {len(rows)} comment(s): "
+            + ", ".join(f"{r.number} ({r.original_ref})" for r in rows)))
+        return
+    if len(words) != 1:
+        raise click.UsageError("write: resolutions comments REF")
+    from workflow.review import comment_matrix
+
+    symbol, version, rows = comment_matrix(ctx.app(), words[0])
+    emit(ctx, {"symbol": symbol, "version": version, "comments": [r.to_json() for r in rows]},
+         lambda: table(["no.", "ref (now)", "was", "by", "type", "comment", "proposal",
+                        "disposition", "note"],
+                       [[r.number, "ORPHANED" if r.orphaned else r.ref, r.original_ref, r.author,
+                         r.type, r.text, r.proposal, r.disposition or "—", r.note] for r in rows],
+                       title=f"{symbol} · comments (version {version})"))
+
+
+@cli.command()
+@click.argument("ref")
+@click.argument("number", type=int)
+@click.option("--accept", "decision", flag_value="accepted", help="Accept the comment.")
+@click.option("--reject", "decision", flag_value="rejected", help="Reject it.")
+@click.option("--partial", "decision", flag_value="partial", help="Accept in part.")
+@click.option("--note", required=True, help="The secretariat's observation.")
+@pass_ctx
+@domain_errors
+def dispose(ctx: Context, ref: str, number: int, decision: str | None, note: str) -> None:
+    """Record the secretariat's decision on a comment.
+
+    \b
+    Example:
+      resolutions dispose 1 2 --accept --note "Year added in OP 2"
+    """
+    from workflow.review import dispose as do_dispose
+
+    if decision is None:
+        raise click.UsageError("choose --accept, --reject or --partial")
+    row = do_dispose(ctx.app(), ref, number, decision, note)
+    click.echo(f"comment {row.number}: {row.disposition}")
+
+
+def _texts(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for value in values:
+        lang, sep, text = value.partition("=")
+        if not sep or not lang.strip():
+            raise click.BadParameter(f"{value!r}: write LANG=TEXT, e.g. en=\"…\"",
+                                     param_hint="--text")
+        out[lang.strip()] = text
+    return out
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--by", help="Who proposes (default: who acts).")
+@click.option("--target", required=True, help='Paragraph: "OP 3", "OP 3(b)".')
+@click.option("--op", required=True, type=click.Choice(["replace", "insert-after", "delete"]))
+@click.option("--text", "texts", multiple=True, metavar="LANG=TEXT",
+              help="New text per language (repeatable).")
+@click.option("--why", default="", help="Reason for the amendment.")
+@pass_ctx
+@domain_errors
+def amend(ctx: Context, ref: str, by: str | None, target: str, op: str, texts: tuple[str, ...],
+          why: str) -> None:
+    """Propose an amendment to the circulated version.
+
+    \b
+    Example:
+      resolutions amend 1 --by wang --target "OP 2" --op replace \\
+          --text en="*Instructs* … until 2035;" --why "Align with the roadmap"
+    """
+    from workflow.amendments import amend as do_amend
+
+    row = do_amend(ctx.app(), ref, by=by, target=target, op=op, texts=_texts(texts), why=why)
+    click.echo(f"amendment {row.number}: {row.op} {row.target_ref} by {row.author}")
+
+
+@cli.command()
+@click.argument("ref")
+@json_option
+@pass_ctx
+@domain_errors
+def amendments(ctx: Context, ref: str) -> None:
+    """List the amendments of a resolution.
+
+    \b
+    Example:
+      resolutions amendments 1 --json
+    """
+    from workflow.amendments import list_amendments
+
+    symbol, rows = list_amendments(ctx.app(), ref)
+    emit(ctx, {"symbol": symbol, "amendments": [r.to_json() for r in rows]},
+         lambda: table(["no.", "target", "now", "op", "by", "texts", "why", "status"],
+                       [[r.number, r.target_ref, r.current_ref or "—", r.op, r.author,
+                         "; ".join(f"{k}: {v}" for k, v in r.texts.items()), r.why,
+                         r.status + (f" (v{r.applied_version})" if r.applied_version else "")]
+                        for r in rows], title=symbol))
+
+
+@cli.group()
+def amendment() -> None:
+    """Decide amendments."""
+
+
+@amendment.command("accept")
+@click.argument("ref")
+@click.argument("number", type=int)
+@pass_ctx
+@domain_errors
+def amendment_accept(ctx: Context, ref: str, number: int) -> None:
+    """Accept an amendment (applied when the review closes with --changes).
+
+    \b
+    Example:
+      resolutions amendment accept 1 2
+    """
+    from workflow.amendments import decide_amendment
+
+    row = decide_amendment(ctx.app(), ref, number, True)
+    click.echo(f"amendment {row.number}: {row.status}")
+
+
+@amendment.command("reject")
+@click.argument("ref")
+@click.argument("number", type=int)
+@pass_ctx
+@domain_errors
+def amendment_reject(ctx: Context, ref: str, number: int) -> None:
+    """Reject an amendment.
+
+    \b
+    Example:
+      resolutions amendment reject 1 3
+    """
+    from workflow.amendments import decide_amendment
+
+    row = decide_amendment(ctx.app(), ref, number, False)
+    click.echo(f"amendment {row.number}: {row.status}")
+
+
+@cli.command("close-review")
+@click.argument("ref")
+@click.option("--changes", "outcome", flag_value="changes",
+              help="Apply accepted amendments; the resolution goes to revision.")
+@click.option("--no-objection", "outcome", flag_value="no-objection",
+              help="No changes needed; the resolution goes for approval.")
+@pass_ctx
+@domain_errors
+def close_review(ctx: Context, ref: str, outcome: str | None) -> None:
+    """Close the open review round.
+
+    \b
+    Example:
+      resolutions close-review 1 --changes
+      resolutions close-review 1 --no-objection
+    """
+    from workflow.amendments import close_review as do_close
+
+    if outcome is None:
+        raise click.UsageError("choose --changes or --no-objection")
+    result = do_close(ctx.app(), ref, changes=outcome == "changes")
+    extra = f"; version {result.new_version} made from accepted amendments" if result.new_version else ""
+    click.echo(f"{result.symbol}: round {result.round} closed → {result.state}{extra}")
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--by", help="The approver (default: who acts).")
+@click.option("--note", default="", help="A remark kept with the approval.")
+@click.option("--p12", type=click.Path(exists=True, dir_okay=False),
+              help="Sign the approval statement with this key (default: the member's key, if any).")
+@click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False))
+@pass_ctx
+@domain_errors
+def approve(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
+            passphrase_file: str | None) -> None:
+    """Approve the current version; approved when the workspace rule is met.
+
+    \b
+    Example:
+      resolutions approve 1 --by li-wei
+    """
+    from workflow.approval import approve as do_approve
+    from workflow.statements import statement_signer_for
+
+    app = ctx.app()
+    signer = statement_signer_for(app, by, p12, passphrase_file, _passphrase_prompt)
+    result = do_approve(app, ref, by, note, statement_signer=signer)
+    signed = " (signed statement)" if result.signed_statement else ""
+    click.echo(f"{result.symbol}: approved by {result.member}{signed} → {result.state}; "
+               f"{result.progress}")
+
+
+@cli.command("object")
+@click.argument("ref")
+@click.option("--by", help="The approver (default: who acts).")
+@click.option("--note", required=True, help="Why: the objection goes back to the drafters.")
+@pass_ctx
+@domain_errors
+def object_cmd(ctx: Context, ref: str, by: str | None, note: str) -> None:
+    """Object to the current version: back to revision, approvals voided.
+
+    \b
+    Example:
+      resolutions object 1 --by smirnova --note "OP 4 needs the 2030 date"
+    """
+    from workflow.approval import object_
+
+    result = object_(ctx.app(), ref, by, note)
+    click.echo(f"{result.symbol}: objection by {result.member} → {result.state}")
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--reason", required=True, help="Why the resolution is withdrawn.")
+@pass_ctx
+@domain_errors
+def withdraw(ctx: Context, ref: str, reason: str) -> None:
+    """Withdraw a resolution (any state before submission).
+
+    \b
+    Example:
+      resolutions withdraw 1 --reason "merged into RCWG/RES/2024/2"
+    """
+    from workflow.lifecycle import withdraw as do_withdraw
+
+    result = do_withdraw(ctx.app(), ref, reason)
+    click.echo(f"{result.symbol}: {result.state}")
+
+
+@cli.command()
+@click.argument("ref")
+@pass_ctx
+@domain_errors
+def archive(ctx: Context, ref: str) -> None:
+    """Archive an adopted, rejected or withdrawn resolution.
+
+    \b
+    Example:
+      resolutions archive 1
+    """
+    from workflow.lifecycle import archive as do_archive
+
+    result = do_archive(ctx.app(), ref)
+    click.echo(f"{result.symbol}: {result.state}")
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--ref", "reference", required=True, help="The body's reference for its answer.")
+@click.option("--outcome", required=True,
+              type=click.Choice(["acknowledged", "adopted", "returned", "rejected"]))
+@click.option("--note", default="", help="Anything else the answer said.")
+@pass_ctx
+@domain_errors
+def receipt(ctx: Context, ref: str, reference: str, outcome: str, note: str) -> None:
+    """Record the body's answer to a submission.
+
+    \b
+    Example:
+      resolutions receipt 1 --ref "HC-2024-117" --outcome acknowledged
+    """
+    from workflow.lifecycle import receipt as do_receipt
+
+    result = do_receipt(ctx.app(), ref, reference=reference, outcome=outcome, note=note)
+    click.echo(f"{result.symbol}: {result.state} ({result.message})")
+
+
+def _passphrase_prompt(label: str) -> bytes:
+    return click.prompt(label, hide_input=True).encode("utf-8")
+
+
+# -- interoperability ---------------------------------------------------------------------
+@cli.command("export-akn")
+@click.argument("ref")
+@click.option("--version", "version", type=int, help="Version number (default: current).")
+@click.option("--lang", help="One language expression (default: all, as a collection).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The XML file to write.")
+@pass_ctx
+@domain_errors
+def export_akn(ctx: Context, ref: str, version: int | None, lang: str | None, output: str) -> None:
+    """Export a version as Akoma Ntoso 3.0 XML (validated against the OASIS schema).
+
+    \b
+    Example:
+      resolutions export-akn 1 -o resolution.akn.xml
+      resolutions export-akn 1 --lang zh -o resolution.zh.akn.xml
+    """
+    from workflow.files import write_atomic
+    from workflow.interop import export_akn as build
+
+    xml = build(ctx.app(), ref, version, lang)
+    write_atomic(Path(output), xml)
+    click.echo(output)

@@ -73,7 +73,7 @@ MEMBERS = [
     ("rev-zh", "王芳", "zh", ["reviewer"]),
     ("appr-ru", "Смирнова Анна", "ru", ["approver", "signatory"]),
     ("appr-zh", "李伟", "zh", ["approver", "signatory"]),
-    ("appr-en", "John Smith", "en", ["approver"]),
+    ("appr-ru2", "Кузнецов Олег", "ru", ["approver"]),
 ]
 
 

@@ -43,9 +43,11 @@ class App:
             with self.db.write() as session:
                 yield session
         except PermissionDenied as exc:
+            rid = getattr(exc, "resolution_id", None)
             with self.db.write() as session:
+                row = session.get(ResolutionRow, rid) if rid is not None else None
                 audit.record(session, actor=self.actor(session), action="refused",
-                             resolution=getattr(exc, "resolution", None),
+                             resolution=row,
                              detail={"reason": str(exc), "command": getattr(exc, "command", "")},
                              outcome="refused")
             raise
@@ -76,7 +78,7 @@ class App:
         if role not in member.role_set():
             exc = PermissionDenied(f"{member.id} may not {command}: it takes the {role} role "
                                    f"({member.id} has {', '.join(sorted(member.role_set())) or 'none'})")
-            exc.resolution = resolution  # type: ignore[attr-defined]
+            exc.resolution_id = resolution.id if resolution is not None else None  # type: ignore[attr-defined]
             exc.command = command  # type: ignore[attr-defined]
             raise exc
         return member

@@ -23,7 +23,7 @@ from workflow.models import AuditHead
 
 __all__ = ["Database", "SCHEMA_REVISION"]
 
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 _WRITING: contextvars.ContextVar[bool] = contextvars.ContextVar("writing", default=False)
 
 

@@ -20,6 +20,11 @@ __all__ = [
     "Amendment",
     "Approval",
     "TranslationState",
+    "Artefact",
+    "SignatureRecord",
+    "MemberCertificate",
+    "Message",
+    "Submission",
 ]
 
 
@@ -174,3 +179,89 @@ class TranslationState(SQLModel, table=True):
     resolution_id: int = Field(foreign_key="resolutions.id", primary_key=True)
     version_number: int
     records_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+
+
+class Artefact(SQLModel, table=True):
+    """A rendered file in the content-addressed store, keyed by what produced it."""
+
+    __tablename__ = "artefacts"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    cache_key: str = Field(unique=True, max_length=64)
+    sha256: str = Field(index=True, max_length=64)
+    resolution_id: int = Field(foreign_key="resolutions.id", index=True)
+    version_number: int
+    stage: str
+    format: str
+    languages: str = ""
+    layout: str = ""
+    template_hash: str = ""
+    options: str = ""
+    size: int = 0
+    pages: int = 0
+    created_at: _dt.datetime
+
+
+class SignatureRecord(SQLModel, table=True):
+    __tablename__ = "signatures"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    resolution_id: int = Field(foreign_key="resolutions.id", index=True)
+    version_number: int
+    member_id: str
+    field_name: str
+    cert_fingerprint: str = Field(max_length=64)
+    base_sha256: str = Field(max_length=64)     # the approved PDF that was signed
+    signed_sha256: str = Field(max_length=64)   # the PDF after this signature
+    docx_p7s_sha256: str = ""
+    source: str = "local"                       # local | imported
+    at: _dt.datetime
+
+
+class MemberCertificate(SQLModel, table=True):
+    __tablename__ = "member_certificates"
+
+    member_id: str = Field(primary_key=True, max_length=64)
+    fingerprint: str = Field(max_length=64)
+    subject: str = ""
+    issuer: str = ""
+    not_after: Optional[_dt.datetime] = None
+    p12_path: str = ""
+    imported: bool = False
+    cert_pem: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class Message(SQLModel, table=True):
+    __tablename__ = "messages"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    message_id: str = Field(unique=True)
+    resolution_id: Optional[int] = Field(default=None, index=True)
+    kind: str = ""              # review-copy | submission | …
+    recipient: str = ""
+    subject: str = ""
+    eml_path: str = ""
+    eml_sha256: str = ""
+    status: str = "queued"      # queued | sent | failed
+    error: str = ""
+    attempts: int = 0
+    created_at: _dt.datetime
+    sent_at: Optional[_dt.datetime] = None
+
+
+class Submission(SQLModel, table=True):
+    __tablename__ = "submissions"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    resolution_id: int = Field(foreign_key="resolutions.id", index=True)
+    body: str
+    version_number: int
+    package_path: str = ""
+    package_sha256: str = ""
+    manifest_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    message_id: str = ""
+    submitted_at: _dt.datetime
+    receipt_ref: str = ""
+    outcome: str = ""
+    note: str = ""
+    received_at: Optional[_dt.datetime] = None

@@ -1,0 +1,23 @@
+"""Circulation as the secretary experiences it: open the round, then deliver each
+reviewer's own copy (when delivery is available in this workspace)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import replace
+
+from workflow.app import App
+from workflow.review import RoundResult, circulate
+
+__all__ = ["circulate_and_deliver"]
+
+
+def circulate_and_deliver(app: App, ref: str, reviewers: list[str],
+                          due: _dt.date | None) -> RoundResult:
+    result = circulate(app, ref, reviewers, due)
+    try:
+        from workflow.delivery import deliver_review_copies
+    except ImportError:
+        return result
+    lines = deliver_review_copies(app, result.symbol, result.round)
+    return replace(result, deliveries=lines)

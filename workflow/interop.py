@@ -1,0 +1,71 @@
+"""Word drafts in, Akoma Ntoso out (the rules are in ``drafts``; this stores and reads)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workflow.app import App
+from workflow.errors import InvalidInput
+from workflow.resolutions import EditResult, Summary, edit_resolution, load_version, new_resolution
+
+__all__ = ["new_from_docx", "edit_from_docx", "export_akn"]
+
+MAX_DOCX_BYTES = 20 * 1024 * 1024
+
+
+def _read(path: Path) -> bytes:
+    try:
+        if path.stat().st_size > MAX_DOCX_BYTES:
+            raise InvalidInput(f"{path}: larger than {MAX_DOCX_BYTES // 1024 // 1024} MiB")
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"{path}: {exc.strerror}") from None
+
+
+def new_from_docx(app: App, path: Path, *, lang: str | None, body: str | None
+                  ) -> tuple[Summary, list[str]]:
+    from drafts.docx_import import import_docx
+
+    lang = lang or app.workspace.languages[0]
+    result = import_docx(_read(path), lang=lang, body=body or "brics-higher-council",
+                         filename=str(path))
+    notes = [f"{path}: block {index}: {text[:120]}" for index, text in result.unrecognised]
+    return new_resolution(app, result.source, str(path)), notes
+
+
+def edit_from_docx(app: App, ref: str, path: Path, *, lang: str, note: str = "") -> EditResult:
+    from drafts.docx_import import import_docx, merge_language
+    from drafts.source import dump
+
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        version = app.version(session, row)
+        model = load_version(session, version)
+        seen = row.row_version
+    imported = import_docx(_read(path), lang=lang, body=model.body, filename=str(path))
+    merged = merge_language(model, imported.resolution, lang)
+    result = edit_resolution(app, ref, dump(merged), str(path),
+                             note or f"{lang} text from {path.name}", seen=seen)
+    notes = [f"not understood: block {i}: {t[:120]}" for i, t in imported.unrecognised]
+    return EditResult(result.symbol, result.version, result.changed, result.state,
+                      result.voided_approvals, result.notes + notes)
+
+
+def export_akn(app: App, ref: str, version: int | None, lang: str | None) -> bytes:
+    import datetime as dt
+
+    from drafts.akn import Signatory, export_akn as build, validate
+    from workflow.signing_state import signatories
+
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        ver = app.version(session, row, version)
+        model = load_version(session, ver)
+        people = [Signatory(name=m.name, role="signatory", organisation=m.org,
+                            date=None) for m in signatories(session)]
+        day = dt.date.fromisoformat(model.date) if model.date else row.created_at.date()
+    xml = build(model, version=ver.number, lang=lang, signatories=people, date=day)
+    problems = validate(xml)
+    if problems:
+        raise InvalidInput("the Akoma Ntoso document does not validate: " + "; ".join(problems[:5]))
+    return xml

@@ -1,0 +1,64 @@
+"""Signed statements: an approver's decision as a detached CMS signature over a canonical
+JSON text (resolution, version, content hash, member, decision)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from workflow.app import App
+
+__all__ = ["statement_bytes", "sign_statement", "statement_signer_for", "read_passphrase"]
+
+
+def statement_bytes(symbol: str, version: int, content_hash: str, member: str,
+                    decision: str) -> bytes:
+    return json.dumps({"resolution": symbol, "version": version, "content_hash": content_hash,
+                       "member": member, "decision": decision},
+                      ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def sign_statement(signer: Any, symbol: str, version: int, content_hash: str, member: str,
+                   decision: str) -> bytes:
+    from signatures.cms import sign_detached
+
+    return sign_detached(statement_bytes(symbol, version, content_hash, member, decision), signer)
+
+
+def read_passphrase(passphrase_file: str | None, prompt: Callable[[str], bytes] | None,
+                    label: str) -> bytes:
+    from workflow.errors import InvalidInput
+
+    if passphrase_file:
+        data = Path(passphrase_file).read_bytes().rstrip(b"\r\n")
+        if not data:
+            raise InvalidInput(f"{passphrase_file} is empty; put the passphrase on its first line")
+        return data
+    if prompt is None:
+        raise InvalidInput(f"{label}: give --passphrase-file FILE (passphrases are never "
+                           "taken from the command line)")
+    return prompt(label)
+
+
+def statement_signer_for(app: App, by: str | None, p12: str | None, passphrase_file: str | None,
+                         prompt: Callable[[str], bytes] | None) -> Any:
+    """The approver's signer when a key is given (or registered and a passphrase file is)."""
+    from workflow.models import MemberCertificate
+
+    path = p12
+    if path is None:
+        if passphrase_file is None:
+            return None
+        with app.read() as session:
+            member = by or app.actor(session)
+            cert = session.get(MemberCertificate, member)
+            if cert is None or not cert.p12_path:
+                return None
+            path = cert.p12_path
+    from signatures.keys import load_p12
+    from signatures.signer import Signer
+
+    passphrase = read_passphrase(passphrase_file, prompt, f"Passphrase for {Path(path).name}")
+    return Signer.from_loaded(load_p12(Path(path), passphrase))

@@ -997,3 +997,43 @@ def export_akn(ctx: Context, ref: str, version: int | None, lang: str | None, ou
     xml = build(ctx.app(), ref, version, lang)
     write_atomic(Path(output), xml)
     click.echo(output)
+
+
+# -- documents ---------------------------------------------------------------------------
+@cli.command()
+@click.argument("ref")
+@click.option("--stage", required=True, type=click.Choice(
+    ["draft", "review", "comment-form", "matrix", "redline", "final", "approval",
+     "cover-letter", "certificate", "audit-report", "index"]))
+@click.option("--format", "fmt", default="pdf", show_default=True,
+              type=click.Choice(["pdf", "docx", "all"]))
+@click.option("--lang", "langs", help="Languages, comma-separated (default: all authentic).")
+@click.option("--layout", type=click.Choice(["parallel", "single"]),
+              help="Parallel columns or one language (default: parallel for 2–3 languages).")
+@click.option("--version", "version", type=int, help="Version number (default: current).")
+@click.option("--reviewer", "reviewers", multiple=True, metavar="ID",
+              help="For review copies and comment forms (default: the round's reviewers).")
+@click.option("-o", "--output", "out_dir", default=".", show_default=True,
+              type=click.Path(file_okay=False), help="Folder to write into.")
+@json_option
+@pass_ctx
+@domain_errors
+def render(ctx: Context, ref: str, stage: str, fmt: str, langs: str | None, layout: str | None,
+           version: int | None, reviewers: tuple[str, ...], out_dir: str) -> None:
+    """Render a stage's documents (PDF via WeasyPrint, DOCX via docxtpl); prints the paths.
+
+    \b
+    Example:
+      resolutions render 1 --stage draft --format all --lang ru,zh -o out/
+      resolutions render 1 --stage review --reviewer petrov -o out/
+      resolutions render 1 --stage final --lang en --layout single
+    """
+    from workflow.rendering import render as do_render
+
+    formats = ["pdf", "docx"] if fmt == "all" else [fmt]
+    lang_list = [x.strip() for x in langs.split(",") if x.strip()] if langs else None
+    results = do_render(ctx.app(), ref, stage=stage, formats=formats, languages=lang_list,
+                        layout=layout, out_dir=Path(out_dir), version=version,
+                        reviewer_ids=list(reviewers) or None)
+    emit(ctx, [{"path": str(p), "sha256": r.sha256, "cached": r.cached} for p, r in results],
+         lambda: [click.echo(f"{p}{'  (cached)' if r.cached else ''}") for p, r in results])

@@ -21,6 +21,7 @@ import re
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from drafts.errors import DraftError
 
@@ -203,7 +204,7 @@ def _read_parts(data: bytes, wanted: tuple[str, ...]) -> dict[str, bytes]:
     return parts
 
 
-def _xml(blob: bytes, name: str):  # type: ignore[no-untyped-def]
+def _xml(blob: bytes, name: str) -> Any:
     from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
@@ -215,7 +216,7 @@ def _xml(blob: bytes, name: str):  # type: ignore[no-untyped-def]
 
 
 # -- text -------------------------------------------------------------------------------
-def _paragraph_text(p) -> str:  # type: ignore[no-untyped-def]
+def _paragraph_text(p: Any) -> str:
     out = []
     for node in p.iter(_W + "t", _W + "tab", _W + "br", _W + "cr"):
         if node.tag == _W + "t":
@@ -227,7 +228,7 @@ def _paragraph_text(p) -> str:  # type: ignore[no-untyped-def]
     return "".join(out)
 
 
-def _cell_text(tc) -> str:  # type: ignore[no-untyped-def]
+def _cell_text(tc: Any) -> str:
     lines = []
     for p in tc.iter(_W + "p"):
         lines.extend(_paragraph_text(p).split("\n"))
@@ -239,7 +240,7 @@ def _cell_text(tc) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(lines)
 
 
-def _row_cells(tr) -> list[str]:  # type: ignore[no-untyped-def]
+def _row_cells(tr: Any) -> list[str]:
     """Cell texts by grid column: a merged cell's text goes to its first column."""
     out: list[str] = []
     for tc in tr.xpath("./w:tc | ./w:sdt/w:sdtContent/w:tc | ./w:customXml/w:tc",
@@ -276,7 +277,7 @@ def _ids_from_properties(blob: bytes | None) -> dict[str, str]:
     return {k: v for k, v in ids.items() if k in ID_KEYS}
 
 
-def _ids_from_hidden_run(document) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _ids_from_hidden_run(document: Any) -> dict[str, str]:
     for p in document.iter(_W + "p"):
         text = _paragraph_text(p)
         at = text.find(FORM_MARKER)
@@ -292,7 +293,8 @@ def _ids_from_hidden_run(document) -> dict[str, str]:  # type: ignore[no-untyped
     return {}
 
 
-def _identity(document, custom: bytes | None) -> tuple[dict[str, str], tuple[str, ...]]:  # type: ignore[no-untyped-def]
+def _identity(document: Any, custom: bytes | None
+              ) -> tuple[dict[str, str], tuple[str, ...]]:
     from_props = _ids_from_properties(custom)
     from_run = _ids_from_hidden_run(document)
     complete = [(name, ids) for name, ids in (("properties", from_props),
@@ -342,7 +344,7 @@ def _column(header: str) -> str | None:
     return None
 
 
-def _find_table(document) -> tuple[object, int, dict[str, int]]:  # type: ignore[no-untyped-def]
+def _find_table(document: Any) -> tuple[Any, int, dict[str, int]]:
     for table in document.iter(_W + "tbl"):
         rows = table.findall(_W + "tr")
         for index, tr in enumerate(rows[:3]):
@@ -370,7 +372,7 @@ def _normal_type(raw: str, row: int, ref: str) -> str:
                        "te (technical), ed (editorial)", row=row)
 
 
-def _rows(table, header_index: int, columns: Mapping[str, int]) -> list[CommentRow]:  # type: ignore[no-untyped-def]
+def _rows(table: Any, header_index: int, columns: Mapping[str, int]) -> list[CommentRow]:
     out = []
     trs = table.findall(_W + "tr")[header_index + 1:]
     for number, tr in enumerate(trs, start=1):
@@ -394,7 +396,7 @@ def _rows(table, header_index: int, columns: Mapping[str, int]) -> list[CommentR
     return out
 
 
-def _reviewer_name(document) -> str:  # type: ignore[no-untyped-def]
+def _reviewer_name(document: Any) -> str:
     for p in document.iter(_W + "p"):
         text = " ".join(_paragraph_text(p).split())
         if text.lower().startswith("reviewer:"):

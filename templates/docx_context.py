@@ -218,7 +218,8 @@ def _letter(view: DocumentView, lang: str, extra: Mapping[str, str]) -> list[str
         out.append(paragraph(run(word("enclosures", lang) + colon.strip(), lang, bold=True),
                              "ResLetter", lang=lang, keep_next=True))
         for number, item in enumerate(enclosures, 1):
-            out.append(paragraph(text_runs(f"{number}.", "", item, guess_lang(item, lang)), "ResItem", lang=lang))
+            out.append(paragraph(text_runs(f"{number}.", "", item, guess_lang(item, lang)),
+                                 "ResItem", lang=lang))
     sender = extra.get("sender", "")
     if sender:
         out.append(paragraph(run(sender, guess_lang(sender, lang)), "ResLetter", lang=lang))

@@ -416,12 +416,29 @@ _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
 
 
-def _drop_thumbnail(doc: Document) -> None:
-    """python-docx's default package carries a thumbnail image: not ours to ship."""
-    rels = doc.part.package.rels
-    for rid, rel in list(rels.items()):
-        if rel.reltype == _THUMBNAIL:
-            del rels[rid]
+_STYLES_WITH_EFFECTS = ("http://schemas.microsoft.com/office/2007/relationships/"
+                        "stylesWithEffects")
+
+
+def _prune_styles(doc: Document) -> None:
+    """Keep the default styles, the grid table and ours; python-docx's default package
+    defines some 160 more (350 kB of styles.xml that every render would re-compress)."""
+    root = doc.styles.element
+    for style in root.findall(qn("w:style")):
+        style_id = style.get(qn("w:styleId"), "")
+        if style.get(qn("w:default")) == "1" or style_id == "TableGrid" \
+                or style_id.startswith("Res"):
+            continue
+        root.remove(style)
+
+
+def _drop_extras(doc: Document) -> None:
+    """python-docx's default package carries a thumbnail image and a Word 2010
+    ``stylesWithEffects`` copy of the styles (430 kB): neither is ours to ship."""
+    for owner, reltype in ((doc.part.package, _THUMBNAIL), (doc.part, _STYLES_WITH_EFFECTS)):
+        for rid, rel in list(owner.rels.items()):
+            if rel.reltype == reltype:
+                del owner.rels[rid]
 
 
 def _reproducible(data: bytes) -> bytes:
@@ -443,7 +460,8 @@ def build(out_dir: Path = HERE) -> list[Path]:
         props = doc.core_properties
         props.created = props.modified = props.last_printed = \
             __import__("datetime").datetime(2024, 9, 26)
-        _drop_thumbnail(doc)
+        _drop_extras(doc)
+        _prune_styles(doc)
         buffer = io.BytesIO()
         doc.save(buffer)
         path = out_dir / f"{stage}.docx"

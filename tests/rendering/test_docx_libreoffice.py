@@ -21,8 +21,8 @@ pytestmark = pytest.mark.skipif(shutil.which("soffice") is None or
                                 shutil.which("pdftotext") is None,
                                 reason="LibreOffice (soffice) and pdftotext are not installed")
 
-# Text every document of the stage must show (compared with all whitespace removed:
-# pdftotext breaks lines inside table cells; ``-raw`` keeps
+# Text every document of the stage must show, compared with all whitespace removed
+# (pdftotext breaks lines inside table cells; ``-raw`` keeps
 # the content stream's order, so table cells and justified lines are not interleaved).
 EXPECTED = {
     "draft": ["Отмечая растущий спрос российской промышленности", "注意到俄罗斯工业",

@@ -363,3 +363,29 @@ def test_same_view_same_bytes() -> None:
     assert render_docx(view) == render_docx(view)
     names = part_names(render_docx(view))
     assert "docProps/thumbnail.jpeg" not in names
+
+
+def test_committed_templates_are_what_the_build_script_makes(tmp_path) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    script = root / "templates" / "docx" / "build_templates.py"
+    subprocess.run([sys.executable, str(script), str(tmp_path)], check=True,
+                   capture_output=True, cwd=root)
+    for stage in DOCX_STAGES:
+        built = (tmp_path / f"{stage}.docx").read_bytes()
+        assert built == (root / "templates" / "docx" / f"{stage}.docx").read_bytes(), (
+            f"templates/docx/{stage}.docx is stale: run templates/docx/build_templates.py")
+
+
+def test_importing_the_renderer_and_reader_loads_no_heavy_library() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, templates.docx, drafts.comment_form; "
+            "print(sorted(m for m in ('docxtpl', 'docx', 'lxml', 'jinja2') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"

@@ -19,7 +19,9 @@ Context names (the contract for workspace templates):
 ``d.form_rows``         comment form: ``{ref}`` per paragraph, then empty rows
 ``d.hidden_ids``        comment form: the hidden identity paragraph
 ``d.comments``          matrix rows; ``d.approvals`` approval record rows
-``d.letter`` / ``d.letter_rows``            cover letter (single / parallel)
+``d.letter`` / ``d.letter_rows``            cover letter (single / parallel); its
+                        enclosures are ``view.extra`` (name → description; keys starting
+                        with "_" are not listed, as in the PDF)
 """
 
 from __future__ import annotations
@@ -212,17 +214,14 @@ def _letter(view: DocumentView, lang: str, extra: Mapping[str, str]) -> list[str
     out.append(paragraph(run(f"{word('subject', lang)}{colon}{subject}", lang, bold=True),
                          "ResLetter", lang=lang))
     out.append(paragraph(run(text, lang), "ResLetter", lang=lang))
-    enclosures = [line.strip() for line in extra.get("enclosures", "").splitlines()
-                  if line.strip()]
+    enclosures = [f"{name} — {text}" if text else name for name, text in extra.items()
+                  if not name.startswith("_")]
     if enclosures:
         out.append(paragraph(run(word("enclosures", lang) + colon.strip(), lang, bold=True),
                              "ResLetter", lang=lang, keep_next=True))
         for number, item in enumerate(enclosures, 1):
             out.append(paragraph(text_runs(f"{number}.", "", item, guess_lang(item, lang)),
                                  "ResItem", lang=lang))
-    sender = extra.get("sender", "")
-    if sender:
-        out.append(paragraph(run(sender, guess_lang(sender, lang)), "ResLetter", lang=lang))
     return out
 
 
@@ -233,7 +232,7 @@ def build_context(view: DocumentView, *, author: str | None = None) -> dict[str,
     parallel = view.layout == "parallel" and len(langs) > 1
     marks = None
     if view.stage == "redline":
-        who = author or view.extra.get("redline_author") or view.working_group.get("en") \
+        who = author or view.extra.get("_redline_author") or view.working_group.get("en") \
             or "Secretariat"
         marks = ChangeMarks(who, f"{view.date.isoformat()}T00:00:00Z")
     left, right = _masthead(view, langs if parallel else langs[:1])

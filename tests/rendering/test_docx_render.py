@@ -290,8 +290,9 @@ def test_cover_letter_addresses_the_body_and_lists_enclosures(rendered) -> None:
     assert any(line.startswith("Тема: направление резолюции RCWG/RES/2024/1 «О переходе")
                for line in lines)
     assert "Приложения:" in lines
-    assert "1.\tResolution RCWG/RES/2024/1 (ru, zh, en)" in lines
+    assert "1.\tResolution RCWG/RES/2024/1 — ru, zh, en" in lines
     assert "2.\tRoadmap (annex)" in lines
+    assert not any("not an enclosure" in line for line in lines)
     rows = table_rows(tables(xml(rendered["cover-letter", "parallel"]))[-1])
     assert rows[0] == ["Русский", "中文", "English"]
     assert rows[1] == ["Кому: Высший совет БРИКС", "致：金砖国家最高理事会",

@@ -73,8 +73,8 @@ def docx_view(stage: str, *, layout: str = "parallel", languages: tuple[str, ...
                        "zh": "中俄微电子工作组"},
         reviewer="Li Wei", reviewer_id="li", signatories=SIGNATORIES, comments=COMMENTS,
         approvals=APPROVALS,
-        extra={"enclosures": "Resolution RCWG/RES/2024/1 (ru, zh, en)\nRoadmap (annex)",
-               "sender": "Secretary of the working group"},
+        extra={"Resolution RCWG/RES/2024/1": "ru, zh, en", "Roadmap (annex)": "",
+               "_note": "not an enclosure"},
     )
     if stage == "redline":
         kwargs.update(previous=fixture_resolution("resolution-v1.yaml"), previous_version=1)

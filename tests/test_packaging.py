@@ -1,0 +1,100 @@
+"""The package as installed: exactly five top-level names, templates as package data,
+the import direction enforced, and read commands free of heavy imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def test_wheel_holds_exactly_the_five_top_level_names(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                    "-q", "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    wheel = next(tmp_path.glob("brics_resolutions-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
+    assert top == {"cli.py", "workflow", "drafts", "signatures", "templates"}
+    # package data travels with the code
+    assert any(n.startswith("templates/html/") and n.endswith(".html") for n in names)
+    assert any(n.startswith("templates/css/") and n.endswith(".css") for n in names)
+    assert any(n.startswith("templates/docx/") and n.endswith(".docx") for n in names)
+    assert "workflow/bodies.toml" in names
+    assert any(n.startswith("workflow/migrations/versions/0001") for n in names)
+    assert any(n.startswith("drafts/data/akn/") and n.endswith(".xsd") for n in names)
+    assert "drafts/data/openers.toml" in names
+    entry = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "resolutions = cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
+
+
+def test_import_contracts_hold() -> None:
+    result = subprocess.run([str(BIN / "lint-imports"), "--config", str(ROOT / "pyproject.toml")],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_banned_imports_rule() -> None:
+    result = subprocess.run([str(BIN / "ruff"), "check", "--select", "TID251", "."],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+HEAVY = ("weasyprint", "pyhanko", "docxtpl", "docx", "alembic")
+
+
+def _imported_after(args: list[str], workspace: Path) -> set[str]:
+    code = (
+        "import sys\n"
+        "from cli import cli\n"
+        "try:\n"
+        f"    cli.main(args={args!r}, prog_name='resolutions', standalone_mode=True)\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        f"print('MODS:' + ','.join(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})))\n"
+    )
+    env = {"RESOLUTIONS_WORKSPACE": str(workspace), "PATH": "/usr/bin:/bin",
+           "RESOLUTIONS_NOW": "2024-09-26T10:00:00+00:00"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    line = next(x for x in out.stdout.splitlines() if x.startswith("MODS:"))
+    return {m for m in line.removeprefix("MODS:").split(",") if m}
+
+
+def test_read_commands_import_no_heavy_module(ws_sqlite, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import fixture_text
+
+    path = tmp_path / "r.yaml"
+    path.write_text(fixture_text("trilingual.yaml"), encoding="utf-8")
+    ws_sqlite(["new", str(path)])
+    for args in (["list"], ["show", "1"], ["status", "1"], ["log", "1"], ["list", "--json"]):
+        assert _imported_after(args, ws_sqlite.root) == set(), args
+
+
+def _imports(path: Path) -> set[str]:
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_boundaries_only_cli_imports_click_and_nothing_imports_cli() -> None:
+    owners = {"click": {"cli.py"}, "sqlmodel": {"workflow"}, "pyhanko": {"signatures"},
+              "cli": set()}
+    for package in ("workflow", "drafts", "signatures", "templates"):
+        for path in (ROOT / package).rglob("*.py"):
+            used = _imports(path)
+            for library, allowed in owners.items():
+                if library in used:
+                    assert package in allowed, f"{path.relative_to(ROOT)} imports {library}"
+    assert "cli" not in _imports(ROOT / "cli.py") - {"cli"}

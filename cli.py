@@ -1037,3 +1037,80 @@ def render(ctx: Context, ref: str, stage: str, fmt: str, langs: str | None, layo
                         reviewer_ids=list(reviewers) or None)
     emit(ctx, [{"path": str(p), "sha256": r.sha256, "cached": r.cached} for p, r in results],
          lambda: [click.echo(f"{p}{'  (cached)' if r.cached else ''}") for p, r in results])
+
+
+# -- machine and templates ----------------------------------------------------------------
+@cli.command()
+@json_option
+@pass_ctx
+def doctor(ctx: Context) -> None:
+    """Check this machine: pango, libharfbuzz-subset0, CJK and Cyrillic fonts, tools.
+
+    Exits 1 when a required check fails; each failure prints its fix.
+
+    \b
+    Example:
+      resolutions doctor
+    """
+    from workflow.doctor import run_checks
+
+    checks = run_checks()
+
+    def human() -> None:
+        for c in checks:
+            mark = "ok  " if c.ok else ("FAIL" if c.required else "warn")
+            click.echo(f"{mark} {c.name:<24} {c.detail}")
+            if not c.ok:
+                click.echo(f"     fix: {c.fix}")
+
+    emit(ctx, [c.to_json() for c in checks], human)
+    if any(c.required and not c.ok for c in checks):
+        sys.exit(1)
+
+
+@cli.group()
+def templates() -> None:
+    """Document templates: list them, check a workspace's overrides."""
+
+
+@templates.command("list")
+@json_option
+@pass_ctx
+def templates_list(ctx: Context) -> None:
+    """List the templates and which ones this workspace overrides (in ./templates/).
+
+    \b
+    Example:
+      resolutions templates list
+    """
+    from workflow.template_admin import list_templates
+    from workflow.workspace import find
+
+    try:
+        override = find(ctx.workspace).root / "templates"
+    except Exception:
+        override = None
+    items = list_templates(override)
+    emit(ctx, [t.__dict__ for t in items], lambda: table(
+        ["template", "kind", "overridden"],
+        [[t.name, t.kind, "yes" if t.overridden else ""] for t in items]))
+
+
+@templates.command("check")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@json_option
+@pass_ctx
+def templates_check(ctx: Context, directory: str) -> None:
+    """Check template overrides: syntax errors and unknown variables; exit 1 on problems.
+
+    \b
+    Example:
+      resolutions templates check ./templates
+    """
+    from workflow.template_admin import check_templates
+
+    problems = check_templates(Path(directory))
+    emit(ctx, {"ok": not problems, "problems": problems},
+         lambda: click.echo("\n".join(problems) if problems else "templates OK"))
+    if problems:
+        sys.exit(1)

@@ -9,37 +9,17 @@ hash and every resolution's state against the last state its events record.
 
 from __future__ import annotations
 
-import datetime as _dt
-import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, select
 
 from workflow import clock
+from workflow.chain import GENESIS, Problem, chain_problems, event_hash
 from workflow.models import AuditEvent, AuditHead, ResolutionRow, Version
 
-__all__ = ["record", "verify", "Problem", "event_hash", "events_for"]
-
-GENESIS = "0" * 64
-
-
-def _iso(at: _dt.datetime) -> str:
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=_dt.timezone.utc)
-    return at.astimezone(_dt.timezone.utc).isoformat()
-
-
-def event_hash(seq: int, at: _dt.datetime, actor: str, action: str, outcome: str,
-               resolution_id: int | None, symbol: str, detail: str, prev_hash: str) -> str:
-    payload = json.dumps(
-        {"seq": seq, "at": _iso(at), "actor": actor, "action": action, "outcome": outcome,
-         "resolution_id": resolution_id, "symbol": symbol, "detail": json.loads(detail),
-         "prev": prev_hash},
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+__all__ = ["record", "verify", "Problem", "event_hash", "events_for", "GENESIS"]
 
 
 def record(session: Session, *, actor: str, action: str, resolution: ResolutionRow | None = None,
@@ -69,43 +49,8 @@ def events_for(session: Session, resolution_id: int) -> list[AuditEvent]:
     return list(session.exec(statement))
 
 
-@dataclass(frozen=True)
-class Problem:
-    where: str     # "audit event 12", "version 3 of RCWG/RES/2024/1", …
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
-
-
 def _chain_problems(events: Iterable[AuditEvent], head: AuditHead | None) -> list[Problem]:
-    problems: list[Problem] = []
-    prev, expected_seq = GENESIS, 1
-    last: AuditEvent | None = None
-    for ev in events:
-        where = f"audit event {ev.seq}"
-        if ev.seq != expected_seq:
-            problems.append(Problem(f"audit event {expected_seq}",
-                                    f"missing (next present is {ev.seq}): an event was deleted"))
-        if ev.prev_hash != prev:
-            problems.append(Problem(where, "does not follow the event before it "
-                                    "(its previous-hash differs): the chain was cut or reordered"))
-        try:
-            digest = event_hash(ev.seq, ev.at, ev.actor, ev.action, ev.outcome, ev.resolution_id,
-                                ev.symbol, ev.detail, ev.prev_hash)
-        except ValueError:
-            digest = ""
-        if digest != ev.hash:
-            problems.append(Problem(where, f"was edited after it was written "
-                                    f"({ev.action} by {ev.actor or '?'})"))
-        prev, expected_seq, last = ev.hash, ev.seq + 1, ev
-    if head is not None:
-        if last is None and head.seq != 0:
-            problems.append(Problem("audit log", f"is empty but the head says {head.seq} events"))
-        elif last is not None and (head.seq != last.seq or head.hash != last.hash):
-            problems.append(Problem("audit log", f"ends at event {last.seq} but the head records "
-                                    f"event {head.seq}: events at the end were deleted"))
-    return problems
+    return chain_problems(events, (head.seq, head.hash) if head is not None else None)
 
 
 def verify(session: Session) -> list[Problem]:

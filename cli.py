@@ -1259,3 +1259,385 @@ def submissions(ctx: Context, ref: str) -> None:
                        [[r.number, r.body, r.version, r.submitted_at, r.package_path,
                          r.package_sha256[:16], r.message_status, r.receipt_ref or "—",
                          r.outcome or "—"] for r in rows], title=symbol))
+
+
+# -- keys and signatures --------------------------------------------------------------------
+def _new_passphrase_prompt(label: str) -> bytes:
+    return click.prompt(label, hide_input=True, confirmation_prompt=True).encode("utf-8")
+
+
+def _passphrase(passphrase_file: str | None, label: str, new: bool = False) -> bytes:
+    from workflow.statements import read_passphrase
+
+    return read_passphrase(passphrase_file, _new_passphrase_prompt if new else _passphrase_prompt,
+                           label)
+
+
+@cli.group("keys")
+def keys_group() -> None:
+    """The working group's CA, members' signing certificates and the trust store."""
+
+
+@keys_group.command("init-ca")
+@click.option("--name", "common_name", help="The CA's common name (default: the group's name + CA).")
+@click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False),
+              help="File whose first line is the CA key's passphrase (default: prompt).")
+@json_option
+@pass_ctx
+@domain_errors
+def keys_init_ca(ctx: Context, common_name: str | None, passphrase_file: str | None) -> None:
+    """Create the working group's CA (.resolutions/keys/ca/, key encrypted) and trust it.
+
+    \b
+    Example:
+      resolutions keys init-ca --passphrase-file ~/.rcwg-ca-passphrase
+    """
+    from workflow.keys import init_ca
+
+    info = init_ca(ctx.app(), _passphrase(passphrase_file, "New CA passphrase", new=True),
+                   common_name=common_name)
+    emit(ctx, info, lambda: click.echo(f"CA created: {info['ca']}\n"
+                                       f"  {info['subject']}\n  SHA-256 {info['sha256']}"))
+
+
+@keys_group.command("issue")
+@click.argument("member_id", metavar="MEMBER")
+@click.option("--ca-passphrase-file", type=click.Path(exists=True, dir_okay=False),
+              help="File with the CA key's passphrase (default: prompt).")
+@click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False),
+              help="File with the passphrase protecting the new .p12 (default: prompt).")
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="Where to write the .p12 (default: .resolutions/keys/MEMBER.p12).")
+@json_option
+@pass_ctx
+@domain_errors
+def keys_issue(ctx: Context, member_id: str, ca_passphrase_file: str | None,
+               passphrase_file: str | None, out: str | None) -> None:
+    """Issue a member a signing certificate in a passphrase-protected PKCS#12 file (0600).
+
+    \b
+    Example:
+      resolutions keys issue li-wei --ca-passphrase-file ca.pass --passphrase-file li-wei.pass
+    """
+    from workflow.keys import issue
+
+    ca_pass = _passphrase(ca_passphrase_file, "CA passphrase")
+    p12_pass = _passphrase(passphrase_file, f"New passphrase for {member_id}'s key", new=True)
+    info = issue(ctx.app(), member_id, ca_passphrase=ca_pass, p12_passphrase=p12_pass,
+                 out=Path(out) if out else None)
+    emit(ctx, info.to_json(), lambda: click.echo(
+        f"Issued {info.common_name} ({info.member}): {info.p12_path}\n  SHA-256 {info.fingerprint}"))
+
+
+@keys_group.command("import")
+@click.argument("member_id", metavar="MEMBER")
+@click.argument("p12_file", metavar="FILE.p12", type=click.Path(exists=True, dir_okay=False))
+@click.option("--chain", type=click.Path(exists=True, dir_okay=False),
+              help="PEM file with the issuing CA's certificates, if the .p12 lacks them.")
+@click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False),
+              help="File with the .p12's passphrase (default: prompt).")
+@json_option
+@pass_ctx
+@domain_errors
+def keys_import(ctx: Context, member_id: str, p12_file: str, chain: str | None,
+                passphrase_file: str | None) -> None:
+    """Register a member's certificate from another CA; its chain joins the trust store.
+
+    \b
+    Example:
+      resolutions keys import li-wei li-wei-cfca.p12 --passphrase-file li-wei.pass
+    """
+    from workflow.keys import import_p12
+
+    info = import_p12(ctx.app(), member_id, Path(p12_file),
+                      _passphrase(passphrase_file, f"Passphrase for {Path(p12_file).name}"),
+                      Path(chain) if chain else None)
+    emit(ctx, info.to_json(), lambda: click.echo(
+        f"Registered {info.common_name} for {info.member}\n  issuer {info.issuer}\n"
+        f"  SHA-256 {info.fingerprint}"))
+
+
+@keys_group.command("list")
+@json_option
+@pass_ctx
+@domain_errors
+def keys_list(ctx: Context) -> None:
+    """Registered certificates and the trust store.
+
+    \b
+    Example:
+      resolutions keys list --json
+    """
+    from workflow.keys import list_keys
+
+    data = list_keys(ctx.app())
+    emit(ctx, data, lambda: (
+        click.echo(f"CA: {data['ca'] or 'none (resolutions keys init-ca)'}; "
+                   f"trust store: {len(data['trust'])} certificate(s)"),
+        table(["member", "name", "issuer", "sha256", "expires", "key file"],
+              [[k["member"], k["common_name"], k["issuer"], k["fingerprint"][:16] + "…",
+                k["not_after"][:10], k["p12_path"]] for k in data["certificates"]])))
+
+
+@cli.command("sign")
+@click.argument("ref")
+@click.option("--by", help="The signatory (default: who acts).")
+@click.option("--p12", type=click.Path(exists=True, dir_okay=False),
+              help="The signatory's key (default: the one registered for them).")
+@click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False),
+              help="File with the key's passphrase (default: prompt).")
+@json_option
+@pass_ctx
+@domain_errors
+def sign_cmd(ctx: Context, ref: str, by: str | None, p12: str | None,
+             passphrase_file: str | None) -> None:
+    """Sign the approved text (PAdES, visible block in your slot; DOCX gets a .p7s).
+
+    \b
+    Example:
+      resolutions sign 1 --by li-wei --passphrase-file li-wei.pass
+    """
+    from workflow.keys import KeyRequest
+    from workflow.signing import sign
+
+    key = KeyRequest(p12, _passphrase(passphrase_file, "Passphrase for your key"))
+    result = sign(ctx.app(), ref, by, key)
+    left = f"; still missing: {', '.join(result.missing)}" if result.missing else ""
+    emit(ctx, result.to_json(), lambda: click.echo(
+        f"{result.symbol}: signed by {result.member}"
+        f"{' (certifying)' if result.certification else ''} → {result.state}{left}"))
+
+
+@cli.group("signatures")
+def signatures_group() -> None:
+    """Signatures made outside the workspace, and the signed files."""
+
+
+@signatures_group.command("import")
+@click.argument("ref")
+@click.argument("pdf_file", metavar="FILE.pdf", type=click.Path(exists=True, dir_okay=False))
+@json_option
+@pass_ctx
+@domain_errors
+def signatures_import(ctx: Context, ref: str, pdf_file: str) -> None:
+    """Record signatures added elsewhere (e.g. Acrobat) to our latest PDF.
+
+    \b
+    Example:
+      resolutions signed-files 1 -o out/ && resolutions signatures import 1 signed.pdf
+    """
+    from workflow.signing import import_signed
+
+    results = import_signed(ctx.app(), ref, Path(pdf_file).read_bytes())
+    emit(ctx, [r.to_json() for r in results], lambda: [click.echo(
+        f"{r.symbol}: signature of {r.member} imported → {r.state}") for r in results])
+
+
+@cli.command("signed-files")
+@click.argument("ref")
+@click.option("-o", "--output", "out_dir", default=".", show_default=True,
+              type=click.Path(file_okay=False), help="Folder to write into.")
+@json_option
+@pass_ctx
+@domain_errors
+def signed_files(ctx: Context, ref: str, out_dir: str) -> None:
+    """Write the latest signed PDF, the DOCX, its .p7s files and the certificate.
+
+    Before the first signature this writes the approved PDF to be signed elsewhere.
+
+    \b
+    Example:
+      resolutions signed-files 1 -o signed/
+    """
+    from workflow.signing_files import export_signed_files
+
+    written = export_signed_files(ctx.app(), ref, Path(out_dir))
+    emit(ctx, [{"path": str(p), "kind": k} for p, k in written],
+         lambda: [click.echo(str(p)) for p, _ in written])
+
+
+@cli.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--trust", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Trusted CA certificate(s), PEM (default: the workspace trust store).")
+@click.option("--p7s", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Detached signature(s) of FILE (default: FILE.p7s and FILE.*.p7s).")
+@json_option
+@pass_ctx
+@domain_errors
+def verify_cmd(ctx: Context, file: str, trust: tuple[str, ...], p7s: tuple[str, ...]) -> None:
+    """Verify a signed PDF, or a file by its .p7s; exit 1 unless every signature holds.
+
+    Works outside a workspace with --trust.
+
+    \b
+    Example:
+      resolutions verify RCWG-RES-2024-1_v2_signed.pdf --trust rcwg-ca.pem --json
+    """
+    from workflow.signing_verify import verify_file
+
+    report = verify_file(Path(file), trust=[Path(t) for t in trust], workspace=ctx.workspace,
+                         p7s=[Path(x) for x in p7s])
+
+    def human() -> None:
+        for s in report["signatures"]:
+            signer = s["signer"]
+            extra = (f" {s['field_name']} modification={s['modification_level']}"
+                     f"{' certification' if s['certification'] else ''}"
+                     if "field_name" in s else f" {s['p7s']}")
+            click.echo(f"{'OK  ' if s['ok'] else 'FAIL'} {signer['common_name']} "
+                       f"({signer['member_id'] or '?'}) {s['signing_time'] or ''}"
+                       f" intact={s['intact']} trusted={s['trusted']}{extra}")
+            for problem in s["problems"]:
+                click.echo(f"     {problem}")
+        for problem in report.get("problems", []):
+            click.echo(f"FAIL {problem}")
+        click.echo(f"{file}: {'all ' + str(report['signature_count']) + ' signature(s) valid' if report['ok'] else 'NOT VALID'}")
+
+    emit(ctx, report, human)
+    if not report["ok"]:
+        sys.exit(1)
+
+
+# -- delivery and submission --------------------------------------------------------------
+@cli.group(invoke_without_command=True)
+@click.option("--status", "status_", type=click.Choice(["queued", "sending", "sent", "failed"]),
+              help="Only messages in this state.")
+@json_option
+@pass_ctx
+@click.pass_context
+def outbox(click_ctx: click.Context, ctx: Context, status_: str | None) -> None:
+    """The outbox: every message as an .eml file, and whether it was sent.
+
+    \b
+    Example:
+      resolutions outbox
+      resolutions outbox --status failed --json
+      resolutions outbox retry
+    """
+    if click_ctx.invoked_subcommand is not None:
+        return
+    _outbox_list(ctx, status_)
+
+
+@domain_errors
+def _outbox_list(ctx: Context, status_: str | None) -> None:
+    from workflow.outbox import list_messages
+
+    rows = list_messages(ctx.app(), status_)
+    emit(ctx, {"messages": [r.to_json() for r in rows]},
+         lambda: table(["id", "kind", "to", "subject", "status", "tries", "error", "file"],
+                       [[r.id, r.kind, r.recipient, r.subject, r.status, r.attempts,
+                         r.error or "—", r.eml_path] for r in rows], title="outbox"))
+
+
+def _print_sent(ctx: Context, results: list[Any]) -> None:
+    sent = sum(1 for r in results if r.status == "sent")
+    failed = [r for r in results if r.status != "sent"]
+    data = {"sent": sent, "failed": len(failed), "results": [r.__dict__ for r in results]}
+
+    def human() -> None:
+        if not results:
+            click.echo("nothing to send")
+            return
+        click.echo(f"{sent} sent, {len(failed)} failed")
+        for r in failed:
+            click.echo(f"  message {r.id} to {r.recipient}: {r.error}")
+
+    emit(ctx, data, human)
+    if failed:
+        sys.exit(1)
+
+
+@outbox.command("send")
+@json_option
+@pass_ctx
+@domain_errors
+def outbox_send(ctx: Context) -> None:
+    """Send the queued messages through the SMTP server of [delivery].
+
+    \b
+    Example:
+      resolutions outbox send
+    """
+    from workflow.outbox import send
+
+    _print_sent(ctx, send(ctx.app()))
+
+
+@outbox.command("retry")
+@click.option("--id", "ids", multiple=True, type=int, help="Only this message (repeatable).")
+@json_option
+@pass_ctx
+@domain_errors
+def outbox_retry(ctx: Context, ids: tuple[int, ...]) -> None:
+    """Send queued and failed messages again (a sent message is never sent twice).
+
+    \b
+    Example:
+      resolutions outbox retry
+      resolutions outbox retry --id 3
+    """
+    from workflow.outbox import send
+
+    _print_sent(ctx, send(ctx.app(), retry=True, ids=list(ids) or None))
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--to", "body_code", required=True, help="The body's code; see 'body list'.")
+@click.option("--meeting", help="Date of the body's meeting (YYYY-MM-DD): checks the lead time.")
+@click.option("--send", "send_now", is_flag=True, help="Send the message now (needs SMTP).")
+@json_option
+@pass_ctx
+@domain_errors
+def submit(ctx: Context, ref: str, body_code: str, meeting: str | None, send_now: bool) -> None:
+    """Check the body's requirements, build the package and queue it to the body.
+
+    \b
+    Example:
+      resolutions submit 1 --to brics-higher-council --meeting 2024-11-20
+      resolutions submit 1 --to brics-higher-council --send
+    """
+    from workflow.submission import submit as do_submit
+
+    result = do_submit(ctx.app(), ref, body_code, meeting=_parse_date(meeting), send_now=send_now)
+    data = {"symbol": result.symbol, "body": result.body, "submission": result.number,
+            "state": result.state, "folder": str(result.folder), "zip": str(result.zip_path),
+            "package_sha256": result.package_sha256, "files": result.files,
+            "message": result.message, "message_status": result.message_status,
+            "error": result.error}
+
+    def human() -> None:
+        click.echo(f"{result.symbol}: submission {result.number} to {result.body} → "
+                   f"{result.state}")
+        click.echo(f"  package {result.zip_path} (sha256 {result.package_sha256[:16]}…)")
+        for f in result.files:
+            click.echo(f"    {f['name']}  {f['size']} bytes")
+        extra = f": {result.error}" if result.error else ""
+        click.echo(f"  message {result.message}: {result.message_status}{extra}")
+
+    emit(ctx, data, human)
+
+
+@cli.command()
+@click.argument("ref")
+@json_option
+@pass_ctx
+@domain_errors
+def submissions(ctx: Context, ref: str) -> None:
+    """The submissions of a resolution, with their packages and the bodies' receipts.
+
+    \b
+    Example:
+      resolutions submissions 1 --json
+    """
+    from workflow.submission import list_submissions
+
+    symbol, rows = list_submissions(ctx.app(), ref)
+    emit(ctx, {"symbol": symbol, "submissions": [r.to_json() for r in rows]},
+         lambda: table(["no.", "body", "version", "submitted", "package", "sha256", "message",
+                        "receipt", "outcome"],
+                       [[r.number, r.body, r.version, r.submitted_at, r.package_path,
+                         r.package_sha256[:16], r.message_status, r.receipt_ref or "—",
+                         r.outcome or "—"] for r in rows], title=symbol))

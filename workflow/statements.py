@@ -10,7 +10,8 @@ from typing import Any
 
 from workflow.app import App
 
-__all__ = ["statement_bytes", "sign_statement", "statement_signer_for", "read_passphrase"]
+__all__ = ["statement_bytes", "sign_statement", "statement_signer_for", "read_passphrase",
+           "statement_problems"]
 
 
 def statement_bytes(symbol: str, version: int, content_hash: str, member: str,
@@ -56,9 +57,46 @@ def statement_signer_for(app: App, by: str | None, p12: str | None, passphrase_f
             cert = session.get(MemberCertificate, member)
             if cert is None or not cert.p12_path:
                 return None
-            path = cert.p12_path
+            path = str(app.workspace.root / cert.p12_path)  # relative: inside the workspace
     from signatures.keys import load_p12
     from signatures.signer import Signer
 
     passphrase = read_passphrase(passphrase_file, prompt, f"Passphrase for {Path(path).name}")
     return Signer.from_loaded(load_p12(Path(path), passphrase))
+
+
+def statement_problems(app: App, session: Any) -> list[str]:
+    """Every stored approval statement that does not verify against the trust store, or
+    whose signer is not the approving member's registered certificate."""
+    from sqlmodel import select
+
+    from workflow.models import Approval, MemberCertificate, ResolutionRow
+
+    rows = [a for a in session.exec(select(Approval).order_by(Approval.id)) if a.statement]
+    if not rows:
+        return []
+    from signatures.cms import verify_detached
+    from signatures.errors import VerificationError
+    from workflow.keys import trust_roots
+
+    roots = trust_roots(app)
+    problems = []
+    for a in rows:
+        res = session.get(ResolutionRow, a.resolution_id)
+        symbol = res.symbol if res is not None else f"#{a.resolution_id}"
+        where = f"approval by {a.member_id} of {symbol} v{a.version_number}"
+        data = statement_bytes(symbol, a.version_number, a.content_hash, a.member_id, a.decision)
+        try:
+            report = verify_detached(data, bytes(a.statement), roots)
+        except VerificationError as exc:
+            problems.append(f"{where}: the signed statement cannot be read ({exc})")
+            continue
+        if not report.ok:
+            problems.append(f"{where}: the signed statement does not verify: "
+                            + "; ".join(report.problems))
+            continue
+        cert = session.get(MemberCertificate, a.member_id)
+        if cert is None or cert.fingerprint != report.signer_sha256:
+            problems.append(f"{where}: the statement is signed by {report.signer_common_name!r}, "
+                            f"not by {a.member_id}'s registered certificate")
+    return problems

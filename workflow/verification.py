@@ -18,7 +18,44 @@ def verify_workspace(app: App) -> tuple[list[audit.Problem], int]:
         problems = audit.verify(session)
         count = int(session.exec(select(func.count()).select_from(AuditEvent)).one())
         problems += _artefact_problems(app, session)
+        problems += _signature_problems(app, session)
     return problems, count
+
+
+def _signature_problems(app: App, session) -> list[audit.Problem]:  # type: ignore[no-untyped-def]
+    """Signed approval statements and signed PDFs checked against the trust store."""
+    from workflow.statements import statement_problems
+
+    problems = [audit.Problem("signed statement", p) for p in statement_problems(app, session)]
+    from workflow.models import ResolutionRow, SignatureRecord
+
+    latest: dict[tuple[int, int], SignatureRecord] = {}
+    count: dict[tuple[int, int], int] = {}
+    for rec in session.exec(select(SignatureRecord).order_by(SignatureRecord.id)):
+        key = (rec.resolution_id, rec.version_number)
+        latest[key] = rec
+        count[key] = count.get(key, 0) + 1
+    if not latest:
+        return problems
+    from signatures.verify import verify_pdf
+    from workflow.keys import trust_roots
+
+    roots = trust_roots(app)
+    for key, rec in latest.items():
+        row = session.get(ResolutionRow, key[0])
+        where = f"signed PDF of {row.symbol if row else key[0]} v{key[1]}"
+        path = app.store_path(rec.signed_sha256)
+        if not path.is_file():
+            problems.append(audit.Problem(where, "is missing from the store"))
+            continue
+        report = verify_pdf(path.read_bytes(), roots)
+        if not report.ok:
+            problems.append(audit.Problem(where, "does not verify: " + "; ".join(
+                [p for s in report.signatures for p in s.problems] + report.problems)))
+        elif len(report.signatures) != count[key]:
+            problems.append(audit.Problem(where, f"carries {len(report.signatures)} signatures "
+                                          f"but {count[key]} are recorded"))
+    return problems
 
 
 def _artefact_problems(app: App, session) -> list[audit.Problem]:  # type: ignore[no-untyped-def]

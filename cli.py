@@ -1005,8 +1005,8 @@ def export_akn(ctx: Context, ref: str, version: int | None, lang: str | None, ou
 @click.option("--stage", required=True, type=click.Choice(
     ["draft", "review", "comment-form", "matrix", "redline", "final", "approval",
      "cover-letter", "certificate", "audit-report", "index"]))
-@click.option("--format", "fmt", default="pdf", show_default=True,
-              type=click.Choice(["pdf", "docx", "all"]))
+@click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "all"]),
+              help="Default: pdf (docx for the comment form).")
 @click.option("--lang", "langs", help="Languages, comma-separated (default: all authentic).")
 @click.option("--layout", type=click.Choice(["parallel", "single"]),
               help="Parallel columns or one language (default: parallel for 2–3 languages).")
@@ -1018,7 +1018,7 @@ def export_akn(ctx: Context, ref: str, version: int | None, lang: str | None, ou
 @json_option
 @pass_ctx
 @domain_errors
-def render(ctx: Context, ref: str, stage: str, fmt: str, langs: str | None, layout: str | None,
+def render(ctx: Context, ref: str, stage: str, fmt: str | None, langs: str | None, layout: str | None,
            version: int | None, reviewers: tuple[str, ...], out_dir: str) -> None:
     """Render a stage's documents (PDF via WeasyPrint, DOCX via docxtpl); prints the paths.
 
@@ -1030,6 +1030,10 @@ def render(ctx: Context, ref: str, stage: str, fmt: str, langs: str | None, layo
     """
     from workflow.rendering import render as do_render
 
+    from workflow.rendering import STAGE_FORMATS
+
+    if fmt is None:
+        fmt = STAGE_FORMATS[stage][0]
     formats = ["pdf", "docx"] if fmt == "all" else [fmt]
     lang_list = [x.strip() for x in langs.split(",") if x.strip()] if langs else None
     results = do_render(ctx.app(), ref, stage=stage, formats=formats, languages=lang_list,
@@ -1114,151 +1118,6 @@ def templates_check(ctx: Context, directory: str) -> None:
          lambda: click.echo("\n".join(problems) if problems else "templates OK"))
     if problems:
         sys.exit(1)
-
-
-
-# -- delivery and submission --------------------------------------------------------------
-@cli.group(invoke_without_command=True)
-@click.option("--status", "status_", type=click.Choice(["queued", "sending", "sent", "failed"]),
-              help="Only messages in this state.")
-@json_option
-@pass_ctx
-@click.pass_context
-def outbox(click_ctx: click.Context, ctx: Context, status_: str | None) -> None:
-    """The outbox: every message as an .eml file, and whether it was sent.
-
-    \b
-    Example:
-      resolutions outbox
-      resolutions outbox --status failed --json
-      resolutions outbox retry
-    """
-    if click_ctx.invoked_subcommand is not None:
-        return
-    _outbox_list(ctx, status_)
-
-
-@domain_errors
-def _outbox_list(ctx: Context, status_: str | None) -> None:
-    from workflow.outbox import list_messages
-
-    rows = list_messages(ctx.app(), status_)
-    emit(ctx, {"messages": [r.to_json() for r in rows]},
-         lambda: table(["id", "kind", "to", "subject", "status", "tries", "error", "file"],
-                       [[r.id, r.kind, r.recipient, r.subject, r.status, r.attempts,
-                         r.error or "—", r.eml_path] for r in rows], title="outbox"))
-
-
-def _print_sent(ctx: Context, results: list[Any]) -> None:
-    sent = sum(1 for r in results if r.status == "sent")
-    failed = [r for r in results if r.status != "sent"]
-    data = {"sent": sent, "failed": len(failed), "results": [r.__dict__ for r in results]}
-
-    def human() -> None:
-        if not results:
-            click.echo("nothing to send")
-            return
-        click.echo(f"{sent} sent, {len(failed)} failed")
-        for r in failed:
-            click.echo(f"  message {r.id} to {r.recipient}: {r.error}")
-
-    emit(ctx, data, human)
-    if failed:
-        sys.exit(1)
-
-
-@outbox.command("send")
-@json_option
-@pass_ctx
-@domain_errors
-def outbox_send(ctx: Context) -> None:
-    """Send the queued messages through the SMTP server of [delivery].
-
-    \b
-    Example:
-      resolutions outbox send
-    """
-    from workflow.outbox import send
-
-    _print_sent(ctx, send(ctx.app()))
-
-
-@outbox.command("retry")
-@click.option("--id", "ids", multiple=True, type=int, help="Only this message (repeatable).")
-@json_option
-@pass_ctx
-@domain_errors
-def outbox_retry(ctx: Context, ids: tuple[int, ...]) -> None:
-    """Send queued and failed messages again (a sent message is never sent twice).
-
-    \b
-    Example:
-      resolutions outbox retry
-      resolutions outbox retry --id 3
-    """
-    from workflow.outbox import send
-
-    _print_sent(ctx, send(ctx.app(), retry=True, ids=list(ids) or None))
-
-
-@cli.command()
-@click.argument("ref")
-@click.option("--to", "body_code", required=True, help="The body's code; see 'body list'.")
-@click.option("--meeting", help="Date of the body's meeting (YYYY-MM-DD): checks the lead time.")
-@click.option("--send", "send_now", is_flag=True, help="Send the message now (needs SMTP).")
-@json_option
-@pass_ctx
-@domain_errors
-def submit(ctx: Context, ref: str, body_code: str, meeting: str | None, send_now: bool) -> None:
-    """Check the body's requirements, build the package and queue it to the body.
-
-    \b
-    Example:
-      resolutions submit 1 --to brics-higher-council --meeting 2024-11-20
-      resolutions submit 1 --to brics-higher-council --send
-    """
-    from workflow.submission import submit as do_submit
-
-    result = do_submit(ctx.app(), ref, body_code, meeting=_parse_date(meeting), send_now=send_now)
-    data = {"symbol": result.symbol, "body": result.body, "submission": result.number,
-            "state": result.state, "folder": str(result.folder), "zip": str(result.zip_path),
-            "package_sha256": result.package_sha256, "files": result.files,
-            "message": result.message, "message_status": result.message_status,
-            "error": result.error}
-
-    def human() -> None:
-        click.echo(f"{result.symbol}: submission {result.number} to {result.body} → "
-                   f"{result.state}")
-        click.echo(f"  package {result.zip_path} (sha256 {result.package_sha256[:16]}…)")
-        for f in result.files:
-            click.echo(f"    {f['name']}  {f['size']} bytes")
-        extra = f": {result.error}" if result.error else ""
-        click.echo(f"  message {result.message}: {result.message_status}{extra}")
-
-    emit(ctx, data, human)
-
-
-@cli.command()
-@click.argument("ref")
-@json_option
-@pass_ctx
-@domain_errors
-def submissions(ctx: Context, ref: str) -> None:
-    """The submissions of a resolution, with their packages and the bodies' receipts.
-
-    \b
-    Example:
-      resolutions submissions 1 --json
-    """
-    from workflow.submission import list_submissions
-
-    symbol, rows = list_submissions(ctx.app(), ref)
-    emit(ctx, {"symbol": symbol, "submissions": [r.to_json() for r in rows]},
-         lambda: table(["no.", "body", "version", "submitted", "package", "sha256", "message",
-                        "receipt", "outcome"],
-                       [[r.number, r.body, r.version, r.submitted_at, r.package_path,
-                         r.package_sha256[:16], r.message_status, r.receipt_ref or "—",
-                         r.outcome or "—"] for r in rows], title=symbol))
 
 
 # -- keys and signatures --------------------------------------------------------------------
@@ -1641,3 +1500,52 @@ def submissions(ctx: Context, ref: str) -> None:
                        [[r.number, r.body, r.version, r.submitted_at, r.package_path,
                          r.package_sha256[:16], r.message_status, r.receipt_ref or "—",
                          r.outcome or "—"] for r in rows], title=symbol))
+
+
+# -- the seed scenario --------------------------------------------------------------------
+def _run_in_process(args: list[str]) -> str:
+    """Run one `resolutions` command in this process; its output, or DemoError on failure."""
+    import contextlib
+    import io
+
+    from workflow.demo import DemoError
+
+    buffer = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+            cli.main(args=args, prog_name="resolutions", standalone_mode=False)
+    except SystemExit as exc:
+        if exc.code:
+            raise DemoError(buffer.getvalue().strip() or f"exit code {exc.code}") from None
+    except click.ClickException as exc:
+        raise DemoError(f"{buffer.getvalue()}{exc.format_message()}".strip()) from None
+    return buffer.getvalue()
+
+
+@cli.command()
+@click.argument("directory", required=False, default="demo-workspace",
+                type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Delete DIRECTORY first if it exists.")
+@pass_ctx
+@domain_errors
+def demo(ctx: Context, directory: str, force: bool) -> None:
+    """Play the seed scenario end to end in a fresh workspace, then list the artefacts.
+
+    The Russian–Chinese working group on microelectronics (round table of 26 September
+    2024) drafts a trilingual resolution for the Higher Council of BRICS: draft →
+    review by 2 reviewers → comment form + amendments → revision → translations confirmed
+    → second round → approvals → 3 signatures → submission → receipt → dossier → verify.
+
+    \b
+    Example:
+      resolutions demo                      # into ./demo-workspace
+      resolutions demo /tmp/wg --force
+    """
+    from workflow.demo import play
+
+    click.echo(f"brics-resolutions demo → {Path(directory).resolve()}")
+    result = play(Path(directory), _run_in_process, force=force, echo=click.echo)
+    table(["path", "kind", "pages", "size", "sha256"],
+          [[a.path, a.kind, a.pages or "", f"{a.size:,}", a.sha256] for a in result.artefacts],
+          title=f"{result.symbol}: artefacts")
+    click.echo(f"dossier verify: {result.verdict}")

@@ -93,7 +93,9 @@ def new_resolution(app: App, text: str, filename: str = "<source>") -> Summary:
         if not member.role_set() & {"secretary", "drafter"}:
             app.require(session, "secretary", "create resolutions")
         number = _next_number(session)
-        symbol = app.workspace.symbol_for(number, clock.today().year)
+        draft, _ = parse_source(text, filename)
+        year = int(draft.date[:4]) if draft.date else clock.today().year
+        symbol = app.workspace.symbol_for(number, year)
         model, source = parse_source(text, filename, symbol=symbol)
         if model.symbol and model.symbol != symbol:
             taken = session.exec(select(ResolutionRow).where(ResolutionRow.symbol == model.symbol)).first()

@@ -1,0 +1,52 @@
+"""The seed scenario end to end (`resolutions demo`), as a newcomer runs it."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+
+
+def _ink(pgm: bytes) -> float:
+    """Share of non-white pixels in a binary PGM (P5) image."""
+    parts = pgm.split(maxsplit=4)
+    assert parts[0] == b"P5"
+    width, height = int(parts[1]), int(parts[2])
+    pixels = parts[4][: width * height]
+    return sum(1 for p in pixels if p < 200) / len(pixels)
+
+
+@pytest.mark.slow
+def test_demo_plays_the_whole_lifecycle(tmp_path: Path) -> None:
+    root = tmp_path / "demo"
+    result = CliRunner().invoke(cli, ["demo", str(root)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    for line in ("circulated to 2 reviewers", "filled comment form imported",
+                 "version 2 made from the accepted amendments", "translations checked",
+                 "approved by each delegation", "signed by 3 signatories",
+                 "submitted to the Higher Council of BRICS", "receipt recorded: acknowledged",
+                 "dossier exported", "dossier verified"):
+        assert line in out, line
+    assert "artefacts" in out and "sha256" in out
+
+    verify = CliRunner().invoke(cli, ["dossier", "verify", str(root / "dossier")])
+    assert verify.exit_code == 0, verify.output
+
+    final = root / "out" / "RCWG-RES-2024-1_v2_final_ru-zh.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(final), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Высший совет БРИКС" in text and "金砖国家最高理事会" in text
+    assert "Рекомендует" in text and "建议" in text
+    assert "совместные предприятия" in text and "合资企业" in text
+    assert "создание совместных инжиниринговых центров" in text  # the accepted amendment
+    page = subprocess.run(["pdftoppm", "-gray", "-r", "40", "-f", "1", "-l", "1", str(final)],
+                          capture_output=True, check=True).stdout
+    assert 0.01 < _ink(page) < 0.5  # a real page: neither blank nor a black box
+
+    again = CliRunner().invoke(cli, ["demo", str(root)])
+    assert again.exit_code == 1 and "--force" in again.output

@@ -263,6 +263,10 @@ def build_view(
             titles={lang: annex.title.get(lang, "") for lang in langs},
             paragraphs=views(locs),
         ))
+    if previous is not None:
+        removed = [c for c in changes.values() if c.status == "removed"]
+        preamble, operative, annexes = _with_removed(previous, removed, langs, preamble,
+                                                     operative, annexes)
     watermark = {"draft": "DRAFT", "review": reviewer}.get(stage, "")
     return DocumentView(
         stage=stage, layout=chosen_layout, languages=langs, authentic=resolution.languages,
@@ -285,3 +289,40 @@ def _with_change(view: ParagraphView, status: str,
     from dataclasses import replace
 
     return replace(view, status=status, changes=dict(segments))
+
+
+def _with_removed(previous: Resolution, removed: list, langs: Sequence[str],
+                  preamble: tuple[ParagraphView, ...], operative: tuple[ParagraphView, ...],
+                  annexes: list[AnnexView]) -> tuple[tuple[ParagraphView, ...],
+                                                     tuple[ParagraphView, ...], list[AnnexView]]:
+    """Put paragraphs the new version removed back where they stood, struck through."""
+    from dataclasses import replace
+
+    if not removed:
+        return preamble, operative, annexes
+    lists: dict[tuple[int | None, str], list[ParagraphView]] = {
+        (None, "preamble"): list(preamble), (None, "operative"): list(operative)}
+    for index, annex in enumerate(annexes):
+        lists[(index, "annex")] = list(annex.paragraphs)
+    old_order = list(previous.walk())
+    gone = {c.id: c for c in removed}
+    for position, loc in enumerate(old_order):
+        change = gone.get(loc.paragraph.id)
+        if change is None:
+            continue
+        key = (loc.annex, "annex") if loc.annex is not None else (None, loc.section)
+        if key not in lists:
+            continue
+        target = lists[key]
+        view = replace(_paragraph_view(previous, loc, langs, {}), status="removed",
+                       changes=dict(change.segments), missing=frozenset())
+        where = 0
+        for earlier in reversed(old_order[:position]):
+            ids = [v.id for v in target]
+            if earlier.paragraph.id in ids:
+                where = ids.index(earlier.paragraph.id) + 1
+                break
+        target.insert(where, view)
+    new_annexes = [replace(annex, paragraphs=tuple(lists[(i, "annex")]))
+                   for i, annex in enumerate(annexes)]
+    return (tuple(lists[(None, "preamble")]), tuple(lists[(None, "operative")]), new_annexes)

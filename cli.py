@@ -1549,3 +1549,97 @@ def demo(ctx: Context, directory: str, force: bool) -> None:
           [[a.path, a.kind, a.pages or "", f"{a.size:,}", a.sha256] for a in result.artefacts],
           title=f"{result.symbol}: artefacts")
     click.echo(f"dossier verify: {result.verdict}")
+
+
+# -- dossier -----------------------------------------------------------------------------
+@cli.group()
+def dossier() -> None:
+    """The archivist's dossier: one BagIt bag, verifiable with nothing but itself."""
+
+
+def _progress_bar(ctx: Context) -> Any:
+    """A rich progress bar on a terminal (None with --json or when not a terminal)."""
+    if ctx.json or not sys.stderr.isatty():
+        return None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    return Progress(TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(),
+                    transient=True, console=None)
+
+
+@dossier.command("export")
+@click.argument("refs", nargs=-1, metavar="REF...")
+@click.option("--all", "everything", is_flag=True, help="Export every resolution.")
+@click.option("-o", "--output", required=True, type=click.Path(),
+              help="The bag folder to create (or the .zip file with --zip); must not exist.")
+@click.option("--zip", "as_zip", is_flag=True, help="Write the bag as one ZIP file.")
+@click.option("--workers", type=click.IntRange(1, 64),
+              help="Processes rendering missing documents (default: 2 or the core count).")
+@json_option
+@pass_ctx
+@domain_errors
+def dossier_export(ctx: Context, refs: tuple[str, ...], everything: bool, output: str,
+                   as_zip: bool, workers: int | None) -> None:
+    """Export resolutions as one BagIt bag: versions, review, approvals, signatures,
+    submissions, audit log, metadata and trust anchors (layout: docs/DOSSIER.md).
+
+    \b
+    Example:
+      resolutions dossier export 1 -o dossier-2024-1
+      resolutions dossier export --all --zip -o archive/rcwg-2024.zip --workers 2
+    """
+    from workflow.dossier import export_dossier
+
+    if bool(refs) == everything:
+        raise click.UsageError("give REF... or --all (not both)")
+    bar = _progress_bar(ctx)
+    tasks: dict[str, Any] = {}
+
+    def progress(step: str, done: int, total: int) -> None:
+        if bar is None:
+            return
+        if step not in tasks:
+            tasks[step] = bar.add_task(step, total=total)
+        bar.update(tasks[step], completed=done, total=total)
+
+    if bar is not None:
+        with bar:
+            result = export_dossier(ctx.app(), list(refs), Path(output), everything=everything,
+                                    as_zip=as_zip, workers=workers, progress=progress)
+    else:
+        result = export_dossier(ctx.app(), list(refs), Path(output), everything=everything,
+                                as_zip=as_zip, workers=workers)
+    emit(ctx, result.to_json(), lambda: click.echo(
+        f"{result.path}: {len(result.resolutions)} resolution(s), {result.files} files, "
+        f"{result.octets:,} bytes; {result.rendered} rendered, {result.cached} from the "
+        f"cache ({result.workers} worker(s), {result.seconds:.1f} s)"))
+
+
+@dossier.command("verify")
+@click.argument("path", type=click.Path(exists=True))
+@json_option
+@pass_ctx
+@domain_errors
+def dossier_verify(ctx: Context, path: str) -> None:
+    """Verify a dossier with nothing but the bag: every checksum, the audit chain, every
+    signature against the bag's trust anchors; exit 1 naming each problem and its file.
+
+    \b
+    Example:
+      resolutions dossier verify dossier-2024-1
+      resolutions dossier verify archive/rcwg-2024.zip --json
+    """
+    from workflow.dossier import verify_dossier
+
+    report = verify_dossier(Path(path))
+
+    def human() -> None:
+        for problem in report.problems:
+            click.echo(f"PROBLEM: {problem}")
+        counts = ", ".join(f"{n} {what}" for what, n in sorted(report.checked.items()))
+        click.echo(f"dossier intact: {counts}" if report.ok else
+                   f"dossier NOT intact: {len(report.problems)} problem(s)")
+
+    emit(ctx, report.to_json(), human)
+    if not report.ok:
+        sys.exit(1)

@@ -7,6 +7,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from workflow.crashpoints import crashpoint
+
 __all__ = ["write_atomic", "store_bytes", "sha256_file"]
 
 
@@ -20,6 +22,7 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
+        crashpoint("write.before-rename")
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from workflow import clock
 from workflow.app import App
+from workflow.crashpoints import crashpoint
 from workflow.errors import InvalidInput
 from workflow.files import store_bytes, write_atomic
 from workflow.models import Artefact, Member, ResolutionRow
@@ -163,6 +164,7 @@ def render(app: App, ref: str, *, stage: str, formats: list[str], languages: lis
                 target = out_dir / output_name(row, ver_no, stage, fmt, langs, reviewer)
                 data = rendered.data if rendered.data is not None else rendered.path.read_bytes()  # type: ignore[union-attr]
                 write_atomic(target, data)
+                crashpoint("render.after-write")
                 out.append((target, rendered))
     if not out:
         raise InvalidInput(f"the {stage} stage exists as {', '.join(STAGE_FORMATS.get(stage, ()))} only")

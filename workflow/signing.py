@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from workflow import clock
 from workflow.app import App
+from workflow.crashpoints import crashpoint
 from workflow.errors import IllegalTransition, InvalidInput, WorkflowError
 from workflow.machine import allowed_triggers
 from workflow.models import Member, ResolutionRow, SignatureRecord
@@ -192,6 +193,7 @@ def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = 
                           empty_fields=_slots(latest, field_name) if certify else ())
         _verified(app, signed, f"the PDF signed by {member.id}")
         p7s = sign_detached(read_stored(app, base.docx_sha256), signer, timestamper=timestamper)
+        crashpoint("sign.before-record")
         return _record(app, session, row, member, field_name=field_name,
                        fingerprint=fingerprint, base_sha=latest_sha, signed_sha=store(app, signed),
                        p7s_sha=store(app, p7s), source="local", certification=certify)

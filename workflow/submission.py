@@ -31,6 +31,7 @@ from workflow import clock
 from workflow.app import App
 from workflow.errors import IllegalTransition, WorkflowError, WorkspaceError
 from workflow.files import write_atomic
+from workflow.crashpoints import crashpoint
 from workflow.machine import allowed_triggers
 from workflow.models import Message, ResolutionRow, Submission
 from workflow.outbox import (Attachment, compose, message_id, queue, send, sender,
@@ -315,6 +316,7 @@ def submit(app: App, ref: str, body_code: str, *, meeting: _dt.date | None = Non
             digest = hashlib.sha256(zipped).hexdigest()
             folder = _write_folder(app.workspace.state_dir / "submissions" / safe_name(row.symbol),
                                    number, members, zip_name, zipped)
+            crashpoint("submit.after-package")
             letter_pdf = next(f for f in files if f.role == "cover-letter"
                               and f.name.endswith(".pdf"))
             message = _message(app, session, row, body, number, model, [

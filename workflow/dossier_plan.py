@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from workflow.app import App
 from workflow.chain import event_record, iso
+from workflow.dossier_checks import BASE_ACTION, CERTIFICATE_ACTION
 from workflow.models import (Amendment, Approval, AuditEvent, Comment, ResolutionRow,
                              ReviewRound, SignatureRecord, Submission, Version)
 from workflow.rendering import safe_name
@@ -26,8 +27,6 @@ from workflow.rendering import safe_name
 __all__ = ["Job", "Entry", "ResolutionPlan", "plan_resolution", "dumps", "folder_of",
            "BASE_ACTION", "CERTIFICATE_ACTION"]
 
-BASE_ACTION = "signing-base"                 # detail: version, pdf, docx (the signed bases)
-CERTIFICATE_ACTION = "completion-certificate"  # detail: version, sha256
 
 
 @dataclass(frozen=True)

@@ -165,3 +165,43 @@ def test_signing_refusals(ws_sqlite: Cli, tmp_path: Path) -> None:
               passfile(tmp_path, "wrong", "not-it")], code=1).output
     assert "Wrong passphrase" in out
     assert ws(["log", s, "--json"]).output.count('"action": "sign"') == 0
+
+
+def test_a_certificate_from_another_ca_is_imported_and_signs(ws_sqlite: Cli, tmp_path: Path) -> None:
+    from signatures import create_ca, issue_certificate
+
+    ws = ws_sqlite
+    setup_keys(ws, tmp_path)
+    national = tmp_path / "national"
+    create_ca(national / "ca", common_name="Национальный УЦ", organisation="Минпромторг",
+              passphrase=b"national-ca")
+    issue_certificate(national / "ca", b"national-ca", member_id="appr-ru", name="Смирнова Анна",
+                      organisation="Минпромторг России", email=None,
+                      out_p12=national / "smirnova.p12", p12_passphrase=b"national-key")
+    pf = passfile(tmp_path, "national", "national-key")
+    # a bundle issued to someone else is refused
+    out = ws(["keys", "import", "appr-zh", str(national / "smirnova.p12"),
+              "--passphrase-file", pf], code=1).output
+    assert "names member 'appr-ru', not 'appr-zh'" in out
+    info = json.loads(ws(["keys", "import", "appr-ru", str(national / "smirnova.p12"),
+                          "--passphrase-file", pf, "--json"]).output)
+    assert info["imported"] and info["issuer"] == "O=Минпромторг,CN=Национальный УЦ"
+    listing = json.loads(ws(["keys", "list", "--json"]).output)
+    assert len(listing["trust"]) == 2
+    assert {k["member"]: k["imported"] for k in listing["certificates"]} == {
+        "appr-ru": True, "appr-zh": False, "chair": False}
+    import sqlite3
+
+    con = sqlite3.connect(ws.root / ".resolutions" / "resolutions.db")
+    events = con.execute("SELECT action, detail FROM audit_events WHERE action LIKE 'keys-%' "
+                         "ORDER BY seq").fetchall()
+    con.close()
+    assert [a for a, _ in events] == ["keys-init-ca"] + ["keys-issue"] * 3 + ["keys-import"]
+    assert json.loads(events[-1][1])["fingerprint"] == info["fingerprint"]
+    s = to_approved(ws, tmp_path, signed_approvals=False)
+    out = ws(["sign", s, "--by", "appr-ru", "--passphrase-file", pf]).output
+    assert "signed by appr-ru (certifying) → approved" in out
+    # the key issued by our CA before the import is no longer appr-ru's registered one
+    out = ws(["sign", s, "--by", "appr-zh", "--p12", str(ws.root / ".resolutions/keys/appr-ru.p12"),
+              "--passphrase-file", str(tmp_path / "appr-ru.pass")], code=1).output
+    assert "is not the one registered for appr-zh" in out

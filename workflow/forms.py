@@ -19,8 +19,8 @@ from workflow.app import App
 from workflow.errors import IllegalTransition, InvalidInput
 from workflow.machine import allowed_triggers
 from workflow.models import Comment
-from workflow.review import CommentRow, add_comment, current_round
 from workflow.resolutions import load_version
+from workflow.review import CommentRow, add_comment, current_round
 
 __all__ = ["import_comment_form", "FormRefused"]
 
@@ -44,7 +44,8 @@ def _read(path: Path) -> bytes:
 
 def _target(model, row: FormRow) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     """(the ref as given, the ref as resolved in the circulated version)."""
-    from drafts.numbering import ref as ref_of, resolve
+    from drafts.numbering import ref as ref_of
+    from drafts.numbering import resolve
 
     text = " ".join(row.ref.split())
     if text.lower() in ("", "-", "general", "title", "общее", "总体", "一般"):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import os
-import re
 import smtplib
 import ssl
 from collections.abc import Iterable, Sequence
@@ -161,9 +160,10 @@ def compose(*, sender_address: Address, to_name: str, to_addr: str, subject: str
 
 
 def _file_name(msg_id: str, kind: str) -> str:
-    stamp = clock.now().strftime("%Y%m%dT%H%M%S")
-    local = re.sub(r"[^A-Za-z0-9]", "", msg_id.split("@")[0])[:16]
-    return f"{stamp}-{kind}-{local}.eml"
+    """Named by the Message-ID: a message re-queued after an interrupted run overwrites the
+    file that run left behind instead of leaving an orphan."""
+    local = hashlib.sha256(msg_id.encode("utf-8")).hexdigest()[:20]
+    return f"{kind}-{local}.eml"
 
 
 def queue(app: App, session: Session, msg: EmailMessage, *, kind: str,

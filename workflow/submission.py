@@ -29,13 +29,12 @@ from sqlmodel import Session, select
 from drafts.model import Resolution
 from workflow import clock
 from workflow.app import App
+from workflow.crashpoints import crashpoint
 from workflow.errors import IllegalTransition, WorkflowError, WorkspaceError
 from workflow.files import write_atomic
-from workflow.crashpoints import crashpoint
 from workflow.machine import allowed_triggers
 from workflow.models import Message, ResolutionRow, Submission
-from workflow.outbox import (Attachment, compose, message_id, queue, send, sender,
-                             smtp_settings)
+from workflow.outbox import Attachment, compose, message_id, queue, send, sender, smtp_settings
 from workflow.rendering import render_bytes, safe_name
 from workflow.resolutions import load_version
 from workflow.steps import move
@@ -239,9 +238,11 @@ def _write_folder(parent: Path, number: int, files: list[tuple[str, bytes]],
     """Write ``<parent>/<number>/`` whole or not at all (temp folder + rename)."""
     parent.mkdir(parents=True, exist_ok=True)
     final = parent / str(number)
-    if final.exists():
-        raise WorkflowError(f"{final} exists but no submission {number} is recorded (left by "
-                            "an interrupted run?); move it aside and submit again")
+    # Left by a run that died before its transaction committed: no row names them, and the
+    # caller holds the write lock, so nobody else is building them.
+    for stale in [final, *parent.glob(f".{number}.*")]:
+        if stale.is_dir():
+            shutil.rmtree(stale)
     tmp = Path(tempfile.mkdtemp(prefix=f".{number}.", dir=parent))
     try:
         for name, data in files:

@@ -180,8 +180,16 @@ def test_send_without_smtp_is_refused_before_anything_happens(
     assert "--send needs an SMTP server" in ws(["submit", s, "--to", BODY, "--send"],
                                                code=1).output
     assert submissions(ws, s) == []
+    # what a run killed after building its package leaves: replaced, not trusted
+    leftover = ws.root / ".resolutions" / "submissions" / "RCWG-RES-2024-1" / "1"
+    (leftover / "package").mkdir(parents=True)
+    (leftover / "package" / "half-written.pdf").write_bytes(b"%PDF-")
     out = ws(["submit", s, "--to", BODY]).output
     assert "submission 1 to brics-higher-council → submitted" in out and "queued" in out
     [msg] = [m for m in outbox(ws) if m["kind"] == "submission"]
     assert msg["status"] == "queued"
     assert msg["recipient"] == "secretariat@higher-council.brics.example"
+    assert not (leftover / "package" / "half-written.pdf").exists()
+    manifest = json.loads((leftover / "package" / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(p.name for p in (leftover / "package").iterdir()) == sorted(
+        [f["name"] for f in manifest["files"]] + ["manifest.json"])

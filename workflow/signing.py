@@ -14,11 +14,10 @@ holds, the resolution becomes ``signed`` and the certificate of completion is pr
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from workflow import clock
 from workflow.app import App
@@ -222,7 +221,7 @@ def import_signed(app: App, ref: str, pdf: bytes) -> list[SignResult]:
             raise InvalidInput("the imported PDF carries no new signature")
         if report.signatures[-1].signed_revision_end != len(pdf):
             raise InvalidInput("the imported PDF was changed after its last signature")
-        by_fp = {c.fingerprint: c for c in session.exec(_select_certs(MemberCertificate))}
+        by_fp = {c.fingerprint: c for c in session.exec(select(MemberCertificate))}
         results, previous = [], latest_sha
         for sig in report.signatures[len(done):]:
             first_new = signed_revision(pdf, sig.index)
@@ -245,12 +244,6 @@ def import_signed(app: App, ref: str, pdf: bytes) -> list[SignResult]:
         return results
 
 
-def _select_certs(model: Any) -> Any:
-    from sqlmodel import select
-
-    return select(model)
-
-
 def _signatory_for_import(app: App, session: Session, row: ResolutionRow, member_id: str) -> Member:
     member = app.member(session, member_id)
     app.require(session, "signatory", "sign", row, member_id=member.id)
@@ -258,7 +251,3 @@ def _signatory_for_import(app: App, session: Session, row: ResolutionRow, member
         raise InvalidInput(f"{member.id} has already signed version {row.current_version} "
                            f"of {row.symbol}")
     return member
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

@@ -109,9 +109,8 @@ class BagWriter:
                     fh.write(f"{digest}  {name}\n")
 
 
-def zip_bag(bag: Path, target: Path) -> None:
-    """Zip ``bag`` as ``<target stem>/…`` with sorted entries and fixed timestamps."""
-    top = target.stem
+def zip_bag(bag: Path, target: Path, top: str) -> None:
+    """Zip ``bag`` as ``<top>/…`` with sorted entries and fixed timestamps."""
     files = sorted(p for p in bag.rglob("*") if p.is_file())
     with zipfile.ZipFile(target, "w", allowZip64=True) as zf:
         for path in files:
@@ -150,7 +149,7 @@ class staging:
             raise FileExistsError(str(self.target))
         if self.as_zip:
             partial = self.tmp / "bag.zip"
-            zip_bag(self.bag, partial)
+            zip_bag(self.bag, partial, self.target.stem)
             os.replace(partial, self.target)
         else:
             os.rename(self.bag, self.target)

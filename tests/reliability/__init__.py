@@ -1,0 +1,1 @@
+"""Reliability and security: concurrency, crashes, tampering, hostile input, secrets, roles."""

@@ -1,0 +1,43 @@
+"""The dossier on both backends: a draft exported with two render workers (each opening
+the workspace, SQLite or PostgreSQL) verifies, and an export of several resolutions
+lists each in the bag's index and counts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from tests.conftest import Cli, fixture_text
+
+
+def test_export_with_two_workers_on_either_backend(ws: Cli, tmp_path: Path) -> None:
+    source = tmp_path / "res.yaml"
+    source.write_text(fixture_text("trilingual.yaml"), encoding="utf-8")
+    ws(["new", str(source)])
+    ws(["new", "--title", "On a second matter", "--body", "brics-higher-council"])
+    result = json.loads(ws(["dossier", "export", "--all", "-o", str(tmp_path / "bag"),
+                            "--workers", "2", "--json"]).output)
+    assert result["resolutions"] == ["RCWG/RES/2024/1", "RCWG/RES/2024/2"]
+    assert result["rendered"] > 0 and result["workers"] == 2
+    report = json.loads(ws(["dossier", "verify", str(tmp_path / "bag"), "--json"]).output)
+    assert report["ok"], report["problems"]
+    info = (tmp_path / "bag" / "bag-info.txt").read_text("utf-8")
+    assert "Resolution-Count: 2\n" in info and "Version-Count: 2\n" in info
+    index = "".join(p.extract_text() for p in PdfReader(tmp_path / "bag/data/index.pdf").pages)
+    assert "RCWG-RES-2024-1/" in index and "RCWG-RES-2024-2/" in index
+    again = json.loads(ws(["dossier", "export", "2", "-o", str(tmp_path / "one"),
+                           "--json"]).output)
+    assert again["resolutions"] == ["RCWG/RES/2024/2"]
+    chain = (tmp_path / "one/data/audit/chain.jsonl").read_text("utf-8").splitlines()
+    redacted = [json.loads(x) for x in chain if '"redacted": true' in x]
+    assert redacted and all(set(r) == {"seq", "redacted", "prev_hash", "hash"} for r in redacted)
+    assert json.loads(ws(["dossier", "verify", str(tmp_path / "one"), "--json"]).output)["ok"]
+
+
+def test_usage_errors(ws: Cli, tmp_path: Path) -> None:
+    assert ws(["dossier", "export", "-o", str(tmp_path / "x")], code=2)
+    assert "no resolution" in ws(["dossier", "export", "9", "-o", str(tmp_path / "x")],
+                                 code=1).output
+    assert not (tmp_path / "x").exists()

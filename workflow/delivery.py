@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from drafts.errors import DraftError
 from workflow.app import App
-from workflow.errors import NotFound
+from workflow.errors import NotFound, WorkflowError
 from workflow.models import Member, Message, ResolutionRow, ReviewRound
 from workflow.outbox import Attachment, compose, message_id, queue, send, sender, smtp_settings
 from workflow.rendering import output_name, render_bytes
@@ -124,11 +125,21 @@ def _one(app: App, session: Session, row: ResolutionRow, rnd: ReviewRound,
 
 def deliver_review_copies(app: App, symbol: str, round_no: int) -> list[str]:
     """Queue (and, with SMTP configured, send) each reviewer's copy; one line per reviewer."""
-    with app.write() as session:
+    with app.read() as session:
         row = app.resolution(session, symbol)
-        rnd = _round(session, row, round_no)
-        deliveries = [_one(app, session, row, rnd, app.member(session, rid))
-                      for rid in rnd.reviewers.split(",") if rid]
+        reviewers = [rid for rid in _round(session, row, round_no).reviewers.split(",") if rid]
+    deliveries = []
+    for rid in reviewers:       # one transaction each: one reviewer's failure spares the rest
+        try:
+            with app.write() as session:
+                row = app.resolution(session, symbol)
+                deliveries.append(_one(app, session, row, _round(session, row, round_no),
+                                       app.member(session, rid)))
+        except (WorkflowError, DraftError, OSError) as exc:
+            deliveries.append(ReviewDelivery(
+                rid, "", [], None, "failed",
+                f"{exc}; render the copy with 'resolutions render {symbol} --stage review "
+                f"--reviewer {rid}' and send it by hand"))
     fresh = [d.message for d in deliveries if d.message is not None and d.status == "queued"]
     if fresh and smtp_settings(app) is not None:
         outcome = {r.id: r for r in send(app, ids=fresh)}

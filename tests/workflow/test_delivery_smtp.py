@@ -139,3 +139,14 @@ def test_without_smtp_messages_stay_as_eml_files(ws_sqlite: Cli, tmp_path: Path)
     assert eml.count(b"\n") == eml.count(b"\r\n")
     assert all(len(line) <= 998 for line in eml.split(b"\r\n"))
     assert "no SMTP server configured" in ws(["outbox", "send"], code=1).output
+
+
+def test_a_reviewer_without_address_is_reported_and_the_others_still_served(
+        ws_sqlite: Cli, tmp_path: Path) -> None:
+    ws = ws_sqlite
+    ws(["member", "add", "rev-en", "--name", "Jane Roe", "--role", "reviewer", "--lang", "en"])
+    s = draft(ws, tmp_path)
+    out = ws(["circulate", s, "--reviewer", "rev-en", "--reviewer", "rev-ru"]).output
+    assert "rev-en: not delivered — rev-en has no e-mail address" in out
+    assert "rev-ru <rev-ru@wg.example>: review copy (ru) queued" in out
+    assert [m["recipient"] for m in outbox(ws)] == ["rev-ru@wg.example"]

@@ -1,0 +1,162 @@
+"""Shared helpers for the benchmark scripts: figures with their baselines, timing of fresh
+processes, and a description of the machine.
+
+A *figure* is one measured value; when it has a baseline measured in the same invocation
+its ratio is printed, and when the issue sets a target ratio the figure says whether it
+is met. Scripts return their figures; ``run_all.py`` prints them together and writes
+``bench/out/results.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Sequence
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+BIN = Path(sys.executable).parent
+PYTHON = sys.executable
+RESOLUTIONS = str(BIN / "resolutions")
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+@dataclass
+class Figure:
+    group: str
+    name: str
+    value: float
+    unit: str = "ms"
+    baseline: str = ""
+    baseline_value: float | None = None
+    target: float | None = None   # the ratio to meet (value / baseline ≤ target)
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.baseline_value:
+            return self.value / self.baseline_value
+        return None
+
+    @property
+    def met(self) -> bool | None:
+        if self.target is None or self.ratio is None:
+            return None
+        return self.ratio <= self.target
+
+    def line(self) -> str:
+        text = f"{self.group:<10} {self.name:<44} {_fmt(self.value, self.unit):>12}"
+        if self.baseline_value is not None:
+            text += f"   vs {self.baseline} {_fmt(self.baseline_value, self.unit)}"
+            text += f" = {self.ratio:.2f}×"
+        if self.target is not None:
+            text += f" (target ≤ {self.target:.2f}×: {'met' if self.met else 'NOT met'})"
+        if self.note:
+            text += f"  [{self.note}]"
+        return text
+
+    def to_json(self) -> dict[str, object]:
+        return {**asdict(self), "ratio": self.ratio, "met": self.met}
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "ms":
+        return f"{value:.0f} ms" if value >= 100 else f"{value:.1f} ms"
+    if unit == "s":
+        return f"{value:.2f} s"
+    return f"{value:.1f} {unit}" if isinstance(value, float) else f"{value} {unit}"
+
+
+def print_figures(figures: Sequence[Figure]) -> None:
+    for figure in figures:
+        print(figure.line(), flush=True)
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def timed_run(args: Sequence[str], *, env: dict[str, str] | None = None,
+              cwd: str | os.PathLike[str] | None = None, check: bool = True
+              ) -> tuple[float, float]:
+    """Wall-clock and CPU (user + system) milliseconds of one fresh process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(list(args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env=env, cwd=cwd)
+    err = proc.stderr.read() if proc.stderr else b""
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    elapsed = (time.perf_counter() - started) * 1000
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.stderr:
+        proc.stderr.close()
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} exited {proc.returncode}: "
+                           f"{err.decode(errors='replace')[-800:]}")
+    return elapsed, (usage.ru_utime + usage.ru_stime) * 1000
+
+
+def interleaved(commands: dict[str, Sequence[str]], runs: int, *,
+                env: dict[str, str] | None = None, warmup: int = 1
+                ) -> dict[str, tuple[float, float]]:
+    """Median wall and CPU ms of each command, the commands taking turns so that load from
+    other processes on the machine falls on all of them alike."""
+    wall: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(warmup):
+        for args in commands.values():
+            timed_run(args, env=env)
+    for _ in range(runs):
+        for name, args in commands.items():
+            w, c = timed_run(args, env=env)
+            wall[name].append(w)
+            cpu[name].append(c)
+    return {name: (median(wall[name]), median(cpu[name])) for name in commands}
+
+
+def bench_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("RESOLUTIONS_")}
+    env.update(extra)
+    return env
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    from importlib import metadata
+
+    versions = {}
+    for dist in ("sqlmodel", "SQLAlchemy", "pydantic", "click", "transitions", "weasyprint",
+                 "pyHanko", "docxtpl", "fonttools", "psycopg", "bagit"):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            pass
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = 0.0
+    return {"cpu": cpu, "cores": str(os.cpu_count()), "python": platform.python_version(),
+            "os": platform.platform(), "load_at_start": f"{load:.2f}",
+            "libraries": ", ".join(f"{k} {v}" for k, v in versions.items())}
+
+
+def save(name: str, figures: Sequence[Figure]) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"{name}.json").write_text(json.dumps([f.to_json() for f in figures], indent=2),
+                                      "utf-8")

@@ -1,0 +1,242 @@
+"""Build a large workspace for the benchmarks: N resolutions × V versions (default 10,000 × 5).
+
+The members are added through the services; the resolutions, their versions, translation
+records and audit events are bulk-inserted with SQLAlchemy core in one transaction. Every
+row is what the services would have written: the audit chain is extended from the head with
+``workflow.audit.event_hash``, each version's text parses and matches its recorded hash, and
+each resolution's state is the last one its events record, so ``resolutions audit verify``
+passes.
+
+The workspace is cached under ``bench/out/`` keyed by schema revision, generator revision
+and size; a re-run with the same key returns at once.
+
+    python bench/make_workspace.py [--resolutions N] [--versions V] [--force]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+sys.path.insert(0, str(ROOT))
+
+GENERATOR_REVISION = "3"
+TOPICS = [
+    ("микроэлектронике", "微电子", "microelectronics"),
+    ("станкостроению", "机床制造", "machine tools"),
+    ("логистике", "物流", "logistics"),
+    ("энергетике", "能源", "energy"),
+    ("образованию", "教育", "education"),
+    ("фармацевтике", "制药", "pharmaceuticals"),
+    ("сельскому хозяйству", "农业", "agriculture"),
+    ("цифровой экономике", "数字经济", "the digital economy"),
+]
+SYMBOL_MARK = "RCWG/RES/2024/999999999"
+START = dt.datetime(2015, 1, 1, 9, 0, 0, tzinfo=dt.timezone.utc)
+TITLE_MARK = {"ru": "ЗАГОЛОВОКРУ", "zh": "标题中文", "en": "TITLEEN"}
+
+
+def workspace_path(n: int, versions: int) -> Path:
+    from workflow.db import SCHEMA_REVISION
+
+    return OUT / f"workspace-s{SCHEMA_REVISION}-g{GENERATOR_REVISION}-{n}x{versions}"
+
+
+def _titles(i: int, v: int) -> dict[str, str]:
+    ru, zh, en = TOPICS[i % len(TOPICS)]
+    return {"ru": f"О сотрудничестве по {ru} № {i} (редакция {v})",
+            "zh": f"关于{zh}合作第{i}号（第{v}稿）",
+            "en": f"On cooperation in {en} no. {i} (revision {v})"}
+
+
+def _template() -> tuple[object, str]:
+    """A trimmed copy of the demo resolution (4 preambular, 5 operative paragraphs) with
+    marker strings where the symbol and title go."""
+    from drafts.source import dump, load
+
+    text = (ROOT / "workflow" / "demo_data" / "resolution.yaml").read_text("utf-8")
+    model, _ = load(text, "resolution.yaml")
+    model = dataclasses.replace(model, preamble=model.preamble[:4], operative=model.operative[:4] + model.operative[-1:],
+                                annexes=(), title=dict(TITLE_MARK), symbol=SYMBOL_MARK)
+    return model, dump(model)
+
+
+def _source(template: str, symbol: str, titles: dict[str, str]) -> str:
+    out = template.replace(SYMBOL_MARK, symbol)
+    for lang, mark in TITLE_MARK.items():
+        out = out.replace(mark, titles[lang])
+    return out
+
+
+def _add_members(root: Path) -> None:
+    from workflow.app import App
+    from workflow.demo import MEMBERS
+    from workflow.members import add_member
+
+    app = App.open(root, "ivanova")
+    os.environ["RESOLUTIONS_NOW"] = (START - dt.timedelta(hours=1)).isoformat()
+    try:
+        for mid, name, names, org, delegation, email, lang, roles in MEMBERS:
+            add_member(app, mid, name=name, org=org, delegation=delegation, email=email,
+                       roles=roles, names=names, lang=lang)
+    finally:
+        del os.environ["RESOLUTIONS_NOW"]
+        app.db.dispose()
+
+
+def build(root: Path, n: int, versions: int) -> dict[str, float]:
+    """Create the workspace at ``root`` (which must not exist)."""
+    from sqlalchemy import update
+
+    from drafts.staleness import reconcile
+    from workflow.app import App
+    from workflow.chain import event_hash
+    from workflow.models import AuditEvent, AuditHead, ResolutionRow, TranslationState, Version
+    from workflow.setup import init_workspace
+
+    started = time.perf_counter()
+    init_workspace(root, name="Russian–Chinese working group on microelectronics",
+                   prefix="RCWG", languages=("ru", "zh", "en"), approval_rule="each-delegation",
+                   names={"ru": "Российско-китайская рабочая группа по микроэлектронике",
+                          "zh": "中俄微电子工作组"})
+    _add_members(root)
+    template_model, template = _template()
+    app = App.open(root, "ivanova")
+    engine = app.db.engine
+    with engine.connect() as conn:
+        head = conn.execute(AuditHead.__table__.select()).one()
+    seq, prev = int(head.seq), str(head.hash)
+    start_at = START
+
+    res_rows, ver_rows, ev_rows, tr_rows = [], [], [], []
+    final_state: dict[int, str] = {}
+    row_version: dict[int, int] = {}
+
+    def event(number: int, action: str, detail: dict[str, object]) -> None:
+        nonlocal seq, prev
+        seq += 1
+        at = start_at + dt.timedelta(minutes=seq)
+        text = json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
+        symbol = f"RCWG/RES/2024/{number}"
+        digest = event_hash(seq, at, "ivanova", action, "ok", number, symbol, text, prev)
+        ev_rows.append({"seq": seq, "at": at, "actor": "ivanova", "action": action,
+                        "outcome": "ok", "resolution_id": number, "symbol": symbol,
+                        "detail": text, "prev_hash": prev, "hash": digest})
+        prev = digest
+
+    # round by round, so each resolution's events are spread through the log as in life
+    for v in range(1, versions + 1):
+        for i in range(1, n + 1):
+            titles = _titles(i, v)
+            model = dataclasses.replace(template_model, title=titles)
+            digest = model.content_hash()
+            at = start_at + dt.timedelta(minutes=seq + 1)
+            ver_rows.append({"resolution_id": i, "number": v, "created_at": at,
+                             "source": _source(template, f"RCWG/RES/2024/{i}", titles),
+                             "content_hash": digest, "author": "ivanova",
+                             "note": "first draft" if v == 1 else f"revision {v}"})
+            if v == 1:
+                res_rows.append({"id": i, "number": i, "symbol": f"RCWG/RES/2024/{i}",
+                                 "body": template_model.body, "title": titles["en"],
+                                 "state": "draft", "current_version": 1, "row_version": 1,
+                                 "created_at": at, "updated_at": at})
+                row_version[i] = 1
+                event(i, "new", {"version": 1, "content_hash": digest, "state": "draft",
+                                 "file": "bench.yaml"})
+            else:
+                row_version[i] += 1
+                event(i, "edit", {"version": v, "content_hash": digest,
+                                  "note": f"revision {v}", "state": "draft",
+                                  "voided_approvals": 0})
+            if v == versions:
+                tr_rows.append({"resolution_id": i, "version_number": v, "records_json":
+                                json.dumps(reconcile(model), ensure_ascii=False, sort_keys=True)})
+                final_state[i] = "draft"
+    for i in range(7, n + 1, 7):  # every seventh was withdrawn
+        row_version[i] += 1
+        event(i, "withdraw", {"reason": "superseded", "from": "draft", "state": "withdrawn"})
+        final_state[i] = "withdrawn"
+    last_at = start_at + dt.timedelta(minutes=seq)
+    for row in res_rows:
+        row.update(state=final_state[row["id"]], current_version=versions,
+                   title=_titles(row["id"], versions)["en"],
+                   row_version=row_version[row["id"]], updated_at=last_at)
+    prepared = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(ResolutionRow.__table__.insert(), res_rows)
+        for chunk in range(0, len(ver_rows), 5000):
+            conn.execute(Version.__table__.insert(), ver_rows[chunk:chunk + 5000])
+        conn.execute(TranslationState.__table__.insert(), tr_rows)
+        for chunk in range(0, len(ev_rows), 10000):
+            conn.execute(AuditEvent.__table__.insert(), ev_rows[chunk:chunk + 10000])
+        conn.execute(update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1)
+                     .values(seq=seq, hash=prev))
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.exec_driver_sql("ANALYZE")
+    app.db.dispose()
+    done = time.perf_counter()
+    return {"prepare_s": prepared - started, "insert_s": done - prepared,
+            "events": float(len(ev_rows)), "versions": float(len(ver_rows))}
+
+
+def check_sample(root: Path, count: int = 20) -> None:
+    """The generated sources parse to the recorded hashes (a sample, so it stays quick)."""
+    import sqlite3
+
+    from drafts.source import load
+
+    db = sqlite3.connect(root / ".resolutions" / "resolutions.db")
+    rows = db.execute("SELECT source, content_hash FROM versions ORDER BY random() LIMIT ?",
+                      (count,)).fetchall()
+    db.close()
+    for source, digest in rows:
+        model, _ = load(source, "sample")
+        if model.content_hash() != digest:
+            raise SystemExit("generated source does not match its hash: fix the generator")
+
+
+def ensure(n: int = 10_000, versions: int = 5, force: bool = False, quiet: bool = False) -> Path:
+    """The cached workspace, built when missing."""
+    path = workspace_path(n, versions)
+    marker = path / ".bench-complete"
+    if marker.exists() and not force:
+        return path
+    OUT.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(path, ignore_errors=True)
+    figures = build(tmp, n, versions)
+    check_sample(tmp)
+    os.rename(tmp, path)
+    marker.write_text(json.dumps(figures), "utf-8")
+    if not quiet:
+        print(f"built {path.name}: {n} resolutions × {versions} versions, "
+              f"{int(figures['events'])} events in {figures['prepare_s']:.1f} s (prepare) + "
+              f"{figures['insert_s']:.1f} s (insert)")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--resolutions", type=int, default=10_000)
+    parser.add_argument("--versions", type=int, default=5)
+    parser.add_argument("--force", action="store_true", help="Rebuild even when cached.")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    path = ensure(args.resolutions, args.versions, args.force)
+    print(f"{path} ({time.perf_counter() - started:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -25,9 +25,9 @@ from workflow.app import App
 from workflow.chain import event_record, redacted_record
 from workflow.dossier_bag import BagWriter, staging
 from workflow.dossier_meta import DossierStats, bag_info
-from workflow.dossier_plan import Entry, Job, dumps, plan_resolution
+from workflow.dossier_plan import Entry, Job, dumps, own_job, plan_resolution
 from workflow.dossier_render import (Progress, attachments_for, cached, default_workers,
-                                     render_job, render_missing)
+                                     render_job, render_missing, reset_memo)
 from workflow.errors import InvalidInput
 from workflow.models import AuditEvent, ResolutionRow
 
@@ -105,6 +105,7 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
     if out.exists():
         raise InvalidInput(f"{out} already exists; choose a new path or remove it first")
     workers = workers or default_workers()
+    reset_memo()
     # -- plan ---------------------------------------------------------------------------
     known: dict[Job, str] = {}
     missing: list[Job] = []
@@ -132,8 +133,8 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
         listing += [(rel, "Trust anchor (CA certificate)") for rel, _ in _trust_files(app)]
         listing += [(f"{s['folder']}/", f"{s['symbol']}: {s['title']} ({s['state']}); "
                      f"{s['files']} files, see {s['folder']}/index.pdf") for s in summaries]
-        index_job = Job(first.id or 0, first.current_version, "index", "pdf",
-                        extra=tuple(listing))
+        index_job = own_job(Job(first.id or 0, first.current_version, "index", "pdf",
+                                extra=tuple(listing)), first)
         digest = _job_hash(app, session, first, index_job)
         if digest:
             known[index_job] = digest
@@ -181,6 +182,7 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
                             (int(head[0]), str(head[1]))))
         files, octets = len(bag.digests), bag.octets
         stage.publish()
+    reset_memo()
     return ExportResult(out, [s["symbol"] for s in summaries], files, octets,
                         len(set(missing)), len(known) - len(set(missing)), workers,
                         time.perf_counter() - started)

@@ -29,15 +29,15 @@ def _el(name: str, text: str, lang: str | None = None) -> str:
     return f"  <dc:{name}{attr}>{escape(text)}</dc:{name}>\n"
 
 
-def dublin_core(app: App, row: ResolutionRow, versions: Sequence[Version],
+def dublin_core(app: App, session: Session, row: ResolutionRow, versions: Sequence[Version],
                 events: Sequence[AuditEvent]) -> bytes:
     """An ``oai_dc`` record: titles per language, the working group, dates, identifiers."""
-    from drafts.source import load
+    from workflow.dossier_render import version_model
 
     model = None
     if versions:
         try:
-            model, _ = load(versions[-1].source, f"version {versions[-1].number}")
+            model = version_model(session, versions[-1])
         except Exception:  # a text that no longer parses is reported by verify, not here
             model = None
     body = app.workspace.bodies().get(row.body)
@@ -71,12 +71,12 @@ def dublin_core(app: App, row: ResolutionRow, versions: Sequence[Version],
 def akn_xml(app: App, session: Session, row: ResolutionRow) -> tuple[bytes | None, str]:
     """Akoma Ntoso XML of the current version (all languages), or (None, why not)."""
     from drafts.akn import Signatory, export_akn
-    from workflow.resolutions import load_version
+    from workflow.dossier_render import version_model
     from workflow.signing_state import signatories
 
     try:
         ver = app.version(session, row)
-        model = load_version(session, ver)
+        model = version_model(session, ver)
         people = [Signatory(name=m.name, role="signatory", organisation=m.org)
                   for m in signatories(session)]
         day = model.date or row.created_at.date().isoformat()

@@ -11,7 +11,7 @@ while the others are written.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from workflow.models import (Amendment, Approval, AuditEvent, Comment, Resolutio
                              ReviewRound, SignatureRecord, Submission, Version)
 from workflow.rendering import safe_name
 
-__all__ = ["Job", "Entry", "ResolutionPlan", "plan_resolution", "dumps", "folder_of",
+__all__ = ["Job", "Entry", "ResolutionPlan", "plan_resolution", "dumps", "folder_of", "own_job",
            "BASE_ACTION", "CERTIFICATE_ACTION"]
 
 
@@ -137,7 +137,7 @@ def plan_resolution(app: App, session: Session, row: ResolutionRow) -> Resolutio
         plan.add("certificate.pdf", "Certificate of completion (PDF/A-3b)",
                  job=Job(rid, row.current_version, "certificate", "pdf"))
     plan.add("metadata/dublin-core.xml", "Dublin Core metadata",
-             data=dublin_core(app, row, versions, events))
+             data=dublin_core(app, session, row, versions, events))
     akn, akn_problem = akn_xml(app, session, row)
     if akn is not None:
         plan.add("metadata/akn.xml", "Akoma Ntoso XML of the current text", data=akn)
@@ -152,7 +152,17 @@ def plan_resolution(app: App, session: Session, row: ResolutionRow) -> Resolutio
                                          extra=listing)))
     plan.add("record.json", "What this folder holds and the hashes verification checks",
              data=dumps(record))
+    for entry in plan.entries:
+        if entry.job is not None:
+            entry.job = own_job(entry.job, row)
     return plan
+
+
+def own_job(job: Job, row: ResolutionRow) -> Job:
+    """The job keyed to its resolution: the render cache keys on the text's content hash,
+    which leaves the symbol out, so two resolutions with the same text would otherwise
+    share documents (and show one symbol). ``_`` keys are not shown by any template."""
+    return replace(job, extra=job.extra + (("_resolution", row.symbol),))
 
 
 def _review(plan: ResolutionPlan, session: Session, rid: int, row: ResolutionRow) -> None:

@@ -23,13 +23,41 @@ from sqlmodel import Session, select
 
 from workflow.app import App
 from workflow.dossier_plan import Job, audit_json
-from workflow.models import Artefact, AuditEvent, ResolutionRow
+from drafts.model import Resolution
+from workflow.models import Artefact, AuditEvent, ResolutionRow, Version
 from workflow.resolutions import load_version
 
-__all__ = ["cached", "render_missing", "attachments_for", "default_workers"]
+__all__ = ["cached", "render_missing", "attachments_for", "default_workers", "reset_memo",
+           "version_model"]
 
 _DYNAMIC = ("matrix", "approval", "certificate", "audit-report", "index", "final")
 _WORKER: App | None = None
+#: per export: parsed version texts (languages, titles) and template hashes, so that a
+#: re-export of an unchanged workspace parses each version and hashes each template once
+_MEMO: dict[tuple[Any, ...], Any] = {}
+
+
+def reset_memo() -> None:
+    _MEMO.clear()
+
+
+def version_model(session: Session, ver: Version) -> Resolution:
+    key = ("model", ver.id, ver.content_hash)
+    if key not in _MEMO:
+        models = [k for k in _MEMO if k[0] == "model"]
+        for old in models[: max(0, len(models) - 63)]:  # bounded: a few resolutions' texts
+            del _MEMO[old]
+        _MEMO[key] = load_version(session, ver)
+    return _MEMO[key]  # type: ignore[no-any-return]
+
+
+def _template(app: App, stage: str, layout: str, fmt: str) -> str:
+    from workflow.rendering import _template_hash
+
+    key = ("template", stage, layout, fmt)
+    if key not in _MEMO:
+        _MEMO[key] = _template_hash(app, stage, layout, fmt)
+    return _MEMO[key]  # type: ignore[no-any-return]
 
 Progress = Callable[[str, int, int], None]
 
@@ -41,7 +69,6 @@ def default_workers() -> int:
 def attachments_for(session: Session, row: ResolutionRow, version: int
                     ) -> list[tuple[str, bytes, str]]:
     """The files an archival copy embeds: the version's YAML source and the audit JSON."""
-    from workflow.models import Version
     from workflow.rendering import safe_name
 
     ver = session.exec(select(Version).where(Version.resolution_id == row.id,
@@ -56,10 +83,10 @@ def attachments_for(session: Session, row: ResolutionRow, version: int
 def cached(app: App, session: Session, row: ResolutionRow, job: Job,
            attachment_hashes: list[str]) -> str | None:
     """The SHA-256 of the job's document when the render cache holds it, else None."""
-    from workflow.rendering import ARCHIVAL_STAGES, _template_hash
+    from workflow.rendering import ARCHIVAL_STAGES
 
     ver = app.version(session, row, job.version)
-    model = load_version(session, ver)
+    model = version_model(session, ver)
     langs = list(model.languages)
     layout = "parallel" if len(langs) > 1 else "single"
     if layout == "parallel" and len(langs) > 3:
@@ -68,7 +95,7 @@ def cached(app: App, session: Session, row: ResolutionRow, job: Job,
     facts: dict[str, Any] = {
         "version_hash": ver.content_hash, "stage": job.stage, "format": job.fmt,
         "langs": langs, "layout": layout, "reviewer": "", "extra": dict(job.extra),
-        "variant": variant, "template": _template_hash(app, job.stage, layout, job.fmt),
+        "variant": variant, "template": _template(app, job.stage, layout, job.fmt),
         "attachments": attachment_hashes}
     if job.stage in _DYNAMIC:
         facts["state_marker"] = f"{row.row_version}"

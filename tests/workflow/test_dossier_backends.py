@@ -5,6 +5,7 @@ lists each in the bag's index and counts."""
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -16,7 +17,7 @@ def test_export_with_two_workers_on_either_backend(ws: Cli, tmp_path: Path) -> N
     source = tmp_path / "res.yaml"
     source.write_text(fixture_text("trilingual.yaml"), encoding="utf-8")
     ws(["new", str(source)])
-    ws(["new", "--title", "On a second matter", "--body", "brics-higher-council"])
+    ws(["new", str(source)])  # the same text again: only the symbol differs
     result = json.loads(ws(["dossier", "export", "--all", "-o", str(tmp_path / "bag"),
                             "--workers", "2", "--json"]).output)
     assert result["resolutions"] == ["RCWG/RES/2024/1", "RCWG/RES/2024/2"]
@@ -30,6 +31,12 @@ def test_export_with_two_workers_on_either_backend(ws: Cli, tmp_path: Path) -> N
     again = json.loads(ws(["dossier", "export", "2", "-o", str(tmp_path / "one"),
                            "--json"]).output)
     assert again["resolutions"] == ["RCWG/RES/2024/2"]
+    assert again["rendered"] == 1  # only the bag's own index (it lists one folder now)
+    for bag in ("bag", "one"):  # each resolution's documents carry its own symbol
+        docx = tmp_path / bag / "data/RCWG-RES-2024-2/versions/v1/text.docx"
+        with zipfile.ZipFile(docx) as zf:
+            xml = zf.read("word/document.xml").decode("utf-8")
+        assert "RCWG/RES/2024/2" in xml and "RCWG/RES/2024/1" not in xml
     chain = (tmp_path / "one/data/audit/chain.jsonl").read_text("utf-8").splitlines()
     redacted = [json.loads(x) for x in chain if '"redacted": true' in x]
     assert redacted and all(set(r) == {"seq", "redacted", "prev_hash", "hash"} for r in redacted)

@@ -4,7 +4,8 @@ Each event's hash covers its own fields and the hash of the event before it, and
 audit head row holds the newest (seq, hash). Editing, deleting or reordering any event
 breaks the chain at that event; ``verify()`` names the first break. ``verify()`` also
 cross-checks the tables the events describe: every version's text against its recorded
-hash and every resolution's state against the last state its events record.
+hash and every resolution's state against the last state its events record, and
+(``workflow.audit_rows``) comments, approvals and members against their events.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def verify(session: Session) -> list[Problem]:
     """Every problem found: a broken chain, a tampered version text or state."""
     from drafts.errors import DraftError
     from drafts.source import load
+    from workflow.audit_rows import row_problems
 
     events = list(session.exec(select(AuditEvent).order_by(AuditEvent.seq)))
     problems = _chain_problems(events, session.get(AuditHead, 1))
@@ -95,4 +97,4 @@ def verify(session: Session) -> list[Problem]:
             problems.append(Problem(where, "has no audit event recording it"))
         elif expected != actual:
             problems.append(Problem(where, "text differs from the hash the audit log recorded"))
-    return problems
+    return problems + row_problems(session, events)

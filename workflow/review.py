@@ -185,7 +185,9 @@ def add_comment(app: App, ref: str, *, by: str | None, target: str, type_: str, 
         audit.record(session, actor=member.id, action="comment", resolution=row,
                      detail={"comment": number, "ref": resolved, "paragraph": pid,
                              "type": type_, "source": source,
-                             "text_sha256": hashlib.sha256(text.encode()).hexdigest()})
+                             "text_sha256": hashlib.sha256(comment.text.encode()).hexdigest(),
+                             "proposal_sha256":
+                                 hashlib.sha256(comment.proposal.encode()).hexdigest()})
         return _comment_row(comment, {pid: resolved}, rnd.number)
 
 

@@ -26,8 +26,15 @@ from workflow.chain import event_record, redacted_record
 from workflow.dossier_bag import BagWriter, staging
 from workflow.dossier_meta import DossierStats, bag_info
 from workflow.dossier_plan import Entry, Job, dumps, own_job, plan_resolution
-from workflow.dossier_render import (Progress, attachments_for, cached, default_workers,
-                                     render_job, render_missing, reset_memo)
+from workflow.dossier_render import (
+    Progress,
+    attachments_for,
+    cached,
+    default_workers,
+    render_job,
+    render_missing,
+    reset_memo,
+)
 from workflow.errors import InvalidInput
 from workflow.models import AuditEvent, ResolutionRow
 

@@ -20,8 +20,17 @@ from sqlmodel import Session, select
 from workflow.app import App
 from workflow.chain import event_record, iso
 from workflow.dossier_checks import BASE_ACTION, CERTIFICATE_ACTION
-from workflow.models import (Amendment, Approval, AuditEvent, Comment, ResolutionRow,
-                             ReviewRound, SignatureRecord, Submission, Version)
+from workflow.models import (
+    Amendment,
+    Approval,
+    AuditEvent,
+    Comment,
+    ResolutionRow,
+    ReviewRound,
+    SignatureRecord,
+    Submission,
+    Version,
+)
 from workflow.rendering import safe_name
 
 __all__ = ["Job", "Entry", "ResolutionPlan", "plan_resolution", "dumps", "folder_of", "own_job",
@@ -92,7 +101,6 @@ def plan_resolution(app: App, session: Session, row: ResolutionRow) -> Resolutio
     rid = row.id or 0
     events = list(session.exec(select(AuditEvent).where(AuditEvent.resolution_id == rid)
                                .order_by(AuditEvent.seq)))
-    audit_bytes = audit_json(events)
     details = [(e.action, json.loads(e.detail)) for e in events if e.outcome == "ok"]
     versions = list(session.exec(select(Version).where(Version.resolution_id == rid)
                                  .order_by(Version.number)))

@@ -21,9 +21,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from drafts.model import Resolution
 from workflow.app import App
 from workflow.dossier_plan import Job, audit_json
-from drafts.model import Resolution
 from workflow.models import Artefact, AuditEvent, ResolutionRow, Version
 from workflow.resolutions import load_version
 

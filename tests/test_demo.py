@@ -38,8 +38,9 @@ def test_demo_plays_the_whole_lifecycle(tmp_path: Path) -> None:
     assert verify.exit_code == 0, verify.output
 
     final = root / "out" / "RCWG-RES-2024-1_v2_final_ru-zh.pdf"
-    text = subprocess.run(["pdftotext", "-layout", str(final), "-"], capture_output=True,
+    text = subprocess.run(["pdftotext", str(final), "-"], capture_output=True,
                           text=True, check=True).stdout
+    text = " ".join(text.split())  # columns wrap lines: compare with whitespace folded
     assert "Высший совет БРИКС" in text and "金砖国家最高理事会" in text
     assert "Рекомендует" in text and "建议" in text
     assert "совместные предприятия" in text and "合资企业" in text

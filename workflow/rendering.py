@@ -96,7 +96,7 @@ def render_bytes(app: App, session: Session, row: ResolutionRow, *, stage: str, 
         previous = (prev.number, load_version(session, prev))
     variant = "pdf/a-3b" if fmt == "pdf" and stage in ARCHIVAL_STAGES else None
     dynamic = stage in ("matrix", "approval", "certificate", "audit-report", "index", "final")
-    facts = {"version_hash": ver.content_hash, "stage": stage, "format": fmt, "langs": langs,
+    facts = {"resolution": row.symbol, "version_hash": ver.content_hash, "stage": stage, "format": fmt, "langs": langs,
              "layout": chosen_layout, "reviewer": reviewer.id if reviewer else "",
              "extra": extra or {}, "variant": variant,
              "template": _template_hash(app, stage, chosen_layout, fmt),

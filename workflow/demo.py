@@ -233,16 +233,20 @@ def play(root: Path, run: Run, *, force: bool = False,
 
 def _kind(path: Path) -> str:
     name = path.name
-    for stage in ("draft", "redline", "matrix", "final", "review", "comment-form",
-                  "cover-letter", "certificate", "index", "audit-report", "approval"):
-        if f"_{stage}_" in name or name.startswith(stage):
-            return stage
     if path.suffix == ".eml":
-        return "message"
+        return "message: " + name.split("-")[0].replace("review", "review copy")
     if path.suffix == ".p7s":
         return "detached signature"
-    if "signed" in name:
-        return "signed"
+    if name.endswith("_signed.pdf"):
+        return "signed resolution"
+    if "returned" in name:
+        return "returned comment form"
+    for stage in ("draft", "redline", "matrix", "final", "review", "comment-form",
+                  "cover-letter", "certificate", "index", "audit-report", "approval"):
+        if f"_{stage}_" in name or f"_{stage}." in name or name.startswith(f"{stage}."):
+            return stage
+    if name.startswith(("bag", "manifest", "tagmanifest")):
+        return "bag metadata"
     return path.suffix.lstrip(".") or "file"
 
 

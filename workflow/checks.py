@@ -26,3 +26,33 @@ def check_resolution(app: App, ref: str, version: int | None = None) -> tuple[st
         report["version"] = ver.number
         return row.symbol, report
 
+
+
+def opener_hints(app: App, ref: str) -> list[str]:
+    """Paragraphs whose text in a language lacks an emphasised opener, with the usual
+    opener in that language taken from the trilingual lexicon (shown after `new`)."""
+    from drafts.lexicon import suggest
+    from drafts.markup import split_opener
+    from drafts.numbering import ref as ref_of
+    from workflow.resolutions import load_version
+
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        model = load_version(session, app.version(session, row))
+    hints = []
+    for loc in model.walk():
+        if loc.depth:
+            continue
+        texts = loc.paragraph.texts
+        for lang in model.languages:
+            text = texts.get(lang, "")
+            if not text or split_opener(text)[0]:
+                continue
+            ideas: list[str] = []
+            for other, other_text in texts.items():
+                if other != lang and split_opener(other_text)[0]:
+                    ideas += [s for s in suggest(other_text, lang) if s not in ideas]
+            usual = f"; usual: *{ideas[0]}*" if ideas else ""
+            hints.append(f"{ref_of(loc)} [{lang}]: the opening phrase is not emphasised "
+                         f"(write it as *…*){usual}")
+    return hints

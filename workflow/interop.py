@@ -8,7 +8,7 @@ from workflow.app import App
 from workflow.errors import InvalidInput
 from workflow.resolutions import EditResult, Summary, edit_resolution, load_version, new_resolution
 
-__all__ = ["new_from_docx", "edit_from_docx", "export_akn"]
+__all__ = ["new_from_docx", "edit_from_docx", "export_akn", "export_amendment"]
 
 MAX_DOCX_BYTES = 20 * 1024 * 1024
 
@@ -68,4 +68,35 @@ def export_akn(app: App, ref: str, version: int | None, lang: str | None) -> byt
     problems = validate(xml)
     if problems:
         raise InvalidInput("the Akoma Ntoso document does not validate: " + "; ".join(problems[:5]))
+    return xml
+
+
+def export_amendment(app: App, ref: str, number: int) -> bytes:
+    """An amendment record as an Akoma Ntoso ``amendment`` document (validated)."""
+    import json
+
+    from sqlmodel import select
+
+    from drafts.akn import validate
+    from drafts.akn_amendment import export_amendment_akn
+    from workflow.errors import NotFound
+    from workflow.models import Amendment, Member
+
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        amendment = session.exec(select(Amendment).where(Amendment.resolution_id == row.id,
+                                                         Amendment.number == number)).first()
+        if amendment is None:
+            raise NotFound(f"{row.symbol} has no amendment {number}; see 'resolutions "
+                           f"amendments {row.symbol}'")
+        model = load_version(session, app.version(session, row, amendment.version_number))
+        author = session.get(Member, amendment.author)
+    xml = export_amendment_akn(
+        model, version=amendment.version_number, amendment_id=str(amendment.number),
+        target=amendment.target_ref, op=amendment.op, texts=json.loads(amendment.texts_json),
+        why=amendment.why, by=author.name if author else amendment.author,
+        date=amendment.created_at.date().isoformat())
+    problems = validate(xml)
+    if problems:
+        raise InvalidInput("the Akoma Ntoso amendment does not validate: " + "; ".join(problems[:5]))
     return xml

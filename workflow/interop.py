@@ -52,8 +52,6 @@ def edit_from_docx(app: App, ref: str, path: Path, *, lang: str, note: str = "")
 
 
 def export_akn(app: App, ref: str, version: int | None, lang: str | None) -> bytes:
-    import datetime as dt
-
     from drafts.akn import Signatory, export_akn as build, validate
     from workflow.signing_state import signatories
 
@@ -63,7 +61,7 @@ def export_akn(app: App, ref: str, version: int | None, lang: str | None) -> byt
         model = load_version(session, ver)
         people = [Signatory(name=m.name, role="signatory", organisation=m.org,
                             date=None) for m in signatories(session)]
-        day = dt.date.fromisoformat(model.date) if model.date else row.created_at.date()
+        day = model.date or row.created_at.date().isoformat()
     xml = build(model, version=ver.number, lang=lang, signatories=people, date=day)
     problems = validate(xml)
     if problems:

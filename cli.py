@@ -90,15 +90,26 @@ def emit(ctx: Context, data: Any, human: Callable[[], None]) -> None:
 
 
 def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    """A plain aligned table (display width aware, so Chinese text lines up). Plain text
+    costs nothing to import or lay out, which keeps read commands near the import floor."""
+    import unicodedata
 
-    t = Table(title=title, show_lines=False, header_style="bold")
-    for col in columns:
-        t.add_column(col, overflow="fold")
-    for row in rows:
-        t.add_row(*[str(x) for x in row])
-    Console(soft_wrap=False).print(t)
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    cells = [[" ".join(str(x).split()) for x in row] for row in rows]
+    widths = [max([width(col)] + [width(row[i]) for row in cells])
+              for i, col in enumerate(columns)]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v + " " * (w - width(v)) for v, w in zip(values, widths)).rstrip()
+
+    if title:
+        click.echo(title)
+    click.echo(click.style(line(columns), bold=True))
+    click.echo(line(["-" * w for w in widths]))
+    for row in cells:
+        click.echo(line(row))
 
 
 # -- the group ---------------------------------------------------------------------------
@@ -264,6 +275,7 @@ def _read_file(path: str) -> str:
               "workspace language).")
 @click.option("--from-docx", type=click.Path(exists=True, dir_okay=False),
               help="Import a Word draft.")
+@json_option
 @pass_ctx
 @domain_errors
 def new(ctx: Context, file: str | None, title: str | None, body_code: str | None,
@@ -294,8 +306,12 @@ def new(ctx: Context, file: str | None, title: str | None, body_code: str | None
 
         summary, notes = interop.new_from_docx(app, Path(from_docx or ""), lang=lang,
                                                body=body_code)
-    emit(ctx, {**summary.to_json(), "unrecognised": notes}, lambda: (
-        click.echo(summary.symbol), [click.echo(f"  not understood: {n}", err=True) for n in notes]))
+    from workflow.checks import opener_hints
+
+    hints = opener_hints(app, summary.symbol)
+    emit(ctx, {**summary.to_json(), "unrecognised": notes, "hints": hints}, lambda: (
+        click.echo(summary.symbol), [click.echo(f"  not understood: {n}", err=True) for n in notes],
+        [click.echo(f"  hint: {h}", err=True) for h in hints]))
 
 
 @cli.command("list")
@@ -979,22 +995,29 @@ def _passphrase_prompt(label: str) -> bytes:
 @click.argument("ref")
 @click.option("--version", "version", type=int, help="Version number (default: current).")
 @click.option("--lang", help="One language expression (default: all, as a collection).")
+@click.option("--amendment", type=int, help="Export this amendment record instead.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The XML file to write.")
 @pass_ctx
 @domain_errors
-def export_akn(ctx: Context, ref: str, version: int | None, lang: str | None, output: str) -> None:
-    """Export a version as Akoma Ntoso 3.0 XML (validated against the OASIS schema).
+def export_akn(ctx: Context, ref: str, version: int | None, lang: str | None,
+               amendment: int | None, output: str) -> None:
+    """Export a version (or an amendment) as Akoma Ntoso 3.0 XML, validated against the
+    OASIS schema.
 
     \b
     Example:
       resolutions export-akn 1 -o resolution.akn.xml
       resolutions export-akn 1 --lang zh -o resolution.zh.akn.xml
+      resolutions export-akn 1 --amendment 2 -o amendment-2.akn.xml
     """
     from workflow.files import write_atomic
-    from workflow.interop import export_akn as build
+    from workflow.interop import export_akn as build, export_amendment
 
-    xml = build(ctx.app(), ref, version, lang)
+    if amendment is not None:
+        xml = export_amendment(ctx.app(), ref, amendment)
+    else:
+        xml = build(ctx.app(), ref, version, lang)
     write_atomic(Path(output), xml)
     click.echo(output)
 

@@ -260,6 +260,13 @@ def _parse(text: str, file: str) -> Any:
                           file=file, line=1, fix="split annexes into separate resolutions")
     yaml = _yaml()
     try:
+        # An alias needs an anchor ('&'); without one a text that loads has no alias, so
+        # the event scan (as costly as the load itself) runs only when it could find one.
+        if "&" not in text:
+            try:
+                return yaml.load(text)
+            except (YAMLError, RecursionError):
+                yaml = _yaml()
         for event in yaml.parse(io.StringIO(text)):
             if isinstance(event, AliasEvent):
                 line = event.start_mark.line + 1 if event.start_mark else None

@@ -6,6 +6,7 @@ one that does not is reported as unchanged and stores nothing.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,7 +146,15 @@ def _after_version(session: Session, row: ResolutionRow, old: Resolution | None,
 
 
 def load_version(session: Session, version: Version) -> Resolution:
-    model, _ = parse_source(version.source, f"version {version.number}")
+    return _parsed(version.source, version.number)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(source: str, number: int) -> Resolution:
+    """Versions are immutable and the model is frozen: a process parses each text once
+    (a service reads the same version several times, and a long-lived process such as a
+    dossier export or a busy client reads it again and again)."""
+    model, _ = parse_source(source, f"version {number}")
     return model
 
 

@@ -22,8 +22,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (PYTHON, RESOLUTIONS, Figure, bench_env, interleaved,  # noqa: E402
-                    print_figures, save)
+from common import (  # noqa: E402
+    PYTHON,
+    RESOLUTIONS,
+    Figure,
+    bench_env,
+    interleaved,
+    print_figures,
+    refresh_bytecode,
+    save,
+)
 
 FLOOR = [PYTHON, "-c", "import click, sqlmodel, transitions"]
 TARGET = 1.15
@@ -95,6 +103,7 @@ def run(runs: int = 15, resolutions: int = 10_000, versions: int = 5,
     from make_workspace import ensure
 
     workspace = workspace or ensure(resolutions, versions)
+    refresh_bytecode()
     ref = str(resolutions // 2)
     cmds = {"floor": FLOOR, **commands(workspace, ref)}
     medians = interleaved(cmds, runs, env=bench_env())

@@ -27,7 +27,6 @@ import dataclasses
 import io
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -37,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import OUT, RESOLUTIONS, ROOT, Figure, bench_env, print_figures, save  # noqa: E402
+from common import OUT, RESOLUTIONS, Figure, bench_env, print_figures, save  # noqa: E402
 
 GENERATOR_REVISION = "1"
 SIGNATORIES = ("sokolov", "li-wei")
@@ -112,7 +111,7 @@ def build(root: Path, n: int, echo: bool = True) -> None:
     started = time.perf_counter()
     for i in range(1, n + 1):
         source.write_text(_source(i), "utf-8")
-        s = run("new", str(source)).strip()
+        s = run("new", str(source)).strip().splitlines()[0]
         run("circulate", s, "--reviewer", "orlov", "--reviewer", "wang-fang")
         run("comment", s, "--by", "orlov", "--ref", "OP 2", "--type", "te",
             "--text", "Name the components", "--proposal", "List the component classes")

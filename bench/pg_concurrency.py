@@ -40,9 +40,9 @@ def _approver(i: int) -> str:
 
 
 def setup(root: Path, clients: int, pool: int) -> dict[str, list[str]]:
-    from make_workspace import _template, _titles
-
     import dataclasses
+
+    from make_workspace import _template, _titles
 
     from drafts.source import dump
     from workflow.amendments import close_review

@@ -28,8 +28,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (OUT, PYTHON, RESOLUTIONS, ROOT, Figure, bench_env, median,  # noqa: E402
-                    print_figures, save, timed_run)
+from common import (  # noqa: E402
+    OUT,
+    PYTHON,
+    RESOLUTIONS,
+    ROOT,
+    Figure,
+    bench_env,
+    median,
+    print_figures,
+    refresh_bytecode,
+    save,
+    timed_run,
+)
 
 TARGET = 1.15
 STAGE = ["--stage", "draft", "--lang", "ru,zh,en"]
@@ -165,6 +176,7 @@ def libreoffice(template_ws: Path, work: Path, runs: int) -> list[Figure]:
 
 def run(runs: int = 7, warm_count: int = 8) -> list[Figure]:
     OUT.mkdir(parents=True, exist_ok=True)
+    refresh_bytecode()
     with tempfile.TemporaryDirectory(prefix="render-", dir=OUT) as tmp:
         work = Path(tmp)
         template_ws = make_workspace(work / "template")

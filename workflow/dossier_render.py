@@ -92,8 +92,8 @@ def cached(app: App, session: Session, row: ResolutionRow, job: Job,
     if layout == "parallel" and len(langs) > 3:
         return None
     variant = "pdf/a-3b" if job.fmt == "pdf" and job.stage in ARCHIVAL_STAGES else None
-    facts: dict[str, Any] = {
-        "version_hash": ver.content_hash, "stage": job.stage, "format": job.fmt,
+    facts: dict[str, Any] = {  # the same facts as workflow.rendering.render_bytes keys on
+        "resolution": row.symbol, "version_hash": ver.content_hash, "stage": job.stage, "format": job.fmt,
         "langs": langs, "layout": layout, "reviewer": "", "extra": dict(job.extra),
         "variant": variant, "template": _template(app, job.stage, layout, job.fmt),
         "attachments": attachment_hashes}

@@ -28,6 +28,8 @@ __all__ = ["load", "dump", "with_symbol", "MAX_SOURCE_BYTES", "MAX_TEXT_CHARS"]
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 MAX_TEXT_CHARS = 20_000
 MAX_DEPTH = 3  # paragraph, item, sub-item
+MAX_FLOW_DEPTH = 64  # '[' / '{' nesting; a real source uses two or three
+_BRACKETS = re.compile(r"[\[\]{}]")
 
 _TOP_KEYS = ("symbol", "body", "date", "distribution", "languages", "title",
              "preamble", "operative", "annexes")
@@ -254,10 +256,22 @@ class _Reader:
                           distribution=distribution)
 
 
+def _flow_depth(text: str) -> int:
+    """The deepest run of unclosed '[' / '{' (quotes ignored: an over-estimate)."""
+    depth = peak = 0
+    for match in _BRACKETS.finditer(text):
+        depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
+        peak = max(peak, depth)
+    return peak
+
+
 def _parse(text: str, file: str) -> Any:
     if len(text.encode("utf-8")) > MAX_SOURCE_BYTES:
         raise SourceError(f"source is larger than {MAX_SOURCE_BYTES // 1024 // 1024} MiB",
                           file=file, line=1, fix="split annexes into separate resolutions")
+    if _flow_depth(text) > MAX_FLOW_DEPTH:  # ruamel takes seconds per thousand '[' levels
+        raise SourceError("YAML nested too deeply", file=file, line=None,
+                          fix="use at most paragraphs, items and sub-items")
     yaml = _yaml()
     try:
         # An alias needs an anchor ('&'); without one a text that loads has no alias, so
@@ -282,7 +296,8 @@ def _parse(text: str, file: str) -> Any:
         raise SourceError(f"malformed YAML: {problem}", file=file, line=line,
                           fix="check the indentation and quoting on that line") from None
     except YAMLError as exc:
-        raise SourceError(f"malformed YAML: {exc}", file=file, line=None) from None
+        raise SourceError("malformed YAML: " + " ".join(str(exc).split()), file=file,
+                          line=None) from None
     except RecursionError:
         raise SourceError("YAML nested too deeply", file=file, line=None,
                           fix="use at most paragraphs, items and sub-items") from None

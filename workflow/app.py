@@ -94,7 +94,7 @@ class App:
         """A resolution by symbol (``RCWG/RES/2024/1``) or number (``1``)."""
         ref = str(ref).strip()
         row = None
-        if ref.isdigit():
+        if ref.isascii() and ref.isdigit() and len(ref) <= 18:  # an INTEGER, not a huge one
             row = session.exec(select(ResolutionRow).where(ResolutionRow.number == int(ref))).first()
         if row is None:
             row = session.exec(select(ResolutionRow).where(ResolutionRow.symbol == ref)).first()

@@ -23,7 +23,7 @@ TABLES = ("members", "resolutions", "versions", "audit_events", "review_rounds",
 def draft(ws: Cli, tmp_path: Path, text: str | None = None) -> str:
     path = tmp_path / "res.yaml"
     path.write_text(text or fixture_text("trilingual.yaml"), encoding="utf-8")
-    return ws(["new", str(path)]).output.strip()
+    return ws(["new", str(path)]).output.strip().splitlines()[0]
 
 
 def passfile(folder: Path, name: str, value: str) -> Path:

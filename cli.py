@@ -68,6 +68,18 @@ def domain_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
+        except (click.exceptions.ClickException, click.exceptions.Abort,
+                click.exceptions.Exit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            ctx = click.get_current_context().find_object(Context)
+            if ctx is not None and ctx.verbose:
+                raise
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            click.echo(f"Error: unexpected {type(exc).__name__}: {first[:300]} (the step's "
+                       "database changes were rolled back; re-run with --verbose to see "
+                       "where it happened)", err=True)
+            sys.exit(1)
 
     return wrapper
 

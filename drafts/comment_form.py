@@ -19,6 +19,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -158,7 +159,8 @@ def _read_parts(data: bytes, wanted: tuple[str, ...]) -> dict[str, bytes]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(bytes(data)))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError,
+            NotImplementedError) as exc:
         raise NotADocxError(f"the file is not a readable DOCX (broken ZIP: {exc}); "
                             "save it again from Word as .docx") from None
     if len(infos) > MAX_PARTS:
@@ -196,7 +198,7 @@ def _read_parts(data: bytes, wanted: tuple[str, ...]) -> dict[str, bytes]:
             with archive.open(info) as stream:
                 blob = stream.read(info.file_size + 1)
         except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError,
-                EOFError) as exc:
+                EOFError, zlib.error) as exc:  # zlib.error: a damaged deflate stream
             raise NotADocxError(f"cannot read {name} from the DOCX ({exc})") from None
         if len(blob) > info.file_size:
             raise UnsafePackageError(f"part {name!r} is larger than it declares; refusing it")

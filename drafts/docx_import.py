@@ -105,7 +105,7 @@ def _check_package(data: bytes, filename: str) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             infos = package.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
         raise DocxImportError(f"{filename}: damaged ZIP package ({exc})") from None
     if len(infos) > MAX_PARTS:
         raise DocxImportError(f"{filename}: {len(infos)} parts in the package; a draft has "

@@ -95,6 +95,7 @@ DOCX_EXPECT = {
     "external-entity": "no paragraphs of text",  # the entity is never resolved
     "many-parts": "parts in the package",
     "no-paragraphs": "no paragraphs of text",
+    "corrupt-deflate": "",
 }
 
 
@@ -145,7 +146,19 @@ def _docx_cases() -> dict[str, bytes]:
             b"<w:p><w:r><w:t>&x;</w:t></w:r></w:p>", xxe)}),
         "many-parts": _docx({**good, **{f"word/media/p{i}.xml": b"x" for i in range(2100)}}),
         "no-paragraphs": _docx({**good, "word/document.xml": _document(b"")}),
+        "corrupt-deflate": _corrupt_deflate(_docx({**good, "word/document.xml": _document(
+            b"<w:p><w:r><w:t>" + b"Resolution text. " * 400 + b"</w:t></w:r></w:p>")})),
     }
+
+
+def _corrupt_deflate(package: bytes) -> bytes:
+    """Break the deflate stream of word/document.xml (zlib.error when read)."""
+    with zipfile.ZipFile(io.BytesIO(package)) as zf:
+        info = zf.getinfo("word/document.xml")
+    data = bytearray(package)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start + 4:start + 12] = b"\xff" * 8
+    return bytes(data)
 
 
 def write_small(root: Path = HERE) -> list[Path]:

@@ -113,7 +113,7 @@ def cold(template_ws: Path, work: Path, runs: int) -> list[Figure]:
                       "--format", "pdf", "-o", str(work / "out-hit")], env=env)[0]
            for _ in range(runs)]
     ours_pdf = next((work / f"out-{runs}").glob("*.pdf"))
-    note = f"{pages(ours_pdf)} pages, ru|zh|en parallel"
+    note = f"{pages(ours_pdf)} pages, ru, zh, en in parallel"
     return [
         Figure("render", "cold one-off render --format pdf", median(ours),
                baseline="bare WeasyPrint (fresh process)", baseline_value=median(theirs),

@@ -34,15 +34,21 @@ def markdown(figures: list[Figure], info: dict[str, str], seconds: float) -> str
              f"Libraries: {info['libraries']}.", f"Total run time: {seconds / 60:.1f} min.", "",
              "| part | figure | value | baseline | ratio | target |",
              "| --- | --- | ---: | --- | ---: | --- |"]
+    def fmt(value: float, unit: str) -> str:
+        if unit == "s":
+            return f"{value:.2f} s"
+        return f"{value:.0f} {unit}" if value >= 100 else f"{value:.1f} {unit}"
+
     for f in figures:
-        value = f"{f.value:.0f} {f.unit}" if f.value >= 100 else f"{f.value:.1f} {f.unit}"
-        base = (f"{f.baseline} {f.baseline_value:.0f} {f.unit}"
+        value = fmt(f.value, f.unit)
+        base = (f"{f.baseline} {fmt(f.baseline_value, f.unit)}"
                 if f.baseline_value is not None else "")
         ratio = f"{f.ratio:.2f}×" if f.ratio is not None else ""
         target = (f"≤ {f.target:.2f}× — {'met' if f.met else '**not met**'}"
                   if f.target is not None else "")
         name = f.name.strip() + (f" ({f.note})" if f.note else "")
-        lines.append(f"| {f.group} | {name} | {value.strip()} | {base} | {ratio} | {target} |")
+        row = [f.group, name, value.strip(), base, ratio, target]
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in row) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -142,6 +142,11 @@ def _load(root: Path) -> Workspace:
     if rule not in APPROVAL_RULES:
         raise WorkspaceError(f"{path}: approval_rule {rule!r} is not one of "
                              f"{', '.join(APPROVAL_RULES)}")
+    secret = next((key for key in config.get("delivery", {}) if "password" in key.lower()), None)
+    if secret:  # the file is shared and versioned; a password in it would leak
+        raise WorkspaceError(f"{path}: [delivery] {secret}: a password is never kept in the "
+                             "workspace file; delete the line and set RESOLUTIONS_SMTP_PASSWORD "
+                             "in the environment")
     return Workspace(root=root, config=config)
 
 

@@ -9,8 +9,9 @@ that completes when re-run.
 
 ``RESOLUTIONS_CRASH_AT=name@N`` crashes at the N-th time the point is reached (1-based),
 so a point inside a loop can be hit on a later iteration. Reached points are appended to
-the file named by ``RESOLUTIONS_CRASH_LOG`` (if set), so a test can list the points a
-command passes through.
+the file named by ``RESOLUTIONS_CRASH_LOG`` (if set) as ``name pid``, so a test can list
+the points a command passes through (counts are per process: render workers count their
+own).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def crashpoint(name: str) -> None:
     _hits[name] = _hits.get(name, 0) + 1
     if log:
         with open(log, "a", encoding="utf-8") as fh:
-            fh.write(name + "\n")
+            fh.write(f"{name} {os.getpid()}\n")
     for spec in (wanted or "").split(","):
         point, _, nth = spec.strip().partition("@")
         if point == name and (not nth or int(nth) == _hits[name]):

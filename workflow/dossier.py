@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from workflow import clock
 from workflow.app import App
+from workflow.crashpoints import crashpoint
 from workflow.chain import event_record, redacted_record
 from workflow.dossier_bag import BagWriter, staging
 from workflow.dossier_meta import DossierStats, bag_info
@@ -188,6 +189,7 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
         bag.finish(bag_info(app, stats, len(bag.digests), bag.octets, bagging,
                             (int(head[0]), str(head[1]))))
         files, octets = len(bag.digests), bag.octets
+        crashpoint("dossier.before-publish")
         stage.publish()
     reset_memo()
     return ExportResult(out, [s["symbol"] for s in summaries], files, octets,

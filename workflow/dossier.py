@@ -22,8 +22,8 @@ from sqlmodel import Session, select
 
 from workflow import clock
 from workflow.app import App
-from workflow.crashpoints import crashpoint
 from workflow.chain import event_record, redacted_record
+from workflow.crashpoints import crashpoint
 from workflow.dossier_bag import BagWriter, staging
 from workflow.dossier_meta import DossierStats, bag_info
 from workflow.dossier_plan import Entry, Job, dumps, own_job, plan_resolution

@@ -21,9 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FROZEN_NOW, Cli, make_workspace
-from tests.reliability.helpers import (KEY_PASS, files_under, run, setup_keys, sign_all,
-                                       to_approved)
-
+from tests.reliability.helpers import files_under, run, setup_keys, sign_all, to_approved
 
 
 def _complete(path: Path) -> None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import io
 import zipfile
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from drafts.comment_form import read_comment_form
 from drafts.docx_import import import_docx

@@ -6,7 +6,6 @@ Key files are 0600; the SMTP password comes from the environment only."""
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 

@@ -10,7 +10,6 @@ import io
 import traceback
 from typing import Any
 
-
 _opened: list[Any] = []
 
 

@@ -41,7 +41,7 @@ def opener_hints(app: App, ref: str) -> list[str]:
         model = load_version(session, app.version(session, row))
     hints = []
     for loc in model.walk():
-        if loc.depth:
+        if loc.depth or loc.annex is not None:
             continue
         texts = loc.paragraph.texts
         for lang in model.languages:

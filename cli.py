@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -519,7 +518,8 @@ def log(ctx: Context, ref: str) -> None:
     Example:
       resolutions log 1
     """
-    from workflow.resolutions import event_detail, log as get_log
+    from workflow.resolutions import event_detail
+    from workflow.resolutions import log as get_log
 
     summary, events = get_log(ctx.app(), ref)
     data = [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
@@ -1024,7 +1024,8 @@ def export_akn(ctx: Context, ref: str, version: int | None, lang: str | None,
       resolutions export-akn 1 --amendment 2 -o amendment-2.akn.xml
     """
     from workflow.files import write_atomic
-    from workflow.interop import export_akn as build, export_amendment
+    from workflow.interop import export_akn as build
+    from workflow.interop import export_amendment
 
     if amendment is not None:
         xml = export_amendment(ctx.app(), ref, amendment)
@@ -1063,9 +1064,8 @@ def render(ctx: Context, ref: str, stage: str, fmt: str | None, langs: str | Non
       resolutions render 1 --stage review --reviewer petrov -o out/
       resolutions render 1 --stage final --lang en --layout single
     """
-    from workflow.rendering import render as do_render
-
     from workflow.rendering import STAGE_FORMATS
+    from workflow.rendering import render as do_render
 
     if fmt is None:
         fmt = STAGE_FORMATS[stage][0]

@@ -19,8 +19,15 @@ from workflow import audit, clock
 from workflow.app import App
 from workflow.errors import InvalidInput, NotFound, WorkflowError
 from workflow.models import Amendment, ResolutionRow, Version
-from workflow.review import (AMENDMENT_OPS, AmendmentRow, RoundResult, _model, _open_round,
-                             _resolve, _speaker, current_round)
+from workflow.review import (
+    AMENDMENT_OPS,
+    AmendmentRow,
+    RoundResult,
+    _model,
+    _open_round,
+    _resolve,
+    _speaker,
+)
 from workflow.steps import move, touch
 
 __all__ = ["amend", "list_amendments", "decide_amendment", "close_review"]
@@ -136,7 +143,6 @@ def _apply(model: Resolution, amendments: list[Amendment]) -> Resolution:
 
 
 def close_review(app: App, ref: str, *, changes: bool) -> RoundResult:
-    from drafts.source import dump
 
     with app.write() as session:
         row = app.resolution(session, ref)

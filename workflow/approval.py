@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from workflow import audit, clock
+from workflow import clock
 from workflow.app import App
 from workflow.errors import IllegalTransition, WorkflowError
 from workflow.machine import allowed_triggers

@@ -52,7 +52,8 @@ def edit_from_docx(app: App, ref: str, path: Path, *, lang: str, note: str = "")
 
 
 def export_akn(app: App, ref: str, version: int | None, lang: str | None) -> bytes:
-    from drafts.akn import Signatory, export_akn as build, validate
+    from drafts.akn import Signatory, validate
+    from drafts.akn import export_akn as build
     from workflow.signing_state import signatories
 
     with app.read() as session:

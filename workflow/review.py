@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,17 +13,17 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from drafts.errors import RefError
-from drafts.model import Paragraph, Resolution
+from drafts.model import Resolution
 from workflow import audit, clock
 from workflow.app import App
 from workflow.errors import IllegalTransition, InvalidInput, NotFound, WorkflowError
 from workflow.machine import allowed_triggers
-from workflow.models import Amendment, Comment, Member, ResolutionRow, ReviewRound, Version
+from workflow.models import Comment, Member, ResolutionRow, ReviewRound, Version
 from workflow.steps import move, touch
 
-__all__ = ["circulate", "add_comment", "comment_matrix", "dispose", "amend", "list_amendments",
-           "decide_amendment", "close_review", "CommentRow", "AmendmentRow", "RoundResult",
-           "current_round"]
+__all__ = ["circulate", "add_comment", "comment_matrix", "dispose", "CommentRow",
+           "AmendmentRow", "RoundResult", "current_round", "COMMENT_TYPES", "DISPOSITIONS",
+           "AMENDMENT_OPS"]
 
 COMMENT_TYPES = ("ge", "te", "ed")
 DISPOSITIONS = ("accepted", "rejected", "partial")
@@ -149,7 +148,8 @@ def _parity_warnings(session: Session, row: ResolutionRow, model: Resolution) ->
 
 
 def _resolve(model: Resolution, text: str) -> tuple[str, str]:
-    from drafts.numbering import ref as ref_of, resolve
+    from drafts.numbering import ref as ref_of
+    from drafts.numbering import resolve
 
     if text.strip().lower() in ("general", "title", "-", ""):
         return "", "General"

@@ -42,8 +42,7 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
                   previous: tuple[int, Resolution] | None = None,
                   extra: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     from drafts.numbering import refs
-    from templates.view import (ApprovalView, CommentView, EventView, SignatoryView,
-                                build_view)
+    from templates.view import ApprovalView, CommentView, EventView, SignatoryView, build_view
     from workflow.signing_state import signatories
     from workflow.translations import stale_map
 

@@ -205,5 +205,6 @@ def create(root: Path, *, name: str, prefix: str, languages: tuple[str, ...] = (
     state = root / STATE_DIR
     for sub in ("", "store", "outbox", "keys"):
         (state / sub).mkdir(parents=True, exist_ok=True)
+    (state / "keys").chmod(0o700)  # key file names are nobody else's business
     (state / ".gitignore").write_text("*\n", encoding="utf-8")
     return _load(root)

@@ -1,13 +1,11 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
-Create Date: 2026-11-26 05:43:49.432600
+Revises:
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '0001'
 down_revision = None

@@ -179,7 +179,10 @@ def init(ctx: Context, directory: str, name: str, name_ru: str | None, name_zh: 
     ws = setup.init_workspace(Path(directory), name=name, prefix=prefix,
                               languages=tuple(x.strip() for x in languages.split(",") if x.strip()),
                               approval_rule=approval_rule, names=names)
-    emit(ctx, {"workspace": str(ws.root), "database": ws.database_url},
+    from sqlalchemy.engine import make_url
+
+    database = make_url(ws.database_url).render_as_string(hide_password=True)
+    emit(ctx, {"workspace": str(ws.root), "database": database},
          lambda: click.echo(f"Initialised workspace {ws.root} ({name}, prefix {prefix})"))
 
 
@@ -446,14 +449,23 @@ def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | N
     elif file:
         result = resolutions.edit_resolution(app, ref, _read_file(file), file, note)
     else:
-        with app.read() as session:
-            row = app.resolution(session, ref)
-            seen, current = row.row_version, app.version(session, row).source
+        from workflow.errors import ConcurrencyError
+
+        current, based_on = resolutions.editable_source(app, ref)
         edited = click.edit(current, extension=".yaml", require_save=True)
         if edited is None:
             click.echo("No change (editor closed without saving).")
             return
-        result = resolutions.edit_resolution(app, ref, edited, "<editor>", note, seen=seen)
+        try:
+            result = resolutions.edit_resolution(app, ref, edited, "<editor>", note,
+                                                 based_on=based_on)
+        except ConcurrencyError:
+            kept = Path(f"{ref.replace('/', '-')}.edited-v{based_on}.yaml").resolve()
+            kept.write_text(edited, encoding="utf-8")
+            raise click.ClickException(
+                f"someone stored a new version of {ref} while you were editing; your text is "
+                f"kept in {kept} — compare it with 'resolutions source {ref}' and run "
+                f"'resolutions edit {ref} {kept.name}'") from None
     for line in result.notes:
         click.echo(line)
     if result.changed:

@@ -80,7 +80,7 @@ def refs(resolution: Resolution) -> dict[str, str]:
 _REF = re.compile(
     r"""^\s*(?:annex\s*(?P<annex>\d+|[ivxlc]+)\s*[,:]?\s*)?
         (?P<kind>pp|op)\s*\.?\s*(?P<num>\d+)\s*\.?
-        (?P<rest>(?:\s*\(?\s*[a-z]+\s*\)?)*)\s*$""",
+        (?P<rest>(?:\s*\(\s*[a-z]+\s*\)|[\s.]+[a-z]+)*)\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
 
@@ -102,6 +102,9 @@ def _letter_value(text: str) -> int:
 
 def resolve(resolution: Resolution, text: str) -> Located:
     """Find the paragraph a reference names; raise :class:`RefError` when none does."""
+    if len(text or "") > 64:
+        raise RefError(f"{(text or '')[:40]!r}…: a reference is short, like 'OP 3(b)(ii)' "
+                       "or 'Annex 1 OP 2'")
     match = _REF.match(text or "")
     if not match:
         raise RefError(
@@ -113,7 +116,7 @@ def resolve(resolution: Resolution, text: str) -> Located:
         raw = match["annex"].lower()
         annex = int(raw) - 1 if raw.isdigit() else _roman_value(raw) - 1
     section = SECTION_PREAMBLE if match["kind"].lower() == "pp" else SECTION_OPERATIVE
-    parts = [p for p in re.split(r"[\s()]+", match["rest"].lower()) if p]
+    parts = [p for p in re.split(r"[\s().]+", match["rest"].lower()) if p]
     try:
         path = [int(match["num"]) - 1]
         if parts:

@@ -23,7 +23,7 @@ from ruamel.yaml.events import AliasEvent
 from drafts.errors import SourceError
 from drafts.model import LANGUAGES, Annex, Paragraph, Resolution
 
-__all__ = ["load", "dump", "with_symbol", "MAX_SOURCE_BYTES", "MAX_TEXT_CHARS"]
+__all__ = ["load", "dump", "with_symbol", "check_text", "MAX_SOURCE_BYTES", "MAX_TEXT_CHARS"]
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 MAX_TEXT_CHARS = 20_000
@@ -233,6 +233,9 @@ class _Reader:
                 self.fail(f"invalid symbol {symbol!r}", self.key_line(root, "symbol"), "symbol",
                           "use letters, digits and '/', '.', '-', e.g. RCWG/RES/2024/1")
         date = root.get("date")
+        if isinstance(date, _dt.datetime):
+            self.fail(f"the date {date} has a time of day", self.key_line(root, "date"), "date",
+                      "write the date alone, as YYYY-MM-DD")
         if isinstance(date, _dt.date):
             date = date.isoformat()
         elif date is not None:
@@ -263,6 +266,12 @@ def _flow_depth(text: str) -> int:
         depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
         peak = max(peak, depth)
     return peak
+
+
+def check_text(value: str, field: str, file: str = "<text>") -> str:
+    """One paragraph text held to the same rules as in a source (length, invisible and
+    control characters); returns it stripped, or raises :class:`SourceError`."""
+    return _Reader(file).text(value, None, field)
 
 
 def _parse(text: str, file: str) -> Any:

@@ -295,24 +295,36 @@ def _with_removed(previous: Resolution, removed: list, langs: Sequence[str],
                   preamble: tuple[ParagraphView, ...], operative: tuple[ParagraphView, ...],
                   annexes: list[AnnexView]) -> tuple[tuple[ParagraphView, ...],
                                                      tuple[ParagraphView, ...], list[AnnexView]]:
-    """Put paragraphs the new version removed back where they stood, struck through."""
+    """Put paragraphs the new version removed back where they stood, struck through.
+
+    Annexes are matched by id; an annex removed as a whole comes back as a struck-through
+    annex at the end, so the redline never hides a deletion."""
     from dataclasses import replace
 
     if not removed:
         return preamble, operative, annexes
-    lists: dict[tuple[int | None, str], list[ParagraphView]] = {
+    lists: dict[tuple[str | None, str], list[ParagraphView]] = {
         (None, "preamble"): list(preamble), (None, "operative"): list(operative)}
-    for index, annex in enumerate(annexes):
-        lists[(index, "annex")] = list(annex.paragraphs)
+    for annex in annexes:
+        lists[(annex.id, "annex")] = list(annex.paragraphs)
+    gone_annexes: list[AnnexView] = []
+    for index, old_annex in enumerate(previous.annexes):
+        if (old_annex.id, "annex") not in lists:
+            lists[(old_annex.id, "annex")] = []
+            count = len(previous.annexes)
+            gone_annexes.append(AnnexView(
+                id=old_annex.id,
+                headings={lang: annex_heading(index, count, lang) for lang in langs},
+                titles={lang: old_annex.title.get(lang, "") for lang in langs},
+                paragraphs=()))
     old_order = list(previous.walk())
     gone = {c.id: c for c in removed}
     for position, loc in enumerate(old_order):
         change = gone.get(loc.paragraph.id)
         if change is None:
             continue
-        key = (loc.annex, "annex") if loc.annex is not None else (None, loc.section)
-        if key not in lists:
-            continue
+        annex_id = previous.annexes[loc.annex].id if loc.annex is not None else None
+        key = (annex_id, "annex") if annex_id is not None else (None, loc.section)
         target = lists[key]
         view = replace(_paragraph_view(previous, loc, langs, {}), status="removed",
                        changes=dict(change.segments), missing=frozenset())
@@ -323,6 +335,6 @@ def _with_removed(previous: Resolution, removed: list, langs: Sequence[str],
                 where = ids.index(earlier.paragraph.id) + 1
                 break
         target.insert(where, view)
-    new_annexes = [replace(annex, paragraphs=tuple(lists[(i, "annex")]))
-                   for i, annex in enumerate(annexes)]
+    new_annexes = [replace(annex, paragraphs=tuple(lists[(annex.id, "annex")]))
+                   for annex in [*annexes, *gone_annexes]]
     return (tuple(lists[(None, "preamble")]), tuple(lists[(None, "operative")]), new_annexes)

@@ -47,6 +47,16 @@ def amend(app: App, ref: str, *, by: str | None, target: str, op: str,
         raise InvalidInput("a delete amendment takes no --text")
     if op != "delete" and not texts:
         raise InvalidInput(f"a {op} amendment needs --text LANG=TEXT (one per language)")
+    from drafts.errors import SourceError
+    from drafts.source import check_text
+
+    try:
+        texts = {lang: check_text(value, f"--text {lang}=…", "amendment")
+                 for lang, value in texts.items()}
+    except SourceError as exc:
+        raise InvalidInput(str(exc)) from None
+    if any(not value for value in texts.values()):
+        raise InvalidInput("an amendment text is empty; write the new text after LANG=")
     with app.write() as session:
         row = app.resolution(session, ref)
         rnd = _open_round(session, row, "amend")
@@ -68,8 +78,8 @@ def amend(app: App, ref: str, *, by: str | None, target: str, op: str,
                               why=why.strip(), created_at=clock.now())
         session.add(amendment)
         touch(session, row)
-        audit.record(session, actor=member.id, action="amend", resolution=row,
-                     detail={"amendment": number, "target": resolved, "paragraph": pid,
+        audit.record(session, actor=app.actor(session), action="amend", resolution=row,
+                     detail={"by": member.id, "amendment": number, "target": resolved, "paragraph": pid,
                              "op": op, "languages": sorted(texts)})
         return _row(amendment, {pid: resolved})
 

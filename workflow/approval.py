@@ -104,7 +104,7 @@ def approve(app: App, ref: str, by: str | None, note: str = "",
                        "signed_statement": statement is not None}
         from workflow.steps import move
 
-        move(session, row, "approve", actor=member.id, detail=move_detail,
+        move(session, row, "approve", actor=app.actor(session), detail=move_detail,
              facts={"approval_rule_met": met})
         _, progress = rule_progress(session, row, app.workspace.approval_rule)
         return ApprovalResult(row.symbol, member.id, "approved", row.state, progress,
@@ -128,7 +128,7 @@ def object_(app: App, ref: str, by: str | None, note: str) -> ApprovalResult:
                              decision="objected", note=note.strip(), at=clock.now()))
         from workflow.steps import move
 
-        move(session, row, "object", actor=member.id,
+        move(session, row, "object", actor=app.actor(session),
              detail={"member": member.id, "note": note.strip(), "version": row.current_version})
         return ApprovalResult(row.symbol, member.id, "objected", row.state,
                               "back to revision; approvals voided")

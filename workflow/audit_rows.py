@@ -74,7 +74,7 @@ def _comment_problems(session: Session, recorded: list[tuple[AuditEvent, dict[st
             problems.append(Problem(where, "has no audit event recording it"))
             continue
         ev, d = made[key]
-        if c.author != ev.actor or c.type != d.get("type"):
+        if c.author != d.get("by", ev.actor) or c.type != d.get("type"):
             problems.append(Problem(where, f"author or type differs from audit event {ev.seq}"))
         if text_sha256(c.text) != d.get("text_sha256"):
             problems.append(Problem(where, f"text differs from the hash audit event {ev.seq} "

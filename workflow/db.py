@@ -95,15 +95,17 @@ class Database:
                     conn.execute(text("SELECT pg_advisory_xact_lock(424242)"))
                 config.attributes["connection"] = conn
                 command.upgrade(config, "head")
+                # the audit head is part of the schema: created in the same transaction
+                conn.execute(text("INSERT INTO audit_head (id, seq, hash) SELECT 1, 0, :h "
+                                  "WHERE NOT EXISTS (SELECT 1 FROM audit_head WHERE id = 1)"),
+                             {"h": "0" * 64})
         finally:
             _WRITING.reset(token)
-        with Session(self._engine) as session, session.begin():
-            if session.get(AuditHead, 1) is None:
-                session.add(AuditHead(id=1, seq=0, hash="0" * 64))
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
+        """A read session; nothing added to it is ever flushed (see ``rendering``)."""
+        with Session(self.engine, expire_on_commit=False, autoflush=False) as session:
             yield session
 
     @contextlib.contextmanager

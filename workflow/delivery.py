@@ -123,6 +123,21 @@ def _one(app: App, session: Session, row: ResolutionRow, rnd: ReviewRound,
     return ReviewDelivery(member.id, stored.recipient, langs, stored.id, "queued")
 
 
+def _prerender_copies(app: App, symbol: str, round_no: int, reviewer_id: str) -> None:
+    """Render the reviewer's copy and form outside the write transaction (cache warm-up)."""
+    from workflow.rendering import prerender
+
+    with app.read() as session:
+        row = app.resolution(session, symbol)
+        rnd = _round(session, row, round_no)
+        member = app.member(session, reviewer_id)
+        model = load_version(session, app.version(session, row, rnd.version_number))
+        langs = reviewer_languages(member, list(model.languages))
+    prerender(app, symbol, [dict(stage=stage, fmt=fmt, version=rnd.version_number,
+                                 languages=langs, reviewer=member)
+                            for stage, fmt in (("review", "pdf"), ("comment-form", "docx"))])
+
+
 def deliver_review_copies(app: App, symbol: str, round_no: int) -> list[str]:
     """Queue (and, with SMTP configured, send) each reviewer's copy; one line per reviewer."""
     with app.read() as session:
@@ -131,6 +146,7 @@ def deliver_review_copies(app: App, symbol: str, round_no: int) -> list[str]:
     deliveries = []
     for rid in reviewers:       # one transaction each: one reviewer's failure spares the rest
         try:
+            _prerender_copies(app, symbol, round_no, rid)
             with app.write() as session:
                 row = app.resolution(session, symbol)
                 deliveries.append(_one(app, session, row, _round(session, row, round_no),

@@ -11,8 +11,6 @@ never correctness: a worker asked for a cached document gets a cache hit.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable
@@ -30,7 +28,6 @@ from workflow.resolutions import load_version
 __all__ = ["cached", "render_missing", "attachments_for", "default_workers", "reset_memo",
            "version_model"]
 
-_DYNAMIC = ("matrix", "approval", "certificate", "audit-report", "index", "final")
 _WORKER: App | None = None
 #: per export: parsed version texts (languages, titles) and template hashes, so that a
 #: re-export of an unchanged workspace parses each version and hashes each template once
@@ -83,7 +80,7 @@ def attachments_for(session: Session, row: ResolutionRow, version: int
 def cached(app: App, session: Session, row: ResolutionRow, job: Job,
            attachment_hashes: list[str]) -> str | None:
     """The SHA-256 of the job's document when the render cache holds it, else None."""
-    from workflow.rendering import ARCHIVAL_STAGES
+    from workflow.rendering import ARCHIVAL_STAGES, cache_key
 
     ver = app.version(session, row, job.version)
     model = version_model(session, ver)
@@ -92,14 +89,9 @@ def cached(app: App, session: Session, row: ResolutionRow, job: Job,
     if layout == "parallel" and len(langs) > 3:
         return None
     variant = "pdf/a-3b" if job.fmt == "pdf" and job.stage in ARCHIVAL_STAGES else None
-    facts: dict[str, Any] = {  # the same facts as workflow.rendering.render_bytes keys on
-        "resolution": row.symbol, "version_hash": ver.content_hash, "stage": job.stage, "format": job.fmt,
-        "langs": langs, "layout": layout, "reviewer": "", "extra": dict(job.extra),
-        "variant": variant, "template": _template(app, job.stage, layout, job.fmt),
-        "attachments": attachment_hashes}
-    if job.stage in _DYNAMIC:
-        facts["state_marker"] = f"{row.row_version}"
-    key = hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
+    key, _ = cache_key(app, session, row, ver, model, stage=job.stage, fmt=job.fmt, langs=langs,
+                       layout=layout, reviewer=None, extra=dict(job.extra) or None,
+                       variant=variant, attachment_hashes=attachment_hashes)
     hit = session.exec(select(Artefact).where(Artefact.cache_key == key)).first()
     if hit is not None and app.store_path(hit.sha256).is_file():
         return hit.sha256

@@ -41,11 +41,11 @@ def edit_from_docx(app: App, ref: str, path: Path, *, lang: str, note: str = "")
         row = app.resolution(session, ref)
         version = app.version(session, row)
         model = load_version(session, version)
-        seen = row.row_version
+        based_on = row.current_version
     imported = import_docx(_read(path), lang=lang, body=model.body, filename=str(path))
     merged = merge_language(model, imported.resolution, lang)
     result = edit_resolution(app, ref, dump(merged), str(path),
-                             note or f"{lang} text from {path.name}", seen=seen)
+                             note or f"{lang} text from {path.name}", based_on=based_on)
     notes = [f"not understood: block {i}: {t[:120]}" for i, t in imported.unrecognised]
     return EditResult(result.symbol, result.version, result.changed, result.state,
                       result.voided_approvals, result.notes + notes)

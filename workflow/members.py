@@ -55,10 +55,20 @@ def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation
         raise InvalidInput(f"invalid e-mail address {email!r}")
     if delegation and not re.match(r"^[a-z]{2,8}$", delegation):
         raise InvalidInput(f"invalid delegation {delegation!r}: use a short code such as ru or zh")
+    from drafts.model import LANGUAGES
+
+    if lang not in LANGUAGES:
+        raise InvalidInput(f"--lang {lang!r} is not a language code; use one of "
+                           f"{', '.join(LANGUAGES)}")
+    if len(name) > 200 or len(org) > 300 or len(email) > 254:
+        raise InvalidInput("name, organisation or e-mail is too long")
     with app.write() as session:
         existing = session.exec(select(Member)).first()
         if existing is not None:
             app.require(session, "secretary", "add members")
+        elif "secretary" not in roles:
+            raise InvalidInput("the first member of a workspace adds the others, so it must be "
+                               "the secretary: add --role secretary")
         if session.get(Member, member_id) is not None:
             raise InvalidInput(f"member {member_id!r} already exists")
         member = Member(id=member_id, name=name.strip(), names_json=json.dumps(names or {},

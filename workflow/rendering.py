@@ -14,15 +14,16 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from drafts.model import Resolution
 from workflow import clock
 from workflow.app import App
-from workflow.crashpoints import crashpoint
 from workflow.errors import InvalidInput
 from workflow.files import store_bytes, write_atomic
-from workflow.models import Artefact, Member, ResolutionRow
+from workflow.models import Artefact, Member, ResolutionRow, Version
 from workflow.resolutions import load_version
 
-__all__ = ["render", "render_bytes", "Rendered", "STAGE_FORMATS", "safe_name"]
+__all__ = ["render", "render_bytes", "Rendered", "STAGE_FORMATS", "safe_name",
+           "pending_artefacts", "record_artefacts", "prerender"]
 
 #: which formats each stage exists in
 STAGE_FORMATS = {
@@ -64,6 +65,42 @@ def _template_hash(app: App, stage: str, layout: str, fmt: str) -> str:
     return docx_template_hash(stage, tdir)
 
 
+#: stages whose content depends on more than the version text (approvals, events, …)
+DYNAMIC_STAGES = ("matrix", "approval", "certificate", "audit-report", "index", "final")
+
+
+def cache_key(app: App, session: Session, row: ResolutionRow, ver: Version, model: Resolution, *,
+              stage: str, fmt: str, langs: list[str], layout: str, reviewer: Member | None,
+              extra: dict[str, str] | None, variant: str | None,
+              attachment_hashes: list[str]) -> tuple[str, str]:
+    """(cache key, template hash): every fact a rendered document depends on, hashed.
+
+    Besides the text and the template: the translation status shown as stale markers, the
+    body's and the working group's names, and the signatories' names on the signature page;
+    documents listing approvals or events also key on the row version."""
+    from workflow.translations import stale_map
+    from workflow.views import signatory_facts
+
+    template = _template_hash(app, stage, layout, fmt)
+    body = app.workspace.body(model.body)
+    facts: dict[str, object] = {
+        "resolution": row.symbol, "version_hash": ver.content_hash, "stage": stage,
+        "format": fmt, "langs": langs, "layout": layout,
+        "reviewer": [reviewer.id, reviewer.name] if reviewer else "",
+        "extra": extra or {}, "variant": variant, "template": template,
+        "attachments": attachment_hashes,
+        "body": [body.names, body.enacting], "group": app.workspace.group_names}
+    if stage in ("draft", "review") and ver.number == row.current_version:
+        facts["stale"] = {pid: sorted(langs_) for pid, langs_ in
+                          sorted(stale_map(session, row, model).items())}
+    if stage in ("final", "certificate"):
+        facts["signatories"] = signatory_facts(session)
+    if stage in DYNAMIC_STAGES:
+        facts["state_marker"] = f"{row.row_version}"
+    key = hashlib.sha256(json.dumps(facts, sort_keys=True, default=str).encode()).hexdigest()
+    return key, template
+
+
 def render_bytes(app: App, session: Session, row: ResolutionRow, *, stage: str, fmt: str,
                  version: int | None = None, languages: list[str] | None = None,
                  layout: str | None = None, reviewer: Member | None = None,
@@ -95,15 +132,10 @@ def render_bytes(app: App, session: Session, row: ResolutionRow, *, stage: str, 
         prev = app.version(session, row, ver.number - 1)
         previous = (prev.number, load_version(session, prev))
     variant = "pdf/a-3b" if fmt == "pdf" and stage in ARCHIVAL_STAGES else None
-    dynamic = stage in ("matrix", "approval", "certificate", "audit-report", "index", "final")
-    facts = {"resolution": row.symbol, "version_hash": ver.content_hash, "stage": stage, "format": fmt, "langs": langs,
-             "layout": chosen_layout, "reviewer": reviewer.id if reviewer else "",
-             "extra": extra or {}, "variant": variant,
-             "template": _template_hash(app, stage, chosen_layout, fmt),
-             "attachments": [hashlib.sha256(d).hexdigest() for _, d, _ in attachments or []]}
-    if dynamic:
-        facts["state_marker"] = f"{row.row_version}"
-    key = hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
+    key, template = cache_key(
+        app, session, row, ver, model, stage=stage, fmt=fmt, langs=langs, layout=chosen_layout,
+        reviewer=reviewer, extra=extra, variant=variant,
+        attachment_hashes=[hashlib.sha256(d).hexdigest() for _, d, _ in attachments or []])
     hit = session.exec(select(Artefact).where(Artefact.cache_key == key)).first()
     if hit is not None:
         path = app.store_path(hit.sha256)
@@ -126,7 +158,7 @@ def render_bytes(app: App, session: Session, row: ResolutionRow, *, stage: str, 
         session.add(Artefact(cache_key=key, sha256=digest, resolution_id=row.id,
                              version_number=ver.number, stage=stage, format=fmt,
                              languages=",".join(langs), layout=chosen_layout,
-                             template_hash=facts["template"], size=len(data),
+                             template_hash=template, size=len(data),
                              created_at=clock.now()))
     return Rendered(path, digest, stage, fmt, False, data)
 
@@ -137,12 +169,49 @@ def output_name(row: ResolutionRow, version: int, stage: str, fmt: str, langs: l
     return f"{safe_name(row.symbol)}_v{version}_{stage}_{'-'.join(langs)}{who}.{fmt}"
 
 
+def pending_artefacts(session: Session) -> list[dict[str, object]]:
+    """Cache rows a read session collected (never flushed there), to record afterwards."""
+    rows = [obj.model_dump(exclude={"id"}) for obj in session.new if isinstance(obj, Artefact)]
+    for obj in list(session.new):
+        session.expunge(obj)
+    return rows
+
+
+def record_artefacts(app: App, rows: list[dict[str, object]]) -> None:
+    """Record rendered artefacts in one short write transaction (duplicates skipped)."""
+    if not rows:
+        return
+    with app.write() as session:
+        seen: set[str] = set()
+        for fields in rows:
+            key = str(fields["cache_key"])
+            if key in seen or session.exec(select(Artefact).where(
+                    Artefact.cache_key == key)).first() is not None:
+                continue
+            seen.add(key)
+            session.add(Artefact(**fields))
+
+
+def prerender(app: App, symbol: str, jobs: list[dict[str, object]]) -> None:
+    """Render documents into the store outside any write transaction, so that a later
+    render of the same inputs inside one is a cache hit (WeasyPrint never holds the lock)."""
+    with app.read() as session:
+        row = app.resolution(session, symbol)
+        for job in jobs:
+            render_bytes(app, session, row, **job)  # type: ignore[arg-type]
+        rows = pending_artefacts(session)
+    record_artefacts(app, rows)
+
+
 def render(app: App, ref: str, *, stage: str, formats: list[str], languages: list[str] | None,
            layout: str | None, out_dir: Path, version: int | None = None,
            reviewer_ids: list[str] | None = None) -> list[tuple[Path, Rendered]]:
-    """Render and copy the documents into ``out_dir``; returns (path, rendered) pairs."""
+    """Render and copy the documents into ``out_dir``; returns (path, rendered) pairs.
+
+    Rendering runs in a read session; only the cache rows are written, afterwards, in a
+    short transaction, so other commands are never kept waiting for WeasyPrint."""
     out: list[tuple[Path, Rendered]] = []
-    with app.write() as session:
+    with app.read() as session:
         row = app.resolution(session, ref)
         reviewers: list[Member | None] = [None]
         if stage in ("review", "comment-form"):
@@ -164,8 +233,9 @@ def render(app: App, ref: str, *, stage: str, formats: list[str], languages: lis
                 target = out_dir / output_name(row, ver_no, stage, fmt, langs, reviewer)
                 data = rendered.data if rendered.data is not None else rendered.path.read_bytes()  # type: ignore[union-attr]
                 write_atomic(target, data)
-                crashpoint("render.after-write")
                 out.append((target, rendered))
+        rows = pending_artefacts(session)
+    record_artefacts(app, rows)
     if not out:
         raise InvalidInput(f"the {stage} stage exists as {', '.join(STAGE_FORMATS.get(stage, ()))} only")
     return out

@@ -24,7 +24,7 @@ from workflow.machine import REOPENS_ON_EDIT, TEXT_EDITABLE, allowed_triggers
 from workflow.models import Approval, AuditEvent, ResolutionRow, Version
 from workflow.steps import move, touch
 
-__all__ = ["new_resolution", "new_from_title", "edit_resolution", "list_resolutions",
+__all__ = ["new_resolution", "new_from_title", "edit_resolution", "editable_source", "list_resolutions",
            "get_version", "load_version", "log", "Summary", "EditResult", "Page",
            "parse_source"]
 
@@ -82,6 +82,10 @@ def _title(model: Resolution) -> str:
     return ""
 
 
+def _symbol_taken(session: Session, symbol: str) -> ResolutionRow | None:
+    return session.exec(select(ResolutionRow).where(ResolutionRow.symbol == symbol)).first()
+
+
 def _next_number(session: Session) -> int:
     return int(session.exec(select(func.max(ResolutionRow.number))).one() or 0) + 1
 
@@ -97,9 +101,15 @@ def new_resolution(app: App, text: str, filename: str = "<source>") -> Summary:
         draft, _ = parse_source(text, filename)
         year = int(draft.date[:4]) if draft.date else clock.today().year
         symbol = app.workspace.symbol_for(number, year)
+        while not draft.symbol and _symbol_taken(session, symbol):
+            number += 1  # a symbol written by hand took this number: skip it
+            symbol = app.workspace.symbol_for(number, year)
+        if len(symbol) > 64:
+            raise InvalidInput(f"the numbering pattern makes {symbol!r}, longer than 64 "
+                               "characters; shorten [numbering] pattern in resolutions.toml")
         model, source = parse_source(text, filename, symbol=symbol)
         if model.symbol and model.symbol != symbol:
-            taken = session.exec(select(ResolutionRow).where(ResolutionRow.symbol == model.symbol)).first()
+            taken = _symbol_taken(session, model.symbol)
             if taken is not None:
                 raise InvalidInput(f"{filename}: symbol {model.symbol} is already used by "
                                    f"resolution {taken.number}; remove 'symbol:' to have one assigned")
@@ -159,8 +169,12 @@ def _parsed(source: str, number: int) -> Resolution:
 
 
 def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
-                    note: str = "", seen: int | None = None) -> EditResult:
-    """A new version from edited source, when the text changed."""
+                    note: str = "", based_on: int | None = None) -> EditResult:
+    """A new version from edited source, when the text changed.
+
+    ``based_on`` is the version number the edit started from (an editor session, a Word
+    round trip): if someone stored another version meanwhile, the edit is refused rather
+    than silently overwriting theirs."""
     with app.read() as session:
         row = app.resolution(session, ref)
     parse_source(text, filename, symbol=row.symbol)
@@ -169,6 +183,10 @@ def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
         member = app.acting_member(session)
         if not member.role_set() & {"secretary", "drafter"}:
             app.require(session, "secretary", "edit resolutions", row)
+        if based_on is not None and row.current_version != based_on:
+            from workflow.errors import ConcurrencyError
+
+            raise ConcurrencyError(row.symbol)
         state = row.state
         if state not in {s.value for s in TEXT_EDITABLE | REOPENS_ON_EDIT} and state != "returned":
             raise IllegalTransition(row.symbol, state, "edit",
@@ -184,12 +202,10 @@ def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
             return EditResult(row.symbol, row.current_version, False, row.state)
         notes, voided = [], 0
         if state == "returned":
-            move(session, row, "revise", actor=member.id, seen=seen)
-            seen = None
+            move(session, row, "revise", actor=member.id)
         elif state in {s.value for s in REOPENS_ON_EDIT}:
-            move(session, row, "reopen", actor=member.id, seen=seen,
+            move(session, row, "reopen", actor=member.id,
                  detail={"reason": "text changed after approval began"})
-            seen = None
             notes.append("the text changed after approval began: back to revision")
         for approval in session.exec(select(Approval).where(Approval.resolution_id == row.id,
                                                             Approval.void == False)):  # noqa: E712
@@ -199,7 +215,7 @@ def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
         if voided:
             notes.append(f"{voided} approval(s) voided by the text change")
         number = row.current_version + 1
-        touch(session, row, seen=seen, current_version=number, title=_title(model),
+        touch(session, row, current_version=number, title=_title(model),
               body=model.body)
         session.add(Version(resolution_id=row.id, number=number, source=source,
                             content_hash=model.content_hash(), author=member.id, note=note,
@@ -255,3 +271,10 @@ def event_detail(event: AuditEvent) -> dict[str, Any]:
         return dict(json.loads(event.detail))
     except ValueError as exc:
         raise WorkflowError(f"audit event {event.seq} has unreadable detail") from exc
+
+
+def editable_source(app: App, ref: str) -> tuple[str, int]:
+    """The current source and its version number, to edit and hand back to ``edit``."""
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        return app.version(session, row).source, row.current_version

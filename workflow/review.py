@@ -182,8 +182,8 @@ def add_comment(app: App, ref: str, *, by: str | None, target: str, type_: str, 
                           proposal=proposal.strip(), source=source, created_at=clock.now())
         session.add(comment)
         touch(session, row)
-        audit.record(session, actor=member.id, action="comment", resolution=row,
-                     detail={"comment": number, "ref": resolved, "paragraph": pid,
+        audit.record(session, actor=app.actor(session), action="comment", resolution=row,
+                     detail={"by": member.id, "comment": number, "ref": resolved, "paragraph": pid,
                              "type": type_, "source": source,
                              "text_sha256": hashlib.sha256(comment.text.encode()).hexdigest(),
                              "proposal_sha256":

@@ -20,11 +20,22 @@ def init_workspace(root: Path, *, name: str, prefix: str, languages: tuple[str, 
     if unknown or not languages:
         raise WorkspaceError(f"unknown language(s) {', '.join(unknown) or '(none given)'}; "
                              f"use codes from {', '.join(LANGUAGES)}")
+    import shutil
+
+    from workflow.workspace import CONFIG_NAME, STATE_DIR
+
+    had_state = (root / STATE_DIR).exists()
     ws = create(root, name=name, prefix=prefix, languages=languages,
                 approval_rule=approval_rule, names=names)
     db = Database(ws.database_url)
     try:
         db.engine  # creates and migrates
-    finally:
+    except BaseException:
+        # nothing half-made: a failed init leaves the folder as it found it
         db.dispose()
+        (ws.root / CONFIG_NAME).unlink(missing_ok=True)
+        if not had_state:
+            shutil.rmtree(ws.root / STATE_DIR, ignore_errors=True)
+        raise
+    db.dispose()
     return ws

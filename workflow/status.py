@@ -59,8 +59,13 @@ def status(app: App, ref: str) -> Status:
             if trigger in ("close_review_changes", "close_review_no_objection") and rnd:
                 pending = session.exec(select(Amendment).where(
                     Amendment.round_id == rnd.id, Amendment.status == "proposed")).all()
+                accepted = session.exec(select(Amendment).where(
+                    Amendment.round_id == rnd.id, Amendment.status == "accepted")).all()
                 if pending:
                     blocked = f"amendment(s) {', '.join(str(a.number) for a in pending)} undecided"
+                elif accepted and trigger == "close_review_no_objection":
+                    blocked = (f"accepted amendment(s) {', '.join(str(a.number) for a in accepted)}"
+                               " change the text: close with --changes")
             if trigger == "approve":
                 met, progress = rule_progress(session, row, app.workspace.approval_rule)
                 blocked = ("; ".join(filter(None, [

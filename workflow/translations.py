@@ -59,9 +59,14 @@ def confirm(app: App, ref: str, lang: str, paragraph_ids: Iterable[str] = ()) ->
     with app.write() as session:
         row = app.resolution(session, ref)
         member = app.acting_member(session)
-        roles = member.role_set()
-        if not roles or roles == {"reviewer"}:
-            app.require(session, "secretary", "confirm translations", row)
+        if not member.role_set() - {"reviewer"}:  # any role but reviewer-only (issue spec)
+            from workflow.errors import PermissionDenied
+
+            exc = PermissionDenied(f"{member.id} may not confirm translations: it takes a role "
+                                   "other than reviewer")
+            exc.resolution_id = row.id  # type: ignore[attr-defined]
+            exc.command = "translations confirm"  # type: ignore[attr-defined]
+            raise exc
         model = load_version(session, app.version(session, row))
         if lang not in model.languages:
             raise InvalidInput(f"{row.symbol} has no {lang} text (languages: "
@@ -76,6 +81,8 @@ def confirm(app: App, ref: str, lang: str, paragraph_ids: Iterable[str] = ()) ->
             raise InvalidInput(f"no paragraph {', '.join(unknown)} in {row.symbol} "
                                f"version {row.current_version}")
         targets = wanted or [pid for pid, langs in before.items() if lang in langs]
+        if not targets:
+            return []
         records = merge(records, reconcile(model, langs=[lang], paragraph_ids=targets))
         _save(session, row, records)
         audit.record(session, actor=member.id, action="translations-confirm", resolution=row,

@@ -13,7 +13,7 @@ from drafts.model import Resolution
 from workflow.app import App
 from workflow.models import Approval, AuditEvent, Comment, Member, ResolutionRow, ReviewRound
 
-__all__ = ["document_view", "body_view", "member_names"]
+__all__ = ["document_view", "body_view", "member_names", "signatory_facts"]
 
 
 def member_names(member: Member) -> dict[str, str]:
@@ -95,3 +95,10 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
 def last_round(session: Session, row: ResolutionRow) -> ReviewRound | None:
     return session.exec(select(ReviewRound).where(ReviewRound.resolution_id == row.id)
                         .order_by(ReviewRound.number.desc())).first()  # type: ignore[union-attr]
+
+
+def signatory_facts(session: Session) -> list[list[object]]:
+    """What the signature page shows of each signatory (for the render cache key)."""
+    from workflow.signing_state import signatories
+
+    return [[m.id, member_names(m), m.org, m.delegation] for m in signatories(session)]

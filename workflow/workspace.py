@@ -180,6 +180,9 @@ def create(root: Path, *, name: str, prefix: str, languages: tuple[str, ...] = (
                              "starting with a letter (e.g. RCWG)")
     if approval_rule not in APPROVAL_RULES:
         raise WorkspaceError(f"approval rule {approval_rule!r} is not one of {', '.join(APPROVAL_RULES)}")
+    for label, value in [("name", name), *((f"name-{k}", v) for k, v in (names or {}).items())]:
+        if not value.strip() or any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in value):
+            raise WorkspaceError(f"--{label} must be one line of visible text")
     root = root.resolve()
     if (root / CONFIG_NAME).exists():
         raise WorkspaceError(f"{root} is already a workspace ({CONFIG_NAME} exists)")

@@ -21,16 +21,18 @@ def test_edit_prepared_on_a_stale_read_is_refused(ws: Cli, tmp_path: Path) -> No
     ws(["new", str(path)])
     app = App.open(ws.root)
     try:
-        with app.read() as session:
-            seen = app.resolution(session, "1").row_version
-            source = app.version(session, app.resolution(session, "1")).source
-        # meanwhile someone else changes the resolution
-        ws(["circulate", "1", "--reviewer", "rev-ru"])
-        ws(["close-review", "1", "--changes"])
+        from workflow.resolutions import editable_source
+
+        source, based_on = editable_source(app, "1")
+        # meanwhile someone else stores a new version
+        theirs = tmp_path / "theirs.yaml"
+        theirs.write_text(source.replace("seized of the matter.", "seized of it."), "utf-8")
+        ws(["edit", "1", str(theirs)])
         before = ws(["log", "1", "--json"]).output
         with pytest.raises(ConcurrencyError, match="changed by someone else meanwhile; re-run"):
-            edit_resolution(app, "1", source.replace("2030", "2031"), "stale.yaml", seen=seen)
+            edit_resolution(app, "1", source.replace("2030", "2031"), "stale.yaml",
+                            based_on=based_on)
         assert ws(["log", "1", "--json"]).output == before
-        assert json.loads(ws(["show", "1", "--json"]).output)["version"] == 1
+        assert json.loads(ws(["show", "1", "--json"]).output)["version"] == 2
     finally:
         app.db.dispose()

@@ -459,13 +459,12 @@ def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | N
         try:
             result = resolutions.edit_resolution(app, ref, edited, "<editor>", note,
                                                  based_on=based_on)
-        except ConcurrencyError:
-            kept = Path(f"{ref.replace('/', '-')}.edited-v{based_on}.yaml").resolve()
-            kept.write_text(edited, encoding="utf-8")
-            raise click.ClickException(
-                f"someone stored a new version of {ref} while you were editing; your text is "
-                f"kept in {kept} — compare it with 'resolutions source {ref}' and run "
-                f"'resolutions edit {ref} {kept.name}'") from None
+        except ConcurrencyError as exc:
+            kept = resolutions.keep_unsaved_edit(app, ref, edited, based_on)
+            click.echo(f"Error: {exc}: your text is kept in {kept} — compare it with "
+                       f"'resolutions source {ref}' and run 'resolutions edit {ref} {kept}'",
+                       err=True)
+            sys.exit(1)
     for line in result.notes:
         click.echo(line)
     if result.changed:

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from drafts.model import Resolution
 from workflow import clock
 from workflow.app import App
+from workflow.crashpoints import crashpoint
 from workflow.errors import InvalidInput
 from workflow.files import store_bytes, write_atomic
 from workflow.models import Artefact, Member, ResolutionRow, Version
@@ -233,6 +234,7 @@ def render(app: App, ref: str, *, stage: str, formats: list[str], languages: lis
                 target = out_dir / output_name(row, ver_no, stage, fmt, langs, reviewer)
                 data = rendered.data if rendered.data is not None else rendered.path.read_bytes()  # type: ignore[union-attr]
                 write_atomic(target, data)
+                crashpoint("render.after-write")
                 out.append((target, rendered))
         rows = pending_artefacts(session)
     record_artefacts(app, rows)

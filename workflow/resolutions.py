@@ -24,7 +24,8 @@ from workflow.machine import REOPENS_ON_EDIT, TEXT_EDITABLE, allowed_triggers
 from workflow.models import Approval, AuditEvent, ResolutionRow, Version
 from workflow.steps import move, touch
 
-__all__ = ["new_resolution", "new_from_title", "edit_resolution", "editable_source", "list_resolutions",
+__all__ = ["new_resolution", "new_from_title", "edit_resolution", "editable_source",
+           "keep_unsaved_edit", "list_resolutions",
            "get_version", "load_version", "log", "Summary", "EditResult", "Page",
            "parse_source"]
 
@@ -278,3 +279,18 @@ def editable_source(app: App, ref: str) -> tuple[str, int]:
     with app.read() as session:
         row = app.resolution(session, ref)
         return app.version(session, row).source, row.current_version
+
+
+def keep_unsaved_edit(app: App, ref: str, text: str, based_on: int) -> Path:
+    """Keep an edit that lost a race in the workspace (``.resolutions/edits/``), so that
+    nothing typed is lost; returns the file."""
+    import os
+    import tempfile
+
+    folder = app.workspace.state_dir / "edits"
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = "".join(ch if ch.isalnum() else "-" for ch in ref)
+    fd, name = tempfile.mkstemp(prefix=f"{stem}-from-v{based_on}-", suffix=".yaml", dir=folder)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return Path(name)

@@ -140,7 +140,8 @@ def test_eight_processes_on_one_resolution(ws: Cli, tmp_path: Path,
 def test_eight_editors_at_once_one_wins_per_version(ws: Cli, tmp_path: Path,
                                                     pool: tuple[Any, Any]) -> None:
     """Editing in $EDITOR reads the text, waits for the human, then writes: the optimistic
-    row_version check refuses every editor whose base version was replaced meanwhile."""
+    check refuses every editor whose base version was replaced meanwhile, and keeps the
+    refused text in the workspace."""
     import sys
 
     symbol = draft(ws, tmp_path)
@@ -157,8 +158,14 @@ def test_eight_editors_at_once_one_wins_per_version(ws: Cli, tmp_path: Path,
     for _, code, out in results:
         assert code in (0, 1), out
     for out in lost:
-        assert out.strip() == (f"Error: {symbol} was changed by someone else meanwhile; "
-                               "re-run the command"), out
+        # one line: the refusal, and where the lost edit was kept (nothing typed is lost)
+        line = out.strip()
+        assert "\n" not in line, out
+        assert line.startswith(f"Error: {symbol} was changed by someone else meanwhile; "
+                               "re-run the command: your text is kept in "), out
+        kept = Path(line.split("your text is kept in ")[1].split(" — ")[0])
+        assert kept.parent == ws.root / ".resolutions" / "edits"
+        assert "edit by w" in kept.read_text(encoding="utf-8") or kept.stat().st_size > 0
     assert lost, "no editor ever met a concurrent change: the test did not race"
     versions = json.loads(ws(["show", symbol, "--json"]).output)["version"]
     assert versions == 1 + len(won)

@@ -99,19 +99,9 @@ def _problems(status: Any) -> list[str]:
             "The data does not match the signature: it was changed, or this .p7s belongs "
             "to another file."
         )
-    if not status.valid:
-        problems.append("The cryptographic signature does not verify.")
-    if status.revoked:
-        problems.append("The signer's certificate has been revoked.")
-    elif status.intact and status.valid and not status.trusted:
-        indic = getattr(status.trust_problem_indic, "name", "unknown reason")
-        problems.append(
-            f"The signer's certificate does not lead to a trusted CA ({indic}); verify "
-            "with the working group's CA certificate, or the signer is not one of us."
-        )
-    ts = status.timestamp_validity
-    if ts is not None and not (ts.intact and ts.valid and ts.trusted):
-        problems.append("The signature timestamp does not verify or is not trusted.")
+    from signatures.verify import signer_problems
+
+    problems += [text[0].upper() + text[1:] for text in signer_problems(status)]
     return problems
 
 

@@ -135,25 +135,32 @@ def signed_revision(pdf: bytes, index: int) -> bytes:
     return pdf[: start2 + length2]
 
 
+def signer_problems(status: Any) -> list[str]:
+    """What is wrong with a signature's cryptography, signer and timestamp (shared by PDF
+    and detached signatures); empty when all is well."""
+    problems = []
+    if not status.valid:
+        problems.append("the cryptographic signature does not verify.")
+    if status.revoked:
+        problems.append("the signer's certificate has been revoked.")
+    elif status.intact and status.valid and not status.trusted:
+        indic = getattr(status.trust_problem_indic, "name", "unknown reason")
+        problems.append(
+            f"the signer's certificate does not lead to a trusted CA ({indic}); verify "
+            "with the working group's CA certificate, or the signer is not one of us.")
+    ts = status.timestamp_validity
+    if ts is not None and not (ts.intact and ts.valid and ts.trusted):
+        problems.append("the signature timestamp does not verify or is not trusted.")
+    return problems
+
+
 def _problems(status: Any, name: str) -> list[str]:
     problems: list[str] = []
     if not status.intact:
         problems.append(
             f"{name}: the signed bytes were changed after signing (the digest does not match)."
         )
-    if not status.valid:
-        problems.append(f"{name}: the cryptographic signature does not verify.")
-    if status.revoked:
-        problems.append(f"{name}: the signer's certificate has been revoked.")
-    elif status.intact and status.valid and not status.trusted:
-        indic = getattr(status.trust_problem_indic, "name", "unknown reason")
-        problems.append(
-            f"{name}: the signer's certificate does not lead to a trusted CA ({indic}); "
-            "verify with the working group's CA certificate, or the signer is not one of us."
-        )
-    ts = status.timestamp_validity
-    if ts is not None and not (ts.intact and ts.valid and ts.trusted):
-        problems.append(f"{name}: the signature timestamp does not verify or is not trusted.")
+    problems += [f"{name}: {text}" for text in signer_problems(status)]
     level = status.modification_level
     if status.docmdp_ok is False:
         problems.append(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import sys
-import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -412,7 +411,6 @@ BUILDERS = {"draft": draft, "review": review, "comment-form": comment_form,
             "matrix": matrix, "redline": redline, "final": final, "approval": approval,
             "cover-letter": cover_letter}
 
-_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
 
 
@@ -442,15 +440,9 @@ def _drop_extras(doc: Document) -> None:
 
 
 def _reproducible(data: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            target = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
-            target.compress_type = zipfile.ZIP_DEFLATED
-            target.external_attr = 0o644 << 16
-            dst.writestr(target, src.read(info.filename))
-    return out.getvalue()
+    from templates.docx import _normalised_zip
+
+    return _normalised_zip(data)
 
 
 def build(out_dir: Path = HERE) -> list[Path]:

@@ -35,7 +35,8 @@ class Cluster:
     def _run(self, *args: str) -> None:
         cmd = list(args)
         if self.as_root:
-            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+            runuser = shutil.which("runuser") or "/usr/sbin/runuser"
+            cmd = [runuser, "-u", "postgres", "--", *cmd]
         subprocess.run(cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
     def start(self) -> Cluster:

@@ -207,7 +207,7 @@ def test_refusals_not_a_zip_bomb_traversal():
 
 
 def test_total_uncompressed_size_is_checked_before_reading(monkeypatch):
-    import drafts.docx_import as module
+    import drafts.docx_reading as module  # where the package checks live
 
     monkeypatch.setattr(module, "MAX_UNCOMPRESSED_BYTES", 10_000)
     with pytest.raises(DocxImportError, match="unpacks to more than"):

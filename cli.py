@@ -857,10 +857,7 @@ def amendment_accept(ctx: Context, ref: str, number: int) -> None:
     Example:
       resolutions amendment accept 1 2
     """
-    from workflow.amendments import decide_amendment
-
-    row = decide_amendment(ctx.app(), ref, number, True)
-    click.echo(f"amendment {row.number}: {row.status}")
+    _decide_amendment(ctx, ref, number, accept=True)
 
 
 @amendment.command("reject")
@@ -875,9 +872,13 @@ def amendment_reject(ctx: Context, ref: str, number: int) -> None:
     Example:
       resolutions amendment reject 1 3
     """
+    _decide_amendment(ctx, ref, number, accept=False)
+
+
+def _decide_amendment(ctx: Context, ref: str, number: int, *, accept: bool) -> None:
     from workflow.amendments import decide_amendment
 
-    row = decide_amendment(ctx.app(), ref, number, False)
+    row = decide_amendment(ctx.app(), ref, number, accept)
     click.echo(f"amendment {row.number}: {row.status}")
 
 

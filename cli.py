@@ -173,8 +173,7 @@ def init(ctx: Context, directory: str, name: str, name_ru: str | None, name_zh: 
       resolutions init wg --name "Russian–Chinese working group on microelectronics" \\
           --name-ru "Российско-китайская рабочая группа по микроэлектронике" --prefix RCWG
     """
-    from workflow import setup
-
+    from workflow.store import setup
     names = {k: v for k, v in (("ru", name_ru), ("zh", name_zh)) if v}
     ws = setup.init_workspace(Path(directory), name=name, prefix=prefix,
                               languages=tuple(x.strip() for x in languages.split(",") if x.strip()),
@@ -189,7 +188,6 @@ def init(ctx: Context, directory: str, name: str, name_ru: str | None, name_zh: 
 @cli.group()
 def member() -> None:
     """Members of the working group (delegation, roles)."""
-
 
 @member.command("add")
 @click.argument("member_id")
@@ -248,7 +246,6 @@ def member_list(ctx: Context) -> None:
 def body() -> None:
     """BRICS bodies resolutions are submitted to."""
 
-
 @body.command("list")
 @json_option
 @pass_ctx
@@ -260,7 +257,7 @@ def body_list(ctx: Context) -> None:
     Example:
       resolutions body list
     """
-    from workflow.workspace import find
+    from workflow.store.workspace import find
 
     bodies = find(ctx.workspace).bodies()
     data = [{"code": b.code, "names": b.names, "address": b.address, "languages": b.languages,
@@ -302,8 +299,7 @@ def new(ctx: Context, file: str | None, title: str | None, body_code: str | None
       resolutions new --title "On joint ventures" --body brics-higher-council --lang en
       resolutions new --from-docx draft.docx --lang ru --body brics-higher-council
     """
-    from workflow import resolutions
-
+    from workflow.drafting import resolutions
     chosen = [x for x in (file, title, from_docx) if x]
     if len(chosen) != 1:
         raise click.UsageError("give exactly one of FILE, --title or --from-docx")
@@ -316,11 +312,10 @@ def new(ctx: Context, file: str | None, title: str | None, body_code: str | None
             raise click.UsageError("--title needs --body (see 'resolutions body list')")
         summary = resolutions.new_from_title(app, title, body_code, lang)
     else:
-        from workflow import interop
-
+        from workflow.drafting import interop
         summary, notes = interop.new_from_docx(app, Path(from_docx or ""), lang=lang,
                                                body=body_code)
-    from workflow.checks import opener_hints
+    from workflow.drafting.checks import opener_hints
 
     hints = opener_hints(app, summary.symbol)
     emit(ctx, {**summary.to_json(), "unrecognised": notes, "hints": hints}, lambda: (
@@ -343,7 +338,7 @@ def list_(ctx: Context, state: str | None, limit: int, page: int) -> None:
       resolutions list --state in_review
       resolutions list --json --limit 500
     """
-    from workflow.resolutions import list_resolutions
+    from workflow.drafting.resolutions import list_resolutions
 
     if limit < 1 or page < 1:
         raise click.UsageError("--limit and --page start at 1")
@@ -375,8 +370,8 @@ def show(ctx: Context, ref: str, version: int | None, lang: str | None) -> None:
       resolutions show RCWG/RES/2024/1 --lang zh
       resolutions show 1 --version 2
     """
+    from workflow.drafting.resolutions import get_version
     from workflow.presenting import numbered_lines
-    from workflow.resolutions import get_version
 
     summary, ver, model = get_version(ctx.app(), ref, version)
     langs = [lang] if lang else list(model.languages)
@@ -410,7 +405,7 @@ def source(ctx: Context, ref: str, version: int | None) -> None:
     Example:
       resolutions source 1 > resolution.yaml
     """
-    from workflow.resolutions import get_version
+    from workflow.drafting.resolutions import get_version
 
     _summary, ver, _model = get_version(ctx.app(), ref, version)
     click.echo(ver.source, nl=False)
@@ -437,12 +432,10 @@ def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | N
       EDITOR=nano resolutions edit 1
       resolutions edit 1 --from-docx zh-draft.docx --lang zh
     """
-    from workflow import resolutions
-
+    from workflow.drafting import resolutions
     app = ctx.app()
     if from_docx:
-        from workflow import interop
-
+        from workflow.drafting import interop
         if not lang:
             raise click.UsageError("--from-docx needs --lang")
         result = interop.edit_from_docx(app, ref, Path(from_docx), lang=lang, note=note)
@@ -529,8 +522,8 @@ def log(ctx: Context, ref: str) -> None:
     Example:
       resolutions log 1
     """
-    from workflow.resolutions import event_detail
-    from workflow.resolutions import log as get_log
+    from workflow.drafting.resolutions import event_detail
+    from workflow.drafting.resolutions import log as get_log
 
     summary, events = get_log(ctx.app(), ref)
     data = [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
@@ -545,7 +538,6 @@ def log(ctx: Context, ref: str) -> None:
 @cli.group()
 def audit() -> None:
     """The hash-chained audit log."""
-
 
 @audit.command("verify")
 @json_option
@@ -581,7 +573,7 @@ def status(ctx: Context, ref: str) -> None:
     Example:
       resolutions status 1
     """
-    from workflow.status import status as get_status
+    from workflow.lifecycle.status import status as get_status
 
     st = get_status(ctx.app(), ref)
 
@@ -612,7 +604,7 @@ def check(ctx: Context, ref: str, version: int | None) -> None:
       resolutions check 1
       resolutions check 1 --json    # schema: docs/CHECK_JSON.md
     """
-    from workflow.checks import check_resolution
+    from workflow.drafting.checks import check_resolution
 
     symbol, report = check_resolution(ctx.app(), ref, version)
 
@@ -635,7 +627,6 @@ def check(ctx: Context, ref: str, version: int | None) -> None:
 def translations() -> None:
     """Translation status of the authentic languages."""
 
-
 @translations.command("confirm")
 @click.argument("ref")
 @click.option("--lang", required=True, help="The language whose text you confirm.")
@@ -651,7 +642,7 @@ def translations_confirm(ctx: Context, ref: str, lang: str, paras: tuple[str, ..
       resolutions translations confirm 1 --lang zh
       resolutions translations confirm 1 --lang ru --para op-roadmap
     """
-    from workflow.translations import confirm
+    from workflow.drafting.translations import confirm
 
     done = confirm(ctx.app(), ref, lang, paras)
     click.echo(f"confirmed {lang} for {len(done)} paragraph(s)"
@@ -683,7 +674,7 @@ def circulate(ctx: Context, ref: str, reviewers: tuple[str, ...], due: str | Non
     Example:
       resolutions circulate 1 --reviewer petrov --reviewer wang --due 2024-10-15
     """
-    from workflow.delivery_flow import circulate_and_deliver
+    from workflow.delivery.circulation import circulate_and_deliver
 
     result = circulate_and_deliver(ctx.app(), ref, list(reviewers), _parse_date(due))
     for warning in result.warnings:
@@ -713,7 +704,7 @@ def comment(ctx: Context, ref: str, by: str | None, target: str, type_: str, tex
       resolutions comment 1 --by petrov --ref "OP 3(b)" --type te \\
           --text "Specify the year" --proposal "… by 2030;"
     """
-    from workflow.review import add_comment
+    from workflow.review.rounds import add_comment
 
     row = add_comment(ctx.app(), ref, by=by, target=target, type_=type_, text=text,
                       proposal=proposal)
@@ -737,7 +728,7 @@ def comments(ctx: Context, words: tuple[str, ...]) -> None:
     if words[0] == "import":
         if len(words) != 3:
             raise click.UsageError("write: resolutions comments import REF FILE.docx")
-        from workflow.forms import import_comment_form
+        from workflow.review.forms import import_comment_form
 
         rows = import_comment_form(ctx.app(), words[1], Path(words[2]))
         emit(ctx, {"imported": [r.to_json() for r in rows]}, lambda: click.echo(
@@ -746,7 +737,7 @@ def comments(ctx: Context, words: tuple[str, ...]) -> None:
         return
     if len(words) != 1:
         raise click.UsageError("write: resolutions comments REF")
-    from workflow.review import comment_matrix
+    from workflow.review.rounds import comment_matrix
 
     symbol, version, rows = comment_matrix(ctx.app(), words[0])
     emit(ctx, {"symbol": symbol, "version": version, "comments": [r.to_json() for r in rows]},
@@ -773,7 +764,7 @@ def dispose(ctx: Context, ref: str, number: int, decision: str | None, note: str
     Example:
       resolutions dispose 1 2 --accept --note "Year added in OP 2"
     """
-    from workflow.review import dispose as do_dispose
+    from workflow.review.rounds import dispose as do_dispose
 
     if decision is None:
         raise click.UsageError("choose --accept, --reject or --partial")
@@ -811,7 +802,7 @@ def amend(ctx: Context, ref: str, by: str | None, target: str, op: str, texts: t
       resolutions amend 1 --by wang --target "OP 2" --op replace \\
           --text en="*Instructs* … until 2035;" --why "Align with the roadmap"
     """
-    from workflow.amendments import amend as do_amend
+    from workflow.review.amendments import amend as do_amend
 
     row = do_amend(ctx.app(), ref, by=by, target=target, op=op, texts=_texts(texts), why=why)
     click.echo(f"amendment {row.number}: {row.op} {row.target_ref} by {row.author}")
@@ -829,7 +820,7 @@ def amendments(ctx: Context, ref: str) -> None:
     Example:
       resolutions amendments 1 --json
     """
-    from workflow.amendments import list_amendments
+    from workflow.review.amendments import list_amendments
 
     symbol, rows = list_amendments(ctx.app(), ref)
     emit(ctx, {"symbol": symbol, "amendments": [r.to_json() for r in rows]},
@@ -843,7 +834,6 @@ def amendments(ctx: Context, ref: str) -> None:
 @cli.group()
 def amendment() -> None:
     """Decide amendments."""
-
 
 @amendment.command("accept")
 @click.argument("ref")
@@ -876,7 +866,7 @@ def amendment_reject(ctx: Context, ref: str, number: int) -> None:
 
 
 def _decide_amendment(ctx: Context, ref: str, number: int, *, accept: bool) -> None:
-    from workflow.amendments import decide_amendment
+    from workflow.review.amendments import decide_amendment
 
     row = decide_amendment(ctx.app(), ref, number, accept)
     click.echo(f"amendment {row.number}: {row.status}")
@@ -898,7 +888,7 @@ def close_review(ctx: Context, ref: str, outcome: str | None) -> None:
       resolutions close-review 1 --changes
       resolutions close-review 1 --no-objection
     """
-    from workflow.amendments import close_review as do_close
+    from workflow.review.amendments import close_review as do_close
 
     if outcome is None:
         raise click.UsageError("choose --changes or --no-objection")
@@ -924,8 +914,8 @@ def approve(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
     Example:
       resolutions approve 1 --by li-wei
     """
-    from workflow.approval import approve as do_approve
-    from workflow.statements import statement_signer_for
+    from workflow.review.approval import approve as do_approve
+    from workflow.signing.statements import statement_signer_for
 
     app = ctx.app()
     signer = statement_signer_for(app, by, p12, passphrase_file, _passphrase_prompt)
@@ -948,7 +938,7 @@ def object_cmd(ctx: Context, ref: str, by: str | None, note: str) -> None:
     Example:
       resolutions object 1 --by smirnova --note "OP 4 needs the 2030 date"
     """
-    from workflow.approval import object_
+    from workflow.review.approval import object_
 
     result = object_(ctx.app(), ref, by, note)
     click.echo(f"{result.symbol}: objection by {result.member} → {result.state}")
@@ -966,7 +956,7 @@ def withdraw(ctx: Context, ref: str, reason: str) -> None:
     Example:
       resolutions withdraw 1 --reason "merged into RCWG/RES/2024/2"
     """
-    from workflow.lifecycle import withdraw as do_withdraw
+    from workflow.delivery.outcomes import withdraw as do_withdraw
 
     result = do_withdraw(ctx.app(), ref, reason)
     click.echo(f"{result.symbol}: {result.state}")
@@ -983,7 +973,7 @@ def archive(ctx: Context, ref: str) -> None:
     Example:
       resolutions archive 1
     """
-    from workflow.lifecycle import archive as do_archive
+    from workflow.delivery.outcomes import archive as do_archive
 
     result = do_archive(ctx.app(), ref)
     click.echo(f"{result.symbol}: {result.state}")
@@ -1004,7 +994,7 @@ def receipt(ctx: Context, ref: str, reference: str, outcome: str, note: str) -> 
     Example:
       resolutions receipt 1 --ref "HC-2024-117" --outcome acknowledged
     """
-    from workflow.lifecycle import receipt as do_receipt
+    from workflow.delivery.outcomes import receipt as do_receipt
 
     result = do_receipt(ctx.app(), ref, reference=reference, outcome=outcome, note=note)
     click.echo(f"{result.symbol}: {result.state} ({result.message})")
@@ -1035,9 +1025,9 @@ def export_akn(ctx: Context, ref: str, version: int | None, lang: str | None,
       resolutions export-akn 1 --lang zh -o resolution.zh.akn.xml
       resolutions export-akn 1 --amendment 2 -o amendment-2.akn.xml
     """
-    from workflow.files import write_atomic
-    from workflow.interop import export_akn as build
-    from workflow.interop import export_amendment
+    from workflow.drafting.interop import export_akn as build
+    from workflow.drafting.interop import export_amendment
+    from workflow.store.files import write_atomic
 
     if amendment is not None:
         xml = export_amendment(ctx.app(), ref, amendment)
@@ -1076,8 +1066,8 @@ def render(ctx: Context, ref: str, stage: str, fmt: str | None, langs: str | Non
       resolutions render 1 --stage review --reviewer petrov -o out/
       resolutions render 1 --stage final --lang en --layout single
     """
-    from workflow.rendering import STAGE_FORMATS
-    from workflow.rendering import render as do_render
+    from workflow.documents.rendering import STAGE_FORMATS
+    from workflow.documents.rendering import render as do_render
 
     if fmt is None:
         fmt = STAGE_FORMATS[stage][0]
@@ -1123,7 +1113,6 @@ def doctor(ctx: Context) -> None:
 def templates() -> None:
     """Document templates: list them, check a workspace's overrides."""
 
-
 @templates.command("list")
 @json_option
 @pass_ctx
@@ -1134,8 +1123,8 @@ def templates_list(ctx: Context) -> None:
     Example:
       resolutions templates list
     """
-    from workflow.template_admin import list_templates
-    from workflow.workspace import find
+    from templates.admin import list_templates
+    from workflow.store.workspace import find
 
     try:
         override = find(ctx.workspace).root / "templates"
@@ -1158,7 +1147,7 @@ def templates_check(ctx: Context, directory: str) -> None:
     Example:
       resolutions templates check ./templates
     """
-    from workflow.template_admin import check_templates
+    from templates.admin import check_templates
 
     problems = check_templates(Path(directory))
     emit(ctx, {"ok": not problems, "problems": problems},
@@ -1173,7 +1162,7 @@ def _new_passphrase_prompt(label: str) -> bytes:
 
 
 def _passphrase(passphrase_file: str | None, label: str, new: bool = False) -> bytes:
-    from workflow.statements import read_passphrase
+    from workflow.signing.statements import read_passphrase
 
     return read_passphrase(passphrase_file, _new_passphrase_prompt if new else _passphrase_prompt,
                            label)
@@ -1182,7 +1171,6 @@ def _passphrase(passphrase_file: str | None, label: str, new: bool = False) -> b
 @cli.group("keys")
 def keys_group() -> None:
     """The working group's CA, members' signing certificates and the trust store."""
-
 
 @keys_group.command("init-ca")
 @click.option("--name", "common_name", help="The CA's common name (default: the group's name + CA).")
@@ -1198,7 +1186,7 @@ def keys_init_ca(ctx: Context, common_name: str | None, passphrase_file: str | N
     Example:
       resolutions keys init-ca --passphrase-file ~/.rcwg-ca-passphrase
     """
-    from workflow.keys import init_ca
+    from workflow.signing.keys import init_ca
 
     info = init_ca(ctx.app(), _passphrase(passphrase_file, "New CA passphrase", new=True),
                    common_name=common_name)
@@ -1225,7 +1213,7 @@ def keys_issue(ctx: Context, member_id: str, ca_passphrase_file: str | None,
     Example:
       resolutions keys issue li-wei --ca-passphrase-file ca.pass --passphrase-file li-wei.pass
     """
-    from workflow.keys import issue
+    from workflow.signing.keys import issue
 
     ca_pass = _passphrase(ca_passphrase_file, "CA passphrase")
     p12_pass = _passphrase(passphrase_file, f"New passphrase for {member_id}'s key", new=True)
@@ -1253,7 +1241,7 @@ def keys_import(ctx: Context, member_id: str, p12_file: str, chain: str | None,
     Example:
       resolutions keys import li-wei li-wei-cfca.p12 --passphrase-file li-wei.pass
     """
-    from workflow.keys import import_p12
+    from workflow.signing.keys import import_p12
 
     info = import_p12(ctx.app(), member_id, Path(p12_file),
                       _passphrase(passphrase_file, f"Passphrase for {Path(p12_file).name}"),
@@ -1274,7 +1262,7 @@ def keys_list(ctx: Context) -> None:
     Example:
       resolutions keys list --json
     """
-    from workflow.keys import list_keys
+    from workflow.signing.keys import list_keys
 
     data = list_keys(ctx.app())
     emit(ctx, data, lambda: (
@@ -1303,8 +1291,8 @@ def sign_cmd(ctx: Context, ref: str, by: str | None, p12: str | None,
     Example:
       resolutions sign 1 --by li-wei --passphrase-file li-wei.pass
     """
-    from workflow.keys import KeyRequest
-    from workflow.signing import sign
+    from workflow.signing.keys import KeyRequest
+    from workflow.signing.sign import sign
 
     key = KeyRequest(p12, _passphrase(passphrase_file, "Passphrase for your key"))
     result = sign(ctx.app(), ref, by, key)
@@ -1317,7 +1305,6 @@ def sign_cmd(ctx: Context, ref: str, by: str | None, p12: str | None,
 @cli.group("signatures")
 def signatures_group() -> None:
     """Signatures made outside the workspace, and the signed files."""
-
 
 @signatures_group.command("import")
 @click.argument("ref")
@@ -1332,7 +1319,7 @@ def signatures_import(ctx: Context, ref: str, pdf_file: str) -> None:
     Example:
       resolutions signed-files 1 -o out/ && resolutions signatures import 1 signed.pdf
     """
-    from workflow.signing import import_signed
+    from workflow.signing.sign import import_signed
 
     results = import_signed(ctx.app(), ref, Path(pdf_file).read_bytes())
     emit(ctx, [r.to_json() for r in results], lambda: [click.echo(
@@ -1355,7 +1342,7 @@ def signed_files(ctx: Context, ref: str, out_dir: str) -> None:
     Example:
       resolutions signed-files 1 -o signed/
     """
-    from workflow.signing_files import export_signed_files
+    from workflow.signing.files import export_signed_files
 
     written = export_signed_files(ctx.app(), ref, Path(out_dir))
     emit(ctx, [{"path": str(p), "kind": k} for p, k in written],
@@ -1380,7 +1367,7 @@ def verify_cmd(ctx: Context, file: str, trust: tuple[str, ...], p7s: tuple[str, 
     Example:
       resolutions verify RCWG-RES-2024-1_v2_signed.pdf --trust rcwg-ca.pem --json
     """
-    from workflow.signing_verify import verify_file
+    from workflow.signing.verify import verify_file
 
     report = verify_file(Path(file), trust=[Path(t) for t in trust], workspace=ctx.workspace,
                          p7s=[Path(x) for x in p7s])
@@ -1428,7 +1415,7 @@ def outbox(click_ctx: click.Context, ctx: Context, status_: str | None) -> None:
 
 @domain_errors
 def _outbox_list(ctx: Context, status_: str | None) -> None:
-    from workflow.outbox import list_messages
+    from workflow.delivery.outbox import list_messages
 
     rows = list_messages(ctx.app(), status_)
     emit(ctx, {"messages": [r.to_json() for r in rows]},
@@ -1466,7 +1453,7 @@ def outbox_send(ctx: Context) -> None:
     Example:
       resolutions outbox send
     """
-    from workflow.outbox import send
+    from workflow.delivery.outbox import send
 
     _print_sent(ctx, send(ctx.app()))
 
@@ -1484,7 +1471,7 @@ def outbox_retry(ctx: Context, ids: tuple[int, ...]) -> None:
       resolutions outbox retry
       resolutions outbox retry --id 3
     """
-    from workflow.outbox import send
+    from workflow.delivery.outbox import send
 
     _print_sent(ctx, send(ctx.app(), retry=True, ids=list(ids) or None))
 
@@ -1505,7 +1492,7 @@ def submit(ctx: Context, ref: str, body_code: str, meeting: str | None, send_now
       resolutions submit 1 --to brics-higher-council --meeting 2024-11-20
       resolutions submit 1 --to brics-higher-council --send
     """
-    from workflow.submission import submit as do_submit
+    from workflow.delivery.submission import submit as do_submit
 
     result = do_submit(ctx.app(), ref, body_code, meeting=_parse_date(meeting), send_now=send_now)
     data = {"symbol": result.symbol, "body": result.body, "submission": result.number,
@@ -1538,7 +1525,7 @@ def submissions(ctx: Context, ref: str) -> None:
     Example:
       resolutions submissions 1 --json
     """
-    from workflow.submission import list_submissions
+    from workflow.delivery.submission import list_submissions
 
     symbol, rows = list_submissions(ctx.app(), ref)
     emit(ctx, {"symbol": symbol, "submissions": [r.to_json() for r in rows]},
@@ -1603,7 +1590,6 @@ def demo(ctx: Context, directory: str, force: bool) -> None:
 def dossier() -> None:
     """The archivist's dossier: one BagIt bag, verifiable with nothing but itself."""
 
-
 def _progress_bar(ctx: Context) -> Any:
     """A rich progress bar on a terminal (None with --json or when not a terminal)."""
     if ctx.json or not sys.stderr.isatty():
@@ -1635,7 +1621,7 @@ def dossier_export(ctx: Context, refs: tuple[str, ...], everything: bool, output
       resolutions dossier export 1 -o dossier-2024-1
       resolutions dossier export --all --zip -o archive/rcwg-2024.zip --workers 2
     """
-    from workflow.dossier import export_dossier
+    from workflow.dossier.export import export_dossier
 
     if bool(refs) == everything:
         raise click.UsageError("give REF... or --all (not both)")
@@ -1676,7 +1662,7 @@ def dossier_verify(ctx: Context, path: str) -> None:
       resolutions dossier verify dossier-2024-1
       resolutions dossier verify archive/rcwg-2024.zip --json
     """
-    from workflow.dossier import verify_dossier
+    from workflow.dossier.export import verify_dossier
 
     report = verify_dossier(Path(path))
 

@@ -44,7 +44,7 @@ FROZEN = "2024-10-13T10:00:00+00:00"
 
 
 def workspace_path(n: int) -> Path:
-    from workflow.db import SCHEMA_REVISION
+    from workflow.store.db import SCHEMA_REVISION
 
     return OUT / f"dossier-s{SCHEMA_REVISION}-g{GENERATOR_REVISION}-{n}"
 

@@ -3,7 +3,7 @@
 The members are added through the services; the resolutions, their versions, translation
 records and audit events are bulk-inserted with SQLAlchemy core in one transaction. Every
 row is what the services would have written: the audit chain is extended from the head with
-``workflow.audit.event_hash``, each version's text parses and matches its recorded hash, and
+``workflow.store.audit.event_hash``, each version's text parses and matches its recorded hash, and
 each resolution's state is the last one its events record, so ``resolutions audit verify``
 passes.
 
@@ -47,7 +47,7 @@ TITLE_MARK = {"ru": "ЗАГОЛОВОКРУ", "zh": "标题中文", "en": "TITLE
 
 
 def workspace_path(n: int, versions: int) -> Path:
-    from workflow.db import SCHEMA_REVISION
+    from workflow.store.db import SCHEMA_REVISION
 
     return OUT / f"workspace-s{SCHEMA_REVISION}-g{GENERATOR_REVISION}-{n}x{versions}"
 
@@ -100,9 +100,15 @@ def build(root: Path, n: int, versions: int) -> dict[str, float]:
 
     from drafts.staleness import reconcile
     from workflow.app import App
-    from workflow.chain import event_hash
-    from workflow.models import AuditEvent, AuditHead, ResolutionRow, TranslationState, Version
-    from workflow.setup import init_workspace
+    from workflow.store.chain import event_hash
+    from workflow.store.models import (
+        AuditEvent,
+        AuditHead,
+        ResolutionRow,
+        TranslationState,
+        Version,
+    )
+    from workflow.store.setup import init_workspace
 
     started = time.perf_counter()
     init_workspace(root, name="Russian–Chinese working group on microelectronics",

@@ -45,12 +45,12 @@ def setup(root: Path, clients: int, pool: int) -> dict[str, list[str]]:
     from make_workspace import _template, _titles
 
     from drafts.source import dump
-    from workflow.amendments import close_review
     from workflow.app import App
+    from workflow.drafting.resolutions import new_resolution
     from workflow.members import add_member
-    from workflow.resolutions import new_resolution
-    from workflow.review import circulate
-    from workflow.setup import init_workspace
+    from workflow.review.amendments import close_review
+    from workflow.review.rounds import circulate
+    from workflow.store.setup import init_workspace
 
     init_workspace(root, name="Bench working group", prefix="RCWG",
                    languages=("ru", "zh", "en"), approval_rule="all")
@@ -78,9 +78,9 @@ def setup(root: Path, clients: int, pool: int) -> dict[str, list[str]]:
 def client(root: str, index: int, plan_file: str, go_file: str, seconds: float) -> None:
     """One client process: comments and approvals until the time is up; JSON on stdout."""
     from workflow.app import App
-    from workflow.approval import approve
     from workflow.errors import ConcurrencyError, WorkflowError
-    from workflow.review import add_comment
+    from workflow.review.approval import approve
+    from workflow.review.rounds import add_comment
 
     plan = json.loads(Path(plan_file).read_text("utf-8"))
     member = _approver(index)

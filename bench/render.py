@@ -51,8 +51,8 @@ def make_workspace(root: Path) -> Path:
     from make_workspace import _add_members
 
     from workflow.app import App
-    from workflow.resolutions import new_resolution
-    from workflow.setup import init_workspace
+    from workflow.drafting.resolutions import new_resolution
+    from workflow.store.setup import init_workspace
 
     init_workspace(root, name="Russian–Chinese working group on microelectronics",
                    prefix="RCWG", languages=("ru", "zh", "en"),
@@ -68,8 +68,8 @@ def make_workspace(root: Path) -> Path:
 def view_and_html(root: Path):  # type: ignore[no-untyped-def]
     from templates.pdf import render_html
     from workflow.app import App
-    from workflow.resolutions import load_version
-    from workflow.views import document_view
+    from workflow.documents.views import document_view
+    from workflow.store.texts import load_version
 
     app = App.open(root, "ivanova")
     with app.read() as session:

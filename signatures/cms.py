@@ -21,6 +21,7 @@ from cryptography import x509
 from signatures.errors import VerificationError
 from signatures.keys import cert_info
 from signatures.signer import DIGEST_ALGORITHM, Signer, to_asn1_cert
+from signatures.verify import signer_problems
 
 __all__ = ["DetachedReport", "sign_detached", "verify_detached"]
 
@@ -99,7 +100,6 @@ def _problems(status: Any) -> list[str]:
             "The data does not match the signature: it was changed, or this .p7s belongs "
             "to another file."
         )
-    from signatures.verify import signer_problems
 
     problems += [text[0].upper() + text[1:] for text in signer_problems(status)]
     return problems

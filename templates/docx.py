@@ -23,6 +23,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from drafts.comment_form import PROPERTY_PREFIX as CUSTOM_PROPERTY_PREFIX
+from templates.docx_context import build_context
 from templates.view import DocumentView
 
 __all__ = ["DOCX_STAGES", "render_docx", "docx_template_hash", "template_bytes",
@@ -70,7 +71,6 @@ def render_docx(view: DocumentView, *, template_dir: Path | None = None) -> byte
     """The DOCX of a view for its stage, as bytes."""
     from docxtpl import DocxTemplate
 
-    from templates.docx_context import build_context
 
     tpl = DocxTemplate(io.BytesIO(template_bytes(view.stage, template_dir)))
     tpl.render(build_context(view), jinja_env=_jinja_env(), autoescape=True)

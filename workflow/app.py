@@ -13,11 +13,11 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from workflow import audit
-from workflow.db import Database
 from workflow.errors import NotFound, PermissionDenied, WorkflowError
-from workflow.models import Member, ResolutionRow, Version
-from workflow.workspace import Workspace, find
+from workflow.store import audit
+from workflow.store.db import Database
+from workflow.store.models import Member, ResolutionRow, Version
+from workflow.store.workspace import Workspace, find
 
 __all__ = ["App", "ROLES"]
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
-from workflow import audit, clock
+from workflow import clock
 from workflow.app import ROLES, App
 from workflow.errors import InvalidInput
-from workflow.models import Member
+from workflow.store import audit
+from workflow.store.models import Member
 
 __all__ = ["add_member", "list_members", "MemberInfo"]
 

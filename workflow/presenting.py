@@ -9,6 +9,7 @@ from drafts.model import SECTION_PREAMBLE, Resolution
 from drafts.numbering import annex_heading, label
 from workflow.app import App
 from workflow.errors import InvalidInput
+from workflow.store.texts import load_version
 
 __all__ = ["numbered_lines", "version_diff"]
 
@@ -38,7 +39,6 @@ def numbered_lines(model: Resolution, langs: list[str]) -> dict[str, list[str]]:
 
 def version_diff(app: App, ref: str, old: int | None, new: int | None) -> dict[str, Any]:
     from drafts.diff import compare
-    from workflow.resolutions import load_version
 
     with app.read() as session:
         row = app.resolution(session, ref)

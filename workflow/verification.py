@@ -5,9 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import select
 
-from workflow import audit
 from workflow.app import App
-from workflow.models import AuditEvent
+from workflow.signing.keys import trust_roots
+from workflow.signing.statements import statement_problems
+from workflow.store import audit
+from workflow.store.models import AuditEvent, ResolutionRow, SignatureRecord
 
 __all__ = ["verify_workspace"]
 
@@ -24,10 +26,8 @@ def verify_workspace(app: App) -> tuple[list[audit.Problem], int]:
 
 def _signature_problems(app: App, session) -> list[audit.Problem]:  # type: ignore[no-untyped-def]
     """Signed approval statements and signed PDFs checked against the trust store."""
-    from workflow.statements import statement_problems
 
     problems = [audit.Problem("signed statement", p) for p in statement_problems(app, session)]
-    from workflow.models import ResolutionRow, SignatureRecord
 
     latest: dict[tuple[int, int], SignatureRecord] = {}
     count: dict[tuple[int, int], int] = {}
@@ -38,7 +38,6 @@ def _signature_problems(app: App, session) -> list[audit.Problem]:  # type: igno
     if not latest:
         return problems
     from signatures.verify import verify_pdf
-    from workflow.keys import trust_roots
 
     roots = trust_roots(app)
     for key, rec in latest.items():

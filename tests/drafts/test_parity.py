@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drafts.model import Annex, Paragraph, Resolution
-from drafts.parity import RULES, SCHEMA, Finding, check, to_json
+from drafts.parity.rules import RULES, SCHEMA, Finding, check, to_json
 from drafts.source import load
 from drafts.staleness import carry_forward, merge, reconcile
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from drafts.parity_numbers import chinese_numeral, numbers
+from drafts.parity.numbers import chinese_numeral, numbers
 
 
 @pytest.mark.parametrize("token, value", [

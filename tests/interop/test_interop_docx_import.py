@@ -8,14 +8,14 @@ import zipfile
 import docx
 import pytest
 
-from drafts.docx_import import (
+from drafts.errors import DraftError
+from drafts.source import load
+from drafts.word.placing import (
     DocxImportError,
     StructureMismatch,
     import_docx,
     merge_language,
 )
-from drafts.errors import DraftError
-from drafts.source import load
 from tests.interop.interop_docx import (
     add_multilevel_list,
     add_text,
@@ -207,7 +207,7 @@ def test_refusals_not_a_zip_bomb_traversal():
 
 
 def test_total_uncompressed_size_is_checked_before_reading(monkeypatch):
-    import drafts.docx_reading as module  # where the package checks live
+    import drafts.word.reading as module  # where the package checks live
 
     monkeypatch.setattr(module, "MAX_UNCOMPRESSED_BYTES", 10_000)
     with pytest.raises(DocxImportError, match="unpacks to more than"):

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from drafts.docx_import import import_docx
 from drafts.source import load
+from drafts.word.placing import import_docx
 from tests.interop.test_interop_akn import SOURCE
 from tests.interop.test_interop_docx_import import word_numbered_draft
 

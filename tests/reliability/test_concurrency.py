@@ -23,7 +23,7 @@ import pytest
 from tests.conftest import Cli
 from tests.reliability.helpers import draft
 from tests.reliability.worker import run_commands
-from workflow.machine import TRANSITIONS
+from workflow.lifecycle.machine import TRANSITIONS
 
 WORKERS = 8
 COMMENTS_PER_WORKER = 10

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from drafts.comment_form import read_comment_form
-from drafts.docx_import import import_docx
 from drafts.errors import DraftError
 from drafts.source import load
+from drafts.word.placing import import_docx
 from tests.conftest import fixture_text
 
 BASE = fixture_text("trilingual.yaml")

@@ -103,7 +103,7 @@ def test_each_reviewer_gets_one_message_with_their_own_copy_and_form(
 
     # delivering the round again sends nothing new, and sending again sends nothing
     from workflow.app import App
-    from workflow.delivery import deliver_review_copies
+    from workflow.delivery.review_copies import deliver_review_copies
 
     lines = deliver_review_copies(App.open(ws.root), s, 1)
     assert all("already in the outbox" in line for line in lines)

@@ -189,8 +189,7 @@ def test_existing_target_is_refused_and_a_failed_export_leaves_nothing(
         exported: tuple[Cli, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ws, bag = exported
     assert "already exists" in ws(["dossier", "export", "1", "-o", str(bag)], code=1).output
-    from workflow import dossier_bag
-
+    from workflow.dossier import bag as dossier_bag
     calls = {"n": 0}
     original = dossier_bag.BagWriter.add_file
 
@@ -290,7 +289,7 @@ def test_re_signed_pdf(exported: tuple[Cli, Path], tmp_path: Path) -> None:
 
 def test_verify_needs_no_workspace(exported: tuple[Cli, Path], tmp_path: Path) -> None:
     _, bag = exported
-    done = subprocess.run([sys.executable, "-c", "import sys, json; from workflow.dossier_verify "
+    done = subprocess.run([sys.executable, "-c", "import sys, json; from workflow.dossier.verify "
                            "import verify; r = verify(__import__('pathlib').Path(sys.argv[1]));"
                            "print(json.dumps([r.ok, 'sqlmodel' in sys.modules]))", str(bag)],
                           capture_output=True, text=True, cwd=tmp_path,
@@ -299,7 +298,7 @@ def test_verify_needs_no_workspace(exported: tuple[Cli, Path], tmp_path: Path) -
 
 
 def test_chain_names_a_deleted_event() -> None:
-    from workflow.chain import chain_problems
+    from workflow.store.chain import chain_problems
 
     records = [{"seq": 1, "redacted": True, "prev_hash": "0" * 64, "hash": "a" * 64},
                {"seq": 3, "redacted": True, "prev_hash": "b" * 64, "hash": "c" * 64}]

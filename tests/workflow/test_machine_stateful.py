@@ -19,7 +19,7 @@ from sqlmodel import select
 
 from tests.conftest import fixture_text, make_workspace
 
-# The reference: written independently of workflow.machine, from DESIGN.md's diagram.
+# The reference: written independently of workflow.lifecycle.machine, from DESIGN.md's diagram.
 REFERENCE = {
     ("draft", "circulate"): "in_review", ("revision", "circulate"): "in_review",
     ("in_review", "changes"): "revision", ("in_review", "no-objection"): "for_approval",
@@ -68,7 +68,7 @@ class Lifecycle(RuleBasedStateMachine):
         # the service, not the command: delivering review copies is not what this tests
         from workflow.app import App
         from workflow.errors import WorkflowError
-        from workflow.review import circulate
+        from workflow.review.rounds import circulate
 
         target = REFERENCE.get((self.state, "circulate"))
         app = App.open(self.cli.root)
@@ -138,8 +138,8 @@ class Lifecycle(RuleBasedStateMachine):
         if not hasattr(self, "cli"):
             return
         from workflow.app import App
-        from workflow.audit import verify
-        from workflow.models import Approval, AuditEvent, ResolutionRow
+        from workflow.store.audit import verify
+        from workflow.store.models import Approval, AuditEvent, ResolutionRow
 
         app = App.open(self.cli.root)
         try:

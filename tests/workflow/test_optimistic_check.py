@@ -13,15 +13,15 @@ from tests.conftest import Cli, fixture_text
 
 def test_edit_prepared_on_a_stale_read_is_refused(ws: Cli, tmp_path: Path) -> None:
     from workflow.app import App
+    from workflow.drafting.resolutions import edit_resolution
     from workflow.errors import ConcurrencyError
-    from workflow.resolutions import edit_resolution
 
     path = tmp_path / "r.yaml"
     path.write_text(fixture_text("trilingual.yaml"), encoding="utf-8")
     ws(["new", str(path)])
     app = App.open(ws.root)
     try:
-        from workflow.resolutions import editable_source
+        from workflow.drafting.resolutions import editable_source
 
         source, based_on = editable_source(app, "1")
         # meanwhile someone else stores a new version

@@ -118,7 +118,7 @@ def test_submit_refused_until_signed_then_packaged_sent_once_and_receipted(
     from signatures.cms import verify_detached
     from signatures.verify import verify_pdf
     from workflow.app import App
-    from workflow.keys import trust_roots
+    from workflow.signing.keys import trust_roots
 
     roots = trust_roots(App.open(ws.root))
     signed = (folder / "package" / "RCWG-RES-2024-1_v1_signed.pdf").read_bytes()

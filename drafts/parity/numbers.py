@@ -1,0 +1,341 @@
+"""Numbers and dates that should be the same in every language version.
+
+Each text is reduced to the multiset of the numbers it states: Arabic numerals in the
+language's own writing ("2 030", "2,030", "2,5" in Russian, "2.5" in English), with
+"million"/"млн"/"万" applied; number words (English "three", "third"; Russian "трех",
+"третьего"); Chinese numerals (二〇三〇 → 2030, 二十 → 20, 三千五百 → 3500, 第三 → 3,
+百分之三十 → 30); and month names next to a day or a year ("26 September 2024" → 26, 9,
+2024, like "2024年9月26日"). The value 1 is left out everywhere: "one", "a", "一" and
+"first" are too idiomatic to compare ("进一步", "统一"). Upper-case Roman numerals
+("XVI саммит", "Annex II") count too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+
+from drafts.markup import plain
+from drafts.parity.core import ERROR, Finding, Unit, lang_name
+
+__all__ = ["numbers", "chinese_numeral", "compare"]
+
+# -- Arabic numerals -----------------------------------------------------------------------
+
+_DECIMAL_COMMA = {"ru", "fr", "es", "pt"}
+_SPACES = " \u00a0\u202f\u2009"
+_ARABIC = re.compile(
+    r"(?<![\d.,])(?P<num>\d{1,3}(?:[" + _SPACES + r"]\d{3})+(?![\d])"
+    r"|\d{1,3}(?:,\d{3})+(?![\d])"
+    r"|\d{1,3}(?:\.\d{3})+(?![\d])"
+    r"|\d+(?:[.,]\d+)?)"
+)
+_SCALES = [
+    (re.compile(r"\s*(?:trillion|трлн\.?|триллион\w*)", re.I), Decimal(10) ** 12),
+    (re.compile(r"\s*(?:billion|bn\b|млрд\.?|миллиард\w*)", re.I), Decimal(10) ** 9),
+    (re.compile(r"\s*(?:million|mln\b|млн\.?|миллион\w*)", re.I), Decimal(10) ** 6),
+    (re.compile(r"\s*(?:thousand|тыс\.?|тысяч\w*)", re.I), Decimal(1000)),
+    (re.compile(r"\s*亿"), Decimal(10) ** 8),
+    (re.compile(r"\s*万"), Decimal(10) ** 4),
+]
+
+
+def _arabic_value(raw: str, lang: str) -> Decimal | None:
+    compact = re.sub(f"[{_SPACES}]", "", raw)
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", compact) and lang not in _DECIMAL_COMMA:
+        compact = compact.replace(",", "")
+    elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+", compact) and lang in _DECIMAL_COMMA:
+        compact = compact.replace(".", "")
+    else:
+        compact = compact.replace(",", ".")
+    try:
+        return Decimal(compact)
+    except InvalidOperation:
+        return None
+
+
+def _arabic(text: str, lang: str) -> list[Decimal]:
+    out = []
+    for match in _ARABIC.finditer(text):
+        value = _arabic_value(match["num"], lang)
+        if value is None:
+            continue
+        after = text[match.end():]
+        for pattern, factor in _SCALES:
+            if pattern.match(after):
+                value *= factor
+                break
+        out.append(value)
+    return out
+
+
+# -- months --------------------------------------------------------------------------------
+
+_EN_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December"]
+_RU_MONTHS = ["январ[ьяе]", "феврал[ьяе]", "март[ае]?", "апрел[ьяе]", "ма[йяе]", "июн[ьяе]",
+              "июл[ьяе]", "август[ае]?", "сентябр[ьяе]", "октябр[ьяе]", "ноябр[ьяе]",
+              "декабр[ьяе]"]
+_MONTH = {
+    "en": re.compile(r"\b(" + "|".join(_EN_MONTHS) + r")\b"),
+    "ru": re.compile(r"\b(" + "|".join(f"(?:{m})" for m in _RU_MONTHS) + r")\b", re.I),
+}
+
+
+def _months(text: str, lang: str) -> list[Decimal]:
+    pattern = _MONTH.get(lang)
+    if pattern is None:
+        return []
+    out = []
+    for match in pattern.finditer(text):
+        before, after = text[:match.start()], text[match.end():]
+        if not (re.search(r"\d{1,2}(?:st|nd|rd|th|-?го)?\s*$", before)
+                or re.match(r"\s+\d{1,4}\b", after)):
+            continue  # "May" the verb, "в марте" without a date
+        word = match.group(1)
+        if lang == "en":
+            index = _EN_MONTHS.index(word)
+        else:
+            index = next(i for i, m in enumerate(_RU_MONTHS) if re.fullmatch(m, word.lower()))
+        out.append(Decimal(index + 1))
+    return out
+
+
+# -- number words --------------------------------------------------------------------------
+
+_EN_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+             "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+             "seventeen", "eighteen", "nineteen"]
+_EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+            "eighty": 80, "ninety": 90}
+_EN_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+                "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11,
+                "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
+                "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+                "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50,
+                "hundredth": 100}
+_EN_WORDS = {**{w: i for i, w in enumerate(_EN_UNITS) if i}, **_EN_TENS, **_EN_ORDINALS,
+             "hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9,
+             "twice": 2, "thrice": 3}
+
+_RU_CARDINAL = {
+    2: "два две двух двум двумя", 3: "три трех трёх трем трём тремя",
+    4: "четыре четырех четырёх четырем четырём четырьмя", 5: "пять пяти пятью",
+    6: "шесть шести шестью", 7: "семь семи", 8: "восемь восьми восемью",
+    9: "девять девяти девятью", 10: "десять десяти десятью",
+    11: "одиннадцать одиннадцати", 12: "двенадцать двенадцати", 13: "тринадцать тринадцати",
+    14: "четырнадцать четырнадцати", 15: "пятнадцать пятнадцати",
+    16: "шестнадцать шестнадцати", 17: "семнадцать семнадцати",
+    18: "восемнадцать восемнадцати", 19: "девятнадцать девятнадцати",
+    20: "двадцать двадцати двадцатью", 30: "тридцать тридцати", 40: "сорок сорока",
+    50: "пятьдесят пятидесяти", 60: "шестьдесят шестидесяти", 70: "семьдесят семидесяти",
+    80: "восемьдесят восьмидесяти", 90: "девяносто девяноста", 100: "сто ста",
+    200: "двести двухсот", 300: "триста трехсот трёхсот", 400: "четыреста четырехсот",
+    500: "пятьсот пятисот",
+}
+_RU_SCALE = {"тысяча": 1000, "тысячи": 1000, "тысячу": 1000, "тысяч": 1000,
+             "миллион": 10**6, "миллиона": 10**6, "миллионов": 10**6,
+             "миллиард": 10**9, "миллиарда": 10**9, "миллиардов": 10**9}
+_RU_ORDINAL_STEMS = {2: "втор", 3: "треть", 4: "четверт|четвёрт", 5: "пят", 6: "шест",
+                     7: "седьм", 8: "восьм", 9: "девят", 10: "десят", 20: "двадцат",
+                     30: "тридцат"}
+_RU_ADJ = r"(?:ый|ой|ий|ая|ое|ые|ого|ому|ым|ом|ую|ых|ыми|ей|я|е|и|его|ему|им|ем|ю|их|ими)"
+_RU_WORDS = {w: n for n, forms in _RU_CARDINAL.items() for w in forms.split()}
+_RU_WORDS.update(_RU_SCALE)
+_RU_WORDS.update({"дважды": 2, "трижды": 3})
+_RU_ORDINAL = re.compile(r"^(?:" + "|".join(
+    f"(?P<o{n}>{stem}){_RU_ADJ}" for n, stem in _RU_ORDINAL_STEMS.items()) + r")$")
+_RU_NOT_ORDINAL = {"трети", "треть", "пяти", "шести", "десяти", "девяти", "восьми",
+                   "двадцати", "тридцати", "пятью", "шестью", "девятью", "десятью",
+                   "восемью", "семи"}
+
+
+def _word_value(word: str, lang: str) -> int | None:
+    word = word.lower().replace("ё", "е") if lang == "ru" else word.lower()
+    if lang == "en":
+        return _EN_WORDS.get(word)
+    if lang == "ru":
+        if word in _RU_WORDS:
+            return _RU_WORDS[word]
+        if word in _RU_NOT_ORDINAL:
+            return None
+        match = _RU_ORDINAL.match(word)
+        if match:
+            return next(int(k[1:]) for k, v in match.groupdict().items() if v)
+    return None
+
+
+def _combine(values: list[int]) -> int:
+    total = current = 0
+    for value in values:
+        if value == 100:
+            current = max(current, 1) * 100
+        elif value >= 1000:
+            total += max(current, 1) * value
+            current = 0
+        else:
+            current += value
+    return total + current
+
+
+def _words(text: str, lang: str) -> list[Decimal]:
+    if lang not in ("en", "ru"):
+        return []
+    out: list[Decimal] = []
+    run: list[int] = []
+    for token in re.findall(r"[^\W\d_]+|[^\s\w]|\d+", text):
+        value = None if token.isdigit() else _word_value(token, lang)
+        if value is not None:
+            run.append(value)
+            continue
+        if token == "-" and run:
+            continue  # twenty-five
+        if run:
+            out.extend(_flush(run))
+            run = []
+    if run:
+        out.extend(_flush(run))
+    return out
+
+
+def _flush(run: list[int]) -> list[Decimal]:
+    if all(v >= 1000 for v in run):  # "thousands", a lone "million": no figure stated
+        return []
+    return [Decimal(_combine(run))]
+
+
+# -- Chinese numerals ----------------------------------------------------------------------
+
+_ZH_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+_ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
+_ZH_BIG = {"万": 10**4, "亿": 10**8}
+_ZH_TOKEN = re.compile(r"[〇零一二两三四五六七八九十百千万亿]+")
+_ZH_MEASURE = "个项条点届次年月日号名位种类倍周岁天国家方部阶期轮份所座"
+_ZH_IDIOMS = {"十分", "千万", "万一", "万分", "百分"}
+
+
+def chinese_numeral(token: str) -> int:
+    """Value of a Chinese numeral: 二〇三〇 → 2030, 二十 → 20, 三千五百 → 3500, 十五 → 15."""
+    if len(token) > 1 and all(c in _ZH_DIGITS for c in token):
+        return int("".join(str(_ZH_DIGITS[c]) for c in token))
+    total = section = number = 0
+    for char in token:
+        if char in _ZH_DIGITS:
+            number = _ZH_DIGITS[char]
+        elif char in _ZH_UNITS:
+            section += (number or 1) * _ZH_UNITS[char]
+            number = 0
+        elif char in _ZH_BIG:
+            total += (section + number or 1) * _ZH_BIG[char]
+            section = number = 0
+    return total + section + number
+
+
+def _chinese(text: str) -> list[Decimal]:
+    out = []
+    for match in _ZH_TOKEN.finditer(text):
+        token = match.group()
+        before, after = text[:match.start()], text[match.end():]
+        if before[-1:].isdigit():
+            continue  # the 万 of "1000万" is applied with the Arabic numeral
+        idiom = any((token + after).startswith(i) and len(token) < len(i) for i in _ZH_IDIOMS)
+        if idiom or token in _ZH_IDIOMS or (token == "两" and after[:1] in "国岸者"):
+            continue
+        digits_only = all(c in _ZH_DIGITS for c in token)
+        if digits_only and len(token) > 1:
+            accepted = "〇" in token or "零" in token or after.startswith("年")
+            if not accepted:
+                continue
+        elif not (before.endswith(("第", "百分之", "附件"))
+                  or any(c in _ZH_UNITS or c in _ZH_BIG for c in token)
+                  or after[:1] in _ZH_MEASURE):
+            continue
+        if all(c in _ZH_BIG or c in "百千" for c in token):
+            continue  # a lone 万/千: "thousands", not a figure
+        out.append(Decimal(chinese_numeral(token)))
+    return out
+
+
+# -- Roman numerals ------------------------------------------------------------------------
+
+_ROMAN = re.compile(r"(?<![\w-])[IVXL]{2,7}(?![\w-])")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
+
+
+def _roman(text: str) -> list[Decimal]:
+    """Upper-case Roman numerals of two letters or more ("XVI саммит", "Annex II")."""
+    out = []
+    for match in _ROMAN.finditer(text):
+        token = match.group()
+        total = 0
+        for i, char in enumerate(token):
+            value = _ROMAN_VALUES[char]
+            following = _ROMAN_VALUES[token[i + 1]] if i + 1 < len(token) else 0
+            total += -value if following > value else value
+        if _to_roman(total) == token:  # a well-formed numeral, not "IIV" or "LL"
+            out.append(Decimal(total))
+    return out
+
+
+def _to_roman(number: int) -> str:
+    out = []
+    for value, glyph in ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"),
+                         (1, "I")):
+        while number >= value:
+            out.append(glyph)
+            number -= value
+    return "".join(out)
+
+
+# -- all together --------------------------------------------------------------------------
+
+def numbers(text: str, lang: str) -> Counter[str]:
+    """The multiset of numbers a text states, as normalised decimal strings (1 left out)."""
+    body = plain(text)
+    values = _arabic(body, lang) + _months(body, lang) + _words(body, lang) + _roman(body)
+    if lang in ("zh", "ja"):
+        values += _chinese(body)
+    out: Counter[str] = Counter()
+    for value in values:
+        if value == 1:
+            continue
+        out[format(value.normalize(), "f")] += 1
+    return out
+
+
+def compare(unit: Unit, langs: Sequence[str]) -> list[Finding]:
+    """Numbers that differ between the language versions of a unit (rule ``numbers``)."""
+    present = [lang for lang in langs if unit.has_text(lang)]
+    if len(present) < 2:
+        return []
+    found = {lang: numbers(unit.text(lang), lang) for lang in present}
+    distinct = {tuple(sorted(c.items())) for c in found.values()}
+    if len(distinct) == 1:
+        return []
+    tally = Counter(tuple(sorted(c.items())) for c in found.values())
+    majority, votes = tally.most_common(1)[0]
+    if votes * 2 > len(present):
+        odd = [lang for lang in present if tuple(sorted(found[lang].items())) != majority]
+    else:
+        odd = present
+    common = found[present[0]]
+    for lang in present[1:]:
+        common = common & found[lang]
+    parts = []
+    for lang in present:
+        extra = sorted((found[lang] - common).elements(), key=_sort_key)
+        parts.append(f"{lang_name(lang)} {', '.join(extra) if extra else '(none)'}")
+    shared = " (their other numbers agree)" if common else ""
+    return [Finding(
+        unit.ref, unit.id, tuple(odd), "numbers", ERROR,
+        f"{unit.ref}: the numbers differ between languages: {'; '.join(parts)}{shared}.",
+        "make every language state the same figures, years and dates (check the "
+        f"{', '.join(lang_name(x) for x in odd)} against the source of the figures).",
+    )]
+
+
+def _sort_key(text: str) -> Decimal:
+    return Decimal(text)

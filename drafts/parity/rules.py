@@ -1,0 +1,114 @@
+"""Equal authenticity: do the language versions of a resolution say the same thing?
+
+``check(resolution)`` runs every parity rule over the title, the paragraphs, items and
+sub-items, and the annexes, and returns :class:`Finding` objects in document order. Each
+names the reference reviewers use ("OP 3(b)"), the languages concerned, a rule code, and
+what to do. The rules:
+
+=================  ========  ==============================================================
+rule               severity  what it finds
+=================  ========  ==============================================================
+missing            error     a paragraph or title without text in an authentic language
+stale              error     a translation not reconciled with a sibling's current text
+                             (only when reconciliation ``records`` are given)
+items-count        error     an item in some languages only; a lead-in announcing a
+                             different number of items than it has
+punctuation        error     the final mark against the convention (",", ";", "." and
+                             the full-width "，", "；", "。" in Chinese)
+labels             error     a number or letter typed at the start of a text ("1.", "(a)")
+brackets, quotes   error     unbalanced brackets or quotation marks in one language
+numbers            error     figures, years or dates that differ between languages
+opener-emphasis    warning   a preambular paragraph without its ``*opener*``
+opener-mismatch    warning   openers the lexicon knows that do not correspond
+length-ratio       warning   a language far longer or shorter than the expected ratio
+=================  ========  ==============================================================
+
+``to_json(findings)`` gives the machine form documented in ``docs/CHECK_JSON.md``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from drafts.model import Resolution
+from drafts.parity import numbers as parity_numbers
+from drafts.parity import structure as parity_structure
+from drafts.parity import text as parity_text
+from drafts.parity.core import ERROR, WARNING, Finding, Thresholds, Unit, units
+
+__all__ = ["Finding", "Thresholds", "RULES", "SCHEMA", "check", "to_json", "summary"]
+
+#: Every rule code, in the order findings on one paragraph are listed.
+RULES = ("missing", "stale", "items-count", "labels", "punctuation", "brackets", "quotes",
+         "numbers", "opener-emphasis", "opener-mismatch", "length-ratio")
+SCHEMA = "brics-resolutions/check/1"
+
+
+def check(
+    resolution: Resolution,
+    *,
+    records: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
+    thresholds: Thresholds | Mapping[str, Any] | None = None,
+) -> list[Finding]:
+    """Every parity finding for ``resolution``, in document order.
+
+    ``records`` are the reconciliation records of this version (see
+    :mod:`drafts.staleness`); without them staleness is not checked. ``thresholds``
+    tunes the length rule (a :class:`Thresholds` or a mapping of some of its fields).
+    """
+    limits = Thresholds.of(thresholds)
+    langs = tuple(resolution.languages)
+    all_units = list(units(resolution))
+    stale: dict[str, list[Finding]] = {}
+    if records is not None:
+        stale = parity_structure.stale(resolution, records, {u.id: u.ref for u in all_units})
+    findings: list[Finding] = []
+    for unit in all_units:
+        found = _unit_findings(unit, langs, limits) + stale.get(unit.id, [])
+        findings.extend(sorted(found, key=lambda f: RULES.index(f.rule)))
+    return findings
+
+
+def _unit_findings(unit: Unit, langs: tuple[str, ...], limits: Thresholds) -> list[Finding]:
+    if not any(unit.has_text(lang) for lang in langs):
+        return []  # a bare container of items: its items are checked one by one
+    return [
+        *parity_structure.missing(unit, langs),
+        *parity_structure.items(unit, langs),
+        *parity_structure.labels(unit, langs),
+        *parity_structure.punctuation(unit, langs),
+        *parity_text.balance(unit, langs),
+        *parity_numbers.compare(unit, langs),
+        *parity_text.opener_emphasis(unit, langs),
+        *parity_text.opener_mismatch(unit, langs),
+        *parity_text.length_ratio(unit, langs, limits),
+    ]
+
+
+def summary(findings: Iterable[Finding]) -> dict[str, Any]:
+    """Counts by severity and by rule, and ``ok`` (true when there is no error)."""
+    items = list(findings)
+    severities = Counter(f.severity for f in items)
+    rules = Counter(f.rule for f in items)
+    return {
+        "ok": severities[ERROR] == 0,
+        "error": severities[ERROR],
+        "warning": severities[WARNING],
+        "total": len(items),
+        "by_rule": {rule: rules[rule] for rule in RULES if rules[rule]},
+    }
+
+
+def to_json(findings: Iterable[Finding]) -> dict[str, Any]:
+    """The findings as JSON-ready data (schema in ``docs/CHECK_JSON.md``)."""
+    items = list(findings)
+    counts = summary(items)
+    ok = counts.pop("ok")
+    return {
+        "schema": SCHEMA,
+        "ok": ok,
+        "summary": counts,
+        "findings": [f.to_dict() for f in items],
+    }

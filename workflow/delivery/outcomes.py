@@ -1,0 +1,59 @@
+"""After approval: the body's receipt, withdrawal and archiving."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflow.app import App
+from workflow.delivery.records import record_receipt
+from workflow.errors import InvalidInput
+from workflow.lifecycle.steps import move
+
+__all__ = ["receipt", "withdraw", "archive", "StepResult", "OUTCOMES"]
+
+OUTCOMES = {"acknowledged": "acknowledge", "adopted": "adopt", "returned": "return",
+            "rejected": "reject"}
+
+
+@dataclass(frozen=True)
+class StepResult:
+    symbol: str
+    state: str
+    message: str = ""
+
+
+def receipt(app: App, ref: str, *, reference: str, outcome: str, note: str = "") -> StepResult:
+    """Record the body's answer; ``returned`` lets the drafters revise."""
+    if outcome not in OUTCOMES:
+        raise InvalidInput(f"--outcome must be one of {', '.join(OUTCOMES)}")
+    if not reference.strip():
+        raise InvalidInput("--ref is the body's reference for the answer; it cannot be empty")
+    with app.write() as session:
+        row = app.resolution(session, ref)
+        actor = app.require(session, "secretary", "record receipts", row)
+        move(session, row, OUTCOMES[outcome], actor=actor.id, action="receipt",
+             detail={"outcome": outcome, "reference": reference.strip(), "note": note.strip()})
+
+        record_receipt(session, row, reference.strip(), outcome, note.strip())
+        hint = " — edit the text to start a revision" if outcome == "returned" else ""
+        return StepResult(row.symbol, row.state, f"{outcome}{hint}")
+
+
+def withdraw(app: App, ref: str, reason: str) -> StepResult:
+    if not reason.strip():
+        raise InvalidInput("say why (--reason)")
+    with app.write() as session:
+        row = app.resolution(session, ref)
+        actor = app.require(session, "secretary", "withdraw", row)
+        move(session, row, "withdraw", actor=actor.id, detail={"reason": reason.strip()})
+        return StepResult(row.symbol, row.state)
+
+
+def archive(app: App, ref: str) -> StepResult:
+    with app.write() as session:
+        row = app.resolution(session, ref)
+        member = app.acting_member(session)
+        if not member.role_set() & {"secretary", "archivist"}:
+            app.require(session, "archivist", "archive", row)
+        move(session, row, "archive", actor=member.id)
+        return StepResult(row.symbol, row.state)

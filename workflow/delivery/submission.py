@@ -1,0 +1,373 @@
+"""Submitting a signed resolution to a BRICS body.
+
+``submit`` first checks everything the body requires and refuses with the whole list of
+what is unmet: the authentic languages it reads (present, no parity errors, nothing stale),
+the signatures (complete, the signed PDF intact and valid against the trust store), and
+the lead time before the meeting. Then it builds the package in a temporary folder and
+renames it into ``.resolutions/submissions/<symbol>/<n>/`` — the files, ``manifest.json``
+(SHA-256 and size of each) and a ZIP of them — records the submission with the ZIP's
+SHA-256, fires ``submit`` and queues the message to the body. A failure leaves no folder
+and no row behind.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from drafts.model import Resolution
+from workflow import clock
+from workflow.app import App
+from workflow.crashpoints import crashpoint
+from workflow.delivery.outbox import (
+    Attachment,
+    compose,
+    message_id,
+    queue,
+    send,
+    sender,
+    smtp_settings,
+)
+from workflow.documents.rendering import render_bytes, safe_name
+from workflow.errors import IllegalTransition, WorkflowError, WorkspaceError
+from workflow.lifecycle.machine import allowed_triggers
+from workflow.lifecycle.parity import findings
+from workflow.lifecycle.signatures import signatories, signed_members
+from workflow.lifecycle.steps import move
+from workflow.signing.files import (
+    find_base,
+    latest_certificate_sha,
+    latest_pdf_sha,
+    read_stored,
+    records,
+)
+from workflow.signing.keys import trust_roots
+from workflow.store.files import write_atomic
+from workflow.store.models import Message, ResolutionRow, Submission
+from workflow.store.texts import load_version
+from workflow.store.workspace import Body
+
+__all__ = ["submit", "list_submissions", "requirements", "SubmissionRefused",
+           "SubmitResult", "SubmissionInfo", "PackageFile"]
+
+MANIFEST_SCHEMA = "brics-resolutions/submission-manifest/1"
+
+
+class SubmissionRefused(WorkflowError):
+    """The body's requirements are not met; ``unmet`` lists each one."""
+
+    def __init__(self, symbol: str, body: str, unmet: list[str]) -> None:
+        self.unmet = unmet
+        listing = "\n  - ".join(unmet)
+        super().__init__(f"{symbol} cannot be submitted to {body}; {len(unmet)} requirement(s) "
+                         f"unmet:\n  - {listing}")
+
+
+@dataclass(frozen=True)
+class PackageFile:
+    name: str
+    role: str
+    data: bytes
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    symbol: str
+    body: str
+    number: int
+    state: str
+    folder: Path
+    zip_path: Path
+    package_sha256: str
+    files: list[dict[str, Any]]
+    message: int
+    message_status: str
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class SubmissionInfo:
+    number: int
+    body: str
+    version: int
+    submitted_at: str
+    package_path: str
+    package_sha256: str
+    message_id: str
+    message_status: str
+    receipt_ref: str
+    outcome: str
+    note: str
+    received_at: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+# -- requirements -----------------------------------------------------------------------------
+def _signature_problems(app: App, session: Session, row: ResolutionRow, body: Body) -> list[str]:
+    done = set(signed_members(session, row))
+    required = [str(x) for x in app.workspace.config.get("signatures", {}).get("required", [])]
+    unmet = [f"signature of {m} (required in resolutions.toml) is missing"
+             for m in required if m not in done]
+    by_id = {m.id: m for m in signatories(session)}
+    for delegation in (d for d in body.signatures if d != "any"):
+        if not any(m in by_id and by_id[m].delegation == delegation for m in done):
+            unmet.append(f"a signature of a {delegation} signatory is missing "
+                         f"(the {body.name('en')} requires one)")
+    if not done and not unmet:
+        unmet.append("no signature: the resolution must be signed ('resolutions sign')")
+    base = find_base(session, row)
+    if done and base is not None and records(session, row):
+        try:
+            pdf = read_stored(app, latest_pdf_sha(session, row, base))
+        except WorkflowError as exc:
+            return unmet + [f"the signed PDF cannot be read: {exc}"]
+        from signatures.verify import verify_pdf
+
+        report = verify_pdf(pdf, trust_roots(app))
+        if not report.ok:
+            problems = [p for s in report.signatures for p in s.problems] + report.problems
+            unmet.append("the signed PDF does not verify: " + "; ".join(problems))
+    elif done:
+        unmet.append("the signed files are not recorded (no signing base); sign again")
+    return unmet
+
+
+def requirements(app: App, session: Session, row: ResolutionRow, model: Resolution, body: Body,
+                 meeting: _dt.date | None) -> list[str]:
+    """Every unmet requirement of ``body`` for submitting ``row`` (empty when ready)."""
+
+    unmet: list[str] = []
+    if row.body != body.code:
+        unmet.append(f"the resolution is addressed to {row.body} (its enacting formula names "
+                     f"it), not {body.code}: submit it --to {row.body}, or change 'body' in "
+                     "the text and have it approved again")
+    missing = [lang for lang in body.languages if lang not in model.languages]
+    if missing:
+        unmet.append(f"the {body.name('en')} requires the text in {', '.join(body.languages)}; "
+                     f"missing: {', '.join(missing)}")
+    wanted = set(body.languages) | set(model.languages)
+    for f in findings(session, row, model):
+        if f.severity == "error" and (not f.languages or set(f.languages) & wanted):
+            unmet.append(f"language parity: {f.ref} [{', '.join(f.languages)}] {f.rule}: "
+                         f"{f.message}")
+    unmet += _signature_problems(app, session, row, body)
+    if meeting is not None:
+        days = (meeting - clock.today()).days
+        if days < body.lead_days:
+            unmet.append(f"the meeting on {meeting.isoformat()} is {days} day(s) away; the "
+                         f"{body.name('en')} requires submission at least {body.lead_days} "
+                         "days before")
+    return unmet
+
+
+# -- the package ------------------------------------------------------------------------------
+def _stored(app: App, digest: str) -> bytes:
+    return read_stored(app, digest)
+
+
+def _signed_files(app: App, session: Session, row: ResolutionRow, stem: str
+                  ) -> list[PackageFile]:
+    base = find_base(session, row)
+    assert base is not None  # checked by requirements()
+    done = records(session, row)
+    signers = ", ".join(r.member_id for r in done)
+    out = [PackageFile(f"{stem}_signed.pdf", "signed-pdf",
+                       _stored(app, latest_pdf_sha(session, row, base)),
+                       f"the resolution with its annexes, signed (PAdES) by {signers}"),
+           PackageFile(f"{stem}.docx", "docx", _stored(app, base.docx_sha256),
+                       "the same text as DOCX")]
+    for rec in done:
+        if rec.docx_p7s_sha256:
+            out.append(PackageFile(f"{stem}.docx.{safe_name(rec.member_id)}.p7s", "p7s",
+                                   _stored(app, rec.docx_p7s_sha256),
+                                   f"detached signature of {rec.member_id} over the DOCX"))
+    cert = latest_certificate_sha(session, row)
+    if cert:
+        out.append(PackageFile(f"{stem}_certificate.pdf", "certificate", _stored(app, cert),
+                               "certificate of completion"))
+    return out
+
+
+def _cover_letters(app: App, session: Session, row: ResolutionRow, body: Body, stem: str,
+                   enclosed: list[PackageFile]) -> list[PackageFile]:
+    languages = [lang for lang in body.languages][:3]
+    extra = {f.name: f.description for f in enclosed}
+    out = []
+    for fmt in ("docx", "pdf"):
+        rendered = render_bytes(app, session, row, stage="cover-letter", fmt=fmt,
+                                languages=languages, extra=extra)
+        data = rendered.data if rendered.data is not None else rendered.path.read_bytes()  # type: ignore[union-attr]
+        out.append(PackageFile(f"{stem}_cover-letter_{'-'.join(languages)}.{fmt}",
+                               "cover-letter", data,
+                               f"cover letter to the {body.name('en')} ({fmt.upper()})"))
+    return out
+
+
+def _manifest(row: ResolutionRow, version: Any, body: Body, number: int,
+              files: list[PackageFile], meeting: _dt.date | None) -> dict[str, Any]:
+    return {"schema": MANIFEST_SCHEMA, "resolution": row.symbol, "version": version.number,
+            "content_hash": version.content_hash, "body": body.code,
+            "body_name": body.names, "submission": number,
+            "created": clock.now().isoformat(),
+            "meeting": meeting.isoformat() if meeting else None,
+            "files": [{"name": f.name, "role": f.role, "size": len(f.data),
+                       "sha256": hashlib.sha256(f.data).hexdigest(),
+                       "description": f.description} for f in files]}
+
+
+def _zip(files: list[tuple[str, bytes]]) -> bytes:
+    """A deterministic ZIP (fixed order and timestamps from the workflow clock)."""
+    stamp = clock.now().astimezone(_dt.timezone.utc).timetuple()[:6]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files:
+            info = zipfile.ZipInfo(name, date_time=stamp)  # type: ignore[arg-type]
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def _write_folder(parent: Path, number: int, files: list[tuple[str, bytes]],
+                  zip_name: str, zipped: bytes) -> Path:
+    """Write ``<parent>/<number>/`` whole or not at all (temp folder + rename)."""
+    parent.mkdir(parents=True, exist_ok=True)
+    final = parent / str(number)
+    # Left by a run that died before its transaction committed: no row names them, and the
+    # caller holds the write lock, so nobody else is building them.
+    for stale in [final, *parent.glob(f".{number}.*")]:
+        if stale.is_dir():
+            shutil.rmtree(stale)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{number}.", dir=parent))
+    try:
+        for name, data in files:
+            write_atomic(tmp / "package" / name, data)
+        write_atomic(tmp / zip_name, zipped)
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return final
+
+
+_SUBJECT = {"en": "Resolution {symbol}: submission to the {body}",
+            "ru": "Резолюция {symbol}: представление в {body}",
+            "zh": "第{symbol}号决议：提交{body}"}
+
+
+def _message(app: App, session: Session, row: ResolutionRow, body: Body, number: int,
+             model: Resolution, attachments: list[Attachment]) -> Message:
+    from_addr = sender(app, session)
+    langs = [lang for lang in body.languages if lang in _SUBJECT] or ["en"]
+    subject = " / ".join(_SUBJECT[lang].format(symbol=row.symbol, body=body.name(lang))
+                         for lang in langs[:2])
+    title = model.title.get(langs[0]) or next(iter(model.title.values()), "")
+    text = (f"{body.name('en')}\n\n{app.workspace.name} transmits resolution {row.symbol}, "
+            f"\"{title}\", with the cover letter, the signed text and its signatures, and a "
+            f"manifest of SHA-256 checksums (manifest.json in the attached ZIP).\n")
+    msg = compose(sender_address=from_addr, to_name=body.name(langs[0]), to_addr=body.address,
+                  subject=subject, text=text, attachments=attachments,
+                  msg_id=message_id(f"submission|{row.symbol}|{number}", from_addr.domain),
+                  headers={"X-Resolutions-Symbol": row.symbol,
+                           "X-Resolutions-Submission": str(number)})
+    return queue(app, session, msg, kind="submission", resolution_id=row.id)
+
+
+def submit(app: App, ref: str, body_code: str, *, meeting: _dt.date | None = None,
+           send_now: bool = False) -> SubmitResult:
+    """Check, package, record and queue; with ``send_now`` send the message too."""
+    if send_now and smtp_settings(app) is None:
+        raise WorkspaceError("--send needs an SMTP server: add smtp_host under [delivery] in "
+                             "resolutions.toml (or submit without --send; the message stays "
+                             "in the outbox)")
+    folder: Path | None = None
+    try:
+        with app.write() as session:
+            row = app.resolution(session, ref)
+            actor = app.require(session, "secretary", "submit", row)
+            if row.state not in ("signed", "approved"):
+                raise IllegalTransition(row.symbol, row.state, "submit",
+                                        allowed_triggers(row.state))
+            body = app.workspace.body(body_code)
+            if not body.address:
+                raise WorkflowError(f"the {body.code} body has no submission address; add "
+                                    f"address = \"…\" under [bodies.{body.code}]")
+            version = app.version(session, row)
+            model = load_version(session, version)
+            unmet = requirements(app, session, row, model, body, meeting)
+            if row.state != "signed" and not unmet:
+                unmet.append(f"{row.symbol} is {row.state}, not signed")
+            if unmet:
+                raise SubmissionRefused(row.symbol, body.code, unmet)
+            number = len(list(session.exec(select(Submission.id).where(
+                Submission.resolution_id == row.id)))) + 1
+            stem = f"{safe_name(row.symbol)}_v{version.number}"
+            enclosed = _signed_files(app, session, row, stem)
+            files = _cover_letters(app, session, row, body, stem, enclosed) + enclosed
+            manifest = _manifest(row, version, body, number, files, meeting)
+            blob = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+            members = [(f.name, f.data) for f in files] + [("manifest.json", blob)]
+            zip_name = f"{stem}_submission-{number}.zip"
+            zipped = _zip(members)
+            digest = hashlib.sha256(zipped).hexdigest()
+            folder = _write_folder(app.workspace.state_dir / "submissions" / safe_name(row.symbol),
+                                   number, members, zip_name, zipped)
+            crashpoint("submit.after-package")
+            letter_pdf = next(f for f in files if f.role == "cover-letter"
+                              and f.name.endswith(".pdf"))
+            message = _message(app, session, row, body, number, model, [
+                Attachment(letter_pdf.name, letter_pdf.data, "application/pdf"),
+                Attachment(zip_name, zipped, "application/zip")])
+            session.add(Submission(
+                resolution_id=row.id, body=body.code, version_number=version.number,
+                package_path=str((folder / zip_name).relative_to(app.workspace.root)),
+                package_sha256=digest,
+                manifest_json=json.dumps(manifest, ensure_ascii=False, sort_keys=True),
+                message_id=message.message_id, submitted_at=clock.now()))
+            move(session, row, "submit", actor=actor.id,
+                 detail={"body": body.code, "submission": number, "package_sha256": digest,
+                         "message_id": message.message_id,
+                         "meeting": meeting.isoformat() if meeting else None})
+            result = SubmitResult(row.symbol, body.code, number, row.state, folder,
+                                  folder / zip_name, digest, manifest["files"], message.id,  # type: ignore[arg-type]
+                                  message.status)
+    except BaseException:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    if send_now:
+        from dataclasses import replace
+
+        for outcome in send(app, ids=[result.message]):
+            result = replace(result, message_status=outcome.status, error=outcome.error)
+    return result
+
+
+def list_submissions(app: App, ref: str) -> tuple[str, list[SubmissionInfo]]:
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        rows = session.exec(select(Submission).where(Submission.resolution_id == row.id)
+                            .order_by(Submission.id))
+        out = []
+        for number, sub in enumerate(rows, start=1):
+            msg = session.exec(select(Message).where(Message.message_id == sub.message_id)).first()
+            out.append(SubmissionInfo(
+                number, sub.body, sub.version_number, sub.submitted_at.isoformat(),
+                sub.package_path, sub.package_sha256, sub.message_id,
+                msg.status if msg else "", sub.receipt_ref, sub.outcome, sub.note,
+                sub.received_at.isoformat() if sub.received_at else None))
+        return row.symbol, out

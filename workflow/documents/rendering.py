@@ -1,0 +1,251 @@
+"""`render`: documents for a stage, cached by what produced them.
+
+An artefact's cache key is the SHA-256 of (version content hash, template hash, stage,
+format, languages, layout, reviewer, extra facts); its bytes live in the content-addressed
+store under their own SHA-256. Rendering unchanged input again is a cache hit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from drafts.model import Resolution
+from workflow import clock
+from workflow.app import App
+from workflow.crashpoints import crashpoint
+from workflow.documents.views import document_view, last_round, signatory_facts
+from workflow.drafting.translations import stale_map
+from workflow.errors import InvalidInput
+from workflow.store.files import store_bytes, write_atomic
+from workflow.store.models import Artefact, Member, ResolutionRow, Version
+from workflow.store.texts import load_version
+
+__all__ = ["render", "render_bytes", "Rendered", "STAGE_FORMATS", "safe_name",
+           "pending_artefacts", "record_artefacts", "prerender"]
+
+#: which formats each stage exists in
+STAGE_FORMATS = {
+    "draft": ("pdf", "docx"), "review": ("pdf", "docx"), "comment-form": ("docx",),
+    "matrix": ("pdf", "docx"), "redline": ("pdf", "docx"), "final": ("pdf", "docx"),
+    "approval": ("pdf", "docx"), "cover-letter": ("pdf", "docx"), "certificate": ("pdf",),
+    "audit-report": ("pdf",), "index": ("pdf",),
+}
+ARCHIVAL_STAGES = ("final", "approval", "certificate", "audit-report", "index")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    path: Path | None
+    sha256: str
+    stage: str
+    format: str
+    cached: bool
+    data: bytes | None = None
+
+
+def safe_name(symbol: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in symbol).strip("-.")
+
+
+def _template_dir(app: App) -> Path | None:
+    path = app.workspace.root / "templates"
+    return path if path.is_dir() else None
+
+
+def _template_hash(app: App, stage: str, layout: str, fmt: str) -> str:
+    tdir = _template_dir(app)
+    if fmt == "pdf":
+        from templates.pdf import template_hash
+
+        return template_hash(stage, layout, tdir)
+    from templates.docx import docx_template_hash
+
+    return docx_template_hash(stage, tdir)
+
+
+#: stages whose content depends on more than the version text (approvals, events, …)
+DYNAMIC_STAGES = ("matrix", "approval", "certificate", "audit-report", "index", "final")
+
+
+def cache_key(app: App, session: Session, row: ResolutionRow, ver: Version, model: Resolution, *,
+              stage: str, fmt: str, langs: list[str], layout: str, reviewer: Member | None,
+              extra: dict[str, str] | None, variant: str | None,
+              attachment_hashes: list[str]) -> tuple[str, str]:
+    """(cache key, template hash): every fact a rendered document depends on, hashed.
+
+    Besides the text and the template: the translation status shown as stale markers, the
+    body's and the working group's names, and the signatories' names on the signature page;
+    documents listing approvals or events also key on the row version."""
+
+    template = _template_hash(app, stage, layout, fmt)
+    body = app.workspace.body(model.body)
+    facts: dict[str, object] = {
+        "resolution": row.symbol, "version_hash": ver.content_hash, "stage": stage,
+        "format": fmt, "langs": langs, "layout": layout,
+        "reviewer": [reviewer.id, reviewer.name] if reviewer else "",
+        "extra": extra or {}, "variant": variant, "template": template,
+        "attachments": attachment_hashes,
+        "body": [body.names, body.enacting], "group": app.workspace.group_names}
+    if stage in ("draft", "review") and ver.number == row.current_version:
+        facts["stale"] = {pid: sorted(langs_) for pid, langs_ in
+                          sorted(stale_map(session, row, model).items())}
+    if stage in ("final", "certificate"):
+        facts["signatories"] = signatory_facts(session)
+    if stage in DYNAMIC_STAGES:
+        facts["state_marker"] = f"{row.row_version}"
+    key = hashlib.sha256(json.dumps(facts, sort_keys=True, default=str).encode()).hexdigest()
+    return key, template
+
+
+def render_bytes(app: App, session: Session, row: ResolutionRow, *, stage: str, fmt: str,
+                 version: int | None = None, languages: list[str] | None = None,
+                 layout: str | None = None, reviewer: Member | None = None,
+                 extra: dict[str, str] | None = None,
+                 attachments: list[tuple[str, bytes, str]] | None = None) -> Rendered:
+    """Render (or fetch from the cache) one document; returns its bytes and hash."""
+
+    if stage not in STAGE_FORMATS:
+        raise InvalidInput(f"unknown stage {stage!r}; stages are {', '.join(STAGE_FORMATS)}")
+    if fmt not in STAGE_FORMATS[stage]:
+        raise InvalidInput(f"the {stage} stage exists as {', '.join(STAGE_FORMATS[stage])} only")
+    ver = app.version(session, row, version)
+    model = load_version(session, ver)
+    langs = list(languages or model.languages)
+    unknown = [lang for lang in langs if lang not in model.languages]
+    if unknown:
+        raise InvalidInput(f"{row.symbol} has no {unknown[0]} text (languages: "
+                           f"{', '.join(model.languages)})")
+    chosen_layout = layout or ("parallel" if len(langs) > 1 else "single")
+    if chosen_layout == "single" and len(langs) > 1:
+        langs = langs[:1]
+    if chosen_layout == "parallel" and len(langs) > 3:
+        raise InvalidInput("a parallel layout takes two or three languages")
+    previous = None
+    if stage == "redline":
+        if ver.number < 2:
+            raise InvalidInput(f"{row.symbol} has one version only: nothing to compare")
+        prev = app.version(session, row, ver.number - 1)
+        previous = (prev.number, load_version(session, prev))
+    variant = "pdf/a-3b" if fmt == "pdf" and stage in ARCHIVAL_STAGES else None
+    key, template = cache_key(
+        app, session, row, ver, model, stage=stage, fmt=fmt, langs=langs, layout=chosen_layout,
+        reviewer=reviewer, extra=extra, variant=variant,
+        attachment_hashes=[hashlib.sha256(d).hexdigest() for _, d, _ in attachments or []])
+    hit = session.exec(select(Artefact).where(Artefact.cache_key == key)).first()
+    if hit is not None:
+        path = app.store_path(hit.sha256)
+        if path.is_file():
+            return Rendered(path, hit.sha256, stage, fmt, True)
+    view = document_view(app, session, row, ver.number, model, stage=stage, languages=langs,
+                         layout=chosen_layout, reviewer=reviewer, previous=previous, extra=extra)
+    tdir = _template_dir(app)
+    if fmt == "pdf":
+        from templates.pdf import render_pdf
+
+        data = render_pdf(view, template_dir=tdir, pdf_variant=variant,
+                          attachments=attachments or [])
+    else:
+        from templates.docx import render_docx
+
+        data = render_docx(view, template_dir=tdir)
+    digest, path = store_bytes(app.workspace.store_dir, data)
+    if hit is None:
+        session.add(Artefact(cache_key=key, sha256=digest, resolution_id=row.id,
+                             version_number=ver.number, stage=stage, format=fmt,
+                             languages=",".join(langs), layout=chosen_layout,
+                             template_hash=template, size=len(data),
+                             created_at=clock.now()))
+    return Rendered(path, digest, stage, fmt, False, data)
+
+
+def output_name(row: ResolutionRow, version: int, stage: str, fmt: str, langs: list[str],
+                reviewer: Member | None = None) -> str:
+    who = f"_{safe_name(reviewer.id)}" if reviewer else ""
+    return f"{safe_name(row.symbol)}_v{version}_{stage}_{'-'.join(langs)}{who}.{fmt}"
+
+
+def pending_artefacts(session: Session) -> list[dict[str, object]]:
+    """Cache rows a read session collected (never flushed there), to record afterwards."""
+    rows = [obj.model_dump(exclude={"id"}) for obj in session.new if isinstance(obj, Artefact)]
+    for obj in list(session.new):
+        session.expunge(obj)
+    return rows
+
+
+def record_artefacts(app: App, rows: list[dict[str, object]]) -> None:
+    """Record rendered artefacts in one short write transaction (duplicates skipped)."""
+    if not rows:
+        return
+    with app.write() as session:
+        seen: set[str] = set()
+        for fields in rows:
+            key = str(fields["cache_key"])
+            if key in seen or session.exec(select(Artefact).where(
+                    Artefact.cache_key == key)).first() is not None:
+                continue
+            seen.add(key)
+            session.add(Artefact(**fields))
+
+
+def prerender(app: App, symbol: str, jobs: list[dict[str, object]]) -> None:
+    """Render documents into the store outside any write transaction, so that a later
+    render of the same inputs inside one is a cache hit (WeasyPrint never holds the lock)."""
+    with app.read() as session:
+        row = app.resolution(session, symbol)
+        for job in jobs:
+            render_bytes(app, session, row, **job)  # type: ignore[arg-type]
+        rows = pending_artefacts(session)
+    record_artefacts(app, rows)
+
+
+def render(app: App, ref: str, *, stage: str, formats: list[str], languages: list[str] | None,
+           layout: str | None, out_dir: Path, version: int | None = None,
+           reviewer_ids: list[str] | None = None) -> list[tuple[Path, Rendered]]:
+    """Render and copy the documents into ``out_dir``; returns (path, rendered) pairs.
+
+    Rendering runs in a read session; only the cache rows are written, afterwards, in a
+    short transaction, so other commands are never kept waiting for WeasyPrint."""
+    out: list[tuple[Path, Rendered]] = []
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        reviewers: list[Member | None] = [None]
+        if stage in ("review", "comment-form"):
+            ids = reviewer_ids or _round_reviewers(session, row)
+            if not ids:
+                raise InvalidInput(f"{stage} copies are made per reviewer: give --reviewer ID "
+                                   "or circulate first")
+            reviewers = [app.member(session, rid) for rid in ids]
+        ver_no = version or row.current_version
+        for fmt in formats:
+            if fmt not in STAGE_FORMATS.get(stage, ()):
+                continue
+            for reviewer in reviewers:
+                rendered = render_bytes(app, session, row, stage=stage, fmt=fmt, version=version,
+                                        languages=languages, layout=layout, reviewer=reviewer)
+                langs = languages or _langs(session, app, row, ver_no)
+                if (layout or ("parallel" if len(langs) > 1 else "single")) == "single":
+                    langs = langs[:1]
+                target = out_dir / output_name(row, ver_no, stage, fmt, langs, reviewer)
+                data = rendered.data if rendered.data is not None else rendered.path.read_bytes()  # type: ignore[union-attr]
+                write_atomic(target, data)
+                crashpoint("render.after-write")
+                out.append((target, rendered))
+        rows = pending_artefacts(session)
+    record_artefacts(app, rows)
+    if not out:
+        raise InvalidInput(f"the {stage} stage exists as {', '.join(STAGE_FORMATS.get(stage, ()))} only")
+    return out
+
+
+def _langs(session: Session, app: App, row: ResolutionRow, version: int) -> list[str]:
+    return list(load_version(session, app.version(session, row, version)).languages)
+
+
+def _round_reviewers(session: Session, row: ResolutionRow) -> list[str]:
+    rnd = last_round(session, row)
+    return [r for r in (rnd.reviewers.split(",") if rnd else []) if r]

@@ -1,0 +1,103 @@
+"""Building a document view from the database: the facts the templates need (body names,
+stale paragraphs, signatories, approvals, comments, events), gathered in one place."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Sequence
+
+from sqlmodel import Session, select
+
+from drafts.model import Resolution
+from workflow.app import App
+from workflow.drafting.translations import stale_map
+from workflow.lifecycle.signatures import signatories
+from workflow.store.models import Approval, AuditEvent, Comment, Member, ResolutionRow, ReviewRound
+
+__all__ = ["document_view", "body_view", "member_names", "signatory_facts"]
+
+
+def member_names(member: Member) -> dict[str, str]:
+    names = json.loads(member.names_json or "{}")
+    names.setdefault(member.lang or "en", member.name)
+    return names
+
+
+def body_view(app: App, code: str):  # type: ignore[no-untyped-def]
+    from templates.view import BodyView
+
+    body = app.workspace.body(code)
+    return BodyView(code=body.code, names=body.names, enacting=body.enacting,
+                    address=body.address)
+
+
+def _document_date(row: ResolutionRow, model: Resolution) -> _dt.date:
+    if model.date:
+        return _dt.date.fromisoformat(model.date)
+    return row.created_at.date()
+
+
+def document_view(app: App, session: Session, row: ResolutionRow, version_number: int,
+                  model: Resolution, *, stage: str, languages: Sequence[str] | None = None,
+                  layout: str | None = None, reviewer: Member | None = None,
+                  previous: tuple[int, Resolution] | None = None,
+                  extra: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    from drafts.numbering import refs
+    from templates.view import ApprovalView, CommentView, EventView, SignatoryView, build_view
+
+    members = {m.id: m for m in session.exec(select(Member))}
+    stale = stale_map(session, row, model) if version_number == row.current_version else {}
+    signers = [SignatoryView(member_id=m.id, names=member_names(m), organisation=m.org,
+                             delegation=m.delegation, role="signatory")
+               for m in signatories(session)] if stage in ("final", "certificate") else []
+    approvals = []
+    if stage in ("approval", "certificate", "final", "index"):
+        for a in session.exec(select(Approval).where(Approval.resolution_id == row.id)
+                              .order_by(Approval.at)):
+            if a.void:
+                continue
+            who = members.get(a.member_id)
+            approvals.append(ApprovalView(
+                member_id=a.member_id, name=who.name if who else a.member_id,
+                delegation=who.delegation if who else "", decision=a.decision,
+                at=a.at.isoformat(), note=a.note,
+                signed_statement="yes" if a.statement else ""))
+    comments = []
+    if stage in ("matrix", "index"):
+        current = refs(model)
+        for c in session.exec(select(Comment).where(Comment.resolution_id == row.id)
+                              .order_by(Comment.number)):
+            who = members.get(c.author)
+            orphaned = bool(c.paragraph_id) and c.paragraph_id not in current
+            comments.append(CommentView(
+                id=str(c.number), ref="General" if not c.paragraph_id else current.get(c.paragraph_id, ""),
+                original_ref=c.ref, author=who.name if who else c.author,
+                delegation=who.delegation if who else "", type=c.type, text=c.text,
+                proposal=c.proposal, disposition=c.disposition, note=c.note, orphaned=orphaned))
+    events = []
+    if stage in ("certificate", "audit-report", "index"):
+        for e in session.exec(select(AuditEvent).where(AuditEvent.resolution_id == row.id)
+                              .order_by(AuditEvent.seq)):
+            events.append(EventView(seq=e.seq, at=e.at.isoformat(), actor=e.actor,
+                                    action=e.action, detail=e.detail, hash=e.hash))
+    return build_view(
+        model, stage=stage, version=version_number, body=body_view(app, model.body),
+        date=_document_date(row, model), languages=languages, layout=layout,
+        working_group=app.workspace.group_names,
+        reviewer=reviewer.name if reviewer else "", reviewer_id=reviewer.id if reviewer else "",
+        stale=stale, signatories=signers, approvals=approvals, comments=comments, events=events,
+        previous=previous[1] if previous else None,
+        previous_version=previous[0] if previous else None, extra=extra,
+    )
+
+
+def last_round(session: Session, row: ResolutionRow) -> ReviewRound | None:
+    return session.exec(select(ReviewRound).where(ReviewRound.resolution_id == row.id)
+                        .order_by(ReviewRound.number.desc())).first()  # type: ignore[union-attr]
+
+
+def signatory_facts(session: Session) -> list[list[object]]:
+    """What the signature page shows of each signatory (for the render cache key)."""
+
+    return [[m.id, member_names(m), m.org, m.delegation] for m in signatories(session)]

@@ -1,0 +1,175 @@
+"""Rendering a dossier's documents: the render cache first, a process pool for the rest.
+
+``cached()`` looks a document up in the render cache without rendering (the cache key is
+made exactly as ``workflow.documents.rendering.render_bytes`` makes it); only the misses go to the
+workers. Each worker opens the workspace once (the pool initializer), renders into the
+content-addressed store in a read transaction, and hands back the cache rows; the main
+process records them in one short write transaction, so workers never hold the write
+lock while WeasyPrint runs. A drift between ``cached()`` and ``render_bytes`` costs time,
+never correctness: a worker asked for a cached document gets a cache hit.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any
+
+from sqlmodel import Session, select
+
+from drafts.model import Resolution
+from workflow.app import App
+from workflow.documents.rendering import (
+    ARCHIVAL_STAGES,
+    _template_hash,
+    cache_key,
+    render_bytes,
+    safe_name,
+)
+from workflow.dossier.plan import Job, audit_json
+from workflow.store.models import Artefact, AuditEvent, ResolutionRow, Version
+from workflow.store.texts import load_version
+
+__all__ = ["cached", "render_missing", "attachments_for", "default_workers", "reset_memo",
+           "version_model"]
+
+_WORKER: App | None = None
+#: per export: parsed version texts (languages, titles) and template hashes, so that a
+#: re-export of an unchanged workspace parses each version and hashes each template once
+_MEMO: dict[tuple[Any, ...], Any] = {}
+
+
+def reset_memo() -> None:
+    _MEMO.clear()
+
+
+def version_model(session: Session, ver: Version) -> Resolution:
+    key = ("model", ver.id, ver.content_hash)
+    if key not in _MEMO:
+        models = [k for k in _MEMO if k[0] == "model"]
+        for old in models[: max(0, len(models) - 63)]:  # bounded: a few resolutions' texts
+            del _MEMO[old]
+        _MEMO[key] = load_version(session, ver)
+    return _MEMO[key]  # type: ignore[no-any-return]
+
+
+def _template(app: App, stage: str, layout: str, fmt: str) -> str:
+    key = ("template", stage, layout, fmt)
+    if key not in _MEMO:
+        _MEMO[key] = _template_hash(app, stage, layout, fmt)
+    return _MEMO[key]  # type: ignore[no-any-return]
+
+Progress = Callable[[str, int, int], None]
+
+
+def default_workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def attachments_for(session: Session, row: ResolutionRow, version: int
+                    ) -> list[tuple[str, bytes, str]]:
+    """The files an archival copy embeds: the version's YAML source and the audit JSON."""
+
+    ver = session.exec(select(Version).where(Version.resolution_id == row.id,
+                                             Version.number == version)).one()
+    events = list(session.exec(select(AuditEvent).where(AuditEvent.resolution_id == row.id)
+                               .order_by(AuditEvent.seq)))
+    stem = safe_name(row.symbol)
+    return [(f"{stem}-v{version}.yaml", ver.source.encode("utf-8"), "application/yaml"),
+            (f"{stem}-audit.json", audit_json(events), "application/json")]
+
+
+def cached(app: App, session: Session, row: ResolutionRow, job: Job,
+           attachment_hashes: list[str]) -> str | None:
+    """The SHA-256 of the job's document when the render cache holds it, else None."""
+
+    ver = app.version(session, row, job.version)
+    model = version_model(session, ver)
+    langs = list(model.languages)
+    layout = "parallel" if len(langs) > 1 else "single"
+    if layout == "parallel" and len(langs) > 3:
+        return None
+    variant = "pdf/a-3b" if job.fmt == "pdf" and job.stage in ARCHIVAL_STAGES else None
+    key, _ = cache_key(app, session, row, ver, model, stage=job.stage, fmt=job.fmt, langs=langs,
+                       layout=layout, reviewer=None, extra=dict(job.extra) or None,
+                       variant=variant, attachment_hashes=attachment_hashes)
+    hit = session.exec(select(Artefact).where(Artefact.cache_key == key)).first()
+    if hit is not None and app.store_path(hit.sha256).is_file():
+        return hit.sha256
+    return None
+
+
+def _init_worker(root: str, database_url: str, actor: str | None) -> None:
+    global _WORKER
+    os.environ["RESOLUTIONS_DATABASE_URL"] = database_url
+    _WORKER = App.open(root, actor)
+
+
+def render_job(job: Job, app: App | None = None) -> tuple[Job, str, list[dict[str, Any]]]:
+    """Render one document into the store; returns (job, sha256, new cache rows)."""
+
+    app = app or _WORKER
+    assert app is not None, "the worker was not initialised"
+    with app.read() as session:
+        row = session.get(ResolutionRow, job.resolution_id)
+        assert row is not None
+        attachments = attachments_for(session, row, job.version) if job.attach else None
+        rendered = render_bytes(app, session, row, stage=job.stage, fmt=job.fmt,
+                                version=job.version, extra=dict(job.extra) or None,
+                                attachments=attachments)
+        rows = [obj.model_dump(exclude={"id"}) for obj in session.new
+                if isinstance(obj, Artefact)]
+        session.rollback()
+    return job, rendered.sha256, rows
+
+
+def _record(app: App, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    with app.write() as session:
+        seen: set[str] = set()
+        for fields in rows:
+            key = fields["cache_key"]
+            if key in seen or session.exec(select(Artefact).where(
+                    Artefact.cache_key == key)).first() is not None:
+                continue
+            seen.add(key)
+            session.add(Artefact(**fields))
+
+
+def render_missing(app: App, jobs: Iterable[Job], workers: int,
+                   progress: Progress | None = None) -> dict[Job, str]:
+    """Render every job (in ``workers`` processes); returns job → SHA-256 in the store."""
+    todo = sorted(set(jobs), key=lambda j: (j.resolution_id, j.version, j.stage, j.fmt,
+                                            j.extra))
+    done: dict[Job, str] = {}
+    rows: list[dict[str, Any]] = []
+    total = len(todo)
+    if progress:
+        progress("render", 0, total)
+    if not todo:
+        return done
+    if workers <= 1:
+        for job in todo:
+            _, digest, new = render_job(job, app)
+            done[job], rows = digest, rows + new
+            if progress:
+                progress("render", len(done), total)
+    else:
+        ws = app.workspace
+        app.db.dispose()  # no connection crosses the fork
+        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                 initializer=_init_worker,
+                                 initargs=(str(ws.root), ws.database_url, app.actor_id)) as pool:
+            futures = [pool.submit(render_job, job) for job in todo]
+            for future in as_completed(futures):
+                job, digest, new = future.result()
+                done[job] = digest
+                rows += new
+                if progress:
+                    progress("render", len(done), total)
+    _record(app, rows)
+    return done

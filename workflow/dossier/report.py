@@ -1,0 +1,59 @@
+"""What a dossier check found: the report every check writes to, and the readers of the
+bag's JSON files that record a problem instead of raising."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workflow.store.chain import Problem
+
+__all__ = ["VerifyReport", "read_json", "read_jsonl"]
+
+
+@dataclass
+class VerifyReport:
+    path: Path
+    problems: list[Problem] = field(default_factory=list)
+    checked: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, where: str, message: str) -> None:
+        self.problems.append(Problem(where, message))
+
+    def count(self, what: str, n: int = 1) -> None:
+        self.checked[what] = self.checked.get(what, 0) + n
+
+    def to_json(self) -> dict[str, Any]:
+        return {"schema": "brics-resolutions/dossier-verify/1", "path": str(self.path),
+                "ok": self.ok, "checked": dict(sorted(self.checked.items())),
+                "problems": [{"file": p.where, "problem": p.message} for p in self.problems]}
+
+
+def read_json(root: Path, rel: str, report: VerifyReport) -> Any:
+    try:
+        return json.loads((root / rel).read_text("utf-8"))
+    except FileNotFoundError:
+        report.add(rel, "missing")
+    except ValueError as exc:
+        report.add(rel, f"is not valid JSON ({exc})")
+    return None
+
+
+def read_jsonl(root: Path, rel: str, report: VerifyReport) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    try:
+        with (root / rel).open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    report.add(f"{rel} line {n}", "is not a JSON object: the line was edited")
+    except FileNotFoundError:
+        report.add(rel, "missing")
+    return out

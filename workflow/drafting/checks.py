@@ -1,0 +1,56 @@
+"""`check`: the parity report of one version, as the JSON documented in docs/CHECK_JSON.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workflow.app import App
+from workflow.store.texts import load_version, records_for
+
+__all__ = ["check_resolution"]
+
+
+def check_resolution(app: App, ref: str, version: int | None = None) -> tuple[str, dict[str, Any]]:
+    from drafts.parity.rules import check, to_json
+
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        ver = app.version(session, row, version)
+        model = load_version(session, ver)
+        # translation records describe the current version only
+        records = records_for(session, row) if ver.number == row.current_version else None
+        thresholds = app.workspace.config.get("parity", {}).get("length_ratio")
+        findings = check(model, records=records, thresholds=thresholds or None)
+        report = to_json(findings)
+        report["version"] = ver.number
+        return row.symbol, report
+
+
+
+def opener_hints(app: App, ref: str) -> list[str]:
+    """Paragraphs whose text in a language lacks an emphasised opener, with the usual
+    opener in that language taken from the trilingual lexicon (shown after `new`)."""
+    from drafts.lexicon import suggest
+    from drafts.markup import split_opener
+    from drafts.numbering import ref as ref_of
+
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        model = load_version(session, app.version(session, row))
+    hints = []
+    for loc in model.walk():
+        if loc.depth or loc.annex is not None:
+            continue
+        texts = loc.paragraph.texts
+        for lang in model.languages:
+            text = texts.get(lang, "")
+            if not text or split_opener(text)[0]:
+                continue
+            ideas: list[str] = []
+            for other, other_text in texts.items():
+                if other != lang and split_opener(other_text)[0]:
+                    ideas += [s for s in suggest(other_text, lang) if s not in ideas]
+            usual = f"; usual: *{ideas[0]}*" if ideas else ""
+            hints.append(f"{ref_of(loc)} [{lang}]: the opening phrase is not emphasised "
+                         f"(write it as *…*){usual}")
+    return hints

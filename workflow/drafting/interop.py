@@ -1,0 +1,101 @@
+"""Word drafts in, Akoma Ntoso out (the rules are in ``drafts``; this stores and reads)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workflow.app import App
+from workflow.drafting.resolutions import EditResult, Summary, edit_resolution, new_resolution
+from workflow.errors import InvalidInput, NotFound
+from workflow.lifecycle.signatures import signatories
+from workflow.store.models import Amendment, Member
+from workflow.store.texts import load_version
+
+__all__ = ["new_from_docx", "edit_from_docx", "export_akn", "export_amendment"]
+
+MAX_DOCX_BYTES = 20 * 1024 * 1024
+
+
+def _read(path: Path) -> bytes:
+    try:
+        if path.stat().st_size > MAX_DOCX_BYTES:
+            raise InvalidInput(f"{path}: larger than {MAX_DOCX_BYTES // 1024 // 1024} MiB")
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"{path}: {exc.strerror}") from None
+
+
+def new_from_docx(app: App, path: Path, *, lang: str | None, body: str | None
+                  ) -> tuple[Summary, list[str]]:
+    from drafts.word.placing import import_docx
+
+    lang = lang or app.workspace.languages[0]
+    result = import_docx(_read(path), lang=lang, body=body or "brics-higher-council",
+                         filename=str(path))
+    notes = [f"{path}: block {index}: {text[:120]}" for index, text in result.unrecognised]
+    return new_resolution(app, result.source, str(path)), notes
+
+
+def edit_from_docx(app: App, ref: str, path: Path, *, lang: str, note: str = "") -> EditResult:
+    from drafts.source import dump
+    from drafts.word.placing import import_docx, merge_language
+
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        version = app.version(session, row)
+        model = load_version(session, version)
+        based_on = row.current_version
+    imported = import_docx(_read(path), lang=lang, body=model.body, filename=str(path))
+    merged = merge_language(model, imported.resolution, lang)
+    result = edit_resolution(app, ref, dump(merged), str(path),
+                             note or f"{lang} text from {path.name}", based_on=based_on)
+    notes = [f"not understood: block {i}: {t[:120]}" for i, t in imported.unrecognised]
+    return EditResult(result.symbol, result.version, result.changed, result.state,
+                      result.voided_approvals, result.notes + notes)
+
+
+def export_akn(app: App, ref: str, version: int | None, lang: str | None) -> bytes:
+    from drafts.akn import Signatory, validate
+    from drafts.akn import export_akn as build
+
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        ver = app.version(session, row, version)
+        model = load_version(session, ver)
+        people = [Signatory(name=m.name, role="signatory", organisation=m.org,
+                            date=None) for m in signatories(session)]
+        day = model.date or row.created_at.date().isoformat()
+    xml = build(model, version=ver.number, lang=lang, signatories=people, date=day)
+    problems = validate(xml)
+    if problems:
+        raise InvalidInput("the Akoma Ntoso document does not validate: " + "; ".join(problems[:5]))
+    return xml
+
+
+def export_amendment(app: App, ref: str, number: int) -> bytes:
+    """An amendment record as an Akoma Ntoso ``amendment`` document (validated)."""
+    import json
+
+    from sqlmodel import select
+
+    from drafts.akn import validate
+    from drafts.akn_amendment import export_amendment_akn
+
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        amendment = session.exec(select(Amendment).where(Amendment.resolution_id == row.id,
+                                                         Amendment.number == number)).first()
+        if amendment is None:
+            raise NotFound(f"{row.symbol} has no amendment {number}; see 'resolutions "
+                           f"amendments {row.symbol}'")
+        model = load_version(session, app.version(session, row, amendment.version_number))
+        author = session.get(Member, amendment.author)
+    xml = export_amendment_akn(
+        model, version=amendment.version_number, amendment_id=str(amendment.number),
+        target=amendment.target_ref, op=amendment.op, texts=json.loads(amendment.texts_json),
+        why=amendment.why, by=author.name if author else amendment.author,
+        date=amendment.created_at.date().isoformat())
+    problems = validate(xml)
+    if problems:
+        raise InvalidInput("the Akoma Ntoso amendment does not validate: " + "; ".join(problems[:5]))
+    return xml

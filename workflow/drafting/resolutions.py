@@ -1,0 +1,280 @@
+"""Drafting use cases: create a resolution, edit it into new versions, read it back.
+
+Versions are immutable: an edit that changes the text (by content hash) adds a version;
+one that does not is reported as unchanged and stores nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from drafts.errors import DraftError
+from drafts.model import Resolution
+from workflow import clock
+from workflow.app import App
+from workflow.drafting import translations
+from workflow.errors import ConcurrencyError, IllegalTransition, InvalidInput, WorkflowError
+from workflow.lifecycle.machine import REOPENS_ON_EDIT, TEXT_EDITABLE, State, allowed_triggers
+from workflow.lifecycle.steps import move, touch
+from workflow.store import audit
+from workflow.store.models import Approval, AuditEvent, ResolutionRow, Version
+from workflow.store.texts import load_version
+
+__all__ = ["new_resolution", "new_from_title", "edit_resolution", "editable_source",
+           "keep_unsaved_edit", "list_resolutions",
+           "get_version", "log", "Summary", "EditResult", "Page",
+           "parse_source"]
+
+
+@dataclass(frozen=True)
+class Summary:
+    number: int
+    symbol: str
+    title: str
+    body: str
+    state: str
+    version: int
+    updated_at: str
+
+    @classmethod
+    def of(cls, row: ResolutionRow) -> Summary:
+        return cls(row.number, row.symbol, row.title, row.body, row.state, row.current_version,
+                   row.updated_at.isoformat())
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Summary]
+    total: int
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class EditResult:
+    symbol: str
+    version: int
+    changed: bool
+    state: str
+    voided_approvals: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_source(text: str, filename: str, symbol: str | None = None) -> tuple[Resolution, str]:
+    from drafts.source import load
+
+    try:
+        return load(text, filename, symbol=symbol)
+    except DraftError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+def _title(model: Resolution) -> str:
+    for lang in ("en", *model.languages):
+        if model.title.get(lang):
+            return model.title[lang]
+    return ""
+
+
+def _symbol_taken(session: Session, symbol: str) -> ResolutionRow | None:
+    return session.exec(select(ResolutionRow).where(ResolutionRow.symbol == symbol)).first()
+
+
+def _next_number(session: Session) -> int:
+    return int(session.exec(select(func.max(ResolutionRow.number))).one() or 0) + 1
+
+
+def new_resolution(app: App, text: str, filename: str = "<source>") -> Summary:
+    """Store a new resolution from its YAML source (symbol assigned when absent)."""
+    parse_source(text, filename)  # fail fast, before taking the write lock
+    with app.write() as session:
+        member = app.acting_member(session)
+        if not member.role_set() & {"secretary", "drafter"}:
+            app.require(session, "secretary", "create resolutions")
+        number = _next_number(session)
+        draft, _ = parse_source(text, filename)
+        year = int(draft.date[:4]) if draft.date else clock.today().year
+        symbol = app.workspace.symbol_for(number, year)
+        while not draft.symbol and _symbol_taken(session, symbol):
+            number += 1  # a symbol written by hand took this number: skip it
+            symbol = app.workspace.symbol_for(number, year)
+        if len(symbol) > 64:
+            raise InvalidInput(f"the numbering pattern makes {symbol!r}, longer than 64 "
+                               "characters; shorten [numbering] pattern in resolutions.toml")
+        model, source = parse_source(text, filename, symbol=symbol)
+        if model.symbol and model.symbol != symbol:
+            taken = _symbol_taken(session, model.symbol)
+            if taken is not None:
+                raise InvalidInput(f"{filename}: symbol {model.symbol} is already used by "
+                                   f"resolution {taken.number}; remove 'symbol:' to have one assigned")
+            symbol = model.symbol
+        app.workspace.body(model.body)
+        now = clock.now()
+        row = ResolutionRow(number=number, symbol=symbol, body=model.body, title=_title(model),
+                            state="draft", current_version=1, row_version=1,
+                            created_at=now, updated_at=now)
+        session.add(row)
+        session.flush()
+        session.add(Version(resolution_id=row.id, number=1, source=source,
+                            content_hash=model.content_hash(), author=member.id,
+                            note="first draft", created_at=now))
+        audit.record(session, actor=member.id, action="new", resolution=row,
+                     detail={"version": 1, "content_hash": model.content_hash(),
+                             "state": "draft", "file": Path(filename).name})
+        _after_version(session, row, None, model)
+        return Summary.of(row)
+
+
+def new_from_title(app: App, title: str, body: str, lang: str | None = None) -> Summary:
+    """A new, empty resolution with a title in one language, to be filled with 'edit'."""
+    from drafts.source import dump
+
+    languages = app.workspace.languages
+    lang = lang or languages[0]
+    if lang not in languages:
+        raise InvalidInput(f"--lang {lang} is not one of the workspace languages "
+                           f"({', '.join(languages)})")
+    if not title.strip():
+        raise InvalidInput("--title is empty")
+    app.workspace.body(body)
+    model = Resolution(body=body, languages=tuple(languages), title={lang: title.strip()})
+    return new_resolution(app, dump(model), "<new>")
+
+
+def _after_version(session: Session, row: ResolutionRow, old: Resolution | None,
+                   new: Resolution) -> None:
+    """Hook for what follows a new version (translation records)."""
+    translations.on_new_version(session, row, old, new)
+
+
+def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
+                    note: str = "", based_on: int | None = None) -> EditResult:
+    """A new version from edited source, when the text changed.
+
+    ``based_on`` is the version number the edit started from (an editor session, a Word
+    round trip): if someone stored another version meanwhile, the edit is refused rather
+    than silently overwriting theirs."""
+    with app.read() as session:
+        row = app.resolution(session, ref)
+    parse_source(text, filename, symbol=row.symbol)
+    with app.write() as session:
+        row = app.resolution(session, ref)
+        member = app.acting_member(session)
+        if not member.role_set() & {"secretary", "drafter"}:
+            app.require(session, "secretary", "edit resolutions", row)
+        if based_on is not None and row.current_version != based_on:
+
+            raise ConcurrencyError(row.symbol)
+        state = row.state
+        if state not in {s.value for s in TEXT_EDITABLE | REOPENS_ON_EDIT} and state != "returned":
+            raise IllegalTransition(row.symbol, state, "edit",
+                                    [t for t in allowed_triggers(state)])
+        current = app.version(session, row)
+        old_model = load_version(session, current)
+        model, source = parse_source(text, filename, symbol=row.symbol)
+        if model.symbol != row.symbol:
+            raise InvalidInput(f"{filename}: symbol {model.symbol} is not {row.symbol}; "
+                               "the symbol of a resolution cannot change")
+        app.workspace.body(model.body)
+        if model.content_hash() == current.content_hash:
+            return EditResult(row.symbol, row.current_version, False, row.state)
+        notes, voided = [], 0
+        if state == "returned":
+            move(session, row, "revise", actor=member.id)
+        elif state in {s.value for s in REOPENS_ON_EDIT}:
+            move(session, row, "reopen", actor=member.id,
+                 detail={"reason": "text changed after approval began"})
+            notes.append("the text changed after approval began: back to revision")
+        for approval in session.exec(select(Approval).where(Approval.resolution_id == row.id,
+                                                            Approval.void == False)):  # noqa: E712
+            approval.void = True
+            session.add(approval)
+            voided += 1
+        if voided:
+            notes.append(f"{voided} approval(s) voided by the text change")
+        number = row.current_version + 1
+        touch(session, row, current_version=number, title=_title(model),
+              body=model.body)
+        session.add(Version(resolution_id=row.id, number=number, source=source,
+                            content_hash=model.content_hash(), author=member.id, note=note,
+                            created_at=clock.now()))
+        audit.record(session, actor=member.id, action="edit", resolution=row,
+                     detail={"version": number, "content_hash": model.content_hash(),
+                             "note": note, "state": row.state, "voided_approvals": voided})
+        _after_version(session, row, old_model, model)
+        return EditResult(row.symbol, number, True, row.state, voided, notes)
+
+
+def list_resolutions(app: App, state: str | None = None, limit: int = 50,
+                     offset: int = 0) -> Page:
+    if state is not None and state not in {s.value for s in State}:
+        raise InvalidInput(f"unknown state {state!r}; states are "
+                           f"{', '.join(s.value for s in State)}")
+    with app.read() as session:
+        query = select(ResolutionRow)
+        count = select(func.count()).select_from(ResolutionRow)
+        if state:
+            query = query.where(ResolutionRow.state == state)
+            count = count.where(ResolutionRow.state == state)
+        total = int(session.exec(count).one())
+        rows = session.exec(query.order_by(ResolutionRow.number).offset(offset).limit(limit))
+        return Page([Summary.of(r) for r in rows], total, offset, limit)
+
+
+def get_version(app: App, ref: str, number: int | None = None) -> tuple[Summary, Version, Resolution]:
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        version = app.version(session, row, number)
+        return Summary.of(row), version, load_version(session, version)
+
+
+def log(app: App, ref: str) -> tuple[Summary, list[AuditEvent]]:
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        return Summary.of(row), audit.events_for(session, row.id or 0)
+
+
+def versions_of(app: App, ref: str) -> tuple[Summary, list[Version]]:
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        versions = session.exec(select(Version).where(Version.resolution_id == row.id)
+                                .order_by(Version.number))
+        return Summary.of(row), list(versions)
+
+
+def event_detail(event: AuditEvent) -> dict[str, Any]:
+    try:
+        return dict(json.loads(event.detail))
+    except ValueError as exc:
+        raise WorkflowError(f"audit event {event.seq} has unreadable detail") from exc
+
+
+def editable_source(app: App, ref: str) -> tuple[str, int]:
+    """The current source and its version number, to edit and hand back to ``edit``."""
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        return app.version(session, row).source, row.current_version
+
+
+def keep_unsaved_edit(app: App, ref: str, text: str, based_on: int) -> Path:
+    """Keep an edit that lost a race in the workspace (``.resolutions/edits/``), so that
+    nothing typed is lost; returns the file."""
+    import os
+    import tempfile
+
+    folder = app.workspace.state_dir / "edits"
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = "".join(ch if ch.isalnum() else "-" for ch in ref)
+    fd, name = tempfile.mkstemp(prefix=f"{stem}-from-v{based_on}-", suffix=".yaml", dir=folder)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return Path(name)

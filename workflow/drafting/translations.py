@@ -1,0 +1,86 @@
+"""Translation status kept per resolution: which sibling texts each paragraph's language
+was last reconciled with (the rules are in ``drafts.staleness``; this stores them)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from sqlmodel import Session
+
+from drafts.model import Resolution
+from workflow.app import App
+from workflow.errors import InvalidInput, PermissionDenied
+from workflow.store import audit
+from workflow.store.models import ResolutionRow, TranslationState
+from workflow.store.texts import load_version, records_for
+
+__all__ = ["on_new_version", "stale_map", "confirm"]
+
+
+def on_new_version(session: Session, row: ResolutionRow, old: Resolution | None,
+                   new: Resolution) -> None:
+    from drafts.staleness import carry_forward
+
+    records = carry_forward(old, records_for(session, row) if old else None, new)
+    _save(session, row, records)
+
+
+def _save(session: Session, row: ResolutionRow, records: dict) -> None:
+    state = session.get(TranslationState, row.id)
+    blob = json.dumps(records, ensure_ascii=False, sort_keys=True)
+    if state is None:
+        state = TranslationState(resolution_id=row.id, version_number=row.current_version,
+                                 records_json=blob)
+    else:
+        state.version_number, state.records_json = row.current_version, blob
+    session.add(state)
+    session.flush()
+
+
+def stale_map(session: Session, row: ResolutionRow, model: Resolution) -> dict[str, frozenset[str]]:
+    """Paragraph id → languages whose text is stale (for rendering markers)."""
+    from drafts.staleness import stale_against
+
+    return {pid: frozenset(langs) for pid, langs in
+            stale_against(model, records_for(session, row)).items()}
+
+
+def confirm(app: App, ref: str, lang: str, paragraph_ids: Iterable[str] = ()) -> list[str]:
+    """Confirm ``lang`` of the given paragraphs (all when none) as matching its siblings."""
+    from drafts.staleness import merge, reconcile, stale_against
+
+    wanted = list(paragraph_ids)
+    with app.write() as session:
+        row = app.resolution(session, ref)
+        member = app.acting_member(session)
+        if not member.role_set() - {"reviewer"}:  # any role but reviewer-only (issue spec)
+
+            exc = PermissionDenied(f"{member.id} may not confirm translations: it takes a role "
+                                   "other than reviewer")
+            exc.resolution_id = row.id  # type: ignore[attr-defined]
+            exc.command = "translations confirm"  # type: ignore[attr-defined]
+            raise exc
+        model = load_version(session, app.version(session, row))
+        if lang not in model.languages:
+            raise InvalidInput(f"{row.symbol} has no {lang} text (languages: "
+                               f"{', '.join(model.languages)})")
+        records = records_for(session, row)
+        before = stale_against(model, records)
+        from drafts.staleness import units
+
+        known = units(model)
+        unknown = [p for p in wanted if p not in known]
+        if unknown:
+            raise InvalidInput(f"no paragraph {', '.join(unknown)} in {row.symbol} "
+                               f"version {row.current_version}")
+        targets = wanted or [pid for pid, langs in before.items() if lang in langs]
+        if not targets:
+            return []
+        records = merge(records, reconcile(model, langs=[lang], paragraph_ids=targets))
+        _save(session, row, records)
+        audit.record(session, actor=member.id, action="translations-confirm", resolution=row,
+                     detail={"lang": lang, "paragraphs": sorted(targets),
+                             "version": row.current_version,
+                             "content_hash": app.version(session, row).content_hash})
+        return sorted(targets)

@@ -1,0 +1,44 @@
+"""Who must sign, and who has: the guard of the ``sign`` transition.
+
+Required are the members named in ``[signatures] required`` of resolutions.toml, plus,
+for every delegation the body requires (``signatures = ["ru", "zh"]`` in the registry),
+at least one signatory of that delegation.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from workflow.app import App
+from workflow.store.models import Member, ResolutionRow, SignatureRecord
+
+__all__ = ["missing_signatures", "signed_members", "signatories"]
+
+
+def signatories(session: Session) -> list[Member]:
+    return [m for m in session.exec(select(Member).order_by(Member.id))
+            if "signatory" in m.role_set()]
+
+
+def signed_members(session: Session, row: ResolutionRow) -> list[str]:
+    rows = session.exec(select(SignatureRecord).where(
+        SignatureRecord.resolution_id == row.id,
+        SignatureRecord.version_number == row.current_version).order_by(SignatureRecord.id))
+    return [r.member_id for r in rows]
+
+
+def missing_signatures(app: App, session: Session, row: ResolutionRow) -> list[str]:
+    """Descriptions of what is still missing (empty when complete)."""
+    done = set(signed_members(session, row))
+    required = [str(x) for x in app.workspace.config.get("signatures", {}).get("required", [])]
+    missing = [m for m in required if m not in done]
+    people = signatories(session)
+    by_id = {m.id: m for m in people}
+    body = app.workspace.bodies().get(row.body)
+    wanted = [d for d in (body.signatures if body else ()) if d != "any"]
+    for delegation in wanted:
+        if not any(by_id.get(m) and by_id[m].delegation == delegation for m in done):
+            missing.append(f"a {delegation} signatory")
+    if body and "any" in body.signatures and not done and not required:
+        missing.append("any signatory")
+    return missing

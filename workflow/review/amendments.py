@@ -1,0 +1,217 @@
+"""Amendments as records, and closing a review round.
+
+``close_review(changes=True)`` applies the accepted amendments to the circulated text to
+make the next version; two accepted amendments touching the same paragraph (or one inside
+the other) are a conflict, reported and refused so nothing half-applied is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from drafts.errors import RefError
+from drafts.model import Paragraph, Resolution
+from workflow import clock
+from workflow.app import App
+from workflow.drafting.resolutions import _after_version, parse_source
+from workflow.errors import InvalidInput, NotFound, WorkflowError
+from workflow.lifecycle.steps import move, touch
+from workflow.review.rounds import (
+    AMENDMENT_OPS,
+    AmendmentRow,
+    RoundResult,
+    _model,
+    _open_round,
+    _resolve,
+    _speaker,
+)
+from workflow.store import audit
+from workflow.store.models import Amendment, ResolutionRow, Version
+
+__all__ = ["amend", "list_amendments", "decide_amendment", "close_review"]
+
+
+def _row(a: Amendment, current_refs: dict[str, str]) -> AmendmentRow:
+    return AmendmentRow(a.number, a.version_number, a.author, a.target_ref,
+                        current_refs.get(a.target_id, ""), a.target_id, a.op,
+                        json.loads(a.texts_json), a.why, a.status, a.applied_version)
+
+
+def amend(app: App, ref: str, *, by: str | None, target: str, op: str,
+          texts: dict[str, str], why: str) -> AmendmentRow:
+    if op not in AMENDMENT_OPS:
+        raise InvalidInput(f"--op must be one of {', '.join(AMENDMENT_OPS)}")
+    if op == "delete" and texts:
+        raise InvalidInput("a delete amendment takes no --text")
+    if op != "delete" and not texts:
+        raise InvalidInput(f"a {op} amendment needs --text LANG=TEXT (one per language)")
+    from drafts.errors import SourceError
+    from drafts.source import check_text
+
+    try:
+        texts = {lang: check_text(value, f"--text {lang}=…", "amendment")
+                 for lang, value in texts.items()}
+    except SourceError as exc:
+        raise InvalidInput(str(exc)) from None
+    if any(not value for value in texts.values()):
+        raise InvalidInput("an amendment text is empty; write the new text after LANG=")
+    with app.write() as session:
+        row = app.resolution(session, ref)
+        rnd = _open_round(session, row, "amend")
+        member = _speaker(app, session, by, {"reviewer", "secretary", "approver"}, "amend", row)
+        model = _model(session, app.version(session, row, rnd.version_number))
+        unknown = [lang for lang in texts if lang not in model.languages]
+        if unknown:
+            raise InvalidInput(f"--text {unknown[0]}=…: {row.symbol} has no {unknown[0]} text "
+                               f"(languages: {', '.join(model.languages)})")
+        pid, resolved = _resolve(model, target)
+        if not pid:
+            raise InvalidInput("an amendment targets a paragraph, e.g. --target 'OP 3'")
+        number = int(session.exec(select(func.max(Amendment.number))
+                                  .where(Amendment.resolution_id == row.id)).one() or 0) + 1
+        amendment = Amendment(resolution_id=row.id, number=number, round_id=rnd.id,
+                              version_number=rnd.version_number, author=member.id,
+                              target_id=pid, target_ref=resolved, op=op,
+                              texts_json=json.dumps(texts, ensure_ascii=False, sort_keys=True),
+                              why=why.strip(), created_at=clock.now())
+        session.add(amendment)
+        touch(session, row)
+        audit.record(session, actor=app.actor(session), action="amend", resolution=row,
+                     detail={"by": member.id, "amendment": number, "target": resolved, "paragraph": pid,
+                             "op": op, "languages": sorted(texts)})
+        return _row(amendment, {pid: resolved})
+
+
+def list_amendments(app: App, ref: str) -> tuple[str, list[AmendmentRow]]:
+    from drafts.numbering import refs
+
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        current = refs(_model(session, app.version(session, row)))
+        items = session.exec(select(Amendment).where(Amendment.resolution_id == row.id)
+                             .order_by(Amendment.number))
+        return row.symbol, [_row(a, current) for a in items]
+
+
+def decide_amendment(app: App, ref: str, number: int, accept: bool) -> AmendmentRow:
+    with app.write() as session:
+        row = app.resolution(session, ref)
+        actor = app.require(session, "secretary", "decide amendments", row)
+        _open_round(session, row, "amendment accept" if accept else "amendment reject")
+        amendment = session.exec(select(Amendment).where(Amendment.resolution_id == row.id,
+                                                         Amendment.number == number)).first()
+        if amendment is None:
+            raise NotFound(f"{row.symbol} has no amendment {number}; see 'resolutions "
+                           f"amendments {row.symbol}'")
+        if amendment.status == "applied":
+            raise WorkflowError(f"amendment {number} was applied in version "
+                                f"{amendment.applied_version}; it can no longer change")
+        amendment.status = "accepted" if accept else "rejected"
+        amendment.decided_by = actor.id
+        session.add(amendment)
+        touch(session, row)
+        audit.record(session, actor=actor.id, action="amendment-decide", resolution=row,
+                     detail={"amendment": number, "status": amendment.status})
+        return _row(amendment, {amendment.target_id: amendment.target_ref})
+
+
+def _conflicts(model: Resolution, accepted: list[Amendment]) -> list[str]:
+    from drafts.edits import ancestors
+
+    touched: dict[str, list[int]] = {}
+    for a in accepted:
+        for pid in [a.target_id, *ancestors(model, a.target_id)]:
+            touched.setdefault(pid, []).append(a.number)
+    out = []
+    for a in accepted:
+        others = sorted(set(touched.get(a.target_id, [])) - {a.number})
+        if others:
+            out.append(f"amendment {a.number} ({a.op} {a.target_ref}) conflicts with "
+                       f"amendment(s) {', '.join(map(str, others))} on the same paragraph")
+    return out
+
+
+def _apply(model: Resolution, amendments: list[Amendment]) -> Resolution:
+    from drafts import edits
+
+    for a in amendments:
+        texts = json.loads(a.texts_json)
+        try:
+            if a.op == "replace":
+                model = edits.replace_texts(model, a.target_id, texts)
+            elif a.op == "delete":
+                model = edits.delete(model, a.target_id)
+            else:
+                digest = hashlib.sha1(json.dumps(texts, sort_keys=True).encode()).hexdigest()[:6]
+                model = edits.insert_after(model, a.target_id,
+                                           Paragraph(f"am{a.number}-{digest}", texts))
+        except RefError as exc:
+            raise WorkflowError(f"amendment {a.number} cannot be applied: {exc}") from None
+    return model
+
+
+def close_review(app: App, ref: str, *, changes: bool) -> RoundResult:
+    with app.write() as session:
+        row = app.resolution(session, ref)
+        actor = app.require(session, "secretary", "close reviews", row)
+        rnd = _open_round(session, row, "close-review")
+        pending = session.exec(select(Amendment).where(Amendment.resolution_id == row.id,
+                                                       Amendment.round_id == rnd.id,
+                                                       Amendment.status == "proposed")).all()
+        accepted = session.exec(select(Amendment).where(Amendment.resolution_id == row.id,
+                                                        Amendment.round_id == rnd.id,
+                                                        Amendment.status == "accepted")
+                                .order_by(Amendment.number)).all()
+        if pending:
+            raise WorkflowError(f"amendment(s) {', '.join(str(a.number) for a in pending)} "
+                                "not decided yet: 'resolutions amendment accept|reject "
+                                f"{row.symbol} N' first")
+        if not changes and accepted:
+            raise WorkflowError(f"{len(accepted)} accepted amendment(s) change the text: close "
+                                "with --changes")
+        new_version = None
+        rnd.closed_at, rnd.outcome = clock.now(), "changes" if changes else "no-objection"
+        session.add(rnd)
+        if changes:
+            move(session, row, "close_review_changes", actor=actor.id,
+                 detail={"round": rnd.number, "amendments": [a.number for a in accepted]})
+            if accepted:
+                circulated = _model(session, app.version(session, row, rnd.version_number))
+                conflicts = _conflicts(circulated, accepted)
+                if conflicts:
+                    raise WorkflowError("conflicting accepted amendments; reject one of each "
+                                        "pair or edit by hand:\n  " + "\n  ".join(conflicts))
+                new_version = _store_applied(app, session, row, actor.id, circulated, accepted)
+        else:
+            move(session, row, "close_review_no_objection", actor=actor.id,
+                 detail={"round": rnd.number})
+        return RoundResult(row.symbol, rnd.number, rnd.version_number, row.state,
+                           rnd.reviewers.split(","), [], new_version)
+
+
+def _store_applied(app: App, session: Session, row: ResolutionRow, actor: str,
+                   circulated: Resolution, accepted: list[Amendment]) -> int:
+    from drafts.source import dump
+
+    current = _model(session, app.version(session, row))
+    model = _apply(current, accepted)
+    source = dump(model)
+    model, source = parse_source(source, "amended", symbol=row.symbol)
+    number = row.current_version + 1
+    touch(session, row, current_version=number)
+    session.add(Version(resolution_id=row.id, number=number, source=source,
+                        content_hash=model.content_hash(), author=actor,
+                        note="accepted amendments " + ", ".join(str(a.number) for a in accepted),
+                        created_at=clock.now()))
+    for a in accepted:
+        a.status, a.applied_version = "applied", number
+        session.add(a)
+    audit.record(session, actor=actor, action="apply-amendments", resolution=row,
+                 detail={"version": number, "content_hash": model.content_hash(),
+                         "amendments": [a.number for a in accepted], "state": row.state})
+    _after_version(session, row, current, model)
+    return number

@@ -1,0 +1,101 @@
+"""Importing a returned comment form: the reviewer's rows become comments of the open round.
+
+The form must be ours (``drafts.comment_form`` checks the package and the hidden ids) and
+must be the form of the round's version; every row is checked (type, paragraph ref) before
+any comment is stored, so a refused form stores nothing. Rows already imported (same
+reviewer, round, paragraph, type and text) are not recorded twice.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import select
+
+from drafts.comment_form import MAX_PACKAGE_BYTES, FormError, read_comment_form
+from drafts.comment_form import CommentRow as FormRow
+from drafts.errors import RefError
+from workflow.app import App
+from workflow.errors import IllegalTransition, InvalidInput
+from workflow.lifecycle.machine import allowed_triggers
+from workflow.review.rounds import CommentRow, add_comment, current_round
+from workflow.store.models import Comment
+from workflow.store.texts import load_version
+
+__all__ = ["import_comment_form", "FormRefused"]
+
+
+class FormRefused(InvalidInput):
+    """A returned comment form that is refused as a whole (nothing is stored)."""
+
+def _read(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: no such file") from None
+    if not path.is_file():
+        raise InvalidInput(f"{path} is not a file")
+    if size > MAX_PACKAGE_BYTES:
+        raise FormRefused(f"{path.name}: the file is {size // (1024 * 1024)} MB, far larger "
+                          "than a comment form; nothing was imported")
+    return path.read_bytes()
+
+
+def _target(model, row: FormRow) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """(the ref as given, the ref as resolved in the circulated version)."""
+    from drafts.numbering import ref as ref_of
+    from drafts.numbering import resolve
+
+    text = " ".join(row.ref.split())
+    if text.lower() in ("", "-", "general", "title", "общее", "总体", "一般"):
+        return "general", "General"
+    try:
+        return text, ref_of(resolve(model, text))
+    except RefError as exc:
+        raise FormRefused(f"row {row.row} of the comment table (Ref {text!r}): {exc}; "
+                          "correct the Ref and import the form again — nothing was "
+                          "imported") from None
+
+
+def import_comment_form(app: App, ref: str, path: Path) -> list[CommentRow]:
+    """Record the comments of a returned form as the reviewer's (``source="form"``)."""
+    path = Path(path)
+    data = _read(path)
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        rnd = current_round(session, row)
+        if row.state != "in_review" or rnd is None or rnd.closed_at is not None:
+            raise IllegalTransition(row.symbol, row.state, "comments import",
+                                    allowed_triggers(row.state))
+        version = app.version(session, row, rnd.version_number)
+        expect = {"symbol": row.symbol, "version": str(version.number),
+                  "content_hash": version.content_hash}
+        try:
+            form = read_comment_form(data, expect=expect)
+        except FormError as exc:
+            raise FormRefused(f"{path.name}: {exc} — nothing was imported") from None
+        reviewers = [r for r in rnd.reviewers.split(",") if r]
+        if not form.reviewer:
+            raise FormRefused(f"{path.name}: the form names no reviewer; ask the secretariat "
+                              "for the reviewer's own form — nothing was imported")
+        if form.reviewer not in reviewers:
+            raise FormRefused(f"{path.name} is the form of {form.reviewer}, who is not a "
+                              f"reviewer of round {rnd.number} ({', '.join(reviewers)}) — "
+                              "nothing was imported")
+        model = load_version(session, version)
+        targets = [(_target(model, r), r) for r in form.rows]
+        seen = {(c.author, c.ref, c.type, c.text, c.proposal) for c in session.exec(
+            select(Comment).where(Comment.resolution_id == row.id,
+                                  Comment.round_id == rnd.id))}
+    out: list[CommentRow] = []
+    for (target, resolved), form_row in targets:
+        text = (form_row.comment or form_row.proposal).strip()
+        proposal = form_row.proposal.strip() if form_row.comment else ""
+        key = (form.reviewer, resolved, form_row.type, text, proposal)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(add_comment(app, row.symbol, by=form.reviewer, target=target,
+                               type_=form_row.type, text=text, proposal=proposal,
+                               source="form"))
+    return out

@@ -1,0 +1,238 @@
+"""Review rounds: circulate a version, collect ISO-style comments and amendments, record
+the secretariat's dispositions, and close the round (with changes → the next version
+with accepted amendments applied; with no objection → towards approval)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from drafts.errors import RefError
+from drafts.model import Resolution
+from workflow import clock
+from workflow.app import App
+from workflow.errors import IllegalTransition, InvalidInput, NotFound, WorkflowError
+from workflow.lifecycle.machine import allowed_triggers
+from workflow.lifecycle.parity import findings
+from workflow.lifecycle.steps import move, touch
+from workflow.store import audit
+from workflow.store.models import Comment, Member, ResolutionRow, ReviewRound, Version
+from workflow.store.texts import load_version
+
+__all__ = ["circulate", "add_comment", "comment_matrix", "dispose", "CommentRow",
+           "AmendmentRow", "RoundResult", "current_round", "COMMENT_TYPES", "DISPOSITIONS",
+           "AMENDMENT_OPS"]
+
+COMMENT_TYPES = ("ge", "te", "ed")
+DISPOSITIONS = ("accepted", "rejected", "partial")
+AMENDMENT_OPS = ("replace", "insert-after", "delete")
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    symbol: str
+    round: int
+    version: int
+    state: str
+    reviewers: list[str]
+    warnings: list[str] = field(default_factory=list)
+    new_version: int | None = None
+    deliveries: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    number: int
+    round: int
+    version: int
+    ref: str              # ref in the current version ("" when orphaned)
+    original_ref: str     # ref in the circulated version
+    paragraph_id: str
+    author: str
+    type: str
+    text: str
+    proposal: str
+    disposition: str
+    note: str
+    orphaned: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class AmendmentRow:
+    number: int
+    version: int
+    author: str
+    target_ref: str
+    current_ref: str
+    target_id: str
+    op: str
+    texts: dict[str, str]
+    why: str
+    status: str
+    applied_version: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _model(session: Session, version: Version) -> Resolution:
+    return load_version(session, version)
+
+
+def current_round(session: Session, row: ResolutionRow) -> ReviewRound | None:
+    return session.exec(select(ReviewRound).where(ReviewRound.resolution_id == row.id)
+                        .order_by(ReviewRound.number.desc())).first()  # type: ignore[union-attr]
+
+
+def _open_round(session: Session, row: ResolutionRow, what: str) -> ReviewRound:
+    rnd = current_round(session, row)
+    if row.state != "in_review" or rnd is None or rnd.closed_at is not None:
+        raise IllegalTransition(row.symbol, row.state, what,
+                                allowed_triggers(row.state))
+    return rnd
+
+
+def _speaker(app: App, session: Session, by: str | None, role_any: set[str], command: str,
+             row: ResolutionRow) -> Member:
+    """The member speaking (``--by``, default the actor); a secretary may record for them."""
+    actor = app.acting_member(session)
+    member = app.member(session, by) if by else actor
+    if not member.role_set() & role_any:
+        app.require(session, sorted(role_any)[0], command, row, member_id=member.id)
+    if member.id != actor.id and "secretary" not in actor.role_set():
+        app.require(session, "secretary", f"{command} on behalf of {member.id}", row)
+    return member
+
+
+def circulate(app: App, ref: str, reviewers: list[str], due: _dt.date | None = None) -> RoundResult:
+    if not reviewers:
+        raise InvalidInput("name at least one reviewer (--reviewer ID)")
+    with app.write() as session:
+        row = app.resolution(session, ref)
+        actor = app.require(session, "secretary", "circulate", row)
+        for member_id in reviewers:
+            member = session.get(Member, member_id)
+            if member is None:
+                raise NotFound(f"no member {member_id!r}; see 'resolutions member list'")
+            if "reviewer" not in member.role_set():
+                raise InvalidInput(f"{member_id} is not a reviewer (roles: "
+                                   f"{', '.join(sorted(member.role_set())) or 'none'}); "
+                                   "give them the reviewer role or choose another member")
+        if due is not None and due < clock.today():
+            raise InvalidInput(f"--due {due} is in the past")
+        number = int(session.exec(select(func.count()).select_from(ReviewRound)
+                                  .where(ReviewRound.resolution_id == row.id)).one()) + 1
+        version = app.version(session, row)
+        move(session, row, "circulate", actor=actor.id,
+             detail={"round": number, "version": row.current_version,
+                     "content_hash": version.content_hash, "reviewers": reviewers,
+                     "due": due.isoformat() if due else None})
+        session.add(ReviewRound(resolution_id=row.id, number=number,
+                                version_number=row.current_version,
+                                reviewers=",".join(reviewers), due=due, opened_at=clock.now()))
+        warnings = _parity_warnings(session, row, _model(session, version))
+        return RoundResult(row.symbol, number, row.current_version, row.state, reviewers, warnings)
+
+
+def _parity_warnings(session: Session, row: ResolutionRow, model: Resolution) -> list[str]:
+    return [f"{f.severity}: {f.ref}: {f.message}" for f in findings(session, row, model)]
+
+
+def _resolve(model: Resolution, text: str) -> tuple[str, str]:
+    from drafts.numbering import ref as ref_of
+    from drafts.numbering import resolve
+
+    if text.strip().lower() in ("general", "title", "-", ""):
+        return "", "General"
+    try:
+        located = resolve(model, text)
+    except RefError as exc:
+        raise InvalidInput(str(exc)) from None
+    return located.paragraph.id, ref_of(located)
+
+
+def add_comment(app: App, ref: str, *, by: str | None, target: str, type_: str, text: str,
+                proposal: str = "", source: str = "cli") -> CommentRow:
+    type_ = type_.strip().lower()
+    if type_ not in COMMENT_TYPES:
+        raise InvalidInput(f"comment type {type_!r} is not one of ge (general), te (technical), "
+                           "ed (editorial)")
+    if not text.strip():
+        raise InvalidInput("the comment is empty (--text)")
+    with app.write() as session:
+        row = app.resolution(session, ref)
+        rnd = _open_round(session, row, "comment")
+        member = _speaker(app, session, by, {"reviewer", "secretary", "approver"}, "comment", row)
+        model = _model(session, app.version(session, row, rnd.version_number))
+        pid, resolved = _resolve(model, target)
+        number = int(session.exec(select(func.max(Comment.number))
+                                  .where(Comment.resolution_id == row.id)).one() or 0) + 1
+        comment = Comment(resolution_id=row.id, number=number, round_id=rnd.id,
+                          version_number=rnd.version_number, paragraph_id=pid, ref=resolved,
+                          author=member.id, type=type_, text=text.strip(),
+                          proposal=proposal.strip(), source=source, created_at=clock.now())
+        session.add(comment)
+        touch(session, row)
+        audit.record(session, actor=app.actor(session), action="comment", resolution=row,
+                     detail={"by": member.id, "comment": number, "ref": resolved, "paragraph": pid,
+                             "type": type_, "source": source,
+                             "text_sha256": hashlib.sha256(comment.text.encode()).hexdigest(),
+                             "proposal_sha256":
+                                 hashlib.sha256(comment.proposal.encode()).hexdigest()})
+        return _comment_row(comment, {pid: resolved}, rnd.number)
+
+
+def _comment_row(c: Comment, current_refs: dict[str, str], round_no: int) -> CommentRow:
+    orphaned = bool(c.paragraph_id) and c.paragraph_id not in current_refs
+    current = "General" if not c.paragraph_id else current_refs.get(c.paragraph_id, "")
+    return CommentRow(c.number, round_no, c.version_number, current, c.ref, c.paragraph_id,
+                      c.author, c.type, c.text, c.proposal, c.disposition, c.note, orphaned)
+
+
+def comment_matrix(app: App, ref: str) -> tuple[str, int, list[CommentRow]]:
+    """All comments, each shown with its ref in the current version (orphans flagged)."""
+    from drafts.numbering import refs
+
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        current = refs(_model(session, app.version(session, row)))
+        rounds = {r.id: r.number for r in session.exec(
+            select(ReviewRound).where(ReviewRound.resolution_id == row.id))}
+        comments = session.exec(select(Comment).where(Comment.resolution_id == row.id)
+                                .order_by(Comment.number))
+        return row.symbol, row.current_version, [
+            _comment_row(c, current, rounds.get(c.round_id, 0)) for c in comments]
+
+
+def dispose(app: App, ref: str, number: int, decision: str, note: str) -> CommentRow:
+    if decision not in DISPOSITIONS:
+        raise InvalidInput(f"decision must be one of {', '.join(DISPOSITIONS)}")
+    from drafts.numbering import refs
+
+    with app.write() as session:
+        row = app.resolution(session, ref)
+        actor = app.require(session, "secretary", "dispose of comments", row)
+        if row.state not in ("in_review", "revision"):
+            raise WorkflowError(f"{row.symbol} is {row.state}: comments are disposed of while "
+                                "in review or in revision")
+        comment = session.exec(select(Comment).where(Comment.resolution_id == row.id,
+                                                     Comment.number == number)).first()
+        if comment is None:
+            raise NotFound(f"{row.symbol} has no comment {number}; see 'resolutions comments "
+                           f"{row.symbol}'")
+        comment.disposition, comment.note, comment.disposed_by = decision, note.strip(), actor.id
+        session.add(comment)
+        touch(session, row)
+        audit.record(session, actor=actor.id, action="dispose", resolution=row,
+                     detail={"comment": number, "disposition": decision, "note": note.strip()})
+        current = refs(_model(session, app.version(session, row)))
+        rnd = session.get(ReviewRound, comment.round_id)
+        return _comment_row(comment, current, rnd.number if rnd else 0)

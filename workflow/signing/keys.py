@@ -1,0 +1,274 @@
+"""The workspace's keys: its CA, members' signing certificates, and the trust store.
+
+Layout under ``.resolutions/keys/``: ``ca/`` holds the working group's CA (``ca.pem`` and
+the passphrase-encrypted ``ca.key.pem``); ``MEMBER.p12`` are the bundles issued to
+signatories (0600); ``trust/*.pem`` is the trust store — every CA certificate a signature
+may chain to (our CA, and the CAs of certificates imported from elsewhere). The database
+records, per member, the certificate's fingerprint and where its bundle lives.
+
+Passphrases pass through these functions as bytes and go nowhere else: not into the
+database, the audit log, or any message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from workflow.app import App
+from workflow.errors import InvalidInput, NotFound, WorkflowError
+from workflow.store import audit
+from workflow.store.files import write_atomic
+from workflow.store.models import MemberCertificate
+
+__all__ = ["KeyInfo", "ca_dir", "trust_dir", "trust_roots", "load_trust_roots", "init_ca",
+           "issue", "import_p12", "list_keys", "signer_for", "registered_certificate",
+           "chains_to", "relative_to_workspace", "KeyRequest"]
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    member: str
+    common_name: str
+    subject: str
+    issuer: str
+    fingerprint: str
+    not_after: str
+    p12_path: str
+    imported: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def ca_dir(app: App) -> Path:
+    return app.workspace.keys_dir / "ca"
+
+
+def trust_dir(app: App) -> Path:
+    return app.workspace.keys_dir / "trust"
+
+
+def load_trust_roots(paths: list[Path]) -> list[Any]:
+    """Every certificate in the given PEM/DER files, without duplicates."""
+    from signatures.keys import cert_info, load_certificates
+
+    seen: set[str] = set()
+    roots = []
+    for path in paths:
+        for cert in load_certificates(Path(path).read_bytes()):
+            fp = cert_info(cert).sha256
+            if fp not in seen:
+                seen.add(fp)
+                roots.append(cert)
+    return roots
+
+
+def trust_roots(app: App) -> list[Any]:
+    """The workspace trust store (``.resolutions/keys/trust/*.pem``)."""
+    directory = trust_dir(app)
+    return load_trust_roots(sorted(directory.glob("*.pem"))) if directory.is_dir() else []
+
+
+def chains_to(cert: Any, chain: list[Any], roots: list[Any]) -> bool:
+    """Whether ``cert`` leads to one of ``roots`` through the certificates in ``chain``.
+
+    A structural check (issuer names and signatures); full path validation happens when
+    the signature is verified after signing.
+    """
+    pool = list(chain) + list(roots)
+    root_fps = {r.fingerprint(_sha256()) for r in roots}
+    current, steps = cert, 0
+    while steps < 8:
+        if current.fingerprint(_sha256()) in root_fps:
+            return True
+        issuer = next((c for c in pool if c.subject == current.issuer and _issued(current, c)),
+                      None)
+        if issuer is None or issuer is current:
+            return False
+        current, steps = issuer, steps + 1
+    return False
+
+
+def _sha256() -> Any:
+    from cryptography.hazmat.primitives import hashes
+
+    return hashes.SHA256()
+
+
+def _issued(cert: Any, issuer: Any) -> bool:
+    try:
+        cert.verify_directly_issued_by(issuer)
+        return True
+    except Exception:  # InvalidSignature, ValueError, TypeError: not its issuer
+        return False
+
+
+def relative_to_workspace(app: App, path: Path) -> str:
+    """A path stored in the database: relative to the workspace root when inside it."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(app.workspace.root))
+    except ValueError:
+        return str(path)
+
+
+def _pem(cert: Any) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return bytes(cert.public_bytes(Encoding.PEM))
+
+
+def _add_to_trust(app: App, certs: list[Any]) -> list[str]:
+    from signatures.keys import cert_info
+
+    added = []
+    for cert in certs:
+        fp = cert_info(cert).sha256
+        path = trust_dir(app) / f"{fp[:16]}.pem"
+        if not path.exists():
+            write_atomic(path, _pem(cert), 0o644)
+            added.append(fp)
+    return added
+
+
+def init_ca(app: App, passphrase: bytes, *, common_name: str | None = None,
+            organisation: str | None = None) -> dict[str, Any]:
+    """Create the working group's CA and put its certificate in the trust store."""
+    from signatures.keys import create_ca, load_certificates
+
+    with app.write() as session:
+        app.require(session, "secretary", "create the working group's CA")
+        cn = common_name or f"{app.workspace.name} CA"
+        info = create_ca(ca_dir(app), common_name=cn,
+                         organisation=organisation or app.workspace.name, passphrase=passphrase)
+        cert = load_certificates((ca_dir(app) / "ca.pem").read_bytes())[0]
+        _add_to_trust(app, [cert])
+        audit.record(session, actor=app.actor(session), action="keys-init-ca",
+                     detail={"fingerprint": info.sha256, "subject": info.subject,
+                             "not_after": info.not_after.isoformat()})
+        return {"ca": str(ca_dir(app) / "ca.pem"), **info.as_dict()}
+
+
+def _register(session: Session, member_id: str, cert: Any, p12_path: str,
+              imported: bool) -> None:
+    from signatures.keys import cert_info
+
+    info = cert_info(cert)
+    row = session.get(MemberCertificate, member_id) or MemberCertificate(member_id=member_id,
+                                                                         fingerprint="")
+    row.fingerprint, row.subject, row.issuer = info.sha256, info.subject, info.issuer
+    row.not_after, row.p12_path, row.imported = info.not_after, p12_path, imported
+    row.cert_pem = _pem(cert).decode("ascii")
+    session.add(row)
+
+
+def issue(app: App, member_id: str, *, ca_passphrase: bytes, p12_passphrase: bytes,
+          out: Path | None = None) -> KeyInfo:
+    """Issue ``member_id`` a signing certificate as a PKCS#12 bundle and register it."""
+    from signatures.keys import issue_certificate, load_p12
+
+    with app.write() as session:
+        app.require(session, "secretary", "issue certificates")
+        member = app.member(session, member_id)
+        target = Path(out) if out else app.workspace.keys_dir / f"{member_id}.p12"
+        info = issue_certificate(ca_dir(app), ca_passphrase, member_id=member.id,
+                                 name=member.name, organisation=member.org or app.workspace.name,
+                                 email=member.email or None, out_p12=target,
+                                 p12_passphrase=p12_passphrase)
+        cert = load_p12(target, p12_passphrase).cert
+        stored = relative_to_workspace(app, target)
+        _register(session, member.id, cert, stored, imported=False)
+        audit.record(session, actor=app.actor(session), action="keys-issue",
+                     detail={"member": member.id, "fingerprint": info.sha256,
+                             "serial": info.serial, "not_after": info.not_after.isoformat(),
+                             "p12": stored})
+        return KeyInfo(member.id, info.common_name, info.subject, info.issuer, info.sha256,
+                       info.not_after.isoformat(), stored, False)
+
+
+def import_p12(app: App, member_id: str, path: Path, passphrase: bytes,
+               chain_pem: Path | None = None) -> KeyInfo:
+    """Register a certificate issued elsewhere; its CA chain joins the trust store."""
+    from signatures.keys import cert_info, load_certificates, load_p12
+
+    loaded = load_p12(Path(path), passphrase)
+    chain = list(loaded.chain)
+    if chain_pem is not None:
+        chain += load_certificates(Path(chain_pem).read_bytes())
+    info = cert_info(loaded.cert)
+    if not chain:
+        raise InvalidInput(f"{path} carries no CA certificate: give the issuing CA's "
+                           "certificates with --chain CA.pem")
+    if info.member_id and info.member_id != member_id:
+        raise InvalidInput(f"the certificate in {path} names member {info.member_id!r}, "
+                           f"not {member_id!r}")
+    if not chains_to(loaded.cert, chain, [c for c in chain if c.subject == c.issuer] or chain):
+        raise InvalidInput(f"the certificate in {path} is not issued by the CA certificates "
+                           "that came with it; give the right chain with --chain CA.pem")
+    with app.write() as session:
+        app.require(session, "secretary", "import certificates")
+        member = app.member(session, member_id)
+        stored = relative_to_workspace(app, Path(path))
+        added = _add_to_trust(app, chain)
+        _register(session, member.id, loaded.cert, stored, imported=True)
+        audit.record(session, actor=app.actor(session), action="keys-import",
+                     detail={"member": member.id, "fingerprint": info.sha256,
+                             "issuer": info.issuer, "trust_added": added})
+        return KeyInfo(member.id, info.common_name, info.subject, info.issuer, info.sha256,
+                       info.not_after.isoformat(), stored, True)
+
+
+def list_keys(app: App) -> dict[str, Any]:
+    ca = ca_dir(app) / "ca.pem"
+    with app.read() as session:
+        rows = list(session.exec(select(MemberCertificate).order_by(MemberCertificate.member_id)))
+        keys = [KeyInfo(r.member_id, _cn(r.subject), r.subject, r.issuer, r.fingerprint,
+                        r.not_after.isoformat() if r.not_after else "", r.p12_path,
+                        bool(r.imported)).to_json() for r in rows]
+    trust = sorted(p.name for p in trust_dir(app).glob("*.pem")) if trust_dir(app).is_dir() else []
+    return {"ca": str(ca) if ca.is_file() else None, "trust": trust, "certificates": keys}
+
+
+def _cn(subject: str) -> str:
+    for part in subject.split(","):
+        if part.startswith("CN="):
+            return part[3:]
+    return subject
+
+
+def registered_certificate(session: Session, member_id: str) -> Any:
+    row = session.get(MemberCertificate, member_id)
+    if row is None:
+        raise NotFound(f"{member_id} has no registered certificate: issue one with "
+                       f"'resolutions keys issue {member_id}' or import it with "
+                       f"'resolutions keys import {member_id} FILE.p12'")
+    return row
+
+
+@dataclass(frozen=True)
+class KeyRequest:
+    """A signatory's key to open once the step is allowed: a bundle path (or the member's
+    registered one) and its passphrase, which never shows in a repr or traceback."""
+
+    p12: str | None
+    passphrase: bytes = field(repr=False)
+
+    def open(self, app: App, session: Session, member_id: str) -> Any:
+        from signatures.signer import Signer
+
+        if self.p12:
+            return Signer.from_p12(Path(self.p12), self.passphrase)
+        row = registered_certificate(session, member_id)
+        if not row.p12_path:
+            raise WorkflowError(f"no key file is known for {member_id}; give --p12 FILE")
+        return Signer.from_p12(app.workspace.root / row.p12_path, self.passphrase)
+
+
+def signer_for(app: App, member_id: str | None, p12: str | None, passphrase: bytes) -> Any:
+    """Open the signatory's bundle (``p12``, else the one registered for the member)."""
+    with app.read() as session:
+        return KeyRequest(p12, passphrase).open(app, session, member_id or app.actor(session))

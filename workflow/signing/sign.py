@@ -1,0 +1,250 @@
+"""Signing an approved resolution, in the workspace or elsewhere (import).
+
+``sign``: the signatory's key signs the latest PDF of the approved version in their slot
+on the signature page (``sig-MEMBER``), as an incremental update; the first signature
+certifies the document and creates every other signatory's empty field in the same
+update. The pinned DOCX gets a detached ``.p7s``. The result is verified against the
+trust store before anything is recorded. ``import_signed``: a PDF signed elsewhere is
+accepted only when the revision it signed is byte-for-byte our latest PDF and each new
+signer is a registered signatory whose certificate chains to the trust store.
+
+Either way the ``sign`` trigger fires with the fact ``signatures_complete``; when it
+holds, the resolution becomes ``signed`` and the certificate of completion is produced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, select
+
+from workflow import clock
+from workflow.app import App
+from workflow.crashpoints import crashpoint
+from workflow.documents.views import member_names
+from workflow.errors import IllegalTransition, InvalidInput, WorkflowError
+from workflow.lifecycle.machine import allowed_triggers
+from workflow.lifecycle.signatures import missing_signatures
+from workflow.lifecycle.steps import move
+from workflow.signing.completion import produce_certificate
+from workflow.signing.files import (
+    SigningBase,
+    latest_pdf_sha,
+    pin_base,
+    read_stored,
+    records,
+    store,
+)
+from workflow.signing.keys import chains_to, registered_certificate, trust_roots
+from workflow.store.models import Member, MemberCertificate, ResolutionRow, SignatureRecord
+from workflow.store.texts import load_version
+
+__all__ = ["SignResult", "sign", "import_signed", "stamp_lines", "SLOT_PT"]
+
+#: the signature slot of the final template (templates.pdf.SIGNATURE_SLOT_PT), in points
+SLOT_PT = (180.0, 60.0)
+_SIGNED = {"ru": "Подписано", "zh": "签署", "en": "Signed"}
+
+
+@dataclass(frozen=True)
+class SignResult:
+    symbol: str
+    member: str
+    field_name: str
+    state: str
+    signed_sha256: str
+    p7s_sha256: str
+    certification: bool
+    missing: list[str] = field(default_factory=list)
+    certificate_sha256: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def stamp_lines(member: Member, languages: list[str], when: str) -> list[str]:
+    """The text of a visible signature: the name in each document language, then the date."""
+
+    names = member_names(member)
+    lines: list[str] = []
+    for lang in languages:
+        name = names.get(lang)
+        if name and name not in lines:
+            lines.append(name)
+    if not lines:
+        lines.append(member.name)
+    label = " · ".join(_SIGNED[lang] for lang in languages if lang in _SIGNED) or "Signed"
+    return lines + [f"{label}: {when}"]
+
+
+def _approved(row: ResolutionRow) -> None:
+    if row.state != "approved":
+        raise IllegalTransition(row.symbol, row.state, "sign", allowed_triggers(row.state))
+
+
+def _signatory(app: App, session: Session, row: ResolutionRow, by: str | None) -> Member:
+    actor = app.acting_member(session)
+    member = app.member(session, by) if by else actor
+    app.require(session, "signatory", "sign", row, member_id=member.id)
+    if member.id != actor.id and app.actor_id and "secretary" not in actor.role_set():
+        app.require(session, "secretary", f"sign on behalf of {member.id}", row)
+    if any(r.member_id == member.id for r in records(session, row)):
+        raise WorkflowError(f"{member.id} has already signed version {row.current_version} "
+                            f"of {row.symbol}")
+    return member
+
+
+def _check_certificate(app: App, session: Session, member: Member, cert: Any,
+                       chain: list[Any]) -> str:
+    """The certificate's fingerprint, refused unless registered and trusted."""
+    from signatures.keys import cert_info
+
+    fp = cert_info(cert).sha256
+    registered = registered_certificate(session, member.id)
+    if registered.fingerprint != fp:
+        raise WorkflowError(f"the certificate used ({fp[:16]}…) is not the one registered for "
+                            f"{member.id} ({registered.fingerprint[:16]}…); sign with the key "
+                            "issued to them, or register it with 'resolutions keys import'")
+    roots = trust_roots(app)
+    if not roots:
+        raise WorkflowError("the workspace trust store is empty: create the CA with "
+                            "'resolutions keys init-ca' or import a certificate's chain")
+    if not chains_to(cert, chain, roots):
+        raise WorkflowError(f"{member.id}'s certificate does not chain to the workspace trust "
+                            "store; import its CA with 'resolutions keys import'")
+    return fp
+
+
+def _verified(app: App, pdf: bytes, what: str) -> Any:
+    from signatures.verify import verify_pdf
+
+    report = verify_pdf(pdf, trust_roots(app))
+    if not report.ok:
+        problems = [p for s in report.signatures for p in s.problems] + report.problems
+        raise WorkflowError(f"{what} does not verify, nothing was recorded: "
+                            + "; ".join(problems))
+    return report
+
+
+def _record(app: App, session: Session, row: ResolutionRow, member: Member, *,
+            field_name: str, fingerprint: str, base_sha: str, signed_sha: str,
+            p7s_sha: str, source: str, certification: bool) -> SignResult:
+    session.add(SignatureRecord(
+        resolution_id=row.id, version_number=row.current_version, member_id=member.id,
+        field_name=field_name, cert_fingerprint=fingerprint, base_sha256=base_sha,
+        signed_sha256=signed_sha, docx_p7s_sha256=p7s_sha, source=source, at=clock.now()))
+    session.flush()
+    missing = missing_signatures(app, session, row)
+    move(session, row, "sign", actor=member.id, facts={"signatures_complete": not missing},
+         detail={"member": member.id, "version": row.current_version, "field": field_name,
+                 "cert_fingerprint": fingerprint, "base_sha256": base_sha,
+                 "signed_sha256": signed_sha, "p7s_sha256": p7s_sha, "source": source,
+                 "certification": certification, "missing": missing})
+    certificate = None
+    if row.state == "signed":
+
+        certificate = produce_certificate(app, session, row)
+    return SignResult(row.symbol, member.id, field_name, row.state, signed_sha, p7s_sha,
+                      certification, missing, certificate)
+
+
+def _slots(pdf: bytes, own: str) -> list[tuple[str, int, tuple[float, float, float, float]]]:
+    from signatures.places import list_destinations
+
+    width, height = SLOT_PT
+    return [(name, page, (x, y - height, x + width, y))
+            for name, (page, x, y) in sorted(list_destinations(pdf).items())
+            if name.startswith("sig-") and name != own]
+
+
+def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = None) -> SignResult:
+    """Sign the approved version as ``by`` (default: who acts) with ``signer``'s key
+    (a :class:`signatures.Signer`, or a :class:`workflow.signing.keys.KeyRequest` to open)."""
+    from signatures.cms import sign_detached
+    from signatures.pades import sign_pdf
+    from signatures.places import signature_box
+
+    with app.write() as session:
+        row = app.resolution(session, ref)
+        _approved(row)
+        member = _signatory(app, session, row, by)
+        if hasattr(signer, "open"):  # a KeyRequest: open the key only once allowed to sign
+            signer = signer.open(app, session, member.id)
+        fingerprint = _check_certificate(app, session, member, signer.cert, signer.chain)
+        base: SigningBase = pin_base(app, session, row)
+        latest_sha = latest_pdf_sha(session, row, base)
+        latest = read_stored(app, latest_sha)
+        field_name = f"sig-{member.id}"
+        page, box = signature_box(latest, field_name, width=SLOT_PT[0], height=SLOT_PT[1])
+        certify = not records(session, row)
+        languages = list(load_version(session, app.version(session, row)).languages)
+        when = clock.now().strftime("%Y-%m-%d %H:%M UTC")
+        settings = app.workspace.config.get("signatures", {})
+        signed = sign_pdf(latest, signer, field_name=field_name, page=page, box=box,
+                          stamp_lines=stamp_lines(member, languages, when), certify=certify,
+                          reason=f"{row.symbol} v{row.current_version}",
+                          location=str(settings.get("location", "")),
+                          timestamp_url=settings.get("timestamp_url") or None,
+                          timestamper=timestamper,
+                          empty_fields=_slots(latest, field_name) if certify else ())
+        _verified(app, signed, f"the PDF signed by {member.id}")
+        p7s = sign_detached(read_stored(app, base.docx_sha256), signer, timestamper=timestamper)
+        crashpoint("sign.before-record")
+        return _record(app, session, row, member, field_name=field_name,
+                       fingerprint=fingerprint, base_sha=latest_sha, signed_sha=store(app, signed),
+                       p7s_sha=store(app, p7s), source="local", certification=certify)
+
+
+def import_signed(app: App, ref: str, pdf: bytes) -> list[SignResult]:
+    """Record the signatures a PDF signed elsewhere adds over our latest PDF."""
+    from signatures.keys import load_certificates
+    from signatures.verify import signed_revision
+
+    with app.write() as session:
+        row = app.resolution(session, ref)
+        _approved(row)
+        base = pin_base(app, session, row)
+        done = records(session, row)
+        latest_sha = latest_pdf_sha(session, row, base)
+        latest = read_stored(app, latest_sha)
+        if not pdf.startswith(latest) or len(pdf) == len(latest):
+            raise InvalidInput(
+                f"this PDF is not our latest PDF of {row.symbol} with signatures added: the "
+                "bytes before the new signature differ. Sign the file from 'resolutions "
+                "signed-files' without saving it in between.")
+        report = _verified(app, pdf, "the imported PDF")
+        if len(report.signatures) <= len(done):
+            raise InvalidInput("the imported PDF carries no new signature")
+        if report.signatures[-1].signed_revision_end != len(pdf):
+            raise InvalidInput("the imported PDF was changed after its last signature")
+        by_fp = {c.fingerprint: c for c in session.exec(select(MemberCertificate))}
+        results, previous = [], latest_sha
+        for sig in report.signatures[len(done):]:
+            first_new = signed_revision(pdf, sig.index)
+            if sig.index == len(done) and not first_new.startswith(latest):
+                raise InvalidInput("the new signature does not cover our latest PDF")
+            registered = by_fp.get(sig.signer_sha256)
+            if registered is None:
+                raise InvalidInput(f"the signer {sig.signer_common_name!r} "
+                                   f"({sig.signer_sha256[:16]}…) has no registered certificate; "
+                                   "register it with 'resolutions keys import' first")
+            member = _signatory_for_import(app, session, row, registered.member_id)
+            cert = load_certificates(registered.cert_pem.encode("ascii"))[0]
+            _check_certificate(app, session, member, cert, [])
+            revision_sha = store(app, first_new)
+            results.append(_record(
+                app, session, row, member, field_name=sig.field_name,
+                fingerprint=sig.signer_sha256, base_sha=previous, signed_sha=revision_sha,
+                p7s_sha="", source="imported", certification=sig.certification))
+            previous = revision_sha
+        return results
+
+
+def _signatory_for_import(app: App, session: Session, row: ResolutionRow, member_id: str) -> Member:
+    member = app.member(session, member_id)
+    app.require(session, "signatory", "sign", row, member_id=member.id)
+    if any(r.member_id == member.id for r in records(session, row)):
+        raise InvalidInput(f"{member.id} has already signed version {row.current_version} "
+                           f"of {row.symbol}")
+    return member

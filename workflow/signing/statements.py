@@ -1,0 +1,100 @@
+"""Signed statements: an approver's decision as a detached CMS signature over a canonical
+JSON text (resolution, version, content hash, member, decision)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from workflow.app import App
+from workflow.errors import InvalidInput
+from workflow.signing.keys import trust_roots
+from workflow.store.models import Approval, MemberCertificate, ResolutionRow
+
+__all__ = ["statement_bytes", "sign_statement", "statement_signer_for", "read_passphrase",
+           "statement_problems"]
+
+
+def statement_bytes(symbol: str, version: int, content_hash: str, member: str,
+                    decision: str) -> bytes:
+    return json.dumps({"resolution": symbol, "version": version, "content_hash": content_hash,
+                       "member": member, "decision": decision},
+                      ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def sign_statement(signer: Any, symbol: str, version: int, content_hash: str, member: str,
+                   decision: str) -> bytes:
+    from signatures.cms import sign_detached
+
+    return sign_detached(statement_bytes(symbol, version, content_hash, member, decision), signer)
+
+
+def read_passphrase(passphrase_file: str | None, prompt: Callable[[str], bytes] | None,
+                    label: str) -> bytes:
+    if passphrase_file:
+        data = Path(passphrase_file).read_bytes().rstrip(b"\r\n")
+        if not data:
+            raise InvalidInput(f"{passphrase_file} is empty; put the passphrase on its first line")
+        return data
+    if prompt is None:
+        raise InvalidInput(f"{label}: give --passphrase-file FILE (passphrases are never "
+                           "taken from the command line)")
+    return prompt(label)
+
+
+def statement_signer_for(app: App, by: str | None, p12: str | None, passphrase_file: str | None,
+                         prompt: Callable[[str], bytes] | None) -> Any:
+    """The approver's signer when a key is given (or registered and a passphrase file is)."""
+
+    path = p12
+    if path is None:
+        if passphrase_file is None:
+            return None
+        with app.read() as session:
+            member = by or app.actor(session)
+            cert = session.get(MemberCertificate, member)
+            if cert is None or not cert.p12_path:
+                return None
+            path = str(app.workspace.root / cert.p12_path)  # relative: inside the workspace
+    from signatures.keys import load_p12
+    from signatures.signer import Signer
+
+    passphrase = read_passphrase(passphrase_file, prompt, f"Passphrase for {Path(path).name}")
+    return Signer.from_loaded(load_p12(Path(path), passphrase))
+
+
+def statement_problems(app: App, session: Any) -> list[str]:
+    """Every stored approval statement that does not verify against the trust store, or
+    whose signer is not the approving member's registered certificate."""
+    from sqlmodel import select
+
+
+    rows = [a for a in session.exec(select(Approval).order_by(Approval.id)) if a.statement]
+    if not rows:
+        return []
+    from signatures.cms import verify_detached
+    from signatures.errors import VerificationError
+
+    roots = trust_roots(app)
+    problems = []
+    for a in rows:
+        res = session.get(ResolutionRow, a.resolution_id)
+        symbol = res.symbol if res is not None else f"#{a.resolution_id}"
+        where = f"approval by {a.member_id} of {symbol} v{a.version_number}"
+        data = statement_bytes(symbol, a.version_number, a.content_hash, a.member_id, a.decision)
+        try:
+            report = verify_detached(data, bytes(a.statement), roots)
+        except VerificationError as exc:
+            problems.append(f"{where}: the signed statement cannot be read ({exc})")
+            continue
+        if not report.ok:
+            problems.append(f"{where}: the signed statement does not verify: "
+                            + "; ".join(report.problems))
+            continue
+        cert = session.get(MemberCertificate, a.member_id)
+        if cert is None or cert.fingerprint != report.signer_sha256:
+            problems.append(f"{where}: the statement is signed by {report.signer_common_name!r}, "
+                            f"not by {a.member_id}'s registered certificate")
+    return problems

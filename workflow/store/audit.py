@@ -1,0 +1,100 @@
+"""The append-only, hash-chained audit log.
+
+Each event's hash covers its own fields and the hash of the event before it, and the
+audit head row holds the newest (seq, hash). Editing, deleting or reordering any event
+breaks the chain at that event; ``verify()`` names the first break. ``verify()`` also
+cross-checks the tables the events describe: every version's text against its recorded
+hash and every resolution's state against the last state its events record, and
+(``workflow.store.crosscheck``) comments, approvals and members against their events.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlmodel import Session, select
+
+from workflow import clock
+from workflow.store.chain import GENESIS, Problem, chain_problems, event_hash
+from workflow.store.crosscheck import row_problems
+from workflow.store.models import AuditEvent, AuditHead, ResolutionRow, Version
+
+__all__ = ["record", "verify", "Problem", "event_hash", "events_for", "GENESIS"]
+
+
+def record(session: Session, *, actor: str, action: str, resolution: ResolutionRow | None = None,
+           detail: dict[str, Any] | None = None, outcome: str = "ok") -> AuditEvent:
+    """Append one event inside the caller's write transaction (which holds the head lock)."""
+    head = session.get(AuditHead, 1)
+    assert head is not None, "audit head missing: the database was not migrated"
+    at = clock.now()
+    detail_text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
+    seq = head.seq + 1
+    rid = resolution.id if resolution is not None else None
+    symbol = resolution.symbol if resolution is not None else ""
+    digest = event_hash(seq, at, actor, action, outcome, rid, symbol, detail_text, head.hash)
+    event = AuditEvent(seq=seq, at=at, actor=actor, action=action, outcome=outcome,
+                       resolution_id=rid, symbol=symbol, detail=detail_text,
+                       prev_hash=head.hash, hash=digest)
+    session.add(event)
+    head.seq, head.hash = seq, digest
+    session.add(head)
+    session.flush()
+    return event
+
+
+def events_for(session: Session, resolution_id: int) -> list[AuditEvent]:
+    statement = (select(AuditEvent).where(AuditEvent.resolution_id == resolution_id)
+                 .order_by(AuditEvent.seq))
+    return list(session.exec(statement))
+
+
+def _chain_problems(events: Iterable[AuditEvent], head: AuditHead | None) -> list[Problem]:
+    return chain_problems(events, (head.seq, head.hash) if head is not None else None)
+
+
+def verify(session: Session) -> list[Problem]:
+    """Every problem found: a broken chain, a tampered version text or state."""
+    from drafts.errors import DraftError
+    from drafts.source import load
+
+    events = list(session.exec(select(AuditEvent).order_by(AuditEvent.seq)))
+    problems = _chain_problems(events, session.get(AuditHead, 1))
+    recorded_hash: dict[tuple[int, int], str] = {}
+    last_state: dict[int, str] = {}
+    for ev in events:
+        if ev.resolution_id is None or ev.outcome != "ok":
+            continue
+        try:
+            detail = json.loads(ev.detail)
+        except ValueError:
+            continue
+        if "version" in detail and "content_hash" in detail:
+            recorded_hash[(ev.resolution_id, int(detail["version"]))] = detail["content_hash"]
+        if "state" in detail:
+            last_state[ev.resolution_id] = detail["state"]
+    symbols = {}
+    for row in session.exec(select(ResolutionRow)):
+        symbols[row.id] = row.symbol
+        if last_state.get(row.id or 0) != row.state:
+            problems.append(Problem(f"resolution {row.symbol}",
+                                    f"state is {row.state!r} but the audit log records "
+                                    f"{last_state.get(row.id or 0)!r}: the state was edited"))
+    for version in session.exec(select(Version).order_by(Version.resolution_id, Version.number)):
+        where = f"version {version.number} of {symbols.get(version.resolution_id, '?')}"
+        try:
+            model, _ = load(version.source, where)
+            actual = model.content_hash()
+        except DraftError as exc:
+            problems.append(Problem(where, f"text no longer parses ({exc})"))
+            continue
+        if actual != version.content_hash:
+            problems.append(Problem(where, "text does not match its recorded hash: it was edited"))
+        expected = recorded_hash.get((version.resolution_id, version.number))
+        if expected is None:
+            problems.append(Problem(where, "has no audit event recording it"))
+        elif expected != actual:
+            problems.append(Problem(where, "text differs from the hash the audit log recorded"))
+    return problems + row_problems(session, events)

@@ -1,0 +1,139 @@
+"""The audit hash chain as pure data: hashing an event and checking a sequence of events.
+
+Nothing here needs a database or a workspace, so the same rules check the live log
+(``workflow.store.audit``) and the JSON Lines copy inside an exported dossier
+(``workflow.dossier.verify``). An event's hash covers its own fields and the hash of the
+event before it. A *redacted* event (one about a resolution that was not exported) keeps
+only ``seq``, ``prev_hash`` and ``hash``: the links around it can still be checked, its own
+hash cannot be recomputed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+__all__ = ["GENESIS", "Problem", "event_hash", "event_record", "redacted_record",
+           "chain_problems", "record_problems", "iso"]
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str     # "audit event 12", "data/RCWG-RES-2024-1/audit/audit.jsonl line 3", …
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+class EventLike(Protocol):
+    seq: int
+    at: _dt.datetime
+    actor: str
+    action: str
+    outcome: str
+    resolution_id: int | None
+    symbol: str
+    detail: str
+    prev_hash: str
+    hash: str
+
+
+def iso(at: _dt.datetime) -> str:
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=_dt.timezone.utc)
+    return at.astimezone(_dt.timezone.utc).isoformat()
+
+
+def event_hash(seq: int, at: _dt.datetime, actor: str, action: str, outcome: str,
+               resolution_id: int | None, symbol: str, detail: str, prev_hash: str) -> str:
+    payload = json.dumps(
+        {"seq": seq, "at": iso(at), "actor": actor, "action": action, "outcome": outcome,
+         "resolution_id": resolution_id, "symbol": symbol, "detail": json.loads(detail),
+         "prev": prev_hash},
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def event_record(ev: EventLike) -> dict[str, Any]:
+    """One event as a JSON object (``detail`` parsed), as written to an audit JSONL file."""
+    return {"seq": ev.seq, "at": iso(ev.at), "actor": ev.actor, "action": ev.action,
+            "outcome": ev.outcome, "resolution_id": ev.resolution_id, "symbol": ev.symbol,
+            "detail": json.loads(ev.detail), "prev_hash": ev.prev_hash, "hash": ev.hash}
+
+
+def redacted_record(ev: EventLike) -> dict[str, Any]:
+    return {"seq": ev.seq, "redacted": True, "prev_hash": ev.prev_hash, "hash": ev.hash}
+
+
+def _record_hash(record: Mapping[str, Any]) -> str:
+    """The hash a full JSONL record should carry ("" when the record is malformed)."""
+    try:
+        at = _dt.datetime.fromisoformat(str(record["at"]))
+        detail = json.dumps(record["detail"], ensure_ascii=False, sort_keys=True)
+        return event_hash(int(record["seq"]), at, str(record["actor"]), str(record["action"]),
+                          str(record["outcome"]), record["resolution_id"],
+                          str(record["symbol"]), detail, str(record["prev_hash"]))
+    except (KeyError, TypeError, ValueError):
+        return ""
+
+
+def record_problems(record: Mapping[str, Any], where: str) -> list[Problem]:
+    """Problems of one full record on its own: its hash must be recomputable."""
+    if record.get("redacted"):
+        return []
+    if _record_hash(record) != record.get("hash"):
+        return [Problem(where, f"was edited after it was written "
+                        f"({record.get('action', '?')} by {record.get('actor') or '?'})")]
+    return []
+
+
+def chain_problems(events: Iterable[EventLike | Mapping[str, Any]],
+                   head: tuple[int, str] | None = None, where: str = "") -> list[Problem]:
+    """Every break in a chain given in ``seq`` order: deleted, reordered or edited events,
+    and (with ``head`` = (seq, hash)) events cut from the end. Events are table rows or
+    JSONL records; ``where`` prefixes each problem's place (a file name)."""
+    problems: list[Problem] = []
+    prev, expected_seq = GENESIS, 1
+    last: tuple[int, str] | None = None
+    prefix = f"{where} " if where else ""
+    for ev in events:
+        rec = ev if isinstance(ev, Mapping) else None
+        seq = int(rec.get("seq", 0)) if rec is not None else ev.seq  # type: ignore[union-attr]
+        prev_hash = str(rec.get("prev_hash", "")) if rec is not None else ev.prev_hash  # type: ignore[union-attr]
+        own = str(rec.get("hash", "")) if rec is not None else ev.hash  # type: ignore[union-attr]
+        place = f"{prefix}audit event {seq}"
+        if seq != expected_seq:
+            problems.append(Problem(f"{prefix}audit event {expected_seq}",
+                                    f"missing (next present is {seq}): an event was deleted"))
+        if prev_hash != prev:
+            problems.append(Problem(place, "does not follow the event before it "
+                                    "(its previous-hash differs): the chain was cut or reordered"))
+        if rec is not None:
+            problems += record_problems(rec, place)
+        else:
+            try:
+                digest = event_hash(ev.seq, ev.at, ev.actor, ev.action, ev.outcome,  # type: ignore[union-attr]
+                                    ev.resolution_id, ev.symbol, ev.detail, ev.prev_hash)  # type: ignore[union-attr]
+            except ValueError:
+                digest = ""
+            if digest != own:
+                problems.append(Problem(place, f"was edited after it was written "
+                                        f"({ev.action} by {ev.actor or '?'})"))  # type: ignore[union-attr]
+        prev, expected_seq, last = own, seq + 1, (seq, own)
+    if head is not None:
+        head_seq, head_hash = head
+        if last is None and head_seq != 0:
+            problems.append(Problem(f"{prefix}audit log".strip(),
+                                    f"is empty but the head says {head_seq} events"))
+        elif last is not None and (head_seq != last[0] or head_hash != last[1]):
+            problems.append(Problem(f"{prefix}audit log".strip(),
+                                    f"ends at event {last[0]} but the head records event "
+                                    f"{head_seq}: events at the end were deleted"))
+    return problems

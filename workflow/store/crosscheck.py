@@ -1,0 +1,147 @@
+"""Cross-checks of the rows the audit log describes: comments, approvals and members.
+
+The hash chain proves the log itself is untouched; these checks prove the tables agree
+with it. Each comment must match its ``comment`` event (author, type, SHA-256 of the text
+and proposal) and its last ``dispose`` event; each approval or objection must match its
+``approve``/``object`` event, and its ``void`` flag must agree with the events that void
+approvals (an objection, a text change); each member's roles must be those recorded when
+the member was added. A row with no event, or an event whose row is gone, is a problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlmodel import Session, select
+
+from workflow.store.chain import Problem
+from workflow.store.models import Approval, AuditEvent, Comment, Member, ResolutionRow
+
+__all__ = ["row_problems", "text_sha256"]
+
+#: events after which no earlier approval of the resolution stays valid
+_VOIDING = ("object", "edit", "reopen", "revise")
+
+
+def text_sha256(text: str) -> str:
+    """The hash an audit event records for a stored text (exactly as stored)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _ok(events: Iterable[AuditEvent]) -> list[tuple[AuditEvent, dict[str, Any]]]:
+    out = []
+    for ev in events:
+        if ev.outcome != "ok":
+            continue
+        try:
+            detail = json.loads(ev.detail)
+        except ValueError:
+            continue
+        if isinstance(detail, dict):
+            out.append((ev, detail))
+    return out
+
+
+def row_problems(session: Session, events: list[AuditEvent]) -> list[Problem]:
+    recorded = _ok(events)
+    symbols = {r.id: r.symbol for r in session.exec(select(ResolutionRow))}
+    return (_comment_problems(session, recorded, symbols)
+            + _approval_problems(session, recorded, symbols)
+            + _member_problems(session, recorded))
+
+
+def _comment_problems(session: Session, recorded: list[tuple[AuditEvent, dict[str, Any]]],
+                      symbols: dict[int | None, str]) -> list[Problem]:
+    made: dict[tuple[int, int], tuple[AuditEvent, dict[str, Any]]] = {}
+    disposed: dict[tuple[int, int], tuple[AuditEvent, dict[str, Any]]] = {}
+    for ev, d in recorded:
+        if ev.resolution_id is not None and "comment" in d:
+            if ev.action == "comment":
+                made[(ev.resolution_id, int(d["comment"]))] = (ev, d)
+            elif ev.action == "dispose":
+                disposed[(ev.resolution_id, int(d["comment"]))] = (ev, d)
+    problems = []
+    seen = set()
+    for c in session.exec(select(Comment).order_by(Comment.resolution_id, Comment.number)):
+        key = (c.resolution_id, c.number)
+        seen.add(key)
+        where = f"comment {c.number} of {symbols.get(c.resolution_id, '?')}"
+        if key not in made:
+            problems.append(Problem(where, "has no audit event recording it"))
+            continue
+        ev, d = made[key]
+        if c.author != d.get("by", ev.actor) or c.type != d.get("type"):
+            problems.append(Problem(where, f"author or type differs from audit event {ev.seq}"))
+        if text_sha256(c.text) != d.get("text_sha256"):
+            problems.append(Problem(where, f"text differs from the hash audit event {ev.seq} "
+                                           "recorded: it was edited"))
+        if "proposal_sha256" in d and text_sha256(c.proposal) != d["proposal_sha256"]:
+            problems.append(Problem(where, f"proposal differs from the hash audit event {ev.seq} "
+                                           "recorded: it was edited"))
+        if key in disposed:
+            dev, dd = disposed[key]
+            if (c.disposition, c.note, c.disposed_by) != (dd.get("disposition"), dd.get("note"),
+                                                          dev.actor):
+                problems.append(Problem(where, f"disposition differs from audit event {dev.seq}"))
+        elif c.disposition or c.note or c.disposed_by:
+            problems.append(Problem(where, "has a disposition no audit event records"))
+    for key, (ev, _) in made.items():
+        if key not in seen:
+            problems.append(Problem(f"comment {key[1]} of {symbols.get(key[0], '?')}",
+                                    f"recorded by audit event {ev.seq} is missing: it was deleted"))
+    return problems
+
+
+def _approval_problems(session: Session, recorded: list[tuple[AuditEvent, dict[str, Any]]],
+                       symbols: dict[int | None, str]) -> list[Problem]:
+    decided: dict[tuple[int, int, str, str], list[AuditEvent]] = defaultdict(list)
+    voided_after: dict[int, list[int]] = defaultdict(list)
+    for ev, d in recorded:
+        if ev.resolution_id is None:
+            continue
+        if ev.action in ("approve", "object") and "member" in d and "version" in d:
+            decision = "approved" if ev.action == "approve" else "objected"
+            decided[(ev.resolution_id, int(d["version"]), str(d["member"]), decision)].append(ev)
+        if ev.action in _VOIDING:
+            voided_after[ev.resolution_id].append(ev.seq)
+    problems = []
+    for a in session.exec(select(Approval).order_by(Approval.id)):
+        key = (a.resolution_id, a.version_number, a.member_id, a.decision)
+        where = (f"{'approval' if a.decision == 'approved' else 'objection'} by {a.member_id} "
+                 f"of {symbols.get(a.resolution_id, '?')} v{a.version_number}")
+        if not decided.get(key):
+            problems.append(Problem(where, "has no audit event recording it: it was forged "
+                                           "or edited"))
+            continue
+        ev = decided[key].pop(0)
+        if a.decision != "approved":
+            continue
+        should_be_void = any(seq > ev.seq for seq in voided_after[a.resolution_id])
+        if bool(a.void) != should_be_void:
+            problems.append(Problem(where, ("is marked valid although a later audit event voided "
+                                            "it" if should_be_void else
+                                            "is marked void although no audit event voided it")))
+    for (rid, version, member, decision), left in decided.items():
+        for ev in left:
+            problems.append(Problem(f"{'approval' if decision == 'approved' else 'objection'} by "
+                                    f"{member} of {symbols.get(rid, '?')} v{version}",
+                                    f"recorded by audit event {ev.seq} is missing: it was deleted"))
+    return problems
+
+
+def _member_problems(session: Session, recorded: list[tuple[AuditEvent, dict[str, Any]]]
+                     ) -> list[Problem]:
+    added = {str(d["member"]): d for ev, d in recorded if ev.action == "member-add" and "member" in d}
+    problems = []
+    for m in session.exec(select(Member).order_by(Member.id)):
+        d = added.get(m.id)
+        if d is None:
+            problems.append(Problem(f"member {m.id}", "has no audit event recording it"))
+        elif sorted(m.role_set()) != sorted(d.get("roles", [])):
+            problems.append(Problem(f"member {m.id}", f"roles {', '.join(sorted(m.role_set()))} "
+                                    f"differ from those recorded ({', '.join(d.get('roles', []))})"))
+    return problems

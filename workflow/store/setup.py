@@ -1,0 +1,40 @@
+"""Creating a workspace and its database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workflow.errors import WorkspaceError
+from workflow.store.db import Database
+from workflow.store.workspace import CONFIG_NAME, STATE_DIR, Workspace, create
+
+__all__ = ["init_workspace"]
+
+
+def init_workspace(root: Path, *, name: str, prefix: str, languages: tuple[str, ...],
+                   approval_rule: str, names: dict[str, str] | None = None) -> Workspace:
+    """Write the workspace files and create (migrate) its database."""
+    from drafts.model import LANGUAGES
+
+    unknown = [lang for lang in languages if lang not in LANGUAGES]
+    if unknown or not languages:
+        raise WorkspaceError(f"unknown language(s) {', '.join(unknown) or '(none given)'}; "
+                             f"use codes from {', '.join(LANGUAGES)}")
+    import shutil
+
+
+    had_state = (root / STATE_DIR).exists()
+    ws = create(root, name=name, prefix=prefix, languages=languages,
+                approval_rule=approval_rule, names=names)
+    db = Database(ws.database_url)
+    try:
+        db.engine  # creates and migrates
+    except BaseException:
+        # nothing half-made: a failed init leaves the folder as it found it
+        db.dispose()
+        (ws.root / CONFIG_NAME).unlink(missing_ok=True)
+        if not had_state:
+            shutil.rmtree(ws.root / STATE_DIR, ignore_errors=True)
+        raise
+    db.dispose()
+    return ws

@@ -874,25 +874,32 @@ def _decide_amendment(ctx: Context, ref: str, number: int, *, accept: bool) -> N
 
 @cli.command("close-review")
 @click.argument("ref")
-@click.option("--changes", "outcome", flag_value="changes",
+@click.option("--changes", is_flag=True,
               help="Apply accepted amendments; the resolution goes to revision.")
-@click.option("--no-objection", "outcome", flag_value="no-objection",
+@click.option("--no-objection", is_flag=True,
               help="No changes needed; the resolution goes for approval.")
+@click.option("--force", is_flag=True,
+              help="Close although some comments have no disposition (needs --reason).")
+@click.option("--reason", default="", help="Why the round closes with comments undecided.")
 @pass_ctx
 @domain_errors
-def close_review(ctx: Context, ref: str, outcome: str | None) -> None:
-    """Close the open review round.
+def close_review(ctx: Context, ref: str, changes: bool, no_objection: bool, force: bool,
+                 reason: str) -> None:
+    """Close the open review round (every comment needs a disposition first).
 
     \b
     Example:
       resolutions close-review 1 --changes
       resolutions close-review 1 --no-objection
+      resolutions close-review 1 --no-objection --force --reason "late comments go to round 2"
     """
     from workflow.review.amendments import close_review as do_close
 
-    if outcome is None:
-        raise click.UsageError("choose --changes or --no-objection")
-    result = do_close(ctx.app(), ref, changes=outcome == "changes")
+    if changes == no_objection:
+        raise click.UsageError("choose one of --changes or --no-objection")
+    if reason and not force:
+        raise click.UsageError("--reason goes with --force")
+    result = do_close(ctx.app(), ref, changes=changes, force=force, reason=reason)
     extra = f"; version {result.new_version} made from accepted amendments" if result.new_version else ""
     click.echo(f"{result.symbol}: round {result.round} closed → {result.state}{extra}")
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import datetime as dt
 import io
 import json
 import os
@@ -90,9 +91,11 @@ def _source(i: int) -> str:
 
 
 def build(root: Path, n: int, echo: bool = True) -> None:
+    from workflow import clock
     from workflow.demo import MEMBERS
 
-    os.environ["RESOLUTIONS_NOW"] = FROZEN
+    frozen = dt.datetime.fromisoformat(FROZEN)
+    clock.use(lambda: frozen)
     run = _Run(root)
     run("init", str(root), "--name", "Russian–Chinese working group on microelectronics",
         "--prefix", "RCWG", "--approval-rule", "each-delegation")
@@ -133,7 +136,7 @@ def build(root: Path, n: int, echo: bool = True) -> None:
         if echo and (i % 20 == 0 or i == n):
             print(f"  dossier workspace: {i}/{n} resolutions "
                   f"({time.perf_counter() - started:.0f} s)", flush=True)
-    del os.environ["RESOLUTIONS_NOW"]
+    clock.use(None)
 
 
 def ensure(n: int) -> Path:

@@ -84,13 +84,16 @@ def _add_members(root: Path) -> None:
     from workflow.members import add_member
 
     app = App.open(root, "ivanova")
-    os.environ["RESOLUTIONS_NOW"] = (START - dt.timedelta(hours=1)).isoformat()
+    from workflow import clock
+
+    before = START - dt.timedelta(hours=1)
+    clock.use(lambda: before)
     try:
         for mid, name, names, org, delegation, email, lang, roles in MEMBERS:
             add_member(app, mid, name=name, org=org, delegation=delegation, email=email,
                        roles=roles, names=names, lang=lang)
     finally:
-        del os.environ["RESOLUTIONS_NOW"]
+        clock.use(None)
         app.db.dispose()
 
 

@@ -125,7 +125,10 @@ def _percentile(values: list[float], p: float) -> float:
 
 
 def run(seconds: float = 30, clients: int = 8, pool: int | None = None) -> list[Figure]:
+    import datetime as dt
+
     from tests.pg import Cluster
+    from workflow import clock
 
     pool = pool or max(40, int(seconds * 6))
     OUT.mkdir(parents=True, exist_ok=True)
@@ -133,7 +136,7 @@ def run(seconds: float = 30, clients: int = 8, pool: int | None = None) -> list[
     try:
         url = cluster.create_database()
         os.environ["RESOLUTIONS_DATABASE_URL"] = url
-        os.environ["RESOLUTIONS_NOW"] = FROZEN
+        clock.use(lambda: dt.datetime.fromisoformat(FROZEN))
         with tempfile.TemporaryDirectory(prefix="pg-", dir=OUT) as tmp:
             root = Path(tmp) / "ws"
             t = time.perf_counter()
@@ -162,7 +165,7 @@ def run(seconds: float = 30, clients: int = 8, pool: int | None = None) -> list[
                 samples += json.loads(out)
     finally:
         os.environ.pop("RESOLUTIONS_DATABASE_URL", None)
-        os.environ.pop("RESOLUTIONS_NOW", None)
+        clock.use(None)
         cluster.stop()
     errors = [s for s in samples if s[2].startswith("error")]
     refusals = [s for s in samples if s[2] == "concurrency-refusal"]

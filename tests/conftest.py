@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from tests.launch import env_clock
 from tests.pg import Cluster
 
 FROZEN_NOW = "2024-09-26T10:00:00+00:00"
@@ -29,9 +30,19 @@ def pg_cluster() -> Iterator[Cluster]:
         cluster.stop()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The test hooks, for the whole session: the clock follows ``RESOLUTIONS_NOW`` (set per
+    test below, or by a fixture), read by tests/launch.py — never by the product."""
+    from workflow import clock
+
+    clock.use(env_clock)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("RESOLUTIONS_WORKSPACE", "RESOLUTIONS_DATABASE_URL", "RESOLUTIONS_USER"):
+    """A frozen clock and no workspace, database or member from the outer environment."""
+    for name in ("RESOLUTIONS_WORKSPACE", "RESOLUTIONS_DATABASE_URL", "RESOLUTIONS_USER",
+                 "RESOLUTIONS_CRASH_AT", "RESOLUTIONS_CRASH_LOG"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("RESOLUTIONS_NOW", FROZEN_NOW)
 

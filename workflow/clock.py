@@ -1,18 +1,29 @@
-"""The one clock of the workflow. ``RESOLUTIONS_NOW`` (ISO 8601) freezes it for tests
-and for reproducible demos."""
+"""The one clock of the workflow: the real UTC time, to the second.
+
+Nothing in the environment of a run can move it. A caller that needs another time — a
+test, a benchmark building an old archive — installs a source with :func:`use` in its own
+process (see ``tests/launch.py``); the audit log refuses an event dated before the one it
+follows, whatever the source."""
 
 from __future__ import annotations
 
 import datetime as _dt
-import os
+from collections.abc import Callable
 
-__all__ = ["now", "today"]
+__all__ = ["now", "today", "use"]
+
+_source: Callable[[], _dt.datetime] | None = None
+
+
+def use(source: Callable[[], _dt.datetime] | None) -> None:
+    """Take the time from ``source`` in this process (None: the real clock again)."""
+    global _source
+    _source = source
 
 
 def now() -> _dt.datetime:
-    frozen = os.environ.get("RESOLUTIONS_NOW")
-    if frozen:
-        value = _dt.datetime.fromisoformat(frozen)
+    if _source is not None:
+        value = _source()
         return value if value.tzinfo else value.replace(tzinfo=_dt.timezone.utc)
     return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
 

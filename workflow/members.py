@@ -11,6 +11,7 @@ from sqlmodel import select
 from workflow import clock
 from workflow.app import ROLES, App
 from workflow.errors import InvalidInput
+from workflow.lifecycle.steps import check_action
 from workflow.store import audit
 from workflow.store.models import Member
 
@@ -66,7 +67,8 @@ def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation
     with app.write() as session:
         existing = session.exec(select(Member)).first()
         if existing is not None:
-            app.require(session, "secretary", "add members")
+            actor = app.acting_member(session)
+            check_action(None, "member add", actor.role_set(), actor.id)
         elif "secretary" not in roles:
             raise InvalidInput("the first member of a workspace adds the others, so it must be "
                                "the secretary: add --role secretary")

@@ -13,6 +13,7 @@ from pathlib import Path
 from tests.conftest import Cli, env_for, fixture_text
 
 BIN = Path(sys.executable).with_name("resolutions")
+ROOT = Path(__file__).resolve().parents[2]
 CA_PASS = "ca-Pass-Ωmega-7d1f-reliability"
 KEY_PASS = {"appr-ru": "ru-Pass-c0ffee-9135", "appr-zh": "zh-Pass-beef42-2468"}
 #: the tables a command may write to (row counts must not change on a refusal)
@@ -64,11 +65,13 @@ def state(ws: Cli, symbol: str) -> str:
 
 def run(root: Path, args: list[str], *, extra_env: dict[str, str] | None = None,
         timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    """`resolutions` as its own process (what a user runs; SIGKILL only kills that)."""
+    """`resolutions` as its own process (what a user runs; SIGKILL only kills that), with
+    the test hooks (frozen clock, crash points) taken from the environment."""
     env = env_for(root)
     env.update(extra_env or {})
-    return subprocess.run([str(BIN), *args], env=env, capture_output=True, text=True,
-                          timeout=timeout, cwd=root)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return subprocess.run([sys.executable, "-m", "tests.launch", *args], env=env,
+                          capture_output=True, text=True, timeout=timeout, cwd=root)
 
 
 def db_path(root: Path) -> Path:

@@ -29,10 +29,10 @@ WORKERS = 8
 COMMENTS_PER_WORKER = 10
 ROUNDS = 3  # edits per editor process
 APPROVERS = ("appr-ru", "appr-zh", "appr-ru2")
-SPEAKERS = ("rev-ru", "rev-zh", "sec")
+SPEAKERS = ("rev-ru", "rev-zh")  # comments come from the round's reviewers
 REFUSAL = re.compile(r"was changed by someone else meanwhile; re-run the command"
                      r"|is not allowed now \(allowed: "
-                     r"|has already approved version")
+                     r"|has already approved this version")
 
 
 def _plan(symbol: str) -> list[list[list[str]]]:
@@ -41,10 +41,11 @@ def _plan(symbol: str) -> list[list[list[str]]]:
     for w in range(WORKERS):
         cmds: list[list[str]] = []
         for j in range(COMMENTS_PER_WORKER):
-            cmds.append(["comment", symbol, "--by", SPEAKERS[(w + j) % 3], "--ref", "general",
+            cmds.append(["comment", symbol, "--by", SPEAKERS[(w + j) % 2], "--ref", "general",
                          "--type", "ge", "--text", f"worker {w} comment {j}"])
             if w in (2, 5) and j == COMMENTS_PER_WORKER // 2:
-                cmds.append(["close-review", symbol, "--no-objection"])
+                cmds.append(["close-review", symbol, "--no-objection", "--force", "--reason",
+                             "comments still arriving; decided in the next round"])
             if j % 4 == 3:
                 cmds.append(["approve", symbol, "--by", APPROVERS[(w + j) % 3]])
         if w == 7:
@@ -72,9 +73,8 @@ def _env(**extra: str) -> dict[str, str | None]:
 def _allowed_moves() -> set[tuple[str, str]]:
     moves = set()
     for t in TRANSITIONS:
-        sources = t["source"] if isinstance(t["source"], list) else [t["source"]]
-        for src in sources:
-            dest = t["dest"] if t["dest"] is not None else src
+        for src in t.source:
+            dest = t.dest if t.dest is not None else src
             moves.add((src.value, dest.value))
     return moves
 

@@ -56,6 +56,7 @@ def test_every_state_changing_command_refused_without_its_role(ws_sqlite: Cli,
     refused(ws, "rev-ru", ["amendment", "reject", s, "1"], n)
     refused(ws, "rev-ru", ["close-review", s, "--no-objection"], n)
     ws(["amendment", "reject", s, "1"])
+    ws(["dispose", s, "1", "--accept", "--note", "taken"])
     ws(["close-review", s, "--no-objection"])
     refused(ws, "rev-ru", ["approve", s], n)
     refused(ws, "rev-ru", ["approve", s, "--by", "appr-ru"], n)

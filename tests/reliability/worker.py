@@ -44,6 +44,9 @@ def run_commands(workspace: str, commands: list[list[str]], barrier: Any,
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+    from tests.launch import install
+
+    install()
     opened = _track_apps()
     results: list[tuple[list[str], int, str]] = []
     barrier.wait()

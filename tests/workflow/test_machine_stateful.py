@@ -1,5 +1,6 @@
 """Random command sequences against a reference model of the life cycle (hypothesis),
-on SQLite and PostgreSQL. Invariants after every step: the state is the one the reference
+on SQLite and PostgreSQL, from the first draft through signatures, submission and every
+receipt outcome to the archive. Invariants after every step: the state is the one the reference
 table gives, the audit chain is valid, live approvals are on the current version only, and
 no version was made outside draft/revision."""
 
@@ -18,6 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from sqlmodel import select
 
 from tests.conftest import fixture_text, make_workspace
+from tests.reliability.helpers import setup_keys
 
 # The reference: written independently of workflow.lifecycle.machine, from DESIGN.md's diagram.
 REFERENCE = {
@@ -27,7 +29,14 @@ REFERENCE = {
     ("draft", "withdraw"): "withdrawn", ("in_review", "withdraw"): "withdrawn",
     ("revision", "withdraw"): "withdrawn", ("for_approval", "withdraw"): "withdrawn",
     ("approved", "withdraw"): "withdrawn", ("withdrawn", "archive"): "archived",
+    ("signed", "withdraw"): "withdrawn", ("signed", "submit"): "submitted",
+    ("submitted", "acknowledged"): "acknowledged",
+    ("submitted", "adopted"): "adopted", ("acknowledged", "adopted"): "adopted",
+    ("submitted", "returned"): "returned", ("acknowledged", "returned"): "returned",
+    ("submitted", "rejected"): "rejected", ("acknowledged", "rejected"): "rejected",
+    ("adopted", "archive"): "archived", ("rejected", "archive"): "archived",
 }
+SIGNATORIES = {"appr-ru": "ru", "appr-zh": "zh"}
 APPROVERS = {"appr-ru": "ru", "appr-zh": "zh", "appr-ru2": "ru"}
 
 
@@ -45,8 +54,11 @@ class Lifecycle(RuleBasedStateMachine):
         path = self.tmp / "r.yaml"
         path.write_text(fixture_text("trilingual.yaml"), encoding="utf-8")
         self.cli(["new", str(path)])
+        self.secrets = self.tmp / "secrets"
+        setup_keys(self.cli, self.secrets)
         self.state = "draft"
         self.approved_by: set[str] = set()
+        self.signed_by: set[str] = set()
         self.edits = 0
 
     def teardown(self) -> None:
@@ -61,7 +73,7 @@ class Lifecycle(RuleBasedStateMachine):
             assert result.exit_code == 0, (self.state, args, result.output)
             self.state = target
             if target in ("revision", "withdrawn"):
-                self.approved_by = set()
+                self.approved_by, self.signed_by = set(), set()
 
     @rule()
     def circulate(self) -> None:
@@ -101,6 +113,26 @@ class Lifecycle(RuleBasedStateMachine):
     def object(self, member: str) -> None:
         self._expect(["object", "1", "--by", member, "--note", "no"], "object")
 
+    @rule(member=st.sampled_from(sorted(SIGNATORIES)))
+    def sign(self, member: str) -> None:
+        result = self.cli(["sign", "1", "--by", member, "--passphrase-file",
+                           str(self.secrets / f"{member}.pass")], code=None)
+        if self.state != "approved" or member in self.signed_by:
+            assert result.exit_code == 1, (self.state, result.output)
+            return
+        assert result.exit_code == 0, result.output
+        self.signed_by.add(member)
+        if set(SIGNATORIES) <= self.signed_by:
+            self.state = "signed"
+
+    @rule()
+    def submit(self) -> None:
+        self._expect(["submit", "1", "--to", "brics-higher-council"], "submit")
+
+    @rule(outcome=st.sampled_from(["acknowledged", "adopted", "returned", "rejected"]))
+    def receipt(self, outcome: str) -> None:
+        self._expect(["receipt", "1", "--ref", f"HC/{outcome}", "--outcome", outcome], outcome)
+
     @rule()
     def withdraw(self) -> None:
         self._expect(["withdraw", "1", "--reason", "test"], "withdraw")
@@ -120,9 +152,9 @@ class Lifecycle(RuleBasedStateMachine):
         result = self.cli(["edit", "1", str(path)], code=None)
         if self.state in ("draft", "revision"):
             assert result.exit_code == 0, result.output
-        elif self.state in ("for_approval", "approved"):
+        elif self.state in ("for_approval", "approved", "returned"):
             assert result.exit_code == 0, result.output
-            self.state, self.approved_by = "revision", set()
+            self.state, self.approved_by, self.signed_by = "revision", set(), set()
         else:
             assert result.exit_code == 1, result.output
 
@@ -170,3 +202,40 @@ def test_random_command_sequences(backend_name: str, request: pytest.FixtureRequ
     run = settings(max_examples=12, stateful_step_count=14, deadline=None,
                    suppress_health_check=list(HealthCheck))(machine).TestCase
     run().runTest()
+
+
+def _walk(machine: Lifecycle, steps: list[tuple[str, dict[str, str]]]) -> None:
+    """Drive the same rules in a chosen order, checking the invariants after each."""
+    machine.start()
+    try:
+        for name, kwargs in steps:
+            getattr(machine, name)(**kwargs)
+            machine.matches_reference()
+            machine.audit_chain_and_rows_hold()
+    finally:
+        machine.teardown()
+
+
+TO_SUBMITTED = [("circulate", {}), ("close", {"outcome": "no-objection"}),
+                ("approve", {"member": "appr-ru"}), ("sign", {"member": "appr-ru"}),
+                ("approve", {"member": "appr-zh"}), ("sign", {"member": "appr-ru"}),
+                ("sign", {"member": "appr-zh"}), ("sign", {"member": "appr-zh"}),
+                ("submit", {}), ("submit", {})]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("outcome", ["acknowledged", "adopted", "returned", "rejected"])
+@pytest.mark.parametrize("backend_name", ["sqlite", "postgresql"])
+def test_every_receipt_outcome(backend_name: str, outcome: str, request: pytest.FixtureRequest,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The walk random sequences rarely finish: signatures, submission and each answer of
+    the body, then what each answer allows next (archive, or a revision)."""
+    monkeypatch.setenv("RESOLUTIONS_DATABASE_URL", "unused")
+    monkeypatch.delenv("RESOLUTIONS_DATABASE_URL")
+    machine = Lifecycle()
+    if backend_name == "postgresql":
+        machine.backend_url = request.getfixturevalue("pg_cluster").create_database
+    after = [("receipt", {"outcome": outcome}), ("receipt", {"outcome": "adopted"}),
+             ("archive", {}), ("edit", {}), ("withdraw", {}), ("archive", {})]
+    _walk(machine, TO_SUBMITTED + after)
+    assert machine.state in {"archived", "revision", "withdrawn"}

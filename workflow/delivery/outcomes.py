@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from workflow.app import App
 from workflow.delivery.records import record_receipt
 from workflow.errors import InvalidInput
+from workflow.lifecycle.facts import Facts
 from workflow.lifecycle.steps import move
 
 __all__ = ["receipt", "withdraw", "archive", "StepResult", "OUTCOMES"]
@@ -30,8 +31,9 @@ def receipt(app: App, ref: str, *, reference: str, outcome: str, note: str = "")
         raise InvalidInput("--ref is the body's reference for the answer; it cannot be empty")
     with app.write() as session:
         row = app.resolution(session, ref)
-        actor = app.require(session, "secretary", "record receipts", row)
+        actor = app.acting_member(session)
         move(session, row, OUTCOMES[outcome], actor=actor.id, action="receipt",
+             facts=Facts(app, session, row, actor),
              detail={"outcome": outcome, "reference": reference.strip(), "note": note.strip()})
 
         record_receipt(session, row, reference.strip(), outcome, note.strip())
@@ -44,8 +46,9 @@ def withdraw(app: App, ref: str, reason: str) -> StepResult:
         raise InvalidInput("say why (--reason)")
     with app.write() as session:
         row = app.resolution(session, ref)
-        actor = app.require(session, "secretary", "withdraw", row)
-        move(session, row, "withdraw", actor=actor.id, detail={"reason": reason.strip()})
+        actor = app.acting_member(session)
+        move(session, row, "withdraw", actor=actor.id, facts=Facts(app, session, row, actor),
+             detail={"reason": reason.strip()})
         return StepResult(row.symbol, row.state)
 
 
@@ -53,7 +56,5 @@ def archive(app: App, ref: str) -> StepResult:
     with app.write() as session:
         row = app.resolution(session, ref)
         member = app.acting_member(session)
-        if not member.role_set() & {"secretary", "archivist"}:
-            app.require(session, "archivist", "archive", row)
-        move(session, row, "archive", actor=member.id)
+        move(session, row, "archive", actor=member.id, facts=Facts(app, session, row, member))
         return StepResult(row.symbol, row.state)

@@ -40,11 +40,11 @@ from workflow.delivery.outbox import (
     smtp_settings,
 )
 from workflow.documents.rendering import render_bytes, safe_name
-from workflow.errors import IllegalTransition, WorkflowError, WorkspaceError
-from workflow.lifecycle.machine import allowed_triggers
+from workflow.errors import WorkflowError, WorkspaceError
+from workflow.lifecycle.facts import Facts
 from workflow.lifecycle.parity import findings
 from workflow.lifecycle.signatures import signatories, signed_members
-from workflow.lifecycle.steps import move
+from workflow.lifecycle.steps import check, move
 from workflow.signing.files import (
     find_base,
     latest_certificate_sha,
@@ -298,10 +298,9 @@ def submit(app: App, ref: str, body_code: str, *, meeting: _dt.date | None = Non
     try:
         with app.write() as session:
             row = app.resolution(session, ref)
-            actor = app.require(session, "secretary", "submit", row)
-            if row.state not in ("signed", "approved"):
-                raise IllegalTransition(row.symbol, row.state, "submit",
-                                        allowed_triggers(row.state))
+            actor = app.acting_member(session)
+            facts = Facts(app, session, row, actor)
+            check(row, "submit", facts)
             body = app.workspace.body(body_code)
             if not body.address:
                 raise WorkflowError(f"the {body.code} body has no submission address; add "
@@ -309,8 +308,6 @@ def submit(app: App, ref: str, body_code: str, *, meeting: _dt.date | None = Non
             version = app.version(session, row)
             model = load_version(session, version)
             unmet = requirements(app, session, row, model, body, meeting)
-            if row.state != "signed" and not unmet:
-                unmet.append(f"{row.symbol} is {row.state}, not signed")
             if unmet:
                 raise SubmissionRefused(row.symbol, body.code, unmet)
             number = len(list(session.exec(select(Submission.id).where(
@@ -338,7 +335,7 @@ def submit(app: App, ref: str, body_code: str, *, meeting: _dt.date | None = Non
                 package_sha256=digest,
                 manifest_json=json.dumps(manifest, ensure_ascii=False, sort_keys=True),
                 message_id=message.message_id, submitted_at=clock.now()))
-            move(session, row, "submit", actor=actor.id,
+            move(session, row, "submit", actor=actor.id, facts=facts,
                  detail={"body": body.code, "submission": number, "package_sha256": digest,
                          "message_id": message.message_id,
                          "meeting": meeting.isoformat() if meeting else None})

@@ -19,9 +19,9 @@ from drafts.model import Resolution
 from workflow import clock
 from workflow.app import App
 from workflow.drafting import translations
-from workflow.errors import ConcurrencyError, IllegalTransition, InvalidInput, WorkflowError
-from workflow.lifecycle.machine import REOPENS_ON_EDIT, TEXT_EDITABLE, State, allowed_triggers
-from workflow.lifecycle.steps import move, touch
+from workflow.errors import ConcurrencyError, InvalidInput, WorkflowError
+from workflow.lifecycle.machine import REOPENS_ON_EDIT, State
+from workflow.lifecycle.steps import check_action, move, touch
 from workflow.store import audit
 from workflow.store.models import Approval, AuditEvent, ResolutionRow, Version
 from workflow.store.texts import load_version
@@ -98,8 +98,7 @@ def new_resolution(app: App, text: str, filename: str = "<source>") -> Summary:
     parse_source(text, filename)  # fail fast, before taking the write lock
     with app.write() as session:
         member = app.acting_member(session)
-        if not member.role_set() & {"secretary", "drafter"}:
-            app.require(session, "secretary", "create resolutions")
+        check_action(None, "new", member.role_set(), member.id)
         number = _next_number(session)
         draft, _ = parse_source(text, filename)
         year = int(draft.date[:4]) if draft.date else clock.today().year
@@ -169,15 +168,10 @@ def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
     with app.write() as session:
         row = app.resolution(session, ref)
         member = app.acting_member(session)
-        if not member.role_set() & {"secretary", "drafter"}:
-            app.require(session, "secretary", "edit resolutions", row)
+        check_action(row, "edit", member.role_set(), member.id)
         if based_on is not None and row.current_version != based_on:
-
             raise ConcurrencyError(row.symbol)
-        state = row.state
-        if state not in {s.value for s in TEXT_EDITABLE | REOPENS_ON_EDIT} and state != "returned":
-            raise IllegalTransition(row.symbol, state, "edit",
-                                    [t for t in allowed_triggers(state)])
+        state = State(row.state)
         current = app.version(session, row)
         old_model = load_version(session, current)
         model, source = parse_source(text, filename, symbol=row.symbol)
@@ -188,9 +182,9 @@ def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
         if model.content_hash() == current.content_hash:
             return EditResult(row.symbol, row.current_version, False, row.state)
         notes, voided = [], 0
-        if state == "returned":
+        if state == State.returned:
             move(session, row, "revise", actor=member.id)
-        elif state in {s.value for s in REOPENS_ON_EDIT}:
+        elif state in REOPENS_ON_EDIT:
             move(session, row, "reopen", actor=member.id,
                  detail={"reason": "text changed after approval began"})
             notes.append("the text changed after approval began: back to revision")

@@ -10,7 +10,8 @@ from sqlmodel import Session
 
 from drafts.model import Resolution
 from workflow.app import App
-from workflow.errors import InvalidInput, PermissionDenied
+from workflow.errors import InvalidInput
+from workflow.lifecycle.steps import check_action
 from workflow.store import audit
 from workflow.store.models import ResolutionRow, TranslationState
 from workflow.store.texts import load_version, records_for
@@ -54,13 +55,7 @@ def confirm(app: App, ref: str, lang: str, paragraph_ids: Iterable[str] = ()) ->
     with app.write() as session:
         row = app.resolution(session, ref)
         member = app.acting_member(session)
-        if not member.role_set() - {"reviewer"}:  # any role but reviewer-only (issue spec)
-
-            exc = PermissionDenied(f"{member.id} may not confirm translations: it takes a role "
-                                   "other than reviewer")
-            exc.resolution_id = row.id  # type: ignore[attr-defined]
-            exc.command = "translations confirm"  # type: ignore[attr-defined]
-            raise exc
+        check_action(row, "translations confirm", member.role_set(), member.id)
         model = load_version(session, app.version(session, row))
         if lang not in model.languages:
             raise InvalidInput(f"{row.symbol} has no {lang} text (languages: "

@@ -1,29 +1,18 @@
-"""What a resolution is waiting for: its state, the next steps the machine allows, and
-what blocks each of them."""
+"""What a resolution is waiting for: its state, the next steps the machine allows, who takes
+them, and what blocks each — all read from the transition table and its guards."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import select
-
 from workflow.app import App
-from workflow.lifecycle.approvals import current_approvals, rule_progress
-from workflow.lifecycle.machine import COMMANDS, allowed_triggers
-from workflow.lifecycle.parity import findings
-from workflow.lifecycle.signatures import missing_signatures
-from workflow.store.models import Amendment, ReviewRound
-from workflow.store.texts import load_version
+from workflow.lifecycle.approvals import current_approvals
+from workflow.lifecycle.facts import Facts, open_round
+from workflow.lifecycle.machine import COMPLETIONS, GUARDS, allowed_triggers, steps_for
+from workflow.lifecycle.steps import blockers
 
 __all__ = ["status", "Status"]
-
-_WHO = {"circulate": "secretary", "close_review_changes": "secretary",
-        "close_review_no_objection": "secretary", "approve": "approver", "object": "approver",
-        "reopen": "secretary", "sign": "signatory", "submit": "secretary",
-        "acknowledge": "secretary", "adopt": "secretary", "return": "secretary",
-        "reject": "secretary", "revise": "secretary", "withdraw": "secretary",
-        "archive": "archivist"}
 
 
 @dataclass(frozen=True)
@@ -41,45 +30,31 @@ class Status:
 def status(app: App, ref: str) -> Status:
     with app.read() as session:
         row = app.resolution(session, ref)
-        model = load_version(session, app.version(session, row))
-        errors = [f for f in findings(session, row, model) if f.severity == "error"]
-        facts: list[str] = []
-        steps = []
-        rnd = session.exec(select(ReviewRound).where(ReviewRound.resolution_id == row.id)
-                           .order_by(ReviewRound.number.desc())).first()  # type: ignore[union-attr]
-        if rnd is not None and rnd.closed_at is None:
-            facts.append(f"review round {rnd.number} on version {rnd.version_number} with "
+        facts = Facts(app, session, row, for_status=True)
+        notes: list[str] = []
+        rnd = open_round(session, row)
+        if rnd is not None:
+            notes.append(f"review round {rnd.number} on version {rnd.version_number} with "
                          f"{rnd.reviewers}" + (f", due {rnd.due}" if rnd.due else ""))
-        if errors:
-            facts.append(f"{len(errors)} language parity error(s) ('check {row.symbol}')")
+        steps = []
         for trigger in allowed_triggers(row.state):
             if trigger == "reopen":
                 continue
-            blocked = ""
-            if trigger in ("close_review_changes", "close_review_no_objection") and rnd:
-                pending = session.exec(select(Amendment).where(
-                    Amendment.round_id == rnd.id, Amendment.status == "proposed")).all()
-                accepted = session.exec(select(Amendment).where(
-                    Amendment.round_id == rnd.id, Amendment.status == "accepted")).all()
-                if pending:
-                    blocked = f"amendment(s) {', '.join(str(a.number) for a in pending)} undecided"
-                elif accepted and trigger == "close_review_no_objection":
-                    blocked = (f"accepted amendment(s) {', '.join(str(a.number) for a in accepted)}"
-                               " change the text: close with --changes")
+            rows = steps_for(row.state, trigger)
+            _, reasons = blockers(row.state, trigger, facts, row.symbol)
+            for guard in dict.fromkeys(g for r in rows for g in r.guards if g in COMPLETIONS):
+                met, detail = facts.answer(guard, trigger, rows[0].roles)
+                if not met:
+                    reasons.append(GUARDS[guard].problem.format(symbol=row.symbol,
+                                                                detail=detail))
             if trigger == "approve":
-                met, progress = rule_progress(session, row, app.workspace.approval_rule)
-                blocked = ("; ".join(filter(None, [
-                    progress if not met else "",
-                    f"{len(errors)} parity error(s)" if errors else ""])))
                 done = [a.member_id for a in current_approvals(session, row)]
                 if done:
-                    facts.append("approved by " + ", ".join(done))
-            if trigger == "sign":
-
-                missing = missing_signatures(app, session, row)
-                blocked = ("waiting for signatures of " + ", ".join(missing)) if missing else ""
-            if trigger == "submit" and errors:
-                blocked = f"{len(errors)} parity error(s)"
-            steps.append({"trigger": trigger, "command": COMMANDS.get(trigger, trigger),
-                          "who": _WHO.get(trigger, "secretary"), "blocked_by": blocked})
-        return Status(row.symbol, row.state, row.current_version, steps, facts)
+                    notes.append("approved by " + ", ".join(done))
+            steps.append({"trigger": trigger, "command": rows[0].command,
+                          "who": " or ".join(rows[0].roles),
+                          "blocked_by": "; ".join(reasons)})
+        errors = facts.parity_errors()
+        if errors:
+            notes.append(f"{len(errors)} language parity error(s) ('check {row.symbol}')")
+        return Status(row.symbol, str(row.state), row.current_version, steps, notes)

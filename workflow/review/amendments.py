@@ -19,7 +19,8 @@ from workflow import clock
 from workflow.app import App
 from workflow.drafting.resolutions import _after_version, parse_source
 from workflow.errors import InvalidInput, NotFound, WorkflowError
-from workflow.lifecycle.steps import move, touch
+from workflow.lifecycle.facts import Facts
+from workflow.lifecycle.steps import check, check_action, move, touch
 from workflow.review.rounds import (
     AMENDMENT_OPS,
     AmendmentRow,
@@ -62,7 +63,7 @@ def amend(app: App, ref: str, *, by: str | None, target: str, op: str,
     with app.write() as session:
         row = app.resolution(session, ref)
         rnd = _open_round(session, row, "amend")
-        member = _speaker(app, session, by, {"reviewer", "secretary", "approver"}, "amend", row)
+        member = _speaker(app, session, by, "amend", row, rnd)
         model = _model(session, app.version(session, row, rnd.version_number))
         unknown = [lang for lang in texts if lang not in model.languages]
         if unknown:
@@ -100,8 +101,10 @@ def list_amendments(app: App, ref: str) -> tuple[str, list[AmendmentRow]]:
 def decide_amendment(app: App, ref: str, number: int, accept: bool) -> AmendmentRow:
     with app.write() as session:
         row = app.resolution(session, ref)
-        actor = app.require(session, "secretary", "decide amendments", row)
-        _open_round(session, row, "amendment accept" if accept else "amendment reject")
+        action = "amendment accept" if accept else "amendment reject"
+        actor = app.acting_member(session)
+        _open_round(session, row, action)
+        check_action(row, action, actor.role_set(), actor.id)
         amendment = session.exec(select(Amendment).where(Amendment.resolution_id == row.id,
                                                          Amendment.number == number)).first()
         if amendment is None:
@@ -154,31 +157,31 @@ def _apply(model: Resolution, amendments: list[Amendment]) -> Resolution:
     return model
 
 
-def close_review(app: App, ref: str, *, changes: bool) -> RoundResult:
+def close_review(app: App, ref: str, *, changes: bool, force: bool = False,
+                 reason: str = "") -> RoundResult:
+    """Close the open round. Every comment needs a disposition first, unless ``force`` with
+    a ``reason`` (recorded in the log)."""
+    if force and not reason.strip():
+        raise InvalidInput("say why the round closes with comments undecided (--reason)")
+    trigger = "close_review_changes" if changes else "close_review_no_objection"
     with app.write() as session:
         row = app.resolution(session, ref)
-        actor = app.require(session, "secretary", "close reviews", row)
+        actor = app.acting_member(session)
         rnd = _open_round(session, row, "close-review")
-        pending = session.exec(select(Amendment).where(Amendment.resolution_id == row.id,
-                                                       Amendment.round_id == rnd.id,
-                                                       Amendment.status == "proposed")).all()
+        facts = Facts(app, session, row, actor, force=force)
+        check(row, trigger, facts)
         accepted = session.exec(select(Amendment).where(Amendment.resolution_id == row.id,
                                                         Amendment.round_id == rnd.id,
                                                         Amendment.status == "accepted")
                                 .order_by(Amendment.number)).all()
-        if pending:
-            raise WorkflowError(f"amendment(s) {', '.join(str(a.number) for a in pending)} "
-                                "not decided yet: 'resolutions amendment accept|reject "
-                                f"{row.symbol} N' first")
-        if not changes and accepted:
-            raise WorkflowError(f"{len(accepted)} accepted amendment(s) change the text: close "
-                                "with --changes")
+        forced = {"forced": True, "reason": reason.strip()} if force else {}
         new_version = None
         rnd.closed_at, rnd.outcome = clock.now(), "changes" if changes else "no-objection"
         session.add(rnd)
         if changes:
-            move(session, row, "close_review_changes", actor=actor.id,
-                 detail={"round": rnd.number, "amendments": [a.number for a in accepted]})
+            move(session, row, trigger, actor=actor.id, facts=facts,
+                 detail={"round": rnd.number, "amendments": [a.number for a in accepted],
+                         **forced})
             if accepted:
                 circulated = _model(session, app.version(session, row, rnd.version_number))
                 conflicts = _conflicts(circulated, accepted)
@@ -187,8 +190,8 @@ def close_review(app: App, ref: str, *, changes: bool) -> RoundResult:
                                         "pair or edit by hand:\n  " + "\n  ".join(conflicts))
                 new_version = _store_applied(app, session, row, actor.id, circulated, accepted)
         else:
-            move(session, row, "close_review_no_objection", actor=actor.id,
-                 detail={"round": rnd.number})
+            move(session, row, trigger, actor=actor.id, facts=facts,
+                 detail={"round": rnd.number, **forced})
         return RoundResult(row.symbol, rnd.number, rnd.version_number, row.state,
                            rnd.reviewers.split(","), [], new_version)
 

@@ -10,14 +10,12 @@ from sqlmodel import Session
 
 from workflow import clock
 from workflow.app import App
-from workflow.errors import IllegalTransition, WorkflowError
+from workflow.errors import WorkflowError
 from workflow.lifecycle.approvals import current_approvals, rule_progress
-from workflow.lifecycle.machine import allowed_triggers
-from workflow.lifecycle.parity import require_clean
-from workflow.lifecycle.steps import move
+from workflow.lifecycle.facts import Facts
+from workflow.lifecycle.steps import check, move
 from workflow.signing.statements import sign_statement
 from workflow.store.models import Approval, Member, ResolutionRow
-from workflow.store.texts import load_version
 
 __all__ = ["approve", "object_", "ApprovalResult"]
 
@@ -32,28 +30,24 @@ class ApprovalResult:
     signed_statement: bool = False
 
 
-def _approver(app: App, session: Session, by: str | None, row: ResolutionRow, what: str) -> Member:
+def _approver(app: App, session: Session, by: str | None, row: ResolutionRow,
+              what: str) -> tuple[Member, Facts]:
+    """The member deciding, and the facts the machine's guards read for them."""
     actor = app.acting_member(session)
     member = app.member(session, by) if by else actor
-    app.require(session, "approver", what, row, member_id=member.id)
+    facts = Facts(app, session, row, member)
+    check(row, what, facts)
     if member.id != actor.id and app.actor_id and "secretary" not in actor.role_set():
         app.require(session, "secretary", f"{what} on behalf of {member.id}", row)
-    return member
+    return member, facts
 
 
 def approve(app: App, ref: str, by: str | None, note: str = "",
             statement_signer: object | None = None) -> ApprovalResult:
     with app.write() as session:
         row = app.resolution(session, ref)
-        if row.state != "for_approval":
-            raise IllegalTransition(row.symbol, row.state, "approve", allowed_triggers(row.state))
-        member = _approver(app, session, by, row, "approve")
-        if any(a.member_id == member.id for a in current_approvals(session, row)):
-            raise WorkflowError(f"{member.id} has already approved version "
-                                f"{row.current_version} of {row.symbol}")
+        member, facts = _approver(app, session, by, row, "approve")
         version = app.version(session, row)
-        require_clean(session, row, load_version(session, version), "approve")
-        met, _ = rule_progress(session, row, app.workspace.approval_rule, extra=member)
         statement = None
         if statement_signer is not None:
 
@@ -69,7 +63,7 @@ def approve(app: App, ref: str, by: str | None, note: str = "",
                        "signed_statement": statement is not None}
 
         move(session, row, "approve", actor=app.actor(session), detail=move_detail,
-             facts={"approval_rule_met": met})
+             facts=Facts(app, session, row, member, recorded=True))
         _, progress = rule_progress(session, row, app.workspace.approval_rule)
         return ApprovalResult(row.symbol, member.id, "approved", row.state, progress,
                               statement is not None)
@@ -80,9 +74,7 @@ def object_(app: App, ref: str, by: str | None, note: str) -> ApprovalResult:
         raise WorkflowError("say why (--note): an objection goes back to the drafters")
     with app.write() as session:
         row = app.resolution(session, ref)
-        if row.state != "for_approval":
-            raise IllegalTransition(row.symbol, row.state, "object", allowed_triggers(row.state))
-        member = _approver(app, session, by, row, "object")
+        member, facts = _approver(app, session, by, row, "object")
         version = app.version(session, row)
         for approval in current_approvals(session, row):
             approval.void = True
@@ -91,7 +83,7 @@ def object_(app: App, ref: str, by: str | None, note: str) -> ApprovalResult:
                              content_hash=version.content_hash, member_id=member.id,
                              decision="objected", note=note.strip(), at=clock.now()))
 
-        move(session, row, "object", actor=app.actor(session),
+        move(session, row, "object", actor=app.actor(session), facts=facts,
              detail={"member": member.id, "note": note.strip(), "version": row.current_version})
         return ApprovalResult(row.symbol, member.id, "objected", row.state,
                               "back to revision; approvals voided")

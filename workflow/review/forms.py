@@ -16,9 +16,8 @@ from drafts.comment_form import MAX_PACKAGE_BYTES, FormError, read_comment_form
 from drafts.comment_form import CommentRow as FormRow
 from drafts.errors import RefError
 from workflow.app import App
-from workflow.errors import IllegalTransition, InvalidInput
-from workflow.lifecycle.machine import allowed_triggers
-from workflow.review.rounds import CommentRow, add_comment, current_round
+from workflow.errors import InvalidInput
+from workflow.review.rounds import CommentRow, _open_round, add_comment
 from workflow.store.models import Comment
 from workflow.store.texts import load_version
 
@@ -63,10 +62,7 @@ def import_comment_form(app: App, ref: str, path: Path) -> list[CommentRow]:
     data = _read(path)
     with app.read() as session:
         row = app.resolution(session, ref)
-        rnd = current_round(session, row)
-        if row.state != "in_review" or rnd is None or rnd.closed_at is not None:
-            raise IllegalTransition(row.symbol, row.state, "comments import",
-                                    allowed_triggers(row.state))
+        rnd = _open_round(session, row, "comments import")
         version = app.version(session, row, rnd.version_number)
         expect = {"symbol": row.symbol, "version": str(version.number),
                   "content_hash": version.content_hash}

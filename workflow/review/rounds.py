@@ -16,10 +16,11 @@ from drafts.errors import RefError
 from drafts.model import Resolution
 from workflow import clock
 from workflow.app import App
-from workflow.errors import IllegalTransition, InvalidInput, NotFound, WorkflowError
-from workflow.lifecycle.machine import allowed_triggers
+from workflow.errors import InvalidInput, NotFound, PermissionDenied
+from workflow.lifecycle.facts import Facts, open_round
+from workflow.lifecycle.machine import State, illegal
 from workflow.lifecycle.parity import findings
-from workflow.lifecycle.steps import move, touch
+from workflow.lifecycle.steps import check, check_action, move, touch
 from workflow.store import audit
 from workflow.store.models import Comment, Member, ResolutionRow, ReviewRound, Version
 from workflow.store.texts import load_version
@@ -93,22 +94,28 @@ def current_round(session: Session, row: ResolutionRow) -> ReviewRound | None:
 
 
 def _open_round(session: Session, row: ResolutionRow, what: str) -> ReviewRound:
-    rnd = current_round(session, row)
-    if row.state != "in_review" or rnd is None or rnd.closed_at is not None:
-        raise IllegalTransition(row.symbol, row.state, what,
-                                allowed_triggers(row.state))
+    rnd = open_round(session, row)
+    if rnd is None or row.state != State.in_review:
+        raise illegal(row.symbol, row.state, what)
     return rnd
 
 
-def _speaker(app: App, session: Session, by: str | None, role_any: set[str], command: str,
-             row: ResolutionRow) -> Member:
-    """The member speaking (``--by``, default the actor); a secretary may record for them."""
+def _speaker(app: App, session: Session, by: str | None, action: str,
+             row: ResolutionRow, rnd: ReviewRound) -> Member:
+    """The member speaking (``--by``, default the actor), held to the role table; comments
+    come from the round's reviewers only. A secretary may record for them."""
     actor = app.acting_member(session)
     member = app.member(session, by) if by else actor
-    if not member.role_set() & role_any:
-        app.require(session, sorted(role_any)[0], command, row, member_id=member.id)
+    check_action(row, action, member.role_set(), member.id)
+    reviewers = [r for r in rnd.reviewers.split(",") if r]
+    if action in ("comment", "comments import") and member.id not in reviewers:
+        exc = PermissionDenied(f"{member.id} is not a reviewer of round {rnd.number} of "
+                               f"{row.symbol} (reviewers: {', '.join(reviewers)})")
+        exc.resolution_id = row.id  # type: ignore[attr-defined]
+        exc.command = action  # type: ignore[attr-defined]
+        raise exc
     if member.id != actor.id and "secretary" not in actor.role_set():
-        app.require(session, "secretary", f"{command} on behalf of {member.id}", row)
+        app.require(session, "secretary", f"{action} on behalf of {member.id}", row)
     return member
 
 
@@ -117,7 +124,8 @@ def circulate(app: App, ref: str, reviewers: list[str], due: _dt.date | None = N
         raise InvalidInput("name at least one reviewer (--reviewer ID)")
     with app.write() as session:
         row = app.resolution(session, ref)
-        actor = app.require(session, "secretary", "circulate", row)
+        actor = app.acting_member(session)
+        check(row, "circulate", Facts(app, session, row, actor))
         for member_id in reviewers:
             member = session.get(Member, member_id)
             if member is None:
@@ -170,7 +178,7 @@ def add_comment(app: App, ref: str, *, by: str | None, target: str, type_: str, 
     with app.write() as session:
         row = app.resolution(session, ref)
         rnd = _open_round(session, row, "comment")
-        member = _speaker(app, session, by, {"reviewer", "secretary", "approver"}, "comment", row)
+        member = _speaker(app, session, by, "comment", row, rnd)
         model = _model(session, app.version(session, row, rnd.version_number))
         pid, resolved = _resolve(model, target)
         number = int(session.exec(select(func.max(Comment.number))
@@ -219,10 +227,8 @@ def dispose(app: App, ref: str, number: int, decision: str, note: str) -> Commen
 
     with app.write() as session:
         row = app.resolution(session, ref)
-        actor = app.require(session, "secretary", "dispose of comments", row)
-        if row.state not in ("in_review", "revision"):
-            raise WorkflowError(f"{row.symbol} is {row.state}: comments are disposed of while "
-                                "in review or in revision")
+        actor = app.acting_member(session)
+        check_action(row, "dispose", actor.role_set(), actor.id)
         comment = session.exec(select(Comment).where(Comment.resolution_id == row.id,
                                                      Comment.number == number)).first()
         if comment is None:

@@ -23,10 +23,11 @@ from workflow import clock
 from workflow.app import App
 from workflow.crashpoints import crashpoint
 from workflow.documents.views import member_names
-from workflow.errors import IllegalTransition, InvalidInput, WorkflowError
-from workflow.lifecycle.machine import allowed_triggers
+from workflow.errors import InvalidInput, WorkflowError
+from workflow.lifecycle.facts import Facts
+from workflow.lifecycle.machine import illegal, steps_for
 from workflow.lifecycle.signatures import missing_signatures
-from workflow.lifecycle.steps import move
+from workflow.lifecycle.steps import check, move
 from workflow.signing.completion import produce_certificate
 from workflow.signing.files import (
     SigningBase,
@@ -79,19 +80,16 @@ def stamp_lines(member: Member, languages: list[str], when: str) -> list[str]:
 
 
 def _approved(row: ResolutionRow) -> None:
-    if row.state != "approved":
-        raise IllegalTransition(row.symbol, row.state, "sign", allowed_triggers(row.state))
+    if not steps_for(row.state, "sign"):
+        raise illegal(row.symbol, row.state, "sign")
 
 
 def _signatory(app: App, session: Session, row: ResolutionRow, by: str | None) -> Member:
     actor = app.acting_member(session)
     member = app.member(session, by) if by else actor
-    app.require(session, "signatory", "sign", row, member_id=member.id)
+    check(row, "sign", Facts(app, session, row, member))
     if member.id != actor.id and app.actor_id and "secretary" not in actor.role_set():
         app.require(session, "secretary", f"sign on behalf of {member.id}", row)
-    if any(r.member_id == member.id for r in records(session, row)):
-        raise WorkflowError(f"{member.id} has already signed version {row.current_version} "
-                            f"of {row.symbol}")
     return member
 
 
@@ -136,14 +134,14 @@ def _record(app: App, session: Session, row: ResolutionRow, member: Member, *,
         signed_sha256=signed_sha, docx_p7s_sha256=p7s_sha, source=source, at=clock.now()))
     session.flush()
     missing = missing_signatures(app, session, row)
-    move(session, row, "sign", actor=member.id, facts={"signatures_complete": not missing},
+    move(session, row, "sign", actor=member.id,
+         facts=Facts(app, session, row, member, recorded=True),
          detail={"member": member.id, "version": row.current_version, "field": field_name,
                  "cert_fingerprint": fingerprint, "base_sha256": base_sha,
                  "signed_sha256": signed_sha, "p7s_sha256": p7s_sha, "source": source,
                  "certification": certification, "missing": missing})
     certificate = None
     if row.state == "signed":
-
         certificate = produce_certificate(app, session, row)
     return SignResult(row.symbol, member.id, field_name, row.state, signed_sha, p7s_sha,
                       certification, missing, certificate)
@@ -243,8 +241,5 @@ def import_signed(app: App, ref: str, pdf: bytes) -> list[SignResult]:
 
 def _signatory_for_import(app: App, session: Session, row: ResolutionRow, member_id: str) -> Member:
     member = app.member(session, member_id)
-    app.require(session, "signatory", "sign", row, member_id=member.id)
-    if any(r.member_id == member.id for r in records(session, row)):
-        raise InvalidInput(f"{member.id} has already signed version {row.current_version} "
-                           f"of {row.symbol}")
+    check(row, "sign", Facts(app, session, row, member))
     return member

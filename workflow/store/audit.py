@@ -10,6 +10,7 @@ hash and every resolution's state against the last state its events record, and
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from workflow import clock
+from workflow.errors import WorkflowError
 from workflow.store.chain import GENESIS, Problem, chain_problems, event_hash
 from workflow.store.crosscheck import row_problems
 from workflow.store.models import AuditEvent, AuditHead, ResolutionRow, Version
@@ -30,6 +32,12 @@ def record(session: Session, *, actor: str, action: str, resolution: ResolutionR
     head = session.get(AuditHead, 1)
     assert head is not None, "audit head missing: the database was not migrated"
     at = clock.now()
+    if head.seq:
+        before = session.get(AuditEvent, head.seq)
+        if before is not None and _utc(before.at) > _utc(at):
+            raise WorkflowError(f"the clock reads {at.isoformat()}, before the last audit event "
+                                f"({_utc(before.at).isoformat()}): events are never dated "
+                                "back; set this machine's clock right and re-run")
     detail_text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
     seq = head.seq + 1
     rid = resolution.id if resolution is not None else None
@@ -43,6 +51,10 @@ def record(session: Session, *, actor: str, action: str, resolution: ResolutionR
     session.add(head)
     session.flush()
     return event
+
+
+def _utc(value: _dt.datetime) -> _dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=_dt.timezone.utc)
 
 
 def events_for(session: Session, resolution_id: int) -> list[AuditEvent]:

@@ -1,0 +1,160 @@
+"""The state machine owns the rules: tested on the services and the table, not on CLI text.
+
+Every (role, step) pair of the table is tried on the engine; the guards refuse with the
+guard's own sentence and remedy; `status` lists next steps and blockers from the same
+guards; docs/WORKFLOW.md is the table drawn."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from tests.conftest import Cli, fixture_text
+from workflow.app import ROLES, App
+from workflow.errors import IllegalTransition, PermissionDenied
+from workflow.lifecycle.diagram import workflow_markdown
+from workflow.lifecycle.facts import Facts
+from workflow.lifecycle.machine import ACTIONS, TRANSITIONS, State, allowed_triggers
+from workflow.lifecycle.status import status
+from workflow.lifecycle.steps import Blocked, check, check_action
+from workflow.review.amendments import close_review
+from workflow.review.rounds import add_comment, circulate, dispose
+from workflow.store.models import AuditEvent, Member
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _draft(ws: Cli, tmp_path: Path) -> str:
+    path = tmp_path / "r.yaml"
+    path.write_text(fixture_text("trilingual.yaml"), encoding="utf-8")
+    return ws(["new", str(path)]).output.split()[0]
+
+
+def _one_role_members(ws: Cli) -> None:
+    for role in ROLES:
+        ws(["member", "add", f"only-{role}", "--name", f"Only {role}", "--role", role])
+
+
+def test_workflow_doc_is_the_table() -> None:
+    assert (ROOT / "docs" / "WORKFLOW.md").read_text(encoding="utf-8") == workflow_markdown(), \
+        "regenerate: python -m workflow.lifecycle.diagram > docs/WORKFLOW.md"
+
+
+def test_allowed_triggers_come_from_the_machine() -> None:
+    for state in State:
+        expected = list(dict.fromkeys(s.trigger for s in TRANSITIONS if state in s.source))
+        assert allowed_triggers(state.value) == expected
+
+
+def test_every_role_and_step_pair(ws: Cli, tmp_path: Path) -> None:
+    """For each role and each step of the table, a member holding only that role is refused
+    by the role guard exactly when the table does not name the role."""
+    _one_role_members(ws)
+    symbol = _draft(ws, tmp_path)
+    app = App.open(ws.root)
+    tried = 0
+    try:
+        with app.read() as session:
+            row = app.resolution(session, symbol)
+            for role in ROLES:
+                member = session.get(Member, f"only-{role}")
+                assert member is not None
+                for trigger in dict.fromkeys(s.trigger for s in TRANSITIONS):
+                    allowed = role in next(s for s in TRANSITIONS if s.trigger == trigger).roles
+                    try:
+                        check(row, trigger, Facts(app, session, row, member))
+                    except PermissionDenied as exc:
+                        assert not allowed, (role, trigger, str(exc))
+                        assert f"only-{role} may not" in str(exc)
+                    except (IllegalTransition, Blocked):
+                        assert allowed, (role, trigger)  # the role passed; the state refused
+                    else:
+                        assert allowed, (role, trigger)
+                    tried += 1
+                for action, (_, roles) in ACTIONS.items():
+                    try:
+                        check_action(None, action, member.role_set(), member.id)
+                    except PermissionDenied:
+                        assert role not in roles, (role, action)
+                    else:
+                        assert role in roles, (role, action)
+                    tried += 1
+    finally:
+        app.db.dispose()
+    assert tried == len(ROLES) * (len({s.trigger for s in TRANSITIONS}) + len(ACTIONS))
+
+
+def test_round_closes_only_when_every_comment_is_decided(ws: Cli, tmp_path: Path) -> None:
+    symbol = _draft(ws, tmp_path)
+    app = App.open(ws.root)
+    try:
+        circulate(app, symbol, ["rev-ru", "rev-zh"])
+        add_comment(app, symbol, by="rev-ru", target="OP 1", type_="te", text="Name them")
+        add_comment(app, symbol, by="rev-zh", target="general", type_="ge", text="同意")
+        with pytest.raises(Blocked) as refused:
+            close_review(app, symbol, changes=False)
+        assert "comment(s) 1, 2 have no disposition" in str(refused.value)
+        assert f"resolutions dispose {symbol} N" in str(refused.value)
+        # status reads the same guard
+        step = next(s for s in status(app, symbol).steps
+                    if s["command"] == "close-review --no-objection")
+        assert "comment(s) 1, 2 have no disposition" in step["blocked_by"]
+        dispose(app, symbol, 1, "accepted", "done")
+        with pytest.raises(Blocked, match="comment\\(s\\) 2 have"):
+            close_review(app, symbol, changes=False)
+        # forcing needs a reason, and the reason is in the log
+        with pytest.raises(Exception, match="--reason"):
+            close_review(app, symbol, changes=False, force=True)
+        close_review(app, symbol, changes=False, force=True, reason="late comment, next round")
+        with app.read() as session:
+            event = session.exec(select(AuditEvent).where(
+                AuditEvent.action == "close_review_no_objection")).one()
+            detail = json.loads(event.detail)
+            assert detail["forced"] is True and detail["reason"] == "late comment, next round"
+        assert status(app, symbol).state == "for_approval"
+    finally:
+        app.db.dispose()
+
+
+def test_comments_only_from_the_rounds_reviewers(ws: Cli, tmp_path: Path) -> None:
+    symbol = _draft(ws, tmp_path)
+    app = App.open(ws.root)
+    try:
+        circulate(app, symbol, ["rev-ru"])
+        with pytest.raises(PermissionDenied, match="rev-zh is not a reviewer of round 1"):
+            add_comment(app, symbol, by="rev-zh", target="OP 1", type_="ge", text="x")
+        with pytest.raises(PermissionDenied, match="appr-ru may not comment"):
+            add_comment(app, symbol, by="appr-ru", target="OP 1", type_="ge", text="x")
+        assert add_comment(app, symbol, by="rev-ru", target="OP 1", type_="ge",
+                           text="ok").number == 1
+    finally:
+        app.db.dispose()
+
+
+def test_status_names_missing_certificates_and_who_signs(ws: Cli, tmp_path: Path) -> None:
+    symbol = _draft(ws, tmp_path)
+    ws(["circulate", symbol, "--reviewer", "rev-ru"])
+    ws(["close-review", symbol, "--no-objection"])
+    ws(["approve", symbol, "--by", "appr-ru"])
+    ws(["approve", symbol, "--by", "appr-zh"])
+    app = App.open(ws.root)
+    try:
+        result = status(app, symbol)
+        sign = next(s for s in result.steps if s["trigger"] == "sign")
+        assert sign["who"] == "signatory"
+        assert "no signing certificate for appr-ru, appr-zh" in sign["blocked_by"]
+        archive = [s for s in result.steps if s["trigger"] == "archive"]
+        assert archive == []  # not from approved
+    finally:
+        app.db.dispose()
+
+
+def test_close_review_options_exclude_each_other(ws: Cli, tmp_path: Path) -> None:
+    symbol = _draft(ws, tmp_path)
+    ws(["circulate", symbol, "--reviewer", "rev-ru"])
+    assert ws(["close-review", symbol, "--changes", "--no-objection"], code=2)
+    assert ws(["close-review", symbol], code=2)
+    assert ws(["close-review", symbol, "--no-objection", "--reason", "x"], code=2)

@@ -46,7 +46,7 @@ __all__ = [
 FORM_MARKER = "RCWG-FORM-IDS "
 #: Custom document properties of a form are named ``rcwg.<key>``.
 PROPERTY_PREFIX = "rcwg."
-ID_KEYS = ("symbol", "version", "content_hash", "reviewer")
+ID_KEYS = ("symbol", "version", "content_hash", "reviewer", "round", "token")
 TYPES = {"ge": "general", "te": "technical", "ed": "editorial"}
 
 MAX_PACKAGE_BYTES = 50 * 1024 * 1024     # the file as received

@@ -175,8 +175,12 @@ class DocumentView:
     @property
     def form_ids(self) -> Mapping[str, str]:
         """The hidden identity a comment form carries (checked on import)."""
-        return {"symbol": self.symbol, "version": str(self.version),
-                "content_hash": self.content_hash, "reviewer": self.reviewer_id}
+        ids = {"symbol": self.symbol, "version": str(self.version),
+               "content_hash": self.content_hash, "reviewer": self.reviewer_id}
+        for key in ("round", "token"):  # the binding to the reviewer (see workflow/store/tokens)
+            if self.extra.get(f"form_{key}"):
+                ids[key] = self.extra[f"form_{key}"]
+        return ids
 
 
 def format_date(day: _dt.date, lang: str) -> str:

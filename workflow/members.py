@@ -41,6 +41,22 @@ class MemberInfo:
         return dict(self.__dict__)
 
 
+#: characters no name, organisation or address may hold: controls (CR, LF, ESC, …), bidi
+#: overrides and isolates, zero-width characters and the byte-order mark — each can forge a
+#: header line, reorder a name on screen or hide one name inside another
+_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+                        "\u2066-\u2069\ufeff]")
+
+
+def refuse_hostile(field: str, value: str) -> None:
+    """Refuse ``value`` when it holds a character that hides or forges text."""
+    found = _FORBIDDEN.search(value)
+    if found:
+        raise InvalidInput(f"{field} holds the invisible or control character "
+                           f"U+{ord(found.group()):04X} at position {found.start() + 1}; "
+                           "type it again without it")
+
+
 def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation: str = "",
                email: str = "", roles: list[str] | tuple[str, ...] = (),
                names: dict[str, str] | None = None, lang: str = "en") -> MemberInfo:
@@ -53,6 +69,9 @@ def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation
         raise InvalidInput(f"unknown role(s) {', '.join(unknown)}; roles are {', '.join(ROLES)}")
     if not name.strip():
         raise InvalidInput("a member needs a name (--name)")
+    for field, value in [("--name", name), ("--org", org), ("--email", email),
+                         *((f"--name-{lang_}", text) for lang_, text in (names or {}).items())]:
+        refuse_hostile(field, value)
     if email and not _EMAIL.match(email):
         raise InvalidInput(f"invalid e-mail address {email!r}")
     if delegation and not re.match(r"^[a-z]{2,8}$", delegation):

@@ -158,11 +158,13 @@ def deliver_review_copies(app: App, symbol: str, round_no: int) -> list[str]:
                 row = app.resolution(session, symbol)
                 deliveries.append(_one(app, session, row, _round(session, row, round_no),
                                        app.member(session, rid)))
-        except (WorkflowError, DraftError, OSError) as exc:
+        except (WorkflowError, DraftError, OSError, ValueError) as exc:
+            # the round is open and stays open: say so, and what this reviewer did not get
             deliveries.append(ReviewDelivery(
                 rid, "", [], None, "failed",
-                f"{exc}; render the copy with 'resolutions render {symbol} --stage review "
-                f"--reviewer {rid}' and send it by hand"))
+                f"round {round_no} is open, but no copy was queued for {rid}: {exc}; render "
+                f"it with 'resolutions render {symbol} --stage review --reviewer {rid}' and "
+                "send it by hand"))
     fresh = [d.message for d in deliveries if d.message is not None and d.status == "queued"]
     if fresh and smtp_settings(app) is not None:
         outcome = {r.id: r for r in send(app, ids=fresh)}

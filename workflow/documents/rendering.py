@@ -88,6 +88,7 @@ def cache_key(app: App, session: Session, row: ResolutionRow, ver: Version, mode
         "resolution": row.symbol, "version_hash": ver.content_hash, "stage": stage,
         "format": fmt, "langs": langs, "layout": layout,
         "reviewer": [reviewer.id, reviewer.name] if reviewer else "",
+        "round": _round_number(session, row) if reviewer else None,  # binds a personal copy
         "extra": extra or {}, "variant": variant, "template": template,
         "attachments": attachment_hashes,
         "body": [body.names, body.enacting], "group": app.workspace.group_names}
@@ -249,3 +250,8 @@ def _langs(session: Session, app: App, row: ResolutionRow, version: int) -> list
 def _round_reviewers(session: Session, row: ResolutionRow) -> list[str]:
     rnd = last_round(session, row)
     return [r for r in (rnd.reviewers.split(",") if rnd else []) if r]
+
+
+def _round_number(session: Session, row: ResolutionRow) -> int | None:
+    rnd = last_round(session, row)
+    return rnd.number if rnd is not None else None

@@ -14,6 +14,7 @@ from workflow.app import App
 from workflow.drafting.translations import stale_map
 from workflow.lifecycle.signatures import signatories
 from workflow.store.models import Approval, AuditEvent, Comment, Member, ResolutionRow, ReviewRound
+from workflow.store.tokens import binding_token
 
 __all__ = ["document_view", "body_view", "member_names", "signatory_facts"]
 
@@ -47,6 +48,12 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
     from templates.view import ApprovalView, CommentView, EventView, SignatoryView, build_view
 
     members = {m.id: m for m in session.exec(select(Member))}
+    if reviewer is not None:  # a personal copy: bound to its reviewer and round
+        rnd = last_round(session, row)
+        if rnd is not None:
+            token = binding_token(app.workspace, symbol=row.symbol, round_no=rnd.number,
+                                  content_hash=model.content_hash(), reviewer=reviewer.id)
+            extra = {**(extra or {}), "form_round": str(rnd.number), "form_token": token}
     stale = stale_map(session, row, model) if version_number == row.current_version else {}
     signers = [SignatoryView(member_id=m.id, names=member_names(m), organisation=m.org,
                              delegation=m.delegation, role="signatory")

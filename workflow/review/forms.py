@@ -20,6 +20,7 @@ from workflow.errors import InvalidInput
 from workflow.review.rounds import CommentRow, _open_round, add_comment
 from workflow.store.models import Comment
 from workflow.store.texts import load_version
+from workflow.store.tokens import token_matches
 
 __all__ = ["import_comment_form", "FormRefused"]
 
@@ -78,6 +79,14 @@ def import_comment_form(app: App, ref: str, path: Path) -> list[CommentRow]:
             raise FormRefused(f"{path.name} is the form of {form.reviewer}, who is not a "
                               f"reviewer of round {rnd.number} ({', '.join(reviewers)}) — "
                               "nothing was imported")
+        if form.ids.get("round") != str(rnd.number) or not token_matches(
+                app.workspace, form.ids.get("token", ""), symbol=row.symbol,
+                round_no=rnd.number, content_hash=version.content_hash,
+                reviewer=form.reviewer):
+            raise FormRefused(f"{path.name} was not issued to {form.reviewer} for round "
+                              f"{rnd.number} of {row.symbol} (its reviewer or round was changed,"
+                              " or it comes from another workspace); ask the secretariat for "
+                              "the reviewer's own form — nothing was imported")
         model = load_version(session, version)
         targets = [(_target(model, r), r) for r in form.rows]
         seen = {(c.author, c.ref, c.type, c.text, c.proposal) for c in session.exec(

@@ -1,0 +1,43 @@
+"""Binding tokens: what makes a reviewer's personal copy (comment form, review PDF)
+theirs and no one else's.
+
+A token is an HMAC-SHA256, under a secret that never leaves the workspace
+(``.resolutions/binding.key``, 0600, made on first use; so the workspace is bound too), over
+the resolution, the round, the version's content hash and the reviewer. Anyone can read the
+ids a form carries and edit them; no one without the workspace's secret can make the
+token that goes with the edited ids."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from pathlib import Path
+
+from workflow.store.files import write_atomic
+from workflow.store.workspace import Workspace
+
+__all__ = ["binding_token", "token_matches"]
+
+_KEY = "binding.key"
+
+
+def _secret(workspace: Workspace) -> bytes:
+    path = Path(workspace.state_dir) / _KEY
+    if not path.exists():
+        write_atomic(path, secrets.token_bytes(32), mode=0o600)
+    return path.read_bytes()
+
+
+def binding_token(workspace: Workspace, *, symbol: str, round_no: int, content_hash: str,
+                  reviewer: str) -> str:
+    message = "\x1f".join(["brics-resolutions/binding/1", symbol, str(round_no), content_hash,
+                           reviewer]).encode("utf-8")
+    return hmac.new(_secret(workspace), message, hashlib.sha256).hexdigest()
+
+
+def token_matches(workspace: Workspace, token: str, **ids: object) -> bool:
+    expected = binding_token(workspace, symbol=str(ids["symbol"]),
+                             round_no=int(str(ids["round_no"])),
+                             content_hash=str(ids["content_hash"]), reviewer=str(ids["reviewer"]))
+    return hmac.compare_digest(expected, token or "")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from email.message import EmailMessage
 from pathlib import Path
@@ -199,8 +200,8 @@ def test_refused_forms_store_nothing(ws_sqlite: Cli, tmp_path: Path, smtp: SmtpS
             for info in src.infolist():
                 blob = src.read(info)
                 if info.filename in ("docProps/custom.xml", "word/document.xml"):
-                    blob = blob.replace(b'"version": "1"', b'"version": "7"').replace(
-                        b"<vt:lpwstr>1</vt:lpwstr>", b"<vt:lpwstr>7</vt:lpwstr>")
+                    blob = re.sub(rb'(name="rcwg\.version"[^>]*>\s*<vt:lpwstr>)1<', rb"\g<1>7<",
+                                  blob.replace(b'"version": "1"', b'"version": "7"'))
                 dst.writestr(info, blob)
         data = tampered.getvalue()
     else:

@@ -904,6 +904,12 @@ def close_review(ctx: Context, ref: str, changes: bool, no_objection: bool, forc
     click.echo(f"{result.symbol}: round {result.round} closed → {result.state}{extra}")
 
 
+_EVIDENCE_HELP = ("The document that carries the member's decision (a letter, minutes); "
+                  "kept content-addressed, its hash in the log.")
+_STATEMENT_HELP = ("The member's detached CMS signature (.p7s) over what 'resolutions "
+                   "statement REF --by MEMBER --for …' prints.")
+
+
 @cli.command()
 @click.argument("ref")
 @click.option("--by", help="The approver (default: who acts).")
@@ -911,22 +917,35 @@ def close_review(ctx: Context, ref: str, changes: bool, no_objection: bool, forc
 @click.option("--p12", type=click.Path(exists=True, dir_okay=False),
               help="Sign the approval statement with this key (default: the member's key, if any).")
 @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--evidence", type=click.Path(exists=True, dir_okay=False), help=_EVIDENCE_HELP)
+@click.option("--signed-statement", type=click.Path(exists=True, dir_okay=False),
+              help=_STATEMENT_HELP)
 @pass_ctx
 @domain_errors
 def approve(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
-            passphrase_file: str | None) -> None:
+            passphrase_file: str | None, evidence: str | None,
+            signed_statement: str | None) -> None:
     """Approve the current version; approved when the workspace rule is met.
+
+    Recording another member's approval needs their word: their key (--p12), their signed
+    statement, or the letter that carries it (--evidence).
 
     \b
     Example:
-      resolutions approve 1 --by li-wei
+      resolutions approve 1 --by li-wei --p12 li-wei.p12 --passphrase-file li-wei.pass
+      resolutions statement 1 --by sokolov --for approve > statement.json
+      resolutions approve 1 --by sokolov --signed-statement statement.json.p7s
+      resolutions approve 1 --by sokolov --evidence letter-2024-10-02.pdf
     """
     from workflow.review.approval import approve as do_approve
     from workflow.signing.statements import statement_signer_for
 
     app = ctx.app()
     signer = statement_signer_for(app, by, p12, passphrase_file, _passphrase_prompt)
-    result = do_approve(app, ref, by, note, statement_signer=signer)
+    result = do_approve(app, ref, by, note, statement_signer=signer,
+                        signed_statement=Path(signed_statement).read_bytes()
+                        if signed_statement else None,
+                        evidence=Path(evidence) if evidence else None)
     signed = " (signed statement)" if result.signed_statement else ""
     click.echo(f"{result.symbol}: approved by {result.member}{signed} → {result.state}; "
                f"{result.progress}")
@@ -936,19 +955,51 @@ def approve(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
 @click.argument("ref")
 @click.option("--by", help="The approver (default: who acts).")
 @click.option("--note", required=True, help="Why: the objection goes back to the drafters.")
+@click.option("--evidence", type=click.Path(exists=True, dir_okay=False), help=_EVIDENCE_HELP)
+@click.option("--signed-statement", type=click.Path(exists=True, dir_okay=False),
+              help=_STATEMENT_HELP)
 @pass_ctx
 @domain_errors
-def object_cmd(ctx: Context, ref: str, by: str | None, note: str) -> None:
+def object_cmd(ctx: Context, ref: str, by: str | None, note: str, evidence: str | None,
+               signed_statement: str | None) -> None:
     """Object to the current version: back to revision, approvals voided.
 
     \b
     Example:
-      resolutions object 1 --by smirnova --note "OP 4 needs the 2030 date"
+      resolutions object 1 --by smirnova --note "OP 4 needs the 2030 date" --evidence letter.pdf
     """
     from workflow.review.approval import object_
 
-    result = object_(ctx.app(), ref, by, note)
+    result = object_(ctx.app(), ref, by, note,
+                     signed_statement=Path(signed_statement).read_bytes()
+                     if signed_statement else None,
+                     evidence=Path(evidence) if evidence else None)
     click.echo(f"{result.symbol}: objection by {result.member} → {result.state}")
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--by", "member", required=True, help="The member who gives the decision.")
+@click.option("--for", "what", required=True, type=click.Choice(["approve", "object"]),
+              help="The decision.")
+@pass_ctx
+@domain_errors
+def statement(ctx: Context, ref: str, member: str, what: str) -> None:
+    """Print the exact statement a member signs to give a decision on the current version.
+
+    The member signs these bytes with their own key (any CMS tool: a detached, DER-encoded
+    signature) and sends back the .p7s; the secretary records it with --signed-statement.
+
+    \b
+    Example:
+      resolutions statement 1 --by sokolov --for approve > statement.json
+      openssl cms -sign -binary -in statement.json -signer sokolov.pem -inkey sokolov.key \\
+          -outform DER -out statement.json.p7s
+    """
+    from workflow.signing.statements import statement_for
+
+    sys.stdout.buffer.write(statement_for(ctx.app(), ref, member, what))
+    sys.stdout.flush()
 
 
 @cli.command()

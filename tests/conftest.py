@@ -120,6 +120,8 @@ def ws_sqlite(tmp_path: Path) -> Cli:
 
 
 FIXTURES = Path(__file__).parent / "fixtures"
+#: a delegation's letter: the evidence with which the secretary records an approval
+LETTER = str(FIXTURES / "approval-letter.txt")
 
 
 def fixture_text(name: str) -> str:

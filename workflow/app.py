@@ -63,6 +63,14 @@ class App:
                                  .order_by(Member.created_at)).first()
         return secretary.id if secretary else "secretary"
 
+    def operator(self, session: Session) -> Member:
+        """Who types the command. On SQLite nothing authenticates a member: the operator of
+        the workspace is its secretary, and ``--as``/``RESOLUTIONS_USER`` only say for whom
+        (acts for another member then need their evidence; see docs/SECURITY.md)."""
+        secretary = session.exec(select(Member).where(Member.roles.contains("secretary"))
+                                 .order_by(Member.created_at)).first()
+        return secretary if secretary is not None else self.acting_member(session)
+
     def acting_member(self, session: Session) -> Member:
         actor = self.actor(session)
         member = session.get(Member, actor)

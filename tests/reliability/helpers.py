@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import Cli, env_for, fixture_text
+from tests.conftest import LETTER, Cli, env_for, fixture_text
 
 BIN = Path(sys.executable).with_name("resolutions")
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +49,7 @@ def to_approved(ws: Cli, tmp_path: Path) -> str:
     ws(["circulate", symbol, "--reviewer", "rev-ru"])
     ws(["close-review", symbol, "--no-objection"])
     for member in ("appr-ru", "appr-zh"):
-        ws(["approve", symbol, "--by", member])
+        ws(["approve", symbol, "--by", member, "--evidence", LETTER])
     assert state(ws, symbol) == "approved"
     return symbol
 

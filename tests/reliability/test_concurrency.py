@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Cli
+from tests.conftest import LETTER, Cli
 from tests.reliability.helpers import draft
 from tests.reliability.worker import run_commands
 from workflow.lifecycle.machine import TRANSITIONS
@@ -47,10 +47,11 @@ def _plan(symbol: str) -> list[list[list[str]]]:
                 cmds.append(["close-review", symbol, "--no-objection", "--force", "--reason",
                              "comments still arriving; decided in the next round"])
             if j % 4 == 3:
-                cmds.append(["approve", symbol, "--by", APPROVERS[(w + j) % 3]])
+                cmds.append(["approve", symbol, "--by", APPROVERS[(w + j) % 3], "--evidence", LETTER])
         if w == 7:
-            cmds.append(["object", symbol, "--by", "appr-ru2", "--note", "late objection"])
-        cmds.append(["approve", symbol, "--by", APPROVERS[w % 3]])
+            cmds.append(["object", symbol, "--by", "appr-ru2", "--note", "late objection",
+                         "--evidence", LETTER])
+        cmds.append(["approve", symbol, "--by", APPROVERS[w % 3], "--evidence", LETTER])
         plans.append(cmds)
     return plans
 

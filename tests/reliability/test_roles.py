@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import Cli, fixture_text
+from tests.conftest import LETTER, Cli, fixture_text
 from tests.reliability.helpers import row_counts, setup_keys, sql
 
 
@@ -62,8 +62,8 @@ def test_every_state_changing_command_refused_without_its_role(ws_sqlite: Cli,
     refused(ws, "rev-ru", ["approve", s, "--by", "appr-ru"], n)
     refused(ws, "rev-ru", ["object", s, "--note", "no"], n)
     refused(ws, "rev-ru", ["translations", "confirm", s, "--lang", "zh"], n)
-    ws(["approve", s, "--by", "appr-ru"])
-    ws(["approve", s, "--by", "appr-zh"])
+    ws(["approve", s, "--by", "appr-ru", "--evidence", LETTER])
+    ws(["approve", s, "--by", "appr-zh", "--evidence", LETTER])
     setup_keys(ws, tmp_path / "secrets")
     refused(ws, "rev-ru", ["keys", "issue", "rev-ru", "--ca-passphrase-file", str(secret),
                            "--passphrase-file", str(secret)], n)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import FROZEN_NOW, Cli, make_workspace
+from tests.conftest import FROZEN_NOW, LETTER, Cli, make_workspace
 from tests.reliability.helpers import draft, run, sql
 
 S = "RCWG/RES/2024/1"
@@ -36,8 +36,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         ws(["comment", S, "--by", "rev-zh", "--ref", "general", "--type", "ge", "--text", "支持"])
         ws(["dispose", S, "1", "--reject", "--note", "Covered elsewhere"])
         ws(["close-review", S, "--no-objection"])
-        ws(["approve", S, "--by", "appr-ru"])
-        ws(["approve", S, "--by", "appr-zh"])
+        ws(["approve", S, "--by", "appr-ru", "--evidence", LETTER])
+        ws(["approve", S, "--by", "appr-zh", "--evidence", LETTER])
         ws(["render", S, "--stage", "draft", "--format", "docx", "-o", str(tmp / "out")])
         ws(["audit", "verify"])
         yield ws.root

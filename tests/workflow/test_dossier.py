@@ -17,7 +17,7 @@ import pytest
 from click.testing import Result
 from pypdf import PdfReader
 
-from tests.conftest import FROZEN_NOW, Cli, fixture_text, make_workspace
+from tests.conftest import FROZEN_NOW, LETTER, Cli, fixture_text, make_workspace
 
 BAGIT = Path(sys.executable).parent / "bagit.py"
 FOLDER = "RCWG-RES-2024-1"
@@ -45,8 +45,8 @@ def _lifecycle(ws: Cli, root: Path) -> str:
     ws(["close-review", s, "--changes"])
     ws(["circulate", s, "--reviewer", "rev-ru"])
     ws(["close-review", s, "--no-objection"])
-    ws(["approve", s, "--by", "appr-ru"])
-    ws(["approve", s, "--by", "appr-zh"])
+    ws(["approve", s, "--by", "appr-ru", "--evidence", LETTER])
+    ws(["approve", s, "--by", "appr-zh", "--evidence", LETTER])
     ca = _secret(root, "ca")
     ws(["keys", "init-ca", "--passphrase-file", ca])
     for member in ("appr-ru", "appr-zh"):

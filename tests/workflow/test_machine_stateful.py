@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from sqlmodel import select
 
-from tests.conftest import fixture_text, make_workspace
+from tests.conftest import LETTER, fixture_text, make_workspace
 from tests.reliability.helpers import setup_keys
 
 # The reference: written independently of workflow.lifecycle.machine, from DESIGN.md's diagram.
@@ -100,7 +100,7 @@ class Lifecycle(RuleBasedStateMachine):
 
     @rule(member=st.sampled_from(sorted(APPROVERS)))
     def approve(self, member: str) -> None:
-        result = self.cli(["approve", "1", "--by", member], code=None)
+        result = self.cli(["approve", "1", "--by", member, "--evidence", LETTER], code=None)
         if self.state != "for_approval" or member in self.approved_by:
             assert result.exit_code == 1, result.output
             return
@@ -111,7 +111,8 @@ class Lifecycle(RuleBasedStateMachine):
 
     @rule(member=st.sampled_from(sorted(APPROVERS)))
     def object(self, member: str) -> None:
-        self._expect(["object", "1", "--by", member, "--note", "no"], "object")
+        self._expect(["object", "1", "--by", member, "--note", "no", "--evidence", LETTER],
+                     "object")
 
     @rule(member=st.sampled_from(sorted(SIGNATORIES)))
     def sign(self, member: str) -> None:

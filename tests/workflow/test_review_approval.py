@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import Cli, fixture_text
+from tests.conftest import LETTER, Cli, fixture_text
 
 
 def _draft(ws: Cli, tmp_path: Path) -> str:
@@ -64,12 +64,12 @@ def test_full_review_and_approval_scenario(ws: Cli, tmp_path: Path) -> None:
     ws(["close-review", s, "--no-objection"])
     assert json.loads(ws(["status", s, "--json"]).output)["state"] == "for_approval"
 
-    out = ws(["approve", s, "--by", "appr-ru"]).output
+    out = ws(["approve", s, "--by", "appr-ru", "--evidence", LETTER]).output
     assert "→ for_approval" in out and "waiting for the zh delegation" in out
     st = json.loads(ws(["status", s, "--json"]).output)
     approve_step = next(x for x in st["steps"] if x["trigger"] == "approve")
     assert "zh delegation" in approve_step["blocked_by"]
-    out = ws(["approve", s, "--by", "appr-zh"]).output
+    out = ws(["approve", s, "--by", "appr-zh", "--evidence", LETTER]).output
     assert "→ approved" in out
     assert "audit log intact" in ws("audit verify").output
     actions = [e["action"] for e in json.loads(ws(["log", s, "--json"]).output)]
@@ -82,7 +82,7 @@ def test_full_review_and_approval_scenario(ws: Cli, tmp_path: Path) -> None:
 def test_illegal_trigger_changes_nothing(ws: Cli, tmp_path: Path) -> None:
     s = _draft(ws, tmp_path)
     before = ws(["log", s, "--json"]).output
-    out = ws(["approve", s, "--by", "appr-ru"], code=1).output
+    out = ws(["approve", s, "--by", "appr-ru", "--evidence", LETTER], code=1).output
     assert "is draft" in out and "'approve' is not allowed" in out and "circulate" in out
     assert ws(["log", s, "--json"]).output == before
     assert json.loads(ws(["status", s, "--json"]).output)["state"] == "draft"
@@ -107,7 +107,7 @@ def test_text_change_voids_approvals_and_returns_to_revision(ws: Cli, tmp_path: 
     s = _draft(ws, tmp_path)
     ws(["circulate", s, "--reviewer", "rev-ru"])
     ws(["close-review", s, "--no-objection"])
-    ws(["approve", s, "--by", "appr-ru"])
+    ws(["approve", s, "--by", "appr-ru", "--evidence", LETTER])
     source = ws(["source", s]).output.replace("до 2030 года", "до 2031 года")
     path = tmp_path / "edit.yaml"
     path.write_text(source, encoding="utf-8")
@@ -127,11 +127,11 @@ def test_amendment_marks_siblings_stale_and_confirm_clears(ws: Cli, tmp_path: Pa
     assert stale == {("OP 2", ("ru",)), ("OP 2", ("zh",))} or stale == {("OP 2", ("ru", "zh"))}
     ws(["circulate", s, "--reviewer", "rev-ru"])
     ws(["close-review", s, "--no-objection"])
-    out = ws(["approve", s, "--by", "appr-ru"], code=1).output
+    out = ws(["approve", s, "--by", "appr-ru", "--evidence", LETTER], code=1).output
     assert "OP 2" in out and "stale" in out
     ws(["translations", "confirm", s, "--lang", "ru"])
     ws(["translations", "confirm", s, "--lang", "zh"])
-    assert "→" in ws(["approve", s, "--by", "appr-ru"]).output
+    assert "→" in ws(["approve", s, "--by", "appr-ru", "--evidence", LETTER]).output
 
 
 def test_conflicting_amendments_are_reported(ws: Cli, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from tests.conftest import Cli, fixture_text
+from tests.conftest import LETTER, Cli, fixture_text
 from workflow.app import ROLES, App
 from workflow.errors import IllegalTransition, PermissionDenied
 from workflow.lifecycle.diagram import workflow_markdown
@@ -138,8 +138,8 @@ def test_status_names_missing_certificates_and_who_signs(ws: Cli, tmp_path: Path
     symbol = _draft(ws, tmp_path)
     ws(["circulate", symbol, "--reviewer", "rev-ru"])
     ws(["close-review", symbol, "--no-objection"])
-    ws(["approve", symbol, "--by", "appr-ru"])
-    ws(["approve", symbol, "--by", "appr-zh"])
+    ws(["approve", symbol, "--by", "appr-ru", "--evidence", LETTER])
+    ws(["approve", symbol, "--by", "appr-zh", "--evidence", LETTER])
     app = App.open(ws.root)
     try:
         result = status(app, symbol)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from tests.conftest import Cli, fixture_text
+from tests.conftest import LETTER, Cli, fixture_text
 
 CA_PASS = "ca-Secret-3f9a-Кл"
 KEY_PASS = {"appr-ru": "ru-Key-71c2", "appr-zh": "zh-Key-58e0", "chair": "chair-Key-a4d3"}
@@ -48,7 +48,8 @@ def to_approved(ws: Cli, tmp_path: Path, signed_approvals: bool = True) -> str:
     ws(["circulate", symbol, "--reviewer", "rev-ru"])
     ws(["close-review", symbol, "--no-objection"])
     for member in ("appr-ru", "appr-zh"):
-        extra = ["--passphrase-file", str(tmp_path / f"{member}.pass")] if signed_approvals else []
+        extra = (["--passphrase-file", str(tmp_path / f"{member}.pass")] if signed_approvals
+                 else ["--evidence", LETTER])
         ws(["approve", symbol, "--by", member, *extra])
     assert json.loads(ws(["status", symbol, "--json"]).output)["state"] == "approved"
     return symbol

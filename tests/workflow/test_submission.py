@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from tests.conftest import Cli, fixture_text
+from tests.conftest import LETTER, Cli, fixture_text
 from tests.workflow.test_delivery_smtp import SmtpServer, configure_smtp, outbox, smtp
 
 __all__ = ["smtp"]
@@ -48,7 +48,7 @@ def approved(ws: Cli, tmp_path: Path, source: str | None = None) -> str:
     ws(["circulate", symbol, "--reviewer", "rev-ru"])
     ws(["close-review", symbol, "--no-objection"])
     for member in ("appr-ru", "appr-zh"):
-        ws(["approve", symbol, "--by", member])
+        ws(["approve", symbol, "--by", member, "--evidence", LETTER])
     assert json.loads(ws(["status", symbol, "--json"]).output)["state"] == "approved"
     return symbol
 

@@ -5,6 +5,7 @@ one version: any text change voids them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -14,6 +15,7 @@ from workflow.errors import WorkflowError
 from workflow.lifecycle.approvals import current_approvals, rule_progress
 from workflow.lifecycle.facts import Facts
 from workflow.lifecycle.steps import check, move
+from workflow.signing.behalf import Evidence, evidence_for
 from workflow.signing.statements import sign_statement
 from workflow.store.models import Approval, Member, ResolutionRow
 
@@ -31,28 +33,44 @@ class ApprovalResult:
 
 
 def _approver(app: App, session: Session, by: str | None, row: ResolutionRow,
-              what: str) -> tuple[Member, Facts]:
-    """The member deciding, and the facts the machine's guards read for them."""
+              what: str) -> tuple[Member, Member, Facts]:
+    """(the member deciding, who typed it, the facts the machine's guards read)."""
     actor = app.acting_member(session)
     member = app.member(session, by) if by else actor
     facts = Facts(app, session, row, member)
     check(row, what, facts)
     if member.id != actor.id and app.actor_id and "secretary" not in actor.role_set():
         app.require(session, "secretary", f"{what} on behalf of {member.id}", row)
-    return member, facts
+    typed_by = app.operator(session) if not (by and actor.id != member.id) else actor
+    return member, typed_by, facts
+
+
+def _on_behalf(evidence: Evidence | None, member: Member, typed_by: Member) -> dict[str, object]:
+    out: dict[str, object] = {"typed_by": typed_by.id}
+    if member.id != typed_by.id:
+        out["on_behalf_of"] = member.id
+    if evidence is not None:
+        out.update(evidence.detail())
+    return out
 
 
 def approve(app: App, ref: str, by: str | None, note: str = "",
-            statement_signer: object | None = None) -> ApprovalResult:
+            statement_signer: object | None = None, *, signed_statement: bytes | None = None,
+            evidence: Path | None = None) -> ApprovalResult:
+    """Record an approval. For another member than the one typing, their word is needed:
+    a statement signed with their key (in place, or ``signed_statement``) or ``evidence``."""
     with app.write() as session:
         row = app.resolution(session, ref)
-        member, facts = _approver(app, session, by, row, "approve")
+        member, typed_by, facts = _approver(app, session, by, row, "approve")
         version = app.version(session, row)
-        statement = None
+        own = None
         if statement_signer is not None:
-
-            statement = sign_statement(statement_signer, row.symbol, row.current_version,
-                                       version.content_hash, member.id, "approved")
+            own = sign_statement(statement_signer, row.symbol, row.current_version,
+                                 version.content_hash, member.id, "approved")
+        proof = evidence_for(app, session, row, member, "approve", typed_by=typed_by,
+                             signed_statement=signed_statement, document=evidence,
+                             own_statement=own)
+        statement = proof.statement if proof is not None else own
         session.add(Approval(resolution_id=row.id, version_number=row.current_version,
                              content_hash=version.content_hash, member_id=member.id,
                              decision="approved", note=note, statement=statement,
@@ -60,7 +78,8 @@ def approve(app: App, ref: str, by: str | None, note: str = "",
         session.flush()
         move_detail = {"member": member.id, "version": row.current_version,
                        "content_hash": version.content_hash, "rule": app.workspace.approval_rule,
-                       "signed_statement": statement is not None}
+                       "signed_statement": statement is not None,
+                       **_on_behalf(proof, member, typed_by)}
 
         move(session, row, "approve", actor=app.actor(session), detail=move_detail,
              facts=Facts(app, session, row, member, recorded=True))
@@ -69,21 +88,28 @@ def approve(app: App, ref: str, by: str | None, note: str = "",
                               statement is not None)
 
 
-def object_(app: App, ref: str, by: str | None, note: str) -> ApprovalResult:
+def object_(app: App, ref: str, by: str | None, note: str, *,
+            signed_statement: bytes | None = None, evidence: Path | None = None
+            ) -> ApprovalResult:
     if not note.strip():
         raise WorkflowError("say why (--note): an objection goes back to the drafters")
     with app.write() as session:
         row = app.resolution(session, ref)
-        member, facts = _approver(app, session, by, row, "object")
+        member, typed_by, facts = _approver(app, session, by, row, "object")
         version = app.version(session, row)
+        proof = evidence_for(app, session, row, member, "object", typed_by=typed_by,
+                             signed_statement=signed_statement, document=evidence)
         for approval in current_approvals(session, row):
             approval.void = True
             session.add(approval)
         session.add(Approval(resolution_id=row.id, version_number=row.current_version,
                              content_hash=version.content_hash, member_id=member.id,
-                             decision="objected", note=note.strip(), at=clock.now()))
+                             decision="objected", note=note.strip(),
+                             statement=proof.statement if proof is not None else None,
+                             at=clock.now()))
 
         move(session, row, "object", actor=app.actor(session), facts=facts,
-             detail={"member": member.id, "note": note.strip(), "version": row.current_version})
+             detail={"member": member.id, "note": note.strip(), "version": row.current_version,
+                     **_on_behalf(proof, member, typed_by)})
         return ApprovalResult(row.symbol, member.id, "objected", row.state,
                               "back to revision; approvals voided")

@@ -14,6 +14,7 @@ from workflow.signing.keys import trust_roots
 from workflow.store.models import Approval, MemberCertificate, ResolutionRow
 
 __all__ = ["statement_bytes", "sign_statement", "statement_signer_for", "read_passphrase",
+           "statement_for",
            "statement_problems"]
 
 
@@ -98,3 +99,16 @@ def statement_problems(app: App, session: Any) -> list[str]:
             problems.append(f"{where}: the statement is signed by {report.signer_common_name!r}, "
                             f"not by {a.member_id}'s registered certificate")
     return problems
+
+
+def statement_for(app: App, ref: str, member_id: str, what: str) -> bytes:
+    """The bytes ``member_id`` signs to ``what`` (approve | object) the current version."""
+    decision = {"approve": "approved", "object": "objected"}.get(what)
+    if decision is None:
+        raise InvalidInput(f"--for is approve or object, not {what!r}")
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        member = app.member(session, member_id)
+        version = app.version(session, row)
+        return statement_bytes(row.symbol, version.number, version.content_hash, member.id,
+                               decision)

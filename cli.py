@@ -998,8 +998,14 @@ def statement(ctx: Context, ref: str, member: str, what: str) -> None:
     """
     from workflow.signing.statements import statement_for
 
-    sys.stdout.buffer.write(statement_for(ctx.app(), ref, member, what))
-    sys.stdout.flush()
+    data = statement_for(ctx.app(), ref, member, what)
+    out = getattr(sys.stdout, "buffer", None)
+    if out is not None:  # the exact bytes, whatever the terminal's encoding
+        sys.stdout.flush()
+        out.write(data)
+        out.flush()
+    else:
+        sys.stdout.write(data.decode("utf-8"))
 
 
 @cli.command()

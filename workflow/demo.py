@@ -81,6 +81,30 @@ def _secret(root: Path, name: str) -> str:
     return str(path)
 
 
+_LETTER = """Working group secretariat,
+
+The delegation of the People's Republic of China approves draft resolution {symbol}
+in the version circulated in the second review round.
+
+工作组秘书处：中方代表团批准第二轮审议中分发的决议草案 {symbol}。
+
+李伟 (Li Wei), TTF Electronic, Xi'an
+"""
+
+
+def _sign_as_member(root: Path, member: str, statement: Path) -> None:
+    """What the member does on their own machine: a detached CMS signature with their key
+    over the exact statement (here with the demo key the workspace issued them)."""
+    from signatures.cms import sign_detached
+    from signatures.keys import load_p12
+    from signatures.signer import Signer
+
+    passphrase = Path(_secret(root, member)).read_bytes().rstrip(b"\r\n")
+    key = root / ".resolutions" / "keys" / f"{member}.p12"
+    signer = Signer.from_loaded(load_p12(key, passphrase))
+    Path(f"{statement}.p7s").write_bytes(sign_detached(statement.read_bytes(), signer))
+
+
 def _fill_comment_form(form: Path, out: Path, rows: list[tuple[str, str, str, str]]) -> None:
     """Fill the comment form as a reviewer would in Word: ref, type, comment, proposal."""
     import docx
@@ -201,15 +225,27 @@ def play(root: Path, run: Run, *, force: bool = False,
     step("second round: circulated, closed with no objection",
          ["circulate", symbol, "--reviewer", "orlov", "--reviewer", "wang-fang"],
          ["close-review", symbol, "--no-objection"])
-    step("approved by each delegation (Соколов М. А., 李伟)",
-         ["approve", symbol, "--by", "sokolov"], ["approve", symbol, "--by", "li-wei"])
-
     ca_pass = _secret(root, "ca")
     key_cmds = [["keys", "init-ca", "--passphrase-file", ca_pass]]
     for member in ("sokolov", "kuznetsova", "li-wei"):
         key_cmds.append(["keys", "issue", member, "--ca-passphrase-file", ca_pass,
                          "--passphrase-file", _secret(root, member)])
     step("working-group CA and 3 signing certificates issued (demo keys)", *key_cmds)
+
+    # each delegation's word reaches the secretary: a statement Sokolov signs with his own
+    # key, and a letter from the Chinese delegation
+    letters = root / "letters"
+    letters.mkdir(exist_ok=True)
+    statement = letters / "sokolov-approve.json"
+    statement.write_bytes(run(ws + ["statement", symbol, "--by", "sokolov", "--for",
+                                    "approve"]).encode("utf-8"))
+    _sign_as_member(root, "sokolov", statement)
+    letter = letters / "li-wei-approval-letter.txt"
+    letter.write_text(_LETTER.format(symbol=symbol), encoding="utf-8")
+    step("approved by each delegation: Соколов М. А. (signed statement), 李伟 (letter)",
+         ["approve", symbol, "--by", "sokolov", "--signed-statement", f"{statement}.p7s"],
+         ["approve", symbol, "--by", "li-wei", "--evidence", str(letter)])
+
     step("signed by 3 signatories (PAdES, incremental; first certifies)",
          *[["sign", symbol, "--by", m, "--passphrase-file", _secret(root, m)]
            for m in ("sokolov", "kuznetsova", "li-wei")])

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from workflow.errors import NotFound, PermissionDenied, WorkflowError
-from workflow.store import audit
+from workflow.store import audit, pgroles
 from workflow.store.db import Database
 from workflow.store.models import Member, ResolutionRow, Version
 from workflow.store.workspace import Workspace, find
@@ -56,7 +56,23 @@ class App:
         return self.db.read()
 
     # -- who acts -------------------------------------------------------------------
+    def connected_member(self, session: Session) -> str | None:
+        """PostgreSQL: the member whose own login role this connection uses (None on SQLite,
+        and for the owner's connection)."""
+        if self.db.is_sqlite:
+            return None
+        ids = [str(i) for i in session.exec(select(Member.id))]
+        return pgroles.member_of_role(session.connection(), ids)
+
     def actor(self, session: Session) -> str:
+        connected = self.connected_member(session)
+        if connected is not None:  # authenticated by the database: no flag can change it
+            if self.actor_id and self.actor_id != connected:
+                raise PermissionDenied(
+                    f"you are connected as {connected}'s database role; --as "
+                    f"{self.actor_id} (or RESOLUTIONS_USER) is refused on PostgreSQL — "
+                    f"connect with {self.actor_id}'s own credentials")
+            return connected
         if self.actor_id:
             return self.actor_id
         secretary = session.exec(select(Member).where(Member.roles.contains("secretary"))
@@ -67,6 +83,9 @@ class App:
         """Who types the command. On SQLite nothing authenticates a member: the operator of
         the workspace is its secretary, and ``--as``/``RESOLUTIONS_USER`` only say for whom
         (acts for another member then need their evidence; see docs/SECURITY.md)."""
+        connected = self.connected_member(session)
+        if connected is not None:
+            return self.member(session, connected)
         secretary = session.exec(select(Member).where(Member.roles.contains("secretary"))
                                  .order_by(Member.created_at)).first()
         return secretary if secretary is not None else self.acting_member(session)

@@ -6,13 +6,14 @@ import json
 import re
 from dataclasses import dataclass
 
+from sqlalchemy import text
 from sqlmodel import select
 
 from workflow import clock
 from workflow.app import ROLES, App
-from workflow.errors import InvalidInput
+from workflow.errors import InvalidInput, WorkflowError
 from workflow.lifecycle.steps import check_action
-from workflow.store import audit
+from workflow.store import audit, pgroles
 from workflow.store.models import Member
 
 __all__ = ["add_member", "list_members", "MemberInfo"]
@@ -31,11 +32,12 @@ class MemberInfo:
     email: str
     roles: list[str]
     lang: str
+    db_role: str | None = None  # PostgreSQL: the member's own login role
 
     @classmethod
-    def of(cls, m: Member) -> MemberInfo:
+    def of(cls, m: Member, db_role: str | None = None) -> MemberInfo:
         return cls(m.id, m.name, json.loads(m.names_json or "{}"), m.org, m.delegation,
-                   m.email, sorted(m.role_set()), m.lang)
+                   m.email, sorted(m.role_set()), m.lang, db_role)
 
     def to_json(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -70,7 +72,7 @@ def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation
     if not name.strip():
         raise InvalidInput("a member needs a name (--name)")
     for field, value in [("--name", name), ("--org", org), ("--email", email),
-                         *((f"--name-{lang_}", text) for lang_, text in (names or {}).items())]:
+                         *((f"--name-{lang_}", value_) for lang_, value_ in (names or {}).items())]:
         refuse_hostile(field, value)
     if email and not _EMAIL.match(email):
         raise InvalidInput(f"invalid e-mail address {email!r}")
@@ -98,13 +100,31 @@ def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation
                         roles=",".join(sorted(set(roles))), lang=lang, created_at=clock.now())
         session.add(member)
         session.flush()
+        db_role = None
+        if not app.db.is_sqlite:
+            conn = session.connection()
+            if not pgroles.can_create_roles(conn):
+                raise WorkflowError("member add creates the member's own database role: run it "
+                                    "with a connection allowed to create roles (the workspace "
+                                    "owner's), not a member's")
+            pgroles.ensure_database_roles(conn)
+            db_role = pgroles.create_member_role(conn, member_id, roles)
         actor = app.actor_id or (member_id if existing is None else app.actor(session))
         audit.record(session, actor=actor, action="member-add",
                      detail={"member": member_id, "roles": sorted(set(roles)),
-                             "delegation": delegation})
-        return MemberInfo.of(member)
+                             "delegation": delegation, "db_role": db_role})
+        return MemberInfo.of(member, db_role)
 
 
 def list_members(app: App) -> list[MemberInfo]:
     with app.read() as session:
-        return [MemberInfo.of(m) for m in session.exec(select(Member).order_by(Member.id))]
+        members = list(session.exec(select(Member).order_by(Member.id)))
+        roles: dict[str, str] = {}
+        if not app.db.is_sqlite:
+            conn = session.connection()
+            database = str(conn.execute(text("SELECT current_database()")).scalar())
+            existing = {str(r) for r in conn.execute(text("SELECT rolname FROM pg_roles"))
+                        .scalars()}
+            roles = {m.id: pgroles.role_name(database, m.id) for m in members
+                     if pgroles.role_name(database, m.id) in existing}
+        return [MemberInfo.of(m, roles.get(m.id)) for m in members]

@@ -20,6 +20,7 @@ from sqlmodel import Session, create_engine, select
 
 from workflow.errors import WorkspaceError
 from workflow.store.models import AuditHead
+from workflow.store.pgroles import ensure_database_roles
 
 __all__ = ["Database", "SCHEMA_REVISION"]
 
@@ -95,6 +96,8 @@ class Database:
                     conn.execute(text("SELECT pg_advisory_xact_lock(424242)"))
                 config.attributes["connection"] = conn
                 command.upgrade(config, "head")
+                if not self.is_sqlite:  # members' roles, grants and append-only triggers
+                    ensure_database_roles(conn)
                 # the audit head is part of the schema: created in the same transaction
                 conn.execute(text("INSERT INTO audit_head (id, seq, hash) SELECT 1, 0, :h "
                                   "WHERE NOT EXISTS (SELECT 1 FROM audit_head WHERE id = 1)"),

@@ -1,0 +1,159 @@
+"""PostgreSQL: members are database roles, and the database itself enforces what each may do.
+
+On a PostgreSQL workspace every member connects with a role of their own,
+``<database>_<member>`` (the name `member list --json` shows as ``db_role``); the acting
+member is ``current_user``, not a flag. Each workspace role is a group role
+(``<database>_r_<role>``) holding exactly the table privileges its commands need, and
+every member role is in the group ``<database>_members`` (read everything, append audit
+events). The audit log, versions and signatures are append-only for everyone — UPDATE and
+DELETE are refused by triggers, whoever asks — and an approval may change in one way only:
+``void`` from false to true (an objection or a text change voids it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+__all__ = ["role_name", "group_name", "ensure_database_roles", "create_member_role",
+           "member_of_role", "connected_role", "can_create_roles", "APPEND_ONLY", "ROLE_GRANTS"]
+
+#: tables nobody may UPDATE or DELETE (approvals: see the void-only trigger)
+APPEND_ONLY = ("audit_events", "versions", "signatures")
+
+#: what each workspace role may write, beyond what every member may (``_BASE``)
+ROLE_GRANTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "reviewer": {"INSERT": ("comments", "amendments"), "UPDATE": ("resolutions",)},
+    "approver": {"INSERT": ("approvals", "translation_state"),
+                 "UPDATE": ("resolutions", "translation_state")},
+    "signatory": {"INSERT": ("signatures", "translation_state"),
+                  "UPDATE": ("resolutions", "translation_state")},
+    "drafter": {"INSERT": ("resolutions", "versions", "translation_state"),
+                "UPDATE": ("resolutions", "translation_state")},
+    "archivist": {"UPDATE": ("resolutions",)},
+    "secretary": {"INSERT": ("resolutions", "versions", "review_rounds", "comments",
+                             "amendments", "approvals", "translation_state", "signatures",
+                             "member_certificates", "messages", "submissions"),
+                  "UPDATE": ("resolutions", "review_rounds", "comments", "amendments",
+                             "translation_state", "member_certificates", "messages",
+                             "submissions")},
+}
+_VOIDERS = ("approver", "drafter", "secretary")  # may set approvals.void (object, edit)
+
+#: every member: read all, append to the audit log, keep the render cache
+_BASE = {"INSERT": ("audit_events", "artefacts"), "UPDATE": ("audit_head", "artefacts")}
+
+
+def _database(conn: Connection) -> str:
+    return str(conn.execute(text("SELECT current_database()")).scalar())
+
+
+def _clip(name: str) -> str:
+    return name[:63]
+
+
+def role_name(database: str, member_id: str) -> str:
+    return _clip(f"{database}_{member_id}")
+
+
+def group_name(database: str, role: str) -> str:
+    return _clip(f"{database}_r_{role}" if role != "members" else f"{database}_members")
+
+
+def _q(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def connected_role(conn: Connection) -> str:
+    return str(conn.execute(text("SELECT current_user")).scalar())
+
+
+def can_create_roles(conn: Connection) -> bool:
+    return bool(conn.execute(text(
+        "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user")).scalar())
+
+
+def _role_exists(conn: Connection, name: str) -> bool:
+    return bool(conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"),
+                             {"n": name}).scalar())
+
+
+def _grant(conn: Connection, group: str, grants: Mapping[str, Iterable[str]]) -> None:
+    for privilege, tables in grants.items():
+        for table in tables:
+            conn.execute(text(f"GRANT {privilege} ON {_q(table)} TO {_q(group)}"))
+
+
+_TRIGGERS = """
+CREATE OR REPLACE FUNCTION resolutions_append_only() RETURNS trigger AS $$
+BEGIN
+  RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
+    USING ERRCODE = 'insufficient_privilege';
+END $$ LANGUAGE plpgsql;
+CREATE OR REPLACE FUNCTION resolutions_void_only() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND NEW.void AND NOT OLD.void
+     AND (to_jsonb(NEW) - 'void') = (to_jsonb(OLD) - 'void') THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'approvals are append-only (only void may turn true): % refused', TG_OP
+    USING ERRCODE = 'insufficient_privilege';
+END $$ LANGUAGE plpgsql;
+"""
+
+
+def ensure_database_roles(conn: Connection) -> None:
+    """Create (or bring up to date) the group roles, grants and append-only triggers of this
+    database. Run by the owner after every migration; idempotent."""
+    if not can_create_roles(conn):
+        return
+    database = _database(conn)
+    conn.execute(text(_TRIGGERS))
+    for table in APPEND_ONLY:
+        conn.execute(text(f"DROP TRIGGER IF EXISTS append_only ON {_q(table)}"))
+        conn.execute(text(f"CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON {_q(table)} "
+                          "FOR EACH ROW EXECUTE FUNCTION resolutions_append_only()"))
+    conn.execute(text('DROP TRIGGER IF EXISTS void_only ON "approvals"'))
+    conn.execute(text('CREATE TRIGGER void_only BEFORE UPDATE OR DELETE ON "approvals" '
+                      "FOR EACH ROW EXECUTE FUNCTION resolutions_void_only()"))
+    members = group_name(database, "members")
+    groups = [members, *(group_name(database, r) for r in ROLE_GRANTS)]
+    for group in groups:
+        if not _role_exists(conn, group):
+            conn.execute(text(f"CREATE ROLE {_q(group)} NOLOGIN"))
+    conn.execute(text(f"GRANT CONNECT ON DATABASE {_q(database)} TO {_q(members)}"))
+    conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {_q(members)}"))
+    conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {_q(members)}"))
+    conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {_q(members)}"))
+    _grant(conn, members, _BASE)
+    for role, grants in ROLE_GRANTS.items():
+        _grant(conn, group_name(database, role), grants)
+        if role in _VOIDERS:
+            conn.execute(text(f'GRANT UPDATE ("void") ON "approvals" TO '
+                              f"{_q(group_name(database, role))}"))
+
+
+def create_member_role(conn: Connection, member_id: str, roles: Iterable[str]) -> str:
+    """The member's login role, in the groups of their workspace roles. It has no password:
+    the member sets one (``\\password`` in psql) or the cluster authenticates them by
+    certificate (docs/SECURITY.md)."""
+    database = _database(conn)
+    name = role_name(database, member_id)
+    if not _role_exists(conn, name):
+        conn.execute(text(f"CREATE ROLE {_q(name)} LOGIN INHERIT NOSUPERUSER NOCREATEDB "
+                          "NOCREATEROLE"))
+    for group in [group_name(database, "members"),
+                  *(group_name(database, r) for r in roles if r in ROLE_GRANTS)]:
+        conn.execute(text(f"GRANT {_q(group)} TO {_q(name)}"))
+    return name
+
+
+def member_of_role(conn: Connection, member_ids: Iterable[str]) -> str | None:
+    """The member whose login role this connection uses (None: the owner, or a stranger)."""
+    database = _database(conn)
+    current = connected_role(conn)
+    for member_id in member_ids:
+        if role_name(database, member_id) == current:
+            return member_id
+    return None

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from workflow.errors import NotFound, PermissionDenied, WorkflowError
 from workflow.store import audit
 from workflow.store.db import Database
-from workflow.store.models import Member, ResolutionRow, Version
+from workflow.store.models import Member, ResolutionRow, Version, holding
 from workflow.store.workspace import Workspace, find
 
 __all__ = ["App", "ROLES"]
@@ -59,8 +59,7 @@ class App:
     def actor(self, session: Session) -> str:
         if self.actor_id:
             return self.actor_id
-        secretary = session.exec(select(Member).where(Member.roles.contains("secretary"))
-                                 .order_by(Member.created_at)).first()
+        secretary = session.exec(holding("secretary")).first()
         return secretary.id if secretary else "secretary"
 
     def acting_member(self, session: Session) -> Member:

@@ -1,16 +1,17 @@
 """The database tables (SQLModel). Versions are immutable rows; the audit log is
 append-only and hash-chained through ``audit_head``, the one row every writer locks."""
 
-from __future__ import annotations
-
 import datetime as _dt
 from typing import Optional
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlmodel import Field, Relationship, SQLModel, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 __all__ = [
     "Member",
+    "MemberRole",
+    "holding",
     "ResolutionRow",
     "Version",
     "AuditEvent",
@@ -37,12 +38,32 @@ class Member(SQLModel, table=True):
     org: str = ""
     delegation: str = Field(default="", max_length=16)
     email: str = ""
-    roles: str = ""  # comma-separated: secretary, reviewer, approver, signatory, archivist
     lang: str = Field(default="en", max_length=8)
     created_at: _dt.datetime
+    #: loaded with the member (one more SELECT … IN per query), so a member read in one
+    #: session still knows its roles after the session closes
+    roles: list["MemberRole"] = Relationship(sa_relationship_kwargs={
+        "lazy": "selectin", "cascade": "all, delete-orphan", "order_by": "MemberRole.role"})
 
     def role_set(self) -> set[str]:
-        return {r for r in self.roles.split(",") if r}
+        """The member's roles: secretary, drafter, reviewer, approver, signatory, archivist."""
+        return {r.role for r in self.roles}
+
+
+class MemberRole(SQLModel, table=True):
+    """One role a member holds (queries by role join this relation)."""
+
+    __tablename__ = "member_roles"
+
+    member_id: str = Field(sa_column=Column(String(64), ForeignKey("members.id"),
+                                            primary_key=True))
+    role: str = Field(sa_column=Column(String(16), primary_key=True, index=True))
+
+
+def holding(role: str) -> SelectOfScalar[Member]:
+    """The members who hold ``role``, oldest first (a join of the relation, not a LIKE)."""
+    return (select(Member).join(MemberRole).where(MemberRole.role == role)
+            .order_by(Member.created_at, Member.id))
 
 
 class ResolutionRow(SQLModel, table=True):

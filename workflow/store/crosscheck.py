@@ -19,8 +19,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from workflow.store.chain import Problem
-from workflow.store.models import (Approval, AuditEvent, Comment, Member, MemberRole,
-                                   ResolutionRow)
+from workflow.store.models import Approval, AuditEvent, Comment, Member, MemberRole, ResolutionRow
 
 __all__ = ["row_problems", "text_sha256"]
 

@@ -8,30 +8,14 @@ a trigger the state does not allow raises :class:`IllegalTransition`.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from typing import Any
 
 from workflow.errors import IllegalTransition
+from workflow.states import State
 
 __all__ = ["State", "TRANSITIONS", "Handle", "fire", "allowed_triggers", "TEXT_EDITABLE",
            "REOPENS_ON_EDIT", "COMMANDS"]
-
-
-class State(str, enum.Enum):
-    draft = "draft"
-    in_review = "in_review"
-    revision = "revision"
-    for_approval = "for_approval"
-    approved = "approved"
-    signed = "signed"
-    submitted = "submitted"
-    acknowledged = "acknowledged"
-    adopted = "adopted"
-    returned = "returned"
-    rejected = "rejected"
-    withdrawn = "withdrawn"
-    archived = "archived"
 
 
 S = State

@@ -2,17 +2,31 @@
 append-only and hash-chained through ``audit_head``, the one row every writer locks."""
 
 import datetime as _dt
-from typing import Optional
+from typing import Any, Optional
 
-from sqlalchemy import Column, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    Dialect,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlmodel import Field, Relationship, SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
+
+from workflow.errors import WorkspaceError
+from workflow.states import State
 
 __all__ = [
     "Member",
     "MemberRole",
     "holding",
     "ResolutionRow",
+    "StateText",
     "Version",
     "AuditEvent",
     "AuditHead",
@@ -66,6 +80,25 @@ def holding(role: str) -> SelectOfScalar[Member]:
             .order_by(Member.created_at, Member.id))
 
 
+class StateText(TypeDecorator[State]):
+    """A :class:`State` stored as its value in a text column (``draft``, ``in_review``…)."""
+
+    impl = String(16)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else State(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> State | None:
+        if value is None:
+            return None
+        try:
+            return State(value)
+        except ValueError:
+            raise WorkspaceError(f"a resolution's stored state {value!r} is not a state; "
+                                 "'resolutions audit verify' names what was edited") from None
+
+
 class ResolutionRow(SQLModel, table=True):
     __tablename__ = "resolutions"
     __table_args__ = (Index("ix_resolutions_state", "state"),)
@@ -75,11 +108,17 @@ class ResolutionRow(SQLModel, table=True):
     symbol: str = Field(unique=True, max_length=64)
     body: str = Field(max_length=64)
     title: str = ""
-    state: str = Field(max_length=16)
+    state: State = Field(sa_column=Column(StateText(), nullable=False))
     current_version: int = 1
     row_version: int = 1
     created_at: _dt.datetime
     updated_at: _dt.datetime
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # a state given as its text (``state="draft"``) is kept as the enum member
+        if name == "state" and value is not None:
+            value = State(value)
+        super().__setattr__(name, value)
 
 
 class Version(SQLModel, table=True):

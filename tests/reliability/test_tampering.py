@@ -111,6 +111,9 @@ CASES: dict[str, tuple[str | Callable[[Path], None], str]] = {
                          f"approval by appr-zh of {S} v1: recorded by audit event"),
     "approval turned objection": ("UPDATE approvals SET decision = 'objected' WHERE "
                                   "member_id = 'appr-zh'", f"objection by appr-zh of {S} v1"),
+    "state no state": ("UPDATE resolutions SET state = 'adopted-ish'",
+                       f"resolution {S}: state is 'adopted-ish' but the audit log records "
+                       "'approved'"),
     "member role added": ("INSERT INTO member_roles (member_id, role) VALUES ('rev-ru', "
                           "'secretary')",
                           "member rev-ru: roles reviewer, secretary differ from those recorded"),

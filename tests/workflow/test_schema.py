@@ -97,3 +97,41 @@ def test_roles_move_into_their_relation_and_back(url: str) -> None:
     engine.dispose()
     assert back == {"sec": "secretary", "both": "approver,reviewer", "none": "",
                     "dup": "archivist,signatory"}
+
+
+def test_state_is_the_enum_and_stored_as_its_text() -> None:
+    import datetime as dt
+
+    from sqlmodel import Session, SQLModel
+
+    from workflow.errors import WorkspaceError
+    from workflow.lifecycle.machine import State as MachineState
+    from workflow.states import State
+    from workflow.store.models import ResolutionRow
+
+    assert MachineState is State
+    engine = create_engine("sqlite://")
+    SQLModel.metadata.create_all(engine)
+    now = dt.datetime(2024, 9, 26, tzinfo=dt.timezone.utc)
+    with Session(engine) as session:
+        row = ResolutionRow(number=1, symbol="RCWG/RES/2024/1", body="b", state="draft",
+                            created_at=now, updated_at=now)
+        assert row.state is State.draft
+        session.add(row)
+        session.commit()
+        row.state = "in_review"  # type: ignore[assignment]
+        assert row.state is State.in_review
+        with pytest.raises(ValueError):
+            row.state = "nearly_done"  # type: ignore[assignment]
+        session.commit()
+        raw = session.connection().execute(text("SELECT state FROM resolutions")).scalar()
+        assert raw == "in_review" and type(raw) is str
+    with Session(engine) as session:
+        loaded = session.exec(select(ResolutionRow).where(
+            ResolutionRow.state == State.in_review)).one()
+        assert loaded.state is State.in_review
+        assert f"{loaded.state}" == "in_review"
+        session.connection().execute(text("UPDATE resolutions SET state = 'nearly_done'"))
+        session.commit()
+    with Session(engine) as session, pytest.raises(WorkspaceError, match="audit verify"):
+        session.exec(select(ResolutionRow)).all()

@@ -48,7 +48,7 @@ def _ok(events: Iterable[AuditEvent]) -> list[tuple[AuditEvent, dict[str, Any]]]
 
 def row_problems(session: Session, events: list[AuditEvent]) -> list[Problem]:
     recorded = _ok(events)
-    symbols = {r.id: r.symbol for r in session.exec(select(ResolutionRow))}
+    symbols = dict(session.exec(select(ResolutionRow.id, ResolutionRow.symbol)).all())
     return (_comment_problems(session, recorded, symbols)
             + _approval_problems(session, recorded, symbols)
             + _member_problems(session, recorded))

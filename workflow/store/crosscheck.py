@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from workflow.store.chain import Problem
 from workflow.store.models import Approval, AuditEvent, Comment, Member, MemberRole, ResolutionRow
@@ -144,7 +144,7 @@ def _member_problems(session: Session, recorded: list[tuple[AuditEvent, dict[str
         elif sorted(m.role_set()) != sorted(d.get("roles", [])):
             problems.append(Problem(f"member {m.id}", f"roles {', '.join(sorted(m.role_set()))} "
                                     f"differ from those recorded ({', '.join(d.get('roles', []))})"))
-    orphans = select(MemberRole).where(MemberRole.member_id.not_in(select(Member.id)))  # type: ignore[attr-defined]
+    orphans = select(MemberRole).where(col(MemberRole.member_id).not_in(select(Member.id)))
     for r in session.exec(orphans.order_by(MemberRole.member_id, MemberRole.role)):
         problems.append(Problem(f"member {r.member_id}", f"holds the {r.role} role but no such "
                                 "member exists: the role was added behind the engine's back"))

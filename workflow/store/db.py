@@ -41,7 +41,7 @@ def schema_revision() -> str:
     revisions: set[str] = set()
     parents: set[str] = set()
     for script in sorted((_MIGRATIONS / "versions").glob("*.py")):
-        found = dict(m.groups() for m in _ASSIGNMENT.finditer(script.read_text("utf-8")))
+        found: dict[str, str] = {m[1]: m[2] for m in _ASSIGNMENT.finditer(script.read_text("utf-8"))}
         if "revision" not in found:
             continue
         revisions.add(ast.literal_eval(found["revision"]))

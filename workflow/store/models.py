@@ -15,7 +15,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlmodel import Field, Relationship, SQLModel, select
+from sqlmodel import Field, Relationship, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from workflow.errors import WorkspaceError
@@ -77,7 +77,7 @@ class MemberRole(SQLModel, table=True):
 def holding(role: str) -> SelectOfScalar[Member]:
     """The members who hold ``role``, oldest first (a join of the relation, not a LIKE)."""
     return (select(Member).join(MemberRole).where(MemberRole.role == role)
-            .order_by(Member.created_at, Member.id))
+            .order_by(col(Member.created_at), col(Member.id)))
 
 
 class StateText(TypeDecorator[State]):

@@ -32,6 +32,7 @@ bench: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy --strict drafts/
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info demo-workspace
+	rm -rf $(VENV) build dist *.egg-info demo-workspace .mypy_cache

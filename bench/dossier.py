@@ -45,9 +45,9 @@ FROZEN = "2024-10-13T10:00:00+00:00"
 
 
 def workspace_path(n: int) -> Path:
-    from workflow.store.db import SCHEMA_REVISION
+    from workflow.store.db import schema_revision
 
-    return OUT / f"dossier-s{SCHEMA_REVISION}-g{GENERATOR_REVISION}-{n}"
+    return OUT / f"dossier-s{schema_revision()}-g{GENERATOR_REVISION}-{n}"
 
 
 class _Run:

@@ -47,9 +47,9 @@ TITLE_MARK = {"ru": "ЗАГОЛОВОКРУ", "zh": "标题中文", "en": "TITLE
 
 
 def workspace_path(n: int, versions: int) -> Path:
-    from workflow.store.db import SCHEMA_REVISION
+    from workflow.store.db import schema_revision
 
-    return OUT / f"workspace-s{SCHEMA_REVISION}-g{GENERATOR_REVISION}-{n}x{versions}"
+    return OUT / f"workspace-s{schema_revision()}-g{GENERATOR_REVISION}-{n}x{versions}"
 
 
 def _titles(i: int, v: int) -> dict[str, str]:

@@ -206,10 +206,11 @@ def export_akn(resolution: Resolution, *, version: int, lang: str | None = None,
             component = element("component", body, eId=f"cmp_{short}")
             component.append(_Writer(resolution, code, f"cmp_{short}__").statement(
                 work, version, when, signers))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    out: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return out
 
 
-class _SchemaResolver(etree.Resolver):
+class _SchemaResolver(etree.Resolver):  # type: ignore[misc]  # lxml ships no type information
     def resolve(self, url: str, pubid: str, context: Any) -> Any:
         if url.endswith("xml.xsd"):
             return self.resolve_string(_data("xml.xsd"), context)
@@ -239,4 +240,4 @@ def validate(xml: bytes) -> list[str]:
     schema = _schema()
     if schema.validate(doc):
         return []
-    return [f"line {e.line}: {e.message}" for e in schema.error_log]  # type: ignore[attr-defined]
+    return [f"line {e.line}: {e.message}" for e in schema.error_log]

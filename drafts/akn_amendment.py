@@ -98,4 +98,5 @@ def export_amendment_akn(resolution: Resolution, *, version: int, amendment_id: 
         conclusions = element("conclusions", doc)
         p = element("p", conclusions)
         element("person", p, by, refersTo="#proposer")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    out: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return out

@@ -191,16 +191,16 @@ def _read_parts(data: bytes, wanted: tuple[str, ...]) -> dict[str, bytes]:
                             "return the comment form as a Word .docx file")
     parts: dict[str, bytes] = {}
     for name in wanted:
-        info = names.get(name)
-        if info is None:
+        part = names.get(name)
+        if part is None:
             continue
         try:
-            with archive.open(info) as stream:
-                blob = stream.read(info.file_size + 1)
+            with archive.open(part) as stream:
+                blob = stream.read(part.file_size + 1)
         except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError,
                 EOFError, zlib.error) as exc:  # zlib.error: a damaged deflate stream
             raise NotADocxError(f"cannot read {name} from the DOCX ({exc})") from None
-        if len(blob) > info.file_size:
+        if len(blob) > part.file_size:
             raise UnsafePackageError(f"part {name!r} is larger than it declares; refusing it")
         parts[name] = blob
     return parts

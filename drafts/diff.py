@@ -79,11 +79,12 @@ def compare(old: Resolution, new: Resolution) -> list[ParagraphChange]:
         seen.add(pid)
         before = old_index.get(pid)
         if before is None:
-            segs = {lang: (Segment(INSERT, loc.paragraph.text(lang)),)
-                    for lang in languages if loc.paragraph.text(lang)}
-            changes.append(ParagraphChange(pid, "added", None, ref(loc), segs))
+            added: dict[str, tuple[Segment, ...]] = {
+                lang: (Segment(INSERT, loc.paragraph.text(lang)),)
+                for lang in languages if loc.paragraph.text(lang)}
+            changes.append(ParagraphChange(pid, "added", None, ref(loc), added))
             continue
-        segs = {}
+        segs: dict[str, tuple[Segment, ...]] = {}
         for lang in languages:
             a, b = before.paragraph.text(lang), loc.paragraph.text(lang)
             if a != b:

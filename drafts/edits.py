@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import Any
 
 from drafts.errors import RefError
 from drafts.model import Annex, Paragraph, Resolution
@@ -39,7 +40,8 @@ def _apply(resolution: Resolution, target: str,
     for name in ("preamble", "operative"):
         section, done = _edit_list(getattr(resolution, name), target, change)
         if done:
-            return replace(resolution, **{name: section})
+            fields: dict[str, Any] = {name: section}
+            return replace(resolution, **fields)
     annexes: list[Annex] = []
     found = False
     for annex in resolution.annexes:
@@ -47,7 +49,8 @@ def _apply(resolution: Resolution, target: str,
             for name in ("preamble", "operative"):
                 section, done = _edit_list(getattr(annex, name), target, change)
                 if done:
-                    annex = replace(annex, **{name: section})
+                    annex_fields: dict[str, Any] = {name: section}
+                    annex = replace(annex, **annex_fields)
                     found = True
                     break
         annexes.append(annex)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from drafts.errors import RefError
-from drafts.model import SECTION_OPERATIVE, SECTION_PREAMBLE, Located, Resolution
+from drafts.model import SECTION_OPERATIVE, SECTION_PREAMBLE, Located, Paragraph, Resolution
 
 __all__ = ["letter", "roman", "label", "ref", "refs", "resolve", "annex_heading"]
 
@@ -39,7 +39,7 @@ def roman(number: int) -> str:
     return "".join(out)
 
 
-def _section_of(resolution: Resolution, located: Located) -> tuple:
+def _section_of(resolution: Resolution, located: Located) -> tuple[Paragraph, ...]:
     holder = resolution if located.annex is None else resolution.annexes[located.annex]
     return holder.preamble if located.section == SECTION_PREAMBLE else holder.operative
 

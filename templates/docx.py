@@ -4,8 +4,8 @@
 packaged file of the same name), fills it in a sandboxed Jinja environment with autoescape
 (every value from user content is escaped; only the renderer's own blocks are markup),
 writes the document properties, and for a comment form stores the form's hidden identity
-in custom document properties as well as in a hidden run. The package is re-zipped with
-fixed timestamps, so the same view and template give the same bytes.
+in custom document properties as well as in a hidden run. The package is re-zipped by
+``templates.archive``, so the same view and template give the same bytes.
 
 docxtpl and python-docx are imported inside the functions: listing commands never pay
 for them.
@@ -16,13 +16,13 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import io
-import zipfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from drafts.comment_form import PROPERTY_PREFIX as CUSTOM_PROPERTY_PREFIX
+from templates.archive import normalise_zip
 from templates.docx_context import build_context
 from templates.view import DocumentView
 
@@ -36,7 +36,6 @@ DOCX_STAGES = ("draft", "review", "comment-form", "matrix", "redline", "final", 
 _CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 _VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 _FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
-_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def _template_name(stage: str) -> str:
@@ -82,7 +81,7 @@ def render_docx(view: DocumentView, *, template_dir: Path | None = None) -> byte
                                           for k, v in view.form_ids.items()})
     out = io.BytesIO()
     tpl.save(out)
-    return _normalised_zip(out.getvalue())
+    return normalise_zip(out.getvalue())
 
 
 def _drop_empty_runs(document: Any) -> None:
@@ -143,16 +142,3 @@ def _add_custom_properties(document: Any, values: dict[str, str]) -> None:
     part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES,
                 blob.encode("utf-8"), package)
     package.relate_to(part, RT.CUSTOM_PROPERTIES)
-
-
-def _normalised_zip(data: bytes) -> bytes:
-    """The same package with fixed timestamps and order: reproducible bytes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            target = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
-            target.compress_type = zipfile.ZIP_DEFLATED
-            target.external_attr = 0o644 << 16
-            dst.writestr(target, src.read(info.filename))
-    return out.getvalue()

@@ -1,12 +1,18 @@
 """The package as installed: exactly five top-level names, templates as package data,
-the import direction enforced, and read commands free of heavy imports."""
+the import direction enforced, read commands free of heavy imports, every imported library
+declared with a floor the suite runs on, and ``drafts/`` clean under ``mypy --strict``."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import tomllib
 import zipfile
+from importlib.metadata import packages_distributions, version
 from pathlib import Path
+
+from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -105,3 +111,66 @@ def test_boundaries_only_cli_imports_click_and_nothing_imports_cli() -> None:
                 if library in used:
                     assert package in allowed, f"{path.relative_to(ROOT)} imports {library}"
     assert "cli" not in _imports(ROOT / "cli.py") - {"cli"}
+
+
+OURS = {"workflow", "drafts", "templates", "signatures", "cli"}
+#: declared without being imported, and why
+NOT_IMPORTED = {"psycopg": "the PostgreSQL driver SQLAlchemy loads for postgresql+psycopg://"}
+
+
+def _normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _requirements() -> tuple[list[Requirement], list[Requirement]]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    return ([Requirement(r) for r in project["dependencies"]],
+            [Requirement(r) for r in project["optional-dependencies"]["test"]])
+
+
+def _third_party_imports() -> dict[str, set[str]]:
+    """Top-level module -> files of our packages that import it (inside functions too)."""
+    found: dict[str, set[str]] = {}
+    paths = [ROOT / "cli.py"] + [p for package in sorted(OURS - {"cli"})
+                                 for p in sorted((ROOT / package).rglob("*.py"))]
+    for path in paths:
+        for module in _imports(path) - OURS - set(sys.stdlib_module_names) - {"__future__"}:
+            found.setdefault(module, set()).add(path.relative_to(ROOT).as_posix())
+    return found
+
+
+def test_every_imported_library_is_declared_as_a_runtime_dependency() -> None:
+    runtime, _ = _requirements()
+    declared = {_normalised(r.name) for r in runtime}
+    providers = packages_distributions()
+    imported = _third_party_imports()
+    assert {"sqlmodel", "jinja2", "markupsafe", "asn1crypto"} <= set(imported)
+    used: set[str] = set()
+    for module, files in sorted(imported.items()):
+        dists = {_normalised(d) for d in providers.get(module, [])}
+        assert dists, f"{module} (imported by {sorted(files)[0]}) is not installed"
+        assert dists & declared, (f"{module} (imported by {', '.join(sorted(files)[:3])}) comes "
+                                  f"from {', '.join(sorted(dists))}, which pyproject's "
+                                  "[project] dependencies do not declare")
+        used |= dists & declared
+    unused = declared - used - set(NOT_IMPORTED)
+    assert not unused, (f"{', '.join(sorted(unused))} declared for runtime but imported by none "
+                        "of our packages: move it to the test extras or drop it")
+
+
+def test_floors_are_versions_the_suite_runs_on() -> None:
+    runtime, test = _requirements()
+    assert "bagit" in {_normalised(r.name) for r in test}
+    for requirement in runtime + test:
+        floors = [s.version for s in requirement.specifier if s.operator == ">="]
+        assert floors, f"{requirement} has no floor (>=)"
+        installed = version(requirement.name)
+        assert requirement.specifier.contains(installed, prereleases=True), (
+            f"{requirement}: the suite runs on {installed}")
+
+
+def test_drafts_pass_mypy_strict() -> None:
+    result = subprocess.run([sys.executable, "-m", "mypy", "--strict", "drafts/"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues found" in result.stdout

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from workflow.errors import NotFound, PermissionDenied, WorkflowError
 from workflow.store import audit, pgroles
 from workflow.store.db import Database
-from workflow.store.models import Member, ResolutionRow, Version
+from workflow.store.models import Member, ResolutionRow, Version, holding
 from workflow.store.workspace import Workspace, find
 
 __all__ = ["App", "ROLES"]
@@ -75,8 +75,7 @@ class App:
             return connected
         if self.actor_id:
             return self.actor_id
-        secretary = session.exec(select(Member).where(Member.roles.contains("secretary"))
-                                 .order_by(Member.created_at)).first()
+        secretary = session.exec(holding("secretary")).first()
         return secretary.id if secretary else "secretary"
 
     def operator(self, session: Session) -> Member:
@@ -86,8 +85,7 @@ class App:
         connected = self.connected_member(session)
         if connected is not None:
             return self.member(session, connected)
-        secretary = session.exec(select(Member).where(Member.roles.contains("secretary"))
-                                 .order_by(Member.created_at)).first()
+        secretary = session.exec(holding("secretary")).first()
         return secretary if secretary is not None else self.acting_member(session)
 
     def acting_member(self, session: Session) -> Member:

@@ -14,7 +14,7 @@ from workflow.app import ROLES, App
 from workflow.errors import InvalidInput, WorkflowError
 from workflow.lifecycle.steps import check_action
 from workflow.store import audit, pgroles
-from workflow.store.models import Member
+from workflow.store.models import Member, MemberRole
 
 __all__ = ["add_member", "list_members", "MemberInfo"]
 
@@ -97,7 +97,8 @@ def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation
             raise InvalidInput(f"member {member_id!r} already exists")
         member = Member(id=member_id, name=name.strip(), names_json=json.dumps(names or {},
                         ensure_ascii=False), org=org, delegation=delegation, email=email,
-                        roles=",".join(sorted(set(roles))), lang=lang, created_at=clock.now())
+                        roles=[MemberRole(member_id=member_id, role=r) for r in sorted(set(roles))],
+                        lang=lang, created_at=clock.now())
         session.add(member)
         session.flush()
         db_role = None

@@ -184,7 +184,9 @@ def _italic(run: Any) -> bool:
 
 def _opener(runs: Any) -> str:
     """The leading italic phrase (after a typed label such as "1." or "(a)"), or ""."""
-    prefix, lead, rest = "", [], []
+    prefix = ""
+    lead: list[str] = []
+    rest: list[str] = []
     for run in runs:
         if rest or (lead and run.text.strip() and not _italic(run)):
             rest.append(run.text)

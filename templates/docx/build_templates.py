@@ -440,9 +440,9 @@ def _drop_extras(doc: Document) -> None:
 
 
 def _reproducible(data: bytes) -> bytes:
-    from templates.docx import _normalised_zip
+    from templates.archive import normalise_zip
 
-    return _normalised_zip(data)
+    return normalise_zip(data)
 
 
 def build(out_dir: Path = HERE) -> list[Path]:

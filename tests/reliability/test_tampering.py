@@ -111,11 +111,24 @@ CASES: dict[str, tuple[str | Callable[[Path], None], str]] = {
                          f"approval by appr-zh of {S} v1: recorded by audit event"),
     "approval turned objection": ("UPDATE approvals SET decision = 'objected' WHERE "
                                   "member_id = 'appr-zh'", f"objection by appr-zh of {S} v1"),
-    "member roles": ("UPDATE members SET roles = 'reviewer,secretary' WHERE id = 'rev-ru'",
-                     "member rev-ru: roles reviewer, secretary differ from those recorded"),
-    "member forged": ("INSERT INTO members (id, name, names_json, org, delegation, email, roles,"
+    "state no state": ("UPDATE resolutions SET state = 'adopted-ish'",
+                       f"resolution {S}: state is 'adopted-ish' but the audit log records "
+                       "'approved'"),
+    "member role added": ("INSERT INTO member_roles (member_id, role) VALUES ('rev-ru', "
+                          "'secretary')",
+                          "member rev-ru: roles reviewer, secretary differ from those recorded"),
+    "member role removed": ("DELETE FROM member_roles WHERE member_id = 'appr-zh' AND "
+                            "role = 'approver'",
+                            "member appr-zh: roles signatory differ from those recorded "
+                            "(approver, signatory)"),
+    "member role renamed": ("UPDATE member_roles SET role = 'secretary' WHERE member_id = 'rev-zh'",
+                            "member rev-zh: roles secretary differ from those recorded (reviewer)"),
+    "role without member": ("INSERT INTO member_roles (member_id, role) VALUES ('mallory', "
+                            "'secretary')",
+                            "member mallory: holds the secretary role but no such member exists"),
+    "member forged": ("INSERT INTO members (id, name, names_json, org, delegation, email,"
                       " lang, created_at) SELECT 'mallory', 'Mallory', '{}', '', 'ru', '',"
-                      " 'secretary', 'ru', created_at FROM members LIMIT 1",
+                      " 'ru', created_at FROM members LIMIT 1",
                       "member mallory: has no audit event recording it"),
     "stored artefact": (_change_artefact, "bytes do not match their SHA-256 name"),
 }

@@ -30,7 +30,7 @@ from workflow import clock
 from workflow.app import App
 from workflow.errors import InvalidInput, WorkspaceError
 from workflow.store.files import write_atomic
-from workflow.store.models import Member, Message
+from workflow.store.models import Message, holding
 
 __all__ = ["SmtpSettings", "smtp_settings", "Attachment", "compose", "queue", "send",
            "list_messages", "MessageInfo", "SendResult", "sender", "PASSWORD_ENV", "message_id"]
@@ -118,8 +118,7 @@ def sender(app: App, session: Session) -> Address:
     conf = _delivery(app)
     addr = str(conf.get("from", "") or "")
     if not addr:
-        secretary = session.exec(select(Member).where(Member.roles.contains("secretary"))
-                                 .order_by(Member.created_at)).first()
+        secretary = session.exec(holding("secretary")).first()
         addr = secretary.email if secretary and secretary.email else "secretariat@resolutions.invalid"
     return _address(app.workspace.name, addr)
 

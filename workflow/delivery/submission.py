@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import io
 import json
 import os
 import shutil
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from drafts.model import Resolution
+from templates.archive import zip_bytes
 from workflow import clock
 from workflow.app import App
 from workflow.crashpoints import crashpoint
@@ -230,16 +229,9 @@ def _manifest(row: ResolutionRow, version: Any, body: Body, number: int,
 
 
 def _zip(files: list[tuple[str, bytes]]) -> bytes:
-    """A deterministic ZIP (fixed order and timestamps from the workflow clock)."""
-    stamp = clock.now().astimezone(_dt.timezone.utc).timetuple()[:6]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files:
-            info = zipfile.ZipInfo(name, date_time=stamp)  # type: ignore[arg-type]
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
-    return buffer.getvalue()
+    """The package as a reproducible ZIP, in manifest order, stamped with the workflow clock."""
+    t = clock.now().astimezone(_dt.timezone.utc)
+    return zip_bytes(files, date_time=(t.year, t.month, t.day, t.hour, t.minute, t.second))
 
 
 def _write_folder(parent: Path, number: int, files: list[tuple[str, bytes]],

@@ -14,15 +14,16 @@ import hashlib
 import os
 import shutil
 import tempfile
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path
+
+from templates.archive import FIXED_TIME, write_zip
 
 __all__ = ["BagWriter", "zip_bag", "ALGORITHMS", "ZIP_DATE", "staging"]
 
 ALGORITHMS = ("sha256", "sha512")
 CHUNK = 1 << 20
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+ZIP_DATE = FIXED_TIME
 
 
 def _encode(path: str) -> str:
@@ -110,17 +111,10 @@ class BagWriter:
 
 
 def zip_bag(bag: Path, target: Path, top: str) -> None:
-    """Zip ``bag`` as ``<top>/…`` with sorted entries and fixed timestamps."""
+    """Zip ``bag`` as ``<top>/…``, entries sorted by path, streamed from disk."""
     files = sorted(p for p in bag.rglob("*") if p.is_file())
-    with zipfile.ZipFile(target, "w", allowZip64=True) as zf:
-        for path in files:
-            rel = path.relative_to(bag).as_posix()
-            info = zipfile.ZipInfo(f"{top}/{rel}", date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            with path.open("rb") as src, zf.open(info, "w", force_zip64=True) as dst:
-                shutil.copyfileobj(src, dst, CHUNK)
+    write_zip(target, ((f"{top}/{p.relative_to(bag).as_posix()}", p) for p in files),
+              date_time=ZIP_DATE)
 
 
 class staging:

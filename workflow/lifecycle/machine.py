@@ -18,35 +18,16 @@ row or one condition and the refusal, the next steps and docs/WORKFLOW.md follow
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from workflow.errors import IllegalTransition
+from workflow.states import State
 
 __all__ = ["State", "Step", "TRANSITIONS", "ACTIONS", "Handle", "FactSource", "machine_for",
-           "allowed_triggers", "steps_for", "command_of", "Guard", "GUARDS", "illegal", "TEXT_EDITABLE", "REOPENS_ON_EDIT",
-           "COMMANDS", "COMPLETIONS"]
-
-
-class State(str, enum.Enum):
-    draft = "draft"
-    in_review = "in_review"
-    revision = "revision"
-    for_approval = "for_approval"
-    approved = "approved"
-    signed = "signed"
-    submitted = "submitted"
-    acknowledged = "acknowledged"
-    adopted = "adopted"
-    returned = "returned"
-    rejected = "rejected"
-    withdrawn = "withdrawn"
-    archived = "archived"
-
-    def __str__(self) -> str:
-        return self.value
+           "allowed_triggers", "steps_for", "command_of", "Guard", "GUARDS", "illegal",
+           "TEXT_EDITABLE", "REOPENS_ON_EDIT", "COMMANDS", "COMPLETIONS"]
 
 
 S = State

@@ -15,6 +15,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import String, type_coerce
 from sqlmodel import Session, select
 
 from workflow import clock
@@ -87,13 +88,16 @@ def verify(session: Session) -> list[Problem]:
             recorded_hash[(ev.resolution_id, int(detail["version"]))] = detail["content_hash"]
         if "state" in detail:
             last_state[ev.resolution_id] = detail["state"]
-    symbols = {}
-    for row in session.exec(select(ResolutionRow)):
-        symbols[row.id] = row.symbol
-        if last_state.get(row.id or 0) != row.state:
-            problems.append(Problem(f"resolution {row.symbol}",
-                                    f"state is {row.state!r} but the audit log records "
-                                    f"{last_state.get(row.id or 0)!r}: the state was edited"))
+    symbols: dict[int | None, str] = {}
+    # the stored text, not the enum: a state edited into a word that is no state is named too
+    stored = select(ResolutionRow.id, ResolutionRow.symbol,
+                    type_coerce(ResolutionRow.state, String))
+    for rid, symbol, state in session.exec(stored):
+        symbols[rid] = symbol
+        if last_state.get(rid or 0) != state:
+            problems.append(Problem(f"resolution {symbol}",
+                                    f"state is {state!r} but the audit log records "
+                                    f"{last_state.get(rid or 0)!r}: the state was edited"))
     for version in session.exec(select(Version).order_by(Version.resolution_id, Version.number)):
         where = f"version {version.number} of {symbols.get(version.resolution_id, '?')}"
         try:

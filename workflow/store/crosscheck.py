@@ -4,8 +4,8 @@ The hash chain proves the log itself is untouched; these checks prove the tables
 with it. Each comment must match its ``comment`` event (author, type, SHA-256 of the text
 and proposal) and its last ``dispose`` event; each approval or objection must match its
 ``approve``/``object`` event, and its ``void`` flag must agree with the events that void
-approvals (an objection, a text change); each member's roles must be those recorded when
-the member was added. A row with no event, or an event whose row is gone, is a problem.
+approvals (an objection, a text change); each member's roles (rows of ``member_roles``)
+must be those recorded when the member was added, and no role may belong to no member. A row with no event, or an event whose row is gone, is a problem.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from workflow.store.chain import Problem
-from workflow.store.models import Approval, AuditEvent, Comment, Member, ResolutionRow
+from workflow.store.models import Approval, AuditEvent, Comment, Member, MemberRole, ResolutionRow
 
 __all__ = ["row_problems", "text_sha256"]
 
@@ -48,7 +48,7 @@ def _ok(events: Iterable[AuditEvent]) -> list[tuple[AuditEvent, dict[str, Any]]]
 
 def row_problems(session: Session, events: list[AuditEvent]) -> list[Problem]:
     recorded = _ok(events)
-    symbols = {r.id: r.symbol for r in session.exec(select(ResolutionRow))}
+    symbols = dict(session.exec(select(ResolutionRow.id, ResolutionRow.symbol)).all())
     return (_comment_problems(session, recorded, symbols)
             + _approval_problems(session, recorded, symbols)
             + _member_problems(session, recorded))
@@ -144,4 +144,8 @@ def _member_problems(session: Session, recorded: list[tuple[AuditEvent, dict[str
         elif sorted(m.role_set()) != sorted(d.get("roles", [])):
             problems.append(Problem(f"member {m.id}", f"roles {', '.join(sorted(m.role_set()))} "
                                     f"differ from those recorded ({', '.join(d.get('roles', []))})"))
+    orphans = select(MemberRole).where(col(MemberRole.member_id).not_in(select(Member.id)))
+    for r in session.exec(orphans.order_by(MemberRole.member_id, MemberRole.role)):
+        problems.append(Problem(f"member {r.member_id}", f"holds the {r.role} role but no such "
+                                "member exists: the role was added behind the engine's back"))
     return problems

@@ -1,17 +1,32 @@
 """The database tables (SQLModel). Versions are immutable rows; the audit log is
 append-only and hash-chained through ``audit_head``, the one row every writer locks."""
 
-from __future__ import annotations
-
 import datetime as _dt
-from typing import Optional
+from typing import Any, Optional
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import (
+    Column,
+    Dialect,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlmodel import Field, Relationship, SQLModel, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from workflow.errors import WorkspaceError
+from workflow.states import State
 
 __all__ = [
     "Member",
+    "MemberRole",
+    "holding",
     "ResolutionRow",
+    "StateText",
     "Version",
     "AuditEvent",
     "AuditHead",
@@ -37,12 +52,51 @@ class Member(SQLModel, table=True):
     org: str = ""
     delegation: str = Field(default="", max_length=16)
     email: str = ""
-    roles: str = ""  # comma-separated: secretary, reviewer, approver, signatory, archivist
     lang: str = Field(default="en", max_length=8)
     created_at: _dt.datetime
+    #: loaded with the member (one more SELECT … IN per query), so a member read in one
+    #: session still knows its roles after the session closes
+    roles: list["MemberRole"] = Relationship(sa_relationship_kwargs={
+        "lazy": "selectin", "cascade": "all, delete-orphan", "order_by": "MemberRole.role"})
 
     def role_set(self) -> set[str]:
-        return {r for r in self.roles.split(",") if r}
+        """The member's roles: secretary, drafter, reviewer, approver, signatory, archivist."""
+        return {r.role for r in self.roles}
+
+
+class MemberRole(SQLModel, table=True):
+    """One role a member holds (queries by role join this relation)."""
+
+    __tablename__ = "member_roles"
+
+    member_id: str = Field(sa_column=Column(String(64), ForeignKey("members.id"),
+                                            primary_key=True))
+    role: str = Field(sa_column=Column(String(16), primary_key=True, index=True))
+
+
+def holding(role: str) -> SelectOfScalar[Member]:
+    """The members who hold ``role``, oldest first (a join of the relation, not a LIKE)."""
+    return (select(Member).join(MemberRole).where(MemberRole.role == role)
+            .order_by(col(Member.created_at), col(Member.id)))
+
+
+class StateText(TypeDecorator[State]):
+    """A :class:`State` stored as its value in a text column (``draft``, ``in_review``…)."""
+
+    impl = String(16)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else State(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> State | None:
+        if value is None:
+            return None
+        try:
+            return State(value)
+        except ValueError:
+            raise WorkspaceError(f"a resolution's stored state {value!r} is not a state; "
+                                 "'resolutions audit verify' names what was edited") from None
 
 
 class ResolutionRow(SQLModel, table=True):
@@ -54,11 +108,17 @@ class ResolutionRow(SQLModel, table=True):
     symbol: str = Field(unique=True, max_length=64)
     body: str = Field(max_length=64)
     title: str = ""
-    state: str = Field(max_length=16)
+    state: State = Field(sa_column=Column(StateText(), nullable=False))
     current_version: int = 1
     row_version: int = 1
     created_at: _dt.datetime
     updated_at: _dt.datetime
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # a state given as its text (``state="draft"``) is kept as the enum member
+        if name == "state" and value is not None:
+            value = State(value)
+        super().__setattr__(name, value)
 
 
 class Version(SQLModel, table=True):

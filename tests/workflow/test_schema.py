@@ -1,0 +1,137 @@
+"""The schema: the revision the engine expects is Alembic's head, and migration 0003 moves
+each member's comma-separated roles into ``member_roles`` (and back), on both backends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, text
+from sqlmodel import select
+
+import workflow.store.db as db_module
+from tests.pg import Cluster
+from workflow.store.db import Database, schema_revision
+from workflow.store.models import Member, MemberRole, holding
+
+MIGRATIONS = Path(db_module.__file__).parent / "migrations"
+MEMBERS = [("sec", "secretary"), ("both", "reviewer,approver"), ("none", ""),
+           ("dup", "signatory,signatory,archivist")]
+
+
+def _config(conn: object) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = conn
+    return config
+
+
+def test_schema_revision_is_alembics_head() -> None:
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    assert head is not None
+    assert schema_revision() == head
+
+
+def test_a_second_head_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    for script in (MIGRATIONS / "versions").glob("0*.py"):
+        (versions / script.name).write_text(script.read_text("utf-8"), "utf-8")
+    (versions / "0099_branch.py").write_text("revision = '0099'\ndown_revision = '0001'\n")
+    monkeypatch.setattr(db_module, "_MIGRATIONS", tmp_path / "migrations")
+    db_module.schema_revision.cache_clear()
+    try:
+        with pytest.raises(db_module.WorkspaceError, match="2 heads"):
+            db_module.schema_revision()
+    finally:
+        monkeypatch.undo()
+        db_module.schema_revision.cache_clear()
+    assert db_module.schema_revision() == ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "postgresql":
+        cluster: Cluster = request.getfixturevalue("pg_cluster")
+        return cluster.create_database()
+    return f"sqlite:///{tmp_path / 'old.db'}"
+
+
+def test_roles_move_into_their_relation_and_back(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(_config(conn), "0002")
+        for i, (member_id, roles) in enumerate(MEMBERS):
+            conn.execute(text("INSERT INTO members (id, name, names_json, org, delegation, "
+                              "email, roles, lang, created_at) VALUES (:id, :id, '{}', '', "
+                              "'ru', '', :roles, 'en', :at)"),
+                         {"id": member_id, "roles": roles, "at": f"2024-09-2{i} 10:00:00"})
+    engine.dispose()
+
+    database = Database(url)
+    with database.read() as session:
+        assert "roles" not in {c["name"] for c in inspect(session.connection()).get_columns(
+            "members")}
+        rows = session.exec(select(MemberRole.member_id, MemberRole.role)
+                            .order_by(MemberRole.member_id, MemberRole.role)).all()
+        assert [tuple(r) for r in rows] == [
+            ("both", "approver"), ("both", "reviewer"), ("dup", "archivist"),
+            ("dup", "signatory"), ("sec", "secretary")]
+        assert session.get(Member, "both").role_set() == {"reviewer", "approver"}
+        assert session.get(Member, "none").role_set() == set()
+        assert [m.id for m in session.exec(holding("secretary"))] == ["sec"]
+        assert [m.id for m in session.exec(holding("signatory"))] == ["dup"]
+        version = session.connection().execute(text("SELECT version_num FROM alembic_version"))
+        assert version.scalar() == schema_revision() == "0003"
+    database.dispose()
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0002")
+    with engine.connect() as conn:
+        back = dict(conn.execute(text("SELECT id, roles FROM members")).all())
+        assert not inspect(conn).has_table("member_roles")
+    engine.dispose()
+    assert back == {"sec": "secretary", "both": "approver,reviewer", "none": "",
+                    "dup": "archivist,signatory"}
+
+
+def test_state_is_the_enum_and_stored_as_its_text() -> None:
+    import datetime as dt
+
+    from sqlmodel import Session, SQLModel
+
+    from workflow.errors import WorkspaceError
+    from workflow.lifecycle.machine import State as MachineState
+    from workflow.states import State
+    from workflow.store.models import ResolutionRow
+
+    assert MachineState is State
+    engine = create_engine("sqlite://")
+    SQLModel.metadata.create_all(engine)
+    now = dt.datetime(2024, 9, 26, tzinfo=dt.timezone.utc)
+    with Session(engine) as session:
+        row = ResolutionRow(number=1, symbol="RCWG/RES/2024/1", body="b", state="draft",
+                            created_at=now, updated_at=now)
+        assert row.state is State.draft
+        session.add(row)
+        session.commit()
+        row.state = "in_review"  # type: ignore[assignment]
+        assert row.state is State.in_review
+        with pytest.raises(ValueError):
+            row.state = "nearly_done"  # type: ignore[assignment]
+        session.commit()
+        raw = session.connection().execute(text("SELECT state FROM resolutions")).scalar()
+        assert raw == "in_review" and type(raw) is str
+    with Session(engine) as session:
+        loaded = session.exec(select(ResolutionRow).where(
+            ResolutionRow.state == State.in_review)).one()
+        assert loaded.state is State.in_review
+        assert f"{loaded.state}" == "in_review"
+        session.connection().execute(text("UPDATE resolutions SET state = 'nearly_done'"))
+        session.commit()
+    with Session(engine) as session, pytest.raises(WorkspaceError, match="audit verify"):
+        session.exec(select(ResolutionRow)).all()

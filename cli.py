@@ -540,24 +540,54 @@ def audit() -> None:
     """The hash-chained audit log."""
 
 @audit.command("verify")
+@click.option("--witness", "witnesses", multiple=True, metavar="SEQ:HASH",
+              help="A head kept out of band (from 'audit head' or a message's "
+                   "X-Resolutions-Audit-Head); the chain must still hold it. Repeatable.")
 @json_option
 @pass_ctx
 @domain_errors
-def audit_verify(ctx: Context) -> None:
+def audit_verify(ctx: Context, witnesses: tuple[str, ...]) -> None:
     """Check the audit chain and the tables it describes; exit 1 naming each problem.
 
     \b
     Example:
       resolutions audit verify
+      resolutions audit verify --witness 37:5f0c…e1 --witness 12:9ab4…07
     """
+    from workflow.errors import InvalidInput
+    from workflow.store.witness import parse_witness
     from workflow.verification import verify_workspace
 
-    problems, count = verify_workspace(ctx.app())
-    emit(ctx, {"ok": not problems, "events": count, "problems": [str(p) for p in problems]},
-         lambda: click.echo(f"audit log intact: {count} events verified" if not problems else
-                            "\n".join(f"BROKEN: {p}" for p in problems)))
+    try:
+        kept = [parse_witness(w) for w in witnesses]
+    except InvalidInput as exc:
+        raise click.UsageError(str(exc)) from None
+    problems, count = verify_workspace(ctx.app(), kept)
+    extra = f", {len(kept)} witness(es) held" if kept else ""
+    emit(ctx, {"ok": not problems, "events": count, "witnesses": len(kept),
+               "problems": [str(p) for p in problems]},
+         lambda: click.echo(f"audit log intact: {count} events verified{extra}" if not problems
+                            else "\n".join(f"BROKEN: {p}" for p in problems)))
     if problems:
         sys.exit(1)
+
+
+@audit.command("head")
+@json_option
+@pass_ctx
+@domain_errors
+def audit_head(ctx: Context) -> None:
+    """Print the chain's last event as SEQ HASH: keep it out of band as a witness.
+
+    \b
+    Example:
+      resolutions audit head
+      resolutions audit head --json
+    """
+    from workflow.verification import audit_head as head
+
+    seq, digest = head(ctx.app())
+    emit(ctx, {"seq": seq, "hash": digest}, lambda: click.echo(f"{seq} {digest}"))
 
 
 # -- review, approval, life cycle ---------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -10,14 +12,17 @@ from workflow.signing.keys import trust_roots
 from workflow.signing.statements import statement_problems
 from workflow.store import audit
 from workflow.store.models import AuditEvent, ResolutionRow, SignatureRecord
+from workflow.store.witness import head_text, witness_problems
 
-__all__ = ["verify_workspace"]
+__all__ = ["verify_workspace", "audit_head"]
 
 
-def verify_workspace(app: App) -> tuple[list[audit.Problem], int]:
-    """(problems, number of events checked)."""
+def verify_workspace(app: App, witnesses: Sequence[tuple[int, str]] = ()
+                     ) -> tuple[list[audit.Problem], int]:
+    """(problems, number of events checked); ``witnesses`` are heads kept out of band."""
     with app.read() as session:
-        problems = audit.verify(session)
+        problems = witness_problems(session, list(witnesses))
+        problems += audit.verify(session)
         count = int(session.exec(select(func.count()).select_from(AuditEvent)).one())
         problems += _artefact_problems(app, session)
         problems += _signature_problems(app, session)
@@ -76,3 +81,10 @@ def _artefact_problems(app: App, session) -> list[audit.Problem]:  # type: ignor
             problems.append(audit.Problem(f"stored artefact {path.relative_to(app.workspace.root)}",
                                           "bytes do not match their SHA-256 name: the file was changed"))
     return problems
+
+
+def audit_head(app: App) -> tuple[int, str]:
+    """The chain's last event: what a witness keeps."""
+    with app.read() as session:
+        seq, digest = head_text(session).split()
+        return int(seq), digest

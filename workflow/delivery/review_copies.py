@@ -27,6 +27,7 @@ from workflow.documents.rendering import output_name, prerender, render_bytes
 from workflow.errors import NotFound, WorkflowError
 from workflow.store.models import Member, Message, ResolutionRow, ReviewRound
 from workflow.store.texts import load_version
+from workflow.store.witness import HEADER, WITNESS_LINE, head_text
 
 __all__ = ["deliver_review_copies", "reviewer_languages", "ReviewDelivery"]
 
@@ -121,12 +122,14 @@ def _one(app: App, session: Session, row: ResolutionRow, rnd: ReviewRound,
              "version": rnd.version_number,
              "title": model.title.get(lang) or next(iter(model.title.values()), ""),
              "due": due, "group": app.workspace.group_names.get(lang, app.workspace.name)}
+    witness = head_text(session)
     msg = compose(sender_address=from_addr, to_name=member.name, to_addr=member.email,
-                  subject=_SUBJECT[lang].format(**facts), text=_TEXT[lang].format(**facts),
+                  subject=_SUBJECT[lang].format(**facts),
+                  text=_TEXT[lang].format(**facts) + f"\n\n{WITNESS_LINE} {witness}\n",
                   attachments=attachments, msg_id=msg_id,
                   headers={"X-Resolutions-Symbol": row.symbol,
                            "X-Resolutions-Round": str(rnd.number),
-                           "X-Resolutions-Reviewer": member.id})
+                           "X-Resolutions-Reviewer": member.id, HEADER: witness})
     stored = queue(app, session, msg, kind="review-copy", resolution_id=row.id)
     return ReviewDelivery(member.id, stored.recipient, langs, stored.id, "queued")
 

@@ -55,6 +55,7 @@ from workflow.signing.keys import trust_roots
 from workflow.store.files import write_atomic
 from workflow.store.models import Message, ResolutionRow, Submission
 from workflow.store.texts import load_version
+from workflow.store.witness import HEADER, WITNESS_LINE, head_text
 from workflow.store.workspace import Body
 
 __all__ = ["submit", "list_submissions", "requirements", "SubmissionRefused",
@@ -271,11 +272,13 @@ def _message(app: App, session: Session, row: ResolutionRow, body: Body, number:
     text = (f"{body.name('en')}\n\n{app.workspace.name} transmits resolution {row.symbol}, "
             f"\"{title}\", with the cover letter, the signed text and its signatures, and a "
             f"manifest of SHA-256 checksums (manifest.json in the attached ZIP).\n")
+    witness = head_text(session)
     msg = compose(sender_address=from_addr, to_name=body.name(langs[0]), to_addr=body.address,
-                  subject=subject, text=text, attachments=attachments,
+                  subject=subject, text=text + f"\n{WITNESS_LINE} {witness}\n",
+                  attachments=attachments,
                   msg_id=message_id(f"submission|{row.symbol}|{number}", from_addr.domain),
                   headers={"X-Resolutions-Symbol": row.symbol,
-                           "X-Resolutions-Submission": str(number)})
+                           "X-Resolutions-Submission": str(number), HEADER: witness})
     return queue(app, session, msg, kind="submission", resolution_id=row.id)
 
 

@@ -100,12 +100,35 @@ def _letter_value(text: str) -> int:
     return (len(text) - 1) * len(_LATIN) + _LATIN.index(text[0])
 
 
+_ANNEX_WORD = re.compile(r"(?:приложение|прил\.|附件)\s*", re.IGNORECASE)
+_OP_WORD = re.compile(r"(?:执行(?:部分|段落|段)?|ОП|Оп|оп)\s*(?=(?:第\s*)?\d)")
+_PP_WORD = re.compile(r"(?:序言(?:部分|段落|段)?|ПП|Пп|пп)\s*(?=(?:第\s*)?\d)")
+_ORDINAL = re.compile(r"第\s*(\d+)\s*(?:段|项)?")
+
+
+def _as_typed(text: str) -> str:
+    """A reference as people type it, in the form :data:`_REF` reads: Russian and Chinese
+    words for OP, PP and Annex, full-width brackets, and Russian item letters (а, б, в…),
+    which are read by their place in the Russian alphabet, as the Russian text prints them."""
+    out = _ANNEX_WORD.sub("Annex ", text)
+    out = _OP_WORD.sub("OP ", out)
+    out = _PP_WORD.sub("PP ", out)
+    out = _ORDINAL.sub(r"\1 ", out)
+    out = out.replace("（", "(").replace("）", ")").replace("，", ",").replace("：", ":")
+    if not any(ch in _CYRILLIC for ch in out.lower()):
+        return out
+    return "".join(letter(_CYRILLIC.index(ch)) if ch in _CYRILLIC else ch for ch in out.lower())
+
+
 def resolve(resolution: Resolution, text: str) -> Located:
-    """Find the paragraph a reference names; raise :class:`RefError` when none does."""
+    """Find the paragraph a reference names; raise :class:`RefError` when none does.
+
+    ``OP 3(b)``, ``PP 2``, ``Annex 1 OP 2``; also ``ОП 2(а)`` and ``执行段落 2`` — see
+    :func:`_as_typed`."""
     if len(text or "") > 64:
         raise RefError(f"{(text or '')[:40]!r}…: a reference is short, like 'OP 3(b)(ii)' "
                        "or 'Annex 1 OP 2'")
-    match = _REF.match(text or "")
+    match = _REF.match(_as_typed(text or ""))
     if not match:
         raise RefError(
             f"cannot read the reference {text!r}: write it like 'PP 2', 'OP 3', 'OP 3(b)', "

@@ -158,3 +158,20 @@ def test_close_review_options_exclude_each_other(ws: Cli, tmp_path: Path) -> Non
     assert ws(["close-review", symbol, "--changes", "--no-objection"], code=2)
     assert ws(["close-review", symbol], code=2)
     assert ws(["close-review", symbol, "--no-objection", "--reason", "x"], code=2)
+
+
+def test_references_as_typed_in_comment_and_confirm(ws: Cli, tmp_path: Path) -> None:
+    """`comment --ref` and `translations confirm --para` take what the Russian and Chinese
+    copies print."""
+    symbol = _draft(ws, tmp_path)
+    ws(["circulate", symbol, "--reviewer", "rev-ru"])
+    ws(["comment", symbol, "--by", "rev-ru", "--ref", "ОП 1(б)", "--type", "ed",
+        "--text", "Запятая"])
+    [comment] = json.loads(ws(["comments", symbol, "--json"]).output)["comments"]
+    assert comment["ref"] == "OP 1(b)"
+    out = ws(["translations", "confirm", symbol, "--lang", "zh", "--para", "执行段落 1"]).output
+    assert "op-" in out or "confirmed" in out.lower() or out.strip()
+    assert "no paragraph" not in out
+    bad = ws(["translations", "confirm", symbol, "--lang", "zh", "--para", "OP 99"],
+             code=1).output
+    assert "--para 'OP 99'" in bad

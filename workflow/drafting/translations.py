@@ -65,10 +65,7 @@ def confirm(app: App, ref: str, lang: str, paragraph_ids: Iterable[str] = ()) ->
         from drafts.staleness import units
 
         known = units(model)
-        unknown = [p for p in wanted if p not in known]
-        if unknown:
-            raise InvalidInput(f"no paragraph {', '.join(unknown)} in {row.symbol} "
-                               f"version {row.current_version}")
+        wanted = [_paragraph_id(model, p, known) for p in wanted]
         targets = wanted or [pid for pid, langs in before.items() if lang in langs]
         if not targets:
             return []
@@ -79,3 +76,17 @@ def confirm(app: App, ref: str, lang: str, paragraph_ids: Iterable[str] = ()) ->
                              "version": row.current_version,
                              "content_hash": app.version(session, row).content_hash})
         return sorted(targets)
+
+
+def _paragraph_id(model: Resolution, name: str, known: Iterable[str]) -> str:
+    """A paragraph named by its id (``op-funding``) or as people write it (``OP 4``,
+    ``ОП 2(а)``, ``执行段落 2``)."""
+    from drafts.errors import RefError
+    from drafts.numbering import resolve
+
+    if name in known:
+        return name
+    try:
+        return resolve(model, name).paragraph.id
+    except RefError as exc:
+        raise InvalidInput(f"--para {name!r}: {exc}") from None

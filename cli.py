@@ -169,13 +169,12 @@ def cli(ctx: click.Context, workspace: str | None, actor: str | None, as_json: b
       resolutions new resolution.yaml
       resolutions show 1 --lang zh
     """
-
     try:
         level = console.configure_logging(verbose, os.environ.get("RESOLUTIONS_LOG"))
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     logger.info("resolutions %s (log level %s)", ctx.invoked_subcommand or "",
-             logging.getLevelName(level).lower())
+                logging.getLevelName(level).lower())
     ctx.obj = Context(workspace=workspace, actor=actor, json=as_json, verbose=verbose)
 
 

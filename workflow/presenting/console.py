@@ -25,6 +25,19 @@ _HANDLER = "resolutions"
 _COMMITS = [0]
 
 
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """A handler writing to whatever ``sys.stderr`` is when a record comes (a test runner
+    swaps it per command; a handler holding the old one would write to a closed buffer)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def configure_logging(verbose: int, wanted: str | None) -> int:
     """Log our packages to the current stderr at the more talkative of ``verbose`` (0
     warnings, 1 info, 2 or more debug) and ``wanted`` (a name of :data:`LEVELS`); returns
@@ -34,7 +47,7 @@ def configure_logging(verbose: int, wanted: str | None) -> int:
         raise ValueError(f"RESOLUTIONS_LOG={wanted}: write debug, info or warning")
     level = min(LEVELS.get(wanted, logging.WARNING),
                 (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)])
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _Stderr()
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handler.set_name(_HANDLER)
     for name in LOGGERS:

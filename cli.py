@@ -65,16 +65,14 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context, ensure=True)
 
 
-def _set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
-    if value:
-        ctx.ensure_object(Context).json = True
-    return value
-
-
 def json_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     """--json after a command's name, as its last option (the root group takes it too)."""
+
+    def set_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+        ctx.ensure_object(Context).json = ctx.ensure_object(Context).json or value
+
     fn.__dict__.setdefault("__click_params__", []).insert(0, click.Option(
-        ["--json", "as_json"], is_flag=True, expose_value=False, callback=_set_json,
+        ["--json"], is_flag=True, expose_value=False, callback=set_json,
         help="Print machine-readable JSON."))
     return fn
 
@@ -97,7 +95,7 @@ def command(group: click.Group, name: str | None = None, *, example: str | tuple
 
 def shared_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """The options taken before any command's name."""
-    options = [
+    for option in reversed([
         click.option("--workspace", "-w", metavar="DIR", help="Workspace folder (default: "
                      "RESOLUTIONS_WORKSPACE, then the nearest folder above with "
                      "resolutions.toml)."),
@@ -105,15 +103,12 @@ def shared_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      "RESOLUTIONS_USER, then the workspace's secretary)."),
         click.option("--json", "as_json", is_flag=True, help="Machine-readable output."),
         click.option("--verbose", "-v", count=True, help="Show tracebacks and progress "
-                     "(-vv: debug detail); or set RESOLUTIONS_LOG=debug|info|warning."),
-    ]
-    for option in reversed(options):
+                     "(-vv: debug detail); or set RESOLUTIONS_LOG=debug|info|warning.")]):
         fn = option(fn)
     return fn
 
 
-VERSION = click.option("--version", "version", type=int,
-                       help="Version number (default: current).")
+VERSION = click.option("--version", "version", type=int, help="Version number (default: current).")
 OUT_DIR = click.option("-o", "--output", "out_dir", default=".", show_default=True,
                        type=click.Path(file_okay=False), help="Folder to write into.")
 FILE_IN = click.Path(exists=True, dir_okay=False)
@@ -214,19 +209,13 @@ def _texts(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def _passphrase_prompt(label: str) -> bytes:
-    return click.prompt(label, hide_input=True).encode("utf-8")
-
-
-def _new_passphrase_prompt(label: str) -> bytes:
-    return click.prompt(label, hide_input=True, confirmation_prompt=True).encode("utf-8")
+def _prompt(label: str, new: bool = False) -> bytes:
+    return click.prompt(label, hide_input=True, confirmation_prompt=new).encode("utf-8")
 
 
 def _passphrase(passphrase_file: str | None, label: str, new: bool = False) -> bytes:
     from workflow.signing.statements import read_passphrase
-
-    return read_passphrase(passphrase_file, _new_passphrase_prompt if new else _passphrase_prompt,
-                           label)
+    return read_passphrase(passphrase_file, lambda text: _prompt(text, new), label)
 
 
 # -- workspace and members ----------------------------------------------------------------
@@ -255,7 +244,6 @@ def init(ctx: Context, directory: str, name: str, name_ru: str | None, name_zh: 
     database = make_url(ws.database_url).render_as_string(hide_password=True)
     ctx.emit({"workspace": str(ws.root), "database": database},
              f"Initialised workspace {ws.root} ({name}, prefix {prefix})")
-
 
 @cli.group()
 def member() -> None:
@@ -292,7 +280,6 @@ def member_list(ctx: Context) -> None:
     from workflow.members import list_members
     members = list_members(ctx.app())
     ctx.emit([m.to_json() for m in members], listings.members_table(members))
-
 
 @cli.group()
 def body() -> None:
@@ -341,8 +328,7 @@ def new(ctx: Context, file: str | None, title: str | None, body_code: str | None
             click.echo(line, err=True)
 
 @command(cli, "list", json=True, example=(
-    "resolutions list --state in_review",
-    "resolutions list --json --limit 500"))
+    "resolutions list --state in_review", "resolutions list --json --limit 500"))
 @click.option("--state", help="Only resolutions in this state.")
 @click.option("--limit", default=50, show_default=True, help="Rows per page.")
 @click.option("--page", default=1, show_default=True, help="Page number.")
@@ -356,8 +342,7 @@ def list_(ctx: Context, state: str | None, limit: int, page: int) -> None:
               "items": [s.to_json() for s in result.items]}, listings.resolutions_page(result, page))
 
 @command(cli, json=True, example=(
-    "resolutions show RCWG/RES/2024/1 --lang zh",
-    "resolutions show 1 --version 2"))
+    "resolutions show RCWG/RES/2024/1 --lang zh", "resolutions show 1 --version 2"))
 @click.argument("ref")
 @VERSION
 @click.option("--lang", help="Only this language (default: every authentic language).")
@@ -384,8 +369,7 @@ def source(ctx: Context, ref: str, version: int | None) -> None:
     click.echo(ver.source, nl=False)
 
 @command(cli, example=(
-    'resolutions edit 1 resolution.yaml --note "OP 3 reworded"',
-    "EDITOR=nano resolutions edit 1",
+    'resolutions edit 1 resolution.yaml --note "OP 3 reworded"', "EDITOR=nano resolutions edit 1",
     "resolutions edit 1 --from-docx zh-draft.docx --lang zh"))
 @click.argument("ref")
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
@@ -446,7 +430,6 @@ def log(ctx: Context, ref: str) -> None:
     data = listings.events_json(events)
     ctx.emit(data, listings.events_table(summary.symbol, data))
 
-
 @cli.group()
 def audit() -> None:
     """The hash-chained audit log."""
@@ -472,8 +455,7 @@ def status(ctx: Context, ref: str) -> None:
     ctx.emit(st.to_json(), reports.status_text(st))
 
 @command(cli, json=True, example=(
-    "resolutions check 1",
-    "resolutions check 1 --json    # schema: docs/CHECK_JSON.md"))
+    "resolutions check 1", "resolutions check 1 --json    # schema: docs/CHECK_JSON.md"))
 @click.argument("ref")
 @VERSION
 def check(ctx: Context, ref: str, version: int | None) -> None:
@@ -486,7 +468,6 @@ def check(ctx: Context, ref: str, version: int | None) -> None:
     ctx.emit({"symbol": symbol, **report}, reports.check_text(symbol, report))
     if not report["ok"]:
         sys.exit(1)
-
 
 @cli.group()
 def translations() -> None:
@@ -540,8 +521,7 @@ def comment(ctx: Context, ref: str, by: str | None, target: str, type_: str, tex
     click.echo(f"comment {row.number} on {row.original_ref} by {row.author}")
 
 @command(cli, json=True, example=(
-    "resolutions comments 1",
-    "resolutions comments 1 --json",
+    "resolutions comments 1", "resolutions comments 1 --json",
     "resolutions comments import 1 returned-form.docx"))
 @click.argument("words", nargs=-1, required=True, metavar="REF | import REF FILE.docx")
 def comments(ctx: Context, words: tuple[str, ...]) -> None:
@@ -601,7 +581,6 @@ def amendments(ctx: Context, ref: str) -> None:
     ctx.emit({"symbol": symbol, "amendments": [r.to_json() for r in rows]},
              listings.amendments_table(symbol, rows))
 
-
 @cli.group()
 def amendment() -> None:
     """Decide amendments."""
@@ -627,8 +606,7 @@ def _decide_amendment(ctx: Context, ref: str, number: int, *, accept: bool) -> N
     click.echo(f"amendment {row.number}: {row.status}")
 
 @command(cli, "close-review", example=(
-    "resolutions close-review 1 --changes",
-    "resolutions close-review 1 --no-objection"))
+    "resolutions close-review 1 --changes", "resolutions close-review 1 --no-objection"))
 @click.argument("ref")
 @click.option("--changes", "outcome", flag_value="changes",
               help="Apply accepted amendments; the resolution goes to revision.")
@@ -656,7 +634,7 @@ def approve(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
     from workflow.review.approval import approve as do_approve
     from workflow.signing.statements import statement_signer_for
     app = ctx.app()
-    signer = statement_signer_for(app, by, p12, passphrase_file, _passphrase_prompt)
+    signer = statement_signer_for(app, by, p12, passphrase_file, _prompt)
     result = do_approve(app, ref, by, note, statement_signer=signer)
     signed = " (signed statement)" if result.signed_statement else ""
     click.echo(f"{result.symbol}: approved by {result.member}{signed} → {result.state}; "
@@ -773,7 +751,6 @@ def doctor(ctx: Context) -> None:
     if any(c.required and not c.ok for c in checks):
         sys.exit(1)
 
-
 @cli.group()
 def templates() -> None:
     """Document templates: list them, check a workspace's overrides."""
@@ -884,7 +861,6 @@ def sign_cmd(ctx: Context, ref: str, by: str | None, p12: str | None,
     ctx.emit(result.to_json(), f"{result.symbol}: signed by {result.member}"
              f"{' (certifying)' if result.certification else ''} → {result.state}{left}")
 
-
 @cli.group("signatures")
 def signatures_group() -> None:
     """Signatures made outside the workspace, and the signed files."""
@@ -968,8 +944,7 @@ def outbox_send(ctx: Context) -> None:
     _print_sent(ctx, send(ctx.app()))
 
 @command(outbox, "retry", json=True, example=(
-    "resolutions outbox retry",
-    "resolutions outbox retry --id 3"))
+    "resolutions outbox retry", "resolutions outbox retry --id 3"))
 @click.option("--id", "ids", multiple=True, type=int, help="Only this message (repeatable).")
 def outbox_retry(ctx: Context, ids: tuple[int, ...]) -> None:
     """Send queued and failed messages again (a sent message is never sent twice)."""

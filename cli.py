@@ -313,7 +313,8 @@ def new(ctx: Context, file: str | None, title: str | None, body_code: str | None
         raise click.UsageError("give exactly one of FILE, --title or --from-docx")
     if title and not body_code:
         raise click.UsageError("--title needs --body (see 'resolutions body list')")
-    app, notes = ctx.app(), []
+    app = ctx.app()
+    notes: list[str] = []
     if file:
         summary = resolutions.new_resolution(app, _read_file(file), file)
     elif title:

@@ -56,7 +56,8 @@ def reference() -> str:
     lines = [PREAMBLE]
     for path, command in [([], cli), *walk(cli, [])]:
         name = " ".join(["resolutions", *path])
-        ctx = click.Context(command, info_name=name, terminal_width=78)
+        ctx = click.Context(command, info_name=name, terminal_width=78,  # as run: -h too
+                            help_option_names=cli.context_settings["help_option_names"])
         lines += [f"## `{name}`", "", "```", command.get_help(ctx), "```", ""]
     return "\n".join(lines)
 

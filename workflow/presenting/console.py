@@ -29,7 +29,7 @@ class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
     """A handler writing to whatever ``sys.stderr`` is when a record comes (a test runner
     swaps it per command; a handler holding the old one would write to a closed buffer)."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 

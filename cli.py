@@ -22,8 +22,7 @@ from typing import Any
 
 import click
 
-from workflow.presenting import console, listings, refusals, reports
-from workflow.presenting.progress import progress_bar
+from workflow.presenting import reports, tables, terminal
 
 __all__ = ["main", "cli"]
 
@@ -46,7 +45,7 @@ class Context:
             from workflow.app import App
 
             self._app = App.open(self.workspace, self.actor)
-            console.watch_commits()
+            terminal.watch_commits()
             logger.debug("workspace %s", self._app.workspace.root)
         return self._app
 
@@ -59,7 +58,7 @@ class Context:
             elif text:
                 click.echo(text)
         except BrokenPipeError:
-            console.silence_stdout()
+            terminal.silence_stdout()
 
 
 pass_ctx = click.make_pass_decorator(Context, ensure=True)
@@ -125,7 +124,7 @@ class Resolutions(click.Group):
     """The root group: the one place where errors become sentences and exit codes."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        before = console.commits()
+        before = terminal.commits()
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Abort,
@@ -133,19 +132,19 @@ class Resolutions(click.Group):
             raise
         except BrokenPipeError:
             logger.debug("the reader of the output went away; stopping quietly")
-            console.silence_stdout()
+            terminal.silence_stdout()
             sys.exit(0)
         except Exception as exc:
             obj = ctx.find_object(Context) or Context()
             if obj.verbose:
                 click.echo(traceback.format_exc().rstrip(), err=True)
-            if isinstance(exc, refusals.refusal_classes()):
+            if isinstance(exc, terminal.refusal_classes()):
                 logger.info("refused: %s", type(exc).__name__)
                 raise click.ClickException(str(exc)) from None
             logger.debug("unexpected %s", type(exc).__name__, exc_info=True)
             database = (None if obj._app is None else
-                        "saved" if console.commits() > before else "rolled back")
-            raise Bug(refusals.unexpected_text(exc, database=database)) from None
+                        "saved" if terminal.commits() > before else "rolled back")
+            raise Bug(terminal.unexpected_text(exc, database=database)) from None
 
 
 @click.group(cls=Resolutions,
@@ -165,7 +164,7 @@ def cli(ctx: click.Context, workspace: str | None, actor: str | None, as_json: b
       resolutions show 1 --lang zh
     """
     try:
-        level = console.configure_logging(verbose, os.environ.get("RESOLUTIONS_LOG"))
+        level = terminal.configure_logging(verbose, os.environ.get("RESOLUTIONS_LOG"))
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     logger.info("resolutions %s (log level %s)", ctx.invoked_subcommand or "",
@@ -279,7 +278,7 @@ def member_list(ctx: Context) -> None:
     """List members."""
     from workflow.members import list_members
     members = list_members(ctx.app())
-    ctx.emit([m.to_json() for m in members], listings.members_table(members))
+    ctx.emit([m.to_json() for m in members], tables.members_table(members))
 
 @cli.group()
 def body() -> None:
@@ -290,7 +289,7 @@ def body_list(ctx: Context) -> None:
     """List the BRICS bodies (shipped registry plus the workspace's own)."""
     from workflow.store.workspace import find
     bodies = find(ctx.workspace).bodies()
-    ctx.emit(listings.bodies_json(bodies), listings.bodies_table(bodies))
+    ctx.emit(tables.bodies_json(bodies), tables.bodies_table(bodies))
 
 
 # -- drafting ---------------------------------------------------------------------------
@@ -340,7 +339,7 @@ def list_(ctx: Context, state: str | None, limit: int, page: int) -> None:
         raise click.UsageError("--limit and --page start at 1")
     result = list_resolutions(ctx.app(), state, limit=limit, offset=(page - 1) * limit)
     ctx.emit({"total": result.total, "page": page, "limit": limit,
-              "items": [s.to_json() for s in result.items]}, listings.resolutions_page(result, page))
+              "items": [s.to_json() for s in result.items]}, tables.resolutions_page(result, page))
 
 @command(cli, json=True, example=(
     "resolutions show RCWG/RES/2024/1 --lang zh", "resolutions show 1 --version 2"))
@@ -428,8 +427,8 @@ def log(ctx: Context, ref: str) -> None:
     """The audit events of a resolution."""
     from workflow.drafting.resolutions import log as get_log
     summary, events = get_log(ctx.app(), ref)
-    data = listings.events_json(events)
-    ctx.emit(data, listings.events_table(summary.symbol, data))
+    data = tables.events_json(events)
+    ctx.emit(data, tables.events_table(summary.symbol, data))
 
 @cli.group()
 def audit() -> None:
@@ -532,14 +531,14 @@ def comments(ctx: Context, words: tuple[str, ...]) -> None:
             raise click.UsageError("write: resolutions comments import REF FILE.docx")
         from workflow.review.forms import import_comment_form
         rows = import_comment_form(ctx.app(), words[1], Path(words[2]))
-        ctx.emit({"imported": [r.to_json() for r in rows]}, listings.comments_imported(rows))
+        ctx.emit({"imported": [r.to_json() for r in rows]}, tables.comments_imported(rows))
         return
     if len(words) != 1:
         raise click.UsageError("write: resolutions comments REF")
     from workflow.review.rounds import comment_matrix
     symbol, version, rows = comment_matrix(ctx.app(), words[0])
     ctx.emit({"symbol": symbol, "version": version, "comments": [r.to_json() for r in rows]},
-             listings.comments_table(symbol, version, rows))
+             tables.comments_table(symbol, version, rows))
 
 @command(cli, example='resolutions dispose 1 2 --accept --note "Year added in OP 2"')
 @click.argument("ref")
@@ -580,7 +579,7 @@ def amendments(ctx: Context, ref: str) -> None:
     from workflow.review.amendments import list_amendments
     symbol, rows = list_amendments(ctx.app(), ref)
     ctx.emit({"symbol": symbol, "amendments": [r.to_json() for r in rows]},
-             listings.amendments_table(symbol, rows))
+             tables.amendments_table(symbol, rows))
 
 @cli.group()
 def amendment() -> None:
@@ -767,7 +766,7 @@ def templates_list(ctx: Context) -> None:
     except WorkflowError:  # outside a workspace: the shipped templates only
         override = None
     items = list_templates(override)
-    ctx.emit([t.__dict__ for t in items], listings.templates_table(items))
+    ctx.emit([t.__dict__ for t in items], tables.templates_table(items))
 
 @command(templates, "check", json=True, example="resolutions templates check ./templates")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
@@ -841,7 +840,7 @@ def keys_list(ctx: Context) -> None:
     """Registered certificates and the trust store."""
     from workflow.signing.keys import list_keys
     data = list_keys(ctx.app())
-    ctx.emit(data, listings.keys_text(data))
+    ctx.emit(data, tables.keys_text(data))
 
 @command(cli, "sign", json=True, example=(
     "resolutions sign 1 --by li-wei --passphrase-file li-wei.pass"))
@@ -930,7 +929,7 @@ def outbox(click_ctx: click.Context, status_: str | None) -> None:
     ctx = click_ctx.ensure_object(Context)
     from workflow.delivery.outbox import list_messages
     rows = list_messages(ctx.app(), status_)
-    ctx.emit({"messages": [r.to_json() for r in rows]}, listings.outbox_table(rows))
+    ctx.emit({"messages": [r.to_json() for r in rows]}, tables.outbox_table(rows))
 
 
 def _print_sent(ctx: Context, results: list[Any]) -> None:
@@ -972,7 +971,7 @@ def submissions(ctx: Context, ref: str) -> None:
     from workflow.delivery.submission import list_submissions
     symbol, rows = list_submissions(ctx.app(), ref)
     ctx.emit({"symbol": symbol, "submissions": [r.to_json() for r in rows]},
-             listings.submissions_table(symbol, rows))
+             tables.submissions_table(symbol, rows))
 
 
 # -- the seed scenario --------------------------------------------------------------------
@@ -1010,7 +1009,7 @@ def demo(ctx: Context, directory: str, force: bool) -> None:
     from workflow.demo import play
     click.echo(f"brics-resolutions demo → {Path(directory).resolve()}")
     result = play(Path(directory), _run_in_process, force=force, echo=click.echo)
-    click.echo(f"{listings.artefacts_table(result)}\ndossier verify: {result.verdict}")
+    click.echo(f"{tables.artefacts_table(result)}\ndossier verify: {result.verdict}")
 
 
 # -- dossier -----------------------------------------------------------------------------
@@ -1036,7 +1035,7 @@ def dossier_export(ctx: Context, refs: tuple[str, ...], everything: bool, output
     from workflow.dossier.export import export_dossier
     if bool(refs) == everything:
         raise click.UsageError("give REF... or --all (not both)")
-    with progress_bar(not ctx.json) as report:
+    with terminal.progress_bar(not ctx.json) as report:
         result = export_dossier(ctx.app(), list(refs), Path(output), everything=everything,
                                 as_zip=as_zip, workers=workers, progress=report)
     ctx.emit(result.to_json(), reports.export_text(result))

@@ -1,12 +1,10 @@
 """Human output of the command line, without click: the services' results in, text out.
 
-- :mod:`workflow.presenting.style` — bold and coloured spans, aligned tables;
+- :mod:`workflow.presenting.tables` — aligned tables, styled spans, the listing commands' tables;
 - :mod:`workflow.presenting.texts` — the numbered text of a version and version diffs;
-- :mod:`workflow.presenting.listings` — the tables of the listing commands;
 - :mod:`workflow.presenting.reports` — status, parity check, verification and delivery reports;
-- :mod:`workflow.presenting.refusals` — which exceptions are refusals, and a bug's one line;
-- :mod:`workflow.presenting.console` — log levels, counting commits, a reader gone away;
-- :mod:`workflow.presenting.progress` — a progress bar for long steps, on a terminal only.
+- :mod:`workflow.presenting.terminal` — refusals and bugs, log levels, a reader gone away,
+  progress bars.
 
 Each function returns the text to print (styles as ANSI escapes, which the command line
 strips when the output is not a terminal) and never prints itself. Nothing is imported
@@ -15,4 +13,4 @@ here, so a command pays only for the views it uses.
 
 from __future__ import annotations
 
-__all__ = ["console", "listings", "progress", "refusals", "reports", "style", "texts"]
+__all__ = ["reports", "tables", "terminal", "texts"]

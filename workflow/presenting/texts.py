@@ -9,7 +9,7 @@ from drafts.model import SECTION_PREAMBLE, Resolution
 from drafts.numbering import annex_heading, label
 from workflow.app import App
 from workflow.errors import InvalidInput
-from workflow.presenting.style import bold, green, red
+from workflow.presenting.tables import bold, green, red
 from workflow.store.texts import load_version
 
 __all__ = ["diff_text", "numbered_lines", "show_text", "version_diff"]

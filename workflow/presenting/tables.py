@@ -1,23 +1,61 @@
-"""The tables of the listing commands: members, bodies, resolutions, audit events,
-comments, amendments, the outbox, submissions, keys, templates and the demo's artefacts.
+"""Aligned tables, bold and coloured spans, and the tables of the listing commands:
+members, bodies, resolutions, audit events, comments, amendments, the outbox, submissions,
+keys, templates and the demo's artefacts.
 
-Each ``*_table`` takes what the service returned and gives the text to print; the
-``*_json`` helpers give the same rows as plain data for ``--json`` where the service
-returns objects without ``to_json()``.
+Spans are ANSI escapes, which the command line drops when its output is not a terminal. A
+table is plain text laid out by display width, so Chinese text lines up and nothing heavy
+is imported to draw it. Each ``*_table`` takes what the service returned; the ``*_json``
+helpers give the same rows as plain data for ``--json`` where the service returns objects
+without ``to_json()``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from workflow.presenting.style import table
-
 __all__ = [
-    "amendments_table", "artefacts_table", "bodies_json", "bodies_table", "comments_imported",
-    "comments_table", "events_json", "events_table", "keys_text", "members_table",
-    "outbox_table", "resolutions_page", "submissions_table", "templates_table",
+    "amendments_table", "artefacts_table", "bodies_json", "bodies_table", "bold",
+    "comments_imported", "comments_table", "events_json", "events_table", "green", "keys_text",
+    "members_table", "outbox_table", "red", "resolutions_page", "submissions_table", "table",
+    "templates_table", "width",
 ]
+
+_RESET = "\x1b[0m"
+
+
+def bold(text: str) -> str:
+    return f"\x1b[1m{text}{_RESET}"
+
+
+def green(text: str) -> str:
+    return f"\x1b[32m{text}{_RESET}"
+
+
+def red(text: str) -> str:
+    return f"\x1b[31m{text}{_RESET}"
+
+
+def width(text: str) -> int:
+    """Columns the text takes on a terminal (wide and full-width characters count 2)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> str:
+    """An aligned table: optional title, bold header, a rule, one line per row (cells with
+    line breaks are folded onto one line)."""
+    cells = [[" ".join(str(x).split()) for x in row] for row in rows]
+    widths = [max([width(col)] + [width(row[i]) for row in cells])
+              for i, col in enumerate(columns)]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v + " " * (w - width(v)) for v, w in zip(values, widths)).rstrip()
+
+    out = [title] if title else []
+    out += [bold(line(columns)), line(["-" * w for w in widths])]
+    out += [line(row) for row in cells]
+    return "\n".join(out)
 
 
 def members_table(members: Sequence[Any]) -> str:

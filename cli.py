@@ -113,10 +113,14 @@ OUT_DIR = click.option("-o", "--output", "out_dir", default=".", show_default=Tr
 FILE_IN = click.Path(exists=True, dir_okay=False)
 
 
+def group(parent: click.Group, name: str, help_text: str) -> click.Group:
+    """A group that only holds its commands."""
+    return parent.group(name, help=help_text)(lambda: None)
+
+
 # -- the error boundary --------------------------------------------------------------------
 class Bug(click.ClickException):
     """An error that no refusal explains: exit code 3."""
-
     exit_code = 3
 
 
@@ -244,9 +248,7 @@ def init(ctx: Context, directory: str, name: str, name_ru: str | None, name_zh: 
     ctx.emit({"workspace": str(ws.root), "database": database},
              f"Initialised workspace {ws.root} ({name}, prefix {prefix})")
 
-@cli.group()
-def member() -> None:
-    """Members of the working group (delegation, roles)."""
+member = group(cli, "member", "Members of the working group (delegation, roles).")
 
 @command(member, "add", example=(
     'resolutions member add li-wei --name "李伟" --name-en "Li Wei" --org "TTF Electronic" \\',
@@ -280,9 +282,7 @@ def member_list(ctx: Context) -> None:
     members = list_members(ctx.app())
     ctx.emit([m.to_json() for m in members], tables.members_table(members))
 
-@cli.group()
-def body() -> None:
-    """BRICS bodies resolutions are submitted to."""
+body = group(cli, "body", "BRICS bodies resolutions are submitted to.")
 
 @command(body, "list", json=True, example="resolutions body list")
 def body_list(ctx: Context) -> None:
@@ -290,7 +290,6 @@ def body_list(ctx: Context) -> None:
     from workflow.store.workspace import find
     bodies = find(ctx.workspace).bodies()
     ctx.emit(tables.bodies_json(bodies), tables.bodies_table(bodies))
-
 
 # -- drafting ---------------------------------------------------------------------------
 @command(cli, json=True, example=(
@@ -430,9 +429,7 @@ def log(ctx: Context, ref: str) -> None:
     data = tables.events_json(events)
     ctx.emit(data, tables.events_table(summary.symbol, data))
 
-@cli.group()
-def audit() -> None:
-    """The hash-chained audit log."""
+audit = group(cli, "audit", "The hash-chained audit log.")
 
 @command(audit, "verify", json=True, example="resolutions audit verify")
 def audit_verify(ctx: Context) -> None:
@@ -443,7 +440,6 @@ def audit_verify(ctx: Context) -> None:
              reports.audit_text(problems, count))
     if problems:
         sys.exit(1)
-
 
 # -- review, approval, life cycle ---------------------------------------------------------
 @command(cli, json=True, example="resolutions status 1")
@@ -469,9 +465,7 @@ def check(ctx: Context, ref: str, version: int | None) -> None:
     if not report["ok"]:
         sys.exit(1)
 
-@cli.group()
-def translations() -> None:
-    """Translation status of the authentic languages."""
+translations = group(cli, "translations", "Translation status of the authentic languages.")
 
 @command(translations, "confirm", example=(
     "resolutions translations confirm 1 --lang zh",
@@ -581,29 +575,26 @@ def amendments(ctx: Context, ref: str) -> None:
     ctx.emit({"symbol": symbol, "amendments": [r.to_json() for r in rows]},
              tables.amendments_table(symbol, rows))
 
-@cli.group()
-def amendment() -> None:
-    """Decide amendments."""
+amendment = group(cli, "amendment", "Decide amendments.")
 
 @command(amendment, "accept", example="resolutions amendment accept 1 2")
 @click.argument("ref")
 @click.argument("number", type=int)
 def amendment_accept(ctx: Context, ref: str, number: int) -> None:
     """Accept an amendment (applied when the review closes with --changes)."""
-    _decide_amendment(ctx, ref, number, accept=True)
+    from workflow.review.amendments import decide_amendment
+    row = decide_amendment(ctx.app(), ref, number, True)
+    click.echo(f"amendment {row.number}: {row.status}")
 
 @command(amendment, "reject", example="resolutions amendment reject 1 3")
 @click.argument("ref")
 @click.argument("number", type=int)
 def amendment_reject(ctx: Context, ref: str, number: int) -> None:
     """Reject an amendment."""
-    _decide_amendment(ctx, ref, number, accept=False)
-
-
-def _decide_amendment(ctx: Context, ref: str, number: int, *, accept: bool) -> None:
     from workflow.review.amendments import decide_amendment
-    row = decide_amendment(ctx.app(), ref, number, accept)
+    row = decide_amendment(ctx.app(), ref, number, False)
     click.echo(f"amendment {row.number}: {row.status}")
+
 
 @command(cli, "close-review", example=(
     "resolutions close-review 1 --changes", "resolutions close-review 1 --no-objection"))
@@ -680,7 +671,6 @@ def receipt(ctx: Context, ref: str, reference: str, outcome: str, note: str) -> 
     result = do_receipt(ctx.app(), ref, reference=reference, outcome=outcome, note=note)
     click.echo(f"{result.symbol}: {result.state} ({result.message})")
 
-
 # -- interoperability ---------------------------------------------------------------------
 @command(cli, "export-akn", example=(
     "resolutions export-akn 1 -o resolution.akn.xml",
@@ -703,7 +693,6 @@ def export_akn(ctx: Context, ref: str, version: int | None, lang: str | None,
            else interop.export_akn(ctx.app(), ref, version, lang))
     write_atomic(Path(output), xml)
     click.echo(output)
-
 
 # -- documents ---------------------------------------------------------------------------
 @command(cli, json=True, example=(
@@ -737,7 +726,6 @@ def render(ctx: Context, ref: str, stage: str, fmt: str | None, langs: str | Non
     ctx.emit([{"path": str(p), "sha256": r.sha256, "cached": r.cached} for p, r in results],
              "\n".join(f"{p}{'  (cached)' if r.cached else ''}" for p, r in results))
 
-
 # -- machine and templates ----------------------------------------------------------------
 @command(cli, json=True, example="resolutions doctor")
 def doctor(ctx: Context) -> None:
@@ -751,9 +739,8 @@ def doctor(ctx: Context) -> None:
     if any(c.required and not c.ok for c in checks):
         sys.exit(1)
 
-@cli.group()
-def templates() -> None:
-    """Document templates: list them, check a workspace's overrides."""
+templates = group(cli, "templates",
+                  "Document templates: list them, check a workspace's overrides.")
 
 @command(templates, "list", json=True, example="resolutions templates list")
 def templates_list(ctx: Context) -> None:
@@ -779,11 +766,9 @@ def templates_check(ctx: Context, directory: str) -> None:
     if problems:
         sys.exit(1)
 
-
 # -- keys and signatures --------------------------------------------------------------------
-@cli.group("keys")
-def keys_group() -> None:
-    """The working group's CA, members' signing certificates and the trust store."""
+keys_group = group(cli, "keys", "The working group's CA, members' signing certificates and "
+                   "the trust store.")
 
 @command(keys_group, "init-ca", json=True, example=(
     "resolutions keys init-ca --passphrase-file ~/.rcwg-ca-passphrase"))
@@ -861,9 +846,8 @@ def sign_cmd(ctx: Context, ref: str, by: str | None, p12: str | None,
     ctx.emit(result.to_json(), f"{result.symbol}: signed by {result.member}"
              f"{' (certifying)' if result.certification else ''} → {result.state}{left}")
 
-@cli.group("signatures")
-def signatures_group() -> None:
-    """Signatures made outside the workspace, and the signed files."""
+signatures_group = group(cli, "signatures",
+                         "Signatures made outside the workspace, and the signed files.")
 
 @command(signatures_group, "import", json=True, example=(
     "resolutions signed-files 1 -o out/ && resolutions signatures import 1 signed.pdf"))
@@ -907,7 +891,6 @@ def verify_cmd(ctx: Context, file: str, trust: tuple[str, ...], p7s: tuple[str, 
     ctx.emit(report, reports.signatures_text(file, report))
     if not report["ok"]:
         sys.exit(1)
-
 
 # -- delivery and submission --------------------------------------------------------------
 @cli.group(invoke_without_command=True)
@@ -973,7 +956,6 @@ def submissions(ctx: Context, ref: str) -> None:
     ctx.emit({"symbol": symbol, "submissions": [r.to_json() for r in rows]},
              tables.submissions_table(symbol, rows))
 
-
 # -- the seed scenario --------------------------------------------------------------------
 def _run_in_process(args: list[str]) -> str:
     """Run one `resolutions` command in this process; its output, or DemoError on failure."""
@@ -1011,11 +993,9 @@ def demo(ctx: Context, directory: str, force: bool) -> None:
     result = play(Path(directory), _run_in_process, force=force, echo=click.echo)
     click.echo(f"{tables.artefacts_table(result)}\ndossier verify: {result.verdict}")
 
-
 # -- dossier -----------------------------------------------------------------------------
-@cli.group()
-def dossier() -> None:
-    """The archivist's dossier: one BagIt bag, verifiable with nothing but itself."""
+dossier = group(cli, "dossier",
+                "The archivist's dossier: one BagIt bag, verifiable with nothing but itself.")
 
 @command(dossier, "export", json=True, example=(
     "resolutions dossier export 1 -o dossier-2024-1",

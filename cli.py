@@ -18,7 +18,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -119,11 +119,6 @@ def group(parent: click.Group, name: str, help_text: str) -> click.Group:
 
 
 # -- the error boundary --------------------------------------------------------------------
-class Bug(click.ClickException):
-    """An error that no refusal explains: exit code 3."""
-    exit_code = 3
-
-
 class Resolutions(click.Group):
     """The root group: the one place where errors become sentences and exit codes."""
 
@@ -144,11 +139,18 @@ class Resolutions(click.Group):
                 click.echo(traceback.format_exc().rstrip(), err=True)
             if isinstance(exc, terminal.refusal_classes()):
                 logger.info("refused: %s", type(exc).__name__)
-                raise click.ClickException(str(exc)) from None
+                _fail(str(exc), 1)
             logger.debug("unexpected %s", type(exc).__name__, exc_info=True)
             database = (None if obj._app is None else
                         "saved" if terminal.commits() > before else "rolled back")
-            raise Bug(terminal.unexpected_text(exc, database=database)) from None
+            _fail(terminal.unexpected_text(exc, database=database), 3)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    """One line on stderr and the exit code: 1 a refusal, 3 a bug. (Not a ClickException,
+    so a caller running commands in-process sees what a shell would.)"""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
 
 
 @click.group(cls=Resolutions,
@@ -402,9 +404,8 @@ def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | N
                                                  based_on=based_on)
         except ConcurrencyError as exc:
             kept = resolutions.keep_unsaved_edit(app, ref, edited, based_on)
-            raise click.ClickException(
-                f"{exc}: your text is kept in {kept} — compare it with 'resolutions source "
-                f"{ref}' and run 'resolutions edit {ref} {kept}'") from None
+            _fail(f"{exc}: your text is kept in {kept} — compare it with 'resolutions source "
+                  f"{ref}' and run 'resolutions edit {ref} {kept}'", 1)
     stored = (f"version {result.version} stored ({result.state})" if result.changed
               else "text unchanged; no new version")
     click.echo("\n".join([*result.notes, f"{result.symbol}: {stored}"]))

@@ -196,3 +196,25 @@ def test_a_refusal_is_logged_at_info_and_a_bug_at_debug(
     monkeypatch.setattr("workflow.lifecycle.status.status", _boom)
     debug = ws_sqlite(["-vv", "status", "1"], code=3).stderr
     assert "DEBUG cli: unexpected ZeroDivisionError" in debug
+
+
+def test_in_process_callers_see_what_a_shell_sees(ws_sqlite: Cli, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Run without click's standalone handling (as the demo and worker pools do): a refusal
+    and a bug still end in SystemExit with the shell's exit code and the one line."""
+    from cli import cli
+
+    def run(*args: str) -> int:
+        try:
+            cli.main(args=["--workspace", str(ws_sqlite.root), *args], prog_name="resolutions",
+                     standalone_mode=False)
+        except SystemExit as exc:
+            return int(exc.code or 0)
+        return 0
+
+    assert run("show", "5") == 1
+    assert capsys.readouterr().err == "Error: no resolution '5'; see 'resolutions list'\n"
+    monkeypatch.setattr("workflow.lifecycle.status.status", _boom)
+    assert run("status", "5") == 3
+    assert capsys.readouterr().err.startswith("Error: unexpected ZeroDivisionError")

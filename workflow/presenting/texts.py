@@ -1,4 +1,4 @@
-"""Text views for the terminal: the numbered text of a version and version diffs."""
+"""The numbered text of a version and word-level diffs between versions, for the terminal."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from drafts.model import SECTION_PREAMBLE, Resolution
 from drafts.numbering import annex_heading, label
 from workflow.app import App
 from workflow.errors import InvalidInput
+from workflow.presenting.tables import bold, green, red
 from workflow.store.texts import load_version
 
-__all__ = ["numbered_lines", "version_diff"]
+__all__ = ["diff_text", "numbered_lines", "show_text", "version_diff"]
 
 
 def numbered_lines(model: Resolution, langs: list[str]) -> dict[str, list[str]]:
@@ -55,3 +56,32 @@ def version_diff(app: App, ref: str, old: int | None, new: int | None) -> dict[s
                      "segments": {lang: [[s.op, s.text] for s in segs]
                                   for lang, segs in c.segments.items()}} for c in changes],
     }
+
+
+def show_text(summary: Any, version: Any, lines: dict[str, list[str]], langs: list[str]) -> str:
+    """The `show` view: a header line, then each language's numbered text."""
+    out = [f"{summary.symbol} · version {version.number} · {summary.state} · "
+           f"{version.content_hash[:12]}"]
+    for code in langs:
+        out += ["", *lines[code]]
+    return "\n".join(out)
+
+
+def diff_text(result: dict[str, Any], lang: str | None = None) -> str:
+    """A :func:`version_diff` result: each changed paragraph in bold, insertions {+green+},
+    deletions [-red-], one line per language (only ``lang`` when given)."""
+    out = [f"{result['symbol']}: version {result['from']} → {result['to']}"]
+    if not result["changes"]:
+        out.append("no differences")
+    for change in result["changes"]:
+        where = change["new_ref"] or change["old_ref"]
+        moved = (f" (was {change['old_ref']})" if change["old_ref"] and change["new_ref"]
+                 and change["old_ref"] != change["new_ref"] else "")
+        out.append(bold(f"{where}{moved}: {change['status']}"))
+        for code, segments in change["segments"].items():
+            if lang and code != lang:
+                continue
+            parts = [green(f"{{+{text}+}}") if op == "insert" else
+                     red(f"[-{text}-]") if op == "delete" else text for op, text in segments]
+            out.append(f"  {code}: " + "".join(parts))
+    return "\n".join(out)

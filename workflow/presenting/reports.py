@@ -1,0 +1,122 @@
+"""Reports for the terminal: a resolution's status, the parity check, signature and
+dossier verification, the audit chain, this machine's checks, and what delivery did.
+
+A report that ends in a verdict ends with it on its last line, so ``| tail -1`` reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = [
+    "audit_text", "check_text", "doctor_text", "dossier_text", "export_text", "sent_json",
+    "sent_text", "signatures_text", "status_text", "submission_json", "submission_text",
+]
+
+
+def status_text(st: Any) -> str:
+    """State and version, the facts that matter now, and each next step with who takes it
+    and what blocks it."""
+    out = [f"{st.symbol}: {st.state} (version {st.version})"]
+    out += [f"  · {fact}" for fact in st.facts]
+    for step in st.steps:
+        mark = f"blocked: {step['blocked_by']}" if step["blocked_by"] else "ready"
+        out.append(f"  → {step['command']:<32} ({step['who']}) {mark}")
+    return "\n".join(out)
+
+
+def check_text(symbol: str, report: Mapping[str, Any]) -> str:
+    """Parity findings, each with its fix, then the count of errors and warnings."""
+    out = [] if report["findings"] else [f"{symbol}: all authentic languages agree"]
+    for f in report["findings"]:
+        out.append(f"{f['severity']:<7} {f['ref']:<14} [{','.join(f['languages'])}] "
+                   f"{f['rule']}: {f['message']}")
+        out.append(f"        fix: {f['fix']}")
+    s = report["summary"]
+    out.append(f"{s.get('error', 0)} error(s), {s.get('warning', 0)} warning(s)")
+    return "\n".join(out)
+
+
+def signatures_text(file: str, report: Mapping[str, Any]) -> str:
+    """One line per signature (OK or FAIL, signer, time, integrity and trust), its
+    problems indented, then the file's verdict."""
+    out = []
+    for s in report["signatures"]:
+        signer = s["signer"]
+        extra = (f" {s['field_name']} modification={s['modification_level']}"
+                 f"{' certification' if s['certification'] else ''}"
+                 if "field_name" in s else f" {s['p7s']}")
+        out.append(f"{'OK  ' if s['ok'] else 'FAIL'} {signer['common_name']} "
+                   f"({signer['member_id'] or '?'}) {s['signing_time'] or ''}"
+                   f" intact={s['intact']} trusted={s['trusted']}{extra}")
+        out += [f"     {problem}" for problem in s["problems"]]
+    out += [f"FAIL {problem}" for problem in report.get("problems", [])]
+    verdict = (f"all {report['signature_count']} signature(s) valid" if report["ok"]
+               else "NOT VALID")
+    out.append(f"{file}: {verdict}")
+    return "\n".join(out)
+
+
+def dossier_text(report: Any) -> str:
+    out = [f"PROBLEM: {problem}" for problem in report.problems]
+    counts = ", ".join(f"{n} {what}" for what, n in sorted(report.checked.items()))
+    out.append(f"dossier intact: {counts}" if report.ok else
+               f"dossier NOT intact: {len(report.problems)} problem(s)")
+    return "\n".join(out)
+
+
+def export_text(result: Any) -> str:
+    return (f"{result.path}: {len(result.resolutions)} resolution(s), {result.files} files, "
+            f"{result.octets:,} bytes; {result.rendered} rendered, {result.cached} from the "
+            f"cache ({result.workers} worker(s), {result.seconds:.1f} s)")
+
+
+def audit_text(problems: Sequence[Any], count: int) -> str:
+    if not problems:
+        return f"audit log intact: {count} events verified"
+    return "\n".join(f"BROKEN: {p}" for p in problems)
+
+
+def doctor_text(checks: Sequence[Any]) -> str:
+    """ok, FAIL (required) or warn per check, and the fix under each that failed."""
+    out = []
+    for c in checks:
+        mark = "ok  " if c.ok else ("FAIL" if c.required else "warn")
+        out.append(f"{mark} {c.name:<24} {c.detail}")
+        if not c.ok:
+            out.append(f"     fix: {c.fix}")
+    return "\n".join(out)
+
+
+def sent_json(results: Sequence[Any]) -> dict[str, Any]:
+    failed = sum(1 for r in results if r.status != "sent")
+    return {"sent": len(results) - failed, "failed": failed,
+            "results": [r.__dict__ for r in results]}
+
+
+def sent_text(results: Sequence[Any]) -> str:
+    if not results:
+        return "nothing to send"
+    failed = [r for r in results if r.status != "sent"]
+    out = [f"{len(results) - len(failed)} sent, {len(failed)} failed"]
+    out += [f"  message {r.id} to {r.recipient}: {r.error}" for r in failed]
+    return "\n".join(out)
+
+
+def submission_json(result: Any) -> dict[str, Any]:
+    return {"symbol": result.symbol, "body": result.body, "submission": result.number,
+            "state": result.state, "folder": str(result.folder), "zip": str(result.zip_path),
+            "package_sha256": result.package_sha256, "files": result.files,
+            "message": result.message, "message_status": result.message_status,
+            "error": result.error}
+
+
+def submission_text(result: Any) -> str:
+    """The new state, the package with its digest and files, and the message's fate."""
+    out = [f"{result.symbol}: submission {result.number} to {result.body} → {result.state}",
+           f"  package {result.zip_path} (sha256 {result.package_sha256[:16]}…)"]
+    out += [f"    {f['name']}  {f['size']} bytes" for f in result.files]
+    extra = f": {result.error}" if result.error else ""
+    out.append(f"  message {result.message}: {result.message_status}{extra}")
+    return "\n".join(out)

@@ -1,0 +1,140 @@
+"""The terminal around a command: which errors are refusals and how a bug is told, where log
+records go, what happens to output nobody reads any more, and a progress bar.
+
+- :func:`refusal_classes` are the packages' own error bases: a refusal by the domain (exit
+  code 1), shown as it is; anything else is a bug (exit code 3), told by
+  :func:`unexpected_text` in one line that says what became of the database;
+- :func:`watch_commits` / :func:`commits` count committed transactions for that line;
+- :func:`configure_logging` sends our packages' records to stderr at the level asked for
+  with -v/-vv or ``RESOLUTIONS_LOG`` (warnings only by default);
+- :func:`silence_stdout` points standard output at the null device once the reader is gone
+  (``resolutions log 1 | head -1``), so nothing is reported at exit;
+- :func:`progress_bar` draws long steps on a terminal (rich, imported only then).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+__all__ = ["LEVELS", "LOGGERS", "Report", "commits", "configure_logging", "progress_bar",
+           "refusal_classes", "silence_stdout", "unexpected_text", "watch_commits"]
+
+LOGGERS = ("cli", "workflow", "drafts", "templates", "signatures")
+LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING}
+_HANDLER = "resolutions"
+_COMMITS = [0]
+Report = Callable[[str, int, int], None]
+
+
+def refusal_classes() -> tuple[type[Exception], ...]:
+    """The base error classes of workflow, drafts and signatures (each module is small
+    and imports nothing heavy)."""
+    from drafts.errors import DraftError
+    from signatures.errors import SignatureError
+    from workflow.errors import WorkflowError
+
+    return (WorkflowError, DraftError, SignatureError)
+
+
+def unexpected_text(exc: BaseException, *, database: str | None) -> str:
+    """One line for a bug. ``database`` is None when the command never opened the
+    database, "saved" when a transaction had committed before the error, otherwise
+    anything else (the open transaction was rolled back)."""
+    text = str(exc).strip()
+    first = text.splitlines()[0][:300] if text else ""
+    what = f"unexpected {type(exc).__name__}" + (f": {first}" if first else "")
+    if database is None:
+        state = ""
+    elif database == "saved":
+        state = "; the changes committed before it stay saved"
+    else:
+        state = "; the step's database changes were rolled back"
+    return f"{what} (a bug{state}; re-run with --verbose to see where it happened)"
+
+
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """A handler writing to whatever ``sys.stderr`` is when a record comes (a test runner
+    swaps it per command; a handler holding the old one would write to a closed buffer)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
+def configure_logging(verbose: int, wanted: str | None) -> int:
+    """Log our packages to the current stderr at the more talkative of ``verbose`` (0
+    warnings, 1 info, 2 or more debug) and ``wanted`` (a name of :data:`LEVELS`); returns
+    the level. Raises ValueError naming the accepted words for any other ``wanted``."""
+    wanted = (wanted or "").strip().lower()
+    if wanted and wanted not in LEVELS:
+        raise ValueError(f"RESOLUTIONS_LOG={wanted}: write debug, info or warning")
+    level = min(LEVELS.get(wanted, logging.WARNING),
+                (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)])
+    handler = _Stderr()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.set_name(_HANDLER)
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        for old in [h for h in logger.handlers if h.get_name() == _HANDLER]:
+            logger.removeHandler(old)
+        logger.addHandler(handler)
+        logger.setLevel(level)
+    return level
+
+
+def _count(_connection: Any) -> None:
+    _COMMITS[0] += 1
+
+
+def watch_commits() -> None:
+    """Count every committed transaction of any engine from now on (idempotent)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if not event.contains(Engine, "commit", _count):
+        event.listen(Engine, "commit", _count)
+
+
+def commits() -> int:
+    """Transactions committed since :func:`watch_commits` (compare two readings)."""
+    return _COMMITS[0]
+
+
+def silence_stdout() -> None:
+    """Send what is still buffered for stdout, and anything later, to the null device."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # not a real file (a test runner's buffer)
+        pass
+
+
+@contextlib.contextmanager
+def progress_bar(wanted: bool = True) -> Iterator[Report | None]:
+    """Bars while the block runs, gone when it ends (transient)."""
+    if not wanted or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bar = Progress(TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(),
+                   transient=True, console=None)
+    tasks: dict[str, Any] = {}
+
+    def report(step: str, done: int, total: int) -> None:
+        if step not in tasks:
+            tasks[step] = bar.add_task(step, total=total)
+        bar.update(tasks[step], completed=done, total=total)
+
+    with bar:
+        yield report

@@ -104,9 +104,11 @@ def test_the_database_refuses_rewriting_history(pg_ws: tuple[Cli, Cluster, str, 
                          " member_id, decision, note, void, at) SELECT resolution_id, "
                          "version_number, content_hash, 'rev-ru', 'approved', '', false, at "
                          "FROM approvals", "permission denied"),
-        (role["rev-ru"], "UPDATE members SET roles = 'secretary' WHERE id = 'rev-ru'",
+        (role["rev-ru"], "INSERT INTO member_roles (member_id, role) "
+                         "VALUES ('rev-ru', 'secretary')", "permission denied"),
+        (role["sec"], "INSERT INTO member_roles (member_id, role) VALUES ('sec', 'approver')",
          "permission denied"),
-        (role["sec"], "UPDATE members SET roles = 'approver,secretary' WHERE id = 'sec'",
+        (role["sec"], "UPDATE members SET email = 'sec@elsewhere.example' WHERE id = 'sec'",
          "permission denied"),
         (role["sec"], "UPDATE signatures SET member_id = 'x'", "permission denied"),
         # the owner too, who holds every grant: the triggers refuse whoever asks

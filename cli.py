@@ -559,15 +559,19 @@ def comments(ctx: Context, words: tuple[str, ...]) -> None:
 @command(cli, example='resolutions dispose 1 2 --accept --note "Year added in OP 2"')
 @click.argument("ref")
 @click.argument("number", type=int)
-@click.option("--accept", "decision", flag_value="accepted", help="Accept the comment.")
-@click.option("--reject", "decision", flag_value="rejected", help="Reject it.")
-@click.option("--partial", "decision", flag_value="partial", help="Accept in part.")
+@click.option("--accept", is_flag=True, help="Accept the comment.")
+@click.option("--reject", is_flag=True, help="Reject it.")
+@click.option("--partial", is_flag=True, help="Accept in part.")
 @click.option("--note", required=True, help="The secretariat's observation.")
-def dispose(ctx: Context, ref: str, number: int, decision: str | None, note: str) -> None:
+def dispose(ctx: Context, ref: str, number: int, accept: bool, reject: bool, partial: bool,
+            note: str) -> None:
     """Record the secretariat's decision on a comment."""
     from workflow.review.rounds import dispose as do_dispose
-    if decision is None:
-        raise click.UsageError("choose --accept, --reject or --partial")
+    chosen = [d for d, on in (("accepted", accept), ("rejected", reject), ("partial", partial))
+              if on]
+    if len(chosen) != 1:
+        raise click.UsageError("choose exactly one of --accept, --reject or --partial")
+    decision = chosen[0]
     row = do_dispose(ctx.app(), ref, number, decision, note)
     click.echo(f"comment {row.number}: {row.disposition}")
 

@@ -175,3 +175,14 @@ def test_references_as_typed_in_comment_and_confirm(ws: Cli, tmp_path: Path) -> 
     bad = ws(["translations", "confirm", symbol, "--lang", "zh", "--para", "OP 99"],
              code=1).output
     assert "--para 'OP 99'" in bad
+
+
+def test_a_disposition_is_one_decision(ws: Cli, tmp_path: Path) -> None:
+    symbol = _draft(ws, tmp_path)
+    ws(["circulate", symbol, "--reviewer", "rev-ru"])
+    ws(["comment", symbol, "--by", "rev-ru", "--ref", "OP 1", "--type", "ge", "--text", "x"])
+    ws(["dispose", symbol, "1", "--accept", "--reject", "--note", "both"], code=2)
+    ws(["dispose", symbol, "1", "--note", "none"], code=2)
+    [row] = json.loads(ws(["comments", symbol, "--json"]).output)["comments"]
+    assert row["disposition"] == ""
+    ws(["dispose", symbol, "1", "--partial", "--note", "in part"])

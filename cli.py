@@ -417,9 +417,10 @@ def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | N
 @click.option("--lang", help="Only this language.")
 def diff(ctx: Context, ref: str, from_: int | None, to: int | None, lang: str | None) -> None:
     """Word-level differences between two versions, per paragraph and language."""
-    from workflow.presenting.texts import diff_text, version_diff
+    from workflow.drafting.diffing import version_diff
+    from workflow.presenting.texts import diff_text
     result = version_diff(ctx.app(), ref, from_, to)
-    ctx.emit(result, diff_text(result, lang))
+    ctx.emit(result.to_json(), diff_text(result, lang))
 
 @command(cli, json=True, example="resolutions log 1")
 @click.argument("ref")

@@ -186,3 +186,10 @@ def test_a_disposition_is_one_decision(ws: Cli, tmp_path: Path) -> None:
     [row] = json.loads(ws(["comments", symbol, "--json"]).output)["comments"]
     assert row["disposition"] == ""
     ws(["dispose", symbol, "1", "--partial", "--note", "in part"])
+
+
+def test_diff_names_a_version_that_does_not_exist(ws: Cli, tmp_path: Path) -> None:
+    symbol = _draft(ws, tmp_path)
+    out = ws(["diff", symbol, "--from", "9", "--to", "1"], code=1).output
+    assert "has no version 9 (versions 1–1)" in out
+    assert "is after" not in out

@@ -7,12 +7,10 @@ from typing import Any
 from drafts.markup import plain
 from drafts.model import SECTION_PREAMBLE, Resolution
 from drafts.numbering import annex_heading, label
-from workflow.app import App
-from workflow.errors import InvalidInput
+from workflow.drafting.diffing import VersionDiff
 from workflow.presenting.tables import bold, green, red
-from workflow.store.texts import load_version
 
-__all__ = ["diff_text", "numbered_lines", "show_text", "version_diff"]
+__all__ = ["diff_text", "numbered_lines", "show_text"]
 
 
 def numbered_lines(model: Resolution, langs: list[str]) -> dict[str, list[str]]:
@@ -38,26 +36,6 @@ def numbered_lines(model: Resolution, langs: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def version_diff(app: App, ref: str, old: int | None, new: int | None) -> dict[str, Any]:
-    from drafts.diff import compare
-
-    with app.read() as session:
-        row = app.resolution(session, ref)
-        new_no = new or row.current_version
-        old_no = old or max(1, new_no - 1)
-        if old_no > new_no:
-            raise InvalidInput(f"--from {old_no} is after --to {new_no}")
-        a = load_version(session, app.version(session, row, old_no))
-        b = load_version(session, app.version(session, row, new_no))
-    changes = compare(a, b)
-    return {
-        "symbol": row.symbol, "from": old_no, "to": new_no,
-        "changes": [{"id": c.id, "status": c.status, "old_ref": c.old_ref, "new_ref": c.new_ref,
-                     "segments": {lang: [[s.op, s.text] for s in segs]
-                                  for lang, segs in c.segments.items()}} for c in changes],
-    }
-
-
 def show_text(summary: Any, version: Any, lines: dict[str, list[str]], langs: list[str]) -> str:
     """The `show` view: a header line, then each language's numbered text."""
     out = [f"{summary.symbol} · version {version.number} · {summary.state} · "
@@ -67,18 +45,18 @@ def show_text(summary: Any, version: Any, lines: dict[str, list[str]], langs: li
     return "\n".join(out)
 
 
-def diff_text(result: dict[str, Any], lang: str | None = None) -> str:
-    """A :func:`version_diff` result: each changed paragraph in bold, insertions {+green+},
-    deletions [-red-], one line per language (only ``lang`` when given)."""
-    out = [f"{result['symbol']}: version {result['from']} → {result['to']}"]
-    if not result["changes"]:
+def diff_text(result: VersionDiff, lang: str | None = None) -> str:
+    """A version diff: each changed paragraph in bold, insertions {+green+}, deletions
+    [-red-], one line per language (only ``lang`` when given)."""
+    out = [f"{result.symbol}: version {result.old} → {result.new}"]
+    if not result.changes:
         out.append("no differences")
-    for change in result["changes"]:
-        where = change["new_ref"] or change["old_ref"]
-        moved = (f" (was {change['old_ref']})" if change["old_ref"] and change["new_ref"]
-                 and change["old_ref"] != change["new_ref"] else "")
-        out.append(bold(f"{where}{moved}: {change['status']}"))
-        for code, segments in change["segments"].items():
+    for change in result.changes:
+        where = change.new_ref or change.old_ref
+        moved = (f" (was {change.old_ref})" if change.old_ref and change.new_ref
+                 and change.old_ref != change.new_ref else "")
+        out.append(bold(f"{where}{moved}: {change.status}"))
+        for code, segments in change.segments.items():
             if lang and code != lang:
                 continue
             parts = [green(f"{{+{text}+}}") if op == "insert" else

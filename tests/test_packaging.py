@@ -169,8 +169,14 @@ def test_floors_are_versions_the_suite_runs_on() -> None:
             f"{requirement}: the suite runs on {installed}")
 
 
+#: what runs under mypy --strict: the text model, the state machine and its vocabulary, and
+#: the human output (the other packages follow as they are typed through)
+STRICT = ["drafts/", "workflow/lifecycle/machine.py", "workflow/states.py",
+          "workflow/lifecycle/diagram.py"]
+
+
 def test_drafts_pass_mypy_strict() -> None:
-    result = subprocess.run([sys.executable, "-m", "mypy", "--strict", "drafts/"],
+    result = subprocess.run([sys.executable, "-m", "mypy", "--strict", *STRICT],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues found" in result.stdout

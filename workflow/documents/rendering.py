@@ -26,7 +26,7 @@ from workflow.store.models import Artefact, Member, ResolutionRow, Version
 from workflow.store.texts import load_version
 
 __all__ = ["render", "render_bytes", "Rendered", "STAGE_FORMATS", "safe_name",
-           "pending_artefacts", "record_artefacts", "prerender"]
+           "record_artefacts", "prerender"]
 
 #: which formats each stage exists in
 STAGE_FORMATS = {
@@ -107,8 +107,12 @@ def render_bytes(app: App, session: Session, row: ResolutionRow, *, stage: str, 
                  version: int | None = None, languages: list[str] | None = None,
                  layout: str | None = None, reviewer: Member | None = None,
                  extra: dict[str, str] | None = None,
-                 attachments: list[tuple[str, bytes, str]] | None = None) -> Rendered:
-    """Render (or fetch from the cache) one document; returns its bytes and hash."""
+                 attachments: list[tuple[str, bytes, str]] | None = None,
+                 cache: list[dict[str, object]] | None = None) -> Rendered:
+    """Render (or fetch from the cache) one document; returns its bytes and hash.
+
+    A new cache row is added to ``session`` (a write transaction), or — from a read session —
+    appended to ``cache`` for :func:`record_artefacts` to write afterwards."""
 
     if stage not in STAGE_FORMATS:
         raise InvalidInput(f"unknown stage {stage!r}; stages are {', '.join(STAGE_FORMATS)}")
@@ -156,11 +160,14 @@ def render_bytes(app: App, session: Session, row: ResolutionRow, *, stage: str, 
         data = render_docx(view, template_dir=tdir)
     digest, path = store_bytes(app.workspace.store_dir, data)
     if hit is None:
-        session.add(Artefact(cache_key=key, sha256=digest, resolution_id=row.id,
-                             version_number=ver.number, stage=stage, format=fmt,
-                             languages=",".join(langs), layout=chosen_layout,
-                             template_hash=template, size=len(data),
-                             created_at=clock.now()))
+        fields: dict[str, object] = dict(
+            cache_key=key, sha256=digest, resolution_id=row.id, version_number=ver.number,
+            stage=stage, format=fmt, languages=",".join(langs), layout=chosen_layout,
+            template_hash=template, size=len(data), created_at=clock.now())
+        if cache is not None:
+            cache.append(fields)
+        else:
+            session.add(Artefact(**fields))
     return Rendered(path, digest, stage, fmt, False, data)
 
 
@@ -168,14 +175,6 @@ def output_name(row: ResolutionRow, version: int, stage: str, fmt: str, langs: l
                 reviewer: Member | None = None) -> str:
     who = f"_{safe_name(reviewer.id)}" if reviewer else ""
     return f"{safe_name(row.symbol)}_v{version}_{stage}_{'-'.join(langs)}{who}.{fmt}"
-
-
-def pending_artefacts(session: Session) -> list[dict[str, object]]:
-    """Cache rows a read session collected (never flushed there), to record afterwards."""
-    rows = [obj.model_dump(exclude={"id"}) for obj in session.new if isinstance(obj, Artefact)]
-    for obj in list(session.new):
-        session.expunge(obj)
-    return rows
 
 
 def record_artefacts(app: App, rows: list[dict[str, object]]) -> None:
@@ -196,12 +195,12 @@ def record_artefacts(app: App, rows: list[dict[str, object]]) -> None:
 def prerender(app: App, symbol: str, jobs: list[dict[str, object]]) -> None:
     """Render documents into the store outside any write transaction, so that a later
     render of the same inputs inside one is a cache hit (WeasyPrint never holds the lock)."""
+    cache: list[dict[str, object]] = []
     with app.read() as session:
         row = app.resolution(session, symbol)
         for job in jobs:
-            render_bytes(app, session, row, **job)  # type: ignore[arg-type]
-        rows = pending_artefacts(session)
-    record_artefacts(app, rows)
+            render_bytes(app, session, row, cache=cache, **job)  # type: ignore[arg-type]
+    record_artefacts(app, cache)
 
 
 def render(app: App, ref: str, *, stage: str, formats: list[str], languages: list[str] | None,
@@ -212,6 +211,7 @@ def render(app: App, ref: str, *, stage: str, formats: list[str], languages: lis
     Rendering runs in a read session; only the cache rows are written, afterwards, in a
     short transaction, so other commands are never kept waiting for WeasyPrint."""
     out: list[tuple[Path, Rendered]] = []
+    cache: list[dict[str, object]] = []
     with app.read() as session:
         row = app.resolution(session, ref)
         reviewers: list[Member | None] = [None]
@@ -227,7 +227,8 @@ def render(app: App, ref: str, *, stage: str, formats: list[str], languages: lis
                 continue
             for reviewer in reviewers:
                 rendered = render_bytes(app, session, row, stage=stage, fmt=fmt, version=version,
-                                        languages=languages, layout=layout, reviewer=reviewer)
+                                        languages=languages, layout=layout, reviewer=reviewer,
+                                        cache=cache)
                 langs = languages or _langs(session, app, row, ver_no)
                 if (layout or ("parallel" if len(langs) > 1 else "single")) == "single":
                     langs = langs[:1]
@@ -236,8 +237,7 @@ def render(app: App, ref: str, *, stage: str, formats: list[str], languages: lis
                 write_atomic(target, data)
                 crashpoint("render.after-write")
                 out.append((target, rendered))
-        rows = pending_artefacts(session)
-    record_artefacts(app, rows)
+    record_artefacts(app, cache)
     if not out:
         raise InvalidInput(f"the {stage} stage exists as {', '.join(STAGE_FORMATS.get(stage, ()))} only")
     return out

@@ -23,12 +23,12 @@ from sqlmodel import Session, select
 from workflow import clock
 from workflow.app import App
 from workflow.crashpoints import crashpoint
+from workflow.documents.rendering import record_artefacts
 from workflow.dossier.bag import BagWriter, staging
 from workflow.dossier.meta import DossierStats, bag_info
 from workflow.dossier.plan import Entry, Job, dumps, own_job, plan_resolution
 from workflow.dossier.render import (
     Progress,
-    _record,
     attachments_for,
     cached,
     default_workers,
@@ -212,8 +212,7 @@ def _write(app: App, session: Session, bag: BagWriter, entry: Entry,
         if digest is None or not app.store_path(digest).is_file():
             # the database moved on between planning and writing: render it here
             _, digest, rows = render_job(entry.job, app)
-
-            _record(app, rows)
+            record_artefacts(app, rows)
             known[entry.job] = digest
         bag.add_file(entry.path, app.store_path(digest))
 

@@ -25,6 +25,7 @@ from workflow.documents.rendering import (
     ARCHIVAL_STAGES,
     _template_hash,
     cache_key,
+    record_artefacts,
     render_bytes,
     safe_name,
 )
@@ -116,27 +117,11 @@ def render_job(job: Job, app: App | None = None) -> tuple[Job, str, list[dict[st
         row = session.get(ResolutionRow, job.resolution_id)
         assert row is not None
         attachments = attachments_for(session, row, job.version) if job.attach else None
+        cache: list[dict[str, Any]] = []
         rendered = render_bytes(app, session, row, stage=job.stage, fmt=job.fmt,
                                 version=job.version, extra=dict(job.extra) or None,
-                                attachments=attachments)
-        rows = [obj.model_dump(exclude={"id"}) for obj in session.new
-                if isinstance(obj, Artefact)]
-        session.rollback()
-    return job, rendered.sha256, rows
-
-
-def _record(app: App, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    with app.write() as session:
-        seen: set[str] = set()
-        for fields in rows:
-            key = fields["cache_key"]
-            if key in seen or session.exec(select(Artefact).where(
-                    Artefact.cache_key == key)).first() is not None:
-                continue
-            seen.add(key)
-            session.add(Artefact(**fields))
+                                attachments=attachments, cache=cache)  # type: ignore[arg-type]
+    return job, rendered.sha256, cache
 
 
 def render_missing(app: App, jobs: Iterable[Job], workers: int,
@@ -171,5 +156,5 @@ def render_missing(app: App, jobs: Iterable[Job], workers: int,
                 rows += new
                 if progress:
                     progress("render", len(done), total)
-    _record(app, rows)
+    record_artefacts(app, rows)
     return done

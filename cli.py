@@ -236,8 +236,10 @@ def _passphrase(passphrase_file: str | None, label: str, new: bool = False) -> b
               help="Authentic languages, comma-separated, in column order.")
 @click.option("--approval-rule", type=click.Choice(["all", "majority", "each-delegation"]),
               default="each-delegation", show_default=True)
+@click.option("--require-signature", "required", multiple=True, metavar="MEMBER",
+              help="A member whose signature every resolution needs (repeatable).")
 def init(ctx: Context, directory: str, name: str, name_ru: str | None, name_zh: str | None,
-         prefix: str, languages: str, approval_rule: str) -> None:
+         prefix: str, languages: str, approval_rule: str, required: tuple[str, ...]) -> None:
     """Create a workspace: resolutions.toml and .resolutions/ (SQLite database)."""
     from sqlalchemy.engine import make_url
 
@@ -245,7 +247,8 @@ def init(ctx: Context, directory: str, name: str, name_ru: str | None, name_zh: 
     names = {k: v for k, v in (("ru", name_ru), ("zh", name_zh)) if v}
     ws = setup.init_workspace(Path(directory), name=name, prefix=prefix,
                               languages=tuple(x.strip() for x in languages.split(",") if x.strip()),
-                              approval_rule=approval_rule, names=names)
+                              approval_rule=approval_rule, names=names,
+                              required_signatories=required)
     database = make_url(ws.database_url).render_as_string(hide_password=True)
     ctx.emit({"workspace": str(ws.root), "database": database},
              f"Initialised workspace {ws.root} ({name}, prefix {prefix})")

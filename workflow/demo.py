@@ -156,10 +156,9 @@ def play(root: Path, run: Run, *, force: bool = False,
 
     step("workspace created for the working group",
          ["init", str(root), "--name", GROUP[0], "--name-ru", GROUP[1], "--name-zh", GROUP[2],
-          "--prefix", "RCWG", "--approval-rule", "each-delegation"])
-    (root / "resolutions.toml").write_text(
-        (root / "resolutions.toml").read_text("utf-8").replace(
-            "required = []", 'required = ["sokolov", "kuznetsova", "li-wei"]'), "utf-8")
+          "--prefix", "RCWG", "--approval-rule", "each-delegation",
+          "--require-signature", "sokolov", "--require-signature", "kuznetsova",
+          "--require-signature", "li-wei"])
     member_cmds = []
     for mid, name, names, org, delegation, email, lang, roles in MEMBERS:
         args = ["member", "add", mid, "--name", name, "--org", org, "--delegation", delegation,

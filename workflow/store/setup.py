@@ -12,7 +12,8 @@ __all__ = ["init_workspace"]
 
 
 def init_workspace(root: Path, *, name: str, prefix: str, languages: tuple[str, ...],
-                   approval_rule: str, names: dict[str, str] | None = None) -> Workspace:
+                   approval_rule: str, names: dict[str, str] | None = None,
+                   required_signatories: tuple[str, ...] = ()) -> Workspace:
     """Write the workspace files and create (migrate) its database."""
     from drafts.model import LANGUAGES
 
@@ -22,10 +23,10 @@ def init_workspace(root: Path, *, name: str, prefix: str, languages: tuple[str, 
                              f"use codes from {', '.join(LANGUAGES)}")
     import shutil
 
-
     had_state = (root / STATE_DIR).exists()
     ws = create(root, name=name, prefix=prefix, languages=languages,
-                approval_rule=approval_rule, names=names)
+                approval_rule=approval_rule, names=names,
+                required_signatories=required_signatories)
     db = Database(ws.database_url)
     try:
         db.engine  # creates and migrates

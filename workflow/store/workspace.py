@@ -173,7 +173,8 @@ def _toml_str(value: str) -> str:
 
 
 def create(root: Path, *, name: str, prefix: str, languages: tuple[str, ...] = ("ru", "zh", "en"),
-           approval_rule: str = "each-delegation", names: dict[str, str] | None = None) -> Workspace:
+           approval_rule: str = "each-delegation", names: dict[str, str] | None = None,
+           required_signatories: tuple[str, ...] = ()) -> Workspace:
     """Write ``resolutions.toml`` and ``.resolutions/``; refuse to overwrite a workspace."""
     if not re.match(r"^[A-Za-z][A-Za-z0-9-]{0,15}$", prefix):
         raise WorkspaceError(f"invalid prefix {prefix!r}: use 1–16 letters, digits or '-', "
@@ -183,6 +184,9 @@ def create(root: Path, *, name: str, prefix: str, languages: tuple[str, ...] = (
     for label, value in [("name", name), *((f"name-{k}", v) for k, v in (names or {}).items())]:
         if not value.strip() or any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in value):
             raise WorkspaceError(f"--{label} must be one line of visible text")
+    for member in required_signatories:
+        if not re.match(r"^[a-z0-9][a-z0-9_.-]{0,63}$", member):
+            raise WorkspaceError(f"--require-signature {member!r} is not a member id")
     root = root.resolve()
     if (root / CONFIG_NAME).exists():
         raise WorkspaceError(f"{root} is already a workspace ({CONFIG_NAME} exists)")
@@ -196,7 +200,7 @@ def create(root: Path, *, name: str, prefix: str, languages: tuple[str, ...] = (
               f"approval_rule = {_toml_str(approval_rule)}", "",
               "[numbering]", 'pattern = "{prefix}/RES/{year}/{number}"', "",
               "[signatures]", "# member ids whose signatures every resolution needs",
-              "required = []", "",
+              "required = [" + ", ".join(_toml_str(m) for m in required_signatories) + "]", "",
               "# [delivery]", "# smtp_host = \"smtp.example.org\"", "# smtp_port = 587",
               "# smtp_security = \"starttls\"   # starttls | ssl | none",
               "# smtp_user = \"secretary@example.org\"",

@@ -69,7 +69,13 @@ def sign_detached(data: bytes, signer: Signer, *, timestamper: Any = None) -> by
         use_cades=True,
         timestamper=timestamper,
     )
-    content_info = asyncio.run(coro)
+    try:
+        content_info = asyncio.run(coro)
+    except OSError as exc:  # the timestamp authority did not answer
+        from signatures.errors import SigningError
+
+        raise SigningError(f"The detached signature could not be timestamped: {exc}; check "
+                           "[signatures] timestamp_url or try again later.") from exc
     der: bytes = content_info.dump()
     return der
 

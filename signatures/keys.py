@@ -281,11 +281,14 @@ def issue_certificate(
     p12_passphrase: bytes,
     valid_days: int = 1095,
     now: datetime | None = None,
+    crl_location: str | None = None,
 ) -> CertInfo:
     """Issue a signing certificate for a member and write it as a PKCS#12 bundle (0600).
 
     Subject: CN=name, O=organisation, UID=member_id. Key usage digitalSignature and
-    nonRepudiation; extended key usage documentSigning and emailProtection.
+    nonRepudiation; extended key usage documentSigning and emailProtection. With
+    ``crl_location`` (a URL or a file path) the certificate names where the CA's CRL is
+    published (CRL distribution point).
     """
     out_p12 = Path(out_p12)
     _check_passphrase(p12_passphrase, out_p12)
@@ -327,6 +330,10 @@ def issue_certificate(
         builder = builder.add_extension(
             x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False
         )
+    if crl_location:
+        from signatures.crl import distribution_point
+
+        builder = builder.add_extension(distribution_point(crl_location), critical=False)
     cert = builder.sign(ca.key, hashes.SHA256())
     bundle = pkcs12.serialize_key_and_certificates(
         name=member_id.encode("utf-8"),

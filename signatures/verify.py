@@ -1,18 +1,24 @@
-"""Offline verification of the signatures in a PDF, as a plain report.
+"""Offline verification of the signatures in a PDF, as a plain report, at a chosen time.
 
 Every signature is checked by pyHanko against the trust roots given, without fetching
-anything (no OCSP, CRL or AIA requests). The verdict per signature is pyHanko's
-``bottom_line`` (integrity, cryptographic validity, trust, timestamp, DocMDP), tightened by
-one rule of ours: after a signature, only signing and form filling may follow
-(modification level at most FORM_FILLING); added annotations or rewritten pages make it
-fail even where an approval signature alone would tolerate them. Problems are listed in
-plain words. The JSON schema of :meth:`PdfReport.to_json` is in ``docs/VERIFY_JSON.md``.
+anything (no OCSP, CRL or AIA requests); revocation data comes from the CRLs given and
+from the file's own ``/DSS``. The validation time is now, or ``at`` (an archivist's
+date). Document timestamps are checked newest first: each one valid at the time the
+next one proves proves that everything before it existed at its own time. A signature is
+then judged at its proof time (see :mod:`signatures.verdict`): a signature timestamp
+holds while the document timestamps keep it provable, so a B-LTA file still verifies
+after every certificate in it has expired, and a B-B file does not.
+
+After a signature only signing, form filling and validation data may follow
+(modification level at most FORM_FILLING). The JSON schema of :meth:`PdfReport.to_json`
+is in ``docs/VERIFY_JSON.md``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from io import BytesIO
 from typing import Any
 
@@ -20,11 +26,10 @@ from cryptography import x509
 
 from signatures.errors import VerificationError
 from signatures.keys import cert_info
-from signatures.signer import to_asn1_cert
+from signatures.verdict import Proof, level_of, reasons_for
 
 __all__ = ["PdfReport", "SignatureReport", "signed_revision", "verify_pdf"]
 
-ACCEPTED_MODIFICATIONS = ("NONE", "LTA_UPDATES", "FORM_FILLING")
 
 
 @dataclass(frozen=True)
@@ -53,16 +58,34 @@ class SignatureReport:
     signed_revision_end: int
     summary: str
     problems: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    proof: Proof | None = None
+    signer_not_after: datetime | None = None
+
+    @property
+    def reason(self) -> str | None:
+        return self.reasons[0] if self.reasons else None
+
+    def with_problem(self, reason: str, text: str) -> SignatureReport:
+        """The same report failed for one more reason (e.g. the wrong signer)."""
+        from dataclasses import replace
+
+        return replace(self, ok=False, reasons=[*self.reasons, reason],
+                       problems=[*self.problems, text])
 
     def to_json(self) -> dict[str, Any]:
         return {
             "index": self.index,
+            "reason": self.reason,
+            "reasons": list(self.reasons),
+            "proof": self.proof.to_json() if self.proof else None,
             "field_name": self.field_name,
             "signer": {
                 "common_name": self.signer_common_name,
                 "subject": self.signer_subject,
                 "member_id": self.signer_member_id,
                 "sha256": self.signer_sha256,
+                "not_after": _iso(self.signer_not_after),
             },
             "signing_time": _iso(self.signing_time),
             "timestamp_time": _iso(self.timestamp_time),
@@ -90,6 +113,9 @@ class PdfReport:
     signatures: list[SignatureReport]
     size: int
     problems: list[str] = field(default_factory=list)
+    level: str = "B-B"
+    at: datetime | None = None
+    document_timestamps: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -99,7 +125,10 @@ class PdfReport:
         return {
             "schema": "brics-resolutions/verify-pdf/1",
             "ok": self.ok,
+            "level": self.level,
+            "at": _iso(self.at),
             "size": self.size,
+            "document_timestamps": list(self.document_timestamps),
             "signature_count": len(self.signatures),
             "problems": list(self.problems),
             "signatures": [s.to_json() for s in self.signatures],
@@ -135,87 +164,177 @@ def signed_revision(pdf: bytes, index: int) -> bytes:
     return pdf[: start2 + length2]
 
 
-def signer_problems(status: Any) -> list[str]:
-    """What is wrong with a signature's cryptography, signer and timestamp (shared by PDF
-    and detached signatures); empty when all is well."""
-    problems = []
-    if not status.valid:
-        problems.append("the cryptographic signature does not verify.")
-    if status.revoked:
-        problems.append("the signer's certificate has been revoked.")
-    elif status.intact and status.valid and not status.trusted:
-        indic = getattr(status.trust_problem_indic, "name", "unknown reason")
-        problems.append(
-            f"the signer's certificate does not lead to a trusted CA ({indic}); verify "
-            "with the working group's CA certificate, or the signer is not one of us.")
+def _cert_of(status: Any) -> x509.Certificate:
+    return x509.load_der_x509_certificate(status.signing_cert.dump())
+
+
+def _context(roots: Sequence[x509.Certificate], crls: list[Any], certs: list[Any],
+             moment: datetime) -> Any:
+    """Path validation at ``moment``; revocation is judged by :func:`_revoked_at` instead
+    (an archivist has no fresher CRL than the ones kept, and stale is not revoked)."""
+    from pyhanko_certvalidator import ValidationContext
+    from pyhanko_certvalidator.policy_decl import (
+        CertRevTrustPolicy,
+        RevocationCheckingPolicy,
+        RevocationCheckingRule,
+    )
+
+    from signatures.signer import to_asn1_cert
+
+    no_check = RevocationCheckingPolicy(RevocationCheckingRule.NO_CHECK,
+                                        RevocationCheckingRule.NO_CHECK)
+    return ValidationContext(trust_roots=[to_asn1_cert(c) for c in roots], other_certs=certs,
+                             allow_fetching=False, moment=moment,
+                             revinfo_policy=CertRevTrustPolicy(no_check))
+
+
+def _revoked_at(cert: x509.Certificate, crls: list[Any],
+                issuers: Sequence[x509.Certificate]) -> datetime | None:
+    """When a CRL signed by the certificate's issuer says it was revoked, if ever.
+
+    A CRL counts only when its signature verifies with the public key of an issuer
+    certificate given (trust roots, the signature's chain, the DSS)."""
+    keys = [c.public_key() for c in issuers if c.subject == cert.issuer]
+    found = None
+    for item in crls:
+        try:
+            crl = x509.load_der_x509_crl(item.dump())
+            if crl.issuer != cert.issuer or not any(_signed_by(crl, k) for k in keys):
+                continue
+            entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
+        except (ValueError, TypeError):
+            continue
+        if entry is not None:
+            when = entry.revocation_date_utc
+            found = when if found is None else min(found, when)
+    return found
+
+
+def _signed_by(crl: x509.CertificateRevocationList, key: Any) -> bool:
+    try:
+        return bool(crl.is_signature_valid(key))
+    except (TypeError, ValueError):
+        return False
+
+
+def _issuers(roots: Sequence[x509.Certificate], certs: list[Any], status: Any) -> list[Any]:
+    """Certificates that may have issued the signer's: roots, DSS, the signature's own."""
+    extra = list(certs)
+    try:
+        extra += list(status.validation_path or ())
+    except TypeError:
+        pass
+    out = list(roots)
+    for c in extra:
+        try:
+            out.append(x509.load_der_x509_certificate(c.dump()))
+        except (ValueError, AttributeError):
+            continue
+    return out
+
+
+def _dss(reader: Any) -> tuple[list[Any], list[Any]]:
+    """(CRLs, certificates) of the document security store, if any."""
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko.sign.validation.errors import NoDSSFoundError
+
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return [], []
+    except Exception:  # a damaged DSS gives no validation data; signatures still checked
+        return [], []
+    try:
+        from asn1crypto import crl as asn1_crl
+        from pyhanko.pdf_utils.decode_limits import DecodePurpose
+
+        crls = [asn1_crl.CertificateList.load(ref.get_object().read_data(DecodePurpose.CRL))
+                for ref in dss.crls]
+        return crls, list(dss.load_certs())
+    except Exception:  # a damaged DSS gives no validation data; signatures still checked
+        return [], []
+
+
+def _end(emb: Any) -> int:
+    start, length, start2, length2 = (int(v) for v in emb.byte_range)
+    return start2 + length2
+
+
+def _document_timestamps(reader: Any, roots: Sequence[x509.Certificate], crls: list[Any],
+                         certs: list[Any], now: datetime) -> tuple[list[tuple[int, datetime]],
+                                                                    list[dict[str, Any]]]:
+    """Valid document timestamps as (revision end, time), newest first, and their report."""
+    from pyhanko.sign.validation import validate_pdf_timestamp
+
+    proven: list[tuple[int, datetime]] = []
+    report: list[dict[str, Any]] = []
+    horizon = now
+    for emb in reversed(list(reader.embedded_timestamp_signatures)):
+        try:
+            status = validate_pdf_timestamp(emb, _context(roots, crls, certs, horizon),
+                                             skip_diff=True)
+            ok = bool(status.intact and status.valid and status.trusted)
+            when = status.timestamp
+        except Exception:  # a malformed timestamp proves nothing
+            ok, when = False, None
+        report.insert(0, {"time": _iso(when), "ok": ok, "checked_at": horizon.isoformat(),
+                          "revision_end": _end(emb)})
+        if ok and when is not None:
+            proven.append((_end(emb), when))
+            horizon = min(horizon, when)
+    return proven, report
+
+
+def _check(emb: Any, index: int, roots: Sequence[x509.Certificate],
+           ts_roots: Sequence[x509.Certificate], crls: list[Any], certs: list[Any],
+           exists_by: datetime, doc_proof: bool) -> SignatureReport:
+    from pyhanko.sign.validation import validate_pdf_signature
+
+    ts_context = _context(ts_roots, crls, certs, exists_by)
+    status = validate_pdf_signature(emb, _context(roots, crls, certs, exists_by), ts_context)
+    proof = Proof(exists_by, "document-timestamp" if doc_proof else "none")
     ts = status.timestamp_validity
-    if ts is not None and not (ts.intact and ts.valid and ts.trusted):
-        problems.append("the signature timestamp does not verify or is not trusted.")
-    return problems
+    if ts is not None and ts.intact and ts.valid and ts.trusted and ts.timestamp <= exists_by:
+        proof = Proof(ts.timestamp, "signature-timestamp")
+        status = validate_pdf_signature(emb, _context(roots, crls, certs, ts.timestamp),
+                                        _context(ts_roots, crls, certs, exists_by))
+    return _report(index, emb, status, proof, crls, _issuers(roots, certs, status))
 
 
-def _problems(status: Any, name: str) -> list[str]:
-    problems: list[str] = []
-    if not status.intact:
-        problems.append(
-            f"{name}: the signed bytes were changed after signing (the digest does not match)."
-        )
-    problems += [f"{name}: {text}" for text in signer_problems(status)]
-    level = status.modification_level
-    if status.docmdp_ok is False:
-        problems.append(
-            f"{name}: the document was changed after this signature in a way its "
-            f"certification forbids (modification level {level.name if level else '?'})."
-        )
-    elif level is not None and level.name not in ACCEPTED_MODIFICATIONS:
-        problems.append(
-            f"{name}: the document was changed after this signature beyond signing and "
-            f"form filling (modification level {level.name})."
-        )
-    if not status.seed_value_ok:
-        problems.append(f"{name}: the signature breaks its field's seed value constraints.")
-    return problems
-
-
-def _report(index: int, emb: Any, status: Any) -> SignatureReport:
-    from cryptography.x509 import load_der_x509_certificate
-
+def _report(index: int, emb: Any, status: Any, proof: Proof, crls: list[Any],
+            issuers: list[Any]) -> SignatureReport:
     name = str(emb.field_name)
-    info = cert_info(load_der_x509_certificate(status.signing_cert.dump()))
+    cert = _cert_of(status)
+    info = cert_info(cert)
     level = status.modification_level
     docmdp = emb.docmdp_level
-    problems = _problems(status, f"Signature {index + 1} ({name})")
+    found = reasons_for(status, cert, info.common_name or info.subject, proof,
+                        _revoked_at(cert, crls, issuers))
+    problems = [f"Signature {index + 1} ({name}): {text}" for _, text in found]
     ts = status.timestamp_validity
     byte_range = tuple(int(v) for v in emb.byte_range)
     return SignatureReport(
-        index=index,
-        field_name=name,
-        signer_common_name=info.common_name,
-        signer_subject=info.subject,
-        signer_member_id=info.member_id,
-        signer_sha256=info.sha256,
-        signing_time=status.signer_reported_dt,
+        index=index, field_name=name, signer_common_name=info.common_name,
+        signer_subject=info.subject, signer_member_id=info.member_id,
+        signer_sha256=info.sha256, signing_time=status.signer_reported_dt,
         timestamp_time=ts.timestamp if ts is not None else None,
-        certification=docmdp is not None,
-        intact=bool(status.intact),
-        valid=bool(status.valid),
-        trusted=bool(status.trusted),
+        certification=docmdp is not None, intact=bool(status.intact),
+        valid=bool(status.valid), trusted=bool(status.trusted),
         modification_level=level.name if level is not None else None,
         docmdp_level=docmdp.name if docmdp is not None else None,
         docmdp_ok=status.docmdp_ok,
         coverage=status.coverage.name if status.coverage is not None else None,
-        bottom_line=bool(status.bottom_line),
-        ok=bool(status.bottom_line) and not problems,
-        byte_range=byte_range,
-        signed_revision_end=byte_range[2] + byte_range[3],
-        summary=status.summary(),
-        problems=problems,
+        bottom_line=bool(status.bottom_line), ok=not found,
+        byte_range=byte_range, signed_revision_end=byte_range[2] + byte_range[3],
+        summary=status.summary(), problems=problems, reasons=[r for r, _ in found],
+        proof=proof, signer_not_after=info.not_after,
     )
 
 
 def _unreadable(index: int, emb: Any, exc: Exception) -> SignatureReport:
     name = str(getattr(emb, "field_name", f"#{index + 1}"))
     byte_range = tuple(int(v) for v in getattr(emb, "byte_range", (0, 0, 0, 0)))
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return SignatureReport(
         index=index, field_name=name, signer_common_name="", signer_subject="",
         signer_member_id=None, signer_sha256="", signing_time=None, timestamp_time=None,
@@ -223,30 +342,57 @@ def _unreadable(index: int, emb: Any, exc: Exception) -> SignatureReport:
         modification_level=None, docmdp_level=None, docmdp_ok=None, coverage=None,
         bottom_line=False, ok=False, byte_range=byte_range,
         signed_revision_end=byte_range[2] + byte_range[3] if len(byte_range) == 4 else 0,
-        summary="UNREADABLE",
-        problems=[f"Signature {index + 1} ({name}) cannot be checked: {exc}"],
+        summary="UNREADABLE", reasons=["unreadable"],
+        problems=[f"Signature {index + 1} ({name}) cannot be checked: {first[:200]}"],
     )  # fmt: skip
 
 
-def verify_pdf(pdf: bytes, trust_roots: list[x509.Certificate]) -> PdfReport:
-    """Check every signature of ``pdf`` offline against ``trust_roots``."""
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko_certvalidator import ValidationContext
+def load_crls(blobs: Sequence[bytes]) -> list[Any]:
+    """CRLs (DER or PEM) as the objects pyHanko reads."""
+    from asn1crypto import crl, pem
 
-    roots = [to_asn1_cert(c) for c in trust_roots]
+    out = []
+    for blob in blobs:
+        if pem.detect(blob):
+            out += [crl.CertificateList.load(der) for _, _, der in pem.unarmor(blob, True)]
+        else:
+            out.append(crl.CertificateList.load(blob))
+    return out
+
+
+def verify_pdf(pdf: bytes, trust_roots: Sequence[x509.Certificate], *,
+               timestamp_roots: Sequence[x509.Certificate] | None = None,
+               at: datetime | None = None, crls: Sequence[bytes] = ()) -> PdfReport:
+    """Check every signature of ``pdf`` offline against ``trust_roots`` as of ``at``
+    (default: now); timestamps against ``timestamp_roots`` (default: the same roots)."""
+    now = at or datetime.now(timezone.utc)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    ts_roots = list(timestamp_roots) if timestamp_roots is not None else list(trust_roots)
     reader = _reader(pdf)
     try:
         embedded = list(reader.embedded_regular_signatures)
     except Exception as exc:  # a damaged signature dictionary stops the listing itself
         raise VerificationError(f"The signatures of this PDF cannot be read ({exc}).") from exc
+    dss_crls, dss_certs = _dss(reader)
+    all_crls = load_crls(list(crls)) + dss_crls
+    try:
+        proven, doc_report = _document_timestamps(reader, ts_roots, all_crls, dss_certs, now)
+    except Exception:  # the listing of timestamps itself failed: nothing proven by them
+        proven, doc_report = [], []
     reports: list[SignatureReport] = []
     for index, emb in enumerate(embedded):
-        context = ValidationContext(trust_roots=roots, allow_fetching=False)
+        covering = [t for end, t in proven if end >= _end(emb)]
+        exists_by = min([now, *covering])
         try:
-            status = validate_pdf_signature(emb, context)
+            reports.append(_check(emb, index, trust_roots, ts_roots, all_crls, dss_certs,
+                                  exists_by, bool(covering) and exists_by < now))
         except Exception as exc:  # pyHanko raises assorted errors on malformed CMS
             reports.append(_unreadable(index, emb, exc))
-            continue
-        reports.append(_report(index, emb, status))
+    last_end = max((r.signed_revision_end for r in reports), default=0)
+    archived = any(end > last_end for end, _ in proven)
+    level = level_of([r.timestamp_time is not None for r in reports], bool(dss_crls or dss_certs),
+                     archived)
     problems = [] if embedded else ["The PDF carries no signature."]
-    return PdfReport(signatures=reports, size=len(pdf), problems=problems)
+    return PdfReport(signatures=reports, size=len(pdf), problems=problems, level=level, at=at,
+                     document_timestamps=doc_report)

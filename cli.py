@@ -1279,10 +1279,89 @@ def keys_list(ctx: Context) -> None:
     data = list_keys(ctx.app())
     emit(ctx, data, lambda: (
         click.echo(f"CA: {data['ca'] or 'none (resolutions keys init-ca)'}; "
-                   f"trust store: {len(data['trust'])} certificate(s)"),
-        table(["member", "name", "issuer", "sha256", "expires", "key file"],
+                   f"CRL: {data['crl'] or 'none'}"),
+        table(["trusted root", "sha256", "trusted for", "expires"],
+              [[t["subject"], t["sha256"], ", ".join(t["for"]), t["not_after"][:10]]
+               for t in data["trust"]]),
+        table(["member", "name", "issuer", "sha256", "expires", "revoked", "key file"],
               [[k["member"], k["common_name"], k["issuer"], k["fingerprint"][:16] + "…",
-                k["not_after"][:10], k["p12_path"]] for k in data["certificates"]])))
+                k["not_after"][:10], (k["revoked"] or {}).get("at", "")[:10],
+                k["p12_path"]] for k in data["certificates"]])))
+
+
+@keys_group.command("trust")
+@click.argument("pem_file", metavar="FILE.pem", type=click.Path(exists=True, dir_okay=False))
+@click.option("--for", "purposes", multiple=True, type=click.Choice(["signatures", "timestamps"]),
+              help="What the root is trusted for (repeatable; default: both).")
+@json_option
+@pass_ctx
+@domain_errors
+def keys_trust(ctx: Context, pem_file: str, purposes: tuple[str, ...]) -> None:
+    """Add a root certificate (e.g. a timestamp authority's) to the workspace trust store.
+
+    \b
+    Example:
+      resolutions keys trust tsa-root.pem --for timestamps
+    """
+    from workflow.signing_trust import trust_anchor
+
+    data = trust_anchor(ctx.app(), Path(pem_file), list(purposes))
+    emit(ctx, data, lambda: [click.echo(f"Trusted for {', '.join(a['for'])}: {a['subject']}\n"
+                                        f"  SHA-256 {a['sha256']}") for a in data["added"]])
+
+
+@keys_group.command("revoke")
+@click.argument("member_id", metavar="MEMBER")
+@click.option("--reason", default="unspecified", show_default=True,
+              type=click.Choice(["unspecified", "key-compromise", "affiliation-changed",
+                                 "superseded", "cessation-of-operation"]))
+@click.option("--ca-passphrase-file", type=click.Path(exists=True, dir_okay=False),
+              help="File with the CA key's passphrase (default: prompt).")
+@json_option
+@pass_ctx
+@domain_errors
+def keys_revoke(ctx: Context, member_id: str, reason: str, ca_passphrase_file: str | None) -> None:
+    """Revoke a member's certificate and publish a new CRL; they can no longer sign.
+
+    Signatures timestamped before the revocation stay valid.
+
+    \b
+    Example:
+      resolutions keys revoke li-wei --reason key-compromise --ca-passphrase-file ca.pass
+    """
+    from workflow.signing_trust import revoke
+
+    done = revoke(ctx.app(), member_id, reason=reason,
+                  ca_passphrase=_passphrase(ca_passphrase_file, "CA passphrase"))
+    emit(ctx, {"member": done.member, "fingerprint": done.fingerprint, "serial": done.serial,
+               "revoked_at": done.when.isoformat(), "reason": done.reason},
+         lambda: click.echo(f"Revoked {done.member}'s certificate {done.fingerprint[:16]}… "
+                            f"({done.reason}) at {done.when:%Y-%m-%d %H:%M:%S} UTC"))
+
+
+@keys_group.command("crl")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the CRL.")
+@click.option("--pem", is_flag=True, help="PEM instead of DER.")
+@click.option("--ca-passphrase-file", type=click.Path(exists=True, dir_okay=False),
+              help="Sign a fresh CRL with the CA key (default: the last one published).")
+@json_option
+@pass_ctx
+@domain_errors
+def keys_crl(ctx: Context, output: str, pem: bool, ca_passphrase_file: str | None) -> None:
+    """Write the CA's certificate revocation list (readable by `openssl crl`).
+
+    \b
+    Example:
+      resolutions keys crl -o rcwg.crl --pem --ca-passphrase-file ca.pass
+    """
+    from workflow.signing_trust import publish_crl
+
+    ca_pass = _passphrase(ca_passphrase_file, "CA passphrase") if ca_passphrase_file else None
+    data = publish_crl(ctx.app(), Path(output), pem=pem, ca_passphrase=ca_pass)
+    emit(ctx, data, lambda: click.echo(f"{data['file']}: {data['format']} CRL, "
+                                       f"{data['revoked']} revoked, next update "
+                                       f"{(data['next_update'] or '')[:10]}"))
 
 
 @cli.command("sign")
@@ -1311,7 +1390,10 @@ def sign_cmd(ctx: Context, ref: str, by: str | None, p12: str | None,
     left = f"; still missing: {', '.join(result.missing)}" if result.missing else ""
     emit(ctx, result.to_json(), lambda: click.echo(
         f"{result.symbol}: signed by {result.member}"
-        f"{' (certifying)' if result.certification else ''} → {result.state}{left}"))
+        f"{' (certifying)' if result.certification else ''} → {result.state}{left}\n"
+        f"  PAdES {result.level}" + (": no timestamp authority ([signatures] timestamp_url), "
+                                     "so it cannot be verified after the certificate expires"
+                                     if result.level == "B-B" else "")))
 
 
 @cli.group("signatures")
@@ -1368,24 +1450,35 @@ def signed_files(ctx: Context, ref: str, out_dir: str) -> None:
               help="Trusted CA certificate(s), PEM (default: the workspace trust store).")
 @click.option("--p7s", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Detached signature(s) of FILE (default: FILE.p7s and FILE.*.p7s).")
+@click.option("--at", "at", metavar="DATE", help="Judge the file as on this date "
+              "(YYYY-MM-DD or ISO 8601; default: now).")
+@click.option("--crl", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Revocation list(s) to check against (besides the workspace's and the PDF's).")
 @json_option
 @pass_ctx
 @domain_errors
-def verify_cmd(ctx: Context, file: str, trust: tuple[str, ...], p7s: tuple[str, ...]) -> None:
-    """Verify a signed PDF, or a file by its .p7s; exit 1 unless every signature holds.
+def verify_cmd(ctx: Context, file: str, trust: tuple[str, ...], p7s: tuple[str, ...],
+               at: str | None, crl: tuple[str, ...]) -> None:
+    """Verify a signed PDF, or a file by its .p7s; exit 1 unless every signature holds
+    and each field is signed by the member it names.
 
-    Works outside a workspace with --trust.
+    Works outside a workspace with --trust. Reasons: docs/VERIFY_JSON.md.
 
     \b
     Example:
       resolutions verify RCWG-RES-2024-1_v2_signed.pdf --trust rcwg-ca.pem --json
+      resolutions verify RCWG-RES-2024-1_v2_signed.pdf --at 2040-01-01
     """
-    from workflow.signing_verify import verify_file
+    from workflow.signing_verify import parse_at, verify_file
 
     report = verify_file(Path(file), trust=[Path(t) for t in trust], workspace=ctx.workspace,
-                         p7s=[Path(x) for x in p7s])
+                         p7s=[Path(x) for x in p7s], at=parse_at(at),
+                         crl=[Path(c) for c in crl])
 
     def human() -> None:
+        if report.get("level"):
+            click.echo(f"PAdES {report['level']}"
+                       + (f", judged as on {report['at']}" if report.get("at") else ""))
         for s in report["signatures"]:
             signer = s["signer"]
             extra = (f" {s['field_name']} modification={s['modification_level']}"
@@ -1664,10 +1757,12 @@ def dossier_export(ctx: Context, refs: tuple[str, ...], everything: bool, output
 
 @dossier.command("verify")
 @click.argument("path", type=click.Path(exists=True))
+@click.option("--at", "at", metavar="DATE", help="Judge the signatures as on this date "
+              "(YYYY-MM-DD or ISO 8601; default: now).")
 @json_option
 @pass_ctx
 @domain_errors
-def dossier_verify(ctx: Context, path: str) -> None:
+def dossier_verify(ctx: Context, path: str, at: str | None) -> None:
     """Verify a dossier with nothing but the bag: every checksum, the audit chain, every
     signature against the bag's trust anchors; exit 1 naming each problem and its file.
 
@@ -1677,8 +1772,9 @@ def dossier_verify(ctx: Context, path: str) -> None:
       resolutions dossier verify archive/rcwg-2024.zip --json
     """
     from workflow.dossier import verify_dossier
+    from workflow.signing_verify import parse_at
 
-    report = verify_dossier(Path(path))
+    report = verify_dossier(Path(path), at=parse_at(at))
 
     def human() -> None:
         for problem in report.problems:

@@ -217,8 +217,9 @@ def _write(app: App, session: Session, bag: BagWriter, entry: Entry,
         bag.add_file(entry.path, app.store_path(digest))
 
 
-def verify_dossier(path: Path) -> Any:
-    """Check a dossier (folder or ZIP) with nothing but itself; see ``dossier_verify``."""
+def verify_dossier(path: Path, at: Any = None) -> Any:
+    """Check a dossier (folder or ZIP) with nothing but itself, its signatures as on ``at``
+    (default: now); see ``dossier_verify``."""
     from workflow.dossier_verify import verify
 
-    return verify(Path(path))
+    return verify(Path(path), at=at)

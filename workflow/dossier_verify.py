@@ -38,6 +38,7 @@ class VerifyReport:
     path: Path
     problems: list[Problem] = field(default_factory=list)
     checked: dict[str, int] = field(default_factory=dict)
+    at: Any = None  # the date signatures are judged as on (None: now)
 
     @property
     def ok(self) -> bool:
@@ -51,14 +52,15 @@ class VerifyReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"schema": "brics-resolutions/dossier-verify/1", "path": str(self.path),
-                "ok": self.ok, "checked": dict(sorted(self.checked.items())),
+                "ok": self.ok, "at": self.at.isoformat() if self.at else None,
+                "checked": dict(sorted(self.checked.items())),
                 "problems": [{"file": p.where, "problem": p.message} for p in self.problems]}
 
 
-def verify(path: Path) -> VerifyReport:
+def verify(path: Path, at: Any = None) -> VerifyReport:
     """Every problem of the dossier at ``path`` (a bag folder, or a ZIP holding one)."""
     path = Path(path)
-    report = VerifyReport(path)
+    report = VerifyReport(path, at=at)
     if path.is_file() and zipfile.is_zipfile(path):
         tmp = Path(tempfile.mkdtemp(prefix="dossier-verify-"))
         try:

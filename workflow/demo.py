@@ -81,6 +81,21 @@ def _secret(root: Path, name: str) -> str:
     return str(path)
 
 
+def _demo_tsa(root: Path) -> tuple[object, Path]:
+    """A timestamp authority for the demo on loopback (labelled "demo", its own root),
+    named in resolutions.toml as the workspace's ``timestamp_url``."""
+    from signatures.tsa import LoopbackTsa
+
+    tsa = LoopbackTsa(label="demo")
+    pem = root / "demo-tsa-root.pem"
+    pem.write_bytes(tsa.root_pem)
+    config = root / "resolutions.toml"
+    config.write_text(config.read_text("utf-8").replace(
+        "[signatures]\n", "[signatures]\n# the demo's timestamp authority: it runs only while "
+        "the demo runs\n" f'timestamp_url = "{tsa.url}"\n', 1), "utf-8")
+    return tsa, pem
+
+
 def _fill_comment_form(form: Path, out: Path, rows: list[tuple[str, str, str, str]]) -> None:
     """Fill the comment form as a reviewer would in Word: ref, type, comment, proposal."""
     import docx
@@ -204,29 +219,40 @@ def play(root: Path, run: Run, *, force: bool = False,
     step("approved by each delegation (Соколов М. А., 李伟)",
          ["approve", symbol, "--by", "sokolov"], ["approve", symbol, "--by", "li-wei"])
 
-    ca_pass = _secret(root, "ca")
-    key_cmds = [["keys", "init-ca", "--passphrase-file", ca_pass]]
-    for member in ("sokolov", "kuznetsova", "li-wei"):
-        key_cmds.append(["keys", "issue", member, "--ca-passphrase-file", ca_pass,
-                         "--passphrase-file", _secret(root, member)])
-    step("working-group CA and 3 signing certificates issued (demo keys)", *key_cmds)
-    step("signed by 3 signatories (PAdES, incremental; first certifies)",
-         *[["sign", symbol, "--by", m, "--passphrase-file", _secret(root, m)]
-           for m in ("sokolov", "kuznetsova", "li-wei")])
-    step("signed files written out",
-         ["signed-files", symbol, "-o", str(out / "signed")],
-         ["render", symbol, "--stage", "final", "--format", "pdf", "--lang", "ru,zh",
-          "--layout", "parallel", "-o", str(out)])
-    step("submitted to the Higher Council of BRICS (package and message in the outbox)",
-         ["submit", symbol, "--to", "brics-higher-council"])
-    step("receipt recorded: acknowledged",
-         ["receipt", symbol, "--ref", "HC-BRICS/2024/117", "--outcome", "acknowledged"])
-    dossier = root / "dossier"
-    step("dossier exported (BagIt, PDF/A-3b)", ["dossier", "export", symbol, "-o", str(dossier)])
-    verdict = step("dossier verified with nothing but the bag",
-                   ["dossier", "verify", str(dossier)])[0].strip().splitlines()
-    result.verdict = verdict[-1] if verdict else ""
-    step("audit chain verified", ["audit", "verify"])
+    tsa, tsa_root = _demo_tsa(root)
+    try:
+        ca_pass = _secret(root, "ca")
+        key_cmds = [["keys", "init-ca", "--passphrase-file", ca_pass]]
+        for member in ("sokolov", "kuznetsova", "li-wei"):
+            key_cmds.append(["keys", "issue", member, "--ca-passphrase-file", ca_pass,
+                             "--passphrase-file", _secret(root, member)])
+        step("working-group CA and 3 signing certificates issued (demo keys)", *key_cmds)
+        step("demo timestamp authority on loopback trusted for timestamps",
+             ["keys", "trust", str(tsa_root), "--for", "timestamps"])
+        step("signed by 3 signatories (PAdES B-T, incremental; first certifies; the last "
+             "makes it B-LTA)",
+             *[["sign", symbol, "--by", m, "--passphrase-file", _secret(root, m)]
+               for m in ("sokolov", "kuznetsova", "li-wei")])
+        step("signed files written out",
+             ["signed-files", symbol, "-o", str(out / "signed")],
+             ["render", symbol, "--stage", "final", "--format", "pdf", "--lang", "ru,zh",
+              "--layout", "parallel", "-o", str(out)])
+        signed_pdf = next((out / "signed").glob("*_signed.pdf"))
+        step("signed PDF verified as an archivist would on 2040-01-01",
+             ["verify", str(signed_pdf), "--at", "2040-01-01"])
+        step("submitted to the Higher Council of BRICS (package and message in the outbox)",
+             ["submit", symbol, "--to", "brics-higher-council"])
+        step("receipt recorded: acknowledged",
+             ["receipt", symbol, "--ref", "HC-BRICS/2024/117", "--outcome", "acknowledged"])
+        dossier = root / "dossier"
+        step("dossier exported (BagIt, PDF/A-3b)", ["dossier", "export", symbol, "-o", str(dossier)])
+        verdict = step("dossier verified with nothing but the bag, also as on 2040-01-01",
+                       ["dossier", "verify", str(dossier), "--at", "2040-01-01"],
+                       ["dossier", "verify", str(dossier)])[-1].strip().splitlines()
+        result.verdict = verdict[-1] if verdict else ""
+        step("audit chain verified", ["audit", "verify"])
+    finally:
+        tsa.stop()
     result.artefacts = collect_artefacts(root)
     return result
 

@@ -134,6 +134,9 @@ def _add_to_trust(app: App, certs: list[Any]) -> list[str]:
         if not path.exists():
             write_atomic(path, _pem(cert), 0o644)
             added.append(fp)
+            from workflow.signing_trust import note_purposes
+
+            note_purposes(trust_dir(app), cert, path.name, ["signatures"])
     return added
 
 

@@ -30,7 +30,7 @@ from workflow.errors import InvalidInput, NotFound, WorkflowError
 
 __all__ = ["PURPOSES", "Revocation", "trust_anchor", "trusted_for", "purposes_of",
            "revocations", "revoke", "publish_crl", "crl_location", "crl_blobs",
-           "registered_fingerprints", "refuse_revoked", "CRL_FILE"]
+           "registered_fingerprints", "refuse_revoked", "CRL_FILE", "note_purposes"]
 
 PURPOSES = ("signatures", "timestamps")
 CRL_FILE = "crl.der"
@@ -62,6 +62,19 @@ def purposes_of(directory: Path) -> dict[str, list[str]]:
 def trusted_for(directory: Path, purpose: str) -> list[Path]:
     """The trust-store files trusted for ``purpose``."""
     return [directory / name for name, fors in purposes_of(directory).items() if purpose in fors]
+
+
+def note_purposes(directory: Path, cert: Any, name: str, purposes: list[str]) -> None:
+    """Record in the index what the trust-store file ``name`` is trusted for."""
+    from signatures.keys import cert_info
+    from workflow.files import write_atomic
+
+    info = cert_info(cert)
+    index = _index(directory)
+    index[info.sha256] = {"file": name, "for": sorted(purposes), "subject": info.subject,
+                          "not_after": info.not_after.isoformat()}
+    write_atomic(directory / INDEX, json.dumps(index, ensure_ascii=False, indent=1,
+                                               sort_keys=True).encode("utf-8"), 0o644)
 
 
 def trust_anchor(app: App, path: Path, purposes: list[str]) -> dict[str, Any]:

@@ -52,6 +52,12 @@ def status(app: App, ref: str) -> Status:
                          f"{rnd.reviewers}" + (f", due {rnd.due}" if rnd.due else ""))
         if errors:
             facts.append(f"{len(errors)} language parity error(s) ('check {row.symbol}')")
+        if row.state in ("approved", "signed"):
+            tsa = app.workspace.config.get("signatures", {}).get("timestamp_url")
+            facts.append("signatures: PAdES B-T, B-LTA once complete (timestamp authority "
+                         f"{tsa})" if tsa else "signatures: PAdES B-B — no timestamp authority "
+                         "([signatures] timestamp_url): they cannot be verified after the "
+                         "certificates expire")
         for trigger in allowed_triggers(row.state):
             if trigger == "reopen":
                 continue

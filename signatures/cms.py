@@ -82,7 +82,7 @@ def sign_detached(data: bytes, signer: Signer, *, timestamper: Any = None) -> by
         DIGEST_ALGORITHM,
         detached=True,
         use_cades=True,
-        timestamper=timestamper,
+        timestamper=timestamper if timestamper is not None else signer.timestamper,
     )
     try:
         content_info = asyncio.run(coro)

@@ -122,25 +122,29 @@ def _validate(data: bytes, signed: Any, context: Any, ts_context: Any) -> Any:
 
 def verify_detached(data: bytes, p7s: bytes, trust_roots: list[x509.Certificate], *,
                     timestamp_roots: list[x509.Certificate] | None = None,
-                    at: datetime | None = None, crls: Sequence[bytes] = ()) -> DetachedReport:
+                    at: datetime | None = None, crls: Sequence[bytes] = (),
+                    proven_at: datetime | None = None) -> DetachedReport:
     """Check the detached signature ``p7s`` over ``data`` offline against ``trust_roots``
-    as of ``at`` (default: now), judged at its signature timestamp when it has one."""
+    as of ``at`` (default: now), judged at its signature timestamp when it has one, else
+    at ``proven_at`` (an outside proof that it existed then) when given."""
     from signatures.verdict import Proof, reasons_for
     from signatures.verify import _context, _issuers, _revoked_at, load_crls
 
     now = at or datetime.now(timezone.utc)
+    exists_by = min(now, proven_at) if proven_at is not None else now
     ts_roots = trust_roots if timestamp_roots is None else timestamp_roots
     signed = _signed_data(p7s)
     revinfo = load_crls(list(crls))
     try:
-        status = _validate(data, signed, _context(trust_roots, revinfo, [], now),
-                           _context(ts_roots, revinfo, [], now))
-        proof = Proof(now, "none")
+        status = _validate(data, signed, _context(trust_roots, revinfo, [], exists_by),
+                           _context(ts_roots, revinfo, [], exists_by))
+        proof = Proof(exists_by, "none" if exists_by == now else "archive-timestamp")
         ts = status.timestamp_validity
-        if ts is not None and ts.intact and ts.valid and ts.trusted and ts.timestamp <= now:
+        if ts is not None and ts.intact and ts.valid and ts.trusted \
+                and ts.timestamp <= exists_by:
             proof = Proof(ts.timestamp, "signature-timestamp")
             status = _validate(data, signed, _context(trust_roots, revinfo, [], ts.timestamp),
-                               _context(ts_roots, revinfo, [], now))
+                               _context(ts_roots, revinfo, [], exists_by))
     except Exception as exc:  # pyHanko raises assorted errors on malformed CMS
         raise VerificationError(f"The detached signature cannot be checked: {exc}") from exc
     cert = x509.load_der_x509_certificate(status.signing_cert.dump())

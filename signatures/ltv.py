@@ -24,7 +24,7 @@ from cryptography import x509
 from signatures.errors import SigningError
 from signatures.signer import DIGEST_ALGORITHM, to_asn1_cert
 
-__all__ = ["add_lta", "validation_context"]
+__all__ = ["add_lta", "validation_context", "timestamp_token", "check_token"]
 
 
 def validation_context(trust_roots: Sequence[x509.Certificate], *, crls: Sequence[bytes] = (),
@@ -79,3 +79,46 @@ def add_lta(pdf: bytes, timestamper: Any, trust_roots: Sequence[x509.Certificate
 
 def _run(coro: Any) -> Any:
     return asyncio.run(coro)
+
+
+def timestamp_token(data: bytes, timestamper: Any) -> bytes:
+    """An RFC 3161 timestamp token (DER ContentInfo) over the SHA-256 of ``data``."""
+    import hashlib
+
+    try:
+        token = _run(timestamper.async_timestamp(hashlib.sha256(data).digest(), "sha256"))
+    except OSError as exc:
+        raise SigningError(f"The archive timestamp could not be made: {exc}; check "
+                           "[signatures] timestamp_url or try again later.") from exc
+    der: bytes = token.dump()
+    return der
+
+
+def check_token(token: bytes, data: bytes, roots: Sequence[x509.Certificate],
+                at: Any = None) -> tuple[Any, str | None]:
+    """(the token's time, None) when ``token`` is a valid timestamp over ``data`` by an
+    authority trusted in ``roots`` and valid at ``at`` (default now); else (None, why)."""
+    import hashlib
+    from datetime import datetime, timezone
+
+    from asn1crypto import cms
+    from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+
+    from signatures.verify import _context
+
+    moment = at or datetime.now(timezone.utc)
+    try:
+        signed = cms.ContentInfo.load(token)["content"]
+        status = _run(validate_tst_signed_data(
+            signed, _context(roots, [], [], moment),
+            lambda alg: hashlib.new(alg, data).digest()))
+    except Exception as exc:  # a damaged token is a verdict, not a crash
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return None, f"the archive timestamp cannot be read ({first[:200]})"
+    if not status.get("intact"):
+        return None, "the archive timestamp is not over these manifests: they were changed"
+    trusted = status.get("validation_path") is not None and not status.get("trust_problem_indic")
+    if not (status.get("valid") and trusted):
+        return None, ("the archive timestamp's authority is not trusted, or its certificate "
+                      "was not valid at the time judged")
+    return status.get("timestamp"), None

@@ -27,7 +27,7 @@ class Proof:
     """When the signature is known to have existed, and what proves it."""
 
     time: datetime
-    kind: str  # "signature-timestamp", "document-timestamp" or "none"
+    kind: str  # "signature-timestamp", "document-timestamp", "archive-timestamp" or "none"
 
     def to_json(self) -> dict[str, str]:
         return {"time": self.time.isoformat(), "by": self.kind}

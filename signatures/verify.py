@@ -287,12 +287,12 @@ def _document_timestamps(reader: Any, roots: Sequence[x509.Certificate], crls: l
 
 def _check(emb: Any, index: int, roots: Sequence[x509.Certificate],
            ts_roots: Sequence[x509.Certificate], crls: list[Any], certs: list[Any],
-           exists_by: datetime, doc_proof: bool) -> SignatureReport:
+           exists_by: datetime, kind: str) -> SignatureReport:
     from pyhanko.sign.validation import validate_pdf_signature
 
     ts_context = _context(ts_roots, crls, certs, exists_by)
     status = validate_pdf_signature(emb, _context(roots, crls, certs, exists_by), ts_context)
-    proof = Proof(exists_by, "document-timestamp" if doc_proof else "none")
+    proof = Proof(exists_by, kind)
     ts = status.timestamp_validity
     if ts is not None and ts.intact and ts.valid and ts.trusted and ts.timestamp <= exists_by:
         proof = Proof(ts.timestamp, "signature-timestamp")
@@ -362,9 +362,12 @@ def load_crls(blobs: Sequence[bytes]) -> list[Any]:
 
 def verify_pdf(pdf: bytes, trust_roots: Sequence[x509.Certificate], *,
                timestamp_roots: Sequence[x509.Certificate] | None = None,
-               at: datetime | None = None, crls: Sequence[bytes] = ()) -> PdfReport:
+               at: datetime | None = None, crls: Sequence[bytes] = (),
+               proven_at: datetime | None = None) -> PdfReport:
     """Check every signature of ``pdf`` offline against ``trust_roots`` as of ``at``
-    (default: now); timestamps against ``timestamp_roots`` (default: the same roots)."""
+    (default: now); timestamps against ``timestamp_roots`` (default: the same roots).
+    ``proven_at``: an outside proof (a dossier's archive timestamp) that the whole file
+    existed then."""
     now = at or datetime.now(timezone.utc)
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
@@ -382,11 +385,12 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[x509.Certificate], *,
         proven, doc_report = [], []
     reports: list[SignatureReport] = []
     for index, emb in enumerate(embedded):
-        covering = [t for end, t in proven if end >= _end(emb)]
-        exists_by = min([now, *covering])
+        covering = [(t, "document-timestamp") for end, t in proven if end >= _end(emb)]
+        covering += [(proven_at, "archive-timestamp")] if proven_at is not None else []
+        exists_by, kind = min([(now, "none"), *covering], key=lambda c: c[0])
         try:
             reports.append(_check(emb, index, trust_roots, ts_roots, all_crls, dss_certs,
-                                  exists_by, bool(covering) and exists_by < now))
+                                  exists_by, kind))
         except Exception as exc:  # pyHanko raises assorted errors on malformed CMS
             reports.append(_unreadable(index, emb, exc))
     last_end = max((r.signed_revision_end for r in reports), default=0)

@@ -188,6 +188,9 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
         bagging = clock.today()
         bag.finish(bag_info(app, stats, len(bag.digests), bag.octets, bagging,
                             (int(head[0]), str(head[1]))))
+        from workflow.signing_archive import archive_timestamp
+
+        archive_timestamp(app, stage.bag)  # with a TSA: a timestamp over the whole bag
         files, octets = len(bag.digests), bag.octets
         crashpoint("dossier.before-publish")
         stage.publish()

@@ -55,6 +55,11 @@ def check_contents(root: Path, report: VerifyReport) -> None:
     report.count("audit events", len(chain))
     by_seq = {int(r.get("seq", 0)): r for r in chain if not r.get("redacted")}
     roots = _trust_roots(root, dossier, report)
+    from workflow.signing_archive import TOKEN_NAME, archive_proof
+
+    report.proven_at, problem = archive_proof(root, roots, report.at)
+    if problem:
+        report.add(TOKEN_NAME, problem)
     for entry in dossier.get("resolutions", []):
         _resolution(root, str(entry.get("folder", "")), by_seq, roots, report)
 
@@ -135,7 +140,7 @@ def _detached(root: Path, data_rel: str, p7s_rel: str, roots: list[Any],
 
     try:
         result = verify_detached((root / data_rel).read_bytes(), (root / p7s_rel).read_bytes(),
-                                 roots, at=report.at)
+                                 roots, at=report.at, proven_at=report.proven_at)
     except FileNotFoundError:
         return
     except Exception as exc:
@@ -157,7 +162,8 @@ def _pdf(root: Path, rel: str, roots: list[Any], report: VerifyReport,
     from signatures.verify import verify_pdf
 
     try:
-        result = verify_pdf((root / rel).read_bytes(), roots, at=report.at)
+        result = verify_pdf((root / rel).read_bytes(), roots, at=report.at,
+                            proven_at=report.proven_at)
     except FileNotFoundError:
         return
     except Exception as exc:
@@ -279,7 +285,7 @@ def _zip_package(path: Path, rel: str, roots: list[Any], report: VerifyReport) -
                 if hashlib.sha256(data).hexdigest() != digest.lower():
                     report.add(f"{rel}!{name}", "differs from the hash in the package manifest")
                 elif name.endswith(".pdf") and b"/ByteRange" in data:
-                    result = verify_pdf(data, roots)
+                    result = verify_pdf(data, roots, at=report.at, proven_at=report.proven_at)
                     if not result.ok:
                         report.add(f"{rel}!{name}", "PDF signature does not verify")
                     report.count("PDF signatures", len(result.signatures))

@@ -119,6 +119,8 @@ def test_b_lta_through_a_trusted_tsa_verifies_in_2040(ws: Cli, tmp_path: Path,
     report = json.loads(outside(["dossier", "verify", str(tmp_path / "bag"), "--at",
                                  "2040-01-01", "--json"]).output)
     assert report["ok"], report["problems"]
+    assert report["archive_timestamp"] is not None
+    assert (tmp_path / "bag" / "archive-timestamp.tsr").is_file()
     assert json.loads(ws(["audit", "verify", "--json"]).output)["ok"]
     con = sqlite3.connect(ws.root / ".resolutions" / "resolutions.db") \
         if (ws.root / ".resolutions" / "resolutions.db").exists() else None
@@ -258,3 +260,29 @@ def test_sign_with_an_unreachable_tsa_is_one_sentence(ws_sqlite: Cli, tmp_path: 
 
 
 __all__ = ["sign_elsewhere"]
+
+
+def test_the_archive_timestamp_keeps_b_b_signatures_provable(ws_sqlite: Cli, tmp_path: Path,
+                                                             loopback_tsa: LoopbackTsa) -> None:  # noqa: F811
+    ws = ws_sqlite
+    setup_keys(ws, tmp_path)
+    symbol = to_approved(ws, tmp_path, signed_approvals=False)
+    for member in KEY_PASS:  # no timestamp authority yet: B-B
+        ws(["sign", symbol, "--by", member, "--passphrase-file", str(tmp_path / f"{member}.pass")])
+    _use_tsa(ws, loopback_tsa, tmp_path)
+    ws(["dossier", "export", symbol, "-o", str(tmp_path / "bag")])
+    token = tmp_path / "bag" / "archive-timestamp.tsr"
+    done = subprocess.run([OPENSSL, "ts", "-verify", "-in", str(token), "-token_in", "-data",
+                           str(tmp_path / "bag" / "manifest-sha512.txt"), "-CAfile",
+                           str(tmp_path / "tsa-root.pem")], capture_output=True, text=True)
+    assert done.returncode == 0 and "Verification: OK" in done.stdout, done.stderr
+    report = json.loads(ws(["dossier", "verify", str(tmp_path / "bag"), "--at", "2040-01-01",
+                            "--json"]).output)
+    assert report["ok"] and report["archive_timestamp"], report["problems"]
+    # a token over another bag's manifests proves nothing here
+    ws(["dossier", "export", symbol, "-o", str(tmp_path / "bag2")])
+    shutil.copy(tmp_path / "bag2" / "archive-timestamp.tsr", token)
+    (tmp_path / "bag" / "manifest-sha512.txt").write_text(
+        (tmp_path / "bag" / "manifest-sha512.txt").read_text("utf-8") + "\n", "utf-8")
+    out = ws(["dossier", "verify", str(tmp_path / "bag"), "--at", "2040-01-01"], code=1).output
+    assert "archive-timestamp.tsr" in out and "expired on" in out

@@ -1484,8 +1484,11 @@ def verify_cmd(ctx: Context, file: str, trust: tuple[str, ...], p7s: tuple[str, 
             extra = (f" {s['field_name']} modification={s['modification_level']}"
                      f"{' certification' if s['certification'] else ''}"
                      if "field_name" in s else f" {s['p7s']}")
+            proof = s.get("proof") or {}
+            when = (f"{proof['time']} ({proof['by']})" if proof.get("by") not in (None, "none")
+                    else s["signing_time"] or "")
             click.echo(f"{'OK  ' if s['ok'] else 'FAIL'} {signer['common_name']} "
-                       f"({signer['member_id'] or '?'}) {s['signing_time'] or ''}"
+                       f"({signer['member_id'] or '?'}) {when}"
                        f" intact={s['intact']} trusted={s['trusted']}{extra}")
             for problem in s["problems"]:
                 click.echo(f"     {problem}")

@@ -145,6 +145,10 @@ def cli(ctx: click.Context, workspace: str | None, actor: str | None, as_json: b
       resolutions show 1 --lang zh
     """
     ctx.obj = Context(workspace=workspace, actor=actor, json=as_json, verbose=verbose)
+    if verbose:  # libraries' own diagnostics (pyHanko's validation details) go to stderr
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
 
 
 def main() -> None:

@@ -184,8 +184,11 @@ def _wrong_signers(result: Any, signers: dict[str, tuple[str, str]]) -> list[str
         who = f"{sig.signer_common_name} ({sig.signer_member_id}, {sig.signer_sha256[:16]}…)"
         if expected is None:
             wrong.append(f"field {sig.field_name}: no signature is recorded for it; signed by {who}")
-        elif sig.signer_sha256 != expected[1]:
-            wrong.append(f"field {sig.field_name}: expected {expected[0]}, signed by {who} "
+        elif sig.signer_sha256 != expected[1] \
+                or sig.signer_member_id not in (expected[0], None) \
+                or (sig.field_name.startswith("sig-") and sig.field_name != f"sig-{expected[0]}"):
+            wanted = sig.field_name[4:] if sig.field_name.startswith("sig-") else expected[0]
+            wrong.append(f"field {sig.field_name}: expected {wanted}, signed by {who} "
                          "(wrong-signer)")
     missing = set(signers) - {s.field_name for s in result.signatures}
     wrong += [f"field {f}: the recorded signature of {signers[f][0]} is not in the PDF"

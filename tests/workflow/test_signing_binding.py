@@ -150,3 +150,58 @@ def test_the_honest_signature_passes_everywhere(attack: Attack) -> None:
     pdf = attack.forge("honest.pdf", _key(attack, "appr-zh"), KEY_PASS["appr-zh"], "sig-appr-zh")
     attack.outside("verify", str(pdf), code=0)
     assert json.loads(attack.ws(["verify", str(pdf), "--json"]).output)["ok"]
+
+
+def _rebag(bag: Path, rel: str, data: bytes) -> None:
+    """What an attacker without keys can do: replace a file and recompute every manifest."""
+    import hashlib
+
+    (bag / rel).write_bytes(data)
+    for alg in ("sha256", "sha512"):
+        manifest = bag / f"manifest-{alg}.txt"
+        lines = []
+        for line in manifest.read_text("utf-8").splitlines():
+            digest, name = line.split("  ", 1)
+            if name == rel:
+                digest = hashlib.new(alg, data).hexdigest()
+            lines.append(f"{digest}  {name}")
+        manifest.write_text("\n".join(lines) + "\n", "utf-8")
+    octets = sum(p.stat().st_size for p in (bag / "data").rglob("*") if p.is_file())
+    count = sum(1 for p in (bag / "data").rglob("*") if p.is_file())
+    info = bag / "bag-info.txt"
+    info.write_text("\n".join(f"Payload-Oxum: {octets}.{count}" if line.startswith("Payload-Oxum")
+                              else line for line in info.read_text("utf-8").splitlines()) + "\n",
+                    "utf-8")
+    for alg in ("sha256", "sha512"):
+        tag = bag / f"tagmanifest-{alg}.txt"
+        tag.write_text("".join(f"{hashlib.new(alg, (bag / n).read_bytes()).hexdigest()}  {n}\n"
+                               for n in ("bag-info.txt", "bagit.txt", "manifest-sha256.txt",
+                                         "manifest-sha512.txt")), "utf-8")
+
+
+def test_a_dossier_rebagged_with_a_signature_in_the_wrong_field(attack: Attack) -> None:
+    ws, tmp = attack.ws, attack.tmp
+    (tmp / "second").mkdir()
+    other = to_approved(ws, tmp / "second", signed_approvals=False)
+    for member in KEY_PASS:
+        ws(["sign", other, "--by", member, "--passphrase-file", str(tmp / f"{member}.pass")])
+    bag = tmp / "bag"
+    ws(["dossier", "export", other, "-o", str(bag)])
+    ws(["dossier", "verify", str(bag)])
+    signed = next(bag.glob("data/*/signed/v*/signed.pdf"))
+    rel = str(signed.relative_to(bag))
+    approved = json.loads(ws(["log", other, "--json"]).output)
+    base_sha = next(e for e in approved if e["action"] == "sign")["detail"]["base_sha256"]
+    base = (ws.root / ".resolutions/store" / base_sha[:2] / base_sha).read_bytes()
+    forged = base
+    for index, (member, field) in enumerate((("appr-ru", "sig-appr-zh"),
+                                             ("appr-zh", "sig-appr-ru"),
+                                             ("chair", "sig-chair"))):
+        page, box = signature_box(forged, field, width=180, height=60)
+        forged = sign_pdf(forged, Signer.from_p12(_key(attack, member), KEY_PASS[member].encode()),
+                          field_name=field, page=page, box=box, stamp_lines=["x"],
+                          certify=index == 0)
+    _rebag(bag, rel, forged)
+    out = Cli(tmp / "elsewhere", ws.runner)(["dossier", "verify", str(bag)], code=1).output
+    assert "field sig-appr-zh: expected appr-zh, signed by Смирнова Анна (appr-ru" in out
+    assert "field sig-appr-ru: expected appr-ru, signed by 李伟 (appr-zh" in out

@@ -7,7 +7,11 @@
 - :mod:`signatures.verify` — offline verification of a signed PDF, as a JSON-able report;
 - :mod:`signatures.cms` — detached CMS (``.p7s``) signatures over any bytes;
 - :mod:`signatures.tsa` — an RFC 3161 timestamp authority on loopback (demo and tests)
-  and the HTTP client for a real one.
+  and the HTTP client for a real one;
+- :mod:`signatures.ltv` — B-LTA: validation data and document timestamps, archive tokens;
+- :mod:`signatures.crl` — the CA's revocation list;
+- :mod:`signatures.revocation` — revocation and validation time shared by every check;
+- :mod:`signatures.verdict` — reason codes and proof times.
 
 Names are re-exported here lazily: ``import signatures`` does not import pyHanko.
 """

@@ -127,8 +127,8 @@ def verify_detached(data: bytes, p7s: bytes, trust_roots: list[x509.Certificate]
     """Check the detached signature ``p7s`` over ``data`` offline against ``trust_roots``
     as of ``at`` (default: now), judged at its signature timestamp when it has one, else
     at ``proven_at`` (an outside proof that it existed then) when given."""
+    from signatures.revocation import context_at, issuers_of, load_crls, revoked_at
     from signatures.verdict import Proof, reasons_for
-    from signatures.verify import _context, _issuers, _revoked_at, load_crls
 
     now = at or datetime.now(timezone.utc)
     exists_by = min(now, proven_at) if proven_at is not None else now
@@ -136,21 +136,21 @@ def verify_detached(data: bytes, p7s: bytes, trust_roots: list[x509.Certificate]
     signed = _signed_data(p7s)
     revinfo = load_crls(list(crls))
     try:
-        status = _validate(data, signed, _context(trust_roots, revinfo, [], exists_by),
-                           _context(ts_roots, revinfo, [], exists_by))
+        status = _validate(data, signed, context_at(trust_roots, revinfo, [], exists_by),
+                           context_at(ts_roots, revinfo, [], exists_by))
         proof = Proof(exists_by, "none" if exists_by == now else "archive-timestamp")
         ts = status.timestamp_validity
         if ts is not None and ts.intact and ts.valid and ts.trusted \
                 and ts.timestamp <= exists_by:
             proof = Proof(ts.timestamp, "signature-timestamp")
-            status = _validate(data, signed, _context(trust_roots, revinfo, [], ts.timestamp),
-                               _context(ts_roots, revinfo, [], exists_by))
+            status = _validate(data, signed, context_at(trust_roots, revinfo, [], ts.timestamp),
+                               context_at(ts_roots, revinfo, [], exists_by))
     except Exception as exc:  # pyHanko raises assorted errors on malformed CMS
         raise VerificationError(f"The detached signature cannot be checked: {exc}") from exc
     cert = x509.load_der_x509_certificate(status.signing_cert.dump())
     info = cert_info(cert)
     found = reasons_for(status, cert, info.common_name or info.subject, proof,
-                        _revoked_at(cert, revinfo, _issuers(trust_roots, [], status)))
+                        revoked_at(cert, revinfo, issuers_of(trust_roots, [], status)))
     texts = [text for _, text in found]
     if not status.intact:
         texts[0] = ("the data does not match the signature: it was changed, or this .p7s "

@@ -104,13 +104,13 @@ def check_token(token: bytes, data: bytes, roots: Sequence[x509.Certificate],
     from asn1crypto import cms
     from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
 
-    from signatures.verify import _context
+    from signatures.revocation import context_at
 
     moment = at or datetime.now(timezone.utc)
     try:
         signed = cms.ContentInfo.load(token)["content"]
         status = _run(validate_tst_signed_data(
-            signed, _context(roots, [], [], moment),
+            signed, context_at(roots, [], [], moment),
             lambda alg: hashlib.new(alg, data).digest()))
     except Exception as exc:  # a damaged token is a verdict, not a crash
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

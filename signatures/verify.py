@@ -26,6 +26,7 @@ from cryptography import x509
 
 from signatures.errors import VerificationError
 from signatures.keys import cert_info
+from signatures.revocation import context_at, issuers_of, load_crls, revoked_at
 from signatures.verdict import Proof, level_of, reasons_for
 
 __all__ = ["PdfReport", "SignatureReport", "signed_revision", "verify_pdf"]
@@ -168,71 +169,6 @@ def _cert_of(status: Any) -> x509.Certificate:
     return x509.load_der_x509_certificate(status.signing_cert.dump())
 
 
-def _context(roots: Sequence[x509.Certificate], crls: list[Any], certs: list[Any],
-             moment: datetime) -> Any:
-    """Path validation at ``moment``; revocation is judged by :func:`_revoked_at` instead
-    (an archivist has no fresher CRL than the ones kept, and stale is not revoked)."""
-    from pyhanko_certvalidator import ValidationContext
-    from pyhanko_certvalidator.policy_decl import (
-        CertRevTrustPolicy,
-        RevocationCheckingPolicy,
-        RevocationCheckingRule,
-    )
-
-    from signatures.signer import to_asn1_cert
-
-    no_check = RevocationCheckingPolicy(RevocationCheckingRule.NO_CHECK,
-                                        RevocationCheckingRule.NO_CHECK)
-    return ValidationContext(trust_roots=[to_asn1_cert(c) for c in roots], other_certs=certs,
-                             allow_fetching=False, moment=moment,
-                             revinfo_policy=CertRevTrustPolicy(no_check))
-
-
-def _revoked_at(cert: x509.Certificate, crls: list[Any],
-                issuers: Sequence[x509.Certificate]) -> datetime | None:
-    """When a CRL signed by the certificate's issuer says it was revoked, if ever.
-
-    A CRL counts only when its signature verifies with the public key of an issuer
-    certificate given (trust roots, the signature's chain, the DSS)."""
-    keys = [c.public_key() for c in issuers if c.subject == cert.issuer]
-    found = None
-    for item in crls:
-        try:
-            crl = x509.load_der_x509_crl(item.dump())
-            if crl.issuer != cert.issuer or not any(_signed_by(crl, k) for k in keys):
-                continue
-            entry = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
-        except (ValueError, TypeError):
-            continue
-        if entry is not None:
-            when = entry.revocation_date_utc
-            found = when if found is None else min(found, when)
-    return found
-
-
-def _signed_by(crl: x509.CertificateRevocationList, key: Any) -> bool:
-    try:
-        return bool(crl.is_signature_valid(key))
-    except (TypeError, ValueError):
-        return False
-
-
-def _issuers(roots: Sequence[x509.Certificate], certs: list[Any], status: Any) -> list[Any]:
-    """Certificates that may have issued the signer's: roots, DSS, the signature's own."""
-    extra = list(certs)
-    try:
-        extra += list(status.validation_path or ())
-    except TypeError:
-        pass
-    out = list(roots)
-    for c in extra:
-        try:
-            out.append(x509.load_der_x509_certificate(c.dump()))
-        except (ValueError, AttributeError):
-            continue
-    return out
-
-
 def _dss(reader: Any) -> tuple[list[Any], list[Any]]:
     """(CRLs, certificates) of the document security store, if any."""
     from pyhanko.sign.validation.dss import DocumentSecurityStore
@@ -271,7 +207,7 @@ def _document_timestamps(reader: Any, roots: Sequence[x509.Certificate], crls: l
     horizon = now
     for emb in reversed(list(reader.embedded_timestamp_signatures)):
         try:
-            status = validate_pdf_timestamp(emb, _context(roots, crls, certs, horizon),
+            status = validate_pdf_timestamp(emb, context_at(roots, crls, certs, horizon),
                                              skip_diff=True)
             ok = bool(status.intact and status.valid and status.trusted)
             when = status.timestamp
@@ -290,15 +226,15 @@ def _check(emb: Any, index: int, roots: Sequence[x509.Certificate],
            exists_by: datetime, kind: str) -> SignatureReport:
     from pyhanko.sign.validation import validate_pdf_signature
 
-    ts_context = _context(ts_roots, crls, certs, exists_by)
-    status = validate_pdf_signature(emb, _context(roots, crls, certs, exists_by), ts_context)
+    ts_context = context_at(ts_roots, crls, certs, exists_by)
+    status = validate_pdf_signature(emb, context_at(roots, crls, certs, exists_by), ts_context)
     proof = Proof(exists_by, kind)
     ts = status.timestamp_validity
     if ts is not None and ts.intact and ts.valid and ts.trusted and ts.timestamp <= exists_by:
         proof = Proof(ts.timestamp, "signature-timestamp")
-        status = validate_pdf_signature(emb, _context(roots, crls, certs, ts.timestamp),
-                                        _context(ts_roots, crls, certs, exists_by))
-    return _report(index, emb, status, proof, crls, _issuers(roots, certs, status))
+        status = validate_pdf_signature(emb, context_at(roots, crls, certs, ts.timestamp),
+                                        context_at(ts_roots, crls, certs, exists_by))
+    return _report(index, emb, status, proof, crls, issuers_of(roots, certs, status))
 
 
 def _report(index: int, emb: Any, status: Any, proof: Proof, crls: list[Any],
@@ -309,7 +245,7 @@ def _report(index: int, emb: Any, status: Any, proof: Proof, crls: list[Any],
     level = status.modification_level
     docmdp = emb.docmdp_level
     found = reasons_for(status, cert, info.common_name or info.subject, proof,
-                        _revoked_at(cert, crls, issuers))
+                        revoked_at(cert, crls, issuers))
     problems = [f"Signature {index + 1} ({name}): {text}" for _, text in found]
     ts = status.timestamp_validity
     byte_range = tuple(int(v) for v in emb.byte_range)
@@ -345,19 +281,6 @@ def _unreadable(index: int, emb: Any, exc: Exception) -> SignatureReport:
         summary="UNREADABLE", reasons=["unreadable"],
         problems=[f"Signature {index + 1} ({name}) cannot be checked: {first[:200]}"],
     )  # fmt: skip
-
-
-def load_crls(blobs: Sequence[bytes]) -> list[Any]:
-    """CRLs (DER or PEM) as the objects pyHanko reads."""
-    from asn1crypto import crl, pem
-
-    out = []
-    for blob in blobs:
-        if pem.detect(blob):
-            out += [crl.CertificateList.load(der) for _, _, der in pem.unarmor(blob, True)]
-        else:
-            out.append(crl.CertificateList.load(blob))
-    return out
 
 
 def verify_pdf(pdf: bytes, trust_roots: Sequence[x509.Certificate], *,

@@ -52,8 +52,9 @@ class Registry:
     signatories: set[str] = field(default_factory=set)
     members: set[str] = field(default_factory=set)
     fingerprints: dict[str, set[str]] = field(default_factory=dict)
-    #: sha256 of a recorded signed revision → member ids recorded for that version
-    recorded: dict[str, list[str]] = field(default_factory=dict)
+    #: sha256 of a recorded signed revision → {member id: certificate fingerprint} of the
+    #: signatures recorded for that version
+    recorded: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def registry(session: Session) -> Registry:
@@ -71,7 +72,7 @@ def registry(session: Session) -> Registry:
         by_version.setdefault((rec.resolution_id, rec.version_number), []).append(rec)
     for recs in by_version.values():
         for rec in recs:
-            reg.recorded[rec.signed_sha256] = [r.member_id for r in recs]
+            reg.recorded[rec.signed_sha256] = {r.member_id: r.cert_fingerprint for r in recs}
     return reg
 
 
@@ -149,11 +150,16 @@ def _bind_set(report: dict[str, Any], reg: Registry, pdf: bytes) -> None:
     recorded = next((reg.recorded[c] for c in candidates if c in reg.recorded), None)
     if recorded is None:
         return
-    present = {expected_member(str(s["field_name"])) for s in report["signatures"]}
-    for extra in sorted(m for m in present if m and m not in recorded):
-        sig = next(s for s in report["signatures"] if s["field_name"] == f"sig-{extra}")
-        _fail(sig, f"field sig-{extra}: {extra} has no recorded signature on this version; "
-              "the set of signers differs from the one recorded.")
+    for sig in report["signatures"]:
+        member = expected_member(str(sig["field_name"]))
+        if member is None:
+            continue
+        if member not in recorded:
+            _fail(sig, f"field sig-{member}: {member} has no recorded signature on this "
+                  "version; the set of signers differs from the one recorded.")
+        elif sig.get("signer", {}).get("sha256") != recorded[member] and sig.get("ok"):
+            _fail(sig, f"field sig-{member}: expected the certificate recorded when {member} "
+                  f"signed ({recorded[member][:16]}…), signed by {_signer(sig)}.")
 
 
 def check_signed_pdf(app: App, session: Session, pdf: bytes) -> list[str]:

@@ -20,7 +20,6 @@ from tests.workflow.test_signing import (
     KEY_PASS,
     passfile,
     setup_keys,
-    sign_elsewhere,
     to_approved,
 )
 
@@ -259,8 +258,6 @@ def test_sign_with_an_unreachable_tsa_is_one_sentence(ws_sqlite: Cli, tmp_path: 
     assert out.startswith("Error:") and "cannot be reached" in out and out.count("\n") == 1
 
 
-__all__ = ["sign_elsewhere"]
-
 
 def test_the_archive_timestamp_keeps_b_b_signatures_provable(ws_sqlite: Cli, tmp_path: Path,
                                                              loopback_tsa: LoopbackTsa) -> None:  # noqa: F811
@@ -286,3 +283,26 @@ def test_the_archive_timestamp_keeps_b_b_signatures_provable(ws_sqlite: Cli, tmp
         (tmp_path / "bag" / "manifest-sha512.txt").read_text("utf-8") + "\n", "utf-8")
     out = ws(["dossier", "verify", str(tmp_path / "bag"), "--at", "2040-01-01"], code=1).output
     assert "archive-timestamp.tsr" in out and "expired on" in out
+
+
+def test_keys_trust_takes_roots_only_and_is_audited(ws_sqlite: Cli, tmp_path: Path,
+                                                    loopback_tsa: LoopbackTsa) -> None:  # noqa: F811
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    ws = ws_sqlite
+    setup_keys(ws, tmp_path)
+    leaf = tmp_path / "tsa-leaf.pem"
+    leaf.write_bytes(loopback_tsa.authority.cert.public_bytes(Encoding.PEM))
+    out = ws(["keys", "trust", str(leaf)], code=1).output
+    assert "is not a root certificate" in out and out.count("\n") == 1
+    root = tmp_path / "root.pem"
+    root.write_bytes(loopback_tsa.root_pem)
+    both = json.loads(ws(["keys", "trust", str(root), "--json"]).output)["added"][0]
+    assert both["for"] == ["signatures", "timestamps"]
+    log = json.loads(ws(["audit", "verify", "--json"]).output)
+    assert log["ok"]
+    con = sqlite3.connect(ws.root / ".resolutions" / "resolutions.db")
+    (detail,) = con.execute("SELECT detail FROM audit_events WHERE action='keys-trust'").fetchone()
+    con.close()
+    assert json.loads(detail)["fingerprint"] == both["sha256"]
+    assert ws(["keys", "crl", "-o", str(tmp_path / "x.crl")]).output.startswith(str(tmp_path))

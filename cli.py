@@ -176,6 +176,8 @@ def cli(ctx: click.Context, workspace: str | None, actor: str | None, as_json: b
     logger.info("resolutions %s (log level %s)", ctx.invoked_subcommand or "",
                 logging.getLevelName(level).lower())
     ctx.obj = Context(workspace=workspace, actor=actor, json=as_json, verbose=verbose)
+    if verbose:  # libraries' own diagnostics (pyHanko's validation details) go to stderr
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
 
 
 def main() -> None:
@@ -910,6 +912,53 @@ def keys_list(ctx: Context) -> None:
     data = list_keys(ctx.app())
     ctx.emit(data, tables.keys_text(data))
 
+@command(keys_group, "trust", json=True,
+         example="resolutions keys trust tsa-root.pem --for timestamps")
+@click.argument("pem_file", metavar="FILE.pem", type=FILE_IN)
+@click.option("--for", "purposes", multiple=True, type=click.Choice(["signatures", "timestamps"]),
+              help="What the root is trusted for (repeatable; default: both).")
+def keys_trust(ctx: Context, pem_file: str, purposes: tuple[str, ...]) -> None:
+    """Add a root certificate (e.g. a timestamp authority's) to the workspace trust store."""
+    from workflow.signing.trust import trust_anchor
+    data = trust_anchor(ctx.app(), Path(pem_file), list(purposes))
+    ctx.emit(data, "\n".join(f"Trusted for {', '.join(a['for'])}: {a['subject']}\n"
+                             f"  SHA-256 {a['sha256']}" for a in data["added"]))
+
+@command(keys_group, "revoke", json=True, example=(
+    "resolutions keys revoke li-wei --reason key-compromise --ca-passphrase-file ca.pass"))
+@click.argument("member_id", metavar="MEMBER")
+@click.option("--reason", default="unspecified", show_default=True,
+              type=click.Choice(["unspecified", "key-compromise", "affiliation-changed",
+                                 "superseded", "cessation-of-operation"]))
+@click.option("--ca-passphrase-file", type=FILE_IN,
+              help="File with the CA key's passphrase (default: prompt).")
+def keys_revoke(ctx: Context, member_id: str, reason: str, ca_passphrase_file: str | None) -> None:
+    """Revoke a member's certificate and publish a new CRL; they can no longer sign.
+
+    Signatures timestamped before the revocation stay valid."""
+    from workflow.signing.trust import revoke
+    done = revoke(ctx.app(), member_id, reason=reason,
+                  ca_passphrase=_passphrase(ca_passphrase_file, "CA passphrase"))
+    ctx.emit({"member": done.member, "fingerprint": done.fingerprint, "serial": done.serial,
+              "revoked_at": done.when.isoformat(), "reason": done.reason},
+             f"Revoked {done.member}'s certificate {done.fingerprint[:16]}… "
+             f"({done.reason}) at {done.when:%Y-%m-%d %H:%M:%S} UTC")
+
+@command(keys_group, "crl", json=True,
+         example="resolutions keys crl -o rcwg.crl --pem --ca-passphrase-file ca.pass")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the CRL.")
+@click.option("--pem", is_flag=True, help="PEM instead of DER.")
+@click.option("--ca-passphrase-file", type=FILE_IN,
+              help="Sign a fresh CRL with the CA key (default: the last one published).")
+def keys_crl(ctx: Context, output: str, pem: bool, ca_passphrase_file: str | None) -> None:
+    """Write the CA's certificate revocation list (readable by `openssl crl`)."""
+    from workflow.signing.trust import publish_crl
+    ca_pass = _passphrase(ca_passphrase_file, "CA passphrase") if ca_passphrase_file else None
+    data = publish_crl(ctx.app(), Path(output), pem=pem, ca_passphrase=ca_pass)
+    ctx.emit(data, f"{data['file']}: {data['format']} CRL, {data['revoked']} revoked, next "
+                   f"update {(data['next_update'] or '')[:10]}")
+
 @command(cli, "sign", json=True, example=(
     "resolutions sign 1 --by li-wei --passphrase-file li-wei.pass"))
 @click.argument("ref")
@@ -926,8 +975,11 @@ def sign_cmd(ctx: Context, ref: str, by: str | None, p12: str | None,
     key = KeyRequest(p12, _passphrase(passphrase_file, "Passphrase for your key"))
     result = sign(ctx.app(), ref, by, key)
     left = f"; still missing: {', '.join(result.missing)}" if result.missing else ""
+    level = (f"\n  PAdES {result.level}" + (": no timestamp authority ([signatures] "
+             "timestamp_url), so it cannot be verified after the certificate expires"
+             if result.level == "B-B" else ""))
     ctx.emit(result.to_json(), f"{result.symbol}: signed by {result.member}"
-             f"{' (certifying)' if result.certification else ''} → {result.state}{left}")
+             f"{' (certifying)' if result.certification else ''} → {result.state}{left}{level}")
 
 signatures_group = group(cli, "signatures",
                          "Signatures made outside the workspace, and the signed files.")
@@ -963,14 +1015,21 @@ def signed_files(ctx: Context, ref: str, out_dir: str) -> None:
               help="Trusted CA certificate(s), PEM (default: the workspace trust store).")
 @click.option("--p7s", multiple=True, type=FILE_IN,
               help="Detached signature(s) of FILE (default: FILE.p7s and FILE.*.p7s).")
-def verify_cmd(ctx: Context, file: str, trust: tuple[str, ...], p7s: tuple[str, ...]) -> None:
-    """Verify a signed PDF, or a file by its .p7s; exit 1 unless every signature holds.
+@click.option("--at", "at", metavar="DATE", help="Judge the file as on this date "
+              "(YYYY-MM-DD or ISO 8601; default: now).")
+@click.option("--crl", multiple=True, type=FILE_IN,
+              help="Revocation list(s) to check against (besides the workspace's and the PDF's).")
+def verify_cmd(ctx: Context, file: str, trust: tuple[str, ...], p7s: tuple[str, ...],
+               at: str | None, crl: tuple[str, ...]) -> None:
+    """Verify a signed PDF, or a file by its .p7s; exit 1 unless every signature holds
+    and each field is signed by the member it names.
 
-    Works outside a workspace with --trust.
-    """
-    from workflow.signing.verify import verify_file
+    Works outside a workspace with --trust; --at judges it as on a date. Reasons:
+    docs/VERIFY_JSON.md."""
+    from workflow.signing.verify import parse_at, verify_file
     report = verify_file(Path(file), trust=[Path(t) for t in trust], workspace=ctx.workspace,
-                         p7s=[Path(x) for x in p7s])
+                         p7s=[Path(x) for x in p7s], at=parse_at(at),
+                         crl=[Path(c) for c in crl])
     ctx.emit(report, reports.signatures_text(file, report))
     if not report["ok"]:
         sys.exit(1)
@@ -1107,12 +1166,15 @@ def dossier_export(ctx: Context, refs: tuple[str, ...], everything: bool, output
     "resolutions dossier verify dossier-2024-1",
     "resolutions dossier verify archive/rcwg-2024.zip --json"))
 @click.argument("path", type=click.Path(exists=True))
-def dossier_verify(ctx: Context, path: str) -> None:
+@click.option("--at", "at", metavar="DATE", help="Judge the signatures as on this date "
+              "(YYYY-MM-DD or ISO 8601; default: now).")
+def dossier_verify(ctx: Context, path: str, at: str | None) -> None:
     """Verify a dossier with nothing but the bag: every checksum, the audit chain, every
     signature against the bag's trust anchors; exit 1 naming each problem and its file.
     """
     from workflow.dossier.export import verify_dossier
-    report = verify_dossier(Path(path))
+    from workflow.signing.verify import parse_at
+    report = verify_dossier(Path(path), at=parse_at(at))
     ctx.emit(report.to_json(), reports.dossier_text(report))
     if not report.ok:
         sys.exit(1)

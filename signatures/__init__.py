@@ -5,13 +5,20 @@
 - :mod:`signatures.places` — signature slots found as named destinations in a PDF;
 - :mod:`signatures.pades` — visible PAdES signatures as incremental updates;
 - :mod:`signatures.verify` — offline verification of a signed PDF, as a JSON-able report;
-- :mod:`signatures.cms` — detached CMS (``.p7s``) signatures over any bytes.
+- :mod:`signatures.cms` — detached CMS (``.p7s``) signatures over any bytes;
+- :mod:`signatures.tsa` — an RFC 3161 timestamp authority on loopback (demo and tests)
+  and the HTTP client for a real one;
+- :mod:`signatures.ltv` — B-LTA: validation data and document timestamps, archive tokens;
+- :mod:`signatures.crl` — the CA's revocation list;
+- :mod:`signatures.revocation` — revocation and validation time shared by every check;
+- :mod:`signatures.verdict` — reason codes and proof times.
 
 Names are re-exported here lazily: ``import signatures`` does not import pyHanko.
 """
 
 from __future__ import annotations
 
+import logging
 from importlib import import_module
 from typing import Any
 
@@ -21,12 +28,15 @@ __all__ = [
     "DetachedReport",
     "KeyFileError",
     "LoadedKey",
+    "LoopbackTsa",
     "PassphraseError",
     "PdfReport",
     "SignatureError",
     "SignatureReport",
     "Signer",
     "SigningError",
+    "TimestampAuthority",
+    "UrlTimeStamper",
     "VerificationError",
     "add_empty_field",
     "cert_info",
@@ -58,7 +68,14 @@ _HOME = {
     "signatures.pades": ("add_empty_field", "sign_pdf"),
     "signatures.verify": ("PdfReport", "SignatureReport", "signed_revision", "verify_pdf"),
     "signatures.cms": ("DetachedReport", "sign_detached", "verify_detached"),
+    "signatures.tsa": ("LoopbackTsa", "TimestampAuthority", "UrlTimeStamper"),
 }  # fmt: skip
+# pyHanko logs whole tracebacks for ordinary verdicts (an untrusted or expired certificate);
+# our reports say it in one sentence. Without a configured handler (the CLI sets one up
+# with --verbose) those records go nowhere instead of to stderr.
+for _logger in ("pyhanko", "pyhanko_certvalidator"):
+    logging.getLogger(_logger).addHandler(logging.NullHandler())
+
 _MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
 
 

@@ -12,16 +12,16 @@ Both functions run their own event loop, so call them from synchronous code.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from typing import Any
 
 from cryptography import x509
 
 from signatures.errors import VerificationError
 from signatures.keys import cert_info
-from signatures.signer import DIGEST_ALGORITHM, Signer, to_asn1_cert
-from signatures.verify import signer_problems
+from signatures.signer import DIGEST_ALGORITHM, Signer
 
 __all__ = ["DetachedReport", "sign_detached", "verify_detached"]
 
@@ -41,11 +41,25 @@ class DetachedReport:
     trusted: bool
     ok: bool
     problems: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    proof: Any = None
+
+    @property
+    def reason(self) -> str | None:
+        return self.reasons[0] if self.reasons else None
+
+    def with_problem(self, reason: str, text: str) -> DetachedReport:
+        """The same report failed for one more reason (e.g. the wrong signer)."""
+        return replace(self, ok=False, reasons=[*self.reasons, reason],
+                       problems=[*self.problems, text])
 
     def to_json(self) -> dict[str, Any]:
         return {
             "schema": "brics-resolutions/verify-p7s/1",
             "ok": self.ok,
+            "reason": self.reason,
+            "reasons": list(self.reasons),
+            "proof": self.proof.to_json() if self.proof else None,
             "signer": {
                 "common_name": self.signer_common_name,
                 "subject": self.signer_subject,
@@ -68,9 +82,15 @@ def sign_detached(data: bytes, signer: Signer, *, timestamper: Any = None) -> by
         DIGEST_ALGORITHM,
         detached=True,
         use_cades=True,
-        timestamper=timestamper,
+        timestamper=timestamper if timestamper is not None else signer.timestamper,
     )
-    content_info = asyncio.run(coro)
+    try:
+        content_info = asyncio.run(coro)
+    except OSError as exc:  # the timestamp authority did not answer
+        from signatures.errors import SigningError
+
+        raise SigningError(f"The detached signature could not be timestamped: {exc}; check "
+                           "[signatures] timestamp_url or try again later.") from exc
     der: bytes = content_info.dump()
     return der
 
@@ -93,33 +113,48 @@ def _signed_data(p7s: bytes) -> Any:
         ) from exc
 
 
-def _problems(status: Any) -> list[str]:
-    problems: list[str] = []
-    if not status.intact:
-        problems.append(
-            "The data does not match the signature: it was changed, or this .p7s belongs "
-            "to another file."
-        )
-
-    problems += [text[0].upper() + text[1:] for text in signer_problems(status)]
-    return problems
-
-
-def verify_detached(data: bytes, p7s: bytes, trust_roots: list[x509.Certificate]) -> DetachedReport:
-    """Check the detached signature ``p7s`` over ``data`` offline against ``trust_roots``."""
+def _validate(data: bytes, signed: Any, context: Any, ts_context: Any) -> Any:
     from pyhanko.sign.validation import async_validate_detached_cms
-    from pyhanko_certvalidator import ValidationContext
 
+    return asyncio.run(async_validate_detached_cms(data, signed, context,
+                                                   ts_validation_context=ts_context))
+
+
+def verify_detached(data: bytes, p7s: bytes, trust_roots: list[x509.Certificate], *,
+                    timestamp_roots: list[x509.Certificate] | None = None,
+                    at: datetime | None = None, crls: Sequence[bytes] = (),
+                    proven_at: datetime | None = None) -> DetachedReport:
+    """Check the detached signature ``p7s`` over ``data`` offline against ``trust_roots``
+    as of ``at`` (default: now), judged at its signature timestamp when it has one, else
+    at ``proven_at`` (an outside proof that it existed then) when given."""
+    from signatures.revocation import context_at, issuers_of, load_crls, revoked_at
+    from signatures.verdict import Proof, reasons_for
+
+    now = at or datetime.now(timezone.utc)
+    exists_by = min(now, proven_at) if proven_at is not None else now
+    ts_roots = trust_roots if timestamp_roots is None else timestamp_roots
     signed = _signed_data(p7s)
-    context = ValidationContext(
-        trust_roots=[to_asn1_cert(c) for c in trust_roots], allow_fetching=False
-    )
+    revinfo = load_crls(list(crls))
     try:
-        status = asyncio.run(async_validate_detached_cms(data, signed, context))
+        status = _validate(data, signed, context_at(trust_roots, revinfo, [], exists_by),
+                           context_at(ts_roots, revinfo, [], exists_by))
+        proof = Proof(exists_by, "none" if exists_by == now else "archive-timestamp")
+        ts = status.timestamp_validity
+        if ts is not None and ts.intact and ts.valid and ts.trusted \
+                and ts.timestamp <= exists_by:
+            proof = Proof(ts.timestamp, "signature-timestamp")
+            status = _validate(data, signed, context_at(trust_roots, revinfo, [], ts.timestamp),
+                               context_at(ts_roots, revinfo, [], exists_by))
     except Exception as exc:  # pyHanko raises assorted errors on malformed CMS
         raise VerificationError(f"The detached signature cannot be checked: {exc}") from exc
-    info = cert_info(x509.load_der_x509_certificate(status.signing_cert.dump()))
-    problems = _problems(status)
+    cert = x509.load_der_x509_certificate(status.signing_cert.dump())
+    info = cert_info(cert)
+    found = reasons_for(status, cert, info.common_name or info.subject, proof,
+                        revoked_at(cert, revinfo, issuers_of(trust_roots, [], status)))
+    texts = [text for _, text in found]
+    if not status.intact:
+        texts[0] = ("the data does not match the signature: it was changed, or this .p7s "
+                    "belongs to another file.")
     ts = status.timestamp_validity
     return DetachedReport(
         signer_common_name=info.common_name,
@@ -131,6 +166,8 @@ def verify_detached(data: bytes, p7s: bytes, trust_roots: list[x509.Certificate]
         intact=bool(status.intact),
         valid=bool(status.valid),
         trusted=bool(status.trusted),
-        ok=bool(status.bottom_line) and not problems,
-        problems=problems,
+        ok=not found,
+        problems=[t[0].upper() + t[1:] for t in texts],
+        reasons=[r for r, _ in found],
+        proof=proof,
     )

@@ -281,11 +281,14 @@ def issue_certificate(
     p12_passphrase: bytes,
     valid_days: int = 1095,
     now: datetime | None = None,
+    crl_location: str | None = None,
 ) -> CertInfo:
     """Issue a signing certificate for a member and write it as a PKCS#12 bundle (0600).
 
     Subject: CN=name, O=organisation, UID=member_id. Key usage digitalSignature and
-    nonRepudiation; extended key usage documentSigning and emailProtection.
+    nonRepudiation; extended key usage documentSigning and emailProtection. With
+    ``crl_location`` (a URL or a file path) the certificate names where the CA's CRL is
+    published (CRL distribution point).
     """
     out_p12 = Path(out_p12)
     _check_passphrase(p12_passphrase, out_p12)
@@ -327,6 +330,8 @@ def issue_certificate(
         builder = builder.add_extension(
             x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False
         )
+    if crl_location:
+        builder = builder.add_extension(distribution_point(crl_location), critical=False)
     cert = builder.sign(ca.key, hashes.SHA256())
     bundle = pkcs12.serialize_key_and_certificates(
         name=member_id.encode("utf-8"),
@@ -361,3 +366,11 @@ def load_p12(path: Path, passphrase: bytes) -> LoadedKey:
         raise KeyFileError(path, "holds a non-RSA key", "Ask the secretary to issue it again.")
     chain = [c.certificate for c in bundle.additional_certs]
     return LoadedKey(cert=bundle.cert.certificate, key=bundle.key, chain=chain)
+
+
+def distribution_point(location: str) -> x509.CRLDistributionPoints:
+    """The extension naming where the CRL is published: a URL, or a file path (as file://)."""
+    uri = location if "://" in location else Path(location).resolve().as_uri()
+    return x509.CRLDistributionPoints([x509.DistributionPoint(
+        full_name=[x509.UniformResourceIdentifier(uri)], relative_name=None, reasons=None,
+        crl_issuer=None)])

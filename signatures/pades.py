@@ -154,5 +154,8 @@ def sign_pdf(
         out = pdf_signer.sign_pdf(writer)
     except (HankoSigningError, PdfError, ValueError) as exc:
         raise SigningError(f"Signing field {field_name!r} failed: {exc}") from exc
+    except OSError as exc:  # the timestamp authority did not answer (TimestampRequestError)
+        raise SigningError(f"Signing field {field_name!r} failed: {exc}; check "
+                           "[signatures] timestamp_url or try again later.") from exc
     result: bytes = out.getvalue()
     return result

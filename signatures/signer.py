@@ -85,6 +85,8 @@ class Signer:
         self.key = key
         self.cert = cert
         self.chain = list(chain)
+        #: the timestamp client detached signatures by this signer use when none is given
+        self.timestamper: Any = None
 
     @classmethod
     def from_loaded(cls, loaded: LoadedKey) -> Signer:

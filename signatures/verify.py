@@ -1,18 +1,24 @@
-"""Offline verification of the signatures in a PDF, as a plain report.
+"""Offline verification of the signatures in a PDF, as a plain report, at a chosen time.
 
 Every signature is checked by pyHanko against the trust roots given, without fetching
-anything (no OCSP, CRL or AIA requests). The verdict per signature is pyHanko's
-``bottom_line`` (integrity, cryptographic validity, trust, timestamp, DocMDP), tightened by
-one rule of ours: after a signature, only signing and form filling may follow
-(modification level at most FORM_FILLING); added annotations or rewritten pages make it
-fail even where an approval signature alone would tolerate them. Problems are listed in
-plain words. The JSON schema of :meth:`PdfReport.to_json` is in ``docs/VERIFY_JSON.md``.
+anything (no OCSP, CRL or AIA requests); revocation data comes from the CRLs given and
+from the file's own ``/DSS``. The validation time is now, or ``at`` (an archivist's
+date). Document timestamps are checked newest first: each one valid at the time the
+next one proves proves that everything before it existed at its own time. A signature is
+then judged at its proof time (see :mod:`signatures.verdict`): a signature timestamp
+holds while the document timestamps keep it provable, so a B-LTA file still verifies
+after every certificate in it has expired, and a B-B file does not.
+
+After a signature only signing, form filling and validation data may follow
+(modification level at most FORM_FILLING). The JSON schema of :meth:`PdfReport.to_json`
+is in ``docs/VERIFY_JSON.md``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from io import BytesIO
 from typing import Any
 
@@ -20,11 +26,11 @@ from cryptography import x509
 
 from signatures.errors import VerificationError
 from signatures.keys import cert_info
-from signatures.signer import to_asn1_cert
+from signatures.revocation import context_at, issuers_of, load_crls, revoked_at
+from signatures.verdict import Proof, level_of, reasons_for
 
 __all__ = ["PdfReport", "SignatureReport", "signed_revision", "verify_pdf"]
 
-ACCEPTED_MODIFICATIONS = ("NONE", "LTA_UPDATES", "FORM_FILLING")
 
 
 @dataclass(frozen=True)
@@ -53,16 +59,34 @@ class SignatureReport:
     signed_revision_end: int
     summary: str
     problems: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    proof: Proof | None = None
+    signer_not_after: datetime | None = None
+
+    @property
+    def reason(self) -> str | None:
+        return self.reasons[0] if self.reasons else None
+
+    def with_problem(self, reason: str, text: str) -> SignatureReport:
+        """The same report failed for one more reason (e.g. the wrong signer)."""
+        from dataclasses import replace
+
+        return replace(self, ok=False, reasons=[*self.reasons, reason],
+                       problems=[*self.problems, text])
 
     def to_json(self) -> dict[str, Any]:
         return {
             "index": self.index,
+            "reason": self.reason,
+            "reasons": list(self.reasons),
+            "proof": self.proof.to_json() if self.proof else None,
             "field_name": self.field_name,
             "signer": {
                 "common_name": self.signer_common_name,
                 "subject": self.signer_subject,
                 "member_id": self.signer_member_id,
                 "sha256": self.signer_sha256,
+                "not_after": _iso(self.signer_not_after),
             },
             "signing_time": _iso(self.signing_time),
             "timestamp_time": _iso(self.timestamp_time),
@@ -90,6 +114,9 @@ class PdfReport:
     signatures: list[SignatureReport]
     size: int
     problems: list[str] = field(default_factory=list)
+    level: str = "B-B"
+    at: datetime | None = None
+    document_timestamps: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -99,7 +126,10 @@ class PdfReport:
         return {
             "schema": "brics-resolutions/verify-pdf/1",
             "ok": self.ok,
+            "level": self.level,
+            "at": _iso(self.at),
             "size": self.size,
+            "document_timestamps": list(self.document_timestamps),
             "signature_count": len(self.signatures),
             "problems": list(self.problems),
             "signatures": [s.to_json() for s in self.signatures],
@@ -135,87 +165,112 @@ def signed_revision(pdf: bytes, index: int) -> bytes:
     return pdf[: start2 + length2]
 
 
-def signer_problems(status: Any) -> list[str]:
-    """What is wrong with a signature's cryptography, signer and timestamp (shared by PDF
-    and detached signatures); empty when all is well."""
-    problems = []
-    if not status.valid:
-        problems.append("the cryptographic signature does not verify.")
-    if status.revoked:
-        problems.append("the signer's certificate has been revoked.")
-    elif status.intact and status.valid and not status.trusted:
-        indic = getattr(status.trust_problem_indic, "name", "unknown reason")
-        problems.append(
-            f"the signer's certificate does not lead to a trusted CA ({indic}); verify "
-            "with the working group's CA certificate, or the signer is not one of us.")
+def _cert_of(status: Any) -> x509.Certificate:
+    return x509.load_der_x509_certificate(status.signing_cert.dump())
+
+
+def _dss(reader: Any) -> tuple[list[Any], list[Any]]:
+    """(CRLs, certificates) of the document security store, if any."""
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko.sign.validation.errors import NoDSSFoundError
+
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return [], []
+    except Exception:  # a damaged DSS gives no validation data; signatures still checked
+        return [], []
+    try:
+        from asn1crypto import crl as asn1_crl
+        from pyhanko.pdf_utils.decode_limits import DecodePurpose
+
+        crls = [asn1_crl.CertificateList.load(ref.get_object().read_data(DecodePurpose.CRL))
+                for ref in dss.crls]
+        return crls, list(dss.load_certs())
+    except Exception:  # a damaged DSS gives no validation data; signatures still checked
+        return [], []
+
+
+def _end(emb: Any) -> int:
+    start, length, start2, length2 = (int(v) for v in emb.byte_range)
+    return start2 + length2
+
+
+def _document_timestamps(reader: Any, roots: Sequence[x509.Certificate], crls: list[Any],
+                         certs: list[Any], now: datetime) -> tuple[list[tuple[int, datetime]],
+                                                                    list[dict[str, Any]]]:
+    """Valid document timestamps as (revision end, time), newest first, and their report."""
+    from pyhanko.sign.validation import validate_pdf_timestamp
+
+    proven: list[tuple[int, datetime]] = []
+    report: list[dict[str, Any]] = []
+    horizon = now
+    for emb in reversed(list(reader.embedded_timestamp_signatures)):
+        try:
+            status = validate_pdf_timestamp(emb, context_at(roots, crls, certs, horizon),
+                                             skip_diff=True)
+            ok = bool(status.intact and status.valid and status.trusted)
+            when = status.timestamp
+        except Exception:  # a malformed timestamp proves nothing
+            ok, when = False, None
+        report.insert(0, {"time": _iso(when), "ok": ok, "checked_at": horizon.isoformat(),
+                          "revision_end": _end(emb)})
+        if ok and when is not None:
+            proven.append((_end(emb), when))
+            horizon = min(horizon, when)
+    return proven, report
+
+
+def _check(emb: Any, index: int, roots: Sequence[x509.Certificate],
+           ts_roots: Sequence[x509.Certificate], crls: list[Any], certs: list[Any],
+           exists_by: datetime, kind: str) -> SignatureReport:
+    from pyhanko.sign.validation import validate_pdf_signature
+
+    ts_context = context_at(ts_roots, crls, certs, exists_by)
+    status = validate_pdf_signature(emb, context_at(roots, crls, certs, exists_by), ts_context)
+    proof = Proof(exists_by, kind)
     ts = status.timestamp_validity
-    if ts is not None and not (ts.intact and ts.valid and ts.trusted):
-        problems.append("the signature timestamp does not verify or is not trusted.")
-    return problems
+    if ts is not None and ts.intact and ts.valid and ts.trusted and ts.timestamp <= exists_by:
+        proof = Proof(ts.timestamp, "signature-timestamp")
+        status = validate_pdf_signature(emb, context_at(roots, crls, certs, ts.timestamp),
+                                        context_at(ts_roots, crls, certs, exists_by))
+    return _report(index, emb, status, proof, crls, issuers_of(roots, certs, status))
 
 
-def _problems(status: Any, name: str) -> list[str]:
-    problems: list[str] = []
-    if not status.intact:
-        problems.append(
-            f"{name}: the signed bytes were changed after signing (the digest does not match)."
-        )
-    problems += [f"{name}: {text}" for text in signer_problems(status)]
-    level = status.modification_level
-    if status.docmdp_ok is False:
-        problems.append(
-            f"{name}: the document was changed after this signature in a way its "
-            f"certification forbids (modification level {level.name if level else '?'})."
-        )
-    elif level is not None and level.name not in ACCEPTED_MODIFICATIONS:
-        problems.append(
-            f"{name}: the document was changed after this signature beyond signing and "
-            f"form filling (modification level {level.name})."
-        )
-    if not status.seed_value_ok:
-        problems.append(f"{name}: the signature breaks its field's seed value constraints.")
-    return problems
-
-
-def _report(index: int, emb: Any, status: Any) -> SignatureReport:
-    from cryptography.x509 import load_der_x509_certificate
-
+def _report(index: int, emb: Any, status: Any, proof: Proof, crls: list[Any],
+            issuers: list[Any]) -> SignatureReport:
     name = str(emb.field_name)
-    info = cert_info(load_der_x509_certificate(status.signing_cert.dump()))
+    cert = _cert_of(status)
+    info = cert_info(cert)
     level = status.modification_level
     docmdp = emb.docmdp_level
-    problems = _problems(status, f"Signature {index + 1} ({name})")
+    found = reasons_for(status, cert, info.common_name or info.subject, proof,
+                        revoked_at(cert, crls, issuers))
+    problems = [f"Signature {index + 1} ({name}): {text}" for _, text in found]
     ts = status.timestamp_validity
     byte_range = tuple(int(v) for v in emb.byte_range)
     return SignatureReport(
-        index=index,
-        field_name=name,
-        signer_common_name=info.common_name,
-        signer_subject=info.subject,
-        signer_member_id=info.member_id,
-        signer_sha256=info.sha256,
-        signing_time=status.signer_reported_dt,
+        index=index, field_name=name, signer_common_name=info.common_name,
+        signer_subject=info.subject, signer_member_id=info.member_id,
+        signer_sha256=info.sha256, signing_time=status.signer_reported_dt,
         timestamp_time=ts.timestamp if ts is not None else None,
-        certification=docmdp is not None,
-        intact=bool(status.intact),
-        valid=bool(status.valid),
-        trusted=bool(status.trusted),
+        certification=docmdp is not None, intact=bool(status.intact),
+        valid=bool(status.valid), trusted=bool(status.trusted),
         modification_level=level.name if level is not None else None,
         docmdp_level=docmdp.name if docmdp is not None else None,
         docmdp_ok=status.docmdp_ok,
         coverage=status.coverage.name if status.coverage is not None else None,
-        bottom_line=bool(status.bottom_line),
-        ok=bool(status.bottom_line) and not problems,
-        byte_range=byte_range,
-        signed_revision_end=byte_range[2] + byte_range[3],
-        summary=status.summary(),
-        problems=problems,
+        bottom_line=bool(status.bottom_line), ok=not found,
+        byte_range=byte_range, signed_revision_end=byte_range[2] + byte_range[3],
+        summary=status.summary(), problems=problems, reasons=[r for r, _ in found],
+        proof=proof, signer_not_after=info.not_after,
     )
 
 
 def _unreadable(index: int, emb: Any, exc: Exception) -> SignatureReport:
     name = str(getattr(emb, "field_name", f"#{index + 1}"))
     byte_range = tuple(int(v) for v in getattr(emb, "byte_range", (0, 0, 0, 0)))
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return SignatureReport(
         index=index, field_name=name, signer_common_name="", signer_subject="",
         signer_member_id=None, signer_sha256="", signing_time=None, timestamp_time=None,
@@ -223,30 +278,48 @@ def _unreadable(index: int, emb: Any, exc: Exception) -> SignatureReport:
         modification_level=None, docmdp_level=None, docmdp_ok=None, coverage=None,
         bottom_line=False, ok=False, byte_range=byte_range,
         signed_revision_end=byte_range[2] + byte_range[3] if len(byte_range) == 4 else 0,
-        summary="UNREADABLE",
-        problems=[f"Signature {index + 1} ({name}) cannot be checked: {exc}"],
+        summary="UNREADABLE", reasons=["unreadable"],
+        problems=[f"Signature {index + 1} ({name}) cannot be checked: {first[:200]}"],
     )  # fmt: skip
 
 
-def verify_pdf(pdf: bytes, trust_roots: list[x509.Certificate]) -> PdfReport:
-    """Check every signature of ``pdf`` offline against ``trust_roots``."""
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko_certvalidator import ValidationContext
-
-    roots = [to_asn1_cert(c) for c in trust_roots]
+def verify_pdf(pdf: bytes, trust_roots: Sequence[x509.Certificate], *,
+               timestamp_roots: Sequence[x509.Certificate] | None = None,
+               at: datetime | None = None, crls: Sequence[bytes] = (),
+               proven_at: datetime | None = None) -> PdfReport:
+    """Check every signature of ``pdf`` offline against ``trust_roots`` as of ``at``
+    (default: now); timestamps against ``timestamp_roots`` (default: the same roots).
+    ``proven_at``: an outside proof (a dossier's archive timestamp) that the whole file
+    existed then."""
+    now = at or datetime.now(timezone.utc)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    ts_roots = list(timestamp_roots) if timestamp_roots is not None else list(trust_roots)
     reader = _reader(pdf)
     try:
         embedded = list(reader.embedded_regular_signatures)
     except Exception as exc:  # a damaged signature dictionary stops the listing itself
         raise VerificationError(f"The signatures of this PDF cannot be read ({exc}).") from exc
+    dss_crls, dss_certs = _dss(reader)
+    all_crls = load_crls(list(crls)) + dss_crls
+    try:
+        proven, doc_report = _document_timestamps(reader, ts_roots, all_crls, dss_certs, now)
+    except Exception:  # the listing of timestamps itself failed: nothing proven by them
+        proven, doc_report = [], []
     reports: list[SignatureReport] = []
     for index, emb in enumerate(embedded):
-        context = ValidationContext(trust_roots=roots, allow_fetching=False)
+        covering = [(t, "document-timestamp") for end, t in proven if end >= _end(emb)]
+        covering += [(proven_at, "archive-timestamp")] if proven_at is not None else []
+        exists_by, kind = min([(now, "none"), *covering], key=lambda c: c[0])
         try:
-            status = validate_pdf_signature(emb, context)
+            reports.append(_check(emb, index, trust_roots, ts_roots, all_crls, dss_certs,
+                                  exists_by, kind))
         except Exception as exc:  # pyHanko raises assorted errors on malformed CMS
             reports.append(_unreadable(index, emb, exc))
-            continue
-        reports.append(_report(index, emb, status))
+    last_end = max((r.signed_revision_end for r in reports), default=0)
+    archived = any(end > last_end for end, _ in proven)
+    level = level_of([r.timestamp_time is not None for r in reports], bool(dss_crls or dss_certs),
+                     archived)
     problems = [] if embedded else ["The PDF carries no signature."]
-    return PdfReport(signatures=reports, size=len(pdf), problems=problems)
+    return PdfReport(signatures=reports, size=len(pdf), problems=problems, level=level, at=at,
+                     document_timestamps=doc_report)

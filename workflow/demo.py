@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from workflow import clock
 from workflow.errors import WorkflowError
@@ -105,6 +106,18 @@ def _sign_as_member(root: Path, member: str, statement: Path) -> None:
     Path(f"{statement}.p7s").write_bytes(sign_detached(statement.read_bytes(), signer))
 
 
+def _demo_tsa(root: Path) -> tuple[Any, Path]:
+    """A timestamp authority for the demo on loopback (labelled "demo", its own root); the
+    workspace names it as its ``timestamp_url`` at init."""
+    from signatures.tsa import LoopbackTsa
+
+    tsa = LoopbackTsa(label="demo")
+    root.mkdir(parents=True, exist_ok=True)
+    pem = root / "demo-tsa-root.pem"
+    pem.write_bytes(tsa.root_pem)
+    return tsa, pem
+
+
 def _fill_comment_form(form: Path, out: Path, rows: list[tuple[str, str, str, str]]) -> None:
     """Fill the comment form as a reviewer would in Word: ref, type, comment, proposal."""
     import docx
@@ -139,6 +152,15 @@ def play(root: Path, run: Run, *, force: bool = False,
             raise DemoError(f"{root} already exists; run the demo elsewhere, or add --force "
                             "to delete it and start again")
         shutil.rmtree(root)
+    tsa, tsa_root = _demo_tsa(root)
+    try:
+        return _play(root, run, echo, tsa.url, tsa_root)
+    finally:
+        tsa.stop()
+
+
+def _play(root: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
+          tsa_root: Path) -> DemoResult:
     result = DemoResult(root)
     ws = ["--workspace", str(root)]
     out = root / "out"
@@ -158,7 +180,7 @@ def play(root: Path, run: Run, *, force: bool = False,
          ["init", str(root), "--name", GROUP[0], "--name-ru", GROUP[1], "--name-zh", GROUP[2],
           "--prefix", "RCWG", "--approval-rule", "each-delegation",
           "--require-signature", "sokolov", "--require-signature", "kuznetsova",
-          "--require-signature", "li-wei"])
+          "--require-signature", "li-wei", "--timestamp-url", tsa_url])
     member_cmds = []
     for mid, name, names, org, delegation, email, lang, roles in MEMBERS:
         args = ["member", "add", mid, "--name", name, "--org", org, "--delegation", delegation,
@@ -230,6 +252,8 @@ def play(root: Path, run: Run, *, force: bool = False,
         key_cmds.append(["keys", "issue", member, "--ca-passphrase-file", ca_pass,
                          "--passphrase-file", _secret(root, member)])
     step("working-group CA and 3 signing certificates issued (demo keys)", *key_cmds)
+    step("demo timestamp authority on loopback trusted for timestamps",
+         ["keys", "trust", str(tsa_root), "--for", "timestamps"])
 
     # each delegation's word reaches the secretary: a statement Sokolov signs with his own
     # key, and a letter from the Chinese delegation
@@ -245,21 +269,26 @@ def play(root: Path, run: Run, *, force: bool = False,
          ["approve", symbol, "--by", "sokolov", "--signed-statement", f"{statement}.p7s"],
          ["approve", symbol, "--by", "li-wei", "--evidence", str(letter)])
 
-    step("signed by 3 signatories (PAdES, incremental; first certifies)",
+    step("signed by 3 signatories (PAdES B-T, incremental; first certifies; the last "
+         "makes it B-LTA)",
          *[["sign", symbol, "--by", m, "--passphrase-file", _secret(root, m)]
            for m in ("sokolov", "kuznetsova", "li-wei")])
     step("signed files written out",
          ["signed-files", symbol, "-o", str(out / "signed")],
          ["render", symbol, "--stage", "final", "--format", "pdf", "--lang", "ru,zh",
           "--layout", "parallel", "-o", str(out)])
+    signed_pdf = next((out / "signed").glob("*_signed.pdf"))
+    step("signed PDF verified as an archivist would on 2040-01-01",
+         ["verify", str(signed_pdf), "--at", "2040-01-01"])
     step("submitted to the Higher Council of BRICS (package and message in the outbox)",
          ["submit", symbol, "--to", "brics-higher-council"])
     step("receipt recorded: acknowledged",
          ["receipt", symbol, "--ref", "HC-BRICS/2024/117", "--outcome", "acknowledged"])
     dossier = root / "dossier"
     step("dossier exported (BagIt, PDF/A-3b)", ["dossier", "export", symbol, "-o", str(dossier)])
-    verdict = step("dossier verified with nothing but the bag",
-                   ["dossier", "verify", str(dossier)])[0].strip().splitlines()
+    verdict = step("dossier verified with nothing but the bag, also as on 2040-01-01",
+                   ["dossier", "verify", str(dossier), "--at", "2040-01-01"],
+                   ["dossier", "verify", str(dossier)])[-1].strip().splitlines()
     result.verdict = verdict[-1] if verdict else ""
     step("audit chain verified", ["audit", "verify"])
     result.artefacts = collect_artefacts(root)

@@ -43,8 +43,11 @@ def _signature_problems(app: App, session) -> list[audit.Problem]:  # type: igno
     if not latest:
         return problems
     from signatures.verify import verify_pdf
+    from workflow.signing.binding import bind_signatures, registry
+    from workflow.signing.trust import crl_blobs
 
-    roots = trust_roots(app)
+    roots, ts_roots, crls, reg = trust_roots(app), trust_roots(app, "timestamps"), crl_blobs(app), \
+        registry(session)
     for key, rec in latest.items():
         row = session.get(ResolutionRow, key[0])
         where = f"signed PDF of {row.symbol if row else key[0]} v{key[1]}"
@@ -52,12 +55,14 @@ def _signature_problems(app: App, session) -> list[audit.Problem]:  # type: igno
         if not path.is_file():
             problems.append(audit.Problem(where, "is missing from the store"))
             continue
-        report = verify_pdf(path.read_bytes(), roots)
-        if not report.ok:
+        data = path.read_bytes()
+        report = bind_signatures(verify_pdf(data, roots, timestamp_roots=ts_roots,
+                                            crls=crls).to_json(), reg, data)
+        if not report["ok"]:
             problems.append(audit.Problem(where, "does not verify: " + "; ".join(
-                [p for s in report.signatures for p in s.problems] + report.problems)))
-        elif len(report.signatures) != count[key]:
-            problems.append(audit.Problem(where, f"carries {len(report.signatures)} signatures "
+                [p for s in report["signatures"] for p in s["problems"]] + report["problems"])))
+        elif len(report["signatures"]) != count[key]:
+            problems.append(audit.Problem(where, f"carries {len(report['signatures'])} signatures "
                                           f"but {count[key]} are recorded"))
     return problems
 

@@ -51,7 +51,6 @@ from workflow.signing.files import (
     read_stored,
     records,
 )
-from workflow.signing.keys import trust_roots
 from workflow.store.files import write_atomic
 from workflow.store.models import Message, ResolutionRow, Submission
 from workflow.store.texts import load_version
@@ -135,11 +134,10 @@ def _signature_problems(app: App, session: Session, row: ResolutionRow, body: Bo
             pdf = read_stored(app, latest_pdf_sha(session, row, base))
         except WorkflowError as exc:
             return unmet + [f"the signed PDF cannot be read: {exc}"]
-        from signatures.verify import verify_pdf
+        from workflow.signing.binding import check_signed_pdf
 
-        report = verify_pdf(pdf, trust_roots(app))
-        if not report.ok:
-            problems = [p for s in report.signatures for p in s.problems] + report.problems
+        problems = check_signed_pdf(app, session, pdf)
+        if problems:
             unmet.append("the signed PDF does not verify: " + "; ".join(problems))
     elif done:
         unmet.append("the signed files are not recorded (no signing base); sign again")

@@ -55,6 +55,11 @@ def check_contents(root: Path, report: VerifyReport) -> None:
     report.count("audit events", len(chain))
     by_seq = {int(r.get("seq", 0)): r for r in chain if not r.get("redacted")}
     roots = _trust_roots(root, dossier, report)
+    from workflow.signing.archive import TOKEN_NAME, archive_proof
+
+    report.proven_at, problem = archive_proof(root, roots, report.at)
+    if problem:
+        report.add(TOKEN_NAME, problem)
     for entry in dossier.get("resolutions", []):
         _resolution(root, str(entry.get("folder", "")), by_seq, roots, report)
 
@@ -130,37 +135,65 @@ def _versions(root: Path, base: str, record: dict[str, Any],
 
 
 def _detached(root: Path, data_rel: str, p7s_rel: str, roots: list[Any],
-              report: VerifyReport) -> None:
+              report: VerifyReport, member: str | None = None) -> None:
     from signatures.cms import verify_detached
 
     try:
         result = verify_detached((root / data_rel).read_bytes(), (root / p7s_rel).read_bytes(),
-                                 roots)
+                                 roots, at=report.at, proven_at=report.proven_at)
     except FileNotFoundError:
         return
     except Exception as exc:
         report.add(p7s_rel, f"signature cannot be checked ({exc})")
         return
+    if member is not None and result.signer_member_id not in (member, None):
+        result = result.with_problem("wrong-signer", f"expected {member}, signed by "
+                                     f"{result.signer_common_name} ({result.signer_member_id})")
     if not result.ok:
         report.add(p7s_rel, "signature over " + data_rel.rsplit("/", 1)[-1] + " does not "
                    "verify: " + ("; ".join(result.problems) or "not intact or not trusted"))
     report.count("detached signatures")
 
 
-def _pdf(root: Path, rel: str, roots: list[Any], report: VerifyReport) -> None:
+def _pdf(root: Path, rel: str, roots: list[Any], report: VerifyReport,
+         signers: dict[str, tuple[str, str]] | None = None) -> None:
+    """Verify a signed PDF; with ``signers`` (field → (member, fingerprint) from the
+    record) each field must be signed by its member's recorded certificate, and no other."""
     from signatures.verify import verify_pdf
 
     try:
-        result = verify_pdf((root / rel).read_bytes(), roots)
+        result = verify_pdf((root / rel).read_bytes(), roots, at=report.at,
+                            proven_at=report.proven_at)
     except FileNotFoundError:
         return
     except Exception as exc:
         report.add(rel, f"signatures cannot be checked ({exc})")
         return
-    if not result.ok:
+    wrong = _wrong_signers(result, signers) if signers is not None else []
+    if not result.ok or wrong:
         found = list(result.problems) + [p for s in result.signatures for p in s.problems]
-        report.add(rel, "PDF signature does not verify: " + ("; ".join(found) or "invalid"))
+        report.add(rel, "PDF signature does not verify: " + ("; ".join(found + wrong)
+                                                             or "invalid"))
     report.count("PDF signatures", len(result.signatures))
+
+
+def _wrong_signers(result: Any, signers: dict[str, tuple[str, str]]) -> list[str]:
+    wrong = []
+    for sig in result.signatures:
+        expected = signers.get(sig.field_name)
+        who = f"{sig.signer_common_name} ({sig.signer_member_id}, {sig.signer_sha256[:16]}…)"
+        if expected is None:
+            wrong.append(f"field {sig.field_name}: no signature is recorded for it; signed by {who}")
+        elif sig.signer_sha256 != expected[1] \
+                or sig.signer_member_id not in (expected[0], None) \
+                or (sig.field_name.startswith("sig-") and sig.field_name != f"sig-{expected[0]}"):
+            wanted = sig.field_name[4:] if sig.field_name.startswith("sig-") else expected[0]
+            wrong.append(f"field {sig.field_name}: expected {wanted}, signed by {who} "
+                         "(wrong-signer)")
+    missing = set(signers) - {s.field_name for s in result.signatures}
+    wrong += [f"field {f}: the recorded signature of {signers[f][0]} is not in the PDF"
+              for f in sorted(missing)]
+    return wrong
 
 
 def _approvals(root: Path, base: str, record: dict[str, Any], roots: list[Any],
@@ -192,7 +225,10 @@ def _signatures(root: Path, base: str, record: dict[str, Any],
                 report.add(rel, "is not the signed PDF the dossier records (SHA-256 differs)")
             elif audited and actual not in audited:
                 report.add(rel, "is not the signed PDF the audit log records")
-            _pdf(root, rel, roots, report)
+            version = sig.get("version")
+            _pdf(root, rel, roots, report, {
+                str(s.get("field_name")): (str(s.get("member")), str(s.get("cert_fingerprint")))
+                for s in record.get("signatures", []) if s.get("version") == version})
         docx = sig.get("docx")
         if docx and (root / base / docx).is_file():
             pinned = str(bases.get(int(sig.get("version", 0)), {}).get("docx", ""))
@@ -202,7 +238,8 @@ def _signatures(root: Path, base: str, record: dict[str, Any],
         if sig.get("p7s") and docx:
             if _sha(root / base / sig["p7s"]) != sig.get("p7s_sha256"):
                 report.add(f"{base}/{sig['p7s']}", "is not the .p7s the dossier records")
-            _detached(root, f"{base}/{docx}", f"{base}/{sig['p7s']}", roots, report)
+            _detached(root, f"{base}/{docx}", f"{base}/{sig['p7s']}", roots, report,
+                      member=str(sig.get("member")))
     cert = record.get("certificate")
     if cert and (root / base / cert["file"]).is_file():
         issued = {str(d.get("sha256")) for a, d in details if a == CERTIFICATE_ACTION}
@@ -251,7 +288,7 @@ def _zip_package(path: Path, rel: str, roots: list[Any], report: VerifyReport) -
                 if hashlib.sha256(data).hexdigest() != digest.lower():
                     report.add(f"{rel}!{name}", "differs from the hash in the package manifest")
                 elif name.endswith(".pdf") and b"/ByteRange" in data:
-                    result = verify_pdf(data, roots)
+                    result = verify_pdf(data, roots, at=report.at, proven_at=report.proven_at)
                     if not result.ok:
                         report.add(f"{rel}!{name}", "PDF signature does not verify")
                     report.count("PDF signatures", len(result.signatures))

@@ -190,6 +190,9 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
         bagging = clock.today()
         bag.finish(bag_info(app, stats, len(bag.digests), bag.octets, bagging,
                             (int(head[0]), str(head[1]))))
+        from workflow.signing.archive import archive_timestamp
+
+        archive_timestamp(app, stage.bag)  # with a TSA: a timestamp over the whole bag
         files, octets = len(bag.digests), bag.octets
         crashpoint("dossier.before-publish")
         stage.publish()
@@ -217,7 +220,8 @@ def _write(app: App, session: Session, bag: BagWriter, entry: Entry,
         bag.add_file(entry.path, app.store_path(digest))
 
 
-def verify_dossier(path: Path) -> Any:
-    """Check a dossier (folder or ZIP) with nothing but itself; see ``dossier_verify``."""
+def verify_dossier(path: Path, at: Any = None) -> Any:
+    """Check a dossier (folder or ZIP) with nothing but itself, its signatures as on ``at``
+    (default: now); see ``dossier_verify``."""
 
-    return verify(Path(path))
+    return verify(Path(path), at=at)

@@ -18,6 +18,8 @@ class VerifyReport:
     path: Path
     problems: list[Problem] = field(default_factory=list)
     checked: dict[str, int] = field(default_factory=dict)
+    at: Any = None  # the date signatures are judged as on (None: now)
+    proven_at: Any = None  # the time the bag's archive timestamp proves
 
     @property
     def ok(self) -> bool:
@@ -31,7 +33,9 @@ class VerifyReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"schema": "brics-resolutions/dossier-verify/1", "path": str(self.path),
-                "ok": self.ok, "checked": dict(sorted(self.checked.items())),
+                "ok": self.ok, "at": self.at.isoformat() if self.at else None,
+                "archive_timestamp": self.proven_at.isoformat() if self.proven_at else None,
+                "checked": dict(sorted(self.checked.items())),
                 "problems": [{"file": p.where, "problem": p.message} for p in self.problems]}
 
 

@@ -22,6 +22,7 @@ import shutil
 import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from workflow.dossier.checks import check_contents
 from workflow.dossier.report import VerifyReport, read_json, read_jsonl
@@ -31,10 +32,10 @@ __all__ = ["verify", "VerifyReport", "read_json", "read_jsonl"]
 CHUNK = 1 << 20
 
 
-def verify(path: Path) -> VerifyReport:
+def verify(path: Path, at: Any = None) -> VerifyReport:
     """Every problem of the dossier at ``path`` (a bag folder, or a ZIP holding one)."""
     path = Path(path)
-    report = VerifyReport(path)
+    report = VerifyReport(path, at=at)
     if path.is_file() and zipfile.is_zipfile(path):
         tmp = Path(tempfile.mkdtemp(prefix="dossier-verify-"))
         try:

@@ -27,9 +27,11 @@ def signed_members(session: Session, row: ResolutionRow) -> list[str]:
     return [r.member_id for r in rows]
 
 
-def missing_signatures(app: App, session: Session, row: ResolutionRow) -> list[str]:
-    """Descriptions of what is still missing (empty when complete)."""
-    done = set(signed_members(session, row))
+def missing_signatures(app: App, session: Session, row: ResolutionRow,
+                       also: str | None = None) -> list[str]:
+    """Descriptions of what is still missing (empty when complete), counting ``also`` as
+    signed (a signature about to be recorded)."""
+    done = set(signed_members(session, row)) | ({also} if also else set())
     required = [str(x) for x in app.workspace.config.get("signatures", {}).get("required", [])]
     missing = [m for m in required if m not in done]
     people = signatories(session)

@@ -54,6 +54,12 @@ def status(app: App, ref: str) -> Status:
             steps.append({"trigger": trigger, "command": rows[0].command,
                           "who": " or ".join(rows[0].roles),
                           "blocked_by": "; ".join(reasons)})
+        if row.state in ("approved", "signed"):
+            tsa = app.workspace.config.get("signatures", {}).get("timestamp_url")
+            notes.append("signatures: PAdES B-T, B-LTA once complete (timestamp authority "
+                         f"{tsa})" if tsa else "signatures: PAdES B-B — no timestamp authority "
+                         "([signatures] timestamp_url): they cannot be verified after the "
+                         "certificates expire")
         errors = facts.parity_errors()
         if errors:
             notes.append(f"{len(errors)} language parity error(s) ('check {row.symbol}')")

@@ -42,13 +42,19 @@ def signatures_text(file: str, report: Mapping[str, Any]) -> str:
     """One line per signature (OK or FAIL, signer, time, integrity and trust), its
     problems indented, then the file's verdict."""
     out = []
+    if report.get("level"):
+        out.append(f"PAdES {report['level']}"
+                   + (f", judged as on {report['at']}" if report.get("at") else ""))
     for s in report["signatures"]:
         signer = s["signer"]
         extra = (f" {s['field_name']} modification={s['modification_level']}"
                  f"{' certification' if s['certification'] else ''}"
                  if "field_name" in s else f" {s['p7s']}")
+        proof = s.get("proof") or {}
+        when = (f"{proof['time']} ({proof['by']})" if proof.get("by") not in (None, "none")
+                else s["signing_time"] or "")
         out.append(f"{'OK  ' if s['ok'] else 'FAIL'} {signer['common_name']} "
-                   f"({signer['member_id'] or '?'}) {s['signing_time'] or ''}"
+                   f"({signer['member_id'] or '?'}) {when}"
                    f" intact={s['intact']} trusted={s['trusted']}{extra}")
         out += [f"     {problem}" for problem in s["problems"]]
     out += [f"FAIL {problem}" for problem in report.get("problems", [])]

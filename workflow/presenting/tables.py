@@ -139,13 +139,18 @@ def submissions_table(symbol: str, rows: Sequence[Any]) -> str:
 
 
 def keys_text(data: Mapping[str, Any]) -> str:
-    """The CA, the size of the trust store, and the registered certificates."""
+    """The CA and its CRL, the trusted roots (with what each is trusted for), and the
+    registered certificates (with their revocation)."""
     head = (f"CA: {data['ca'] or 'none (resolutions keys init-ca)'}; "
-            f"trust store: {len(data['trust'])} certificate(s)")
-    return head + "\n" + table(
-        ["member", "name", "issuer", "sha256", "expires", "key file"],
-        [[k["member"], k["common_name"], k["issuer"], k["fingerprint"][:16] + "…",
-          k["not_after"][:10], k["p12_path"]] for k in data["certificates"]])
+            f"CRL: {data.get('crl') or 'none'}")
+    roots = table(["trusted root", "sha256", "trusted for", "expires"],
+                  [[t["subject"], t["sha256"], ", ".join(t["for"]), t["not_after"][:10]]
+                   for t in data["trust"]])
+    certs = table(["member", "name", "issuer", "sha256", "expires", "revoked", "key file"],
+                  [[k["member"], k["common_name"], k["issuer"], k["fingerprint"][:16] + "…",
+                    k["not_after"][:10], (k.get("revoked") or {}).get("at", "")[:10],
+                    k["p12_path"]] for k in data["certificates"]])
+    return "\n".join([head, roots, certs])
 
 
 def templates_table(items: Sequence[Any]) -> str:

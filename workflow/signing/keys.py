@@ -67,10 +67,13 @@ def load_trust_roots(paths: list[Path]) -> list[Any]:
     return roots
 
 
-def trust_roots(app: App) -> list[Any]:
-    """The workspace trust store (``.resolutions/keys/trust/*.pem``)."""
+def trust_roots(app: App, purpose: str = "signatures") -> list[Any]:
+    """The workspace trust store (``.resolutions/keys/trust/*.pem``) for ``purpose``
+    (``signatures`` or ``timestamps``; see :mod:`workflow.signing.trust`)."""
+    from workflow.signing.trust import trusted_for
+
     directory = trust_dir(app)
-    return load_trust_roots(sorted(directory.glob("*.pem"))) if directory.is_dir() else []
+    return load_trust_roots(trusted_for(directory, purpose)) if directory.is_dir() else []
 
 
 def chains_to(cert: Any, chain: list[Any], roots: list[Any]) -> bool:
@@ -132,6 +135,9 @@ def _add_to_trust(app: App, certs: list[Any]) -> list[str]:
         if not path.exists():
             write_atomic(path, _pem(cert), 0o644)
             added.append(fp)
+            from workflow.signing.trust import note_purposes
+
+            note_purposes(trust_dir(app), cert, path.name, ["signatures"])
     return added
 
 
@@ -150,6 +156,10 @@ def init_ca(app: App, passphrase: bytes, *, common_name: str | None = None,
         audit.record(session, actor=app.actor(session), action="keys-init-ca",
                      detail={"fingerprint": info.sha256, "subject": info.subject,
                              "not_after": info.not_after.isoformat()})
+        from workflow.signing.trust import _make_crl
+
+        session.flush()
+        _make_crl(app, session, passphrase)  # an empty CRL, published from the start
         return {"ca": str(ca_dir(app) / "ca.pem"), **info.as_dict()}
 
 
@@ -170,6 +180,7 @@ def issue(app: App, member_id: str, *, ca_passphrase: bytes, p12_passphrase: byt
           out: Path | None = None) -> KeyInfo:
     """Issue ``member_id`` a signing certificate as a PKCS#12 bundle and register it."""
     from signatures.keys import issue_certificate, load_p12
+    from workflow.signing.trust import crl_location
 
     with app.write() as session:
         app.require(session, "secretary", "issue certificates")
@@ -178,7 +189,8 @@ def issue(app: App, member_id: str, *, ca_passphrase: bytes, p12_passphrase: byt
         info = issue_certificate(ca_dir(app), ca_passphrase, member_id=member.id,
                                  name=member.name, organisation=member.org or app.workspace.name,
                                  email=member.email or None, out_p12=target,
-                                 p12_passphrase=p12_passphrase)
+                                 p12_passphrase=p12_passphrase,
+                                 crl_location=crl_location(app))
         cert = load_p12(target, p12_passphrase).cert
         stored = relative_to_workspace(app, target)
         _register(session, member.id, cert, stored, imported=False)
@@ -223,14 +235,34 @@ def import_p12(app: App, member_id: str, path: Path, passphrase: bytes,
 
 
 def list_keys(app: App) -> dict[str, Any]:
+    """Registered certificates (with revocation), and the trust store: each root's SHA-256
+    fingerprint, subject, expiry and what it is trusted for."""
+    from signatures.keys import cert_info
+    from workflow.signing.trust import crl_blobs, purposes_of, revocations
+    from workflow.store.models import MemberCertificate
+
     ca = ca_dir(app) / "ca.pem"
     with app.read() as session:
+        revoked = {r.fingerprint: r for r in revocations(session)}
         rows = list(session.exec(select(MemberCertificate).order_by(MemberCertificate.member_id)))
-        keys = [KeyInfo(r.member_id, _cn(r.subject), r.subject, r.issuer, r.fingerprint,
-                        r.not_after.isoformat() if r.not_after else "", r.p12_path,
-                        bool(r.imported)).to_json() for r in rows]
-    trust = sorted(p.name for p in trust_dir(app).glob("*.pem")) if trust_dir(app).is_dir() else []
-    return {"ca": str(ca) if ca.is_file() else None, "trust": trust, "certificates": keys}
+        keys = []
+        for r in rows:
+            entry = KeyInfo(r.member_id, _cn(r.subject), r.subject, r.issuer, r.fingerprint,
+                            r.not_after.isoformat() if r.not_after else "", r.p12_path,
+                            bool(r.imported)).to_json()
+            gone = revoked.get(r.fingerprint)
+            entry["revoked"] = ({"at": gone.when.isoformat(), "reason": gone.reason}
+                                if gone else None)
+            keys.append(entry)
+    trust = []
+    directory = trust_dir(app)
+    for name, fors in (purposes_of(directory).items() if directory.is_dir() else []):
+        for cert in load_trust_roots([directory / name]):
+            info = cert_info(cert)
+            trust.append({"file": name, "sha256": info.sha256, "subject": info.subject,
+                          "not_after": info.not_after.isoformat(), "for": fors})
+    return {"ca": str(ca) if ca.is_file() else None, "trust": trust, "certificates": keys,
+            "crl": str(ca_dir(app) / "crl.der") if crl_blobs(app) else None}
 
 
 def _cn(subject: str) -> str:

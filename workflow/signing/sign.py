@@ -41,7 +41,7 @@ from workflow.signing.keys import chains_to, registered_certificate, trust_roots
 from workflow.store.models import Member, MemberCertificate, ResolutionRow, SignatureRecord
 from workflow.store.texts import load_version
 
-__all__ = ["SignResult", "sign", "import_signed", "stamp_lines", "SLOT_PT"]
+__all__ = ["SignResult", "sign", "import_signed", "stamp_lines", "SLOT_PT", "timestamper_for"]
 
 #: the signature slot of the final template (templates.pdf.SIGNATURE_SLOT_PT), in points
 SLOT_PT = (180.0, 60.0)
@@ -59,6 +59,7 @@ class SignResult:
     certification: bool
     missing: list[str] = field(default_factory=list)
     certificate_sha256: str | None = None
+    level: str = "B-B"
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -97,8 +98,10 @@ def _check_certificate(app: App, session: Session, member: Member, cert: Any,
                        chain: list[Any]) -> str:
     """The certificate's fingerprint, refused unless registered and trusted."""
     from signatures.keys import cert_info
+    from workflow.signing.trust import refuse_revoked
 
     fp = cert_info(cert).sha256
+    refuse_revoked(session, member.id, fp)
     registered = registered_certificate(session, member.id)
     if registered.fingerprint != fp:
         raise WorkflowError(f"the certificate used ({fp[:16]}…) is not the one registered for "
@@ -114,10 +117,25 @@ def _check_certificate(app: App, session: Session, member: Member, cert: Any,
     return fp
 
 
+def timestamper_for(app: App, given: Any = None) -> Any:
+    """The timestamp client: ``given``, else one for ``[signatures] timestamp_url``, else
+    None (signatures are then PAdES B-B)."""
+    if given is not None:
+        return given
+    url = str(app.workspace.config.get("signatures", {}).get("timestamp_url", "") or "")
+    if not url:
+        return None
+    from signatures.tsa import UrlTimeStamper
+
+    return UrlTimeStamper(url)
+
+
 def _verified(app: App, pdf: bytes, what: str) -> Any:
     from signatures.verify import verify_pdf
+    from workflow.signing.trust import crl_blobs
 
-    report = verify_pdf(pdf, trust_roots(app))
+    report = verify_pdf(pdf, trust_roots(app), timestamp_roots=trust_roots(app, "timestamps"),
+                        crls=crl_blobs(app))
     if not report.ok:
         problems = [p for s in report.signatures for p in s.problems] + report.problems
         raise WorkflowError(f"{what} does not verify, nothing was recorded: "
@@ -127,24 +145,41 @@ def _verified(app: App, pdf: bytes, what: str) -> Any:
 
 def _record(app: App, session: Session, row: ResolutionRow, member: Member, *,
             field_name: str, fingerprint: str, base_sha: str, signed_sha: str,
-            p7s_sha: str, source: str, certification: bool) -> SignResult:
+            p7s_sha: str, source: str, certification: bool,
+            timestamper: Any = None, timestamped: bool = False) -> SignResult:
+    # the record is written once, final: signatures are append-only (PostgreSQL enforces it)
+    missing = missing_signatures(app, session, row, also=member.id)
+    level = "B-T" if timestamped else "B-B"
+    if not missing and timestamper is not None:
+        signed_sha = _long_term(app, signed_sha, timestamper)
+        level = "B-LTA"
     session.add(SignatureRecord(
         resolution_id=row.id, version_number=row.current_version, member_id=member.id,
         field_name=field_name, cert_fingerprint=fingerprint, base_sha256=base_sha,
         signed_sha256=signed_sha, docx_p7s_sha256=p7s_sha, source=source, at=clock.now()))
     session.flush()
-    missing = missing_signatures(app, session, row)
     move(session, row, "sign", actor=member.id,
          facts=Facts(app, session, row, member, recorded=True),
          detail={"member": member.id, "version": row.current_version, "field": field_name,
                  "cert_fingerprint": fingerprint, "base_sha256": base_sha,
                  "signed_sha256": signed_sha, "p7s_sha256": p7s_sha, "source": source,
-                 "certification": certification, "missing": missing})
+                 "certification": certification, "missing": missing, "level": level})
     certificate = None
     if row.state == "signed":
         certificate = produce_certificate(app, session, row)
     return SignResult(row.symbol, member.id, field_name, row.state, signed_sha, p7s_sha,
-                      certification, missing, certificate)
+                      certification, missing, certificate, level)
+
+
+def _long_term(app: App, signed_sha: str, timestamper: Any) -> str:
+    """The complete PDF made B-LTA (validation data and a document timestamp), stored."""
+    from signatures.ltv import add_lta
+    from workflow.signing.trust import crl_blobs
+
+    roots = trust_roots(app) + trust_roots(app, "timestamps")
+    lta = add_lta(read_stored(app, signed_sha), timestamper, roots, crls=crl_blobs(app))
+    _verified(app, lta, "the PDF with its long-term validation data")
+    return store(app, lta)
 
 
 def _slots(pdf: bytes, own: str) -> list[tuple[str, int, tuple[float, float, float, float]]]:
@@ -179,11 +214,11 @@ def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = 
         languages = list(load_version(session, app.version(session, row)).languages)
         when = clock.now().strftime("%Y-%m-%d %H:%M UTC")
         settings = app.workspace.config.get("signatures", {})
+        timestamper = timestamper_for(app, timestamper)
         signed = sign_pdf(latest, signer, field_name=field_name, page=page, box=box,
                           stamp_lines=stamp_lines(member, languages, when), certify=certify,
                           reason=f"{row.symbol} v{row.current_version}",
                           location=str(settings.get("location", "")),
-                          timestamp_url=settings.get("timestamp_url") or None,
                           timestamper=timestamper,
                           empty_fields=_slots(latest, field_name) if certify else ())
         _verified(app, signed, f"the PDF signed by {member.id}")
@@ -191,10 +226,11 @@ def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = 
         crashpoint("sign.before-record")
         return _record(app, session, row, member, field_name=field_name,
                        fingerprint=fingerprint, base_sha=latest_sha, signed_sha=store(app, signed),
-                       p7s_sha=store(app, p7s), source="local", certification=certify)
+                       p7s_sha=store(app, p7s), source="local", certification=certify,
+                       timestamper=timestamper, timestamped=timestamper is not None)
 
 
-def import_signed(app: App, ref: str, pdf: bytes) -> list[SignResult]:
+def import_signed(app: App, ref: str, pdf: bytes, *, timestamper: Any = None) -> list[SignResult]:
     """Record the signatures a PDF signed elsewhere adds over our latest PDF."""
     from signatures.keys import load_certificates
     from signatures.verify import signed_revision
@@ -228,13 +264,20 @@ def import_signed(app: App, ref: str, pdf: bytes) -> list[SignResult]:
                                    f"({sig.signer_sha256[:16]}…) has no registered certificate; "
                                    "register it with 'resolutions keys import' first")
             member = _signatory_for_import(app, session, row, registered.member_id)
+            if sig.field_name != f"sig-{member.id}":
+                raise InvalidInput(
+                    f"field {sig.field_name}: signed by {member.id} "
+                    f"({sig.signer_common_name}), but that field is for "
+                    f"{sig.field_name.removeprefix('sig-')}; each signatory signs their own field")
             cert = load_certificates(registered.cert_pem.encode("ascii"))[0]
             _check_certificate(app, session, member, cert, [])
             revision_sha = store(app, first_new)
             results.append(_record(
                 app, session, row, member, field_name=sig.field_name,
                 fingerprint=sig.signer_sha256, base_sha=previous, signed_sha=revision_sha,
-                p7s_sha="", source="imported", certification=sig.certification))
+                p7s_sha="", source="imported", certification=sig.certification,
+                timestamper=timestamper_for(app, timestamper),
+                timestamped=sig.timestamp_time is not None))
             previous = revision_sha
         return results
 

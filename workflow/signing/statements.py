@@ -61,9 +61,12 @@ def statement_signer_for(app: App, by: str | None, p12: str | None, passphrase_f
             path = str(app.workspace.root / cert.p12_path)  # relative: inside the workspace
     from signatures.keys import load_p12
     from signatures.signer import Signer
+    from workflow.signing.sign import timestamper_for
 
     passphrase = read_passphrase(passphrase_file, prompt, f"Passphrase for {Path(path).name}")
-    return Signer.from_loaded(load_p12(Path(path), passphrase))
+    signer = Signer.from_loaded(load_p12(Path(path), passphrase))
+    signer.timestamper = timestamper_for(app)  # statements are CAdES-T with a TSA
+    return signer
 
 
 def statement_problems(app: App, session: Any) -> list[str]:
@@ -86,7 +89,8 @@ def statement_problems(app: App, session: Any) -> list[str]:
         where = f"approval by {a.member_id} of {symbol} v{a.version_number}"
         data = statement_bytes(symbol, a.version_number, a.content_hash, a.member_id, a.decision)
         try:
-            report = verify_detached(data, bytes(a.statement), roots)
+            report = verify_detached(data, bytes(a.statement), roots,
+                                     timestamp_roots=trust_roots(app, "timestamps"))
         except VerificationError as exc:
             problems.append(f"{where}: the signed statement cannot be read ({exc})")
             continue

@@ -1,15 +1,21 @@
-"""Verifying a signed file, inside a workspace or without one.
+"""Verifying a signed file, inside a workspace or without one, now or at a given date.
 
-Trust comes from ``--trust`` files when given, else from the workspace trust store when
-run inside a workspace; nothing else is trusted and nothing is fetched. A PDF is checked
-signature by signature (:func:`signatures.verify.verify_pdf`); any other file (the DOCX)
-by its detached signatures: ``FILE.p7s`` and ``FILE.*.p7s`` next to it, or those given.
+Trust comes from ``--trust`` files when given (for signatures and timestamps), else from
+the workspace trust store when run inside a workspace (each root for what it is trusted
+for); nothing else is trusted and nothing is fetched. Revocation data: the workspace's
+CRL, the ``--crl`` files, and the PDF's own ``/DSS``. A PDF is checked signature by
+signature (:func:`signatures.verify.verify_pdf`); any other file (the DOCX) by its
+detached signatures: ``FILE.p7s`` and ``FILE.*.p7s`` next to it, or those given. Every
+signature is then bound to the member its field or file names
+(:mod:`workflow.signing.binding`): by the certificate's member id everywhere, and by the
+workspace's registry inside a workspace.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,20 +28,55 @@ __all__ = ["verify_file", "companions", "trust_for"]
 
 def trust_for(trust: list[Path], workspace: str | os.PathLike[str] | None) -> tuple[list[Any], str]:
     """(trust roots, where they came from)."""
+    roots, _, source = _trust(trust, workspace)
+    return roots, source
+
+
+def _trust(trust: list[Path], workspace: str | os.PathLike[str] | None
+           ) -> tuple[list[Any], list[Any], str]:
+    """(roots for signatures, roots for timestamps, where they came from)."""
+    from workflow.signing.trust import trusted_for
 
     if trust:
-        return load_trust_roots(list(trust)), ", ".join(str(p) for p in trust)
+        roots = load_trust_roots(list(trust))
+        return roots, roots, ", ".join(str(p) for p in trust)
+    ws = _workspace(workspace)
+    if ws is None:
+        raise InvalidInput("no trust roots: give --trust CA.pem (the working group's CA "
+                           "certificate), or run inside a workspace")
+    directory = ws.keys_dir / "trust"
+    if not directory.is_dir() or not any(directory.glob("*.pem")):
+        raise InvalidInput(f"the workspace trust store {directory} is empty; give --trust CA.pem")
+    return (load_trust_roots(trusted_for(directory, "signatures")),
+            load_trust_roots(trusted_for(directory, "timestamps")), str(directory))
+
+
+def _workspace(workspace: str | os.PathLike[str] | None) -> Any:
 
     try:
-        ws = find(workspace)
+        return find(workspace)
     except WorkspaceError:
-        raise InvalidInput("no trust roots: give --trust CA.pem (the working group's CA "
-                           "certificate), or run inside a workspace") from None
-    directory = ws.keys_dir / "trust"
-    paths = sorted(directory.glob("*.pem")) if directory.is_dir() else []
-    if not paths:
-        raise InvalidInput(f"the workspace trust store {directory} is empty; give --trust CA.pem")
-    return load_trust_roots(paths), str(directory)
+        return None
+
+
+def _registry(workspace: str | os.PathLike[str] | None) -> Any:
+    """The workspace's signer registry, or None outside a workspace."""
+    if _workspace(workspace) is None:
+        return None
+    from workflow.app import App
+    from workflow.signing.binding import registry
+
+    app = App.open(str(workspace) if workspace else None, None)
+    with app.read() as session:
+        return registry(session)
+
+
+def _crls(crl: list[Path], workspace: str | os.PathLike[str] | None) -> list[bytes]:
+    blobs = [Path(p).read_bytes() for p in crl]
+    ws = _workspace(workspace)
+    if ws is not None and (ws.keys_dir / "ca" / "crl.der").is_file():
+        blobs.append((ws.keys_dir / "ca" / "crl.der").read_bytes())
+    return blobs
 
 
 def companions(path: Path) -> list[Path]:
@@ -51,31 +92,55 @@ def glob_escape(name: str) -> str:
 
 def verify_file(path: Path, *, trust: list[Path] | None = None,
                 workspace: str | os.PathLike[str] | None = None,
-                p7s: list[Path] | None = None) -> dict[str, Any]:
+                p7s: list[Path] | None = None, at: datetime | None = None,
+                crl: list[Path] | None = None) -> dict[str, Any]:
     """The verification report of ``path`` as JSON-ready data; ``ok`` is the verdict."""
     from signatures.cms import verify_detached
     from signatures.verify import verify_pdf
+    from workflow.signing.binding import bind_signatures
 
     path = Path(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise InvalidInput(f"{path} does not exist") from None
-    roots, source = trust_for(list(trust or []), workspace)
+    roots, ts_roots, source = _trust(list(trust or []), workspace)
+    crls = _crls(list(crl or []), workspace)
+    reg = _registry(workspace)
     if data[:5] == b"%PDF-" and not p7s:
-        report = verify_pdf(data, roots).to_json()
-        report.update({"file": str(path), "trust": source})
-        return report
+        report = verify_pdf(data, roots, timestamp_roots=ts_roots, at=at, crls=crls).to_json()
+        report.update({"file": str(path), "trust": source, "workspace": reg is not None})
+        return bind_signatures(report, reg, data)
     detached = list(p7s or []) or companions(path)
     if not detached:
         raise InvalidInput(f"{path} is not a PDF and has no detached signature next to it "
                            f"({path.name}.p7s); give --p7s FILE")
     reports = []
     for sig in detached:
-        one = verify_detached(data, Path(sig).read_bytes(), roots).to_json()
+        one = verify_detached(data, Path(sig).read_bytes(), roots, timestamp_roots=ts_roots,
+                              at=at, crls=crls).to_json()
         one["p7s"] = str(sig)
         reports.append(one)
-    return {"schema": "brics-resolutions/verify-detached/1", "file": str(path),
-            "sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "trust": source,
-            "ok": bool(reports) and all(r["ok"] for r in reports),
-            "signature_count": len(reports), "signatures": reports}
+    report = {"schema": "brics-resolutions/verify-detached/1", "file": str(path),
+              "sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "trust": source,
+              "at": at.isoformat() if at else None, "workspace": reg is not None,
+              "ok": bool(reports) and all(r["ok"] for r in reports),
+              "signature_count": len(reports), "signatures": reports, "problems": []}
+    return bind_signatures(report, reg)
+
+
+def parse_at(value: str | None) -> datetime | None:
+    """``--at``: a date (midnight UTC) or an ISO 8601 date and time (UTC if no zone)."""
+    if not value:
+        return None
+    from datetime import timezone
+
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(f"--at {value!r} is not a date: give YYYY-MM-DD or an ISO 8601 "
+                           "date and time, e.g. 2040-01-01 or 2040-01-01T12:00:00Z") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+__all__ += ["parse_at"]

@@ -1,0 +1,124 @@
+"""Long-term validation: turn a timestamped PDF (PAdES B-T) into PAdES B-LTA.
+
+:func:`add_lta` appends, as incremental updates, the validation data of every signature
+and timestamp in the file to its Document Security Store (``/DSS``: the certificates of
+signers and timestamp authorities and the CRLs that say they were not revoked), then a
+document timestamp over the whole file with the timestamp authority's own validation
+data. The document timestamp proves that the signatures and their validation data
+existed at that moment, so the file can be judged long after the certificates expire.
+Calling it again on a B-LTA file adds a fresh document timestamp (archive renewal).
+
+CRLs are taken from the ones given (the working group's own CA) and, where a certificate
+names an ``http`` distribution point (a timestamp authority), fetched from there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from io import BytesIO
+from typing import Any
+
+from cryptography import x509
+
+from signatures.errors import SigningError
+from signatures.signer import DIGEST_ALGORITHM, to_asn1_cert
+
+__all__ = ["add_lta", "validation_context", "timestamp_token", "check_token"]
+
+
+def validation_context(trust_roots: Sequence[x509.Certificate], *, crls: Sequence[bytes] = (),
+                       certs: Sequence[x509.Certificate] = (), fetch: bool = False,
+                       moment: Any = None) -> Any:
+    """A pyHanko validation context over our roots, CRLs and extra certificates."""
+    from pyhanko_certvalidator import ValidationContext
+
+    return ValidationContext(
+        trust_roots=[to_asn1_cert(c) for c in trust_roots],
+        other_certs=[to_asn1_cert(c) for c in certs],
+        crls=list(crls), allow_fetching=fetch, moment=moment, retroactive_revinfo=True,
+        revocation_mode="soft-fail")
+
+
+def add_lta(pdf: bytes, timestamper: Any, trust_roots: Sequence[x509.Certificate], *,
+            crls: Sequence[bytes] = (), certs: Sequence[x509.Certificate] = ()) -> bytes:
+    """``pdf`` with a ``/DSS`` for all its signatures and a document timestamp (B-LTA)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign import signers
+    from pyhanko.sign.validation import add_validation_info
+
+    try:
+        reader = PdfFileReader(BytesIO(pdf), strict=False)
+        embedded = list(reader.embedded_signatures)
+        if not embedded:
+            raise SigningError("The PDF carries no signature to keep valid; sign it first.")
+        for index in range(len(embedded)):
+            context = validation_context(trust_roots, crls=crls, certs=certs, fetch=True)
+            reader = PdfFileReader(BytesIO(pdf), strict=False)
+            out = add_validation_info(reader.embedded_signatures[index], context,
+                                      output=BytesIO())
+            pdf = out.getvalue()
+        context = validation_context(trust_roots, crls=crls, certs=certs, fetch=True)
+        writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+        out = signers.PdfTimeStamper(timestamper).timestamp_pdf(
+            writer, DIGEST_ALGORITHM, validation_context=context)
+    except SigningError:
+        raise
+    except OSError as exc:  # the timestamp authority did not answer
+        raise SigningError(f"The document timestamp could not be made: {exc}; check "
+                           "[signatures] timestamp_url or try again later.") from exc
+    except Exception as exc:  # path building, revocation: pyHanko raises assorted errors
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SigningError(f"The validation data for long-term verification could not be "
+                           f"collected ({first}). Trust the timestamp authority's root with "
+                           "'resolutions keys trust FILE.pem'.") from exc
+    result: bytes = out.getvalue()
+    return result
+
+
+def _run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+def timestamp_token(data: bytes, timestamper: Any) -> bytes:
+    """An RFC 3161 timestamp token (DER ContentInfo) over the SHA-256 of ``data``."""
+    import hashlib
+
+    try:
+        token = _run(timestamper.async_timestamp(hashlib.sha256(data).digest(), "sha256"))
+    except OSError as exc:
+        raise SigningError(f"The archive timestamp could not be made: {exc}; check "
+                           "[signatures] timestamp_url or try again later.") from exc
+    der: bytes = token.dump()
+    return der
+
+
+def check_token(token: bytes, data: bytes, roots: Sequence[x509.Certificate],
+                at: Any = None) -> tuple[Any, str | None]:
+    """(the token's time, None) when ``token`` is a valid timestamp over ``data`` by an
+    authority trusted in ``roots`` and valid at ``at`` (default now); else (None, why)."""
+    import hashlib
+    from datetime import datetime, timezone
+
+    from asn1crypto import cms
+    from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+
+    from signatures.revocation import context_at
+
+    moment = at or datetime.now(timezone.utc)
+    try:
+        signed = cms.ContentInfo.load(token)["content"]
+        status = _run(validate_tst_signed_data(
+            signed, context_at(roots, [], [], moment),
+            lambda alg: hashlib.new(alg, data).digest()))
+    except Exception as exc:  # a damaged token is a verdict, not a crash
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return None, f"the archive timestamp cannot be read ({first[:200]})"
+    if not status.get("intact"):
+        return None, "the archive timestamp is not over these manifests: they were changed"
+    trusted = status.get("validation_path") is not None and not status.get("trust_problem_indic")
+    if not (status.get("valid") and trusted):
+        return None, ("the archive timestamp's authority is not trusted, or its certificate "
+                      "was not valid at the time judged")
+    return status.get("timestamp"), None

@@ -1,0 +1,108 @@
+"""Why a signature fails, as one reason code and one sentence each.
+
+A signature is judged at its *proof time*: the earliest moment something trustworthy
+shows it existed — its own RFC 3161 signature timestamp, else a document timestamp that
+covers it, else the validation time itself (nothing proves it existed earlier). The
+signer's certificate must be valid at that moment, not revoked before it, and chain to a
+trusted root. The reason codes are the ``reason`` values of ``docs/VERIFY_JSON.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+__all__ = ["REASONS", "Proof", "reasons_for", "level_of"]
+
+#: every reason code, most telling first (the first that applies is the ``reason``)
+REASONS = ("modified", "invalid", "revoked", "expired", "not-yet-valid", "untrusted",
+           "timestamp-invalid", "wrong-signer", "unreadable")
+
+ACCEPTED_MODIFICATIONS = ("NONE", "LTA_UPDATES", "FORM_FILLING")
+
+
+@dataclass(frozen=True)
+class Proof:
+    """When the signature is known to have existed, and what proves it."""
+
+    time: datetime
+    kind: str  # "signature-timestamp", "document-timestamp", "archive-timestamp" or "none"
+
+    def to_json(self) -> dict[str, str]:
+        return {"time": self.time.isoformat(), "by": self.kind}
+
+
+def _day(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def reasons_for(status: Any, cert: Any, name: str, proof: Proof,
+                revoked_at: datetime | None) -> list[tuple[str, str]]:
+    """(reason, sentence) pairs for one checked signature; empty when it holds.
+
+    ``status`` is pyHanko's signature status at the proof time, ``cert`` the signer's
+    certificate (cryptography), ``name`` the signer's name as shown to people.
+    """
+    found: list[tuple[str, str]] = []
+    if not status.intact:
+        found.append(("modified", "the signed bytes were changed after signing (the digest "
+                      "does not match)."))
+    elif not status.valid:
+        found.append(("invalid", "the cryptographic signature does not verify."))
+    level = getattr(status, "modification_level", None)
+    if getattr(status, "docmdp_ok", None) is False:
+        found.append(("modified", "the document was changed after this signature in a way "
+                      f"its certification forbids (modification level "
+                      f"{level.name if level else '?'})."))
+    elif level is not None and level.name not in ACCEPTED_MODIFICATIONS:
+        found.append(("modified", "the document was changed after this signature beyond "
+                      f"signing and form filling (modification level {level.name})."))
+    if getattr(status, "seed_value_ok", True) is False:
+        found.append(("modified", "the signature breaks its field's seed value constraints."))
+    found += _certificate_reasons(status, cert, name, proof, revoked_at)
+    return found
+
+
+def _certificate_reasons(status: Any, cert: Any, name: str, proof: Proof,
+                         revoked_at: datetime | None) -> list[tuple[str, str]]:
+    after, before = cert.not_valid_after_utc, cert.not_valid_before_utc
+    no_proof = "; no timestamp proves the signature existed before"
+    if revoked_at is not None and revoked_at <= proof.time:
+        basis = ("" if proof.kind == "none" else
+                 f" (the signature is proven only from {_day(proof.time)})")
+        return [("revoked", f"the certificate of {name} was revoked on {_day(revoked_at)}"
+                 f"{no_proof if proof.kind == 'none' else basis}.")]
+    if status.revoked:
+        return [("revoked", f"the certificate of {name} has been revoked.")]
+    if proof.time > after:
+        if proof.kind == "none":
+            text = f"the certificate of {name} expired on {_day(after)}{no_proof}."
+        else:
+            text = (f"the certificate of {name} expired on {_day(after)}, before the "
+                    f"{proof.kind.replace('-', ' ')} of {_day(proof.time)}.")
+        return [("expired", text)]
+    if proof.time < before:
+        return [("not-yet-valid", f"the certificate of {name} is valid only from "
+                 f"{_day(before)}, after the signature was made ({_day(proof.time)}).")]
+    found = []
+    if status.intact and status.valid and not status.trusted:
+        indic = getattr(status.trust_problem_indic, "name", "unknown reason")
+        found.append(("untrusted", f"the certificate of {name} does not lead to a trusted "
+                      f"CA ({indic}); verify with the working group's CA certificate, or the "
+                      "signer is not one of us."))
+    ts = status.timestamp_validity
+    if ts is not None and not (ts.intact and ts.valid and ts.trusted):
+        found.append(("timestamp-invalid", "the signature timestamp does not verify or its "
+                      "authority is not trusted (trust its root with 'resolutions keys "
+                      "trust' or --trust)."))
+    return found
+
+
+def level_of(timestamped: list[bool], has_dss: bool, archived: bool) -> str:
+    """The file's PAdES baseline level: B-B, B-T, B-LT or B-LTA."""
+    if not timestamped or not all(timestamped):
+        return "B-B"
+    if not has_dss:
+        return "B-T"
+    return "B-LTA" if archived else "B-LT"

@@ -35,7 +35,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             "Name the components", "--proposal", "microcircuits"])
         ws(["comment", S, "--by", "rev-zh", "--ref", "general", "--type", "ge", "--text", "支持"])
         ws(["dispose", S, "1", "--reject", "--note", "Covered elsewhere"])
-        ws(["close-review", S, "--no-objection"])
+        ws(["close-review", S, "--no-objection", "--force", "--reason",
+            "the general comment needs no decision"])
         ws(["approve", S, "--by", "appr-ru", "--evidence", LETTER])
         ws(["approve", S, "--by", "appr-zh", "--evidence", LETTER])
         ws(["render", S, "--stage", "draft", "--format", "docx", "-o", str(tmp / "out")])

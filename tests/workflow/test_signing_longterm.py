@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from signatures.tsa import LoopbackTsa
-from tests.conftest import Cli, make_workspace
+from tests.conftest import LETTER, Cli, make_workspace
 from tests.signatures.tsa_server import loopback_tsa  # noqa: F401 - fixture
 from tests.workflow.test_signing import (
     CA_PASS,
@@ -66,7 +66,7 @@ def test_b_lta_through_a_trusted_tsa_verifies_in_2040(ws: Cli, tmp_path: Path,
     tsa_root = _use_tsa(ws, loopback_tsa, tmp_path, trust=False)
     other = _new(ws, tmp_path)
     for member in ("appr-ru", "appr-zh"):
-        ws(["approve", other, "--by", member])
+        ws(["approve", other, "--by", member, "--evidence", LETTER])
     # a timestamp authority nobody trusted: one sentence, nothing recorded
     refused = ws(["sign", other, "--by", "appr-ru", "--passphrase-file",
                   str(tmp_path / "appr-ru.pass")], code=1).output

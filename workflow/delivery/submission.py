@@ -39,7 +39,7 @@ from workflow.delivery.outbox import (
     smtp_settings,
 )
 from workflow.documents.rendering import render_bytes, safe_name
-from workflow.errors import WorkflowError, WorkspaceError
+from workflow.errors import IllegalTransition, WorkflowError, WorkspaceError
 from workflow.lifecycle.facts import Facts
 from workflow.lifecycle.parity import findings
 from workflow.lifecycle.signatures import signatories, signed_members
@@ -51,6 +51,7 @@ from workflow.signing.files import (
     read_stored,
     records,
 )
+from workflow.states import State
 from workflow.store.files import write_atomic
 from workflow.store.models import Message, ResolutionRow, Submission
 from workflow.store.texts import load_version
@@ -293,7 +294,15 @@ def submit(app: App, ref: str, body_code: str, *, meeting: _dt.date | None = Non
             row = app.resolution(session, ref)
             actor = app.acting_member(session)
             facts = Facts(app, session, row, actor)
-            check(row, "submit", facts)
+            try:
+                check(row, "submit", facts)
+            except IllegalTransition:
+                if row.state != State.approved:
+                    raise
+                # approved but not yet signed: say everything still missing, not only that
+                not_signed = True
+            else:
+                not_signed = False
             body = app.workspace.body(body_code)
             if not body.address:
                 raise WorkflowError(f"the {body.code} body has no submission address; add "
@@ -301,6 +310,8 @@ def submit(app: App, ref: str, body_code: str, *, meeting: _dt.date | None = Non
             version = app.version(session, row)
             model = load_version(session, version)
             unmet = requirements(app, session, row, model, body, meeting)
+            if not_signed and not unmet:
+                unmet.append(f"{row.symbol} is approved, not signed yet")
             if unmet:
                 raise SubmissionRefused(row.symbol, body.code, unmet)
             number = len(list(session.exec(select(Submission.id).where(

@@ -24,9 +24,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from workflow import audit
 from workflow.app import App
 from workflow.errors import InvalidInput, NotFound, WorkflowError
+from workflow.store import audit
 
 __all__ = ["PURPOSES", "Revocation", "trust_anchor", "trusted_for", "purposes_of",
            "revocations", "revoke", "publish_crl", "crl_location", "crl_blobs",

@@ -41,6 +41,7 @@ from templates.docx_xml import (
     run,
     text_runs,
 )
+from templates.people import describe_enclosure, names_shown, role_words
 from templates.view import DocumentView, ParagraphView
 
 __all__ = ["build_context", "FORM_MARKER", "EMPTY_FORM_ROWS", "STYLES"]
@@ -54,16 +55,12 @@ STYLES = ("ResMasthead", "ResMastheadRight", "ResTitle", "ResEnacting", "ResPrea
           "ResCell", "ResCellHead", "ResHidden", "ResLetter")
 
 _WORDS: Mapping[str, Mapping[str, str]] = {
-    "distribution": {"en": "Distribution", "ru": "Распространение", "zh": "分发"},
-    "General": {"en": "General", "ru": "Общее", "zh": "一般"},
-    "Limited": {"en": "Limited", "ru": "Ограниченное", "zh": "限制"},
-    "Restricted": {"en": "Restricted", "ru": "Для служебного пользования", "zh": "内部"},
     "signature": {"en": "Signature", "ru": "Подпись", "zh": "签名"},
     "date": {"en": "Date", "ru": "Дата", "zh": "日期"},
     "to": {"en": "To", "ru": "Кому", "zh": "致"},
     "subject": {"en": "Subject", "ru": "Тема", "zh": "事由"},
     "enclosures": {"en": "Enclosures", "ru": "Приложения", "zh": "附件"},
-    "working_group": {"en": "The working group", "ru": "Рабочая группа", "zh": "工作组"},
+    "working_group": {"en": "working group", "ru": "Рабочая группа", "zh": "工作组"},
 }
 _LANG_NAMES = {"ru": "Русский", "zh": "中文", "en": "English", "pt": "Português",
                "ar": "العربية", "fr": "Français", "es": "Español", "hi": "हिन्दी"}
@@ -144,9 +141,8 @@ def _masthead(view: DocumentView, langs: Sequence[str]) -> tuple[Xml, Xml]:
                       "ResMasthead", lang=lang) for lang in langs]
     first = langs[0]
     right = [paragraph(run(view.symbol, "en", bold=True), "ResMastheadRight")]
-    right.append(paragraph(
-        run(f"{word('distribution', first)}: {word(view.distribution, first)}", first),
-        "ResMastheadRight", lang=first))
+    # as in the PDF and in UN practice: the distribution line is the same in every language
+    right.append(paragraph(run(f"Distr.: {view.distribution}", "en"), "ResMastheadRight"))
     right.extend(paragraph(run(view.dates.get(lang, ""), lang), "ResMastheadRight", lang=lang)
                  for lang in langs)
     return paragraphs(left), paragraphs(right)
@@ -159,14 +155,12 @@ def _signature(view: DocumentView, index: int, langs: Sequence[str]) -> Xml:
     bookmark = (f'<w:bookmarkStart w:id="{900 + index}" w:name="{sig.anchor}"/>'
                 f'<w:bookmarkEnd w:id="{900 + index}"/>')
     blocks = [paragraph(bookmark + run("_" * 28, "en"), "ResCell", lang=first)]
-    seen: set[str] = set()
-    for lang in langs:
-        name = sig.names.get(lang, "")
-        if name and name not in seen:
-            seen.add(name)
-            blocks.append(paragraph(run(name, guess_lang(name, lang), bold=True), "ResCell",
-                                    lang=lang))
-    for text in (sig.role, sig.organisation, sig.delegation):
+    for lang, name in names_shown(sig.names, langs, latin=view.body.latin_names):
+        blocks.append(paragraph(run(name, guess_lang(name, lang), bold=True), "ResCell",
+                                lang=lang))
+    role = " / ".join(dict.fromkeys(role_words(sig.role, lang) for lang in langs)) \
+        if sig.role else ""
+    for text in (role, sig.organisation):
         if text:
             blocks.append(paragraph(run(text, guess_lang(text, first)), "ResCell", lang=first))
     caption = run(" / ", "en", size=16).join(
@@ -189,20 +183,21 @@ def _form_ids_paragraph(view: DocumentView) -> Xml:
 
 def _letter(view: DocumentView, lang: str, extra: Mapping[str, str]) -> list[str]:
     body = view.body.names.get(lang, view.body.code)
+    to_body = view.body.to(lang)
     title = _quote(view.title.get(lang, ""), lang)
     wg = view.working_group.get(lang) or word("working_group", lang)
     names = _LANG_IN.get(lang, _LANG_IN["en"])
     authentic = ", ".join(names.get(code, _LANG_NAMES.get(code, code))
                           for code in view.authentic)
     if lang == "ru":
-        text = (f"{wg} имеет честь направить в {body} резолюцию {view.symbol} {title} "
+        text = (f"{wg} имеет честь препроводить {to_body} резолюцию {view.symbol} {title} "
                 f"на языках оригинала ({authentic}) для рассмотрения.")
-        subject = f"направление резолюции {view.symbol} {title}"
+        subject = f"препровождение резолюции {view.symbol} {title}"
     elif lang == "zh":
-        text = f"{wg}谨向{body}转交第{view.symbol}号决议{title}（作准文本：{authentic}），供审议。"
+        text = f"{wg}谨向{to_body}转交第{view.symbol}号决议{title}（作准文本：{authentic}），供审议。"
         subject = f"转交第{view.symbol}号决议{title}"
     else:
-        text = (f"{wg} has the honour to transmit to the {body} resolution {view.symbol}, "
+        text = (f"The {wg} has the honour to transmit to {to_body} resolution {view.symbol}, "
                 f"{title}, in its authentic languages ({authentic}), for consideration.")
         subject = f"transmittal of resolution {view.symbol}, {title}"
     colon = "：" if lang == "zh" else ": "
@@ -214,14 +209,18 @@ def _letter(view: DocumentView, lang: str, extra: Mapping[str, str]) -> list[str
     out.append(paragraph(run(f"{word('subject', lang)}{colon}{subject}", lang, bold=True),
                          "ResLetter", lang=lang))
     out.append(paragraph(run(text, lang), "ResLetter", lang=lang))
-    enclosures = [f"{name} — {text}" if text else name for name, text in extra.items()
-                  if not name.startswith("_")]
+    latin = view.body.latin_names
+    if view.enclosures:
+        enclosures = [f"{e.name} — {describe_enclosure(e, lang, latin=latin)}"
+                      for e in view.enclosures]
+    else:
+        enclosures = [f"{name} — {text}" if text else name for name, text in extra.items()
+                      if not name.startswith("_")]
     if enclosures:
         out.append(paragraph(run(word("enclosures", lang) + colon.strip(), lang, bold=True),
                              "ResLetter", lang=lang, keep_next=True))
         for number, item in enumerate(enclosures, 1):
-            out.append(paragraph(text_runs(f"{number}.", "", item, guess_lang(item, lang)),
-                                 "ResItem", lang=lang))
+            out.append(paragraph(text_runs(f"{number}.", "", item, lang), "ResItem", lang=lang))
     return out
 
 

@@ -64,9 +64,24 @@ _EN: dict[str, str] = {
     "to": "To",
     "from": "From",
     "enclosures": "Enclosures",
-    "transmit": "The {wg} has the honour to transmit to the {body} the following documents "
+    "transmit": "The {wg} has the honour to transmit to {body} the following documents "
                 "for its consideration:",
     "closing": "Accept the assurances of our highest consideration.",
+    "enc_signed-pdf": "the resolution with its annexes, signed (PAdES) by {people}",
+    "enc_docx": "the same text in DOCX format",
+    "enc_p7s": "detached signature over the DOCX file by {people}",
+    "enc_certificate": "certificate of completion of the signing",
+    "role_secretary": "Secretary",
+    "role_reviewer": "Reviewer",
+    "role_approver": "Approving member",
+    "role_signatory": "Signatory",
+    "role_archivist": "Archivist",
+    "reviewer": "Reviewer",
+    "form_title": "Comment form",
+    "form_types": "Type (ge/te/ed)",
+    "form_help": "ge = general, te = technical, ed = editorial",
+    "signature_date": "Signature, date",
+    "distr": "Distr.: {value}",
 }
 
 _RU: dict[str, str] = {
@@ -124,6 +139,21 @@ _RU: dict[str, str] = {
     "enclosures": "Приложения",
     "transmit": "{wg} имеет честь препроводить {body} для рассмотрения следующие документы:",
     "closing": "Примите уверения в нашем самом высоком уважении.",
+    "enc_signed-pdf": "резолюция с приложениями, подписанная электронными подписями (PAdES); "
+                      "подписанты: {people}",
+    "enc_docx": "тот же текст в формате DOCX",
+    "enc_p7s": "открепленная электронная подпись к файлу DOCX; подписант: {people}",
+    "enc_certificate": "свидетельство о завершении подписания",
+    "role_secretary": "Секретарь",
+    "role_reviewer": "Рецензент",
+    "role_approver": "Утверждающий член группы",
+    "role_signatory": "Подписант",
+    "role_archivist": "Архивист",
+    "reviewer": "Рецензент",
+    "form_title": "Форма замечаний",
+    "form_types": "Тип (ge/te/ed)",
+    "form_help": "ge — общее, te — по существу, ed — редакционное",
+    "signature_date": "Подпись, дата",
 }
 
 _ZH: dict[str, str] = {
@@ -181,6 +211,20 @@ _ZH: dict[str, str] = {
     "enclosures": "附件",
     "transmit": "{wg}谨向{body}转交下列文件，供其审议：",
     "closing": "顺致最崇高的敬意。",
+    "enc_signed-pdf": "决议及其附件，附电子签名（PAdES）；签字人：{people}",
+    "enc_docx": "同一文本的DOCX格式文件",
+    "enc_p7s": "DOCX文件的分离式电子签名；签字人：{people}",
+    "enc_certificate": "签署完成证明",
+    "role_secretary": "秘书",
+    "role_reviewer": "审阅人",
+    "role_approver": "核准成员",
+    "role_signatory": "签字人",
+    "role_archivist": "档案管理员",
+    "reviewer": "审阅人",
+    "form_title": "意见表",
+    "form_types": "类型（ge/te/ed）",
+    "form_help": "ge＝一般性，te＝技术性，ed＝编辑性",
+    "signature_date": "签名、日期",
 }
 
 LABELS: Mapping[str, Mapping[str, str]] = {"en": _EN, "ru": _RU, "zh": _ZH}

@@ -16,6 +16,7 @@ from drafts.diff import Segment, compare
 from drafts.markup import plain, split_opener
 from drafts.model import SECTION_PREAMBLE, Located, Resolution
 from drafts.numbering import annex_heading, label, ref
+from templates.people import EnclosureView
 
 __all__ = [
     "STAGES",
@@ -55,6 +56,16 @@ class BodyView:
     names: Mapping[str, str]          # lang -> "Higher Council of BRICS"
     enacting: Mapping[str, str]       # lang -> "The Higher Council of BRICS,"
     address: str = ""
+    dative: Mapping[str, str] = field(default_factory=dict)  # "Высшему совету БРИКС"
+    latin_names: bool = False         # names of people also in their Latin form
+    ru_lower_openers: bool = False    # UN convention: "1. призывает…" continues the formula
+
+    def to(self, lang: str) -> str:
+        """The body as the object of "transmit to": the dative where the language has one."""
+        if self.dative.get(lang):
+            return self.dative[lang]
+        name = self.names.get(lang) or self.names.get("en") or self.code
+        return f"the {name}" if lang == "en" else name
 
 
 @dataclass(frozen=True)
@@ -158,6 +169,7 @@ class DocumentView:
     approvals: tuple[ApprovalView, ...] = ()
     comments: tuple[CommentView, ...] = ()
     events: tuple[EventView, ...] = ()
+    enclosures: tuple[EnclosureView, ...] = ()  # cover letter: the files sent with it
     previous_version: int | None = None
     extra: Mapping[str, str] = field(default_factory=dict)  # stage-specific facts (cover letter)
 
@@ -229,6 +241,7 @@ def build_view(
     approvals: Sequence[ApprovalView] = (),
     comments: Sequence[CommentView] = (),
     events: Sequence[EventView] = (),
+    enclosures: Sequence[EnclosureView] = (),
     previous: Resolution | None = None,
     previous_version: int | None = None,
     extra: Mapping[str, str] | None = None,
@@ -279,7 +292,7 @@ def build_view(
         preamble=preamble, operative=operative, annexes=tuple(annexes),
         watermark=watermark, reviewer=reviewer, reviewer_id=reviewer_id,
         signatories=tuple(signatories), approvals=tuple(approvals),
-        comments=tuple(comments), events=tuple(events),
+        comments=tuple(comments), events=tuple(events), enclosures=tuple(enclosures),
         previous_version=previous_version, extra=dict(extra or {}),
     )
 

@@ -90,7 +90,7 @@ def cache_key(app: App, session: Session, row: ResolutionRow, ver: Version, mode
         "reviewer": [reviewer.id, reviewer.name] if reviewer else "",
         "extra": extra or {}, "variant": variant, "template": template,
         "attachments": attachment_hashes,
-        "body": [body.names, body.enacting], "group": app.workspace.group_names}
+        "body": [body.names, body.enacting, body.options], "group": app.workspace.group_names}
     if stage in ("draft", "review") and ver.number == row.current_version:
         facts["stale"] = {pid: sorted(langs_) for pid, langs_ in
                           sorted(stale_map(session, row, model).items())}

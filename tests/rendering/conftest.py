@@ -36,6 +36,8 @@ BODY = BodyView(
     enacting={"en": "The Higher Council of BRICS,", "ru": "Высший совет БРИКС,",
               "zh": "金砖国家最高理事会，"},
     address="secretariat@higher-council.brics.example",
+    dative={"ru": "Высшему совету БРИКС", "en": "the Higher Council of BRICS"},
+    latin_names=True, ru_lower_openers=True,
 )
 WORKING_GROUP = {
     "ru": "Российско-китайская рабочая группа по микроэлектронике",

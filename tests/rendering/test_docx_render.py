@@ -77,7 +77,7 @@ def test_every_stage_reopens_with_masthead_or_symbol(rendered, stage: str) -> No
 @pytest.mark.parametrize("stage", ["draft", "final", "approval", "cover-letter"])
 def test_masthead_names_body_symbol_distribution_and_date(rendered, stage: str) -> None:
     lines = texts(xml(rendered[stage, "single"]))
-    for expected in ("Высший совет БРИКС", "RCWG/RES/2024/1", "Распространение: Общее",
+    for expected in ("Высший совет БРИКС", "RCWG/RES/2024/1", "Distr.: General",
                      "26 сентября 2024 г."):
         assert expected in lines
     assert "Higher Council of BRICS" not in lines  # single layout: the first language only
@@ -287,7 +287,9 @@ def test_approval_record_rows(rendered) -> None:
 def test_cover_letter_addresses_the_body_and_lists_enclosures(rendered) -> None:
     lines = texts(xml(rendered["cover-letter", "single"]))
     assert "Кому: Высший совет БРИКС" in lines
-    assert any(line.startswith("Тема: направление резолюции RCWG/RES/2024/1 «О переходе")
+    assert any(line.startswith("Тема: препровождение резолюции RCWG/RES/2024/1 «О переходе")
+               for line in lines)
+    assert any("имеет честь препроводить Высшему совету БРИКС резолюцию" in line
                for line in lines)
     assert "Приложения:" in lines
     assert "1.\tResolution RCWG/RES/2024/1 — ru, zh, en" in lines

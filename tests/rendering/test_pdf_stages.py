@@ -129,7 +129,7 @@ def test_cover_letter_in_each_language_lists_enclosures(make_view, render):
     pages = [fold(p) for p in pdf.pages()]
     assert len(pages) == 2
     assert "Кому: Высший совет БРИКС" in pages[0]
-    assert "имеет честь препроводить Высший совет БРИКС" in pages[0]
+    assert "имеет честь препроводить Высшему совету БРИКС" in pages[0]
     assert "致: 金砖国家最高理事会" in pages[1]
     for page in pages:
         assert "RCWG-RES-2024-1.signed.pdf" in page and "RCWG-RES-2024-1.annex.pdf" in page

@@ -139,7 +139,6 @@ def _parallel_rows(view: DocumentView, marks: ChangeMarks | None) -> list[list[X
 def _masthead(view: DocumentView, langs: Sequence[str]) -> tuple[Xml, Xml]:
     left = [paragraph(run(view.body.names.get(lang, view.body.code), lang, bold=True),
                       "ResMasthead", lang=lang) for lang in langs]
-    first = langs[0]
     right = [paragraph(run(view.symbol, "en", bold=True), "ResMastheadRight")]
     # as in the PDF and in UN practice: the distribution line is the same in every language
     right.append(paragraph(run(f"Distr.: {view.distribution}", "en"), "ResMastheadRight"))

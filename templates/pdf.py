@@ -29,8 +29,8 @@ from markupsafe import Markup
 from drafts.model import LANGUAGES
 from templates import jinja
 from templates.pdf_labels import joined, labels_for
-from templates.people import describe_enclosure, names_shown, person_name, role_words
 from templates.pdf_redline import redline_runs
+from templates.people import describe_enclosure, names_shown, person_name, role_words
 from templates.view import STAGES, DocumentView
 
 __all__ = [

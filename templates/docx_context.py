@@ -41,6 +41,7 @@ from templates.docx_xml import (
     run,
     text_runs,
 )
+from templates.pdf_labels import labels_for
 from templates.people import describe_enclosure, names_shown, role_words
 from templates.view import DocumentView, ParagraphView
 
@@ -170,6 +171,31 @@ def _signature(view: DocumentView, index: int, langs: Sequence[str]) -> Xml:
     return paragraphs(blocks)
 
 
+#: Labels a DOCX template prints around the text, in every language shown
+#: (``{{r d.wr.KEY }}``; ``d.wh`` at header size, ``d.wt`` as a title).
+LABEL_KEYS = ("watermark_draft", "review_copy", "version", "form_title", "resolution",
+              "reviewer", "form_help", "form_instructions", "seq", "ref", "form_types",
+              "comment", "proposal", "observations", "matrix", "author", "type",
+              "disposition", "no_comments", "approval", "member", "delegation", "decision",
+              "at", "note", "statement", "redline")
+
+
+def _label_runs(view: DocumentView, key: str, langs: Sequence[str], **fmt: Any) -> Xml:
+    """One label in each language, " / " between them, each run in its own language."""
+    pairs: dict[str, str] = {}
+    for lang in langs:
+        text = labels_for(lang).get(key, key).replace("{old}", str(view.previous_version or "?")) \
+            .replace("{new}", str(view.version))
+        if text not in pairs.values():
+            pairs[lang] = text
+    sep = run(" / ", "en", **fmt)
+    return Xml(sep.join(run(text, lang, **fmt) for lang, text in pairs.items()))
+
+
+def _labels(view: DocumentView, langs: Sequence[str], **fmt: Any) -> dict[str, Xml]:
+    return {key: _label_runs(view, key, langs, **fmt) for key in LABEL_KEYS}
+
+
 def _cell(text: str, default: str = "en", **fmt: Any) -> Xml:
     """A table cell's runs for free text (language guessed from the script)."""
     return Xml(run(text, guess_lang(text, default), **fmt))
@@ -247,6 +273,10 @@ def build_context(view: DocumentView, *, author: str | None = None) -> dict[str,
         "column_heads": [Xml(paragraph(run(_LANG_NAMES.get(lang, lang), lang, bold=True),
                                        "ResCellHead", lang=lang)) for lang in langs],
         "rows": [],
+        "reviewer": Xml(run(view.reviewer, guess_lang(view.reviewer, first), bold=True)),
+        "wr": _labels(view, langs),
+        "wh": _labels(view, langs, size=18),
+        "wt": _labels(view, langs, bold=True, size=28),
     }
     if view.stage in ("draft", "review", "redline", "final"):
         if parallel:
@@ -269,12 +299,13 @@ def build_context(view: DocumentView, *, author: str | None = None) -> dict[str,
             "type": c.type,
             "text": _cell(c.text, first),
             "proposal": _cell(c.proposal, first),
-            "disposition": c.disposition or "pending",
+            "disposition": Xml(_label_runs(view, c.disposition or "pending", langs)),
             "note": _cell(c.note + (" [orphaned]" if c.orphaned else ""), first),
         } for n, c in enumerate(view.comments, 1)]
     if view.stage == "approval":
         d["approvals"] = [{
-            "name": _cell(a.name), "delegation": a.delegation, "decision": a.decision,
+            "name": _cell(a.name), "delegation": a.delegation,
+            "decision": Xml(_label_runs(view, a.decision, langs)),
             "at": a.at, "note": _cell(a.note, first),
             "statement": a.signed_statement[:16],
         } for a in view.approvals]

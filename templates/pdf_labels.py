@@ -82,6 +82,13 @@ _EN: dict[str, str] = {
     "form_help": "ge = general, te = technical, ed = editorial",
     "signature_date": "Signature, date",
     "distr": "Distr.: {value}",
+    "watermark_draft": "DRAFT",
+    "resolution": "Resolution",
+    "observations": "Observations of the secretariat",
+    "form_instructions": "Write one comment per row; add rows as needed; keep the Ref column "
+                         "in the form “OP 3(b)”.",
+    "no_comments": "No comments were received.",
+    "pending": "pending",
 }
 
 _RU: dict[str, str] = {
@@ -154,6 +161,13 @@ _RU: dict[str, str] = {
     "form_types": "Тип (ge/te/ed)",
     "form_help": "ge — общее, te — по существу, ed — редакционное",
     "signature_date": "Подпись, дата",
+    "watermark_draft": "ПРОЕКТ",
+    "resolution": "Резолюция",
+    "observations": "Замечания секретариата",
+    "form_instructions": "Одно замечание в строке; при необходимости добавьте строки; "
+                         "ссылку указывайте в форме «OP 3(b)».",
+    "no_comments": "Замечаний не поступило.",
+    "pending": "не рассмотрено",
 }
 
 _ZH: dict[str, str] = {
@@ -225,6 +239,12 @@ _ZH: dict[str, str] = {
     "form_types": "类型（ge/te/ed）",
     "form_help": "ge＝一般性，te＝技术性，ed＝编辑性",
     "signature_date": "签名、日期",
+    "watermark_draft": "草案",
+    "resolution": "决议",
+    "observations": "秘书处意见",
+    "form_instructions": "每行填写一条意见；如需要可增加行；编号栏请按“OP 3(b)”格式填写。",
+    "no_comments": "未收到意见。",
+    "pending": "待处理",
 }
 
 LABELS: Mapping[str, Mapping[str, str]] = {"en": _EN, "ru": _RU, "zh": _ZH}

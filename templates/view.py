@@ -16,6 +16,7 @@ from drafts.diff import Segment, compare
 from drafts.markup import plain, split_opener
 from drafts.model import SECTION_PREAMBLE, Located, Resolution
 from drafts.numbering import annex_heading, label, ref
+from templates.pdf_labels import labels_for
 from templates.people import EnclosureView
 
 __all__ = [
@@ -280,7 +281,10 @@ def build_view(
         removed = [c for c in changes.values() if c.status == "removed"]
         preamble, operative, annexes = _with_removed(previous, removed, langs, preamble,
                                                      operative, annexes)
-    watermark = {"draft": "DRAFT", "review": reviewer}.get(stage, "")
+    # a draft says so in each language shown, one line each
+    draft_words = "\n".join(dict.fromkeys(labels_for(lang)["watermark_draft"]
+                                          for lang in langs))
+    watermark = {"draft": draft_words, "review": reviewer}.get(stage, "")
     return DocumentView(
         stage=stage, layout=chosen_layout, languages=langs, authentic=resolution.languages,
         symbol=resolution.symbol or "", version=version,

@@ -28,6 +28,7 @@ from markupsafe import Markup
 
 from drafts.model import LANGUAGES
 from templates import jinja
+from templates.events import event_rows, event_time
 from templates.pdf_labels import joined, labels_for
 from templates.pdf_redline import redline_runs
 from templates.people import describe_enclosure, names_shown, person_name, role_words
@@ -116,6 +117,10 @@ def _context(view: DocumentView, template_dir: Path | None) -> dict[str, Any]:
         "describe": lambda e, lang: describe_enclosure(e, lang, latin=view.body.latin_names),
         "person": lambda names, lang: person_name(names, lang, latin=view.body.latin_names),
         "role": role_words,
+        "event_rows": event_rows(view.events, languages, view.people,
+                                 latin=view.body.latin_names)
+        if view.stage == "certificate" else [],
+        "when": lambda at: event_time(at, languages[0]),
         "wg": lambda lang: (view.working_group.get(lang) or view.working_group.get("en")
                             or next(iter(view.working_group.values()), "")),
         "roles": lambda code: " / ".join(dict.fromkeys(role_words(code, lang)

@@ -89,6 +89,14 @@ _EN: dict[str, str] = {
                          "in the form “OP 3(b)”.",
     "no_comments": "No comments were received.",
     "pending": "pending",
+    "title": "Title",
+    "event": "Event",
+    "what": "Details",
+    "who": "By",
+    "when": "Date and time (UTC)",
+    "events": "Events",
+    "cert_note": "Every event is recorded in a hash-chained audit log; the full record "
+                 "(completion.json) is attached to this PDF.",
 }
 
 _RU: dict[str, str] = {
@@ -168,6 +176,14 @@ _RU: dict[str, str] = {
                          "ссылку указывайте в форме «OP 3(b)».",
     "no_comments": "Замечаний не поступило.",
     "pending": "не рассмотрено",
+    "title": "Название",
+    "event": "Событие",
+    "what": "Содержание",
+    "who": "Кто",
+    "when": "Дата и время (UTC)",
+    "events": "События",
+    "cert_note": "Каждое событие записано в журнал аудита, связанный цепочкой хешей; полная "
+                 "запись (completion.json) вложена в этот PDF.",
 }
 
 _ZH: dict[str, str] = {
@@ -245,6 +261,13 @@ _ZH: dict[str, str] = {
     "form_instructions": "每行填写一条意见；如需要可增加行；编号栏请按“OP 3(b)”格式填写。",
     "no_comments": "未收到意见。",
     "pending": "待处理",
+    "title": "标题",
+    "event": "事项",
+    "what": "内容",
+    "who": "操作人",
+    "when": "日期和时间（UTC）",
+    "events": "事件",
+    "cert_note": "每一事件均记入以哈希链相连的审计日志；完整记录（completion.json）附于本PDF。",
 }
 
 LABELS: Mapping[str, Mapping[str, str]] = {"en": _EN, "ru": _RU, "zh": _ZH}

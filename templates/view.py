@@ -171,6 +171,7 @@ class DocumentView:
     comments: tuple[CommentView, ...] = ()
     events: tuple[EventView, ...] = ()
     enclosures: tuple[EnclosureView, ...] = ()  # cover letter: the files sent with it
+    people: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # id -> names
     previous_version: int | None = None
     extra: Mapping[str, str] = field(default_factory=dict)  # stage-specific facts (cover letter)
 
@@ -243,6 +244,7 @@ def build_view(
     comments: Sequence[CommentView] = (),
     events: Sequence[EventView] = (),
     enclosures: Sequence[EnclosureView] = (),
+    people: Mapping[str, Mapping[str, str]] | None = None,
     previous: Resolution | None = None,
     previous_version: int | None = None,
     extra: Mapping[str, str] | None = None,
@@ -297,6 +299,7 @@ def build_view(
         watermark=watermark, reviewer=reviewer, reviewer_id=reviewer_id,
         signatories=tuple(signatories), approvals=tuple(approvals),
         comments=tuple(comments), events=tuple(events), enclosures=tuple(enclosures),
+        people=dict(people or {}),
         previous_version=previous_version, extra=dict(extra or {}),
     )
 

@@ -103,13 +103,18 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
                               .order_by(AuditEvent.seq)):
             events.append(EventView(seq=e.seq, at=e.at.isoformat(), actor=e.actor,
                                     action=e.action, detail=e.detail, hash=e.hash))
+    people: dict[str, dict[str, str]] = {}
+    if events:  # the event table names people (and the body) as they are written
+        people = {m.id: member_names(m) for m in members.values()}
+        body = app.workspace.body(model.body)
+        people[body.code] = dict(body.names)
     return build_view(
         model, stage=stage, version=version_number, body=body_view(app, model.body),
         date=_document_date(row, model, extra), languages=languages, layout=layout,
         working_group=app.workspace.group_names,
         reviewer=reviewer.name if reviewer else "", reviewer_id=reviewer.id if reviewer else "",
         stale=stale, signatories=signers, approvals=approvals, comments=comments, events=events,
-        enclosures=_enclosures(extra) if stage == "cover-letter" else (),
+        enclosures=_enclosures(extra) if stage == "cover-letter" else (), people=people,
         previous=previous[1] if previous else None,
         previous_version=previous[0] if previous else None, extra=extra,
     )

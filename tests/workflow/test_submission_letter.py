@@ -112,3 +112,26 @@ def test_docx_letter_and_message_subject(submitted) -> None:
     body = message.get_body(("plain",)).get_content()
     assert "имеет честь препроводить Высшему совету БРИКС резолюцию RCWG/RES/2024/1" in body
     assert "谨向金砖国家最高理事会转交第RCWG/RES/2024/1号决议" in body
+
+
+def test_certificate_tells_the_events_in_words_on_at_most_three_pages(submitted) -> None:
+    _, folder = submitted
+    [certificate] = folder.glob("*_certificate.pdf")
+    pages = _pages(certificate)
+    assert len(pages) <= 3
+    text = " ".join(pages)
+    assert "Свидетельство о завершении / 完成证明 / Certificate of completion" in text
+    for words in ("Подпись", "签署", "Signature", "Одобрение", "核准", "Approval",
+                  "Рассылка на рассмотрение", "分发审阅", "Circulated for review"):
+        assert words in text
+    # who signed, by name in each language (the Latin form too), with their role in words
+    assert "Смирнова Анна Сергеевна" in text and "安娜·斯米尔诺娃" in text
+    assert "Anna Smirnova" in text and "Ли Вэй" in text and "李伟" in text
+    assert "Подписант / 签字人 / Signatory" in text
+    # no raw detail: no JSON, no 64-digit hashes in the event table, no role code
+    assert '{"' not in text and "cert_fingerprint" not in text
+    events = text[text.index("События / 事件 / Events"):]
+    assert not re.search(r"[0-9a-f]{64}", events)
+    assert " signatory " not in text
+    assert "14.10.2024" not in events  # the events happened before the submission
+    assert re.search(r"26\.09\.2024, 10:00", events)

@@ -209,14 +209,30 @@ def format_date(day: _dt.date, lang: str) -> str:
         return day.isoformat()
 
 
+def _lower_first(text: str) -> str:
+    """"Призывает" → "призывает"; an acronym ("БРИКС", "ООН") stays as it is."""
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
 def _paragraph_view(resolution: Resolution, loc: Located, languages: Sequence[str],
-                    stale: Mapping[str, frozenset[str]]) -> ParagraphView:
+                    stale: Mapping[str, frozenset[str]],
+                    lower_ru: bool = False) -> ParagraphView:
+    """``lower_ru``: the UN convention that a Russian opener continues the body's opening
+    line in lower case ("Высший совет БРИКС, … 1. призывает …")."""
     par = loc.paragraph
     openers, rests, texts, labels = {}, {}, {}, {}
     for lang in languages:
         raw = par.text(lang)
         opener, rest = split_opener(raw)
-        openers[lang], rests[lang], texts[lang] = opener, rest, plain(raw)
+        text = plain(raw)
+        if lower_ru and lang == "ru" and opener:
+            lowered = _lower_first(opener)
+            if text.startswith(opener):
+                text = lowered + text[len(opener):]
+            opener = lowered
+        openers[lang], rests[lang], texts[lang] = opener, rest, text
         labels[lang] = label(resolution, loc, lang)
     missing = frozenset(lang for lang in resolution.languages if not par.text(lang))
     return ParagraphView(
@@ -260,7 +276,7 @@ def build_view(
     def views(locs: list[Located]) -> tuple[ParagraphView, ...]:
         out = []
         for loc in locs:
-            view = _paragraph_view(resolution, loc, langs, stale_map)
+            view = _paragraph_view(resolution, loc, langs, stale_map, body.ru_lower_openers)
             change = changes.get(loc.paragraph.id)
             if change:
                 view = _with_change(view, change.status, change.segments)

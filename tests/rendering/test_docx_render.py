@@ -38,7 +38,7 @@ LABELS = {  # ref -> label per language
     "OP 2(b)(ii)": {"ru": "ii)", "zh": "(ii)", "en": "(ii)"},
     "OP 4": {"ru": "4.", "zh": "4.", "en": "4."},
 }
-OPENERS = {"ru": "Отмечая", "zh": "注意到", "en": "Noting"}
+OPENERS = {"ru": "отмечая", "zh": "注意到", "en": "Noting"}
 SUB_ITEM = {"ru": "лицензирование технологических процессов;", "zh": "工艺流程许可；",
             "en": "licensing of process technology;"}
 ANNEX = {"ru": ("Приложение", "Дорожная карта"), "zh": ("附件", "路线图"),

@@ -48,6 +48,7 @@ def _pages(pdf: Path) -> list[str]:
 
 def _squeeze(text: str) -> str:
     """Whitespace as single spaces, none left where a line broke between two Han characters."""
+    text = re.sub(r"\u2010\s+", "", text)  # a word hyphenated at the line end
     text = re.sub(r"\s+", " ", text)
     return re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef]) (?=[\u3000-\u9fff\uff00-\uffef])", "",
                   text)

@@ -8,9 +8,9 @@ import re
 import subprocess
 from dataclasses import replace
 
-from tests.rendering.conftest import BODY, DATE, source_resolution
 from templates.pdf import render_html
 from templates.view import _lower_first, build_view
+from tests.rendering.conftest import BODY, DATE, source_resolution
 
 PADDING = "слово"
 

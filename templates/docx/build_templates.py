@@ -167,12 +167,23 @@ def header_footer(doc: Document, *, header: list[str], footer: list[str],
     ftr.paragraphs[-1].paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
 
 
+#: CT_TblPr children that ECMA-376 (Part 1, 17.4.60) puts after w:tblBorders.
+_AFTER_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption",
+                  "w:tblDescription")
+
+
 def _borderless(table) -> None:
+    """No borders: ``w:tblBorders`` in its schema place, before tblLayout and tblLook."""
     tbl_pr = table._tbl.tblPr
-    tbl_pr.append(parse_xml(
+    borders = parse_xml(
         f'<w:tblBorders {W}><w:top w:val="nil"/><w:left w:val="nil"/><w:bottom w:val="nil"/>'
         f'<w:right w:val="nil"/><w:insideH w:val="nil"/><w:insideV w:val="nil"/>'
-        f"</w:tblBorders>"))
+        f"</w:tblBorders>")
+    later = [child for child in tbl_pr if child.tag in {qn(t) for t in _AFTER_BORDERS}]
+    if later:
+        later[0].addprevious(borders)
+    else:
+        tbl_pr.append(borders)
 
 
 def _fixed(table, widths_mm: list[float]) -> None:

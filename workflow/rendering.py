@@ -106,8 +106,11 @@ def render_bytes(app: App, session: Session, row: ResolutionRow, *, stage: str, 
                  version: int | None = None, languages: list[str] | None = None,
                  layout: str | None = None, reviewer: Member | None = None,
                  extra: dict[str, str] | None = None,
-                 attachments: list[tuple[str, bytes, str]] | None = None) -> Rendered:
-    """Render (or fetch from the cache) one document; returns its bytes and hash."""
+                 attachments: list[tuple[str, bytes, str]] | None = None,
+                 archival: bool = False) -> Rendered:
+    """Render (or fetch from the cache) one document; returns its bytes and hash.
+
+    ``archival``: a PDF of any stage as PDF/A-3b (a dossier holds nothing else)."""
     from workflow.views import document_view
 
     if stage not in STAGE_FORMATS:
@@ -132,7 +135,7 @@ def render_bytes(app: App, session: Session, row: ResolutionRow, *, stage: str, 
             raise InvalidInput(f"{row.symbol} has one version only: nothing to compare")
         prev = app.version(session, row, ver.number - 1)
         previous = (prev.number, load_version(session, prev))
-    variant = "pdf/a-3b" if fmt == "pdf" and stage in ARCHIVAL_STAGES else None
+    variant = "pdf/a-3b" if fmt == "pdf" and (archival or stage in ARCHIVAL_STAGES) else None
     key, template = cache_key(
         app, session, row, ver, model, stage=stage, fmt=fmt, langs=langs, layout=chosen_layout,
         reviewer=reviewer, extra=extra, variant=variant,

@@ -1020,12 +1020,15 @@ def _passphrase_prompt(label: str) -> bytes:
 @click.option("--version", "version", type=int, help="Version number (default: current).")
 @click.option("--lang", help="One language expression (default: all, as a collection).")
 @click.option("--amendment", type=int, help="Export this amendment record instead.")
+@click.option("--country", metavar="CODE",
+              help="FRBRcountry of the URIs instead of 'brics' (e.g. a two-letter code "
+                   "such as 'xb' for tools that expect a country, like cobalt or Indigo).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The XML file to write.")
 @pass_ctx
 @domain_errors
 def export_akn(ctx: Context, ref: str, version: int | None, lang: str | None,
-               amendment: int | None, output: str) -> None:
+               amendment: int | None, country: str | None, output: str) -> None:
     """Export a version (or an amendment) as Akoma Ntoso 3.0 XML, validated against the
     OASIS schema.
 
@@ -1034,15 +1037,16 @@ def export_akn(ctx: Context, ref: str, version: int | None, lang: str | None,
       resolutions export-akn 1 -o resolution.akn.xml
       resolutions export-akn 1 --lang zh -o resolution.zh.akn.xml
       resolutions export-akn 1 --amendment 2 -o amendment-2.akn.xml
+      resolutions export-akn 1 --country xb -o resolution.akn.xml
     """
     from workflow.files import write_atomic
     from workflow.interop import export_akn as build
     from workflow.interop import export_amendment
 
     if amendment is not None:
-        xml = export_amendment(ctx.app(), ref, amendment)
+        xml = export_amendment(ctx.app(), ref, amendment, country)
     else:
-        xml = build(ctx.app(), ref, version, lang)
+        xml = build(ctx.app(), ref, version, lang, country)
     write_atomic(Path(output), xml)
     click.echo(output)
 

@@ -356,7 +356,7 @@ def comment_form() -> Document:
                            "{{r d.wr.comment }}", "{{r d.wr.proposal }}",
                            "{{r d.wr.observations }}"],
                loop="for r in d.form_rows", cells=["", "{{ r.ref }}", "", "", "", ""],
-               widths_mm=[12, 28, 30, 76, 66, 45])
+               widths_mm=[10, 26, 36, 74, 66, 45])
     tag(doc, "{{p d.hidden_ids }}")
     return doc
 

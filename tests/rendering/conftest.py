@@ -80,7 +80,8 @@ def make_view(resolution: Resolution) -> ViewFactory:
              of: Resolution | None = None, **kwargs: Any) -> DocumentView:
         kwargs.setdefault("version", 2)
         kwargs.setdefault("working_group", WORKING_GROUP)
-        return build_view(of or resolution, stage=stage, body=BODY, date=DATE,
+        kwargs.setdefault("date", DATE)
+        return build_view(of or resolution, stage=stage, body=BODY,
                           languages=languages, **kwargs)
 
     return make

@@ -41,7 +41,7 @@ from templates.docx_xml import (
     run,
     text_runs,
 )
-from templates.pdf_labels import labels_for
+from templates.pdf_labels import labels_for, quoted
 from templates.people import describe_enclosure, names_shown, role_words
 from templates.view import DocumentView, ParagraphView
 
@@ -79,7 +79,7 @@ def word(key: str, lang: str) -> str:
 
 
 def _quote(text: str, lang: str) -> str:
-    return {"ru": f"«{text}»", "zh": f"《{text}》"}.get(lang, f"“{text}”")
+    return quoted(text, lang)
 
 
 def _style(p: ParagraphView, lang: str) -> str:

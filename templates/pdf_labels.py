@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-__all__ = ["LABELS", "labels_for", "joined"]
+__all__ = ["LABELS", "labels_for", "joined", "quoted"]
 
 _EN: dict[str, str] = {
     "version": "Version",
@@ -288,3 +288,28 @@ def joined(key: str, languages: Sequence[str]) -> str:
         return ""
     words = list(dict.fromkeys(labels_for(lang).get(key, key) for lang in languages))
     return " / ".join(words)
+
+
+def quoted(text: str, lang: str) -> str:
+    """A title in quotation marks as the language nests them: «… „рынка“ …» in Russian,
+    “… ‘market’ …” in English, 《…》 in Chinese."""
+    if lang == "ru":
+        inner = text.replace("«", "„").replace("»", "“")
+        return f"«{inner}»"
+    if lang == "zh":
+        return f"《{text}》"
+    inner = text.replace("“", "‘").replace("”", "’")
+    inner = _straight_pairs(inner, "‘", "’")
+    return f"“{inner}”"
+
+
+def _straight_pairs(text: str, opening: str, closing: str) -> str:
+    """Straight double quotes of a source text as alternating curly inner quotes."""
+    out, open_next = [], True
+    for ch in text:
+        if ch == '"':
+            out.append(opening if open_next else closing)
+            open_next = not open_next
+        else:
+            out.append(ch)
+    return "".join(out)

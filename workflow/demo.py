@@ -89,8 +89,9 @@ def _fill_comment_form(form: Path, out: Path, rows: list[tuple[str, str, str, st
     table = max(document.tables, key=lambda t: len(t.rows))
     header = [c.text.strip().lower() for c in table.rows[0].cells]
 
-    def col(word: str) -> int:
-        return next(i for i, h in enumerate(header) if h.startswith(word))
+    def col(word: str) -> int:  # headers name a column in each language: "… / Ref."
+        return next(i for i, h in enumerate(header)
+                    if any(part.strip().startswith(word) for part in h.split(" / ")))
 
     ref_c, type_c, text_c, prop_c = col("ref"), col("type"), col("comment"), col("proposed")
     pending = list(rows)

@@ -269,13 +269,13 @@ _SUBJECT = {"en": "Resolution {symbol}: transmittal to {body}",
             "ru": "Препровождение резолюции {symbol} {body}",
             "zh": "向{body}转交第{symbol}号决议"}
 _TEXT = {"en": "The {wg} has the honour to transmit to {body} resolution {symbol}, "
-               "\u201c{title}\u201d, with the cover letter, the signed text and its "
+               "{title}, with the cover letter, the signed text and its "
                "signatures, and a manifest of SHA-256 checksums (manifest.json in the "
                "attached ZIP).",
-         "ru": "{wg} имеет честь препроводить {body} резолюцию {symbol} «{title}» вместе с "
+         "ru": "{wg} имеет честь препроводить {body} резолюцию {symbol} {title} вместе с "
                "сопроводительным письмом, подписанным текстом и его подписями, а также "
                "перечнем контрольных сумм SHA-256 (manifest.json в приложенном архиве ZIP).",
-         "zh": "{wg}谨向{body}转交第{symbol}号决议《{title}》，附送函、经签署的文本及其签名，"
+         "zh": "{wg}谨向{body}转交第{symbol}号决议{title}，附送函、经签署的文本及其签名，"
                "以及SHA-256校验值清单（所附ZIP文件中的manifest.json）。"}
 
 
@@ -289,7 +289,9 @@ def _dative(body: Body, lang: str) -> str:
 
 def _message(app: App, session: Session, row: ResolutionRow, body: Body, number: int,
              model: Resolution, attachments: list[Attachment]) -> Message:
-    """The message to the body: subject and text in the body's first two languages."""
+    """The message to the body: the subject in its first two languages, the text in each."""
+    from templates.pdf_labels import quoted
+
     from_addr = sender(app, session)
     langs = [lang for lang in body.languages if lang in _SUBJECT] or ["en"]
     subject = " / ".join(_SUBJECT[lang].format(symbol=row.symbol, body=_dative(body, lang))
@@ -300,7 +302,7 @@ def _message(app: App, session: Session, row: ResolutionRow, body: Body, number:
         title = model.title.get(lang) or next(iter(model.title.values()), "")
         paragraphs.append(_TEXT[lang].format(
             wg=groups.get(lang, app.workspace.name), body=_dative(body, lang),
-            symbol=row.symbol, title=title))
+            symbol=row.symbol, title=quoted(title, lang)))
     text = f"{body.name(langs[0])}\n\n" + "\n\n".join(paragraphs) + "\n"
     msg = compose(sender_address=from_addr, to_name=body.name(langs[0]), to_addr=body.address,
                   subject=subject, text=text, attachments=attachments,

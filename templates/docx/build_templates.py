@@ -48,12 +48,25 @@ def new_document(*, landscape: bool = False) -> Document:
     section.header_distance = section.footer_distance = Mm(10)
     _defaults(doc)
     _styles(doc)
+    _hyphenation(doc)
     props = doc.core_properties
     props.author = props.last_modified_by = ""
     props.title = props.subject = props.comments = props.keywords = ""
     props.identifier = props.language = props.category = ""
     props.revision = 1
     return doc
+
+
+def _hyphenation(doc: Document) -> None:
+    """Justified Russian and English hyphenate (by each run's w:lang; Chinese needs none):
+    w:autoHyphenation right after w:defaultTabStop, its place in CT_Settings."""
+    settings = doc.settings.element
+    tab = settings.find(qn("w:defaultTabStop"))
+    node = parse_xml(f"<w:autoHyphenation {W}/>")
+    if tab is not None:
+        tab.addnext(node)
+    else:
+        settings.append(node)
 
 
 def _defaults(doc: Document) -> None:

@@ -54,3 +54,12 @@ def test_the_validator_catches_properties_out_of_schema_order(tmp_path: Path) ->
     # a run's language before its bold flag
     bad = _rewrite(data, b"<w:b/><w:bCs/>", b"<w:lang w:val=\"en-GB\"/><w:b/><w:bCs/>")
     assert _errors(bad, tmp_path, "bad-run.docx") != []
+
+
+@pytest.mark.parametrize("stage", DOCX_STAGES)
+def test_russian_and_english_hyphenate_in_word(stage: str) -> None:
+    data = render_docx(docx_view(stage, layout="single", languages=("ru",)))
+    settings = zipfile.ZipFile(io.BytesIO(data)).read("word/settings.xml")
+    assert b'<w:defaultTabStop w:val="720"/><w:autoHyphenation/>' in settings
+    document = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
+    assert b'w:lang w:val="ru-RU"' in document  # the dictionary Word hyphenates with

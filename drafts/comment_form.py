@@ -35,6 +35,7 @@ __all__ = [
     "NotADocxError",
     "UnsafePackageError",
     "NotACommentFormError",
+    "column_kind",
     "FormMismatchError",
     "FormRowError",
     "CommentRow",
@@ -327,9 +328,14 @@ def _check_expected(ids: Mapping[str, str], expect: Mapping[str, str]) -> None:
 
 
 # -- the table --------------------------------------------------------------------------
+def column_kind(header: str) -> str | None:
+    """The column a header names (ref, type, comment, proposal, observations, number); a
+    form in several languages heads a column with the words of each ("Ссылка / 编号 /
+    Ref."), any of which may name it."""
+    return _column(header)
+
+
 def _column(header: str) -> str | None:
-    """The column a header names; a form in several languages heads a column with the
-    words of each ("Ссылка / 编号 / Ref."), any of which may name it."""
     for part in header.split(" / "):
         key = _column_word(part)
         if key:

@@ -765,17 +765,20 @@ def receipt(ctx: Context, ref: str, reference: str, outcome: str, note: str) -> 
 @VERSION
 @click.option("--lang", help="One language expression (default: all, as a collection).")
 @click.option("--amendment", type=int, help="Export this amendment record instead.")
+@click.option("--country", metavar="CODE",
+              help="FRBRcountry of the URIs instead of 'brics' (e.g. a two-letter code "
+                   "such as 'xb' for tools that expect a country, like cobalt or Indigo).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The XML file to write.")
 def export_akn(ctx: Context, ref: str, version: int | None, lang: str | None,
-               amendment: int | None, output: str) -> None:
+               amendment: int | None, country: str | None, output: str) -> None:
     """Export a version (or an amendment) as Akoma Ntoso 3.0 XML, validated against the
     OASIS schema.
     """
     from workflow.drafting import interop
     from workflow.store.files import write_atomic
-    xml = (interop.export_amendment(ctx.app(), ref, amendment) if amendment is not None
-           else interop.export_akn(ctx.app(), ref, version, lang))
+    xml = (interop.export_amendment(ctx.app(), ref, amendment, country) if amendment is not None
+           else interop.export_akn(ctx.app(), ref, version, lang, country))
     write_atomic(Path(output), xml)
     click.echo(output)
 

@@ -6,15 +6,18 @@ paragraphs as numbered ``paragraph``s in ``mainBody`` (items and sub-items as ne
 ``point``s), signatories in ``conclusions`` and annexes as ``attachment``s. Without a
 language the export is a ``documentCollection`` holding one such statement per language.
 Every element of the text carries a positional ``eId`` (``para_3__point_b``: it changes
-when paragraphs are renumbered) and a ``wId`` that is the paragraph's stable id (it does
-not). The mapping and identifiers are described in docs/AKOMA_NTOSO.md.
+when paragraphs are renumbered), a ``wId`` that is the eId the element had in the version
+that introduced it (the naming convention's "original" identifier, see
+:func:`original_eids`), and a ``GUID`` that is the paragraph's stable id (in a collection
+prefixed by the component like every id, as the schema wants GUIDs unique). The body's opening line is the preamble's ``formula``. The mapping and
+identifiers are described in docs/AKOMA_NTOSO.md.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -22,12 +25,14 @@ from typing import Any
 from lxml import etree
 
 from drafts.akn_meta import COUNTRY, LANGUAGE_CODES, XML_LANG, WorkId, element, meta, work_id
+from drafts.akn_people import unique_slugs
 from drafts.errors import DraftError
 from drafts.markup import split_opener
 from drafts.model import Located, Paragraph, Resolution
 from drafts.numbering import annex_heading, label, letter, roman
 
-__all__ = ["Signatory", "AknError", "export_akn", "validate", "eid", "text_block"]
+__all__ = ["Signatory", "AknError", "export_akn", "validate", "eid", "text_block",
+           "original_eids", "COUNTRY"]
 
 
 class AknError(DraftError):
@@ -42,6 +47,7 @@ class Signatory:
     role: str = ""
     organisation: str = ""
     date: str | None = None
+    latin: str = ""  # the name in Latin letters as the person writes it (for the slug)
 
 
 def eid(located: Located) -> str:
@@ -59,6 +65,41 @@ def eid(located: Located) -> str:
     return base
 
 
+def original_eids(versions: Sequence[Resolution]) -> dict[str, str]:
+    """Paragraph id → the eId it had in the first of ``versions`` (oldest first) holding it:
+    the ``wId`` of the naming convention, which renumbering does not change."""
+    out: dict[str, str] = {}
+    for version in versions:
+        for located in version.walk():
+            out.setdefault(located.paragraph.id, eid(located))
+    return out
+
+
+_SUFFIXES = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _wids(resolution: Resolution, original: Mapping[str, str]) -> dict[str, str]:
+    """The wId of each paragraph: its original eId; a paragraph introduced later whose
+    original eId an older one already holds gets a letter ("para_1a"), as an inserted
+    provision does."""
+    order = list(original)
+    locs = list(resolution.walk())
+    known = sorted((loc for loc in locs if loc.paragraph.id in original),
+                   key=lambda loc: order.index(loc.paragraph.id))
+    fresh = [loc for loc in locs if loc.paragraph.id not in original]
+    used: set[str] = set()
+    out: dict[str, str] = {}
+    for loc in known + fresh:
+        base = original.get(loc.paragraph.id) or eid(loc)
+        wid, n = base, 0
+        while wid in used:
+            wid = base + _SUFFIXES[n % 26] * (n // 26 + 1)
+            n += 1
+        used.add(wid)
+        out[loc.paragraph.id] = wid
+    return out
+
+
 def text_block(parent: Any, tag: str, text: str) -> Any:
     """``<tag><p>…</p></tag>`` with the opening phrase as ``<i>``."""
     holder = element(tag, parent) if tag != "p" else parent
@@ -72,20 +113,32 @@ def text_block(parent: Any, tag: str, text: str) -> Any:
 
 
 class _Writer:
-    def __init__(self, resolution: Resolution, lang: str, prefix: str) -> None:
+    def __init__(self, resolution: Resolution, lang: str, prefix: str,
+                 wids: Mapping[str, str], enacting: str = "") -> None:
         self.resolution = resolution
         self.lang = lang
         self.prefix = prefix
+        self.wids = wids
+        self.enacting = enacting
         self.located = {(loc.annex, loc.section, loc.path): loc for loc in resolution.walk()}
 
     def ids(self, located: Located) -> dict[str, str]:
-        return {"eId": self.prefix + eid(located), "wId": located.paragraph.id}
+        pid = located.paragraph.id
+        return {"eId": self.prefix + eid(located),
+                "wId": self.prefix + self.wids.get(pid, eid(located)), "GUID": self.prefix + pid}
 
     def preamble(self, parent: Any, paragraphs: tuple[Paragraph, ...], annex: int | None
                  ) -> None:
-        if not paragraphs:
+        formula = self.enacting if annex is None else ""
+        if not paragraphs and not formula:
             return
         node = element("preamble", parent, **{XML_LANG: self.lang})
+        if formula:  # the body's opening line: "Высший совет БРИКС,"
+            box = element("formula", node, name="enactingFormula",
+                          eId=self.prefix + "preamble__formula_1")
+            element("p", box, formula)
+        if not paragraphs:
+            return
         recitals = element("recitals", node, eId=self.prefix + (
             "preamble__recs" if annex is None else f"att_{annex + 1}__preamble__recs"))
         for index, paragraph in enumerate(paragraphs):
@@ -124,10 +177,9 @@ class _Writer:
                         body=res.body))
         if signatories:
             refs = doc[0].find(f"{{{doc.nsmap[None]}}}references")
-            for i, signer in enumerate(signatories):
-                element("TLCPerson", refs, eId=f"{self.prefix}signatory_{i + 1}",
-                        href=f"/ontology/person/{work.country}/signatory-{i + 1}",
-                        showAs=signer.name)
+            for signer, slug in zip(signatories, self.people(signatories)):
+                element("TLCPerson", refs, eId=f"{self.prefix}{slug}",
+                        href=f"/ontology/person/{work.country}/{slug}", showAs=signer.name)
         preface = element("preface", doc, **{XML_LANG: lang})
         title = element("longTitle", preface, eId=f"{self.prefix}longTitle")
         p = element("p", title)
@@ -142,7 +194,8 @@ class _Writer:
             attachments = element("attachments", doc)
             for index, annex in enumerate(res.annexes):
                 att = element("attachment", attachments, eId=f"{self.prefix}att_{index + 1}",
-                              wId=annex.id)
+                              wId=f"{self.prefix}att_{index + 1}",
+                              GUID=self.prefix + annex.id)
                 element("heading", att, annex_heading(index, len(res.annexes), lang))
                 inner = element("doc", att, name="annex")
                 inner.append(meta(work, langs=(lang,), version=version, date=date,
@@ -154,13 +207,17 @@ class _Writer:
                 self.body(inner, annex.operative, index)
         return doc
 
+    @staticmethod
+    def people(signatories: Sequence[Signatory]) -> list[str]:
+        return unique_slugs((s.name, s.latin) for s in signatories)
+
     def conclusions(self, doc: Any, signatories: Sequence[Signatory]) -> None:
         node = element("conclusions", doc)
         box = element("blockContainer", node, eId=f"{self.prefix}signatures")
-        for i, signer in enumerate(signatories):
+        for signer, slug in zip(signatories, self.people(signatories)):
             p = element("p", box)
             sig = element("signature", p)
-            element("person", sig, signer.name, refersTo=f"#{self.prefix}signatory_{i + 1}")
+            element("person", sig, signer.name, refersTo=f"#{self.prefix}{slug}")
             for extra in (signer.role, signer.organisation):
                 if extra:
                     sig[-1].tail = (sig[-1].tail or "") + ", "
@@ -176,11 +233,15 @@ def _signatories(values: Iterable[Signatory | str]) -> list[Signatory]:
 
 def export_akn(resolution: Resolution, *, version: int, lang: str | None = None,
                signatories: Iterable[Signatory | str] = (), country_scheme: str = COUNTRY,
-               date: str | None = None) -> bytes:
+               date: str | None = None, enacting: Mapping[str, str] | None = None,
+               original: Mapping[str, str] | None = None) -> bytes:
     """Akoma Ntoso XML of one language expression, or of all of them as a collection.
 
     ``date`` is the version's date (defaults to the resolution's date, then today); it
-    dates the expression and the manifestation. ``country_scheme`` is the FRBRcountry.
+    dates the expression and the manifestation. ``country_scheme`` is the FRBRcountry
+    (two letters, e.g. a user-assigned ISO 3166 code, for tools that expect a country).
+    ``enacting`` is the body's opening line per language; ``original`` the paragraphs'
+    original eIds (:func:`original_eids` over the earlier versions; default: this one).
     """
     langs = resolution.languages if lang is None else (lang,)
     for code in langs:
@@ -190,9 +251,12 @@ def export_akn(resolution: Resolution, *, version: int, lang: str | None = None,
     when = date or resolution.date or _dt.date.today().isoformat()
     work = work_id(resolution, date=resolution.date or when, country=country_scheme)
     signers = _signatories(signatories)
+    wids = _wids(resolution, original or {})
+    formulas = enacting or {}
     root = element("akomaNtoso")
     if lang is not None:
-        root.append(_Writer(resolution, lang, "").statement(work, version, when, signers))
+        root.append(_Writer(resolution, lang, "", wids, formulas.get(lang, "")).statement(
+            work, version, when, signers))
     else:
         collection = element("documentCollection", root, name="resolution")
         collection.append(meta(work, langs=langs, version=version, date=when,
@@ -204,7 +268,8 @@ def export_akn(resolution: Resolution, *, version: int, lang: str | None = None,
         for code in langs:
             short = LANGUAGE_CODES.get(code, code)
             component = element("component", body, eId=f"cmp_{short}")
-            component.append(_Writer(resolution, code, f"cmp_{short}__").statement(
+            component.append(_Writer(resolution, code, f"cmp_{short}__", wids,
+                                     formulas.get(code, "")).statement(
                 work, version, when, signers))
     out: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return out

@@ -1,10 +1,12 @@
 """An amendment record as an Akoma Ntoso ``<amendment>`` document.
 
 The amendment names the affected resolution (``affectedDocument``, the expression URI of
-the amended version), the target paragraph (a ``ref`` to its eId in that version; the
-ref's ``class`` is the target's stable paragraph id), the operation and the proposed text
-in each language (``mod`` with ``quotedText`` inside a ``blockContainer`` per language),
-and the justification.
+the amended version), the target paragraph (in each language's block a ``ref`` to its eId
+in that language's expression, ``…/rus@v2/~para_3__point_c``, which resolves in the
+document ``export_akn(lang="ru")`` writes; the ref's ``class`` is the target's stable
+paragraph id), the operation and the proposed text in each language (``mod`` with
+``quotedText`` inside a ``blockContainer`` per language), and the justification. The
+proposer is a ``TLCPerson`` with a transliterated slug (``/ontology/person/…/li-wei``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from lxml import etree
 
 from drafts.akn import AknError, eid
 from drafts.akn_meta import COUNTRY, LANGUAGE_CODES, XML_LANG, element, meta, slug, work_id
+from drafts.akn_people import person_slug
 from drafts.model import Resolution
 from drafts.numbering import ref, resolve
 
@@ -39,11 +42,11 @@ _HEADINGS = {"en": "Amendment {aid} to {ref} of {symbol}",
 def export_amendment_akn(resolution: Resolution, *, version: int, amendment_id: str,
                          target: str, op: str, texts: Mapping[str, str], why: str = "",
                          by: str = "", date: str | None = None,
-                         country_scheme: str = COUNTRY) -> bytes:
+                         country_scheme: str = COUNTRY, by_latin: str = "") -> bytes:
     """Akoma Ntoso XML of one amendment to ``target`` ("OP 3(b)") of ``version``.
 
     ``texts`` holds the proposed text per language (none for ``delete``); ``by`` is the
-    proposer's name. Raises :class:`AknError` for an unknown operation or missing text
+    proposer's name (``by_latin`` its Latin form, for the person's slug). Raises :class:`AknError` for an unknown operation or missing text
     and :class:`drafts.errors.RefError` when the target names no paragraph.
     """
     if op not in OPERATIONS:
@@ -65,7 +68,7 @@ def export_amendment_akn(resolution: Resolution, *, version: int, amendment_id: 
     refs = doc[0][-1]
     if by:
         element("TLCPerson", refs, eId="proposer", href=f"/ontology/person/{work.country}/"
-                f"{slug(by)}", showAs=by)
+                f"{person_slug(by, by_latin)}", showAs=by)
     target_ref = ref(located)
     target_uri = affected.expression(
         "mul" if len(resolution.languages) > 1 else
@@ -86,8 +89,12 @@ def export_amendment_akn(resolution: Resolution, *, version: int, amendment_id: 
         mod = element("mod", p, eId=f"content__{code}__mod_1")
         before, _, after = _PHRASES.get(lang, _PHRASES["en"])[op].partition("{ref}")
         mod.text = before
+        # the target in this language's expression, where its eId carries no prefix
+        first = resolution.languages[0]
+        in_lang = affected.expression(code if lang in resolution.languages else
+                                      LANGUAGE_CODES.get(first, first), version)
         link = element("ref", mod, target_ref, eId=f"content__{code}__mod_1__ref_1",
-                       href=f"{target_uri}/~{eid(located)}", class_=located.paragraph.id)
+                       href=f"{in_lang}/~{eid(located)}", class_=located.paragraph.id)
         link.tail = after + (" " if op != "delete" and lang != "zh" else "")
         if op != "delete":
             element("quotedText", mod, texts.get(lang, ""), for_=f"#{link.get('eId')}")

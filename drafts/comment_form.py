@@ -35,6 +35,7 @@ __all__ = [
     "NotADocxError",
     "UnsafePackageError",
     "NotACommentFormError",
+    "column_kind",
     "FormMismatchError",
     "FormRowError",
     "CommentRow",
@@ -327,21 +328,36 @@ def _check_expected(ids: Mapping[str, str], expect: Mapping[str, str]) -> None:
 
 
 # -- the table --------------------------------------------------------------------------
+def column_kind(header: str) -> str | None:
+    """The column a header names (ref, type, comment, proposal, observations, number); a
+    form in several languages heads a column with the words of each ("Ссылка / 编号 /
+    Ref."), any of which may name it."""
+    return _column(header)
+
+
 def _column(header: str) -> str | None:
+    for part in header.split(" / "):
+        key = _column_word(part)
+        if key:
+            return key
+    return None
+
+
+def _column_word(header: str) -> str | None:
     text = " ".join(header.lower().split())
     if not text:
         return None
-    if "observ" in text or "secretariat" in text:
+    if "observ" in text or "secretariat" in text or "секретариат" in text or "秘书处" in text:
         return "observations"
-    if "propos" in text:
+    if "propos" in text or "предлага" in text or "建议" in text:
         return "proposal"
-    if "comment" in text:
+    if "comment" in text or "замечани" in text or text == "意见":
         return "comment"
-    if "type" in text:
+    if "type" in text or text.startswith("тип") or text.startswith("类型"):
         return "type"
-    if re.match(r"^(ref|clause|paragraph)", text):
+    if re.match(r"^(ref|clause|paragraph|ссылка|пункт|编号)", text):
         return "ref"
-    if re.match(r"^(no\.?|№|#|nr\.?)$", text):
+    if re.match(r"^(no\.?|№|#|nr\.?|序号)$", text):
         return "number"
     return None
 
@@ -401,8 +417,11 @@ def _rows(table: Any, header_index: int, columns: Mapping[str, int]) -> list[Com
 def _reviewer_name(document: Any) -> str:
     for p in document.iter(_W + "p"):
         text = " ".join(_paragraph_text(p).split())
-        if text.lower().startswith("reviewer:"):
-            return text.split(":", 1)[1].strip()
+        head, colon, name = text.partition(":")
+        # "Reviewer:", or "Рецензент / 审阅人 / Reviewer:" in a form of several languages
+        if colon and any(word.strip().lower() in ("reviewer", "рецензент", "审阅人")
+                         for word in head.split(" / ")):
+            return name.strip()
     return ""
 
 

@@ -41,6 +41,8 @@ from templates.docx_xml import (
     run,
     text_runs,
 )
+from templates.pdf_labels import labels_for, quoted
+from templates.people import describe_enclosure, names_shown, role_words
 from templates.view import DocumentView, ParagraphView
 
 __all__ = ["build_context", "FORM_MARKER", "EMPTY_FORM_ROWS", "STYLES"]
@@ -54,16 +56,12 @@ STYLES = ("ResMasthead", "ResMastheadRight", "ResTitle", "ResEnacting", "ResPrea
           "ResCell", "ResCellHead", "ResHidden", "ResLetter")
 
 _WORDS: Mapping[str, Mapping[str, str]] = {
-    "distribution": {"en": "Distribution", "ru": "Распространение", "zh": "分发"},
-    "General": {"en": "General", "ru": "Общее", "zh": "一般"},
-    "Limited": {"en": "Limited", "ru": "Ограниченное", "zh": "限制"},
-    "Restricted": {"en": "Restricted", "ru": "Для служебного пользования", "zh": "内部"},
     "signature": {"en": "Signature", "ru": "Подпись", "zh": "签名"},
     "date": {"en": "Date", "ru": "Дата", "zh": "日期"},
     "to": {"en": "To", "ru": "Кому", "zh": "致"},
     "subject": {"en": "Subject", "ru": "Тема", "zh": "事由"},
     "enclosures": {"en": "Enclosures", "ru": "Приложения", "zh": "附件"},
-    "working_group": {"en": "The working group", "ru": "Рабочая группа", "zh": "工作组"},
+    "working_group": {"en": "working group", "ru": "Рабочая группа", "zh": "工作组"},
 }
 _LANG_NAMES = {"ru": "Русский", "zh": "中文", "en": "English", "pt": "Português",
                "ar": "العربية", "fr": "Français", "es": "Español", "hi": "हिन्दी"}
@@ -81,7 +79,7 @@ def word(key: str, lang: str) -> str:
 
 
 def _quote(text: str, lang: str) -> str:
-    return {"ru": f"«{text}»", "zh": f"《{text}》"}.get(lang, f"“{text}”")
+    return quoted(text, lang)
 
 
 def _style(p: ParagraphView, lang: str) -> str:
@@ -142,11 +140,9 @@ def _parallel_rows(view: DocumentView, marks: ChangeMarks | None) -> list[list[X
 def _masthead(view: DocumentView, langs: Sequence[str]) -> tuple[Xml, Xml]:
     left = [paragraph(run(view.body.names.get(lang, view.body.code), lang, bold=True),
                       "ResMasthead", lang=lang) for lang in langs]
-    first = langs[0]
     right = [paragraph(run(view.symbol, "en", bold=True), "ResMastheadRight")]
-    right.append(paragraph(
-        run(f"{word('distribution', first)}: {word(view.distribution, first)}", first),
-        "ResMastheadRight", lang=first))
+    # as in the PDF and in UN practice: the distribution line is the same in every language
+    right.append(paragraph(run(f"Distr.: {view.distribution}", "en"), "ResMastheadRight"))
     right.extend(paragraph(run(view.dates.get(lang, ""), lang), "ResMastheadRight", lang=lang)
                  for lang in langs)
     return paragraphs(left), paragraphs(right)
@@ -159,14 +155,12 @@ def _signature(view: DocumentView, index: int, langs: Sequence[str]) -> Xml:
     bookmark = (f'<w:bookmarkStart w:id="{900 + index}" w:name="{sig.anchor}"/>'
                 f'<w:bookmarkEnd w:id="{900 + index}"/>')
     blocks = [paragraph(bookmark + run("_" * 28, "en"), "ResCell", lang=first)]
-    seen: set[str] = set()
-    for lang in langs:
-        name = sig.names.get(lang, "")
-        if name and name not in seen:
-            seen.add(name)
-            blocks.append(paragraph(run(name, guess_lang(name, lang), bold=True), "ResCell",
-                                    lang=lang))
-    for text in (sig.role, sig.organisation, sig.delegation):
+    for lang, name in names_shown(sig.names, langs, latin=view.body.latin_names):
+        blocks.append(paragraph(run(name, guess_lang(name, lang), bold=True), "ResCell",
+                                lang=lang))
+    role = " / ".join(dict.fromkeys(role_words(sig.role, lang) for lang in langs)) \
+        if sig.role else ""
+    for text in (role, sig.organisation):
         if text:
             blocks.append(paragraph(run(text, guess_lang(text, first)), "ResCell", lang=first))
     caption = run(" / ", "en", size=16).join(
@@ -175,6 +169,31 @@ def _signature(view: DocumentView, index: int, langs: Sequence[str]) -> Xml:
         for lang in langs)
     blocks.append(paragraph(caption, "ResCell", lang=first))
     return paragraphs(blocks)
+
+
+#: Labels a DOCX template prints around the text, in every language shown
+#: (``{{r d.wr.KEY }}``; ``d.wh`` at header size, ``d.wt`` as a title).
+LABEL_KEYS = ("watermark_draft", "review_copy", "version", "form_title", "resolution",
+              "reviewer", "form_help", "form_instructions", "seq", "ref", "form_types",
+              "comment", "proposal", "observations", "matrix", "author", "type",
+              "disposition", "no_comments", "approval", "member", "delegation", "decision",
+              "at", "note", "statement", "redline")
+
+
+def _label_runs(view: DocumentView, key: str, langs: Sequence[str], **fmt: Any) -> Xml:
+    """One label in each language, " / " between them, each run in its own language."""
+    pairs: dict[str, str] = {}
+    for lang in langs:
+        text = labels_for(lang).get(key, key).replace("{old}", str(view.previous_version or "?")) \
+            .replace("{new}", str(view.version))
+        if text not in pairs.values():
+            pairs[lang] = text
+    sep = run(" / ", "en", **fmt)
+    return Xml(sep.join(run(text, lang, **fmt) for lang, text in pairs.items()))
+
+
+def _labels(view: DocumentView, langs: Sequence[str], **fmt: Any) -> dict[str, Xml]:
+    return {key: _label_runs(view, key, langs, **fmt) for key in LABEL_KEYS}
 
 
 def _cell(text: str, default: str = "en", **fmt: Any) -> Xml:
@@ -189,20 +208,21 @@ def _form_ids_paragraph(view: DocumentView) -> Xml:
 
 def _letter(view: DocumentView, lang: str, extra: Mapping[str, str]) -> list[str]:
     body = view.body.names.get(lang, view.body.code)
+    to_body = view.body.to(lang)
     title = _quote(view.title.get(lang, ""), lang)
     wg = view.working_group.get(lang) or word("working_group", lang)
     names = _LANG_IN.get(lang, _LANG_IN["en"])
     authentic = ", ".join(names.get(code, _LANG_NAMES.get(code, code))
                           for code in view.authentic)
     if lang == "ru":
-        text = (f"{wg} имеет честь направить в {body} резолюцию {view.symbol} {title} "
+        text = (f"{wg} имеет честь препроводить {to_body} резолюцию {view.symbol} {title} "
                 f"на языках оригинала ({authentic}) для рассмотрения.")
-        subject = f"направление резолюции {view.symbol} {title}"
+        subject = f"препровождение резолюции {view.symbol} {title}"
     elif lang == "zh":
-        text = f"{wg}谨向{body}转交第{view.symbol}号决议{title}（作准文本：{authentic}），供审议。"
+        text = f"{wg}谨向{to_body}转交第{view.symbol}号决议{title}（作准文本：{authentic}），供审议。"
         subject = f"转交第{view.symbol}号决议{title}"
     else:
-        text = (f"{wg} has the honour to transmit to the {body} resolution {view.symbol}, "
+        text = (f"The {wg} has the honour to transmit to {to_body} resolution {view.symbol}, "
                 f"{title}, in its authentic languages ({authentic}), for consideration.")
         subject = f"transmittal of resolution {view.symbol}, {title}"
     colon = "：" if lang == "zh" else ": "
@@ -214,14 +234,18 @@ def _letter(view: DocumentView, lang: str, extra: Mapping[str, str]) -> list[str
     out.append(paragraph(run(f"{word('subject', lang)}{colon}{subject}", lang, bold=True),
                          "ResLetter", lang=lang))
     out.append(paragraph(run(text, lang), "ResLetter", lang=lang))
-    enclosures = [f"{name} — {text}" if text else name for name, text in extra.items()
-                  if not name.startswith("_")]
+    latin = view.body.latin_names
+    if view.enclosures:
+        enclosures = [f"{e.name} — {describe_enclosure(e, lang, latin=latin)}"
+                      for e in view.enclosures]
+    else:
+        enclosures = [f"{name} — {text}" if text else name for name, text in extra.items()
+                      if not name.startswith("_")]
     if enclosures:
         out.append(paragraph(run(word("enclosures", lang) + colon.strip(), lang, bold=True),
                              "ResLetter", lang=lang, keep_next=True))
         for number, item in enumerate(enclosures, 1):
-            out.append(paragraph(text_runs(f"{number}.", "", item, guess_lang(item, lang)),
-                                 "ResItem", lang=lang))
+            out.append(paragraph(text_runs(f"{number}.", "", item, lang), "ResItem", lang=lang))
     return out
 
 
@@ -249,6 +273,10 @@ def build_context(view: DocumentView, *, author: str | None = None) -> dict[str,
         "column_heads": [Xml(paragraph(run(_LANG_NAMES.get(lang, lang), lang, bold=True),
                                        "ResCellHead", lang=lang)) for lang in langs],
         "rows": [],
+        "reviewer": Xml(run(view.reviewer, guess_lang(view.reviewer, first), bold=True)),
+        "wr": _labels(view, langs),
+        "wh": _labels(view, langs, size=18),
+        "wt": _labels(view, langs, bold=True, size=28),
     }
     if view.stage in ("draft", "review", "redline", "final"):
         if parallel:
@@ -271,12 +299,13 @@ def build_context(view: DocumentView, *, author: str | None = None) -> dict[str,
             "type": c.type,
             "text": _cell(c.text, first),
             "proposal": _cell(c.proposal, first),
-            "disposition": c.disposition or "pending",
+            "disposition": Xml(_label_runs(view, c.disposition or "pending", langs)),
             "note": _cell(c.note + (" [orphaned]" if c.orphaned else ""), first),
         } for n, c in enumerate(view.comments, 1)]
     if view.stage == "approval":
         d["approvals"] = [{
-            "name": _cell(a.name), "delegation": a.delegation, "decision": a.decision,
+            "name": _cell(a.name), "delegation": a.delegation,
+            "decision": Xml(_label_runs(view, a.decision, langs)),
             "at": a.at, "note": _cell(a.note, first),
             "statement": a.signed_statement[:16],
         } for a in view.approvals]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
@@ -28,6 +29,7 @@ from jinja2 import (
 )
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
 
 __all__ = [
     "PACKAGE",
@@ -38,6 +40,7 @@ __all__ = [
     "referenced_templates",
     "files_hash",
     "lang_tag",
+    "nobr",
 ]
 
 #: The package whose data holds the built-in templates (``html/``, ``css/``, ``docx/``).
@@ -45,6 +48,22 @@ PACKAGE = "templates"
 
 #: BCP 47 tags written into ``lang`` attributes; Chinese is written in simplified script.
 _LANG_TAGS = {"zh": "zh-Hans"}
+
+
+#: What a line must not break inside: a range of numbers ("2026–2027", "1–15") and a
+#: bracketed list of codes ("(ge/te/ed)").
+_UNBREAKABLE = re.compile(r"\d+\s?[–—-]\s?\d+|[(（][\w.]+(?:/[\w.]+)+[)）]")
+
+
+def nobr(text: str) -> Markup:
+    """``text`` escaped, with ranges and code lists wrapped so no line breaks inside them."""
+    out, last = [], 0
+    for match in _UNBREAKABLE.finditer(str(text)):
+        out.append(escape(text[last:match.start()]))
+        out.append(Markup('<span class="nobr">') + escape(match.group()) + Markup("</span>"))
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
 
 
 def lang_tag(lang: str) -> str:
@@ -128,6 +147,7 @@ def _environment(template_dir: str | None) -> SandboxedEnvironment:
         keep_trailing_newline=True,
     )
     env.filters["lang_tag"] = lang_tag
+    env.filters["nobr"] = nobr
     return env
 
 

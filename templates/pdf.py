@@ -28,8 +28,10 @@ from markupsafe import Markup
 
 from drafts.model import LANGUAGES
 from templates import jinja
+from templates.events import event_rows, event_time
 from templates.pdf_labels import joined, labels_for
 from templates.pdf_redline import redline_runs
+from templates.people import describe_enclosure, names_shown, person_name, role_words
 from templates.view import STAGES, DocumentView
 
 __all__ = [
@@ -53,7 +55,7 @@ PDF_VARIANTS = (None, "pdf/a-3b", "pdf/a-2b", "pdf/ua-1")
 SIGNATURE_SLOT_PT = (180, 60)
 
 #: Bumped when this module changes what it feeds the templates (part of template_hash).
-_RENDERER_REVISION = "1"
+_RENDERER_REVISION = "2"
 
 
 def _check(stage: str, layout: str) -> None:
@@ -112,6 +114,19 @@ def _context(view: DocumentView, template_dir: Path | None) -> dict[str, Any]:
         "language_names": {lang: LANGUAGES.get(lang, (lang, lang))[1] for lang in languages},
         "css": _css(view.stage, view.layout, template_dir),
         "enclosures": enclosures,
+        "describe": lambda e, lang: describe_enclosure(e, lang, latin=view.body.latin_names),
+        "person": lambda names, lang: person_name(names, lang, latin=view.body.latin_names),
+        "role": role_words,
+        "event_rows": event_rows(view.events, languages, view.people,
+                                 latin=view.body.latin_names)
+        if view.stage == "certificate" else [],
+        "when": lambda at: event_time(at, languages[0]),
+        "wg": lambda lang: (view.working_group.get(lang) or view.working_group.get("en")
+                            or next(iter(view.working_group.values()), "")),
+        "roles": lambda code: " / ".join(dict.fromkeys(role_words(code, lang)
+                                                       for lang in languages)),
+        "names_shown": lambda names: names_shown(names, languages,
+                                                 latin=view.body.latin_names),
         "redline_runs": redline_runs,
         "show_stale": view.stage in ("draft", "review"),
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-__all__ = ["LABELS", "labels_for", "joined"]
+__all__ = ["LABELS", "labels_for", "joined", "quoted"]
 
 _EN: dict[str, str] = {
     "version": "Version",
@@ -64,9 +64,39 @@ _EN: dict[str, str] = {
     "to": "To",
     "from": "From",
     "enclosures": "Enclosures",
-    "transmit": "The {wg} has the honour to transmit to the {body} the following documents "
+    "transmit": "The {wg} has the honour to transmit to {body} the following documents "
                 "for its consideration:",
     "closing": "Accept the assurances of our highest consideration.",
+    "enc_signed-pdf": "the resolution with its annexes, signed (PAdES) by {people}",
+    "enc_docx": "the same text in DOCX format",
+    "enc_p7s": "detached signature over the DOCX file by {people}",
+    "enc_certificate": "certificate of completion of the signing",
+    "role_secretary": "Secretary",
+    "role_reviewer": "Reviewer",
+    "role_approver": "Approving member",
+    "role_signatory": "Signatory",
+    "role_archivist": "Archivist",
+    "reviewer": "Reviewer",
+    "form_title": "Comment form",
+    "form_types": "Type (ge/te/ed)",
+    "form_help": "ge = general, te = technical, ed = editorial",
+    "signature_date": "Signature, date",
+    "distr": "Distr.: {value}",
+    "watermark_draft": "DRAFT",
+    "resolution": "Resolution",
+    "observations": "Observations of the secretariat",
+    "form_instructions": "Write one comment per row; add rows as needed; keep the Ref column "
+                         "in the form “OP 3(b)”.",
+    "no_comments": "No comments were received.",
+    "pending": "pending",
+    "title": "Title",
+    "event": "Event",
+    "what": "Details",
+    "who": "By",
+    "when": "Date and time (UTC)",
+    "events": "Events",
+    "cert_note": "Every event is recorded in a hash-chained audit log; the full record "
+                 "(completion.json) is attached to this PDF.",
 }
 
 _RU: dict[str, str] = {
@@ -124,6 +154,36 @@ _RU: dict[str, str] = {
     "enclosures": "Приложения",
     "transmit": "{wg} имеет честь препроводить {body} для рассмотрения следующие документы:",
     "closing": "Примите уверения в нашем самом высоком уважении.",
+    "enc_signed-pdf": "резолюция с приложениями, подписанная электронными подписями (PAdES); "
+                      "подписанты: {people}",
+    "enc_docx": "тот же текст в формате DOCX",
+    "enc_p7s": "открепленная электронная подпись к файлу DOCX; подписант: {people}",
+    "enc_certificate": "свидетельство о завершении подписания",
+    "role_secretary": "Секретарь",
+    "role_reviewer": "Рецензент",
+    "role_approver": "Утверждающий член группы",
+    "role_signatory": "Подписант",
+    "role_archivist": "Архивист",
+    "reviewer": "Рецензент",
+    "form_title": "Форма замечаний",
+    "form_types": "Тип (ge/te/ed)",
+    "form_help": "ge — общее, te — по существу, ed — редакционное",
+    "signature_date": "Подпись, дата",
+    "watermark_draft": "ПРОЕКТ",
+    "resolution": "Резолюция",
+    "observations": "Замечания секретариата",
+    "form_instructions": "Одно замечание в строке; при необходимости добавьте строки; "
+                         "ссылку указывайте в форме «OP 3(b)».",
+    "no_comments": "Замечаний не поступило.",
+    "pending": "не рассмотрено",
+    "title": "Название",
+    "event": "Событие",
+    "what": "Содержание",
+    "who": "Кто",
+    "when": "Дата и время (UTC)",
+    "events": "События",
+    "cert_note": "Каждое событие записано в журнал аудита, связанный цепочкой хешей; полная "
+                 "запись (completion.json) вложена в этот PDF.",
 }
 
 _ZH: dict[str, str] = {
@@ -181,6 +241,33 @@ _ZH: dict[str, str] = {
     "enclosures": "附件",
     "transmit": "{wg}谨向{body}转交下列文件，供其审议：",
     "closing": "顺致最崇高的敬意。",
+    "enc_signed-pdf": "决议及其附件，附电子签名（PAdES）；签字人：{people}",
+    "enc_docx": "同一文本的DOCX格式文件",
+    "enc_p7s": "DOCX文件的分离式电子签名；签字人：{people}",
+    "enc_certificate": "签署完成证明",
+    "role_secretary": "秘书",
+    "role_reviewer": "审阅人",
+    "role_approver": "核准成员",
+    "role_signatory": "签字人",
+    "role_archivist": "档案管理员",
+    "reviewer": "审阅人",
+    "form_title": "意见表",
+    "form_types": "类型（ge/te/ed）",
+    "form_help": "ge＝一般性，te＝技术性，ed＝编辑性",
+    "signature_date": "签名、日期",
+    "watermark_draft": "草案",
+    "resolution": "决议",
+    "observations": "秘书处意见",
+    "form_instructions": "每行填写一条意见；如需要可增加行；编号栏请按“OP 3(b)”格式填写。",
+    "no_comments": "未收到意见。",
+    "pending": "待处理",
+    "title": "标题",
+    "event": "事项",
+    "what": "内容",
+    "who": "操作人",
+    "when": "日期和时间（UTC）",
+    "events": "事件",
+    "cert_note": "每一事件均记入以哈希链相连的审计日志；完整记录（completion.json）附于本PDF。",
 }
 
 LABELS: Mapping[str, Mapping[str, str]] = {"en": _EN, "ru": _RU, "zh": _ZH}
@@ -201,3 +288,28 @@ def joined(key: str, languages: Sequence[str]) -> str:
         return ""
     words = list(dict.fromkeys(labels_for(lang).get(key, key) for lang in languages))
     return " / ".join(words)
+
+
+def quoted(text: str, lang: str) -> str:
+    """A title in quotation marks as the language nests them: «… „рынка“ …» in Russian,
+    “… ‘market’ …” in English, 《…》 in Chinese."""
+    if lang == "ru":
+        inner = text.replace("«", "„").replace("»", "“")
+        return f"«{inner}»"
+    if lang == "zh":
+        return f"《{text}》"
+    inner = text.replace("“", "‘").replace("”", "’")
+    inner = _straight_pairs(inner, "‘", "’")
+    return f"“{inner}”"
+
+
+def _straight_pairs(text: str, opening: str, closing: str) -> str:
+    """Straight double quotes of a source text as alternating curly inner quotes."""
+    out, open_next = [], True
+    for ch in text:
+        if ch == '"':
+            out.append(opening if open_next else closing)
+            open_next = not open_next
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -16,6 +16,8 @@ from drafts.diff import Segment, compare
 from drafts.markup import plain, split_opener
 from drafts.model import SECTION_PREAMBLE, Located, Resolution
 from drafts.numbering import annex_heading, label, ref
+from templates.pdf_labels import labels_for
+from templates.people import EnclosureView
 
 __all__ = [
     "STAGES",
@@ -55,6 +57,16 @@ class BodyView:
     names: Mapping[str, str]          # lang -> "Higher Council of BRICS"
     enacting: Mapping[str, str]       # lang -> "The Higher Council of BRICS,"
     address: str = ""
+    dative: Mapping[str, str] = field(default_factory=dict)  # "Высшему совету БРИКС"
+    latin_names: bool = False         # names of people also in their Latin form
+    ru_lower_openers: bool = False    # UN convention: "1. призывает…" continues the formula
+
+    def to(self, lang: str) -> str:
+        """The body as the object of "transmit to": the dative where the language has one."""
+        if self.dative.get(lang):
+            return self.dative[lang]
+        name = self.names.get(lang) or self.names.get("en") or self.code
+        return f"the {name}" if lang == "en" else name
 
 
 @dataclass(frozen=True)
@@ -158,6 +170,8 @@ class DocumentView:
     approvals: tuple[ApprovalView, ...] = ()
     comments: tuple[CommentView, ...] = ()
     events: tuple[EventView, ...] = ()
+    enclosures: tuple[EnclosureView, ...] = ()  # cover letter: the files sent with it
+    people: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # id -> names
     previous_version: int | None = None
     extra: Mapping[str, str] = field(default_factory=dict)  # stage-specific facts (cover letter)
 
@@ -199,14 +213,30 @@ def format_date(day: _dt.date, lang: str) -> str:
         return day.isoformat()
 
 
+def _lower_first(text: str) -> str:
+    """"Призывает" → "призывает"; an acronym ("БРИКС", "ООН") stays as it is."""
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
 def _paragraph_view(resolution: Resolution, loc: Located, languages: Sequence[str],
-                    stale: Mapping[str, frozenset[str]]) -> ParagraphView:
+                    stale: Mapping[str, frozenset[str]],
+                    lower_ru: bool = False) -> ParagraphView:
+    """``lower_ru``: the UN convention that a Russian opener continues the body's opening
+    line in lower case ("Высший совет БРИКС, … 1. призывает …")."""
     par = loc.paragraph
     openers, rests, texts, labels = {}, {}, {}, {}
     for lang in languages:
         raw = par.text(lang)
         opener, rest = split_opener(raw)
-        openers[lang], rests[lang], texts[lang] = opener, rest, plain(raw)
+        text = plain(raw)
+        if lower_ru and lang == "ru" and opener:
+            lowered = _lower_first(opener)
+            if text.startswith(opener):
+                text = lowered + text[len(opener):]
+            opener = lowered
+        openers[lang], rests[lang], texts[lang] = opener, rest, text
         labels[lang] = label(resolution, loc, lang)
     missing = frozenset(lang for lang in resolution.languages if not par.text(lang))
     return ParagraphView(
@@ -233,6 +263,8 @@ def build_view(
     approvals: Sequence[ApprovalView] = (),
     comments: Sequence[CommentView] = (),
     events: Sequence[EventView] = (),
+    enclosures: Sequence[EnclosureView] = (),
+    people: Mapping[str, Mapping[str, str]] | None = None,
     previous: Resolution | None = None,
     previous_version: int | None = None,
     extra: Mapping[str, str] | None = None,
@@ -248,7 +280,7 @@ def build_view(
     def views(locs: list[Located]) -> tuple[ParagraphView, ...]:
         out = []
         for loc in locs:
-            view = _paragraph_view(resolution, loc, langs, stale_map)
+            view = _paragraph_view(resolution, loc, langs, stale_map, body.ru_lower_openers)
             change = changes.get(loc.paragraph.id)
             if change:
                 view = _with_change(view, change.status, change.segments)
@@ -271,7 +303,10 @@ def build_view(
         removed = [c for c in changes.values() if c.status == "removed"]
         preamble, operative, annexes = _with_removed(previous, removed, langs, preamble,
                                                      operative, annexes)
-    watermark = {"draft": "DRAFT", "review": reviewer}.get(stage, "")
+    # a draft says so in each language shown, one line each
+    draft_words = "\n".join(dict.fromkeys(labels_for(lang)["watermark_draft"]
+                                          for lang in langs))
+    watermark = {"draft": draft_words, "review": reviewer}.get(stage, "")
     return DocumentView(
         stage=stage, layout=chosen_layout, languages=langs, authentic=resolution.languages,
         symbol=resolution.symbol or "", version=version,
@@ -283,7 +318,8 @@ def build_view(
         preamble=preamble, operative=operative, annexes=tuple(annexes),
         watermark=watermark, reviewer=reviewer, reviewer_id=reviewer_id,
         signatories=tuple(signatories), approvals=tuple(approvals),
-        comments=tuple(comments), events=tuple(events),
+        comments=tuple(comments), events=tuple(events), enclosures=tuple(enclosures),
+        people=dict(people or {}),
         previous_version=previous_version, extra=dict(extra or {}),
     )
 

@@ -126,10 +126,11 @@ def _fill_comment_form(form: Path, out: Path, rows: list[tuple[str, str, str, st
     table = max(document.tables, key=lambda t: len(t.rows))
     header = [c.text.strip().lower() for c in table.rows[0].cells]
 
-    def col(word: str) -> int:
-        return next(i for i, h in enumerate(header) if h.startswith(word))
+    from drafts.comment_form import column_kind
 
-    ref_c, type_c, text_c, prop_c = col("ref"), col("type"), col("comment"), col("proposed")
+    kinds = [column_kind(h) for h in header]  # headers in the reviewer's language(s)
+    ref_c, type_c, text_c, prop_c = (kinds.index(k) for k in ("ref", "type", "comment",
+                                                              "proposal"))
     pending = list(rows)
     for row in table.rows[1:]:
         if not pending:

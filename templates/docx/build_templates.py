@@ -48,12 +48,25 @@ def new_document(*, landscape: bool = False) -> Document:
     section.header_distance = section.footer_distance = Mm(10)
     _defaults(doc)
     _styles(doc)
+    _hyphenation(doc)
     props = doc.core_properties
     props.author = props.last_modified_by = ""
     props.title = props.subject = props.comments = props.keywords = ""
     props.identifier = props.language = props.category = ""
     props.revision = 1
     return doc
+
+
+def _hyphenation(doc: Document) -> None:
+    """Justified Russian and English hyphenate (by each run's w:lang; Chinese needs none):
+    w:autoHyphenation right after w:defaultTabStop, its place in CT_Settings."""
+    settings = doc.settings.element
+    tab = settings.find(qn("w:defaultTabStop"))
+    node = parse_xml(f"<w:autoHyphenation {W}/>")
+    if tab is not None:
+        tab.addnext(node)
+    else:
+        settings.append(node)
 
 
 def _defaults(doc: Document) -> None:
@@ -167,12 +180,23 @@ def header_footer(doc: Document, *, header: list[str], footer: list[str],
     ftr.paragraphs[-1].paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
 
 
+#: CT_TblPr children that ECMA-376 (Part 1, 17.4.60) puts after w:tblBorders.
+_AFTER_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption",
+                  "w:tblDescription")
+
+
 def _borderless(table) -> None:
+    """No borders: ``w:tblBorders`` in its schema place, before tblLayout and tblLook."""
     tbl_pr = table._tbl.tblPr
-    tbl_pr.append(parse_xml(
+    borders = parse_xml(
         f'<w:tblBorders {W}><w:top w:val="nil"/><w:left w:val="nil"/><w:bottom w:val="nil"/>'
         f'<w:right w:val="nil"/><w:insideH w:val="nil"/><w:insideV w:val="nil"/>'
-        f"</w:tblBorders>"))
+        f"</w:tblBorders>")
+    later = [child for child in tbl_pr if child.tag in {qn(t) for t in _AFTER_BORDERS}]
+    if later:
+        later[0].addprevious(borders)
+    else:
+        tbl_pr.append(borders)
 
 
 def _fixed(table, widths_mm: list[float]) -> None:
@@ -268,15 +292,16 @@ def _line_numbers(doc: Document) -> None:
         f'<w:lnNumType {W} w:countBy="1" w:distance="283" w:restart="newPage"/>'))
 
 
-VERSION_FOOTER = ["{{ view.symbol }} · version {{ view.version }} · {{ view.short_hash }}"]
+VERSION_FOOTER = ["{{ view.symbol }} · ", "{{r d.wh.version }}",
+                  " {{ view.version }} · {{ view.short_hash }}"]
 
 
 # -- one builder per stage -------------------------------------------------------------
 def draft() -> Document:
     doc = new_document()
-    header_footer(doc, header=[run("DRAFT", "en", bold=True, size=28, color="808080"),
+    header_footer(doc, header=["{{r d.wt.watermark_draft }}",
                                run("    {{ view.symbol }}", "en", size=18)],
-                  footer=["DRAFT · " + VERSION_FOOTER[0]])
+                  footer=["{{r d.wh.watermark_draft }}", " · ", *VERSION_FOOTER])
     masthead(doc)
     text_body(doc)
     para(doc, style="ResMasthead")
@@ -285,7 +310,7 @@ def draft() -> Document:
 
 def review() -> Document:
     doc = new_document()
-    header_footer(doc, header=[run("Review copy for ", "en", size=18),
+    header_footer(doc, header=["{{r d.wh.review_copy }}", run(" ", "en", size=18),
                                run("{{ view.reviewer }}", "en", bold=True, size=18),
                                run(" · {{ view.symbol }}", "en", size=18)],
                   footer=VERSION_FOOTER)
@@ -298,8 +323,7 @@ def review() -> Document:
 
 def redline() -> Document:
     doc = new_document()
-    header_footer(doc, header=[run("Changes from version {{ view.previous_version }} to "
-                                   "version {{ view.version }}", "en", bold=True, size=18),
+    header_footer(doc, header=["{{r d.wh.redline }}",
                                run(" · {{ view.symbol }}", "en", size=18)],
                   footer=VERSION_FOOTER)
     masthead(doc)
@@ -329,44 +353,45 @@ def final() -> Document:
 
 def comment_form() -> Document:
     doc = new_document(landscape=True)
-    header_footer(doc, header=["Comment form · {{ view.symbol }} · version {{ view.version }}"],
+    header_footer(doc, header=["{{r d.wh.form_title }}", " · {{ view.symbol }} · ",
+                               "{{r d.wh.version }}", " {{ view.version }}"],
                   footer=["{{ view.symbol }} · {{ view.short_hash }} · {{ view.reviewer }}"],
                   landscape=True)
-    para(doc, run("Comment form · ", "en", bold=True, size=28),
-         run("Форма замечаний · ", "ru", bold=True, size=28),
-         run("意见表", "zh", bold=True, size=28), style="ResTitle")
+    para(doc, "{{r d.wt.form_title }}", style="ResTitle")
     tag(doc, "{{p d.title }}")
-    para(doc, "Resolution: ", run("{{ view.symbol }}", "en", bold=True),
-         ", version {{ view.version }} ({{ view.short_hash }}), ", "{{r d.date }}",
-         style="ResLetter")
-    para(doc, "Reviewer: ", run("{{ view.reviewer }}", "en", bold=True), style="ResLetter")
-    para(doc, "Type: ge = general, te = technical, ed = editorial. Write one comment per row; "
-         "add rows as needed; keep the Ref column in the form “OP 3(b)”.", style="ResLetter")
-    loop_table(doc, heads=["No.", "Ref", "Type (ge/te/ed)", "Comment", "Proposed change",
-                           "Observations of the secretariat"],
+    para(doc, "{{r d.wr.resolution }}", ": ", run("{{ view.symbol }}", "en", bold=True),
+         ", ", "{{r d.wr.version }}", " {{ view.version }} ({{ view.short_hash }}), ",
+         "{{r d.date }}", style="ResLetter")
+    para(doc, "{{r d.wr.reviewer }}", ": ", "{{r d.reviewer }}", style="ResLetter")
+    para(doc, "{{r d.wr.form_help }}", style="ResLetter")
+    para(doc, "{{r d.wr.form_instructions }}", style="ResLetter")
+    loop_table(doc, heads=["{{r d.wr.seq }}", "{{r d.wr.ref }}", "{{r d.wr.form_types }}",
+                           "{{r d.wr.comment }}", "{{r d.wr.proposal }}",
+                           "{{r d.wr.observations }}"],
                loop="for r in d.form_rows", cells=["", "{{ r.ref }}", "", "", "", ""],
-               widths_mm=[12, 30, 20, 80, 70, 45])
+               widths_mm=[10, 26, 36, 74, 66, 45])
     tag(doc, "{{p d.hidden_ids }}")
     return doc
 
 
 def matrix() -> Document:
     doc = new_document(landscape=True)
-    header_footer(doc, header=["Comments resolution matrix · {{ view.symbol }}"],
+    header_footer(doc, header=["{{r d.wh.matrix }}", " · {{ view.symbol }}"],
                   footer=VERSION_FOOTER, landscape=True)
-    para(doc, run("Comments resolution matrix", "en", bold=True, size=28), style="ResTitle")
+    para(doc, "{{r d.wt.matrix }}", style="ResTitle")
     tag(doc, "{{p d.title }}")
-    para(doc, "Resolution {{ view.symbol }}, version {{ view.version }} "
-         "({{ view.short_hash }})", style="ResLetter")
-    loop_table(doc, heads=["No.", "Ref", "Author", "Type", "Comment", "Proposed change",
-                           "Disposition", "Note of the secretariat"],
+    para(doc, "{{r d.wr.resolution }}", " {{ view.symbol }}, ", "{{r d.wr.version }}",
+         " {{ view.version }} ({{ view.short_hash }})", style="ResLetter")
+    loop_table(doc, heads=["{{r d.wr.seq }}", "{{r d.wr.ref }}", "{{r d.wr.author }}",
+                           "{{r d.wr.type }}", "{{r d.wr.comment }}", "{{r d.wr.proposal }}",
+                           "{{r d.wr.disposition }}", "{{r d.wr.observations }}"],
                loop="for c in d.comments",
                cells=["{{ c.no }}", "{{ c.ref }}", "{{r c.author }}", "{{ c.type }}",
-                      "{{r c.text }}", "{{r c.proposal }}", "{{ c.disposition }}",
+                      "{{r c.text }}", "{{r c.proposal }}", "{{r c.disposition }}",
                       "{{r c.note }}"],
                widths_mm=[10, 25, 32, 12, 65, 55, 22, 36])
     tag(doc, "{%p if not d.comments %}")
-    para(doc, "No comments were received.", style="ResLetter")
+    para(doc, "{{r d.wr.no_comments }}", style="ResLetter")
     tag(doc, "{%p endif %}")
     para(doc, style="ResMasthead")
     return doc
@@ -374,16 +399,18 @@ def matrix() -> Document:
 
 def approval() -> Document:
     doc = new_document()
-    header_footer(doc, header=["Approval record · {{ view.symbol }}"], footer=VERSION_FOOTER)
+    header_footer(doc, header=["{{r d.wh.approval }}", " · {{ view.symbol }}"],
+                  footer=VERSION_FOOTER)
     masthead(doc)
-    para(doc, run("Approval record", "en", bold=True, size=28), style="ResTitle")
+    para(doc, "{{r d.wt.approval }}", style="ResTitle")
     tag(doc, "{{p d.title }}")
-    para(doc, "Version {{ view.version }}, content hash {{ view.content_hash }}",
+    para(doc, "{{r d.wr.version }}", " {{ view.version }}, SHA-256 {{ view.content_hash }}",
          style="ResLetter")
-    loop_table(doc, heads=["Member", "Delegation", "Decision", "At", "Note",
-                           "Signed statement"],
+    loop_table(doc, heads=["{{r d.wr.member }}", "{{r d.wr.delegation }}",
+                           "{{r d.wr.decision }}", "{{r d.wr.at }}", "{{r d.wr.note }}",
+                           "{{r d.wr.statement }}"],
                loop="for a in d.approvals",
-               cells=["{{r a.name }}", "{{ a.delegation }}", "{{ a.decision }}", "{{ a.at }}",
+               cells=["{{r a.name }}", "{{ a.delegation }}", "{{r a.decision }}", "{{ a.at }}",
                       "{{r a.note }}", "{{ a.statement }}"],
                widths_mm=[35, 20, 20, 32, 38, 25])
     para(doc, style="ResMasthead")

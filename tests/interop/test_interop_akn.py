@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from lxml import etree
 
-from drafts.akn import AknError, Signatory, export_akn, validate
+from drafts.akn import AknError, Signatory, export_akn, original_eids, validate
 from drafts.akn_amendment import export_amendment_akn
 from drafts.errors import RefError
 from drafts.model import Paragraph
@@ -99,7 +99,8 @@ def test_each_language_expression_validates_and_carries_the_text(resolution, lan
         f"{WORK}/{code}@v2/!main.xml"
     assert value(doc, "string(//a:preface//a:docTitle)") == resolution.title[lang]
     recitals = doc.xpath("//a:statement/a:preamble//a:recital", namespaces=NS)
-    assert [r.get("wId") for r in recitals] == ["pp-demand", "pp-roundtable"]
+    assert [r.get("GUID") for r in recitals] == ["pp-demand", "pp-roundtable"]
+    assert [r.get("wId") for r in recitals] == ["preamble__rec_1", "preamble__rec_2"]
     paragraphs = doc.xpath("//a:statement/a:mainBody/a:paragraph", namespaces=NS)
     assert [p.get("eId") for p in paragraphs] == ["para_1", "para_2"]
     assert [value(p, "string(a:num)") for p in paragraphs] == ["1.", "2."]
@@ -108,7 +109,7 @@ def test_each_language_expression_validates_and_carries_the_text(resolution, lan
         "para_1__point_a", "para_1__point_b", "para_1__point_b__point_i"]
     assert [value(p, "string(a:num)") for p in points] == (
         ["а)", "б)", "i)"] if lang == "ru" else ["(a)", "(b)", "(i)"])
-    assert value(doc, "string(//a:point[@wId='it-wafers']/a:content)").strip() == \
+    assert value(doc, "string(//a:point[@GUID='it-wafers']/a:content)").strip() == \
         resolution.operative[0].items[1].items[0].text(lang)
     signers = doc.xpath("//a:conclusions//a:signature/a:person/text()", namespaces=NS)
     assert signers == ["А. Иванов", "Ли Вэй"]
@@ -120,7 +121,7 @@ def test_each_language_expression_validates_and_carries_the_text(resolution, lan
 
 def test_opener_is_emphasised(resolution):
     doc = parse(export_akn(resolution, version=1, lang="en"))
-    first = doc.xpath("//a:recital[@wId='pp-demand']/a:p", namespaces=NS)[0]
+    first = doc.xpath("//a:recital[@GUID='pp-demand']/a:p", namespaces=NS)[0]
     assert first.find("a:i", NS).text == "Noting"
     assert "".join(first.itertext()) == "Noting the growing demand of Russian industry,"
 
@@ -134,10 +135,12 @@ def test_all_languages_as_one_collection_validates(resolution):
     assert langs == ["rus", "zho", "eng"]
     components = doc.xpath("//a:collectionBody/a:component", namespaces=NS)
     assert [c.get("eId") for c in components] == ["cmp_rus", "cmp_zho", "cmp_eng"]
-    # the same paragraph in every language: one wId, eIds prefixed by the component
-    demand = doc.xpath("//a:recital[@wId='pp-demand']/@eId", namespaces=NS)
-    assert demand == ["cmp_rus__preamble__rec_1", "cmp_zho__preamble__rec_1",
-                      "cmp_eng__preamble__rec_1"]
+    # the same paragraph in every language: its stable id in the GUID, every id prefixed
+    # by the component (the schema wants eIds and GUIDs unique in the document)
+    demand = doc.xpath("//a:recital[substring-after(@GUID, '__')='pp-demand']", namespaces=NS)
+    assert [r.get("eId") for r in demand] == [
+        "cmp_rus__preamble__rec_1", "cmp_zho__preamble__rec_1", "cmp_eng__preamble__rec_1"]
+    assert [r.get("wId") for r in demand] == [r.get("eId") for r in demand]
 
 
 def test_a_new_op_1_shifts_eids_and_keeps_wids(resolution):
@@ -145,14 +148,24 @@ def test_a_new_op_1_shifts_eids_and_keeps_wids(resolution):
     new = Paragraph("op-new", {"ru": "*Призывает* к сотрудничеству.", "zh": "呼吁合作。",
                                "en": "*Calls upon* members to cooperate."})
     changed = replace(resolution, operative=(new,) + resolution.operative)
-    xml = export_akn(changed, version=2, lang="en")
+    xml = export_akn(changed, version=2, lang="en",
+                     original=original_eids([resolution, changed]))
     assert validate(xml) == []
     after = parse(xml)
 
     def eids(doc):
-        return {el.get("wId"): el.get("eId")
-                for el in doc.xpath("//a:mainBody//*[@wId]", namespaces=NS)
+        return {el.get("GUID"): el.get("eId")
+                for el in doc.xpath("//a:mainBody//*[@GUID]", namespaces=NS)
                 if not el.get("eId").startswith("att_")}
+
+    # wId: the eId in the version that introduced the element; a newcomer on an old
+    # number gets a letter
+    wids = {el.get("GUID"): el.get("wId")
+            for el in after.xpath("//a:mainBody//*[@GUID]", namespaces=NS)}
+    assert wids["op-ventures"] == "para_1" and wids["op-seized"] == "para_2"
+    assert wids["it-wafers"] == "para_1__point_b__point_i"
+    assert wids["op-new"] == "para_1a"
+    assert len(set(wids.values())) == len(wids)
 
     old, now = eids(before), eids(after)
     assert now["op-new"] == "para_1"
@@ -161,7 +174,7 @@ def test_a_new_op_1_shifts_eids_and_keeps_wids(resolution):
     assert old["it-wafers"] == "para_1__point_b__point_i"
     assert now["it-wafers"] == "para_2__point_b__point_i"
     assert set(old) < set(now)  # every old wId is still there
-    assert value(after, "string(//a:paragraph[@wId='op-seized']/a:num)") == "3."
+    assert value(after, "string(//a:paragraph[@GUID='op-seized']/a:num)") == "3."
 
 
 def test_amendment_document_validates(resolution):
@@ -175,7 +188,10 @@ def test_amendment_document_validates(resolution):
         "/akn/brics/amendment/rcwg/2024-10-01/rcwg-res-2024-1-amd-a-3"
     assert value(doc, "//a:affectedDocument/@href") == f"{WORK}/mul@v2"
     refs = doc.xpath("//a:amendmentContent//a:mod/a:ref", namespaces=NS)
-    assert {r.get("href") for r in refs} == {f"{WORK}/mul@v2/~para_1__point_b"}
+    assert [r.get("href") for r in refs] == [f"{WORK}/rus@v2/~para_1__point_b",
+                                             f"{WORK}/eng@v2/~para_1__point_b"]
+    assert value(doc, "//a:TLCPerson[@eId='proposer']/@href") == \
+        "/ontology/person/brics/li-wei"
     assert {r.get("class") for r in refs} == {"it-production"}
     quoted = doc.xpath("//a:amendmentContent//a:quotedText/text()", namespaces=NS)
     assert quoted == ["в изготовлении;", "in manufacturing;"]
@@ -217,3 +233,100 @@ def test_a_draft_without_symbol_or_date_still_validates(resolution):
     assert validate(xml) == []
     uri = value(parse(xml), "//a:FRBRWork/a:FRBRuri/@value")
     assert uri.startswith("/akn/brics/statement/resolution/draft/2024-09-20/draft-")
+
+
+LANG_OF = {"rus": "ru", "zho": "zh", "eng": "en"}
+
+
+@pytest.mark.parametrize("target", ["PP 2", "OP 1", "OP 1(b)", "OP 1(b)(i)", "OP 2"])
+def test_every_amendment_href_resolves_to_an_element(resolution, target):
+    """Follow each ``ref``: export the expression its href names and find the eId there."""
+    xml = export_amendment_akn(resolution, version=2, amendment_id="5", target=target,
+                               op="replace", texts={"ru": "текст", "zh": "文本", "en": "text"},
+                               date="2024-10-01")
+    refs = parse(xml).xpath("//a:amendmentContent//a:ref", namespaces=NS)
+    assert len(refs) == 3
+    for ref in refs:
+        expression, _, element_id = ref.get("href").partition("/~")
+        lang = LANG_OF[expression.rsplit("/", 1)[1].split("@")[0]]
+        target_doc = parse(export_akn(resolution, version=2, lang=lang))
+        assert value(target_doc, "//a:statement/a:meta//a:FRBRExpression/a:FRBRuri/@value") \
+            == expression
+        [found] = target_doc.xpath(f"//*[@eId='{element_id}']", namespaces=NS)
+        assert found.get("GUID") == ref.get("class")  # the very paragraph, by stable id
+        box = ref.xpath("ancestor::a:blockContainer", namespaces=NS)[0]
+        assert LANG_OF[box.get("eId").split("__")[1]] == lang
+
+
+def test_each_person_has_a_transliterated_unique_slug(resolution):
+    people = [Signatory("Смирнова Анна Сергеевна"), Signatory("李伟"),
+              Signatory("李伟", latin="Li Wei"), Signatory("叶莲娜·库兹涅佐娃", latin="")]
+    doc = parse(export_akn(resolution, version=1, lang="zh", signatories=people))
+    hrefs = doc.xpath("//a:references/a:TLCPerson/@href", namespaces=NS)
+    assert hrefs == ["/ontology/person/brics/smirnova-anna-sergeevna",
+                     "/ontology/person/brics/li-wei", "/ontology/person/brics/li-wei-2",
+                     "/ontology/person/brics/ye-lian-na-ku-zi-nie-zuo-wa"]
+    ids = doc.xpath("//a:references/a:TLCPerson/@eId", namespaces=NS)
+    refers = doc.xpath("//a:signature/a:person/@refersTo", namespaces=NS)
+    assert refers == [f"#{i}" for i in ids]
+    assert validate(export_akn(resolution, version=1, lang="zh", signatories=people)) == []
+
+
+def test_the_body_opening_line_is_the_preamble_formula(resolution):
+    enacting = {"ru": "Высший совет БРИКС,", "zh": "金砖国家最高理事会，",
+                "en": "The Higher Council of BRICS,"}
+    for lang in ("ru", None):
+        xml = export_akn(resolution, version=1, lang=lang, enacting=enacting)
+        assert validate(xml) == []
+        formulas = parse(xml).xpath("//a:statement/a:preamble/a:formula", namespaces=NS)
+        assert [f.get("name") for f in formulas] == ["enactingFormula"] * (1 if lang else 3)
+        assert "".join(formulas[0].itertext()).strip() == "Высший совет БРИКС,"
+        # it opens the preamble, before the recitals
+        assert formulas[0].getnext().tag.endswith("recitals")
+
+
+def test_uris_with_a_two_letter_country_parse_in_cobalt(resolution):
+    cobalt = pytest.importorskip("cobalt")
+    doc = parse(export_akn(resolution, version=2, lang="ru", country_scheme="xb"))
+    uris = doc.xpath("//a:statement/a:meta//a:FRBRuri/@value | "
+                     "//a:statement/a:meta//a:FRBRthis/@value", namespaces=NS)
+    assert len(uris) == 6
+    for uri in uris:
+        parsed = cobalt.FrbrUri.parse(uri)
+        assert (parsed.country, parsed.doctype, parsed.subtype, parsed.actor, parsed.date,
+                parsed.number) == ("xb", "statement", "resolution", "rcwg", "2024-09-26",
+                                   "rcwg-res-2024-1")
+    expression = cobalt.FrbrUri.parse(value(
+        doc, "//a:statement/a:meta//a:FRBRExpression/a:FRBRuri/@value"))
+    assert expression.language == "rus" and expression.expression_date == "@v2"
+    with pytest.raises(ValueError):  # the reason for --country: "brics" is no country
+        cobalt.FrbrUri.parse(WORK)
+
+
+def test_export_akn_command_with_country_opening_line_and_original_wids(ws, tmp_path):
+    """Through the CLI: a second version inserts an OP 1; the export names the country
+    asked for (cobalt parses it), opens with the body's line and keeps the wIds of v1."""
+    from tests.conftest import fixture_text
+
+    source = fixture_text("trilingual.yaml")
+    path = tmp_path / "res.yaml"
+    path.write_text(source, encoding="utf-8")
+    symbol = ws(["new", str(path)]).output.strip()
+    inserted = source.replace("operative:\n", "operative:\n  - id: op-first\n"
+                              "    ru: \"*Приветствует* итоги.\"\n    zh: \"*欢迎*成果。\"\n"
+                              "    en: \"*Welcomes* the outcome.\"\n", 1)
+    path.write_text(inserted, encoding="utf-8")
+    ws(["edit", symbol, str(path)])
+    out = tmp_path / "res.akn.xml"
+    ws(["export-akn", symbol, "--lang", "ru", "--country", "xb", "-o", str(out)])
+    doc = parse(out.read_bytes())
+    assert value(doc, "//a:FRBRWork/a:FRBRcountry/@value") == "xb"
+    cobalt = pytest.importorskip("cobalt")
+    assert cobalt.FrbrUri.parse(value(doc, "//a:FRBRExpression/a:FRBRuri/@value")).country \
+        == "xb"
+    assert "".join(doc.xpath("//a:preamble/a:formula//text()", namespaces=NS)).strip() == \
+        "Высший совет БРИКС,"
+    wids = {el.get("GUID"): (el.get("eId"), el.get("wId"))
+            for el in doc.xpath("//a:mainBody/a:paragraph", namespaces=NS)}
+    assert wids["op-ventures"] == ("para_2", "para_1")
+    assert wids["op-first"] == ("para_1", "para_1a")

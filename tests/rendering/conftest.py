@@ -36,6 +36,8 @@ BODY = BodyView(
     enacting={"en": "The Higher Council of BRICS,", "ru": "Высший совет БРИКС,",
               "zh": "金砖国家最高理事会，"},
     address="secretariat@higher-council.brics.example",
+    dative={"ru": "Высшему совету БРИКС", "en": "the Higher Council of BRICS"},
+    latin_names=True, ru_lower_openers=True,
 )
 WORKING_GROUP = {
     "ru": "Российско-китайская рабочая группа по микроэлектронике",
@@ -78,7 +80,8 @@ def make_view(resolution: Resolution) -> ViewFactory:
              of: Resolution | None = None, **kwargs: Any) -> DocumentView:
         kwargs.setdefault("version", 2)
         kwargs.setdefault("working_group", WORKING_GROUP)
-        return build_view(of or resolution, stage=stage, body=BODY, date=DATE,
+        kwargs.setdefault("date", DATE)
+        return build_view(of or resolution, stage=stage, body=BODY,
                           languages=languages, **kwargs)
 
     return make
@@ -132,14 +135,20 @@ class Rendered:
         return out
 
 
+def unhyphenate(text: str) -> str:
+    """Words hyphenated at a line end joined again (WeasyPrint hyphenates with U+2010,
+    which no source text here uses)."""
+    return re.sub("\u2010\\s+", "", text)
+
+
 def squeeze(text: str) -> str:
     """All whitespace removed: for Chinese, where a line break is not a space."""
-    return "".join(text.split())
+    return "".join(unhyphenate(text).split())
 
 
 def fold(text: str) -> str:
     """Whitespace folded to single spaces: the normal form golden files are compared in."""
-    return " ".join(text.split())
+    return " ".join(unhyphenate(text).split())
 
 
 def _run(*args: str) -> str:

@@ -25,16 +25,16 @@ pytestmark = pytest.mark.skipif(shutil.which("soffice") is None or
 # (pdftotext breaks lines inside table cells; ``-raw`` keeps
 # the content stream's order, so table cells and justified lines are not interleaved).
 EXPECTED = {
-    "draft": ["Отмечая растущий спрос российской промышленности", "注意到俄罗斯工业",
+    "draft": ["отмечая растущий спрос российской промышленности", "注意到俄罗斯工业",
               "Noting the growing", "ii)стандартизацию испытаний", "DRAFT", "附件",
               "路线图", "а)совместное обучение инженеров"],
-    "review": ["Review copy for Li Wei", "Поручает секретариату подготовить доклад",
+    "review": ["Review copy for Li Wei", "поручает секретариату подготовить доклад",
                "责成秘书处编写报告"],
     "comment-form": ["Observations of the secretariat", "OP 2(b)(ii)", "Annex 1 OP 2",
                      "Форма замечаний", "意见表"],
     "matrix": ["应增加封装环节", "Уточнить формулировку", "accepted", "rejected"],
     "redline": ["и упаковке", "生产和封装芯片", "Noting with concern", "Призывает изучить"],
-    "final": ["Постановляет продолжать заниматься этим вопросом", "决定继续处理此事项",
+    "final": ["постановляет продолжать заниматься этим вопросом", "决定继续处理此事项",
               "И. И. Иванов", "李伟", "Signature, date"],
     "approval": ["Approval record", "И. И. Иванов", "approved"],
     "cover-letter": ["Кому: Высший совет БРИКС", "致：金砖国家最高理事会",

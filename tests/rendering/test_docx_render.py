@@ -38,7 +38,7 @@ LABELS = {  # ref -> label per language
     "OP 2(b)(ii)": {"ru": "ii)", "zh": "(ii)", "en": "(ii)"},
     "OP 4": {"ru": "4.", "zh": "4.", "en": "4."},
 }
-OPENERS = {"ru": "Отмечая", "zh": "注意到", "en": "Noting"}
+OPENERS = {"ru": "отмечая", "zh": "注意到", "en": "Noting"}
 SUB_ITEM = {"ru": "лицензирование технологических процессов;", "zh": "工艺流程许可；",
             "en": "licensing of process technology;"}
 ANNEX = {"ru": ("Приложение", "Дорожная карта"), "zh": ("附件", "路线图"),
@@ -77,7 +77,7 @@ def test_every_stage_reopens_with_masthead_or_symbol(rendered, stage: str) -> No
 @pytest.mark.parametrize("stage", ["draft", "final", "approval", "cover-letter"])
 def test_masthead_names_body_symbol_distribution_and_date(rendered, stage: str) -> None:
     lines = texts(xml(rendered[stage, "single"]))
-    for expected in ("Высший совет БРИКС", "RCWG/RES/2024/1", "Распространение: Общее",
+    for expected in ("Высший совет БРИКС", "RCWG/RES/2024/1", "Distr.: General",
                      "26 сентября 2024 г."):
         assert expected in lines
     assert "Higher Council of BRICS" not in lines  # single layout: the first language only
@@ -186,7 +186,8 @@ def test_draft_header_and_footer_carry_draft_version_hash_and_page_fields(render
     footers = parts_xml(data, "word/footer")
     footer = " ".join(texts(footers[0]))
     assert "DRAFT" in header
-    assert "version 1" in footer and view.short_hash in footer
+    assert "Версия / 版本 / Version 1" in footer and view.short_hash in footer
+    assert "ПРОЕКТ / 草案 / DRAFT" in header
     instructions = [node.text.strip() for node in footers[0].iter(W + "instrText")]
     assert instructions == ["PAGE", "NUMPAGES"]
     assert " / " in footer
@@ -207,8 +208,12 @@ def test_comment_form_table_rows_and_hidden_ids(rendered) -> None:
     root = xml(data)
     table = tables(root)[0]
     rows = table_rows(table)
-    assert rows[0] == ["No.", "Ref", "Type (ge/te/ed)", "Comment", "Proposed change",
-                       "Observations of the secretariat"]
+    # the reviewer reads the form in the languages of the text, "(ge/te/ed)" unbroken
+    assert rows[0] == ["№ / 序号 / No.", "Ссылка / 编号 / Ref.",
+                       "Тип (ge/te/ed) / 类型（ge/te/ed） / Type (ge/te/ed)",
+                       "Замечание / 意见 / Comment",
+                       "Предлагаемое изменение / 建议修改 / Proposed change",
+                       "Замечания секретариата / 秘书处意见 / Observations of the secretariat"]
     refs = [p.ref for p in view.paragraphs()]
     assert [r[1] for r in rows[1:]] == refs + [""] * 5
     assert refs[:4] == ["PP 1", "PP 2", "PP 3", "OP 1"]
@@ -221,15 +226,17 @@ def test_comment_form_table_rows_and_hidden_ids(rendered) -> None:
     hidden = find_paragraph(root, "RCWG-FORM-IDS ")
     assert all(has(r.find(W + "rPr"), "vanish") for r in runs_of(hidden))
     assert view.content_hash in paragraph_text(hidden)
-    assert "Reviewer: Li Wei" in texts(root)
+    assert "Рецензент / 审阅人 / Reviewer: Li Wei" in texts(root)
 
 
 def test_matrix_lists_comments_with_dispositions(rendered) -> None:
     rows = table_rows(tables(xml(rendered["matrix", "single"]))[0])
-    assert rows[0][:4] == ["No.", "Ref", "Author", "Type"]
+    assert rows[0][:4] == ["№ / 序号 / No.", "Ссылка / 编号 / Ref.", "Автор / 提出人 / Author",
+                           "Тип / 类型 / Type"]
     assert rows[1] == ["1", "OP 1", "Li Wei, zh", "te", "应增加封装环节。",
-                       "建立生产和封装芯片的合资企业", "accepted", "Taken into account"]
-    assert rows[2][1] == "PP 1" and rows[2][6] == "rejected"
+                       "建立生产和封装芯片的合资企业", "принято / 接受 / accepted",
+                       "Taken into account"]
+    assert rows[2][1] == "PP 1" and rows[2][6] == "отклонено / 不接受 / rejected"
     assert len(rows) == 3
 
 
@@ -279,15 +286,19 @@ def test_final_has_clean_text_and_a_signature_cell_per_signatory(rendered) -> No
 
 def test_approval_record_rows(rendered) -> None:
     rows = table_rows(tables(xml(rendered["approval", "single"]))[-1])
-    assert rows[0] == ["Member", "Delegation", "Decision", "At", "Note", "Signed statement"]
-    assert rows[1][:4] == ["И. И. Иванов", "ru", "approved", "2024-09-27T10:00:00+00:00"]
+    assert rows[0][:3] == ["Участник / 成员 / Member", "Делегация / 代表团 / Delegation",
+                           "Решение / 决定 / Decision"]
+    assert rows[1][:4] == ["И. И. Иванов", "ru", "одобрено / 核准 / approved",
+                           "2024-09-27T10:00:00+00:00"]
     assert rows[2][4] == "同意" and rows[2][5] == "ab" * 8
 
 
 def test_cover_letter_addresses_the_body_and_lists_enclosures(rendered) -> None:
     lines = texts(xml(rendered["cover-letter", "single"]))
     assert "Кому: Высший совет БРИКС" in lines
-    assert any(line.startswith("Тема: направление резолюции RCWG/RES/2024/1 «О переходе")
+    assert any(line.startswith("Тема: препровождение резолюции RCWG/RES/2024/1 «О переходе")
+               for line in lines)
+    assert any("имеет честь препроводить Высшему совету БРИКС резолюцию" in line
                for line in lines)
     assert "Приложения:" in lines
     assert "1.\tResolution RCWG/RES/2024/1 — ru, zh, en" in lines

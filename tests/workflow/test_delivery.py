@@ -42,8 +42,13 @@ def fill_form(blank: bytes, rows: dict[str, tuple[str, str, str]]) -> bytes:
     document = docx.Document(io.BytesIO(blank))
     table = document.tables[0]
     header = [c.text.strip().lower() for c in table.rows[0].cells]
-    col = {name: next(i for i, h in enumerate(header) if h.startswith(name))
-           for name in ("ref", "type", "comment", "propos")}
+    # headers are in the reviewer's language(s) ("编号", "Ссылка / 编号 / Ref."): found
+    # as the form reader finds them
+    from drafts.comment_form import column_kind
+
+    kinds = [column_kind(h) for h in header]
+    col = {name: kinds.index(kind) for name, kind in
+           (("ref", "ref"), ("type", "type"), ("comment", "comment"), ("propos", "proposal"))}
     pending = dict(rows)
     for row in table.rows[1:]:
         ref = row.cells[col["ref"]].text.strip()

@@ -141,11 +141,14 @@ def message_id(seed: str, domain: str) -> str:
 def compose(*, sender_address: Address, to_name: str, to_addr: str, subject: str, text: str,
             attachments: Sequence[Attachment], msg_id: str,
             headers: dict[str, str] | None = None) -> EmailMessage:
-    """A multipart/mixed message; non-ASCII names and subject become RFC 2047 words."""
+    """A multipart/mixed message; non-ASCII names and subject become RFC 2047 words,
+    folded without losing a space (:mod:`workflow.delivery.headers`)."""
+    from workflow.delivery.headers import set_address_header, set_text_header
+
     msg = EmailMessage()
-    msg["From"] = sender_address
-    msg["To"] = _address(to_name, to_addr)
-    msg["Subject"] = subject
+    set_address_header(msg, "From", sender_address)
+    set_address_header(msg, "To", _address(to_name, to_addr))
+    set_text_header(msg, "Subject", subject)
     msg["Date"] = format_datetime(clock.now())
     msg["Message-ID"] = msg_id
     for key, value in (headers or {}).items():

@@ -53,7 +53,7 @@ from workflow.signing.files import (
 )
 from workflow.states import State
 from workflow.store.files import write_atomic
-from workflow.store.models import Message, ResolutionRow, Submission
+from workflow.store.models import Member, Message, ResolutionRow, Submission
 from workflow.store.texts import load_version
 from workflow.store.witness import HEADER, WITNESS_LINE, head_text
 from workflow.store.workspace import Body
@@ -80,6 +80,7 @@ class PackageFile:
     role: str
     data: bytes
     description: str = ""
+    signers: tuple[str, ...] = ()  # member ids of who signed the file
 
 
 @dataclass(frozen=True)
@@ -183,17 +184,19 @@ def _signed_files(app: App, session: Session, row: ResolutionRow, stem: str
     base = find_base(session, row)
     assert base is not None  # checked by requirements()
     done = records(session, row)
-    signers = ", ".join(r.member_id for r in done)
+    signers = tuple(r.member_id for r in done)
     out = [PackageFile(f"{stem}_signed.pdf", "signed-pdf",
                        _stored(app, latest_pdf_sha(session, row, base)),
-                       f"the resolution with its annexes, signed (PAdES) by {signers}"),
+                       f"the resolution with its annexes, signed (PAdES) by "
+                       f"{', '.join(signers)}", signers),
            PackageFile(f"{stem}.docx", "docx", _stored(app, base.docx_sha256),
                        "the same text as DOCX")]
     for rec in done:
         if rec.docx_p7s_sha256:
             out.append(PackageFile(f"{stem}.docx.{safe_name(rec.member_id)}.p7s", "p7s",
                                    _stored(app, rec.docx_p7s_sha256),
-                                   f"detached signature of {rec.member_id} over the DOCX"))
+                                   f"detached signature of {rec.member_id} over the DOCX",
+                                   (rec.member_id,)))
     cert = latest_certificate_sha(session, row)
     if cert:
         out.append(PackageFile(f"{stem}_certificate.pdf", "certificate", _stored(app, cert),
@@ -203,8 +206,15 @@ def _signed_files(app: App, session: Session, row: ResolutionRow, stem: str
 
 def _cover_letters(app: App, session: Session, row: ResolutionRow, body: Body, stem: str,
                    enclosed: list[PackageFile]) -> list[PackageFile]:
+    from workflow.documents.views import member_names
+
     languages = [lang for lang in body.languages][:3]
-    extra = {f.name: f.description for f in enclosed}
+    members = {m.id: m for m in session.exec(select(Member))}
+    rows = [[f.name, f.role, [member_names(members[i]) if i in members else {"en": i}
+                              for i in f.signers], f.description] for f in enclosed]
+    # dated the day it is sent; enclosures described in each language from their kind
+    extra = {"_date": clock.today().isoformat(),
+             "_enclosures": json.dumps(rows, ensure_ascii=False, sort_keys=True)}
     out = []
     for fmt in ("docx", "pdf"):
         rendered = render_bytes(app, session, row, stage="cover-letter", fmt=fmt,
@@ -256,21 +266,45 @@ def _write_folder(parent: Path, number: int, files: list[tuple[str, bytes]],
     return final
 
 
-_SUBJECT = {"en": "Resolution {symbol}: submission to the {body}",
-            "ru": "Резолюция {symbol}: представление в {body}",
-            "zh": "第{symbol}号决议：提交{body}"}
+_SUBJECT = {"en": "Resolution {symbol}: transmittal to {body}",
+            "ru": "Препровождение резолюции {symbol} {body}",
+            "zh": "向{body}转交第{symbol}号决议"}
+_TEXT = {"en": "The {wg} has the honour to transmit to {body} resolution {symbol}, "
+               "{title}, with the cover letter, the signed text and its "
+               "signatures, and a manifest of SHA-256 checksums (manifest.json in the "
+               "attached ZIP).",
+         "ru": "{wg} имеет честь препроводить {body} резолюцию {symbol} {title} вместе с "
+               "сопроводительным письмом, подписанным текстом и его подписями, а также "
+               "перечнем контрольных сумм SHA-256 (manifest.json в приложенном архиве ZIP).",
+         "zh": "{wg}谨向{body}转交第{symbol}号决议{title}，附送函、经签署的文本及其签名，"
+               "以及SHA-256校验值清单（所附ZIP文件中的manifest.json）。"}
+
+
+def _dative(body: Body, lang: str) -> str:
+    """The body after "transmit to" (bodies.toml ``dative.LANG``)."""
+    forms = body.options.get("dative", {})
+    if forms.get(lang):
+        return str(forms[lang])
+    return f"the {body.name(lang)}" if lang == "en" else body.name(lang)
 
 
 def _message(app: App, session: Session, row: ResolutionRow, body: Body, number: int,
              model: Resolution, attachments: list[Attachment]) -> Message:
+    """The message to the body: the subject in its first two languages, the text in each."""
+    from templates.pdf_labels import quoted
+
     from_addr = sender(app, session)
     langs = [lang for lang in body.languages if lang in _SUBJECT] or ["en"]
-    subject = " / ".join(_SUBJECT[lang].format(symbol=row.symbol, body=body.name(lang))
+    subject = " / ".join(_SUBJECT[lang].format(symbol=row.symbol, body=_dative(body, lang))
                          for lang in langs[:2])
-    title = model.title.get(langs[0]) or next(iter(model.title.values()), "")
-    text = (f"{body.name('en')}\n\n{app.workspace.name} transmits resolution {row.symbol}, "
-            f"\"{title}\", with the cover letter, the signed text and its signatures, and a "
-            f"manifest of SHA-256 checksums (manifest.json in the attached ZIP).\n")
+    groups = app.workspace.group_names
+    paragraphs = []
+    for lang in langs:
+        title = model.title.get(lang) or next(iter(model.title.values()), "")
+        paragraphs.append(_TEXT[lang].format(
+            wg=groups.get(lang, app.workspace.name), body=_dative(body, lang),
+            symbol=row.symbol, title=quoted(title, lang)))
+    text = f"{body.name(langs[0])}\n\n" + "\n\n".join(paragraphs) + "\n"
     witness = head_text(session)
     msg = compose(sender_address=from_addr, to_name=body.name(langs[0]), to_addr=body.address,
                   subject=subject, text=text + f"\n{WITNESS_LINE} {witness}\n",

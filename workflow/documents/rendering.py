@@ -91,7 +91,7 @@ def cache_key(app: App, session: Session, row: ResolutionRow, ver: Version, mode
         "round": _round_number(session, row) if reviewer else None,  # binds a personal copy
         "extra": extra or {}, "variant": variant, "template": template,
         "attachments": attachment_hashes,
-        "body": [body.names, body.enacting], "group": app.workspace.group_names}
+        "body": [body.names, body.enacting, body.options], "group": app.workspace.group_names}
     if stage in ("draft", "review") and ver.number == row.current_version:
         facts["stale"] = {pid: sorted(langs_) for pid, langs_ in
                           sorted(stale_map(session, row, model).items())}
@@ -108,11 +108,13 @@ def render_bytes(app: App, session: Session, row: ResolutionRow, *, stage: str, 
                  layout: str | None = None, reviewer: Member | None = None,
                  extra: dict[str, str] | None = None,
                  attachments: list[tuple[str, bytes, str]] | None = None,
-                 cache: list[dict[str, object]] | None = None) -> Rendered:
+                 cache: list[dict[str, object]] | None = None,
+                 archival: bool = False) -> Rendered:
     """Render (or fetch from the cache) one document; returns its bytes and hash.
 
     A new cache row is added to ``session`` (a write transaction), or — from a read session —
-    appended to ``cache`` for :func:`record_artefacts` to write afterwards."""
+    appended to ``cache`` for :func:`record_artefacts` to write afterwards. ``archival``: a
+    PDF of any stage as PDF/A-3b (a dossier holds nothing else)."""
 
     if stage not in STAGE_FORMATS:
         raise InvalidInput(f"unknown stage {stage!r}; stages are {', '.join(STAGE_FORMATS)}")
@@ -136,7 +138,7 @@ def render_bytes(app: App, session: Session, row: ResolutionRow, *, stage: str, 
             raise InvalidInput(f"{row.symbol} has one version only: nothing to compare")
         prev = app.version(session, row, ver.number - 1)
         previous = (prev.number, load_version(session, prev))
-    variant = "pdf/a-3b" if fmt == "pdf" and stage in ARCHIVAL_STAGES else None
+    variant = "pdf/a-3b" if fmt == "pdf" and (archival or stage in ARCHIVAL_STAGES) else None
     key, template = cache_key(
         app, session, row, ver, model, stage=stage, fmt=fmt, langs=langs, layout=chosen_layout,
         reviewer=reviewer, extra=extra, variant=variant,

@@ -29,11 +29,33 @@ def body_view(app: App, code: str):  # type: ignore[no-untyped-def]
     from templates.view import BodyView
 
     body = app.workspace.body(code)
+    options = body.options
+    style = str(options.get("style", ""))
+    openers = str(options.get("ru_openers", "lower" if style == "un" else "as-written"))
     return BodyView(code=body.code, names=body.names, enacting=body.enacting,
-                    address=body.address)
+                    address=body.address, dative=dict(options.get("dative", {})),
+                    latin_names=bool(options.get("latin_names", False)),
+                    ru_lower_openers=openers == "lower")
 
 
-def _document_date(row: ResolutionRow, model: Resolution) -> _dt.date:
+def _enclosures(extra: dict[str, str] | None):  # type: ignore[no-untyped-def]
+    """A cover letter's enclosures from ``extra["_enclosures"]`` (JSON rows: file name,
+    kind, the signers' names as the members wrote them, English description)."""
+    from templates.people import EnclosureView
+
+    raw = (extra or {}).get("_enclosures")
+    if not raw:
+        return ()
+    return tuple(EnclosureView(name=name, kind=kind, people=tuple(names),
+                               description=description)
+                 for name, kind, names, description in json.loads(raw))
+
+
+def _document_date(row: ResolutionRow, model: Resolution,
+                   extra: dict[str, str] | None = None) -> _dt.date:
+    """The resolution's date; a letter is dated the day it is sent (``extra["_date"]``)."""
+    if extra and extra.get("_date"):
+        return _dt.date.fromisoformat(extra["_date"])
     if model.date:
         return _dt.date.fromisoformat(model.date)
     return row.created_at.date()
@@ -88,12 +110,18 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
                               .order_by(AuditEvent.seq)):
             events.append(EventView(seq=e.seq, at=e.at.isoformat(), actor=e.actor,
                                     action=e.action, detail=e.detail, hash=e.hash))
+    people: dict[str, dict[str, str]] = {}
+    if events:  # the event table names people (and the body) as they are written
+        people = {m.id: member_names(m) for m in members.values()}
+        body = app.workspace.body(model.body)
+        people[body.code] = dict(body.names)
     return build_view(
         model, stage=stage, version=version_number, body=body_view(app, model.body),
-        date=_document_date(row, model), languages=languages, layout=layout,
+        date=_document_date(row, model, extra), languages=languages, layout=layout,
         working_group=app.workspace.group_names,
         reviewer=reviewer.name if reviewer else "", reviewer_id=reviewer.id if reviewer else "",
         stale=stale, signatories=signers, approvals=approvals, comments=comments, events=events,
+        enclosures=_enclosures(extra) if stage == "cover-letter" else (), people=people,
         previous=previous[1] if previous else None,
         previous_version=previous[0] if previous else None, extra=extra,
     )

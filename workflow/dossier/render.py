@@ -36,6 +36,9 @@ from workflow.store.texts import load_version
 __all__ = ["cached", "render_missing", "attachments_for", "default_workers", "reset_memo",
            "version_model"]
 
+#: render every PDF of a dossier as PDF/A-3b, whatever its stage
+DOSSIER_ARCHIVAL = True
+
 _WORKER: App | None = None
 #: per export: parsed version texts (languages, titles) and template hashes, so that a
 #: re-export of an unchanged workspace parses each version and hashes each template once
@@ -92,7 +95,9 @@ def cached(app: App, session: Session, row: ResolutionRow, job: Job,
     layout = "parallel" if len(langs) > 1 else "single"
     if layout == "parallel" and len(langs) > 3:
         return None
-    variant = "pdf/a-3b" if job.fmt == "pdf" and job.stage in ARCHIVAL_STAGES else None
+    # every PDF of a dossier is PDF/A-3b (the matrix and the redline too): DOSSIER_ARCHIVAL
+    variant = "pdf/a-3b" if job.fmt == "pdf" and (DOSSIER_ARCHIVAL or
+                                                   job.stage in ARCHIVAL_STAGES) else None
     key, _ = cache_key(app, session, row, ver, model, stage=job.stage, fmt=job.fmt, langs=langs,
                        layout=layout, reviewer=None, extra=dict(job.extra) or None,
                        variant=variant, attachment_hashes=attachment_hashes)
@@ -120,7 +125,8 @@ def render_job(job: Job, app: App | None = None) -> tuple[Job, str, list[dict[st
         cache: list[dict[str, Any]] = []
         rendered = render_bytes(app, session, row, stage=job.stage, fmt=job.fmt,
                                 version=job.version, extra=dict(job.extra) or None,
-                                attachments=attachments, cache=cache)  # type: ignore[arg-type]
+                                attachments=attachments, cache=cache,  # type: ignore[arg-type]
+                                archival=DOSSIER_ARCHIVAL)
     return job, rendered.sha256, cache
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from workflow.app import App
+from workflow.documents.views import member_names
 from workflow.drafting.resolutions import EditResult, Summary, edit_resolution, new_resolution
 from workflow.errors import InvalidInput, NotFound
 from workflow.lifecycle.signatures import signatories
@@ -54,31 +55,41 @@ def edit_from_docx(app: App, ref: str, path: Path, *, lang: str, note: str = "")
                       result.voided_approvals, result.notes + notes)
 
 
-def export_akn(app: App, ref: str, version: int | None, lang: str | None) -> bytes:
-    from drafts.akn import Signatory, validate
+def export_akn(app: App, ref: str, version: int | None, lang: str | None,
+               country: str | None = None) -> bytes:
+    """The Akoma Ntoso XML of a version (validated): the body's opening line as the
+    formula, each paragraph's wId its eId in the version that introduced it, signatories
+    with slugs from their Latin names; ``country`` replaces the ``brics`` FRBRcountry."""
+    from drafts.akn import COUNTRY, Signatory, original_eids, validate
     from drafts.akn import export_akn as build
 
     with app.read() as session:
         row = app.resolution(session, ref)
         ver = app.version(session, row, version)
         model = load_version(session, ver)
-        people = [Signatory(name=m.name, role="signatory", organisation=m.org,
-                            date=None) for m in signatories(session)]
+        history = [load_version(session, app.version(session, row, n))
+                   for n in range(1, ver.number + 1)]
+        people = [Signatory(name=m.name, role="signatory", organisation=m.org, date=None,
+                            latin=member_names(m).get("en", ""))
+                  for m in signatories(session)]
         day = model.date or row.created_at.date().isoformat()
-    xml = build(model, version=ver.number, lang=lang, signatories=people, date=day)
+    enacting = app.workspace.body(model.body).enacting
+    xml = build(model, version=ver.number, lang=lang, signatories=people, date=day,
+                enacting=enacting, original=original_eids(history),
+                country_scheme=country or COUNTRY)
     problems = validate(xml)
     if problems:
         raise InvalidInput("the Akoma Ntoso document does not validate: " + "; ".join(problems[:5]))
     return xml
 
 
-def export_amendment(app: App, ref: str, number: int) -> bytes:
+def export_amendment(app: App, ref: str, number: int, country: str | None = None) -> bytes:
     """An amendment record as an Akoma Ntoso ``amendment`` document (validated)."""
     import json
 
     from sqlmodel import select
 
-    from drafts.akn import validate
+    from drafts.akn import COUNTRY, validate
     from drafts.akn_amendment import export_amendment_akn
 
     with app.read() as session:
@@ -94,7 +105,8 @@ def export_amendment(app: App, ref: str, number: int) -> bytes:
         model, version=amendment.version_number, amendment_id=str(amendment.number),
         target=amendment.target_ref, op=amendment.op, texts=json.loads(amendment.texts_json),
         why=amendment.why, by=author.name if author else amendment.author,
-        date=amendment.created_at.date().isoformat())
+        by_latin=member_names(author).get("en", "") if author else "",
+        date=amendment.created_at.date().isoformat(), country_scheme=country or COUNTRY)
     problems = validate(xml)
     if problems:
         raise InvalidInput("the Akoma Ntoso amendment does not validate: " + "; ".join(problems[:5]))

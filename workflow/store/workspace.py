@@ -36,6 +36,9 @@ class Body:
     languages: tuple[str, ...]
     signatures: tuple[str, ...]
     lead_days: int
+    #: the body's whole table: grammatical forms (``dative.ru``), conventions (``style``,
+    #: ``ru_openers``, ``latin_names``) read by the documents addressed to it
+    options: dict[str, Any] = field(default_factory=dict)
 
     def name(self, lang: str = "en") -> str:
         return self.names.get(lang) or self.names.get("en") or self.code
@@ -121,6 +124,7 @@ class Workspace:
                 languages=tuple(raw.get("languages", ["en"])),
                 signatures=tuple(raw.get("signatures", ["any"])),
                 lead_days=int(raw.get("lead_days", 0)),
+                options=raw,
             )
         return out
 

@@ -34,6 +34,8 @@ BODY = BodyView(
     enacting={"ru": "Высший совет БРИКС,", "zh": "金砖国家最高理事会，",
               "en": "The Higher Council of BRICS,"},
     address="secretariat@higher-council.brics.example",
+    dative={"ru": "Высшему совету БРИКС", "en": "the Higher Council of BRICS"},
+    latin_names=True, ru_lower_openers=True,
 )
 SIGNATORIES = (
     SignatoryView("ivanov", {"ru": "И. И. Иванов", "zh": "伊万诺夫", "en": "I. I. Ivanov"},

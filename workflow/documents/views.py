@@ -20,9 +20,7 @@ __all__ = ["document_view", "body_view", "member_names", "signatory_facts"]
 
 
 def member_names(member: Member) -> dict[str, str]:
-    names = json.loads(member.names_json or "{}")
-    names.setdefault(member.lang or "en", member.name)
-    return names
+    return member.names_by_lang()
 
 
 def body_view(app: App, code: str):  # type: ignore[no-untyped-def]

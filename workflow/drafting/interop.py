@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from workflow.app import App
-from workflow.documents.views import member_names
 from workflow.drafting.resolutions import EditResult, Summary, edit_resolution, new_resolution
 from workflow.errors import InvalidInput, NotFound
 from workflow.lifecycle.signatures import signatories
@@ -70,7 +69,7 @@ def export_akn(app: App, ref: str, version: int | None, lang: str | None,
         history = [load_version(session, app.version(session, row, n))
                    for n in range(1, ver.number + 1)]
         people = [Signatory(name=m.name, role="signatory", organisation=m.org, date=None,
-                            latin=member_names(m).get("en", ""))
+                            latin=m.names_by_lang().get("en", ""))
                   for m in signatories(session)]
         day = model.date or row.created_at.date().isoformat()
     enacting = app.workspace.body(model.body).enacting
@@ -105,7 +104,7 @@ def export_amendment(app: App, ref: str, number: int, country: str | None = None
         model, version=amendment.version_number, amendment_id=str(amendment.number),
         target=amendment.target_ref, op=amendment.op, texts=json.loads(amendment.texts_json),
         why=amendment.why, by=author.name if author else amendment.author,
-        by_latin=member_names(author).get("en", "") if author else "",
+        by_latin=author.names_by_lang().get("en", "") if author else "",
         date=amendment.created_at.date().isoformat(), country_scheme=country or COUNTRY)
     problems = validate(xml)
     if problems:

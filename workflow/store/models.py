@@ -2,6 +2,7 @@
 append-only and hash-chained through ``audit_head``, the one row every writer locks."""
 
 import datetime as _dt
+import json
 from typing import Any, Optional
 
 from sqlalchemy import (
@@ -62,6 +63,12 @@ class Member(SQLModel, table=True):
     def role_set(self) -> set[str]:
         """The member's roles: secretary, drafter, reviewer, approver, signatory, archivist."""
         return {r.role for r in self.roles}
+
+    def names_by_lang(self) -> dict[str, str]:
+        """The member's name in each language they gave, their own language included."""
+        names: dict[str, str] = json.loads(self.names_json or "{}")
+        names.setdefault(self.lang or "en", self.name)
+        return names
 
 
 class MemberRole(SQLModel, table=True):

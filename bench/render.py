@@ -3,8 +3,8 @@
 - cold: a one-off ``resolutions render 1 --stage draft --format pdf`` (fresh process, a
   fresh copy of the workspace so the render cache misses) vs a fresh
   ``python -c "weasyprint.HTML(filename=…).write_pdf(…)"`` on the HTML that
-  ``templates.pdf.render_html`` produced for the same view; target ≤ 1.15×;
-- warm: per-document cost inside one process (``templates.pdf.Renderer``, fonts warm,
+  ``templates.pdf.render.render_html`` produced for the same view; target ≤ 1.15×;
+- warm: per-document cost inside one process (``templates.pdf.render.Renderer``, fonts warm,
   HTML rendered from the view each time) vs bare warm WeasyPrint (one
   ``FontConfiguration``, the HTML string); target ≤ 1.15×;
 - the cache hit: the same render command when the artefact is already stored;
@@ -66,7 +66,7 @@ def make_workspace(root: Path) -> Path:
 
 
 def view_and_html(root: Path):  # type: ignore[no-untyped-def]
-    from templates.pdf import render_html
+    from templates.pdf.render import render_html
     from workflow.app import App
     from workflow.documents.views import document_view
     from workflow.store.texts import load_version
@@ -127,7 +127,7 @@ def warm(view, html: str, count: int) -> list[Figure]:  # type: ignore[no-untype
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    from templates.pdf import Renderer
+    from templates.pdf.render import Renderer
 
     renderer = Renderer()
     fonts = FontConfiguration()

@@ -52,7 +52,7 @@ def keys(folder: Path) -> tuple[list[object], object]:
 def base_pdf(folder: Path) -> bytes:
     from render import make_workspace, view_and_html
 
-    from templates.pdf import Renderer
+    from templates.pdf.render import Renderer
 
     view, _html = view_and_html(make_workspace(folder / "ws"))
     return Renderer().pdf(view)

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from templates.pdf_labels import labels_for
+from templates.labels import labels_for
 from templates.people import person_name
 
 __all__ = ["describe_event", "event_time", "event_rows", "EventRow", "EVENT_WORDS"]

@@ -13,12 +13,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from templates.pdf_labels import labels_for
+from templates.labels import labels_for
 
 __all__ = ["EnclosureView", "person_name", "people", "role_words", "describe_enclosure",
            "names_shown", "ROLE_KEYS"]
 
-#: Role codes that have words in :mod:`templates.pdf_labels` (``role_<code>``).
+#: Role codes that have words in :mod:`templates.labels` (``role_<code>``).
 ROLE_KEYS = ("secretary", "reviewer", "approver", "signatory", "archivist")
 
 _LATIN = re.compile(r"^[\sA-Za-z\u00c0-\u024f.,'’\-()]+$")

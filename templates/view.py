@@ -16,7 +16,7 @@ from drafts.diff import Segment, compare
 from drafts.markup import plain, split_opener
 from drafts.model import SECTION_PREAMBLE, Located, Resolution
 from drafts.numbering import annex_heading, label, ref
-from templates.pdf_labels import labels_for
+from templates.labels import labels_for
 from templates.people import EnclosureView
 
 __all__ = [

@@ -3,7 +3,7 @@
 Run from the repository root: ``python templates/docx/build_templates.py [OUT_DIR]``.
 The generated ``<stage>.docx`` files are committed; this script makes them reproducible
 and is the reference for a workspace that wants its own: keep the paragraph styles
-(``Res*``) and the context names listed in ``templates/docx_context.py``.
+(``Res*``) and the context names listed in ``templates/word/context.py``.
 
 Every static run gets the same language and font settings as the renderer's runs, and
 the document defaults carry them too, so text typed into a cell by a reviewer is marked
@@ -27,7 +27,7 @@ from docx.oxml import parse_xml  # noqa: E402
 from docx.oxml.ns import nsdecls, qn  # noqa: E402
 from docx.shared import Mm, Pt, Twips  # noqa: E402
 
-from templates.docx_xml import CJK_FONT, LATIN_FONT, lang_tag, rpr, run  # noqa: E402
+from templates.word.xml import CJK_FONT, LATIN_FONT, lang_tag, rpr, run  # noqa: E402
 
 W = nsdecls("w")
 TEXT_WIDTH_PORTRAIT = Mm(170)

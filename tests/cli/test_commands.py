@@ -102,7 +102,7 @@ def test_new_from_docx_and_export_akn(ws_sqlite: Cli, tmp_path: Path) -> None:
     ws(["export-akn", symbol, "--lang", "en", "-o", str(xml_path)])
     xml = xml_path.read_text(encoding="utf-8")
     assert '<statement name="resolution"' in xml and "Recommends joint engineering centres" in xml
-    from drafts.akn import validate
+    from drafts.akn.export import validate
 
     assert validate(xml_path.read_bytes()) == []
 
@@ -116,7 +116,7 @@ def test_amendment_exports_as_akn(ws_sqlite: Cli, tmp_path: Path) -> None:
         "--why", "Horizon"])
     out = tmp_path / "am.xml"
     ws(["export-akn", symbol, "--amendment", "1", "-o", str(out)])
-    from drafts.akn import validate
+    from drafts.akn.export import validate
 
     assert validate(out.read_bytes()) == []
     assert "<amendment" in out.read_text(encoding="utf-8")

@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 from lxml import etree
 
-from drafts.akn import AknError, Signatory, export_akn, original_eids, validate
-from drafts.akn_amendment import export_amendment_akn
+from drafts.akn.amendment import export_amendment_akn
+from drafts.akn.export import AknError, Signatory, export_akn, original_eids, validate
 from drafts.errors import RefError
 from drafts.model import Paragraph
 from drafts.source import load

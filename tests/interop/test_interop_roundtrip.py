@@ -44,8 +44,8 @@ def _one_language(resolution, lang):
 
 @pytest.mark.parametrize("lang", ["ru", "zh", "en"])
 def test_rendered_final_text_imports_back_to_the_same_tree(lang):
-    from templates.docx import render_docx
     from templates.view import BodyView, build_view
+    from templates.word.render import render_docx
 
     resolution, _ = load(SOURCE)
     body = BodyView("brics-higher-council", {lang: "Higher Council of BRICS"},

@@ -160,7 +160,7 @@ def _run(*args: str) -> str:
 @pytest.fixture(scope="session")
 def render(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Rendered]:
     """``render(view, **render_pdf_options)`` → :class:`Rendered` (cached per view)."""
-    from templates.pdf import render_pdf
+    from templates.pdf.render import render_pdf
 
     cache: dict[Any, Rendered] = {}
     folder = tmp_path_factory.mktemp("pdf")

@@ -8,7 +8,7 @@ import re
 import subprocess
 from dataclasses import replace
 
-from templates.pdf import render_html
+from templates.pdf.render import render_html
 from templates.view import _lower_first, build_view
 from tests.rendering.conftest import BODY, DATE, source_resolution
 

@@ -21,7 +21,7 @@ from drafts.comment_form import (
     read_comment_form,
 )
 from drafts.errors import DraftError
-from templates.docx import render_docx
+from templates.word.render import render_docx
 from tests.rendering.docx_fixtures.helpers import docx_view
 
 

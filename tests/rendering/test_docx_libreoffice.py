@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from drafts.comment_form import read_comment_form
-from templates.docx import DOCX_STAGES, render_docx
+from templates.word.render import DOCX_STAGES, render_docx
 from tests.rendering.docx_fixtures.helpers import docx_view
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None or

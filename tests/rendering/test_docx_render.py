@@ -9,8 +9,8 @@ import re
 import docx
 import pytest
 
-from templates.docx import DOCX_STAGES, docx_template_hash, render_docx
 from templates.view import STAGES
+from templates.word.render import DOCX_STAGES, docx_template_hash, render_docx
 from tests.rendering.docx_fixtures.helpers import (
     BODY,
     NS,
@@ -396,7 +396,7 @@ def test_importing_the_renderer_and_reader_loads_no_heavy_library() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, templates.docx, drafts.comment_form; "
+    code = ("import sys, templates.word.render, drafts.comment_form; "
             "print(sorted(m for m in ('docxtpl', 'docx', 'lxml', 'jinja2') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()

@@ -12,7 +12,7 @@ from pathlib import Path
 import openxml_audit  # a test dependency (pip install -e ".[test]")
 import pytest
 
-from templates.docx import DOCX_STAGES, render_docx
+from templates.word.render import DOCX_STAGES, render_docx
 from tests.rendering.docx_fixtures.helpers import docx_view
 
 

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from templates.docx import render_docx
 from templates.people import EnclosureView
 from templates.view import EventView, SignatoryView
+from templates.word.render import render_docx
 from tests.rendering.conftest import GOLDEN
 from tests.rendering.docx_fixtures.helpers import docx_view
 

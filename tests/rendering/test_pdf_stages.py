@@ -47,7 +47,7 @@ def _previous():
 
 
 def test_every_pdf_stage_renders_with_masthead(make_view, render):
-    from templates.pdf import PDF_STAGES
+    from templates.pdf.render import PDF_STAGES
 
     assert "comment-form" not in PDF_STAGES and len(PDF_STAGES) == 10
     for stage in PDF_STAGES:
@@ -83,7 +83,7 @@ def test_bilingual_matrix_headings(make_view, render):
 
 
 def test_redline_underlines_insertions_and_strikes_deletions(make_view, render):
-    from templates.pdf import render_html
+    from templates.pdf.render import render_html
 
     view = make_view("redline", ["en"], previous=_previous(), previous_version=1)
     html = render_html(view)
@@ -164,7 +164,7 @@ def test_dossier_index(make_view, render):
 
 
 def test_unknown_stage_and_variant_are_refused(make_view):
-    from templates.pdf import render_html, render_pdf
+    from templates.pdf.render import render_html, render_pdf
 
     with pytest.raises(ValueError, match="comment-form"):
         render_html(make_view("comment-form", ["en"]))

@@ -103,7 +103,7 @@ def test_plain_pdf_is_not_marked_pdf_a(make_view, render):
 
 
 def test_final_signature_page_has_one_fixed_slot_per_signatory(make_view, render):
-    from templates.pdf import SIGNATURE_SLOT_PT
+    from templates.pdf.render import SIGNATURE_SLOT_PT
 
     view = make_view("final", ["ru", "zh"], signatories=SIGNATORIES)
     pdf = render(view)

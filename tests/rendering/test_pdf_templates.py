@@ -12,7 +12,7 @@ import pytest
 from jinja2.exceptions import SecurityError
 
 from templates import jinja
-from templates.pdf import PDF_STAGES, render_html, template_files, template_hash
+from templates.pdf.render import PDF_STAGES, render_html, template_files, template_hash
 from tests.rendering.conftest import GOLDEN, fold
 
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -87,14 +87,14 @@ def test_environment_is_sandboxed_with_autoescape():
 
 
 def test_importing_the_renderer_does_not_import_weasyprint():
-    code = ("import sys, templates.pdf, templates.jinja; "
+    code = ("import sys, templates.pdf.render, templates.jinja; "
             "assert 'weasyprint' not in sys.modules, 'weasyprint imported'")
     root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
 
 
 def test_renderer_reuses_its_font_configuration(make_view):
-    from templates.pdf import Renderer
+    from templates.pdf.render import Renderer
 
     renderer = Renderer()
     one = renderer.pdf(make_view("draft", ["ru"]))

@@ -118,7 +118,7 @@ def test_stale_translation_marked_in_draft_and_review_only(make_view, render):
 
 
 def test_user_content_is_escaped(make_view, render):
-    from templates.pdf import render_html
+    from templates.pdf.render import render_html
 
     nasty = "{{ 7*7 }} <w:t> & </p>"
     resolution = source_resolution(

@@ -291,7 +291,7 @@ def _dative(body: Body, lang: str) -> str:
 def _message(app: App, session: Session, row: ResolutionRow, body: Body, number: int,
              model: Resolution, attachments: list[Attachment]) -> Message:
     """The message to the body: the subject in its first two languages, the text in each."""
-    from templates.pdf_labels import quoted
+    from templates.labels import quoted
 
     from_addr = sender(app, session)
     langs = [lang for lang in body.languages if lang in _SUBJECT] or ["en"]

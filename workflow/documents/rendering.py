@@ -60,10 +60,10 @@ def _template_dir(app: App) -> Path | None:
 def _template_hash(app: App, stage: str, layout: str, fmt: str) -> str:
     tdir = _template_dir(app)
     if fmt == "pdf":
-        from templates.pdf import template_hash
+        from templates.pdf.render import template_hash
 
         return template_hash(stage, layout, tdir)
-    from templates.docx import docx_template_hash
+    from templates.word.render import docx_template_hash
 
     return docx_template_hash(stage, tdir)
 
@@ -152,12 +152,12 @@ def render_bytes(app: App, session: Session, row: ResolutionRow, *, stage: str, 
                          layout=chosen_layout, reviewer=reviewer, previous=previous, extra=extra)
     tdir = _template_dir(app)
     if fmt == "pdf":
-        from templates.pdf import render_pdf
+        from templates.pdf.render import render_pdf
 
         data = render_pdf(view, template_dir=tdir, pdf_variant=variant,
                           attachments=attachments or [])
     else:
-        from templates.docx import render_docx
+        from templates.word.render import render_docx
 
         data = render_docx(view, template_dir=tdir)
     digest, path = store_bytes(app.workspace.store_dir, data)

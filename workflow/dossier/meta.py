@@ -71,7 +71,7 @@ def dublin_core(app: App, session: Session, row: ResolutionRow, versions: Sequen
 
 def akn_xml(app: App, session: Session, row: ResolutionRow) -> tuple[bytes | None, str]:
     """Akoma Ntoso XML of the current version (all languages), or (None, why not)."""
-    from drafts.akn import Signatory, export_akn
+    from drafts.akn.export import Signatory, export_akn
 
     try:
         ver = app.version(session, row)

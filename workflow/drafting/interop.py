@@ -59,8 +59,8 @@ def export_akn(app: App, ref: str, version: int | None, lang: str | None,
     """The Akoma Ntoso XML of a version (validated): the body's opening line as the
     formula, each paragraph's wId its eId in the version that introduced it, signatories
     with slugs from their Latin names; ``country`` replaces the ``brics`` FRBRcountry."""
-    from drafts.akn import COUNTRY, Signatory, original_eids, validate
-    from drafts.akn import export_akn as build
+    from drafts.akn.export import COUNTRY, Signatory, original_eids, validate
+    from drafts.akn.export import export_akn as build
 
     with app.read() as session:
         row = app.resolution(session, ref)
@@ -88,8 +88,8 @@ def export_amendment(app: App, ref: str, number: int, country: str | None = None
 
     from sqlmodel import select
 
-    from drafts.akn import COUNTRY, validate
-    from drafts.akn_amendment import export_amendment_akn
+    from drafts.akn.amendment import export_amendment_akn
+    from drafts.akn.export import COUNTRY, validate
 
     with app.read() as session:
         row = app.resolution(session, ref)

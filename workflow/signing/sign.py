@@ -43,7 +43,7 @@ from workflow.store.texts import load_version
 
 __all__ = ["SignResult", "sign", "import_signed", "stamp_lines", "SLOT_PT", "timestamper_for"]
 
-#: the signature slot of the final template (templates.pdf.SIGNATURE_SLOT_PT), in points
+#: the signature slot of the final template (templates.pdf.render.SIGNATURE_SLOT_PT), in points
 SLOT_PT = (180.0, 60.0)
 _SIGNED = {"ru": "Подписано", "zh": "签署", "en": "Signed"}
 

@@ -24,8 +24,8 @@ from typing import Any
 
 from lxml import etree
 
-from drafts.akn_meta import COUNTRY, LANGUAGE_CODES, XML_LANG, WorkId, element, meta, work_id
-from drafts.akn_people import unique_slugs
+from drafts.akn.meta import COUNTRY, LANGUAGE_CODES, XML_LANG, WorkId, element, meta, work_id
+from drafts.akn.people import unique_slugs
 from drafts.errors import DraftError
 from drafts.markup import split_opener
 from drafts.model import Located, Paragraph, Resolution

@@ -31,7 +31,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from drafts.comment_form import FORM_MARKER
-from templates.docx_xml import (
+from templates.labels import labels_for, quoted
+from templates.people import describe_enclosure, names_shown, role_words
+from templates.view import DocumentView, ParagraphView
+from templates.word.xml import (
     ChangeMarks,
     Xml,
     guess_lang,
@@ -41,9 +44,6 @@ from templates.docx_xml import (
     run,
     text_runs,
 )
-from templates.pdf_labels import labels_for, quoted
-from templates.people import describe_enclosure, names_shown, role_words
-from templates.view import DocumentView, ParagraphView
 
 __all__ = ["build_context", "FORM_MARKER", "EMPTY_FORM_ROWS", "STYLES"]
 

@@ -29,8 +29,8 @@ from markupsafe import Markup
 from drafts.model import LANGUAGES
 from templates import jinja
 from templates.events import event_rows, event_time
-from templates.pdf_labels import joined, labels_for
-from templates.pdf_redline import redline_runs
+from templates.labels import joined, labels_for
+from templates.pdf.redline import redline_runs
 from templates.people import describe_enclosure, names_shown, person_name, role_words
 from templates.view import STAGES, DocumentView
 

@@ -17,9 +17,9 @@ from dataclasses import replace
 
 from lxml import etree
 
-from drafts.akn import AknError, eid
-from drafts.akn_meta import COUNTRY, LANGUAGE_CODES, XML_LANG, element, meta, slug, work_id
-from drafts.akn_people import person_slug
+from drafts.akn.export import AknError, eid
+from drafts.akn.meta import COUNTRY, LANGUAGE_CODES, XML_LANG, element, meta, slug, work_id
+from drafts.akn.people import person_slug
 from drafts.model import Resolution
 from drafts.numbering import ref, resolve
 

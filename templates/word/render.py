@@ -23,8 +23,8 @@ from xml.sax.saxutils import escape
 
 from drafts.comment_form import PROPERTY_PREFIX as CUSTOM_PROPERTY_PREFIX
 from templates.archive import normalise_zip
-from templates.docx_context import build_context
 from templates.view import DocumentView
+from templates.word.context import build_context
 
 __all__ = ["DOCX_STAGES", "render_docx", "docx_template_hash", "template_bytes",
            "CUSTOM_PROPERTY_PREFIX"]

@@ -305,3 +305,15 @@ def test_chain_names_a_deleted_event() -> None:
     found = [str(p) for p in chain_problems(records, (3, "c" * 64), where="chain.jsonl")]
     assert found[0] == "chain.jsonl audit event 2: missing (next present is 3): an event was deleted"
     assert any("does not follow" in p for p in found)
+
+
+def test_the_dossiers_akoma_ntoso_is_what_export_akn_writes(exported: tuple[Cli, Path],
+                                                             tmp_path: Path) -> None:
+    """The archived copy carries the body's opening line, the original wIds and the person
+    slugs, like `export-akn` (one builder for both)."""
+    ws, bag = exported
+    archived = next(bag.glob("data/*/metadata/akn.xml")).read_bytes()
+    out = tmp_path / "now.xml"
+    ws(["export-akn", "1", "-o", str(out)])
+    assert archived == out.read_bytes()
+    assert b"/ontology/person/brics/x" not in archived

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 from sqlmodel import Session
 
 from workflow.app import App
-from workflow.lifecycle.signatures import signatories
+from workflow.drafting.interop import build_akn
 from workflow.store.chain import iso
 from workflow.store.models import AuditEvent, ResolutionRow, Version
 from workflow.store.texts import load_version
@@ -71,15 +71,8 @@ def dublin_core(app: App, session: Session, row: ResolutionRow, versions: Sequen
 
 def akn_xml(app: App, session: Session, row: ResolutionRow) -> tuple[bytes | None, str]:
     """Akoma Ntoso XML of the current version (all languages), or (None, why not)."""
-    from drafts.akn.export import Signatory, export_akn
-
-    try:
-        ver = app.version(session, row)
-        model = load_version(session, ver)
-        people = [Signatory(name=m.name, role="signatory", organisation=m.org)
-                  for m in signatories(session)]
-        day = model.date or row.created_at.date().isoformat()
-        return export_akn(model, version=ver.number, signatories=people, date=day), ""
+    try:  # the same document as `export-akn`: opening line, original wIds, person slugs
+        return build_akn(app, session, row, app.version(session, row)), ""
     except Exception as exc:  # the dossier is still written; record.json says why
         return None, f"Akoma Ntoso export failed: {exc}"
 

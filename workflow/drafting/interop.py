@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlmodel import Session
+
 from workflow.app import App
 from workflow.drafting.resolutions import EditResult, Summary, edit_resolution, new_resolution
 from workflow.errors import InvalidInput, NotFound
 from workflow.lifecycle.signatures import signatories
-from workflow.store.models import Amendment, Member
+from workflow.store.models import Amendment, Member, ResolutionRow, Version
 from workflow.store.texts import load_version
 
-__all__ = ["new_from_docx", "edit_from_docx", "export_akn", "export_amendment"]
+__all__ = ["new_from_docx", "edit_from_docx", "export_akn", "export_amendment", "build_akn"]
 
 MAX_DOCX_BYTES = 20 * 1024 * 1024
 
@@ -54,28 +56,36 @@ def edit_from_docx(app: App, ref: str, path: Path, *, lang: str, note: str = "")
                       result.voided_approvals, result.notes + notes)
 
 
+def build_akn(app: App, session: Session, row: ResolutionRow, ver: Version,
+              lang: str | None = None, country: str | None = None) -> bytes:
+    """The Akoma Ntoso XML of ``ver``: the body's opening line as the formula, each
+    paragraph's wId its eId in the version that introduced it, signatories with slugs from
+    their Latin names; ``country`` replaces the ``brics`` FRBRcountry."""
+    from drafts.akn.export import COUNTRY, Signatory, original_eids
+    from drafts.akn.export import export_akn as build
+
+    model = load_version(session, ver)
+    history = [load_version(session, app.version(session, row, n))
+               for n in range(1, ver.number + 1)]
+    people = [Signatory(name=m.name, role="signatory", organisation=m.org, date=None,
+                        latin=m.names_by_lang().get("en", ""))
+              for m in signatories(session)]
+    day = model.date or row.created_at.date().isoformat()
+    enacting = app.workspace.body(model.body).enacting
+    return build(model, version=ver.number, lang=lang, signatories=people, date=day,
+                 enacting=enacting, original=original_eids(history),
+                 country_scheme=country or COUNTRY)
+
+
 def export_akn(app: App, ref: str, version: int | None, lang: str | None,
                country: str | None = None) -> bytes:
-    """The Akoma Ntoso XML of a version (validated): the body's opening line as the
-    formula, each paragraph's wId its eId in the version that introduced it, signatories
-    with slugs from their Latin names; ``country`` replaces the ``brics`` FRBRcountry."""
-    from drafts.akn.export import COUNTRY, Signatory, original_eids, validate
-    from drafts.akn.export import export_akn as build
+    """The Akoma Ntoso XML of a version, validated against the schema (see
+    :func:`build_akn`)."""
+    from drafts.akn.export import validate
 
     with app.read() as session:
         row = app.resolution(session, ref)
-        ver = app.version(session, row, version)
-        model = load_version(session, ver)
-        history = [load_version(session, app.version(session, row, n))
-                   for n in range(1, ver.number + 1)]
-        people = [Signatory(name=m.name, role="signatory", organisation=m.org, date=None,
-                            latin=m.names_by_lang().get("en", ""))
-                  for m in signatories(session)]
-        day = model.date or row.created_at.date().isoformat()
-    enacting = app.workspace.body(model.body).enacting
-    xml = build(model, version=ver.number, lang=lang, signatories=people, date=day,
-                enacting=enacting, original=original_eids(history),
-                country_scheme=country or COUNTRY)
+        xml = build_akn(app, session, row, app.version(session, row, version), lang, country)
     problems = validate(xml)
     if problems:
         raise InvalidInput("the Akoma Ntoso document does not validate: " + "; ".join(problems[:5]))

@@ -193,3 +193,31 @@ def test_diff_names_a_version_that_does_not_exist(ws: Cli, tmp_path: Path) -> No
     out = ws(["diff", symbol, "--from", "9", "--to", "1"], code=1).output
     assert "has no version 9 (versions 1–1)" in out
     assert "is after" not in out
+
+
+def test_documents_naming_members_follow_their_names(ws_sqlite: Cli, tmp_path: Path) -> None:
+    """The certificate and the audit report name members in their events: a changed name
+    is a new document, not a cache hit."""
+    from tests.reliability.helpers import sql
+    from workflow.documents.rendering import cache_key
+    from workflow.store.texts import load_version
+    symbol = _draft(ws_sqlite, tmp_path)
+
+    def keys() -> list[str]:
+        app = App.open(ws_sqlite.root)
+        try:
+            with app.read() as session:
+                row = app.resolution(session, symbol)
+                ver = app.version(session, row)
+                model = load_version(session, ver)
+                return [cache_key(app, session, row, ver, model, stage=stage, fmt="pdf",
+                                  langs=["ru"], layout="single", reviewer=None, extra=None,
+                                  variant=None, attachment_hashes=[])[0]
+                        for stage in ("certificate", "audit-report", "draft")]
+        finally:
+            app.db.dispose()
+    before = keys()
+    sql(ws_sqlite.root, "UPDATE members SET name = 'Сидоров Пётр' WHERE id = 'rev-ru'")
+    after = keys()
+    assert before[0] != after[0] and before[1] != after[1]
+    assert before[2] == after[2]  # the draft names no member

@@ -97,6 +97,9 @@ def cache_key(app: App, session: Session, row: ResolutionRow, ver: Version, mode
                           sorted(stale_map(session, row, model).items())}
     if stage in ("final", "certificate"):
         facts["signatories"] = signatory_facts(session)
+    if stage in ("certificate", "audit-report", "index"):  # events name every member
+        facts["members"] = [[m.id, m.name, m.names_json, m.org] for m in
+                            session.exec(select(Member).order_by(Member.id))]
     if stage in DYNAMIC_STAGES:
         facts["state_marker"] = f"{row.row_version}"
     key = hashlib.sha256(json.dumps(facts, sort_keys=True, default=str).encode()).hexdigest()

@@ -46,7 +46,7 @@ def test_ok_refusal_and_usage_exit_0_1_2(ws_sqlite: Cli, tmp_path: Path) -> None
     assert len(_error_lines(illegal.stderr)) == 1 and "Traceback" not in illegal.output
     usage = ws(["show"], code=2)
     assert "Missing argument 'REF'" in usage.stderr
-    assert "choose --accept, --reject or --partial" in ws(["dispose", "1", "1", "--note", "x"],
+    assert "choose exactly one of --accept, --reject or --partial" in ws(["dispose", "1", "1", "--note", "x"],
                                                           code=2).stderr
 
 

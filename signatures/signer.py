@@ -9,6 +9,7 @@ the combination every PDF reader and OpenSSL build verifies.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,15 +48,15 @@ def _to_asn1_key(key: rsa.RSAPrivateKey) -> Any:
 
 
 @lru_cache(maxsize=1)
-def _signer_class() -> type[SimpleSigner]:
+def _signer_class() -> Callable[..., SimpleSigner]:
     """``SimpleSigner`` that signs with the key object already in memory.
 
     pyHanko's own class decodes the private key again for every signature, which costs
     about 0.1 s per RSA-3072 operation; PKCS#1 v1.5 signatures here reuse the loaded key.
     """
     from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
-    from pyhanko.sign.general import get_pyca_cryptography_hash
     from pyhanko.sign.signers import SimpleSigner
+    from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
     class _KeyInMemorySigner(SimpleSigner):
         def __init__(self, crypto_key: rsa.RSAPrivateKey, **kwargs: Any) -> None:

@@ -24,7 +24,7 @@ import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -126,12 +126,14 @@ class TimestampAuthority:
 
             status = tsp.PKIStatusInfo({"status": "rejection",
                                         "fail_info": tsp.PKIFailureInfo({"bad_request"})})
-            return core.Sequence.load(b"\x30" + _der_length(len(status.dump()))
-                                      + status.dump()).dump()
+            rejection: bytes = core.Sequence.load(b"\x30" + _der_length(len(status.dump()))
+                                                  + status.dump()).dump()
+            return rejection
         with self._lock:
             token = self._token(imprint, algorithm, nonce)
-        return tsp.TimeStampResp({"status": {"status": "granted"},
-                                  "time_stamp_token": token}).dump()
+        granted: bytes = tsp.TimeStampResp({"status": {"status": "granted"},
+                                            "time_stamp_token": token}).dump()
+        return granted
 
     def _token(self, imprint: Any, algorithm: str, nonce: int | None) -> Any:
         from asn1crypto import cms, tsp
@@ -160,8 +162,8 @@ class TimestampAuthority:
             cms.CMSAttribute({"type": "signing_certificate_v2",
                               "values": [tsp.SigningCertificateV2({"certs": [cert_id]})]}),
         ])
-        hash_cls = {"sha256": hashes.SHA256, "sha384": hashes.SHA384,
-                    "sha512": hashes.SHA512}[algorithm]
+        hash_cls: Callable[[], hashes.HashAlgorithm] = {
+            "sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}[algorithm]
         signature = self.key.sign(attrs.dump(), padding.PKCS1v15(), hash_cls())
         signer_info = cms.SignerInfo({
             "version": "v1",
@@ -263,9 +265,12 @@ def _stamper_class() -> type[Any]:
     from pyhanko.sign.timestamps import TimeStamper
     from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
-    class _Client(TimeStamper):  # type: ignore[misc]
+    # pyHanko leaves TimeStamper.__init__ unannotated: call it through its real signature
+    stamper_init = cast("Callable[[TimeStamper], None]", TimeStamper.__init__)
+
+    class _Client(TimeStamper):
         def __init__(self, url: str, timeout: float) -> None:
-            super().__init__()
+            stamper_init(self)
             self.url, self.timeout = url, timeout
 
         def _post(self, body: bytes) -> bytes:

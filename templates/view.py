@@ -12,7 +12,7 @@ import datetime as _dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from drafts.diff import Segment, compare
+from drafts.diff import ParagraphChange, Segment, compare
 from drafts.markup import plain, split_opener
 from drafts.model import SECTION_PREAMBLE, Located, Resolution
 from drafts.numbering import annex_heading, label, ref
@@ -331,7 +331,7 @@ def _with_change(view: ParagraphView, status: str,
     return replace(view, status=status, changes=dict(segments))
 
 
-def _with_removed(previous: Resolution, removed: list, langs: Sequence[str],
+def _with_removed(previous: Resolution, removed: list[ParagraphChange], langs: Sequence[str],
                   preamble: tuple[ParagraphView, ...], operative: tuple[ParagraphView, ...],
                   annexes: list[AnnexView]) -> tuple[tuple[ParagraphView, ...],
                                                      tuple[ParagraphView, ...], list[AnnexView]]:

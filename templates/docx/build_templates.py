@@ -20,22 +20,28 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
 from docx import Document  # noqa: E402
+from docx.blkcntnr import BlockItemContainer  # noqa: E402
+from docx.document import Document as DocxDocument  # noqa: E402
 from docx.enum.section import WD_ORIENT  # noqa: E402
 from docx.enum.style import WD_STYLE_TYPE  # noqa: E402
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT  # noqa: E402
 from docx.oxml import parse_xml  # noqa: E402
 from docx.oxml.ns import nsdecls, qn  # noqa: E402
+from docx.oxml.xmlchemy import BaseOxmlElement  # noqa: E402
 from docx.shared import Mm, Pt, Twips  # noqa: E402
+from docx.table import Table, _Cell, _Row  # noqa: E402
 
 from templates.word.xml import CJK_FONT, LATIN_FONT, lang_tag, rpr, run  # noqa: E402
 
 W = nsdecls("w")
 TEXT_WIDTH_PORTRAIT = Mm(170)
 TEXT_WIDTH_LANDSCAPE = Mm(257)
+#: what a paragraph can be added to: the body, a header or footer, a table cell
+Container = DocxDocument | BlockItemContainer
 
 
 # -- document, styles ----------------------------------------------------------------
-def new_document(*, landscape: bool = False) -> Document:
+def new_document(*, landscape: bool = False) -> DocxDocument:
     doc = Document()
     section = doc.sections[0]
     if landscape:
@@ -57,7 +63,7 @@ def new_document(*, landscape: bool = False) -> Document:
     return doc
 
 
-def _hyphenation(doc: Document) -> None:
+def _hyphenation(doc: DocxDocument) -> None:
     """Justified Russian and English hyphenate (by each run's w:lang; Chinese needs none):
     w:autoHyphenation right after w:defaultTabStop, its place in CT_Settings."""
     settings = doc.settings.element
@@ -69,7 +75,7 @@ def _hyphenation(doc: Document) -> None:
         settings.append(node)
 
 
-def _defaults(doc: Document) -> None:
+def _defaults(doc: DocxDocument) -> None:
     defaults = doc.styles.element.find(qn("w:docDefaults"))
     rpr_default = defaults.find(qn("w:rPrDefault"))
     rpr_default.remove(rpr_default.find(qn("w:rPr")))
@@ -83,7 +89,7 @@ def _defaults(doc: Document) -> None:
         f'<w:pPr {W}><w:spacing w:after="120" w:line="264" w:lineRule="auto"/></w:pPr>'))
 
 
-def _style(doc: Document, name: str, *, size: float = 11, bold: bool = False,
+def _style(doc: DocxDocument, name: str, *, size: float = 11, bold: bool = False,
            align: int | None = None, left: int = 0, hanging: int = 0, first: int = 0,
            before: float = 0, after: float = 6, keep_next: bool = False) -> None:
     style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
@@ -110,7 +116,7 @@ def _style(doc: Document, name: str, *, size: float = 11, bold: bool = False,
     fmt.keep_with_next = keep_next or None
 
 
-def _styles(doc: Document) -> None:
+def _styles(doc: DocxDocument) -> None:
     centre, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
     justify = WD_ALIGN_PARAGRAPH.JUSTIFY
     _style(doc, "ResMasthead", size=11, after=2)
@@ -133,7 +139,7 @@ def _styles(doc: Document) -> None:
 
 
 # -- content helpers ------------------------------------------------------------------
-def para(container, *pieces: str, style: str = "ResCell") -> None:
+def para(container: Container, *pieces: str, style: str = "ResCell") -> None:
     """A paragraph of runs; a piece is run XML (starts with '<') or English text."""
     p = container.add_paragraph(style=style)
     p._p.get_or_add_pPr().append(parse_xml(rpr("en").replace("<w:rPr>", f"<w:rPr {W}>", 1)))
@@ -143,12 +149,12 @@ def para(container, *pieces: str, style: str = "ResCell") -> None:
             p._p.append(element)
 
 
-def _elements(xml: str) -> list:
+def _elements(xml: str) -> list[BaseOxmlElement]:
     wrapper = parse_xml(f"<w:body {W}>{xml}</w:body>")
     return list(wrapper)
 
 
-def tag(container, text: str) -> None:
+def tag(container: Container, text: str) -> None:
     """A paragraph holding only a docxtpl tag (it disappears when rendered)."""
     para(container, text)
 
@@ -162,7 +168,7 @@ def field(instr: str, placeholder: str = "1", size: int = 18) -> str:
             f"<w:r>{props}<w:fldChar w:fldCharType=\"end\"/></w:r>")
 
 
-def header_footer(doc: Document, *, header: list[str], footer: list[str],
+def header_footer(doc: DocxDocument, *, header: list[str], footer: list[str],
                   landscape: bool = False) -> None:
     section = doc.sections[0]
     width = TEXT_WIDTH_LANDSCAPE if landscape else TEXT_WIDTH_PORTRAIT
@@ -185,7 +191,7 @@ _AFTER_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCap
                   "w:tblDescription")
 
 
-def _borderless(table) -> None:
+def _borderless(table: Table) -> None:
     """No borders: ``w:tblBorders`` in its schema place, before tblLayout and tblLook."""
     tbl_pr = table._tbl.tblPr
     borders = parse_xml(
@@ -199,7 +205,7 @@ def _borderless(table) -> None:
         tbl_pr.append(borders)
 
 
-def _fixed(table, widths_mm: list[float]) -> None:
+def _fixed(table: Table, widths_mm: list[float]) -> None:
     table.autofit = False
     grid = table._tbl.tblGrid
     for col, width in zip(grid.findall(qn("w:gridCol")), widths_mm):
@@ -209,22 +215,22 @@ def _fixed(table, widths_mm: list[float]) -> None:
             cell.width = Mm(width)
 
 
-def _clear(cell) -> None:
+def _clear(cell: _Cell) -> None:
     for p in list(cell.paragraphs):
         p._p.getparent().remove(p._p)
 
 
-def cell_tag(cell, text: str, style: str = "ResCell") -> None:
+def cell_tag(cell: _Cell, text: str, style: str = "ResCell") -> None:
     _clear(cell)
     para(cell, text, style=style)
 
 
-def header_row(row) -> None:
+def header_row(row: _Row) -> None:
     tr_pr = row._tr.get_or_add_trPr()
     tr_pr.append(parse_xml(f"<w:tblHeader {W}/>"))
 
 
-def loop_table(doc: Document, *, heads: list[str] | None, loop: str, cells: list[str],
+def loop_table(doc: DocxDocument, *, heads: list[str] | None, loop: str, cells: list[str],
                widths_mm: list[float], head_loop: tuple[str, str] | None = None,
                cell_loop: tuple[str, str] | None = None) -> None:
     """A table with a header row and one ``{%tr for %}`` row.
@@ -261,7 +267,7 @@ def loop_table(doc: Document, *, heads: list[str] | None, loop: str, cells: list
     cell_tag(rows[2].cells[0], "{%tr endfor %}")
 
 
-def masthead(doc: Document) -> None:
+def masthead(doc: DocxDocument) -> None:
     table = doc.add_table(rows=1, cols=2)
     _borderless(table)
     _fixed(table, [100, 70])
@@ -270,7 +276,7 @@ def masthead(doc: Document) -> None:
     para(doc, style="ResMasthead")
 
 
-def text_body(doc: Document) -> None:
+def text_body(doc: DocxDocument) -> None:
     """The resolution text: a parallel table, or the single-language paragraphs."""
     tag(doc, "{%p if d.parallel %}")
     loop_table(doc, heads=None, head_loop=("h", "d.column_heads"),
@@ -285,7 +291,7 @@ def text_body(doc: Document) -> None:
     tag(doc, "{%p endif %}")
 
 
-def _line_numbers(doc: Document) -> None:
+def _line_numbers(doc: DocxDocument) -> None:
     sect = doc.sections[0]._sectPr
     cols = sect.find(qn("w:cols"))
     cols.addprevious(parse_xml(
@@ -297,7 +303,7 @@ VERSION_FOOTER = ["{{ view.symbol }} · ", "{{r d.wh.version }}",
 
 
 # -- one builder per stage -------------------------------------------------------------
-def draft() -> Document:
+def draft() -> DocxDocument:
     doc = new_document()
     header_footer(doc, header=["{{r d.wt.watermark_draft }}",
                                run("    {{ view.symbol }}", "en", size=18)],
@@ -308,7 +314,7 @@ def draft() -> Document:
     return doc
 
 
-def review() -> Document:
+def review() -> DocxDocument:
     doc = new_document()
     header_footer(doc, header=["{{r d.wh.review_copy }}", run(" ", "en", size=18),
                                run("{{ view.reviewer }}", "en", bold=True, size=18),
@@ -321,7 +327,7 @@ def review() -> Document:
     return doc
 
 
-def redline() -> Document:
+def redline() -> DocxDocument:
     doc = new_document()
     header_footer(doc, header=["{{r d.wh.redline }}",
                                run(" · {{ view.symbol }}", "en", size=18)],
@@ -332,7 +338,7 @@ def redline() -> Document:
     return doc
 
 
-def final() -> Document:
+def final() -> DocxDocument:
     doc = new_document()
     header_footer(doc, header=[], footer=["{{ view.symbol }}"])
     masthead(doc)
@@ -351,7 +357,7 @@ def final() -> Document:
     return doc
 
 
-def comment_form() -> Document:
+def comment_form() -> DocxDocument:
     doc = new_document(landscape=True)
     header_footer(doc, header=["{{r d.wh.form_title }}", " · {{ view.symbol }} · ",
                                "{{r d.wh.version }}", " {{ view.version }}"],
@@ -374,7 +380,7 @@ def comment_form() -> Document:
     return doc
 
 
-def matrix() -> Document:
+def matrix() -> DocxDocument:
     doc = new_document(landscape=True)
     header_footer(doc, header=["{{r d.wh.matrix }}", " · {{ view.symbol }}"],
                   footer=VERSION_FOOTER, landscape=True)
@@ -397,7 +403,7 @@ def matrix() -> Document:
     return doc
 
 
-def approval() -> Document:
+def approval() -> DocxDocument:
     doc = new_document()
     header_footer(doc, header=["{{r d.wh.approval }}", " · {{ view.symbol }}"],
                   footer=VERSION_FOOTER)
@@ -417,7 +423,7 @@ def approval() -> Document:
     return doc
 
 
-def cover_letter() -> Document:
+def cover_letter() -> DocxDocument:
     doc = new_document()
     header_footer(doc, header=[], footer=["{{ view.symbol }}"])
     masthead(doc)
@@ -445,7 +451,7 @@ _STYLES_WITH_EFFECTS = ("http://schemas.microsoft.com/office/2007/relationships/
                         "stylesWithEffects")
 
 
-def _prune_styles(doc: Document) -> None:
+def _prune_styles(doc: DocxDocument) -> None:
     """Keep the default styles, the grid table and ours; python-docx's default package
     defines some 160 more (350 kB of styles.xml that every render would re-compress)."""
     root = doc.styles.element
@@ -457,7 +463,7 @@ def _prune_styles(doc: Document) -> None:
         root.remove(style)
 
 
-def _drop_extras(doc: Document) -> None:
+def _drop_extras(doc: DocxDocument) -> None:
     """python-docx's default package carries a thumbnail image and a Word 2010
     ``stylesWithEffects`` copy of the styles (430 kB): neither is ours to ship."""
     for owner, reltype in ((doc.part.package, _THUMBNAIL), (doc.part, _STYLES_WITH_EFFECTS)):

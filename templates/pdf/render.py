@@ -193,7 +193,8 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> Mapping[str, Any]:
     if url.startswith("data:"):
         from weasyprint.urls import default_url_fetcher
 
-        return default_url_fetcher(url, *args, **kwargs)
+        fetched: Mapping[str, Any] = default_url_fetcher(url, *args, **kwargs)
+        return fetched
     raise ValueError(f"rendered documents may not load external resources ({url[:60]!r})")
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Unpack
 
 from drafts.comment_form import FORM_MARKER
 from templates.labels import labels_for, quoted
@@ -36,6 +36,7 @@ from templates.people import describe_enclosure, names_shown, role_words
 from templates.view import DocumentView, ParagraphView
 from templates.word.xml import (
     ChangeMarks,
+    RunFormat,
     Xml,
     guess_lang,
     paragraph,
@@ -96,8 +97,8 @@ def _paragraph_block(p: ParagraphView, lang: str, marks: ChangeMarks | None,
                      column: bool = False) -> str:
     label = p.labels.get(lang, "")
     segments = p.changes.get(lang) if marks is not None else None
-    if segments:
-        content = redline_runs(label, segments, lang, marks)  # type: ignore[arg-type]
+    if segments and marks is not None:
+        content = redline_runs(label, segments, lang, marks)
     else:
         content = text_runs(label, p.openers.get(lang, ""), p.rests.get(lang, ""), lang)
     style = _style(p, lang)
@@ -180,7 +181,7 @@ LABEL_KEYS = ("watermark_draft", "review_copy", "version", "form_title", "resolu
               "at", "note", "statement", "redline")
 
 
-def _label_runs(view: DocumentView, key: str, langs: Sequence[str], **fmt: Any) -> Xml:
+def _label_runs(view: DocumentView, key: str, langs: Sequence[str], **fmt: Unpack[RunFormat]) -> Xml:
     """One label in each language, " / " between them, each run in its own language."""
     pairs: dict[str, str] = {}
     for lang in langs:
@@ -192,11 +193,12 @@ def _label_runs(view: DocumentView, key: str, langs: Sequence[str], **fmt: Any) 
     return Xml(sep.join(run(text, lang, **fmt) for lang, text in pairs.items()))
 
 
-def _labels(view: DocumentView, langs: Sequence[str], **fmt: Any) -> dict[str, Xml]:
+def _labels(view: DocumentView, langs: Sequence[str],
+            **fmt: Unpack[RunFormat]) -> dict[str, Xml]:
     return {key: _label_runs(view, key, langs, **fmt) for key in LABEL_KEYS}
 
 
-def _cell(text: str, default: str = "en", **fmt: Any) -> Xml:
+def _cell(text: str, default: str = "en", **fmt: Unpack[RunFormat]) -> Xml:
     """A table cell's runs for free text (language guessed from the script)."""
     return Xml(run(text, guess_lang(text, default), **fmt))
 
@@ -299,13 +301,13 @@ def build_context(view: DocumentView, *, author: str | None = None) -> dict[str,
             "type": c.type,
             "text": _cell(c.text, first),
             "proposal": _cell(c.proposal, first),
-            "disposition": Xml(_label_runs(view, c.disposition or "pending", langs)),
+            "disposition": _label_runs(view, c.disposition or "pending", langs),
             "note": _cell(c.note + (" [orphaned]" if c.orphaned else ""), first),
         } for n, c in enumerate(view.comments, 1)]
     if view.stage == "approval":
         d["approvals"] = [{
             "name": _cell(a.name), "delegation": a.delegation,
-            "decision": Xml(_label_runs(view, a.decision, langs)),
+            "decision": _label_runs(view, a.decision, langs),
             "at": a.at, "note": _cell(a.note, first),
             "statement": a.signed_statement[:16],
         } for a in view.approvals]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import TypedDict, Unpack
 from xml.sax.saxutils import escape
 
 from drafts.diff import Segment
@@ -24,6 +25,7 @@ __all__ = [
     "lang_tag",
     "emphasis",
     "guess_lang",
+    "RunFormat",
     "rpr",
     "run",
     "paragraph",
@@ -84,6 +86,17 @@ def guess_lang(text: str, default: str = "en") -> str:
     return default
 
 
+class RunFormat(TypedDict, total=False):
+    """The formatting keywords :func:`run` passes on to :func:`rpr`."""
+
+    italic: bool
+    bold: bool
+    size: int | None
+    vanish: bool
+    color: str | None
+    caps: bool
+
+
 def rpr(lang: str, *, italic: bool = False, bold: bool = False, size: int | None = None,
         vanish: bool = False, color: str | None = None, caps: bool = False) -> str:
     """Run properties in schema order, always with fonts and language."""
@@ -121,11 +134,11 @@ def _content(text: str, tag: str) -> str:
     return "".join(parts)
 
 
-def run(text: str, lang: str, *, deleted: bool = False, **fmt: object) -> str:
+def run(text: str, lang: str, *, deleted: bool = False, **fmt: Unpack[RunFormat]) -> str:
     if not text:
         return ""
     tag = "delText" if deleted else "t"
-    return f"<w:r>{rpr(lang, **fmt)}{_content(text, tag)}</w:r>"  # type: ignore[arg-type]
+    return f"<w:r>{rpr(lang, **fmt)}{_content(text, tag)}</w:r>"
 
 
 def paragraph(content: str, style: str, *, lang: str = "en", keep_next: bool = False,
@@ -222,7 +235,7 @@ def redline_runs(label: str, segments: Sequence[Segment], lang: str,
     if label:
         out += run(label, lang) + "<w:r>" + rpr(lang) + "<w:tab/></w:r>"
     for op, text, emph in _redline_chars(segments):
-        fmt = {"italic": emph and style == "italic", "bold": emph and style == "bold"}
+        fmt: RunFormat = {"italic": emph and style == "italic", "bold": emph and style == "bold"}
         if op == "equal":
             out += run(text, lang, **fmt)
         elif op == "insert":

@@ -240,8 +240,11 @@ def _passphrase(passphrase_file: str | None, label: str, new: bool = False) -> b
               default="each-delegation", show_default=True)
 @click.option("--require-signature", "required", multiple=True, metavar="MEMBER",
               help="A member whose signature every resolution needs (repeatable).")
+@click.option("--timestamp-url", default="", metavar="URL",
+              help="An RFC 3161 timestamp authority: signatures become B-T, then B-LTA.")
 def init(ctx: Context, directory: str, name: str, name_ru: str | None, name_zh: str | None,
-         prefix: str, languages: str, approval_rule: str, required: tuple[str, ...]) -> None:
+         prefix: str, languages: str, approval_rule: str, required: tuple[str, ...],
+         timestamp_url: str) -> None:
     """Create a workspace: resolutions.toml and .resolutions/ (SQLite database)."""
     from sqlalchemy.engine import make_url
 
@@ -250,7 +253,7 @@ def init(ctx: Context, directory: str, name: str, name_ru: str | None, name_zh: 
     ws = setup.init_workspace(Path(directory), name=name, prefix=prefix,
                               languages=tuple(x.strip() for x in languages.split(",") if x.strip()),
                               approval_rule=approval_rule, names=names,
-                              required_signatories=required)
+                              required_signatories=required, timestamp_url=timestamp_url)
     database = make_url(ws.database_url).render_as_string(hide_password=True)
     ctx.emit({"workspace": str(ws.root), "database": database},
              f"Initialised workspace {ws.root} ({name}, prefix {prefix})")

@@ -977,7 +977,8 @@ def sign_cmd(ctx: Context, ref: str, by: str | None, p12: str | None,
              passphrase_file: str | None) -> None:
     """Sign the approved text (PAdES, visible block in your slot; DOCX gets a .p7s)."""
     from workflow.signing.keys import KeyRequest
-    from workflow.signing.sign import sign
+    from workflow.signing.sign import may_sign, sign
+    may_sign(ctx.app(), ref, by)  # everything that can refuse, before the passphrase is asked
     key = KeyRequest(p12, _passphrase(passphrase_file, "Passphrase for your key"))
     result = sign(ctx.app(), ref, by, key)
     left = f"; still missing: {', '.join(result.missing)}" if result.missing else ""

@@ -221,3 +221,18 @@ def test_documents_naming_members_follow_their_names(ws_sqlite: Cli, tmp_path: P
     after = keys()
     assert before[0] != after[0] and before[1] != after[1]
     assert before[2] == after[2]  # the draft names no member
+
+
+def test_sign_refuses_before_it_asks_for_the_passphrase(ws: Cli, tmp_path: Path) -> None:
+    """A step that cannot happen is refused before anyone types a passphrase."""
+    symbol = _draft(ws, tmp_path)
+    out = ws(["sign", symbol, "--by", "appr-ru"], input="", code=1).output
+    assert "is draft" in out and "Passphrase" not in out
+    ws(["circulate", symbol, "--reviewer", "rev-ru"])
+    ws(["close-review", symbol, "--no-objection"])
+    ws(["approve", symbol, "--by", "appr-ru", "--evidence", LETTER])
+    ws(["approve", symbol, "--by", "appr-zh", "--evidence", LETTER])
+    out = ws(["sign", symbol, "--by", "appr-ru"], input="", code=1).output
+    assert "appr-ru has no signing certificate" in out and "Passphrase" not in out
+    out = ws(["sign", symbol, "--by", "rev-ru"], input="", code=1).output
+    assert "rev-ru may not sign" in out and "Passphrase" not in out

@@ -41,7 +41,8 @@ from workflow.signing.keys import chains_to, registered_certificate, trust_roots
 from workflow.store.models import Member, MemberCertificate, ResolutionRow, SignatureRecord
 from workflow.store.texts import load_version
 
-__all__ = ["SignResult", "sign", "import_signed", "stamp_lines", "SLOT_PT", "timestamper_for"]
+__all__ = ["may_sign", "SignResult", "sign", "import_signed", "stamp_lines", "SLOT_PT",
+           "timestamper_for"]
 
 #: the signature slot of the final template (templates.pdf.render.SIGNATURE_SLOT_PT), in points
 SLOT_PT = (180.0, 60.0)
@@ -189,6 +190,16 @@ def _slots(pdf: bytes, own: str) -> list[tuple[str, int, tuple[float, float, flo
     return [(name, page, (x, y - height, x + width, y))
             for name, (page, x, y) in sorted(list_destinations(pdf).items())
             if name.startswith("sig-") and name != own]
+
+
+def may_sign(app: App, ref: str, by: str | None) -> None:
+    """Refuse now what ``sign`` would refuse before it needs the key: the state, the role,
+    a signature already made, a missing certificate — so nobody types a passphrase for a
+    step that cannot happen (a refusal for a role is audited, as always)."""
+    with app.write() as session:
+        row = app.resolution(session, ref)
+        _approved(row)
+        _signatory(app, session, row, by)
 
 
 def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = None) -> SignResult:

@@ -235,3 +235,22 @@ def test_a_row_with_an_unknown_ref_refuses_the_whole_form(
     out = ws(["comments", "import", s, str(path)], code=1).output
     assert "OP 9" in out and "nothing was imported" in out
     assert json.loads(ws(["comments", s, "--json"]).output)["comments"] == []
+
+
+def test_form_problems_all_at_once_and_a_repeat_is_already_imported(
+        ws_sqlite: Cli, tmp_path: Path, smtp: SmtpServer) -> None:
+    ws = ws_sqlite
+    s = circulated(ws, tmp_path, smtp)
+    [msg] = smtp.inbox.to("rev-ru@wg.example")
+    _, blank = attachment(msg, ".docx")
+    path = tmp_path / "returned.docx"
+    path.write_bytes(fill_form(blank, {"OP 9": ("ed", "Нет такого", ""),
+                                       "PP 99": ("ge", "И такого нет", "")}))
+    out = ws(["comments", "import", s, str(path)], code=1).output
+    assert "2 problem(s)" in out and "  1. row" in out and "  2. row" in out, out
+    assert "OP 9" in out and "PP 99" in out and "nothing was imported" in out
+    path.write_bytes(fill_form(blank, {"OP 2": ("te", "Уточнить срок", "до 2035 года")}))
+    assert "imported 1 comment(s)" in ws(["comments", "import", s, str(path)]).output
+    again = ws(["comments", "import", s, str(path)]).output
+    assert "already imported" in again
+    assert len(json.loads(ws(["comments", s, "--json"]).output)["comments"]) == 1

@@ -112,6 +112,8 @@ def comments_table(symbol: str, version: int, rows: Sequence[Any]) -> str:
 
 
 def comments_imported(rows: Sequence[Any]) -> str:
+    if not rows:
+        return "already imported: every comment of this form is recorded; nothing new"
     return (f"imported {len(rows)} comment(s): "
             + ", ".join(f"{r.number} ({r.original_ref})" for r in rows))
 

@@ -52,9 +52,7 @@ def _target(model, row: FormRow) -> tuple[str, str]:  # type: ignore[no-untyped-
     try:
         return text, ref_of(resolve(model, text))
     except RefError as exc:
-        raise FormRefused(f"row {row.row} of the comment table (Ref {text!r}): {exc}; "
-                          "correct the Ref and import the form again — nothing was "
-                          "imported") from None
+        raise FormRefused(f"row {row.row} of the comment table (Ref {text!r}): {exc}") from None
 
 
 def import_comment_form(app: App, ref: str, path: Path) -> list[CommentRow]:
@@ -88,7 +86,16 @@ def import_comment_form(app: App, ref: str, path: Path) -> list[CommentRow]:
                               " or it comes from another workspace); ask the secretariat for "
                               "the reviewer's own form — nothing was imported")
         model = load_version(session, version)
-        targets = [(_target(model, r), r) for r in form.rows]
+        targets, problems = [], []
+        for form_row in form.rows:
+            try:
+                targets.append((_target(model, form_row), form_row))
+            except FormRefused as exc:
+                problems.append(str(exc))
+        if problems:  # every problem at once, numbered, and nothing stored
+            listing = "\n".join(f"  {n}. {p}" for n, p in enumerate(problems, 1))
+            raise FormRefused(f"{path.name}: {len(problems)} problem(s); correct them and "
+                              f"import the form again — nothing was imported:\n{listing}")
         seen = {(c.author, c.ref, c.type, c.text, c.proposal) for c in session.exec(
             select(Comment).where(Comment.resolution_id == row.id,
                                   Comment.round_id == rnd.id))}

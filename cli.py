@@ -306,7 +306,7 @@ def body_list(ctx: Context) -> None:
     "resolutions new resolution.yaml",
     'resolutions new --title "On joint ventures" --body brics-higher-council --lang en',
     "resolutions new --from-docx draft.docx --lang ru --body brics-higher-council"))
-@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option("--title", help="Start an empty resolution with this title.")
 @click.option("--body", "body_code", help="The BRICS body (with --title); see 'body list'.")
 @click.option("--lang", help="Language of --title or of --from-docx (default: the first "
@@ -381,7 +381,7 @@ def source(ctx: Context, ref: str, version: int | None) -> None:
     'resolutions edit 1 resolution.yaml --note "OP 3 reworded"', "EDITOR=nano resolutions edit 1",
     "resolutions edit 1 --from-docx zh-draft.docx --lang zh"))
 @click.argument("ref")
-@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option("--note", default="", help="What changed (kept with the version).")
 @click.option("--from-docx", type=FILE_IN,
               help="Bring in one language from a Word draft (with --lang).")

@@ -176,3 +176,16 @@ def _write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "hint.yaml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_a_missing_file_on_the_command_line_is_a_usage_error(tmp_path: Path) -> None:
+    """Exit 2 for a file that is not there, whichever command names it."""
+    from tests.conftest import make_workspace
+
+    ws = make_workspace(tmp_path / "ws")
+    gone = str(tmp_path / "gone.yaml")
+    for args in (["new", gone], ["edit", "1", gone],
+                 ["approve", "1", "--evidence", gone], ["verify", gone],
+                 ["sign", "1", "--passphrase-file", gone]):
+        result = ws(args, code=2)
+        assert "does not exist" in result.output, (args, result.output)

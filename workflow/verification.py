@@ -12,7 +12,7 @@ from workflow.signing.keys import trust_roots
 from workflow.signing.statements import statement_problems
 from workflow.store import audit
 from workflow.store.models import AuditEvent, ResolutionRow, SignatureRecord
-from workflow.store.witness import head_text, witness_problems
+from workflow.store.witness import head, witness_problems
 
 __all__ = ["verify_workspace", "audit_head"]
 
@@ -91,5 +91,4 @@ def _artefact_problems(app: App, session) -> list[audit.Problem]:  # type: ignor
 def audit_head(app: App) -> tuple[int, str]:
     """The chain's last event: what a witness keeps."""
     with app.read() as session:
-        seq, digest = head_text(session).split()
-        return int(seq), digest
+        return head(session)

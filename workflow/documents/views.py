@@ -12,8 +12,9 @@ from sqlmodel import Session, select
 from drafts.model import Resolution
 from workflow.app import App
 from workflow.drafting.translations import stale_map
+from workflow.lifecycle.facts import last_round
 from workflow.lifecycle.signatures import signatories
-from workflow.store.models import Approval, AuditEvent, Comment, Member, ResolutionRow, ReviewRound
+from workflow.store.models import Approval, AuditEvent, Comment, Member, ResolutionRow
 from workflow.store.tokens import binding_token
 
 __all__ = ["document_view", "body_view", "member_names", "signatory_facts"]
@@ -124,10 +125,6 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
         previous_version=previous[0] if previous else None, extra=extra,
     )
 
-
-def last_round(session: Session, row: ResolutionRow) -> ReviewRound | None:
-    return session.exec(select(ReviewRound).where(ReviewRound.resolution_id == row.id)
-                        .order_by(ReviewRound.number.desc())).first()  # type: ignore[union-attr]
 
 
 def signatory_facts(session: Session) -> list[list[object]]:

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from workflow.app import App
 from workflow.lifecycle.approvals import current_approvals, rule_progress
-from workflow.lifecycle.machine import ACTIONS, Step
+from workflow.lifecycle.machine import Step
 from workflow.lifecycle.parity import findings
 from workflow.lifecycle.signatures import missing_signatures, signatories, signed_members
 from workflow.store.models import (
@@ -27,12 +27,17 @@ from workflow.store.models import (
 )
 from workflow.store.texts import load_version
 
-__all__ = ["Facts", "open_round"]
+__all__ = ["Facts", "open_round", "last_round"]
+
+
+def last_round(session: Session, row: ResolutionRow) -> ReviewRound | None:
+    """The resolution's latest review round, open or closed."""
+    return session.exec(select(ReviewRound).where(ReviewRound.resolution_id == row.id)
+                        .order_by(ReviewRound.number.desc())).first()  # type: ignore[union-attr]
 
 
 def open_round(session: Session, row: ResolutionRow) -> ReviewRound | None:
-    rnd = session.exec(select(ReviewRound).where(ReviewRound.resolution_id == row.id)
-                       .order_by(ReviewRound.number.desc())).first()  # type: ignore[union-attr]
+    rnd = last_round(session, row)
     return rnd if rnd is not None and rnd.closed_at is None else None
 
 
@@ -73,9 +78,6 @@ class Facts:
         if key not in self._answers:
             self._answers[key] = getattr(self, f"_{guard}")(what, roles)
         return self._answers[key]
-
-    def action_roles(self, action: str) -> tuple[str, ...]:
-        return ACTIONS[action][1]
 
     # -- the guards ------------------------------------------------------------------
     def _role_allowed(self, what: str, roles: tuple[str, ...]) -> tuple[bool, str]:

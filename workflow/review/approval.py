@@ -41,7 +41,9 @@ def _approver(app: App, session: Session, by: str | None, row: ResolutionRow,
     check(row, what, facts)
     if member.id != actor.id and app.actor_id and "secretary" not in actor.role_set():
         app.require(session, "secretary", f"{what} on behalf of {member.id}", row)
-    typed_by = app.operator(session) if not (by and actor.id != member.id) else actor
+    # `--by X` typed by someone else: they typed it; otherwise the operator did (on SQLite
+    # `--as X` only says for whom)
+    typed_by = actor if by and actor.id != member.id else app.operator(session)
     return member, typed_by, facts
 
 

@@ -26,7 +26,7 @@ from workflow.store.models import Comment, Member, ResolutionRow, ReviewRound, V
 from workflow.store.texts import load_version
 
 __all__ = ["circulate", "add_comment", "comment_matrix", "dispose", "CommentRow",
-           "AmendmentRow", "RoundResult", "current_round", "COMMENT_TYPES", "DISPOSITIONS",
+           "AmendmentRow", "RoundResult", "COMMENT_TYPES", "DISPOSITIONS",
            "AMENDMENT_OPS"]
 
 COMMENT_TYPES = ("ge", "te", "ed")
@@ -86,11 +86,6 @@ class AmendmentRow:
 
 def _model(session: Session, version: Version) -> Resolution:
     return load_version(session, version)
-
-
-def current_round(session: Session, row: ResolutionRow) -> ReviewRound | None:
-    return session.exec(select(ReviewRound).where(ReviewRound.resolution_id == row.id)
-                        .order_by(ReviewRound.number.desc())).first()  # type: ignore[union-attr]
 
 
 def _open_round(session: Session, row: ResolutionRow, what: str) -> ReviewRound:

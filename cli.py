@@ -472,6 +472,25 @@ def audit_head(ctx: Context) -> None:
     seq, digest = head(ctx.app())
     ctx.emit({"seq": seq, "hash": digest}, f"{seq} {digest}")
 
+@command(audit, "anchor", json=True, example=("resolutions audit anchor",
+                                              "resolutions audit anchor --json"))
+def audit_anchor(ctx: Context) -> None:
+    """Timestamp the chain's head at the configured timestamp authority (RFC 3161) and keep
+    the token: a later rewrite of the chain is caught by 'audit verify'."""
+    from workflow.signing.anchors import anchor
+    made = anchor(ctx.app())
+    ctx.emit(made.to_json(), f"anchored event {made.seq} {made.hash} at "
+                             f"{made.at.isoformat()} ({made.tsa_url})")
+
+@command(audit, "config", json=True, example="resolutions audit config")
+def audit_config(ctx: Context) -> None:
+    """Record resolutions.toml as it is now (after a deliberate edit): the rules it holds
+    are bound to the chain, and 'audit verify' names any later edit."""
+    from workflow.verification import record_config
+    changed = record_config(ctx.app())
+    ctx.emit({"changed": changed}, "recorded resolutions.toml" + (
+        f" (changed: {', '.join(changed)})" if changed else " (no key changed)"))
+
 # -- review, approval, life cycle ---------------------------------------------------------
 @command(cli, json=True, example="resolutions status 1")
 @click.argument("ref")

@@ -41,6 +41,7 @@ class App:
     def write(self) -> Iterator[Session]:
         try:
             with self.db.write() as session:
+                session.info["actor_of"] = lambda: self.actor(session)
                 yield session
         except PermissionDenied as exc:
             rid = getattr(exc, "resolution_id", None)

@@ -8,13 +8,15 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from workflow.app import App
+from workflow.signing.anchors import anchor_problems
 from workflow.signing.keys import trust_roots
 from workflow.signing.statements import statement_problems
 from workflow.store import audit
-from workflow.store.models import AuditEvent, ResolutionRow, SignatureRecord
+from workflow.store.models import AuditEvent, Message, ResolutionRow, SignatureRecord, Submission
+from workflow.store.settings import config_problems
 from workflow.store.witness import head, witness_problems
 
-__all__ = ["verify_workspace", "audit_head"]
+__all__ = ["verify_workspace", "audit_head", "record_config"]
 
 
 def verify_workspace(app: App, witnesses: Sequence[tuple[int, str]] = ()
@@ -24,9 +26,46 @@ def verify_workspace(app: App, witnesses: Sequence[tuple[int, str]] = ()
         problems = witness_problems(session, list(witnesses))
         problems += audit.verify(session)
         count = int(session.exec(select(func.count()).select_from(AuditEvent)).one())
+        problems += config_problems(app.workspace.root, _config_events(session))
         problems += _artefact_problems(app, session)
+        problems += _file_problems(app, session)
         problems += _signature_problems(app, session)
+        problems += anchor_problems(app, session)
     return problems, count
+
+
+def _config_events(session) -> list[tuple[int, str, dict]]:  # type: ignore[no-untyped-def,type-arg]
+    import json
+
+    rows = session.exec(select(AuditEvent.seq, AuditEvent.action, AuditEvent.detail)
+                        .where(AuditEvent.action == "config").order_by(AuditEvent.seq))
+    return [(seq, action, json.loads(detail)) for seq, action, detail in rows]
+
+
+def _file_problems(app: App, session) -> list[audit.Problem]:  # type: ignore[no-untyped-def]
+    """Files the engine wrote and recorded by hash: submission packages and queued mail."""
+    problems = []
+    root = app.workspace.root
+    for sub in session.exec(select(Submission).order_by(Submission.id)):
+        if sub.package_path and sub.package_sha256:
+            problems += _hash_problem(root / sub.package_path, sub.package_sha256,
+                                      f"submission package {sub.package_path}")
+    for msg in session.exec(select(Message).order_by(Message.id)):
+        if msg.eml_path and msg.eml_sha256:
+            problems += _hash_problem(root / msg.eml_path, msg.eml_sha256,
+                                      f"message file {msg.eml_path}")
+    return problems
+
+
+def _hash_problem(path, expected: str, where: str) -> list[audit.Problem]:  # type: ignore[no-untyped-def]
+    from workflow.store.files import sha256_file
+
+    if not path.is_file():
+        return [audit.Problem(where, "is missing")]
+    if sha256_file(path) != expected:
+        return [audit.Problem(where, "bytes differ from the SHA-256 recorded when it was "
+                                     "written: the file was changed")]
+    return []
 
 
 def _signature_problems(app: App, session) -> list[audit.Problem]:  # type: ignore[no-untyped-def]
@@ -92,3 +131,13 @@ def audit_head(app: App) -> tuple[int, str]:
     """The chain's last event: what a witness keeps."""
     with app.read() as session:
         return head(session)
+
+
+def record_config(app: App) -> list[str]:
+    """Record ``resolutions.toml`` as it is now; the keys changed since the last record."""
+    from workflow.store import settings
+
+    with app.write() as session:
+        last = settings.last_recorded(_config_events(session))
+        return settings.record_config(session, app.workspace.root, app.actor(session),
+                                      before=last[1].get("config", {}) if last else {})

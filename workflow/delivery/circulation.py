@@ -9,6 +9,7 @@ from dataclasses import replace
 from workflow.app import App
 from workflow.delivery.review_copies import deliver_review_copies
 from workflow.review.rounds import RoundResult, circulate
+from workflow.signing.anchors import auto_anchor
 
 __all__ = ["circulate_and_deliver"]
 
@@ -17,4 +18,8 @@ def circulate_and_deliver(app: App, ref: str, reviewers: list[str],
                           due: _dt.date | None) -> RoundResult:
     result = circulate(app, ref, reviewers, due)
     lines = deliver_review_copies(app, result.symbol, result.round)
-    return replace(result, deliveries=lines)
+    made, why = auto_anchor(app)
+    if made is not None:
+        lines.append(f"audit head {made.seq} anchored at {made.at.isoformat()} ({made.tsa_url})")
+    return replace(result, deliveries=lines,
+                   warnings=[*result.warnings, *([f"not anchored: {why}"] if why else [])])

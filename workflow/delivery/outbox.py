@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 from workflow import clock
 from workflow.app import App
 from workflow.errors import InvalidInput, WorkspaceError
+from workflow.store import facts
 from workflow.store.files import write_atomic
 from workflow.store.models import Message, holding
 
@@ -215,7 +216,10 @@ def _claim(app: App, message_pk: int, statuses: Iterable[str]) -> Message | None
             .values(status="sending", attempts=Message.attempts + 1))
         if result.rowcount != 1:
             return None
-        return session.get(Message, message_pk)
+        claimed = session.get(Message, message_pk)
+        if claimed is not None:
+            facts.touched(session, claimed)
+        return claimed
 
 
 def _finish(app: App, message_pk: int, error: str) -> None:

@@ -44,6 +44,7 @@ from workflow.lifecycle.facts import Facts
 from workflow.lifecycle.parity import findings
 from workflow.lifecycle.signatures import signatories, signed_members
 from workflow.lifecycle.steps import check, move
+from workflow.signing.anchors import auto_anchor
 from workflow.signing.files import (
     find_base,
     latest_certificate_sha,
@@ -96,6 +97,7 @@ class SubmitResult:
     message: int
     message_status: str
     error: str = ""
+    anchor: str = ""   # the audit anchor made after it, or why none was
 
 
 @dataclass(frozen=True)
@@ -384,11 +386,17 @@ def submit(app: App, ref: str, body_code: str, *, meeting: _dt.date | None = Non
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
         raise
-    if send_now:
-        from dataclasses import replace
+    from dataclasses import replace
 
+    if send_now:
         for outcome in send(app, ids=[result.message]):
             result = replace(result, message_status=outcome.status, error=outcome.error)
+    made, why = auto_anchor(app)
+    if made is not None:
+        result = replace(result, anchor=f"audit head {made.seq} anchored at "
+                                        f"{made.at.isoformat()} ({made.tsa_url})")
+    elif why:
+        result = replace(result, anchor=f"not anchored: {why}")
     return result
 
 

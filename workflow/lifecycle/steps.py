@@ -29,7 +29,7 @@ from workflow.lifecycle.machine import (
     machine_for,
     steps_for,
 )
-from workflow.store import audit
+from workflow.store import audit, facts
 from workflow.store.models import ResolutionRow
 
 __all__ = ["move", "touch", "fire", "check", "check_action", "Blocked", "blockers"]
@@ -49,6 +49,7 @@ def touch(session: Session, row: ResolutionRow, *, seen: int | None = None,
         raise ConcurrencyError(row.symbol)
     for key, value in values.items():
         setattr(row, key, value)
+    facts.touched(session, row)
 
 
 class Blocked(WorkflowError):

@@ -115,7 +115,7 @@ def submission_json(result: Any) -> dict[str, Any]:
             "state": result.state, "folder": str(result.folder), "zip": str(result.zip_path),
             "package_sha256": result.package_sha256, "files": result.files,
             "message": result.message, "message_status": result.message_status,
-            "error": result.error}
+            "error": result.error, "anchor": result.anchor}
 
 
 def submission_text(result: Any) -> str:
@@ -125,4 +125,6 @@ def submission_text(result: Any) -> str:
     out += [f"    {f['name']}  {f['size']} bytes" for f in result.files]
     extra = f": {result.error}" if result.error else ""
     out.append(f"  message {result.message}: {result.message_status}{extra}")
+    if result.anchor:
+        out.append(f"  {result.anchor}")
     return "\n".join(out)

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from workflow import clock
 from workflow.errors import WorkflowError
+from workflow.store import facts
 from workflow.store.chain import GENESIS, Problem, chain_problems, event_hash
 from workflow.store.crosscheck import row_problems
 from workflow.store.models import AuditEvent, AuditHead, ResolutionRow, Version
@@ -39,7 +40,12 @@ def record(session: Session, *, actor: str, action: str, resolution: ResolutionR
             raise WorkflowError(f"the clock reads {at.isoformat()}, before the last audit event "
                                 f"({_utc(before.at).isoformat()}): events are never dated "
                                 "back; set this machine's clock right and re-run")
-    detail_text = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
+    detail = dict(detail or {})
+    bound = facts.take(session)
+    if bound:
+        detail["facts"] = bound
+    session.info["actor"] = actor
+    detail_text = json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
     seq = head.seq + 1
     rid = resolution.id if resolution is not None else None
     symbol = resolution.symbol if resolution is not None else ""
@@ -69,25 +75,27 @@ def _chain_problems(events: Iterable[AuditEvent], head: AuditHead | None) -> lis
 
 
 def verify(session: Session) -> list[Problem]:
-    """Every problem found: a broken chain, a tampered version text or state."""
-    from drafts.errors import DraftError
-    from drafts.source import load
-
+    """Every problem found: a broken chain, a tampered row, version text or state."""
     events = list(session.exec(select(AuditEvent).order_by(AuditEvent.seq)))
     problems = _chain_problems(events, session.get(AuditHead, 1))
     recorded_hash: dict[tuple[int, int], str] = {}
     last_state: dict[int, str] = {}
+    details: list[tuple[int, dict[str, Any]]] = []
     for ev in events:
-        if ev.resolution_id is None or ev.outcome != "ok":
-            continue
         try:
             detail = json.loads(ev.detail)
         except ValueError:
+            continue
+        if not isinstance(detail, dict):
+            continue
+        details.append((ev.seq, detail))
+        if ev.resolution_id is None or ev.outcome != "ok":
             continue
         if "version" in detail and "content_hash" in detail:
             recorded_hash[(ev.resolution_id, int(detail["version"]))] = detail["content_hash"]
         if "state" in detail:
             last_state[ev.resolution_id] = detail["state"]
+    bound = facts.recorded_rows(details)
     symbols: dict[int | None, str] = {}
     # the stored text, not the enum: a state edited into a word that is no state is named too
     stored = select(ResolutionRow.id, ResolutionRow.symbol,
@@ -98,19 +106,32 @@ def verify(session: Session) -> list[Problem]:
             problems.append(Problem(f"resolution {symbol}",
                                     f"state is {state!r} but the audit log records "
                                     f"{last_state.get(rid or 0)!r}: the state was edited"))
-    for version in session.exec(select(Version).order_by(Version.resolution_id, Version.number)):
-        where = f"version {version.number} of {symbols.get(version.resolution_id, '?')}"
-        try:
-            model, _ = load(version.source, where)
-            actual = model.content_hash()
-        except DraftError as exc:
-            problems.append(Problem(where, f"text no longer parses ({exc})"))
-            continue
-        if actual != version.content_hash:
-            problems.append(Problem(where, "text does not match its recorded hash: it was edited"))
-        expected = recorded_hash.get((version.resolution_id, version.number))
+    versions = select(Version.id, Version.resolution_id, Version.number, Version.content_hash)
+    for vid, rid, number, content_hash in session.exec(versions.order_by(
+            Version.resolution_id, Version.number)):
+        where = f"version {number} of {symbols.get(rid, '?')}"
+        expected = recorded_hash.get((rid, number))
         if expected is None:
             problems.append(Problem(where, "has no audit event recording it"))
-        elif expected != actual:
+        elif expected != content_hash:
             problems.append(Problem(where, "text differs from the hash the audit log recorded"))
-    return problems + row_problems(session, events)
+        if ("versions", facts.key_text([vid])) not in bound:
+            problems += _parsed_problems(session, vid, where, content_hash)
+    return problems + row_problems(session, events) + facts.fact_problems(session, details)
+
+
+def _parsed_problems(session: Session, vid: int, where: str, content_hash: str) -> list[Problem]:
+    """A version no event bound byte for byte (written before rows were bound to the
+    chain): its text is parsed and its content hash recomputed."""
+    from drafts.errors import DraftError
+    from drafts.source import load
+
+    version = session.get(Version, vid)
+    assert version is not None
+    try:
+        model, _ = load(version.source, where)
+    except DraftError as exc:
+        return [Problem(where, f"text no longer parses ({exc})")]
+    if model.content_hash() != content_hash:
+        return [Problem(where, "text does not match its recorded hash: it was edited")]
+    return []

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 __all__ = ["GENESIS", "Problem", "event_hash", "event_record", "redacted_record",
-           "chain_problems", "record_problems", "iso"]
+           "chain_problems", "record_problems", "iso", "anchor_statement"]
 
 GENESIS = "0" * 64
 
@@ -43,6 +43,11 @@ class EventLike(Protocol):
     detail: str
     prev_hash: str
     hash: str
+
+
+def anchor_statement(seq: int, digest: str) -> bytes:
+    """The bytes an audit anchor's timestamp token is over: event ``seq`` has ``digest``."""
+    return f"brics-resolutions audit head {seq} {digest}\n".encode("ascii")
 
 
 def iso(at: _dt.datetime) -> str:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine, select
 
 from workflow.errors import WorkspaceError
+from workflow.store import audit, facts
 from workflow.store.models import AuditHead
 from workflow.store.pgroles import ensure_database_roles
 
@@ -53,6 +54,19 @@ def schema_revision() -> str:
         raise WorkspaceError(f"the migration scripts have {len(heads)} heads "
                              f"({', '.join(sorted(heads)) or 'none'}); reinstall the package")
     return heads.pop()
+
+
+def _actor(session: Session) -> str:
+    """Who the transaction's facts are recorded for: the last actor it recorded, else the
+    one the application named for this session."""
+    named = session.info.get("actor")
+    if named:
+        return str(named)
+    of = session.info.get("actor_of")
+    try:
+        return str(of()) if callable(of) else "engine"
+    except Exception:  # noqa: BLE001 - whoever acts, the facts are still recorded
+        return "engine"
 
 
 class Database:
@@ -150,7 +164,10 @@ class Database:
                     if not self.is_sqlite:
                         statement = statement.with_for_update()
                     session.exec(statement).one()
+                    facts.install(session)
                     yield session
+                    if facts.pending(session):  # no write escapes the chain
+                        audit.record(session, actor=_actor(session), action="facts")
         finally:
             _WRITING.reset(token)
 

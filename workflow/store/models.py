@@ -41,6 +41,7 @@ __all__ = [
     "MemberCertificate",
     "Message",
     "Submission",
+    "AuditAnchor",
 ]
 
 
@@ -164,6 +165,20 @@ class AuditHead(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     seq: int = 0
     hash: str = Field(default="0" * 64, max_length=64)
+
+
+class AuditAnchor(SQLModel, table=True):
+    """An RFC 3161 timestamp on the chain's head: the event ``seq`` with ``hash`` existed at
+    ``at`` (the token's time), whoever rewrites the database later."""
+
+    __tablename__ = "audit_anchors"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    seq: int
+    hash: str = Field(max_length=64)
+    at: _dt.datetime
+    tsa_url: str = ""
+    token: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class ReviewRound(SQLModel, table=True):

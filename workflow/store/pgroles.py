@@ -20,7 +20,7 @@ __all__ = ["role_name", "group_name", "ensure_database_roles", "create_member_ro
            "member_of_role", "connected_role", "can_create_roles", "APPEND_ONLY", "ROLE_GRANTS"]
 
 #: tables nobody may UPDATE or DELETE (approvals: see the void-only trigger)
-APPEND_ONLY = ("audit_events", "versions", "signatures")
+APPEND_ONLY = ("audit_events", "versions", "signatures", "audit_anchors")
 
 #: what each workspace role may write, beyond what every member may (``_BASE``)
 ROLE_GRANTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
@@ -42,7 +42,7 @@ ROLE_GRANTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
 _VOIDERS = ("approver", "drafter", "secretary")  # may set approvals.void (object, edit)
 
 #: every member: read all, append to the audit log, keep the render cache
-_BASE = {"INSERT": ("audit_events", "artefacts"), "UPDATE": ("audit_head", "artefacts")}
+_BASE = {"INSERT": ("audit_events", "artefacts", "audit_anchors"), "UPDATE": ("audit_head", "artefacts")}
 
 
 def _database(conn: Connection) -> str:

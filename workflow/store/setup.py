@@ -31,6 +31,10 @@ def init_workspace(root: Path, *, name: str, prefix: str, languages: tuple[str, 
     db = Database(ws.database_url)
     try:
         db.engine  # creates and migrates
+        from workflow.store.settings import record_config
+
+        with db.write() as session:  # the rules the workspace starts with
+            record_config(session, ws.root, actor="init")
     except BaseException:
         # nothing half-made: a failed init leaves the folder as it found it
         db.dispose()

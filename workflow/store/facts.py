@@ -1,0 +1,185 @@
+"""Every row that states a fact is bound to the audit chain.
+
+Each write transaction collects the rows it inserted, changed or deleted (an ORM flush
+listener, plus ``touched()`` for the few bulk ``UPDATE`` statements); the next audit event
+recorded in that transaction carries each row's content hash and a short digest per field
+(``"facts": [[table, key, row_digest, {field: digest}], …]``, a deleted row with a null
+digest). A transaction that changed facts but recorded no event after the change gets a
+``facts`` event of its own before it commits, so no write escapes the chain.
+
+``fact_problems()`` recomputes the hash of every row of every fact table and compares it
+with the last one the chain recorded for that row, naming table, row and field. The tables
+that are *not* facts are listed in ``NOT_FACTS`` with the reason; a test keeps the two lists
+covering the whole schema, so a table added later must choose.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Table, event
+from sqlmodel import Session, SQLModel
+
+from workflow.store import models as m
+from workflow.store.chain import Problem
+from workflow.store.rowhash import field_digests, key_text, recorded_rows, row_digest
+
+__all__ = ["FACT_TABLES", "NOT_FACTS", "install", "touched", "take", "pending",
+           "fact_problems", "recorded_rows", "key_text"]
+
+#: every table whose rows state a fact, in the order the check reads them
+FACT_TABLES: tuple[str, ...] = (
+    "members", "member_roles", "member_certificates", "resolutions", "versions",
+    "translation_state", "review_rounds", "comments", "amendments", "approvals",
+    "signatures", "messages", "submissions", "audit_anchors")
+
+NOT_FACTS: dict[str, str] = {
+    "audit_events": "the chain itself",
+    "audit_head": "the chain's last link, checked against the chain",
+    "artefacts": "a cache of rendered files; each file is named by its SHA-256 and checked "
+                 "against its bytes, and the signed ones against the signatures' hashes",
+    "alembic_version": "the schema's revision",
+}
+
+_KEY = "resolutions.facts"
+
+
+def _table(obj: Any) -> Table | None:
+    table = getattr(type(obj), "__table__", None)
+    return table if isinstance(table, Table) and table.name in FACT_TABLES else None
+
+
+def _key(table: Table, values: Any) -> tuple[Any, ...]:
+    return tuple(values[c.name] for c in table.primary_key.columns)
+
+
+def _pending(session: Session) -> dict[tuple[str, tuple[Any, ...]], bool]:
+    # (table, primary key) -> deleted?
+    return session.info.setdefault(_KEY, {})  # type: ignore[no-any-return]
+
+
+def _collect(session: Session, _context: Any) -> None:
+    found = _pending(session)
+    for obj in list(session.new) + [o for o in session.dirty if session.is_modified(o)]:
+        table = _table(obj)
+        if table is not None:
+            found[(table.name, _obj_key(table, obj))] = False
+    for obj in session.deleted:
+        table = _table(obj)
+        if table is not None:
+            found[(table.name, _obj_key(table, obj))] = True
+
+
+def _obj_key(table: Table, obj: Any) -> tuple[Any, ...]:
+    from sqlalchemy import inspect
+    mapper = inspect(type(obj))
+    return tuple(mapper.primary_key_from_instance(obj))
+
+
+def install(session: Session) -> None:
+    """Track the fact rows this write session touches."""
+    event.listen(session, "after_flush", _collect)
+
+
+def touched(session: Session, obj: SQLModel) -> None:
+    """A row changed by a bulk ``UPDATE`` the flush listener cannot see."""
+    table = _table(obj)
+    if table is not None:
+        _pending(session)[(table.name, _obj_key(table, obj))] = False
+
+
+def pending(session: Session) -> bool:
+    session.flush()
+    return bool(session.info.get(_KEY))
+
+
+def take(session: Session) -> list[list[Any]]:
+    """The touched rows' hashes as the next audit event records them (and forget them)."""
+    session.flush()
+    found = session.info.pop(_KEY, {})
+    tables = SQLModel.metadata.tables
+    out: list[list[Any]] = []
+    for (name, key), deleted in sorted(found.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
+        table = tables[name]
+        row = None
+        if not deleted:
+            where = [c == v for c, v in zip(table.primary_key.columns, key)]
+            row = session.connection().execute(table.select().where(*where)).mappings().first()
+        if row is None:
+            out.append([name, list(key), None, {}])
+        else:
+            values = dict(row)
+            out.append([name, list(key), row_digest(name, values), field_digests(values)])
+    return out
+
+
+def _rows(session: Session, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    table = SQLModel.metadata.tables[name]
+    order = list(table.primary_key.columns)
+    for row in session.connection().execute(table.select().order_by(*order)).mappings():
+        values = dict(row)
+        yield key_text(_key(table, values)), values
+
+
+_NAMES: dict[str, str] = {
+    "members": "member {id}",
+    "member_roles": "role {role} of member {member_id}",
+    "member_certificates": "certificate of member {member_id}",
+    "resolutions": "resolution {symbol}",
+    "versions": "version {number} of {sym}",
+    "translation_state": "translation records of {sym}",
+    "review_rounds": "review round {number} of {sym}",
+    "comments": "comment {number} of {sym}",
+    "amendments": "amendment {number} of {sym}",
+    "approvals": "{decision} by {member_id} of {sym} v{version_number}",
+    "signatures": "signature by {member_id} of {sym} v{version_number}",
+    "messages": "message {id} ({kind} to {recipient})",
+    "submissions": "submission {id} of {sym} to {body}",
+    "audit_anchors": "audit anchor {id} (of event {seq})",
+}
+
+
+def _label(name: str, key: str, values: dict[str, Any] | None, symbols: dict[Any, str]) -> str:
+    where = f"table {name}, row {', '.join(json.loads(key))}"
+    if not values:
+        return where
+    try:
+        what = _NAMES[name].format(sym=symbols.get(values.get("resolution_id"), "?"), **values)
+    except (KeyError, IndexError, ValueError):
+        return where
+    return f"{what} ({where})"
+
+
+def fact_problems(session: Session, details: list[tuple[int, dict[str, Any]]]) -> list[Problem]:
+    """Every fact row compared with the hash the chain recorded last for it."""
+    latest = recorded_rows(details)
+    symbols = {r.id: r.symbol for r in session.exec(
+        m.ResolutionRow.__table__.select())}  # type: ignore[attr-defined]
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for name in FACT_TABLES:
+        for key, values in _rows(session, name):
+            seen.add((name, key))
+            where = _label(name, key, values, symbols)
+            rec = latest.get((name, key))
+            if rec is None:
+                problems.append(Problem(where, "has no audit event recording it: it was written "
+                                               "behind the engine's back"))
+                continue
+            seq, digest, fields = rec
+            if digest is None:
+                problems.append(Problem(where, f"was deleted by audit event {seq} but is back"))
+            elif row_digest(name, values) != digest:
+                now = field_digests(values)
+                changed = sorted(k for k in set(now) | set(fields) if now.get(k) != fields.get(k))
+                problems.append(Problem(where, f"field{'s' if len(changed) != 1 else ''} "
+                                               f"{', '.join(changed) or '?'} differ"
+                                               f"{'s' if len(changed) == 1 else ''} from what audit "
+                                               f"event {seq} recorded: edited outside the engine"))
+    for (name, key), (seq, digest, _) in latest.items():
+        if digest is not None and (name, key) not in seen:
+            problems.append(Problem(_label(name, key, None, symbols),
+                                    f"recorded by audit event {seq} is missing: it was deleted"))
+    return problems

@@ -1,0 +1,76 @@
+"""The content hash of one table row, as the audit chain records it.
+
+Pure data, no database: the live check (``workflow.store.facts``) hashes rows read from the
+tables, and a dossier can hash the same values from its payload records. A row is hashed as
+canonical JSON of ``{column: value}`` with every value in one text form (datetimes in UTC
+ISO 8601, bytes as their SHA-256, enums as their text); the digest of each field is kept
+beside the row's so that a mismatch can name the field that changed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+__all__ = ["canonical", "row_digest", "field_digests", "FIELD_DIGEST_LEN", "key_text",
+           "recorded_rows"]
+
+#: hex digits kept per field: enough to name the changed field; the row digest is the proof
+FIELD_DIGEST_LEN = 16
+
+
+def canonical(value: Any) -> Any:
+    """One JSON-able text form for a column value, the same however it was loaded."""
+    if value is None or isinstance(value, (bool, int, str)) and not isinstance(value, enum.Enum):
+        return value
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, _dt.datetime):
+        at = value if value.tzinfo else value.replace(tzinfo=_dt.timezone.utc)
+        return at.astimezone(_dt.timezone.utc).isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "sha256:" + hashlib.sha256(bytes(value)).hexdigest()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def row_digest(table: str, values: Mapping[str, Any]) -> str:
+    """SHA-256 over the table's name and every column's canonical value."""
+    return hashlib.sha256(_dumps({"table": table,
+                                  "row": {k: canonical(v) for k, v in values.items()}})).hexdigest()
+
+
+def field_digests(values: Mapping[str, Any]) -> dict[str, str]:
+    """A short digest per column, to name which field differs."""
+    return {k: hashlib.sha256(_dumps(canonical(v))).hexdigest()[:FIELD_DIGEST_LEN]
+            for k, v in values.items()}
+
+
+def recorded_rows(details: Iterable[tuple[int, dict[str, Any]]]
+                  ) -> dict[tuple[str, str], tuple[int, str | None, dict[str, str]]]:
+    """(table, key) -> (event seq, last recorded digest or None if deleted, field digests)."""
+    latest: dict[tuple[str, str], tuple[int, str | None, dict[str, str]]] = {}
+    for seq, detail in details:
+        for item in detail.get("facts", ()):
+            try:
+                name, key, digest, fields = item
+            except (TypeError, ValueError):
+                continue
+            latest[(str(name), key_text(key))] = (seq, digest, dict(fields or {}))
+    return latest
+
+
+def key_text(key: Iterable[Any]) -> str:
+    return json.dumps([str(k) for k in key], ensure_ascii=False)

@@ -1,0 +1,95 @@
+"""``resolutions.toml`` bound to the audit chain.
+
+The file holds rules the engine enforces (the approval rule, the required signatories, the
+languages, the bodies, the timestamp authority), so a change to it is a change to the rules.
+``init`` records the file (its SHA-256 and its parsed content) in a ``config`` event;
+``resolutions audit config`` records a deliberate later change the same way; ``audit
+verify`` compares the file on disk with the last recorded copy and names the keys that
+differ. On a shared PostgreSQL database every machine's file must agree with the record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from workflow.store import audit
+from workflow.store.chain import Problem
+from workflow.store.workspace import CONFIG_NAME
+
+__all__ = ["record_config", "config_problems", "changed_keys", "last_recorded"]
+
+
+def _flat(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, Mapping):
+            out.update(_flat(value, name))
+        else:
+            out[name] = value
+    return out
+
+
+def _read(root: Path) -> tuple[str, dict[str, Any]]:
+    data = (root / CONFIG_NAME).read_bytes()
+    try:
+        parsed = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        parsed = {}
+    return hashlib.sha256(data).hexdigest(), json.loads(json.dumps(parsed, default=str))
+
+
+def changed_keys(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    old, new = _flat(before), _flat(after)
+    return sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+
+
+def _last(details: Iterable[tuple[int, str, dict[str, Any]]]) -> tuple[int, dict[str, Any]] | None:
+    last = None
+    for seq, action, detail in details:
+        if action == "config" and "config_sha256" in detail:
+            last = (seq, detail)
+    return last
+
+
+def record_config(session: Session, root: Path, actor: str,
+                  before: Mapping[str, Any] | None = None) -> list[str]:
+    """Record the file as it is now; returns the keys changed since ``before``."""
+    digest, parsed = _read(root)
+    changed = changed_keys(before, parsed) if before is not None else []
+    audit.record(session, actor=actor, action="config",
+                 detail={"config_sha256": digest, "config": parsed, "changed": changed})
+    return changed
+
+
+def last_recorded(details: Iterable[tuple[int, str, dict[str, Any]]]
+                  ) -> tuple[int, dict[str, Any]] | None:
+    return _last(details)
+
+
+def config_problems(root: Path, details: Iterable[tuple[int, str, dict[str, Any]]]
+                    ) -> list[Problem]:
+    """The file on disk against the last recorded copy."""
+    where = CONFIG_NAME
+    last = _last(details)
+    if not (root / CONFIG_NAME).is_file():
+        return [Problem(where, "is missing")]
+    if last is None:
+        return [Problem(where, "was never recorded in the audit log; after checking it, "
+                               "record it with 'resolutions audit config'")]
+    seq, detail = last
+    digest, parsed = _read(root)
+    if digest == detail["config_sha256"]:
+        return []
+    keys = changed_keys(detail.get("config", {}), parsed)
+    what = (f"keys changed: {', '.join(keys)}" if keys else "only its layout or comments changed")
+    return [Problem(where, f"differs from the copy audit event {seq} recorded ({what}): it was "
+                           "edited outside the engine; if the change is deliberate, record it "
+                           "with 'resolutions audit config'")]

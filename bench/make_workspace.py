@@ -3,9 +3,10 @@
 The members are added through the services; the resolutions, their versions, translation
 records and audit events are bulk-inserted with SQLAlchemy core in one transaction. Every
 row is what the services would have written: the audit chain is extended from the head with
-``workflow.store.audit.event_hash``, each version's text parses and matches its recorded hash, and
-each resolution's state is the last one its events record, so ``resolutions audit verify``
-passes.
+``workflow.store.audit.event_hash``, each version's text parses and matches its recorded hash,
+each resolution's state is the last one its events record, and each row's content hash is in
+the event that wrote it last (``"facts"``, as ``workflow.store.facts`` records them), so
+``resolutions audit verify`` passes.
 
 The workspace is cached under ``bench/out/`` keyed by schema revision, generator revision
 and size; a re-run with the same key returns at once.
@@ -30,7 +31,7 @@ ROOT = HERE.parent
 OUT = HERE / "out"
 sys.path.insert(0, str(ROOT))
 
-GENERATOR_REVISION = "3"
+GENERATOR_REVISION = "4"
 TOPICS = [
     ("микроэлектронике", "微电子", "microelectronics"),
     ("станкостроению", "机床制造", "machine tools"),
@@ -111,17 +112,28 @@ def build(root: Path, n: int, versions: int) -> dict[str, float]:
         TranslationState,
         Version,
     )
+    from workflow.store.rowhash import field_digests, row_digest
     from workflow.store.setup import init_workspace
 
+    from workflow import clock
+
     started = time.perf_counter()
-    init_workspace(root, name="Russian–Chinese working group on microelectronics",
-                   prefix="RCWG", languages=("ru", "zh", "en"), approval_rule="each-delegation",
-                   names={"ru": "Российско-китайская рабочая группа по микроэлектронике",
-                          "zh": "中俄微电子工作组"})
+    at_init = START - dt.timedelta(hours=2)
+    clock.use(lambda: at_init)  # the workspace's first event (its rules) comes first
+    try:
+        init_workspace(root, name="Russian–Chinese working group on microelectronics",
+                       prefix="RCWG", languages=("ru", "zh", "en"),
+                       approval_rule="each-delegation",
+                       names={"ru": "Российско-китайская рабочая группа по микроэлектронике",
+                              "zh": "中俄微电子工作组"})
+    finally:
+        clock.use(None)
     _add_members(root)
     template_model, template = _template()
     app = App.open(root, "ivanova")
     engine = app.db.engine
+    tables = {t.name: t for t in (ResolutionRow.__table__, Version.__table__,
+                                  TranslationState.__table__)}
     with engine.connect() as conn:
         head = conn.execute(AuditHead.__table__.select()).one()
     seq, prev = int(head.seq), str(head.hash)
@@ -130,18 +142,22 @@ def build(root: Path, n: int, versions: int) -> dict[str, float]:
     res_rows, ver_rows, ev_rows, tr_rows = [], [], [], []
     final_state: dict[int, str] = {}
     row_version: dict[int, int] = {}
+    last_event: dict[int, int] = {}       # resolution -> index of its last event
+    facts: dict[int, list[list[object]]] = {}
 
     def event(number: int, action: str, detail: dict[str, object]) -> None:
-        nonlocal seq, prev
+        nonlocal seq
         seq += 1
         at = start_at + dt.timedelta(minutes=seq)
-        text = json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
-        symbol = f"RCWG/RES/2024/{number}"
-        digest = event_hash(seq, at, "ivanova", action, "ok", number, symbol, text, prev)
         ev_rows.append({"seq": seq, "at": at, "actor": "ivanova", "action": action,
-                        "outcome": "ok", "resolution_id": number, "symbol": symbol,
-                        "detail": text, "prev_hash": prev, "hash": digest})
-        prev = digest
+                        "outcome": "ok", "resolution_id": number,
+                        "symbol": f"RCWG/RES/2024/{number}", "detail": detail})
+        last_event[number] = len(ev_rows) - 1
+
+    def fact(index: int, table: str, values: dict[str, object]) -> None:
+        key = [values[c.name] for c in tables[table].primary_key.columns]
+        facts.setdefault(index, []).append(
+            [table, [str(k) for k in key], row_digest(table, values), field_digests(values)])
 
     # round by round, so each resolution's events are spread through the log as in life
     for v in range(1, versions + 1):
@@ -150,10 +166,11 @@ def build(root: Path, n: int, versions: int) -> dict[str, float]:
             model = dataclasses.replace(template_model, title=titles)
             digest = model.content_hash()
             at = start_at + dt.timedelta(minutes=seq + 1)
-            ver_rows.append({"resolution_id": i, "number": v, "created_at": at,
+            ver_rows.append({"id": len(ver_rows) + 1, "resolution_id": i, "number": v,
                              "source": _source(template, f"RCWG/RES/2024/{i}", titles),
                              "content_hash": digest, "author": "ivanova",
-                             "note": "first draft" if v == 1 else f"revision {v}"})
+                             "note": "first draft" if v == 1 else f"revision {v}",
+                             "created_at": at})
             if v == 1:
                 res_rows.append({"id": i, "number": i, "symbol": f"RCWG/RES/2024/{i}",
                                  "body": template_model.body, "title": titles["en"],
@@ -167,9 +184,11 @@ def build(root: Path, n: int, versions: int) -> dict[str, float]:
                 event(i, "edit", {"version": v, "content_hash": digest,
                                   "note": f"revision {v}", "state": "draft",
                                   "voided_approvals": 0})
+            fact(len(ev_rows) - 1, "versions", ver_rows[-1])
             if v == versions:
                 tr_rows.append({"resolution_id": i, "version_number": v, "records_json":
                                 json.dumps(reconcile(model), ensure_ascii=False, sort_keys=True)})
+                fact(len(ev_rows) - 1, "translation_state", tr_rows[-1])
                 final_state[i] = "draft"
     for i in range(7, n + 1, 7):  # every seventh was withdrawn
         row_version[i] += 1
@@ -180,6 +199,15 @@ def build(root: Path, n: int, versions: int) -> dict[str, float]:
         row.update(state=final_state[row["id"]], current_version=versions,
                    title=_titles(row["id"], versions)["en"],
                    row_version=row_version[row["id"]], updated_at=last_at)
+        fact(last_event[row["id"]], "resolutions", row)
+    for index, ev in enumerate(ev_rows):  # the chain, now that every event's facts are known
+        if index in facts:
+            ev["detail"]["facts"] = sorted(facts[index], key=lambda f: (f[0], str(f[1])))
+        text = json.dumps(ev["detail"], ensure_ascii=False, sort_keys=True, default=str)
+        ev.update(detail=text, prev_hash=prev,
+                  hash=event_hash(ev["seq"], ev["at"], "ivanova", ev["action"], "ok",
+                                  ev["resolution_id"], ev["symbol"], text, prev))
+        prev = ev["hash"]
     prepared = time.perf_counter()
     with engine.begin() as conn:
         conn.execute(ResolutionRow.__table__.insert(), res_rows)

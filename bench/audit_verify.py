@@ -1,0 +1,81 @@
+"""``resolutions audit verify`` against the floor: reading the same rows and hashing them.
+
+The workspace is the benchmark's N × V one (``make_workspace.py``; 10,000 × 5 by default):
+about 50,000 events and as many version rows, each bound to the chain by its content hash.
+The floor is a plain script on the standard library's ``sqlite3`` that reads every audit
+event and every row of every table ``audit verify`` checks and feeds each through SHA-256 —
+the least any check of those bytes must do. Both run as fresh processes, taking turns; the
+figure is CPU time (user + system). Goal (issue 16): ≤ 5×.
+
+    python bench/audit_verify.py [--runs 3] [--resolutions N] [--versions V]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (  # noqa: E402
+    PYTHON,
+    RESOLUTIONS,
+    Figure,
+    bench_env,
+    interleaved,
+    print_figures,
+    refresh_bytecode,
+    save,
+)
+
+TARGET = 5.0
+
+FLOOR = """
+import hashlib, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+tables = [r[0] for r in db.execute(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN "
+    "('alembic_version', 'artefacts', 'audit_head', 'sqlite_sequence')")]
+n = 0
+for table in tables:
+    for row in db.execute(f'SELECT * FROM "{table}"'):
+        hashlib.sha256(repr(row).encode("utf-8")).digest()
+        n += 1
+print(n)
+"""
+
+
+def run(runs: int = 3, resolutions: int = 10_000, versions: int = 5,
+        workspace: Path | None = None) -> list[Figure]:
+    from make_workspace import ensure
+
+    workspace = workspace or ensure(resolutions, versions)
+    refresh_bytecode()
+    db = workspace / ".resolutions" / "resolutions.db"
+    cmds = {"floor": [PYTHON, "-c", FLOOR, str(db)],
+            "audit verify": [RESOLUTIONS, "--workspace", str(workspace), "audit", "verify"]}
+    medians = interleaved(cmds, runs, env=bench_env(), warmup=0)
+    floor_wall, floor_cpu = medians.pop("floor")
+    wall, cpu = medians["audit verify"]
+    size = f"{resolutions}×{versions}"
+    return [
+        Figure("audit", f"audit verify ({size}), cpu", cpu, baseline="read + SHA-256 of the "
+               "same rows", baseline_value=floor_cpu, target=TARGET,
+               note=f"median of {runs}; wall {wall:.0f} ms against {floor_wall:.0f} ms"),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--resolutions", type=int, default=10_000)
+    parser.add_argument("--versions", type=int, default=5)
+    args = parser.parse_args()
+    figures = run(args.runs, args.resolutions, args.versions)
+    print_figures(figures)
+    save("audit_verify", figures)
+
+
+if __name__ == "__main__":
+    main()

@@ -75,7 +75,8 @@ CASES: dict[str, tuple[str | Callable[[Path], None], str]] = {
     "state": ("UPDATE resolutions SET state = 'signed'",
               f"resolution {S}: state is 'signed' but the audit log records 'approved'"),
     "version text": ("UPDATE versions SET source = replace(source, '*Noting*', '*Denying*')",
-                     f"version 1 of {S}: text does not match its recorded hash"),
+                     f"version 1 of {S} (table versions, row 1): field source differs from "
+                     "what audit event"),
     "version text and its hash": (_rehash_version,
                                   f"version 1 of {S}: text differs from the hash the audit log"),
     "audit event edited": ("UPDATE audit_events SET actor = 'intruder' WHERE seq = 8",

@@ -16,14 +16,28 @@ from workflow.store.chain import event_hash
 
 
 def _rewrite_chain(root: Path) -> None:
-    """The knowledgeable insider: move an approval to another member, then recompute the
-    hash of every event from the first changed one and the head."""
+    """The knowledgeable insider: move an approval to another member, put the moved row's
+    hash (the engine's own function) in the event that recorded it, then recompute the hash
+    of every event and the head."""
+    from sqlalchemy import create_engine
+
+    from workflow.store.facts import fact_entry
+
     sql(root, "UPDATE approvals SET member_id = 'appr-ru2' WHERE member_id = 'appr-ru'")
+    (approval,) = sql(root, "SELECT id FROM approvals WHERE member_id = 'appr-ru2'")[0]
+    engine = create_engine(f"sqlite:///{root / '.resolutions' / 'resolutions.db'}")
+    with engine.connect() as conn:
+        moved = fact_entry(conn, "approvals", [approval])
+    engine.dispose()
     rows = sql(root, "SELECT seq, at, actor, action, outcome, resolution_id, symbol, detail "
                      "FROM audit_events ORDER BY seq")
     prev = "0" * 64
     for seq, at, actor, action, outcome, rid, symbol, detail in rows:
         detail = str(detail).replace('"member": "appr-ru"', '"member": "appr-ru2"')
+        data = json.loads(detail)
+        if any(f[:2] == moved[:2] for f in data.get("facts", ())):
+            data["facts"] = [moved if f[:2] == moved[:2] else f for f in data["facts"]]
+            detail = json.dumps(data, ensure_ascii=False, sort_keys=True)
         when = dt.datetime.fromisoformat(str(at))
         digest = event_hash(int(str(seq)), when, str(actor), str(action), str(outcome),  # type: ignore[arg-type]
                             rid, str(symbol), detail, prev)  # type: ignore[arg-type]

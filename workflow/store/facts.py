@@ -16,10 +16,10 @@ covering the whole schema, so a table added later must choose.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Table, event
+from sqlalchemy import Table, TypeDecorator, event, select, type_coerce
 from sqlmodel import Session, SQLModel
 
 from workflow.store import models as m
@@ -27,7 +27,7 @@ from workflow.store.chain import Problem
 from workflow.store.rowhash import field_digests, key_text, recorded_rows, row_digest
 
 __all__ = ["FACT_TABLES", "NOT_FACTS", "install", "touched", "take", "pending",
-           "fact_problems", "recorded_rows", "key_text"]
+           "fact_problems", "recorded_rows", "key_text", "fact_entry"]
 
 #: every table whose rows state a fact, in the order the check reads them
 FACT_TABLES: tuple[str, ...] = (
@@ -49,6 +49,14 @@ _KEY = "resolutions.facts"
 def _table(obj: Any) -> Table | None:
     table = getattr(type(obj), "__table__", None)
     return table if isinstance(table, Table) and table.name in FACT_TABLES else None
+
+
+def _select(table: Table) -> Any:
+    """Every column as stored: a decorated type (the state) read as its plain text, so a
+    value the application would refuse to load is still hashed and named."""
+    columns = [type_coerce(c, c.type.impl_instance).label(c.name)
+               if isinstance(c.type, TypeDecorator) else c for c in table.columns]
+    return select(*columns)
 
 
 def _key(table: Table, values: Any) -> tuple[Any, ...]:
@@ -99,26 +107,29 @@ def take(session: Session) -> list[list[Any]]:
     """The touched rows' hashes as the next audit event records them (and forget them)."""
     session.flush()
     found = session.info.pop(_KEY, {})
-    tables = SQLModel.metadata.tables
-    out: list[list[Any]] = []
-    for (name, key), deleted in sorted(found.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
-        table = tables[name]
-        row = None
-        if not deleted:
-            where = [c == v for c, v in zip(table.primary_key.columns, key)]
-            row = session.connection().execute(table.select().where(*where)).mappings().first()
-        if row is None:
-            out.append([name, list(key), None, {}])
-        else:
-            values = dict(row)
-            out.append([name, list(key), row_digest(name, values), field_digests(values)])
-    return out
+    conn = session.connection()
+    return [fact_entry(conn, name, key, deleted) for (name, key), deleted
+            in sorted(found.items(), key=lambda kv: (kv[0][0], str(kv[0][1])))]
+
+
+def fact_entry(conn: Any, name: str, key: Sequence[Any], deleted: bool = False) -> list[Any]:
+    """``[table, key, row digest, field digests]`` of one row as stored now (through
+    ``conn``, a SQLAlchemy connection); a row that is gone gives a null digest."""
+    table = SQLModel.metadata.tables[name]
+    row = None
+    if not deleted:
+        where = [c == v for c, v in zip(table.primary_key.columns, key)]
+        row = conn.execute(_select(table).where(*where)).mappings().first()
+    if row is None:
+        return [name, [str(k) for k in key], None, {}]
+    values = dict(row)
+    return [name, [str(k) for k in key], row_digest(name, values), field_digests(values)]
 
 
 def _rows(session: Session, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
     table = SQLModel.metadata.tables[name]
     order = list(table.primary_key.columns)
-    for row in session.connection().execute(table.select().order_by(*order)).mappings():
+    for row in session.connection().execute(_select(table).order_by(*order)).mappings():
         values = dict(row)
         yield key_text(_key(table, values)), values
 
@@ -155,8 +166,8 @@ def _label(name: str, key: str, values: dict[str, Any] | None, symbols: dict[Any
 def fact_problems(session: Session, details: list[tuple[int, dict[str, Any]]]) -> list[Problem]:
     """Every fact row compared with the hash the chain recorded last for it."""
     latest = recorded_rows(details)
-    symbols = {r.id: r.symbol for r in session.exec(
-        m.ResolutionRow.__table__.select())}  # type: ignore[attr-defined]
+    table = m.ResolutionRow.__table__  # type: ignore[attr-defined]
+    symbols = dict(session.connection().execute(select(table.c.id, table.c.symbol)).all())
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     for name in FACT_TABLES:

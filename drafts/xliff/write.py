@@ -56,6 +56,8 @@ class Unit:
     status: str
     previous_source: str | None = None
     changed_in: tuple[str, ...] = ()
+    #: the current text of each changed language other than the source
+    changed_texts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,9 @@ def plan_units(resolution: Resolution, records: Mapping[str, Any] | None, *, sou
         if state == STALE and source in changed:
             digest = records.get(unit_id, {}).get(target, {}).get(source)
             previous = _previous(unit_id, source, digest, history)
+        others = tuple((lang, texts.get(lang, "")) for lang in changed if lang != source)
         out.append(Unit(unit_id, names.get(unit_id, unit_id), texts.get(source, ""),
-                        texts.get(target, ""), state, previous, changed))
+                        texts.get(target, ""), state, previous, changed, others))
     return out
 
 
@@ -212,6 +215,9 @@ def build(header: Header, plan: Sequence[Unit]) -> bytes:
             else:
                 _el(tu, "note", f"Changed since this translation was confirmed: {langs}.",
                     **{"from": TOOL_ID, "priority": "1"})
+            for lang, text in unit.changed_texts:
+                _el(tu, "note", f"The {_name(lang)} text now reads: {plain(text)}",
+                    **{"from": TOOL_ID, "priority": "2"})
         if unit.previous_source is not None:
             alt = _el(tu, "alt-trans", alttranstype="previous-version")
             src = _el(alt, "source")

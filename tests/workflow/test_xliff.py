@@ -98,6 +98,9 @@ def test_export_marks_states_and_gives_the_previous_source(ws_sqlite: Cli, tmp_p
     assert [alt.source for alt in previous] == [
         "Поручает рабочей группе подготовить дорожную карту до 2030 года;"]
     assert "до 2030 года" in roadmap.getnotes()
+    # PP 1 changed in English only: the note gives the English as it now reads
+    assert "English text now reads: Noting the rapidly growing" in store["pp-demand"].getnotes()
+    assert store["pp-demand"].getalttrans() == []
     assert store["op-report"].target == ""
     # --from en: the English change of PP 1 gets its previous text
     other = _units(_export(ws, tmp_path / "zh-en.xlf", "--from", "en"))

@@ -89,6 +89,9 @@ def test_export_marks_states_and_gives_the_previous_source(ws_sqlite: Cli, tmp_p
     assert states["op-report"] == "needs-translation"
     assert states["title"] == states["annex-roadmap:title"] == states["it-supply"] == "translated"
     assert list(store)[:3] == ["title", "pp-demand", "pp-roundtable"]
+    # the schema check can fail: the same file without <file datatype> is refused
+    broken = path.read_bytes().replace(b' datatype="plaintext"', b"", 1)
+    assert any("datatype" in problem for problem in validate(broken))
     assert len(store) == 12  # title, 2 PP, OP 1 + 2 items, OP 2-4, annex title + 2 OP
     roadmap = store["op-roadmap"]
     assert roadmap.source == "Поручает рабочей группе подготовить дорожную карту до 2035 года;"
@@ -183,6 +186,10 @@ def test_refusals(ws_sqlite: Cli, tmp_path: Path) -> None:
         .replace("工作组制定".encode(), b"&l9;"))
     assert "DOCTYPE" in _refused(ws, laughs)
 
+    bidi = tmp_path / "bidi.xlf"
+    bidi.write_bytes(good.replace("工作组制定".encode(), "工作组\u202e制定".encode()))
+    assert "OP 2 [zh]" in _refused(ws, bidi)
+
     huge = tmp_path / "huge.xlf"
     huge.write_bytes(good.replace(b"</body>", b"<!--" + b"x" * (11 * 1024 * 1024)
                                   + b"--></body>"))
@@ -215,6 +222,10 @@ def test_send_queues_the_file_with_a_note(ws_sqlite: Cli, tmp_path: Path) -> Non
     again = ws(["translations", "export", SYMBOL, "--lang", "zh", "-o",
                 str(tmp_path / "zh.xlf"), "--send", "rev-zh"]).output
     assert "already in the outbox" in again
+    refused = ws(["translations", "export", SYMBOL, "--lang", "zh", "-o",
+                  str(tmp_path / "zh.xlf"), "--send", "someone@example.org"], actor="rev-ru",
+                 code=1).output
+    assert "secretary" in refused
     assert len(list((ws.root / ".resolutions" / "outbox").glob("translation-*.eml"))) == 1
 
 

@@ -78,6 +78,7 @@ def send_xliff(app: App, *, symbol: str, version: int, source: str, target: str,
     happened."""
     with app.write() as session:
         row = app.resolution(session, symbol)
+        app.require(session, "secretary", "send translation files", resolution=row)
         name, addr, member_lang = _recipient(session, to.strip())
         lang = next(lang for lang in (member_lang, target, "en") if lang in _TEXT)
         names = _LANGUAGE_NAMES[lang]

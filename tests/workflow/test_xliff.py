@@ -143,7 +143,9 @@ def test_marked_translated_without_change_is_confirmed(ws_sqlite: Cli, tmp_path:
     store = _export(ws, tmp_path / "zh.xlf")
     _units(store)["pp-demand"].marktranslated()
     returned = tmp_path / "back.xlf"
-    returned.write_bytes(bytes(store))
+    # tools often rewrite the language as a locale
+    returned.write_bytes(bytes(store).replace(b'target-language="zh"', b'target-language="zh-CN"'))
+    assert b'target-language="zh-CN"' in returned.read_bytes()
     result = json.loads(ws(["translations", "import", SYMBOL, str(returned), "--json"]).output)
     assert result["changed"] is False and result["version"] == 2
     assert result["confirmed"] == ["PP 1"]

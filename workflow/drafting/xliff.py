@@ -131,6 +131,14 @@ def _read_file(path: Path) -> bytes:
         raise InvalidInput(f"{path}: {exc.strerror}") from None
 
 
+def _language(tag: str, languages: tuple[str, ...]) -> str:
+    """``zh-CN`` (as tools often rewrite it) → ``zh`` when the resolution has ``zh``."""
+    if tag in languages:
+        return tag
+    primary = tag.replace("_", "-").split("-")[0].lower()
+    return primary if primary in languages else tag
+
+
 def import_xliff(app: App, ref: str, path: Path) -> Imported:
     """Store the translated units of a returned XLIFF file and confirm exactly those."""
     from drafts.errors import SourceError
@@ -162,8 +170,9 @@ def import_xliff(app: App, ref: str, path: Path) -> Imported:
     if returned.content_hash != ver.content_hash:
         raise InvalidInput(f"{name} was made from another text than version {ver.number} of "
                            f"{row.symbol} (another workspace?): {export_again}")
-    lang = returned.target
-    if lang not in model.languages or lang == returned.source:
+    lang, source = _language(returned.target, model.languages), \
+        _language(returned.source, model.languages)
+    if lang not in model.languages or lang == source:
         raise InvalidInput(f"{name}: target language {lang or '(none)'} is not one of "
                            f"{row.symbol}'s ({', '.join(model.languages)})")
     table = units(model)
@@ -183,7 +192,7 @@ def import_xliff(app: App, ref: str, path: Path) -> Imported:
         label, current = names.get(uid, uid), texts.get(lang, "")
         pending = states[uid].get(lang) != OK
         if unit is None or not unit.translate:
-            if pending and unit is None and texts.get(returned.source, "").strip():
+            if pending and unit is None and texts.get(source, "").strip():
                 untranslated.append(f"{label}: not in the file")
             continue
         notes += [f"{label}: {note}" for note in unit.notes]
@@ -196,7 +205,7 @@ def import_xliff(app: App, ref: str, path: Path) -> Imported:
         except SourceError as exc:
             raise InvalidInput(str(exc)) from None
         if text_hash(text) != text_hash(current):
-            if text_hash(text) == text_hash(texts.get(returned.source, "")):
+            if text_hash(text) == text_hash(texts.get(source, "")):
                 untranslated.append(f"{label}: the target is a copy of the source")
             else:
                 changes[uid] = text

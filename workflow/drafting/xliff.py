@@ -139,12 +139,86 @@ def _language(tag: str, languages: tuple[str, ...]) -> str:
     return primary if primary in languages else tag
 
 
+def _check_identity(returned: Any, name: str, symbol: str, number: int, content_hash: str,
+                    languages: tuple[str, ...], known: Any) -> tuple[str, str]:
+    """The file's (target, source) languages, once it is known to belong to this version."""
+    again = (f"export a new file ('resolutions translations export {symbol} "
+             f"--lang {returned.target or 'LANG'}')")
+    if returned.symbol != symbol:
+        raise InvalidInput(f"{name} is for {returned.symbol or 'no resolution'}, not {symbol}")
+    if returned.version != str(number):
+        raise InvalidInput(f"{name} was exported from version {returned.version or '?'} of "
+                           f"{symbol}, the current version is {number}: {again}; "
+                           "your tool's translation memory carries the work over")
+    if returned.content_hash != content_hash:
+        raise InvalidInput(f"{name} was made from another text than version {number} of "
+                           f"{symbol} (another workspace?): {again}")
+    lang, source = _language(returned.target, languages), _language(returned.source, languages)
+    if lang not in languages or lang == source:
+        raise InvalidInput(f"{name}: target language {lang or '(none)'} is not one of "
+                           f"{symbol}'s ({', '.join(languages)})")
+    unknown = [uid for uid in returned.units if uid not in known]
+    if unknown:
+        shown = ", ".join(repr(u) for u in unknown[:5]) + (" …" if len(unknown) > 5 else "")
+        raise InvalidInput(f"{name}: {len(unknown)} unit id(s) not in version {number} of "
+                           f"{symbol}: {shown}; keep the ids as exported")
+    return lang, source
+
+
+@dataclass
+class _Sorted:
+    changes: dict[str, str] = field(default_factory=dict)
+    confirm_only: list[str] = field(default_factory=list)
+    untranslated: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _sort_units(returned: Any, model: Any, records: Any, lang: str, source: str,
+                name: str) -> _Sorted:
+    """What each unit of the file asks for: a new text, a confirmation, or nothing."""
+    from drafts.errors import SourceError
+    from drafts.source import check_text
+    from drafts.staleness import OK, status, text_hash, units
+    from drafts.xliff.read import DONE_STATES
+    from drafts.xliff.write import unit_refs
+
+    names, states, out = unit_refs(model), status(model, records), _Sorted()
+    for uid, texts in units(model).items():
+        unit = returned.units.get(uid)
+        label, current = names.get(uid, uid), texts.get(lang, "")
+        pending = states[uid].get(lang) != OK
+        if unit is None or not unit.translate:
+            if pending and unit is None and texts.get(source, "").strip():
+                out.untranslated.append(f"{label}: not in the file")
+            continue
+        out.notes += [f"{label}: {note}" for note in unit.notes]
+        if unit.target is None or not unit.target.strip():
+            if pending:
+                out.untranslated.append(f"{label}: no translation")
+            continue
+        try:
+            text = check_text(unit.target, f"{label} [{lang}]", name)
+        except SourceError as exc:
+            raise InvalidInput(str(exc)) from None
+        if text_hash(text) != text_hash(current):
+            if text_hash(text) == text_hash(texts.get(source, "")):
+                out.untranslated.append(f"{label}: the target is a copy of the source")
+            else:
+                out.changes[uid] = text
+        elif pending:
+            if unit.state in DONE_STATES or unit.approved:
+                out.confirm_only.append(uid)
+            else:
+                out.untranslated.append(f"{label}: left as it was "
+                                        f"(state {unit.state or 'none'})")
+    return out
+
+
 def import_xliff(app: App, ref: str, path: Path) -> Imported:
     """Store the translated units of a returned XLIFF file and confirm exactly those."""
-    from drafts.errors import SourceError
-    from drafts.source import check_text, dump
-    from drafts.staleness import OK, status, text_hash, units
-    from drafts.xliff.read import DONE_STATES, XliffError, apply, read
+    from drafts.source import dump
+    from drafts.staleness import units
+    from drafts.xliff.read import XliffError, apply, read
     from drafts.xliff.write import unit_refs
 
     data = _read_file(path)
@@ -158,69 +232,15 @@ def import_xliff(app: App, ref: str, path: Path) -> Imported:
         ver = app.version(session, row)
         model = load_version(session, ver)
         records = records_for(session, row)
-    export_again = f"export a new file ('resolutions translations export {row.symbol} " \
-                   f"--lang {returned.target or 'LANG'}')"
-    if returned.symbol != row.symbol:
-        raise InvalidInput(f"{name} is for {returned.symbol or 'no resolution'}, not "
-                           f"{row.symbol}")
-    if returned.version != str(ver.number):
-        raise InvalidInput(f"{name} was exported from version {returned.version or '?'} of "
-                           f"{row.symbol}, the current version is {ver.number}: {export_again}; "
-                           "your tool's translation memory carries the work over")
-    if returned.content_hash != ver.content_hash:
-        raise InvalidInput(f"{name} was made from another text than version {ver.number} of "
-                           f"{row.symbol} (another workspace?): {export_again}")
-    lang, source = _language(returned.target, model.languages), \
-        _language(returned.source, model.languages)
-    if lang not in model.languages or lang == source:
-        raise InvalidInput(f"{name}: target language {lang or '(none)'} is not one of "
-                           f"{row.symbol}'s ({', '.join(model.languages)})")
-    table = units(model)
-    unknown = [uid for uid in returned.units if uid not in table]
-    if unknown:
-        shown = ", ".join(repr(u) for u in unknown[:5]) + (" …" if len(unknown) > 5 else "")
-        raise InvalidInput(f"{name}: {len(unknown)} unit id(s) not in version {ver.number} of "
-                           f"{row.symbol}: {shown}; keep the ids as exported")
-    names = unit_refs(model)
-    states = status(model, records)
-    changes: dict[str, str] = {}
-    confirm_only: list[str] = []
-    untranslated: list[str] = []
-    notes: list[str] = []
-    for uid, texts in table.items():
-        unit = returned.units.get(uid)
-        label, current = names.get(uid, uid), texts.get(lang, "")
-        pending = states[uid].get(lang) != OK
-        if unit is None or not unit.translate:
-            if pending and unit is None and texts.get(source, "").strip():
-                untranslated.append(f"{label}: not in the file")
-            continue
-        notes += [f"{label}: {note}" for note in unit.notes]
-        if unit.target is None or not unit.target.strip():
-            if pending:
-                untranslated.append(f"{label}: no translation")
-            continue
-        try:
-            text = check_text(unit.target, f"{label} [{lang}]", name)
-        except SourceError as exc:
-            raise InvalidInput(str(exc)) from None
-        if text_hash(text) != text_hash(current):
-            if text_hash(text) == text_hash(texts.get(source, "")):
-                untranslated.append(f"{label}: the target is a copy of the source")
-            else:
-                changes[uid] = text
-        elif pending:
-            if unit.state in DONE_STATES or unit.approved:
-                confirm_only.append(uid)
-            else:
-                untranslated.append(f"{label}: left as it was "
-                                    f"(state {unit.state or 'none'})")
+    lang, source = _check_identity(returned, name, row.symbol, ver.number, ver.content_hash,
+                                   model.languages, units(model))
+    found = _sort_units(returned, model, records, lang, source, name)
     version, changed = ver.number, False
-    if changes:
-        result = edit_resolution(app, ref, dump(apply(model, lang, changes)), name,
+    if found.changes:
+        result = edit_resolution(app, ref, dump(apply(model, lang, found.changes)), name,
                                  note=f"{lang} translation from {name}", based_on=ver.number)
         version, changed = result.version, result.changed
-    done = list(changes) + confirm_only
+    done = list(found.changes) + found.confirm_only
     if done:
         with app.write() as session:
             row = app.resolution(session, ref)
@@ -234,8 +254,9 @@ def import_xliff(app: App, ref: str, path: Path) -> Imported:
                          detail={"lang": lang, "file": name,
                                  "sha256": hashlib.sha256(data).hexdigest(),
                                  "version": version, "content_hash": current_ver.content_hash,
-                                 "stored": sorted(changes), "confirmed": sorted(done),
-                                 "untranslated": len(untranslated)})
+                                 "stored": sorted(found.changes), "confirmed": sorted(done),
+                                 "untranslated": len(found.untranslated)})
+    names = unit_refs(model)
     return Imported(row.symbol, lang, version, changed,
-                    [names.get(u, u) for u in changes], [names.get(u, u) for u in done],
-                    untranslated, notes)
+                    [names.get(u, u) for u in found.changes], [names.get(u, u) for u in done],
+                    found.untranslated, found.notes)

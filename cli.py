@@ -531,6 +531,46 @@ def translations_confirm(ctx: Context, ref: str, lang: str, paras: tuple[str, ..
     click.echo(f"confirmed {lang} for {len(done)} paragraph(s)"
                + (f": {', '.join(done)}" if done else ""))
 
+@command(translations, "export", example=(
+    "resolutions translations export 1 --lang zh -o zh.xlf",
+    "resolutions translations export 1 --lang zh --from ru --send translator@example.org"))
+@click.argument("ref")
+@click.option("--lang", required=True, help="The language to translate into.")
+@click.option("--from", "source", metavar="LANG",
+              help="The language to translate from (default: the one that last changed).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="The .xlf file to write (default: SYMBOL-vN-FROM-LANG.xlf here).")
+@click.option("--send", "send_to", metavar="ADDRESS",
+              help="Also mail the file (an e-mail address or a member id) via the outbox.")
+def translations_export(ctx: Context, ref: str, lang: str, source: str | None,
+                        output: str | None, send_to: str | None) -> None:
+    """Write an XLIFF 1.2 file for a translator's tool: one unit per paragraph, stale and
+    missing ones marked, the earlier source text given for the stale ones (docs/TRANSLATORS.md).
+    """
+    from workflow.drafting.xliff import default_name, export_xliff
+    from workflow.store.files import write_atomic
+    done = export_xliff(ctx.app(), ref, lang, source)
+    path = Path(output or default_name(done.symbol, done.version, done.source, done.target))
+    write_atomic(path, done.data)
+    click.echo(done.line(str(path)))
+    if send_to:
+        from workflow.delivery.translation_mail import send_xliff
+        click.echo(send_xliff(ctx.app(), symbol=done.symbol, version=done.version,
+                              source=done.source, target=done.target, data=done.data,
+                              filename=path.name, to=send_to))
+
+@command(translations, "import", json=True,
+         example="resolutions translations import 1 zh.xlf")
+@click.argument("ref")
+@click.argument("file", type=FILE_IN)
+def translations_import(ctx: Context, ref: str, file: str) -> None:
+    """Store the translated units of a returned XLIFF file as a new version and confirm
+    exactly those units; lists the units the translator left untranslated.
+    """
+    from workflow.drafting.xliff import import_xliff
+    done = import_xliff(ctx.app(), ref, Path(file))
+    ctx.emit(done.to_json(), "\n".join(done.lines()))
+
 @command(cli, example="resolutions circulate 1 --reviewer petrov --reviewer wang --due 2024-10-15")
 @click.argument("ref")
 @click.option("--reviewer", "reviewers", multiple=True, required=True, metavar="ID",

@@ -144,6 +144,19 @@ def _fill_comment_form(form: Path, out: Path, rows: list[tuple[str, str, str, st
     document.save(str(out))
 
 
+def _review_in_tool(xliff: Path, out: Path, unit_id: str) -> None:
+    """What the translator's tool does when the translator checks a segment and confirms it
+    unchanged: the target's state becomes ``translated``."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    tree = etree.fromstring(xliff.read_bytes(), parser)
+    ns = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
+    for target in tree.findall(f".//x:trans-unit[@id='{unit_id}']/x:target", ns):
+        target.set("state", "translated")
+    out.write_bytes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
+
+
 def play(root: Path, run: Run, *, force: bool = False,
          echo: Callable[[str], None] = print) -> DemoResult:
     """Build a fresh workspace in ``root`` and play the whole life cycle."""
@@ -241,9 +254,16 @@ def _play(root: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
         run(ws + ["check", symbol])
     except DemoError:
         pass  # stale translations expected here: the English of OP 4 changed
-    step("translations checked and confirmed (ru, zh stale after the English amendment)",
-         ["translations", "confirm", symbol, "--lang", "ru"],
-         ["translations", "confirm", symbol, "--lang", "zh"], ["check", symbol])
+    xliff = root / "translations" / "zh.xlf"
+    step("Chinese of the amended OP 4 sent to the translator as XLIFF",
+         ["translations", "export", symbol, "--lang", "zh", "--from", "en", "-o", str(xliff),
+          "--send", "wang-fang"])
+    returned = xliff.with_name("zh-returned.xlf")
+    _review_in_tool(xliff, returned, "op-supplies")
+    step("translations checked and confirmed (the Chinese came back as XLIFF, the Russian "
+         "confirmed here)",
+         ["translations", "import", symbol, str(returned)],
+         ["translations", "confirm", symbol, "--lang", "ru"], ["check", symbol])
     step("second round: circulated, closed with no objection",
          ["circulate", symbol, "--reviewer", "orlov", "--reviewer", "wang-fang"],
          ["close-review", symbol, "--no-objection"])

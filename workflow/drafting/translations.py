@@ -16,7 +16,7 @@ from workflow.store import audit
 from workflow.store.models import ResolutionRow, TranslationState
 from workflow.store.texts import load_version, records_for
 
-__all__ = ["on_new_version", "stale_map", "confirm"]
+__all__ = ["on_new_version", "stale_map", "confirm", "confirm_units"]
 
 
 def on_new_version(session: Session, row: ResolutionRow, old: Resolution | None,
@@ -37,6 +37,16 @@ def _save(session: Session, row: ResolutionRow, records: dict) -> None:
         state.version_number, state.records_json = row.current_version, blob
     session.add(state)
     session.flush()
+
+
+def confirm_units(session: Session, row: ResolutionRow, model: Resolution, lang: str,
+                  unit_ids: Iterable[str]) -> None:
+    """Record ``lang`` of ``unit_ids`` as reconciled with the current text of its siblings
+    (in the caller's transaction; the caller checks the role and writes the audit event)."""
+    from drafts.staleness import merge, reconcile
+
+    updates = reconcile(model, langs=[lang], paragraph_ids=list(unit_ids))
+    _save(session, row, merge(records_for(session, row), updates))
 
 
 def stale_map(session: Session, row: ResolutionRow, model: Resolution) -> dict[str, frozenset[str]]:

@@ -11,6 +11,8 @@ thousands of annotations, control characters, a second import of the same file.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import re
 import shutil
@@ -34,7 +36,7 @@ class Copies:
     ws: Cli
     symbol: str
     ru_zh: Path     # rev-ru's copy, parallel ru | zh
-    zh: Path        # rev-zh's copy, Chinese only (as e-mailed)
+    zh: Path        # rev-zh's copy, Chinese only, as the review-copy e-mail carried it
     folder: Path
 
 
@@ -51,10 +53,22 @@ def copies(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Copies]:
         out = folder / "copies"
         ws(["render", symbol, "--stage", "review", "--reviewer", "rev-ru", "--lang", "ru,zh",
             "--format", "pdf", "-o", str(out)])
-        ws(["render", symbol, "--stage", "review", "--reviewer", "rev-zh", "--lang", "zh",
-            "--format", "pdf", "-o", str(out)])
-        yield Copies(ws, symbol, next(out.glob("*rev-ru.pdf")), next(out.glob("*rev-zh.pdf")),
-                     folder)
+        mailed = _mailed_copy(ws, "rev-zh@wg.example")  # the copy rev-zh received
+        zh = out / "mailed-rev-zh.pdf"
+        zh.write_bytes(mailed.get_payload(decode=True))  # type: ignore[union-attr]
+        yield Copies(ws, symbol, next(out.glob("*rev-ru.pdf")), zh, folder)
+
+
+def _mailed(ws: Cli, recipient: str) -> email.message.EmailMessage:
+    messages = json.loads(ws(["outbox", "--json"]).output)["messages"]
+    path = next(ws.root / m["eml_path"] for m in messages if m["recipient"] == recipient)
+    return email.message_from_bytes(path.read_bytes(),  # type: ignore[return-value]
+                                    policy=email.policy.default)
+
+
+def _mailed_copy(ws: Cli, recipient: str) -> email.message.EmailMessage:
+    return next(part for part in _mailed(ws, recipient).iter_attachments()  # type: ignore[return-value]
+                if part.get_content_type() == "application/pdf")
 
 
 # -- where words are, as poppler sees them (PDF points, origin bottom-left) ---------------
@@ -207,6 +221,13 @@ def test_a_copy_annotated_by_mupdf(copies: Copies) -> None:
     data = import_json(copies.ws, copies.symbol, out)
     assert rows(data) == [("OP 2", "zh", "责成工作组制定至2030年的路线图；", "ed", "rev-zh")]
     assert data["imported"][0]["text"] == "路线图应为行动计划"
+
+
+def test_the_review_copy_mail_says_comments_may_be_made_in_the_pdf(copies: Copies) -> None:
+    for recipient, words in (("rev-ru@wg.example", "прямо в PDF"),
+                             ("rev-zh@wg.example", "直接在PDF阅读器中对审阅本添加批注")):
+        body = _mailed(copies.ws, recipient).get_body(("plain",))
+        assert words in body.get_content()  # type: ignore[union-attr]
 
 
 # -- refusals: one line, nothing stored ----------------------------------------------------

@@ -286,3 +286,21 @@ def test_thousands_of_annotations_are_refused(copies: Copies) -> None:
     path = copies.folder / "flood.pdf"
     w.write(path)
     _refused(copies, path, "more than 1000 annotations")
+
+
+def test_the_type_prefixes_in_the_reviewers_guide_are_the_ones_read() -> None:
+    from workflow.review.annotations import note_type
+
+    guide = (Path(__file__).parents[2] / "docs" / "REVIEWERS.md").read_text(encoding="utf-8")
+    expect = {"general": "ge", "technical": "te", "editorial": "ed"}
+    seen = 0
+    for line in guide.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        kind = expect.get(cells[0].split(" ")[0]) if len(cells) == 4 else None
+        for prefix in (re.findall(r"`([^`]+)`", line) if kind else []):
+            assert note_type(f"{prefix} слово 词") == (kind, "слово 词"), prefix
+            seen += 1
+    assert seen == 9
+    assert note_type("Какими именно?") == (None, "Какими именно?")
+    assert note_type("no: prefix here") == (None, "no: prefix here")
+    assert note_type("the note", "ed") == ("ed", "the note")

@@ -168,6 +168,8 @@ def _raw_annotations(reader: Any) -> tuple[list[_Raw], list[str]]:
         if annots is None:
             continue
         annots = annots.get_object()
+        if not isinstance(annots, list):  # not an array: nothing a reader would show
+            continue
         total += len(annots)
         if total > MAX_ANNOTATIONS:
             raise AnnotatedPdfError(f"the PDF has more than {MAX_ANNOTATIONS} annotations; "
@@ -201,9 +203,13 @@ def _fold(raws: list[_Raw]) -> list[_Raw]:
     by_ref = {r.ref: r for r in raws if r.ref is not None}
     out = []
     for raw in raws:
-        head, hops = raw, 0
-        while head.parent is not None and head.parent in by_ref and hops < 50:
-            head, hops = by_ref[head.parent], hops + 1
+        head, visited = raw, {id(raw)}
+        while head.parent is not None and head.parent in by_ref:
+            head = by_ref[head.parent]
+            if id(head) in visited:  # replies in a circle: each stands alone
+                head = raw
+                break
+            visited.add(id(head))
         if head is raw:
             out.append(raw)
         elif raw.group:
@@ -301,7 +307,13 @@ def read_annotated_pdf(data: bytes) -> AnnotatedCopy:
     """The annotations of a returned PDF and its embedded files; refusals are
     :class:`AnnotatedPdfError` with one line saying why."""
     reader = _reader(bytes(data))
-    raws, skipped = _raw_annotations(reader)
+    try:
+        raws, skipped = _raw_annotations(reader)
+    except AnnotatedPdfError:
+        raise
+    except Exception as exc:  # a damaged object anywhere in the annotations
+        raise AnnotatedPdfError(f"the PDF's annotations cannot be read "
+                                f"({clean_text(exc, 120)})") from None
     words = _page_words(bytes(data)) if raws else {}
     out = []
     for number, raw in enumerate(_fold(raws), start=1):

@@ -304,3 +304,20 @@ def test_the_type_prefixes_in_the_reviewers_guide_are_the_ones_read() -> None:
     assert note_type("Какими именно?") == (None, "Какими именно?")
     assert note_type("no: prefix here") == (None, "no: prefix here")
     assert note_type("the note", "ed") == ("ed", "the note")
+
+
+def test_replies_in_a_circle_and_hostile_notes_are_neutralised(copies: Copies) -> None:
+    src = copies.ru_zh
+    w = PdfWriter(clone_from=src)
+    x0, y0, x1, y1 = word_box(src, "2030", column="ru")
+    first = w.add_annotation(0, Text(rect=(x0, y0, x0 + 16, y1), text="te: раз\x00\x1b[31m"))
+    second = w.add_annotation(0, Text(rect=(x1, y0, x1 + 16, y1), text="te: два\u202e" + "я" * 9000,
+                                      in_reply_to=first))
+    first[NameObject("/IRT")] = second.indirect_reference  # each answers the other
+    path = copies.folder / "circle.pdf"
+    w.write(path)
+    data = import_json(copies.ws, copies.symbol, path)
+    assert [(c["original_ref"], c["lang"]) for c in data["imported"]] == [("OP 2", "ru")] * 2
+    one, two = (c["text"] for c in data["imported"])
+    assert one == "раз[31m"                                    # NUL and ESC removed
+    assert two.startswith("два" + "я") and len(two) <= 5000 and "\u202e" not in two

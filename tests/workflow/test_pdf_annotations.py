@@ -186,6 +186,9 @@ def test_a_second_import_stores_nothing(copies: Copies, annotated: tuple[Path, A
     text = copies.ws(["comments", "import", copies.symbol, str(path)]).output
     assert text.splitlines()[-1].startswith("already imported: every annotation")
     assert "1. annotation 7 (highlight on page 1, OP 3, zh)" in text  # reported again
+    bare = copies.folder / "returned-copy"  # no extension: recognised by its first bytes
+    bare.write_bytes(path.read_bytes())
+    assert import_json(copies.ws, copies.symbol, bare)["already_imported"] == 7
 
 
 def test_the_reviewer_is_the_copys_not_the_annotations(copies: Copies) -> None:

@@ -62,11 +62,15 @@ def location(row: CommentRow) -> str:
 
 
 def is_pdf(path: Path) -> bool:
+    """Whether to read the file as an annotated PDF: by its extension (.pdf / .docx), else
+    by its first bytes."""
+    if path.suffix.lower() in (".pdf", ".docx"):
+        return path.suffix.lower() == ".pdf"
     try:
         with open(path, "rb") as handle:
             return handle.read(1024).lstrip().startswith(b"%PDF-")
     except OSError:
-        return path.suffix.lower() == ".pdf"
+        return False
 
 
 def note_type(note: str, subject: str = "") -> tuple[str | None, str]:

@@ -203,8 +203,9 @@ def test_the_reviewer_is_the_copys_not_the_annotations(copies: Copies) -> None:
 
 
 def test_a_copy_annotated_by_mupdf(copies: Copies) -> None:
-    """MuPDF writes its own annotation (quadrilaterals, appearance, pop-up) and saves
-    incrementally, as its readers do; coordinates in MuPDF's page space (origin top-left)."""
+    """MuPDF writes its own annotations (quadrilaterals, appearance) and saves incrementally,
+    as its readers do; coordinates in MuPDF's page space (origin top-left). The second one
+    takes its quadrilaterals from MuPDF's text search: part of a Chinese run."""
     mutool = shutil.which("mutool")
     assert mutool, "mupdf-tools is a system package of the project (Makefile DEB_PACKAGES)"
     src = copies.zh
@@ -218,11 +219,16 @@ def test_a_copy_annotated_by_mupdf(copies: Copies) -> None:
         f"a.setQuadPoints([[{x0}, {height - y1}, {x1}, {height - y1}, {x0}, {height - y0}, "
         f"{x1}, {height - y0}]]);\n"
         "a.setContents('ed: 路线图应为行动计划');\na.setAuthor('王芳');\na.update();\n"
+        # MuPDF's own text search: the quadrilaterals of two characters inside a run
+        "var h = page.createAnnotation('Highlight');\n"
+        "h.setQuadPoints(page.search('合资企业')[0]);\n"
+        "h.setContents('te: 哪些领域？');\nh.update();\n"
         "doc.save(scriptArgs[1], 'incremental');\n", encoding="utf-8")
     out = copies.folder / "mupdf.pdf"
     subprocess.run([mutool, "run", str(script), str(src), str(out)], check=True)
     data = import_json(copies.ws, copies.symbol, out)
-    assert rows(data) == [("OP 2", "zh", "责成工作组制定至2030年的路线图；", "ed", "rev-zh")]
+    assert rows(data) == [("OP 2", "zh", "责成工作组制定至2030年的路线图；", "ed", "rev-zh"),
+                          ("OP 1", "zh", "合资企业", "te", "rev-zh")]
     assert data["imported"][0]["text"] == "路线图应为行动计划"
 
 

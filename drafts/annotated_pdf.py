@@ -40,6 +40,7 @@ MAX_NOTE_CHARS = 5000
 KINDS = {"/Text": "note", "/Highlight": "highlight", "/Underline": "underline",
          "/Squiggly": "squiggly", "/StrikeOut": "strike-out", "/Caret": "caret",
          "/FreeText": "free text"}
+_MARKS = ("highlight", "underline", "squiggly", "strike-out")  # kinds that cover text
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
                        "\ufeff\ufff9-\ufffb]")
 
@@ -213,8 +214,11 @@ def _fold(raws: list[_Raw]) -> list[_Raw]:
         if head is raw:
             out.append(raw)
         elif raw.group:
+            if any(k in _MARKS for k in raw.kinds) and not any(k in _MARKS for k in head.kinds):
+                head.boxes = list(raw.boxes)  # the struck words, not the caret's little box
+            else:
+                head.boxes.extend(raw.boxes)
             head.kinds.extend(k for k in raw.kinds if k not in head.kinds)
-            head.boxes.extend(raw.boxes)
             if raw.note and not head.note:
                 head.note = raw.note
             elif raw.note and raw.note != head.note:
@@ -318,8 +322,7 @@ def read_annotated_pdf(data: bytes) -> AnnotatedCopy:
     out = []
     for number, raw in enumerate(_fold(raws), start=1):
         boxes = raw.boxes or [(0.0, 0.0, 0.0, 0.0)]
-        marks = any(k in ("highlight", "underline", "squiggly", "strike-out")
-                    for k in raw.kinds)
+        marks = any(k in _MARKS for k in raw.kinds)
         quote = _quote(words.get(raw.page, []), raw.boxes) if marks else ""
         first = boxes[0]
         if "note" in raw.kinds or "caret" in raw.kinds and not marks:

@@ -135,8 +135,9 @@ def annotated(copies: Copies) -> tuple[Path, Any]:
     w.add_annotation(0, markup(word_box(src, "партнёрами;", column="ru"), "Какими именно?",
                                kind="/Underline"))
     w.add_annotation(0, markup(word_box(src, "поручает", column="ru"), kind="/StrikeOut"))
-    target = word_box(src, "вопросом.", column="ru")
-    head = w.add_annotation(0, caret(target, "темой."))
+    target = word_box(src, "вопросом.", column="ru")  # the caret at the end, as Acrobat puts it
+    head = w.add_annotation(0, caret((target[2] - 3, target[1], target[2] + 9, target[3]),
+                                     "темой."))
     strike = markup(target, kind="/StrikeOut")
     strike[NameObject("/IRT")] = head.indirect_reference
     strike[NameObject("/RT")] = NameObject("/Group")

@@ -606,13 +606,25 @@ def comment(ctx: Context, ref: str, by: str | None, target: str, type_: str, tex
 
 @command(cli, json=True, example=(
     "resolutions comments 1", "resolutions comments 1 --json",
-    "resolutions comments import 1 returned-form.docx"))
-@click.argument("words", nargs=-1, required=True, metavar="REF | import REF FILE.docx")
+    "resolutions comments import 1 returned-form.docx",
+    "resolutions comments import 1 annotated-review-copy.pdf"))
+@click.argument("words", nargs=-1, required=True,
+                metavar="REF | import REF FILE.docx|FILE.pdf")
 def comments(ctx: Context, words: tuple[str, ...]) -> None:
-    """The comments-resolution matrix of REF; or import a returned comment form."""
+    """The comments-resolution matrix of REF; or import a returned comment form (DOCX) or a
+    review copy the reviewer annotated in their PDF reader."""
     if words[0] == "import":
         if len(words) != 3:
-            raise click.UsageError("write: resolutions comments import REF FILE.docx")
+            raise click.UsageError("write: resolutions comments import REF FILE.docx|FILE.pdf")
+        from workflow.review.annotations import is_pdf
+        if is_pdf(Path(words[2])):
+            from workflow.review.annotations import import_annotated_pdf
+            result = import_annotated_pdf(ctx.app(), words[1], Path(words[2]))
+            if result.problems and not ctx.json:
+                click.echo(f"warning: {len(result.problems)} annotation(s) not imported:\n"
+                           + "\n".join(f"  {p}" for p in result.problems), err=True)
+            ctx.emit(result.to_json(), tables.annotations_imported(result))
+            return
         from workflow.review.forms import import_comment_form
         rows = import_comment_form(ctx.app(), words[1], Path(words[2]))
         ctx.emit({"imported": [r.to_json() for r in rows]}, tables.comments_imported(rows))

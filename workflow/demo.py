@@ -157,6 +157,24 @@ def _review_in_tool(xliff: Path, out: Path, unit_id: str) -> None:
     out.write_bytes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
 
 
+def _annotate_copy(copy: Path, out: Path, notes: list[tuple[str, str, str]]) -> None:
+    """What a reviewer does in a PDF reader: a sticky note on a paragraph's column
+    (paragraph id, language, text), placed where the copy's position map puts it."""
+    import json
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.annotations import Text
+
+    from templates.pdf.positions import MAP_NAME
+
+    rects = json.loads(PdfReader(copy).attachments[MAP_NAME][0])["rects"]
+    writer = PdfWriter(clone_from=copy)
+    for pid, lang, text in notes:
+        page, x0, _, _, top, _, _ = next(r for r in rects if r[5] == pid and r[6] == lang)
+        writer.add_annotation(page - 1, Text(rect=(x0 + 4, top - 18, x0 + 22, top), text=text))
+    writer.write(out)
+
+
 def play(root: Path, run: Run, *, force: bool = False,
          echo: Callable[[str], None] = print) -> DemoResult:
     """Build a fresh workspace in ``root`` and play the whole life cycle."""
@@ -228,9 +246,15 @@ def _play(root: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
         ("OP 9", "ed", "建议写明报告提交对象。", ""),
     ])
     step("王芳's filled comment form imported", ["comments", "import", symbol, str(filled)])
-    step("comment and amendments by Орлов С. В.",
-         ["comment", symbol, "--by", "orlov", "--ref", "OP 4", "--type", "ge",
-          "--text", "Поставки на переходный период следует увязать с дорожной картой."],
+    copy = Path(next(p for p in step("review copy of Орлов С. В. (as e-mailed to him)", [
+        "render", symbol, "--stage", "review", "--reviewer", "orlov", "--lang", "ru",
+        "-o", str(forms)])[0].split() if p.endswith(".pdf")))
+    annotated = forms / "review-copy-orlov-annotated.pdf"
+    _annotate_copy(copy, annotated, [("op-supplies", "ru", "общ: Поставки на переходный "
+                                      "период следует увязать с дорожной картой.")])
+    step("Орлов С. В.'s review copy, annotated in his PDF reader, imported",
+         ["comments", "import", symbol, str(annotated)])
+    step("amendments by Орлов С. В.",
          ["amend", symbol, "--by", "orlov", "--target", "OP 3(c)(ii)", "--op", "insert-after",
           "--text", "ru=создание совместных инжиниринговых центров;",
           "--text", "zh=设立联合工程中心；",

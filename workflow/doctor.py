@@ -57,7 +57,8 @@ def run_checks() -> list[Check]:
                                     ("pdfsig", "poppler-utils", False),
                                     ("soffice", "libreoffice-writer-nogui", False),
                                     ("openssl", "openssl", False),
-                                    ("certutil", "libnss3-tools", False)):
+                                    ("certutil", "libnss3-tools", False),
+                                    ("mutool", "mupdf-tools", False)):
         path = shutil.which(tool)
         checks.append(Check(tool, path is not None, path or "not found",
                             f"apt-get install {package}", required))

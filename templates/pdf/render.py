@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import json
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,7 @@ PDF_VARIANTS = (None, "pdf/a-3b", "pdf/a-2b", "pdf/ua-1")
 SIGNATURE_SLOT_PT = (180, 60)
 
 #: Bumped when this module changes what it feeds the templates (part of template_hash).
-_RENDERER_REVISION = "2"
+_RENDERER_REVISION = "3"
 
 
 def _check(stage: str, layout: str) -> None:
@@ -164,8 +165,12 @@ class Renderer:
         return render_html(view, self.template_dir)
 
     def pdf(self, view: DocumentView, *, pdf_variant: str | None = None,
-            attachments: Sequence[tuple[str, bytes, str]] = ()) -> bytes:
-        """The PDF of one view; ``attachments`` are (file name, bytes, MIME type)."""
+            attachments: Sequence[tuple[str, bytes, str]] = (),
+            seal: Callable[[bytes], str] | None = None) -> bytes:
+        """The PDF of one view; ``attachments`` are (file name, bytes, MIME type).
+
+        With ``seal`` (a review copy) the paragraphs' positions on the page are embedded as
+        :data:`templates.pdf.positions.MAP_NAME`, with the seal ``seal`` gives their bytes."""
         if pdf_variant not in PDF_VARIANTS:
             raise ValueError(f"unknown PDF variant {pdf_variant!r}; use one of "
                              f"{', '.join(str(v) for v in PDF_VARIANTS if v)} or None")
@@ -178,14 +183,19 @@ class Renderer:
                 self._font_config = FontConfiguration()
             when = _dt.datetime.combine(view.date, _dt.time(0, 0), tzinfo=_dt.timezone.utc)
             files = [_attachment(n, d, m, when) for n, d, m in attachments]
-            document = HTML(string=html, base_url=None, url_fetcher=_no_fetch)
-            return bytes(document.write_pdf(
-                font_config=self._font_config,
+            options: dict[str, Any] = dict(
                 pdf_variant=pdf_variant,
-                attachments=files or None,
                 pdf_identifier=view.content_hash[:32].encode("ascii") if pdf_variant else None,
-                custom_metadata=False,
-            ))
+                custom_metadata=False)
+            laid_out = HTML(string=html, base_url=None, url_fetcher=_no_fetch).render(
+                font_config=self._font_config, **options)
+            if seal is not None:
+                from templates.pdf.positions import MAP_NAME, map_bytes, paragraph_positions
+
+                body = map_bytes(dict(view.form_ids), paragraph_positions(laid_out))
+                sealed = body[:-1] + b',"seal":' + json.dumps(seal(body)).encode() + b"}"
+                files.append(_attachment(MAP_NAME, sealed, "application/json", when))
+            return bytes(laid_out.write_pdf(attachments=files or None, **options))
 
 
 def _no_fetch(url: str, *args: Any, **kwargs: Any) -> Mapping[str, Any]:
@@ -212,7 +222,8 @@ def _renderer(template_dir: Path | None) -> Renderer:
 
 def render_pdf(view: DocumentView, *, template_dir: Path | None = None,
                pdf_variant: str | None = None,
-               attachments: Sequence[tuple[str, bytes, str]] = ()) -> bytes:
+               attachments: Sequence[tuple[str, bytes, str]] = (),
+               seal: Callable[[bytes], str] | None = None) -> bytes:
     """The PDF of ``view`` (e.g. ``pdf_variant="pdf/a-3b"`` for the archival copy)."""
     return _renderer(template_dir).pdf(view, pdf_variant=pdf_variant,
-                                       attachments=attachments)
+                                       attachments=attachments, seal=seal)

@@ -85,7 +85,7 @@ def test_roles_move_into_their_relation_and_back(url: str) -> None:
         assert [m.id for m in session.exec(holding("secretary"))] == ["sec"]
         assert [m.id for m in session.exec(holding("signatory"))] == ["dup"]
         version = session.connection().execute(text("SELECT version_num FROM alembic_version"))
-        assert version.scalar() == schema_revision() == "0003"
+        assert version.scalar() == schema_revision()  # the head, past 0003
     database.dispose()
 
     engine = create_engine(url)

@@ -40,14 +40,21 @@ _TEXT = {
     "ru": ("{name}!\n\nНаправляем Вам для рассмотрения резолюцию {symbol} «{title}» "
            "(версия {version}, раунд {round}).{due}\n\nВо вложении: экземпляр для рассмотрения "
            "(PDF) и форма замечаний (DOCX). Заполните таблицу формы и верните файл "
-           "секретариату, не копируя её в новый документ.\n\n{group}\n"),
+           "секретариату, не копируя её в новый документ.\n\nЗамечания можно также внести прямо в PDF "
+           "в Вашей программе просмотра (заметки, выделение, зачёркивание с новым текстом) и "
+           "вернуть этот файл; тип замечания укажите в начале заметки: «общ:», «тех:» или "
+           "«ред:».\n\n{group}\n"),
     "zh": ("{name}：\n\n现将第{symbol}号决议《{title}》（第{version}版，第{round}轮）送请审阅。{due}\n\n"
            "附件：审阅本（PDF）和意见表（DOCX）。请直接填写意见表中的表格并将文件交回秘书处，"
-           "请勿将表格复制到新文档中。\n\n{group}\n"),
+           "请勿将表格复制到新文档中。\n\n也可以直接在PDF阅读器中对审阅本添加批注（注释、高亮、删除线并附替换文字），"
+           "然后交回该文件；请在批注开头注明意见类型：“总体：”、“技术：”或“编辑：”。\n\n{group}\n"),
     "en": ("Dear {name},\n\nPlease find for review resolution {symbol}, \"{title}\" "
            "(version {version}, round {round}).{due}\n\nAttached are your review copy (PDF) and "
            "the comment form (DOCX). Fill in the form's table and return the file to the "
-           "secretariat; do not copy the table into a new document.\n\n{group}\n"),
+           "secretariat; do not copy the table into a new document.\n\nYou may instead comment "
+           "directly in the PDF in your reader (notes, highlights, strike-outs with the new "
+           "wording) and return that file; begin each note with its type: \"ge:\", \"te:\" "
+           "or \"ed:\".\n\n{group}\n"),
 }
 _DUE = {"ru": " Замечания просим представить до {due}.", "zh": "请于{due}前提出意见。",
         "en": " Comments are due by {due}."}

@@ -158,8 +158,14 @@ def render_bytes(app: App, session: Session, row: ResolutionRow, *, stage: str, 
     if fmt == "pdf":
         from templates.pdf.render import render_pdf
 
+        sealer = None
+        if stage == "review" and reviewer is not None:  # the position map of the copy
+            from functools import partial
+
+            from workflow.store.tokens import seal
+            sealer = partial(seal, app.workspace)
         data = render_pdf(view, template_dir=tdir, pdf_variant=variant,
-                          attachments=attachments or [])
+                          attachments=attachments or [], seal=sealer)
     else:
         from templates.word.render import render_docx
 

@@ -100,8 +100,10 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
             orphaned = bool(c.paragraph_id) and c.paragraph_id not in current
             comments.append(CommentView(
                 id=str(c.number), ref="General" if not c.paragraph_id else current.get(c.paragraph_id, ""),
-                original_ref=c.ref, author=who.name if who else c.author,
-                delegation=who.delegation if who else "", type=c.type, text=c.text,
+                original_ref=c.ref + (f", {c.lang}" if c.lang else ""),
+                author=who.name if who else c.author,
+                delegation=who.delegation if who else "", type=c.type,
+                text=c.text if not c.quote or c.quote in c.text else f"“{c.quote}”: {c.text}",
                 proposal=c.proposal, disposition=c.disposition, note=c.note, orphaned=orphaned))
     events = []
     if stage in ("certificate", "audit-report", "index"):

@@ -106,7 +106,8 @@ def comments_table(symbol: str, version: int, rows: Sequence[Any]) -> str:
     """The comments-resolution matrix; a comment whose paragraph is gone is ORPHANED."""
     return table(["no.", "ref (now)", "was", "by", "type", "comment", "proposal",
                   "disposition", "note"],
-                 [[r.number, "ORPHANED" if r.orphaned else r.ref, r.original_ref, r.author,
+                 [[r.number, "ORPHANED" if r.orphaned else r.ref,
+                   r.original_ref + (f", {r.lang}" if getattr(r, "lang", "") else ""), r.author,
                    r.type, r.text, r.proposal, r.disposition or "—", r.note] for r in rows],
                  title=f"{symbol} · comments (version {version})")
 
@@ -116,6 +117,20 @@ def comments_imported(rows: Sequence[Any]) -> str:
         return "already imported: every comment of this form is recorded; nothing new"
     return (f"imported {len(rows)} comment(s): "
             + ", ".join(f"{r.number} ({r.original_ref})" for r in rows))
+
+
+def annotations_imported(result: Any) -> str:
+    """What an annotated PDF gave: one line per comment, "OP 3(b), zh"."""
+    if not result.rows:
+        return ("already imported: every annotation of this copy is recorded; nothing new"
+                if result.already else "no comment imported")
+    lines = [f"imported {len(result.rows)} comment(s)"
+             + (f" ({result.already} already imported)" if result.already else "") + ":"]
+    for r in result.rows:
+        where = f"{r.original_ref}, {r.lang}" if r.lang else r.original_ref
+        quote = f" “{r.quote[:40]}{'…' if len(r.quote) > 40 else ''}”" if r.quote else ""
+        lines.append(f"  {r.number} [{r.type}] {where}{quote}: {r.text.splitlines()[0][:60]}")
+    return "\n".join(lines)
 
 
 def amendments_table(symbol: str, rows: Sequence[Any]) -> str:

@@ -61,6 +61,8 @@ class CommentRow:
     disposition: str
     note: str
     orphaned: bool
+    lang: str = ""        # the language column an annotation sat in (from an annotated PDF)
+    quote: str = ""       # the text the reviewer marked
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -163,7 +165,8 @@ def _resolve(model: Resolution, text: str) -> tuple[str, str]:
 
 
 def add_comment(app: App, ref: str, *, by: str | None, target: str, type_: str, text: str,
-                proposal: str = "", source: str = "cli") -> CommentRow:
+                proposal: str = "", source: str = "cli", lang: str = "", quote: str = "",
+                anchor: str = "") -> CommentRow:
     type_ = type_.strip().lower()
     if type_ not in COMMENT_TYPES:
         raise InvalidInput(f"comment type {type_!r} is not one of ge (general), te (technical), "
@@ -181,12 +184,15 @@ def add_comment(app: App, ref: str, *, by: str | None, target: str, type_: str, 
         comment = Comment(resolution_id=row.id, number=number, round_id=rnd.id,
                           version_number=rnd.version_number, paragraph_id=pid, ref=resolved,
                           author=member.id, type=type_, text=text.strip(),
-                          proposal=proposal.strip(), source=source, created_at=clock.now())
+                          proposal=proposal.strip(), source=source, created_at=clock.now(),
+                          lang=lang, quote=quote, anchor=anchor)
         session.add(comment)
         touch(session, row)
         audit.record(session, actor=app.actor(session), action="comment", resolution=row,
                      detail={"by": member.id, "comment": number, "ref": resolved, "paragraph": pid,
                              "type": type_, "source": source,
+                             **({"lang": lang, "anchor": anchor, "quote_sha256":
+                                 hashlib.sha256(quote.encode()).hexdigest()} if anchor else {}),
                              "text_sha256": hashlib.sha256(comment.text.encode()).hexdigest(),
                              "proposal_sha256":
                                  hashlib.sha256(comment.proposal.encode()).hexdigest()})
@@ -197,7 +203,8 @@ def _comment_row(c: Comment, current_refs: dict[str, str], round_no: int) -> Com
     orphaned = bool(c.paragraph_id) and c.paragraph_id not in current_refs
     current = "General" if not c.paragraph_id else current_refs.get(c.paragraph_id, "")
     return CommentRow(c.number, round_no, c.version_number, current, c.ref, c.paragraph_id,
-                      c.author, c.type, c.text, c.proposal, c.disposition, c.note, orphaned)
+                      c.author, c.type, c.text, c.proposal, c.disposition, c.note, orphaned,
+                      c.lang, c.quote)
 
 
 def comment_matrix(app: App, ref: str) -> tuple[str, int, list[CommentRow]]:

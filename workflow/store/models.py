@@ -213,8 +213,11 @@ class Comment(SQLModel, table=True):
     disposition: str = ""  # accepted | rejected | partial
     note: str = ""
     disposed_by: str = ""
-    source: str = "cli"    # cli | form
+    source: str = "cli"    # cli | form | pdf
     created_at: _dt.datetime
+    lang: str = ""         # the language column an annotation sits in (source "pdf")
+    quote: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    anchor: str = ""       # hash of the annotation it was read from (source "pdf")
 
 
 class Amendment(SQLModel, table=True):

@@ -17,7 +17,7 @@ from pathlib import Path
 from workflow.store.files import write_atomic
 from workflow.store.workspace import Workspace
 
-__all__ = ["binding_token", "token_matches"]
+__all__ = ["binding_token", "token_matches", "seal", "seal_matches"]
 
 _KEY = "binding.key"
 
@@ -41,3 +41,13 @@ def token_matches(workspace: Workspace, token: str, **ids: object) -> bool:
                              round_no=int(str(ids["round_no"])),
                              content_hash=str(ids["content_hash"]), reviewer=str(ids["reviewer"]))
     return hmac.compare_digest(expected, token or "")
+
+
+def seal(workspace: Workspace, data: bytes) -> str:
+    """An HMAC over ``data`` (e.g. a review copy's position map) under the same secret."""
+    message = b"brics-resolutions/seal/1\x1f" + data
+    return hmac.new(_secret(workspace), message, hashlib.sha256).hexdigest()
+
+
+def seal_matches(workspace: Workspace, data: bytes, value: str) -> bool:
+    return hmac.compare_digest(seal(workspace, data), value or "")

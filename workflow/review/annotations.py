@@ -1,0 +1,194 @@
+"""Importing a review copy the reviewer annotated in their PDF reader.
+
+The copy is personal: while rendering it, the renderer embedded a map of where each
+paragraph (and each language column) landed on the page, with the copy's ids (resolution,
+version, round, reviewer, binding token) and a seal only the workspace can make
+(``workflow.store.tokens.seal``). A copy whose map is missing, edited, of another round or
+version, or whose reviewer was rewritten, is refused with one line and nothing is stored.
+
+Each annotation becomes one comment of the open round, by the copy's reviewer, anchored to
+the paragraph and language its point lies in (outside every paragraph: a general comment),
+with the text it marks. The type follows the convention of docs/REVIEWERS.md: a prefix
+("te:", "ed:", "ge:", or the same words in Russian or Chinese), else the annotation's subject,
+else ed for strike-outs and carets, ge outside the text, te for the rest. An annotation
+already imported (same hash of page, kind, place, note, author) is not stored again.
+Annotations that cannot be used are reported one by one, numbered, and the rest is stored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import select
+
+from drafts.annotated_pdf import MAX_PDF_BYTES, AnnotatedPdfError, Annotation, read_annotated_pdf
+from workflow.app import App
+from workflow.errors import InvalidInput
+from workflow.review.forms import FormRefused
+from workflow.review.rounds import CommentRow, _open_round, add_comment
+from workflow.store.models import Comment
+from workflow.store.texts import load_version
+from workflow.store.tokens import seal_matches, token_matches
+
+__all__ = ["import_annotated_pdf", "PdfImport", "note_type", "is_pdf"]
+
+_TYPE_WORDS = {
+    "ge": "ge", "general": "ge", "общ": "ge", "общее": "ge", "一般": "ge", "总体": "ge",
+    "te": "te", "technical": "te", "тех": "te", "техническое": "te", "技术": "te",
+    "ed": "ed", "editorial": "ed", "ред": "ed", "редакционное": "ed", "编辑": "ed",
+}
+_PREFIX = re.compile(r"^\s*[\[(]?\s*([^\s:：\])]{1,14})\s*[\])]?\s*[:：]\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PdfImport:
+    """What one import stored, and the annotations it could not use (numbered lines)."""
+
+    rows: list[CommentRow]
+    problems: list[str]
+    already: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"imported": [dict(r.to_json(), location=location(r)) for r in self.rows],
+                "already_imported": self.already, "problems": self.problems}
+
+
+def location(row: CommentRow) -> str:
+    """Where a comment sits in the matrix: "OP 3(b), zh"."""
+    return f"{row.original_ref}, {row.lang}" if row.lang else row.original_ref
+
+
+def is_pdf(path: Path) -> bool:
+    """Whether to read the file as an annotated PDF: by its extension (.pdf / .docx), else
+    by its first bytes."""
+    if path.suffix.lower() in (".pdf", ".docx"):
+        return path.suffix.lower() == ".pdf"
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(1024).lstrip().startswith(b"%PDF-")
+    except OSError:
+        return False
+
+
+def note_type(note: str, subject: str = "") -> tuple[str | None, str]:
+    """(type or None, the note without its prefix): "te: Specify the year" → te."""
+    match = _PREFIX.match(note)
+    if match and match.group(1).lower() in _TYPE_WORDS:
+        return _TYPE_WORDS[match.group(1).lower()], note[match.end():].strip()
+    subject_key = subject.strip().lower().rstrip(":：")
+    return _TYPE_WORDS.get(subject_key), note
+
+
+def _read(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: no such file") from None
+    if not path.is_file():
+        raise InvalidInput(f"{path} is not a file")
+    if size > MAX_PDF_BYTES:
+        raise FormRefused(f"{path.name}: the file is {size // (1024 * 1024)} MB, far larger "
+                          "than a review copy; nothing was imported")
+    return path.read_bytes()
+
+
+def _the_map(name: str, attachments: dict[str, bytes]) -> tuple[dict[str, Any], bytes, str]:
+    from templates.pdf.positions import MAP_NAME, MapError, read_map
+
+    blob = attachments.get(MAP_NAME)
+    if blob is None:
+        raise FormRefused(f"{name} is not a review copy of the working group (it carries no "
+                          "position map); annotate the review copy you received — nothing "
+                          "was imported")
+    try:
+        return read_map(blob)
+    except MapError as exc:
+        raise FormRefused(f"{name}: {exc}; annotate the review copy you received — nothing "
+                          "was imported") from None
+
+
+def _comment(note: Annotation, in_text: bool) -> tuple[str | None, str, str, str]:
+    """(type, comment, proposal, problem) of one annotation."""
+    kind, text = note_type(note.note, note.subject)
+    replies = "".join(f"\n— {r}" for r in note.replies)
+    quote = f"“{note.quote}”" if note.quote else "the marked text"
+    struck = "strike-out" in note.kinds
+    if struck and not text:
+        return kind or "ed", f"Delete {quote}." + replies, "(delete)", ""
+    if struck or "caret" in note.kinds:
+        if not text:
+            return None, "", "", "a caret with no text to insert; write the words in its note"
+        what = f"Replace {quote}." if struck else (
+            f"Insert at {quote}." if note.quote else "Insert.")
+        return kind or "ed", what + replies, text, ""
+    if not text and not replies:
+        return None, "", "", (f"marks {quote} but has no note; write the comment in the "
+                              "annotation's note")
+    return kind or ("te" if in_text else "ge"), (text + replies).strip(), "", ""
+
+
+def import_annotated_pdf(app: App, ref: str, path: Path) -> PdfImport:
+    """Record the annotations of a returned review copy as its reviewer's comments."""
+    from drafts.numbering import refs
+    from templates.pdf.positions import locate
+
+    path = Path(path)
+    data = _read(path)
+    try:
+        copy = read_annotated_pdf(data)
+    except AnnotatedPdfError as exc:
+        raise FormRefused(f"{path.name}: {exc} — nothing was imported") from None
+    positions, body, mac = _the_map(path.name, copy.attachments)
+    ids = {k: str(v) for k, v in positions["ids"].items()}
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        rnd = _open_round(session, row, "comments import")
+        version = app.version(session, row, rnd.version_number)
+        reviewers = [r for r in rnd.reviewers.split(",") if r]
+        who = ids.get("reviewer", "")
+        if (ids.get("symbol"), ids.get("version"), ids.get("content_hash")) != (
+                row.symbol, str(version.number), version.content_hash):
+            raise FormRefused(
+                f"{path.name} is the review copy of {ids.get('symbol', '?')} version "
+                f"{ids.get('version', '?')}, not of {row.symbol} version {version.number} "
+                "under review — nothing was imported")
+        if who not in reviewers:
+            raise FormRefused(f"{path.name} is the copy of {who or 'no one'}, who is not a "
+                              f"reviewer of round {rnd.number} ({', '.join(reviewers)}) — "
+                              "nothing was imported")
+        if ids.get("round") != str(rnd.number) or not token_matches(
+                app.workspace, ids.get("token", ""), symbol=row.symbol, round_no=rnd.number,
+                content_hash=version.content_hash, reviewer=who) \
+                or not seal_matches(app.workspace, body, mac):
+            raise FormRefused(f"{path.name} was not issued to {who} for round {rnd.number} of "
+                              f"{row.symbol} (its position map or ids were changed, or it "
+                              "comes from another workspace); annotate the copy you received "
+                              "— nothing was imported")
+        paragraph_refs = refs(load_version(session, version))
+        seen = {c.anchor for c in session.exec(select(Comment).where(
+            Comment.resolution_id == row.id, Comment.round_id == rnd.id,
+            Comment.author == who)) if c.anchor}
+    problems = [f"{n}. {line}" for n, line in enumerate(copy.skipped, 1)]
+    out: list[CommentRow] = []
+    already = 0
+    for note in copy.annotations:
+        spot = locate(positions, note.page, *note.point)
+        pid, lang = spot if spot and spot[0] in paragraph_refs else ("", "")
+        target = paragraph_refs[pid] if pid else "general"
+        kind, text, proposal, problem = _comment(note, bool(pid))
+        where = f"annotation {note.number} ({note.kind} on page {note.page}" + (
+            f", {target}, {lang})" if pid else ")")
+        if problem or kind is None:
+            problems.append(f"{len(problems) + 1}. {where}: {problem}")
+            continue
+        if note.identity in seen:
+            already += 1
+            continue
+        seen.add(note.identity)
+        out.append(add_comment(app, row.symbol, by=who, target=target, type_=kind, text=text,
+                               proposal=proposal, source="pdf", lang=lang, quote=note.quote,
+                               anchor=note.identity))
+    return PdfImport(out, problems, already)

@@ -49,7 +49,8 @@ def stale_map(session: Session, row: ResolutionRow, model: Resolution) -> dict[s
 
 def confirm(app: App, ref: str, lang: str, paragraph_ids: Iterable[str] = ()) -> list[str]:
     """Confirm ``lang`` of the given paragraphs (all when none) as matching its siblings."""
-    from drafts.staleness import confirm as confirmed, stale_against
+    from drafts.staleness import confirm as confirmed
+    from drafts.staleness import stale_against
 
     wanted = list(paragraph_ids)
     with app.write() as session:

@@ -789,6 +789,7 @@ def export_akn(ctx: Context, ref: str, version: int | None, lang: str | None,
 @command(cli, json=True, example=(
     "resolutions render 1 --stage draft --format all --lang ru,zh -o out/",
     "resolutions render 1 --stage review --reviewer petrov -o out/",
+    "resolutions render 1 --stage redline --from 2 --to 5 -o out/",
     "resolutions render 1 --stage final --lang en --layout single"))
 @click.argument("ref")
 @click.option("--stage", required=True, type=click.Choice(
@@ -802,18 +803,31 @@ def export_akn(ctx: Context, ref: str, version: int | None, lang: str | None,
 @VERSION
 @click.option("--reviewer", "reviewers", multiple=True, metavar="ID",
               help="For review copies and comment forms (default: the round's reviewers).")
+@click.option("--from", "since", type=int, metavar="N",
+              help="Redline: the earlier version to compare (default: the one before).")
+@click.option("--to", "to", type=int, metavar="M",
+              help="Redline: the later version (default: the current one; same as --version).")
 @OUT_DIR
 def render(ctx: Context, ref: str, stage: str, fmt: str | None, langs: str | None,
            layout: str | None, version: int | None, reviewers: tuple[str, ...],
-           out_dir: str) -> None:
-    """Render a stage's documents (PDF via WeasyPrint, DOCX via docxtpl); prints the paths."""
+           since: int | None, to: int | None, out_dir: str) -> None:
+    """Render a stage's documents (PDF via WeasyPrint, DOCX via docxtpl); prints the paths.
+
+    A review copy for a reviewer of an earlier round marks the changes since the version
+    they reviewed and ends with the disposition of each of their comments.
+    """
     from workflow.documents.rendering import STAGE_FORMATS
     from workflow.documents.rendering import render as do_render
+    if (since is not None or to is not None) and stage != "redline":
+        raise click.UsageError("--from and --to go with --stage redline")
+    if to is not None and version is not None and to != version:
+        raise click.UsageError("--to and --version name the same version: give one")
+    version = to if to is not None else version
     fmt = fmt or STAGE_FORMATS[stage][0]
     languages = [x.strip() for x in langs.split(",") if x.strip()] if langs else None
     results = do_render(ctx.app(), ref, stage=stage, formats=["pdf", "docx"] if fmt == "all"
                         else [fmt], languages=languages, layout=layout, out_dir=Path(out_dir),
-                        version=version, reviewer_ids=list(reviewers) or None)
+                        version=version, reviewer_ids=list(reviewers) or None, since=since)
     ctx.emit([{"path": str(p), "sha256": r.sha256, "cached": r.cached} for p, r in results],
              "\n".join(f"{p}{'  (cached)' if r.cached else ''}" for p, r in results))
 

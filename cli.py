@@ -285,6 +285,47 @@ def member_add(ctx: Context, member_id: str, name: str, name_en: str | None, nam
                       email=email, roles=roles, names=names, lang=lang)
     ctx.emit(info.to_json(), f"Added {info.id} ({info.name}; {', '.join(info.roles) or 'no role'})")
 
+@command(member, "edit", json=True, example=(
+    "resolutions member edit wang --email wang.fang@wg.example",
+    "resolutions member edit petrov --roles reviewer,approver"))
+@click.argument("member_id")
+@click.option("--name", help="Full name as written in the member's language.")
+@click.option("--name-en", help="Name in English (Latin script).")
+@click.option("--name-ru", help="Name in Russian.")
+@click.option("--name-zh", help="Name in Chinese.")
+@click.option("--org", help="Organisation.")
+@click.option("--delegation", help="Delegation code, e.g. ru or zh.")
+@click.option("--email", help="E-mail address for review copies.")
+@click.option("--lang", help="Preferred language for documents sent to them.")
+@click.option("--roles", metavar="R,R…",
+              help="The member's roles from now on, comma-separated (replaces them; "
+                   "'' for none).")
+def member_edit(ctx: Context, member_id: str, name: str | None, name_en: str | None,
+                name_ru: str | None, name_zh: str | None, org: str | None,
+                delegation: str | None, email: str | None, lang: str | None,
+                roles: str | None) -> None:
+    """Change a member's name, organisation, delegation, e-mail, language or roles (audited)."""
+    from workflow.member_changes import edit_member
+    names = {k: v for k, v in (("en", name_en), ("ru", name_ru), ("zh", name_zh)) if v}
+    info, changed = edit_member(
+        ctx.app(), member_id, name=name, org=org, email=email, delegation=delegation,
+        lang=lang, names=names or None,
+        roles=None if roles is None else [r.strip() for r in roles.split(",") if r.strip()])
+    ctx.emit({**info.to_json(), "changed": changed},
+             f"Changed {info.id}: {', '.join(changed)} ({', '.join(info.roles) or 'no role'})"
+             if changed else f"{info.id}: nothing to change")
+
+@command(member, "remove", json=True, example="resolutions member remove petrov")
+@click.argument("member_id")
+def member_remove(ctx: Context, member_id: str) -> None:
+    """Remove a member (audited). A member with a history (events, comments, approvals,
+    signatures) is deactivated and kept for the record; they can no longer act."""
+    from workflow.member_changes import remove_member
+    mid, outcome = remove_member(ctx.app(), member_id)
+    ctx.emit({"member": mid, "outcome": outcome},
+             f"Removed {mid}" + (" (deactivated: kept for the record of what they did)"
+                                 if outcome == "deactivated" else ""))
+
 @command(member, "list", json=True, example="resolutions member list --json")
 def member_list(ctx: Context) -> None:
     """List members."""

@@ -7,7 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import Cli, fixture_text
+import pytest
+
+from tests.conftest import Cli, fixture_text, make_workspace
+from tests.pg import Cluster
 from workflow.app import App
 
 SOURCE = fixture_text("trilingual.yaml")
@@ -85,3 +88,173 @@ def test_confirm_service_records_what_each_language_has_seen(ws_sqlite: Cli, tmp
             "*Instructs* the working group to prepare a detailed roadmap until 2030;")
     finally:
         app.db.dispose()
+
+
+# -- member edit / member remove ---------------------------------------------------------
+def _members(ws: Cli) -> dict[str, dict]:  # type: ignore[type-arg]
+    return {m["id"]: m for m in json.loads(ws(["member", "list", "--json"]).output)}
+
+
+def _member_events(ws: Cli, member_id: str) -> list[tuple[str, dict]]:  # type: ignore[type-arg]
+    from sqlmodel import select
+
+    from workflow.store.models import AuditEvent
+
+    app = App.open(ws.root)
+    try:
+        with app.read() as session:
+            events = session.exec(select(AuditEvent).order_by(AuditEvent.seq))
+            out = [(e.action, json.loads(e.detail)) for e in events
+                   if e.action.startswith("member-")]
+    finally:
+        app.db.dispose()
+    return [(a, d) for a, d in out if d.get("member") == member_id]
+
+
+def test_circulate_names_the_command_that_gives_the_role(ws: Cli, tmp_path: Path) -> None:
+    symbol = _draft(ws, tmp_path)
+    out = ws(["circulate", symbol, "--reviewer", "appr-ru"], code=1).output
+    hint = "resolutions member edit appr-ru --roles approver,reviewer,signatory"
+    assert f"'{hint}'" in out
+    edited = ws(hint.split()[1:]).output
+    assert "Changed appr-ru: roles" in edited
+    assert _members(ws)["appr-ru"]["roles"] == ["approver", "reviewer", "signatory"]
+    ws(["circulate", symbol, "--reviewer", "appr-ru"])
+    assert ws(["audit", "verify"]).exit_code == 0
+
+
+def test_member_edit_is_audited_with_the_new_data(ws: Cli) -> None:
+    out = json.loads(ws(["member", "edit", "rev-zh", "--email", "wang.fang@wg.example",
+                         "--name-en", "Wang Fang", "--org", "TTF", "--json"]).output)
+    assert out["changed"] == ["org", "email", "names"]
+    listed = _members(ws)["rev-zh"]
+    assert (listed["email"], listed["org"], listed["names"]) == (
+        "wang.fang@wg.example", "TTF", {"en": "Wang Fang"})
+    assert listed["roles"] == ["reviewer"] and listed["active"] is True
+    [(_, added), (action, detail)] = _member_events(ws, "rev-zh")
+    assert action == "member-edit"
+    assert detail["email"] == "wang.fang@wg.example" and detail["roles"] == ["reviewer"]
+    assert detail["changed"] == ["org", "email", "names"]
+    assert "nothing to change" in ws(["member", "edit", "rev-zh", "--org", "TTF"]).output
+    assert len(_member_events(ws, "rev-zh")) == 2  # no event for no change
+    # refused: bad data, an unknown role, the last secretary, a member who is not secretary
+    assert "invalid e-mail" in ws(["member", "edit", "rev-zh", "--email", "x@"], code=1).output
+    assert "unknown role(s) boss" in ws(["member", "edit", "rev-zh", "--roles", "boss"],
+                                        code=1).output
+    assert "only secretary" in ws(["member", "edit", "sec", "--roles", "reviewer"],
+                                  code=1).output
+    assert "U+202E" in ws(["member", "edit", "rev-zh", "--name", "王\u202e芳"], code=1).output
+    assert _members(ws)["rev-zh"]["name"] == "王芳"
+    ws(["audit", "verify"])
+
+
+def test_member_edit_needs_the_secretary(ws_sqlite: Cli) -> None:
+    out = ws_sqlite(["member", "edit", "rev-zh", "--roles", "reviewer,approver"],
+                    actor="rev-ru", code=1).output
+    assert "rev-ru may not member edit" in out or "may not" in out
+    assert _members(ws_sqlite)["rev-zh"]["roles"] == ["reviewer"]
+
+
+def test_member_without_history_is_deleted(ws: Cli) -> None:
+    assert "Removed appr-ru2" in ws(["member", "remove", "appr-ru2"]).output
+    assert "appr-ru2" not in _members(ws)
+    assert [a for a, _ in _member_events(ws, "appr-ru2")] == ["member-add", "member-remove"]
+    ws(["audit", "verify"])
+    assert "no member 'appr-ru2'" in ws(["member", "remove", "appr-ru2"], code=1).output
+
+
+def test_member_with_history_is_deactivated_and_cannot_act(ws: Cli, tmp_path: Path) -> None:
+    symbol = _draft(ws, tmp_path)
+    ws(["circulate", symbol, "--reviewer", "rev-ru", "--reviewer", "rev-zh"])
+    ws(["comment", symbol, "--by", "rev-ru", "--ref", "OP 1", "--type", "ge", "--text", "ok"])
+    out = ws(["member", "remove", "rev-ru"]).output
+    assert "deactivated" in out
+    listed = _members(ws)["rev-ru"]
+    assert listed["active"] is False and listed["roles"] == []
+    assert "(removed)" in ws(["member", "list"]).output
+    [*_, (action, detail)] = _member_events(ws, "rev-ru")
+    assert action == "member-remove"
+    assert detail["had_roles"] == ["reviewer"] and detail["outcome"] == "deactivated"
+    # their comment still names them; they can no longer act or be chosen
+    [comment] = json.loads(ws(["comments", symbol, "--json"]).output)["comments"]
+    assert comment["author"] == "rev-ru"
+    assert "rev-ru was removed" in ws(["comment", symbol, "--by", "rev-ru", "--ref", "OP 2",
+                                       "--type", "ge", "--text", "again"], code=1).output
+    assert "was already removed" in ws(["member", "remove", "rev-ru"], code=1).output
+    assert "cannot be changed" in ws(["member", "edit", "rev-ru", "--roles", "reviewer"],
+                                     code=1).output
+    ws(["dispose", symbol, "1", "--accept", "--note", "noted"])
+    ws(["close-review", symbol, "--changes"])
+    out = ws(["circulate", symbol, "--reviewer", "rev-ru"], code=1).output
+    assert "rev-ru was removed from the working group" in out
+    ws(["audit", "verify"])
+
+
+def test_member_changes_behind_the_engines_back_are_found(ws_sqlite: Cli, tmp_path: Path
+                                                           ) -> None:
+    from tests.reliability.helpers import sql
+
+    ws = ws_sqlite
+    symbol = _draft(ws, tmp_path)
+    ws(["circulate", symbol, "--reviewer", "rev-ru"])
+    ws(["member", "edit", "rev-zh", "--roles", "reviewer,approver"])
+    ws(["member", "remove", "rev-ru"])
+    ws(["audit", "verify"])
+    sql(ws.root, "UPDATE members SET active = 1 WHERE id = 'rev-ru'")
+    sql(ws.root, "DELETE FROM member_roles WHERE member_id = 'rev-zh' AND role = 'approver'")
+    out = ws(["audit", "verify"], code=1).output
+    assert "member rev-ru" in out and "is active although audit event" in out
+    assert "member rev-zh" in out and "differ from those recorded (approver, reviewer" in out
+    sql(ws.root, "UPDATE members SET active = 0 WHERE id = 'appr-ru'")
+    assert "member appr-ru" in ws(["audit", "verify"], code=1).output
+
+
+def test_deactivated_member_cannot_act_as_themselves(ws_sqlite: Cli, tmp_path: Path) -> None:
+    ws = ws_sqlite
+    symbol = _draft(ws, tmp_path)
+    ws(["circulate", symbol, "--reviewer", "rev-ru", "--reviewer", "rev-zh"])
+    ws(["comment", symbol, "--by", "rev-zh", "--ref", "OP 1", "--type", "ge", "--text", "ok"])
+    ws(["member", "remove", "rev-zh"])
+    out = ws(["comment", symbol, "--ref", "OP 1", "--type", "ge", "--text", "x"],
+             actor="rev-zh", code=1).output
+    assert "rev-zh was removed from the working group" in out
+
+
+@pytest.mark.postgres
+def test_postgres_login_role_follows_the_member(tmp_path: Path, pg_cluster: Cluster,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The member's login role is in the groups of their roles after an edit; a removed
+    member's role loses every group and its login (or is dropped with no history)."""
+    from sqlalchemy import create_engine, text
+
+    url = pg_cluster.create_database()
+    monkeypatch.setenv("RESOLUTIONS_DATABASE_URL", url)
+    ws = make_workspace(tmp_path / "ws")
+    database = url.split("?")[0].rsplit("/", 1)[-1]
+    engine = create_engine(url)
+
+    def role(member: str) -> tuple[bool, set[str]] | None:
+        name = f"{database}_{member}"
+        with engine.connect() as conn:
+            login = conn.execute(text("SELECT rolcanlogin FROM pg_roles WHERE rolname = :n"),
+                                 {"n": name}).scalar()
+            if login is None:
+                return None
+            groups = conn.execute(text(
+                "SELECT g.rolname FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid "
+                "JOIN pg_roles m ON m.oid = a.member WHERE m.rolname = :n"), {"n": name})
+            return bool(login), {str(g).removeprefix(f"{database}_") for g in groups.scalars()}
+
+    try:
+        assert role("appr-ru") == (True, {"members", "r_approver", "r_signatory"})
+        ws(["member", "edit", "appr-ru", "--roles", "reviewer,approver"])
+        assert role("appr-ru") == (True, {"members", "r_approver", "r_reviewer"})
+        symbol = _draft(ws, tmp_path)
+        ws(["circulate", symbol, "--reviewer", "appr-ru"])
+        ws(["member", "remove", "appr-ru"])
+        assert role("appr-ru") == (False, set())
+        ws(["member", "remove", "appr-ru2"])
+        assert role("appr-ru2") is None
+        ws(["audit", "verify"])
+    finally:
+        engine.dispose()

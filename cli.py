@@ -434,7 +434,6 @@ def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | N
     Only a changed text makes a new version.
     """
     from workflow.drafting import interop, resolutions
-    from workflow.errors import ConcurrencyError
     app = ctx.app()
     if from_docx:
         if not lang:
@@ -443,21 +442,46 @@ def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | N
     elif file:
         result = resolutions.edit_resolution(app, ref, _read_file(file), file, note)
     else:
-        current, based_on = resolutions.editable_source(app, ref)
-        edited = click.edit(current, extension=".yaml", require_save=True)
-        if edited is None:
+        result = _edit_in_editor(app, ref, note)
+        if result is None:
             click.echo("No change (editor closed without saving).")
             return
-        try:
-            result = resolutions.edit_resolution(app, ref, edited, "<editor>", note,
-                                                 based_on=based_on)
-        except ConcurrencyError as exc:
-            kept = resolutions.keep_unsaved_edit(app, ref, edited, based_on)
-            _fail(f"{exc}: your text is kept in {kept} — compare it with 'resolutions source "
-                  f"{ref}' and run 'resolutions edit {ref} {kept}'", 1)
     stored = (f"version {result.version} stored ({result.state})" if result.changed
               else "text unchanged; no new version")
     click.echo("\n".join([*result.notes, f"{result.symbol}: {stored}"]))
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _edit_in_editor(app: Any, ref: str, note: str) -> Any:
+    """Edit in $EDITOR; a rejected text is never lost: reopened (on a terminal, at the
+    error's line) or kept in a file the error names."""
+    from workflow.drafting import editing, resolutions
+    from workflow.errors import ConcurrencyError, InvalidInput
+    text, based_on = resolutions.editable_source(app, ref)
+    line: int | None = None
+    reopened = False
+    while True:
+        edited = click.edit(text, editor=editing.editor_at_line(line), extension=".yaml",
+                            require_save=not reopened)
+        if edited is None:
+            return None
+        try:
+            return resolutions.edit_resolution(app, ref, edited, "<editor>", note,
+                                               based_on=based_on)
+        except ConcurrencyError as exc:
+            kept = editing.keep_failed_edit(app, ref, edited, based_on)
+            _fail(f"{exc}: your text is kept in {kept} — compare it with 'resolutions source "
+                  f"{ref}' and run 'resolutions edit {ref} {kept}'", 1)
+        except InvalidInput as exc:
+            text, line, reopened = edited, exc.line, True
+            where = f" at line {line}" if line else ""
+            if _interactive() and click.confirm(f"{exc}\nReopen the editor{where}?",
+                                                default=True, err=True):
+                continue
+            kept = editing.keep_failed_edit(app, ref, edited, based_on)
+            _fail(f"{exc}; {editing.resume_hint(ref, kept)}", 1)
 
 @command(cli, json=True, example="resolutions diff 1 --from 1 --to 2")
 @click.argument("ref")

@@ -5,6 +5,7 @@ two versions. Service level and CLI level, asserting on DB rows and printed cont
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -258,3 +259,97 @@ def test_postgres_login_role_follows_the_member(tmp_path: Path, pg_cluster: Clus
         ws(["audit", "verify"])
     finally:
         engine.dispose()
+
+
+# -- a rejected $EDITOR buffer is kept ---------------------------------------------------
+EDITOR = Path(__file__).resolve().parents[1] / "cli" / "fixing_editor.py"
+
+
+def _operative_line(text: str) -> int:
+    return text.splitlines().index("operative:") + 1
+
+
+def test_editor_mistake_off_a_terminal_keeps_the_buffer(ws_sqlite: Cli, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    ws = ws_sqlite
+    symbol = _draft(ws, tmp_path)
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {EDITOR}")
+    monkeypatch.setenv("EDIT_LOG", str(tmp_path / "log"))
+    out = ws(["edit", symbol], code=1).output
+    [line] = out.strip().splitlines()
+    assert f"<editor>:{_operative_line(ws(['source', symbol]).output)}:" in line
+    assert "your text is kept in" in line and "Reopen" not in line
+    kept = Path(line.split("your text is kept in ")[1].split(" — ")[0])
+    assert kept.parent == ws.root / ".resolutions" / "edits"
+    assert f"'resolutions edit {symbol} {kept}'" in line
+    buffer = kept.read_text(encoding="utf-8")
+    assert "until 2031" in buffer and "operative: : oops" in buffer
+    assert json.loads(ws(["show", symbol, "--json"]).output)["version"] == 1
+    # resume as the message says: fix the file, hand it to edit
+    kept.write_text(buffer.replace("operative: : oops", "operative:"), encoding="utf-8")
+    assert "version 2 stored" in ws(["edit", symbol, str(kept)]).output
+    assert "until 2031" in ws(["show", symbol, "--lang", "en"]).output
+
+
+def test_editor_mistake_on_a_terminal_reopens_at_the_line(ws_sqlite: Cli, tmp_path: Path
+                                                          ) -> None:
+    """Played on a real pseudo-terminal: the error and the offer are shown, "y" reopens the
+    editor with +LINE on the buffer as it was, and the mended text is stored."""
+    import os
+    import pty
+    import select
+    import subprocess
+
+    from tests.conftest import env_for
+
+    ws = ws_sqlite
+    symbol = _draft(ws, tmp_path)
+    vi = tmp_path / "bin" / "vi"  # named like vi: an editor that takes +LINE
+    vi.parent.mkdir()
+    vi.write_text(f"#!/bin/sh\nexec {sys.executable} {EDITOR} \"$@\"\n", encoding="utf-8")
+    vi.chmod(0o755)
+    env = {**env_for(ws.root), "EDITOR": str(vi), "EDIT_LOG": str(tmp_path / "log"),
+           "VISUAL": ""}
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "tests.launch", "edit", symbol],
+                            stdin=follower, stdout=follower, stderr=follower, env=env,
+                            cwd=Path(__file__).resolve().parents[2])
+    os.close(follower)
+    seen, answered = b"", False
+    while True:
+        ready, _, _ = select.select([leader], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+        if not answered and b"Reopen the editor" in seen and b"?" in seen.split(b"Reopen")[-1]:
+            os.write(leader, b"y\n")
+            answered = True
+    proc.wait(timeout=60)
+    os.close(leader)
+    shown = seen.decode("utf-8", "replace")
+    line = _operative_line(ws(["source", symbol]).output)
+    assert answered, shown
+    assert f"<editor>:{line}" in shown and f"Reopen the editor at line {line}?" in shown
+    assert proc.returncode == 0, shown
+    calls = (tmp_path / "log").read_text(encoding="utf-8").splitlines()
+    assert calls == ["", f"+{line}"]
+    assert "version 2 stored" in shown
+    assert "until 2031" in ws(["show", symbol, "--lang", "en"]).output
+
+
+def test_editor_at_line_knows_which_editors_take_a_line() -> None:
+    from workflow.drafting.editing import editor_at_line
+
+    assert editor_at_line(12, {"EDITOR": "vim"}) == "vim +12"
+    assert editor_at_line(3, {"EDITOR": "/usr/bin/nano -w"}) == "/usr/bin/nano -w +3"
+    assert editor_at_line(3, {"VISUAL": "emacs", "EDITOR": "code --wait"}) == "emacs +3"
+    assert editor_at_line(3, {"EDITOR": "code --wait"}) == "code --wait"
+    assert editor_at_line(None, {"EDITOR": "vim"}) == "vim"
+    assert editor_at_line(5, {}) is None

@@ -75,7 +75,9 @@ def parse_source(text: str, filename: str, symbol: str | None = None) -> tuple[R
     try:
         return load(text, filename, symbol=symbol)
     except DraftError as exc:
-        raise InvalidInput(str(exc)) from None
+        error = InvalidInput(str(exc))
+        error.line = getattr(exc, "line", None)
+        raise error from None
 
 
 def _title(model: Resolution) -> str:

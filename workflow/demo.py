@@ -244,7 +244,8 @@ def _play(root: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
     step("translations checked and confirmed (ru, zh stale after the English amendment)",
          ["translations", "confirm", symbol, "--lang", "ru"],
          ["translations", "confirm", symbol, "--lang", "zh"], ["check", symbol])
-    step("second round: circulated, closed with no objection",
+    step("second round: each reviewer's copy marked against version 1, with the decision on "
+         "each of their comments; closed with no objection",
          ["circulate", symbol, "--reviewer", "orlov", "--reviewer", "wang-fang"],
          ["close-review", symbol, "--no-objection"])
     ca_pass = _secret(root, "ca")

@@ -183,8 +183,8 @@ def test_render_from_is_for_redlines_only(two_rounds: tuple[Cli, str, Path],
 
 
 def test_history_service(two_rounds: tuple[Cli, str, Path]) -> None:
+    from workflow.documents.history import Seen, last_seen, summary, their_comments
     from workflow.lifecycle.facts import last_round
-    from workflow.review.history import Seen, last_seen, summary, their_comments
 
     ws, symbol, _ = two_rounds
     app = App.open(ws.root)

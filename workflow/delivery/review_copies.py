@@ -140,7 +140,7 @@ def _history(app: App, session: Session, row: ResolutionRow, rnd: ReviewRound, m
              model: Resolution, lang: str) -> str:
     """What changed since the version this reviewer last saw, and their comments' fate."""
     from drafts.diff import compare
-    from workflow.review.history import last_seen, summary, their_comments
+    from workflow.documents.history import last_seen, summary, their_comments
 
     seen = last_seen(session, row, member.id, rnd)
     changed = 0

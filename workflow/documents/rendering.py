@@ -125,7 +125,7 @@ def render_bytes(app: App, session: Session, row: ResolutionRow, *, stage: str, 
 
     ``since``: the version a redline compares against (default: the one before). A review
     copy for a reviewer who saw an earlier version is a redline against it, followed by
-    what became of their comments (:mod:`workflow.review.history`).
+    what became of their comments (:mod:`workflow.documents.history`).
 
     A new cache row is added to ``session`` (a write transaction), or — from a read session —
     appended to ``cache`` for :func:`record_artefacts` to write afterwards. ``archival``: a
@@ -212,7 +212,7 @@ def _reviewer_history(app: App, session: Session, row: ResolutionRow, reviewer: 
                                  int | None]:
     """For a review copy: the version its reviewer last saw (to redline against), their
     comments of earlier rounds, and the round in which they saw it."""
-    from workflow.review.history import last_seen, their_comments
+    from workflow.documents.history import last_seen, their_comments
 
     rnd = last_round(session, row)
     if rnd is None:

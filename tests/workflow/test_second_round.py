@@ -205,3 +205,17 @@ def test_history_service(two_rounds: tuple[Cli, str, Path]) -> None:
             assert summary("en", None, 0, []) == ""
     finally:
         app.db.dispose()
+
+
+def test_the_word_review_copy_carries_tracked_changes(two_rounds: tuple[Cli, str, Path],
+                                                      tmp_path: Path) -> None:
+    import zipfile
+
+    ws, symbol, _ = two_rounds
+    out = ws(["render", symbol, "--stage", "review", "--reviewer", "rev-ru", "--format", "docx",
+              "--lang", "ru", "-o", str(tmp_path)]).output.strip()
+    xml = zipfile.ZipFile(out).read("word/document.xml").decode("utf-8")
+    assert "<w:ins " in xml and "конца" in xml.split("<w:ins ", 1)[1]
+    fresh = ws(["render", symbol, "--stage", "review", "--reviewer", "rev-new", "--format",
+                "docx", "--lang", "ru", "-o", str(tmp_path)]).output.strip()
+    assert "<w:ins " not in zipfile.ZipFile(fresh).read("word/document.xml").decode("utf-8")

@@ -219,3 +219,24 @@ def test_the_word_review_copy_carries_tracked_changes(two_rounds: tuple[Cli, str
     fresh = ws(["render", symbol, "--stage", "review", "--reviewer", "rev-new", "--format",
                 "docx", "--lang", "ru", "-o", str(tmp_path)]).output.strip()
     assert "<w:ins " not in zipfile.ZipFile(fresh).read("word/document.xml").decode("utf-8")
+
+
+def test_render_service_compares_the_versions_asked_for(two_rounds: tuple[Cli, str, Path],
+                                                        tmp_path: Path) -> None:
+    from workflow.documents.rendering import render
+    from workflow.errors import InvalidInput, NotFound
+
+    ws, symbol, _ = two_rounds
+    app = App.open(ws.root)
+    try:
+        [(path, _)] = render(app, symbol, stage="redline", formats=["docx"], languages=["en"],
+                             layout=None, out_dir=tmp_path, version=2, since=1)
+        assert path.name.endswith("_v1-2_redline_en.docx")
+        with pytest.raises(NotFound, match="has no version 8"):
+            render(app, symbol, stage="redline", formats=["pdf"], languages=["en"],
+                   layout=None, out_dir=tmp_path, since=8)
+        with pytest.raises(InvalidInput, match="--from 2 is not before version 1"):
+            render(app, symbol, stage="redline", formats=["pdf"], languages=["en"],
+                   layout=None, out_dir=tmp_path, version=1, since=2)
+    finally:
+        app.db.dispose()

@@ -353,3 +353,27 @@ def test_editor_at_line_knows_which_editors_take_a_line() -> None:
     assert editor_at_line(3, {"EDITOR": "code --wait"}) == "code --wait"
     assert editor_at_line(None, {"EDITOR": "vim"}) == "vim"
     assert editor_at_line(5, {}) is None
+
+
+def test_member_services(ws: Cli, tmp_path: Path) -> None:
+    from workflow.errors import InvalidInput
+    from workflow.member_changes import edit_member, has_history, remove_member
+
+    app = App.open(ws.root)
+    try:
+        info, changed = edit_member(app, "appr-zh", roles=["approver"], lang="zh",
+                                    names={"en": "Li Wei"})
+        assert changed == ["names", "roles"] and info.roles == ["approver"]
+        with app.read() as session:
+            assert not has_history(session, "appr-zh")  # edits of one's record are no history
+        symbol = _draft(ws, tmp_path)
+        ws(["circulate", symbol, "--reviewer", "rev-zh"])
+        with app.read() as session:
+            assert has_history(session, "rev-zh") and has_history(session, "sec")
+            assert not has_history(session, "rev-ru")
+        assert remove_member(app, "rev-ru") == ("rev-ru", "deleted")
+        assert remove_member(app, "rev-zh") == ("rev-zh", "deactivated")
+        with pytest.raises(InvalidInput, match="cannot remove yourself"):
+            remove_member(app, "sec")
+    finally:
+        app.db.dispose()

@@ -15,6 +15,8 @@ import pytest
 from tests.conftest import FROZEN_NOW, Cli, fixture_text, make_workspace
 from workflow.app import App
 
+pytestmark = pytest.mark.slow  # several workspaces on both backends / PDFs rendered
+
 SOURCE = fixture_text("trilingual.yaml")
 V2 = (SOURCE.replace("подготовить дорожную карту до 2030 года",
                      "подготовить дорожную карту до конца 2030 года")

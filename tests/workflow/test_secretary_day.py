@@ -14,6 +14,8 @@ from tests.conftest import Cli, fixture_text, make_workspace
 from tests.pg import Cluster
 from workflow.app import App
 
+pytestmark = pytest.mark.slow  # several workspaces on both backends / PDFs rendered
+
 SOURCE = fixture_text("trilingual.yaml")
 
 

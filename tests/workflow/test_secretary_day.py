@@ -379,3 +379,16 @@ def test_member_services(ws: Cli, tmp_path: Path) -> None:
             remove_member(app, "sec")
     finally:
         app.db.dispose()
+
+
+def test_editor_does_not_open_when_the_edit_would_be_refused(ws_sqlite: Cli, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    ws = ws_sqlite
+    symbol = _draft(ws, tmp_path)
+    ws(["circulate", symbol, "--reviewer", "rev-ru"])
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {EDITOR}")
+    monkeypatch.setenv("EDIT_LOG", str(tmp_path / "log"))
+    out = ws(["edit", symbol], code=1).output
+    assert "in_review" in out
+    assert not (tmp_path / "log").exists()  # nothing typed, nothing lost

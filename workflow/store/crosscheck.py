@@ -152,8 +152,8 @@ def _member_problems(session: Session, recorded: list[tuple[AuditEvent, dict[str
         held = sorted(r.role for r in m.roles)
         if held != sorted(d.get("roles", [])):
             problems.append(Problem(f"member {m.id}", f"roles {', '.join(held)} "
-                                    f"differ from those recorded ({', '.join(d.get('roles', []))}"
-                                    f" by audit event {ev.seq})"))
+                                    f"differ from those recorded ({', '.join(d.get('roles', []))})"
+                                    f" in audit event {ev.seq}"))
         removed = ev.action == "member-remove"
         if (m.active is False) != removed:
             problems.append(Problem(f"member {m.id}", "is active although audit event "

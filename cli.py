@@ -285,6 +285,47 @@ def member_add(ctx: Context, member_id: str, name: str, name_en: str | None, nam
                       email=email, roles=roles, names=names, lang=lang)
     ctx.emit(info.to_json(), f"Added {info.id} ({info.name}; {', '.join(info.roles) or 'no role'})")
 
+@command(member, "edit", json=True, example=(
+    "resolutions member edit wang --email wang.fang@wg.example",
+    "resolutions member edit petrov --roles reviewer,approver"))
+@click.argument("member_id")
+@click.option("--name", help="Full name as written in the member's language.")
+@click.option("--name-en", help="Name in English (Latin script).")
+@click.option("--name-ru", help="Name in Russian.")
+@click.option("--name-zh", help="Name in Chinese.")
+@click.option("--org", help="Organisation.")
+@click.option("--delegation", help="Delegation code, e.g. ru or zh.")
+@click.option("--email", help="E-mail address for review copies.")
+@click.option("--lang", help="Preferred language for documents sent to them.")
+@click.option("--roles", metavar="R,R…",
+              help="The member's roles from now on, comma-separated (replaces them; "
+                   "'' for none).")
+def member_edit(ctx: Context, member_id: str, name: str | None, name_en: str | None,
+                name_ru: str | None, name_zh: str | None, org: str | None,
+                delegation: str | None, email: str | None, lang: str | None,
+                roles: str | None) -> None:
+    """Change a member's name, organisation, delegation, e-mail, language or roles (audited)."""
+    from workflow.member_changes import edit_member
+    names = {k: v for k, v in (("en", name_en), ("ru", name_ru), ("zh", name_zh)) if v}
+    info, changed = edit_member(
+        ctx.app(), member_id, name=name, org=org, email=email, delegation=delegation,
+        lang=lang, names=names or None,
+        roles=None if roles is None else [r.strip() for r in roles.split(",") if r.strip()])
+    ctx.emit({**info.to_json(), "changed": changed},
+             f"Changed {info.id}: {', '.join(changed)} ({', '.join(info.roles) or 'no role'})"
+             if changed else f"{info.id}: nothing to change")
+
+@command(member, "remove", json=True, example="resolutions member remove petrov")
+@click.argument("member_id")
+def member_remove(ctx: Context, member_id: str) -> None:
+    """Remove a member (audited). A member with a history (events, comments, approvals,
+    signatures) is deactivated and kept for the record; they can no longer act."""
+    from workflow.member_changes import remove_member
+    mid, outcome = remove_member(ctx.app(), member_id)
+    ctx.emit({"member": mid, "outcome": outcome},
+             f"Removed {mid}" + (" (deactivated: kept for the record of what they did)"
+                                 if outcome == "deactivated" else ""))
+
 @command(member, "list", json=True, example="resolutions member list --json")
 def member_list(ctx: Context) -> None:
     """List members."""
@@ -393,7 +434,6 @@ def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | N
     Only a changed text makes a new version.
     """
     from workflow.drafting import interop, resolutions
-    from workflow.errors import ConcurrencyError
     app = ctx.app()
     if from_docx:
         if not lang:
@@ -402,21 +442,46 @@ def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | N
     elif file:
         result = resolutions.edit_resolution(app, ref, _read_file(file), file, note)
     else:
-        current, based_on = resolutions.editable_source(app, ref)
-        edited = click.edit(current, extension=".yaml", require_save=True)
-        if edited is None:
+        result = _edit_in_editor(app, ref, note)
+        if result is None:
             click.echo("No change (editor closed without saving).")
             return
-        try:
-            result = resolutions.edit_resolution(app, ref, edited, "<editor>", note,
-                                                 based_on=based_on)
-        except ConcurrencyError as exc:
-            kept = resolutions.keep_unsaved_edit(app, ref, edited, based_on)
-            _fail(f"{exc}: your text is kept in {kept} — compare it with 'resolutions source "
-                  f"{ref}' and run 'resolutions edit {ref} {kept}'", 1)
     stored = (f"version {result.version} stored ({result.state})" if result.changed
               else "text unchanged; no new version")
     click.echo("\n".join([*result.notes, f"{result.symbol}: {stored}"]))
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _edit_in_editor(app: Any, ref: str, note: str) -> Any:
+    """Edit in $EDITOR; a rejected text is never lost: reopened (on a terminal, at the
+    error's line) or kept in a file the error names."""
+    from workflow.drafting import editing, resolutions
+    from workflow.errors import ConcurrencyError, InvalidInput
+    text, based_on = resolutions.editable_source(app, ref)
+    line: int | None = None
+    reopened = False
+    while True:
+        edited = click.edit(text, editor=editing.editor_at_line(line), extension=".yaml",
+                            require_save=not reopened)
+        if edited is None:
+            return None
+        try:
+            return resolutions.edit_resolution(app, ref, edited, "<editor>", note,
+                                               based_on=based_on)
+        except ConcurrencyError as exc:
+            kept = editing.keep_failed_edit(app, ref, edited, based_on)
+            _fail(f"{exc}: your text is kept in {kept} — compare it with 'resolutions source "
+                  f"{ref}' and run 'resolutions edit {ref} {kept}'", 1)
+        except InvalidInput as exc:
+            text, line, reopened = edited, exc.line, True
+            where = f" at line {line}" if line else ""
+            if _interactive() and click.confirm(f"{exc}\nReopen the editor{where}?",
+                                                default=True, err=True):
+                continue
+            kept = editing.keep_failed_edit(app, ref, edited, based_on)
+            _fail(f"{exc}; {editing.resume_hint(ref, kept)}", 1)
 
 @command(cli, json=True, example="resolutions diff 1 --from 1 --to 2")
 @click.argument("ref")
@@ -860,6 +925,7 @@ def export_akn(ctx: Context, ref: str, version: int | None, lang: str | None,
 @command(cli, json=True, example=(
     "resolutions render 1 --stage draft --format all --lang ru,zh -o out/",
     "resolutions render 1 --stage review --reviewer petrov -o out/",
+    "resolutions render 1 --stage redline --from 2 --to 5 -o out/",
     "resolutions render 1 --stage final --lang en --layout single"))
 @click.argument("ref")
 @click.option("--stage", required=True, type=click.Choice(
@@ -873,18 +939,31 @@ def export_akn(ctx: Context, ref: str, version: int | None, lang: str | None,
 @VERSION
 @click.option("--reviewer", "reviewers", multiple=True, metavar="ID",
               help="For review copies and comment forms (default: the round's reviewers).")
+@click.option("--from", "since", type=int, metavar="N",
+              help="Redline: the earlier version to compare (default: the one before).")
+@click.option("--to", "to", type=int, metavar="M",
+              help="Redline: the later version (default: the current one; same as --version).")
 @OUT_DIR
 def render(ctx: Context, ref: str, stage: str, fmt: str | None, langs: str | None,
            layout: str | None, version: int | None, reviewers: tuple[str, ...],
-           out_dir: str) -> None:
-    """Render a stage's documents (PDF via WeasyPrint, DOCX via docxtpl); prints the paths."""
+           since: int | None, to: int | None, out_dir: str) -> None:
+    """Render a stage's documents (PDF via WeasyPrint, DOCX via docxtpl); prints the paths.
+
+    A review copy for a reviewer of an earlier round marks the changes since the version
+    they reviewed and ends with the disposition of each of their comments.
+    """
     from workflow.documents.rendering import STAGE_FORMATS
     from workflow.documents.rendering import render as do_render
+    if (since is not None or to is not None) and stage != "redline":
+        raise click.UsageError("--from and --to go with --stage redline")
+    if to is not None and version is not None and to != version:
+        raise click.UsageError("--to and --version name the same version: give one")
+    version = to if to is not None else version
     fmt = fmt or STAGE_FORMATS[stage][0]
     languages = [x.strip() for x in langs.split(",") if x.strip()] if langs else None
     results = do_render(ctx.app(), ref, stage=stage, formats=["pdf", "docx"] if fmt == "all"
                         else [fmt], languages=languages, layout=layout, out_dir=Path(out_dir),
-                        version=version, reviewer_ids=list(reviewers) or None)
+                        version=version, reviewer_ids=list(reviewers) or None, since=since)
     ctx.emit([{"path": str(p), "sha256": r.sha256, "cached": r.cached} for p, r in results],
              "\n".join(f"{p}{'  (cached)' if r.cached else ''}" for p, r in results))
 

@@ -6,8 +6,11 @@ of the sibling-language texts this language's text was last reconciled with, e.g
 text no longer has the hash recorded for it. Nothing here knows about storage: the records
 are plain dicts that the workflow saves next to each version.
 
-- :func:`reconcile` says "these languages now agree with their siblings" (what
-  ``translations confirm`` records);
+- :func:`reconcile` says "these languages now agree with their siblings";
+- :func:`confirm` is what ``translations confirm`` records: the language agrees with its
+  siblings, and since agreement is mutual each sibling now agrees with that language's
+  current text (so confirming a fixed Chinese text does not leave the English it was fixed
+  against stale; a sibling stays stale only against texts nobody has checked it with);
 - :func:`carry_forward` moves the records to a new version: a language edited in that
   version was written knowing its siblings, so it is reconciled; the siblings it left
   behind keep their old records and so become stale;
@@ -34,6 +37,7 @@ __all__ = [
     "units",
     "reconcile",
     "merge",
+    "confirm",
     "carry_forward",
     "status",
     "stale_against",
@@ -119,6 +123,28 @@ def merge(records: Mapping[str, Mapping[str, Mapping[str, str]]] | None,
         target = out.setdefault(unit_id, {})
         for lang, hashes in per_lang.items():
             target[lang] = dict(hashes)
+    return out
+
+
+def confirm(
+    resolution: Resolution,
+    records: Mapping[str, Mapping[str, Mapping[str, str]]] | None,
+    lang: str,
+    paragraph_ids: Iterable[str],
+) -> Records:
+    """A copy of ``records`` after ``lang`` of ``paragraph_ids`` was confirmed against the
+    current text of every sibling: ``lang`` is reconciled, and each sibling that has a record
+    now records the current ``lang`` text as seen (the rest of its record is kept)."""
+    wanted = list(paragraph_ids)
+    out = merge(records, reconcile(resolution, langs=[lang], paragraph_ids=wanted))
+    table = units(resolution)
+    for unit_id in wanted:
+        if unit_id not in table:
+            continue
+        seen = text_hash(table[unit_id].get(lang, ""))
+        for sibling, record in out.get(unit_id, {}).items():
+            if sibling != lang:
+                record[lang] = seen
     return out
 
 

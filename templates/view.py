@@ -133,6 +133,7 @@ class CommentView:
     disposition: str = ""              # accepted | rejected | partial | ""
     note: str = ""
     orphaned: bool = False
+    round: int = 0                     # the review round it was made in (review copies)
 
 
 @dataclass(frozen=True)

@@ -51,5 +51,25 @@ def test_demo_plays_the_whole_lifecycle(tmp_path: Path) -> None:
                           capture_output=True, check=True).stdout
     assert 0.01 < _ink(page) < 0.5  # a real page: neither blank nor a black box
 
+    # round 2: each reviewer's copy is marked against the version they reviewed and ends
+    # with the decision on each of their comments; the mail says so
+    import email
+    from email import policy
+    round_two = [m for m in (email.message_from_bytes(p.read_bytes(), policy=policy.default)
+                             for p in (root / ".resolutions" / "outbox").glob("review-*.eml"))
+                 if m["X-Resolutions-Round"] == "2"]
+    assert {m["X-Resolutions-Reviewer"] for m in round_two} == {"orlov", "wang-fang"}
+    for msg in round_two:
+        body = msg.get_body(("plain",)).get_content()
+        assert "1" in body and ("Изменения по сравнению с версией 1" in body
+                                or "自您在第1轮审阅的第1版以来的修改" in body), body
+        [pdf] = [p.get_content() for p in msg.iter_attachments()
+                 if (p.get_filename() or "").endswith(".pdf")]
+        copy = tmp_path / "copy.pdf"
+        copy.write_bytes(pdf)
+        seen = " ".join(subprocess.run(["pdftotext", str(copy), "-"], capture_output=True,
+                                       text=True, check=True).stdout.split())
+        assert "Ваши замечания и решения по ним" in seen or "您的意见及其处理结果" in seen
+
     again = CliRunner().invoke(cli, ["demo", str(root)])
     assert again.exit_code == 1 and "--force" in again.output

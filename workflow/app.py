@@ -95,7 +95,7 @@ class App:
         if member is None:
             raise NotFound(f"no member {actor!r} acts here; add one with 'resolutions member add "
                            f"{actor} …' or pass --as MEMBER")
-        return member
+        return _active(member)
 
     def require(self, session: Session, role: str, command: str,
                 resolution: ResolutionRow | None = None, member_id: str | None = None) -> Member:
@@ -109,11 +109,12 @@ class App:
             raise exc
         return member
 
-    def member(self, session: Session, member_id: str) -> Member:
+    def member(self, session: Session, member_id: str, *, active: bool = False) -> Member:
+        """A member by id; ``active``: one who may act (refused once removed)."""
         member = session.get(Member, member_id)
         if member is None:
             raise NotFound(f"no member {member_id!r}; see 'resolutions member list'")
-        return member
+        return _active(member) if active else member
 
     # -- resolutions ----------------------------------------------------------------
     def resolution(self, session: Session, ref: str) -> ResolutionRow:
@@ -147,3 +148,10 @@ def dumps(value: object) -> str:
 
 def refuse(message: str) -> WorkflowError:
     return WorkflowError(message)
+
+
+def _active(member: Member) -> Member:
+    if member.active is False:
+        raise PermissionDenied(f"{member.id} was removed from the working group and can no "
+                               "longer act; see 'resolutions member list'")
+    return member

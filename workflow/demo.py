@@ -288,7 +288,8 @@ def _play(root: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
          "confirmed here)",
          ["translations", "import", symbol, str(returned)],
          ["translations", "confirm", symbol, "--lang", "ru"], ["check", symbol])
-    step("second round: circulated, closed with no objection",
+    step("second round: each reviewer's copy marked against version 1, with the decision on "
+         "each of their comments; closed with no objection",
          ["circulate", symbol, "--reviewer", "orlov", "--reviewer", "wang-fang"],
          ["close-review", symbol, "--no-objection"])
     ca_pass = _secret(root, "ca")

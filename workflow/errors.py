@@ -29,7 +29,10 @@ class NotFound(WorkflowError):
 
 
 class InvalidInput(WorkflowError):
-    """Input the domain cannot accept (bad value, wrong file)."""
+    """Input the domain cannot accept (bad value, wrong file). ``line``: where in the
+    source text the problem is, when it is known."""
+
+    line: int | None = None
 
 
 class IllegalTransition(WorkflowError):

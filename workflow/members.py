@@ -16,7 +16,7 @@ from workflow.lifecycle.steps import check_action
 from workflow.store import audit, pgroles
 from workflow.store.models import Member, MemberRole
 
-__all__ = ["add_member", "list_members", "MemberInfo"]
+__all__ = ["add_member", "list_members", "validate", "refuse_hostile", "MemberInfo"]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -33,11 +33,12 @@ class MemberInfo:
     roles: list[str]
     lang: str
     db_role: str | None = None  # PostgreSQL: the member's own login role
+    active: bool = True         # False once removed (kept for their history)
 
     @classmethod
     def of(cls, m: Member, db_role: str | None = None) -> MemberInfo:
         return cls(m.id, m.name, json.loads(m.names_json or "{}"), m.org, m.delegation,
-                   m.email, sorted(m.role_set()), m.lang, db_role)
+                   m.email, sorted(m.role_set()), m.lang, db_role, m.active is not False)
 
     def to_json(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -59,13 +60,9 @@ def refuse_hostile(field: str, value: str) -> None:
                            "type it again without it")
 
 
-def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation: str = "",
-               email: str = "", roles: list[str] | tuple[str, ...] = (),
-               names: dict[str, str] | None = None, lang: str = "en") -> MemberInfo:
-    """Add a member. The first member needs no role to add; after that, the secretary."""
-    if not _ID.match(member_id) or ".." in member_id:
-        raise InvalidInput(f"invalid member id {member_id!r}: use lower-case letters, digits, "
-                           "'-', '_' or '.' (e.g. ivanov)")
+def validate(*, name: str, org: str, email: str, delegation: str, lang: str,
+             names: dict[str, str], roles: list[str] | tuple[str, ...]) -> None:
+    """Refuse a member's data that is unknown, malformed or hostile (add and edit)."""
     unknown = [r for r in roles if r not in ROLES]
     if unknown:
         raise InvalidInput(f"unknown role(s) {', '.join(unknown)}; roles are {', '.join(ROLES)}")
@@ -85,6 +82,17 @@ def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation
                            f"{', '.join(LANGUAGES)}")
     if len(name) > 200 or len(org) > 300 or len(email) > 254:
         raise InvalidInput("name, organisation or e-mail is too long")
+
+
+def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation: str = "",
+               email: str = "", roles: list[str] | tuple[str, ...] = (),
+               names: dict[str, str] | None = None, lang: str = "en") -> MemberInfo:
+    """Add a member. The first member needs no role to add; after that, the secretary."""
+    if not _ID.match(member_id) or ".." in member_id:
+        raise InvalidInput(f"invalid member id {member_id!r}: use lower-case letters, digits, "
+                           "'-', '_' or '.' (e.g. ivanov)")
+    validate(name=name, org=org, email=email, delegation=delegation, lang=lang,
+             names=names or {}, roles=roles)
     with app.write() as session:
         existing = session.exec(select(Member)).first()
         if existing is not None:
@@ -94,7 +102,8 @@ def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation
             raise InvalidInput("the first member of a workspace adds the others, so it must be "
                                "the secretary: add --role secretary")
         if session.get(Member, member_id) is not None:
-            raise InvalidInput(f"member {member_id!r} already exists")
+            raise InvalidInput(f"member {member_id!r} already exists; change them with "
+                               f"'resolutions member edit {member_id} …'")
         member = Member(id=member_id, name=name.strip(), names_json=json.dumps(names or {},
                         ensure_ascii=False), org=org, delegation=delegation, email=email,
                         roles=[MemberRole(member_id=member_id, role=r) for r in sorted(set(roles))],

@@ -257,7 +257,8 @@ def build_context(view: DocumentView, *, author: str | None = None) -> dict[str,
     first = langs[0]
     parallel = view.layout == "parallel" and len(langs) > 1
     marks = None
-    if view.stage == "redline":
+    if view.stage == "redline" or (view.stage == "review" and view.previous_version):
+        # a round-2 review copy is marked against the version its reviewer last saw
         who = author or view.extra.get("_redline_author") or view.working_group.get("en") \
             or "Secretariat"
         marks = ChangeMarks(who, f"{view.date.isoformat()}T00:00:00Z")

@@ -11,6 +11,7 @@ from drafts.model import Paragraph, Resolution
 from drafts.source import load
 from drafts.staleness import (
     carry_forward,
+    confirm,
     merge,
     reconcile,
     stale_against,
@@ -130,6 +131,34 @@ def test_confirm_chinese_clears_chinese_only():
     assert not_ok(status(new, confirmed)) == {("op-2", "ru"): "stale"}
     # confirming does not touch what was passed in
     assert not_ok(status(new, carried)) == {("op-2", "ru"): "stale", ("op-2", "zh"): "stale"}
+
+
+def test_confirming_a_fixed_translation_leaves_its_source_fresh():
+    """en is edited, zh is fixed to match it in the next version and confirmed: en is not
+    stale against the fixed zh, and ru is stale only against what nobody checked it with."""
+    v1 = base()
+    v2 = edit(v1, "op-2", "en", "*Requests* the secretariat to prepare a report by 2026;")
+    r2 = carry_forward(v1, reconcile(v1), v2)
+    v3 = edit(v2, "op-2", "zh", "*请*秘书处在2026年前编写报告；")
+    r3 = carry_forward(v2, r2, v3)
+    assert stale_against(v3, r3)["op-2"] == {"ru": ("zh", "en"), "en": ("zh",)}
+    done = confirm(v3, r3, "zh", ["op-2"])
+    assert stale_against(v3, done) == {"op-2": {"ru": ("en",)}}
+    assert stale_against(v3, r3)["op-2"]["en"] == ("zh",)  # the input is not touched
+
+
+def test_confirming_the_third_language_after_two_were_edited_clears_all():
+    v1 = base()
+    v2 = edit(edit(v1, "op-2", "en", "*Requests* a report by 2026;"),
+              "op-2", "ru", "*Просит* подготовить доклад к 2026 году;")
+    r2 = carry_forward(v1, reconcile(v1), v2)
+    v3 = edit(v2, "op-2", "zh", "*请*在2026年前编写报告；")
+    r3 = carry_forward(v2, r2, v3)
+    assert set(stale_against(v3, r3)["op-2"]) == {"ru", "en"}
+    assert not_ok(status(v3, confirm(v3, r3, "zh", ["op-2"]))) == {}
+    # confirming one paragraph touches no other one
+    other = confirm(v3, r3, "zh", ["op-1"])
+    assert set(stale_against(v3, other)["op-2"]) == {"ru", "en"}
 
 
 def test_edit_in_two_languages_leaves_the_third_stale():

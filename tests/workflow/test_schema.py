@@ -1,5 +1,6 @@
-"""The schema: the revision the engine expects is Alembic's head, and migration 0003 moves
-each member's comma-separated roles into ``member_roles`` (and back), on both backends."""
+"""The schema: the revision the engine expects is Alembic's head, migration 0003 moves
+each member's comma-separated roles into ``member_roles`` (and back), and 0004 gives members
+an ``active`` flag (every existing member active), on both backends."""
 
 from __future__ import annotations
 
@@ -135,3 +136,40 @@ def test_state_is_the_enum_and_stored_as_its_text() -> None:
         session.commit()
     with Session(engine) as session, pytest.raises(WorkspaceError, match="audit verify"):
         session.exec(select(ResolutionRow)).all()
+
+
+def test_members_become_active_and_the_flag_goes_back(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(_config(conn), "0003")
+        for member_id in ("sec", "old"):
+            conn.execute(text("INSERT INTO members (id, name, names_json, org, delegation, "
+                              "email, lang, created_at) VALUES (:id, :id, '{}', '', 'ru', '', "
+                              "'en', '2024-09-20 10:00:00')"), {"id": member_id})
+        conn.execute(text("INSERT INTO member_roles (member_id, role) VALUES "
+                          "('sec', 'secretary')"))
+    engine.dispose()
+
+    database = Database(url)
+    with database.write() as session:
+        assert [m.active for m in session.exec(select(Member).order_by(Member.id))] == [
+            True, True]
+        old = session.get(Member, "old")
+        assert old is not None
+        old.active = False
+        session.add(old)
+    with database.read() as session:
+        assert session.get(Member, "old").active is False  # type: ignore[union-attr]
+        assert [m.id for m in session.exec(holding("secretary"))] == ["sec"]
+        version = session.connection().execute(text("SELECT version_num FROM alembic_version"))
+        assert version.scalar() == schema_revision() == "0004"
+    database.dispose()
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0003")
+    with engine.connect() as conn:
+        assert "active" not in {c["name"] for c in inspect(conn).get_columns("members")}
+        assert dict(conn.execute(text("SELECT member_id, role FROM member_roles")).all()) == {
+            "sec": "secretary"}
+    engine.dispose()

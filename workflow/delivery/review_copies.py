@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from drafts.errors import DraftError
+from drafts.model import Resolution
 from workflow.app import App
 from workflow.delivery.outbox import (
     Attachment,
@@ -38,18 +39,18 @@ _SUBJECT = {
 }
 _TEXT = {
     "ru": ("{name}!\n\nНаправляем Вам для рассмотрения резолюцию {symbol} «{title}» "
-           "(версия {version}, раунд {round}).{due}\n\nВо вложении: экземпляр для рассмотрения "
+           "(версия {version}, раунд {round}).{due}{history}\n\nВо вложении: экземпляр для рассмотрения "
            "(PDF) и форма замечаний (DOCX). Заполните таблицу формы и верните файл "
            "секретариату, не копируя её в новый документ.\n\nЗамечания можно также внести прямо в PDF "
            "в Вашей программе просмотра (заметки, выделение, зачёркивание с новым текстом) и "
            "вернуть этот файл; тип замечания укажите в начале заметки: «общ:», «тех:» или "
            "«ред:».\n\n{group}\n"),
-    "zh": ("{name}：\n\n现将第{symbol}号决议《{title}》（第{version}版，第{round}轮）送请审阅。{due}\n\n"
+    "zh": ("{name}：\n\n现将第{symbol}号决议《{title}》（第{version}版，第{round}轮）送请审阅。{due}{history}\n\n"
            "附件：审阅本（PDF）和意见表（DOCX）。请直接填写意见表中的表格并将文件交回秘书处，"
            "请勿将表格复制到新文档中。\n\n也可以直接在PDF阅读器中对审阅本添加批注（注释、高亮、删除线并附替换文字），"
            "然后交回该文件；请在批注开头注明意见类型：“总体：”、“技术：”或“编辑：”。\n\n{group}\n"),
     "en": ("Dear {name},\n\nPlease find for review resolution {symbol}, \"{title}\" "
-           "(version {version}, round {round}).{due}\n\nAttached are your review copy (PDF) and "
+           "(version {version}, round {round}).{due}{history}\n\nAttached are your review copy (PDF) and "
            "the comment form (DOCX). Fill in the form's table and return the file to the "
            "secretariat; do not copy the table into a new document.\n\nYou may instead comment "
            "directly in the PDF in your reader (notes, highlights, strike-outs with the new "
@@ -125,10 +126,11 @@ def _one(app: App, session: Session, row: ResolutionRow, rnd: ReviewRound,
             output_name(row, rnd.version_number, stage, fmt, langs, member), data, mime))
     lang = _letter_lang(member, langs)
     due = _DUE[lang].format(due=rnd.due.isoformat()) if rnd.due else ""
+    history = _history(app, session, row, rnd, member, model, lang)
     facts = {"name": member.name, "symbol": row.symbol, "round": rnd.number,
              "version": rnd.version_number,
              "title": model.title.get(lang) or next(iter(model.title.values()), ""),
-             "due": due, "group": app.workspace.group_names.get(lang, app.workspace.name)}
+             "due": due, "history": f"\n\n{history}" if history else "", "group": app.workspace.group_names.get(lang, app.workspace.name)}
     witness = head_text(session)
     msg = compose(sender_address=from_addr, to_name=member.name, to_addr=member.email,
                   subject=_SUBJECT[lang].format(**facts),
@@ -139,6 +141,20 @@ def _one(app: App, session: Session, row: ResolutionRow, rnd: ReviewRound,
                            "X-Resolutions-Reviewer": member.id, HEADER: witness})
     stored = queue(app, session, msg, kind="review-copy", resolution_id=row.id)
     return ReviewDelivery(member.id, stored.recipient, langs, stored.id, "queued")
+
+
+def _history(app: App, session: Session, row: ResolutionRow, rnd: ReviewRound, member: Member,
+             model: Resolution, lang: str) -> str:
+    """What changed since the version this reviewer last saw, and their comments' fate."""
+    from drafts.diff import compare
+    from workflow.documents.history import last_seen, summary, their_comments
+
+    seen = last_seen(session, row, member.id, rnd)
+    changed = 0
+    if seen is not None:
+        older = load_version(session, app.version(session, row, seen.version))
+        changed = len(compare(older, model))
+    return summary(lang, seen, changed, their_comments(session, row, member.id, rnd))
 
 
 def _prerender_copies(app: App, symbol: str, round_no: int, reviewer_id: str) -> None:

@@ -23,7 +23,7 @@ from workflow.drafting.translations import stale_map
 from workflow.errors import InvalidInput
 from workflow.lifecycle.facts import last_round
 from workflow.store.files import store_bytes, write_atomic
-from workflow.store.models import Artefact, Member, ResolutionRow, Version
+from workflow.store.models import Artefact, Comment, Member, ResolutionRow, Version
 from workflow.store.texts import load_version
 
 __all__ = ["render", "render_bytes", "Rendered", "STAGE_FORMATS", "safe_name",
@@ -76,12 +76,15 @@ DYNAMIC_STAGES = ("matrix", "approval", "certificate", "audit-report", "index", 
 def cache_key(app: App, session: Session, row: ResolutionRow, ver: Version, model: Resolution, *,
               stage: str, fmt: str, langs: list[str], layout: str, reviewer: Member | None,
               extra: dict[str, str] | None, variant: str | None,
-              attachment_hashes: list[str]) -> tuple[str, str]:
+              attachment_hashes: list[str], since: int | None = None,
+              history: list[list[object]] | None = None) -> tuple[str, str]:
     """(cache key, template hash): every fact a rendered document depends on, hashed.
 
     Besides the text and the template: the translation status shown as stale markers, the
     body's and the working group's names, and the signatories' names on the signature page;
-    documents listing approvals or events also key on the row version."""
+    documents listing approvals or events also key on the row version. ``since``: the
+    version a redline compares against when it is not the one before; ``history``: what a
+    review copy says of its reviewer's earlier comments."""
 
     template = _template_hash(app, stage, layout, fmt)
     body = app.workspace.body(model.body)
@@ -103,6 +106,10 @@ def cache_key(app: App, session: Session, row: ResolutionRow, ver: Version, mode
                             session.exec(select(Member).order_by(Member.id))]
     if stage in DYNAMIC_STAGES:
         facts["state_marker"] = f"{row.row_version}"
+    if since is not None:
+        facts["since"] = since
+    if history:
+        facts["history"] = history
     key = hashlib.sha256(json.dumps(facts, sort_keys=True, default=str).encode()).hexdigest()
     return key, template
 
@@ -113,8 +120,12 @@ def render_bytes(app: App, session: Session, row: ResolutionRow, *, stage: str, 
                  extra: dict[str, str] | None = None,
                  attachments: list[tuple[str, bytes, str]] | None = None,
                  cache: list[dict[str, object]] | None = None,
-                 archival: bool = False) -> Rendered:
+                 archival: bool = False, since: int | None = None) -> Rendered:
     """Render (or fetch from the cache) one document; returns its bytes and hash.
+
+    ``since``: the version a redline compares against (default: the one before). A review
+    copy for a reviewer who saw an earlier version is a redline against it, followed by
+    what became of their comments (:mod:`workflow.documents.history`).
 
     A new cache row is added to ``session`` (a write transaction), or — from a read session —
     appended to ``cache`` for :func:`record_artefacts` to write afterwards. ``archival``: a
@@ -136,24 +147,29 @@ def render_bytes(app: App, session: Session, row: ResolutionRow, *, stage: str, 
         langs = langs[:1]
     if chosen_layout == "parallel" and len(langs) > 3:
         raise InvalidInput("a parallel layout takes two or three languages")
-    previous = None
+    previous, history, comments = None, None, None
     if stage == "redline":
-        if ver.number < 2:
-            raise InvalidInput(f"{row.symbol} has one version only: nothing to compare")
-        prev = app.version(session, row, ver.number - 1)
-        previous = (prev.number, load_version(session, prev))
+        previous = _previous(app, session, row, ver, since)
+    elif stage == "review" and reviewer is not None:
+        previous, comments, seen_round = _reviewer_history(app, session, row, reviewer)
+        since = previous[0] if previous else None
+        if seen_round:
+            extra = {**(extra or {}), "seen_round": str(seen_round)}
+        history = [[n, c.number, c.ref, c.text, c.disposition, c.note] for n, c in comments]
     variant = "pdf/a-3b" if fmt == "pdf" and (archival or stage in ARCHIVAL_STAGES) else None
     key, template = cache_key(
         app, session, row, ver, model, stage=stage, fmt=fmt, langs=langs, layout=chosen_layout,
         reviewer=reviewer, extra=extra, variant=variant,
-        attachment_hashes=[hashlib.sha256(d).hexdigest() for _, d, _ in attachments or []])
+        attachment_hashes=[hashlib.sha256(d).hexdigest() for _, d, _ in attachments or []],
+        since=since, history=history)
     hit = session.exec(select(Artefact).where(Artefact.cache_key == key)).first()
     if hit is not None:
         path = app.store_path(hit.sha256)
         if path.is_file():
             return Rendered(path, hit.sha256, stage, fmt, True)
     view = document_view(app, session, row, ver.number, model, stage=stage, languages=langs,
-                         layout=chosen_layout, reviewer=reviewer, previous=previous, extra=extra)
+                         layout=chosen_layout, reviewer=reviewer, previous=previous, extra=extra,
+                         reviewer_comments=comments)
     tdir = _template_dir(app)
     if fmt == "pdf":
         from templates.pdf.render import render_pdf
@@ -181,6 +197,37 @@ def render_bytes(app: App, session: Session, row: ResolutionRow, *, stage: str, 
         else:
             session.add(Artefact(**fields))
     return Rendered(path, digest, stage, fmt, False, data)
+
+
+def _previous(app: App, session: Session, row: ResolutionRow, ver: Version,
+              since: int | None) -> tuple[int, Resolution]:
+    """The version a redline of ``ver`` compares against (a missing one is named)."""
+    if since is None:
+        if ver.number < 2:
+            raise InvalidInput(f"{row.symbol} has one version only: nothing to compare")
+        since = ver.number - 1
+    older = app.version(session, row, since)  # NotFound names the versions there are
+    if older.number >= ver.number:
+        raise InvalidInput(f"--from {older.number} is not before version {ver.number}: "
+                           f"a redline compares an earlier version with a later one")
+    return older.number, load_version(session, older)
+
+
+def _reviewer_history(app: App, session: Session, row: ResolutionRow, reviewer: Member
+                      ) -> tuple[tuple[int, Resolution] | None, list[tuple[int, Comment]],
+                                 int | None]:
+    """For a review copy: the version its reviewer last saw (to redline against), their
+    comments of earlier rounds, and the round in which they saw it."""
+    from workflow.documents.history import last_seen, their_comments
+
+    rnd = last_round(session, row)
+    if rnd is None:
+        return None, [], None
+    seen = last_seen(session, row, reviewer.id, rnd)
+    if seen is None:
+        return None, their_comments(session, row, reviewer.id, rnd), None
+    previous = (seen.version, load_version(session, app.version(session, row, seen.version)))
+    return previous, their_comments(session, row, reviewer.id, rnd), seen.round
 
 
 def output_name(row: ResolutionRow, version: int, stage: str, fmt: str, langs: list[str],
@@ -217,8 +264,10 @@ def prerender(app: App, symbol: str, jobs: list[dict[str, object]]) -> None:
 
 def render(app: App, ref: str, *, stage: str, formats: list[str], languages: list[str] | None,
            layout: str | None, out_dir: Path, version: int | None = None,
-           reviewer_ids: list[str] | None = None) -> list[tuple[Path, Rendered]]:
+           reviewer_ids: list[str] | None = None,
+           since: int | None = None) -> list[tuple[Path, Rendered]]:
     """Render and copy the documents into ``out_dir``; returns (path, rendered) pairs.
+    ``since``: the earlier version of a redline (default: the one before ``version``).
 
     Rendering runs in a read session; only the cache rows are written, afterwards, in a
     short transaction, so other commands are never kept waiting for WeasyPrint."""
@@ -240,11 +289,14 @@ def render(app: App, ref: str, *, stage: str, formats: list[str], languages: lis
             for reviewer in reviewers:
                 rendered = render_bytes(app, session, row, stage=stage, fmt=fmt, version=version,
                                         languages=languages, layout=layout, reviewer=reviewer,
-                                        cache=cache)
+                                        cache=cache, since=since)
                 langs = languages or _langs(session, app, row, ver_no)
                 if (layout or ("parallel" if len(langs) > 1 else "single")) == "single":
                     langs = langs[:1]
-                target = out_dir / output_name(row, ver_no, stage, fmt, langs, reviewer)
+                name = output_name(row, ver_no, stage, fmt, langs, reviewer)
+                if since is not None:  # a redline from an earlier version than the default
+                    name = name.replace(f"_v{ver_no}_", f"_v{since}-{ver_no}_", 1)
+                target = out_dir / name
                 data = rendered.data if rendered.data is not None else rendered.path.read_bytes()  # type: ignore[union-attr]
                 write_atomic(target, data)
                 crashpoint("render.after-write")

@@ -64,9 +64,11 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
                   model: Resolution, *, stage: str, languages: Sequence[str] | None = None,
                   layout: str | None = None, reviewer: Member | None = None,
                   previous: tuple[int, Resolution] | None = None,
-                  extra: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+                  extra: dict[str, str] | None = None,
+                  reviewer_comments: Sequence[tuple[int, Comment]] | None = None,
+                  ):  # type: ignore[no-untyped-def]
     from drafts.numbering import refs
-    from templates.view import ApprovalView, CommentView, EventView, SignatoryView, build_view
+    from templates.view import ApprovalView, EventView, SignatoryView, build_view
 
     members = {m.id: m for m in session.exec(select(Member))}
     if reviewer is not None:  # a personal copy: bound to its reviewer and round
@@ -96,15 +98,11 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
         current = refs(model)
         for c in session.exec(select(Comment).where(Comment.resolution_id == row.id)
                               .order_by(Comment.number)):
-            who = members.get(c.author)
-            orphaned = bool(c.paragraph_id) and c.paragraph_id not in current
-            comments.append(CommentView(
-                id=str(c.number), ref="General" if not c.paragraph_id else current.get(c.paragraph_id, ""),
-                original_ref=c.ref + (f", {c.lang}" if c.lang else ""),
-                author=who.name if who else c.author,
-                delegation=who.delegation if who else "", type=c.type,
-                text=c.text if not c.quote or c.quote in c.text else f"“{c.quote}”: {c.text}",
-                proposal=c.proposal, disposition=c.disposition, note=c.note, orphaned=orphaned))
+            comments.append(_comment_view(c, members, current))
+    if reviewer_comments:  # a review copy: the fate of its reviewer's earlier comments
+        current = refs(model)
+        comments = [_comment_view(c, members, current, round_no)
+                    for round_no, c in reviewer_comments]
     events = []
     if stage in ("certificate", "audit-report", "index"):
         for e in session.exec(select(AuditEvent).where(AuditEvent.resolution_id == row.id)
@@ -127,6 +125,20 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
         previous_version=previous[0] if previous else None, extra=extra,
     )
 
+def _comment_view(c: Comment, members: dict[str, Member], current: dict[str, str],
+                  round_no: int = 0):  # type: ignore[no-untyped-def]
+    from templates.view import CommentView
+
+    who = members.get(c.author)
+    orphaned = bool(c.paragraph_id) and c.paragraph_id not in current
+    return CommentView(
+        id=str(c.number), ref="General" if not c.paragraph_id else current.get(c.paragraph_id, ""),
+        original_ref=c.ref + (f", {c.lang}" if c.lang else ""),
+        author=who.name if who else c.author,
+        delegation=who.delegation if who else "", type=c.type,
+        text=c.text if not c.quote or c.quote in c.text else f"“{c.quote}”: {c.text}",
+        proposal=c.proposal, disposition=c.disposition, note=c.note, orphaned=orphaned,
+        round=round_no)
 
 
 def signatory_facts(session: Session) -> list[list[object]]:

@@ -75,7 +75,9 @@ def parse_source(text: str, filename: str, symbol: str | None = None) -> tuple[R
     try:
         return load(text, filename, symbol=symbol)
     except DraftError as exc:
-        raise InvalidInput(str(exc)) from None
+        error = InvalidInput(str(exc))
+        error.line = getattr(exc, "line", None)
+        raise error from None
 
 
 def _title(model: Resolution) -> str:
@@ -253,9 +255,12 @@ def event_detail(event: AuditEvent) -> dict[str, Any]:
 
 
 def editable_source(app: App, ref: str) -> tuple[str, int]:
-    """The current source and its version number, to edit and hand back to ``edit``."""
+    """The current source and its version number, to edit and hand back to ``edit``.
+    Refused before any editor opens when the acting member may not edit it now."""
     with app.read() as session:
         row = app.resolution(session, ref)
+        member = app.acting_member(session)
+        check_action(row, "edit", member.role_set(), member.id)
         return app.version(session, row).source, row.current_version
 
 

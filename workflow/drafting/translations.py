@@ -59,7 +59,8 @@ def stale_map(session: Session, row: ResolutionRow, model: Resolution) -> dict[s
 
 def confirm(app: App, ref: str, lang: str, paragraph_ids: Iterable[str] = ()) -> list[str]:
     """Confirm ``lang`` of the given paragraphs (all when none) as matching its siblings."""
-    from drafts.staleness import merge, reconcile, stale_against
+    from drafts.staleness import confirm as confirmed
+    from drafts.staleness import stale_against
 
     wanted = list(paragraph_ids)
     with app.write() as session:
@@ -76,10 +77,11 @@ def confirm(app: App, ref: str, lang: str, paragraph_ids: Iterable[str] = ()) ->
 
         known = units(model)
         wanted = [_paragraph_id(model, p, known) for p in wanted]
-        targets = wanted or [pid for pid, langs in before.items() if lang in langs]
+        targets = wanted or [pid for pid, against in before.items()
+                             if lang in against or any(lang in s for s in against.values())]
         if not targets:
             return []
-        records = merge(records, reconcile(model, langs=[lang], paragraph_ids=targets))
+        records = confirmed(model, records, lang, targets)
         _save(session, row, records)
         audit.record(session, actor=member.id, action="translations-confirm", resolution=row,
                      detail={"lang": lang, "paragraphs": sorted(targets),

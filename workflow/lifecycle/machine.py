@@ -136,6 +136,8 @@ ACTIONS: Mapping[str, tuple[tuple[State, ...] | None, tuple[str, ...]]] = {
     "amendment reject": ((S.in_review,), SECRETARY),
     "translations confirm": (None, ("secretary", "drafter", "approver", "signatory")),
     "member add": (None, SECRETARY),
+    "member edit": (None, SECRETARY),
+    "member remove": (None, SECRETARY),
     "keys init-ca": (None, SECRETARY),
     "keys issue": (None, SECRETARY),
     "keys import": (None, SECRETARY),

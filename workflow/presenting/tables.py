@@ -60,7 +60,8 @@ def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | No
 
 def members_table(members: Sequence[Any]) -> str:
     return table(["id", "name", "organisation", "delegation", "roles", "e-mail"],
-                 [[m.id, m.name, m.org, m.delegation, ", ".join(m.roles), m.email]
+                 [[m.id, m.name, m.org, m.delegation,
+                   ", ".join(m.roles) if getattr(m, "active", True) else "(removed)", m.email]
                   for m in members])
 
 

@@ -36,7 +36,7 @@ def _approver(app: App, session: Session, by: str | None, row: ResolutionRow,
               what: str) -> tuple[Member, Member, Facts]:
     """(the member deciding, who typed it, the facts the machine's guards read)."""
     actor = app.acting_member(session)
-    member = app.member(session, by) if by else actor
+    member = app.member(session, by, active=True) if by else actor
     facts = Facts(app, session, row, member)
     check(row, what, facts)
     if member.id != actor.id and app.actor_id and "secretary" not in actor.role_set():

@@ -102,7 +102,7 @@ def _speaker(app: App, session: Session, by: str | None, action: str,
     """The member speaking (``--by``, default the actor), held to the role table; comments
     come from the round's reviewers only. A secretary may record for them."""
     actor = app.acting_member(session)
-    member = app.member(session, by) if by else actor
+    member = app.member(session, by, active=True) if by else actor
     check_action(row, action, member.role_set(), member.id)
     reviewers = [r for r in rnd.reviewers.split(",") if r]
     if action in ("comment", "comments import") and member.id not in reviewers:
@@ -127,10 +127,15 @@ def circulate(app: App, ref: str, reviewers: list[str], due: _dt.date | None = N
             member = session.get(Member, member_id)
             if member is None:
                 raise NotFound(f"no member {member_id!r}; see 'resolutions member list'")
+            if member.active is False:
+                raise InvalidInput(f"{member_id} was removed from the working group; choose "
+                                   "another reviewer (see 'resolutions member list')")
             if "reviewer" not in member.role_set():
-                raise InvalidInput(f"{member_id} is not a reviewer (roles: "
-                                   f"{', '.join(sorted(member.role_set())) or 'none'}); "
-                                   "give them the reviewer role or choose another member")
+                held = sorted(member.role_set())
+                raise InvalidInput(
+                    f"{member_id} is not a reviewer (roles: {', '.join(held) or 'none'}); give "
+                    f"them the role with 'resolutions member edit {member_id} --roles "
+                    f"{','.join(sorted({*held, 'reviewer'}))}' or choose another member")
         if due is not None and due < clock.today():
             raise InvalidInput(f"--due {due} is in the past")
         number = int(session.exec(select(func.count()).select_from(ReviewRound)

@@ -88,7 +88,7 @@ def _approved(row: ResolutionRow) -> None:
 
 def _signatory(app: App, session: Session, row: ResolutionRow, by: str | None) -> Member:
     actor = app.acting_member(session)
-    member = app.member(session, by) if by else actor
+    member = app.member(session, by, active=True) if by else actor
     check(row, "sign", Facts(app, session, row, member))
     if member.id != actor.id and app.actor_id and "secretary" not in actor.role_set():
         app.require(session, "secretary", f"sign on behalf of {member.id}", row)

@@ -5,7 +5,8 @@ with it. Each comment must match its ``comment`` event (author, type, SHA-256 of
 and proposal) and its last ``dispose`` event; each approval or objection must match its
 ``approve``/``object`` event, and its ``void`` flag must agree with the events that void
 approvals (an objection, a text change); each member's roles (rows of ``member_roles``)
-must be those recorded when the member was added, and no role may belong to no member. A row with no event, or an event whose row is gone, is a problem.
+and active flag must be those recorded by the last ``member-add``/``member-edit``/
+``member-remove`` event about them, and no role may belong to no member. A row with no event, or an event whose row is gone, is a problem.
 """
 
 from __future__ import annotations
@@ -135,15 +136,29 @@ def _approval_problems(session: Session, recorded: list[tuple[AuditEvent, dict[s
 
 def _member_problems(session: Session, recorded: list[tuple[AuditEvent, dict[str, Any]]]
                      ) -> list[Problem]:
-    added = {str(d["member"]): d for ev, d in recorded if ev.action == "member-add" and "member" in d}
+    """Each member's roles and active flag are those of the last event about them
+    (``member-add``, then any ``member-edit`` or ``member-remove``)."""
+    latest: dict[str, tuple[AuditEvent, dict[str, Any]]] = {}
+    for ev, d in recorded:
+        if ev.action in ("member-add", "member-edit", "member-remove") and "member" in d:
+            if ev.action == "member-add" or str(d["member"]) in latest:
+                latest[str(d["member"])] = (ev, d)
     problems = []
     for m in session.exec(select(Member).order_by(Member.id)):
-        d = added.get(m.id)
-        if d is None:
+        if m.id not in latest:
             problems.append(Problem(f"member {m.id}", "has no audit event recording it"))
-        elif sorted(m.role_set()) != sorted(d.get("roles", [])):
-            problems.append(Problem(f"member {m.id}", f"roles {', '.join(sorted(m.role_set()))} "
-                                    f"differ from those recorded ({', '.join(d.get('roles', []))})"))
+            continue
+        ev, d = latest[m.id]
+        held = sorted(r.role for r in m.roles)
+        if held != sorted(d.get("roles", [])):
+            problems.append(Problem(f"member {m.id}", f"roles {', '.join(held)} "
+                                    f"differ from those recorded ({', '.join(d.get('roles', []))})"
+                                    f" in audit event {ev.seq}"))
+        removed = ev.action == "member-remove"
+        if (m.active is False) != removed:
+            problems.append(Problem(f"member {m.id}", "is active although audit event "
+                                    f"{ev.seq} removed them" if removed else "is marked removed "
+                                    "but no audit event removed them"))
     orphans = select(MemberRole).where(col(MemberRole.member_id).not_in(select(Member.id)))
     for r in session.exec(orphans.order_by(MemberRole.member_id, MemberRole.role)):
         problems.append(Problem(f"member {r.member_id}", f"holds the {r.role} role but no such "

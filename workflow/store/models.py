@@ -6,6 +6,7 @@ import json
 from typing import Any, Optional
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Dialect,
     ForeignKey,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlmodel import Field, Relationship, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -56,14 +58,18 @@ class Member(SQLModel, table=True):
     email: str = ""
     lang: str = Field(default="en", max_length=8)
     created_at: _dt.datetime
+    #: False once removed from the working group (a member with a history is kept, inactive)
+    active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, default=True,
+                                                        server_default=true()))
     #: loaded with the member (one more SELECT … IN per query), so a member read in one
     #: session still knows its roles after the session closes
     roles: list["MemberRole"] = Relationship(sa_relationship_kwargs={
         "lazy": "selectin", "cascade": "all, delete-orphan", "order_by": "MemberRole.role"})
 
     def role_set(self) -> set[str]:
-        """The member's roles: secretary, drafter, reviewer, approver, signatory, archivist."""
-        return {r.role for r in self.roles}
+        """The member's roles: secretary, drafter, reviewer, approver, signatory, archivist
+        (none once the member is deactivated)."""
+        return {r.role for r in self.roles} if self.active is not False else set()
 
     def names_by_lang(self) -> dict[str, str]:
         """The member's name in each language they gave, their own language included."""
@@ -84,7 +90,8 @@ class MemberRole(SQLModel, table=True):
 
 def holding(role: str) -> SelectOfScalar[Member]:
     """The members who hold ``role``, oldest first (a join of the relation, not a LIKE)."""
-    return (select(Member).join(MemberRole).where(MemberRole.role == role)
+    return (select(Member).join(MemberRole).where(MemberRole.role == role,
+                                                  col(Member.active).is_(True))
             .order_by(col(Member.created_at), col(Member.id)))
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 __all__ = ["role_name", "group_name", "ensure_database_roles", "create_member_role",
-           "member_of_role", "connected_role", "can_create_roles", "APPEND_ONLY", "ROLE_GRANTS"]
+           "set_member_roles", "disable_member_role", "member_of_role", "connected_role", "can_create_roles", "APPEND_ONLY", "ROLE_GRANTS"]
 
 #: tables nobody may UPDATE or DELETE (approvals: see the void-only trigger)
 APPEND_ONLY = ("audit_events", "versions", "signatures", "audit_anchors")
@@ -147,6 +147,41 @@ def create_member_role(conn: Connection, member_id: str, roles: Iterable[str]) -
                   *(group_name(database, r) for r in roles if r in ROLE_GRANTS)]:
         conn.execute(text(f"GRANT {_q(group)} TO {_q(name)}"))
     return name
+
+
+def _groups_of(conn: Connection, name: str) -> set[str]:
+    return {str(g) for g in conn.execute(text(
+        "SELECT g.rolname FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid "
+        "JOIN pg_roles m ON m.oid = a.member WHERE m.rolname = :n"), {"n": name}).scalars()}
+
+
+def set_member_roles(conn: Connection, member_id: str, roles: Iterable[str]) -> str:
+    """Bring the member's login role into exactly the groups of ``roles`` (creating the
+    role if it is missing): a role taken away is revoked at once."""
+    database = _database(conn)
+    name = create_member_role(conn, member_id, roles)
+    wanted = {group_name(database, "members"),
+              *(group_name(database, r) for r in roles if r in ROLE_GRANTS)}
+    ours = {group_name(database, r) for r in ROLE_GRANTS}
+    for group in sorted((_groups_of(conn, name) & ours) - wanted):
+        conn.execute(text(f"REVOKE {_q(group)} FROM {_q(name)}"))
+    return name
+
+
+def disable_member_role(conn: Connection, member_id: str, *, drop: bool) -> None:
+    """A removed member: every workspace group revoked and the login taken away; ``drop``
+    (a member with no history) drops the role altogether."""
+    database = _database(conn)
+    name = role_name(database, member_id)
+    if not _role_exists(conn, name):
+        return
+    ours = {group_name(database, r) for r in (*ROLE_GRANTS, "members")}
+    for group in sorted(_groups_of(conn, name) & ours):
+        conn.execute(text(f"REVOKE {_q(group)} FROM {_q(name)}"))
+    if drop:
+        conn.execute(text(f"DROP ROLE {_q(name)}"))
+    else:
+        conn.execute(text(f"ALTER ROLE {_q(name)} NOLOGIN"))
 
 
 def member_of_role(conn: Connection, member_ids: Iterable[str]) -> str | None:

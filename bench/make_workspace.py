@@ -103,6 +103,7 @@ def build(root: Path, n: int, versions: int) -> dict[str, float]:
     from sqlalchemy import update
 
     from drafts.staleness import reconcile
+    from workflow import clock
     from workflow.app import App
     from workflow.store.chain import event_hash
     from workflow.store.models import (
@@ -114,8 +115,6 @@ def build(root: Path, n: int, versions: int) -> dict[str, float]:
     )
     from workflow.store.rowhash import field_digests, row_digest
     from workflow.store.setup import init_workspace
-
-    from workflow import clock
 
     started = time.perf_counter()
     at_init = START - dt.timedelta(hours=2)

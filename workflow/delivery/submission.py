@@ -67,6 +67,8 @@ MANIFEST_SCHEMA = "brics-resolutions/submission-manifest/1"
 class SubmissionRefused(WorkflowError):
     """The body's requirements are not met; ``unmet`` lists each one."""
 
+    error_code = "blocked"
+
     def __init__(self, symbol: str, body: str, unmet: list[str]) -> None:
         self.unmet = unmet
         listing = "\n  - ".join(unmet)

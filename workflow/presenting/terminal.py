@@ -2,11 +2,13 @@
 records go, what happens to output nobody reads any more, and a progress bar.
 
 - :func:`refusal_classes` are the packages' own error bases: a refusal by the domain (exit
-  code 1), shown as it is; anything else is a bug (exit code 3), told by
+  code 1), shown as it is; anything else is a bug (exit code 1 too), told by
   :func:`unexpected_text` in one line that says what became of the database;
 - :func:`watch_commits` / :func:`commits` count committed transactions for that line;
 - :func:`configure_logging` sends our packages' records to stderr at the level asked for
   with -v/-vv or ``RESOLUTIONS_LOG`` (warnings only by default);
+- :data:`ERROR_CODES` are the stable words scripts read under --json, :func:`json_asked`
+  tells from a raw command line whether it wants JSON;
 - :func:`silence_stdout` points standard output at the null device once the reader is gone
   (``resolutions log 1 | head -1``), so nothing is reported at exit;
 - :func:`progress_bar` draws long steps on a terminal (rich, imported only then).
@@ -18,17 +20,50 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-__all__ = ["LEVELS", "LOGGERS", "Report", "commits", "configure_logging", "progress_bar",
-           "refusal_classes", "silence_stdout", "unexpected_text", "watch_commits"]
+__all__ = ["ERROR_CODES", "LEVELS", "LOGGERS", "Report", "commits", "configure_logging",
+           "json_asked", "progress_bar", "refusal_classes", "silence_stdout",
+           "unexpected_text", "watch_commits"]
 
 LOGGERS = ("cli", "workflow", "drafts", "templates", "signatures")
 LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING}
 _HANDLER = "resolutions"
 _COMMITS = [0]
 Report = Callable[[str, int, int], None]
+
+
+#: the stable ``error`` words of ``{"error": …, "message": …}`` under --json, and what each
+#: means; the exit code is 2 for "usage" and 1 for every other
+ERROR_CODES = {
+    "usage": "the command line is wrong: a missing argument or file, an unknown option, a "
+             "bad value, options that exclude each other",
+    "not-found": "no such resolution, version, member, comment, amendment or paragraph",
+    "invalid-input": "a value, a source file or a document the domain cannot accept",
+    "illegal-transition": "the resolution's state does not allow this step now",
+    "blocked": "the state allows the step but a requirement is unmet (parity errors, a "
+               "missing signature, the body's requirements)",
+    "permission-denied": "the acting member lacks the role, or a decision for another "
+                         "member lacks their word",
+    "conflict": "someone else changed the resolution meanwhile; re-run the command",
+    "workspace": "no workspace here, or its configuration cannot be read",
+    "wrong-passphrase": "the passphrase does not open the key",
+    "key-file": "a key or certificate file is missing, unreadable or would be overwritten",
+    "certificate": "a certificate cannot be read or is not fit for its purpose",
+    "signature": "a signature could not be made",
+    "refused": "any other refusal by the domain",
+    "aborted": "stopped at a prompt (Ctrl-C, end of input)",
+    "bug": "an unexpected error; the message says whether the database changes were "
+           "rolled back or had been saved",
+}
+
+
+def json_asked(args: Sequence[str]) -> bool:
+    """Whether a command line asks for --json anywhere before a ``--``: known before it
+    is parsed, so even a line click rejects is answered in JSON."""
+    words = list(args)
+    return "--json" in (words[:words.index("--")] if "--" in words else words)
 
 
 def refusal_classes() -> tuple[type[Exception], ...]:

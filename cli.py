@@ -1205,11 +1205,17 @@ def submit(ctx: Context, ref: str, body_code: str, meeting: str | None, send_now
 @command(cli, json="symbol submissions", example="resolutions submissions 1 --json")
 @click.argument("ref")
 def submissions(ctx: Context, ref: str) -> None:
-    """The submissions of a resolution, with their packages and the bodies' receipts."""
+    """The submissions of a resolution, with their packages and every answer of the body
+    (each receipt, in the order received)."""
+    from workflow.delivery.outcomes import receipts
     from workflow.delivery.submission import list_submissions
     symbol, rows = list_submissions(ctx.app(), ref)
-    ctx.emit({"symbol": symbol, "submissions": [r.to_json() for r in rows]},
-             tables.submissions_table(symbol, rows))
+    answers = receipts(ctx.app(), ref)
+    kept = [answers[i] if i < len(answers) else [] for i in range(len(rows))]
+    ctx.emit({"symbol": symbol, "submissions": [{**r.to_json(), "receipts": k}
+                                                for r, k in zip(rows, kept)]},
+             "\n".join(x for x in (tables.submissions_table(symbol, rows),
+                                   tables.receipts_text(kept)) if x))
 
 # -- the seed scenario --------------------------------------------------------------------
 def _run_in_process(args: list[str]) -> str:

@@ -149,6 +149,8 @@ def test_bag_holds_the_whole_life_of_the_resolution(exported: tuple[Cli, Path]) 
     assert xmp is not None and 'pdfaid:part="3"' in xmp.rdf_root.toxml()
     submission = json.loads((data / "submissions/1/submission.json").read_text("utf-8"))
     assert submission["outcome"] == "acknowledged" and submission["receipt_ref"] == "HC/2024/7"
+    assert [(r["reference"], r["outcome"]) for r in submission["receipts"]] == [
+        ("HC/2024/7", "acknowledged")]
     dc = (data / "metadata/dublin-core.xml").read_text("utf-8")
     assert "<dc:identifier>RCWG/RES/2024/1</dc:identifier>" in dc and 'xml:lang="zh"' in dc
     assert b"akomaNtoso" in (data / "metadata/akn.xml").read_bytes()

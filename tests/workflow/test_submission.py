@@ -145,6 +145,19 @@ def test_submit_refused_until_signed_then_packaged_sent_once_and_receipted(
     [row] = submissions(ws, s)
     assert (row["receipt_ref"], row["outcome"]) == ("HC-2024-117", "acknowledged")
     assert row["received_at"]
+    # a second answer (the outcome) is kept next to the first, not over it
+    ws(["receipt", s, "--ref", "HC-2024-121", "--outcome", "adopted", "--note", "session 3"])
+    [row] = submissions(ws, s)
+    assert (row["receipt_ref"], row["outcome"]) == ("HC-2024-121", "adopted")  # the latest
+    assert [(r["reference"], r["outcome"], r["note"], r["recorded_by"]) for r in row["receipts"]
+            ] == [("HC-2024-117", "acknowledged", "", "sec"),
+                  ("HC-2024-121", "adopted", "session 3", "sec")]
+    text = ws(["submissions", s]).output
+    assert "acknowledged (HC-2024-117); " in text and "adopted (HC-2024-121)" in text
+    from workflow.app import App
+    from workflow.delivery.outcomes import receipts
+    kept = receipts(App.open(str(ws.root), None), s)
+    assert [[r["outcome"] for r in one] for one in kept] == [["acknowledged", "adopted"]]
     assert "audit log intact" in ws("audit verify").output
 
 

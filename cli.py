@@ -297,13 +297,30 @@ def _texts(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def _prompt(label: str, new: bool = False) -> bytes:
+class _OneLineUsage(click.ClickException):
+    """A usage error told in one line (no usage text): exit code 2."""
+
+    exit_code = 2
+
+
+def _has_terminal() -> bool:
+    """Whether a person can answer a prompt (stdin and stderr are a terminal)."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def _prompt(label: str, new: bool = False, option: str = "--passphrase-file") -> bytes:
+    """Ask for a passphrase on the terminal; without one, say in one line what to pass
+    (never a warning from getpass, never an echoed secret)."""
+    if not _has_terminal():
+        raise _OneLineUsage(f"no terminal to ask for the {label[0].lower()}{label[1:]}: "
+                               f"give {option} FILE (its first line is the passphrase)")
     return click.prompt(label, hide_input=True, confirmation_prompt=new).encode("utf-8")
 
 
-def _passphrase(passphrase_file: str | None, label: str, new: bool = False) -> bytes:
+def _passphrase(passphrase_file: str | None, label: str, new: bool = False,
+                option: str = "--passphrase-file") -> bytes:
     from workflow.signing.statements import read_passphrase
-    return read_passphrase(passphrase_file, lambda text: _prompt(text, new), label)
+    return read_passphrase(passphrase_file, lambda text: _prompt(text, new, option), label)
 
 
 # -- workspace and members ----------------------------------------------------------------
@@ -772,8 +789,11 @@ def approve(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
     Recording another member's approval needs their word: their key (--p12), their signed
     statement, or the letter that carries it (--evidence)."""
     from workflow.review.approval import approve as do_approve
+    from workflow.review.approval import may_approve
     from workflow.signing.statements import statement_signer_for
     app = ctx.app()
+    if p12 and not passphrase_file:
+        may_approve(app, ref, by)  # everything that can refuse, before the passphrase is asked
     signer = statement_signer_for(app, by, p12, passphrase_file, _prompt)
     result = do_approve(app, ref, by, note, statement_signer=signer,
                         signed_statement=Path(signed_statement).read_bytes()
@@ -970,6 +990,8 @@ keys_group = group(cli, "keys", "The working group's CA, members' signing certif
 def keys_init_ca(ctx: Context, common_name: str | None, passphrase_file: str | None) -> None:
     """Create the working group's CA (.resolutions/keys/ca/, key encrypted) and trust it."""
     from workflow.signing.keys import init_ca
+    from workflow.signing.precheck import may_init_ca
+    may_init_ca(ctx.app())  # everything that can refuse, before the passphrase is asked
     info = init_ca(ctx.app(), _passphrase(passphrase_file, "New CA passphrase", new=True),
                    common_name=common_name)
     ctx.emit(info, f"CA created: {info['ca']}\n  {info['subject']}\n  SHA-256 {info['sha256']}")
@@ -987,7 +1009,9 @@ def keys_issue(ctx: Context, member_id: str, ca_passphrase_file: str | None,
                passphrase_file: str | None, out: str | None) -> None:
     """Issue a member a signing certificate in a passphrase-protected PKCS#12 file (0600)."""
     from workflow.signing.keys import issue
-    ca_pass = _passphrase(ca_passphrase_file, "CA passphrase")
+    from workflow.signing.precheck import may_issue
+    may_issue(ctx.app(), member_id, Path(out) if out else None)
+    ca_pass = _passphrase(ca_passphrase_file, "CA passphrase", option="--ca-passphrase-file")
     p12_pass = _passphrase(passphrase_file, f"New passphrase for {member_id}'s key", new=True)
     info = issue(ctx.app(), member_id, ca_passphrase=ca_pass, p12_passphrase=p12_pass,
                  out=Path(out) if out else None)
@@ -1006,6 +1030,8 @@ def keys_import(ctx: Context, member_id: str, p12_file: str, chain: str | None,
                 passphrase_file: str | None) -> None:
     """Register a member's certificate from another CA; its chain joins the trust store."""
     from workflow.signing.keys import import_p12
+    from workflow.signing.precheck import may_import
+    may_import(ctx.app(), member_id)
     info = import_p12(ctx.app(), member_id, Path(p12_file),
                       _passphrase(passphrase_file, f"Passphrase for {Path(p12_file).name}"),
                       Path(chain) if chain else None)
@@ -1044,9 +1070,11 @@ def keys_revoke(ctx: Context, member_id: str, reason: str, ca_passphrase_file: s
     """Revoke a member's certificate and publish a new CRL; they can no longer sign.
 
     Signatures timestamped before the revocation stay valid."""
+    from workflow.signing.precheck import may_revoke
     from workflow.signing.trust import revoke
-    done = revoke(ctx.app(), member_id, reason=reason,
-                  ca_passphrase=_passphrase(ca_passphrase_file, "CA passphrase"))
+    may_revoke(ctx.app(), member_id)
+    done = revoke(ctx.app(), member_id, reason=reason, ca_passphrase=_passphrase(
+        ca_passphrase_file, "CA passphrase", option="--ca-passphrase-file"))
     ctx.emit({"member": done.member, "fingerprint": done.fingerprint, "serial": done.serial,
               "revoked_at": done.when.isoformat(), "reason": done.reason},
              f"Revoked {done.member}'s certificate {done.fingerprint[:16]}… "

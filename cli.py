@@ -73,6 +73,11 @@ class Context:
         if not self.json:
             click.echo(text, err=True)
 
+    def progress(self) -> Any:
+        """Around a long step: a bar on a terminal, one line per finished step otherwise
+        (stderr), nothing under --json."""
+        return terminal.progress_bar(not self.json, say=self.say)
+
 
 def _fields(result: Any) -> dict[str, Any]:
     """A service's result dataclass as a JSON object."""
@@ -626,7 +631,8 @@ def translations_confirm(ctx: Context, ref: str, lang: str, paras: tuple[str, ..
 def circulate(ctx: Context, ref: str, reviewers: tuple[str, ...], due: str | None) -> None:
     """Open a review round on the current version and send each reviewer their copy."""
     from workflow.delivery.circulation import circulate_and_deliver
-    result = circulate_and_deliver(ctx.app(), ref, list(reviewers), _parse_date(due))
+    with ctx.progress():
+        result = circulate_and_deliver(ctx.app(), ref, list(reviewers), _parse_date(due))
     for warning in result.warnings:
         ctx.say(f"warning: {warning}")
     ctx.emit(_fields(result), "\n".join([
@@ -929,9 +935,11 @@ def render(ctx: Context, ref: str, stage: str, fmt: str | None, langs: str | Non
     from workflow.documents.rendering import render as do_render
     fmt = fmt or STAGE_FORMATS[stage][0]
     languages = [x.strip() for x in langs.split(",") if x.strip()] if langs else None
-    results = do_render(ctx.app(), ref, stage=stage, formats=["pdf", "docx"] if fmt == "all"
-                        else [fmt], languages=languages, layout=layout, out_dir=Path(out_dir),
-                        version=version, reviewer_ids=list(reviewers) or None)
+    with ctx.progress():
+        results = do_render(ctx.app(), ref, stage=stage, formats=["pdf", "docx"]
+                            if fmt == "all" else [fmt], languages=languages, layout=layout,
+                            out_dir=Path(out_dir), version=version,
+                            reviewer_ids=list(reviewers) or None)
     ctx.emit({"files": [{"path": str(p), "sha256": r.sha256, "cached": r.cached}
                         for p, r in results]},
              "\n".join(f"{p}{'  (cached)' if r.cached else ''}" for p, r in results))
@@ -1110,7 +1118,8 @@ def sign_cmd(ctx: Context, ref: str, by: str | None, p12: str | None,
     from workflow.signing.sign import may_sign, sign
     may_sign(ctx.app(), ref, by)  # everything that can refuse, before the passphrase is asked
     key = KeyRequest(p12, _passphrase(passphrase_file, "Passphrase for your key"))
-    result = sign(ctx.app(), ref, by, key)
+    with ctx.progress():
+        result = sign(ctx.app(), ref, by, key)
     left = f"; still missing: {', '.join(result.missing)}" if result.missing else ""
     level = (f"\n  PAdES {result.level}" + (": no timestamp authority ([signatures] "
              "timestamp_url), so it cannot be verified after the certificate expires"
@@ -1227,7 +1236,9 @@ def outbox_retry(ctx: Context, ids: tuple[int, ...]) -> None:
 def submit(ctx: Context, ref: str, body_code: str, meeting: str | None, send_now: bool) -> None:
     """Check the body's requirements, build the package and queue it to the body."""
     from workflow.delivery.submission import submit as do_submit
-    result = do_submit(ctx.app(), ref, body_code, meeting=_parse_date(meeting), send_now=send_now)
+    with ctx.progress():
+        result = do_submit(ctx.app(), ref, body_code, meeting=_parse_date(meeting),
+                           send_now=send_now)
     ctx.emit(reports.submission_json(result), reports.submission_text(result))
 
 @command(cli, json="symbol submissions", example="resolutions submissions 1 --json")
@@ -1305,7 +1316,7 @@ def dossier_export(ctx: Context, refs: tuple[str, ...], everything: bool, output
     from workflow.dossier.export import export_dossier
     if bool(refs) == everything:
         raise click.UsageError("give REF... or --all (not both)")
-    with terminal.progress_bar(not ctx.json) as report:
+    with ctx.progress() as report:
         result = export_dossier(ctx.app(), list(refs), Path(output), everything=everything,
                                 as_zip=as_zip, workers=workers, progress=report)
     ctx.emit(result.to_json(), reports.export_text(result))

@@ -173,7 +173,9 @@ def test_two_exports_of_the_same_workspace_have_identical_payloads(
 def test_zip_round_trips(exported: tuple[Cli, Path], tmp_path: Path) -> None:
     ws, bag = exported
     target = tmp_path / "dossier.zip"
-    ws(["dossier", "export", "1", "-o", str(target), "--zip"])
+    exported_zip = ws(["dossier", "export", "1", "-o", str(target), "--zip"])
+    told = exported_zip.stderr.splitlines()  # off a terminal: one line per finished step
+    assert told[0] == "done: plan" and told[-1].startswith("done: write")
     assert "dossier intact" in _verify(ws, target, 0).output
     with zipfile.ZipFile(target) as zf:
         names = zf.namelist()

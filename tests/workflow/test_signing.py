@@ -78,8 +78,12 @@ def test_three_signatories_sign_and_the_resolution_becomes_signed(ws: Cli, tmp_p
                          str(tmp_path / "appr-ru.pass"), "--json"]).output)
     assert out["certification"] and out["state"] == "approved"
     assert out["missing"] == ["chair", "a zh signatory"]
-    out = ws(["sign", s, "--by", "appr-zh", "--passphrase-file", str(tmp_path / "appr-zh.pass")]).output
+    signed = ws(["sign", s, "--by", "appr-zh", "--passphrase-file", str(tmp_path / "appr-zh.pass")])
+    out = signed.output
     assert "signed by appr-zh → approved; still missing: chair" in out
+    assert signed.stderr.splitlines() == [  # off a terminal: one line per finished step
+        "done: the approved text's PDF and DOCX", "done: sign and check the PDF",
+        "done: sign the DOCX (.p7s)"]
     assert "already signed" in ws(["sign", s, "--by", "appr-zh", "--passphrase-file",
                                    str(tmp_path / "appr-zh.pass")], code=1).output
 

@@ -197,8 +197,12 @@ def test_send_without_smtp_is_refused_before_anything_happens(
     leftover = ws.root / ".resolutions" / "submissions" / "RCWG-RES-2024-1" / "1"
     (leftover / "package").mkdir(parents=True)
     (leftover / "package" / "half-written.pdf").write_bytes(b"%PDF-")
-    out = ws(["submit", s, "--to", BODY]).output
+    submitted = ws(["submit", s, "--to", BODY])
+    out = submitted.output
     assert "submission 1 to brics-higher-council → submitted" in out and "queued" in out
+    assert submitted.stderr.splitlines() == [
+        "done: the body's requirements", "done: cover letters", "done: package",
+        "done: the message to the body"]
     [msg] = [m for m in outbox(ws) if m["kind"] == "submission"]
     assert msg["status"] == "queued"
     assert msg["recipient"] == "secretariat@higher-council.brics.example"

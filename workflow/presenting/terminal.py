@@ -11,7 +11,8 @@ records go, what happens to output nobody reads any more, and a progress bar.
   tells from a raw command line whether it wants JSON;
 - :func:`silence_stdout` points standard output at the null device once the reader is gone
   (``resolutions log 1 | head -1``), so nothing is reported at exit;
-- :func:`progress_bar` draws long steps on a terminal (rich, imported only then).
+- :func:`progress_bar` draws long steps on a terminal (rich, imported only then), and off a
+  terminal prints one line per finished step.
 """
 
 from __future__ import annotations
@@ -155,15 +156,27 @@ def silence_stdout() -> None:
 
 
 @contextlib.contextmanager
-def progress_bar(wanted: bool = True) -> Iterator[Report | None]:
-    """Bars while the block runs, gone when it ends (transient)."""
-    if not wanted or not sys.stderr.isatty():
-        yield None
+def progress_bar(wanted: bool = True, say: Callable[[str], None] | None = None
+                 ) -> Iterator[Report | None]:
+    """Bars on stderr while the block runs, gone when it ends (transient), on a terminal;
+    off a terminal one line per finished step on stderr; nothing when not ``wanted``
+    (--json). ``say`` writes a line to stderr (default: straight to ``sys.stderr``). The
+    reporter is also installed for :mod:`workflow.progress`."""
+    from workflow.progress import reporting
+
+    if not wanted:
+        with reporting(None):
+            yield None
         return
+    if not sys.stderr.isatty():
+        with reporting(_lines(say or _to_stderr)) as lines:
+            yield lines
+        return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    bar = Progress(TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(),
-                   transient=True, console=None)
+    bar = Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
+                   transient=True, console=Console(stderr=True))
     tasks: dict[str, Any] = {}
 
     def report(step: str, done: int, total: int) -> None:
@@ -171,5 +184,23 @@ def progress_bar(wanted: bool = True) -> Iterator[Report | None]:
             tasks[step] = bar.add_task(step, total=total)
         bar.update(tasks[step], completed=done, total=total)
 
-    with bar:
+    with bar, reporting(report):
         yield report
+
+
+def _to_stderr(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+def _lines(say: Callable[[str], None]) -> Report:
+    """A reporter telling one line per finished step ("done: render (4)")."""
+    told: set[str] = set()
+
+    def report(step: str, done: int, total: int) -> None:
+        if total <= 0 or done < total or step in told:
+            return
+        told.add(step)
+        say(f"done: {step}" + (f" ({total})" if total > 1 else ""))
+
+    return report

@@ -174,3 +174,31 @@ def test_a_missing_file_is_a_usage_error(ws_sqlite: Cli, tmp_path: Path,
     result = ws_sqlite(argv, code=2)
     assert "absent.file" in result.stderr and "Traceback" not in result.output
     assert _error(ws_sqlite([*argv, "--json"], code=2))["error"] == "usage"
+
+
+# -- a reader that goes away -----------------------------------------------------------------
+def test_a_long_log_into_head_and_a_write_into_a_closed_pipe(ws_sqlite: Cli,
+                                                             tmp_path: Path) -> None:
+    """`log 1 | head -1` with a log longer than the pipe holds ends quietly with exit 0;
+    a write whose output nobody reads keeps what it committed, in JSON as in text."""
+    import subprocess
+
+    from tests.cli.test_boundary import RESOLUTIONS, _closed_reader, _env
+
+    ws = ws_sqlite
+    symbol = _new(ws, tmp_path)
+    source = fixture_text("trilingual.yaml")
+    for year in range(2031, 2061):  # 30 versions: each a line in the log, and a diff
+        version = tmp_path / f"v{year}.yaml"
+        version.write_text(source.replace("2030", str(year)), encoding="utf-8")
+        ws(["edit", "1", str(version), "--note", "x" * 2000])
+    size = len(ws(["log", "1", "--json"]).stdout)
+    assert size > 70_000  # more than a pipe buffers: the writer meets the closed pipe
+    for args in ("log 1", "log 1 --json", "--json diff 1 --from 1 --to 31"):
+        run = subprocess.run(["bash", "-c", f"set -o pipefail; {RESOLUTIONS} {args} | head -1"],
+                             capture_output=True, text=True, env=_env(ws.root), cwd=tmp_path)
+        assert run.returncode == 0 and run.stderr == "", (args, run.stderr)
+        assert run.stdout in (f"{symbol}\n", "{\n"), run.stdout
+    written = _closed_reader(ws.root, ["--json", "withdraw", "1", "--reason", "merged"])
+    assert written.returncode == 0 and written.stderr == "", written.stderr
+    assert json.loads(ws(["status", "1", "--json"]).stdout)["state"] == "withdrawn"

@@ -37,7 +37,10 @@ accepted after the command name of every command), `--verbose` / `-v`.
 With `--json` (before the command's name or after it) every command prints one JSON object
 on stdout; its top-level keys are listed under each command below (where two lists are
 given, separated by `|`, the command prints one of the two shapes). Lists are always inside
-an object (`{"members": [...]}`), never bare. Progress and hints are not printed.
+an object (`{"members": [...]}`), never bare. Progress and hints are not printed. A command
+whose answer is a verdict (`check`, `verify`, `audit verify`, `dossier verify`, `templates
+check`, `doctor`, `outbox send`) prints its report object and exits 1 when the verdict is
+negative; that is an answer, not an error, so nothing is printed on stderr.
 
 An error prints nothing on stdout and one line on stderr, the object
 `{"error": CODE, "message": "…"}`, with the exit code above. `message` is the sentence a

@@ -150,6 +150,7 @@ def test_workspace_is_found_from_a_subfolder_and_from_the_environment(ws_sqlite:
     sub = ws_sqlite.root / "drafts" / "2024"
     sub.mkdir(parents=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("RESOLUTIONS_WORKSPACE")}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])  # this checkout's code
     run = subprocess.run([sys.executable, "-c", "from cli import main; main()", "list", "--json"],
                          cwd=sub, capture_output=True, text=True, env=env)
     assert run.returncode == 0, run.stderr

@@ -4,19 +4,26 @@ with --json).
 
 The root group (:class:`Resolutions`) is the one error boundary: a refusal by the domain
 prints one line and exits 1, a usage error exits 2, anything else is a bug: one line and
-exit 3 (the traceback with --verbose). Logging is configured there: -v, -vv, RESOLUTIONS_LOG.
+exit 1 (the traceback with --verbose). With --json the line is an object on stderr,
+``{"error": CODE, "message": …}``, CODE one of :data:`terminal.ERROR_CODES`. Logging is
+configured there: -v, -vv, RESOLUTIONS_LOG.
+
+Every command takes --json (after its name, or before it as a global option) and prints
+one object whose top-level keys are declared with the command (``json=`` below) and
+listed in docs/CLI.md.
 """
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import json
 import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -49,9 +56,10 @@ class Context:
             logger.debug("workspace %s", self._app.workspace.root)
         return self._app
 
-    def emit(self, data: Any, text: str | None = None) -> None:
-        """Print ``data`` as JSON with --json, else ``text``. A reader that stops early
-        (``| head``) ends the output, not the command, so the exit code still tells."""
+    def emit(self, data: dict[str, Any], text: str | None = None) -> None:
+        """Print ``data`` (an object: its keys are the command's declared ones) as JSON
+        with --json, else ``text``. A reader that stops early (``| head``) ends the
+        output, not the command, so the exit code still tells."""
         try:
             if self.json:
                 click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
@@ -59,6 +67,21 @@ class Context:
                 click.echo(text)
         except BrokenPipeError:
             terminal.silence_stdout()
+
+    def say(self, text: str) -> None:
+        """A line for a person on stderr (a warning, a hint); nothing under --json."""
+        if not self.json:
+            click.echo(text, err=True)
+
+    def progress(self) -> Any:
+        """Around a long step: a bar on a terminal, one line per finished step otherwise
+        (stderr), nothing under --json."""
+        return terminal.progress_bar(not self.json, say=self.say)
+
+
+def _fields(result: Any) -> dict[str, Any]:
+    """A service's result dataclass as a JSON object."""
+    return asdict(result)
 
 
 pass_ctx = click.make_pass_decorator(Context, ensure=True)
@@ -71,23 +94,29 @@ def json_option(fn: Callable[..., Any]) -> Callable[..., Any]:
         ctx.ensure_object(Context).json = ctx.ensure_object(Context).json or value
 
     fn.__dict__.setdefault("__click_params__", []).insert(0, click.Option(
-        ["--json"], is_flag=True, expose_value=False, callback=set_json,
+        ["--json"], is_flag=True, expose_value=False, callback=set_json, is_eager=True,
         help="Print machine-readable JSON."))
     return fn
 
 
 def command(group: click.Group, name: str | None = None, *, example: str | tuple[str, ...],
-            json: bool = False) -> Callable[[Callable[..., Any]], click.Command]:
+            json: str | Sequence[str] | bool = ()
+            ) -> Callable[[Callable[..., Any]], click.Command]:
     """Declare a command of ``group``: its function takes the :class:`Context` first, its
-    help is the docstring and then ``example`` (one command line per string), with
-    ``json=True`` it takes --json."""
+    help is the docstring and then ``example`` (one command line per string). Every
+    command takes --json; ``json`` names the top-level keys of the object it then prints
+    (space-separated), which docs/CLI.md lists."""
     lines = (example,) if isinstance(example, str) else example
+    keys = tuple(json.split()) if isinstance(json, str) else (
+        () if isinstance(json, bool) else tuple(json))
 
     def decorate(fn: Callable[..., Any]) -> click.Command:
         help_text = inspect.cleandoc(fn.__doc__ or "") + "\n\n\b\nExample:\n" + "\n".join(
             f"  {line}" for line in lines)
         fn = pass_ctx(fn)
-        return group.command(name, help=help_text)(json_option(fn) if json else fn)
+        cmd = group.command(name, help=help_text)(json_option(fn))
+        cmd.json_keys = keys  # type: ignore[attr-defined]
+        return cmd
 
     return decorate
 
@@ -107,6 +136,24 @@ def shared_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+# the top-level keys of the objects that several commands print with --json
+STATUS_KEYS = "symbol state version steps facts"
+ROUND_KEYS = "symbol round version state reviewers warnings new_version deliveries"
+COMMENT_KEYS = ("number round version ref original_ref paragraph_id author type text proposal "
+                "disposition note orphaned")
+AMENDMENT_KEYS = ("number version author target_ref current_ref target_id op texts why status "
+                  "applied_version")
+DECISION_KEYS = "symbol member decision state progress signed_statement"
+STEP_KEYS = "symbol state message"
+KEY_KEYS = "member common_name subject issuer fingerprint not_after p12_path imported"
+SIGN_KEYS = ("symbol member field_name state signed_sha256 p7s_sha256 certification missing "
+             "certificate_sha256 level")
+VERIFY_KEYS = ("schema file trust workspace ok level at size document_timestamps signature_count "
+               "problems signatures | schema file sha256 size trust at workspace ok "
+               "signature_count signatures problems")
+EXPORT_KEYS = "path resolutions files octets rendered cached workers seconds"
+DOSSIER_VERIFY_KEYS = "schema path ok at archive_timestamp checked problems"
+
 VERSION = click.option("--version", "version", type=int, help="Version number (default: current).")
 OUT_DIR = click.option("-o", "--output", "out_dir", default=".", show_default=True,
                        type=click.Path(file_okay=False), help="Folder to write into.")
@@ -122,12 +169,31 @@ def group(parent: click.Group, name: str, help_text: str) -> click.Group:
 class Resolutions(click.Group):
     """The root group: the one place where errors become sentences and exit codes."""
 
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        wanted = terminal.json_asked(args)
+        try:
+            ctx = super().make_context(info_name, args, parent=parent, **extra)
+        except click.exceptions.ClickException as exc:  # before the command's name
+            if wanted:
+                _fail(exc.format_message(), exc.exit_code, _click_code(exc), as_json=True)
+            raise
+        ctx.meta["resolutions.json"] = wanted
+        return ctx
+
     def invoke(self, ctx: click.Context) -> Any:
         before = terminal.commits()
         try:
             return super().invoke(ctx)
-        except (click.exceptions.ClickException, click.exceptions.Abort,
-                click.exceptions.Exit, KeyboardInterrupt, EOFError):
+        except click.exceptions.Exit:
+            raise
+        except click.exceptions.ClickException as exc:
+            if _json_wanted(ctx):
+                _fail(exc.format_message(), exc.exit_code, _click_code(exc), as_json=True)
+            raise
+        except (click.exceptions.Abort, KeyboardInterrupt, EOFError):
+            if _json_wanted(ctx):
+                _fail("stopped before anything more was done", 1, "aborted", as_json=True)
             raise
         except BrokenPipeError:
             logger.debug("the reader of the output went away; stopping quietly")
@@ -139,17 +205,37 @@ class Resolutions(click.Group):
                 click.echo(traceback.format_exc().rstrip(), err=True)
             if isinstance(exc, terminal.refusal_classes()):
                 logger.info("refused: %s", type(exc).__name__)
-                _fail(str(exc), 1)
+                _fail(str(exc), getattr(exc, "exit_code", 1),
+                      getattr(exc, "error_code", "refused"), as_json=_json_wanted(ctx))
             logger.debug("unexpected %s", type(exc).__name__, exc_info=True)
             database = (None if obj._app is None else
                         "saved" if terminal.commits() > before else "rolled back")
-            _fail(terminal.unexpected_text(exc, database=database), 3)
+            _fail(terminal.unexpected_text(exc, database=database), 1, "bug",
+                  as_json=_json_wanted(ctx))
 
 
-def _fail(message: str, code: int) -> NoReturn:
-    """One line on stderr and the exit code: 1 a refusal, 3 a bug. (Not a ClickException,
-    so a caller running commands in-process sees what a shell would.)"""
-    click.echo(f"Error: {message}", err=True)
+def _json_wanted(ctx: click.Context) -> bool:
+    obj = ctx.find_object(Context)
+    return bool((obj is not None and obj.json) or ctx.find_root().meta.get("resolutions.json"))
+
+
+def _click_code(exc: click.exceptions.ClickException) -> str:
+    return "usage" if isinstance(exc, click.UsageError) or exc.exit_code == 2 else "refused"
+
+
+def _fail(message: str, code: int, error: str = "refused", *,
+          as_json: bool | None = None) -> NoReturn:
+    """One line on stderr and the exit code (1 a refusal or a bug, 2 usage): with --json an
+    object ``{"error": error, "message": message}``. (Not a ClickException, so a caller
+    running commands in-process sees what a shell would.)"""
+    if as_json is None:
+        current = click.get_current_context(silent=True)
+        as_json = current is not None and _json_wanted(current)
+    if as_json:
+        click.echo(json.dumps({"error": error, "message": message}, ensure_ascii=False),
+                   err=True)
+    else:
+        click.echo(f"Error: {message}", err=True)
     sys.exit(code)
 
 
@@ -216,17 +302,34 @@ def _texts(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def _prompt(label: str, new: bool = False) -> bytes:
+class _OneLineUsage(click.ClickException):
+    """A usage error told in one line (no usage text): exit code 2."""
+
+    exit_code = 2
+
+
+def _has_terminal() -> bool:
+    """Whether a person can answer a prompt (stdin and stderr are a terminal)."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def _prompt(label: str, new: bool = False, option: str = "--passphrase-file") -> bytes:
+    """Ask for a passphrase on the terminal; without one, say in one line what to pass
+    (never a warning from getpass, never an echoed secret)."""
+    if not _has_terminal():
+        raise _OneLineUsage(f"no terminal to ask for the {label[0].lower()}{label[1:]}: "
+                               f"give {option} FILE (its first line is the passphrase)")
     return click.prompt(label, hide_input=True, confirmation_prompt=new).encode("utf-8")
 
 
-def _passphrase(passphrase_file: str | None, label: str, new: bool = False) -> bytes:
+def _passphrase(passphrase_file: str | None, label: str, new: bool = False,
+                option: str = "--passphrase-file") -> bytes:
     from workflow.signing.statements import read_passphrase
-    return read_passphrase(passphrase_file, lambda text: _prompt(text, new), label)
+    return read_passphrase(passphrase_file, lambda text: _prompt(text, new, option), label)
 
 
 # -- workspace and members ----------------------------------------------------------------
-@command(cli, example=(
+@command(cli, json="workspace database", example=(
     'resolutions init wg --name "Russian–Chinese working group on microelectronics" \\',
     '    --name-ru "Российско-китайская рабочая группа по микроэлектронике" --prefix RCWG'))
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False))
@@ -260,7 +363,8 @@ def init(ctx: Context, directory: str, name: str, name_ru: str | None, name_zh: 
 
 member = group(cli, "member", "Members of the working group (delegation, roles).")
 
-@command(member, "add", example=(
+@command(member, "add", json="id name names org delegation email lang roles db_role active",
+         example=(
     'resolutions member add li-wei --name "李伟" --name-en "Li Wei" --org "TTF Electronic" \\',
     "    --delegation zh --email li.wei@ttf.example --role approver --role signatory"))
 @click.argument("member_id")
@@ -285,7 +389,8 @@ def member_add(ctx: Context, member_id: str, name: str, name_en: str | None, nam
                       email=email, roles=roles, names=names, lang=lang)
     ctx.emit(info.to_json(), f"Added {info.id} ({info.name}; {', '.join(info.roles) or 'no role'})")
 
-@command(member, "edit", json=True, example=(
+@command(member, "edit", json="id name names org delegation email lang roles db_role active "
+         "changed", example=(
     "resolutions member edit wang --email wang.fang@wg.example",
     "resolutions member edit petrov --roles reviewer,approver"))
 @click.argument("member_id")
@@ -315,7 +420,7 @@ def member_edit(ctx: Context, member_id: str, name: str | None, name_en: str | N
              f"Changed {info.id}: {', '.join(changed)} ({', '.join(info.roles) or 'no role'})"
              if changed else f"{info.id}: nothing to change")
 
-@command(member, "remove", json=True, example="resolutions member remove petrov")
+@command(member, "remove", json="member outcome", example="resolutions member remove petrov")
 @click.argument("member_id")
 def member_remove(ctx: Context, member_id: str) -> None:
     """Remove a member (audited). A member with a history (events, comments, approvals,
@@ -326,24 +431,25 @@ def member_remove(ctx: Context, member_id: str) -> None:
              f"Removed {mid}" + (" (deactivated: kept for the record of what they did)"
                                  if outcome == "deactivated" else ""))
 
-@command(member, "list", json=True, example="resolutions member list --json")
+@command(member, "list", json="members", example="resolutions member list --json")
 def member_list(ctx: Context) -> None:
     """List members."""
     from workflow.members import list_members
     members = list_members(ctx.app())
-    ctx.emit([m.to_json() for m in members], tables.members_table(members))
+    ctx.emit({"members": [m.to_json() for m in members]}, tables.members_table(members))
 
 body = group(cli, "body", "BRICS bodies resolutions are submitted to.")
 
-@command(body, "list", json=True, example="resolutions body list")
+@command(body, "list", json="bodies", example="resolutions body list")
 def body_list(ctx: Context) -> None:
     """List the BRICS bodies (shipped registry plus the workspace's own)."""
     from workflow.store.workspace import find
     bodies = find(ctx.workspace).bodies()
-    ctx.emit(tables.bodies_json(bodies), tables.bodies_table(bodies))
+    ctx.emit({"bodies": tables.bodies_json(bodies)}, tables.bodies_table(bodies))
 
 # -- drafting ---------------------------------------------------------------------------
-@command(cli, json=True, example=(
+@command(cli, json="number symbol title body state version updated_at unrecognised hints",
+         example=(
     "resolutions new resolution.yaml",
     'resolutions new --title "On joint ventures" --body brics-higher-council --lang en',
     "resolutions new --from-docx draft.docx --lang ru --body brics-higher-council"))
@@ -373,11 +479,10 @@ def new(ctx: Context, file: str | None, title: str | None, body_code: str | None
                                                body=body_code)
     hints = opener_hints(app, summary.symbol)
     ctx.emit({**summary.to_json(), "unrecognised": notes, "hints": hints}, summary.symbol)
-    if not ctx.json:
-        for line in [f"  not understood: {n}" for n in notes] + [f"  hint: {h}" for h in hints]:
-            click.echo(line, err=True)
+    for line in [f"  not understood: {n}" for n in notes] + [f"  hint: {h}" for h in hints]:
+        ctx.say(line)
 
-@command(cli, "list", json=True, example=(
+@command(cli, "list", json="total page limit items", example=(
     "resolutions list --state in_review", "resolutions list --json --limit 500"))
 @click.option("--state", help="Only resolutions in this state.")
 @click.option("--limit", default=50, show_default=True, help="Rows per page.")
@@ -391,7 +496,8 @@ def list_(ctx: Context, state: str | None, limit: int, page: int) -> None:
     ctx.emit({"total": result.total, "page": page, "limit": limit,
               "items": [s.to_json() for s in result.items]}, tables.resolutions_page(result, page))
 
-@command(cli, json=True, example=(
+@command(cli, json="number symbol title body state version updated_at content_hash text source",
+         example=(
     "resolutions show RCWG/RES/2024/1 --lang zh", "resolutions show 1 --version 2"))
 @click.argument("ref")
 @VERSION
@@ -409,16 +515,19 @@ def show(ctx: Context, ref: str, version: int | None, lang: str | None) -> None:
     ctx.emit({**summary.to_json(), "version": ver.number, "content_hash": ver.content_hash,
               "text": lines, "source": model.to_data()}, show_text(summary, ver, lines, langs))
 
-@command(cli, example="resolutions source 1 > resolution.yaml")
+@command(cli, json="symbol version source", example="resolutions source 1 > resolution.yaml")
 @click.argument("ref")
 @VERSION
 def source(ctx: Context, ref: str, version: int | None) -> None:
     """Print the YAML source of a version (feed it back to 'edit')."""
     from workflow.drafting.resolutions import get_version
-    _summary, ver, _model = get_version(ctx.app(), ref, version)
+    summary, ver, _model = get_version(ctx.app(), ref, version)
+    if ctx.json:
+        ctx.emit({"symbol": summary.symbol, "version": ver.number, "source": ver.source})
+        return
     click.echo(ver.source, nl=False)
 
-@command(cli, example=(
+@command(cli, json="symbol version changed state voided_approvals notes", example=(
     'resolutions edit 1 resolution.yaml --note "OP 3 reworded"', "EDITOR=nano resolutions edit 1",
     "resolutions edit 1 --from-docx zh-draft.docx --lang zh"))
 @click.argument("ref")
@@ -444,11 +553,13 @@ def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | N
     else:
         result = _edit_in_editor(app, ref, note)
         if result is None:
-            click.echo("No change (editor closed without saving).")
+            ctx.emit({"symbol": ref, "version": None, "changed": False, "state": None,
+                      "voided_approvals": 0, "notes": ["editor closed without saving"]},
+                     "No change (editor closed without saving).")
             return
     stored = (f"version {result.version} stored ({result.state})" if result.changed
               else "text unchanged; no new version")
-    click.echo("\n".join([*result.notes, f"{result.symbol}: {stored}"]))
+    ctx.emit(_fields(result), "\n".join([*result.notes, f"{result.symbol}: {stored}"]))
 
 def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
@@ -473,7 +584,7 @@ def _edit_in_editor(app: Any, ref: str, note: str) -> Any:
         except ConcurrencyError as exc:
             kept = editing.keep_failed_edit(app, ref, edited, based_on)
             _fail(f"{exc}: your text is kept in {kept} — compare it with 'resolutions source "
-                  f"{ref}' and run 'resolutions edit {ref} {kept}'", 1)
+                  f"{ref}' and run 'resolutions edit {ref} {kept}'", 1, "conflict")
         except InvalidInput as exc:
             text, line, reopened = edited, exc.line, True
             where = f" at line {line}" if line else ""
@@ -483,7 +594,7 @@ def _edit_in_editor(app: Any, ref: str, note: str) -> Any:
             kept = editing.keep_failed_edit(app, ref, edited, based_on)
             _fail(f"{exc}; {editing.resume_hint(ref, kept)}", 1)
 
-@command(cli, json=True, example="resolutions diff 1 --from 1 --to 2")
+@command(cli, json="symbol from to changes", example="resolutions diff 1 --from 1 --to 2")
 @click.argument("ref")
 @click.option("--from", "from_", type=int, help="Older version (default: previous).")
 @click.option("--to", type=int, help="Newer version (default: current).")
@@ -495,18 +606,18 @@ def diff(ctx: Context, ref: str, from_: int | None, to: int | None, lang: str | 
     result = version_diff(ctx.app(), ref, from_, to)
     ctx.emit(result.to_json(), diff_text(result, lang))
 
-@command(cli, json=True, example="resolutions log 1")
+@command(cli, json="symbol events", example="resolutions log 1")
 @click.argument("ref")
 def log(ctx: Context, ref: str) -> None:
     """The audit events of a resolution."""
     from workflow.drafting.resolutions import log as get_log
     summary, events = get_log(ctx.app(), ref)
     data = tables.events_json(events)
-    ctx.emit(data, tables.events_table(summary.symbol, data))
+    ctx.emit({"symbol": summary.symbol, "events": data}, tables.events_table(summary.symbol, data))
 
 audit = group(cli, "audit", "The hash-chained audit log.")
 
-@command(audit, "verify", json=True, example=(
+@command(audit, "verify", json="ok events witnesses problems", example=(
     "resolutions audit verify", "resolutions audit verify --witness 37:5f0c…e1"))
 @click.option("--witness", "witnesses", multiple=True, metavar="SEQ:HASH",
               help="A head kept out of band ('audit head', or a message's "
@@ -529,7 +640,7 @@ def audit_verify(ctx: Context, witnesses: tuple[str, ...]) -> None:
     if problems:
         sys.exit(1)
 
-@command(audit, "head", json=True, example=("resolutions audit head",
+@command(audit, "head", json="seq hash", example=("resolutions audit head",
                                             "resolutions audit head --json"))
 def audit_head(ctx: Context) -> None:
     """The chain's last event as SEQ HASH: keep it out of band as a witness."""
@@ -537,7 +648,7 @@ def audit_head(ctx: Context) -> None:
     seq, digest = head(ctx.app())
     ctx.emit({"seq": seq, "hash": digest}, f"{seq} {digest}")
 
-@command(audit, "anchor", json=True, example=("resolutions audit anchor",
+@command(audit, "anchor", json="seq hash at tsa_url token_sha256", example=("resolutions audit anchor",
                                               "resolutions audit anchor --json"))
 def audit_anchor(ctx: Context) -> None:
     """Timestamp the chain's head at the configured timestamp authority (RFC 3161) and keep
@@ -547,7 +658,7 @@ def audit_anchor(ctx: Context) -> None:
     ctx.emit(made.to_json(), f"anchored event {made.seq} {made.hash} at "
                              f"{made.at.isoformat()} ({made.tsa_url})")
 
-@command(audit, "config", json=True, example="resolutions audit config")
+@command(audit, "config", json="changed", example="resolutions audit config")
 def audit_config(ctx: Context) -> None:
     """Record resolutions.toml as it is now (after a deliberate edit): the rules it holds
     are bound to the chain, and 'audit verify' names any later edit."""
@@ -557,7 +668,7 @@ def audit_config(ctx: Context) -> None:
         f" (changed: {', '.join(changed)})" if changed else " (no key changed)"))
 
 # -- review, approval, life cycle ---------------------------------------------------------
-@command(cli, json=True, example="resolutions status 1")
+@command(cli, json=STATUS_KEYS, example="resolutions status 1")
 @click.argument("ref")
 def status(ctx: Context, ref: str) -> None:
     """State, the allowed next steps, and what blocks each."""
@@ -565,7 +676,7 @@ def status(ctx: Context, ref: str) -> None:
     st = get_status(ctx.app(), ref)
     ctx.emit(st.to_json(), reports.status_text(st))
 
-@command(cli, json=True, example=(
+@command(cli, json="symbol version schema ok summary findings", example=(
     "resolutions check 1", "resolutions check 1 --json    # schema: docs/CHECK_JSON.md"))
 @click.argument("ref")
 @VERSION
@@ -582,7 +693,7 @@ def check(ctx: Context, ref: str, version: int | None) -> None:
 
 translations = group(cli, "translations", "Translation status of the authentic languages.")
 
-@command(translations, "confirm", example=(
+@command(translations, "confirm", json="lang confirmed", example=(
     "resolutions translations confirm 1 --lang zh",
     "resolutions translations confirm 1 --lang ru --para op-roadmap"))
 @click.argument("ref")
@@ -593,10 +704,10 @@ def translations_confirm(ctx: Context, ref: str, lang: str, paras: tuple[str, ..
     """Confirm that a language's text matches its siblings (clears 'stale')."""
     from workflow.drafting.translations import confirm
     done = confirm(ctx.app(), ref, lang, paras)
-    click.echo(f"confirmed {lang} for {len(done)} paragraph(s)"
-               + (f": {', '.join(done)}" if done else ""))
+    ctx.emit({"lang": lang, "confirmed": list(done)}, f"confirmed {lang} for {len(done)} "
+             "paragraph(s)" + (f": {', '.join(done)}" if done else ""))
 
-@command(translations, "export", example=(
+@command(translations, "export", json="path symbol version from lang sent", example=(
     "resolutions translations export 1 --lang zh -o zh.xlf",
     "resolutions translations export 1 --lang zh --from ru --send translator@example.org"))
 @click.argument("ref")
@@ -617,14 +728,18 @@ def translations_export(ctx: Context, ref: str, lang: str, source: str | None,
     done = export_xliff(ctx.app(), ref, lang, source)
     path = Path(output or default_name(done.symbol, done.version, done.source, done.target))
     write_atomic(path, done.data)
-    click.echo(done.line(str(path)))
+    lines, sent = [done.line(str(path))], None
     if send_to:
         from workflow.delivery.translation_mail import send_xliff
-        click.echo(send_xliff(ctx.app(), symbol=done.symbol, version=done.version,
-                              source=done.source, target=done.target, data=done.data,
-                              filename=path.name, to=send_to))
+        sent = send_xliff(ctx.app(), symbol=done.symbol, version=done.version,
+                          source=done.source, target=done.target, data=done.data,
+                          filename=path.name, to=send_to)
+        lines.append(sent)
+    ctx.emit({"path": str(path), "symbol": done.symbol, "version": done.version,
+              "from": done.source, "lang": done.target, "sent": sent}, "\n".join(lines))
 
-@command(translations, "import", json=True,
+@command(translations, "import",
+         json="symbol lang version changed stored confirmed untranslated notes",
          example="resolutions translations import 1 zh.xlf")
 @click.argument("ref")
 @click.argument("file", type=FILE_IN)
@@ -636,7 +751,8 @@ def translations_import(ctx: Context, ref: str, file: str) -> None:
     done = import_xliff(ctx.app(), ref, Path(file))
     ctx.emit(done.to_json(), "\n".join(done.lines()))
 
-@command(cli, example="resolutions circulate 1 --reviewer petrov --reviewer wang --due 2024-10-15")
+@command(cli, json=ROUND_KEYS,
+         example="resolutions circulate 1 --reviewer petrov --reviewer wang --due 2024-10-15")
 @click.argument("ref")
 @click.option("--reviewer", "reviewers", multiple=True, required=True, metavar="ID",
               help="A member with the reviewer role (repeatable).")
@@ -644,14 +760,16 @@ def translations_import(ctx: Context, ref: str, file: str) -> None:
 def circulate(ctx: Context, ref: str, reviewers: tuple[str, ...], due: str | None) -> None:
     """Open a review round on the current version and send each reviewer their copy."""
     from workflow.delivery.circulation import circulate_and_deliver
-    result = circulate_and_deliver(ctx.app(), ref, list(reviewers), _parse_date(due))
+    with ctx.progress():
+        result = circulate_and_deliver(ctx.app(), ref, list(reviewers), _parse_date(due))
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo("\n".join([f"{result.symbol}: round {result.round} on version {result.version} "
-                          f"→ {', '.join(result.reviewers)} ({result.state})",
-                          *[f"  {line}" for line in result.deliveries]]))
+        ctx.say(f"warning: {warning}")
+    ctx.emit(_fields(result), "\n".join([
+        f"{result.symbol}: round {result.round} on version {result.version} "
+        f"→ {', '.join(result.reviewers)} ({result.state})",
+        *[f"  {line}" for line in result.deliveries]]))
 
-@command(cli, example=(
+@command(cli, json=COMMENT_KEYS, example=(
     'resolutions comment 1 --by petrov --ref "OP 3(b)" --type te \\',
     '    --text "Specify the year" --proposal "… by 2030;"'))
 @click.argument("ref")
@@ -667,9 +785,10 @@ def comment(ctx: Context, ref: str, by: str | None, target: str, type_: str, tex
     from workflow.review.rounds import add_comment
     row = add_comment(ctx.app(), ref, by=by, target=target, type_=type_, text=text,
                       proposal=proposal)
-    click.echo(f"comment {row.number} on {row.original_ref} by {row.author}")
+    ctx.emit(row.to_json(), f"comment {row.number} on {row.original_ref} by {row.author}")
 
-@command(cli, json=True, example=(
+@command(cli, json="symbol version comments | imported | imported already_imported problems",
+         example=(
     "resolutions comments 1", "resolutions comments 1 --json",
     "resolutions comments import 1 returned-form.docx",
     "resolutions comments import 1 annotated-review-copy.pdf"))
@@ -681,6 +800,8 @@ def comments(ctx: Context, words: tuple[str, ...]) -> None:
     if words[0] == "import":
         if len(words) != 3:
             raise click.UsageError("write: resolutions comments import REF FILE.docx|FILE.pdf")
+        if not Path(words[2]).is_file():
+            raise click.BadParameter(f"{words[2]}: no such file", param_hint="'FILE'")
         from workflow.review.annotations import is_pdf
         if is_pdf(Path(words[2])):
             from workflow.review.annotations import import_annotated_pdf
@@ -701,7 +822,8 @@ def comments(ctx: Context, words: tuple[str, ...]) -> None:
     ctx.emit({"symbol": symbol, "version": version, "comments": [r.to_json() for r in rows]},
              tables.comments_table(symbol, version, rows))
 
-@command(cli, example='resolutions dispose 1 2 --accept --note "Year added in OP 2"')
+@command(cli, json=COMMENT_KEYS,
+         example='resolutions dispose 1 2 --accept --note "Year added in OP 2"')
 @click.argument("ref")
 @click.argument("number", type=int)
 @click.option("--accept", is_flag=True, help="Accept the comment.")
@@ -718,9 +840,9 @@ def dispose(ctx: Context, ref: str, number: int, accept: bool, reject: bool, par
         raise click.UsageError("choose exactly one of --accept, --reject or --partial")
     decision = chosen[0]
     row = do_dispose(ctx.app(), ref, number, decision, note)
-    click.echo(f"comment {row.number}: {row.disposition}")
+    ctx.emit(row.to_json(), f"comment {row.number}: {row.disposition}")
 
-@command(cli, example=(
+@command(cli, json=AMENDMENT_KEYS, example=(
     'resolutions amend 1 --by wang --target "OP 2" --op replace \\',
     '    --text en="*Instructs* … until 2035;" --why "Align with the roadmap"'))
 @click.argument("ref")
@@ -735,9 +857,9 @@ def amend(ctx: Context, ref: str, by: str | None, target: str, op: str, texts: t
     """Propose an amendment to the circulated version."""
     from workflow.review.amendments import amend as do_amend
     row = do_amend(ctx.app(), ref, by=by, target=target, op=op, texts=_texts(texts), why=why)
-    click.echo(f"amendment {row.number}: {row.op} {row.target_ref} by {row.author}")
+    ctx.emit(row.to_json(), f"amendment {row.number}: {row.op} {row.target_ref} by {row.author}")
 
-@command(cli, json=True, example="resolutions amendments 1 --json")
+@command(cli, json="symbol amendments", example="resolutions amendments 1 --json")
 @click.argument("ref")
 def amendments(ctx: Context, ref: str) -> None:
     """List the amendments of a resolution."""
@@ -748,26 +870,26 @@ def amendments(ctx: Context, ref: str) -> None:
 
 amendment = group(cli, "amendment", "Decide amendments.")
 
-@command(amendment, "accept", example="resolutions amendment accept 1 2")
+@command(amendment, "accept", json=AMENDMENT_KEYS, example="resolutions amendment accept 1 2")
 @click.argument("ref")
 @click.argument("number", type=int)
 def amendment_accept(ctx: Context, ref: str, number: int) -> None:
     """Accept an amendment (applied when the review closes with --changes)."""
     from workflow.review.amendments import decide_amendment
     row = decide_amendment(ctx.app(), ref, number, True)
-    click.echo(f"amendment {row.number}: {row.status}")
+    ctx.emit(row.to_json(), f"amendment {row.number}: {row.status}")
 
-@command(amendment, "reject", example="resolutions amendment reject 1 3")
+@command(amendment, "reject", json=AMENDMENT_KEYS, example="resolutions amendment reject 1 3")
 @click.argument("ref")
 @click.argument("number", type=int)
 def amendment_reject(ctx: Context, ref: str, number: int) -> None:
     """Reject an amendment."""
     from workflow.review.amendments import decide_amendment
     row = decide_amendment(ctx.app(), ref, number, False)
-    click.echo(f"amendment {row.number}: {row.status}")
+    ctx.emit(row.to_json(), f"amendment {row.number}: {row.status}")
 
 
-@command(cli, "close-review", example=(
+@command(cli, "close-review", json=ROUND_KEYS, example=(
     "resolutions close-review 1 --changes", "resolutions close-review 1 --no-objection",
     'resolutions close-review 1 --no-objection --force --reason "late comments: round 2"'))
 @click.argument("ref")
@@ -788,14 +910,14 @@ def close_review(ctx: Context, ref: str, changes: bool, no_objection: bool, forc
         raise click.UsageError("--reason goes with --force")
     result = do_close(ctx.app(), ref, changes=changes, force=force, reason=reason)
     extra = f"; version {result.new_version} made from accepted amendments" if result.new_version else ""
-    click.echo(f"{result.symbol}: round {result.round} closed → {result.state}{extra}")
+    ctx.emit(_fields(result), f"{result.symbol}: round {result.round} closed → {result.state}{extra}")
 
 _EVIDENCE_HELP = ("The document that carries the member's decision (a letter, minutes); kept "
                   "content-addressed, its hash in the log.")
 _STATEMENT_HELP = ("The member's detached CMS signature (.p7s) over what 'resolutions statement "
                    "REF --by MEMBER --for …' prints.")
 
-@command(cli, example=(
+@command(cli, json=DECISION_KEYS, example=(
     "resolutions approve 1 --by li-wei --p12 li-wei.p12 --passphrase-file li-wei.pass",
     "resolutions approve 1 --by sokolov --signed-statement statement.json.p7s",
     "resolutions approve 1 --by sokolov --evidence letter-2024-10-02.pdf"))
@@ -815,18 +937,21 @@ def approve(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
     Recording another member's approval needs their word: their key (--p12), their signed
     statement, or the letter that carries it (--evidence)."""
     from workflow.review.approval import approve as do_approve
+    from workflow.review.approval import may_approve
     from workflow.signing.statements import statement_signer_for
     app = ctx.app()
+    if p12 and not passphrase_file:
+        may_approve(app, ref, by)  # everything that can refuse, before the passphrase is asked
     signer = statement_signer_for(app, by, p12, passphrase_file, _prompt)
     result = do_approve(app, ref, by, note, statement_signer=signer,
                         signed_statement=Path(signed_statement).read_bytes()
                         if signed_statement else None,
                         evidence=Path(evidence) if evidence else None)
     signed = " (signed statement)" if result.signed_statement else ""
-    click.echo(f"{result.symbol}: approved by {result.member}{signed} → {result.state}; "
-               f"{result.progress}")
+    ctx.emit(_fields(result), f"{result.symbol}: approved by {result.member}{signed} → "
+             f"{result.state}; {result.progress}")
 
-@command(cli, "object", example=(
+@command(cli, "object", json=DECISION_KEYS, example=(
     'resolutions object 1 --by smirnova --note "OP 4 needs the 2030 date" --evidence letter.pdf'))
 @click.argument("ref")
 @click.option("--by", help="The approver (default: who acts).")
@@ -841,9 +966,9 @@ def object_cmd(ctx: Context, ref: str, by: str | None, note: str, evidence: str 
                      signed_statement=Path(signed_statement).read_bytes()
                      if signed_statement else None,
                      evidence=Path(evidence) if evidence else None)
-    click.echo(f"{result.symbol}: objection by {result.member} → {result.state}")
+    ctx.emit(_fields(result), f"{result.symbol}: objection by {result.member} → {result.state}")
 
-@command(cli, example=(
+@command(cli, json="member for statement", example=(
     "resolutions statement 1 --by sokolov --for approve > statement.json",
     "openssl cms -sign -binary -in statement.json -signer sokolov.pem -outform DER "
     "-out statement.json.p7s"))
@@ -858,6 +983,9 @@ def statement(ctx: Context, ref: str, member: str, what: str) -> None:
     any tool) and sends back the .p7s; the secretary records it with --signed-statement."""
     from workflow.signing.statements import statement_for
     data = statement_for(ctx.app(), ref, member, what)
+    if ctx.json:
+        ctx.emit({"member": member, "for": what, "statement": data.decode("utf-8")})
+        return
     out = getattr(sys.stdout, "buffer", None)
     if out is not None:  # the exact bytes, whatever the terminal's encoding
         sys.stdout.flush()
@@ -866,24 +994,25 @@ def statement(ctx: Context, ref: str, member: str, what: str) -> None:
     else:
         sys.stdout.write(data.decode("utf-8"))
 
-@command(cli, example='resolutions withdraw 1 --reason "merged into RCWG/RES/2024/2"')
+@command(cli, json=STEP_KEYS, example='resolutions withdraw 1 --reason "merged into RCWG/RES/2024/2"')
 @click.argument("ref")
 @click.option("--reason", required=True, help="Why the resolution is withdrawn.")
 def withdraw(ctx: Context, ref: str, reason: str) -> None:
     """Withdraw a resolution (any state before submission)."""
     from workflow.delivery.outcomes import withdraw as do_withdraw
     result = do_withdraw(ctx.app(), ref, reason)
-    click.echo(f"{result.symbol}: {result.state}")
+    ctx.emit(_fields(result), f"{result.symbol}: {result.state}")
 
-@command(cli, example="resolutions archive 1")
+@command(cli, json=STEP_KEYS, example="resolutions archive 1")
 @click.argument("ref")
 def archive(ctx: Context, ref: str) -> None:
     """Archive an adopted, rejected or withdrawn resolution."""
     from workflow.delivery.outcomes import archive as do_archive
     result = do_archive(ctx.app(), ref)
-    click.echo(f"{result.symbol}: {result.state}")
+    ctx.emit(_fields(result), f"{result.symbol}: {result.state}")
 
-@command(cli, example='resolutions receipt 1 --ref "HC-2024-117" --outcome acknowledged')
+@command(cli, json=STEP_KEYS,
+         example='resolutions receipt 1 --ref "HC-2024-117" --outcome acknowledged')
 @click.argument("ref")
 @click.option("--ref", "reference", required=True, help="The body's reference for its answer.")
 @click.option("--outcome", required=True,
@@ -893,10 +1022,10 @@ def receipt(ctx: Context, ref: str, reference: str, outcome: str, note: str) -> 
     """Record the body's answer to a submission."""
     from workflow.delivery.outcomes import receipt as do_receipt
     result = do_receipt(ctx.app(), ref, reference=reference, outcome=outcome, note=note)
-    click.echo(f"{result.symbol}: {result.state} ({result.message})")
+    ctx.emit(_fields(result), f"{result.symbol}: {result.state} ({result.message})")
 
 # -- interoperability ---------------------------------------------------------------------
-@command(cli, "export-akn", example=(
+@command(cli, "export-akn", json="path sha256", example=(
     "resolutions export-akn 1 -o resolution.akn.xml",
     "resolutions export-akn 1 --lang zh -o resolution.zh.akn.xml",
     "resolutions export-akn 1 --amendment 2 -o amendment-2.akn.xml"))
@@ -919,10 +1048,11 @@ def export_akn(ctx: Context, ref: str, version: int | None, lang: str | None,
     xml = (interop.export_amendment(ctx.app(), ref, amendment, country) if amendment is not None
            else interop.export_akn(ctx.app(), ref, version, lang, country))
     write_atomic(Path(output), xml)
-    click.echo(output)
+    raw = xml if isinstance(xml, bytes) else xml.encode("utf-8")
+    ctx.emit({"path": output, "sha256": hashlib.sha256(raw).hexdigest()}, output)
 
 # -- documents ---------------------------------------------------------------------------
-@command(cli, json=True, example=(
+@command(cli, json="files", example=(
     "resolutions render 1 --stage draft --format all --lang ru,zh -o out/",
     "resolutions render 1 --stage review --reviewer petrov -o out/",
     "resolutions render 1 --stage redline --from 2 --to 5 -o out/",
@@ -961,14 +1091,17 @@ def render(ctx: Context, ref: str, stage: str, fmt: str | None, langs: str | Non
     version = to if to is not None else version
     fmt = fmt or STAGE_FORMATS[stage][0]
     languages = [x.strip() for x in langs.split(",") if x.strip()] if langs else None
-    results = do_render(ctx.app(), ref, stage=stage, formats=["pdf", "docx"] if fmt == "all"
-                        else [fmt], languages=languages, layout=layout, out_dir=Path(out_dir),
-                        version=version, reviewer_ids=list(reviewers) or None, since=since)
-    ctx.emit([{"path": str(p), "sha256": r.sha256, "cached": r.cached} for p, r in results],
+    with ctx.progress():
+        results = do_render(ctx.app(), ref, stage=stage, formats=["pdf", "docx"]
+                            if fmt == "all" else [fmt], languages=languages, layout=layout,
+                            out_dir=Path(out_dir), version=version,
+                            reviewer_ids=list(reviewers) or None, since=since)
+    ctx.emit({"files": [{"path": str(p), "sha256": r.sha256, "cached": r.cached}
+                        for p, r in results]},
              "\n".join(f"{p}{'  (cached)' if r.cached else ''}" for p, r in results))
 
 # -- machine and templates ----------------------------------------------------------------
-@command(cli, json=True, example="resolutions doctor")
+@command(cli, json="ok checks", example="resolutions doctor")
 def doctor(ctx: Context) -> None:
     """Check this machine: pango, libharfbuzz-subset0, CJK and Cyrillic fonts, tools.
 
@@ -976,14 +1109,15 @@ def doctor(ctx: Context) -> None:
     """
     from workflow.doctor import run_checks
     checks = run_checks()
-    ctx.emit([c.to_json() for c in checks], reports.doctor_text(checks))
-    if any(c.required and not c.ok for c in checks):
+    ok = not any(c.required and not c.ok for c in checks)
+    ctx.emit({"ok": ok, "checks": [c.to_json() for c in checks]}, reports.doctor_text(checks))
+    if not ok:
         sys.exit(1)
 
 templates = group(cli, "templates",
                   "Document templates: list them, check a workspace's overrides.")
 
-@command(templates, "list", json=True, example="resolutions templates list")
+@command(templates, "list", json="templates", example="resolutions templates list")
 def templates_list(ctx: Context) -> None:
     """List the templates and which ones this workspace overrides (in ./templates/)."""
     from templates.admin import list_templates
@@ -994,9 +1128,9 @@ def templates_list(ctx: Context) -> None:
     except WorkflowError:  # outside a workspace: the shipped templates only
         override = None
     items = list_templates(override)
-    ctx.emit([t.__dict__ for t in items], tables.templates_table(items))
+    ctx.emit({"templates": [t.__dict__ for t in items]}, tables.templates_table(items))
 
-@command(templates, "check", json=True, example="resolutions templates check ./templates")
+@command(templates, "check", json="ok problems", example="resolutions templates check ./templates")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 def templates_check(ctx: Context, directory: str) -> None:
     """Check template overrides: syntax errors and unknown variables; exit 1 on problems."""
@@ -1011,7 +1145,8 @@ def templates_check(ctx: Context, directory: str) -> None:
 keys_group = group(cli, "keys", "The working group's CA, members' signing certificates and "
                    "the trust store.")
 
-@command(keys_group, "init-ca", json=True, example=(
+@command(keys_group, "init-ca", json="ca subject common_name organisation member_id email serial sha256 "
+         "not_before not_after issuer", example=(
     "resolutions keys init-ca --passphrase-file ~/.rcwg-ca-passphrase"))
 @click.option("--name", "common_name", help="The CA's common name (default: the group's name + CA).")
 @click.option("--passphrase-file", type=FILE_IN,
@@ -1019,11 +1154,13 @@ keys_group = group(cli, "keys", "The working group's CA, members' signing certif
 def keys_init_ca(ctx: Context, common_name: str | None, passphrase_file: str | None) -> None:
     """Create the working group's CA (.resolutions/keys/ca/, key encrypted) and trust it."""
     from workflow.signing.keys import init_ca
+    from workflow.signing.precheck import may_init_ca
+    may_init_ca(ctx.app())  # everything that can refuse, before the passphrase is asked
     info = init_ca(ctx.app(), _passphrase(passphrase_file, "New CA passphrase", new=True),
                    common_name=common_name)
     ctx.emit(info, f"CA created: {info['ca']}\n  {info['subject']}\n  SHA-256 {info['sha256']}")
 
-@command(keys_group, "issue", json=True, example=(
+@command(keys_group, "issue", json=KEY_KEYS, example=(
     "resolutions keys issue li-wei --ca-passphrase-file ca.pass --passphrase-file li-wei.pass"))
 @click.argument("member_id", metavar="MEMBER")
 @click.option("--ca-passphrase-file", type=FILE_IN,
@@ -1036,14 +1173,16 @@ def keys_issue(ctx: Context, member_id: str, ca_passphrase_file: str | None,
                passphrase_file: str | None, out: str | None) -> None:
     """Issue a member a signing certificate in a passphrase-protected PKCS#12 file (0600)."""
     from workflow.signing.keys import issue
-    ca_pass = _passphrase(ca_passphrase_file, "CA passphrase")
+    from workflow.signing.precheck import may_issue
+    may_issue(ctx.app(), member_id, Path(out) if out else None)
+    ca_pass = _passphrase(ca_passphrase_file, "CA passphrase", option="--ca-passphrase-file")
     p12_pass = _passphrase(passphrase_file, f"New passphrase for {member_id}'s key", new=True)
     info = issue(ctx.app(), member_id, ca_passphrase=ca_pass, p12_passphrase=p12_pass,
                  out=Path(out) if out else None)
     ctx.emit(info.to_json(), f"Issued {info.common_name} ({info.member}): {info.p12_path}\n"
                              f"  SHA-256 {info.fingerprint}")
 
-@command(keys_group, "import", json=True, example=(
+@command(keys_group, "import", json=KEY_KEYS, example=(
     "resolutions keys import li-wei li-wei-cfca.p12 --passphrase-file li-wei.pass"))
 @click.argument("member_id", metavar="MEMBER")
 @click.argument("p12_file", metavar="FILE.p12", type=FILE_IN)
@@ -1055,20 +1194,22 @@ def keys_import(ctx: Context, member_id: str, p12_file: str, chain: str | None,
                 passphrase_file: str | None) -> None:
     """Register a member's certificate from another CA; its chain joins the trust store."""
     from workflow.signing.keys import import_p12
+    from workflow.signing.precheck import may_import
+    may_import(ctx.app(), member_id)
     info = import_p12(ctx.app(), member_id, Path(p12_file),
                       _passphrase(passphrase_file, f"Passphrase for {Path(p12_file).name}"),
                       Path(chain) if chain else None)
     ctx.emit(info.to_json(), f"Registered {info.common_name} for {info.member}\n"
                              f"  issuer {info.issuer}\n  SHA-256 {info.fingerprint}")
 
-@command(keys_group, "list", json=True, example="resolutions keys list --json")
+@command(keys_group, "list", json="ca trust certificates crl", example="resolutions keys list --json")
 def keys_list(ctx: Context) -> None:
     """Registered certificates and the trust store."""
     from workflow.signing.keys import list_keys
     data = list_keys(ctx.app())
     ctx.emit(data, tables.keys_text(data))
 
-@command(keys_group, "trust", json=True,
+@command(keys_group, "trust", json="added",
          example="resolutions keys trust tsa-root.pem --for timestamps")
 @click.argument("pem_file", metavar="FILE.pem", type=FILE_IN)
 @click.option("--for", "purposes", multiple=True, type=click.Choice(["signatures", "timestamps"]),
@@ -1080,7 +1221,8 @@ def keys_trust(ctx: Context, pem_file: str, purposes: tuple[str, ...]) -> None:
     ctx.emit(data, "\n".join(f"Trusted for {', '.join(a['for'])}: {a['subject']}\n"
                              f"  SHA-256 {a['sha256']}" for a in data["added"]))
 
-@command(keys_group, "revoke", json=True, example=(
+@command(keys_group, "revoke", json="member fingerprint serial revoked_at reason",
+         example=(
     "resolutions keys revoke li-wei --reason key-compromise --ca-passphrase-file ca.pass"))
 @click.argument("member_id", metavar="MEMBER")
 @click.option("--reason", default="unspecified", show_default=True,
@@ -1092,15 +1234,17 @@ def keys_revoke(ctx: Context, member_id: str, reason: str, ca_passphrase_file: s
     """Revoke a member's certificate and publish a new CRL; they can no longer sign.
 
     Signatures timestamped before the revocation stay valid."""
+    from workflow.signing.precheck import may_revoke
     from workflow.signing.trust import revoke
-    done = revoke(ctx.app(), member_id, reason=reason,
-                  ca_passphrase=_passphrase(ca_passphrase_file, "CA passphrase"))
+    may_revoke(ctx.app(), member_id)
+    done = revoke(ctx.app(), member_id, reason=reason, ca_passphrase=_passphrase(
+        ca_passphrase_file, "CA passphrase", option="--ca-passphrase-file"))
     ctx.emit({"member": done.member, "fingerprint": done.fingerprint, "serial": done.serial,
               "revoked_at": done.when.isoformat(), "reason": done.reason},
              f"Revoked {done.member}'s certificate {done.fingerprint[:16]}… "
              f"({done.reason}) at {done.when:%Y-%m-%d %H:%M:%S} UTC")
 
-@command(keys_group, "crl", json=True,
+@command(keys_group, "crl", json="file format revoked next_update",
          example="resolutions keys crl -o rcwg.crl --pem --ca-passphrase-file ca.pass")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="Where to write the CRL.")
@@ -1115,7 +1259,7 @@ def keys_crl(ctx: Context, output: str, pem: bool, ca_passphrase_file: str | Non
     ctx.emit(data, f"{data['file']}: {data['format']} CRL, {data['revoked']} revoked, next "
                    f"update {(data['next_update'] or '')[:10]}")
 
-@command(cli, "sign", json=True, example=(
+@command(cli, "sign", json=SIGN_KEYS, example=(
     "resolutions sign 1 --by li-wei --passphrase-file li-wei.pass"))
 @click.argument("ref")
 @click.option("--by", help="The signatory (default: who acts).")
@@ -1130,7 +1274,8 @@ def sign_cmd(ctx: Context, ref: str, by: str | None, p12: str | None,
     from workflow.signing.sign import may_sign, sign
     may_sign(ctx.app(), ref, by)  # everything that can refuse, before the passphrase is asked
     key = KeyRequest(p12, _passphrase(passphrase_file, "Passphrase for your key"))
-    result = sign(ctx.app(), ref, by, key)
+    with ctx.progress():
+        result = sign(ctx.app(), ref, by, key)
     left = f"; still missing: {', '.join(result.missing)}" if result.missing else ""
     level = (f"\n  PAdES {result.level}" + (": no timestamp authority ([signatures] "
              "timestamp_url), so it cannot be verified after the certificate expires"
@@ -1141,7 +1286,7 @@ def sign_cmd(ctx: Context, ref: str, by: str | None, p12: str | None,
 signatures_group = group(cli, "signatures",
                          "Signatures made outside the workspace, and the signed files.")
 
-@command(signatures_group, "import", json=True, example=(
+@command(signatures_group, "import", json="signatures", example=(
     "resolutions signed-files 1 -o out/ && resolutions signatures import 1 signed.pdf"))
 @click.argument("ref")
 @click.argument("pdf_file", metavar="FILE.pdf", type=FILE_IN)
@@ -1149,10 +1294,10 @@ def signatures_import(ctx: Context, ref: str, pdf_file: str) -> None:
     """Record signatures added elsewhere (e.g. Acrobat) to our latest PDF."""
     from workflow.signing.sign import import_signed
     results = import_signed(ctx.app(), ref, Path(pdf_file).read_bytes())
-    ctx.emit([r.to_json() for r in results], "\n".join(
+    ctx.emit({"signatures": [r.to_json() for r in results]}, "\n".join(
         f"{r.symbol}: signature of {r.member} imported → {r.state}" for r in results))
 
-@command(cli, "signed-files", json=True, example="resolutions signed-files 1 -o signed/")
+@command(cli, "signed-files", json="files", example="resolutions signed-files 1 -o signed/")
 @click.argument("ref")
 @OUT_DIR
 def signed_files(ctx: Context, ref: str, out_dir: str) -> None:
@@ -1162,10 +1307,10 @@ def signed_files(ctx: Context, ref: str, out_dir: str) -> None:
     """
     from workflow.signing.files import export_signed_files
     written = export_signed_files(ctx.app(), ref, Path(out_dir))
-    ctx.emit([{"path": str(p), "kind": k} for p, k in written],
+    ctx.emit({"files": [{"path": str(p), "kind": k} for p, k in written]},
              "\n".join(str(p) for p, _ in written))
 
-@command(cli, "verify", json=True, example=(
+@command(cli, "verify", json=VERIFY_KEYS, example=(
     "resolutions verify RCWG-RES-2024-1_v2_signed.pdf --trust rcwg-ca.pem --json"))
 @click.argument("file", type=FILE_IN)
 @click.option("--trust", multiple=True, type=FILE_IN,
@@ -1214,18 +1359,21 @@ def outbox(click_ctx: click.Context, status_: str | None) -> None:
     ctx.emit({"messages": [r.to_json() for r in rows]}, tables.outbox_table(rows))
 
 
+outbox.json_keys = ("messages",)  # type: ignore[attr-defined]
+
+
 def _print_sent(ctx: Context, results: list[Any]) -> None:
     ctx.emit(reports.sent_json(results), reports.sent_text(results))
     if any(r.status != "sent" for r in results):
         sys.exit(1)
 
-@command(outbox, "send", json=True, example="resolutions outbox send")
+@command(outbox, "send", json="sent failed results", example="resolutions outbox send")
 def outbox_send(ctx: Context) -> None:
     """Send the queued messages through the SMTP server of [delivery]."""
     from workflow.delivery.outbox import send
     _print_sent(ctx, send(ctx.app()))
 
-@command(outbox, "retry", json=True, example=(
+@command(outbox, "retry", json="sent failed results", example=(
     "resolutions outbox retry", "resolutions outbox retry --id 3"))
 @click.option("--id", "ids", multiple=True, type=int, help="Only this message (repeatable).")
 def outbox_retry(ctx: Context, ids: tuple[int, ...]) -> None:
@@ -1233,7 +1381,8 @@ def outbox_retry(ctx: Context, ids: tuple[int, ...]) -> None:
     from workflow.delivery.outbox import send
     _print_sent(ctx, send(ctx.app(), retry=True, ids=list(ids) or None))
 
-@command(cli, json=True, example=(
+@command(cli, json="symbol body submission state folder zip package_sha256 files message "
+         "message_status error", example=(
     "resolutions submit 1 --to brics-higher-council --meeting 2024-11-20",
     "resolutions submit 1 --to brics-higher-council --send"))
 @click.argument("ref")
@@ -1243,17 +1392,25 @@ def outbox_retry(ctx: Context, ids: tuple[int, ...]) -> None:
 def submit(ctx: Context, ref: str, body_code: str, meeting: str | None, send_now: bool) -> None:
     """Check the body's requirements, build the package and queue it to the body."""
     from workflow.delivery.submission import submit as do_submit
-    result = do_submit(ctx.app(), ref, body_code, meeting=_parse_date(meeting), send_now=send_now)
+    with ctx.progress():
+        result = do_submit(ctx.app(), ref, body_code, meeting=_parse_date(meeting),
+                           send_now=send_now)
     ctx.emit(reports.submission_json(result), reports.submission_text(result))
 
-@command(cli, json=True, example="resolutions submissions 1 --json")
+@command(cli, json="symbol submissions", example="resolutions submissions 1 --json")
 @click.argument("ref")
 def submissions(ctx: Context, ref: str) -> None:
-    """The submissions of a resolution, with their packages and the bodies' receipts."""
+    """The submissions of a resolution, with their packages and every answer of the body
+    (each receipt, in the order received)."""
+    from workflow.delivery.outcomes import receipts
     from workflow.delivery.submission import list_submissions
     symbol, rows = list_submissions(ctx.app(), ref)
-    ctx.emit({"symbol": symbol, "submissions": [r.to_json() for r in rows]},
-             tables.submissions_table(symbol, rows))
+    answers = receipts(ctx.app(), ref)
+    kept = [answers[i] if i < len(answers) else [] for i in range(len(rows))]
+    ctx.emit({"symbol": symbol, "submissions": [{**r.to_json(), "receipts": k}
+                                                for r, k in zip(rows, kept)]},
+             "\n".join(x for x in (tables.submissions_table(symbol, rows),
+                                   tables.receipts_text(kept)) if x))
 
 # -- the seed scenario --------------------------------------------------------------------
 def _run_in_process(args: list[str]) -> str:
@@ -1273,7 +1430,7 @@ def _run_in_process(args: list[str]) -> str:
         raise DemoError(f"{buffer.getvalue()}{exc.format_message()}".strip()) from None
     return buffer.getvalue()
 
-@command(cli, example=(
+@command(cli, json="root symbol steps artefacts verdict", example=(
     "resolutions demo                      # into ./demo-workspace",
     "resolutions demo /tmp/wg --force"))
 @click.argument("directory", required=False, default="demo-workspace",
@@ -1288,15 +1445,16 @@ def demo(ctx: Context, directory: str, force: bool) -> None:
     → second round → approvals → 3 signatures → submission → receipt → dossier → verify.
     """
     from workflow.demo import play
-    click.echo(f"brics-resolutions demo → {Path(directory).resolve()}")
-    result = play(Path(directory), _run_in_process, force=force, echo=click.echo)
-    click.echo(f"{tables.artefacts_table(result)}\ndossier verify: {result.verdict}")
+    echo = (lambda _line: None) if ctx.json else click.echo
+    echo(f"brics-resolutions demo → {Path(directory).resolve()}")
+    result = play(Path(directory), _run_in_process, force=force, echo=echo)
+    ctx.emit(_fields(result), f"{tables.artefacts_table(result)}\ndossier verify: {result.verdict}")
 
 # -- dossier -----------------------------------------------------------------------------
 dossier = group(cli, "dossier",
                 "The archivist's dossier: one BagIt bag, verifiable with nothing but itself.")
 
-@command(dossier, "export", json=True, example=(
+@command(dossier, "export", json=EXPORT_KEYS, example=(
     "resolutions dossier export 1 -o dossier-2024-1",
     "resolutions dossier export --all --zip -o archive/rcwg-2024.zip --workers 2"))
 @click.argument("refs", nargs=-1, metavar="REF...")
@@ -1314,12 +1472,12 @@ def dossier_export(ctx: Context, refs: tuple[str, ...], everything: bool, output
     from workflow.dossier.export import export_dossier
     if bool(refs) == everything:
         raise click.UsageError("give REF... or --all (not both)")
-    with terminal.progress_bar(not ctx.json) as report:
+    with ctx.progress() as report:
         result = export_dossier(ctx.app(), list(refs), Path(output), everything=everything,
                                 as_zip=as_zip, workers=workers, progress=report)
     ctx.emit(result.to_json(), reports.export_text(result))
 
-@command(dossier, "verify", json=True, example=(
+@command(dossier, "verify", json=DOSSIER_VERIFY_KEYS, example=(
     "resolutions dossier verify dossier-2024-1",
     "resolutions dossier verify archive/rcwg-2024.zip --json"))
 @click.argument("path", type=click.Path(exists=True))

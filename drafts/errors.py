@@ -6,7 +6,10 @@ __all__ = ["DraftError", "SourceError", "RefError"]
 
 
 class DraftError(Exception):
-    """Base class for every error of the resolution text model."""
+    """Base class for every error of the resolution text model; ``error_code`` is the
+    stable word the command line reports under --json."""
+
+    error_code = "invalid-input"
 
 
 class SourceError(DraftError):
@@ -47,3 +50,5 @@ class SourceError(DraftError):
 
 class RefError(DraftError):
     """A paragraph reference ("OP 3(b)") that names no paragraph."""
+
+    error_code = "not-found"

@@ -22,16 +22,33 @@ PREAMBLE = """\
 Generated from the commands' own `--help` by `scripts/cli_reference.py`.
 
 Global options, given before the command: `--workspace DIR`, `--as MEMBER`, `--json` (also
-accepted after the command name of every read command), `--verbose` / `-v`.
+accepted after the command name of every command), `--verbose` / `-v`.
 
 ## Exit codes
 
 | code | meaning |
 | --- | --- |
-| 0 | done (also when the reader of the output went away early, as in `resolutions log 1 \\| head -1`) |
-| 1 | refused by the domain: an illegal step, a missing role, a failed verification, invalid input; one line says what and how to go on |
-| 2 | usage error: a missing argument, an unknown option, a bad value |
-| 3 | a bug: one line names the exception and whether the database changes were rolled back or had been saved; re-run with `--verbose` for the traceback |
+| 0 | done (also when the reader of the output went away early, as in `resolutions log 1 \\| head -1`: what was committed stays committed) |
+| 1 | not done: refused by the domain (an illegal step, a missing role, a failed verification, invalid input; one line says what and how to go on), or a bug (one line names the exception and whether the database changes were rolled back or had been saved; re-run with `--verbose` for the traceback) |
+| 2 | usage error: a missing argument, an unknown option, a bad value, a file named on the command line that does not exist |
+
+## JSON for scripts
+
+With `--json` (before the command's name or after it) every command prints one JSON object
+on stdout; its top-level keys are listed under each command below (where two lists are
+given, separated by `|`, the command prints one of the two shapes). Lists are always inside
+an object (`{"members": [...]}`), never bare. Progress and hints are not printed. A command
+whose answer is a verdict (`check`, `verify`, `audit verify`, `dossier verify`, `templates
+check`, `doctor`, `outbox send`) prints its report object and exits 1 when the verdict is
+negative; that is an answer, not an error, so nothing is printed on stderr.
+
+An error prints nothing on stdout and one line on stderr, the object
+`{"error": CODE, "message": "…"}`, with the exit code above. `message` is the sentence a
+person would read; `CODE` is stable:
+
+| `error` | exit | meaning |
+| --- | --- | --- |
+{error_codes}
 
 ## Logging
 
@@ -52,13 +69,28 @@ def walk(group: click.Group, prefix: list[str]) -> Iterator[tuple[list[str], cli
             yield from walk(command, path)
 
 
+def json_keys(command: click.Command) -> list[str]:
+    """The line naming the keys of the command's JSON object (none for a bare group)."""
+    keys = getattr(command, "json_keys", None)
+    if not keys:
+        return []
+    shapes = " ".join(keys).split("|")
+    listed = " or ".join(", ".join(f"`{k}`" for k in shape.split()) for shape in shapes)
+    return [f"`--json`: an object with {listed}.", ""]
+
+
 def reference() -> str:
-    lines = [PREAMBLE]
+    from workflow.presenting.terminal import ERROR_CODES
+
+    codes = "\n".join(f"| `{code}` | {2 if code == 'usage' else 1} | {meaning} |"
+                      for code, meaning in ERROR_CODES.items())
+    lines = [PREAMBLE.replace("{error_codes}", codes)]
     for path, command in [([], cli), *walk(cli, [])]:
         name = " ".join(["resolutions", *path])
         ctx = click.Context(command, info_name=name, terminal_width=78,  # as run: -h too
                             help_option_names=cli.context_settings["help_option_names"])
-        lines += [f"## `{name}`", "", "```", command.get_help(ctx), "```", ""]
+        lines += [f"## `{name}`", "", "```", command.get_help(ctx), "```", "",
+                  *json_keys(command)]
     return "\n".join(lines)
 
 

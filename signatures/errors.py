@@ -19,11 +19,16 @@ __all__ = [
 
 
 class SignatureError(Exception):
-    """Base class of every error of the signatures package."""
+    """Base class of every error of the signatures package; ``error_code`` is the stable
+    word the command line reports under --json."""
+
+    error_code = "signature"
 
 
 class PassphraseError(SignatureError):
     """A passphrase did not open a key file or a PKCS#12 bundle."""
+
+    error_code = "wrong-passphrase"
 
     def __init__(self, path: Path | str, what: str = "key file") -> None:
         self.path = Path(path)
@@ -37,6 +42,8 @@ class PassphraseError(SignatureError):
 class KeyFileError(SignatureError):
     """A key or certificate file is missing, unreadable, or would be overwritten."""
 
+    error_code = "key-file"
+
     def __init__(self, path: Path | str, problem: str, fix: str) -> None:
         self.path = Path(path)
         super().__init__(f"{self.path}: {problem}. {fix}")
@@ -44,6 +51,8 @@ class KeyFileError(SignatureError):
 
 class CertificateError(SignatureError):
     """A certificate cannot be parsed or is not fit for its purpose."""
+
+    error_code = "certificate"
 
 
 class SigningError(SignatureError):
@@ -56,3 +65,5 @@ class VerificationError(SignatureError):
     A signature that reads fine but does not verify is not an exception: it is reported
     in the verification report with ``ok`` false and its problems in plain words.
     """
+
+    error_code = "invalid-input"

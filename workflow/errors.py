@@ -1,5 +1,6 @@
 """Errors of the workflow: each is a refusal by the domain (exit code 1) with a message
-that names the thing and says what to do next."""
+that names the thing and says what to do next, and a stable ``error_code`` that scripts
+read from ``{"error": …}`` under --json (the codes are listed in docs/CLI.md)."""
 
 from __future__ import annotations
 
@@ -18,14 +19,19 @@ class WorkflowError(Exception):
     """A refusal by the domain; the CLI prints the message and exits 1."""
 
     exit_code = 1
+    error_code = "refused"
 
 
 class WorkspaceError(WorkflowError):
     """No workspace found, or its configuration cannot be read."""
 
+    error_code = "workspace"
+
 
 class NotFound(WorkflowError):
     """A resolution, member, comment or amendment that does not exist."""
+
+    error_code = "not-found"
 
 
 class InvalidInput(WorkflowError):
@@ -34,9 +40,13 @@ class InvalidInput(WorkflowError):
 
     line: int | None = None
 
+    error_code = "invalid-input"
+
 
 class IllegalTransition(WorkflowError):
     """A trigger that the current state does not allow."""
+
+    error_code = "illegal-transition"
 
     def __init__(self, symbol: str, state: str, trigger: str, allowed: list[str]) -> None:
         self.symbol, self.state, self.trigger, self.allowed = symbol, state, trigger, allowed
@@ -49,9 +59,13 @@ class IllegalTransition(WorkflowError):
 class ConcurrencyError(WorkflowError):
     """The resolution changed between reading and writing."""
 
+    error_code = "conflict"
+
     def __init__(self, symbol: str) -> None:
         super().__init__(f"{symbol} was changed by someone else meanwhile; re-run the command")
 
 
 class PermissionDenied(WorkflowError):
     """The acting member lacks the role for a step."""
+
+    error_code = "permission-denied"

@@ -8,6 +8,11 @@ language's own writing ("2 030", "2,030", "2,5" in Russian, "2.5" in English), w
 2024, like "2024年9月26日"). The value 1 is left out everywhere: "one", "a", "一" and
 "first" are too idiomatic to compare ("进一步", "统一"). Upper-case Roman numerals
 ("XVI саммит", "Annex II") count too.
+
+An ordinal ends the number it is part of: it joins the tens or hundreds before it
+("twenty-first" → 21, "двадцать первый" → 21, "one hundredth" → 100) but never the
+cardinal next to it, so "the first two sites" states 2 (and 1, left out), like "первые две
+площадки" and "首批两个站点".
 """
 
 from __future__ import annotations
@@ -138,9 +143,13 @@ _RU_CARDINAL = {
 _RU_SCALE = {"тысяча": 1000, "тысячи": 1000, "тысячу": 1000, "тысяч": 1000,
              "миллион": 10**6, "миллиона": 10**6, "миллионов": 10**6,
              "миллиард": 10**9, "миллиарда": 10**9, "миллиардов": 10**9}
-_RU_ORDINAL_STEMS = {2: "втор", 3: "треть", 4: "четверт|четвёрт", 5: "пят", 6: "шест",
-                     7: "седьм", 8: "восьм", 9: "девят", 10: "десят", 20: "двадцат",
-                     30: "тридцат"}
+_RU_ORDINAL_STEMS = {1: "перв", 2: "втор", 3: "треть", 4: "четверт|четвёрт", 5: "пят",
+                     6: "шест", 7: "седьм", 8: "восьм", 9: "девят", 10: "десят",
+                     11: "одиннадцат", 12: "двенадцат", 13: "тринадцат", 14: "четырнадцат",
+                     15: "пятнадцат", 16: "шестнадцат", 17: "семнадцат", 18: "восемнадцат",
+                     19: "девятнадцат", 20: "двадцат", 30: "тридцат", 40: "сороков",
+                     50: "пятидесят", 60: "шестидесят", 70: "семидесят", 80: "восьмидесят",
+                     90: "девяност", 100: "сот"}
 _RU_ADJ = r"(?:ый|ой|ий|ая|ое|ые|ого|ому|ым|ом|ую|ых|ыми|ей|я|е|и|его|ему|им|ем|ю|их|ими)"
 _RU_WORDS = {w: n for n, forms in _RU_CARDINAL.items() for w in forms.split()}
 _RU_WORDS.update(_RU_SCALE)
@@ -152,19 +161,30 @@ _RU_NOT_ORDINAL = {"трети", "треть", "пяти", "шести", "дес
                    "восемью", "семи"}
 
 
-def _word_value(word: str, lang: str) -> int | None:
+def _word_value(word: str, lang: str) -> tuple[int, bool] | None:
+    """The value of a number word and whether it is an ordinal."""
     word = word.lower().replace("ё", "е") if lang == "ru" else word.lower()
     if lang == "en":
-        return _EN_WORDS.get(word)
+        value = _EN_WORDS.get(word)
+        return None if value is None else (value, word in _EN_ORDINALS)
     if lang == "ru":
         if word in _RU_WORDS:
-            return _RU_WORDS[word]
+            return _RU_WORDS[word], False
         if word in _RU_NOT_ORDINAL:
             return None
         match = _RU_ORDINAL.match(word)
         if match:
-            return next(int(k[1:]) for k, v in match.groupdict().items() if v)
+            return next(int(k[1:]) for k, v in match.groupdict().items() if v), True
     return None
+
+
+def _joins(run: list[int], ordinal: int) -> bool:
+    """Whether an ordinal completes the cardinal before it: a unit after tens
+    ("twenty-first"), or a scale word ("one hundredth"); else it stands alone."""
+    last = run[-1]
+    if ordinal >= 100:
+        return ordinal > last
+    return ordinal < 10 and (last >= 100 or (last >= 20 and last % 10 == 0))
 
 
 def _combine(values: list[int]) -> int:
@@ -186,9 +206,17 @@ def _words(text: str, lang: str) -> list[Decimal]:
     out: list[Decimal] = []
     run: list[int] = []
     for token in re.findall(r"[^\W\d_]+|[^\s\w]|\d+", text):
-        value = None if token.isdigit() else _word_value(token, lang)
-        if value is not None:
-            run.append(value)
+        found = None if token.isdigit() else _word_value(token, lang)
+        if found is not None:
+            value, ordinal = found
+            if ordinal:  # the end of its number: "first two" is 1 and 2, not 3
+                if run and not _joins(run, value):
+                    out.extend(_flush(run))
+                    run = []
+                out.extend(_flush([*run, value]))
+                run = []
+            else:
+                run.append(value)
             continue
         if token == "-" and run:
             continue  # twenty-five

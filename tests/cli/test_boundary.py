@@ -1,4 +1,4 @@
-"""The error boundary: exit codes 0/1/2/3, one line per error, tracebacks only with
+"""The error boundary: exit codes 0/1/2, one line per error, tracebacks only with
 --verbose, honest words about the database, a reader that goes away (| head), logging."""
 
 from __future__ import annotations
@@ -69,18 +69,18 @@ def test_every_package_s_refusal_is_exit_1_with_its_sentence(
     assert _error_lines(result.stderr) == [f"Error: {exc}"]
 
 
-def test_a_bug_is_exit_3_in_one_line_and_verbose_shows_where(
+def test_a_bug_is_exit_1_in_one_line_and_verbose_shows_where(
         ws_sqlite: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _new(ws_sqlite, tmp_path)
     monkeypatch.setattr("workflow.lifecycle.status.status", _boom)
-    result = ws_sqlite(["status", "1"], code=3)
+    result = ws_sqlite(["status", "1"], code=1)
     lines = _error_lines(result.stderr)
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("Error: unexpected ZeroDivisionError: division by zero (a bug")
     assert "re-run with --verbose" in lines[0] and "Traceback" not in result.output
     assert "rolled back" in lines[0]  # a read: nothing was committed
 
-    verbose = ws_sqlite(["--verbose", "status", "1"], code=3)
+    verbose = ws_sqlite(["--verbose", "status", "1"], code=1)
     assert "Traceback (most recent call last)" in verbose.stderr
     assert "in _boom" in verbose.stderr and 'raise ZeroDivisionError("division by zero")' in verbose.stderr
     assert verbose.stderr.rstrip().splitlines()[-1].startswith("Error: unexpected ZeroDivisionError")
@@ -91,7 +91,7 @@ def test_a_bug_inside_a_write_is_rolled_back_and_says_so(
     path = tmp_path / "res.yaml"
     path.write_text(fixture_text("trilingual.yaml"), encoding="utf-8")
     monkeypatch.setattr("workflow.store.audit.record", _boom)
-    line = _error_lines(ws_sqlite(["new", str(path)], code=3).stderr)[0]
+    line = _error_lines(ws_sqlite(["new", str(path)], code=1).stderr)[0]
     assert "the step's database changes were rolled back" in line and "saved" not in line
     monkeypatch.undo()
     assert _total(ws_sqlite) == 0
@@ -102,7 +102,7 @@ def test_a_bug_after_the_commit_says_the_change_stays(
     path = tmp_path / "res.yaml"
     path.write_text(fixture_text("trilingual.yaml"), encoding="utf-8")
     monkeypatch.setattr("workflow.drafting.checks.opener_hints", _boom)
-    line = _error_lines(ws_sqlite(["new", str(path)], code=3).stderr)[0]
+    line = _error_lines(ws_sqlite(["new", str(path)], code=1).stderr)[0]
     assert "the changes committed before it stay saved" in line and "rolled back" not in line
     monkeypatch.undo()
     assert _total(ws_sqlite) == 1
@@ -111,14 +111,14 @@ def test_a_bug_after_the_commit_says_the_change_stays(
 def test_doctor_and_templates_are_inside_the_boundary(
         ws_sqlite: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("workflow.doctor.run_checks", _boom)
-    doctor = ws_sqlite(["doctor"], code=3)
+    doctor = ws_sqlite(["doctor"], code=1)
     assert _error_lines(doctor.stderr) == [
         "Error: unexpected ZeroDivisionError: division by zero (a bug; re-run with --verbose "
         "to see where it happened)"]  # never opened the database: says nothing about it
     monkeypatch.setattr("templates.admin.check_templates", _boom)
-    assert len(_error_lines(ws_sqlite(["templates", "check", str(tmp_path)], code=3).stderr)) == 1
+    assert len(_error_lines(ws_sqlite(["templates", "check", str(tmp_path)], code=1).stderr)) == 1
     monkeypatch.setattr("templates.admin.list_templates", _boom)
-    assert "ZeroDivisionError" in ws_sqlite(["templates", "list"], code=3).stderr
+    assert "ZeroDivisionError" in ws_sqlite(["templates", "list"], code=1).stderr
 
 
 # -- a reader that goes away ---------------------------------------------------------------
@@ -194,7 +194,7 @@ def test_a_refusal_is_logged_at_info_and_a_bug_at_debug(
         ws_sqlite: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "INFO cli: refused: NotFound" in ws_sqlite(["-v", "show", "7"], code=1).stderr
     monkeypatch.setattr("workflow.lifecycle.status.status", _boom)
-    debug = ws_sqlite(["-vv", "status", "1"], code=3).stderr
+    debug = ws_sqlite(["-vv", "status", "1"], code=1).stderr
     assert "DEBUG cli: unexpected ZeroDivisionError" in debug
 
 
@@ -216,5 +216,5 @@ def test_in_process_callers_see_what_a_shell_sees(ws_sqlite: Cli, tmp_path: Path
     assert run("show", "5") == 1
     assert capsys.readouterr().err == "Error: no resolution '5'; see 'resolutions list'\n"
     monkeypatch.setattr("workflow.lifecycle.status.status", _boom)
-    assert run("status", "5") == 3
+    assert run("status", "5") == 1
     assert capsys.readouterr().err.startswith("Error: unexpected ZeroDivisionError")

@@ -33,7 +33,7 @@ def test_render_writes_files_and_hits_the_cache(ws_sqlite: Cli, tmp_path: Path) 
     symbol = _new(ws, tmp_path)
     out = tmp_path / "out"
     first = json.loads(ws(["render", symbol, "--stage", "draft", "--format", "all",
-                           "--lang", "ru,zh", "-o", str(out), "--json"]).output)
+                           "--lang", "ru,zh", "-o", str(out), "--json"]).output)["files"]
     assert [Path(x["path"]).suffix for x in first] == [".pdf", ".docx"]
     assert not any(x["cached"] for x in first)
     pdf = Path(first[0]["path"])
@@ -42,12 +42,12 @@ def test_render_writes_files_and_hits_the_cache(ws_sqlite: Cli, tmp_path: Path) 
     assert "Версия / 版本 1" in text and "рекомендует" in text and "建议" in text
     assert "On the transition" not in text  # ru | zh only
     again = json.loads(ws(["render", symbol, "--stage", "draft", "--format", "all",
-                           "--lang", "ru,zh", "-o", str(out), "--json"]).output)
+                           "--lang", "ru,zh", "-o", str(out), "--json"]).output)["files"]
     assert all(x["cached"] for x in again)
     assert [x["sha256"] for x in again] == [x["sha256"] for x in first]
 
     single = json.loads(ws(["render", symbol, "--stage", "draft", "--lang", "en",
-                            "--layout", "single", "-o", str(out), "--json"]).output)
+                            "--layout", "single", "-o", str(out), "--json"]).output)["files"]
     en = subprocess.run(["pdftotext", "-layout", single[0]["path"], "-"], capture_output=True,
                         text=True, check=True).stdout
     assert re.search(r"1\.\s+Recommends the establishment of joint ventures:", en)
@@ -55,7 +55,7 @@ def test_render_writes_files_and_hits_the_cache(ws_sqlite: Cli, tmp_path: Path) 
     assert "Рекомендует" not in en
 
     form = json.loads(ws(["render", symbol, "--stage", "comment-form", "--reviewer", "rev-zh",
-                          "-o", str(out), "--json"]).output)
+                          "-o", str(out), "--json"]).output)["files"]
     assert form[0]["path"].endswith("_rev-zh.docx")
     assert "exists as docx only" in ws(["render", symbol, "--stage", "comment-form",
                                         "--format", "pdf", "--reviewer", "rev-zh",
@@ -150,6 +150,7 @@ def test_workspace_is_found_from_a_subfolder_and_from_the_environment(ws_sqlite:
     sub = ws_sqlite.root / "drafts" / "2024"
     sub.mkdir(parents=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("RESOLUTIONS_WORKSPACE")}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])  # this checkout's code
     run = subprocess.run([sys.executable, "-c", "from cli import main; main()", "list", "--json"],
                          cwd=sub, capture_output=True, text=True, env=env)
     assert run.returncode == 0, run.stderr

@@ -116,7 +116,7 @@ def test_eight_processes_on_one_resolution(ws: Cli, tmp_path: Path,
     # every accepted approval and objection is stored
     approvals = [(a[3], "approved") for a, code, _ in results if code == 0 and a[0] == "approve"]
     objections = [(a[3], "objected") for a, code, _ in results if code == 0 and a[0] == "object"]
-    log = json.loads(ws(["log", symbol, "--json"]).output)
+    log = json.loads(ws(["log", symbol, "--json"]).output)["events"]
     ok_events = Counter(e["action"] for e in log if e.get("outcome", "ok") == "ok")
     assert ok_events["comment"] == accepted["comment"] == len(stored)
     assert ok_events["approve"] == len(approvals)

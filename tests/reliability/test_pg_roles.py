@@ -43,7 +43,7 @@ def test_each_member_acts_as_their_own_role(pg_ws: tuple[Cli, Cluster, str, str]
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     ws, cluster, owner, database = pg_ws
     listed = {m["id"]: m["db_role"] for m in
-              json.loads(ws(["member", "list", "--json"]).output)}
+              json.loads(ws(["member", "list", "--json"]).output)["members"]}
     assert listed["appr-ru"] == f"{database}_appr-ru"
     assert all(role == f"{database}_{mid}" for mid, role in listed.items())
     symbol = draft(ws, tmp_path)
@@ -75,7 +75,7 @@ def test_each_member_acts_as_their_own_role(pg_ws: tuple[Cli, Cluster, str, str]
     assert "bring their word" in as_member("sec", ["approve", symbol, "--by", "appr-zh"],
                                            code=1)
     as_member("sec", ["approve", symbol, "--by", "appr-zh", "--evidence", LETTER])
-    log = json.loads(ws(["log", symbol, "--json"]).output)
+    log = json.loads(ws(["log", symbol, "--json"]).output)["events"]
     refused = [e for e in log if e["action"] == "refused"]
     assert refused and refused[0]["actor"] == "rev-ru"
     approvals = [e["detail"] for e in log if e["action"] == "approve"]

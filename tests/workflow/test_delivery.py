@@ -137,7 +137,7 @@ def test_filled_comment_form_is_imported_as_the_reviewers_comments(
     assert by_ref["OP 1(b)"]["text"] == "明确元器件类别"
     assert by_ref["OP 1(b)"]["proposal"] == "微电路和传感器"
     assert by_ref["General"]["text"] == "支持该草案"
-    events = [e for e in json.loads(ws(["log", s, "--json"]).output) if e["action"] == "comment"]
+    events = [e for e in json.loads(ws(["log", s, "--json"]).output)["events"] if e["action"] == "comment"]
     assert len(events) == 3 and all(json.loads(e["detail"])["source"] == "form"
                                     if isinstance(e["detail"], str) else
                                     e["detail"]["source"] == "form" for e in events)

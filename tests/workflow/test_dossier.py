@@ -149,6 +149,8 @@ def test_bag_holds_the_whole_life_of_the_resolution(exported: tuple[Cli, Path]) 
     assert xmp is not None and 'pdfaid:part="3"' in xmp.rdf_root.toxml()
     submission = json.loads((data / "submissions/1/submission.json").read_text("utf-8"))
     assert submission["outcome"] == "acknowledged" and submission["receipt_ref"] == "HC/2024/7"
+    assert [(r["reference"], r["outcome"]) for r in submission["receipts"]] == [
+        ("HC/2024/7", "acknowledged")]
     dc = (data / "metadata/dublin-core.xml").read_text("utf-8")
     assert "<dc:identifier>RCWG/RES/2024/1</dc:identifier>" in dc and 'xml:lang="zh"' in dc
     assert b"akomaNtoso" in (data / "metadata/akn.xml").read_bytes()
@@ -171,7 +173,9 @@ def test_two_exports_of_the_same_workspace_have_identical_payloads(
 def test_zip_round_trips(exported: tuple[Cli, Path], tmp_path: Path) -> None:
     ws, bag = exported
     target = tmp_path / "dossier.zip"
-    ws(["dossier", "export", "1", "-o", str(target), "--zip"])
+    exported_zip = ws(["dossier", "export", "1", "-o", str(target), "--zip"])
+    told = exported_zip.stderr.splitlines()  # off a terminal: one line per finished step
+    assert told[0] == "done: plan" and told[-1].startswith("done: write")
     assert "dossier intact" in _verify(ws, target, 0).output
     with zipfile.ZipFile(target) as zf:
         names = zf.namelist()

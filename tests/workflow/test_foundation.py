@@ -57,7 +57,7 @@ def test_new_show_source_edit_diff_log(ws: Cli, tmp_path: Path) -> None:
         "body": "brics-higher-council", "updated_at": None,
         "title": 'On the transition from "market" to "production" in microelectronics'}
 
-    events = json.loads(ws(["log", symbol, "--json"]).output)
+    events = json.loads(ws(["log", symbol, "--json"]).output)["events"]
     assert [e["action"] for e in events] == ["new", "edit"]
     assert events[1]["detail"]["note"] == "2035"
     assert "audit log intact" in ws("audit verify").output

@@ -26,7 +26,7 @@ def _for_approval(ws: Cli, tmp_path: Path) -> str:
 
 
 def _last_event(ws: Cli, symbol: str, action: str) -> dict[str, object]:
-    log = json.loads(ws(["log", symbol, "--json"]).output)
+    log = json.loads(ws(["log", symbol, "--json"]).output)["events"]
     return next(e for e in reversed(log) if e["action"] == action)
 
 

@@ -105,7 +105,7 @@ def test_confirming_translations_refreshes_the_rendered_stale_marker(ws_sqlite: 
 
     def marked() -> bool:
         data = json.loads(ws(["render", s, "--stage", "draft", "--lang", "ru", "--layout",
-                              "single", "-o", str(out), "--json"]).output)
+                              "single", "-o", str(out), "--json"]).output)["files"]
         text = subprocess.run(["pdftotext", data[0]["path"], "-"], capture_output=True,
                               text=True, check=True).stdout
         return "перевод не подтверждён" in text
@@ -121,7 +121,7 @@ def test_on_behalf_actions_record_who_typed_them(ws: Cli, tmp_path: Path) -> Non
     ws(["circulate", s, "--reviewer", "rev-ru"])
     ws(["comment", s, "--by", "rev-ru", "--ref", "OP 1", "--type", "ge", "--text", "ok"],
        actor="sec")
-    event = [e for e in json.loads(ws(["log", s, "--json"]).output) if e["action"] == "comment"][0]
+    event = [e for e in json.loads(ws(["log", s, "--json"]).output)["events"] if e["action"] == "comment"][0]
     assert event["actor"] == "sec" and event["detail"]["by"] == "rev-ru"
     matrix = json.loads(ws(["comments", s, "--json"]).output)["comments"]
     assert matrix[0]["author"] == "rev-ru"

@@ -72,7 +72,7 @@ def test_full_review_and_approval_scenario(ws: Cli, tmp_path: Path) -> None:
     out = ws(["approve", s, "--by", "appr-zh", "--evidence", LETTER]).output
     assert "→ approved" in out
     assert "audit log intact" in ws("audit verify").output
-    actions = [e["action"] for e in json.loads(ws(["log", s, "--json"]).output)]
+    actions = [e["action"] for e in json.loads(ws(["log", s, "--json"]).output)["events"]]
     assert actions == ["new", "circulate", "comment", "comment", "comment", "amend", "amend",
                        "dispose", "dispose", "dispose", "amendment-decide", "amendment-decide",
                        "close_review_changes", "apply-amendments", "circulate",
@@ -97,7 +97,7 @@ def test_roles_are_enforced_and_refusals_audited(ws: Cli, tmp_path: Path) -> Non
     ws(["close-review", s, "--no-objection"])
     out = ws(["approve", s, "--by", "rev-ru"], code=1).output
     assert "approver role" in out
-    events = json.loads(ws(["log", s, "--json"]).output)
+    events = json.loads(ws(["log", s, "--json"]).output)["events"]
     refused = [e for e in events if e["outcome"] == "refused"]
     assert len(refused) == 2 and refused[0]["actor"] == "rev-zh"
     assert "audit log intact" in ws("audit verify").output

@@ -1,6 +1,7 @@
 """The schema: the revision the engine expects is Alembic's head, migration 0003 moves
-each member's comma-separated roles into ``member_roles`` (and back), and 0004 gives members
-an ``active`` flag (every existing member active), on both backends."""
+each member's comma-separated roles into ``member_roles`` (and back), 0006 gives members
+an ``active`` flag (every existing member active), and 0007 keeps every receipt of a
+submission in ``receipts``, on both backends."""
 
 from __future__ import annotations
 
@@ -98,6 +99,41 @@ def test_roles_move_into_their_relation_and_back(url: str) -> None:
     engine.dispose()
     assert back == {"sec": "secretary", "both": "approver,reviewer", "none": "",
                     "dup": "archivist,signatory"}
+
+
+def test_the_receipt_already_recorded_becomes_the_first_of_the_receipts(url: str) -> None:
+    """0005: each submission's receipt (kept in its own columns until then) is copied into
+    ``receipts``; a submission never answered gets none; downgrading drops the table."""
+    engine = create_engine(url)
+    at = "2024-10-01 10:00:00"
+    with engine.begin() as conn:
+        command.upgrade(_config(conn), "0003")
+        conn.execute(text("INSERT INTO resolutions (id, number, symbol, body, title, state, "
+                          "current_version, row_version, created_at, updated_at) VALUES "
+                          "(1, 1, 'RCWG/RES/2024/1', 'hc', '', 'acknowledged', 1, 1, :at, :at)"),
+                     {"at": at})
+        for sub_id, ref, outcome in ((1, "HC-117", "acknowledged"), (2, "", "")):
+            conn.execute(text(
+                "INSERT INTO submissions (id, resolution_id, body, version_number, "
+                "package_path, package_sha256, manifest_json, message_id, submitted_at, "
+                "receipt_ref, outcome, note, received_at) VALUES (:id, 1, 'hc', 1, '', '', "
+                "'{}', '', :at, :ref, :outcome, '', :received)"),
+                {"id": sub_id, "at": at, "ref": ref, "outcome": outcome,
+                 "received": "2024-10-02 09:00:00" if ref else None})
+        command.upgrade(_config(conn), "0005")
+    with engine.connect() as conn:
+        rows = [tuple(r) for r in conn.execute(text(
+            "SELECT submission_id, reference, outcome, note, recorded_by FROM receipts"))]
+        assert rows == [(1, "HC-117", "acknowledged", "", "")]
+        when = conn.execute(text("SELECT received_at FROM receipts")).scalar()
+        assert str(when).startswith("2024-10-02 09:00:00")
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0003")
+    with engine.connect() as conn:
+        assert not inspect(conn).has_table("receipts")
+        assert conn.execute(text("SELECT receipt_ref FROM submissions WHERE id = 1")
+                            ).scalar() == "HC-117"
+    engine.dispose()
 
 
 def test_state_is_the_enum_and_stored_as_its_text() -> None:

@@ -78,14 +78,18 @@ def test_three_signatories_sign_and_the_resolution_becomes_signed(ws: Cli, tmp_p
                          str(tmp_path / "appr-ru.pass"), "--json"]).output)
     assert out["certification"] and out["state"] == "approved"
     assert out["missing"] == ["chair", "a zh signatory"]
-    out = ws(["sign", s, "--by", "appr-zh", "--passphrase-file", str(tmp_path / "appr-zh.pass")]).output
+    signed = ws(["sign", s, "--by", "appr-zh", "--passphrase-file", str(tmp_path / "appr-zh.pass")])
+    out = signed.output
     assert "signed by appr-zh → approved; still missing: chair" in out
+    assert signed.stderr.splitlines() == [  # off a terminal: one line per finished step
+        "done: the approved text's PDF and DOCX", "done: sign and check the PDF",
+        "done: sign the DOCX (.p7s)"]
     assert "already signed" in ws(["sign", s, "--by", "appr-zh", "--passphrase-file",
                                    str(tmp_path / "appr-zh.pass")], code=1).output
 
     # the chair signs in Acrobat: take the latest PDF out, sign it there, import it
     files = tmp_path / "out"
-    written = json.loads(ws(["signed-files", s, "-o", str(files), "--json"]).output)
+    written = json.loads(ws(["signed-files", s, "-o", str(files), "--json"]).output)["files"]
     pdf = next(Path(f["path"]) for f in written if f["kind"] == "pdf")
     assert pdf.name.endswith("_v1_signed.pdf")
     external = sign_elsewhere(pdf, ws.root / ".resolutions/keys/chair.p12",
@@ -96,12 +100,12 @@ def test_three_signatories_sign_and_the_resolution_becomes_signed(ws: Cli, tmp_p
     assert "not our latest PDF" in ws(["signatures", "import", s, str(stale)], code=1).output
     imported = tmp_path / "chair-signed.pdf"
     imported.write_bytes(external)
-    done = json.loads(ws(["signatures", "import", s, str(imported), "--json"]).output)
+    done = json.loads(ws(["signatures", "import", s, str(imported), "--json"]).output)["signatures"]
     assert [(d["member"], d["state"], d["missing"]) for d in done] == [("chair", "signed", [])]
     assert done[0]["certificate_sha256"]
 
     # verify the final PDF outside the workspace, with the CA certificate only
-    written = json.loads(ws(["signed-files", s, "-o", str(files), "--json"]).output)
+    written = json.loads(ws(["signed-files", s, "-o", str(files), "--json"]).output)["files"]
     kinds = {f["kind"]: Path(f["path"]) for f in written if f["kind"] != "p7s"}
     assert kinds["pdf"].read_bytes() == external
     ca_pem = ws.root / ".resolutions/keys/ca/ca.pem"
@@ -139,7 +143,7 @@ def test_three_signatories_sign_and_the_resolution_becomes_signed(ws: Cli, tmp_p
     assert [e["action"] for e in facts["events"]][-4:] == ["signing-base", "sign", "sign", "sign"]
     assert all(len(e["hash"]) == 64 for e in facts["events"])
 
-    log = json.loads(ws(["log", s, "--json"]).output)
+    log = json.loads(ws(["log", s, "--json"]).output)["events"]
     assert [(e["action"], e["outcome"]) for e in log][-6:] == [
         ("refused", "refused"), ("signing-base", "ok"), ("sign", "ok"), ("sign", "ok"),
         ("sign", "ok"), ("completion-certificate", "ok")]

@@ -54,7 +54,7 @@ def attack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Attack]:
             "--passphrase-file", passfile(tmp, "rev-ru", "rev-Key-0001")])
         symbol = to_approved(ws, tmp, signed_approvals=False)
         written = json.loads(ws(["signed-files", symbol, "-o", str(tmp / "base"), "--json"]
-                                ).output)
+                                ).output)["files"]
         base = next(Path(w["path"]) for w in written if w["kind"] == "pdf")
         (tmp / "elsewhere").mkdir()
         yield Attack(ws, tmp, symbol, base, ws.root / ".resolutions/keys/ca/ca.pem")
@@ -190,7 +190,7 @@ def test_a_dossier_rebagged_with_a_signature_in_the_wrong_field(attack: Attack) 
     ws(["dossier", "verify", str(bag)])
     signed = next(bag.glob("data/*/signed/v*/signed.pdf"))
     rel = str(signed.relative_to(bag))
-    approved = json.loads(ws(["log", other, "--json"]).output)
+    approved = json.loads(ws(["log", other, "--json"]).output)["events"]
     base_sha = next(e for e in approved if e["action"] == "sign")["detail"]["base_sha256"]
     base = (ws.root / ".resolutions/store" / base_sha[:2] / base_sha).read_bytes()
     forged = base

@@ -53,7 +53,7 @@ def _no_traceback(text: str) -> None:
 
 
 def _files(ws: Cli, symbol: str, out: Path) -> dict[str, list[Path]]:
-    written = json.loads(ws(["signed-files", symbol, "-o", str(out), "--json"]).output)
+    written = json.loads(ws(["signed-files", symbol, "-o", str(out), "--json"]).output)["files"]
     paths: dict[str, list[Path]] = {}
     for item in written:
         paths.setdefault(item["kind"], []).append(Path(item["path"]))

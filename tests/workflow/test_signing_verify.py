@@ -51,7 +51,7 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Signed]:
         for member in KEY_PASS:
             ws(["sign", symbol, "--by", member, "--passphrase-file", str(tmp / f"{member}.pass")])
         out = tmp / "files"
-        written = json.loads(ws(["signed-files", symbol, "-o", str(out), "--json"]).output)
+        written = json.loads(ws(["signed-files", symbol, "-o", str(out), "--json"]).output)["files"]
         paths: dict[str, list[Path]] = {}
         for item in written:
             paths.setdefault(item["kind"], []).append(Path(item["path"]))
@@ -155,7 +155,7 @@ def test_a_certificate_from_an_unknown_ca_is_untrusted(signed: Signed) -> None:
 
 def _approved_pdf(signed: Signed) -> bytes:
     """The approved, unsigned PDF: the base of the first signature, from the store."""
-    log = json.loads(signed.ws(["log", signed.symbol, "--json"]).output)
+    log = json.loads(signed.ws(["log", signed.symbol, "--json"]).output)["events"]
     first = next(e for e in log if e["action"] == "sign" and e["outcome"] == "ok")
     digest = first["detail"]["base_sha256"]
     return (signed.ws.root / ".resolutions" / "store" / digest[:2] / digest).read_bytes()
@@ -221,7 +221,7 @@ def test_no_passphrase_is_kept_in_the_database_audit_or_files(signed: Signed) ->
         data = path.read_bytes()
         assert not any(n in data for n in needles), f"a passphrase is stored in {path}"
     assert b"PRIVATE KEY" not in db.read_bytes()  # no key material in the database either
-    log = json.loads(signed.ws(["log", signed.symbol, "--json"]).output)
+    log = json.loads(signed.ws(["log", signed.symbol, "--json"]).output)["events"]
     assert not any(s in json.dumps(log, ensure_ascii=False) for s in secrets)
 
 

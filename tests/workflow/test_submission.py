@@ -145,6 +145,19 @@ def test_submit_refused_until_signed_then_packaged_sent_once_and_receipted(
     [row] = submissions(ws, s)
     assert (row["receipt_ref"], row["outcome"]) == ("HC-2024-117", "acknowledged")
     assert row["received_at"]
+    # a second answer (the outcome) is kept next to the first, not over it
+    ws(["receipt", s, "--ref", "HC-2024-121", "--outcome", "adopted", "--note", "session 3"])
+    [row] = submissions(ws, s)
+    assert (row["receipt_ref"], row["outcome"]) == ("HC-2024-121", "adopted")  # the latest
+    assert [(r["reference"], r["outcome"], r["note"], r["recorded_by"]) for r in row["receipts"]
+            ] == [("HC-2024-117", "acknowledged", "", "sec"),
+                  ("HC-2024-121", "adopted", "session 3", "sec")]
+    text = ws(["submissions", s]).output
+    assert "acknowledged (HC-2024-117); " in text and "adopted (HC-2024-121)" in text
+    from workflow.app import App
+    from workflow.delivery.outcomes import receipts
+    kept = receipts(App.open(str(ws.root), None), s)
+    assert [[r["outcome"] for r in one] for one in kept] == [["acknowledged", "adopted"]]
     assert "audit log intact" in ws("audit verify").output
 
 
@@ -184,8 +197,12 @@ def test_send_without_smtp_is_refused_before_anything_happens(
     leftover = ws.root / ".resolutions" / "submissions" / "RCWG-RES-2024-1" / "1"
     (leftover / "package").mkdir(parents=True)
     (leftover / "package" / "half-written.pdf").write_bytes(b"%PDF-")
-    out = ws(["submit", s, "--to", BODY]).output
+    submitted = ws(["submit", s, "--to", BODY])
+    out = submitted.output
     assert "submission 1 to brics-higher-council → submitted" in out and "queued" in out
+    assert submitted.stderr.splitlines() == [
+        "done: the body's requirements", "done: cover letters", "done: package",
+        "done: the message to the body"]
     [msg] = [m for m in outbox(ws) if m["kind"] == "submission"]
     assert msg["status"] == "queued"
     assert msg["recipient"] == "secretariat@higher-council.brics.example"

@@ -147,6 +147,8 @@ ATTACKS = [
      ("message 1", "field recipient")),
     ("receipt rewritten", "UPDATE submissions SET receipt_ref = 'HC/2024/8'",
      ("submission 1 of RCWG/RES/2024/1", "field receipt_ref")),
+    ("receipt rewritten in its own table", "UPDATE receipts SET reference = 'HC/2024/8'",
+     ("receipt 1 (acknowledged) of submission 1", "field reference")),
     ("anchor dropped", "DELETE FROM audit_anchors WHERE id = 1",
      ("table audit_anchors, row 1", "it was deleted")),
     ("comment deleted", "DELETE FROM comments",

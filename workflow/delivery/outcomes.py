@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workflow.app import App
-from workflow.delivery.records import record_receipt
+from workflow.delivery.records import receipts_of, record_receipt
 from workflow.errors import InvalidInput
 from workflow.lifecycle.facts import Facts
 from workflow.lifecycle.steps import move
 
-__all__ = ["receipt", "withdraw", "archive", "StepResult", "OUTCOMES"]
+__all__ = ["receipt", "receipts", "withdraw", "archive", "StepResult", "OUTCOMES"]
 
 OUTCOMES = {"acknowledged": "acknowledge", "adopted": "adopt", "returned": "return",
             "rejected": "reject"}
@@ -36,9 +36,24 @@ def receipt(app: App, ref: str, *, reference: str, outcome: str, note: str = "")
              facts=Facts(app, session, row, actor),
              detail={"outcome": outcome, "reference": reference.strip(), "note": note.strip()})
 
-        record_receipt(session, row, reference.strip(), outcome, note.strip())
+        record_receipt(session, row, reference.strip(), outcome, note.strip(), actor.id)
         hint = " — edit the text to start a revision" if outcome == "returned" else ""
         return StepResult(row.symbol, row.state, f"{outcome}{hint}")
+
+
+def receipts(app: App, ref: str) -> list[list[dict[str, object]]]:
+    """Every answer to each submission of ``ref``, oldest first; one list per submission in
+    the order they were made (the numbering of ``list_submissions``)."""
+    from sqlmodel import select
+
+    from workflow.store.models import Submission
+
+    with app.read() as session:
+        row = app.resolution(session, ref)
+        found = receipts_of(session, row.id)
+        ids = session.exec(select(Submission.id).where(Submission.resolution_id == row.id)
+                           .order_by(Submission.id))  # type: ignore[arg-type]
+        return [found.get(int(i), []) for i in ids if i is not None]
 
 
 def withdraw(app: App, ref: str, reason: str) -> StepResult:

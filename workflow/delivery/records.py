@@ -1,13 +1,14 @@
-"""Submission rows: the package sent to a body and the body's answer."""
+"""Submission rows: the package sent to a body and the body's answers (every receipt is
+kept, in order; the submission's own columns hold the latest)."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, select
 
 from workflow import clock
-from workflow.store.models import ResolutionRow, Submission
+from workflow.store.models import Receipt, ResolutionRow, Submission
 
-__all__ = ["latest_submission", "record_receipt"]
+__all__ = ["latest_submission", "record_receipt", "receipts_of"]
 
 
 def latest_submission(session: Session, row: ResolutionRow) -> Submission | None:
@@ -16,10 +17,27 @@ def latest_submission(session: Session, row: ResolutionRow) -> Submission | None
 
 
 def record_receipt(session: Session, row: ResolutionRow, reference: str, outcome: str,
-                   note: str) -> None:
+                   note: str, recorded_by: str = "") -> None:
     submission = latest_submission(session, row)
     if submission is None:
         return
+    now = clock.now()
     submission.receipt_ref, submission.outcome, submission.note = reference, outcome, note
-    submission.received_at = clock.now()
+    submission.received_at = now
     session.add(submission)
+    session.flush()
+    session.add(Receipt(submission_id=submission.id, reference=reference, outcome=outcome,
+                        note=note, recorded_by=recorded_by, received_at=now))
+
+
+def receipts_of(session: Session, resolution_id: int | None
+                ) -> dict[int, list[dict[str, object]]]:
+    """Every receipt of the resolution's submissions, oldest first, by submission id."""
+    found: dict[int, list[dict[str, object]]] = {}
+    query = (select(Receipt).join(Submission, Submission.id == Receipt.submission_id)  # type: ignore[arg-type]
+             .where(Submission.resolution_id == resolution_id).order_by(Receipt.id))
+    for r in session.exec(query):
+        found.setdefault(r.submission_id, []).append({
+            "reference": r.reference, "outcome": r.outcome, "note": r.note,
+            "recorded_by": r.recorded_by, "received_at": r.received_at.isoformat()})
+    return found

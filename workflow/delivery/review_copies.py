@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from drafts.errors import DraftError
+from workflow import progress
 from drafts.model import Resolution
 from workflow.app import App
 from workflow.delivery.outbox import (
@@ -177,7 +178,8 @@ def deliver_review_copies(app: App, symbol: str, round_no: int) -> list[str]:
         row = app.resolution(session, symbol)
         reviewers = [rid for rid in _round(session, row, round_no).reviewers.split(",") if rid]
     deliveries = []
-    for rid in reviewers:       # one transaction each: one reviewer's failure spares the rest
+    for n, rid in enumerate(reviewers, start=1):  # one transaction each: a failure spares the rest
+        progress.advance("review copies", n - 1, len(reviewers))
         try:
             _prerender_copies(app, symbol, round_no, rid)
             with app.write() as session:
@@ -191,6 +193,7 @@ def deliver_review_copies(app: App, symbol: str, round_no: int) -> list[str]:
                 f"round {round_no} is open, but no copy was queued for {rid}: {exc}; render "
                 f"it with 'resolutions render {symbol} --stage review --reviewer {rid}' and "
                 "send it by hand"))
+    progress.advance("review copies", len(reviewers), len(reviewers))
     fresh = [d.message for d in deliveries if d.message is not None and d.status == "queued"]
     if fresh and smtp_settings(app) is not None:
         outcome = {r.id: r for r in send(app, ids=fresh)}

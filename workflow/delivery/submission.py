@@ -26,7 +26,7 @@ from sqlmodel import Session, select
 
 from drafts.model import Resolution
 from templates.archive import zip_bytes
-from workflow import clock
+from workflow import clock, progress
 from workflow.app import App
 from workflow.crashpoints import crashpoint
 from workflow.delivery.outbox import (
@@ -67,6 +67,8 @@ MANIFEST_SCHEMA = "brics-resolutions/submission-manifest/1"
 
 class SubmissionRefused(WorkflowError):
     """The body's requirements are not met; ``unmet`` lists each one."""
+
+    error_code = "blocked"
 
     def __init__(self, symbol: str, body: str, unmet: list[str]) -> None:
         self.unmet = unmet
@@ -350,11 +352,13 @@ def submit(app: App, ref: str, body_code: str, *, meeting: _dt.date | None = Non
                 unmet.append(f"{row.symbol} is approved, not signed yet")
             if unmet:
                 raise SubmissionRefused(row.symbol, body.code, unmet)
+            progress.advance("the body's requirements", 1, 1)
             number = len(list(session.exec(select(Submission.id).where(
                 Submission.resolution_id == row.id)))) + 1
             stem = f"{safe_name(row.symbol)}_v{version.number}"
             enclosed = _signed_files(app, session, row, stem)
             files = _cover_letters(app, session, row, body, stem, enclosed) + enclosed
+            progress.advance("cover letters", 1, 1)
             manifest = _manifest(row, version, body, number, files, meeting)
             blob = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
             members = [(f.name, f.data) for f in files] + [("manifest.json", blob)]
@@ -364,6 +368,7 @@ def submit(app: App, ref: str, body_code: str, *, meeting: _dt.date | None = Non
             folder = _write_folder(app.workspace.state_dir / "submissions" / safe_name(row.symbol),
                                    number, members, zip_name, zipped)
             crashpoint("submit.after-package")
+            progress.advance("package", 1, 1)
             letter_pdf = next(f for f in files if f.role == "cover-letter"
                               and f.name.endswith(".pdf"))
             message = _message(app, session, row, body, number, model, [
@@ -379,6 +384,7 @@ def submit(app: App, ref: str, body_code: str, *, meeting: _dt.date | None = Non
                  detail={"body": body.code, "submission": number, "package_sha256": digest,
                          "message_id": message.message_id,
                          "meeting": meeting.isoformat() if meeting else None})
+            progress.advance("the message to the body", 1, 1)
             result = SubmitResult(row.symbol, body.code, number, row.state, folder,
                                   folder / zip_name, digest, manifest["files"], message.id,  # type: ignore[arg-type]
                                   message.status)

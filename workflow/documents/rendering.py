@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from drafts.model import Resolution
-from workflow import clock
+from workflow import clock, progress
 from workflow.app import App
 from workflow.crashpoints import crashpoint
 from workflow.documents.views import document_view, signatory_facts
@@ -283,6 +283,8 @@ def render(app: App, ref: str, *, stage: str, formats: list[str], languages: lis
                                    "or circulate first")
             reviewers = [app.member(session, rid) for rid in ids]
         ver_no = version or row.current_version
+        total = sum(len(reviewers) for f in formats if f in STAGE_FORMATS.get(stage, ()))
+        progress.advance("render", 0, total)
         for fmt in formats:
             if fmt not in STAGE_FORMATS.get(stage, ()):
                 continue
@@ -301,6 +303,7 @@ def render(app: App, ref: str, *, stage: str, formats: list[str], languages: lis
                 write_atomic(target, data)
                 crashpoint("render.after-write")
                 out.append((target, rendered))
+                progress.advance("render", len(out), total)
     record_artefacts(app, cache)
     if not out:
         raise InvalidInput(f"the {stage} stage exists as {', '.join(STAGE_FORMATS.get(stage, ()))} only")

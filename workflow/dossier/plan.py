@@ -257,12 +257,16 @@ def _signatures(plan: ResolutionPlan, app: App, session: Session, rid: int,
 
 def _submissions(plan: ResolutionPlan, app: App, session: Session, rid: int,
                  record: dict[str, Any]) -> None:
+    from workflow.delivery.records import receipts_of
+
     subs = list(session.exec(select(Submission).where(Submission.resolution_id == rid)
                              .order_by(Submission.id)))
+    answers = receipts_of(session, rid)
     for k, sub in enumerate(subs, 1):
         d = f"submissions/{k}"
         data = _fields(sub, "manifest_json")
         data["manifest"] = json.loads(sub.manifest_json or "{}")
+        data["receipts"] = answers.get(sub.id or 0, [])
         files: list[str] = []
         if sub.package_path:
             src = Path(sub.package_path)

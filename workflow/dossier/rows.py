@@ -59,6 +59,10 @@ def rows_jsonl(session: Any, resolution_id: int) -> bytes:
     for name in _OWN:
         table = tables[name]
         out += _lines(session, table, table.c.resolution_id == resolution_id)
+    subs = tables["submissions"]
+    receipts = tables["receipts"]
+    out += _lines(session, receipts, receipts.c.submission_id.in_(
+        subs.select().with_only_columns(subs.c.id).where(subs.c.resolution_id == resolution_id)))
     for name in _PEOPLE:
         out += _lines(session, tables[name])
     return b"".join(out)
@@ -91,7 +95,7 @@ def check_rows(root: Path, base: str, record: dict[str, Any], chain: list[dict[s
             continue
         for item in (r.get("detail") or {}).get("facts", ()):
             name = (str(item[0]), key_text(item[1]))
-            if name[0] in _OWN + ("resolutions",) and latest.get(name, (0, None))[1] \
+            if name[0] in _OWN + ("resolutions", "receipts") and latest.get(name, (0, None))[1] \
                     and name not in rows:
                 report.add(rel, f"lacks the {name[0]} row {', '.join(map(str, item[1]))} "
                                 f"audit event {r.get('seq')} recorded: it was removed")

@@ -16,6 +16,8 @@ __all__ = ["findings", "require_clean", "ParityRefused"]
 class ParityRefused(WorkflowError):
     """A step refused while authentic languages have errors."""
 
+    error_code = "blocked"
+
 def findings(session: Session, row: ResolutionRow, model: Resolution) -> list:
     from drafts.parity.rules import check
 

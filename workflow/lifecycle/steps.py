@@ -55,6 +55,8 @@ def touch(session: Session, row: ResolutionRow, *, seen: int | None = None,
 class Blocked(WorkflowError):
     """A step the state allows but a requirement of the table refuses."""
 
+    error_code = "blocked"
+
     def __init__(self, symbol: str, command: str, reasons: list[str]) -> None:
         self.symbol, self.command, self.reasons = symbol, command, reasons
         super().__init__(f"{symbol}: cannot {command} yet: " + "; ".join(reasons))

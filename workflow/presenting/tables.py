@@ -156,6 +156,13 @@ def submissions_table(symbol: str, rows: Sequence[Any]) -> str:
                    r.outcome or "—"] for r in rows], title=symbol)
 
 
+def receipts_text(answers: Sequence[Sequence[Mapping[str, Any]]]) -> str:
+    """Each submission's answers in the order received (the table shows the latest)."""
+    return "\n".join(f"submission {number}: " + "; ".join(
+        f"{a['received_at'][:10]} {a['outcome']} ({a['reference']})" for a in kept)
+        for number, kept in enumerate(answers, start=1) if kept)
+
+
 def keys_text(data: Mapping[str, Any]) -> str:
     """The CA and its CRL, the trusted roots (with what each is trusted for), and the
     registered certificates (with their revocation)."""

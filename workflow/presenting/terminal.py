@@ -2,14 +2,17 @@
 records go, what happens to output nobody reads any more, and a progress bar.
 
 - :func:`refusal_classes` are the packages' own error bases: a refusal by the domain (exit
-  code 1), shown as it is; anything else is a bug (exit code 3), told by
+  code 1), shown as it is; anything else is a bug (exit code 1 too), told by
   :func:`unexpected_text` in one line that says what became of the database;
 - :func:`watch_commits` / :func:`commits` count committed transactions for that line;
 - :func:`configure_logging` sends our packages' records to stderr at the level asked for
   with -v/-vv or ``RESOLUTIONS_LOG`` (warnings only by default);
+- :data:`ERROR_CODES` are the stable words scripts read under --json, :func:`json_asked`
+  tells from a raw command line whether it wants JSON;
 - :func:`silence_stdout` points standard output at the null device once the reader is gone
   (``resolutions log 1 | head -1``), so nothing is reported at exit;
-- :func:`progress_bar` draws long steps on a terminal (rich, imported only then).
+- :func:`progress_bar` draws long steps on a terminal (rich, imported only then), and off a
+  terminal prints one line per finished step.
 """
 
 from __future__ import annotations
@@ -18,17 +21,50 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-__all__ = ["LEVELS", "LOGGERS", "Report", "commits", "configure_logging", "progress_bar",
-           "refusal_classes", "silence_stdout", "unexpected_text", "watch_commits"]
+__all__ = ["ERROR_CODES", "LEVELS", "LOGGERS", "Report", "commits", "configure_logging",
+           "json_asked", "progress_bar", "refusal_classes", "silence_stdout",
+           "unexpected_text", "watch_commits"]
 
 LOGGERS = ("cli", "workflow", "drafts", "templates", "signatures")
 LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING}
 _HANDLER = "resolutions"
 _COMMITS = [0]
 Report = Callable[[str, int, int], None]
+
+
+#: the stable ``error`` words of ``{"error": …, "message": …}`` under --json, and what each
+#: means; the exit code is 2 for "usage" and 1 for every other
+ERROR_CODES = {
+    "usage": "the command line is wrong: a missing argument or file, an unknown option, a "
+             "bad value, options that exclude each other",
+    "not-found": "no such resolution, version, member, comment, amendment or paragraph",
+    "invalid-input": "a value, a source file or a document the domain cannot accept",
+    "illegal-transition": "the resolution's state does not allow this step now",
+    "blocked": "the state allows the step but a requirement is unmet (parity errors, a "
+               "missing signature, the body's requirements)",
+    "permission-denied": "the acting member lacks the role, or a decision for another "
+                         "member lacks their word",
+    "conflict": "someone else changed the resolution meanwhile; re-run the command",
+    "workspace": "no workspace here, or its configuration cannot be read",
+    "wrong-passphrase": "the passphrase does not open the key",
+    "key-file": "a key or certificate file is missing, unreadable or would be overwritten",
+    "certificate": "a certificate cannot be read or is not fit for its purpose",
+    "signature": "a signature could not be made",
+    "refused": "any other refusal by the domain",
+    "aborted": "stopped at a prompt (Ctrl-C, end of input)",
+    "bug": "an unexpected error; the message says whether the database changes were "
+           "rolled back or had been saved",
+}
+
+
+def json_asked(args: Sequence[str]) -> bool:
+    """Whether a command line asks for --json anywhere before a ``--``: known before it
+    is parsed, so even a line click rejects is answered in JSON."""
+    words = list(args)
+    return "--json" in (words[:words.index("--")] if "--" in words else words)
 
 
 def refusal_classes() -> tuple[type[Exception], ...]:
@@ -120,15 +156,27 @@ def silence_stdout() -> None:
 
 
 @contextlib.contextmanager
-def progress_bar(wanted: bool = True) -> Iterator[Report | None]:
-    """Bars while the block runs, gone when it ends (transient)."""
-    if not wanted or not sys.stderr.isatty():
-        yield None
+def progress_bar(wanted: bool = True, say: Callable[[str], None] | None = None
+                 ) -> Iterator[Report | None]:
+    """Bars on stderr while the block runs, gone when it ends (transient), on a terminal;
+    off a terminal one line per finished step on stderr; nothing when not ``wanted``
+    (--json). ``say`` writes a line to stderr (default: straight to ``sys.stderr``). The
+    reporter is also installed for :mod:`workflow.progress`."""
+    from workflow.progress import reporting
+
+    if not wanted:
+        with reporting(None):
+            yield None
         return
+    if not sys.stderr.isatty():
+        with reporting(_lines(say or _to_stderr)) as lines:
+            yield lines
+        return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    bar = Progress(TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(),
-                   transient=True, console=None)
+    bar = Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
+                   transient=True, console=Console(stderr=True))
     tasks: dict[str, Any] = {}
 
     def report(step: str, done: int, total: int) -> None:
@@ -136,5 +184,23 @@ def progress_bar(wanted: bool = True) -> Iterator[Report | None]:
             tasks[step] = bar.add_task(step, total=total)
         bar.update(tasks[step], completed=done, total=total)
 
-    with bar:
+    with bar, reporting(report):
         yield report
+
+
+def _to_stderr(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+def _lines(say: Callable[[str], None]) -> Report:
+    """A reporter telling one line per finished step ("done: render (4)")."""
+    told: set[str] = set()
+
+    def report(step: str, done: int, total: int) -> None:
+        if total <= 0 or done < total or step in told:
+            return
+        told.add(step)
+        say(f"done: {step}" + (f" ({total})" if total > 1 else ""))
+
+    return report

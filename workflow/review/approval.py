@@ -19,7 +19,7 @@ from workflow.signing.behalf import Evidence, evidence_for
 from workflow.signing.statements import sign_statement
 from workflow.store.models import Approval, Member, ResolutionRow
 
-__all__ = ["approve", "object_", "ApprovalResult"]
+__all__ = ["approve", "may_approve", "object_", "ApprovalResult"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,13 @@ def _on_behalf(evidence: Evidence | None, member: Member, typed_by: Member) -> d
     if evidence is not None:
         out.update(evidence.detail())
     return out
+
+
+def may_approve(app: App, ref: str, by: str | None) -> None:
+    """Refuse now what ``approve`` would refuse before a key is opened (the state, the
+    role, the rule's guards), so nobody types a passphrase for a step that cannot happen."""
+    with app.write() as session:
+        _approver(app, session, by, app.resolution(session, ref), "approve")
 
 
 def approve(app: App, ref: str, by: str | None, note: str = "",

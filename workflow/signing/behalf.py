@@ -30,6 +30,8 @@ MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
 class EvidenceRequired(WorkflowError):
     """A decision recorded for another member without their word."""
 
+    error_code = "permission-denied"
+
 
 @dataclass(frozen=True)
 class Evidence:

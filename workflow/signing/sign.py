@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from workflow import clock
+from workflow import clock, progress
 from workflow.app import App
 from workflow.crashpoints import crashpoint
 from workflow.documents.views import member_names
@@ -217,6 +217,7 @@ def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = 
             signer = signer.open(app, session, member.id)
         fingerprint = _check_certificate(app, session, member, signer.cert, signer.chain)
         base: SigningBase = pin_base(app, session, row)
+        progress.advance("the approved text's PDF and DOCX", 1, 1)
         latest_sha = latest_pdf_sha(session, row, base)
         latest = read_stored(app, latest_sha)
         field_name = f"sig-{member.id}"
@@ -233,7 +234,9 @@ def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = 
                           timestamper=timestamper,
                           empty_fields=_slots(latest, field_name) if certify else ())
         _verified(app, signed, f"the PDF signed by {member.id}")
+        progress.advance("sign and check the PDF", 1, 1)
         p7s = sign_detached(read_stored(app, base.docx_sha256), signer, timestamper=timestamper)
+        progress.advance("sign the DOCX (.p7s)", 1, 1)
         crashpoint("sign.before-record")
         return _record(app, session, row, member, field_name=field_name,
                        fingerprint=fingerprint, base_sha=latest_sha, signed_sha=store(app, signed),

@@ -33,7 +33,7 @@ __all__ = ["FACT_TABLES", "NOT_FACTS", "install", "touched", "take", "pending",
 FACT_TABLES: tuple[str, ...] = (
     "members", "member_roles", "member_certificates", "resolutions", "versions",
     "translation_state", "review_rounds", "comments", "amendments", "approvals",
-    "signatures", "messages", "submissions", "audit_anchors")
+    "signatures", "messages", "submissions", "receipts", "audit_anchors")
 
 NOT_FACTS: dict[str, str] = {
     "audit_events": "the chain itself",
@@ -148,6 +148,7 @@ _NAMES: dict[str, str] = {
     "signatures": "signature by {member_id} of {sym} v{version_number}",
     "messages": "message {id} ({kind} to {recipient})",
     "submissions": "submission {id} of {sym} to {body}",
+    "receipts": "receipt {id} ({outcome}) of submission {submission_id}",
     "audit_anchors": "audit anchor {id} (of event {seq})",
 }
 

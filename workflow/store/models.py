@@ -44,6 +44,7 @@ __all__ = [
     "Message",
     "Submission",
     "AuditAnchor",
+    "Receipt",
 ]
 
 
@@ -357,3 +358,18 @@ class Submission(SQLModel, table=True):
     outcome: str = ""
     note: str = ""
     received_at: Optional[_dt.datetime] = None
+
+
+class Receipt(SQLModel, table=True):
+    """One answer of a body to a submission, in the order received: an acknowledgement,
+    then the outcome. The submission's own receipt columns hold the latest."""
+
+    __tablename__ = "receipts"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submissions.id", index=True)
+    reference: str
+    outcome: str
+    note: str = ""
+    recorded_by: str = ""
+    received_at: _dt.datetime

@@ -20,7 +20,7 @@ __all__ = ["role_name", "group_name", "ensure_database_roles", "create_member_ro
            "set_member_roles", "disable_member_role", "member_of_role", "connected_role", "can_create_roles", "APPEND_ONLY", "ROLE_GRANTS"]
 
 #: tables nobody may UPDATE or DELETE (approvals: see the void-only trigger)
-APPEND_ONLY = ("audit_events", "versions", "signatures", "audit_anchors")
+APPEND_ONLY = ("audit_events", "versions", "signatures", "audit_anchors", "receipts")
 
 #: what each workspace role may write, beyond what every member may (``_BASE``)
 ROLE_GRANTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
@@ -34,7 +34,7 @@ ROLE_GRANTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "archivist": {"UPDATE": ("resolutions",)},
     "secretary": {"INSERT": ("resolutions", "versions", "review_rounds", "comments",
                              "amendments", "approvals", "translation_state", "signatures",
-                             "member_certificates", "messages", "submissions"),
+                             "member_certificates", "messages", "submissions", "receipts"),
                   "UPDATE": ("resolutions", "review_rounds", "comments", "amendments",
                              "translation_state", "member_certificates", "messages",
                              "submissions")},
@@ -42,7 +42,8 @@ ROLE_GRANTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
 _VOIDERS = ("approver", "drafter", "secretary")  # may set approvals.void (object, edit)
 
 #: every member: read all, append to the audit log, keep the render cache
-_BASE = {"INSERT": ("audit_events", "artefacts", "audit_anchors"), "UPDATE": ("audit_head", "artefacts")}
+_BASE = {"INSERT": ("audit_events", "artefacts", "audit_anchors"),
+         "UPDATE": ("audit_head", "artefacts")}
 
 
 def _database(conn: Connection) -> str:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from drafts.errors import DraftError
-from workflow import progress
 from drafts.model import Resolution
+from workflow import progress
 from workflow.app import App
 from workflow.delivery.outbox import (
     Attachment,

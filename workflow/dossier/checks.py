@@ -14,7 +14,7 @@ from typing import Any
 from workflow.dossier.report import VerifyReport, read_json, read_jsonl
 from workflow.store.chain import chain_problems, record_problems
 
-__all__ = ["check_contents", "BASE_ACTION", "CERTIFICATE_ACTION"]
+__all__ = ["check_contents", "wrong_signers", "BASE_ACTION", "CERTIFICATE_ACTION"]
 
 BASE_ACTION = "signing-base"                   # detail: version, pdf, docx (the signed bases)
 CERTIFICATE_ACTION = "completion-certificate"  # detail: version, sha256
@@ -54,6 +54,10 @@ def check_contents(root: Path, report: VerifyReport) -> None:
         report.problems.append(p)
     report.count("audit events", len(chain))
     by_seq = {int(r.get("seq", 0)): r for r in chain if not r.get("redacted")}
+    stubs = {int(r.get("seq", 0)) for r in chain if r.get("redacted")}
+    from workflow.dossier.seal import check_seal
+
+    report.seal = check_seal(root, dossier, chain, report, report.expect_ca)
     roots = _trust_roots(root, dossier, report)
     from workflow.signing.archive import TOKEN_NAME, archive_proof
 
@@ -61,7 +65,7 @@ def check_contents(root: Path, report: VerifyReport) -> None:
     if problem:
         report.add(TOKEN_NAME, problem)
     for entry in dossier.get("resolutions", []):
-        _resolution(root, str(entry.get("folder", "")), by_seq, roots, report)
+        _resolution(root, str(entry.get("folder", "")), by_seq, stubs, roots, report)
 
 
 def _trust_roots(root: Path, dossier: dict[str, Any], report: VerifyReport) -> list[Any]:
@@ -79,8 +83,8 @@ def _trust_roots(root: Path, dossier: dict[str, Any], report: VerifyReport) -> l
     return certs
 
 
-def _resolution(root: Path, folder: str, by_seq: dict[int, dict[str, Any]], roots: list[Any],
-                report: VerifyReport) -> None:
+def _resolution(root: Path, folder: str, by_seq: dict[int, dict[str, Any]], stubs: set[int],
+                roots: list[Any], report: VerifyReport) -> None:
     base = f"data/{folder}"
     record = read_json(root, f"{base}/record.json", report)
     if not isinstance(record, dict):
@@ -98,6 +102,12 @@ def _resolution(root: Path, folder: str, by_seq: dict[int, dict[str, Any]], root
         elif seq not in by_seq:
             report.add(where, f"audit event {seq} is not in the chain")
     symbol = record.get("symbol")
+    own = {int(s) for s in record.get("audit", {}).get("seqs", []) if str(s).isdigit()}
+    for seq in sorted(own & stubs):
+        report.add(f"{base}/record.json", f"audit event {seq} of {symbol} is a redaction stub "
+                   "in the chain: events of a resolution in the bag are never redacted")
+    for seq in sorted(own - seen - stubs):
+        report.add(audit_file, f"lacks audit event {seq} that record.json lists")
     for seq, rec in by_seq.items():
         if rec.get("symbol") == symbol and rec.get("resolution_id") is not None \
                 and seq not in seen:
@@ -108,6 +118,9 @@ def _resolution(root: Path, folder: str, by_seq: dict[int, dict[str, Any]], root
     _approvals(root, base, record, roots, report)
     _signatures(root, base, record, details, roots, report)
     _submissions(root, base, record, roots, report)
+    from workflow.dossier.packages import check_packaged_pdfs
+
+    check_packaged_pdfs(root, base, record, roots, report)
 
 
 def _versions(root: Path, base: str, record: dict[str, Any],
@@ -169,7 +182,7 @@ def _pdf(root: Path, rel: str, roots: list[Any], report: VerifyReport,
     except Exception as exc:
         report.add(rel, f"signatures cannot be checked ({exc})")
         return
-    wrong = _wrong_signers(result, signers) if signers is not None else []
+    wrong = wrong_signers(result, signers) if signers is not None else []
     if not result.ok or wrong:
         found = list(result.problems) + [p for s in result.signatures for p in s.problems]
         report.add(rel, "PDF signature does not verify: " + ("; ".join(found + wrong)
@@ -177,7 +190,7 @@ def _pdf(root: Path, rel: str, roots: list[Any], report: VerifyReport,
     report.count("PDF signatures", len(result.signatures))
 
 
-def _wrong_signers(result: Any, signers: dict[str, tuple[str, str]]) -> list[str]:
+def wrong_signers(result: Any, signers: dict[str, tuple[str, str]]) -> list[str]:
     wrong = []
     for sig in result.signatures:
         expected = signers.get(sig.field_name)
@@ -271,20 +284,23 @@ def _zip_package(path: Path, rel: str, roots: list[Any], report: VerifyReport) -
     import zipfile
 
     from signatures.verify import verify_pdf
+    from workflow.dossier.unzip import PACKAGE_LIMITS, UnsafeZip, read_entry, safe_entries
 
     try:
         with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
+            infos = {i.filename: i for i in safe_entries(zf, PACKAGE_LIMITS)}
+            names = set(infos)
             manifest = next((n for n in names if n.rsplit("/", 1)[-1] == "manifest.json"), None)
             if manifest is None:
                 return
             prefix = manifest[: -len("manifest.json")]
-            listed = _manifest_hashes(json.loads(zf.read(manifest)), {})
+            listed = _manifest_hashes(json.loads(read_entry(zf, infos[manifest],
+                                                            PACKAGE_LIMITS)), {})
             for name, digest in sorted(listed.items()):
                 if prefix + name not in names:
                     report.add(f"{rel}!{name}", "is in the package manifest but missing")
                     continue
-                data = zf.read(prefix + name)
+                data = read_entry(zf, infos[prefix + name], PACKAGE_LIMITS)
                 if hashlib.sha256(data).hexdigest() != digest.lower():
                     report.add(f"{rel}!{name}", "differs from the hash in the package manifest")
                 elif name.endswith(".pdf") and b"/ByteRange" in data:
@@ -292,6 +308,8 @@ def _zip_package(path: Path, rel: str, roots: list[Any], report: VerifyReport) -
                     if not result.ok:
                         report.add(f"{rel}!{name}", "PDF signature does not verify")
                     report.count("PDF signatures", len(result.signatures))
+    except UnsafeZip as exc:
+        report.add(rel, f"refused: {exc}")
     except (zipfile.BadZipFile, ValueError) as exc:
         report.add(rel, f"is not a readable package ({exc})")
 

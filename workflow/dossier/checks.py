@@ -253,6 +253,13 @@ def _signatures(root: Path, base: str, record: dict[str, Any],
                 report.add(f"{base}/{sig['p7s']}", "is not the .p7s the dossier records")
             _detached(root, f"{base}/{docx}", f"{base}/{sig['p7s']}", roots, report,
                       member=str(sig.get("member")))
+    signed = [d for a, d in details if a == "sign" and d.get("signed_sha256")]
+    if signed and not checked_pdfs:
+        report.add(f"{base}/record.json", f"the audit log records {len(signed)} signature(s) "
+                   "but the bag holds no signed PDF: the signed PDF was removed")
+    elif len(record.get("signatures", [])) < len(signed):
+        report.add(f"{base}/record.json", f"lists {len(record.get('signatures', []))} "
+                   f"signature(s) where the audit log records {len(signed)}")
     cert = record.get("certificate")
     if cert and (root / base / cert["file"]).is_file():
         issued = {str(d.get("sha256")) for a, d in details if a == CERTIFICATE_ACTION}

@@ -252,7 +252,10 @@ def _play(root: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
     for member in ("sokolov", "kuznetsova", "li-wei"):
         key_cmds.append(["keys", "issue", member, "--ca-passphrase-file", ca_pass,
                          "--passphrase-file", _secret(root, member)])
-    step("working-group CA and 3 signing certificates issued (demo keys)", *key_cmds)
+    key_cmds.append(["keys", "seal-issue", "--ca-passphrase-file", ca_pass,
+                     "--passphrase-file", _secret(root, "seal")])
+    step("working-group CA, 3 signing certificates and the secretariat's seal issued "
+         "(demo keys)", *key_cmds)
     step("demo timestamp authority on loopback trusted for timestamps",
          ["keys", "trust", str(tsa_root), "--for", "timestamps"])
 
@@ -286,10 +289,15 @@ def _play(root: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
     step("receipt recorded: acknowledged",
          ["receipt", symbol, "--ref", "HC-BRICS/2024/117", "--outcome", "acknowledged"])
     dossier = root / "dossier"
-    step("dossier exported (BagIt, PDF/A-3b)", ["dossier", "export", symbol, "-o", str(dossier)])
+    step("dossier exported (BagIt, PDF/A-3b), sealed by the secretariat and timestamped",
+         ["dossier", "export", symbol, "-o", str(dossier), "--seal-passphrase-file",
+          _secret(root, "seal")])
     verdict = step("dossier verified with nothing but the bag, also as on 2040-01-01",
                    ["dossier", "verify", str(dossier), "--at", "2040-01-01"],
                    ["dossier", "verify", str(dossier)])[-1].strip().splitlines()
+    for line in verdict:  # the seal's fingerprints and the audit head, to compare elsewhere
+        if line.startswith(("compare out of band", "  ")):
+            echo(f"    {line}")
     result.verdict = verdict[-1] if verdict else ""
     step("audit chain verified", ["audit", "verify"])
     result.artefacts = collect_artefacts(root)

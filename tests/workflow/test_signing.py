@@ -39,6 +39,9 @@ def setup_keys(ws: Cli, tmp_path: Path) -> None:
                               "--json"]).output)
         assert info["p12_path"] == f".resolutions/keys/{member}.p12"
         assert (ws.root / info["p12_path"]).stat().st_mode & 0o777 == 0o600
+    # the secretariat's seal, for dossier exports: --seal-passphrase-file <tmp_path>/seal.pass
+    ws(["keys", "seal-issue", "--ca-passphrase-file", ca, "--passphrase-file",
+        passfile(tmp_path, "seal", "seal-Pass-5e41-secretariat")])
 
 
 def to_approved(ws: Cli, tmp_path: Path, signed_approvals: bool = True) -> str:

@@ -11,10 +11,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+from workflow.dossier.packages import check_packaged_pdfs, wrong_signers
 from workflow.dossier.report import VerifyReport, read_json, read_jsonl
 from workflow.store.chain import chain_problems, record_problems
 
-__all__ = ["check_contents", "wrong_signers", "BASE_ACTION", "CERTIFICATE_ACTION"]
+__all__ = ["check_contents", "BASE_ACTION", "CERTIFICATE_ACTION"]
 
 BASE_ACTION = "signing-base"                   # detail: version, pdf, docx (the signed bases)
 CERTIFICATE_ACTION = "completion-certificate"  # detail: version, sha256
@@ -118,8 +119,6 @@ def _resolution(root: Path, folder: str, by_seq: dict[int, dict[str, Any]], stub
     _approvals(root, base, record, roots, report)
     _signatures(root, base, record, details, roots, report)
     _submissions(root, base, record, roots, report)
-    from workflow.dossier.packages import check_packaged_pdfs
-
     check_packaged_pdfs(root, base, record, roots, report)
 
 
@@ -188,25 +187,6 @@ def _pdf(root: Path, rel: str, roots: list[Any], report: VerifyReport,
         report.add(rel, "PDF signature does not verify: " + ("; ".join(found + wrong)
                                                              or "invalid"))
     report.count("PDF signatures", len(result.signatures))
-
-
-def wrong_signers(result: Any, signers: dict[str, tuple[str, str]]) -> list[str]:
-    wrong = []
-    for sig in result.signatures:
-        expected = signers.get(sig.field_name)
-        who = f"{sig.signer_common_name} ({sig.signer_member_id}, {sig.signer_sha256[:16]}…)"
-        if expected is None:
-            wrong.append(f"field {sig.field_name}: no signature is recorded for it; signed by {who}")
-        elif sig.signer_sha256 != expected[1] \
-                or sig.signer_member_id not in (expected[0], None) \
-                or (sig.field_name.startswith("sig-") and sig.field_name != f"sig-{expected[0]}"):
-            wanted = sig.field_name[4:] if sig.field_name.startswith("sig-") else expected[0]
-            wrong.append(f"field {sig.field_name}: expected {wanted}, signed by {who} "
-                         "(wrong-signer)")
-    missing = set(signers) - {s.field_name for s in result.signatures}
-    wrong += [f"field {f}: the recorded signature of {signers[f][0]} is not in the PDF"
-              for f in sorted(missing)]
-    return wrong
 
 
 def _approvals(root: Path, base: str, record: dict[str, Any], roots: list[Any],

@@ -129,9 +129,11 @@ def howto_text(h: Howto) -> str:
            "завершиться успешно.",
            "本文件夹是 BagIt 包（RFC 8493），由工作组秘书处加盖印章。只需开放工具即可核验："
            "bagit.py、openssl、certutil、pdfsig。以 '$ ' 开头的每一行都是 bash 命令，都必须成功。",
-           "", f"-attime {h.attime} is the moment of sealing; seal-timestamp.tsr proves it. / "
-           f"-attime {h.attime} — момент наложения печати. / -attime {h.attime} 为加盖印章的时刻。",
-           ""]
+           "", f"-attime {h.attime} is the moment of sealing"
+           + ("; seal-timestamp.tsr proves it." if h.seal_timestamp else
+              " (no timestamp authority: nothing outside the seal proves it).")
+           + f" / -attime {h.attime} — момент наложения печати. / -attime {h.attime} "
+           "为加盖印章的时刻。", ""]
     for texts, lines in _steps(h):
         out += [texts["en"], texts["ru"], texts["zh"], *lines, ""]
     out += ["Values at sealing (for reference only) / Значения при опечатывании / 盖章时的值:",

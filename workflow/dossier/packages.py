@@ -1,4 +1,6 @@
-"""The signed PDF inside a submission package must be the signed PDF.
+"""Signed PDFs against their records: each field signed by its member's recorded
+certificate (:func:`wrong_signers`), and the signed PDF inside a submission package must
+be the signed PDF.
 
 A package's ``manifest.json`` names each file's role; the file with the role
 ``signed-pdf`` is what the body received as the signed resolution. It must have the
@@ -19,7 +21,7 @@ from typing import Any
 from workflow.dossier.report import VerifyReport
 from workflow.dossier.unzip import PACKAGE_LIMITS, UnsafeZip, read_entry, safe_entries
 
-__all__ = ["check_packaged_pdfs", "SIGNED_ROLE"]
+__all__ = ["check_packaged_pdfs", "wrong_signers", "SIGNED_ROLE"]
 
 SIGNED_ROLE = "signed-pdf"
 
@@ -87,7 +89,6 @@ def check_packaged_pdfs(root: Path, base: str, record: dict[str, Any], roots: li
 def _check(data: bytes, where: str, expected: str | None,
            fields: dict[str, tuple[str, str]], roots: list[Any], report: VerifyReport) -> None:
     from signatures.verify import verify_pdf
-    from workflow.dossier.checks import wrong_signers
 
     if expected is None:
         report.add(where, "the package holds a signed PDF but the record has no signed PDF "
@@ -108,3 +109,22 @@ def _check(data: bytes, where: str, expected: str | None,
         found = list(result.problems) + [p for s in result.signatures for p in s.problems]
         report.add(where, "PDF signature does not verify: " + "; ".join(found + wrong))
     report.count("packaged signed PDFs")
+
+
+def wrong_signers(result: Any, signers: dict[str, tuple[str, str]]) -> list[str]:
+    wrong = []
+    for sig in result.signatures:
+        expected = signers.get(sig.field_name)
+        who = f"{sig.signer_common_name} ({sig.signer_member_id}, {sig.signer_sha256[:16]}…)"
+        if expected is None:
+            wrong.append(f"field {sig.field_name}: no signature is recorded for it; signed by {who}")
+        elif sig.signer_sha256 != expected[1] \
+                or sig.signer_member_id not in (expected[0], None) \
+                or (sig.field_name.startswith("sig-") and sig.field_name != f"sig-{expected[0]}"):
+            wanted = sig.field_name[4:] if sig.field_name.startswith("sig-") else expected[0]
+            wrong.append(f"field {sig.field_name}: expected {wanted}, signed by {who} "
+                         "(wrong-signer)")
+    missing = set(signers) - {s.field_name for s in result.signatures}
+    wrong += [f"field {f}: the recorded signature of {signers[f][0]} is not in the PDF"
+              for f in sorted(missing)]
+    return wrong

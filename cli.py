@@ -917,13 +917,16 @@ def keys_import(ctx: Context, member_id: str, p12_file: str, chain: str | None,
               help="File with the CA key's passphrase (default: prompt).")
 @click.option("--passphrase-file", type=FILE_IN,
               help="File with the passphrase protecting the seal's key (default: prompt).")
+@click.option("--replace", is_flag=True,
+              help="Replace the existing seal (before it expires, or if its key is lost).")
 def keys_seal_issue(ctx: Context, ca_passphrase_file: str | None,
-                    passphrase_file: str | None) -> None:
+                    passphrase_file: str | None, replace: bool) -> None:
     """Issue the secretariat's seal (a certificate from the CA) that seals every dossier."""
     from workflow.signing.seal import issue_seal
     info = issue_seal(ctx.app(), ca_passphrase=_passphrase(ca_passphrase_file, "CA passphrase"),
                       seal_passphrase=_passphrase(passphrase_file,
-                                                  "New passphrase for the seal's key", new=True))
+                                                  "New passphrase for the seal's key", new=True),
+                      replace=replace)
     ctx.emit(info, f"Seal issued: {info['p12']}\n  {info['subject']}\n  SHA-256 {info['sha256']}")
 
 @command(keys_group, "list", json=True, example="resolutions keys list --json")

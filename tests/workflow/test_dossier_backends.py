@@ -13,6 +13,13 @@ from pypdf import PdfReader
 from tests.conftest import Cli, fixture_text
 
 
+def _fp(pem: bytes) -> str:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    return x509.load_pem_x509_certificate(pem).fingerprint(hashes.SHA256()).hex()
+
+
 def _seal(ws: Cli, tmp_path: Path) -> list[str]:
     """A CA and the secretariat's seal; the export option that opens the seal."""
     for name in ("ca", "seal"):
@@ -61,6 +68,15 @@ def test_usage_errors(ws: Cli, tmp_path: Path) -> None:
     seal = _seal(ws, tmp_path)
     assert "no resolution" in ws(["dossier", "export", "9", "-o", str(tmp_path / "x"), *seal],
                                  code=1).output
+    again = ["keys", "seal-issue", "--ca-passphrase-file", str(tmp_path / "ca.pass"),
+             "--passphrase-file", str(tmp_path / "seal.pass")]
+    assert "give --replace" in ws(again, code=1).output
+    first = (ws.root / ".resolutions/keys/seal/seal.pem").read_bytes()
+    replaced = json.loads(ws([*again, "--replace", "--json"]).output)
+    kept = ws.root / f".resolutions/keys/seal/seal-{_fp(first)[:16]}.pem"
+    assert kept.read_bytes() == first and replaced["sha256"] != _fp(first)
+    events = json.loads(ws(["audit", "verify", "--json"]).output)
+    assert events["ok"]
     wrong = tmp_path / "wrong.pass"
     wrong.write_text("not-the-Passphrase-1\n", encoding="utf-8")
     ws(["new", "--title", "A", "--body", "brics-higher-council"])

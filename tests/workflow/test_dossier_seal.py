@@ -70,6 +70,9 @@ def sealed(tmp_path_factory: pytest.TempPathFactory,
         source.write_text(fixture_text("trilingual.yaml"), encoding="utf-8")
         s = ws(["new", str(source)]).output.strip()
         ws(["circulate", s, "--reviewer", "rev-ru"])
+        ws(["comment", s, "--by", "rev-ru", "--ref", "OP 1(b)", "--type", "te",
+            "--text", "Name the components"])
+        ws(["dispose", s, "1", "--reject", "--note", "Out of scope"])
         ws(["close-review", s, "--no-objection"])
         for member in ("appr-ru", "appr-zh"):
             ws(["approve", s, "--by", member, "--evidence", LETTER])
@@ -191,11 +194,11 @@ def test_verify_txt_commands_pass_on_the_bag_and_fail_on_a_tampered_one(
 
 # -- the nine attacks -----------------------------------------------------------------------
 def test_an_approval_moved_to_another_member(sealed: Sealed, tmp_path: Path) -> None:
-    def attack(bag: Path) -> None:
-        path = bag / "data" / FOLDER / "approvals/approvals.json"
-        path.write_text(path.read_text("utf-8").replace('"appr-zh"', '"appr-ru2"'), "utf-8")
     copy = _copy(sealed, tmp_path)
-    attack(copy)
+    path = copy / "data" / FOLDER / "approvals/approvals.json"
+    before = path.read_text("utf-8")
+    path.write_text(before.replace('"appr-zh"', '"appr-ru2"'), "utf-8")
+    assert path.read_text("utf-8") != before
     _rebag(copy)
     assert SEAL_OUTSIDER in _verify(sealed, copy)
 
@@ -203,8 +206,9 @@ def test_an_approval_moved_to_another_member(sealed: Sealed, tmp_path: Path) -> 
 def test_a_disposition_changed(sealed: Sealed, tmp_path: Path) -> None:
     copy = _copy(sealed, tmp_path)
     path = copy / "data" / FOLDER / "review/round-1.json"
-    path.write_text(path.read_text("utf-8").replace('"pending"', '"rejected"')
-                    .replace('"accepted"', '"rejected"'), "utf-8")
+    before = path.read_text("utf-8")
+    path.write_text(before.replace('"rejected"', '"accepted"'), "utf-8")
+    assert path.read_text("utf-8") != before
     _rebag(copy)
     assert SEAL_OUTSIDER in _verify(sealed, copy)
 

@@ -38,8 +38,11 @@ def _pem_path(app: App) -> Path:
     return seal_dir(app) / "seal.pem"
 
 
-def issue_seal(app: App, *, ca_passphrase: bytes, seal_passphrase: bytes) -> dict[str, Any]:
-    """Issue the secretariat's seal certificate (once; a second one is refused)."""
+def issue_seal(app: App, *, ca_passphrase: bytes, seal_passphrase: bytes,
+               replace: bool = False) -> dict[str, Any]:
+    """Issue the secretariat's seal certificate. A second one is refused unless ``replace``
+    (a seal about to expire, or a compromised one): the old files are kept as
+    ``seal-<fingerprint>.p12``/``.pem``, and bags sealed with it still verify."""
     from cryptography.hazmat.primitives.serialization import Encoding
 
     from signatures.keys import issue_certificate, load_p12
@@ -48,16 +51,27 @@ def issue_seal(app: App, *, ca_passphrase: bytes, seal_passphrase: bytes) -> dic
     if not (ca_dir(app) / "ca.pem").is_file():
         raise NotFound("the working group has no CA yet: create it with "
                        "'resolutions keys init-ca' first")
-    if _p12(app).exists():
-        raise InvalidInput(f"the secretariat's seal already exists ({_p12(app)}); its "
-                           "certificate is in seal.pem next to it")
+    if _p12(app).exists() and not replace:
+        raise InvalidInput(f"the secretariat's seal already exists ({_p12(app)}); give "
+                           "--replace to issue a new one (bags sealed with the old one "
+                           "still verify)")
     with app.write() as session:
         app.require(session, "secretary", "issue the secretariat's seal")
+        fresh = seal_dir(app) / "seal.new.p12"
+        fresh.unlink(missing_ok=True)  # left by an issue that failed half-way
         name = f"{app.workspace.prefix} secretariat seal"[:64]
         info = issue_certificate(ca_dir(app), ca_passphrase, member_id=None, name=name,
-                                 organisation=app.workspace.name, email=None, out_p12=_p12(app),
+                                 organisation=app.workspace.name, email=None, out_p12=fresh,
                                  p12_passphrase=seal_passphrase,
                                  crl_location=crl_location(app))
+        old = seal_certificate(app)
+        if old is not None:  # kept: it identifies the bags sealed with it
+            from signatures.keys import cert_info
+
+            keep = cert_info(old).sha256[:16]
+            for path in (_p12(app), _pem_path(app)):
+                path.rename(path.with_name(f"seal-{keep}{path.suffix}"))
+        fresh.rename(_p12(app))
         cert = load_p12(_p12(app), seal_passphrase).cert
         write_atomic(_pem_path(app), cert.public_bytes(Encoding.PEM), 0o644)
         stored = relative_to_workspace(app, _p12(app))

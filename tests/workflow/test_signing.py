@@ -200,7 +200,8 @@ def test_a_certificate_from_another_ca_is_imported_and_signs(ws_sqlite: Cli, tmp
     events = con.execute("SELECT action, detail FROM audit_events WHERE action LIKE 'keys-%' "
                          "ORDER BY seq").fetchall()
     con.close()
-    assert [a for a, _ in events] == ["keys-init-ca"] + ["keys-issue"] * 3 + ["keys-import"]
+    assert [a for a, _ in events] == ["keys-init-ca"] + ["keys-issue"] * 3 + [
+        "keys-seal-issue", "keys-import"]
     assert json.loads(events[-1][1])["fingerprint"] == info["fingerprint"]
     s = to_approved(ws, tmp_path, signed_approvals=False)
     out = ws(["sign", s, "--by", "appr-ru", "--passphrase-file", pf]).output

@@ -308,8 +308,14 @@ def _kind(path: Path) -> str:
     name = path.name
     if path.suffix == ".eml":
         return "message: " + name.split("-")[0].replace("review", "review copy")
+    if name == "seal.p7s":
+        return "seal (secretariat)"
     if path.suffix == ".p7s":
         return "detached signature"
+    if path.suffix == ".tsr":
+        return "timestamp (RFC 3161)"
+    if name == "VERIFY.txt":
+        return "how to verify"
     if name.endswith("_signed.pdf"):
         return "signed resolution"
     if "returned" in name:

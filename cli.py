@@ -152,7 +152,7 @@ VERIFY_KEYS = ("schema file trust workspace ok level at size document_timestamps
                "problems signatures | schema file sha256 size trust at workspace ok "
                "signature_count signatures problems")
 EXPORT_KEYS = "path resolutions files octets rendered cached workers seconds"
-DOSSIER_VERIFY_KEYS = "schema path ok at archive_timestamp checked problems"
+DOSSIER_VERIFY_KEYS = "schema path ok at archive_timestamp checked seal problems"
 
 VERSION = click.option("--version", "version", type=int, help="Version number (default: current).")
 OUT_DIR = click.option("-o", "--output", "out_dir", default=".", show_default=True,
@@ -1202,6 +1202,25 @@ def keys_import(ctx: Context, member_id: str, p12_file: str, chain: str | None,
     ctx.emit(info.to_json(), f"Registered {info.common_name} for {info.member}\n"
                              f"  issuer {info.issuer}\n  SHA-256 {info.fingerprint}")
 
+@command(keys_group, "seal-issue", json="p12 certificate subject common_name organisation "
+         "member_id email serial sha256 not_before not_after issuer", example=(
+    "resolutions keys seal-issue --ca-passphrase-file ca.pass --passphrase-file seal.pass"))
+@click.option("--ca-passphrase-file", type=FILE_IN,
+              help="File with the CA key's passphrase (default: prompt).")
+@click.option("--passphrase-file", type=FILE_IN,
+              help="File with the passphrase protecting the seal's key (default: prompt).")
+@click.option("--replace", is_flag=True,
+              help="Replace the existing seal (before it expires, or if its key is lost).")
+def keys_seal_issue(ctx: Context, ca_passphrase_file: str | None,
+                    passphrase_file: str | None, replace: bool) -> None:
+    """Issue the secretariat's seal (a certificate from the CA) that seals every dossier."""
+    from workflow.signing.seal import issue_seal
+    info = issue_seal(ctx.app(), ca_passphrase=_passphrase(ca_passphrase_file, "CA passphrase"),
+                      seal_passphrase=_passphrase(passphrase_file,
+                                                  "New passphrase for the seal's key", new=True),
+                      replace=replace)
+    ctx.emit(info, f"Seal issued: {info['p12']}\n  {info['subject']}\n  SHA-256 {info['sha256']}")
+
 @command(keys_group, "list", json="ca trust certificates crl", example="resolutions keys list --json")
 def keys_list(ctx: Context) -> None:
     """Registered certificates and the trust store."""
@@ -1455,7 +1474,7 @@ dossier = group(cli, "dossier",
                 "The archivist's dossier: one BagIt bag, verifiable with nothing but itself.")
 
 @command(dossier, "export", json=EXPORT_KEYS, example=(
-    "resolutions dossier export 1 -o dossier-2024-1",
+    "resolutions dossier export 1 -o dossier-2024-1 --seal-passphrase-file seal.pass",
     "resolutions dossier export --all --zip -o archive/rcwg-2024.zip --workers 2"))
 @click.argument("refs", nargs=-1, metavar="REF...")
 @click.option("--all", "everything", is_flag=True, help="Export every resolution.")
@@ -1464,17 +1483,24 @@ dossier = group(cli, "dossier",
 @click.option("--zip", "as_zip", is_flag=True, help="Write the bag as one ZIP file.")
 @click.option("--workers", type=click.IntRange(1, 64),
               help="Processes rendering missing documents (default: 2 or the core count).")
+@click.option("--seal-passphrase-file", type=FILE_IN,
+              help="File with the passphrase of the secretariat's seal (default: prompt).")
 def dossier_export(ctx: Context, refs: tuple[str, ...], everything: bool, output: str,
-                   as_zip: bool, workers: int | None) -> None:
-    """Export resolutions as one BagIt bag: versions, review, approvals, signatures,
-    submissions, audit log, metadata and trust anchors (layout: docs/DOSSIER.md).
+                   as_zip: bool, workers: int | None, seal_passphrase_file: str | None) -> None:
+    """Export resolutions as one BagIt bag sealed by the secretariat: versions, review,
+    approvals, signatures, submissions, audit log, metadata and trust anchors, and
+    VERIFY.txt (layout: docs/DOSSIER.md).
     """
     from workflow.dossier.export import export_dossier
+    from workflow.signing.seal import ensure_sealable
     if bool(refs) == everything:
         raise click.UsageError("give REF... or --all (not both)")
+    ensure_sealable(ctx.app())  # refused before the passphrase is asked
+    seal_pass = _passphrase(seal_passphrase_file, "Passphrase of the secretariat's seal")
     with ctx.progress() as report:
         result = export_dossier(ctx.app(), list(refs), Path(output), everything=everything,
-                                as_zip=as_zip, workers=workers, progress=report)
+                                as_zip=as_zip, workers=workers, progress=report,
+                                seal_passphrase=seal_pass)
     ctx.emit(result.to_json(), reports.export_text(result))
 
 @command(dossier, "verify", json=DOSSIER_VERIFY_KEYS, example=(
@@ -1483,13 +1509,16 @@ def dossier_export(ctx: Context, refs: tuple[str, ...], everything: bool, output
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--at", "at", metavar="DATE", help="Judge the signatures as on this date "
               "(YYYY-MM-DD or ISO 8601; default: now).")
-def dossier_verify(ctx: Context, path: str, at: str | None) -> None:
-    """Verify a dossier with nothing but the bag: every checksum, the audit chain, every
-    signature against the bag's trust anchors; exit 1 naming each problem and its file.
+@click.option("--expect-ca", metavar="SHA256",
+              help="The working group's CA fingerprint you hold; any other CA fails.")
+def dossier_verify(ctx: Context, path: str, at: str | None, expect_ca: str | None) -> None:
+    """Verify a dossier with nothing but the bag: the seal, every checksum, the audit
+    chain, every signature against the bag's trust anchors; exit 1 naming each problem and
+    its file. Prints the CA and seal fingerprints and the audit head to compare.
     """
     from workflow.dossier.export import verify_dossier
     from workflow.signing.verify import parse_at
-    report = verify_dossier(Path(path), at=parse_at(at))
+    report = verify_dossier(Path(path), at=parse_at(at), expect_ca=expect_ca)
     ctx.emit(report.to_json(), reports.dossier_text(report))
     if not report.ok:
         sys.exit(1)

@@ -273,7 +273,7 @@ def issue_certificate(
     ca_directory: Path,
     ca_passphrase: bytes,
     *,
-    member_id: str,
+    member_id: str | None,
     name: str,
     organisation: str,
     email: str | None,
@@ -285,7 +285,8 @@ def issue_certificate(
 ) -> CertInfo:
     """Issue a signing certificate for a member and write it as a PKCS#12 bundle (0600).
 
-    Subject: CN=name, O=organisation, UID=member_id. Key usage digitalSignature and
+    Subject: CN=name, O=organisation, UID=member_id (no UID when ``member_id`` is None:
+    the secretariat's seal, which is nobody's signature). Key usage digitalSignature and
     nonRepudiation; extended key usage documentSigning and emailProtection. With
     ``crl_location`` (a URL or a file path) the certificate names where the CA's CRL is
     published (CRL distribution point).
@@ -302,8 +303,8 @@ def issue_certificate(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, name),
             x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
-            x509.NameAttribute(NameOID.USER_ID, member_id),
         ]
+        + ([x509.NameAttribute(NameOID.USER_ID, member_id)] if member_id else [])
     )
     start, end = _validity(now, valid_days)
     end = min(end, ca.cert.not_valid_after_utc)
@@ -334,7 +335,7 @@ def issue_certificate(
         builder = builder.add_extension(distribution_point(crl_location), critical=False)
     cert = builder.sign(ca.key, hashes.SHA256())
     bundle = pkcs12.serialize_key_and_certificates(
-        name=member_id.encode("utf-8"),
+        name=(member_id or name).encode("utf-8"),
         key=key,
         cert=cert,
         cas=[ca.cert],

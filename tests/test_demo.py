@@ -37,6 +37,14 @@ def test_demo_plays_the_whole_lifecycle(tmp_path: Path) -> None:
 
     verify = CliRunner().invoke(cli, ["dossier", "verify", str(root / "dossier")])
     assert verify.exit_code == 0, verify.output
+    # the sealed dossier prints what an archivist compares out of band
+    ca = subprocess.run(["openssl", "x509", "-in", str(root / ".resolutions/keys/ca/ca.pem"),
+                         "-noout", "-fingerprint", "-sha256"], capture_output=True, text=True,
+                        check=True).stdout.split("=", 1)[1].strip().replace(":", "").lower()
+    assert f"CA          {ca}" in verify.output and "audit head  " in verify.output
+    assert "seal        " in verify.output and "(timestamped" in verify.output
+    assert (root / "dossier" / "seal.p7s").is_file() and "dossier verified" in out
+    assert f"CA          {ca}" in out  # the demo's own verify step shows them too
 
     final = root / "out" / "RCWG-RES-2024-1_v2_final_ru-zh.pdf"
     text = subprocess.run(["pdftotext", str(final), "-"], capture_output=True,

@@ -297,7 +297,10 @@ def _play(root: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
     for member in ("sokolov", "kuznetsova", "li-wei"):
         key_cmds.append(["keys", "issue", member, "--ca-passphrase-file", ca_pass,
                          "--passphrase-file", _secret(root, member)])
-    step("working-group CA and 3 signing certificates issued (demo keys)", *key_cmds)
+    key_cmds.append(["keys", "seal-issue", "--ca-passphrase-file", ca_pass,
+                     "--passphrase-file", _secret(root, "seal")])
+    step("working-group CA, 3 signing certificates and the secretariat's seal issued "
+         "(demo keys)", *key_cmds)
     step("demo timestamp authority on loopback trusted for timestamps",
          ["keys", "trust", str(tsa_root), "--for", "timestamps"])
 
@@ -331,10 +334,15 @@ def _play(root: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
     step("receipt recorded: acknowledged",
          ["receipt", symbol, "--ref", "HC-BRICS/2024/117", "--outcome", "acknowledged"])
     dossier = root / "dossier"
-    step("dossier exported (BagIt, PDF/A-3b)", ["dossier", "export", symbol, "-o", str(dossier)])
+    step("dossier exported (BagIt, PDF/A-3b), sealed by the secretariat and timestamped",
+         ["dossier", "export", symbol, "-o", str(dossier), "--seal-passphrase-file",
+          _secret(root, "seal")])
     verdict = step("dossier verified with nothing but the bag, also as on 2040-01-01",
                    ["dossier", "verify", str(dossier), "--at", "2040-01-01"],
                    ["dossier", "verify", str(dossier)])[-1].strip().splitlines()
+    for line in verdict:  # the seal's fingerprints and the audit head, to compare elsewhere
+        if line.startswith(("compare out of band", "  ")):
+            echo(f"    {line}")
     result.verdict = verdict[-1] if verdict else ""
     step("audit chain verified", ["audit", "verify"])
     result.artefacts = collect_artefacts(root)
@@ -345,8 +353,14 @@ def _kind(path: Path) -> str:
     name = path.name
     if path.suffix == ".eml":
         return "message: " + name.split("-")[0].replace("review", "review copy")
+    if name == "seal.p7s":
+        return "seal (secretariat)"
     if path.suffix == ".p7s":
         return "detached signature"
+    if path.suffix == ".tsr":
+        return "timestamp (RFC 3161)"
+    if name == "VERIFY.txt":
+        return "how to verify"
     if name.endswith("_signed.pdf"):
         return "signed resolution"
     if "returned" in name:

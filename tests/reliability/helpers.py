@@ -42,6 +42,9 @@ def setup_keys(ws: Cli, secrets: Path) -> None:
     for member, secret in KEY_PASS.items():
         ws(["keys", "issue", member, "--ca-passphrase-file", str(ca),
             "--passphrase-file", str(passfile(secrets, member, secret))])
+    # the secretariat's seal, for dossier exports: --seal-passphrase-file <secrets>/seal.pass
+    ws(["keys", "seal-issue", "--ca-passphrase-file", str(ca), "--passphrase-file",
+        str(passfile(secrets, "seal", "seal-Pass-5e41-secretariat"))])
 
 
 def to_approved(ws: Cli, tmp_path: Path) -> str:

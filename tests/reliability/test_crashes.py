@@ -161,10 +161,11 @@ def test_kill_during_submit(approved: tuple[Path, str, Path], tmp_path: Path) ->
 
 @pytest.mark.slow
 def test_kill_during_dossier_export(approved: tuple[Path, str, Path], tmp_path: Path) -> None:
-    root, symbol, _ = approved
+    root, symbol, secrets = approved
     out = root / "archive" / "dossier.zip"
     points = _crash_and_rerun(root, tmp_path, ["dossier", "export", symbol, "-o", str(out),
-                                               "--zip"], root / "archive",
+                                               "--zip", "--seal-passphrase-file",
+                                               str(secrets / "seal.pass")], root / "archive",
                               then=[["dossier", "verify", str(out)]], writes=1)
     assert any(p.startswith("dossier.before-publish") for p in points), points
     print(f"\ndossier export: killed at {len(points)} points: {points}")

@@ -49,6 +49,8 @@ def _lifecycle(ws: Cli, root: Path) -> str:
     ws(["approve", s, "--by", "appr-zh", "--evidence", LETTER])
     ca = _secret(root, "ca")
     ws(["keys", "init-ca", "--passphrase-file", ca])
+    ws(["keys", "seal-issue", "--ca-passphrase-file", ca, "--passphrase-file",
+        _secret(root, "seal")])
     for member in ("appr-ru", "appr-zh"):
         ws(["keys", "issue", member, "--ca-passphrase-file", ca,
             "--passphrase-file", _secret(root, member)])
@@ -68,8 +70,13 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cli, Pa
         mp.setenv("RESOLUTIONS_NOW", FROZEN_NOW)
         ws = make_workspace(root / "ws")
         _lifecycle(ws, root)
-        ws(["dossier", "export", "1", "-o", str(root / "bag"), "--json"])
+        ws(["dossier", "export", "1", "-o", str(root / "bag"), "--json", *_seal(root / "bag")])
         yield ws, root / "bag"
+
+
+def _seal(bag: Path) -> list[str]:
+    """The export option that opens the seal (its passphrase file sits next to the bag)."""
+    return ["--seal-passphrase-file", str(bag.parent / "seal.pass")]
 
 
 def _copy(bag: Path, tmp_path: Path) -> Path:
@@ -161,7 +168,7 @@ def test_two_exports_of_the_same_workspace_have_identical_payloads(
         exported: tuple[Cli, Path], tmp_path: Path) -> None:
     ws, bag = exported
     result = json.loads(ws(["dossier", "export", "1", "-o", str(tmp_path / "again"),
-                            "--workers", "1", "--json"]).output)
+                            "--workers", "1", "--json", *_seal(bag)]).output)
     assert result["rendered"] == 0  # everything came from the render cache
     for name in ("manifest-sha256.txt", "manifest-sha512.txt"):
         assert (tmp_path / "again" / name).read_bytes() == (bag / name).read_bytes()
@@ -173,7 +180,7 @@ def test_two_exports_of_the_same_workspace_have_identical_payloads(
 def test_zip_round_trips(exported: tuple[Cli, Path], tmp_path: Path) -> None:
     ws, bag = exported
     target = tmp_path / "dossier.zip"
-    exported_zip = ws(["dossier", "export", "1", "-o", str(target), "--zip"])
+    exported_zip = ws(["dossier", "export", "1", "-o", str(target), "--zip", *_seal(bag)])
     told = exported_zip.stderr.splitlines()  # off a terminal: one line per finished step
     assert told[0] == "done: plan" and told[-1].startswith("done: write")
     assert "dossier intact" in _verify(ws, target, 0).output
@@ -192,7 +199,8 @@ def test_zip_round_trips(exported: tuple[Cli, Path], tmp_path: Path) -> None:
 def test_existing_target_is_refused_and_a_failed_export_leaves_nothing(
         exported: tuple[Cli, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ws, bag = exported
-    assert "already exists" in ws(["dossier", "export", "1", "-o", str(bag)], code=1).output
+    assert "already exists" in ws(["dossier", "export", "1", "-o", str(bag), *_seal(bag)],
+                                  code=1).output
     from workflow.dossier import bag as dossier_bag
     calls = {"n": 0}
     original = dossier_bag.BagWriter.add_file
@@ -204,8 +212,8 @@ def test_existing_target_is_refused_and_a_failed_export_leaves_nothing(
         original(self, rel, source)
 
     monkeypatch.setattr(dossier_bag.BagWriter, "add_file", failing)
-    assert "Aborted" in ws(["dossier", "export", "1", "-o", str(tmp_path / "half")],
-                           code=1).output  # Ctrl-C in the middle of writing
+    assert "Aborted" in ws(["dossier", "export", "1", "-o", str(tmp_path / "half"),
+                            *_seal(bag)], code=1).output  # Ctrl-C in the middle of writing
     assert list(tmp_path.iterdir()) == []
 
 

@@ -39,6 +39,9 @@ def setup_keys(ws: Cli, tmp_path: Path) -> None:
                               "--json"]).output)
         assert info["p12_path"] == f".resolutions/keys/{member}.p12"
         assert (ws.root / info["p12_path"]).stat().st_mode & 0o777 == 0o600
+    # the secretariat's seal, for dossier exports: --seal-passphrase-file <tmp_path>/seal.pass
+    ws(["keys", "seal-issue", "--ca-passphrase-file", ca, "--passphrase-file",
+        passfile(tmp_path, "seal", "seal-Pass-5e41-secretariat")])
 
 
 def to_approved(ws: Cli, tmp_path: Path, signed_approvals: bool = True) -> str:
@@ -201,7 +204,8 @@ def test_a_certificate_from_another_ca_is_imported_and_signs(ws_sqlite: Cli, tmp
     events = con.execute("SELECT action, detail FROM audit_events WHERE action LIKE 'keys-%' "
                          "ORDER BY seq").fetchall()
     con.close()
-    assert [a for a, _ in events] == ["keys-init-ca"] + ["keys-issue"] * 3 + ["keys-import"]
+    assert [a for a, _ in events] == ["keys-init-ca"] + ["keys-issue"] * 3 + [
+        "keys-seal-issue", "keys-import"]
     assert json.loads(events[-1][1])["fingerprint"] == info["fingerprint"]
     s = to_approved(ws, tmp_path, signed_approvals=False)
     out = ws(["sign", s, "--by", "appr-ru", "--passphrase-file", pf]).output

@@ -186,7 +186,8 @@ def test_a_dossier_rebagged_with_a_signature_in_the_wrong_field(attack: Attack) 
     for member in KEY_PASS:
         ws(["sign", other, "--by", member, "--passphrase-file", str(tmp / f"{member}.pass")])
     bag = tmp / "bag"
-    ws(["dossier", "export", other, "-o", str(bag)])
+    ws(["dossier", "export", other, "-o", str(bag), "--seal-passphrase-file",
+        str(tmp / "seal.pass")])
     ws(["dossier", "verify", str(bag)])
     signed = next(bag.glob("data/*/signed/v*/signed.pdf"))
     rel = str(signed.relative_to(bag))

@@ -114,7 +114,8 @@ def test_b_lta_through_a_trusted_tsa_verifies_in_2040(ws: Cli, tmp_path: Path,
                               capture_output=True)
         assert done.returncode == 0, done.stderr
     # the dossier, with nothing but the bag, as on 2040-01-01
-    ws(["dossier", "export", symbol, "-o", str(tmp_path / "bag")])
+    ws(["dossier", "export", symbol, "-o", str(tmp_path / "bag"),
+        "--seal-passphrase-file", str(tmp_path / "seal.pass")])
     report = json.loads(outside(["dossier", "verify", str(tmp_path / "bag"), "--at",
                                  "2040-01-01", "--json"]).output)
     assert report["ok"], report["problems"]
@@ -166,7 +167,8 @@ def test_b_b_is_refused_in_2040_with_the_expiry_reason(ws_sqlite: Cli, tmp_path:
     data = json.loads(ws(["verify", str(pdf), "--at", "2040-01-01", "--json"], code=1).output)
     assert data["level"] == "B-B"
     assert {s["reason"] for s in data["signatures"]} == {"expired"}
-    ws(["dossier", "export", symbol, "-o", str(tmp_path / "bag")])
+    ws(["dossier", "export", symbol, "-o", str(tmp_path / "bag"),
+        "--seal-passphrase-file", str(tmp_path / "seal.pass")])
     bag = ws(["dossier", "verify", str(tmp_path / "bag"), "--at", "2040-01-01"], code=1).output
     assert "expired on" in bag and "no timestamp proves" in bag
     ws(["dossier", "verify", str(tmp_path / "bag")])  # today it holds
@@ -267,7 +269,8 @@ def test_the_archive_timestamp_keeps_b_b_signatures_provable(ws_sqlite: Cli, tmp
     for member in KEY_PASS:  # no timestamp authority yet: B-B
         ws(["sign", symbol, "--by", member, "--passphrase-file", str(tmp_path / f"{member}.pass")])
     _use_tsa(ws, loopback_tsa, tmp_path)
-    ws(["dossier", "export", symbol, "-o", str(tmp_path / "bag")])
+    ws(["dossier", "export", symbol, "-o", str(tmp_path / "bag"),
+        "--seal-passphrase-file", str(tmp_path / "seal.pass")])
     token = tmp_path / "bag" / "archive-timestamp.tsr"
     done = subprocess.run([OPENSSL, "ts", "-verify", "-in", str(token), "-token_in", "-data",
                            str(tmp_path / "bag" / "manifest-sha512.txt"), "-CAfile",
@@ -277,7 +280,8 @@ def test_the_archive_timestamp_keeps_b_b_signatures_provable(ws_sqlite: Cli, tmp
                             "--json"]).output)
     assert report["ok"] and report["archive_timestamp"], report["problems"]
     # a token over another bag's manifests proves nothing here
-    ws(["dossier", "export", symbol, "-o", str(tmp_path / "bag2")])
+    ws(["dossier", "export", symbol, "-o", str(tmp_path / "bag2"),
+        "--seal-passphrase-file", str(tmp_path / "seal.pass")])
     shutil.copy(tmp_path / "bag2" / "archive-timestamp.tsr", token)
     (tmp_path / "bag" / "manifest-sha512.txt").write_text(
         (tmp_path / "bag" / "manifest-sha512.txt").read_text("utf-8") + "\n", "utf-8")

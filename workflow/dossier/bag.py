@@ -88,9 +88,10 @@ class BagWriter:
     def sha256(self, rel: str) -> str:
         return self.digests[rel]["sha256"]
 
-    def finish(self, info: list[tuple[str, str]]) -> None:
-        """Write bagit.txt, the payload manifests, bag-info.txt and the tag manifests."""
-        tag_files = ["bagit.txt", "bag-info.txt"]
+    def finish(self, info: list[tuple[str, str]], extra_tags: Iterable[str] = ()) -> None:
+        """Write bagit.txt, the payload manifests, bag-info.txt and the tag manifests
+        (listing ``extra_tags`` too: tag files already written, e.g. VERIFY.txt)."""
+        tag_files = ["bagit.txt", "bag-info.txt", *extra_tags]
         (self.root / "bagit.txt").write_text(
             "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n", encoding="utf-8")
         for alg in ALGORITHMS:

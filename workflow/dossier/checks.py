@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from workflow.dossier.packages import check_packaged_pdfs, wrong_signers
 from workflow.dossier.report import VerifyReport, read_json, read_jsonl
 from workflow.store.chain import chain_problems, record_problems
 
@@ -54,6 +55,10 @@ def check_contents(root: Path, report: VerifyReport) -> None:
         report.problems.append(p)
     report.count("audit events", len(chain))
     by_seq = {int(r.get("seq", 0)): r for r in chain if not r.get("redacted")}
+    stubs = {int(r.get("seq", 0)) for r in chain if r.get("redacted")}
+    from workflow.dossier.seal import check_seal
+
+    report.seal = check_seal(root, dossier, chain, report, report.expect_ca)
     roots = _trust_roots(root, dossier, report)
     from workflow.signing.archive import TOKEN_NAME, archive_proof
 
@@ -61,7 +66,7 @@ def check_contents(root: Path, report: VerifyReport) -> None:
     if problem:
         report.add(TOKEN_NAME, problem)
     for entry in dossier.get("resolutions", []):
-        _resolution(root, str(entry.get("folder", "")), by_seq, roots, report)
+        _resolution(root, str(entry.get("folder", "")), by_seq, stubs, roots, report)
 
 
 def _trust_roots(root: Path, dossier: dict[str, Any], report: VerifyReport) -> list[Any]:
@@ -79,8 +84,8 @@ def _trust_roots(root: Path, dossier: dict[str, Any], report: VerifyReport) -> l
     return certs
 
 
-def _resolution(root: Path, folder: str, by_seq: dict[int, dict[str, Any]], roots: list[Any],
-                report: VerifyReport) -> None:
+def _resolution(root: Path, folder: str, by_seq: dict[int, dict[str, Any]], stubs: set[int],
+                roots: list[Any], report: VerifyReport) -> None:
     base = f"data/{folder}"
     record = read_json(root, f"{base}/record.json", report)
     if not isinstance(record, dict):
@@ -98,6 +103,12 @@ def _resolution(root: Path, folder: str, by_seq: dict[int, dict[str, Any]], root
         elif seq not in by_seq:
             report.add(where, f"audit event {seq} is not in the chain")
     symbol = record.get("symbol")
+    own = {int(s) for s in record.get("audit", {}).get("seqs", []) if str(s).isdigit()}
+    for seq in sorted(own & stubs):
+        report.add(f"{base}/record.json", f"audit event {seq} of {symbol} is a redaction stub "
+                   "in the chain: events of a resolution in the bag are never redacted")
+    for seq in sorted(own - seen - stubs):
+        report.add(audit_file, f"lacks audit event {seq} that record.json lists")
     for seq, rec in by_seq.items():
         if rec.get("symbol") == symbol and rec.get("resolution_id") is not None \
                 and seq not in seen:
@@ -108,6 +119,7 @@ def _resolution(root: Path, folder: str, by_seq: dict[int, dict[str, Any]], root
     _approvals(root, base, record, roots, report)
     _signatures(root, base, record, details, roots, report)
     _submissions(root, base, record, roots, report)
+    check_packaged_pdfs(root, base, record, roots, report)
 
 
 def _versions(root: Path, base: str, record: dict[str, Any],
@@ -169,31 +181,12 @@ def _pdf(root: Path, rel: str, roots: list[Any], report: VerifyReport,
     except Exception as exc:
         report.add(rel, f"signatures cannot be checked ({exc})")
         return
-    wrong = _wrong_signers(result, signers) if signers is not None else []
+    wrong = wrong_signers(result, signers) if signers is not None else []
     if not result.ok or wrong:
         found = list(result.problems) + [p for s in result.signatures for p in s.problems]
         report.add(rel, "PDF signature does not verify: " + ("; ".join(found + wrong)
                                                              or "invalid"))
     report.count("PDF signatures", len(result.signatures))
-
-
-def _wrong_signers(result: Any, signers: dict[str, tuple[str, str]]) -> list[str]:
-    wrong = []
-    for sig in result.signatures:
-        expected = signers.get(sig.field_name)
-        who = f"{sig.signer_common_name} ({sig.signer_member_id}, {sig.signer_sha256[:16]}…)"
-        if expected is None:
-            wrong.append(f"field {sig.field_name}: no signature is recorded for it; signed by {who}")
-        elif sig.signer_sha256 != expected[1] \
-                or sig.signer_member_id not in (expected[0], None) \
-                or (sig.field_name.startswith("sig-") and sig.field_name != f"sig-{expected[0]}"):
-            wanted = sig.field_name[4:] if sig.field_name.startswith("sig-") else expected[0]
-            wrong.append(f"field {sig.field_name}: expected {wanted}, signed by {who} "
-                         "(wrong-signer)")
-    missing = set(signers) - {s.field_name for s in result.signatures}
-    wrong += [f"field {f}: the recorded signature of {signers[f][0]} is not in the PDF"
-              for f in sorted(missing)]
-    return wrong
 
 
 def _approvals(root: Path, base: str, record: dict[str, Any], roots: list[Any],
@@ -240,6 +233,13 @@ def _signatures(root: Path, base: str, record: dict[str, Any],
                 report.add(f"{base}/{sig['p7s']}", "is not the .p7s the dossier records")
             _detached(root, f"{base}/{docx}", f"{base}/{sig['p7s']}", roots, report,
                       member=str(sig.get("member")))
+    signed = [d for a, d in details if a == "sign" and d.get("signed_sha256")]
+    if signed and not checked_pdfs:
+        report.add(f"{base}/record.json", f"the audit log records {len(signed)} signature(s) "
+                   "but the bag holds no signed PDF: the signed PDF was removed")
+    elif len(record.get("signatures", [])) < len(signed):
+        report.add(f"{base}/record.json", f"lists {len(record.get('signatures', []))} "
+                   f"signature(s) where the audit log records {len(signed)}")
     cert = record.get("certificate")
     if cert and (root / base / cert["file"]).is_file():
         issued = {str(d.get("sha256")) for a, d in details if a == CERTIFICATE_ACTION}
@@ -271,20 +271,23 @@ def _zip_package(path: Path, rel: str, roots: list[Any], report: VerifyReport) -
     import zipfile
 
     from signatures.verify import verify_pdf
+    from workflow.dossier.unzip import PACKAGE_LIMITS, UnsafeZip, read_entry, safe_entries
 
     try:
         with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
+            infos = {i.filename: i for i in safe_entries(zf, PACKAGE_LIMITS)}
+            names = set(infos)
             manifest = next((n for n in names if n.rsplit("/", 1)[-1] == "manifest.json"), None)
             if manifest is None:
                 return
             prefix = manifest[: -len("manifest.json")]
-            listed = _manifest_hashes(json.loads(zf.read(manifest)), {})
+            listed = _manifest_hashes(json.loads(read_entry(zf, infos[manifest],
+                                                            PACKAGE_LIMITS)), {})
             for name, digest in sorted(listed.items()):
                 if prefix + name not in names:
                     report.add(f"{rel}!{name}", "is in the package manifest but missing")
                     continue
-                data = zf.read(prefix + name)
+                data = read_entry(zf, infos[prefix + name], PACKAGE_LIMITS)
                 if hashlib.sha256(data).hexdigest() != digest.lower():
                     report.add(f"{rel}!{name}", "differs from the hash in the package manifest")
                 elif name.endswith(".pdf") and b"/ByteRange" in data:
@@ -292,6 +295,8 @@ def _zip_package(path: Path, rel: str, roots: list[Any], report: VerifyReport) -
                     if not result.ok:
                         report.add(f"{rel}!{name}", "PDF signature does not verify")
                     report.count("PDF signatures", len(result.signatures))
+    except UnsafeZip as exc:
+        report.add(rel, f"refused: {exc}")
     except (zipfile.BadZipFile, ValueError) as exc:
         report.add(rel, f"is not a readable package ({exc})")
 

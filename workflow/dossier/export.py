@@ -25,6 +25,7 @@ from workflow.app import App
 from workflow.crashpoints import crashpoint
 from workflow.documents.rendering import record_artefacts
 from workflow.dossier.bag import BagWriter, staging
+from workflow.dossier.howto import HOWTO, Howto, howto_text
 from workflow.dossier.meta import DossierStats, bag_info
 from workflow.dossier.plan import Entry, Job, dumps, own_job, plan_resolution
 from workflow.dossier.render import (
@@ -36,6 +37,7 @@ from workflow.dossier.render import (
     render_missing,
     reset_memo,
 )
+from workflow.dossier.seal import ANCHORS, SEAL_CERT, SEAL_FILE, SEALED, fingerprint, seal_bag
 from workflow.dossier.verify import verify
 from workflow.errors import InvalidInput
 from workflow.store.chain import event_record, redacted_record
@@ -94,6 +96,58 @@ def _trust_files(app: App) -> list[tuple[str, Path]]:
     return out
 
 
+def _pem(cert: Any) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return bytes(cert.public_bytes(Encoding.PEM))
+
+
+def _ca_sha256(app: App) -> str:
+    from signatures.keys import load_certificates
+
+    ca = app.workspace.keys_dir / "ca" / "ca.pem"
+    if not ca.is_file():
+        raise InvalidInput("the working group has no CA: create it with 'resolutions keys "
+                           "init-ca' and issue the seal with 'resolutions keys seal-issue'")
+    return fingerprint(load_certificates(ca.read_bytes())[0])
+
+
+def _timestamp_roots(app: App) -> list[str]:
+    """The bag's trust files trusted for timestamps (for VERIFY.txt)."""
+    from workflow.signing.trust import trusted_for
+
+    directory = app.workspace.keys_dir / "trust"
+    names = {p.name for p in trusted_for(directory, "timestamps")} if directory.is_dir() else set()
+    return [rel for rel, path in _trust_files(app) if path.name in names]
+
+
+def anchor_files(app: App) -> list[tuple[str, Path]]:
+    """The audit anchors to carry: ``.resolutions/anchors/NAME.tsr`` (an RFC 3161 token)
+    with ``NAME.json`` (``seq``, ``hash`` and ``data``, the exact text timestamped) →
+    ``data/audit/anchors/``; ``dossier verify`` checks each against the chain."""
+    folder = app.workspace.state_dir / "anchors"
+    out = []
+    for token in sorted(folder.glob("*.tsr")) if folder.is_dir() else []:
+        meta = token.with_suffix(".json")
+        if meta.is_file():
+            out += [(f"{ANCHORS}/{token.name}", token), (f"{ANCHORS}/{meta.name}", meta)]
+    return out
+
+
+def _signed_files(howto: Howto, folder: str, record: dict[str, Any]) -> None:
+    """The signed PDFs and the .p7s files (with their contents) VERIFY.txt checks."""
+    base = f"data/{folder}"
+    for sig in record.get("signatures", []):
+        pdf = f"{base}/{sig['pdf']}" if sig.get("pdf") else None
+        if pdf and pdf not in howto.pdfs:
+            howto.pdfs.append(pdf)
+        if sig.get("p7s") and sig.get("docx"):
+            howto.detached.append((f"{base}/{sig['p7s']}", f"{base}/{sig['docx']}"))
+    for a in record.get("approvals", []):
+        if a.get("p7s") and a.get("statement"):
+            howto.detached.append((f"{base}/{a['p7s']}", f"{base}/{a['statement']}"))
+
+
 def _chain_lines(session: Session, exported: set[int], stats: DossierStats,
                  head: list[Any]) -> Iterator[bytes]:
     statement = select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=500)
@@ -108,12 +162,20 @@ def _chain_lines(session: Session, exported: set[int], stats: DossierStats,
 
 def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool = False,
                    as_zip: bool = False, workers: int | None = None,
-                   progress: Progress | None = None) -> ExportResult:
-    """Export the resolutions (or all) as one BagIt bag at ``out`` (a folder, or a ZIP)."""
+                   progress: Progress | None = None,
+                   seal_passphrase: bytes | None = None) -> ExportResult:
+    """Export the resolutions (or all) as one BagIt bag at ``out`` (a folder, or a ZIP),
+    sealed with the secretariat's seal (opened with ``seal_passphrase``)."""
+    from workflow.signing.seal import seal_signer
+
     started = time.perf_counter()
     out = Path(out)
     if out.exists():
         raise InvalidInput(f"{out} already exists; choose a new path or remove it first")
+    if seal_passphrase is None:
+        raise InvalidInput("the dossier is sealed with the secretariat's seal: give "
+                           "--seal-passphrase-file FILE")
+    signer = seal_signer(app, seal_passphrase)  # a wrong passphrase fails before any work
     workers = workers or default_workers()
     reset_memo()
     # -- plan ---------------------------------------------------------------------------
@@ -141,6 +203,7 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
         listing = [("dossier.json", "What the dossier holds, and the audit head"),
                    ("audit/chain.jsonl", "The working group's audit chain (JSON Lines)")]
         listing += [(rel, "Trust anchor (CA certificate)") for rel, _ in _trust_files(app)]
+        listing += [(SEAL_CERT, "The secretariat's seal certificate (it seals the bag)")]
         listing += [(f"{s['folder']}/", f"{s['symbol']}: {s['title']} ({s['state']}); "
                      f"{s['files']} files, see {s['folder']}/index.pdf") for s in summaries]
         index_job = own_job(Job(first.id or 0, first.current_version, "index", "pdf",
@@ -160,6 +223,12 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
         bag.add_file("index.pdf", app.store_path(known[index_job]))
         for rel, path in _trust_files(app):
             bag.add_file(rel, path)
+        bag.add_bytes(SEAL_CERT, _pem(signer.cert))
+        for rel, path in anchor_files(app):
+            bag.add_file(rel, path)
+        howto = Howto(ca="data/trust/ca.pem", seal_cert=f"data/{SEAL_CERT}",
+                      ca_sha256=_ca_sha256(app), seal_sha256=fingerprint(signer.cert),
+                      head=(0, ""), attime=int(time.time()))
         with app.read() as session:
             bag.add_lines("audit/chain.jsonl",
                           _chain_lines(session, {i for i in ids if i is not None}, stats, head))
@@ -171,6 +240,7 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
                 for entry in plan.entries:
                     _write(app, session, bag, entry, known)
                 record = plan.record
+                _signed_files(howto, plan.folder, record)
             stats.resolutions += 1
             stats.versions += len(record["versions"])
             stats.signatures += len(record["signatures"])
@@ -186,13 +256,24 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
             "resolutions": summaries,
             "audit": {"file": "audit/chain.jsonl", "head_seq": head[0], "head_hash": head[1]},
             "trust": [rel for rel, _ in _trust_files(app)],
+            "ca": {"file": "trust/ca.pem", "sha256": howto.ca_sha256},
+            "seal": {"certificate": SEAL_CERT, "sha256": howto.seal_sha256,
+                     "signature": SEAL_FILE, "over": SEALED},
+            "anchors": ANCHORS,
             "counts": stats.to_json(), "index": "index.pdf"}))
-        bagging = clock.today()
-        bag.finish(bag_info(app, stats, len(bag.digests), bag.octets, bagging,
-                            (int(head[0]), str(head[1]))))
         from workflow.signing.archive import archive_timestamp
+        from workflow.signing.sign import timestamper_for
 
+        bagging = clock.today()
+        stamper = timestamper_for(app)
+        howto.head = (int(head[0]), str(head[1]))
+        howto.seal_timestamp = howto.archive_timestamp = stamper is not None
+        howto.tsa_roots = [f"data/{rel}" for rel in _timestamp_roots(app)]
+        (stage.bag / HOWTO).write_text(howto_text(howto), encoding="utf-8")
+        bag.finish(bag_info(app, stats, len(bag.digests), bag.octets, bagging,
+                            (int(head[0]), str(head[1]))), extra_tags=[HOWTO])
         archive_timestamp(app, stage.bag)  # with a TSA: a timestamp over the whole bag
+        seal_bag(stage.bag, signer, stamper)  # last: the seal over the tag manifest
         files, octets = len(bag.digests), bag.octets
         crashpoint("dossier.before-publish")
         stage.publish()
@@ -220,8 +301,8 @@ def _write(app: App, session: Session, bag: BagWriter, entry: Entry,
         bag.add_file(entry.path, app.store_path(digest))
 
 
-def verify_dossier(path: Path, at: Any = None) -> Any:
+def verify_dossier(path: Path, at: Any = None, expect_ca: str | None = None) -> Any:
     """Check a dossier (folder or ZIP) with nothing but itself, its signatures as on ``at``
-    (default: now); see ``dossier_verify``."""
+    (default: now), its CA against ``expect_ca`` when given; see ``dossier_verify``."""
 
-    return verify(Path(path), at=at)
+    return verify(Path(path), at=at, expect_ca=expect_ca)

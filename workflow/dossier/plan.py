@@ -109,7 +109,8 @@ def plan_resolution(app: App, session: Session, row: ResolutionRow) -> Resolutio
         "number": row.number, "title": row.title, "body": row.body, "state": row.state,
         "current_version": row.current_version, "created_at": iso(row.created_at),
         "updated_at": iso(row.updated_at), "audit": {"file": "audit/audit.jsonl",
-                                                     "events": len(events)},
+                                                     "events": len(events),
+                                                     "seqs": [e.seq for e in events]},
         "versions": [], "approvals": [], "signatures": [], "submissions": []}
     for ver in versions:
         d = f"versions/v{ver.number}"

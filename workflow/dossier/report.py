@@ -20,6 +20,8 @@ class VerifyReport:
     checked: dict[str, int] = field(default_factory=dict)
     at: Any = None  # the date signatures are judged as on (None: now)
     proven_at: Any = None  # the time the bag's archive timestamp proves
+    expect_ca: str | None = None  # the CA fingerprint the archivist holds (--expect-ca)
+    seal: Any = None  # workflow.dossier.seal.SealFacts, once the seal was checked
 
     @property
     def ok(self) -> bool:
@@ -36,6 +38,7 @@ class VerifyReport:
                 "ok": self.ok, "at": self.at.isoformat() if self.at else None,
                 "archive_timestamp": self.proven_at.isoformat() if self.proven_at else None,
                 "checked": dict(sorted(self.checked.items())),
+                "seal": self.seal.to_json() if self.seal is not None else None,
                 "problems": [{"file": p.where, "problem": p.message} for p in self.problems]}
 
 

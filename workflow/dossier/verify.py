@@ -10,7 +10,14 @@
 4. Signatures: every signed PDF and every ``.p7s`` checked offline against the bag's trust
    anchors (``data/trust/*.pem``); signed files must have the SHA-256 the records and the
    audit events give (``signing-base``, ``completion-certificate``).
-5. Submission packages: files against the package's ``manifest.json`` and its recorded hash.
+5. Submission packages: files against the package's ``manifest.json`` and its recorded hash;
+   the signed PDF in a package must be the signed PDF the record gives, with its signatures.
+6. The seal (``workflow.dossier.seal``): ``seal.p7s`` over the tag manifest, by the seal
+   certificate the chain registered, under the CA the chain registered; every trust anchor
+   registered in the chain; the seal timestamp and the audit anchors.
+
+A bag without tag manifests, ``Payload-Oxum`` or a seal is refused outright (one problem).
+A zipped bag is unzipped within limits (``workflow.dossier.unzip``).
 
 Every problem names the file; ``VerifyReport.ok`` is True only when there is none.
 """
@@ -32,10 +39,11 @@ __all__ = ["verify", "VerifyReport", "read_json", "read_jsonl"]
 CHUNK = 1 << 20
 
 
-def verify(path: Path, at: Any = None) -> VerifyReport:
-    """Every problem of the dossier at ``path`` (a bag folder, or a ZIP holding one)."""
+def verify(path: Path, at: Any = None, expect_ca: str | None = None) -> VerifyReport:
+    """Every problem of the dossier at ``path`` (a bag folder, or a ZIP holding one);
+    with ``expect_ca`` the CA's SHA-256 fingerprint must be that one."""
     path = Path(path)
-    report = VerifyReport(path, at=at)
+    report = VerifyReport(path, at=at, expect_ca=expect_ca)
     if path.is_file() and zipfile.is_zipfile(path):
         tmp = Path(tempfile.mkdtemp(prefix="dossier-verify-"))
         try:
@@ -52,25 +60,22 @@ def verify(path: Path, at: Any = None) -> VerifyReport:
 
 
 def _unzip(path: Path, tmp: Path, report: VerifyReport) -> Path | None:
-    with zipfile.ZipFile(path) as zf:
-        tops = set()
-        for info in zf.infolist():
-            name = PurePosixPath(info.filename)
-            if name.is_absolute() or ".." in name.parts:
-                report.add(info.filename, "unsafe path in the ZIP; not extracted")
-                return None
-            tops.add(name.parts[0])
+    from workflow.dossier.unzip import DOSSIER_LIMITS, UnsafeZip, extract, safe_entries
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            tops = {PurePosixPath(i.filename).parts[0]
+                    for i in safe_entries(zf, DOSSIER_LIMITS) if i.filename.strip("/")}
         if len(tops) != 1:
-            report.add(str(path), "a zipped dossier holds exactly one folder (the bag)")
+            report.add(path.name, "refused: a zipped dossier holds exactly one folder (the bag)")
             return None
-        for info in zf.infolist():
-            target = tmp / info.filename
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, target.open("wb") as dst:
-                shutil.copyfileobj(src, dst, CHUNK)
+        extract(path, tmp, DOSSIER_LIMITS)
+    except UnsafeZip as exc:
+        report.add(path.name, f"refused: {exc}")
+        return None
+    except zipfile.BadZipFile as exc:
+        report.add(path.name, f"refused: not a readable ZIP ({exc})")
+        return None
     return tmp / tops.pop()
 
 
@@ -109,6 +114,8 @@ def _verify_bag(root: Path, report: VerifyReport) -> None:
     declaration = bagit.read_text("utf-8")
     if "BagIt-Version: 1.0" not in declaration:
         report.add("bagit.txt", "does not declare BagIt-Version: 1.0")
+    if _refused(root, report):
+        return
     manifests: dict[str, dict[str, str]] = {}
     for alg in ("sha256", "sha512"):
         mpath = root / f"manifest-{alg}.txt"
@@ -154,6 +161,27 @@ def _verify_bag(root: Path, report: VerifyReport) -> None:
                 report.add(name, f"{alg} checksum differs from {tpath.name}: the tag file "
                            "was changed")
     check_contents(root, report)
+
+
+def _refused(root: Path, report: VerifyReport) -> bool:
+    """A bag that cannot be a sealed dossier is refused with one problem, before any
+    other check (its manifests would prove nothing)."""
+    from workflow.dossier.seal import SEAL_FILE
+
+    missing = [f"tagmanifest-{alg}.txt" for alg in ("sha256", "sha512")
+               if not (root / f"tagmanifest-{alg}.txt").is_file()]
+    if missing:
+        report.add(missing[0], "refused: the bag has no tag manifests, so nothing protects "
+                   "its manifests; a dossier is exported with both")
+    elif "Payload-Oxum" not in _bag_info(root / "bag-info.txt"):
+        report.add("bag-info.txt", "refused: no Payload-Oxum; a dossier always states its "
+                   "payload's size and file count")
+    elif not (root / SEAL_FILE).is_file():
+        report.add(SEAL_FILE, "refused: the bag carries no seal, so nothing shows who made "
+                   "it; a dossier is sealed by the secretariat at export")
+    else:
+        return False
+    return True
 
 
 def _bag_info(path: Path) -> dict[str, str]:

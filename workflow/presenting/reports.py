@@ -67,6 +67,17 @@ def signatures_text(file: str, report: Mapping[str, Any]) -> str:
 def dossier_text(report: Any) -> str:
     out = [f"PROBLEM: {problem}" for problem in report.problems]
     counts = ", ".join(f"{n} {what}" for what, n in sorted(report.checked.items()))
+    seal = report.seal
+    if seal is not None:
+        out.append("compare out of band (SHA-256 of DER):")
+        out.append(f"  CA          {seal.ca_sha256 or '?'}")
+        out.append(f"  seal        {seal.seal_sha256 or '?'}"
+                   + (f"  (timestamped {seal.sealed_at:%Y-%m-%d %H:%M:%S} UTC)"
+                      if seal.sealed_at else ""))
+        if seal.head:
+            out.append(f"  audit head  {seal.head[0]} {seal.head[1]}")
+        for a in seal.anchors:
+            out.append(f"  anchor      {a['seq']} {a['hash'][:16]}… at {a['time'] or '?'}")
     out.append(f"dossier intact: {counts}" if report.ok else
                f"dossier NOT intact: {len(report.problems)} problem(s)")
     return "\n".join(out)

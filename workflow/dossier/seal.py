@@ -1,0 +1,230 @@
+"""The dossier's seal, and what it is anchored on.
+
+Writing order (``dossier export``): payload → manifests → ``bag-info.txt`` and
+``VERIFY.txt`` → tag manifests → ``archive-timestamp.tsr`` → **``seal.p7s``**, a detached
+CMS signature by the secretariat's seal certificate over ``tagmanifest-sha256.txt`` →
+``seal-timestamp.tsr``, an RFC 3161 token over ``seal.p7s`` (with a timestamp authority).
+The two seal files are tag files that no tag manifest lists: the tag manifest cannot list
+the signature made over it. Everything else is covered: the tag manifest holds the
+SHA-256 of both payload manifests, of ``bag-info.txt`` and of ``VERIFY.txt``; the
+manifests hold every payload file's.
+
+What anchors it (``dossier verify``): the seal must verify against the working group's CA
+certificate in the bag (``data/trust/ca.pem``) and no other; the seal certificate
+(``data/seal.pem``) and the CA must be the ones the audit chain registered
+(``keys-seal-issue``, ``keys-init-ca``); every trust anchor in ``data/trust/`` must be one
+the chain registered (``keys-init-ca``, ``keys-import``, ``keys-trust``). A forger without
+the seal key cannot re-seal; one who makes their own CA and seal must rewrite the chain,
+and the CA fingerprint (printed, or checked with ``--expect-ca``), a witnessed head and the
+audit anchors (``data/audit/anchors/``) tell.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workflow.dossier.report import VerifyReport
+
+__all__ = ["SEAL_FILE", "SEAL_TIMESTAMP", "SEALED", "SEAL_CERT", "ANCHORS", "SealFacts",
+           "seal_bag", "check_seal", "fingerprint", "REGISTERING_ACTIONS"]
+
+SEAL_FILE = "seal.p7s"
+SEAL_TIMESTAMP = "seal-timestamp.tsr"
+SEALED = "tagmanifest-sha256.txt"
+SEAL_CERT = "seal.pem"            # inside data/
+ANCHORS = "audit/anchors"         # inside data/: <name>.tsr tokens, each with <name>.json
+#: audit actions that put a certificate into the trust store (detail keys holding SHA-256s)
+REGISTERING_ACTIONS = {"keys-init-ca": ("fingerprint",), "keys-trust": ("fingerprint",),
+                       "keys-import": ("trust_added",)}
+
+
+@dataclass
+class SealFacts:
+    """What an archivist compares out of band."""
+
+    ca_sha256: str | None = None
+    seal_sha256: str | None = None
+    sealed_at: Any = None               # the seal timestamp's time
+    head: tuple[int, str] | None = None
+    anchors: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ca_sha256": self.ca_sha256, "seal_sha256": self.seal_sha256,
+                "sealed_at": self.sealed_at.isoformat() if self.sealed_at else None,
+                "audit_head": ({"seq": self.head[0], "hash": self.head[1]}
+                               if self.head else None),
+                "anchors": self.anchors}
+
+
+def fingerprint(cert: Any) -> str:
+    from signatures.keys import cert_info
+
+    return str(cert_info(cert).sha256)
+
+
+def seal_bag(bag: Path, signer: Any, timestamper: Any = None) -> None:
+    """Seal the finished bag: ``seal.p7s`` over the tag manifest (and its timestamp)."""
+    from signatures.cms import sign_detached
+
+    bag = Path(bag)
+    seal = sign_detached((bag / SEALED).read_bytes(), signer)
+    (bag / SEAL_FILE).write_bytes(seal)
+    if timestamper is not None:
+        from signatures.ltv import timestamp_token
+
+        (bag / SEAL_TIMESTAMP).write_bytes(timestamp_token(seal, timestamper))
+
+
+def _load(path: Path) -> list[Any]:
+    from signatures.keys import load_certificates
+
+    return list(load_certificates(path.read_bytes()))
+
+
+def _registered(chain: list[dict[str, Any]]) -> tuple[set[str], set[str], set[str]]:
+    """(CA fingerprints, seal fingerprints, every registered trust anchor) from the chain."""
+    cas, seals, anchors = set(), set(), set()
+    for rec in chain:
+        if rec.get("redacted") or rec.get("outcome") != "ok":
+            continue
+        action, detail = rec.get("action"), rec.get("detail") or {}
+        if not isinstance(detail, dict):
+            continue
+        if action == "keys-init-ca":
+            cas.add(str(detail.get("fingerprint")))
+        if action == "keys-seal-issue":
+            seals.add(str(detail.get("fingerprint")))
+        for key in REGISTERING_ACTIONS.get(str(action), ()):
+            value = detail.get(key)
+            anchors.update(str(v) for v in (value if isinstance(value, list) else [value]))
+    return cas, seals, anchors
+
+
+def check_seal(root: Path, dossier: dict[str, Any], chain: list[dict[str, Any]],
+               report: VerifyReport, expect_ca: str | None = None) -> SealFacts:
+    """Check the seal and what anchors it; return the facts to compare out of band."""
+    facts = SealFacts(head=(int(dossier.get("audit", {}).get("head_seq", 0)),
+                            str(dossier.get("audit", {}).get("head_hash", ""))))
+    cas, seals, registered = _registered(chain)
+    ca_rel = f"data/{(dossier.get('ca') or {}).get('file', 'trust/ca.pem')}"
+    try:
+        ca = _load(root / ca_rel)[0]
+    except (FileNotFoundError, IndexError, ValueError) as exc:
+        report.add(ca_rel, f"the working group's CA certificate is missing or unreadable "
+                   f"({exc}); the seal cannot be checked")
+        return facts
+    facts.ca_sha256 = fingerprint(ca)
+    if facts.ca_sha256 not in cas:
+        report.add(ca_rel, "is not the CA the audit chain registered (keys-init-ca)")
+    if expect_ca and facts.ca_sha256 != expect_ca.replace(":", "").lower():
+        report.add(ca_rel, f"the CA's SHA-256 is {facts.ca_sha256}, not the expected "
+                   f"{expect_ca}: the dossier was not sealed under the working group's CA")
+    _trust_registered(root, registered, report)
+    facts.sealed_at = _seal_timestamp(root, report)
+    seal_rel = f"data/{(dossier.get('seal') or {}).get('certificate', SEAL_CERT)}"
+    try:
+        seal_cert = _load(root / seal_rel)[0]
+        facts.seal_sha256 = fingerprint(seal_cert)
+    except (FileNotFoundError, IndexError, ValueError) as exc:
+        report.add(seal_rel, f"the seal certificate is missing or unreadable ({exc})")
+    if facts.seal_sha256 and facts.seal_sha256 not in seals:
+        report.add(seal_rel, "is not the seal certificate the audit chain registered "
+                   "(keys-seal-issue)")
+    _seal_signature(root, ca, facts, report)
+    facts.anchors = _anchors(root, chain, report)
+    return facts
+
+
+def _trust_registered(root: Path, registered: set[str], report: VerifyReport) -> None:
+    trust = root / "data" / "trust"
+    for path in sorted(trust.glob("*")) if trust.is_dir() else []:
+        rel = path.relative_to(root).as_posix()
+        try:
+            certs = _load(path)
+        except ValueError as exc:
+            report.add(rel, f"is not a readable certificate ({exc})")
+            continue
+        for cert in certs:
+            if fingerprint(cert) not in registered:
+                report.add(rel, f"trust anchor {cert.subject.rfc4514_string()} "
+                           f"({fingerprint(cert)[:16]}…) was never registered in the audit "
+                           "chain (keys init-ca, import or trust): it was added to the bag")
+
+
+def _seal_timestamp(root: Path, report: VerifyReport) -> Any:
+    token = root / SEAL_TIMESTAMP
+    if not token.is_file():
+        return None
+    from signatures.ltv import check_token
+
+    roots: list[Any] = []
+    for path in sorted((root / "data" / "trust").glob("*.pem")):
+        try:
+            roots += _load(path)
+        except ValueError:
+            continue  # reported by the trust check
+    when, problem = check_token(token.read_bytes(), (root / SEAL_FILE).read_bytes(), roots,
+                                report.at)
+    if problem:
+        report.add(SEAL_TIMESTAMP, problem.replace("archive timestamp", "seal timestamp")
+                   .replace("these manifests", "seal.p7s"))
+    return when
+
+
+def _seal_signature(root: Path, ca: Any, facts: SealFacts, report: VerifyReport) -> None:
+    from signatures.cms import verify_detached
+
+    try:
+        result = verify_detached((root / SEALED).read_bytes(), (root / SEAL_FILE).read_bytes(),
+                                 [ca], at=report.at, proven_at=facts.sealed_at)
+    except Exception as exc:  # a damaged seal is a verdict
+        report.add(SEAL_FILE, f"the seal cannot be checked ({exc})")
+        return
+    if not result.ok:
+        report.add(SEAL_FILE, "the seal over tagmanifest-sha256.txt does not verify against "
+                   "the working group's CA: " + ("; ".join(result.problems) or "invalid")
+                   + " — the bag was changed after it was sealed, or sealed by someone else")
+    elif facts.seal_sha256 and result.signer_sha256 != facts.seal_sha256:
+        report.add(SEAL_FILE, f"is signed by {result.signer_common_name} "
+                   f"({result.signer_sha256[:16]}…), not by the seal certificate "
+                   f"{SEAL_CERT} ({facts.seal_sha256[:16]}…)")
+    report.count("seal")
+
+
+def _anchors(root: Path, chain: list[dict[str, Any]], report: VerifyReport
+             ) -> list[dict[str, Any]]:
+    """Each anchor token in ``data/audit/anchors/``: ``NAME.tsr`` over the bytes that
+    ``NAME.json`` gives as ``"data"`` (the head as timestamped), for event ``seq`` with
+    ``hash``; the chain must hold that event with that hash."""
+    from signatures.ltv import check_token
+
+    folder = root / "data" / ANCHORS
+    out: list[dict[str, Any]] = []
+    hashes = {int(r.get("seq", 0)): r.get("hash") for r in chain}
+    roots: list[Any] = []
+    for path in sorted((root / "data" / "trust").glob("*.pem")):
+        try:
+            roots += _load(path)
+        except ValueError:
+            continue
+    for token in sorted(folder.glob("*.tsr")) if folder.is_dir() else []:
+        rel = token.relative_to(root).as_posix()
+        try:
+            meta = json.loads(token.with_suffix(".json").read_text("utf-8"))
+            seq, digest, data = int(meta["seq"]), str(meta["hash"]), str(meta["data"])
+        except (FileNotFoundError, ValueError, KeyError, TypeError) as exc:
+            report.add(rel, f"has no readable description next to it ({exc})")
+            continue
+        when, problem = check_token(token.read_bytes(), data.encode("utf-8"), roots, report.at)
+        if problem:
+            report.add(rel, problem.replace("archive timestamp", "audit anchor"))
+        if hashes.get(seq) != digest or digest not in data:
+            report.add(rel, f"anchors audit event {seq} with hash {digest[:16]}…, which the "
+                       "chain in the bag does not hold: the chain was rewritten")
+        out.append({"file": rel, "seq": seq, "hash": digest,
+                    "time": when.isoformat() if when else None})
+        report.count("audit anchors")
+    return out

@@ -329,3 +329,4 @@ def test_the_dossiers_akoma_ntoso_is_what_export_akn_writes(exported: tuple[Cli,
     ws(["export-akn", "1", "-o", str(out)])
     assert archived == out.read_bytes()
     assert b"/ontology/person/brics/x" not in archived
+

@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -193,24 +193,49 @@ def test_verify_txt_commands_pass_on_the_bag_and_fail_on_a_tampered_one(
 
 
 # -- the nine attacks -----------------------------------------------------------------------
+def _replace_in(rel: str, old: str, new: str) -> Callable[[Path], None]:
+    def attack(bag: Path) -> None:
+        path = bag / "data" / FOLDER / rel
+        before = path.read_text("utf-8")
+        path.write_text(before.replace(old, new), "utf-8")
+        assert path.read_text("utf-8") != before
+    return attack
+
+
 def test_an_approval_moved_to_another_member(sealed: Sealed, tmp_path: Path) -> None:
-    copy = _copy(sealed, tmp_path)
-    path = copy / "data" / FOLDER / "approvals/approvals.json"
-    before = path.read_text("utf-8")
-    path.write_text(before.replace('"appr-zh"', '"appr-ru2"'), "utf-8")
-    assert path.read_text("utf-8") != before
-    _rebag(copy)
-    assert SEAL_OUTSIDER in _verify(sealed, copy)
+    _both(sealed, tmp_path, _replace_in("approvals/approvals.json", '"appr-zh"', '"appr-ru2"'),
+          [f"data/{FOLDER}/approvals/approvals.json id", "says member_id = 'appr-ru2', but the "
+           "row the audit log recorded has 'appr-zh'"])
 
 
 def test_a_disposition_changed(sealed: Sealed, tmp_path: Path) -> None:
-    copy = _copy(sealed, tmp_path)
-    path = copy / "data" / FOLDER / "review/round-1.json"
-    before = path.read_text("utf-8")
-    path.write_text(before.replace('"rejected"', '"accepted"'), "utf-8")
-    assert path.read_text("utf-8") != before
-    _rebag(copy)
-    assert SEAL_OUTSIDER in _verify(sealed, copy)
+    _both(sealed, tmp_path, _replace_in("review/round-1.json", '"rejected"', '"accepted"'),
+          [f"data/{FOLDER}/review/round-1.json comment", "says disposition = 'accepted'"])
+
+
+def test_a_receipt_rewritten(sealed: Sealed, tmp_path: Path) -> None:
+    _both(sealed, tmp_path, _replace_in("submissions/1/submission.json", '"acknowledged"',
+                                        '"adopted"'),
+          [f"data/{FOLDER}/submissions/1/submission.json", "says outcome = 'adopted'"])
+
+
+def test_the_rows_edited_with_the_records_are_named_by_the_chain(sealed: Sealed,
+                                                                  tmp_path: Path) -> None:
+    """The insider edits the record and the row it is checked against: the hash the chain
+    recorded for the row still says otherwise; a row taken out is named too."""
+    def attack(bag: Path) -> None:
+        _replace_in("approvals/approvals.json", '"appr-zh"', '"appr-ru2"')(bag)
+        rows = bag / "data" / FOLDER / "audit/rows.jsonl"
+        lines = [json.loads(x) for x in rows.read_text("utf-8").splitlines()]
+        for line in lines:
+            if line["table"] == "approvals" and line["row"]["member_id"] == "appr-zh":
+                line["row"]["member_id"] = "appr-ru2"
+        lines = [x for x in lines if x["table"] != "comments"]
+        rows.write_text("".join(json.dumps(x, ensure_ascii=False, sort_keys=True) + "\n"
+                                for x in lines), encoding="utf-8")
+
+    _both(sealed, tmp_path, attack, ["audit/rows.jsonl line", "field(s) member_id differ from "
+                                     "what audit event", "lacks the comments row"])
 
 
 def test_signed_pdf_replaced_by_its_earlier_revision(sealed: Sealed, tmp_path: Path) -> None:

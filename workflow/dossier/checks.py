@@ -13,6 +13,7 @@ from typing import Any
 
 from workflow.dossier.packages import check_packaged_pdfs, wrong_signers
 from workflow.dossier.report import VerifyReport, read_json, read_jsonl
+from workflow.dossier.rows import check_rows
 from workflow.store.chain import chain_problems, record_problems
 
 __all__ = ["check_contents", "BASE_ACTION", "CERTIFICATE_ACTION"]
@@ -120,6 +121,7 @@ def _resolution(root: Path, folder: str, by_seq: dict[int, dict[str, Any]], stub
     _signatures(root, base, record, details, roots, report)
     _submissions(root, base, record, roots, report)
     check_packaged_pdfs(root, base, record, roots, report)
+    check_rows(root, base, record, list(by_seq.values()), report)
 
 
 def _versions(root: Path, base: str, record: dict[str, Any],

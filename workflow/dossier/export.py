@@ -15,6 +15,7 @@ import json
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import timezone
 from pathlib import Path
 from typing import Any
 
@@ -121,16 +122,23 @@ def _timestamp_roots(app: App) -> list[str]:
     return [rel for rel, path in _trust_files(app) if path.name in names]
 
 
-def anchor_files(app: App) -> list[tuple[str, Path]]:
-    """The audit anchors to carry: ``.resolutions/anchors/NAME.tsr`` (an RFC 3161 token)
-    with ``NAME.json`` (``seq``, ``hash`` and ``data``, the exact text timestamped) →
-    ``data/audit/anchors/``; ``dossier verify`` checks each against the chain."""
-    folder = app.workspace.state_dir / "anchors"
-    out = []
-    for token in sorted(folder.glob("*.tsr")) if folder.is_dir() else []:
-        meta = token.with_suffix(".json")
-        if meta.is_file():
-            out += [(f"{ANCHORS}/{token.name}", token), (f"{ANCHORS}/{meta.name}", meta)]
+def anchor_files(app: App) -> list[tuple[str, bytes]]:
+    """The audit anchors to carry (``resolutions audit anchor``, and those ``circulate``,
+    ``submit`` and this export made): for each, ``NAME.tsr`` (the RFC 3161 token) and
+    ``NAME.json`` (``seq``, ``hash``, ``at`` and ``data``, the exact line timestamped) in
+    ``data/audit/anchors/``; ``dossier verify`` checks each against the bag's chain."""
+    from workflow.store.chain import anchor_statement
+    from workflow.store.models import AuditAnchor
+
+    out: list[tuple[str, bytes]] = []
+    with app.read() as session:
+        for row in session.exec(select(AuditAnchor).order_by(AuditAnchor.id)):
+            name = f"{ANCHORS}/{row.seq:08d}-{row.id}"
+            at = row.at if row.at.tzinfo else row.at.replace(tzinfo=timezone.utc)
+            meta = {"seq": row.seq, "hash": row.hash, "at": at.isoformat(),
+                    "tsa_url": row.tsa_url,
+                    "data": anchor_statement(row.seq, row.hash).decode("ascii")}
+            out += [(f"{name}.tsr", bytes(row.token)), (f"{name}.json", dumps(meta))]
     return out
 
 
@@ -176,6 +184,9 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
         raise InvalidInput("the dossier is sealed with the secretariat's seal: give "
                            "--seal-passphrase-file FILE")
     signer = seal_signer(app, seal_passphrase)  # a wrong passphrase fails before any work
+    from workflow.signing.anchors import auto_anchor
+
+    auto_anchor(app)  # with a timestamp authority: the head the bag will carry, anchored
     workers = workers or default_workers()
     reset_memo()
     # -- plan ---------------------------------------------------------------------------
@@ -224,8 +235,8 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
         for rel, path in _trust_files(app):
             bag.add_file(rel, path)
         bag.add_bytes(SEAL_CERT, _pem(signer.cert))
-        for rel, path in anchor_files(app):
-            bag.add_file(rel, path)
+        for rel, data in anchor_files(app):
+            bag.add_bytes(rel, data)
         howto = Howto(ca="data/trust/ca.pem", seal_cert=f"data/{SEAL_CERT}",
                       ca_sha256=_ca_sha256(app), seal_sha256=fingerprint(signer.cert),
                       head=(0, ""), attime=int(time.time()))

@@ -134,6 +134,10 @@ def plan_resolution(app: App, session: Session, row: ResolutionRow) -> Resolutio
     plan.add("audit/audit.jsonl", "Audit log of this resolution (JSON Lines, hash-chained)",
              data=b"".join(json.dumps(event_record(e), ensure_ascii=False, sort_keys=True)
                            .encode("utf-8") + b"\n" for e in events))
+    from workflow.dossier.rows import ROWS_FILE, rows_jsonl
+
+    plan.add(ROWS_FILE, "The rows behind every record here, as the audit log hashed them "
+             "(JSON Lines)", data=rows_jsonl(session, rid))
     plan.add("audit/audit-report.pdf", "Audit report (PDF/A-3b)",
              job=Job(rid, row.current_version, "audit-report", "pdf"))
     stored_cert = next((str(d["sha256"]) for a, d in reversed(details)

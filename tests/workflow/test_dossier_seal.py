@@ -64,6 +64,7 @@ def sealed(tmp_path_factory: pytest.TempPathFactory,
         toml = ws.root / "resolutions.toml"
         toml.write_text(toml.read_text("utf-8").replace(
             "[signatures]\n", f'[signatures]\ntimestamp_url = "{loopback_tsa.url}"\n'), "utf-8")
+        ws(["audit", "config"])
         (root / "tsa-root.pem").write_bytes(loopback_tsa.root_pem)
         ws(["keys", "trust", str(root / "tsa-root.pem"), "--for", "timestamps"])
         source = root / "res.yaml"

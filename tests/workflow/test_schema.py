@@ -102,7 +102,7 @@ def test_roles_move_into_their_relation_and_back(url: str) -> None:
 
 
 def test_the_receipt_already_recorded_becomes_the_first_of_the_receipts(url: str) -> None:
-    """0005: each submission's receipt (kept in its own columns until then) is copied into
+    """0007: each submission's receipt (kept in its own columns until then) is copied into
     ``receipts``; a submission never answered gets none; downgrading drops the table."""
     engine = create_engine(url)
     at = "2024-10-01 10:00:00"
@@ -120,7 +120,7 @@ def test_the_receipt_already_recorded_becomes_the_first_of_the_receipts(url: str
                 "'{}', '', :at, :ref, :outcome, '', :received)"),
                 {"id": sub_id, "at": at, "ref": ref, "outcome": outcome,
                  "received": "2024-10-02 09:00:00" if ref else None})
-        command.upgrade(_config(conn), "0005")
+        command.upgrade(_config(conn), "0007")
     with engine.connect() as conn:
         rows = [tuple(r) for r in conn.execute(text(
             "SELECT submission_id, reference, outcome, note, recorded_by FROM receipts"))]
@@ -198,7 +198,7 @@ def test_members_become_active_and_the_flag_goes_back(url: str) -> None:
         assert session.get(Member, "old").active is False  # type: ignore[union-attr]
         assert [m.id for m in session.exec(holding("secretary"))] == ["sec"]
         version = session.connection().execute(text("SELECT version_num FROM alembic_version"))
-        assert version.scalar() == schema_revision() == "0004"
+        assert version.scalar() == schema_revision() == "0007"
     database.dispose()
 
     engine = create_engine(url)

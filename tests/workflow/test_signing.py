@@ -29,6 +29,8 @@ def setup_keys(ws: Cli, tmp_path: Path) -> None:
     toml = ws.root / "resolutions.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace(
         "required = []", 'required = ["chair"]'), encoding="utf-8")
+    assert json.loads(ws(["audit", "config", "--json"]).output)["changed"] == [
+        "signatures.required"]  # a rule changed: recorded in the audit log
     ca = passfile(tmp_path, "ca", CA_PASS)
     out = json.loads(ws(["keys", "init-ca", "--passphrase-file", ca, "--json"]).output)
     assert out["common_name"] == "Russian–Chinese working group on microelectronics CA"

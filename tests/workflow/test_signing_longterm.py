@@ -30,6 +30,7 @@ def _use_tsa(ws: Cli, tsa: LoopbackTsa, tmp_path: Path, trust: bool = True) -> P
     toml = ws.root / "resolutions.toml"
     toml.write_text(toml.read_text("utf-8").replace(
         "[signatures]\n", f'[signatures]\ntimestamp_url = "{tsa.url}"\n'), "utf-8")
+    ws(["audit", "config"])
     root = tmp_path / "tsa-root.pem"
     root.write_bytes(tsa.root_pem)
     if trust:

@@ -49,6 +49,12 @@ def _new(ws: Cli, tmp_path: Path) -> str:
     return symbol
 
 
+def _said(output: str) -> str:
+    """What a command said, without the progress lines it prints off a terminal."""
+    return "".join(line for line in output.splitlines(keepends=True)
+                   if not line.startswith("done: "))
+
+
 def _no_traceback(text: str) -> None:
     assert "Traceback" not in text and 'File "' not in text, text
 
@@ -69,8 +75,8 @@ def test_b_lta_through_a_trusted_tsa_verifies_in_2040(ws: Cli, tmp_path: Path,
     for member in ("appr-ru", "appr-zh"):
         ws(["approve", other, "--by", member, "--evidence", LETTER])
     # a timestamp authority nobody trusted: one sentence, nothing recorded
-    refused = ws(["sign", other, "--by", "appr-ru", "--passphrase-file",
-                  str(tmp_path / "appr-ru.pass")], code=1).output
+    refused = _said(ws(["sign", other, "--by", "appr-ru", "--passphrase-file",
+                        str(tmp_path / "appr-ru.pass")], code=1).output)
     _no_traceback(refused)
     assert refused.count("\n") == 1 and "resolutions keys trust" in refused
     assert '"action": "sign"' not in ws(["log", other, "--json"]).output
@@ -255,8 +261,8 @@ def test_sign_with_an_unreachable_tsa_is_one_sentence(ws_sqlite: Cli, tmp_path: 
     gone = LoopbackTsa(label="test")
     gone.stop()
     _use_tsa(ws, gone, tmp_path)
-    out = ws(["sign", symbol, "--by", "appr-ru", "--passphrase-file",
-              str(tmp_path / "appr-ru.pass")], code=1).output
+    out = _said(ws(["sign", symbol, "--by", "appr-ru", "--passphrase-file",
+                    str(tmp_path / "appr-ru.pass")], code=1).output)
     _no_traceback(out)
     assert out.startswith("Error:") and "cannot be reached" in out and out.count("\n") == 1
 

@@ -2,7 +2,8 @@
 
 The file holds rules the engine enforces (the approval rule, the required signatories, the
 languages, the bodies, the timestamp authority), so a change to it is a change to the rules.
-``init`` records the file (its SHA-256 and its parsed content) in a ``config`` event;
+``init`` records the rules (the parsed file without ``[delivery]``, which says how mail
+leaves this machine; their SHA-256 and content) in a ``config`` event;
 ``resolutions audit config`` records a deliberate later change the same way; ``audit
 verify`` compares the file on disk with the last recorded copy and names the keys that
 differ. On a shared PostgreSQL database every machine's file must agree with the record.
@@ -37,13 +38,22 @@ def _flat(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+#: sections that are this machine's, not the group's rules (how mail leaves this computer)
+LOCAL = ("delivery",)
+
+
 def _read(root: Path) -> tuple[str, dict[str, Any]]:
+    """(SHA-256 of the rules, the rules): the parsed file without its local sections, in
+    one canonical JSON form — layout, comments and key order do not count."""
     data = (root / CONFIG_NAME).read_bytes()
     try:
         parsed = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
-        parsed = {}
-    return hashlib.sha256(data).hexdigest(), json.loads(json.dumps(parsed, default=str))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        parsed = {"unreadable": str(exc)}
+    rules = json.loads(json.dumps({k: v for k, v in parsed.items() if k not in LOCAL},
+                                  default=str))
+    canonical = json.dumps(rules, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest(), rules
 
 
 def changed_keys(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
@@ -89,7 +99,7 @@ def config_problems(root: Path, details: Iterable[tuple[int, str, dict[str, Any]
     if digest == detail["config_sha256"]:
         return []
     keys = changed_keys(detail.get("config", {}), parsed)
-    what = (f"keys changed: {', '.join(keys)}" if keys else "only its layout or comments changed")
+    what = f"keys changed: {', '.join(keys) or '?'}"
     return [Problem(where, f"differs from the copy audit event {seq} recorded ({what}): it was "
                            "edited outside the engine; if the change is deliberate, record it "
                            "with 'resolutions audit config'")]

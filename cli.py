@@ -49,6 +49,15 @@ class Context:
             logger.debug("workspace %s", self._app.workspace.root)
         return self._app
 
+    def reader(self) -> Any:
+        """The read path on the bare database driver (no ORM), closed with the command."""
+        from workflow.reading import open_reader
+
+        reader = open_reader(self.workspace)
+        click.get_current_context().call_on_close(reader.close)
+        logger.debug("workspace %s (read path)", reader.workspace.root)
+        return reader
+
     def emit(self, data: Any, text: str | None = None) -> None:
         """Print ``data`` as JSON with --json, else ``text``. A reader that stops early
         (``| head``) ends the output, not the command, so the exit code still tells."""
@@ -288,8 +297,7 @@ def member_add(ctx: Context, member_id: str, name: str, name_en: str | None, nam
 @command(member, "list", json=True, example="resolutions member list --json")
 def member_list(ctx: Context) -> None:
     """List members."""
-    from workflow.members import list_members
-    members = list_members(ctx.app())
+    members = ctx.reader().list_members()
     ctx.emit([m.to_json() for m in members], tables.members_table(members))
 
 body = group(cli, "body", "BRICS bodies resolutions are submitted to.")
@@ -343,10 +351,9 @@ def new(ctx: Context, file: str | None, title: str | None, body_code: str | None
 @click.option("--page", default=1, show_default=True, help="Page number.")
 def list_(ctx: Context, state: str | None, limit: int, page: int) -> None:
     """List resolutions."""
-    from workflow.drafting.resolutions import list_resolutions
     if limit < 1 or page < 1:
         raise click.UsageError("--limit and --page start at 1")
-    result = list_resolutions(ctx.app(), state, limit=limit, offset=(page - 1) * limit)
+    result = ctx.reader().list_resolutions(state, limit=limit, offset=(page - 1) * limit)
     ctx.emit({"total": result.total, "page": page, "limit": limit,
               "items": [s.to_json() for s in result.items]}, tables.resolutions_page(result, page))
 
@@ -357,9 +364,8 @@ def list_(ctx: Context, state: str | None, limit: int, page: int) -> None:
 @click.option("--lang", help="Only this language (default: every authentic language).")
 def show(ctx: Context, ref: str, version: int | None, lang: str | None) -> None:
     """Show the numbered text of a resolution."""
-    from workflow.drafting.resolutions import get_version
     from workflow.presenting.texts import numbered_lines, show_text
-    summary, ver, model = get_version(ctx.app(), ref, version)
+    summary, ver, model = ctx.reader().get_version(ref, version)
     langs = [lang] if lang else list(model.languages)
     if lang and lang not in model.languages:
         raise click.ClickException(f"{summary.symbol} has no {lang} text "
@@ -434,8 +440,7 @@ def diff(ctx: Context, ref: str, from_: int | None, to: int | None, lang: str | 
 @click.argument("ref")
 def log(ctx: Context, ref: str) -> None:
     """The audit events of a resolution."""
-    from workflow.drafting.resolutions import log as get_log
-    summary, events = get_log(ctx.app(), ref)
+    summary, events = ctx.reader().log(ref)
     data = tables.events_json(events)
     ctx.emit(data, tables.events_table(summary.symbol, data))
 
@@ -560,8 +565,7 @@ def comments(ctx: Context, words: tuple[str, ...]) -> None:
         return
     if len(words) != 1:
         raise click.UsageError("write: resolutions comments REF")
-    from workflow.review.rounds import comment_matrix
-    symbol, version, rows = comment_matrix(ctx.app(), words[0])
+    symbol, version, rows = ctx.reader().comment_matrix(words[0])
     ctx.emit({"symbol": symbol, "version": version, "comments": [r.to_json() for r in rows]},
              tables.comments_table(symbol, version, rows))
 
@@ -605,8 +609,7 @@ def amend(ctx: Context, ref: str, by: str | None, target: str, op: str, texts: t
 @click.argument("ref")
 def amendments(ctx: Context, ref: str) -> None:
     """List the amendments of a resolution."""
-    from workflow.review.amendments import list_amendments
-    symbol, rows = list_amendments(ctx.app(), ref)
+    symbol, rows = ctx.reader().list_amendments(ref)
     ctx.emit({"symbol": symbol, "amendments": [r.to_json() for r in rows]},
              tables.amendments_table(symbol, rows))
 
@@ -1059,8 +1062,7 @@ def outbox(click_ctx: click.Context, status_: str | None) -> None:
     if click_ctx.invoked_subcommand is not None:
         return
     ctx = click_ctx.ensure_object(Context)
-    from workflow.delivery.outbox import list_messages
-    rows = list_messages(ctx.app(), status_)
+    rows = ctx.reader().list_messages(status_)
     ctx.emit({"messages": [r.to_json() for r in rows]}, tables.outbox_table(rows))
 
 
@@ -1100,8 +1102,7 @@ def submit(ctx: Context, ref: str, body_code: str, meeting: str | None, send_now
 @click.argument("ref")
 def submissions(ctx: Context, ref: str) -> None:
     """The submissions of a resolution, with their packages and the bodies' receipts."""
-    from workflow.delivery.submission import list_submissions
-    symbol, rows = list_submissions(ctx.app(), ref)
+    symbol, rows = ctx.reader().list_submissions(ref)
     ctx.emit({"symbol": symbol, "submissions": [r.to_json() for r in rows]},
              tables.submissions_table(symbol, rows))
 

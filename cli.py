@@ -120,6 +120,7 @@ VERSION = click.option("--version", "version", type=int, help="Version number (d
 OUT_DIR = click.option("-o", "--output", "out_dir", default=".", show_default=True,
                        type=click.Path(file_okay=False), help="Folder to write into.")
 FILE_IN = click.Path(exists=True, dir_okay=False)
+HINTS_SHOWN = 20  # after `new`; the rest are counted (all of them with --json)
 
 
 def group(parent: click.Group, name: str, help_text: str) -> click.Group:
@@ -341,7 +342,10 @@ def new(ctx: Context, file: str | None, title: str | None, body_code: str | None
     hints = opener_hints(app, summary.symbol)
     ctx.emit({**summary.to_json(), "unrecognised": notes, "hints": hints}, summary.symbol)
     if not ctx.json:
-        for line in [f"  not understood: {n}" for n in notes] + [f"  hint: {h}" for h in hints]:
+        shown = hints[:HINTS_SHOWN]
+        more = ([f"  … and {len(hints) - len(shown)} more hint(s) (all of them with --json)"]
+                if len(hints) > len(shown) else [])
+        for line in [f"  not understood: {n}" for n in notes] + [f"  hint: {h}" for h in shown] + more:
             click.echo(line, err=True)
 
 @command(cli, "list", json=True, example=(

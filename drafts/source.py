@@ -32,7 +32,7 @@ MAX_DEPTH = 3  # paragraph, item, sub-item
 #: paragraphs, items and sub-items in one source, annexes included. The longest resolutions
 #: of the UN General Assembly have a few hundred; the YAML parser takes about a millisecond
 #: per paragraph, so a source far above this would keep every command busy for minutes.
-MAX_PARAGRAPHS = 2_000
+MAX_PARAGRAPHS = 1_000
 _ENTRY = re.compile(r"^[ \t]*- ", re.MULTILINE)
 MAX_FLOW_DEPTH = 64  # '[' / '{' nesting; a real source uses two or three
 _BRACKETS = re.compile(r"[\[\]{}]")

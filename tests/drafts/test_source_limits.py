@@ -63,7 +63,7 @@ def test_new_refuses_it_in_one_line_and_caps_the_hints(ws_sqlite: Cli, tmp_path:
     huge.write_text(_block(15_000), encoding="utf-8")
     refused = ws_sqlite(["new", str(huge)], code=1)
     assert refused.stdout == "" and len(refused.stderr.strip().splitlines()) == 1
-    assert "more than 2,000 paragraphs" in refused.stderr
+    assert "more than 1,000 paragraphs" in refused.stderr
     assert "Resolution" not in ws_sqlite(["list"]).output  # nothing stored
 
     plain = tmp_path / "plain.yaml"

@@ -486,8 +486,8 @@ def audit_head(ctx: Context) -> None:
 @click.argument("ref")
 def status(ctx: Context, ref: str) -> None:
     """State, the allowed next steps, and what blocks each."""
-    from workflow.lifecycle.status import status as get_status
-    st = get_status(ctx.app(), ref)
+    from workflow.lifecycle.overview import status as get_status
+    st = get_status(ctx.reader(), ref)
     ctx.emit(st.to_json(), reports.status_text(st))
 
 @command(cli, json=True, example=(

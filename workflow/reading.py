@@ -70,6 +70,9 @@ class Reader:
         self.reads.close()
 
     # -- lookups, with the services' refusals ------------------------------------------
+    def summary(self, row: Record) -> Summary:
+        return _summary(row)
+
     def resolution(self, ref: str) -> Record:
         """A resolution by symbol (``RCWG/RES/2024/1``) or number (``1``)."""
         ref = str(ref).strip()

@@ -7,6 +7,11 @@ miss, storing the result for the next reader. An entry is trusted only when the 
 holds hashes to the content hash the database records for the version; anything else (a
 truncated file, an edited one, an older format) is a miss. Nothing that verifies the
 workspace reads this cache: ``audit verify`` parses every text itself.
+
+The parity errors ``status`` lists are kept the same way, under ``.resolutions/parity/``,
+named by the SHA-256 of the source text, the translation records and the parity rules'
+own code (a changed rule misses). Only ``status`` reads them, to report; every step that
+parity can refuse checks the text itself.
 """
 
 from __future__ import annotations
@@ -22,10 +27,48 @@ from typing import Any
 
 from drafts.model import Annex, Paragraph, Resolution
 
-__all__ = ["cached", "remember", "FORMAT"]
+__all__ = ["cached", "remember", "cached_parity", "remember_parity", "FORMAT"]
 
 #: bump when the model's shape changes: older entries then miss
 FORMAT = "1"
+
+
+def _rules_digest() -> str:
+    """SHA-256 over the parity rules' source files (read once per process)."""
+    global _RULES
+    if _RULES is None:
+        import drafts
+
+        digest = hashlib.sha256()
+        for path in sorted((Path(drafts.__file__).parent / "parity").glob("*.py")):
+            digest.update(path.read_bytes())
+        _RULES = digest.hexdigest()
+    return _RULES
+
+
+_RULES: str | None = None
+
+
+def _parity_path(state_dir: Path, source: str, records: str) -> Path:
+    key = "\0".join([FORMAT, _rules_digest(), source, records])
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return state_dir / "parity" / digest[:2] / f"{digest}.json"
+
+
+def cached_parity(state_dir: Path, source: str, records: str) -> list[dict[str, Any]] | None:
+    """The parity errors stored for this text and these records (ref, languages, rule,
+    message of each), or None."""
+    try:
+        data = json.loads(_parity_path(state_dir, source, records).read_text("utf-8"))
+        return [{k: e[k] for k in ("ref", "languages", "rule", "message")} for e in data]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def remember_parity(state_dir: Path, source: str, records: str, errors: list[Any]) -> None:
+    _write(_parity_path(state_dir, source, records),
+           [{"ref": f.ref, "languages": list(f.languages), "rule": f.rule,
+             "message": f.message} for f in errors])
 
 
 def _path(state_dir: Path, source: str) -> Path:
@@ -78,13 +121,16 @@ def cached(state_dir: Path, source: str, content_hash: str) -> Resolution | None
 def remember(state_dir: Path, source: str, model: Resolution) -> None:
     """Store the model of ``source``, replacing a stale or damaged entry (best effort: a
     read-only workspace just misses)."""
-    path = _path(state_dir, source)
+    _write(_path(state_dir, source), _to_data(model))
+
+
+def _write(path: Path, data: Any) -> None:
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(_to_data(model), fh, ensure_ascii=False, separators=(",", ":"))
+                json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
             os.replace(tmp, path)
         except OSError:
             with contextlib.suppress(OSError):

@@ -2,8 +2,8 @@
 (``sqlite3``; ``psycopg`` on PostgreSQL), with no ORM in between.
 
 A read command needs a few indexed statements; building the ORM classes and compiling
-their queries costs ten times what the statements do. So ``list``, ``show``, ``log``,
-``comments``, ``amendments``, ``member list``, ``submissions`` and ``outbox`` read through a
+their queries costs ten times what the statements do. So ``list``, ``show``, ``status``,
+``log``, ``comments``, ``amendments``, ``member list``, ``submissions`` and ``outbox`` read through a
 :class:`Reads` connection, while every write stays on the ORM models
 (:mod:`workflow.store.models`), which own the schema and its migrations. The statements
 name the models' tables and columns; ``tests/workflow/test_reads.py`` runs each of them
@@ -182,6 +182,47 @@ class Reads:
         return self.all("SELECT number, version_number, author, target_ref, target_id, op, "
                         "texts_json, why, status, applied_version FROM amendments "
                         "WHERE resolution_id = ? ORDER BY number", (resolution_id,))
+
+    def last_round(self, resolution_id: int) -> Record | None:
+        return self.one("SELECT id, number, version_number, reviewers, due, closed_at "
+                        "FROM review_rounds WHERE resolution_id = ? ORDER BY number DESC "
+                        "LIMIT 1", (resolution_id,))
+
+    def open_comment_numbers(self, resolution_id: int, round_id: int) -> list[int]:
+        return [int(r["number"]) for r in self.all(
+            "SELECT number FROM comments WHERE resolution_id = ? AND round_id = ? "
+            "AND disposition = '' ORDER BY number", (resolution_id, round_id))]
+
+    def amendment_numbers(self, resolution_id: int, round_id: int, status: str) -> list[int]:
+        return [int(r["number"]) for r in self.all(
+            "SELECT number FROM amendments WHERE resolution_id = ? AND round_id = ? "
+            "AND status = ? ORDER BY number", (resolution_id, round_id, status))]
+
+    # -- approvals, signatures, translations ----------------------------------------
+    def approved_by(self, resolution_id: int, version: int) -> list[str]:
+        """Who approved ``version`` (approvals neither void nor objections), in order."""
+        return [str(r["member_id"]) for r in self.all(
+            "SELECT member_id FROM approvals WHERE resolution_id = ? AND version_number = ? "
+            "AND NOT void AND decision = 'approved' ORDER BY at", (resolution_id, version))]
+
+    def signed_by(self, resolution_id: int, version: int) -> list[str]:
+        return [str(r["member_id"]) for r in self.all(
+            "SELECT member_id FROM signatures WHERE resolution_id = ? AND version_number = ? "
+            "ORDER BY id", (resolution_id, version))]
+
+    def holders(self, role: str) -> list[tuple[str, str]]:
+        """(member id, delegation) of every member holding ``role``, by id."""
+        return [(str(r["id"]), str(r["delegation"])) for r in self.all(
+            "SELECT m.id, m.delegation FROM members m JOIN member_roles r "
+            "ON r.member_id = m.id WHERE r.role = ? ORDER BY m.id", (role,))]
+
+    def certified_members(self) -> set[str]:
+        return {str(r["member_id"]) for r in self.all("SELECT member_id FROM member_certificates")}
+
+    def translation_records(self, resolution_id: int) -> str | None:
+        row = self.one("SELECT records_json FROM translation_state WHERE resolution_id = ?",
+                       (resolution_id,))
+        return None if row is None else str(row["records_json"])
 
     # -- members -------------------------------------------------------------------
     def members(self) -> list[Record]:

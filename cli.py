@@ -39,6 +39,7 @@ class Context:
     json: bool = False
     verbose: int = 0
     _app: Any = field(default=None, repr=False)
+    _reader: Any = field(default=None, repr=False)
 
     def app(self) -> Any:
         if self._app is None:
@@ -53,7 +54,7 @@ class Context:
         """The read path on the bare database driver (no ORM), closed with the command."""
         from workflow.reading import open_reader
 
-        reader = open_reader(self.workspace)
+        reader = self._reader = open_reader(self.workspace)
         click.get_current_context().call_on_close(reader.close)
         logger.debug("workspace %s (read path)", reader.workspace.root)
         return reader
@@ -151,7 +152,8 @@ class Resolutions(click.Group):
                 logger.info("refused: %s", type(exc).__name__)
                 _fail(str(exc), 1)
             logger.debug("unexpected %s", type(exc).__name__, exc_info=True)
-            database = (None if obj._app is None else
+            opened = obj._app is not None or obj._reader is not None
+            database = (None if not opened else
                         "saved" if terminal.commits() > before else "rolled back")
             _fail(terminal.unexpected_text(exc, database=database), 3)
 

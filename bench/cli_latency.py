@@ -94,13 +94,14 @@ def explain(workspace: Path, ref: str) -> None:
     import subprocess
 
     probe = r"""
-import json, sys, io, contextlib
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+import json, sys, io, contextlib, sqlite3
 statements = []
-@event.listens_for(Engine, "before_cursor_execute")
-def _grab(conn, cursor, statement, parameters, context, executemany):
-    statements.append((statement, parameters))
+_connect = sqlite3.connect
+def _traced(*args, **kwargs):  # every statement of the read path, values bound
+    conn = _connect(*args, **kwargs)
+    conn.set_trace_callback(lambda sql: statements.append((sql, ())))
+    return conn
+sqlite3.connect = _traced
 import cli
 args = sys.argv[1:]
 with contextlib.redirect_stdout(io.StringIO()):
@@ -112,7 +113,7 @@ import sqlite3
 db = sqlite3.connect(sys.argv[2] + "/.resolutions/resolutions.db")
 out = []
 for statement, parameters in statements:
-    if not statement.lstrip().upper().startswith("SELECT"):
+    if not statement.lstrip().upper().startswith("SELECT") or "alembic_version" in statement:
         out.append([statement, []]); continue
     try:
         plan = [r[3] for r in db.execute("EXPLAIN QUERY PLAN " + statement, parameters or ())]

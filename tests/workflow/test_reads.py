@@ -202,7 +202,11 @@ def test_status_in_every_state_answers_as_the_orm_does(seeded: tuple[App, Reader
         with app.write() as session:
             session.execute(text("UPDATE resolutions SET state = :s WHERE number = 1"),
                             {"s": state.value})
-        ours, theirs = overview.status(reader, "1"), status(app, "1")
+        fresh = open_reader(reader.workspace.root)  # a command reads one snapshot
+        try:
+            ours, theirs = overview.status(fresh, "1"), status(app, "1")
+        finally:
+            fresh.close()
         assert ours == theirs, state
         seen_guards |= {g for g in ("amendment", "comment", "approval", "signature",
                                     "certificate") if g in json.dumps(ours.to_json())}

@@ -11,7 +11,8 @@ on both backends against the schema the models create, so the two cannot drift a
 
 A connection opens only when the database is at the schema's head revision; otherwise
 :meth:`Reads.open` returns None and the caller opens the database the usual way (which
-migrates it).
+migrates it). A command's statements run in one read transaction, so a count and the page
+it counts see the same rows.
 """
 
 from __future__ import annotations
@@ -98,8 +99,7 @@ class Reads:
             import psycopg
 
             try:
-                conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1),
-                                       autocommit=True)
+                conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1))
             except psycopg.Error:
                 return None
             reads = cls(conn, False)
@@ -108,6 +108,8 @@ class Reads:
         if reads.revision() != schema_revision():
             reads.close()
             return None
+        if reads.is_sqlite:  # one snapshot for all the command's statements (psycopg opens
+            reads._conn.execute("BEGIN")  # its transaction with the first statement)
         return reads
 
     def close(self) -> None:

@@ -226,7 +226,8 @@ def illegal(symbol: str, state: str, what: str) -> IllegalTransition:
 def explain(facts: FactSource | Mapping[str, bool] | None, guard: str, step: Step,
             symbol: str) -> str:
     """The sentence for a failed guard: the problem and the command that resolves it."""
-    detail = facts.detail(guard, step) if hasattr(facts, "detail") else ""
+    describe = getattr(facts, "detail", None)  # a FactSource may say why; a mapping cannot
+    detail = str(describe(guard, step)) if callable(describe) else ""
     g = GUARDS[guard]
     text = g.problem.format(symbol=symbol, detail=detail)
     remedy = g.remedy.format(symbol=symbol)

@@ -46,6 +46,7 @@ class Context:
     json: bool = False
     verbose: int = 0
     _app: Any = field(default=None, repr=False)
+    _reader: Any = field(default=None, repr=False)
 
     def app(self) -> Any:
         if self._app is None:
@@ -55,6 +56,15 @@ class Context:
             terminal.watch_commits()
             logger.debug("workspace %s", self._app.workspace.root)
         return self._app
+
+    def reader(self) -> Any:
+        """The read path on the bare database driver (no ORM), closed with the command."""
+        from workflow.reading import open_reader
+
+        reader = self._reader = open_reader(self.workspace)
+        click.get_current_context().call_on_close(reader.close)
+        logger.debug("workspace %s (read path)", reader.workspace.root)
+        return reader
 
     def emit(self, data: dict[str, Any], text: str | None = None) -> None:
         """Print ``data`` (an object: its keys are the command's declared ones) as JSON
@@ -158,6 +168,7 @@ VERSION = click.option("--version", "version", type=int, help="Version number (d
 OUT_DIR = click.option("-o", "--output", "out_dir", default=".", show_default=True,
                        type=click.Path(file_okay=False), help="Folder to write into.")
 FILE_IN = click.Path(exists=True, dir_okay=False)
+HINTS_SHOWN = 20  # after `new`; the rest are counted (all of them with --json)
 
 
 def group(parent: click.Group, name: str, help_text: str) -> click.Group:
@@ -208,7 +219,8 @@ class Resolutions(click.Group):
                 _fail(str(exc), getattr(exc, "exit_code", 1),
                       getattr(exc, "error_code", "refused"), as_json=_json_wanted(ctx))
             logger.debug("unexpected %s", type(exc).__name__, exc_info=True)
-            database = (None if obj._app is None else
+            opened = obj._app is not None or obj._reader is not None
+            database = (None if not opened else
                         "saved" if terminal.commits() > before else "rolled back")
             _fail(terminal.unexpected_text(exc, database=database), 1, "bug",
                   as_json=_json_wanted(ctx))
@@ -434,8 +446,7 @@ def member_remove(ctx: Context, member_id: str) -> None:
 @command(member, "list", json="members", example="resolutions member list --json")
 def member_list(ctx: Context) -> None:
     """List members."""
-    from workflow.members import list_members
-    members = list_members(ctx.app())
+    members = ctx.reader().list_members()
     ctx.emit({"members": [m.to_json() for m in members]}, tables.members_table(members))
 
 body = group(cli, "body", "BRICS bodies resolutions are submitted to.")
@@ -479,7 +490,10 @@ def new(ctx: Context, file: str | None, title: str | None, body_code: str | None
                                                body=body_code)
     hints = opener_hints(app, summary.symbol)
     ctx.emit({**summary.to_json(), "unrecognised": notes, "hints": hints}, summary.symbol)
-    for line in [f"  not understood: {n}" for n in notes] + [f"  hint: {h}" for h in hints]:
+    shown = hints[:HINTS_SHOWN]
+    more = ([f"  … and {len(hints) - len(shown)} more hint(s) (all of them with --json)"]
+            if len(hints) > len(shown) else [])
+    for line in [f"  not understood: {n}" for n in notes] + [f"  hint: {h}" for h in shown] + more:
         ctx.say(line)
 
 @command(cli, "list", json="total page limit items", example=(
@@ -489,10 +503,9 @@ def new(ctx: Context, file: str | None, title: str | None, body_code: str | None
 @click.option("--page", default=1, show_default=True, help="Page number.")
 def list_(ctx: Context, state: str | None, limit: int, page: int) -> None:
     """List resolutions."""
-    from workflow.drafting.resolutions import list_resolutions
     if limit < 1 or page < 1:
         raise click.UsageError("--limit and --page start at 1")
-    result = list_resolutions(ctx.app(), state, limit=limit, offset=(page - 1) * limit)
+    result = ctx.reader().list_resolutions(state, limit=limit, offset=(page - 1) * limit)
     ctx.emit({"total": result.total, "page": page, "limit": limit,
               "items": [s.to_json() for s in result.items]}, tables.resolutions_page(result, page))
 
@@ -504,9 +517,8 @@ def list_(ctx: Context, state: str | None, limit: int, page: int) -> None:
 @click.option("--lang", help="Only this language (default: every authentic language).")
 def show(ctx: Context, ref: str, version: int | None, lang: str | None) -> None:
     """Show the numbered text of a resolution."""
-    from workflow.drafting.resolutions import get_version
     from workflow.presenting.texts import numbered_lines, show_text
-    summary, ver, model = get_version(ctx.app(), ref, version)
+    summary, ver, model = ctx.reader().get_version(ref, version)
     langs = [lang] if lang else list(model.languages)
     if lang and lang not in model.languages:
         raise click.ClickException(f"{summary.symbol} has no {lang} text "
@@ -610,8 +622,7 @@ def diff(ctx: Context, ref: str, from_: int | None, to: int | None, lang: str | 
 @click.argument("ref")
 def log(ctx: Context, ref: str) -> None:
     """The audit events of a resolution."""
-    from workflow.drafting.resolutions import log as get_log
-    summary, events = get_log(ctx.app(), ref)
+    summary, events = ctx.reader().log(ref)
     data = tables.events_json(events)
     ctx.emit({"symbol": summary.symbol, "events": data}, tables.events_table(summary.symbol, data))
 
@@ -672,8 +683,8 @@ def audit_config(ctx: Context) -> None:
 @click.argument("ref")
 def status(ctx: Context, ref: str) -> None:
     """State, the allowed next steps, and what blocks each."""
-    from workflow.lifecycle.status import status as get_status
-    st = get_status(ctx.app(), ref)
+    from workflow.lifecycle.overview import status as get_status
+    st = get_status(ctx.reader(), ref)
     ctx.emit(st.to_json(), reports.status_text(st))
 
 @command(cli, json="symbol version schema ok summary findings", example=(
@@ -817,8 +828,7 @@ def comments(ctx: Context, words: tuple[str, ...]) -> None:
         return
     if len(words) != 1:
         raise click.UsageError("write: resolutions comments REF")
-    from workflow.review.rounds import comment_matrix
-    symbol, version, rows = comment_matrix(ctx.app(), words[0])
+    symbol, version, rows = ctx.reader().comment_matrix(words[0])
     ctx.emit({"symbol": symbol, "version": version, "comments": [r.to_json() for r in rows]},
              tables.comments_table(symbol, version, rows))
 
@@ -863,8 +873,7 @@ def amend(ctx: Context, ref: str, by: str | None, target: str, op: str, texts: t
 @click.argument("ref")
 def amendments(ctx: Context, ref: str) -> None:
     """List the amendments of a resolution."""
-    from workflow.review.amendments import list_amendments
-    symbol, rows = list_amendments(ctx.app(), ref)
+    symbol, rows = ctx.reader().list_amendments(ref)
     ctx.emit({"symbol": symbol, "amendments": [r.to_json() for r in rows]},
              tables.amendments_table(symbol, rows))
 
@@ -1373,8 +1382,7 @@ def outbox(click_ctx: click.Context, status_: str | None) -> None:
     if click_ctx.invoked_subcommand is not None:
         return
     ctx = click_ctx.ensure_object(Context)
-    from workflow.delivery.outbox import list_messages
-    rows = list_messages(ctx.app(), status_)
+    rows = ctx.reader().list_messages(status_)
     ctx.emit({"messages": [r.to_json() for r in rows]}, tables.outbox_table(rows))
 
 
@@ -1421,10 +1429,9 @@ def submit(ctx: Context, ref: str, body_code: str, meeting: str | None, send_now
 def submissions(ctx: Context, ref: str) -> None:
     """The submissions of a resolution, with their packages and every answer of the body
     (each receipt, in the order received)."""
-    from workflow.delivery.outcomes import receipts
-    from workflow.delivery.submission import list_submissions
-    symbol, rows = list_submissions(ctx.app(), ref)
-    answers = receipts(ctx.app(), ref)
+    reader = ctx.reader()
+    symbol, rows = reader.list_submissions(ref)
+    answers = reader.receipts(ref)
     kept = [answers[i] if i < len(answers) else [] for i in range(len(rows))]
     ctx.emit({"symbol": symbol, "submissions": [{**r.to_json(), "receipts": k}
                                                 for r, k in zip(rows, kept)]},

@@ -23,11 +23,17 @@ from ruamel.yaml.events import AliasEvent
 from drafts.errors import SourceError
 from drafts.model import LANGUAGES, Annex, Paragraph, Resolution
 
-__all__ = ["load", "dump", "with_symbol", "check_text", "MAX_SOURCE_BYTES", "MAX_TEXT_CHARS"]
+__all__ = ["load", "dump", "with_symbol", "check_text", "MAX_SOURCE_BYTES", "MAX_TEXT_CHARS",
+           "MAX_PARAGRAPHS"]
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 MAX_TEXT_CHARS = 20_000
 MAX_DEPTH = 3  # paragraph, item, sub-item
+#: paragraphs, items and sub-items in one source, annexes included. The longest resolutions
+#: of the UN General Assembly have a few hundred; the YAML parser takes about a millisecond
+#: per paragraph, so a source far above this would keep every command busy for minutes.
+MAX_PARAGRAPHS = 1_000
+_ENTRY = re.compile(r"^[ \t]*- ", re.MULTILINE)
 MAX_FLOW_DEPTH = 64  # '[' / '{' nesting; a real source uses two or three
 _BRACKETS = re.compile(r"[\[\]{}]")
 
@@ -57,6 +63,7 @@ class _Reader:
         self.languages: tuple[str, ...] = ()
         self.ids: dict[str, str] = {}
         self.inserted = False
+        self.count = 0  # paragraphs read so far
 
     def fail(self, message: str, line: int | None, field: str, fix: str | None = None) -> None:
         raise SourceError(message, file=self.file, line=line, field=field, fix=fix)
@@ -164,6 +171,10 @@ class _Reader:
             if not texts and not items:
                 self.fail("empty paragraph", item_line, item_field,
                           "write its text in each language or delete it")
+            self.count += 1
+            if self.count > MAX_PARAGRAPHS:
+                self.fail(f"more than {MAX_PARAGRAPHS:,} paragraphs", item_line, item_field,
+                          _TOO_MANY)
             seed = next((texts[lang] for lang in self.languages if texts.get(lang)), "")
             seed = seed or field + str(index)
             pid = self.assign_id(node, prefix, seed, item_line, item_field)
@@ -259,6 +270,19 @@ class _Reader:
                           distribution=distribution)
 
 
+_TOO_MANY = ("split it into several resolutions (an annex can become a resolution of its "
+             "own)")
+
+
+def _too_many_paragraphs(text: str, file: str) -> None:
+    """Refuse a source with far more block-list entries than paragraphs allowed, before the
+    parser spends minutes on it (the exact count is taken while reading the tree)."""
+    entries = len(_ENTRY.findall(text))
+    if entries > MAX_PARAGRAPHS + 64:  # the languages may be a block list too
+        raise SourceError(f"more than {MAX_PARAGRAPHS:,} paragraphs ({entries:,} list "
+                          "entries)", file=file, line=None, fix=_TOO_MANY)
+
+
 def _flow_depth(text: str) -> int:
     """The deepest run of unclosed '[' / '{' (quotes ignored: an over-estimate)."""
     depth = peak = 0
@@ -278,6 +302,7 @@ def _parse(text: str, file: str) -> Any:
     if len(text.encode("utf-8")) > MAX_SOURCE_BYTES:
         raise SourceError(f"source is larger than {MAX_SOURCE_BYTES // 1024 // 1024} MiB",
                           file=file, line=1, fix="split annexes into separate resolutions")
+    _too_many_paragraphs(text, file)
     if _flow_depth(text) > MAX_FLOW_DEPTH:  # ruamel takes seconds per thousand '[' levels
         raise SourceError("YAML nested too deeply", file=file, line=None,
                           fix="use at most paragraphs, items and sub-items")

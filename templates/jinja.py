@@ -161,7 +161,6 @@ def environment(template_dir: Path | None = None) -> SandboxedEnvironment:
 
 def referenced_templates(name: str, template_dir: Path | None = None) -> list[str]:
     """``name`` and every template it extends, includes or imports, recursively."""
-    env = environment(template_dir)
     seen: list[str] = []
     todo = [name]
     while todo:
@@ -169,13 +168,22 @@ def referenced_templates(name: str, template_dir: Path | None = None) -> list[st
         if current in seen:
             continue
         seen.append(current)
-        source = read_file(current, template_dir).decode("utf-8")
-        for ref in meta.find_referenced_templates(env.parse(source)):
-            if ref is None:
-                raise ValueError(f"template {current!r} names a template by a variable; "
-                                 "name included templates literally so they can be hashed")
-            todo.append(ref)
+        data = read_file(current, template_dir)
+        refs = _references(data)
+        if None in refs:
+            raise ValueError(f"template {current!r} names a template by a variable; "
+                             "name included templates literally so they can be hashed")
+        todo.extend(ref for ref in refs if ref is not None)
     return sorted(seen)
+
+
+@functools.lru_cache(maxsize=256)
+def _references(data: bytes) -> tuple[str | None, ...]:
+    """The templates one template's source names, parsed once per content (the cache is
+    keyed by the file's bytes): hashing the templates of many documents reads their bytes
+    each time but parses each distinct file once. References do not depend on the loader,
+    so the package's own environment parses for every override directory alike."""
+    return tuple(meta.find_referenced_templates(environment(None).parse(data.decode("utf-8"))))
 
 
 def files_hash(names: Iterable[str], template_dir: Path | None = None,

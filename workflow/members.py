@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlmodel import select
@@ -13,6 +12,7 @@ from workflow import clock
 from workflow.app import ROLES, App
 from workflow.errors import InvalidInput, WorkflowError
 from workflow.lifecycle.steps import check_action
+from workflow.rows import MemberInfo
 from workflow.store import audit, pgroles
 from workflow.store.models import Member, MemberRole
 
@@ -21,27 +21,6 @@ __all__ = ["add_member", "list_members", "validate", "refuse_hostile", "MemberIn
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
-
-@dataclass(frozen=True)
-class MemberInfo:
-    id: str
-    name: str
-    names: dict[str, str]
-    org: str
-    delegation: str
-    email: str
-    roles: list[str]
-    lang: str
-    db_role: str | None = None  # PostgreSQL: the member's own login role
-    active: bool = True         # False once removed (kept for their history)
-
-    @classmethod
-    def of(cls, m: Member, db_role: str | None = None) -> MemberInfo:
-        return cls(m.id, m.name, json.loads(m.names_json or "{}"), m.org, m.delegation,
-                   m.email, sorted(m.role_set()), m.lang, db_role, m.active is not False)
-
-    def to_json(self) -> dict[str, object]:
-        return dict(self.__dict__)
 
 
 #: characters no name, organisation or address may hold: controls (CR, LF, ESC, …), bidi

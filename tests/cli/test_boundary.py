@@ -64,7 +64,7 @@ def test_every_package_s_refusal_is_exit_1_with_its_sentence(
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise exc
 
-    monkeypatch.setattr("workflow.lifecycle.status.status", refuse)
+    monkeypatch.setattr("workflow.lifecycle.overview.status", refuse)
     result = ws_sqlite(["status", "1"], code=1)
     assert _error_lines(result.stderr) == [f"Error: {exc}"]
 
@@ -72,7 +72,7 @@ def test_every_package_s_refusal_is_exit_1_with_its_sentence(
 def test_a_bug_is_exit_1_in_one_line_and_verbose_shows_where(
         ws_sqlite: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _new(ws_sqlite, tmp_path)
-    monkeypatch.setattr("workflow.lifecycle.status.status", _boom)
+    monkeypatch.setattr("workflow.lifecycle.overview.status", _boom)
     result = ws_sqlite(["status", "1"], code=1)
     lines = _error_lines(result.stderr)
     assert len(lines) == 1, result.stderr
@@ -193,7 +193,7 @@ def test_logging_levels_from_flags_and_environment(ws_sqlite: Cli, tmp_path: Pat
 def test_a_refusal_is_logged_at_info_and_a_bug_at_debug(
         ws_sqlite: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "INFO cli: refused: NotFound" in ws_sqlite(["-v", "show", "7"], code=1).stderr
-    monkeypatch.setattr("workflow.lifecycle.status.status", _boom)
+    monkeypatch.setattr("workflow.lifecycle.overview.status", _boom)
     debug = ws_sqlite(["-vv", "status", "1"], code=1).stderr
     assert "DEBUG cli: unexpected ZeroDivisionError" in debug
 
@@ -215,6 +215,6 @@ def test_in_process_callers_see_what_a_shell_sees(ws_sqlite: Cli, tmp_path: Path
 
     assert run("show", "5") == 1
     assert capsys.readouterr().err == "Error: no resolution '5'; see 'resolutions list'\n"
-    monkeypatch.setattr("workflow.lifecycle.status.status", _boom)
+    monkeypatch.setattr("workflow.lifecycle.overview.status", _boom)
     assert run("status", "5") == 1
     assert capsys.readouterr().err.startswith("Error: unexpected ZeroDivisionError")

@@ -66,6 +66,25 @@ def test_override_directory_wins_and_changes_the_hash(tmp_path: Path, make_view)
     assert "Workspace" not in render_html(make_view("draft", ["en"]))
 
 
+def test_references_are_parsed_once_per_content_and_follow_edits(tmp_path: Path) -> None:
+    """The references of a template are cached by its bytes: an edited override that names
+    another template is followed at once (same path, new bytes), and hashing again parses
+    nothing new."""
+    (tmp_path / "html").mkdir()
+    draft = tmp_path / "html" / "draft.html"
+    draft.write_text('{% extends "html/base.html" %}{% block content %}{% endblock %}')
+    assert "html/events.html" not in template_files("draft", "single", tmp_path)
+    first = template_hash("draft", "single", tmp_path)
+    draft.write_text('{% extends "html/base.html" %}{% block content %}'
+                     '{% include "html/events.html" %}{% endblock %}')
+    assert "html/events.html" in template_files("draft", "single", tmp_path)
+    second = template_hash("draft", "single", tmp_path)
+    assert second != first
+    parsed = jinja._references.cache_info().misses
+    assert template_hash("draft", "single", tmp_path) == second
+    assert jinja._references.cache_info().misses == parsed
+
+
 def test_override_templates_run_in_the_sandbox(tmp_path: Path, make_view):
     (tmp_path / "html").mkdir()
     (tmp_path / "html" / "draft.html").write_text(

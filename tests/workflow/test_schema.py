@@ -37,13 +37,16 @@ def test_schema_revision_is_alembics_head() -> None:
     assert schema_revision() == head
 
 
+import workflow.store.reads as reads_module  # noqa: E402
+
+
 def test_a_second_head_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     versions = tmp_path / "migrations" / "versions"
     versions.mkdir(parents=True)
     for script in (MIGRATIONS / "versions").glob("0*.py"):
         (versions / script.name).write_text(script.read_text("utf-8"), "utf-8")
     (versions / "0099_branch.py").write_text("revision = '0099'\ndown_revision = '0001'\n")
-    monkeypatch.setattr(db_module, "_MIGRATIONS", tmp_path / "migrations")
+    monkeypatch.setattr(reads_module, "_MIGRATIONS", tmp_path / "migrations")  # where it is read
     db_module.schema_revision.cache_clear()
     try:
         with pytest.raises(db_module.WorkspaceError, match="2 heads"):

@@ -72,6 +72,36 @@ def test_the_signed_pdf_verifies_outside_the_workspace(signed: Signed) -> None:
     assert "all 3 signature(s) valid" in human and "OK   Смирнова Анна (appr-ru)" in human
 
 
+def test_verify_outside_a_workspace_opens_no_database(signed: Signed) -> None:
+    """Outside a workspace, `verify --trust` needs certificates and the file, nothing of the
+    database: no ORM, no workspace application, no database module is imported."""
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    code = ("import sys\n"
+            f"sys.path.insert(0, {str(root)!r})\n"
+            "from cli import cli\n"
+            "try:\n"
+            f"    cli.main(args=['verify', {str(signed.pdf)!r}, '--trust', "
+            f"{str(signed.ca_pem)!r}, '--json'], prog_name='resolutions')\n"
+            "except SystemExit as exc:\n"
+            "    assert not exc.code, exc.code\n"
+            "print('MODS:' + ','.join(sorted(sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=signed.tmp / "elsewhere",
+                          env={"PATH": "/usr/bin:/bin", "RESOLUTIONS_NOW": FROZEN_NOW})
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout[:done.stdout.rindex("MODS:")])
+    assert report["ok"] and report["signature_count"] == 3 and report["workspace"] is False
+    modules = set(done.stdout[done.stdout.rindex("MODS:") + 5:].split(","))
+    assert {"pyhanko", "signatures.verify"} <= modules  # it did verify
+    leaked = {m for m in modules if m.split(".")[0] in ("sqlmodel", "sqlalchemy", "pydantic",
+                                                        "alembic", "psycopg", "ruamel")}
+    leaked |= modules & {"workflow.app", "workflow.store.db", "workflow.store.models",
+                         "workflow.signing.trust", "workflow.signing.keys"}
+    assert leaked == set()
+
+
 def test_verify_takes_trust_from_the_workspace_or_asks_for_it(
         signed: Signed, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner

@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 from workflow import clock
 from workflow.app import App
 from workflow.errors import InvalidInput, WorkspaceError
+from workflow.rows import MessageInfo
 from workflow.store import facts
 from workflow.store.files import write_atomic
 from workflow.store.models import Message, holding
@@ -59,23 +60,6 @@ class Attachment:
     data: bytes
     mime: str  # "application/pdf"
 
-
-@dataclass(frozen=True)
-class MessageInfo:
-    id: int
-    message_id: str
-    kind: str
-    recipient: str
-    subject: str
-    status: str
-    attempts: int
-    error: str
-    eml_path: str
-    created_at: str
-    sent_at: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 @dataclass(frozen=True)

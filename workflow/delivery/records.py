@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from workflow import clock
+from workflow.store.chain import iso
 from workflow.store.models import Receipt, ResolutionRow, Submission
 
 __all__ = ["latest_submission", "record_receipt", "receipts_of"]
@@ -39,5 +40,5 @@ def receipts_of(session: Session, resolution_id: int | None
     for r in session.exec(query):
         found.setdefault(r.submission_id, []).append({
             "reference": r.reference, "outcome": r.outcome, "note": r.note,
-            "recorded_by": r.recorded_by, "received_at": r.received_at.isoformat()})
+            "recorded_by": r.recorded_by, "received_at": iso(r.received_at)})
     return found

@@ -44,6 +44,7 @@ from workflow.lifecycle.facts import Facts
 from workflow.lifecycle.parity import findings
 from workflow.lifecycle.signatures import signatories, signed_members
 from workflow.lifecycle.steps import check, move
+from workflow.rows import SubmissionInfo
 from workflow.signing.anchors import auto_anchor
 from workflow.signing.files import (
     find_base,
@@ -101,24 +102,6 @@ class SubmitResult:
     error: str = ""
     anchor: str = ""   # the audit anchor made after it, or why none was
 
-
-@dataclass(frozen=True)
-class SubmissionInfo:
-    number: int
-    body: str
-    version: int
-    submitted_at: str
-    package_path: str
-    package_sha256: str
-    message_id: str
-    message_status: str
-    receipt_ref: str
-    outcome: str
-    note: str
-    received_at: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 # -- requirements -----------------------------------------------------------------------------

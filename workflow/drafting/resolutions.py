@@ -6,10 +6,8 @@ one that does not is reported as unchanged and stores nothing.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -19,9 +17,10 @@ from drafts.model import Resolution
 from workflow import clock
 from workflow.app import App
 from workflow.drafting import translations
-from workflow.errors import ConcurrencyError, InvalidInput, WorkflowError
+from workflow.errors import ConcurrencyError, InvalidInput
 from workflow.lifecycle.machine import REOPENS_ON_EDIT, State
 from workflow.lifecycle.steps import check_action, move, touch
+from workflow.rows import Page, Summary
 from workflow.store import audit
 from workflow.store.models import Approval, AuditEvent, ResolutionRow, Version
 from workflow.store.texts import load_version
@@ -32,31 +31,6 @@ __all__ = ["new_resolution", "new_from_title", "edit_resolution", "editable_sour
            "parse_source"]
 
 
-@dataclass(frozen=True)
-class Summary:
-    number: int
-    symbol: str
-    title: str
-    body: str
-    state: str
-    version: int
-    updated_at: str
-
-    @classmethod
-    def of(cls, row: ResolutionRow) -> Summary:
-        return cls(row.number, row.symbol, row.title, row.body, row.state, row.current_version,
-                   row.updated_at.isoformat())
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Summary]
-    total: int
-    offset: int
-    limit: int
 
 
 @dataclass(frozen=True)
@@ -245,13 +219,6 @@ def versions_of(app: App, ref: str) -> tuple[Summary, list[Version]]:
         versions = session.exec(select(Version).where(Version.resolution_id == row.id)
                                 .order_by(Version.number))
         return Summary.of(row), list(versions)
-
-
-def event_detail(event: AuditEvent) -> dict[str, Any]:
-    try:
-        return dict(json.loads(event.detail))
-    except ValueError as exc:
-        raise WorkflowError(f"audit event {event.seq} has unreadable detail") from exc
 
 
 def editable_source(app: App, ref: str) -> tuple[str, int]:

@@ -16,6 +16,7 @@ from workflow.app import App
 from workflow.lifecycle.approvals import current_approvals, rule_progress
 from workflow.lifecycle.machine import Step
 from workflow.lifecycle.parity import findings
+from workflow.lifecycle.rules import parity_detail
 from workflow.lifecycle.signatures import missing_signatures, signatories, signed_members
 from workflow.store.models import (
     Amendment,
@@ -131,14 +132,7 @@ class Facts:
         return self._parity
 
     def _parity_clean(self, *_: Any) -> tuple[bool, str]:
-        errors = self.parity_errors()
-        if not errors:
-            return True, ""
-        listing = "\n  ".join(f"{f.ref} [{', '.join(f.languages)}] {f.rule}: {f.message}"
-                              for f in errors[:30])
-        more = f"\n  … and {len(errors) - 30} more" if len(errors) > 30 else ""
-        return False, (f"the authentic texts have {len(errors)} parity error(s):\n  "
-                       f"{listing}{more}\n")
+        return parity_detail(self.parity_errors())
 
     def _approval_rule_met(self, *_: Any) -> tuple[bool, str]:
         met, progress = rule_progress(self.session, self.row, self.app.workspace.approval_rule)

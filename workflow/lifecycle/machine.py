@@ -27,7 +27,7 @@ from workflow.states import State
 
 __all__ = ["State", "Step", "TRANSITIONS", "ACTIONS", "Handle", "FactSource", "machine_for",
            "allowed_triggers", "steps_for", "command_of", "Guard", "GUARDS", "illegal",
-           "TEXT_EDITABLE", "REOPENS_ON_EDIT", "COMMANDS", "COMPLETIONS"]
+           "TEXT_EDITABLE", "REOPENS_ON_EDIT", "COMMANDS", "COMPLETIONS", "blockers", "explain"]
 
 
 S = State
@@ -223,3 +223,33 @@ def allowed_triggers(state: str) -> list[str]:
 def illegal(symbol: str, state: str, what: str) -> IllegalTransition:
     return IllegalTransition(symbol, str(State(state).value), what,
                              list(dict.fromkeys(command_of(t) for t in allowed_triggers(state))))
+
+
+def explain(facts: FactSource | Mapping[str, bool] | None, guard: str, step: Step,
+            symbol: str) -> str:
+    """The sentence for a failed guard: the problem and the command that resolves it."""
+    describe = getattr(facts, "detail", None)  # a FactSource may say why; a mapping cannot
+    detail = str(describe(guard, step)) if callable(describe) else ""
+    g = GUARDS[guard]
+    text = g.problem.format(symbol=symbol, detail=detail)
+    remedy = g.remedy.format(symbol=symbol)
+    return f"{text} ({remedy})" if remedy and guard != "role_allowed" else text
+
+
+def blockers(state: str, trigger: str, facts: FactSource | Mapping[str, bool] | None,
+             symbol: str) -> tuple[list[str], list[str]]:
+    """(failed requirement guards, their sentences) for ``trigger`` from ``state``."""
+    rows = steps_for(state, trigger)
+    if not rows:
+        return [], []
+    handle = Handle(state, facts)
+    # the requirements are the guards of the row that asks least (the partial step's)
+    least = min(rows, key=lambda r: len([g for g in r.guards if g not in COMPLETIONS]))
+    failed: list[str] = []
+    for guard in ("role_allowed", *least.guards):
+        if guard in COMPLETIONS:
+            continue
+        handle.step = least
+        if not handle.check(guard):
+            failed.append(guard)
+    return failed, [explain(facts, g, least, symbol) for g in failed]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from workflow.app import App
+from workflow.lifecycle.rules import signatures_missing
 from workflow.store.models import Member, ResolutionRow, SignatureRecord
 
 __all__ = ["missing_signatures", "signed_members", "signatories"]
@@ -32,15 +33,6 @@ def missing_signatures(app: App, session: Session, row: ResolutionRow,
     """Descriptions of what is still missing (empty when complete), counting ``also`` as
     signed (a signature about to be recorded)."""
     done = set(signed_members(session, row)) | ({also} if also else set())
-    required = [str(x) for x in app.workspace.config.get("signatures", {}).get("required", [])]
-    missing = [m for m in required if m not in done]
-    people = signatories(session)
-    by_id = {m.id: m for m in people}
-    body = app.workspace.bodies().get(row.body)
-    wanted = [d for d in (body.signatures if body else ()) if d != "any"]
-    for delegation in wanted:
-        if not any(by_id.get(m) and by_id[m].delegation == delegation for m in done):
-            missing.append(f"a {delegation} signatory")
-    if body and "any" in body.signatures and not done and not required:
-        missing.append("any signatory")
-    return missing
+    required = app.workspace.config.get("signatures", {}).get("required", [])
+    people = {m.id: m.delegation for m in signatories(session)}
+    return signatures_missing(done, required, people, app.workspace.bodies().get(row.body))

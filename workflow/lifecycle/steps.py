@@ -17,14 +17,13 @@ from workflow import clock
 from workflow.errors import ConcurrencyError, PermissionDenied, WorkflowError
 from workflow.lifecycle.machine import (
     ACTIONS,
-    COMPLETIONS,
-    GUARDS,
     TRANSITIONS,
     FactSource,
     Handle,
     State,
-    Step,
+    blockers,
     command_of,
+    explain,
     illegal,
     machine_for,
     steps_for,
@@ -62,34 +61,6 @@ class Blocked(WorkflowError):
         super().__init__(f"{symbol}: cannot {command} yet: " + "; ".join(reasons))
 
 
-def _explain(facts: FactSource | Mapping[str, bool] | None, guard: str, step: Step,
-             symbol: str) -> str:
-    detail = facts.detail(guard, step) if hasattr(facts, "detail") else ""
-    g = GUARDS[guard]
-    text = g.problem.format(symbol=symbol, detail=detail)
-    remedy = g.remedy.format(symbol=symbol)
-    return f"{text} ({remedy})" if remedy and guard != "role_allowed" else text
-
-
-def blockers(state: str, trigger: str, facts: FactSource | Mapping[str, bool] | None,
-             symbol: str) -> tuple[list[str], list[str]]:
-    """(failed requirement guards, their sentences) for ``trigger`` from ``state``."""
-    rows = steps_for(state, trigger)
-    if not rows:
-        return [], []
-    handle = Handle(state, facts)
-    # the requirements are the guards of the row that asks least (the partial step's)
-    least = min(rows, key=lambda r: len([g for g in r.guards if g not in COMPLETIONS]))
-    failed: list[str] = []
-    for guard in ("role_allowed", *least.guards):
-        if guard in COMPLETIONS:
-            continue
-        handle.step = least
-        if not handle.check(guard):
-            failed.append(guard)
-    return failed, [_explain(facts, g, least, symbol) for g in failed]
-
-
 def _refuse(row: ResolutionRow, trigger: str, failed: list[str], reasons: list[str]) -> None:
     if not failed:
         return
@@ -107,7 +78,7 @@ def _role_first(row: ResolutionRow, trigger: str,
     rows = [s for s in TRANSITIONS if s.trigger == trigger]
     if rows and facts is not None and not isinstance(facts, Mapping) \
             and not facts.holds("role_allowed", rows[0]):
-        _refuse(row, trigger, ["role_allowed"], [_explain(facts, "role_allowed", rows[0],
+        _refuse(row, trigger, ["role_allowed"], [explain(facts, "role_allowed", rows[0],
                                                           row.symbol)])
 
 

@@ -89,7 +89,7 @@ def resolutions_page(result: Any, page: int) -> str:
 
 
 def events_json(events: Sequence[Any]) -> list[dict[str, Any]]:
-    from workflow.drafting.resolutions import event_detail
+    from workflow.rows import event_detail
 
     return [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
              "outcome": e.outcome, "detail": event_detail(e), "hash": e.hash} for e in events]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drafts.markup import plain
 from drafts.model import SECTION_PREAMBLE, Resolution
 from drafts.numbering import annex_heading, label
-from workflow.drafting.diffing import VersionDiff
 from workflow.presenting.tables import bold, green, red
+
+if TYPE_CHECKING:  # the diff's service imports the ORM; `show` needs none of it
+    from workflow.drafting.diffing import VersionDiff
 
 __all__ = ["diff_text", "numbered_lines", "show_text"]
 

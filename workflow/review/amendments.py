@@ -37,9 +37,7 @@ __all__ = ["amend", "list_amendments", "decide_amendment", "close_review"]
 
 
 def _row(a: Amendment, current_refs: dict[str, str]) -> AmendmentRow:
-    return AmendmentRow(a.number, a.version_number, a.author, a.target_ref,
-                        current_refs.get(a.target_id, ""), a.target_id, a.op,
-                        json.loads(a.texts_json), a.why, a.status, a.applied_version)
+    return AmendmentRow.of(a, current_refs)
 
 
 def amend(app: App, ref: str, *, by: str | None, target: str, op: str,

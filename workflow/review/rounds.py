@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -21,6 +20,7 @@ from workflow.lifecycle.facts import Facts, open_round
 from workflow.lifecycle.machine import State, illegal
 from workflow.lifecycle.parity import findings
 from workflow.lifecycle.steps import check, check_action, move, touch
+from workflow.rows import AmendmentRow, CommentRow
 from workflow.store import audit
 from workflow.store.models import Comment, Member, ResolutionRow, ReviewRound, Version
 from workflow.store.texts import load_version
@@ -46,44 +46,6 @@ class RoundResult:
     deliveries: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class CommentRow:
-    number: int
-    round: int
-    version: int
-    ref: str              # ref in the current version ("" when orphaned)
-    original_ref: str     # ref in the circulated version
-    paragraph_id: str
-    author: str
-    type: str
-    text: str
-    proposal: str
-    disposition: str
-    note: str
-    orphaned: bool
-    lang: str = ""        # the language column an annotation sat in (from an annotated PDF)
-    quote: str = ""       # the text the reviewer marked
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-@dataclass(frozen=True)
-class AmendmentRow:
-    number: int
-    version: int
-    author: str
-    target_ref: str
-    current_ref: str
-    target_id: str
-    op: str
-    texts: dict[str, str]
-    why: str
-    status: str
-    applied_version: int | None
-
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 def _model(session: Session, version: Version) -> Resolution:
@@ -205,11 +167,7 @@ def add_comment(app: App, ref: str, *, by: str | None, target: str, type_: str, 
 
 
 def _comment_row(c: Comment, current_refs: dict[str, str], round_no: int) -> CommentRow:
-    orphaned = bool(c.paragraph_id) and c.paragraph_id not in current_refs
-    current = "General" if not c.paragraph_id else current_refs.get(c.paragraph_id, "")
-    return CommentRow(c.number, round_no, c.version_number, current, c.ref, c.paragraph_id,
-                      c.author, c.type, c.text, c.proposal, c.disposition, c.note, orphaned,
-                      c.lang, c.quote)
+    return CommentRow.of(c, current_refs, round_no)
 
 
 def comment_matrix(app: App, ref: str) -> tuple[str, int, list[CommentRow]]:

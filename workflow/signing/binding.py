@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, select
+if TYPE_CHECKING:  # ``verify`` outside a workspace binds without opening any database
+    from sqlmodel import Session
 
-from workflow.app import App
+    from workflow.app import App
 
 __all__ = ["Registry", "expected_member", "bind_signatures", "registry", "member_from_p7s_name",
            "check_signed_pdf"]
@@ -58,6 +59,8 @@ class Registry:
 
 
 def registry(session: Session) -> Registry:
+    from sqlmodel import select
+
     from workflow.signing.trust import registered_fingerprints
     from workflow.store.models import Member, SignatureRecord
 

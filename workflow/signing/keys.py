@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from workflow.app import App
 from workflow.errors import InvalidInput, NotFound, WorkflowError
+from workflow.signing.roots import load_trust_roots
 from workflow.store import audit
 from workflow.store.files import write_atomic
 from workflow.store.models import MemberCertificate
@@ -50,21 +51,6 @@ def ca_dir(app: App) -> Path:
 
 def trust_dir(app: App) -> Path:
     return app.workspace.keys_dir / "trust"
-
-
-def load_trust_roots(paths: list[Path]) -> list[Any]:
-    """Every certificate in the given PEM/DER files, without duplicates."""
-    from signatures.keys import cert_info, load_certificates
-
-    seen: set[str] = set()
-    roots = []
-    for path in paths:
-        for cert in load_certificates(Path(path).read_bytes()):
-            fp = cert_info(cert).sha256
-            if fp not in seen:
-                seen.add(fp)
-                roots.append(cert)
-    return roots
 
 
 def trust_roots(app: App, purpose: str = "signatures") -> list[Any]:

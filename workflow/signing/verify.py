@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.errors import InvalidInput, WorkspaceError
-from workflow.signing.keys import load_trust_roots
+from workflow.signing.roots import load_trust_roots
 from workflow.store.workspace import find
 
 __all__ = ["verify_file", "companions", "trust_for"]
@@ -35,8 +35,6 @@ def trust_for(trust: list[Path], workspace: str | os.PathLike[str] | None) -> tu
 def _trust(trust: list[Path], workspace: str | os.PathLike[str] | None
            ) -> tuple[list[Any], list[Any], str]:
     """(roots for signatures, roots for timestamps, where they came from)."""
-    from workflow.signing.trust import trusted_for
-
     if trust:
         roots = load_trust_roots(list(trust))
         return roots, roots, ", ".join(str(p) for p in trust)
@@ -47,6 +45,8 @@ def _trust(trust: list[Path], workspace: str | os.PathLike[str] | None
     directory = ws.keys_dir / "trust"
     if not directory.is_dir() or not any(directory.glob("*.pem")):
         raise InvalidInput(f"the workspace trust store {directory} is empty; give --trust CA.pem")
+    from workflow.signing.trust import trusted_for
+
     return (load_trust_roots(trusted_for(directory, "signatures")),
             load_trust_roots(trusted_for(directory, "timestamps")), str(directory))
 

@@ -8,11 +8,8 @@ SQLite runs in WAL mode with a busy timeout; a write transaction starts with
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import contextvars
-import functools
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,35 +22,12 @@ from workflow.errors import WorkspaceError
 from workflow.store import audit, facts
 from workflow.store.models import AuditHead
 from workflow.store.pgroles import ensure_database_roles
+from workflow.store.reads import schema_revision
 
 __all__ = ["Database", "schema_revision"]
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
-_ASSIGNMENT = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)
 _WRITING: contextvars.ContextVar[bool] = contextvars.ContextVar("writing", default=False)
-
-
-@functools.cache
-def schema_revision() -> str:
-    """Alembic's head: the one revision no migration script names as its ``down_revision``.
-
-    Read from the scripts' ``revision = …`` lines, because importing Alembic's script
-    machinery costs more than opening the database does.
-    """
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for script in sorted((_MIGRATIONS / "versions").glob("*.py")):
-        found: dict[str, str] = {m[1]: m[2] for m in _ASSIGNMENT.finditer(script.read_text("utf-8"))}
-        if "revision" not in found:
-            continue
-        revisions.add(ast.literal_eval(found["revision"]))
-        down = ast.literal_eval(found.get("down_revision", "None"))
-        parents.update([down] if isinstance(down, str) else down or ())
-    heads = revisions - parents
-    if len(heads) != 1:
-        raise WorkspaceError(f"the migration scripts have {len(heads)} heads "
-                             f"({', '.join(sorted(heads)) or 'none'}); reinstall the package")
-    return heads.pop()
 
 
 def _actor(session: Session) -> str:

@@ -1,0 +1,171 @@
+"""The rows the read commands answer with (a resolution's summary, its comments,
+amendments, submissions; members; outbox messages): plain frozen dataclasses, importing
+nothing heavy, filled alike by the services on the ORM and by the read path on the bare
+driver (:mod:`workflow.reading`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Summary", "Page", "CommentRow", "AmendmentRow", "MemberInfo", "SubmissionInfo",
+           "MessageInfo", "event_detail"]
+
+
+@dataclass(frozen=True)
+class Summary:
+    number: int
+    symbol: str
+    title: str
+    body: str
+    state: str
+    version: int
+    updated_at: str
+
+    @classmethod
+    def of(cls, row: Any) -> Summary:
+        return cls(row.number, row.symbol, row.title, row.body, row.state, row.current_version,
+                   row.updated_at.isoformat())
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Summary]
+    total: int
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    number: int
+    round: int
+    version: int
+    ref: str              # ref in the current version ("" when orphaned)
+    original_ref: str     # ref in the circulated version
+    paragraph_id: str
+    author: str
+    type: str
+    text: str
+    proposal: str
+    disposition: str
+    note: str
+    orphaned: bool
+    lang: str = ""        # the language column an annotation sat in (from an annotated PDF)
+    quote: str = ""       # the text the reviewer marked
+
+    @classmethod
+    def of(cls, c: Any, current_refs: dict[str, str], round_no: int) -> CommentRow:
+        """A stored comment, its ref looked up in the current version's refs."""
+        orphaned = bool(c.paragraph_id) and c.paragraph_id not in current_refs
+        current = "General" if not c.paragraph_id else current_refs.get(c.paragraph_id, "")
+        return cls(c.number, round_no, c.version_number, current, c.ref, c.paragraph_id,
+                   c.author, c.type, c.text, c.proposal, c.disposition, c.note, orphaned,
+                   c.lang or "", c.quote or "")
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class AmendmentRow:
+    number: int
+    version: int
+    author: str
+    target_ref: str
+    current_ref: str
+    target_id: str
+    op: str
+    texts: dict[str, str]
+    why: str
+    status: str
+    applied_version: int | None
+
+    @classmethod
+    def of(cls, a: Any, current_refs: dict[str, str]) -> AmendmentRow:
+        """A stored amendment, its target looked up in the current version's refs."""
+        return cls(a.number, a.version_number, a.author, a.target_ref,
+                   current_refs.get(a.target_id, ""), a.target_id, a.op,
+                   json.loads(a.texts_json), a.why, a.status, a.applied_version)
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    id: str
+    name: str
+    names: dict[str, str]
+    org: str
+    delegation: str
+    email: str
+    roles: list[str]
+    lang: str
+    db_role: str | None = None  # PostgreSQL: the member's own login role
+    active: bool = True         # False once removed (kept for their history)
+
+    @classmethod
+    def of(cls, m: Any, db_role: str | None = None,
+           roles: Iterable[str] | None = None) -> MemberInfo:
+        """A stored member; ``roles`` when they were read apart (else ``m.role_set()``);
+        a deactivated member holds none."""
+        active = getattr(m, "active", True) not in (False, 0)
+        held = (m.role_set() if roles is None else roles) if active else ()
+        return cls(m.id, m.name, json.loads(m.names_json or "{}"), m.org, m.delegation,
+                   m.email, sorted(held), m.lang, db_role, active)
+
+    def to_json(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class SubmissionInfo:
+    number: int
+    body: str
+    version: int
+    submitted_at: str
+    package_path: str
+    package_sha256: str
+    message_id: str
+    message_status: str
+    receipt_ref: str
+    outcome: str
+    note: str
+    received_at: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class MessageInfo:
+    id: int
+    message_id: str
+    kind: str
+    recipient: str
+    subject: str
+    status: str
+    attempts: int
+    error: str
+    eml_path: str
+    created_at: str
+    sent_at: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def event_detail(event: Any) -> dict[str, Any]:
+    """An audit event's detail (stored as JSON text)."""
+    from workflow.errors import WorkflowError
+
+    try:
+        return dict(json.loads(event.detail))
+    except ValueError as exc:
+        raise WorkflowError(f"audit event {event.seq} has unreadable detail") from exc

@@ -1,0 +1,266 @@
+"""The read SQL: every statement the read commands issue, on the bare DB-API driver
+(``sqlite3``; ``psycopg`` on PostgreSQL), with no ORM in between.
+
+A read command needs a few indexed statements; building the ORM classes and compiling
+their queries costs ten times what the statements do. So ``list``, ``show``, ``status``,
+``log``, ``comments``, ``amendments``, ``member list``, ``submissions`` and ``outbox`` read through a
+:class:`Reads` connection, while every write stays on the ORM models
+(:mod:`workflow.store.models`), which own the schema and its migrations. The statements
+name the models' tables and columns; ``tests/workflow/test_reads.py`` runs each of them
+on both backends against the schema the models create, so the two cannot drift apart.
+
+A connection opens only when the database is at the schema's head revision; otherwise
+:meth:`Reads.open` returns None and the caller opens the database the usual way (which
+migrates it). A command's statements run in one read transaction, so a count and the page
+it counts see the same rows.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Reads", "Record", "schema_revision"]
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+_ASSIGNMENT = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)
+
+
+@functools.cache
+def schema_revision() -> str:
+    """Alembic's head: the one revision no migration script names as its ``down_revision``.
+
+    Read from the scripts' ``revision = …`` lines, because importing Alembic's script
+    machinery costs more than opening the database does.
+    """
+    from workflow.errors import WorkspaceError
+
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in sorted((_MIGRATIONS / "versions").glob("*.py")):
+        found: dict[str, str] = {m[1]: m[2] for m in _ASSIGNMENT.finditer(script.read_text("utf-8"))}
+        if "revision" not in found:
+            continue
+        revisions.add(ast.literal_eval(found["revision"]))
+        down = ast.literal_eval(found.get("down_revision", "None"))
+        parents.update([down] if isinstance(down, str) else down or ())
+    heads = revisions - parents
+    if len(heads) != 1:
+        raise WorkspaceError(f"the migration scripts have {len(heads)} heads "
+                             f"({', '.join(sorted(heads)) or 'none'}); reinstall the package")
+    return heads.pop()
+
+
+class Record(dict[str, Any]):
+    """One result row: its columns by name, as keys and as attributes."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+_RESOLUTION = ("SELECT id, number, symbol, body, title, state, current_version, updated_at "
+               "FROM resolutions")
+_MESSAGE = ("SELECT id, message_id, kind, recipient, subject, status, attempts, error, "
+            "eml_path, created_at, sent_at FROM messages")
+
+
+class Reads:
+    """A read-only connection and the statements of the read commands."""
+
+    def __init__(self, conn: Any, is_sqlite: bool) -> None:
+        self._conn = conn
+        self.is_sqlite = is_sqlite
+
+    @classmethod
+    def open(cls, url: str) -> Reads | None:
+        """A connection to the database at ``url``, or None when it cannot be read this way
+        (a missing SQLite file, a schema older than the code)."""
+        if url.startswith("sqlite:///"):
+            import sqlite3
+
+            path = url.removeprefix("sqlite:///")
+            if not path or not Path(path).is_file():
+                return None
+            try:
+                conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=30,
+                                       isolation_level=None)
+                conn.execute("PRAGMA busy_timeout=30000")
+            except sqlite3.Error:
+                return None
+            reads = cls(conn, True)
+        elif url.startswith(("postgresql+psycopg://", "postgresql://")):
+            import psycopg
+
+            try:
+                conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1))
+            except psycopg.Error:
+                return None
+            reads = cls(conn, False)
+        else:
+            return None
+        if reads.revision() != schema_revision():
+            reads.close()
+            return None
+        if reads.is_sqlite:  # one snapshot for all the command's statements (psycopg opens
+            reads._conn.execute("BEGIN")  # its transaction with the first statement)
+        return reads
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # -- plumbing ------------------------------------------------------------------
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Record]:
+        """Rows of ``sql``, written with ``?`` placeholders for either driver."""
+        if not self.is_sqlite:
+            sql = sql.replace("?", "%s")
+        cur = self._conn.cursor()
+        try:
+            cur.execute(sql, tuple(params))
+            names = [d[0] for d in cur.description]
+            return [Record(zip(names, row)) for row in cur.fetchall()]
+        finally:
+            cur.close()
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Record | None:
+        rows = self.all(sql, params)
+        return rows[0] if rows else None
+
+    def revision(self) -> str | None:
+        try:
+            row = self.one("SELECT version_num FROM alembic_version")
+        except Exception:  # no such table: a database never migrated
+            if not self.is_sqlite:
+                self._conn.rollback()
+            return None
+        return None if row is None else str(row["version_num"])
+
+    # -- resolutions ---------------------------------------------------------------
+    def resolution_by_number(self, number: int) -> Record | None:
+        return self.one(f"{_RESOLUTION} WHERE number = ?", (number,))
+
+    def resolution_by_symbol(self, symbol: str) -> Record | None:
+        return self.one(f"{_RESOLUTION} WHERE symbol = ?", (symbol,))
+
+    def count_resolutions(self, state: str | None) -> int:
+        if state:
+            row = self.one("SELECT count(*) AS n FROM resolutions WHERE state = ?", (state,))
+        else:
+            row = self.one("SELECT count(*) AS n FROM resolutions")
+        return int(row["n"]) if row else 0
+
+    def resolutions(self, state: str | None, limit: int, offset: int) -> list[Record]:
+        where, params = ("WHERE state = ? ", [state]) if state else ("", [])
+        return self.all(f"{_RESOLUTION} {where}ORDER BY number LIMIT ? OFFSET ?",
+                        [*params, limit, offset])
+
+    def version(self, resolution_id: int, number: int) -> Record | None:
+        return self.one("SELECT id, resolution_id, number, source, content_hash, author, note, "
+                        "created_at FROM versions WHERE resolution_id = ? AND number = ?",
+                        (resolution_id, number))
+
+    def events(self, resolution_id: int) -> list[Record]:
+        return self.all("SELECT seq, at, actor, action, outcome, detail, hash "
+                        "FROM audit_events WHERE resolution_id = ? ORDER BY seq",
+                        (resolution_id,))
+
+    # -- review --------------------------------------------------------------------
+    def round_numbers(self, resolution_id: int) -> dict[int, int]:
+        return {int(r["id"]): int(r["number"]) for r in self.all(
+            "SELECT id, number FROM review_rounds WHERE resolution_id = ?", (resolution_id,))}
+
+    def comments(self, resolution_id: int) -> list[Record]:
+        return self.all("SELECT number, round_id, version_number, paragraph_id, ref, author, "
+                        "type, text, proposal, disposition, note, lang, quote FROM comments "
+                        "WHERE resolution_id = ? ORDER BY number", (resolution_id,))
+
+    def amendments(self, resolution_id: int) -> list[Record]:
+        return self.all("SELECT number, version_number, author, target_ref, target_id, op, "
+                        "texts_json, why, status, applied_version FROM amendments "
+                        "WHERE resolution_id = ? ORDER BY number", (resolution_id,))
+
+    def last_round(self, resolution_id: int) -> Record | None:
+        return self.one("SELECT id, number, version_number, reviewers, due, closed_at "
+                        "FROM review_rounds WHERE resolution_id = ? ORDER BY number DESC "
+                        "LIMIT 1", (resolution_id,))
+
+    def open_comment_numbers(self, resolution_id: int, round_id: int) -> list[int]:
+        return [int(r["number"]) for r in self.all(
+            "SELECT number FROM comments WHERE resolution_id = ? AND round_id = ? "
+            "AND disposition = '' ORDER BY number", (resolution_id, round_id))]
+
+    def amendment_numbers(self, resolution_id: int, round_id: int, status: str) -> list[int]:
+        return [int(r["number"]) for r in self.all(
+            "SELECT number FROM amendments WHERE resolution_id = ? AND round_id = ? "
+            "AND status = ? ORDER BY number", (resolution_id, round_id, status))]
+
+    # -- approvals, signatures, translations ----------------------------------------
+    def approved_by(self, resolution_id: int, version: int) -> list[str]:
+        """Who approved ``version`` (approvals neither void nor objections), in order."""
+        return [str(r["member_id"]) for r in self.all(
+            "SELECT member_id FROM approvals WHERE resolution_id = ? AND version_number = ? "
+            "AND NOT void AND decision = 'approved' ORDER BY at", (resolution_id, version))]
+
+    def signed_by(self, resolution_id: int, version: int) -> list[str]:
+        return [str(r["member_id"]) for r in self.all(
+            "SELECT member_id FROM signatures WHERE resolution_id = ? AND version_number = ? "
+            "ORDER BY id", (resolution_id, version))]
+
+    def holders(self, role: str) -> list[tuple[str, str]]:
+        """(member id, delegation) of every member holding ``role``, by id."""
+        return [(str(r["id"]), str(r["delegation"])) for r in self.all(
+            "SELECT m.id, m.delegation FROM members m JOIN member_roles r "
+            "ON r.member_id = m.id WHERE r.role = ? ORDER BY m.id", (role,))]
+
+    def certified_members(self) -> set[str]:
+        return {str(r["member_id"]) for r in self.all("SELECT member_id FROM member_certificates")}
+
+    def translation_records(self, resolution_id: int) -> str | None:
+        row = self.one("SELECT records_json FROM translation_state WHERE resolution_id = ?",
+                       (resolution_id,))
+        return None if row is None else str(row["records_json"])
+
+    # -- members -------------------------------------------------------------------
+    def members(self) -> list[Record]:
+        return self.all("SELECT id, name, names_json, org, delegation, email, lang, active "
+                        "FROM members ORDER BY id")
+
+    def member_roles(self) -> dict[str, list[str]]:
+        roles: dict[str, list[str]] = {}
+        for r in self.all("SELECT member_id, role FROM member_roles ORDER BY member_id, role"):
+            roles.setdefault(str(r["member_id"]), []).append(str(r["role"]))
+        return roles
+
+    def database_roles(self) -> tuple[str, set[str]]:
+        """PostgreSQL: the database's name and the login roles that exist."""
+        name = self.one("SELECT current_database() AS name")
+        return (str(name["name"]) if name else "",
+                {str(r["rolname"]) for r in self.all("SELECT rolname FROM pg_roles")})
+
+    # -- delivery ------------------------------------------------------------------
+    def submissions(self, resolution_id: int) -> list[Record]:
+        """A resolution's submissions, each with the status of its message ('' if none)."""
+        return self.all(
+            "SELECT s.id, s.body, s.version_number, s.submitted_at, s.package_path, "
+            "s.package_sha256, s.message_id, s.receipt_ref, s.outcome, s.note, s.received_at, "
+            "(SELECT m.status FROM messages m WHERE m.message_id = s.message_id "
+            " ORDER BY m.id LIMIT 1) AS message_status "
+            "FROM submissions s WHERE s.resolution_id = ? ORDER BY s.id", (resolution_id,))
+
+    def receipts(self, resolution_id: int) -> list[Record]:
+        """Every answer to the resolution's submissions, oldest first."""
+        return self.all(
+            "SELECT r.submission_id, r.reference, r.outcome, r.note, r.recorded_by, "
+            "r.received_at FROM receipts r JOIN submissions s ON s.id = r.submission_id "
+            "WHERE s.resolution_id = ? ORDER BY r.id", (resolution_id,))
+
+    def messages(self, status: str | None) -> list[Record]:
+        if status:
+            return self.all(f"{_MESSAGE} WHERE status = ? ORDER BY id", (status,))
+        return self.all(f"{_MESSAGE} ORDER BY id")

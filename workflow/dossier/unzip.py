@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from zipfile import ZipInfo
 
 __all__ = ["Limits", "UnsafeZip", "DOSSIER_LIMITS", "PACKAGE_LIMITS", "safe_entries",
            "extract", "read_entry"]
@@ -51,7 +52,7 @@ def _unsafe_name(name: str) -> str | None:
     return None
 
 
-def safe_entries(zf: zipfile.ZipFile, limits: Limits) -> list[zipfile.ZipInfo]:
+def safe_entries(zf: zipfile.ZipFile, limits: Limits) -> list[ZipInfo]:
     """The entries of ``zf`` once their names, kinds and declared sizes pass ``limits``."""
     infos = zf.infolist()
     if len(infos) > limits.max_entries:
@@ -77,7 +78,7 @@ def safe_entries(zf: zipfile.ZipFile, limits: Limits) -> list[zipfile.ZipInfo]:
     return infos
 
 
-def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int]) -> Iterator[bytes]:
+def _chunks(zf: zipfile.ZipFile, info: ZipInfo, budget: list[int]) -> Iterator[bytes]:
     """The inflated bytes of one entry, never more than it declared or the budget left."""
     seen = 0
     with zf.open(info) as src:
@@ -90,7 +91,7 @@ def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int]) -> It
             yield chunk
 
 
-def read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
+def read_entry(zf: zipfile.ZipFile, info: ZipInfo, limits: Limits) -> bytes:
     """One entry's bytes, bounded by what it declares (checked by :func:`safe_entries`)."""
     return b"".join(_chunks(zf, info, [limits.max_total]))
 

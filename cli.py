@@ -150,7 +150,7 @@ def shared_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 STATUS_KEYS = "symbol state version steps facts"
 ROUND_KEYS = "symbol round version state reviewers warnings new_version deliveries"
 COMMENT_KEYS = ("number round version ref original_ref paragraph_id author type text proposal "
-                "disposition note orphaned")
+                "disposition note orphaned lang quote")
 AMENDMENT_KEYS = ("number version author target_ref current_ref target_id op texts why status "
                   "applied_version")
 DECISION_KEYS = "symbol member decision state progress signed_statement"

@@ -116,7 +116,7 @@ def test_errors_are_objects_on_stderr_with_stable_codes(ws_sqlite: Cli, tmp_path
     def boom(*_a: object, **_k: object) -> None:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr("workflow.lifecycle.status.status", boom)
+    monkeypatch.setattr("workflow.lifecycle.overview.status", boom)
     bug = _error(ws(["--json", "status", "1"], code=1))
     assert bug["error"] == "bug" and "ZeroDivisionError" in bug["message"]
     plain = ws(["status", "1"], code=1)  # without --json: the sentence, as before

@@ -16,14 +16,13 @@ identifiers are described in docs/AKOMA_NTOSO.md.
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 from lxml import etree
 
+from drafts import xsd
 from drafts.akn.meta import COUNTRY, LANGUAGE_CODES, XML_LANG, WorkId, element, meta, work_id
 from drafts.akn.people import unique_slugs
 from drafts.errors import DraftError
@@ -275,34 +274,6 @@ def export_akn(resolution: Resolution, *, version: int, lang: str | None = None,
     return out
 
 
-class _SchemaResolver(etree.Resolver):  # type: ignore[misc]  # lxml ships no type information
-    def resolve(self, url: str, pubid: str, context: Any) -> Any:
-        if url.endswith("xml.xsd"):
-            return self.resolve_string(_data("xml.xsd"), context)
-        return None
-
-
-def _data(name: str) -> bytes:
-    return resources.files("drafts").joinpath("data", "akn", name).read_bytes()
-
-
-@functools.lru_cache(maxsize=1)
-def _schema() -> etree.XMLSchema:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    parser.resolvers.add(_SchemaResolver())
-    doc = etree.fromstring(_data("akomantoso30.xsd"), parser,
-                           base_url="akomantoso30.xsd")
-    return etree.XMLSchema(etree.ElementTree(doc))
-
-
 def validate(xml: bytes) -> list[str]:
     """Errors of ``xml`` against the Akoma Ntoso 3.0 schema ("line N: message"); [] if valid."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    try:
-        doc = etree.fromstring(xml, parser)
-    except etree.XMLSyntaxError as exc:
-        return [f"not well-formed XML: {exc}"]
-    schema = _schema()
-    if schema.validate(doc):
-        return []
-    return [f"line {e.line}: {e.message}" for e in schema.error_log]
+    return xsd.validate(xml, "akn", "akomantoso30.xsd")

@@ -14,14 +14,13 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 from lxml import etree
 
+from drafts import xsd
 from drafts.markup import plain, split_opener
 from drafts.model import LANGUAGES, Resolution
 from drafts.numbering import ref
@@ -231,35 +230,6 @@ def build(header: Header, plan: Sequence[Unit]) -> bytes:
     return out
 
 
-class _SchemaResolver(etree.Resolver):  # type: ignore[misc]  # lxml ships no type information
-    def resolve(self, url: str, pubid: str, context: Any) -> Any:
-        if url.endswith("xml.xsd"):
-            return self.resolve_string(_data("xml.xsd"), context)
-        return None
-
-
-def _data(name: str) -> bytes:
-    return resources.files("drafts").joinpath("data", "xliff", name).read_bytes()
-
-
-@functools.lru_cache(maxsize=1)
-def _schema() -> etree.XMLSchema:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    parser.resolvers.add(_SchemaResolver())
-    doc = etree.fromstring(_data("xliff-core-1.2-strict.xsd"), parser,
-                           base_url="xliff-core-1.2-strict.xsd")
-    return etree.XMLSchema(etree.ElementTree(doc))
-
-
 def validate(xml: bytes) -> list[str]:
-    """Errors of ``xml`` against the XLIFF 1.2 strict schema ("line N: message"); []."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                             load_dtd=False)
-    try:
-        doc = etree.fromstring(xml, parser)
-    except etree.XMLSyntaxError as exc:
-        return [f"not well-formed XML: {exc}"]
-    schema = _schema()
-    if schema.validate(doc):
-        return []
-    return [f"line {e.line}: {e.message}" for e in schema.error_log]
+    """Errors of ``xml`` against the XLIFF 1.2 strict schema ("line N: message"); [] if valid."""
+    return xsd.validate(xml, "xliff", "xliff-core-1.2-strict.xsd")

@@ -95,7 +95,7 @@ def test_confirm_service_records_what_each_language_has_seen(ws_sqlite: Cli, tmp
 
 # -- member edit / member remove ---------------------------------------------------------
 def _members(ws: Cli) -> dict[str, dict]:  # type: ignore[type-arg]
-    return {m["id"]: m for m in json.loads(ws(["member", "list", "--json"]).output)}
+    return {m["id"]: m for m in json.loads(ws(["member", "list", "--json"]).output)["members"]}
 
 
 def _member_events(ws: Cli, member_id: str) -> list[tuple[str, dict]]:  # type: ignore[type-arg]

@@ -132,7 +132,7 @@ def test_round_trip_with_translate_toolkit(ws: Cli, tmp_path: Path) -> None:
     assert "*请*秘书处报告工作进展；" in source
     # exactly those units are confirmed: PP 1 stays stale in Chinese
     assert _stale(ws, "zh") == {"PP 1"}
-    events = [e["action"] for e in json.loads(ws(["log", SYMBOL, "--json"]).output)]
+    events = [e["action"] for e in json.loads(ws(["log", SYMBOL, "--json"]).output)["events"]]
     assert events[-2:] == ["edit", "translations-import"]
     assert "audit log intact" in ws("audit verify").output
 

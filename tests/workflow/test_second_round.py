@@ -143,19 +143,19 @@ def test_render_redline_between_any_two_versions(two_rounds: tuple[Cli, str, Pat
                                                  tmp_path: Path) -> None:
     ws, symbol, _ = two_rounds
     out = ws(["render", symbol, "--stage", "redline", "--from", "1", "--lang", "en",
-              "-o", str(tmp_path)]).output.strip()
+              "-o", str(tmp_path)]).stdout.strip()
     assert out.endswith("_v1-3_redline_en.pdf")
     flat = " ".join(pdf_text(Path(out).read_bytes(), tmp_path).split())
     assert "Changes from version 1 to version 3" in flat
     assert "end of 2030; [amended]" in flat and "actively seized of the matter. [amended]" in flat
     out = ws(["render", symbol, "--stage", "redline", "--from", "2", "--to", "3", "--lang",
-              "en", "-o", str(tmp_path)]).output.strip()
+              "en", "-o", str(tmp_path)]).stdout.strip()
     flat = " ".join(pdf_text(Path(out).read_bytes(), tmp_path).split())
     assert "Changes from version 2 to version 3" in flat
     assert flat.count("[amended]") == 1 and "end of 2030; [amended]" not in flat
     # the default is still the version before
     out = ws(["render", symbol, "--stage", "redline", "--lang", "en", "-o",
-              str(tmp_path)]).output.strip()
+              str(tmp_path)]).stdout.strip()
     assert out.endswith("_v3_redline_en.pdf")
 
 
@@ -215,11 +215,11 @@ def test_the_word_review_copy_carries_tracked_changes(two_rounds: tuple[Cli, str
 
     ws, symbol, _ = two_rounds
     out = ws(["render", symbol, "--stage", "review", "--reviewer", "rev-ru", "--format", "docx",
-              "--lang", "ru", "-o", str(tmp_path)]).output.strip()
+              "--lang", "ru", "-o", str(tmp_path)]).stdout.strip()
     xml = zipfile.ZipFile(out).read("word/document.xml").decode("utf-8")
     assert "<w:ins " in xml and "конца" in xml.split("<w:ins ", 1)[1]
     fresh = ws(["render", symbol, "--stage", "review", "--reviewer", "rev-new", "--format",
-                "docx", "--lang", "ru", "-o", str(tmp_path)]).output.strip()
+                "docx", "--lang", "ru", "-o", str(tmp_path)]).stdout.strip()
     assert "<w:ins " not in zipfile.ZipFile(fresh).read("word/document.xml").decode("utf-8")
 
 

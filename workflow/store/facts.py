@@ -1,7 +1,8 @@
 """Every row that states a fact is bound to the audit chain.
 
-Each write transaction collects the rows it inserted, changed or deleted (an ORM flush
-listener, plus ``touched()`` for the few bulk ``UPDATE`` statements); the next audit event
+Each write transaction collects the rows it inserted, changed or deleted (the ORM's
+insert/update/delete events, relations' orphans included, plus ``touched()`` for the few
+bulk ``UPDATE`` statements); the next audit event
 recorded in that transaction carries each row's content hash and a short digest per field
 (``"facts": [[table, key, row_digest, {field: digest}], …]``, a deleted row with a null
 digest). A transaction that changed facts but recorded no event after the change gets a
@@ -20,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Table, TypeDecorator, event, select, type_coerce
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, SQLModel
 
 from workflow.store import models as m
@@ -44,6 +46,7 @@ NOT_FACTS: dict[str, str] = {
 }
 
 _KEY = "resolutions.facts"
+_ON = "resolutions.facts.tracked"
 
 
 def _table(obj: Any) -> Table | None:
@@ -68,16 +71,19 @@ def _pending(session: Session) -> dict[tuple[str, tuple[Any, ...]], bool]:
     return session.info.setdefault(_KEY, {})  # type: ignore[no-any-return]
 
 
-def _collect(session: Session, _context: Any) -> None:
-    found = _pending(session)
-    for obj in list(session.new) + [o for o in session.dirty if session.is_modified(o)]:
-        table = _table(obj)
-        if table is not None:
-            found[(table.name, _obj_key(table, obj))] = False
-    for obj in session.deleted:
-        table = _table(obj)
-        if table is not None:
-            found[(table.name, _obj_key(table, obj))] = True
+def _mark(target: Any, deleted: bool) -> None:
+    """A row the flush inserted, updated or deleted (orphans of a relation included)."""
+    session = object_session(target)
+    if session is None or not session.info.get(_ON):
+        return
+    table = _table(target)
+    if table is not None:
+        _pending(session)[(table.name, _obj_key(table, target))] = deleted  # type: ignore[arg-type]
+
+
+event.listen(SQLModel, "after_insert", lambda _m, _c, t: _mark(t, False), propagate=True)
+event.listen(SQLModel, "after_update", lambda _m, _c, t: _mark(t, False), propagate=True)
+event.listen(SQLModel, "after_delete", lambda _m, _c, t: _mark(t, True), propagate=True)
 
 
 def _obj_key(table: Table, obj: Any) -> tuple[Any, ...]:
@@ -88,7 +94,7 @@ def _obj_key(table: Table, obj: Any) -> tuple[Any, ...]:
 
 def install(session: Session) -> None:
     """Track the fact rows this write session touches."""
-    event.listen(session, "after_flush", _collect)
+    session.info[_ON] = True
 
 
 def touched(session: Session, obj: SQLModel) -> None:

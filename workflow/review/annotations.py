@@ -26,8 +26,7 @@ from sqlmodel import select
 
 from drafts.annotated_pdf import MAX_PDF_BYTES, AnnotatedPdfError, Annotation, read_annotated_pdf
 from workflow.app import App
-from workflow.errors import InvalidInput
-from workflow.review.forms import FormRefused
+from workflow.review.forms import FormRefused, read_returned
 from workflow.review.rounds import CommentRow, _open_round, add_comment
 from workflow.store.models import Comment
 from workflow.store.texts import load_version
@@ -82,19 +81,6 @@ def note_type(note: str, subject: str = "") -> tuple[str | None, str]:
     return _TYPE_WORDS.get(subject_key), note
 
 
-def _read(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise InvalidInput(f"{path}: no such file") from None
-    if not path.is_file():
-        raise InvalidInput(f"{path} is not a file")
-    if size > MAX_PDF_BYTES:
-        raise FormRefused(f"{path.name}: the file is {size // (1024 * 1024)} MB, far larger "
-                          "than a review copy; nothing was imported")
-    return path.read_bytes()
-
-
 def _the_map(name: str, attachments: dict[str, bytes]) -> tuple[dict[str, Any], bytes, str]:
     from templates.pdf.positions import MAP_NAME, MapError, read_map
 
@@ -136,7 +122,7 @@ def import_annotated_pdf(app: App, ref: str, path: Path) -> PdfImport:
     from templates.pdf.positions import locate
 
     path = Path(path)
-    data = _read(path)
+    data = read_returned(path, MAX_PDF_BYTES, "a review copy")
     try:
         copy = read_annotated_pdf(data)
     except AnnotatedPdfError as exc:

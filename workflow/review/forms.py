@@ -22,22 +22,24 @@ from workflow.store.models import Comment
 from workflow.store.texts import load_version
 from workflow.store.tokens import token_matches
 
-__all__ = ["import_comment_form", "FormRefused"]
+__all__ = ["import_comment_form", "FormRefused", "read_returned"]
 
 
 class FormRefused(InvalidInput):
     """A returned comment form that is refused as a whole (nothing is stored)."""
 
-def _read(path: Path) -> bytes:
+def read_returned(path: Path, limit: int = MAX_PACKAGE_BYTES,
+                  what: str = "a comment form") -> bytes:
+    """A file a reviewer returned, refused whole when it is far larger than ``what``."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
         raise InvalidInput(f"{path}: no such file") from None
     if not path.is_file():
         raise InvalidInput(f"{path} is not a file")
-    if size > MAX_PACKAGE_BYTES:
+    if size > limit:
         raise FormRefused(f"{path.name}: the file is {size // (1024 * 1024)} MB, far larger "
-                          "than a comment form; nothing was imported")
+                          f"than {what}; nothing was imported")
     return path.read_bytes()
 
 
@@ -58,7 +60,7 @@ def _target(model, row: FormRow) -> tuple[str, str]:  # type: ignore[no-untyped-
 def import_comment_form(app: App, ref: str, path: Path) -> list[CommentRow]:
     """Record the comments of a returned form as the reviewer's (``source="form"``)."""
     path = Path(path)
-    data = _read(path)
+    data = read_returned(path)
     with app.read() as session:
         row = app.resolution(session, ref)
         rnd = _open_round(session, row, "comments import")

@@ -1091,20 +1091,25 @@ def render(ctx: Context, ref: str, stage: str, fmt: str | None, langs: str | Non
     A review copy for a reviewer of an earlier round marks the changes since the version
     they reviewed and ends with the disposition of each of their comments.
     """
-    from workflow.documents.rendering import STAGE_FORMATS
-    from workflow.documents.rendering import render as do_render
+    from templates.pdf import prewarm
     if (since is not None or to is not None) and stage != "redline":
         raise click.UsageError("--from and --to go with --stage redline")
     if to is not None and version is not None and to != version:
         raise click.UsageError("--to and --version name the same version: give one")
     version = to if to is not None else version
-    fmt = fmt or STAGE_FORMATS[stage][0]
+    fmt = fmt or ("docx" if stage == "comment-form" else "pdf")
+    if fmt in ("pdf", "all") and stage != "comment-form":
+        prewarm.start()  # WeasyPrint's import overlaps the database's (templates/pdf/prewarm.py)
+    from workflow.documents.rendering import render as do_render
     languages = [x.strip() for x in langs.split(",") if x.strip()] if langs else None
-    with ctx.progress():
-        results = do_render(ctx.app(), ref, stage=stage, formats=["pdf", "docx"]
-                            if fmt == "all" else [fmt], languages=languages, layout=layout,
-                            out_dir=Path(out_dir), version=version,
-                            reviewer_ids=list(reviewers) or None, since=since)
+    try:
+        with ctx.progress():
+            results = do_render(ctx.app(), ref, stage=stage, formats=["pdf", "docx"]
+                                if fmt == "all" else [fmt], languages=languages,
+                                layout=layout, out_dir=Path(out_dir), version=version,
+                                reviewer_ids=list(reviewers) or None, since=since)
+    finally:
+        prewarm.stop()
     ctx.emit({"files": [{"path": str(p), "sha256": r.sha256, "cached": r.cached}
                         for p, r in results]},
              "\n".join(f"{p}{'  (cached)' if r.cached else ''}" for p, r in results))

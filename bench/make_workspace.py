@@ -98,25 +98,12 @@ def _add_members(root: Path) -> None:
         app.db.dispose()
 
 
-def build(root: Path, n: int, versions: int) -> dict[str, float]:
-    """Create the workspace at ``root`` (which must not exist)."""
-    from sqlalchemy import update
-
-    from drafts.staleness import reconcile
+def init_group(root: Path) -> None:
+    """A new workspace at ``root`` with the demo members, its events dated before START
+    (the bulk-inserted resolutions come after them in the chain)."""
     from workflow import clock
-    from workflow.app import App
-    from workflow.store.chain import event_hash
-    from workflow.store.models import (
-        AuditEvent,
-        AuditHead,
-        ResolutionRow,
-        TranslationState,
-        Version,
-    )
-    from workflow.store.rowhash import field_digests, row_digest
     from workflow.store.setup import init_workspace
 
-    started = time.perf_counter()
     at_init = START - dt.timedelta(hours=2)
     clock.use(lambda: at_init)  # the workspace's first event (its rules) comes first
     try:
@@ -128,6 +115,26 @@ def build(root: Path, n: int, versions: int) -> dict[str, float]:
     finally:
         clock.use(None)
     _add_members(root)
+
+
+def build(root: Path, n: int, versions: int) -> dict[str, float]:
+    """Create the workspace at ``root`` (which must not exist)."""
+    from sqlalchemy import update
+
+    from drafts.staleness import reconcile
+    from workflow.app import App
+    from workflow.store.chain import event_hash
+    from workflow.store.models import (
+        AuditEvent,
+        AuditHead,
+        ResolutionRow,
+        TranslationState,
+        Version,
+    )
+    from workflow.store.rowhash import field_digests, row_digest
+
+    started = time.perf_counter()
+    init_group(root)
     template_model, template = _template()
     app = App.open(root, "ivanova")
     engine = app.db.engine

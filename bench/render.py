@@ -48,16 +48,12 @@ STAGE = ["--stage", "draft", "--lang", "ru,zh,en"]
 
 def make_workspace(root: Path) -> Path:
     """A workspace with the demo members and the demo resolution as number 1."""
-    from make_workspace import _add_members
+    from make_workspace import init_group
 
     from workflow.app import App
     from workflow.drafting.resolutions import new_resolution
-    from workflow.store.setup import init_workspace
 
-    init_workspace(root, name="Russian–Chinese working group on microelectronics",
-                   prefix="RCWG", languages=("ru", "zh", "en"),
-                   approval_rule="each-delegation")
-    _add_members(root)
+    init_group(root)
     app = App.open(root, "ivanova")
     source = ROOT / "workflow" / "demo_data" / "resolution.yaml"
     new_resolution(app, source.read_text("utf-8"), str(source))

@@ -16,11 +16,9 @@ is the signatory's anchor, so the PDF has a named destination at the slot's top-
 
 from __future__ import annotations
 
-import base64
 import datetime as _dt
-import json
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,8 @@ from drafts.model import LANGUAGES
 from templates import jinja
 from templates.events import event_rows, event_time
 from templates.labels import joined, labels_for
+from templates.pdf import prewarm
+from templates.pdf.printing import Job, print_pdf
 from templates.pdf.redline import redline_runs
 from templates.people import describe_enclosure, names_shown, person_name, role_words
 from templates.view import STAGES, DocumentView
@@ -141,15 +141,6 @@ def render_html(view: DocumentView, template_dir: Path | None = None) -> str:
     return template.render(_context(view, template_dir))
 
 
-def _attachment(name: str, data: bytes, mime: str, when: _dt.datetime) -> Any:
-    from weasyprint import Attachment
-
-    # A data: URL carries the MIME type through WeasyPrint's fetcher into /Subtype.
-    url = f"data:{mime or 'application/octet-stream'};base64,{base64.b64encode(data).decode()}"
-    return Attachment(url=url, name=name, description=name, created=when, modified=when,
-                      relationship="Data" if mime.endswith(("xml", "json")) else "Source")
-
-
 class Renderer:
     """Renders many documents in one process with a warm font configuration.
 
@@ -175,37 +166,20 @@ class Renderer:
             raise ValueError(f"unknown PDF variant {pdf_variant!r}; use one of "
                              f"{', '.join(str(v) for v in PDF_VARIANTS if v)} or None")
         html = self.html(view)
-        from weasyprint import HTML
+        when = _dt.datetime.combine(view.date, _dt.time(0, 0), tzinfo=_dt.timezone.utc)
+        job = Job(pdf_variant=pdf_variant,
+                  identifier=view.content_hash[:32].encode("ascii") if pdf_variant else None,
+                  when=when, attachments=list(attachments),
+                  form_ids=dict(view.form_ids) if seal is not None else {})
+        printed = prewarm.render(html, job, seal)  # the command's printer process, if any
+        if printed is not None:
+            return printed
         from weasyprint.text.fonts import FontConfiguration
 
         with self._lock:
             if self._font_config is None:
                 self._font_config = FontConfiguration()
-            when = _dt.datetime.combine(view.date, _dt.time(0, 0), tzinfo=_dt.timezone.utc)
-            files = [_attachment(n, d, m, when) for n, d, m in attachments]
-            options: dict[str, Any] = dict(
-                pdf_variant=pdf_variant,
-                pdf_identifier=view.content_hash[:32].encode("ascii") if pdf_variant else None,
-                custom_metadata=False)
-            laid_out = HTML(string=html, base_url=None, url_fetcher=_no_fetch).render(
-                font_config=self._font_config, **options)
-            if seal is not None:
-                from templates.pdf.positions import MAP_NAME, map_bytes, paragraph_positions
-
-                body = map_bytes(dict(view.form_ids), paragraph_positions(laid_out))
-                sealed = body[:-1] + b',"seal":' + json.dumps(seal(body)).encode() + b"}"
-                files.append(_attachment(MAP_NAME, sealed, "application/json", when))
-            return bytes(laid_out.write_pdf(attachments=files or None, **options))
-
-
-def _no_fetch(url: str, *args: Any, **kwargs: Any) -> Mapping[str, Any]:
-    """Documents load nothing from outside: only ``data:`` URLs (attachments) resolve."""
-    if url.startswith("data:"):
-        from weasyprint.urls import default_url_fetcher
-
-        fetched: Mapping[str, Any] = default_url_fetcher(url, *args, **kwargs)
-        return fetched
-    raise ValueError(f"rendered documents may not load external resources ({url[:60]!r})")
+            return print_pdf(html, job, self._font_config, seal)
 
 
 _default: dict[str | None, Renderer] = {}

@@ -23,7 +23,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -37,16 +37,16 @@ logger = logging.getLogger(__name__)
 
 
 # -- context, shared options ----------------------------------------------------------------
-@dataclass
 class Context:
-    """What every command gets first: where, who, how to print; the App opened on demand."""
+    """What every command gets first: where, who, how to print; the App opened on demand.
+    (A plain class: every command builds it, and defining a dataclass costs a read command
+    a few milliseconds of its start.)"""
 
-    workspace: str | None = None
-    actor: str | None = None
-    json: bool = False
-    verbose: int = 0
-    _app: Any = field(default=None, repr=False)
-    _reader: Any = field(default=None, repr=False)
+    def __init__(self, workspace: str | None = None, actor: str | None = None,
+                 json: bool = False, verbose: int = 0) -> None:
+        self.workspace, self.actor, self.json, self.verbose = workspace, actor, json, verbose
+        self._app: Any = None
+        self._reader: Any = None
 
     def app(self) -> Any:
         if self._app is None:
@@ -633,8 +633,14 @@ audit = group(cli, "audit", "The hash-chained audit log.")
 @click.option("--witness", "witnesses", multiple=True, metavar="SEQ:HASH",
               help="A head kept out of band ('audit head', or a message's "
                    "X-Resolutions-Audit-Head): the chain must still hold it. Repeatable.")
-def audit_verify(ctx: Context, witnesses: tuple[str, ...]) -> None:
-    """Check the audit chain and the tables it describes; exit 1 naming each problem."""
+@click.option("--workers", type=click.IntRange(1, 64), metavar="N",
+              help="Processes for the signature and file checks beside the chain "
+                   "(default: one per core, at most 2).")
+def audit_verify(ctx: Context, witnesses: tuple[str, ...], workers: int | None) -> None:
+    """Check the audit chain and the tables it describes; exit 1 naming each problem.
+
+    Signed PDFs, signed statements and stored files are checked in a second process while
+    the chain is walked (--workers 1: all in this one)."""
     from workflow.errors import InvalidInput
     from workflow.store.witness import parse_witness
     from workflow.verification import verify_workspace
@@ -642,7 +648,7 @@ def audit_verify(ctx: Context, witnesses: tuple[str, ...]) -> None:
         kept = [parse_witness(w) for w in witnesses]
     except InvalidInput as exc:
         raise click.UsageError(str(exc)) from None
-    problems, count = verify_workspace(ctx.app(), kept)
+    problems, count = verify_workspace(ctx.app(), kept, workers)
     text = reports.audit_text(problems, count)
     if kept and not problems:
         text = text + f" ({len(kept)} witness(es) held)"

@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import OUT, RESOLUTIONS, Figure, bench_env, print_figures, save  # noqa: E402
 
-GENERATOR_REVISION = "1"
+GENERATOR_REVISION = "2"
 SIGNATORIES = ("sokolov", "li-wei")
 FROZEN = "2024-10-13T10:00:00+00:00"
 
@@ -113,6 +113,8 @@ def build(root: Path, n: int, echo: bool = True) -> None:
     run("keys", "seal-issue", "--ca-passphrase-file", ca,
         "--passphrase-file", _secret(root, "seal"))
     source = root / ".bench-source.yaml"
+    letter = str(root / ".bench-letter.txt")
+    Path(letter).write_text("The delegation approves the draft resolution.\n", "utf-8")
     started = time.perf_counter()
     for i in range(1, n + 1):
         source.write_text(_source(i), "utf-8")
@@ -129,8 +131,8 @@ def build(root: Path, n: int, echo: bool = True) -> None:
         run("close-review", s, "--changes")
         run("circulate", s, "--reviewer", "orlov")
         run("close-review", s, "--no-objection")
-        for member in SIGNATORIES:
-            run("approve", s, "--by", member)
+        for member in SIGNATORIES:  # the secretary records each delegation's letter
+            run("approve", s, "--by", member, "--evidence", letter)
         for member in SIGNATORIES:
             run("sign", s, "--by", member, "--passphrase-file", _secret(root, member))
         run("submit", s, "--to", "brics-higher-council")

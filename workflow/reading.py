@@ -14,9 +14,8 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from drafts.model import Resolution
 from workflow.errors import InvalidInput, NotFound, WorkspaceError
 from workflow.rows import (
     AmendmentRow,
@@ -28,9 +27,11 @@ from workflow.rows import (
     Summary,
 )
 from workflow.states import State
-from workflow.store import parsed
 from workflow.store.reads import Reads, Record
 from workflow.store.workspace import Workspace, find
+
+if TYPE_CHECKING:  # a version's model is read by show and status only, not by list or log
+    from drafts.model import Resolution
 
 __all__ = ["Reader", "open_reader"]
 
@@ -95,6 +96,8 @@ class Reader:
 
     def model(self, row: Record, version: Record) -> Resolution:
         """The version's model: from the parsed cache, else parsed (and then cached)."""
+        from workflow.store import parsed
+
         model = parsed.cached(self.workspace.state_dir, version.source, version.content_hash)
         if model is not None and model.symbol == row.symbol:
             return model

@@ -1,21 +1,20 @@
 """The rows the read commands answer with (a resolution's summary, its comments,
 amendments, submissions; members; outbox messages): plain frozen dataclasses, importing
 nothing heavy, filled alike by the services on the ORM and by the read path on the bare
-driver (:mod:`workflow.reading`)."""
+driver (:mod:`workflow.reading`). Named tuples, not dataclasses: a read command builds these
+classes on every start, and a frozen dataclass costs about ten times as much to define."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["Summary", "Page", "CommentRow", "AmendmentRow", "MemberInfo", "SubmissionInfo",
            "MessageInfo", "event_detail"]
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(NamedTuple):
     number: int
     symbol: str
     title: str
@@ -30,19 +29,17 @@ class Summary:
                    row.updated_at.isoformat())
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return self._asdict()
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(NamedTuple):
     items: list[Summary]
     total: int
     offset: int
     limit: int
 
 
-@dataclass(frozen=True)
-class CommentRow:
+class CommentRow(NamedTuple):
     number: int
     round: int
     version: int
@@ -69,11 +66,10 @@ class CommentRow:
                    c.lang or "", c.quote or "")
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return self._asdict()
 
 
-@dataclass(frozen=True)
-class AmendmentRow:
+class AmendmentRow(NamedTuple):
     number: int
     version: int
     author: str
@@ -94,11 +90,10 @@ class AmendmentRow:
                    json.loads(a.texts_json), a.why, a.status, a.applied_version)
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return self._asdict()
 
 
-@dataclass(frozen=True)
-class MemberInfo:
+class MemberInfo(NamedTuple):
     id: str
     name: str
     names: dict[str, str]
@@ -121,11 +116,10 @@ class MemberInfo:
                    m.email, sorted(held), m.lang, db_role, active)
 
     def to_json(self) -> dict[str, object]:
-        return dict(self.__dict__)
+        return self._asdict()
 
 
-@dataclass(frozen=True)
-class SubmissionInfo:
+class SubmissionInfo(NamedTuple):
     number: int
     body: str
     version: int
@@ -140,11 +134,10 @@ class SubmissionInfo:
     received_at: str | None
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return self._asdict()
 
 
-@dataclass(frozen=True)
-class MessageInfo:
+class MessageInfo(NamedTuple):
     id: int
     message_id: str
     kind: str
@@ -158,7 +151,7 @@ class MessageInfo:
     sent_at: str | None
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return self._asdict()
 
 
 def event_detail(event: Any) -> dict[str, Any]:

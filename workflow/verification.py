@@ -3,35 +3,91 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import select
 
+from workflow import pool
 from workflow.app import App
+from workflow.pool import default_workers
 from workflow.signing.anchors import anchor_problems
 from workflow.signing.keys import trust_roots
 from workflow.signing.statements import statement_problems
 from workflow.store import audit
-from workflow.store.models import AuditEvent, Message, ResolutionRow, SignatureRecord, Submission
+from workflow.store.models import (
+    Approval,
+    AuditEvent,
+    Message,
+    ResolutionRow,
+    SignatureRecord,
+    Submission,
+)
 from workflow.store.settings import config_problems
 from workflow.store.witness import head, witness_problems
 
 __all__ = ["verify_workspace", "audit_head", "record_config"]
 
 
-def verify_workspace(app: App, witnesses: Sequence[tuple[int, str]] = ()
-                     ) -> tuple[list[audit.Problem], int]:
-    """(problems, number of events checked); ``witnesses`` are heads kept out of band."""
+def verify_workspace(app: App, witnesses: Sequence[tuple[int, str]] = (),
+                     workers: int | None = None) -> tuple[list[audit.Problem], int]:
+    """(problems, number of events checked); ``witnesses`` are heads kept out of band.
+
+    The parts are independent: with ``workers`` > 1 (default: one per core, at most two)
+    and signed PDFs, statements or stored files to check, they run in forked processes
+    (``workflow.pool``) — the chain in one, the signatures and files beside it. The
+    problems come back in the same order either way."""
+    workers = workers or default_workers()
     with app.read() as session:
-        problems = witness_problems(session, list(witnesses))
-        problems += audit.verify(session)
         count = int(session.exec(select(func.count()).select_from(AuditEvent)).one())
-        problems += config_problems(app.workspace.root, _config_events(session))
-        problems += _artefact_problems(app, session)
-        problems += _file_problems(app, session)
-        problems += _signature_problems(app, session)
-        problems += anchor_problems(app, session)
-    return problems, count
+        signed = sorted(_signed(session))
+        heavy = bool(signed) or _has_statements(session) or _has_stored_files(app)
+    tasks: list[tuple[str, Any]] = [("chain", list(witnesses)), ("artefacts", None),
+                                    ("files", None), ("statements", None)]
+    size = max(1, -(-len(signed) // (workers * 4)))
+    tasks += [("signatures", signed[i:i + size]) for i in range(0, len(signed), size)]
+    tasks.append(("anchors", None))
+    if workers <= 1 or not heavy:
+        results = [_part(app, task) for task in tasks]
+    else:
+        results = [[] for _ in tasks]
+        for (i, _), problems in pool.run(app, _in_worker, list(enumerate(tasks)), workers):
+            results[i] = problems
+    return [p for part in results for p in part], count
+
+
+def _in_worker(item: tuple[int, tuple[str, Any]]) -> list[audit.Problem]:
+    return _part(pool.worker_app(), item[1])
+
+
+def _part(app: App, task: tuple[str, Any]) -> list[audit.Problem]:
+    """One independent part of the check, in its own read transaction."""
+    kind, arg = task
+    with app.read() as session:
+        if kind == "chain":
+            problems = witness_problems(session, arg)
+            problems += audit.verify(session)
+            return problems + config_problems(app.workspace.root, _config_events(session))
+        if kind == "artefacts":
+            return _artefact_problems(app, session)
+        if kind == "files":
+            return _file_problems(app, session)
+        if kind == "statements":
+            return [audit.Problem("signed statement", p)
+                    for p in statement_problems(app, session)]
+        if kind == "signatures":
+            return _signature_problems(app, session, arg)
+        return anchor_problems(app, session)
+
+
+def _has_statements(session) -> bool:  # type: ignore[no-untyped-def]
+    return session.exec(select(Approval.id).where(Approval.statement.is_not(None))  # type: ignore[union-attr]
+                        .limit(1)).first() is not None
+
+
+def _has_stored_files(app: App) -> bool:
+    store = app.workspace.store_dir
+    return store.is_dir() and next(store.glob("??/*"), None) is not None
 
 
 def _config_events(session) -> list[tuple[int, str, dict]]:  # type: ignore[no-untyped-def,type-arg]
@@ -68,26 +124,32 @@ def _hash_problem(path, expected: str, where: str) -> list[audit.Problem]:  # ty
     return []
 
 
-def _signature_problems(app: App, session) -> list[audit.Problem]:  # type: ignore[no-untyped-def]
-    """Signed approval statements and signed PDFs checked against the trust store."""
-
-    problems = [audit.Problem("signed statement", p) for p in statement_problems(app, session)]
-
-    latest: dict[tuple[int, int], SignatureRecord] = {}
+def _signed(session) -> dict[tuple[int, int], int]:  # type: ignore[no-untyped-def]
+    """(resolution id, version) of every signed PDF → the signatures recorded on it."""
     count: dict[tuple[int, int], int] = {}
-    for rec in session.exec(select(SignatureRecord).order_by(SignatureRecord.id)):
-        key = (rec.resolution_id, rec.version_number)
-        latest[key] = rec
-        count[key] = count.get(key, 0) + 1
-    if not latest:
+    for rid, number in session.exec(select(SignatureRecord.resolution_id,
+                                           SignatureRecord.version_number)):
+        count[(rid, number)] = count.get((rid, number), 0) + 1
+    return count
+
+
+def _signature_problems(app: App, session, keys: list[tuple[int, int]]  # type: ignore[no-untyped-def]
+                        ) -> list[audit.Problem]:
+    """The signed PDFs of ``keys`` checked against the trust store and the registry."""
+    problems: list[audit.Problem] = []
+    if not keys:
         return problems
     from signatures.verify import verify_pdf
     from workflow.signing.binding import bind_signatures, registry
     from workflow.signing.trust import crl_blobs
 
+    count = _signed(session)
     roots, ts_roots, crls, reg = trust_roots(app), trust_roots(app, "timestamps"), crl_blobs(app), \
         registry(session)
-    for key, rec in latest.items():
+    for key in keys:
+        rec = session.exec(select(SignatureRecord).where(
+            SignatureRecord.resolution_id == key[0], SignatureRecord.version_number == key[1])
+            .order_by(SignatureRecord.id.desc()).limit(1)).one()  # type: ignore[union-attr]
         row = session.get(ResolutionRow, key[0])
         where = f"signed PDF of {row.symbol if row else key[0]} v{key[1]}"
         path = app.store_path(rec.signed_sha256)

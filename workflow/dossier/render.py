@@ -2,7 +2,8 @@
 
 ``cached()`` looks a document up in the render cache without rendering (the cache key is
 made exactly as ``workflow.documents.rendering.render_bytes`` makes it); only the misses go to the
-workers. Each worker opens the workspace once (the pool initializer), renders into the
+workers (``workflow.pool``: forked, each with the workspace open, replaced by a fresh one
+after :data:`RECYCLE_AFTER` documents). A worker renders into the
 content-addressed store in a read transaction, and hands back the cache rows; the main
 process records them in one short write transaction, so workers never hold the write
 lock while WeasyPrint runs. A drift between ``cached()`` and ``render_bytes`` costs time,
@@ -11,15 +12,13 @@ never correctness: a worker asked for a cached document gets a cache hit.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
 from sqlmodel import Session, select
 
 from drafts.model import Resolution
+from workflow import pool
 from workflow.app import App
 from workflow.documents.rendering import (
     ARCHIVAL_STAGES,
@@ -30,6 +29,7 @@ from workflow.documents.rendering import (
     safe_name,
 )
 from workflow.dossier.plan import Job, audit_json
+from workflow.pool import default_workers, worker_app
 from workflow.store.models import Artefact, AuditEvent, ResolutionRow, Version
 from workflow.store.texts import load_version
 
@@ -39,7 +39,8 @@ __all__ = ["cached", "render_missing", "attachments_for", "default_workers", "re
 #: render every PDF of a dossier as PDF/A-3b, whatever its stage
 DOSSIER_ARCHIVAL = True
 
-_WORKER: App | None = None
+#: documents a render worker prints before it is replaced by a fresh one (memory flat in N)
+RECYCLE_AFTER = 24
 #: per export: parsed version texts (languages, titles) and template hashes, so that a
 #: re-export of an unchanged workspace parses each version and hashes each template once
 _MEMO: dict[tuple[Any, ...], Any] = {}
@@ -66,10 +67,6 @@ def _template(app: App, stage: str, layout: str, fmt: str) -> str:
     return _MEMO[key]  # type: ignore[no-any-return]
 
 Progress = Callable[[str, int, int], None]
-
-
-def default_workers() -> int:
-    return max(1, min(2, os.cpu_count() or 1))
 
 
 def attachments_for(session: Session, row: ResolutionRow, version: int
@@ -107,17 +104,10 @@ def cached(app: App, session: Session, row: ResolutionRow, job: Job,
     return None
 
 
-def _init_worker(root: str, database_url: str, actor: str | None) -> None:
-    global _WORKER
-    os.environ["RESOLUTIONS_DATABASE_URL"] = database_url
-    _WORKER = App.open(root, actor)
-
-
 def render_job(job: Job, app: App | None = None) -> tuple[Job, str, list[dict[str, Any]]]:
     """Render one document into the store; returns (job, sha256, new cache rows)."""
 
-    app = app or _WORKER
-    assert app is not None, "the worker was not initialised"
+    app = app or worker_app()
     with app.read() as session:
         row = session.get(ResolutionRow, job.resolution_id)
         assert row is not None
@@ -149,18 +139,13 @@ def render_missing(app: App, jobs: Iterable[Job], workers: int,
             if progress:
                 progress("render", len(done), total)
     else:
-        ws = app.workspace
-        app.db.dispose()  # no connection crosses the fork
-        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                 initializer=_init_worker,
-                                 initargs=(str(ws.root), ws.database_url, app.actor_id)) as pool:
-            futures = [pool.submit(render_job, job) for job in todo]
-            for future in as_completed(futures):
-                job, digest, new = future.result()
-                done[job] = digest
-                rows += new
-                if progress:
-                    progress("render", len(done), total)
+        import weasyprint  # noqa: F401 -- imported once here, inherited by every worker
+
+        for job, (_, digest, new) in pool.run(app, render_job, todo, workers,
+                                              per_worker=RECYCLE_AFTER):
+            done[job] = digest
+            rows += new
+            if progress:
+                progress("render", len(done), total)
     record_artefacts(app, rows)
     return done

@@ -12,7 +12,6 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +106,8 @@ class Workspace:
 
     def bodies(self) -> dict[str, Body]:
         """The shipped registry, extended or overridden by ``[bodies.CODE]`` here."""
-        data = tomllib.loads(resources.files("workflow").joinpath("bodies.toml").read_text("utf-8"))
+        shipped = Path(__file__).resolve().parents[1] / "bodies.toml"  # workflow/bodies.toml
+        data = tomllib.loads(shipped.read_text("utf-8"))
         merged: dict[str, dict[str, Any]] = {k: dict(v) for k, v in data["bodies"].items()}
         for code, extra in self.config.get("bodies", {}).items():
             merged.setdefault(code, {}).update(extra)

@@ -66,13 +66,37 @@ def run(runs: int = 3, resolutions: int = 10_000, versions: int = 5,
     ]
 
 
+def two_cores(runs: int = 3) -> list[Figure]:
+    """``audit verify --workers 2`` against ``--workers 1`` on the dossier benchmark's
+    workspace (every resolution signed twice, its documents in the store), when it has been
+    built (``python bench/dossier.py --build-only``): the signature and file checks run in
+    a second process beside the chain."""
+    from dossier import OUT as _OUT
+    from dossier import workspace_path
+
+    built = sorted(p for p in _OUT.glob(workspace_path(0).name[:-1] + "*")
+                   if (p / ".bench-complete").exists())
+    if not built:
+        return [Figure("audit", "audit verify, 2 processes vs 1", 0.0,
+                       note="skipped: no dossier workspace (python bench/dossier.py --build-only)")]
+    workspace = built[-1]
+    base = [RESOLUTIONS, "--workspace", str(workspace), "audit", "verify", "--workers"]
+    medians = interleaved({"1": base + ["1"], "2": base + ["2"]}, runs, env=bench_env(),
+                          warmup=1)
+    (wall1, cpu1), (wall2, cpu2) = medians["1"], medians["2"]
+    return [Figure("audit", f"audit verify, 2 processes ({workspace.name.rsplit('-', 1)[1]} "
+                   "signed resolutions), wall", wall2, baseline="1 process",
+                   baseline_value=wall1,
+                   note=f"speed-up {wall1 / wall2:.2f}×; CPU {cpu2:.0f} against {cpu1:.0f} ms")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--resolutions", type=int, default=10_000)
     parser.add_argument("--versions", type=int, default=5)
     args = parser.parse_args()
-    figures = run(args.runs, args.resolutions, args.versions)
+    figures = run(args.runs, args.resolutions, args.versions) + two_cores(args.runs)
     print_figures(figures)
     save("audit_verify", figures)
 

@@ -99,6 +99,7 @@ def main() -> None:
     # longer than make bench's 10 minutes the first time (docs/BENCHMARKS.md).
     sizes = tuple(int(x) for x in (args.dossier_sizes or "20").split(","))
     part("dossier", lambda: dossier.run(sizes, scaling_size=min(sizes)))
+    part("audit, two processes", lambda: audit_verify.two_cores(runs=1 if quick else 3))
     part("pg", lambda: pg_concurrency.run(seconds=args.pg_seconds or (10 if quick else 30)))
     seconds = time.perf_counter() - started
     print(f"\n## all figures ({seconds / 60:.1f} min)")

@@ -42,6 +42,7 @@ class App:
         try:
             with self.db.write() as session:
                 session.info["actor_of"] = lambda: self.actor(session)
+                session.info["state_dir"] = self.workspace.state_dir  # the parsed-text cache
                 yield session
         except PermissionDenied as exc:
             rid = getattr(exc, "resolution_id", None)
@@ -53,8 +54,11 @@ class App:
                              outcome="refused")
             raise
 
-    def read(self) -> contextlib.AbstractContextManager[Session]:
-        return self.db.read()
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        with self.db.read() as session:
+            session.info["state_dir"] = self.workspace.state_dir  # the parsed-text cache
+            yield session
 
     # -- who acts -------------------------------------------------------------------
     def connected_member(self, session: Session) -> str | None:

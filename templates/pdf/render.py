@@ -17,6 +17,7 @@ is the signatory's anchor, so the PDF has a named destination at the slot's top-
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import threading
 from collections.abc import Callable, Sequence
 from importlib import metadata
@@ -87,12 +88,18 @@ def template_hash(stage: str, layout: str, template_dir: Path | None = None) -> 
     The WeasyPrint version and this module's revision are mixed in, so a render cache keyed
     on version hash + template hash + options misses when the output could differ.
     """
-    try:
-        engine = metadata.version("weasyprint")
-    except metadata.PackageNotFoundError:
-        engine = "unknown"
-    salt = f"pdf/{_RENDERER_REVISION}/weasyprint-{engine}/{layout}"
+    salt = f"pdf/{_RENDERER_REVISION}/weasyprint-{_engine_version()}/{layout}"
     return jinja.files_hash(template_files(stage, layout, template_dir), template_dir, salt)
+
+
+@functools.cache
+def _engine_version() -> str:
+    """WeasyPrint's version, looked up once per process (reading the installed packages'
+    metadata costs milliseconds, and a dossier hashes templates hundreds of times)."""
+    try:
+        return metadata.version("weasyprint")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _css(stage: str, layout: str, template_dir: Path | None) -> Markup:

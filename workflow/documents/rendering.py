@@ -59,14 +59,36 @@ def _template_dir(app: App) -> Path | None:
 
 
 def _template_hash(app: App, stage: str, layout: str, fmt: str) -> str:
+    """The hash of the templates a document is made from; remembered per process while the
+    workspace's override folder is unchanged (its files' names, sizes and times), since a
+    dossier asks for it hundreds of times (the shipped templates change only with the
+    package)."""
     tdir = _template_dir(app)
-    if fmt == "pdf":
-        from templates.pdf.render import template_hash
+    key = (str(tdir), stage, layout, fmt, _signature(tdir))
+    if key not in _HASHES:
+        if fmt == "pdf":
+            from templates.pdf.render import template_hash
 
-        return template_hash(stage, layout, tdir)
-    from templates.word.render import docx_template_hash
+            _HASHES[key] = template_hash(stage, layout, tdir)
+        else:
+            from templates.word.render import docx_template_hash
 
-    return docx_template_hash(stage, tdir)
+            _HASHES[key] = docx_template_hash(stage, tdir)
+    return _HASHES[key]
+
+
+_HASHES: dict[tuple[object, ...], str] = {}
+
+
+def _signature(tdir: Path | None) -> tuple[tuple[str, int, int], ...]:
+    if tdir is None:
+        return ()
+    out = []
+    for path in sorted(tdir.rglob("*")):
+        if path.is_file():
+            st = path.stat()
+            out.append((str(path), st.st_mtime_ns, st.st_size))
+    return tuple(out)
 
 
 #: stages whose content depends on more than the version text (approvals, events, …)

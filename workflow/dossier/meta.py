@@ -20,7 +20,7 @@ from workflow.store.chain import iso
 from workflow.store.models import AuditEvent, ResolutionRow, Version
 from workflow.store.texts import load_version
 
-__all__ = ["dublin_core", "akn_xml", "bag_info", "DossierStats"]
+__all__ = ["dublin_core", "akn_xml", "forget_akn", "bag_info", "DossierStats"]
 
 DC_NS = "http://purl.org/dc/elements/1.1/"
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -70,11 +70,28 @@ def dublin_core(app: App, session: Session, row: ResolutionRow, versions: Sequen
 
 
 def akn_xml(app: App, session: Session, row: ResolutionRow) -> tuple[bytes | None, str]:
-    """Akoma Ntoso XML of the current version (all languages), or (None, why not)."""
+    """Akoma Ntoso XML of the current version (all languages), or (None, why not).
+
+    An export plans each resolution twice (to find the documents to render, then to write);
+    the XML made the first time is kept for the second (:func:`forget_akn` after the
+    export), keyed by the row's version counter, which any change to the row moves."""
+    key = (row.id, row.row_version, row.current_version)
+    if key in _AKN:
+        return _AKN[key]
     try:  # the same document as `export-akn`: opening line, original wIds, person slugs
-        return build_akn(app, session, row, app.version(session, row)), ""
+        made: tuple[bytes | None, str] = (
+            build_akn(app, session, row, app.version(session, row)), "")
     except Exception as exc:  # the dossier is still written; record.json says why
-        return None, f"Akoma Ntoso export failed: {exc}"
+        made = (None, f"Akoma Ntoso export failed: {exc}")
+    _AKN[key] = made
+    return made
+
+
+_AKN: dict[tuple[object, ...], tuple[bytes | None, str]] = {}
+
+
+def forget_akn() -> None:
+    _AKN.clear()
 
 
 class DossierStats:

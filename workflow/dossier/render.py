@@ -22,7 +22,6 @@ from workflow import pool
 from workflow.app import App
 from workflow.documents.rendering import (
     ARCHIVAL_STAGES,
-    _template_hash,
     cache_key,
     record_artefacts,
     render_bytes,
@@ -41,13 +40,16 @@ DOSSIER_ARCHIVAL = True
 
 #: documents a render worker prints before it is replaced by a fresh one (memory flat in N)
 RECYCLE_AFTER = 24
-#: per export: parsed version texts (languages, titles) and template hashes, so that a
-#: re-export of an unchanged workspace parses each version and hashes each template once
+#: per export: parsed version texts (languages, titles), so that a re-export of an
+#: unchanged workspace reads each version once
 _MEMO: dict[tuple[Any, ...], Any] = {}
 
 
 def reset_memo() -> None:
+    from workflow.dossier.meta import forget_akn
+
     _MEMO.clear()
+    forget_akn()
 
 
 def version_model(session: Session, ver: Version) -> Resolution:
@@ -59,12 +61,6 @@ def version_model(session: Session, ver: Version) -> Resolution:
         _MEMO[key] = load_version(session, ver)
     return _MEMO[key]  # type: ignore[no-any-return]
 
-
-def _template(app: App, stage: str, layout: str, fmt: str) -> str:
-    key = ("template", stage, layout, fmt)
-    if key not in _MEMO:
-        _MEMO[key] = _template_hash(app, stage, layout, fmt)
-    return _MEMO[key]  # type: ignore[no-any-return]
 
 Progress = Callable[[str, int, int], None]
 

@@ -2,8 +2,9 @@
 named by the SHA-256 of the source text it was parsed from.
 
 Versions are immutable, so a text once parsed never needs the YAML parser again: the
-read commands load the model from here (plain ``json``, no ruamel) and parse only on a
-miss, storing the result for the next reader. An entry is trusted only when the model it
+read commands and the services (``workflow.store.texts.load_version``: a dossier export, a
+render) load the model from here (plain ``json``, no ruamel) and parse only on a miss,
+storing the result for the next reader. An entry is trusted only when the model it
 holds hashes to the content hash the database records for the version; anything else (a
 truncated file, an edited one, an older format) is a miss. Nothing that verifies the
 workspace reads this cache: ``audit verify`` parses every text itself.

@@ -1,30 +1,58 @@
 """Stored texts read back: a version's parsed model (versions are immutable, so each text
-is parsed once per process) and the translation records kept beside a resolution."""
+is parsed once, and kept on disk for every later process) and the translation records kept
+beside a resolution."""
 
 from __future__ import annotations
 
-import functools
 import json
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
 from drafts.model import Resolution
 from workflow.errors import InvalidInput
+from workflow.store import parsed
 from workflow.store.models import ResolutionRow, TranslationState, Version
 
 __all__ = ["load_version", "records_for"]
 
 
 def load_version(session: Session, version: Version) -> Resolution:
-    return _parsed(version.source, version.number)
+    """The version's model. Versions are immutable and the model is frozen: a process
+    parses each text once (kept for the last :data:`_KEEP`), and with the workspace known
+    (``session.info["state_dir"]``, set by ``App``) a text parsed by any process is read back
+    from ``.resolutions/parsed/`` (:mod:`workflow.store.parsed`) — trusted only when it
+    hashes to the version's content hash and names the resolution's symbol."""
+    key = (version.source, version.number)
+    model = _MEMO.pop(key, None)
+    if model is None:
+        state_dir = session.info.get("state_dir")
+        model = _from_disk(session, version, state_dir) if state_dir else None
+        if model is None:
+            model = _parse(version.source, version.number)
+            if state_dir:
+                parsed.remember(state_dir, version.source, model)
+    _MEMO[key] = model  # the most recent last
+    while len(_MEMO) > _KEEP:
+        del _MEMO[next(iter(_MEMO))]
+    return model
 
 
-@functools.lru_cache(maxsize=64)
-def _parsed(source: str, number: int) -> Resolution:
-    """Versions are immutable and the model is frozen: a process parses each text once
-    (a service reads the same version several times, and a long-lived process such as a
-    dossier export or a busy client reads it again and again)."""
+#: parsed versions kept in memory per process, the least recently used dropped first
+_KEEP = 256
+_MEMO: dict[tuple[str, int], Resolution] = {}
+
+
+def _from_disk(session: Session, version: Version, state_dir: Path) -> Resolution | None:
+    model = parsed.cached(state_dir, version.source, version.content_hash)
+    if model is None or version.resolution_id is None:
+        return None
+    row = session.get(ResolutionRow, version.resolution_id)
+    return model if row is not None and model.symbol == row.symbol else None
+
+
+def _parse(source: str, number: int) -> Resolution:
     from drafts.errors import DraftError
     from drafts.source import load
 

@@ -8,6 +8,7 @@ PostgreSQL database instead of its own SQLite file.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tomllib
@@ -41,6 +42,13 @@ class Body:
 
     def name(self, lang: str = "en") -> str:
         return self.names.get(lang) or self.names.get("en") or self.code
+
+
+@functools.cache
+def _shipped_bodies() -> dict[str, Any]:
+    """The registry shipped in workflow/bodies.toml, read once per process."""
+    shipped = Path(__file__).resolve().parents[1] / "bodies.toml"
+    return tomllib.loads(shipped.read_text("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -106,8 +114,7 @@ class Workspace:
 
     def bodies(self) -> dict[str, Body]:
         """The shipped registry, extended or overridden by ``[bodies.CODE]`` here."""
-        shipped = Path(__file__).resolve().parents[1] / "bodies.toml"  # workflow/bodies.toml
-        data = tomllib.loads(shipped.read_text("utf-8"))
+        data = _shipped_bodies()
         merged: dict[str, dict[str, Any]] = {k: dict(v) for k, v in data["bodies"].items()}
         for code, extra in self.config.get("bodies", {}).items():
             merged.setdefault(code, {}).update(extra)

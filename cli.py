@@ -161,7 +161,7 @@ SIGN_KEYS = ("symbol member field_name state signed_sha256 p7s_sha256 certificat
 VERIFY_KEYS = ("schema file trust workspace ok level at size document_timestamps signature_count "
                "problems signatures | schema file sha256 size trust at workspace ok "
                "signature_count signatures problems")
-EXPORT_KEYS = "path resolutions files octets rendered cached workers seconds"
+EXPORT_KEYS = "path resolutions files octets rendered cached workers seconds reused"
 DOSSIER_VERIFY_KEYS = "schema path ok at archive_timestamp checked seal problems"
 
 VERSION = click.option("--version", "version", type=int, help="Version number (default: current).")
@@ -1508,6 +1508,10 @@ def dossier_export(ctx: Context, refs: tuple[str, ...], everything: bool, output
     """Export resolutions as one BagIt bag sealed by the secretariat: versions, review,
     approvals, signatures, submissions, audit log, metadata and trust anchors, and
     VERIFY.txt (layout: docs/DOSSIER.md).
+
+    When nothing changed since the last export of the same resolutions (the audit head,
+    the rules file, the keys, the templates), its payload is copied from the store and
+    checked byte for byte instead of being made again ("reused" in --json).
     """
     from workflow.dossier.export import export_dossier
     from workflow.signing.seal import ensure_sealable

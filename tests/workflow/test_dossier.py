@@ -169,7 +169,7 @@ def test_two_exports_of_the_same_workspace_have_identical_payloads(
     ws, bag = exported
     result = json.loads(ws(["dossier", "export", "1", "-o", str(tmp_path / "again"),
                             "--workers", "1", "--json", *_seal(bag)]).output)
-    assert result["rendered"] == 0  # everything came from the render cache
+    assert result["rendered"] == 0  # everything came from the render cache (or the last export)
     for name in ("manifest-sha256.txt", "manifest-sha512.txt"):
         assert (tmp_path / "again" / name).read_bytes() == (bag / name).read_bytes()
     files = sorted(p.relative_to(bag) for p in (bag / "data").rglob("*") if p.is_file())
@@ -177,12 +177,90 @@ def test_two_exports_of_the_same_workspace_have_identical_payloads(
         assert (tmp_path / "again" / rel).read_bytes() == (bag / rel).read_bytes(), rel
 
 
+# -- an unchanged re-export: the last payload, copied from the store and checked -----------
+def _export(ws: Cli, bag: Path, target: Path) -> dict[str, object]:
+    return dict(json.loads(ws(["dossier", "export", "1", "-o", str(target), "--workers", "1",
+                               "--json", *_seal(bag)]).output))
+
+
+def _record(ws: Cli) -> Path:
+    (record,) = (ws.root / ".resolutions" / "exports").glob("*.json")
+    return record
+
+
+def test_an_unchanged_re_export_reuses_the_payload_and_verifies(exported: tuple[Cli, Path],
+                                                                tmp_path: Path) -> None:
+    ws, bag = exported
+    again = _export(ws, bag, tmp_path / "again")
+    assert again["reused"] is True and again["rendered"] == 0
+    for name in ("manifest-sha256.txt", "manifest-sha512.txt"):
+        assert (tmp_path / "again" / name).read_bytes() == (bag / name).read_bytes()
+    assert "bag-info.txt" in (tmp_path / "again" / "tagmanifest-sha256.txt").read_text()
+    info = (tmp_path / "again" / "bag-info.txt").read_text("utf-8")
+    assert "Resolution-Count: 1" in info and "Signature-Count: 2" in info
+    text = _verify(ws, tmp_path / "again", 0).output
+    assert "dossier intact" in text
+
+
+def test_a_changed_stored_file_abandons_the_reuse(exported: tuple[Cli, Path],
+                                                  tmp_path: Path) -> None:
+    """An insider edits a stored payload file the record names (here the record.json the
+    bag carries): the copy's hash differs, and the export is made in full from the
+    database instead — the bag holds the true record.json and verifies."""
+    ws, bag = exported
+    digest = hashlib.sha256((bag / "data" / FOLDER / "record.json").read_bytes()).hexdigest()
+    stored = ws.root / ".resolutions" / "store" / digest[:2] / digest
+    original = stored.read_bytes()
+    stored.chmod(0o644)
+    stored.write_bytes(original.replace(b'"state"', b'"State"', 1))
+    try:
+        again = _export(ws, bag, tmp_path / "again")
+        assert again["reused"] is False
+        assert (tmp_path / "again" / "data" / FOLDER / "record.json").read_bytes() == original
+        _verify(ws, tmp_path / "again", 0)
+    finally:
+        stored.write_bytes(original)
+        stored.chmod(0o444)
+
+
+def test_a_forged_record_is_ignored(exported: tuple[Cli, Path], tmp_path: Path) -> None:
+    """The record names which stored files to copy; one edited without the workspace's
+    secret (two files' hashes swapped) fails its seal and is not used."""
+    ws, bag = exported
+    _export(ws, bag, tmp_path / "first")  # a record for the workspace as it is
+    path = _record(ws)
+    saved = path.read_bytes()
+    outer = json.loads(saved)
+    files = outer["record"]["files"]
+    files[0][1], files[1][1] = files[1][1], files[0][1]
+    path.write_text(json.dumps(outer), encoding="utf-8")
+    try:
+        again = _export(ws, bag, tmp_path / "again")
+        assert again["reused"] is False
+        _verify(ws, tmp_path / "again", 0)
+    finally:
+        path.write_bytes(saved)
+
+
+def test_a_changed_rules_file_is_not_reused(exported: tuple[Cli, Path], tmp_path: Path) -> None:
+    ws, bag = exported
+    config = ws.root / "resolutions.toml"
+    saved = config.read_bytes()
+    config.write_bytes(saved + b"\n# a comment changes the rules file's hash\n")
+    try:
+        assert _export(ws, bag, tmp_path / "again")["reused"] is False
+    finally:
+        config.write_bytes(saved)
+    assert _export(ws, bag, tmp_path / "back")["reused"] is True
+
+
 def test_zip_round_trips(exported: tuple[Cli, Path], tmp_path: Path) -> None:
     ws, bag = exported
     target = tmp_path / "dossier.zip"
     exported_zip = ws(["dossier", "export", "1", "-o", str(target), "--zip", *_seal(bag)])
     told = exported_zip.stderr.splitlines()  # off a terminal: one line per finished step
-    assert told[0] == "done: plan" and told[-1].startswith("done: write")
+    # (unchanged since the last export: its payload is copied, the one step is writing)
+    assert told == ["done: write (33)"], told
     assert "dossier intact" in _verify(ws, target, 0).output
     with zipfile.ZipFile(target) as zf:
         names = zf.namelist()

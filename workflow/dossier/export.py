@@ -25,6 +25,7 @@ from workflow import clock
 from workflow.app import App
 from workflow.crashpoints import crashpoint
 from workflow.documents.rendering import record_artefacts
+from workflow.dossier import reuse
 from workflow.dossier.bag import BagWriter, staging
 from workflow.dossier.howto import HOWTO, Howto, howto_text
 from workflow.dossier.meta import DossierStats, bag_info
@@ -57,11 +58,13 @@ class ExportResult:
     cached: int
     workers: int
     seconds: float
+    reused: bool = False    # the payload of the previous export of the same inputs
 
     def to_json(self) -> dict[str, Any]:
         return {"path": str(self.path), "resolutions": self.resolutions, "files": self.files,
                 "octets": self.octets, "rendered": self.rendered, "cached": self.cached,
-                "workers": self.workers, "seconds": round(self.seconds, 3)}
+                "workers": self.workers, "seconds": round(self.seconds, 3),
+                "reused": self.reused}
 
 
 def _rows(app: App, session: Session, refs: Sequence[str], everything: bool
@@ -189,6 +192,19 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
     auto_anchor(app)  # with a timestamp authority: the head the bag will carry, anchored
     workers = workers or default_workers()
     reset_memo()
+    from workflow.signing.sign import timestamper_for
+    from workflow.store.witness import head as chain_head
+
+    with app.read() as session:
+        wanted = [r.id or 0 for r in _rows(app, session, refs, everything)]
+        key_head = chain_head(session)
+        reuse_key = reuse.key(app, key_head, wanted, _pem(signer.cert), _trust_files(app),
+                              timestamper_for(app) is not None)
+    kept = reuse.load(app, reuse_key)
+    if kept is not None:
+        again = _export_again(app, out, as_zip, kept, signer, workers, started, progress)
+        if again is not None:
+            return again
     # -- plan ---------------------------------------------------------------------------
     known: dict[Job, str] = {}
     missing: list[Job] = []
@@ -286,12 +302,74 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
         archive_timestamp(app, stage.bag)  # with a TSA: a timestamp over the whole bag
         seal_bag(stage.bag, signer, stamper)  # last: the seal over the tag manifest
         files, octets = len(bag.digests), bag.octets
+        if howto.head == key_head:  # the database did not move on while this was written
+            reuse.save(app, reuse_key, stage.bag / "data", bag.digests, reuse.Kept(
+                files=[], stats=_stats_json(stats), head=howto.head, pdfs=howto.pdfs,
+                detached=howto.detached, symbols=[s["symbol"] for s in summaries],
+                documents=len(known)))
         crashpoint("dossier.before-publish")
         stage.publish()
     reset_memo()
     return ExportResult(out, [s["symbol"] for s in summaries], files, octets,
                         len(set(missing)), len(known) - len(set(missing)), workers,
                         time.perf_counter() - started)
+
+
+def _stats_json(stats: DossierStats) -> dict[str, Any]:
+    return {"resolutions": stats.resolutions, "versions": stats.versions,
+            "signatures": stats.signatures, "submissions": stats.submissions,
+            "events": stats.events,
+            "earliest": stats.earliest.isoformat() if stats.earliest else None,
+            "latest": stats.latest.isoformat() if stats.latest else None}
+
+
+def _stats_of(data: dict[str, Any]) -> DossierStats:
+    import datetime as _dt
+
+    stats = DossierStats()
+    for name in ("resolutions", "versions", "signatures", "submissions", "events"):
+        setattr(stats, name, int(data[name]))
+    stats.see(*[_dt.datetime.fromisoformat(data[k]) for k in ("earliest", "latest")
+                if data.get(k)])
+    return stats
+
+
+def _export_again(app: App, out: Path, as_zip: bool, kept: reuse.Kept, signer: Any,
+                  workers: int, started: float, progress: Progress | None
+                  ) -> ExportResult | None:
+    """The payload of the last export of the same inputs, copied from the store and hashed
+    as it is copied (``workflow.dossier.reuse``); None when a stored file is missing or its
+    bytes changed — the caller then exports in full."""
+    from workflow.signing.archive import archive_timestamp
+    from workflow.signing.sign import timestamper_for
+
+    with staging(out, as_zip) as stage:
+        bag = BagWriter(stage.bag)
+        for n, (rel, digest) in enumerate(kept.files, 1):
+            path = app.store_path(digest)
+            if not path.is_file():
+                return None
+            bag.add_file(rel, path)
+            if bag.sha256(rel) != digest:
+                return None
+            if progress and (n % 50 == 0 or n == len(kept.files)):
+                progress("write", n, len(kept.files))
+        stamper = timestamper_for(app)
+        howto = Howto(ca="data/trust/ca.pem", seal_cert=f"data/{SEAL_CERT}",
+                      ca_sha256=_ca_sha256(app), seal_sha256=fingerprint(signer.cert),
+                      head=kept.head, attime=int(time.time()), pdfs=list(kept.pdfs),
+                      detached=list(kept.detached))
+        howto.seal_timestamp = howto.archive_timestamp = stamper is not None
+        howto.tsa_roots = [f"data/{rel}" for rel in _timestamp_roots(app)]
+        (stage.bag / HOWTO).write_text(howto_text(howto), encoding="utf-8")
+        bag.finish(bag_info(app, _stats_of(kept.stats), len(bag.digests), bag.octets,
+                            clock.today(), kept.head), extra_tags=[HOWTO])
+        archive_timestamp(app, stage.bag)
+        seal_bag(stage.bag, signer, stamper)
+        crashpoint("dossier.before-publish")
+        stage.publish()
+    return ExportResult(out, kept.symbols, len(bag.digests), bag.octets, 0, kept.documents,
+                        workers, time.perf_counter() - started, reused=True)
 
 
 def _write(app: App, session: Session, bag: BagWriter, entry: Entry,

@@ -84,9 +84,14 @@ def dossier_text(report: Any) -> str:
 
 
 def export_text(result: Any) -> str:
+    if getattr(result, "reused", False):
+        how = ("nothing changed since the last export of these resolutions: its payload "
+               "was copied from the store and checked")
+    else:
+        how = f"{result.rendered} rendered, {result.cached} from the cache"
     return (f"{result.path}: {len(result.resolutions)} resolution(s), {result.files} files, "
-            f"{result.octets:,} bytes; {result.rendered} rendered, {result.cached} from the "
-            f"cache ({result.workers} worker(s), {result.seconds:.1f} s)")
+            f"{result.octets:,} bytes; {how} ({result.workers} worker(s), "
+            f"{result.seconds:.1f} s)")
 
 
 def audit_text(problems: Sequence[Any], count: int) -> str:

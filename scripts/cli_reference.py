@@ -57,6 +57,13 @@ default, `-v` adds progress (`INFO`) and shows tracebacks, `-vv` adds `DEBUG` de
 `RESOLUTIONS_LOG=debug|info|warning` sets the level without flags (the more talkative of the
 two wins); any other value is a usage error. Arguments are never logged, so passphrases and
 file contents stay out of the log.
+
+## Printing PDFs
+
+A one-off `render` forks a printer process before it opens the database, so that importing
+WeasyPrint runs on another core while the command reads the version (`templates/pdf/prewarm.py`);
+the PDF is the same byte for byte. `RESOLUTIONS_PREWARM=0` prints in the command's own
+process.
 """
 
 

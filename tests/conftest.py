@@ -6,6 +6,7 @@ PostgreSQL cluster started once per session (never skipped: CI installs PostgreS
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 from collections.abc import Iterator
@@ -106,6 +107,18 @@ def make_workspace(root: Path, members: bool = True) -> Cli:
                 args += ["--role", role]
             cli(args)
     return cli
+
+
+@contextlib.contextmanager
+def module_workspace(root: Path) -> Iterator[Cli]:
+    """For a module-scoped fixture (the function-scoped environment fixtures do not reach
+    it): a workspace at ``root`` made with no workspace settings from the caller's
+    environment and the clock frozen at :data:`FROZEN_NOW`, both kept while it is used."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("RESOLUTIONS_WORKSPACE", "RESOLUTIONS_DATABASE_URL", "RESOLUTIONS_USER"):
+            mp.delenv(name, raising=False)
+        mp.setenv("RESOLUTIONS_NOW", FROZEN_NOW)
+        yield make_workspace(root)
 
 
 @pytest.fixture

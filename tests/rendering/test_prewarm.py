@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import FROZEN_NOW, make_workspace
+from tests.conftest import FROZEN_NOW, module_workspace
 from tests.reliability.helpers import draft
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,11 +52,7 @@ finally:
 def circulated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """A workspace whose resolution is out for review, never rendered by hand yet."""
     folder = tmp_path_factory.mktemp("prewarm")
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("RESOLUTIONS_WORKSPACE", "RESOLUTIONS_DATABASE_URL", "RESOLUTIONS_USER"):
-            mp.delenv(name, raising=False)
-        mp.setenv("RESOLUTIONS_NOW", FROZEN_NOW)
-        ws = make_workspace(folder / "ws")
+    with module_workspace(folder / "ws") as ws:
         symbol = draft(ws, folder)
         ws(["circulate", symbol, "--reviewer", "rev-ru", "--reviewer", "rev-zh"])
     return ws.root, symbol

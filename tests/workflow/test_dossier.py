@@ -17,7 +17,7 @@ import pytest
 from click.testing import Result
 from pypdf import PdfReader
 
-from tests.conftest import FROZEN_NOW, LETTER, Cli, fixture_text, make_workspace
+from tests.conftest import FROZEN_NOW, LETTER, Cli, fixture_text, module_workspace
 
 BAGIT = Path(sys.executable).parent / "bagit.py"
 FOLDER = "RCWG-RES-2024-1"
@@ -64,11 +64,7 @@ def _lifecycle(ws: Cli, root: Path) -> str:
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cli, Path]]:
     """One workspace through the whole lifecycle, exported once (shared: it is slow)."""
     root = tmp_path_factory.mktemp("dossier")
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("RESOLUTIONS_WORKSPACE", "RESOLUTIONS_DATABASE_URL", "RESOLUTIONS_USER"):
-            mp.delenv(name, raising=False)
-        mp.setenv("RESOLUTIONS_NOW", FROZEN_NOW)
-        ws = make_workspace(root / "ws")
+    with module_workspace(root / "ws") as ws:
         _lifecycle(ws, root)
         ws(["dossier", "export", "1", "-o", str(root / "bag"), "--json", *_seal(root / "bag")])
         yield ws, root / "bag"

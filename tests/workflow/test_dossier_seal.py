@@ -26,7 +26,7 @@ import pytest
 from click.testing import Result
 
 from signatures.tsa import LoopbackTsa
-from tests.conftest import FROZEN_NOW, LETTER, Cli, fixture_text, make_workspace
+from tests.conftest import LETTER, Cli, fixture_text, module_workspace
 from tests.signatures.tsa_server import loopback_tsa  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.slow
@@ -56,11 +56,7 @@ def _secret(root: Path, name: str) -> str:
 def sealed(tmp_path_factory: pytest.TempPathFactory,
            loopback_tsa: LoopbackTsa) -> Iterator[Sealed]:  # noqa: F811
     root = tmp_path_factory.mktemp("sealed")
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("RESOLUTIONS_WORKSPACE", "RESOLUTIONS_DATABASE_URL", "RESOLUTIONS_USER"):
-            mp.delenv(name, raising=False)
-        mp.setenv("RESOLUTIONS_NOW", FROZEN_NOW)
-        ws = make_workspace(root / "ws")
+    with module_workspace(root / "ws") as ws:
         toml = ws.root / "resolutions.toml"
         toml.write_text(toml.read_text("utf-8").replace(
             "[signatures]\n", f'[signatures]\ntimestamp_url = "{loopback_tsa.url}"\n'), "utf-8")

@@ -27,7 +27,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import FreeText, Highlight, Text
 from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, TextStringObject
 
-from tests.conftest import FROZEN_NOW, Cli, make_workspace
+from tests.conftest import Cli, module_workspace
 from tests.reliability.helpers import draft, row_counts
 
 
@@ -43,11 +43,7 @@ class Copies:
 @pytest.fixture(scope="module")
 def copies(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Copies]:
     folder = tmp_path_factory.mktemp("annotations")
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("RESOLUTIONS_WORKSPACE", "RESOLUTIONS_DATABASE_URL", "RESOLUTIONS_USER"):
-            mp.delenv(name, raising=False)
-        mp.setenv("RESOLUTIONS_NOW", FROZEN_NOW)
-        ws = make_workspace(folder / "ws")
+    with module_workspace(folder / "ws") as ws:
         symbol = draft(ws, folder)
         ws(["circulate", symbol, "--reviewer", "rev-ru", "--reviewer", "rev-zh"])
         out = folder / "copies"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FROZEN_NOW, Cli, fixture_text, make_workspace
+from tests.conftest import Cli, fixture_text, module_workspace
 from workflow.app import App
 
 pytestmark = pytest.mark.slow  # several workspaces on both backends / PDFs rendered
@@ -54,11 +54,7 @@ def two_rounds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cli, 
     """Round 1 on v1 (rev-ru, rev-zh; three comments decided), v2 and v3 edited, round 2 on
     v3 (rev-ru, rev-zh and rev-new, who never saw the text)."""
     root = tmp_path_factory.mktemp("rounds")
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("RESOLUTIONS_WORKSPACE", "RESOLUTIONS_DATABASE_URL", "RESOLUTIONS_USER"):
-            mp.delenv(name, raising=False)
-        mp.setenv("RESOLUTIONS_NOW", FROZEN_NOW)
-        ws = make_workspace(root / "ws")
+    with module_workspace(root / "ws") as ws:
         ws(["member", "add", "rev-new", "--name", "Иванова Мария", "--delegation", "ru",
             "--email", "rev-new@wg.example", "--lang", "ru", "--role", "reviewer"])
         src = root / "r.yaml"

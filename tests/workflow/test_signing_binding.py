@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from signatures import Signer, issue_certificate, sign_pdf, signature_box
-from tests.conftest import FROZEN_NOW, Cli, make_workspace
+from tests.conftest import Cli, module_workspace
 from tests.workflow.test_signing import CA_PASS, KEY_PASS, passfile, setup_keys, to_approved
 
 
@@ -43,11 +43,7 @@ class Attack:
 @pytest.fixture(scope="module")
 def attack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Attack]:
     tmp = tmp_path_factory.mktemp("attack")
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("RESOLUTIONS_WORKSPACE", "RESOLUTIONS_DATABASE_URL", "RESOLUTIONS_USER"):
-            mp.delenv(name, raising=False)
-        mp.setenv("RESOLUTIONS_NOW", FROZEN_NOW)
-        ws = make_workspace(tmp / "ws")
+    with module_workspace(tmp / "ws") as ws:
         setup_keys(ws, tmp)
         # a reviewer gets a certificate from the same CA (a reviewer, not a signatory)
         ws(["keys", "issue", "rev-ru", "--ca-passphrase-file", passfile(tmp, "ca", CA_PASS),

@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 
-from tests.conftest import FROZEN_NOW, Cli, make_workspace
+from tests.conftest import FROZEN_NOW, Cli, module_workspace
 from tests.workflow.test_signing import CA_PASS, KEY_PASS, setup_keys, to_approved
 
 
@@ -41,11 +41,7 @@ class Signed:
 def signed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Signed]:
     """One SQLite workspace whose resolution three signatories signed in the workspace."""
     tmp = tmp_path_factory.mktemp("signed")
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("RESOLUTIONS_WORKSPACE", "RESOLUTIONS_DATABASE_URL", "RESOLUTIONS_USER"):
-            mp.delenv(name, raising=False)
-        mp.setenv("RESOLUTIONS_NOW", FROZEN_NOW)
-        ws = make_workspace(tmp / "ws")
+    with module_workspace(tmp / "ws") as ws:
         setup_keys(ws, tmp)
         symbol = to_approved(ws, tmp)
         for member in KEY_PASS:

@@ -165,6 +165,24 @@ def test_sealed_bag_verifies_and_prints_what_to_compare(sealed: Sealed) -> None:
     assert "VERIFY.txt" in tags and "seal.p7s" not in tags
 
 
+def test_an_unchanged_re_export_anchors_nothing_new_and_is_reused(sealed: Sealed,
+                                                                   tmp_path: Path) -> None:
+    """With a timestamp authority each export anchors the head it carries; when nothing
+    happened since (the chain ends with that anchor), the next export adds no anchor, so
+    its inputs are unchanged and the payload is reused — sealed and timestamped anew."""
+    before = sealed.ws(["audit", "head"]).output.split()
+    again = json.loads(sealed.ws(["dossier", "export", "1", "-o", str(tmp_path / "again"),
+                                  "--json", "--seal-passphrase-file",
+                                  str(sealed.root / "seal.pass")]).output)
+    assert sealed.ws(["audit", "head"]).output.split() == before
+    assert again["reused"] is True
+    for name in ("manifest-sha256.txt", "manifest-sha512.txt"):
+        assert (tmp_path / "again" / name).read_bytes() == (sealed.bag / name).read_bytes()
+    assert (tmp_path / "again" / "seal-timestamp.tsr").read_bytes() != \
+        (sealed.bag / "seal-timestamp.tsr").read_bytes()
+    assert "dossier intact" in _verify(sealed, tmp_path / "again", code=0)
+
+
 def test_verify_txt_commands_pass_on_the_bag_and_fail_on_a_tampered_one(
         sealed: Sealed, tmp_path: Path) -> None:
     from workflow.dossier.howto import commands

@@ -93,9 +93,18 @@ def anchor(app: App) -> Anchor:
 
 def auto_anchor(app: App) -> tuple[Anchor | None, str]:
     """An anchor after a step that sent something out, when a timestamp authority is
-    configured: (anchor, "") or (None, why not). Never undoes the step."""
+    configured: (anchor, "") or (None, why not). Never undoes the step. When nothing was
+    recorded since the last anchor (the chain ends with its event), that anchor is the
+    answer: a second export of an unchanged dossier anchors nothing new."""
     if not _url(app):
         return None, ""
+    with app.read() as session:  # nothing since the last anchor but the anchor itself
+        last = session.exec(select(AuditEvent.action).order_by(
+            AuditEvent.seq.desc()).limit(1)).first()  # type: ignore[union-attr]
+        kept = session.exec(select(AuditAnchor).order_by(
+            AuditAnchor.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+        if last == "anchor" and kept is not None:
+            return _info(kept), ""
     try:
         return anchor(app), ""
     except WorkflowError as exc:

@@ -31,7 +31,8 @@ def test_demo_plays_the_whole_lifecycle(tmp_path: Path) -> None:
                  "version 2 made from the accepted amendments", "translations checked",
                  "approved by each delegation", "signed by 3 signatories",
                  "submitted to the Higher Council of BRICS", "receipt recorded: acknowledged",
-                 "dossier exported", "dossier verified"):
+                 "dossier exported", "dossier verified",
+                 "nothing changed since the last export of these resolutions"):
         assert line in out, line
     assert "artefacts" in out and "sha256" in out
 

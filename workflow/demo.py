@@ -344,6 +344,11 @@ def _play(root: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
         if line.startswith(("compare out of band", "  ")):
             echo(f"    {line}")
     result.verdict = verdict[-1] if verdict else ""
+    again = step("dossier exported again: nothing changed, so the last payload was copied "
+                 "from the store, checked and sealed anew",
+                 ["dossier", "export", symbol, "-o", str(root / "dossier-again"),
+                  "--seal-passphrase-file", _secret(root, "seal")])[-1].strip()
+    echo(f"    {again.split('; ', 1)[-1]}")
     step("audit chain verified", ["audit", "verify"])
     result.artefacts = collect_artefacts(root)
     return result

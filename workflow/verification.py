@@ -40,7 +40,7 @@ def verify_workspace(app: App, witnesses: Sequence[tuple[int, str]] = (),
     workers = workers or default_workers()
     with app.read() as session:
         count = int(session.exec(select(func.count()).select_from(AuditEvent)).one())
-        signed = sorted(_signed(session))
+        signed = sorted(_signed(session).items())
         heavy = bool(signed) or _has_statements(session) or _has_stored_files(app)
     tasks: list[tuple[str, Any]] = [("chain", list(witnesses)), ("artefacts", None),
                                     ("files", None), ("statements", None)]
@@ -133,20 +133,20 @@ def _signed(session) -> dict[tuple[int, int], int]:  # type: ignore[no-untyped-d
     return count
 
 
-def _signature_problems(app: App, session, keys: list[tuple[int, int]]  # type: ignore[no-untyped-def]
-                        ) -> list[audit.Problem]:
-    """The signed PDFs of ``keys`` checked against the trust store and the registry."""
+def _signature_problems(app: App, session,  # type: ignore[no-untyped-def]
+                        signed: list[tuple[tuple[int, int], int]]) -> list[audit.Problem]:
+    """The signed PDFs of ``signed`` ((resolution id, version), signatures recorded)
+    checked against the trust store and the registry."""
     problems: list[audit.Problem] = []
-    if not keys:
+    if not signed:
         return problems
     from signatures.verify import verify_pdf
     from workflow.signing.binding import bind_signatures, registry
     from workflow.signing.trust import crl_blobs
 
-    count = _signed(session)
     roots, ts_roots, crls, reg = trust_roots(app), trust_roots(app, "timestamps"), crl_blobs(app), \
         registry(session)
-    for key in keys:
+    for key, recorded in signed:
         rec = session.exec(select(SignatureRecord).where(
             SignatureRecord.resolution_id == key[0], SignatureRecord.version_number == key[1])
             .order_by(SignatureRecord.id.desc()).limit(1)).one()  # type: ignore[union-attr]
@@ -162,9 +162,9 @@ def _signature_problems(app: App, session, keys: list[tuple[int, int]]  # type: 
         if not report["ok"]:
             problems.append(audit.Problem(where, "does not verify: " + "; ".join(
                 [p for s in report["signatures"] for p in s["problems"]] + report["problems"])))
-        elif len(report["signatures"]) != count[key]:
+        elif len(report["signatures"]) != recorded:
             problems.append(audit.Problem(where, f"carries {len(report['signatures'])} signatures "
-                                          f"but {count[key]} are recorded"))
+                                          f"but {recorded} are recorded"))
     return problems
 
 

@@ -303,8 +303,9 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
         seal_bag(stage.bag, signer, stamper)  # last: the seal over the tag manifest
         files, octets = len(bag.digests), bag.octets
         if howto.head == key_head:  # the database did not move on while this was written
-            reuse.save(app, reuse_key, stage.bag / "data", bag.digests, reuse.Kept(
-                files=[], stats=_stats_json(stats), head=howto.head, pdfs=howto.pdfs,
+            reuse.save(app, reuse_key, stage.bag / "data", reuse.Kept(
+                files=[(rel, d["sha256"]) for rel, d in bag.digests.items()],
+                stats=_stats_json(stats), head=howto.head, pdfs=howto.pdfs,
                 detached=howto.detached, symbols=[s["symbol"] for s in summaries],
                 documents=len(known)))
         crashpoint("dossier.before-publish")

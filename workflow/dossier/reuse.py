@@ -51,7 +51,7 @@ _KEEP = 8
 class Kept:
     """What the last export with this key wrote."""
 
-    files: list[tuple[str, str]]                 # (path under data/, SHA-256)
+    files: list[tuple[str, str]]                 # (path under data/, SHA-256), as written
     stats: dict[str, Any]                        # DossierStats fields
     head: tuple[int, str]
     pdfs: list[str]
@@ -121,16 +121,14 @@ def load(app: App, digest: str) -> Kept | None:
         return None
 
 
-def save(app: App, digest: str, payload: Path, written: dict[str, dict[str, str]],
-         kept: Kept) -> None:
-    """Keep the record of an export whose payload folder is ``payload`` (``written``: the
-    bag writer's digests, in the order written); payload files not yet in the store (the
-    generated ones) are stored."""
+def save(app: App, digest: str, payload: Path, kept: Kept) -> None:
+    """Keep the record of an export whose payload folder is ``payload``; payload files not
+    yet in the store (the generated ones) are stored."""
     store = app.workspace.store_dir
-    for rel, digests in written.items():
-        if not app.store_path(digests["sha256"]).is_file():
+    for rel, sha256 in kept.files:
+        if not app.store_path(sha256).is_file():
             store_bytes(store, (payload / rel).read_bytes())
-    record = {"key": digest, "files": [[rel, d["sha256"]] for rel, d in written.items()],
+    record = {"key": digest, "files": [list(f) for f in kept.files],
               "stats": kept.stats, "head": list(kept.head), "pdfs": kept.pdfs,
               "detached": [list(x) for x in kept.detached], "symbols": kept.symbols,
               "documents": kept.documents}

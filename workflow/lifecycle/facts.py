@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from workflow.app import App
 from workflow.lifecycle.approvals import current_approvals, rule_progress
-from workflow.lifecycle.machine import Step
+from workflow.lifecycle.machine import Answers
 from workflow.lifecycle.parity import findings
 from workflow.lifecycle.rules import parity_detail
 from workflow.lifecycle.signatures import missing_signatures, signatories, signed_members
@@ -46,12 +46,13 @@ def _numbers(items: list[Any]) -> str:
     return ", ".join(str(i.number) for i in items)
 
 
-class Facts:
+class Facts(Answers):
     """Guard answers for ``row`` and ``subject``; ``detail(guard)`` says why one is false."""
 
     def __init__(self, app: App, session: Session, row: ResolutionRow,
                  subject: Member | None = None, *, force: bool = False,
                  for_status: bool = False, recorded: bool = False) -> None:
+        super().__init__()
         self.app, self.session, self.row = app, session, row
         self._subject = subject
         self.force = force
@@ -59,7 +60,6 @@ class Facts:
         #: the subject's own act (approval, signature) is already written in this
         #: transaction: the service asked ``check`` before writing it
         self.recorded = recorded
-        self._answers: dict[tuple[str, str], tuple[bool, str]] = {}
 
     @property
     def subject(self) -> Member:
@@ -67,18 +67,9 @@ class Facts:
             self._subject = self.app.acting_member(self.session)
         return self._subject
 
-    # -- the FactSource protocol ---------------------------------------------------
-    def holds(self, guard: str, step: Step) -> bool:
-        return self.answer(guard, step.trigger, step.roles)[0]
-
-    def detail(self, guard: str, step: Step) -> str:
-        return self.answer(guard, step.trigger, step.roles)[1]
-
-    def answer(self, guard: str, what: str, roles: tuple[str, ...]) -> tuple[bool, str]:
-        key = (guard, what)
-        if key not in self._answers:
-            self._answers[key] = getattr(self, f"_{guard}")(what, roles)
-        return self._answers[key]
+    def _compute(self, guard: str, what: str, roles: tuple[str, ...]) -> tuple[bool, str]:
+        answered: tuple[bool, str] = getattr(self, f"_{guard}")(what, roles)
+        return answered
 
     # -- the guards ------------------------------------------------------------------
     def _role_allowed(self, what: str, roles: tuple[str, ...]) -> tuple[bool, str]:

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from workflow.errors import IllegalTransition
 from workflow.states import State
 
-__all__ = ["State", "Step", "TRANSITIONS", "ACTIONS", "Handle", "FactSource", "machine_for",
+__all__ = ["State", "Step", "TRANSITIONS", "ACTIONS", "Handle", "FactSource", "Answers", "machine_for",
            "allowed_triggers", "steps_for", "command_of", "Guard", "GUARDS", "illegal",
            "TEXT_EDITABLE", "REOPENS_ON_EDIT", "COMMANDS", "COMPLETIONS", "blockers", "explain"]
 
@@ -159,6 +159,29 @@ class FactSource(Protocol):
     """What the guards read: one answer per guard name, and why it is false."""
 
     def holds(self, guard: str, step: Step) -> bool: ...
+
+
+class Answers:
+    """A :class:`FactSource` that answers each guard once per step (``what``) and says why
+    one is false; a subclass computes the answer in ``_compute``."""
+
+    def __init__(self) -> None:
+        self._answers: dict[tuple[str, str], tuple[bool, str]] = {}
+
+    def holds(self, guard: str, step: Step) -> bool:
+        return self.answer(guard, step.trigger, step.roles)[0]
+
+    def detail(self, guard: str, step: Step) -> str:
+        return self.answer(guard, step.trigger, step.roles)[1]
+
+    def answer(self, guard: str, what: str, roles: tuple[str, ...]) -> tuple[bool, str]:
+        key = (guard, what)
+        if key not in self._answers:
+            self._answers[key] = self._compute(guard, what, roles)
+        return self._answers[key]
+
+    def _compute(self, guard: str, what: str, roles: tuple[str, ...]) -> tuple[bool, str]:
+        raise NotImplementedError
 
 
 class Handle:

@@ -18,7 +18,7 @@ from typing import Any
 from workflow.lifecycle.machine import (
     COMPLETIONS,
     GUARDS,
-    Step,
+    Answers,
     allowed_triggers,
     blockers,
     steps_for,
@@ -79,29 +79,17 @@ def _numbers(numbers: list[int]) -> str:
     return ", ".join(str(n) for n in numbers)
 
 
-class StoredFacts:
+class StoredFacts(Answers):
     """The guards of the table answered for ``status`` from the stored rows (the member
     guards — role, not yet approved, not yet signed — hold: status asks for nobody)."""
 
     def __init__(self, reader: Any, row: Any) -> None:
+        super().__init__()
         self.reader, self.reads, self.row = reader, reader.reads, row
-        self._answers: dict[tuple[str, str], tuple[bool, str]] = {}
         last = self.reads.last_round(row.id)
         self.open_round = last if last is not None and last.closed_at is None else None
 
-    def holds(self, guard: str, step: Step) -> bool:
-        return self.answer(guard, step.trigger, step.roles)[0]
-
-    def detail(self, guard: str, step: Step) -> str:
-        return self.answer(guard, step.trigger, step.roles)[1]
-
-    def answer(self, guard: str, what: str, roles: tuple[str, ...]) -> tuple[bool, str]:
-        key = (guard, what)
-        if key not in self._answers:
-            self._answers[key] = self._answer(guard)
-        return self._answers[key]
-
-    def _answer(self, guard: str) -> tuple[bool, str]:
+    def _compute(self, guard: str, what: str, roles: tuple[str, ...]) -> tuple[bool, str]:
         row, reads, rnd = self.row, self.reads, self.open_round
         if guard in ("role_allowed", "not_yet_approved", "not_yet_signed"):
             return True, ""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from signatures.errors import KeyFileError
 from workflow.app import App
-from workflow.errors import InvalidInput, NotFound, WorkflowError
+from workflow.errors import InvalidInput, WorkflowError
 from workflow.signing.keys import ca_dir
 
 __all__ = ["may_init_ca", "may_issue", "may_import", "may_revoke"]
@@ -54,15 +54,10 @@ def may_import(app: App, member_id: str) -> None:
 
 
 def may_revoke(app: App, member_id: str) -> None:
-    from workflow.signing.trust import revocations
-    from workflow.store.models import MemberCertificate
+    from workflow.signing.trust import revocable, revocations
 
     with app.write() as session:
-        app.require(session, "secretary", "revoke certificates")
-        member = app.member(session, member_id)
-        row = session.get(MemberCertificate, member.id)
-        if row is None or not row.cert_pem:
-            raise NotFound(f"{member.id} has no registered certificate to revoke")
+        member, row = revocable(app, session, member_id)
         if any(r.fingerprint == row.fingerprint for r in revocations(session)):
             raise InvalidInput(f"{member.id}'s certificate is already revoked")
     _ca_needed(app, "revoke certificates")

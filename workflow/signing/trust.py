@@ -194,20 +194,27 @@ def _make_crl(app: App, session: Session, ca_passphrase: bytes) -> bytes:
     return der
 
 
+def revocable(app: App, session: Session, member_id: str) -> tuple[Any, Any]:
+    """(the member, their registered certificate row) for the secretary to revoke."""
+    from workflow.store.models import MemberCertificate
+
+    app.require(session, "secretary", "revoke certificates")
+    member = app.member(session, member_id)
+    row = session.get(MemberCertificate, member.id)
+    if row is None or not row.cert_pem:
+        raise NotFound(f"{member.id} has no registered certificate to revoke")
+    return member, row
+
+
 def revoke(app: App, member_id: str, *, reason: str, ca_passphrase: bytes) -> Revocation:
     """Revoke the member's current certificate and publish a new CRL."""
     from signatures.crl import REASONS
     from signatures.keys import load_certificates
-    from workflow.store.models import MemberCertificate
 
     if reason not in REASONS:
         raise InvalidInput(f"unknown reason {reason!r}; use one of " + ", ".join(REASONS))
     with app.write() as session:
-        app.require(session, "secretary", "revoke certificates")
-        member = app.member(session, member_id)
-        row = session.get(MemberCertificate, member.id)
-        if row is None or not row.cert_pem:
-            raise NotFound(f"{member.id} has no registered certificate to revoke")
+        member, row = revocable(app, session, member_id)
         cert = load_certificates(row.cert_pem.encode("ascii"))[0]
         ca_cert = load_certificates((_ca_dir(app) / "ca.pem").read_bytes())[0]
         if cert.issuer != ca_cert.subject:

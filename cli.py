@@ -527,19 +527,22 @@ def show(ctx: Context, ref: str, version: int | None, lang: str | None) -> None:
     ctx.emit({**summary.to_json(), "version": ver.number, "content_hash": ver.content_hash,
               "text": lines, "source": model.to_data()}, show_text(summary, ver, lines, langs))
 
-@command(cli, json="symbol version source", example="resolutions source 1 > resolution.yaml")
+@command(cli, json="symbol version content_hash source",
+         example="resolutions source 1 > resolution.yaml")
 @click.argument("ref")
 @VERSION
 def source(ctx: Context, ref: str, version: int | None) -> None:
-    """Print the YAML source of a version (feed it back to 'edit')."""
-    from workflow.drafting.resolutions import get_version
-    summary, ver, _model = get_version(ctx.app(), ref, version)
+    """Print the YAML source of a version (feed it back to 'edit'). Its first line names
+    the version, so that 'edit' keeps what others changed meanwhile."""
+    from workflow.drafting.resolutions import source_text
+    summary, ver, text = source_text(ctx.app(), ref, version)
     if ctx.json:
-        ctx.emit({"symbol": summary.symbol, "version": ver.number, "source": ver.source})
+        ctx.emit({"symbol": summary.symbol, "version": ver.number,
+                  "content_hash": ver.content_hash, "source": text})
         return
-    click.echo(ver.source, nl=False)
+    click.echo(text, nl=False)
 
-@command(cli, json="symbol version changed state voided_approvals notes", example=(
+@command(cli, json="symbol version changed state voided_approvals notes merged", example=(
     'resolutions edit 1 resolution.yaml --note "OP 3 reworded"', "EDITOR=nano resolutions edit 1",
     "resolutions edit 1 --from-docx zh-draft.docx --lang zh"))
 @click.argument("ref")
@@ -552,7 +555,9 @@ def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | N
          lang: str | None) -> None:
     """Store a new version from FILE, or from $EDITOR when FILE is omitted.
 
-    Only a changed text makes a new version.
+    Only a changed text makes a new version. A text taken from an older version (the first
+    line 'source' writes says which) is merged by paragraph over what was stored since;
+    changes to the same paragraph are refused, naming it.
     """
     from workflow.drafting import interop, resolutions
     app = ctx.app()
@@ -595,8 +600,7 @@ def _edit_in_editor(app: Any, ref: str, note: str) -> Any:
                                                based_on=based_on)
         except ConcurrencyError as exc:
             kept = editing.keep_failed_edit(app, ref, edited, based_on)
-            _fail(f"{exc}: your text is kept in {kept} — compare it with 'resolutions source "
-                  f"{ref}' and run 'resolutions edit {ref} {kept}'", 1, "conflict")
+            _fail(f"{exc}; your text is kept in {kept}", 1, "conflict")
         except InvalidInput as exc:
             text, line, reopened = edited, exc.line, True
             where = f" at line {line}" if line else ""

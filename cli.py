@@ -772,17 +772,27 @@ def translations_import(ctx: Context, ref: str, file: str) -> None:
     done = import_xliff(ctx.app(), ref, Path(file))
     ctx.emit(done.to_json(), "\n".join(done.lines()))
 
-@command(cli, json=ROUND_KEYS,
-         example="resolutions circulate 1 --reviewer petrov --reviewer wang --due 2024-10-15")
+@command(cli, json=ROUND_KEYS, example=(
+    "resolutions circulate 1 --reviewer petrov --reviewer wang --due 2024-10-15",
+    "resolutions circulate 1 --resume    # queue the copies an interrupted run left"))
 @click.argument("ref")
-@click.option("--reviewer", "reviewers", multiple=True, required=True, metavar="ID",
+@click.option("--reviewer", "reviewers", multiple=True, metavar="ID",
               help="A member with the reviewer role (repeatable).")
 @click.option("--due", help="Comments due by (YYYY-MM-DD).")
-def circulate(ctx: Context, ref: str, reviewers: tuple[str, ...], due: str | None) -> None:
+@click.option("--resume", is_flag=True,
+              help="Queue the review copies of the open round that an interrupted circulate "
+                   "did not queue ('status' names them).")
+def circulate(ctx: Context, ref: str, reviewers: tuple[str, ...], due: str | None,
+              resume: bool) -> None:
     """Open a review round on the current version and send each reviewer their copy."""
-    from workflow.delivery.circulation import circulate_and_deliver
+    from workflow.delivery import circulation
+    if resume == bool(reviewers) or (resume and due):
+        raise click.UsageError("give --reviewer ID… (and --due) to open a round, or --resume "
+                               "alone to finish the open one")
     with ctx.progress():
-        result = circulate_and_deliver(ctx.app(), ref, list(reviewers), _parse_date(due))
+        result = (circulation.resume(ctx.app(), ref) if resume else
+                  circulation.circulate_and_deliver(ctx.app(), ref, list(reviewers),
+                                                    _parse_date(due)))
     for warning in result.warnings:
         ctx.say(f"warning: {warning}")
     ctx.emit(_fields(result), "\n".join([

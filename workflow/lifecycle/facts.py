@@ -98,6 +98,9 @@ class ResolutionFacts:
     approvers: tuple[tuple[str, str], ...]     # (member id, delegation), by id
     signatories: tuple[tuple[str, str], ...]
     certified: frozenset[str]
+    #: the open round's reviewers (with an e-mail address) whose review copy is not
+    #: queued: what an interrupted ``circulate`` left to do (in review only)
+    unqueued_copies: tuple[str, ...] = ()
     parity: tuple[ParityError, ...] | None = None  # None: not loaded
 
 
@@ -128,6 +131,8 @@ class Statements(Protocol):
     def certified_members(self) -> set[str]: ...
     def translation_records(self, resolution_id: int) -> str | None: ...
     def version(self, resolution_id: int, number: int) -> Any: ...
+    def members(self) -> list[Any]: ...
+    def message_ids(self, resolution_id: int, kind: str) -> list[str]: ...
 
 
 def _round(reads: Statements, resolution_id: int) -> RoundFacts | None:
@@ -164,7 +169,19 @@ def load(reads: Statements, row: Resolved, policy: Policy, *, parity: bool = Fal
         approvers=tuple(reads.holders("approver")),
         signatories=tuple(reads.holders("signatory")),
         certified=frozenset(reads.certified_members()),
+        unqueued_copies=_unqueued(reads, row, rnd),
         parity=parity_of(reads, row, state_dir, cached=cached_parity) if parity else None)
+
+
+def _unqueued(reads: Statements, row: Resolved, rnd: RoundFacts | None) -> tuple[str, ...]:
+    if rnd is None or State(row.state) != State.in_review:
+        return ()
+    from workflow.store.outbox_ids import copies_not_queued
+
+    mailed = {str(m.id) for m in reads.members() if m.email}
+    return tuple(copies_not_queued(str(row.symbol), rnd.number,
+                                   [r for r in rnd.reviewers if r in mailed],
+                                   reads.message_ids(int(row.id), "review-copy")))
 
 
 def parity_of(reads: Statements, row: Resolved, state_dir: Path | None, *,

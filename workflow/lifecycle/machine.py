@@ -137,6 +137,7 @@ ACTIONS: Mapping[str, Rule] = {r.name: r for r in (
          permissions=("round_reviewer", *_ON_BEHALF)),
     _act("amend", (S.in_review,), ("reviewer", "secretary"), permissions=_ON_BEHALF),
     _act("dispose", (S.in_review, S.revision), SECRETARY),
+    _act("circulate --resume", (S.in_review,), SECRETARY),
     _act("amendment accept", (S.in_review,), SECRETARY),
     _act("amendment reject", (S.in_review,), SECRETARY),
     _act("signatures import", (S.approved,), ("secretary", "signatory"),

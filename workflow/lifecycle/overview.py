@@ -42,6 +42,10 @@ def assemble(facts: ResolutionFacts, tsa: str | None) -> Status:
     if rnd is not None:
         notes.append(f"review round {rnd.number} on version {rnd.version} with "
                      f"{','.join(rnd.reviewers)}" + (f", due {rnd.due}" if rnd.due else ""))
+    if rnd is not None and facts.unqueued_copies:
+        notes.append(f"circulation of round {rnd.number} unfinished: no review copy queued "
+                     f"for {', '.join(facts.unqueued_copies)}; 'resolutions circulate "
+                     f"{facts.symbol} --resume' queues them")
     if "approve" in allowed_triggers(facts.state) and facts.approved_by:
         notes.append("approved by " + ", ".join(facts.approved_by))
     if facts.state in states_of("sign"):

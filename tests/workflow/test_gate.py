@@ -310,3 +310,47 @@ def test_services_never_require_a_role_or_compare_a_state() -> None:
 
         App.require  # type: ignore[attr-defined]  # noqa: B018
     assert WorkflowError  # the refusals all derive from it
+
+
+def _blocks(text: str) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", text, re.S)
+
+
+def test_adding_a_rule_as_the_architecture_notes_say(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worked example of docs/ARCHITECTURE.md ("Adding a rule"), run: its guard and
+    its row put into the table, the gate refuses with the guard's sentence, status lists
+    it, and the drawn table names it."""
+    from workflow.lifecycle import diagram
+    from workflow.lifecycle.gate import next_steps
+
+    notes = (ROOT / "docs" / "ARCHITECTURE.md").read_text("utf-8")
+    section = notes[notes.index("### Adding a rule"):]
+    guard_code, row_code = _blocks(section)[:2]
+    space: dict[str, object] = {"__name__": "example"}
+    exec("from workflow.lifecycle.guards import *\n"
+         "from workflow.lifecycle.guards import Answer, Ask, Guard, REQUIREMENT\n"
+         + guard_code, space)
+    new_guard = space["GUARD"]
+    assert isinstance(new_guard, guards.Guard)
+    monkeypatch.setitem(guards.GUARDS, new_guard.name, new_guard)  # type: ignore[arg-type]
+    row = eval(row_code, vars(machine))
+    table = tuple(row if s.trigger == "withdraw" else s for s in machine.TRANSITIONS)
+    monkeypatch.setattr(machine, "TRANSITIONS", table)
+    rules = {**machine._transition_rules(), **machine.ACTIONS}
+    monkeypatch.setattr(machine, "RULES", rules)
+    monkeypatch.setattr(gate, "RULES", rules)
+    monkeypatch.setattr(diagram, "TRANSITIONS", table)
+    machine.machine.cache_clear()
+    try:
+        waiting = dataclasses.replace(clean(State.in_review), undisposed_comments=(2,))
+        refusal = decide("withdraw", waiting, PEOPLE["secretary"]).refusal()
+        assert isinstance(refusal, Blocked)
+        assert str(refusal) == ("WG/RES/2024/7: cannot withdraw yet: comment(s) 2 are still "
+                                "undecided ('resolutions dispose WG/RES/2024/7 N …' first)")
+        assert str(refusal) in section.replace("\n", " ").replace("`", "")
+        step = next(s for s in next_steps(waiting) if s.trigger == "withdraw")
+        assert "comment(s) 2 are still undecided" in step.blocked_by
+        assert decide("withdraw", clean(State.in_review), PEOPLE["secretary"]).allowed
+        assert "requires `comments_answered`" in diagram.workflow_markdown()
+    finally:
+        machine.machine.cache_clear()

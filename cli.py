@@ -1094,7 +1094,7 @@ def receipt(ctx: Context, ref: str, reference: str, outcome: str, note: str) -> 
 @click.option("--lang", help="One language expression (default: all, as a collection).")
 @click.option("--amendment", type=int, help="Export this amendment record instead.")
 @click.option("--country", metavar="CODE",
-              help="FRBRcountry of the URIs instead of 'brics' (e.g. a two-letter code "
+              help="FRBRcountry of the URIs instead of 'xb-brics' (e.g. a two-letter code "
                    "such as 'xb' for tools that expect a country, like cobalt or Indigo).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The XML file to write.")

@@ -402,5 +402,5 @@ def test_the_dossiers_akoma_ntoso_is_what_export_akn_writes(exported: tuple[Cli,
     out = tmp_path / "now.xml"
     ws(["export-akn", "1", "-o", str(out)])
     assert archived == out.read_bytes()
-    assert b"/ontology/person/brics/x" not in archived
+    assert b"/ontology/person/xb-brics/x" not in archived
 

@@ -291,7 +291,7 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
             bag.add_bytes(PREMIS_FILE, dossier_premis(
                 app, session, [i for i in ids if i is not None], howto.pdfs,
                 {rel: d["sha256"] for rel, d in bag.digests.items()},
-                (_seal_name(signer), howto.seal_sha256), howto.attime,
+                (_seal_name(signer), howto.seal_sha256), clock.now(),
                 (int(head[0]), str(head[1]))))
         bag.add_bytes(room.ROOM_PAGE, room.index_page(
             app, room_lines, (int(head[0]), str(head[1])),
@@ -395,7 +395,7 @@ def _export_again(app: App, out: Path, as_zip: bool, kept: reuse.Kept, signer: A
                 ResolutionRow.symbol.in_(kept.symbols)))]  # type: ignore[attr-defined]
             bag.add_bytes(PREMIS_FILE, dossier_premis(
                 app, session, [i for i in ids if i is not None], howto.pdfs,
-                dict(kept.files), (_seal_name(signer), howto.seal_sha256), howto.attime,
+                dict(kept.files), (_seal_name(signer), howto.seal_sha256), clock.now(),
                 kept.head))
         howto.seal_timestamp = howto.archive_timestamp = stamper is not None
         howto.tsa_roots = [f"data/{rel}" for rel in _timestamp_roots(app)]

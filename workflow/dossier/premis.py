@@ -239,11 +239,11 @@ def validate(xml: bytes) -> list[str]:
 
 
 def dossier_premis(app: Any, session: Any, ids: Sequence[int], signed_pdfs: Sequence[str],
-                   digests: dict[str, str], seal: tuple[str, str], sealed_at: int,
+                   digests: dict[str, str], seal: tuple[str, str], sealed_at: _dt.datetime,
                    head: tuple[int, str]) -> bytes:
     """The PREMIS of the resolutions ``ids`` as the bag holds them: ``signed_pdfs`` are the
     signed PDFs' paths (``data/…``), ``digests`` the SHA-256 of each payload path (relative
-    to ``data/``), ``sealed_at`` the moment of sealing (seconds since 1970)."""
+    to ``data/``), ``sealed_at`` the moment of the export that seals it."""
     from sqlmodel import select
 
     from workflow.store.models import AuditEvent, Member, ResolutionRow, Submission
@@ -277,5 +277,5 @@ def dossier_premis(app: Any, session: Any, ids: Sequence[int], signed_pdfs: Sequ
             bodies.append((code, code))
     return premis_xml(resolutions=[(r.symbol, r.title) for r in rows], events=facts,
                       members=members, bodies=bodies, signed=signed, seal=seal,
-                      sealed_at=_dt.datetime.fromtimestamp(sealed_at, _dt.timezone.utc),
+                      sealed_at=sealed_at,
                       head=head)

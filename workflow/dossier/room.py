@@ -3,9 +3,10 @@ the same database the rest of the bag is written from, and the pages as payload 
 ``data/index.html`` and ``data/<folder>/index.html`` — listed in the manifests and so under
 the seal like every other file.
 
-Every value is taken from the rows (no clock): exporting the same workspace twice gives the
-same pages. The signatures are checked offline, as the bag's trust anchors and revocation
-lists judge them, at the time of the resolution's last audit event.
+Every value is taken from the rows: exporting the same workspace twice gives the same pages.
+The signatures are checked at export, offline, as the working group's trust anchors and
+revocation lists judge them; the page says what pyHanko concluded (a verdict changes only
+when the facts do: a certificate expired or revoked since).
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def _howto(app: App, ca_sha256: str, seal_sha256: str, head: tuple[int, str],
     return h
 
 
-def _signature_checks(app: App, pdfs: dict[int, bytes], at: _dt.datetime
+def _signature_checks(app: App, pdfs: dict[int, bytes], at: _dt.datetime | None
                       ) -> dict[tuple[int, str], tuple[bool, str]]:
     """(version, field) -> (valid, summary) for every signature of the signed PDFs."""
     from signatures.errors import SignatureError
@@ -168,8 +169,6 @@ def resolution_page(app: App, session: Session, row: ResolutionRow, plan: Resolu
                                       link(stem, "statement") if a.statement else None))
     events = list(session.exec(select(AuditEvent).where(AuditEvent.resolution_id == rid)
                                .order_by(AuditEvent.seq)))
-    checked_at = events[-1].at if events else row.updated_at
-    checked_at = checked_at if checked_at.tzinfo else checked_at.replace(tzinfo=_dt.timezone.utc)
     sigs = list(session.exec(select(SignatureRecord).where(SignatureRecord.resolution_id == rid)
                              .order_by(SignatureRecord.version_number, SignatureRecord.id)))
     pdfs: dict[int, bytes] = {}
@@ -179,7 +178,7 @@ def resolution_page(app: App, session: Session, row: ResolutionRow, plan: Resolu
             last = [x for x in sigs if x.version_number == s.version_number][-1]
             if last.signed_sha256 == s.signed_sha256:
                 pdfs[s.version_number] = path.read_bytes()
-    checks = _signature_checks(app, pdfs, checked_at) if pdfs else {}
+    checks = _signature_checks(app, pdfs, None) if pdfs else {}
     signatures = []
     for s in sigs:
         found = checks.get((s.version_number, s.field_name)) or checks.get((s.version_number, ""))
@@ -219,8 +218,9 @@ def resolution_page(app: App, session: Session, row: ResolutionRow, plan: Resolu
         body=body.names.get(languages[0], body.code) if languages else body.code,
         current=current, versions=tuple(rooms), rounds=tuple(rounds),
         approvals=tuple(approvals), signatures=tuple(signatures),
-        signatures_checked_at=(f"checked offline against the bag's trust anchors as of "
-                               f"{_when(checked_at)} (the last event of this resolution)"),
+        signatures_checked_at=("checked when this dossier was exported, offline (pyHanko), "
+                               "against the working group's trust anchors and revocation "
+                               "lists; 'dossier verify' and VERIFY.txt check them again"),
         submissions=tuple(submissions), events=tuple(told), files=listing,
         verify=tuple(s for s in verify_steps(howto)), working_group=app.workspace.group_names)
     entry = IndexEntry(row.symbol, f"{plan.folder}/{ROOM_PAGE}", room.titles, room.state,

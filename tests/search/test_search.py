@@ -174,3 +174,25 @@ def test_the_migration_indexes_a_workspace_made_before_it(two: Cli) -> None:
         assert not {"search_texts", "search_spans"} & tables
     engine.dispose()
     assert _search(two, "路线") == before  # opened, migrated, indexed from the versions
+
+
+def test_the_bulk_build_writes_what_each_version_wrote(two: Cli) -> None:
+    from drafts.source import load
+    from workflow.store.search_index import bulk_build, index_problems, stored_versions, year_of
+
+    before = _search(two, "2026", "--limit", "50")
+    engine = create_engine(_url(two))
+    with engine.begin() as conn:
+        stored = list(stored_versions(conn))
+        if conn.dialect.name == "sqlite":
+            for table in ("search_trigrams", "search_pairs"):
+                conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('delete-all')"))
+        conn.execute(text("DELETE FROM search_spans"))
+        conn.execute(text("DELETE FROM search_texts"))
+        counts = bulk_build(conn, ((rid, number, model, year_of(model, created))
+                                   for rid, number, source, created in stored
+                                   for model in [load(source, "v")[0]]), chunk=7)
+        assert counts["versions"] == 3
+        assert index_problems(conn) == []
+    engine.dispose()
+    assert _search(two, "2026", "--limit", "50") == before

@@ -36,7 +36,7 @@ from drafts.numbering import ref
 from workflow.store.search_terms import fold, grams
 
 __all__ = ["Entry", "entries", "record_version", "rebuild", "year_of", "TITLE",
-           "index_problems"]
+           "index_problems", "bulk_build", "stored_versions"]
 
 #: the paragraph id of a resolution's title (ids in a source start with a letter)
 TITLE = ":title"
@@ -213,3 +213,68 @@ def index_problems(conn: Connection) -> list[str]:
     problems += [f"search index: resolution {s[0]} {s[3]} ({s[2]}) versions {s[4]}–{s[5]} "
                  f"is missing" for s in sorted(want - have)]
     return problems
+
+
+def bulk_build(conn: Connection, versions: Iterable[tuple[int, int, Resolution, int]],
+               chunk: int = 20000) -> dict[str, int]:
+    """Index many versions at once into an empty index: ``versions`` gives (resolution
+    id, number, model, year) with each resolution's versions in order. The spans and texts
+    are what :func:`record_version` writes one version at a time; this only batches the
+    statements (a workspace built in bulk, the benchmarks)."""
+    next_id = int(conn.execute(text("SELECT coalesce(max(id), 0) FROM search_texts")).scalar()
+                  or 0) + 1
+    ids: dict[str, int] = {}
+    texts: list[dict[str, Any]] = []
+    spans: list[dict[str, Any]] = []
+    open_spans: dict[tuple[str, str], dict[str, Any]] = {}
+    current = None
+    counts = {"versions": 0, "texts": 0, "spans": 0}
+
+    def flush(final: bool = False) -> None:
+        if not (final or len(texts) >= chunk or len(spans) >= chunk):
+            return
+        if texts:  # spans name texts: those first
+            conn.execute(text("INSERT INTO search_texts (id, lang, digest, text, folded, grams) "
+                              "VALUES (:id, :lang, :digest, :text, :folded, :grams)"), texts)
+            counts["texts"] += len(texts)
+            texts.clear()
+        if spans:
+            conn.execute(text(
+                "INSERT INTO search_spans (resolution_id, para_id, lang, ref, position, "
+                "text_id, first_version, last_version, year) VALUES (:r, :para, :lang, :ref, "
+                ":p, :t, :first, :last, :y)"), spans)
+            counts["spans"] += len(spans)
+            spans.clear()
+
+    for resolution_id, number, model, year in versions:
+        if resolution_id != current:
+            spans.extend(open_spans.values())
+            open_spans, current = {}, resolution_id
+        seen: dict[tuple[str, str], dict[str, Any]] = {}
+        for entry in entries(model):
+            digest = entry.digest
+            if digest not in ids:
+                ids[digest] = next_id
+                folded = fold(entry.text)
+                texts.append({"id": next_id, "lang": entry.lang, "digest": digest,
+                              "text": entry.text, "folded": folded, "grams": grams(folded)})
+                next_id += 1
+            key = (entry.para_id, entry.lang)
+            span = open_spans.get(key)
+            if (span is not None and span["t"] == ids[digest] and span["ref"] == entry.ref
+                    and span["last"] == number - 1):
+                span.update(last=number, p=entry.position, y=year)
+            else:
+                if span is not None:
+                    spans.append(span)
+                span = {"r": resolution_id, "para": entry.para_id, "lang": entry.lang,
+                        "ref": entry.ref, "p": entry.position, "t": ids[digest],
+                        "first": number, "last": number, "y": year}
+            seen[key] = span
+        spans.extend(s for k, s in open_spans.items() if k not in seen)  # closed
+        open_spans = seen
+        counts["versions"] += 1
+        flush()
+    spans.extend(open_spans.values())
+    flush(True)
+    return counts

@@ -44,7 +44,14 @@ class Context:
 
     def __init__(self, workspace: str | None = None, actor: str | None = None,
                  json: bool = False, verbose: int = 0) -> None:
-        self.workspace, self.actor, self.json, self.verbose = workspace, actor, json, verbose
+        # the environment is read here and nowhere below: everything is handed down
+        env = os.environ
+        self.workspace = workspace or env.get("RESOLUTIONS_WORKSPACE") or None
+        self.actor = actor or env.get("RESOLUTIONS_USER") or None
+        self.database_url = env.get("RESOLUTIONS_DATABASE_URL") or None
+        self.smtp_password = env.get("RESOLUTIONS_SMTP_PASSWORD")
+        self.prewarm = env.get("RESOLUTIONS_PREWARM", "1") != "0"
+        self.json, self.verbose = json, verbose
         self._app: Any = None
         self._reader: Any = None
 
@@ -52,7 +59,10 @@ class Context:
         if self._app is None:
             from workflow.app import App
 
-            self._app = App.open(self.workspace, self.actor)
+            self._app = App.open(self.workspace, self.actor, database_url=self.database_url,
+                                 smtp_password=self.smtp_password)
+            if self._app.migrated:
+                self.say(self._app.migrated)
             terminal.watch_commits()
             logger.debug("workspace %s", self._app.workspace.root)
         return self._app
@@ -61,7 +71,9 @@ class Context:
         """The read path on the bare database driver (no ORM), closed with the command."""
         from workflow.reading import open_reader
 
-        reader = self._reader = open_reader(self.workspace)
+        reader = self._reader = open_reader(self.workspace, database_url=self.database_url)
+        if reader.migrated:
+            self.say(reader.migrated)
         click.get_current_context().call_on_close(reader.close)
         logger.debug("workspace %s (read path)", reader.workspace.root)
         return reader
@@ -361,15 +373,14 @@ def init(ctx: Context, directory: str, name: str, name_ru: str | None, name_zh: 
          prefix: str, languages: str, approval_rule: str, required: tuple[str, ...],
          timestamp_url: str) -> None:
     """Create a workspace: resolutions.toml and .resolutions/ (SQLite database)."""
-    from sqlalchemy.engine import make_url
-
     from workflow.store import setup
     names = {k: v for k, v in (("ru", name_ru), ("zh", name_zh)) if v}
     ws = setup.init_workspace(Path(directory), name=name, prefix=prefix,
                               languages=tuple(x.strip() for x in languages.split(",") if x.strip()),
                               approval_rule=approval_rule, names=names,
-                              required_signatories=required, timestamp_url=timestamp_url)
-    database = make_url(ws.database_url).render_as_string(hide_password=True)
+                              required_signatories=required, timestamp_url=timestamp_url,
+                              database_url=ctx.database_url)
+    database = setup.shown_url(ws.database_url)
     ctx.emit({"workspace": str(ws.root), "database": database},
              f"Initialised workspace {ws.root} ({name}, prefix {prefix})")
 
@@ -636,7 +647,8 @@ def _edit_in_editor(app: Any, ref: str, note: str) -> Any:
     line: int | None = None
     reopened = False
     while True:
-        edited = click.edit(text, editor=editing.editor_at_line(line), extension=".yaml",
+        edited = click.edit(text, editor=editing.editor_at_line(line, dict(os.environ)),
+                            extension=".yaml",
                             require_save=not reopened)
         if edited is None:
             return None
@@ -1156,7 +1168,7 @@ def render(ctx: Context, ref: str, stage: str, fmt: str | None, langs: str | Non
     A review copy for a reviewer of an earlier round marks the changes since the version
     they reviewed and ends with the disposition of each of their comments.
     """
-    from templates.pdf import prewarm
+    from workflow.documents import printer
     if (since is not None or to is not None) and stage != "redline":
         raise click.UsageError("--from and --to go with --stage redline")
     if to is not None and version is not None and to != version:
@@ -1164,7 +1176,7 @@ def render(ctx: Context, ref: str, stage: str, fmt: str | None, langs: str | Non
     version = to if to is not None else version
     fmt = fmt or ("docx" if stage == "comment-form" else "pdf")
     if fmt in ("pdf", "all") and stage != "comment-form":
-        prewarm.start()  # WeasyPrint's import overlaps the database's (templates/pdf/prewarm.py)
+        printer.start(ctx.prewarm)  # WeasyPrint's import overlaps the database's
     from workflow.documents.rendering import render as do_render
     languages = [x.strip() for x in langs.split(",") if x.strip()] if langs else None
     try:
@@ -1174,7 +1186,7 @@ def render(ctx: Context, ref: str, stage: str, fmt: str | None, langs: str | Non
                                 layout=layout, out_dir=Path(out_dir), version=version,
                                 reviewer_ids=list(reviewers) or None, since=since)
     finally:
-        prewarm.stop()
+        printer.stop()
     ctx.emit({"files": [{"path": str(p), "sha256": r.sha256, "cached": r.cached}
                         for p, r in results]},
              "\n".join(f"{p}{'  (cached)' if r.cached else ''}" for p, r in results))
@@ -1199,22 +1211,16 @@ templates = group(cli, "templates",
 @command(templates, "list", json="templates", example="resolutions templates list")
 def templates_list(ctx: Context) -> None:
     """List the templates and which ones this workspace overrides (in ./templates/)."""
-    from templates.admin import list_templates
-    from workflow.errors import WorkflowError
-    from workflow.store.workspace import find
-    try:
-        override = find(ctx.workspace).root / "templates"
-    except WorkflowError:  # outside a workspace: the shipped templates only
-        override = None
-    items = list_templates(override)
+    from workflow.documents.templating import templates_of
+    items = templates_of(ctx.workspace)
     ctx.emit({"templates": [t.__dict__ for t in items]}, tables.templates_table(items))
 
 @command(templates, "check", json="ok problems", example="resolutions templates check ./templates")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 def templates_check(ctx: Context, directory: str) -> None:
     """Check template overrides: syntax errors and unknown variables; exit 1 on problems."""
-    from templates.admin import check_templates
-    problems = check_templates(Path(directory))
+    from workflow.documents.templating import check
+    problems = check(Path(directory))
     ctx.emit({"ok": not problems, "problems": problems},
              "\n".join(problems) if problems else "templates OK")
     if problems:

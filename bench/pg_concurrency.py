@@ -52,9 +52,10 @@ def setup(root: Path, clients: int, pool: int) -> dict[str, list[str]]:
     from workflow.review.rounds import circulate
     from workflow.store.setup import init_workspace
 
+    url = os.environ.get("RESOLUTIONS_DATABASE_URL")
     init_workspace(root, name="Bench working group", prefix="RCWG",
-                   languages=("ru", "zh", "en"), approval_rule="all")
-    app = App.open(root, "sec")
+                   languages=("ru", "zh", "en"), approval_rule="all", database_url=url)
+    app = App.open(root, "sec", database_url=url)
     add_member(app, "sec", name="Secretary", roles=["secretary"], delegation="ru")
     for i in range(clients):
         add_member(app, _approver(i), name=f"Approver {i + 1}", roles=["approver", "reviewer"],
@@ -84,7 +85,7 @@ def client(root: str, index: int, plan_file: str, go_file: str, seconds: float) 
 
     plan = json.loads(Path(plan_file).read_text("utf-8"))
     member = _approver(index)
-    app = App.open(root, member)
+    app = App.open(root, member, database_url=os.environ.get("RESOLUTIONS_DATABASE_URL"))
     rng = random.Random(index)
     queue = list(plan["for_approval"])
     rng.shuffle(queue)

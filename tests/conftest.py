@@ -12,6 +12,7 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -139,6 +140,22 @@ LETTER = str(FIXTURES / "approval-letter.txt")
 
 def fixture_text(name: str) -> str:
     return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def open_app(root: Path | str, actor: str | None = None) -> Any:
+    """The workspace as a command here would open it: with the database this test's
+    environment names (the command line reads ``RESOLUTIONS_DATABASE_URL``; the library
+    reads no environment)."""
+    from workflow.app import App
+
+    return App.open(root, actor, database_url=os.environ.get("RESOLUTIONS_DATABASE_URL"))
+
+
+def open_reader_at(root: Path | str) -> Any:
+    """The read path of the workspace at ``root``, on this test's database."""
+    from workflow.reading import open_reader
+
+    return open_reader(root, database_url=os.environ.get("RESOLUTIONS_DATABASE_URL"))
 
 
 def env_for(root: Path) -> dict[str, str]:

@@ -8,7 +8,7 @@ import contextlib
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -29,11 +29,21 @@ class App:
     db: Database
     actor_id: str | None = None
 
+    #: the SMTP password (from the environment, which the command line reads)
+    smtp_password: str | None = field(default=None, repr=False)
+    #: what opening did to the schema (``None``: it was current), for the caller to say
+    migrated: str | None = None
+
     @classmethod
     def open(cls, workspace: str | os.PathLike[str] | None = None,
-             actor: str | None = None) -> App:
-        ws = find(workspace)
-        return cls(ws, Database(ws.database_url), actor or os.environ.get("RESOLUTIONS_USER"))
+             actor: str | None = None, *, database_url: str | None = None,
+             smtp_password: str | None = None) -> App:
+        """The workspace named (or the nearest above the current folder), acting as
+        ``actor``; ``database_url``: a shared database instead of its own SQLite file."""
+        ws = find(workspace, database_url=database_url)
+        app = cls(ws, Database(ws.database_url), actor, smtp_password)
+        app.migrated = app.db.migrate()
+        return app
 
     # -- transactions -------------------------------------------------------------
     @contextlib.contextmanager

@@ -23,6 +23,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, TypeVar
 
 from workflow.app import App
+from workflow.store.db import Database
+from workflow.store.workspace import Workspace
 
 __all__ = ["default_workers", "worker_app", "run"]
 
@@ -62,11 +64,12 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def _init(root: str, database_url: str, actor: str | None, parent: int) -> None:
+def _init(workspace: Workspace, actor: str | None, parent: int) -> None:
+    """A worker's start: the caller's workspace (its settings and database URL, handed over
+    as an argument) opened again, for the same actor."""
     global _APP
     _die_with(parent)
-    os.environ["RESOLUTIONS_DATABASE_URL"] = database_url
-    _APP = App.open(root, actor)
+    _APP = App(workspace, Database(workspace.database_url), actor)
 
 
 def run(app: App, task: Callable[[T], R], items: Sequence[T], workers: int, *,
@@ -85,8 +88,7 @@ def run(app: App, task: Callable[[T], R], items: Sequence[T], workers: int, *,
         chunk = items[start:start + batch]
         with ProcessPoolExecutor(max_workers=min(workers, len(chunk)), mp_context=context,
                                  initializer=_init,
-                                 initargs=(str(ws.root), ws.database_url, app.actor_id,
-                                           os.getpid())) as pool:
+                                 initargs=(ws, app.actor_id, os.getpid())) as pool:
             futures: dict[Any, int] = {pool.submit(task, item): i for i, item in enumerate(chunk)}
             for future in as_completed(futures):
                 yield chunk[futures[future]], future.result()

@@ -67,6 +67,7 @@ class Reader:
 
     workspace: Workspace
     reads: Reads
+    migrated: str | None = None
 
     def close(self) -> None:
         self.reads.close()
@@ -209,18 +210,21 @@ class Reader:
         return page
 
 
-def open_reader(workspace: str | os.PathLike[str] | None = None) -> Reader:
-    """The workspace's reader; a database not yet at the schema's head is migrated first."""
-    ws = find(workspace)
+def open_reader(workspace: str | os.PathLike[str] | None = None, *,
+                database_url: str | None = None) -> Reader:
+    """The workspace's reader; a database not yet at the schema's head is migrated first
+    (``reader.migrated`` says so)."""
+    ws = find(workspace, database_url=database_url)
     reads = Reads.open(ws.database_url)
+    migrated = None
     if reads is None:
-        from workflow.app import App
+        from workflow.store.db import Database
 
-        app = App.open(ws.root)
-        app.db.engine  # opening it creates or migrates the schema  # noqa: B018
-        app.db.dispose()
+        db = Database(ws.database_url)
+        migrated = db.migrate()
+        db.dispose()
         reads = Reads.open(ws.database_url)
         if reads is None:
             raise WorkspaceError(f"cannot read the database of {ws.root}; run 'resolutions "
                                  "doctor'")
-    return Reader(ws, reads)
+    return Reader(ws, reads, migrated)

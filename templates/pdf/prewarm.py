@@ -10,8 +10,8 @@ one process, so the bytes do not depend on which process printed them.
 
 Nothing depends on the child: when there is no ``fork`` (Windows), when WeasyPrint is
 already imported (a long-lived process, a test run), when other threads run (a lock one of
-them holds would stay held in the child forever), when ``RESOLUTIONS_PREWARM=0`` is set,
-or when the child fails or dies, :func:`render` returns ``None`` and the caller prints in its
+them holds would stay held in the child forever), when the caller does not start it (the
+command line with ``RESOLUTIONS_PREWARM=0``), or when the child fails or dies, :func:`render` returns ``None`` and the caller prints in its
 own process — a failing page then raises there, with its own traceback. The child only ever
 talks to its parent over two pipes; :func:`stop` (also at exit) ends it at once.
 """
@@ -75,8 +75,7 @@ def start() -> None:
     global _child
     with _lock:
         if (_child is not None or not hasattr(os, "fork") or "weasyprint" in sys.modules
-                or threading.active_count() > 1  # a fork copies only this thread: no locks
-                or os.environ.get("RESOLUTIONS_PREWARM", "1") == "0"):
+                or threading.active_count() > 1):  # a fork copies only this thread: no locks
             return
         down_r, down_w = os.pipe()
         up_r, up_w = os.pipe()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli, fixture_text
+from tests.conftest import Cli, fixture_text, open_app
 
 
 def _new(ws: Cli, tmp_path: Path) -> None:
@@ -38,12 +38,11 @@ def test_off_a_terminal_one_line_per_finished_step_and_none_under_json(
 
 def test_the_services_report_their_steps(ws_sqlite: Cli, tmp_path: Path) -> None:
     from workflow import progress
-    from workflow.app import App
     from workflow.documents.rendering import render
 
     _new(ws_sqlite, tmp_path)
     seen: list[tuple[str, int, int]] = []
-    app = App.open(str(ws_sqlite.root), None)
+    app = open_app(str(ws_sqlite.root), None)
     try:
         with progress.reporting(lambda *step: seen.append(step)):
             render(app, "1", stage="draft", formats=["pdf", "docx"], languages=["en"],

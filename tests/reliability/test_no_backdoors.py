@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli, env_for
+from tests.conftest import Cli, env_for, open_app
 from tests.launch import env_clock
 from tests.reliability.helpers import BIN, draft, sql
 from workflow import clock
-from workflow.app import App
 from workflow.errors import WorkflowError
 from workflow.review.rounds import circulate
 
@@ -54,7 +53,7 @@ def test_an_event_is_never_dated_before_its_predecessor(ws_sqlite: Cli,
     ws = ws_sqlite
     symbol = draft(ws, tmp_path)
     count = sql(ws.root, "SELECT count(*) FROM audit_events")[0][0]
-    app = App.open(ws.root)
+    app = open_app(ws.root)
     clock.use(lambda: dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc))
     try:
         with pytest.raises(WorkflowError, match="never dated back"):

@@ -19,7 +19,7 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import Cli
+from tests.conftest import Cli, open_app
 from tests.workflow.test_delivery_smtp import SmtpServer, configure_smtp, draft, outbox, smtp
 
 __all__ = ["smtp", "attachment", "fill_form", "circulated"]
@@ -108,10 +108,9 @@ def test_each_reviewer_gets_one_message_with_their_own_copy_and_form(
     assert received_ids == sorted(m["message_id"] for m in messages)
 
     # delivering the round again sends nothing new, and sending again sends nothing
-    from workflow.app import App
     from workflow.delivery.review_copies import deliver_review_copies
 
-    lines = deliver_review_copies(App.open(ws.root), s, 1)
+    lines = deliver_review_copies(open_app(ws.root), s, 1)
     assert all("already in the outbox" in line for line in lines)
     assert "nothing to send" in ws(["outbox", "retry"]).output
     assert len(smtp.inbox.received) == 2 and len(outbox(ws)) == 2

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from tests.conftest import LETTER, Cli, fixture_text
+from tests.conftest import LETTER, Cli, fixture_text, open_app
 from workflow.errors import IllegalTransition, PermissionDenied, WorkflowError
 from workflow.lifecycle import gate, guards, machine, steps
 from workflow.lifecycle.facts import ParityError, Person, Policy, ResolutionFacts, RoundFacts
@@ -218,7 +218,6 @@ def _watch(app: object, seen: list[tuple[str, bool]]) -> None:
 
 
 def test_no_service_changes_a_state_without_a_decision(ws_sqlite: Cli, tmp_path: Path) -> None:
-    from workflow.app import App
     from workflow.delivery.outcomes import archive, withdraw
     from workflow.drafting.resolutions import edit_resolution, get_version, new_resolution
     from workflow.review.amendments import close_review
@@ -226,7 +225,7 @@ def test_no_service_changes_a_state_without_a_decision(ws_sqlite: Cli, tmp_path:
     from workflow.review.rounds import circulate
     from workflow.store.models import ResolutionRow
 
-    app = App.open(ws_sqlite.root)
+    app = open_app(ws_sqlite.root)
     seen: list[tuple[str, bool]] = []
     try:
         _watch(app, seen)

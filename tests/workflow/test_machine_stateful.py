@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from sqlmodel import select
 
-from tests.conftest import LETTER, fixture_text, make_workspace
+from tests.conftest import LETTER, fixture_text, make_workspace, open_app
 from tests.reliability.helpers import setup_keys
 
 # The reference: written independently of workflow.lifecycle.machine, from DESIGN.md's diagram.
@@ -78,12 +78,11 @@ class Lifecycle(RuleBasedStateMachine):
     @rule()
     def circulate(self) -> None:
         # the service, not the command: delivering review copies is not what this tests
-        from workflow.app import App
         from workflow.errors import WorkflowError
         from workflow.review.rounds import circulate
 
         target = REFERENCE.get((self.state, "circulate"))
-        app = App.open(self.cli.root)
+        app = open_app(self.cli.root)
         try:
             circulate(app, "1", ["rev-ru"])
         except WorkflowError:
@@ -170,11 +169,10 @@ class Lifecycle(RuleBasedStateMachine):
     def audit_chain_and_rows_hold(self) -> None:
         if not hasattr(self, "cli"):
             return
-        from workflow.app import App
         from workflow.store.audit import verify
         from workflow.store.models import Approval, AuditEvent, ResolutionRow
 
-        app = App.open(self.cli.root)
+        app = open_app(self.cli.root)
         try:
             with app.read() as session:
                 assert verify(session) == []

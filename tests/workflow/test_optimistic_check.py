@@ -8,18 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli, fixture_text
+from tests.conftest import Cli, fixture_text, open_app
 
 
 def test_edit_prepared_on_a_stale_read_is_refused(ws: Cli, tmp_path: Path) -> None:
-    from workflow.app import App
     from workflow.drafting.resolutions import edit_resolution
     from workflow.errors import ConcurrencyError
 
     path = tmp_path / "r.yaml"
     path.write_text(fixture_text("trilingual.yaml"), encoding="utf-8")
     ws(["new", str(path)])
-    app = App.open(ws.root)
+    app = open_app(ws.root)
     try:
         from workflow.drafting.resolutions import editable_source
 

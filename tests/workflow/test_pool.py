@@ -6,10 +6,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.conftest import Cli
+from tests.conftest import Cli, open_app
 from tests.reliability.helpers import setup_keys, sign_all, sql, to_approved
 from workflow import pool
-from workflow.app import App
 from workflow.verification import verify_workspace
 
 
@@ -19,7 +18,7 @@ def _who(item: int) -> tuple[int, str, int]:
 
 
 def test_workers_are_recycled_and_every_item_is_done_once(ws_sqlite: Cli) -> None:
-    app = App.open(ws_sqlite.root, "sec")
+    app = open_app(ws_sqlite.root, "sec")
     results = list(pool.run(app, _who, list(range(9)), 2, per_worker=2))
     assert sorted(item for item, _ in results) == list(range(9))
     assert all(square == item * item for item, (_, _, square) in results)
@@ -43,7 +42,7 @@ def test_audit_verify_in_two_processes_finds_what_one_finds(ws_sqlite: Cli,
     setup_keys(ws, secrets)
     symbol = to_approved(ws, tmp_path)
     sign_all(ws, symbol, secrets)
-    app = App.open(ws.root, "sec")
+    app = open_app(ws.root, "sec")
     assert verify_workspace(app, workers=2) == ([], verify_workspace(app, workers=1)[1])
     # an insider edits the signed PDF in the store, another stored file and a member's name
     ((signed,),) = sql(ws.root, "SELECT signed_sha256 FROM signatures ORDER BY id DESC LIMIT 1")

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli, fixture_text
+from tests.conftest import Cli, fixture_text, open_app, open_reader_at
 from workflow.app import App
-from workflow.reading import Reader, open_reader
+from workflow.reading import Reader
 from workflow.store import parsed
 
 T0 = dt.datetime(2024, 9, 26, 10, 0, tzinfo=dt.timezone.utc)
@@ -43,7 +43,7 @@ def _seed(ws: Cli, tmp_path: Path) -> App:
     path.write_text(fixture_text("trilingual.yaml").replace("symbol:", "# symbol:"),
                     encoding="utf-8")
     ws(["new", str(path)])
-    app = App.open(ws.root)
+    app = open_app(ws.root)
     with app.write() as session:
         row = app.resolution(session, "1")
         rnd = ReviewRound(resolution_id=row.id, number=1, version_number=1,
@@ -93,7 +93,7 @@ def _seed(ws: Cli, tmp_path: Path) -> App:
 @pytest.fixture
 def seeded(ws: Cli, tmp_path: Path) -> tuple[App, Reader]:
     app = _seed(ws, tmp_path)
-    reader = open_reader(ws.root)
+    reader = open_reader_at(ws.root)
     yield app, reader
     reader.close()
     app.db.dispose()
@@ -202,7 +202,7 @@ def test_status_in_every_state_answers_as_the_orm_does(seeded: tuple[App, Reader
         with app.write() as session:
             session.execute(text("UPDATE resolutions SET state = :s WHERE number = 1"),
                             {"s": state.value})
-        fresh = open_reader(reader.workspace.root)  # a command reads one snapshot
+        fresh = open_reader_at(reader.workspace.root)  # a command reads one snapshot
         try:
             ours, theirs = overview.status(fresh, "1"), status(app, "1")
         finally:

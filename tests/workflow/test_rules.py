@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from tests.conftest import LETTER, Cli, fixture_text
-from workflow.app import ROLES, App
+from tests.conftest import LETTER, Cli, fixture_text, open_app
+from workflow.app import ROLES
 from workflow.errors import IllegalTransition, PermissionDenied
 from workflow.lifecycle.diagram import workflow_markdown
 from workflow.lifecycle.machine import ACTIONS, TRANSITIONS, State, allowed_triggers
@@ -53,7 +53,7 @@ def test_every_role_and_step_pair(ws: Cli, tmp_path: Path) -> None:
     by the role guard exactly when the table does not name the role."""
     _one_role_members(ws)
     symbol = _draft(ws, tmp_path)
-    app = App.open(ws.root)
+    app = open_app(ws.root)
     tried = 0
     try:
         with app.read() as session:
@@ -92,7 +92,7 @@ def test_every_role_and_step_pair(ws: Cli, tmp_path: Path) -> None:
 
 def test_round_closes_only_when_every_comment_is_decided(ws: Cli, tmp_path: Path) -> None:
     symbol = _draft(ws, tmp_path)
-    app = App.open(ws.root)
+    app = open_app(ws.root)
     try:
         circulate(app, symbol, ["rev-ru", "rev-zh"])
         add_comment(app, symbol, by="rev-ru", target="OP 1", type_="te", text="Name them")
@@ -124,7 +124,7 @@ def test_round_closes_only_when_every_comment_is_decided(ws: Cli, tmp_path: Path
 
 def test_comments_only_from_the_rounds_reviewers(ws: Cli, tmp_path: Path) -> None:
     symbol = _draft(ws, tmp_path)
-    app = App.open(ws.root)
+    app = open_app(ws.root)
     try:
         circulate(app, symbol, ["rev-ru"])
         with pytest.raises(PermissionDenied, match="rev-zh is not a reviewer of round 1"):
@@ -143,7 +143,7 @@ def test_status_names_missing_certificates_and_who_signs(ws: Cli, tmp_path: Path
     ws(["close-review", symbol, "--no-objection"])
     ws(["approve", symbol, "--by", "appr-ru", "--evidence", LETTER])
     ws(["approve", symbol, "--by", "appr-zh", "--evidence", LETTER])
-    app = App.open(ws.root)
+    app = open_app(ws.root)
     try:
         result = status(app, symbol)
         sign = next(s for s in result.steps if s["trigger"] == "sign")
@@ -207,7 +207,7 @@ def test_documents_naming_members_follow_their_names(ws_sqlite: Cli, tmp_path: P
     symbol = _draft(ws_sqlite, tmp_path)
 
     def keys() -> list[str]:
-        app = App.open(ws_sqlite.root)
+        app = open_app(ws_sqlite.root)
         try:
             with app.read() as session:
                 row = app.resolution(session, symbol)

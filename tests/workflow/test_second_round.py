@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli, fixture_text, module_workspace
-from workflow.app import App
+from tests.conftest import Cli, fixture_text, module_workspace, open_app
 
 pytestmark = pytest.mark.slow  # several workspaces on both backends / PDFs rendered
 
@@ -185,7 +184,7 @@ def test_history_service(two_rounds: tuple[Cli, str, Path]) -> None:
     from workflow.lifecycle.records import last_round
 
     ws, symbol, _ = two_rounds
-    app = App.open(ws.root)
+    app = open_app(ws.root)
     try:
         with app.read() as session:
             row = app.resolution(session, symbol)
@@ -225,7 +224,7 @@ def test_render_service_compares_the_versions_asked_for(two_rounds: tuple[Cli, s
     from workflow.errors import InvalidInput, NotFound
 
     ws, symbol, _ = two_rounds
-    app = App.open(ws.root)
+    app = open_app(ws.root)
     try:
         [(path, _)] = render(app, symbol, stage="redline", formats=["docx"], languages=["en"],
                              layout=None, out_dir=tmp_path, version=2, since=1)

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli, fixture_text, make_workspace
+from tests.conftest import Cli, fixture_text, make_workspace, open_app
 from tests.pg import Cluster
-from workflow.app import App
 
 pytestmark = pytest.mark.slow  # several workspaces on both backends / PDFs rendered
 
@@ -77,7 +76,7 @@ def test_confirm_service_records_what_each_language_has_seen(ws_sqlite: Cli, tmp
     symbol = _draft(ws, tmp_path)
     text = SOURCE.replace(*EN_EDIT).replace(*ZH_FIX)
     _edit(ws, tmp_path, symbol, text, "en and zh")
-    app = App.open(ws.root)
+    app = open_app(ws.root)
     try:
         assert confirm(app, symbol, "zh", ["op-roadmap"]) == ["op-roadmap"]
         with app.read() as session:
@@ -103,7 +102,7 @@ def _member_events(ws: Cli, member_id: str) -> list[tuple[str, dict]]:  # type: 
 
     from workflow.store.models import AuditEvent
 
-    app = App.open(ws.root)
+    app = open_app(ws.root)
     try:
         with app.read() as session:
             events = session.exec(select(AuditEvent).order_by(AuditEvent.seq))
@@ -361,7 +360,7 @@ def test_member_services(ws: Cli, tmp_path: Path) -> None:
     from workflow.errors import InvalidInput
     from workflow.member_changes import edit_member, has_history, remove_member
 
-    app = App.open(ws.root)
+    app = open_app(ws.root)
     try:
         info, changed = edit_member(app, "appr-zh", roles=["approver"], lang="zh",
                                     names={"en": "Li Wei"})

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from tests.conftest import LETTER, Cli, fixture_text
+from tests.conftest import LETTER, Cli, fixture_text, open_app
 from tests.workflow.test_delivery_smtp import SmtpServer, configure_smtp, outbox, smtp
 
 __all__ = ["smtp"]
@@ -117,10 +117,9 @@ def test_submit_refused_until_signed_then_packaged_sent_once_and_receipted(
     # the signatures in the package verify against the workspace trust store
     from signatures.cms import verify_detached
     from signatures.verify import verify_pdf
-    from workflow.app import App
     from workflow.signing.keys import trust_roots
 
-    roots = trust_roots(App.open(ws.root))
+    roots = trust_roots(open_app(ws.root))
     signed = (folder / "package" / "RCWG-RES-2024-1_v1_signed.pdf").read_bytes()
     report = verify_pdf(signed, roots)
     assert report.ok and len(report.signatures) == 2
@@ -154,9 +153,8 @@ def test_submit_refused_until_signed_then_packaged_sent_once_and_receipted(
                   ("HC-2024-121", "adopted", "session 3", "sec")]
     text = ws(["submissions", s]).output
     assert "acknowledged (HC-2024-117); " in text and "adopted (HC-2024-121)" in text
-    from workflow.app import App
     from workflow.delivery.outcomes import receipts
-    kept = receipts(App.open(str(ws.root), None), s)
+    kept = receipts(open_app(str(ws.root), None), s)
     assert [[r["outcome"] for r in one] for one in kept] == [["acknowledged", "adopted"]]
     assert "audit log intact" in ws("audit verify").output
 

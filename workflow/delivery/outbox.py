@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import os
 import smtplib
 import ssl
 from collections.abc import Iterable, Sequence
@@ -21,7 +20,6 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session, select
@@ -31,27 +29,20 @@ from workflow.app import App
 from workflow.errors import InvalidInput, WorkspaceError
 from workflow.rows import MessageInfo
 from workflow.store import facts
+from workflow.store.config import SmtpSettings
 from workflow.store.files import write_atomic
 from workflow.store.models import Message, holding
 
 __all__ = ["SmtpSettings", "smtp_settings", "Attachment", "compose", "queue", "send",
            "list_messages", "MessageInfo", "SendResult", "sender", "PASSWORD_ENV", "message_id"]
 
+#: where the command line finds the SMTP password (it hands it to ``App.smtp_password``)
 PASSWORD_ENV = "RESOLUTIONS_SMTP_PASSWORD"
-SECURITY = ("starttls", "ssl", "none")
 PENDING = ("queued", "failed")
 
 
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int
-    security: str
-    user: str
-    timeout: float = 30.0
-
-    def describe(self) -> str:
-        return f"{self.host}:{self.port} ({self.security})"
+def _describe_server(settings: SmtpSettings) -> str:
+    return f"{settings.host}:{settings.port} ({settings.security})"
 
 
 @dataclass(frozen=True)
@@ -70,38 +61,14 @@ class SendResult:
     error: str = ""
 
 
-def _delivery(app: App) -> dict[str, Any]:
-    return dict(app.workspace.config.get("delivery", {}))
-
-
-def _get(conf: dict[str, Any], key: str, default: Any = None) -> Any:
-    """``smtp_host`` or ``host``: both spellings are accepted."""
-    return conf.get(f"smtp_{key}", conf.get(key, default))
-
-
 def smtp_settings(app: App) -> SmtpSettings | None:
     """The SMTP server of ``[delivery]``, or None when messages stay in the outbox."""
-    conf = _delivery(app)
-    host = str(_get(conf, "host", "") or "").strip()
-    if not host:
-        return None
-    security = str(_get(conf, "security", "starttls")).lower()
-    if security not in SECURITY:
-        raise WorkspaceError(f"[delivery] smtp_security = {security!r} is not one of "
-                             f"{', '.join(SECURITY)}; fix resolutions.toml")
-    try:
-        port = int(_get(conf, "port", 465 if security == "ssl" else 587))
-        timeout = float(_get(conf, "timeout", 30))
-    except (TypeError, ValueError):
-        raise WorkspaceError("[delivery] smtp_port and smtp_timeout must be numbers; "
-                             "fix resolutions.toml") from None
-    return SmtpSettings(host, port, security, str(_get(conf, "user", "") or ""), timeout)
+    return app.workspace.settings.delivery.smtp
 
 
 def sender(app: App, session: Session) -> Address:
     """The From address: ``[delivery] from``, else the secretary's e-mail."""
-    conf = _delivery(app)
-    addr = str(conf.get("from", "") or "")
+    addr = app.workspace.settings.delivery.sender
     if not addr:
         secretary = session.exec(holding("secretary")).first()
         addr = secretary.email if secretary and secretary.email else "secretariat@resolutions.invalid"
@@ -218,7 +185,7 @@ def _finish(app: App, message_pk: int, error: str) -> None:
         session.add(row)
 
 
-def _connect(settings: SmtpSettings) -> smtplib.SMTP:
+def _connect(settings: SmtpSettings, password: str | None) -> smtplib.SMTP:
     context = ssl.create_default_context()
     if settings.security == "ssl":
         conn: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port,
@@ -228,7 +195,6 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
         if settings.security == "starttls":
             conn.starttls(context=context)
     if settings.user:
-        password = os.environ.get(PASSWORD_ENV)
         if password is None:
             conn.close()
             raise smtplib.SMTPAuthenticationError(
@@ -290,13 +256,13 @@ def send(app: App, *, retry: bool = False, ids: Sequence[int] | None = None) -> 
                 try:
                     from_addr, data = _envelope(app, row)
                     if conn is None:
-                        conn = _connect(settings)
+                        conn = _connect(settings, app.smtp_password)
                     conn.sendmail(from_addr, [row.recipient], data)
                 except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError,
                         smtplib.SMTPAuthenticationError, ssl.SSLError, OSError) as exc:
                     error = _describe(exc)
                     if conn is None:
-                        connect_error = f"cannot reach {settings.describe()}: {error}"
+                        connect_error = f"cannot reach {_describe_server(settings)}: {error}"
                         error = connect_error
                     else:
                         _close(conn)

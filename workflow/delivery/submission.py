@@ -106,7 +106,7 @@ class SubmitResult:
 # -- requirements -----------------------------------------------------------------------------
 def _signature_problems(app: App, session: Session, row: ResolutionRow, body: Body) -> list[str]:
     done = set(signed_members(session, row))
-    required = [str(x) for x in app.workspace.config.get("signatures", {}).get("required", [])]
+    required = app.workspace.settings.signatures.required
     unmet = [f"signature of {m} (required in resolutions.toml) is missing"
              for m in required if m not in done]
     by_id = {m.id: m for m in signatories(session)}

@@ -19,7 +19,7 @@ def check_resolution(app: App, ref: str, version: int | None = None) -> tuple[st
         model = load_version(session, ver)
         # translation records describe the current version only
         records = records_for(session, row) if ver.number == row.current_version else None
-        thresholds = app.workspace.config.get("parity", {}).get("length_ratio")
+        thresholds = app.workspace.settings.parity_thresholds
         findings = check(model, records=records, thresholds=thresholds or None)
         report = to_json(findings)
         report["version"] = ver.number

@@ -9,8 +9,8 @@ Vim, Neovim, nano, Emacs, micro, …); off a terminal the buffer is saved under
 
 from __future__ import annotations
 
-import os
 import shlex
+from collections.abc import Mapping
 from pathlib import Path
 
 from workflow.app import App
@@ -24,10 +24,10 @@ LINE_EDITORS = frozenset({"vi", "vim", "nvim", "view", "gvim", "ex", "nano", "pi
                           "elvis", "nvi", "vis"})
 
 
-def editor_at_line(line: int | None, environ: dict[str, str] | None = None) -> str | None:
-    """The editor command that opens at ``line`` (None: let the default editor choose)."""
-    env = os.environ if environ is None else environ
-    editor = env.get("VISUAL") or env.get("EDITOR")
+def editor_at_line(line: int | None, environ: Mapping[str, str]) -> str | None:
+    """The editor command (``VISUAL``, else ``EDITOR`` of ``environ``, which the command
+    line hands over) that opens at ``line`` (None: let the default editor choose)."""
+    editor = environ.get("VISUAL") or environ.get("EDITOR")
     if not editor or not line or line < 1:
         return editor or None
     try:

@@ -23,6 +23,7 @@ from workflow.states import State
 
 if TYPE_CHECKING:
     from drafts.model import Resolution
+    from workflow.store.config import Settings
 
 __all__ = ["ResolutionFacts", "RoundFacts", "ParityError", "Person", "Policy", "Resolved",
            "load", "person", "parity_of", "policy_of"]
@@ -52,11 +53,10 @@ class Policy:
     body_signatures: tuple[str, ...] = ("any",)
 
 
-def policy_of(workspace: Any, body: str) -> Policy:
+def policy_of(settings: Settings, body: str) -> Policy:
     """The workspace's rules for a resolution addressed to ``body``."""
-    known = workspace.bodies().get(body)
-    required = workspace.config.get("signatures", {}).get("required", [])
-    return Policy(workspace.approval_rule, tuple(str(m) for m in required),
+    known = settings.bodies.get(body)
+    return Policy(settings.group.approval_rule, settings.signatures.required,
                   known.signatures if known is not None else ())
 
 

@@ -65,7 +65,6 @@ def status(reader: Reader, ref: str) -> Status:
     row = reader.resolution(ref)
     reader.summary(row)  # a stored state that is no state is refused here
     workspace = reader.workspace
-    facts = load(reader.reads, row, policy_of(workspace, row.body), parity=True,
+    facts = load(reader.reads, row, policy_of(workspace.settings, row.body), parity=True,
                  state_dir=workspace.state_dir, cached_parity=True)
-    tsa = workspace.config.get("signatures", {}).get("timestamp_url")
-    return assemble(facts, tsa)
+    return assemble(facts, workspace.settings.signatures.timestamp_url)

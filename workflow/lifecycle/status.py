@@ -15,5 +15,5 @@ __all__ = ["status", "Status"]
 def status(app: App, ref: str) -> Status:
     with app.read() as session:
         row = app.resolution(session, ref)
-        tsa = app.workspace.config.get("signatures", {}).get("timestamp_url")
-        return assemble(facts_of(app, session, row, parity=True), tsa)
+        return assemble(facts_of(app, session, row, parity=True),
+                        app.workspace.settings.signatures.timestamp_url)

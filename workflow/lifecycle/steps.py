@@ -55,7 +55,7 @@ def facts_of(app: App, session: Session, row: ResolutionRow, *,
         session.flush()
     conn = session.connection().connection.dbapi_connection
     reads = Reads(conn, app.db.is_sqlite)
-    return load(reads, row, policy_of(app.workspace, row.body), parity=parity,
+    return load(reads, row, policy_of(app.workspace.settings, row.body), parity=parity,
                 state_dir=app.workspace.state_dir)
 
 

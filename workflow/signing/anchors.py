@@ -44,7 +44,7 @@ class Anchor:
 
 
 def _url(app: App) -> str:
-    return str(app.workspace.config.get("signatures", {}).get("timestamp_url", "") or "")
+    return app.workspace.settings.signatures.timestamp_url
 
 
 def _info(row: AuditAnchor) -> Anchor:

@@ -125,7 +125,7 @@ def timestamper_for(app: App, given: Any = None) -> Any:
     None (signatures are then PAdES B-B)."""
     if given is not None:
         return given
-    url = str(app.workspace.config.get("signatures", {}).get("timestamp_url", "") or "")
+    url = app.workspace.settings.signatures.timestamp_url
     if not url:
         return None
     from signatures.tsa import UrlTimeStamper
@@ -223,12 +223,11 @@ def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = 
         certify = not records(session, row)
         languages = list(load_version(session, app.version(session, row)).languages)
         when = clock.now().strftime("%Y-%m-%d %H:%M UTC")
-        settings = app.workspace.config.get("signatures", {})
         timestamper = timestamper_for(app, timestamper)
         signed = sign_pdf(latest, signer, field_name=field_name, page=page, box=box,
                           stamp_lines=stamp_lines(member, languages, when), certify=certify,
                           reason=f"{row.symbol} v{row.current_version}",
-                          location=str(settings.get("location", "")),
+                          location=app.workspace.settings.signatures.location,
                           timestamper=timestamper,
                           empty_fields=_slots(latest, field_name) if certify else ())
         _verified(app, signed, f"the PDF signed by {member.id}")

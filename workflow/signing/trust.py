@@ -171,7 +171,7 @@ def refuse_revoked(session: Session, member_id: str, fingerprint: str) -> None:
 def crl_location(app: App) -> str:
     """Where issued certificates say the CRL is published: ``[signatures] crl_url``, or
     the workspace's own CRL file."""
-    configured = str(app.workspace.config.get("signatures", {}).get("crl_url", "") or "")
+    configured = app.workspace.settings.signatures.crl_url
     return configured or str((_ca_dir(app) / CRL_FILE).resolve())
 
 

@@ -1,4 +1,5 @@
-"""Opening the database: one engine per workspace, migrations applied on open, and
+"""Opening the database: one engine per workspace, migrations applied by an explicit step
+(:meth:`Database.migrate`: ``init``, and ``App.open``, which says when it migrated), and
 write transactions that serialise on the audit head.
 
 SQLite runs in WAL mode with a busy timeout; a write transaction starts with
@@ -53,10 +54,22 @@ class Database:
 
     @property
     def engine(self) -> Engine:
+        """The engine (made on first use; the schema is :meth:`migrate`'s business)."""
         if self._engine is None:
+            facts.listen()  # every row the ORM writes is bound to the chain
             self._engine = self._create_engine()
-            self._migrate()
         return self._engine
+
+    def migrate(self) -> str | None:
+        """Bring the schema to the code's head revision; returns what it did (``None``
+        when it was current), for the caller to say."""
+        before = self._current_revision(self.engine)
+        head = schema_revision()
+        if before == head:
+            return None
+        self._migrate()
+        return (f"database created at schema revision {head}" if before is None else
+                f"database migrated from schema revision {before} to {head}")
 
     def _create_engine(self) -> Engine:
         if self.is_sqlite:
@@ -96,8 +109,6 @@ class Database:
 
     def _migrate(self) -> None:
         assert self._engine is not None
-        if self._current_revision(self._engine) == schema_revision():
-            return
         from alembic import command
         from alembic.config import Config
 

@@ -28,7 +28,7 @@ from workflow.store import models as m
 from workflow.store.chain import Problem
 from workflow.store.rowhash import field_digests, key_text, recorded_rows, row_digest
 
-__all__ = ["FACT_TABLES", "NOT_FACTS", "install", "touched", "take", "pending",
+__all__ = ["FACT_TABLES", "NOT_FACTS", "listen", "install", "touched", "take", "pending",
            "fact_problems", "recorded_rows", "key_text", "fact_entry"]
 
 #: every table whose rows state a fact, in the order the check reads them
@@ -85,9 +85,22 @@ def _mark(target: Any, deleted: bool) -> None:
         _pending(session)[(table.name, _obj_key(table, target))] = deleted  # type: ignore[arg-type]
 
 
-event.listen(SQLModel, "after_insert", lambda _m, _c, t: _mark(t, False), propagate=True)
-event.listen(SQLModel, "after_update", lambda _m, _c, t: _mark(t, False), propagate=True)
-event.listen(SQLModel, "after_delete", lambda _m, _c, t: _mark(t, True), propagate=True)
+def _inserted(_mapper: Any, _conn: Any, target: Any) -> None:
+    _mark(target, False)
+
+
+def _deleted(_mapper: Any, _conn: Any, target: Any) -> None:
+    _mark(target, True)
+
+
+def listen() -> None:
+    """Have the ORM report every row it inserts, updates or deletes (installed once per
+    process, by :class:`workflow.store.db.Database` when it makes its engine)."""
+    if event.contains(SQLModel, "after_insert", _inserted):
+        return
+    event.listen(SQLModel, "after_insert", _inserted, propagate=True)
+    event.listen(SQLModel, "after_update", _inserted, propagate=True)
+    event.listen(SQLModel, "after_delete", _deleted, propagate=True)
 
 
 def _obj_key(table: Table, obj: Any) -> tuple[Any, ...]:

@@ -8,13 +8,20 @@ from workflow.errors import WorkspaceError
 from workflow.store.db import Database
 from workflow.store.workspace import CONFIG_NAME, STATE_DIR, Workspace, create
 
-__all__ = ["init_workspace"]
+__all__ = ["init_workspace", "shown_url"]
+
+
+def shown_url(url: str) -> str:
+    """A database URL as it may be printed (the password masked)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def init_workspace(root: Path, *, name: str, prefix: str, languages: tuple[str, ...],
                    approval_rule: str, names: dict[str, str] | None = None,
                    required_signatories: tuple[str, ...] = (),
-                   timestamp_url: str = "") -> Workspace:
+                   timestamp_url: str = "", database_url: str | None = None) -> Workspace:
     """Write the workspace files and create (migrate) its database."""
     from drafts.model import LANGUAGES
 
@@ -27,10 +34,11 @@ def init_workspace(root: Path, *, name: str, prefix: str, languages: tuple[str, 
     had_state = (root / STATE_DIR).exists()
     ws = create(root, name=name, prefix=prefix, languages=languages,
                 approval_rule=approval_rule, names=names,
-                required_signatories=required_signatories, timestamp_url=timestamp_url)
+                required_signatories=required_signatories, timestamp_url=timestamp_url,
+                database_url=database_url)
     db = Database(ws.database_url)
     try:
-        db.engine  # creates and migrates
+        db.migrate()  # creates the schema
         from workflow.store.settings import record_config
 
         with db.write() as session:  # the rules the workspace starts with

@@ -1,9 +1,11 @@
 """The workspace: a folder with ``resolutions.toml`` and ``.resolutions/``.
 
-Commands find it like git finds a repository: ``--workspace``, then
-``RESOLUTIONS_WORKSPACE``, then the nearest parent folder of the current directory that
-holds ``resolutions.toml``. ``RESOLUTIONS_DATABASE_URL`` points the workspace at a shared
-PostgreSQL database instead of its own SQLite file.
+Commands find it like git finds a repository: ``--workspace`` (or
+``RESOLUTIONS_WORKSPACE``, which the command line reads), then the nearest parent folder of
+the current directory that holds ``resolutions.toml``. A database URL given when it is
+found (``RESOLUTIONS_DATABASE_URL`` on the command line) points the workspace at a shared
+PostgreSQL database instead of its own SQLite file. The file itself is parsed once into
+:class:`workflow.store.config.Settings`.
 """
 
 from __future__ import annotations
@@ -12,36 +14,18 @@ import functools
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from workflow.errors import WorkspaceError
+from workflow.store.config import APPROVAL_RULES, Body, Settings, parse
 
 __all__ = ["Workspace", "Body", "CONFIG_NAME", "STATE_DIR", "find", "create", "APPROVAL_RULES"]
 
 CONFIG_NAME = "resolutions.toml"
 STATE_DIR = ".resolutions"
-APPROVAL_RULES = ("all", "majority", "each-delegation")
-
-
-@dataclass(frozen=True)
-class Body:
-    """A BRICS body resolutions are submitted to."""
-
-    code: str
-    names: dict[str, str]
-    enacting: dict[str, str]
-    address: str
-    languages: tuple[str, ...]
-    signatures: tuple[str, ...]
-    lead_days: int
-    #: the body's whole table: grammatical forms (``dative.ru``), conventions (``style``,
-    #: ``ru_openers``, ``latin_names``) read by the documents addressed to it
-    options: dict[str, Any] = field(default_factory=dict)
-
-    def name(self, lang: str = "en") -> str:
-        return self.names.get(lang) or self.names.get("en") or self.code
 
 
 @functools.cache
@@ -53,8 +37,21 @@ def _shipped_bodies() -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Workspace:
+    """A workspace folder, its settings (parsed once) and the database it uses."""
+
     root: Path
-    config: dict[str, Any] = field(default_factory=dict)
+    settings: Settings
+    database_url: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            object.__setattr__(self, "database_url",
+                               f"sqlite:///{self.state_dir / 'resolutions.db'}")
+
+    @property
+    def config(self) -> Mapping[str, Any]:
+        """The file as parsed (for what binds it to the audit chain)."""
+        return self.settings.raw
 
     @property
     def state_dir(self) -> Path:
@@ -73,67 +70,31 @@ class Workspace:
         return self.state_dir / "keys"
 
     @property
-    def database_url(self) -> str:
-        url = os.environ.get("RESOLUTIONS_DATABASE_URL")
-        if url:
-            return url
-        return f"sqlite:///{self.state_dir / 'resolutions.db'}"
-
-    @property
-    def group(self) -> dict[str, Any]:
-        return dict(self.config.get("working_group", {}))
-
-    @property
     def name(self) -> str:
-        return str(self.group.get("name", self.root.name))
+        return self.settings.group.name
 
     @property
     def prefix(self) -> str:
-        return str(self.group.get("prefix", "WG"))
+        return self.settings.group.prefix
 
     @property
     def languages(self) -> tuple[str, ...]:
-        return tuple(self.group.get("languages", ["ru", "zh", "en"]))
+        return self.settings.group.languages
 
     @property
     def approval_rule(self) -> str:
-        return str(self.group.get("approval_rule", "each-delegation"))
+        return self.settings.group.approval_rule
 
     @property
     def group_names(self) -> dict[str, str]:
-        names = {"en": self.name}
-        for lang in ("ru", "zh", "pt", "ar", "hi", "fr", "es"):
-            value = self.group.get(f"name_{lang}")
-            if value:
-                names[lang] = str(value)
-        return names
+        return dict(self.settings.group.names)
 
     def symbol_for(self, number: int, year: int) -> str:
-        pattern = str(self.config.get("numbering", {}).get("pattern", "{prefix}/RES/{year}/{number}"))
-        return pattern.format(prefix=self.prefix, year=year, number=number)
+        return self.settings.symbol_for(number, year)
 
-    def bodies(self) -> dict[str, Body]:
+    def bodies(self) -> Mapping[str, Body]:
         """The shipped registry, extended or overridden by ``[bodies.CODE]`` here."""
-        data = _shipped_bodies()
-        merged: dict[str, dict[str, Any]] = {k: dict(v) for k, v in data["bodies"].items()}
-        for code, extra in self.config.get("bodies", {}).items():
-            merged.setdefault(code, {}).update(extra)
-        out = {}
-        for code, raw in merged.items():
-            names = dict(raw.get("name", {}))
-            if not names:
-                raise WorkspaceError(f"{self.root / CONFIG_NAME}: body {code!r} has no name; "
-                                     f"add name.en = \"…\" under [bodies.{code}]")
-            out[code] = Body(
-                code=code, names=names,
-                enacting=dict(raw.get("enacting", {})) or {k: f"The {v}," for k, v in names.items()},
-                address=str(raw.get("address", "")),
-                languages=tuple(raw.get("languages", ["en"])),
-                signatures=tuple(raw.get("signatures", ["any"])),
-                lead_days=int(raw.get("lead_days", 0)),
-                options=raw,
-            )
-        return out
+        return self.settings.bodies
 
     def body(self, code: str) -> Body:
         bodies = self.bodies()
@@ -143,37 +104,30 @@ class Workspace:
         return bodies[code]
 
 
-def _load(root: Path) -> Workspace:
+def _load(root: Path, database_url: str | None = None) -> Workspace:
     path = root / CONFIG_NAME
     try:
-        config = tomllib.loads(path.read_text("utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise WorkspaceError(f"{path}: {exc}; fix the file (it is TOML)") from None
-    rule = config.get("working_group", {}).get("approval_rule", "each-delegation")
-    if rule not in APPROVAL_RULES:
-        raise WorkspaceError(f"{path}: approval_rule {rule!r} is not one of "
-                             f"{', '.join(APPROVAL_RULES)}")
-    secret = next((key for key in config.get("delivery", {}) if "password" in key.lower()), None)
-    if secret:  # the file is shared and versioned; a password in it would leak
-        raise WorkspaceError(f"{path}: [delivery] {secret}: a password is never kept in the "
-                             "workspace file; delete the line and set RESOLUTIONS_SMTP_PASSWORD "
-                             "in the environment")
-    return Workspace(root=root, config=config)
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise WorkspaceError(f"{path} cannot be read: {exc}") from None
+    return Workspace(root, parse(path, text, _shipped_bodies()), database_url or "")
 
 
-def find(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Workspace:
-    """The workspace named explicitly, by the environment, or above the current folder."""
-    chosen = explicit or os.environ.get("RESOLUTIONS_WORKSPACE")
-    if chosen:
-        root = Path(chosen).expanduser().resolve()
+def find(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None, *,
+         database_url: str | None = None) -> Workspace:
+    """The workspace named explicitly, or the nearest one above the current folder; its
+    database is ``database_url`` when given (a shared PostgreSQL), else its own SQLite
+    file. (The command line fills both from the environment.)"""
+    if explicit:
+        root = Path(explicit).expanduser().resolve()
         if not (root / CONFIG_NAME).is_file():
             raise WorkspaceError(f"{root} is not a workspace (no {CONFIG_NAME}); "
                                  "create one with 'resolutions init DIR'")
-        return _load(root)
+        return _load(root, database_url)
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / CONFIG_NAME).is_file():
-            return _load(folder)
+            return _load(folder, database_url)
     raise WorkspaceError(f"no workspace here or above ({here}); create one with "
                          "'resolutions init', or pass --workspace DIR")
 
@@ -185,7 +139,8 @@ def _toml_str(value: str) -> str:
 
 def create(root: Path, *, name: str, prefix: str, languages: tuple[str, ...] = ("ru", "zh", "en"),
            approval_rule: str = "each-delegation", names: dict[str, str] | None = None,
-           required_signatories: tuple[str, ...] = (), timestamp_url: str = "") -> Workspace:
+           required_signatories: tuple[str, ...] = (), timestamp_url: str = "",
+           database_url: str | None = None) -> Workspace:
     """Write ``resolutions.toml`` and ``.resolutions/``; refuse to overwrite a workspace."""
     if not re.match(r"^[A-Za-z][A-Za-z0-9-]{0,15}$", prefix):
         raise WorkspaceError(f"invalid prefix {prefix!r}: use 1–16 letters, digits or '-', "
@@ -229,4 +184,4 @@ def create(root: Path, *, name: str, prefix: str, languages: tuple[str, ...] = (
         (state / sub).mkdir(parents=True, exist_ok=True)
     (state / "keys").chmod(0o700)  # key file names are nobody else's business
     (state / ".gitignore").write_text("*\n", encoding="utf-8")
-    return _load(root)
+    return _load(root, database_url)

@@ -1,0 +1,270 @@
+"""``resolutions.toml`` as one typed object: :class:`Settings`, parsed and validated once
+when the workspace is opened (:func:`parse`). Every reader below takes its value from
+here — the approval rule, the required signatories, the timestamp authority, the SMTP
+server, the bodies — so each default is written once, in this module.
+
+A value that cannot be used is refused with the file, the line and the key, and what to
+write instead (:class:`ConfigError`). Secrets are never here: the SMTP password comes from
+the environment, which only ``cli.py`` reads.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workflow.errors import WorkspaceError
+
+__all__ = ["Settings", "Group", "Signatures", "Delivery", "SmtpSettings", "Body",
+           "ConfigError", "parse", "APPROVAL_RULES", "SECURITY", "DEFAULT_PATTERN"]
+
+APPROVAL_RULES = ("all", "majority", "each-delegation")
+SECURITY = ("starttls", "ssl", "none")
+DEFAULT_PATTERN = "{prefix}/RES/{year}/{number}"
+_MEMBER = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+_URL = re.compile(r"^https?://[^\s\"]+$")
+
+
+class ConfigError(WorkspaceError):
+    """A value of resolutions.toml that cannot be used: the file, line and key say where."""
+
+    def __init__(self, path: Path, line: int | None, key: str, problem: str) -> None:
+        self.path, self.line, self.key = path, line, key
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {key}: {problem}")
+
+
+@dataclass(frozen=True)
+class Body:
+    """A BRICS body resolutions are submitted to."""
+
+    code: str
+    names: dict[str, str]
+    enacting: dict[str, str]
+    address: str
+    languages: tuple[str, ...]
+    signatures: tuple[str, ...]
+    lead_days: int
+    #: the body's whole table: grammatical forms (``dative.ru``), conventions (``style``,
+    #: ``ru_openers``, ``latin_names``) read by the documents addressed to it
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def name(self, lang: str = "en") -> str:
+        return self.names.get(lang) or self.names.get("en") or self.code
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    names: Mapping[str, str]          # by language, English first
+    prefix: str
+    languages: tuple[str, ...]
+    approval_rule: str
+
+
+@dataclass(frozen=True)
+class Signatures:
+    required: tuple[str, ...] = ()    # member ids whose signatures every resolution needs
+    timestamp_url: str = ""           # RFC 3161 timestamp authority ('' : PAdES B-B)
+    crl_url: str = ""                 # where issued certificates say the CRL is
+    location: str = ""                # the signature's location field
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str  # starttls | ssl | none
+    user: str = ""
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class Delivery:
+    smtp: SmtpSettings | None = None  # None: messages stay in the outbox
+    sender: str = ""                  # [delivery] from ('' : the secretary's address)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The whole of resolutions.toml, typed."""
+
+    path: Path
+    group: Group
+    numbering_pattern: str
+    signatures: Signatures
+    delivery: Delivery
+    bodies: Mapping[str, Body]
+    parity_thresholds: Mapping[str, Any] | None = None
+    #: the parsed file as written (the audit chain binds it, :mod:`workflow.store.settings`)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    def symbol_for(self, number: int, year: int) -> str:
+        return self.numbering_pattern.format(prefix=self.group.prefix, year=year, number=number)
+
+
+class _Source:
+    """The file's text, to say on which line a key is."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path, self.lines = path, text.splitlines()
+
+    def line_of(self, table: str, key: str) -> int | None:
+        current = ""
+        head = key.split(".")[0]
+        for number, raw in enumerate(self.lines, start=1):
+            line = raw.split("#", 1)[0].strip()
+            header = re.match(r"^\[\s*([^\]]+?)\s*\]$", line)
+            if header:
+                current = header.group(1).replace('"', "")
+                if not key and current == table:
+                    return number
+                continue
+            name = re.match(r"^([A-Za-z0-9_.\"-]+)\s*=", line)
+            if name and current == table and name.group(1).replace('"', "").split(".")[0] == head:
+                return number
+        return None
+
+    def error(self, table: str, key: str, problem: str) -> ConfigError:
+        name = f"[{table}] {key}" if table and key else (f"[{table}]" if table else key)
+        return ConfigError(self.path, self.line_of(table, key), name, problem)
+
+
+def _table(source: _Source, data: Mapping[str, Any], name: str) -> dict[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, Mapping):
+        raise source.error("", name, f"is a value, not a table; write it as [{name}]")
+    return dict(value)
+
+
+def _text(source: _Source, table: str, data: Mapping[str, Any], key: str, default: str) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str):
+        raise source.error(table, key, f"must be text in quotes, not {value!r}")
+    return value
+
+
+def _texts(source: _Source, table: str, data: Mapping[str, Any], key: str,
+           default: tuple[str, ...]) -> tuple[str, ...]:
+    value = data.get(key, list(default))
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise source.error(table, key, f"must be a list of text, e.g. {key} = [\"ru\", \"zh\"]")
+    return tuple(value)
+
+
+def _group(source: _Source, data: Mapping[str, Any], root: Path) -> Group:
+    table = _table(source, data, "working_group")
+    name = _text(source, "working_group", table, "name", root.name)
+    names = {"en": name}
+    for key, value in table.items():
+        if key.startswith("name_") and isinstance(value, str) and value:
+            names[key.removeprefix("name_")] = value
+    rule = _text(source, "working_group", table, "approval_rule", "each-delegation")
+    if rule not in APPROVAL_RULES:
+        raise source.error("working_group", "approval_rule",
+                           f"{rule!r} is not one of {', '.join(APPROVAL_RULES)}")
+    return Group(name, names, _text(source, "working_group", table, "prefix", "WG"),
+                 _texts(source, "working_group", table, "languages", ("ru", "zh", "en")), rule)
+
+
+def _signatures(source: _Source, data: Mapping[str, Any]) -> Signatures:
+    table = _table(source, data, "signatures")
+    required = _texts(source, "signatures", table, "required", ())
+    for member in required:
+        if not _MEMBER.match(member):
+            raise source.error("signatures", "required", f"{member!r} is not a member id")
+    url = _text(source, "signatures", table, "timestamp_url", "")
+    if url and not _URL.match(url):
+        raise source.error("signatures", "timestamp_url",
+                           f"{url!r} is not an http(s) address of an RFC 3161 timestamp authority")
+    return Signatures(required, url, _text(source, "signatures", table, "crl_url", ""),
+                      _text(source, "signatures", table, "location", ""))
+
+
+def _smtp_value(table: Mapping[str, Any], key: str, default: Any) -> tuple[str, Any]:
+    """``smtp_host`` or ``host``: both spellings are accepted (the key as written)."""
+    for name in (f"smtp_{key}", key):
+        if name in table:
+            return name, table[name]
+    return f"smtp_{key}", default
+
+
+def _delivery(source: _Source, data: Mapping[str, Any]) -> Delivery:
+    table = _table(source, data, "delivery")
+    secret = next((key for key in table if "password" in key.lower()), None)
+    if secret:  # the file is shared and versioned; a password in it would leak
+        raise source.error("delivery", secret, "a password is never kept in the workspace "
+                           "file; delete the line and set RESOLUTIONS_SMTP_PASSWORD in the "
+                           "environment")
+    sender = _text(source, "delivery", table, "from", "")
+    _, host = _smtp_value(table, "host", "")
+    if not isinstance(host, str) or not host.strip():
+        return Delivery(None, sender)
+    key, security = _smtp_value(table, "security", "starttls")
+    security = str(security).lower()
+    if security not in SECURITY:
+        raise source.error("delivery", key, f"{security!r} is not one of {', '.join(SECURITY)}")
+    key, port = _smtp_value(table, "port", 465 if security == "ssl" else 587)
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+        raise source.error("delivery", key, f"{port!r} is not a port number (e.g. 587)")
+    key, timeout = _smtp_value(table, "timeout", 30)
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
+        raise source.error("delivery", key, f"{timeout!r} is not a number of seconds")
+    key, user = _smtp_value(table, "user", "")
+    if not isinstance(user, str):
+        raise source.error("delivery", key, f"must be text in quotes, not {user!r}")
+    return Delivery(SmtpSettings(host.strip(), port, security, user, float(timeout)), sender)
+
+
+def _bodies(source: _Source, data: Mapping[str, Any], shipped: Mapping[str, Any]) -> dict[str, Body]:
+    """The shipped registry, extended or overridden by ``[bodies.CODE]`` here."""
+    merged: dict[str, dict[str, Any]] = {k: dict(v) for k, v in shipped.get("bodies", {}).items()}
+    for code, extra in _table(source, data, "bodies").items():
+        if not isinstance(extra, Mapping):
+            raise source.error("bodies", code, f"write the body as a table: [bodies.{code}]")
+        merged.setdefault(code, {}).update(extra)
+    out = {}
+    for code, raw in merged.items():
+        table = f"bodies.{code}"
+        names = dict(raw.get("name", {}))
+        if not names:
+            raise source.error(table, "", f"body {code!r} has no name; add name.en = \"…\" "
+                               f"under [bodies.{code}]")
+        lead = raw.get("lead_days", 0)
+        if not isinstance(lead, int) or isinstance(lead, bool) or lead < 0:
+            raise source.error(table, "lead_days", f"{lead!r} is not a number of days")
+        out[code] = Body(
+            code=code, names=names,
+            enacting=dict(raw.get("enacting", {})) or {k: f"The {v}," for k, v in names.items()},
+            address=_text(source, table, raw, "address", ""),
+            languages=_texts(source, table, raw, "languages", ("en",)),
+            signatures=_texts(source, table, raw, "signatures", ("any",)),
+            lead_days=lead, options=raw)
+    return out
+
+
+def parse(path: Path, text: str, shipped_bodies: Mapping[str, Any]) -> Settings:
+    """The settings of the workspace file at ``path`` holding ``text``."""
+    source = _Source(path, text)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, getattr(exc, "lineno", None), "TOML",
+                          f"{exc}; fix the file (it is TOML)") from None
+    numbering = _table(source, data, "numbering")
+    pattern = _text(source, "numbering", numbering, "pattern", DEFAULT_PATTERN)
+    try:
+        pattern.format(prefix="WG", year=2024, number=1)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise source.error("numbering", "pattern", f"{pattern!r} cannot be filled ({exc}); "
+                           "use {prefix}, {year} and {number}") from None
+    parity = _table(source, data, "parity").get("length_ratio")
+    if parity is not None and not isinstance(parity, Mapping):
+        raise source.error("parity", "length_ratio", "write the thresholds as a table")
+    return Settings(path, _group(source, data, path.parent), pattern, _signatures(source, data),
+                    _delivery(source, data), _bodies(source, data, shipped_bodies),
+                    dict(parity) if parity is not None else None, data)

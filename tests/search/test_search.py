@@ -5,6 +5,7 @@ on SQLite (FTS5) and PostgreSQL (pg_trgm), since every assertion here runs on bo
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -139,7 +140,8 @@ def test_amendments_applied_at_close_review_are_indexed_and_the_check_agrees(two
 
 
 def _url(ws: Cli) -> str:
-    return find(ws.root).database_url
+    return str(find(ws.root, database_url=os.environ.get("RESOLUTIONS_DATABASE_URL"))
+               .database_url)
 
 
 def test_an_index_edited_behind_the_engines_back_is_named_and_rebuilt(two: Cli) -> None:

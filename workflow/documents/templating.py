@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from templates.admin import TemplateFile, check_templates, list_templates
+from templates import admin
+from templates.admin import TemplateFile
 from workflow.errors import WorkflowError
 from workflow.store.workspace import find
 
@@ -20,9 +21,9 @@ def templates_of(workspace: str | os.PathLike[str] | None) -> list[TemplateFile]
         override: Path | None = find(workspace).root / "templates"
     except WorkflowError:
         override = None
-    return list_templates(override)
+    return admin.list_templates(override)
 
 
 def check(directory: Path) -> list[str]:
     """The problems of the overrides in ``directory`` (empty when they render)."""
-    return check_templates(Path(directory))
+    return admin.check_templates(Path(directory))

@@ -32,7 +32,7 @@ bench: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy --strict drafts/
+	$(BIN)/mypy --strict
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info demo-workspace .mypy_cache

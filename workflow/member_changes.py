@@ -109,7 +109,7 @@ def has_history(session: Session, member_id: str) -> bool:
             return True
     quoted = json.dumps(member_id)
     for ev in session.exec(select(AuditEvent).where(
-            (AuditEvent.actor == member_id) | col(AuditEvent.detail).contains(quoted))):
+            (col(AuditEvent.actor) == member_id) | col(AuditEvent.detail).contains(quoted))):
         if ev.action in _OWN_EVENTS and _about(ev) == member_id:
             continue  # their own record (the first member even adds themselves)
         return True

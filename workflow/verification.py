@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from workflow import pool
 from workflow.app import App
@@ -94,7 +94,7 @@ def _config_events(session) -> list[tuple[int, str, dict]]:  # type: ignore[no-u
     import json
 
     rows = session.exec(select(AuditEvent.seq, AuditEvent.action, AuditEvent.detail)
-                        .where(AuditEvent.action == "config").order_by(AuditEvent.seq))
+                        .where(AuditEvent.action == "config").order_by(col(AuditEvent.seq)))
     return [(seq, action, json.loads(detail)) for seq, action, detail in rows]
 
 
@@ -102,11 +102,11 @@ def _file_problems(app: App, session) -> list[audit.Problem]:  # type: ignore[no
     """Files the engine wrote and recorded by hash: submission packages and queued mail."""
     problems = []
     root = app.workspace.root
-    for sub in session.exec(select(Submission).order_by(Submission.id)):
+    for sub in session.exec(select(Submission).order_by(col(Submission.id))):
         if sub.package_path and sub.package_sha256:
             problems += _hash_problem(root / sub.package_path, sub.package_sha256,
                                       f"submission package {sub.package_path}")
-    for msg in session.exec(select(Message).order_by(Message.id)):
+    for msg in session.exec(select(Message).order_by(col(Message.id))):
         if msg.eml_path and msg.eml_sha256:
             problems += _hash_problem(root / msg.eml_path, msg.eml_sha256,
                                       f"message file {msg.eml_path}")
@@ -172,7 +172,7 @@ def _artefact_problems(app: App, session) -> list[audit.Problem]:  # type: ignor
     """Stored artefacts whose bytes no longer match their name (SHA-256)."""
     import hashlib
 
-    problems = []
+    problems: list[audit.Problem] = []
     store = app.workspace.store_dir
     if not store.is_dir():
         return problems

@@ -22,7 +22,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from workflow import clock
 from workflow.app import App
@@ -150,7 +150,7 @@ def _iso(value: _dt.datetime | None) -> str | None:
 
 def list_messages(app: App, status: str | None = None) -> list[MessageInfo]:
     with app.read() as session:
-        statement = select(Message).order_by(Message.id)
+        statement = select(Message).order_by(col(Message.id))
         if status:
             statement = statement.where(Message.status == status)
         return [MessageInfo(m.id, m.message_id, m.kind, m.recipient, m.subject, m.status,  # type: ignore[arg-type]
@@ -162,10 +162,10 @@ def list_messages(app: App, status: str | None = None) -> list[MessageInfo]:
 def _claim(app: App, message_pk: int, statuses: Iterable[str]) -> Message | None:
     """Mark one message ``sending`` unless someone else has it (or it is sent)."""
     with app.write() as session:
-        result = session.exec(  # type: ignore[call-overload]
-            update(Message).where(Message.id == message_pk,
-                                  Message.status.in_(tuple(statuses)))  # type: ignore[attr-defined]
-            .values(status="sending", attempts=Message.attempts + 1))
+        result = session.exec(
+            update(Message).where(col(Message.id) == message_pk,
+                                  col(Message.status).in_(tuple(statuses)))
+            .values(status="sending", attempts=col(Message.attempts) + 1))
         if result.rowcount != 1:
             return None
         claimed = session.get(Message, message_pk)
@@ -242,7 +242,8 @@ def send(app: App, *, retry: bool = False, ids: Sequence[int] | None = None) -> 
         statement = select(Message.id).where(Message.status.in_(statuses))  # type: ignore[attr-defined]
         if ids is not None:
             statement = statement.where(Message.id.in_(list(ids)))  # type: ignore[union-attr]
-        candidates = list(session.exec(statement.order_by(Message.id)))
+        candidates = [int(pk) for pk in session.exec(statement.order_by(col(Message.id)))
+                      if pk is not None]
     results: list[SendResult] = []
     conn: smtplib.SMTP | None = None
     connect_error = ""

@@ -3,11 +3,11 @@ kept, in order; the submission's own columns hold the latest)."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from workflow import clock
 from workflow.store.chain import iso
-from workflow.store.models import Receipt, ResolutionRow, Submission
+from workflow.store.models import Receipt, ResolutionRow, Submission, key_of
 
 __all__ = ["latest_submission", "record_receipt", "receipts_of"]
 
@@ -27,7 +27,7 @@ def record_receipt(session: Session, row: ResolutionRow, reference: str, outcome
     submission.received_at = now
     session.add(submission)
     session.flush()
-    session.add(Receipt(submission_id=submission.id, reference=reference, outcome=outcome,
+    session.add(Receipt(submission_id=key_of(submission), reference=reference, outcome=outcome,
                         note=note, recorded_by=recorded_by, received_at=now))
 
 
@@ -36,7 +36,7 @@ def receipts_of(session: Session, resolution_id: int | None
     """Every receipt of the resolution's submissions, oldest first, by submission id."""
     found: dict[int, list[dict[str, object]]] = {}
     query = (select(Receipt).join(Submission, Submission.id == Receipt.submission_id)  # type: ignore[arg-type]
-             .where(Submission.resolution_id == resolution_id).order_by(Receipt.id))
+             .where(Submission.resolution_id == resolution_id).order_by(col(Receipt.id)))
     for r in session.exec(query):
         found.setdefault(r.submission_id, []).append({
             "reference": r.reference, "outcome": r.outcome, "note": r.note,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from drafts.model import Resolution
 from templates.archive import zip_bytes
@@ -54,7 +54,7 @@ from workflow.signing.files import (
     records,
 )
 from workflow.store.files import write_atomic
-from workflow.store.models import Member, Message, ResolutionRow, Submission
+from workflow.store.models import Member, Message, ResolutionRow, Submission, key_of
 from workflow.store.texts import load_version
 from workflow.store.witness import HEADER, WITNESS_LINE, head_text
 from workflow.store.workspace import Body
@@ -353,7 +353,7 @@ def submit(app: App, ref: str, body_code: str, *, meeting: _dt.date | None = Non
                 Attachment(letter_pdf.name, letter_pdf.data, "application/pdf"),
                 Attachment(zip_name, zipped, "application/zip")])
             session.add(Submission(
-                resolution_id=row.id, body=body.code, version_number=version.number,
+                resolution_id=key_of(row), body=body.code, version_number=version.number,
                 package_path=str((folder / zip_name).relative_to(app.workspace.root)),
                 package_sha256=digest,
                 manifest_json=json.dumps(manifest, ensure_ascii=False, sort_keys=True),
@@ -388,7 +388,7 @@ def list_submissions(app: App, ref: str) -> tuple[str, list[SubmissionInfo]]:
     with app.read() as session:
         row = app.resolution(session, ref)
         rows = session.exec(select(Submission).where(Submission.resolution_id == row.id)
-                            .order_by(Submission.id))
+                            .order_by(col(Submission.id)))
         out = []
         for number, sub in enumerate(rows, start=1):
             msg = session.exec(select(Message).where(Message.message_id == sub.message_id)).first()

@@ -23,7 +23,7 @@ from workflow.delivery.outbox import (
 )
 from workflow.errors import InvalidInput
 from workflow.lifecycle.steps import act, allow
-from workflow.store.models import Member, Message
+from workflow.store.models import Member, Message, key_of
 
 __all__ = ["send_xliff", "XLIFF_MIME"]
 
@@ -98,7 +98,7 @@ def send_xliff(app: App, *, symbol: str, version: int, source: str, target: str,
                       headers={"X-Resolutions-Symbol": row.symbol,
                                "X-Resolutions-Version": str(version)})
         stored = queue(app, session, msg, kind="translation", resolution_id=row.id)
-        pk, recipient = stored.id, stored.recipient
+        pk, recipient = key_of(stored), stored.recipient
     if smtp_settings(app) is None:
         return f"{recipient}: {filename} queued in {app.workspace.outbox_dir} (no SMTP configured)"
     outcome = send(app, ids=[pk])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from workflow.store.models import Comment, ResolutionRow, ReviewRound
 
@@ -28,7 +28,7 @@ class Seen:
 
 def _rounds(session: Session, row: ResolutionRow) -> list[ReviewRound]:
     return list(session.exec(select(ReviewRound).where(ReviewRound.resolution_id == row.id)
-                             .order_by(ReviewRound.number)))
+                             .order_by(col(ReviewRound.number))))
 
 
 def last_seen(session: Session, row: ResolutionRow, reviewer_id: str,
@@ -53,7 +53,7 @@ def their_comments(session: Session, row: ResolutionRow, reviewer_id: str,
     numbers = {r.id: r.number for r in _rounds(session, row)}
     return [(numbers.get(c.round_id, 0), c) for c in session.exec(
         select(Comment).where(Comment.resolution_id == row.id, Comment.author == reviewer_id)
-        .order_by(Comment.number)) if numbers.get(c.round_id, 0) < current.number]
+        .order_by(col(Comment.number))) if numbers.get(c.round_id, 0) < current.number]
 
 
 #: the mail's sentence, per language (the decisions worded as the copy's table words them): {old} version, {round} round, {count} changed

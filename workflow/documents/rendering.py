@@ -7,6 +7,7 @@ store under their own SHA-256. Rendering unchanged input again is a cache hit.
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from workflow.drafting.translations import stale_map
 from workflow.errors import InvalidInput
 from workflow.lifecycle.records import last_round
 from workflow.store.files import store_bytes, write_atomic
-from workflow.store.models import Artefact, Comment, Member, ResolutionRow, Version
+from workflow.store.models import Artefact, Comment, Member, ResolutionRow, Version, key_of
 from workflow.store.texts import load_version
 
 __all__ = ["render", "render_bytes", "Rendered", "STAGE_FORMATS", "safe_name",
@@ -136,12 +137,37 @@ def cache_key(app: App, session: Session, row: ResolutionRow, ver: Version, mode
     return key, template
 
 
+@dataclass(frozen=True)
+class NewArtefact:
+    """A cache row to write after a render in a read session (:func:`record_artefacts`);
+    plain data, so it crosses from a worker process."""
+
+    cache_key: str
+    sha256: str
+    resolution_id: int
+    version_number: int
+    stage: str
+    format: str
+    languages: str
+    layout: str
+    template_hash: str
+    size: int
+    created_at: _dt.datetime
+
+    def row(self) -> Artefact:
+        return Artefact(cache_key=self.cache_key, sha256=self.sha256,
+                        resolution_id=self.resolution_id, version_number=self.version_number,
+                        stage=self.stage, format=self.format, languages=self.languages,
+                        layout=self.layout, template_hash=self.template_hash, size=self.size,
+                        created_at=self.created_at)
+
+
 def render_bytes(app: App, session: Session, row: ResolutionRow, *, stage: str, fmt: str,
                  version: int | None = None, languages: list[str] | None = None,
                  layout: str | None = None, reviewer: Member | None = None,
                  extra: dict[str, str] | None = None,
                  attachments: list[tuple[str, bytes, str]] | None = None,
-                 cache: list[dict[str, object]] | None = None,
+                 cache: list[NewArtefact] | None = None,
                  archival: bool = False, since: int | None = None) -> Rendered:
     """Render (or fetch from the cache) one document; returns its bytes and hash.
 
@@ -210,14 +236,12 @@ def render_bytes(app: App, session: Session, row: ResolutionRow, *, stage: str, 
         data = render_docx(view, template_dir=tdir)
     digest, path = store_bytes(app.workspace.store_dir, data)
     if hit is None:
-        fields: dict[str, object] = dict(
-            cache_key=key, sha256=digest, resolution_id=row.id, version_number=ver.number,
-            stage=stage, format=fmt, languages=",".join(langs), layout=chosen_layout,
-            template_hash=template, size=len(data), created_at=clock.now())
+        fields = NewArtefact(key, digest, key_of(row), ver.number, stage, fmt, ",".join(langs),
+                             chosen_layout, template, len(data), clock.now())
         if cache is not None:
             cache.append(fields)
         else:
-            session.add(Artefact(**fields))
+            session.add(fields.row())
     return Rendered(path, digest, stage, fmt, False, data)
 
 
@@ -258,25 +282,25 @@ def output_name(row: ResolutionRow, version: int, stage: str, fmt: str, langs: l
     return f"{safe_name(row.symbol)}_v{version}_{stage}_{'-'.join(langs)}{who}.{fmt}"
 
 
-def record_artefacts(app: App, rows: list[dict[str, object]]) -> None:
+def record_artefacts(app: App, rows: list[NewArtefact]) -> None:
     """Record rendered artefacts in one short write transaction (duplicates skipped)."""
     if not rows:
         return
     with app.write() as session:
         seen: set[str] = set()
         for fields in rows:
-            key = str(fields["cache_key"])
+            key = fields.cache_key
             if key in seen or session.exec(select(Artefact).where(
                     Artefact.cache_key == key)).first() is not None:
                 continue
             seen.add(key)
-            session.add(Artefact(**fields))
+            session.add(fields.row())
 
 
 def prerender(app: App, symbol: str, jobs: list[dict[str, object]]) -> None:
     """Render documents into the store outside any write transaction, so that a later
     render of the same inputs inside one is a cache hit (WeasyPrint never holds the lock)."""
-    cache: list[dict[str, object]] = []
+    cache: list[NewArtefact] = []
     with app.read() as session:
         row = app.resolution(session, symbol)
         for job in jobs:
@@ -294,7 +318,7 @@ def render(app: App, ref: str, *, stage: str, formats: list[str], languages: lis
     Rendering runs in a read session; only the cache rows are written, afterwards, in a
     short transaction, so other commands are never kept waiting for WeasyPrint."""
     out: list[tuple[Path, Rendered]] = []
-    cache: list[dict[str, object]] = []
+    cache: list[NewArtefact] = []
     with app.read() as session:
         row = app.resolution(session, ref)
         reviewers: list[Member | None] = [None]

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from drafts.model import Resolution
 from workflow.app import App
@@ -16,6 +17,9 @@ from workflow.lifecycle.records import last_round, signatories
 from workflow.store.models import Approval, AuditEvent, Comment, Member, ResolutionRow
 from workflow.store.tokens import binding_token
 
+if TYPE_CHECKING:  # the view classes are imported where they are made (templates is lazy)
+    from templates.view import BodyView, CommentView, DocumentView
+
 __all__ = ["document_view", "body_view", "member_names", "signatory_facts"]
 
 
@@ -23,7 +27,7 @@ def member_names(member: Member) -> dict[str, str]:
     return member.names_by_lang()
 
 
-def body_view(app: App, code: str):  # type: ignore[no-untyped-def]
+def body_view(app: App, code: str) -> BodyView:
     from templates.view import BodyView
 
     body = app.workspace.body(code)
@@ -65,7 +69,7 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
                   previous: tuple[int, Resolution] | None = None,
                   extra: dict[str, str] | None = None,
                   reviewer_comments: Sequence[tuple[int, Comment]] | None = None,
-                  ):  # type: ignore[no-untyped-def]
+                  ) -> DocumentView:
     from drafts.numbering import refs
     from templates.view import ApprovalView, EventView, SignatoryView, build_view
 
@@ -83,7 +87,7 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
     approvals = []
     if stage in ("approval", "certificate", "final", "index"):
         for a in session.exec(select(Approval).where(Approval.resolution_id == row.id)
-                              .order_by(Approval.at)):
+                              .order_by(col(Approval.at))):
             if a.void:
                 continue
             who = members.get(a.member_id)
@@ -96,7 +100,7 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
     if stage in ("matrix", "index"):
         current = refs(model)
         for c in session.exec(select(Comment).where(Comment.resolution_id == row.id)
-                              .order_by(Comment.number)):
+                              .order_by(col(Comment.number))):
             comments.append(_comment_view(c, members, current))
     if reviewer_comments:  # a review copy: the fate of its reviewer's earlier comments
         current = refs(model)
@@ -105,7 +109,7 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
     events = []
     if stage in ("certificate", "audit-report", "index"):
         for e in session.exec(select(AuditEvent).where(AuditEvent.resolution_id == row.id)
-                              .order_by(AuditEvent.seq)):
+                              .order_by(col(AuditEvent.seq))):
             events.append(EventView(seq=e.seq, at=e.at.isoformat(), actor=e.actor,
                                     action=e.action, detail=e.detail, hash=e.hash))
     people: dict[str, dict[str, str]] = {}
@@ -125,7 +129,7 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
     )
 
 def _comment_view(c: Comment, members: dict[str, Member], current: dict[str, str],
-                  round_no: int = 0):  # type: ignore[no-untyped-def]
+                  round_no: int = 0) -> CommentView:
     from templates.view import CommentView
 
     who = members.get(c.author)

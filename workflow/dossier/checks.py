@@ -204,7 +204,7 @@ def _approvals(root: Path, base: str, record: dict[str, Any], roots: list[Any],
 def _signatures(root: Path, base: str, record: dict[str, Any],
                 details: list[tuple[str, dict[str, Any]]], roots: list[Any],
                 report: VerifyReport) -> None:
-    audited = set()
+    audited: set[str] = set()
     for action, d in details:
         if action != BASE_ACTION and action.startswith("sign"):
             _hexes(d, audited)

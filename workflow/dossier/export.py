@@ -19,7 +19,7 @@ from datetime import timezone
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from workflow import clock
 from workflow.app import App
@@ -71,7 +71,7 @@ class ExportResult:
 def _rows(app: App, session: Session, refs: Sequence[str], everything: bool
           ) -> list[ResolutionRow]:
     if everything:
-        rows = list(session.exec(select(ResolutionRow).order_by(ResolutionRow.number)))
+        rows = list(session.exec(select(ResolutionRow).order_by(col(ResolutionRow.number))))
     else:
         found = {r.id: r for r in (app.resolution(session, ref) for ref in refs)}
         rows = sorted(found.values(), key=lambda r: r.number)
@@ -136,7 +136,7 @@ def anchor_files(app: App) -> list[tuple[str, bytes]]:
 
     out: list[tuple[str, bytes]] = []
     with app.read() as session:
-        for row in session.exec(select(AuditAnchor).order_by(AuditAnchor.id)):
+        for row in session.exec(select(AuditAnchor).order_by(col(AuditAnchor.id))):
             name = f"{ANCHORS}/{row.seq:08d}-{row.id}"
             at = row.at if row.at.tzinfo else row.at.replace(tzinfo=timezone.utc)
             meta = {"seq": row.seq, "hash": row.hash, "at": at.isoformat(),
@@ -162,7 +162,7 @@ def _signed_files(howto: Howto, folder: str, record: dict[str, Any]) -> None:
 
 def _chain_lines(session: Session, exported: set[int], stats: DossierStats,
                  head: list[Any]) -> Iterator[bytes]:
-    statement = select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=500)
+    statement = select(AuditEvent).order_by(col(AuditEvent.seq)).execution_options(yield_per=500)
     for ev in session.exec(statement):
         full = ev.resolution_id is None or ev.resolution_id in exported
         rec = event_record(ev) if full else redacted_record(ev)
@@ -267,15 +267,15 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
         room_lines: list[Any] = []
         for n, rid in enumerate(ids, 1):
             with app.read() as session:
-                row = session.get(ResolutionRow, rid)
-                assert row is not None
-                plan = plan_resolution(app, session, row)
+                found = session.get(ResolutionRow, rid)
+                assert found is not None
+                plan = plan_resolution(app, session, found)
                 for entry in plan.entries:
                     _write(app, session, bag, entry, known)
                 record = plan.record
                 _signed_files(howto, plan.folder, record)
                 page, line = room.resolution_page(
-                    app, session, row, plan, tsa_roots=rooms_tsa, stamped=rooms_stamped,
+                    app, session, found, plan, tsa_roots=rooms_tsa, stamped=rooms_stamped,
                     ca_sha256=howto.ca_sha256, seal_sha256=howto.seal_sha256)
                 bag.add_bytes(f"{plan.folder}/{room.ROOM_PAGE}", page)
                 room_lines.append(line)
@@ -284,7 +284,7 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
             stats.signatures += len(record["signatures"])
             stats.submissions += len(record["submissions"])
             stats.events += int(record["audit"]["events"])
-            stats.see(row.created_at, row.updated_at)
+            stats.see(found.created_at, found.updated_at)
             if progress:
                 progress("write", n, len(ids))
         with app.read() as session:

@@ -126,10 +126,10 @@ class DossierStats:
 def bag_info(app: App, stats: DossierStats, files: int, octets: int,
              bagging_date: _dt.date, head: tuple[int, str]) -> list[tuple[str, str]]:
     """The ``bag-info.txt`` fields, in order (RFC 8493 §2.2.2 reserved names first)."""
-    group = app.workspace.group
+    group = app.workspace.settings.group
     fields = [
         ("Source-Organization", app.workspace.name),
-        ("Organization-Address", str(group.get("address", "")) or app.workspace.name),
+        ("Organization-Address", group.address or app.workspace.name),
         ("External-Description", f"Dossier of {stats.resolutions} resolution(s) of the "
          f"{app.workspace.name}: versions, review, approvals, signatures, submissions, "
          "audit log"),

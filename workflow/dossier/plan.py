@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from workflow.app import App
 from workflow.documents.rendering import safe_name
@@ -100,10 +100,10 @@ def plan_resolution(app: App, session: Session, row: ResolutionRow) -> Resolutio
     plan = ResolutionPlan(row, folder_of(row))
     rid = row.id or 0
     events = list(session.exec(select(AuditEvent).where(AuditEvent.resolution_id == rid)
-                               .order_by(AuditEvent.seq)))
+                               .order_by(col(AuditEvent.seq))))
     details = [(e.action, json.loads(e.detail)) for e in events if e.outcome == "ok"]
     versions = list(session.exec(select(Version).where(Version.resolution_id == rid)
-                                 .order_by(Version.number)))
+                                 .order_by(col(Version.number))))
     record: dict[str, Any] = {
         "schema": "brics-resolutions/dossier-resolution/1", "symbol": row.symbol,
         "number": row.number, "title": row.title, "body": row.body, "state": row.state,
@@ -180,11 +180,11 @@ def own_job(job: Job, row: ResolutionRow) -> Job:
 
 def _review(plan: ResolutionPlan, session: Session, rid: int, row: ResolutionRow) -> None:
     comments = list(session.exec(select(Comment).where(Comment.resolution_id == rid)
-                                 .order_by(Comment.number)))
+                                 .order_by(col(Comment.number))))
     amendments = list(session.exec(select(Amendment).where(Amendment.resolution_id == rid)
-                                   .order_by(Amendment.number)))
+                                   .order_by(col(Amendment.number))))
     for rnd in session.exec(select(ReviewRound).where(ReviewRound.resolution_id == rid)
-                            .order_by(ReviewRound.number)):
+                            .order_by(col(ReviewRound.number))):
         data = _fields(rnd)
         data["comments"] = [_fields(c) for c in comments if c.round_id == rnd.id]
         data["amendments"] = [_amendment(a) for a in amendments if a.round_id == rnd.id]
@@ -207,7 +207,7 @@ def _amendment(a: Amendment) -> dict[str, Any]:
 def _approvals(plan: ResolutionPlan, session: Session, rid: int, row: ResolutionRow,
                record: dict[str, Any]) -> None:
     approvals = list(session.exec(select(Approval).where(Approval.resolution_id == rid)
-                                  .order_by(Approval.at, Approval.id)))
+                                  .order_by(col(Approval.at), col(Approval.id))))
     if not approvals:
         return
     plan.add("approvals/approvals.json", "Approvals and objections",
@@ -232,7 +232,7 @@ def _approvals(plan: ResolutionPlan, session: Session, rid: int, row: Resolution
 def _signatures(plan: ResolutionPlan, app: App, session: Session, rid: int,
                 details: list[tuple[str, dict[str, Any]]], record: dict[str, Any]) -> None:
     sigs = list(session.exec(select(SignatureRecord).where(SignatureRecord.resolution_id == rid)
-                             .order_by(SignatureRecord.version_number, SignatureRecord.id)))
+                             .order_by(col(SignatureRecord.version_number), col(SignatureRecord.id))))
     bases = {int(d.get("version", 0)): d for a, d in details if a == BASE_ACTION}
     for number in sorted({s.version_number for s in sigs}):
         mine = [s for s in sigs if s.version_number == number]
@@ -265,7 +265,7 @@ def _submissions(plan: ResolutionPlan, app: App, session: Session, rid: int,
     from workflow.delivery.records import receipts_of
 
     subs = list(session.exec(select(Submission).where(Submission.resolution_id == rid)
-                             .order_by(Submission.id)))
+                             .order_by(col(Submission.id))))
     answers = receipts_of(session, rid)
     for k, sub in enumerate(subs, 1):
         d = f"submissions/{k}"

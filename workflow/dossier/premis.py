@@ -244,7 +244,7 @@ def dossier_premis(app: Any, session: Any, ids: Sequence[int], signed_pdfs: Sequ
     """The PREMIS of the resolutions ``ids`` as the bag holds them: ``signed_pdfs`` are the
     signed PDFs' paths (``data/…``), ``digests`` the SHA-256 of each payload path (relative
     to ``data/``), ``sealed_at`` the moment of the export that seals it."""
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from workflow.store.models import AuditEvent, Member, ResolutionRow, Submission
 
@@ -264,7 +264,7 @@ def dossier_premis(app: Any, session: Any, ids: Sequence[int], signed_pdfs: Sequ
     facts = [EventFact(e.seq, e.at, e.actor, e.action, e.outcome, e.symbol, e.detail, e.hash)
              for e in session.exec(select(AuditEvent).where(
                  AuditEvent.resolution_id.in_([r.id for r in rows]))  # type: ignore[union-attr]
-                 .order_by(AuditEvent.seq))]
+                 .order_by(col(AuditEvent.seq)))]
     members = [(m.id, m.name) for m in session.exec(select(Member).order_by(Member.id))]
     codes = sorted({s.body for s in session.exec(select(Submission).where(
         Submission.resolution_id.in_([r.id for r in rows])))})  # type: ignore[attr-defined]

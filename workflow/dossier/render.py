@@ -15,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from drafts.model import Resolution
 from workflow import pool
 from workflow.app import App
 from workflow.documents.rendering import (
     ARCHIVAL_STAGES,
+    NewArtefact,
     cache_key,
     record_artefacts,
     render_bytes,
@@ -72,7 +73,7 @@ def attachments_for(session: Session, row: ResolutionRow, version: int
     ver = session.exec(select(Version).where(Version.resolution_id == row.id,
                                              Version.number == version)).one()
     events = list(session.exec(select(AuditEvent).where(AuditEvent.resolution_id == row.id)
-                               .order_by(AuditEvent.seq)))
+                               .order_by(col(AuditEvent.seq))))
     stem = safe_name(row.symbol)
     return [(f"{stem}-v{version}.yaml", ver.source.encode("utf-8"), "application/yaml"),
             (f"{stem}-audit.json", audit_json(events), "application/json")]
@@ -100,7 +101,7 @@ def cached(app: App, session: Session, row: ResolutionRow, job: Job,
     return None
 
 
-def render_job(job: Job, app: App | None = None) -> tuple[Job, str, list[dict[str, Any]]]:
+def render_job(job: Job, app: App | None = None) -> tuple[Job, str, list[NewArtefact]]:
     """Render one document into the store; returns (job, sha256, new cache rows)."""
 
     app = app or worker_app()
@@ -108,10 +109,10 @@ def render_job(job: Job, app: App | None = None) -> tuple[Job, str, list[dict[st
         row = session.get(ResolutionRow, job.resolution_id)
         assert row is not None
         attachments = attachments_for(session, row, job.version) if job.attach else None
-        cache: list[dict[str, Any]] = []
+        cache: list[NewArtefact] = []
         rendered = render_bytes(app, session, row, stage=job.stage, fmt=job.fmt,
                                 version=job.version, extra=dict(job.extra) or None,
-                                attachments=attachments, cache=cache,  # type: ignore[arg-type]
+                                attachments=attachments, cache=cache,
                                 archival=DOSSIER_ARCHIVAL)
     return job, rendered.sha256, cache
 
@@ -122,7 +123,7 @@ def render_missing(app: App, jobs: Iterable[Job], workers: int,
     todo = sorted(set(jobs), key=lambda j: (j.resolution_id, j.version, j.stage, j.fmt,
                                             j.extra))
     done: dict[Job, str] = {}
-    rows: list[dict[str, Any]] = []
+    rows: list[NewArtefact] = []
     total = len(todo)
     if progress:
         progress("render", 0, total)

@@ -16,7 +16,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from drafts.markup import plain
 from workflow.app import App
@@ -124,7 +124,7 @@ def resolution_page(app: App, session: Session, row: ResolutionRow, plan: Resolu
         return Link(rel, text or rel, files[rel]) if rel in files else None
 
     versions = list(session.exec(select(Version).where(Version.resolution_id == rid)
-                                 .order_by(Version.number)))
+                                 .order_by(col(Version.number))))
     models = [load_version(session, v) for v in versions]
     languages = tuple(models[-1].languages)
     current = document_view(app, session, row, versions[-1].number, models[-1], stage="draft",
@@ -143,12 +143,12 @@ def resolution_page(app: App, session: Session, row: ResolutionRow, plan: Resolu
                                  ver.content_hash, tuple(links), view,
                                  sum(1 for p in view.paragraphs() if p.status) if previous else 0))
     comments = list(session.exec(select(Comment).where(Comment.resolution_id == rid)
-                                 .order_by(Comment.number)))
+                                 .order_by(col(Comment.number))))
     amendments = list(session.exec(select(Amendment).where(Amendment.resolution_id == rid)
-                                   .order_by(Amendment.number)))
+                                   .order_by(col(Amendment.number))))
     rounds = []
     for rnd in session.exec(select(ReviewRound).where(ReviewRound.resolution_id == rid)
-                            .order_by(ReviewRound.number)):
+                            .order_by(col(ReviewRound.number))):
         rounds.append(RoundRoom(
             rnd.number, rnd.version_number,
             tuple(name(r) for r in rnd.reviewers.split(",") if r), _when(rnd.opened_at),
@@ -162,7 +162,7 @@ def resolution_page(app: App, session: Session, row: ResolutionRow, plan: Resolu
             link(f"review/round-{rnd.number}.json")))
     approvals = []
     for a in session.exec(select(Approval).where(Approval.resolution_id == rid)
-                          .order_by(Approval.at, Approval.id)):
+                          .order_by(col(Approval.at), col(Approval.id))):
         from workflow.documents.rendering import safe_name
 
         stem = f"approvals/{safe_name(a.member_id)}-v{a.version_number}-{a.id}.json"
@@ -170,9 +170,9 @@ def resolution_page(app: App, session: Session, row: ResolutionRow, plan: Resolu
                                       _when(a.at), a.void, a.note,
                                       link(stem, "statement") if a.statement else None))
     events = list(session.exec(select(AuditEvent).where(AuditEvent.resolution_id == rid)
-                               .order_by(AuditEvent.seq)))
+                               .order_by(col(AuditEvent.seq))))
     sigs = list(session.exec(select(SignatureRecord).where(SignatureRecord.resolution_id == rid)
-                             .order_by(SignatureRecord.version_number, SignatureRecord.id)))
+                             .order_by(col(SignatureRecord.version_number), col(SignatureRecord.id))))
     pdfs: dict[int, bytes] = {}
     for s in sigs:
         path = app.store_path(s.signed_sha256)
@@ -193,7 +193,7 @@ def resolution_page(app: App, session: Session, row: ResolutionRow, plan: Resolu
     answers = receipts_of(session, rid)
     submissions = []
     for k, sub in enumerate(session.exec(select(Submission).where(Submission.resolution_id == rid)
-                                         .order_by(Submission.id)), 1):
+                                         .order_by(col(Submission.id))), 1):
         mine = [Link(rel, rel, files[rel]) for rel in files
                 if rel.startswith(f"submissions/{k}/")]
         submissions.append(SubmissionRoom(

@@ -139,7 +139,7 @@ def _agree(where: str, payload: Mapping[str, Any], row: Mapping[str, Any] | None
 def _payload(root: Path, base: str, record: dict[str, Any],
              rows: dict[tuple[str, str], dict[str, Any]], report: VerifyReport) -> None:
     own = next(iter(_by(rows, "resolutions")), None)
-    top = {k: record[k] for k in ("symbol", "number", "title", "body", "state",
+    top: dict[str, Any] = {k: record[k] for k in ("symbol", "number", "title", "body", "state",
                                   "current_version", "created_at", "updated_at") if k in record}
     _agree(f"{base}/record.json", top, own, report)
     versions = {r["number"]: r for r in _by(rows, "versions")}

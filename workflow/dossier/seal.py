@@ -86,7 +86,9 @@ def _load(path: Path) -> list[Any]:
 
 def _registered(chain: list[dict[str, Any]]) -> tuple[set[str], set[str], set[str]]:
     """(CA fingerprints, seal fingerprints, every registered trust anchor) from the chain."""
-    cas, seals, anchors = set(), set(), set()
+    cas: set[str] = set()
+    seals: set[str] = set()
+    anchors: set[str] = set()
     for rec in chain:
         if rec.get("redacted") or rec.get("outcome") != "ok":
             continue

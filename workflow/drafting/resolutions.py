@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from drafts.errors import DraftError
 from drafts.model import Resolution
@@ -24,7 +24,7 @@ from workflow.rows import Page, Summary
 from workflow.states import State
 from workflow.store import audit
 from workflow.store import search_index as index
-from workflow.store.models import Approval, AuditEvent, ResolutionRow, Version
+from workflow.store.models import Approval, AuditEvent, ResolutionRow, Version, key_of
 from workflow.store.texts import load_version
 
 __all__ = ["new_resolution", "new_from_title", "edit_resolution", "editable_source",
@@ -100,12 +100,12 @@ def new_resolution(app: App, text: str, filename: str = "<source>") -> Summary:
         app.workspace.body(model.body)
         now = clock.now()
         row = ResolutionRow(number=number, symbol=symbol, body=model.body, title=_title(model),
-                            state="draft", current_version=1, row_version=1,
+                            state=State.draft, current_version=1, row_version=1,
                             created_at=now, updated_at=now)
         act(session, decision)
         session.add(row)
         session.flush()
-        session.add(Version(resolution_id=row.id, number=1, source=source,
+        session.add(Version(resolution_id=key_of(row), number=1, source=source,
                             content_hash=model.content_hash(), author=member.id,
                             note="first draft", created_at=now))
         audit.record(session, actor=member.id, action="new", resolution=row,
@@ -195,7 +195,7 @@ def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
         number = row.current_version + 1
         touch(session, row, current_version=number, title=_title(model),
               body=model.body)
-        session.add(Version(resolution_id=row.id, number=number, source=source,
+        session.add(Version(resolution_id=key_of(row), number=number, source=source,
                             content_hash=model.content_hash(), author=member.id, note=note,
                             created_at=clock.now()))
         audit.record(session, actor=member.id, action="edit", resolution=row,
@@ -237,7 +237,7 @@ def list_resolutions(app: App, state: str | None = None, limit: int = 50,
             query = query.where(ResolutionRow.state == state)
             count = count.where(ResolutionRow.state == state)
         total = int(session.exec(count).one())
-        rows = session.exec(query.order_by(ResolutionRow.number).offset(offset).limit(limit))
+        rows = session.exec(query.order_by(col(ResolutionRow.number)).offset(offset).limit(limit))
         return Page([Summary.of(r) for r in rows], total, offset, limit)
 
 

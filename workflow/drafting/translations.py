@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from sqlmodel import Session
 
@@ -13,7 +14,7 @@ from workflow.app import App
 from workflow.errors import InvalidInput
 from workflow.lifecycle.steps import act, allow
 from workflow.store import audit
-from workflow.store.models import ResolutionRow, TranslationState
+from workflow.store.models import ResolutionRow, TranslationState, key_of
 from workflow.store.texts import load_version, records_for
 
 __all__ = ["on_new_version", "stale_map", "confirm", "confirm_units"]
@@ -27,11 +28,11 @@ def on_new_version(session: Session, row: ResolutionRow, old: Resolution | None,
     _save(session, row, records)
 
 
-def _save(session: Session, row: ResolutionRow, records: dict) -> None:
+def _save(session: Session, row: ResolutionRow, records: dict[str, Any]) -> None:
     state = session.get(TranslationState, row.id)
     blob = json.dumps(records, ensure_ascii=False, sort_keys=True)
     if state is None:
-        state = TranslationState(resolution_id=row.id, version_number=row.current_version,
+        state = TranslationState(resolution_id=key_of(row), version_number=row.current_version,
                                  records_json=blob)
     else:
         state.version_number, state.records_json = row.current_version, blob

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from drafts.model import Resolution
+from drafts.parity.core import Finding
 from workflow.errors import WorkflowError
 from workflow.store.models import ResolutionRow
 from workflow.store.texts import records_for
@@ -18,7 +19,7 @@ class ParityRefused(WorkflowError):
 
     error_code = "blocked"
 
-def findings(session: Session, row: ResolutionRow, model: Resolution) -> list:
+def findings(session: Session, row: ResolutionRow, model: Resolution) -> list[Finding]:
     from drafts.parity.rules import check
 
     return list(check(model, records=records_for(session, row)))

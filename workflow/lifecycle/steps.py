@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from workflow import clock
 from workflow.errors import ConcurrencyError, WorkflowError
@@ -106,9 +106,9 @@ def _update(session: Session, row: ResolutionRow, seen: int | None,
             values: dict[str, Any]) -> None:
     expected = row.row_version if seen is None else seen
     values = {**values, "row_version": expected + 1, "updated_at": clock.now()}
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(ResolutionRow)
-        .where(ResolutionRow.id == row.id, ResolutionRow.row_version == expected)  # type: ignore[arg-type]
+        .where(col(ResolutionRow.id) == row.id, col(ResolutionRow.row_version) == expected)
         .values(**values)
     )
     if result.rowcount != 1:

@@ -11,7 +11,7 @@ import hashlib
 import json
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from drafts.errors import RefError
 from drafts.model import Paragraph, Resolution
@@ -30,7 +30,7 @@ from workflow.review.rounds import (
     _speaker,
 )
 from workflow.store import audit
-from workflow.store.models import Amendment, ResolutionRow, Version
+from workflow.store.models import Amendment, ResolutionRow, Version, key_of
 
 __all__ = ["amend", "list_amendments", "decide_amendment", "close_review"]
 
@@ -71,7 +71,7 @@ def amend(app: App, ref: str, *, by: str | None, target: str, op: str,
             raise InvalidInput("an amendment targets a paragraph, e.g. --target 'OP 3'")
         number = int(session.exec(select(func.max(Amendment.number))
                                   .where(Amendment.resolution_id == row.id)).one() or 0) + 1
-        amendment = Amendment(resolution_id=row.id, number=number, round_id=rnd.id,
+        amendment = Amendment(resolution_id=key_of(row), number=number, round_id=key_of(rnd),
                               version_number=rnd.version_number, author=member.id,
                               target_id=pid, target_ref=resolved, op=op,
                               texts_json=json.dumps(texts, ensure_ascii=False, sort_keys=True),
@@ -91,7 +91,7 @@ def list_amendments(app: App, ref: str) -> tuple[str, list[AmendmentRow]]:
         row = app.resolution(session, ref)
         current = refs(_model(session, app.version(session, row)))
         items = session.exec(select(Amendment).where(Amendment.resolution_id == row.id)
-                             .order_by(Amendment.number))
+                             .order_by(col(Amendment.number)))
         return row.symbol, [_row(a, current) for a in items]
 
 
@@ -166,10 +166,9 @@ def close_review(app: App, ref: str, *, changes: bool, force: bool = False,
         actor = app.acting_member(session)
         decision = allow(app, session, trigger, row=row, actor=actor, force=force)
         rnd = _open_round(session, row, "close-review")
-        accepted = session.exec(select(Amendment).where(Amendment.resolution_id == row.id,
-                                                        Amendment.round_id == rnd.id,
-                                                        Amendment.status == "accepted")
-                                .order_by(Amendment.number)).all()
+        accepted = list(session.exec(select(Amendment).where(
+            Amendment.resolution_id == row.id, Amendment.round_id == rnd.id,
+            Amendment.status == "accepted").order_by(col(Amendment.number))))
         forced = {"forced": True, "reason": reason.strip()} if force else {}
         new_version = None
         rnd.closed_at, rnd.outcome = clock.now(), "changes" if changes else "no-objection"
@@ -202,7 +201,7 @@ def _store_applied(app: App, session: Session, row: ResolutionRow, actor: str,
     model, source = parse_source(source, "amended", symbol=row.symbol)
     number = row.current_version + 1
     touch(session, row, current_version=number)
-    session.add(Version(resolution_id=row.id, number=number, source=source,
+    session.add(Version(resolution_id=key_of(row), number=number, source=source,
                         content_hash=model.content_hash(), author=actor,
                         note="accepted amendments " + ", ".join(str(a.number) for a in accepted),
                         created_at=clock.now()))

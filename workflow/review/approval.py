@@ -17,7 +17,7 @@ from workflow.lifecycle.records import current_approvals
 from workflow.lifecycle.steps import allow, move
 from workflow.signing.behalf import Evidence, evidence_for
 from workflow.signing.statements import sign_statement
-from workflow.store.models import Approval, Member, ResolutionRow
+from workflow.store.models import Approval, Member, ResolutionRow, key_of
 
 __all__ = ["approve", "may_approve", "object_", "ApprovalResult"]
 
@@ -77,7 +77,7 @@ def approve(app: App, ref: str, by: str | None, note: str = "",
                              signed_statement=signed_statement, document=evidence,
                              own_statement=own)
         statement = proof.statement if proof is not None else own
-        session.add(Approval(resolution_id=row.id, version_number=row.current_version,
+        session.add(Approval(resolution_id=key_of(row), version_number=row.current_version,
                              content_hash=version.content_hash, member_id=member.id,
                              decision="approved", note=note, statement=statement,
                              at=clock.now()))
@@ -107,7 +107,7 @@ def object_(app: App, ref: str, by: str | None, note: str, *,
         for approval in current_approvals(session, row):
             approval.void = True
             session.add(approval)
-        session.add(Approval(resolution_id=row.id, version_number=row.current_version,
+        session.add(Approval(resolution_id=key_of(row), version_number=row.current_version,
                              content_hash=version.content_hash, member_id=member.id,
                              decision="objected", note=note.strip(),
                              statement=proof.statement if proof is not None else None,

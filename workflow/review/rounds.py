@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from drafts.errors import RefError
 from drafts.model import Resolution
@@ -23,7 +23,7 @@ from workflow.lifecycle.records import open_round
 from workflow.lifecycle.steps import act, allow, move
 from workflow.rows import AmendmentRow, CommentRow
 from workflow.store import audit
-from workflow.store.models import Comment, Member, ResolutionRow, ReviewRound, Version
+from workflow.store.models import Comment, Member, ResolutionRow, ReviewRound, Version, key_of
 from workflow.store.texts import load_version
 
 __all__ = ["circulate", "add_comment", "comment_matrix", "dispose", "CommentRow",
@@ -99,7 +99,7 @@ def circulate(app: App, ref: str, reviewers: list[str], due: _dt.date | None = N
              detail={"round": number, "version": row.current_version,
                      "content_hash": version.content_hash, "reviewers": reviewers,
                      "due": due.isoformat() if due else None})
-        session.add(ReviewRound(resolution_id=row.id, number=number,
+        session.add(ReviewRound(resolution_id=key_of(row), number=number,
                                 version_number=row.current_version,
                                 reviewers=",".join(reviewers), due=due, opened_at=clock.now()))
         warnings = _parity_warnings(session, row, _model(session, version))
@@ -140,7 +140,7 @@ def add_comment(app: App, ref: str, *, by: str | None, target: str, type_: str, 
         pid, resolved = _resolve(model, target)
         number = int(session.exec(select(func.max(Comment.number))
                                   .where(Comment.resolution_id == row.id)).one() or 0) + 1
-        comment = Comment(resolution_id=row.id, number=number, round_id=rnd.id,
+        comment = Comment(resolution_id=key_of(row), number=number, round_id=key_of(rnd),
                           version_number=rnd.version_number, paragraph_id=pid, ref=resolved,
                           author=member.id, type=type_, text=text.strip(),
                           proposal=proposal.strip(), source=source, created_at=clock.now(),
@@ -172,7 +172,7 @@ def comment_matrix(app: App, ref: str) -> tuple[str, int, list[CommentRow]]:
         rounds = {r.id: r.number for r in session.exec(
             select(ReviewRound).where(ReviewRound.resolution_id == row.id))}
         comments = session.exec(select(Comment).where(Comment.resolution_id == row.id)
-                                .order_by(Comment.number))
+                                .order_by(col(Comment.number)))
         return row.symbol, row.current_version, [
             _comment_row(c, current, rounds.get(c.round_id, 0)) for c in comments]
 

@@ -17,7 +17,7 @@ import datetime as _dt
 import hashlib
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from workflow.app import App
 from workflow.errors import WorkflowError
@@ -100,7 +100,7 @@ def auto_anchor(app: App) -> tuple[Anchor | None, str]:
         return None, ""
     with app.read() as session:  # nothing since the last anchor but the anchor itself
         last = session.exec(select(AuditEvent.action).order_by(
-            AuditEvent.seq.desc()).limit(1)).first()  # type: ignore[union-attr]
+            col(AuditEvent.seq).desc()).limit(1)).first()
         kept = session.exec(select(AuditAnchor).order_by(
             AuditAnchor.id.desc()).limit(1)).first()  # type: ignore[union-attr]
         if last == "anchor" and kept is not None:
@@ -112,7 +112,7 @@ def auto_anchor(app: App) -> tuple[Anchor | None, str]:
 
 
 def anchors(session: Session) -> list[Anchor]:
-    return [_info(r) for r in session.exec(select(AuditAnchor).order_by(AuditAnchor.id))]
+    return [_info(r) for r in session.exec(select(AuditAnchor).order_by(col(AuditAnchor.id)))]
 
 
 def anchor_problems(app: App, session: Session) -> list[Problem]:
@@ -123,11 +123,11 @@ def anchor_problems(app: App, session: Session) -> list[Problem]:
     from signatures.ltv import check_token
     from workflow.signing.keys import trust_roots
 
-    rows = list(session.exec(select(AuditAnchor).order_by(AuditAnchor.id)))
+    rows = list(session.exec(select(AuditAnchor).order_by(col(AuditAnchor.id))))
     kept = {(r.seq, r.hash, hashlib.sha256(r.token).hexdigest()) for r in rows}
     problems = []
     for ev in session.exec(select(AuditEvent).where(AuditEvent.action == "anchor")
-                           .order_by(AuditEvent.seq)):
+                           .order_by(col(AuditEvent.seq))):
         d = json.loads(ev.detail)
         if (d.get("seq"), d.get("hash"), d.get("token_sha256")) not in kept:
             problems.append(Problem(f"audit event {ev.seq}", f"records an anchor of event "

@@ -59,7 +59,7 @@ class Registry:
 
 
 def registry(session: Session) -> Registry:
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from workflow.signing.trust import registered_fingerprints
     from workflow.store.models import Member, SignatureRecord
@@ -71,7 +71,7 @@ def registry(session: Session) -> Registry:
             reg.signatories.add(m.id)
         reg.fingerprints[m.id] = registered_fingerprints(session, m.id)
     by_version: dict[tuple[int, int], list[Any]] = {}
-    for rec in session.exec(select(SignatureRecord).order_by(SignatureRecord.id)):
+    for rec in session.exec(select(SignatureRecord).order_by(col(SignatureRecord.id))):
         by_version.setdefault((rec.resolution_id, rec.version_number), []).append(rec)
     for recs in by_version.values():
         for rec in recs:

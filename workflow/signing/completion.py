@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from workflow.app import App
 from workflow.documents.rendering import render_bytes
@@ -32,7 +32,7 @@ def completion_facts(app: App, session: Session, row: ResolutionRow) -> dict[str
                "outcome": e.outcome, "detail": json.loads(e.detail), "prev_hash": e.prev_hash,
                "hash": e.hash}
               for e in session.exec(select(AuditEvent).where(AuditEvent.resolution_id == row.id)
-                                    .order_by(AuditEvent.seq))]
+                                    .order_by(col(AuditEvent.seq)))]
     signers = [{"member": r.member_id, "field": r.field_name,
                 "cert_fingerprint": r.cert_fingerprint, "base_sha256": r.base_sha256,
                 "signed_sha256": r.signed_sha256, "docx_p7s_sha256": r.docx_p7s_sha256,

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from workflow.app import App
 from workflow.documents.rendering import render_bytes, safe_name
@@ -44,7 +44,7 @@ def _events(session: Session, row: ResolutionRow, action: str) -> list[dict[str,
     found = []
     for ev in session.exec(select(AuditEvent).where(
             AuditEvent.resolution_id == row.id, AuditEvent.action == action,
-            AuditEvent.outcome == "ok").order_by(AuditEvent.seq)):
+            AuditEvent.outcome == "ok").order_by(col(AuditEvent.seq))):
         found.append(json.loads(ev.detail))
     return found
 
@@ -83,7 +83,7 @@ def records(session: Session, row: ResolutionRow) -> list[SignatureRecord]:
     """Signatures over the current version, in signing order."""
     return list(session.exec(select(SignatureRecord).where(
         SignatureRecord.resolution_id == row.id,
-        SignatureRecord.version_number == row.current_version).order_by(SignatureRecord.id)))
+        SignatureRecord.version_number == row.current_version).order_by(col(SignatureRecord.id))))
 
 
 def latest_pdf_sha(session: Session, row: ResolutionRow, base: SigningBase) -> str:

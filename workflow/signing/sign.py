@@ -37,7 +37,7 @@ from workflow.signing.files import (
     store,
 )
 from workflow.signing.keys import chains_to, registered_certificate, trust_roots
-from workflow.store.models import Member, MemberCertificate, ResolutionRow, SignatureRecord
+from workflow.store.models import Member, MemberCertificate, ResolutionRow, SignatureRecord, key_of
 from workflow.store.texts import load_version
 
 __all__ = ["may_sign", "SignResult", "sign", "import_signed", "stamp_lines", "SLOT_PT",
@@ -157,7 +157,7 @@ def _record(app: App, session: Session, row: ResolutionRow, member: Member,
         signed_sha = _long_term(app, signed_sha, timestamper)
         level = "B-LTA"
     session.add(SignatureRecord(
-        resolution_id=row.id, version_number=row.current_version, member_id=member.id,
+        resolution_id=key_of(row), version_number=row.current_version, member_id=member.id,
         field_name=field_name, cert_fingerprint=fingerprint, base_sha256=base_sha,
         signed_sha256=signed_sha, docx_p7s_sha256=p7s_sha, source=source, at=clock.now()))
     session.flush()

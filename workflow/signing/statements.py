@@ -72,10 +72,10 @@ def statement_signer_for(app: App, by: str | None, p12: str | None, passphrase_f
 def statement_problems(app: App, session: Any) -> list[str]:
     """Every stored approval statement that does not verify against the trust store, or
     whose signer is not the approving member's registered certificate."""
-    from sqlmodel import select
+    from sqlmodel import col, select
 
 
-    rows = [a for a in session.exec(select(Approval).order_by(Approval.id)) if a.statement]
+    rows = [a for a in session.exec(select(Approval).order_by(col(Approval.id))) if a.statement]
     if not rows:
         return []
     from signatures.cms import verify_detached

@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from workflow.app import App
 from workflow.errors import InvalidInput, NotFound, WorkflowError
@@ -187,8 +187,8 @@ def _make_crl(app: App, session: Session, ca_passphrase: bytes) -> bytes:
     from workflow.store.models import AuditEvent
 
     done = revocations(session)
-    number = len(list(session.exec(select(AuditEvent.seq).where(  # type: ignore[call-overload]
-        AuditEvent.action.in_(["keys-revoke", "keys-crl", "keys-init-ca"]))))) + 1  # type: ignore[attr-defined]
+    number = len(list(session.exec(select(AuditEvent.seq).where(
+        col(AuditEvent.action).in_(["keys-revoke", "keys-crl", "keys-init-ca"]))))) + 1
     der = make_crl(_ca_dir(app), ca_passphrase,
                    [Revoked(r.serial, r.when, r.reason) for r in done], number=number)
     write_atomic(_ca_dir(app) / CRL_FILE, der, 0o644)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import String, type_coerce
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from workflow import clock
 from workflow.errors import WorkflowError
@@ -66,7 +66,7 @@ def _utc(value: _dt.datetime) -> _dt.datetime:
 
 def events_for(session: Session, resolution_id: int) -> list[AuditEvent]:
     statement = (select(AuditEvent).where(AuditEvent.resolution_id == resolution_id)
-                 .order_by(AuditEvent.seq))
+                 .order_by(col(AuditEvent.seq)))
     return list(session.exec(statement))
 
 
@@ -76,7 +76,7 @@ def _chain_problems(events: Iterable[AuditEvent], head: AuditHead | None) -> lis
 
 def verify(session: Session) -> list[Problem]:
     """Every problem found: a broken chain, a tampered row, version text or state."""
-    events = list(session.exec(select(AuditEvent).order_by(AuditEvent.seq)))
+    events = list(session.exec(select(AuditEvent).order_by(col(AuditEvent.seq))))
     problems = _chain_problems(events, session.get(AuditHead, 1))
     recorded_hash: dict[tuple[int, int], str] = {}
     last_state: dict[int, str] = {}
@@ -108,14 +108,14 @@ def verify(session: Session) -> list[Problem]:
                                     f"{last_state.get(rid or 0)!r}: the state was edited"))
     versions = select(Version.id, Version.resolution_id, Version.number, Version.content_hash)
     for vid, rid, number, content_hash in session.exec(versions.order_by(
-            Version.resolution_id, Version.number)):
+            col(Version.resolution_id), col(Version.number))):
         where = f"version {number} of {symbols.get(rid, '?')}"
         expected = recorded_hash.get((rid, number))
         if expected is None:
             problems.append(Problem(where, "has no audit event recording it"))
         elif expected != content_hash:
             problems.append(Problem(where, "text differs from the hash the audit log recorded"))
-        if ("versions", facts.key_text([vid])) not in bound:
+        if vid is not None and ("versions", facts.key_text([vid])) not in bound:
             problems += _parsed_problems(session, vid, where, content_hash)
     return problems + row_problems(session, events) + facts.fact_problems(session, details)
 

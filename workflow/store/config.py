@@ -64,6 +64,7 @@ class Group:
     prefix: str
     languages: tuple[str, ...]
     approval_rule: str
+    address: str = ""                 # the working group's postal address (bag-info.txt)
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,8 @@ def _group(source: _Source, data: Mapping[str, Any], root: Path) -> Group:
         raise source.error("working_group", "approval_rule",
                            f"{rule!r} is not one of {', '.join(APPROVAL_RULES)}")
     return Group(name, names, _text(source, "working_group", table, "prefix", "WG"),
-                 _texts(source, "working_group", table, "languages", ("ru", "zh", "en")), rule)
+                 _texts(source, "working_group", table, "languages", ("ru", "zh", "en")), rule,
+                 _text(source, "working_group", table, "address", ""))
 
 
 def _signatures(source: _Source, data: Mapping[str, Any]) -> Signatures:

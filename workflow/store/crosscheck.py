@@ -67,7 +67,7 @@ def _comment_problems(session: Session, recorded: list[tuple[AuditEvent, dict[st
                 disposed[(ev.resolution_id, int(d["comment"]))] = (ev, d)
     problems = []
     seen = set()
-    for c in session.exec(select(Comment).order_by(Comment.resolution_id, Comment.number)):
+    for c in session.exec(select(Comment).order_by(col(Comment.resolution_id), col(Comment.number))):
         key = (c.resolution_id, c.number)
         seen.add(key)
         where = f"comment {c.number} of {symbols.get(c.resolution_id, '?')}"
@@ -110,7 +110,7 @@ def _approval_problems(session: Session, recorded: list[tuple[AuditEvent, dict[s
         if ev.action in _VOIDING:
             voided_after[ev.resolution_id].append(ev.seq)
     problems = []
-    for a in session.exec(select(Approval).order_by(Approval.id)):
+    for a in session.exec(select(Approval).order_by(col(Approval.id))):
         key = (a.resolution_id, a.version_number, a.member_id, a.decision)
         where = (f"{'approval' if a.decision == 'approved' else 'objection'} by {a.member_id} "
                  f"of {symbols.get(a.resolution_id, '?')} v{a.version_number}")

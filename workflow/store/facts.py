@@ -191,7 +191,9 @@ def fact_problems(session: Session, details: list[tuple[int, dict[str, Any]]]) -
     """Every fact row compared with the hash the chain recorded last for it."""
     latest = recorded_rows(details)
     table = m.ResolutionRow.__table__  # type: ignore[attr-defined]
-    symbols = dict(session.connection().execute(select(table.c.id, table.c.symbol)).all())
+    symbols: dict[Any, str] = {
+        rid: str(sym) for rid, sym in session.connection().execute(
+            select(table.c.id, table.c.symbol)).all()}
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     for name in FACT_TABLES:

@@ -3,7 +3,7 @@ append-only and hash-chained through ``audit_head``, the one row every writer lo
 
 import datetime as _dt
 import json
-from typing import Any, Optional
+from typing import Any, Optional, Protocol
 
 from sqlalchemy import (
     Boolean,
@@ -25,6 +25,7 @@ from workflow.errors import WorkspaceError
 from workflow.states import State
 
 __all__ = [
+    "key_of",
     "Member",
     "MemberRole",
     "holding",
@@ -89,6 +90,18 @@ class MemberRole(SQLModel, table=True):
     member_id: str = Field(sa_column=Column(String(64), ForeignKey("members.id"),
                                             primary_key=True))
     role: str = Field(sa_column=Column(String(16), primary_key=True, index=True))
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def key_of(row: _Stored) -> int:
+    """The primary key of a stored row (a row not flushed yet has none: refused)."""
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no primary key yet; flush it first")
+    return row.id
 
 
 def holding(role: str) -> SelectOfScalar[Member]:

@@ -99,10 +99,10 @@ class Reads:
             import psycopg
 
             try:
-                conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1))
+                pg = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1))
             except psycopg.Error:
                 return None
-            reads = cls(conn, False)
+            reads = cls(pg, False)
         else:
             return None
         if reads.revision() != schema_revision():

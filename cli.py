@@ -173,7 +173,7 @@ SIGN_KEYS = ("symbol member field_name state signed_sha256 p7s_sha256 certificat
 VERIFY_KEYS = ("schema file trust workspace ok level at size document_timestamps signature_count "
                "problems signatures | schema file sha256 size trust at workspace ok "
                "signature_count signatures problems")
-EXPORT_KEYS = "path resolutions files octets rendered cached workers seconds reused"
+EXPORT_KEYS = "path resolutions files octets rendered cached workers seconds reused anchor"
 DOSSIER_VERIFY_KEYS = "schema path ok at archive_timestamp checked seal problems"
 
 VERSION = click.option("--version", "version", type=int, help="Version number (default: current).")
@@ -1434,6 +1434,7 @@ def verify_cmd(ctx: Context, file: str, trust: tuple[str, ...], p7s: tuple[str, 
     docs/VERIFY_JSON.md."""
     from workflow.signing.verify import parse_at, verify_file
     report = verify_file(Path(file), trust=[Path(t) for t in trust], workspace=ctx.workspace,
+                         database_url=ctx.database_url,
                          p7s=[Path(x) for x in p7s], at=parse_at(at),
                          crl=[Path(c) for c in crl])
     ctx.emit(report, reports.signatures_text(file, report))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timezone
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from workflow.dossier import reuse, room
 from workflow.dossier.bag import BagWriter, staging
 from workflow.dossier.howto import HOWTO, Howto, howto_text
 from workflow.dossier.meta import DossierStats, bag_info
-from workflow.dossier.plan import Entry, Job, dumps, own_job, plan_resolution
+from workflow.dossier.plan import Entry, Job, ResolutionPlan, dumps, own_job, plan_resolution
 from workflow.dossier.premis import PREMIS_FILE, dossier_premis
 from workflow.dossier.render import (
     Progress,
@@ -60,12 +60,13 @@ class ExportResult:
     workers: int
     seconds: float
     reused: bool = False    # the payload of the previous export of the same inputs
+    anchor: str = ""        # the audit anchor made first, or why none was ('' : no TSA)
 
     def to_json(self) -> dict[str, Any]:
         return {"path": str(self.path), "resolutions": self.resolutions, "files": self.files,
                 "octets": self.octets, "rendered": self.rendered, "cached": self.cached,
                 "workers": self.workers, "seconds": round(self.seconds, 3),
-                "reused": self.reused}
+                "reused": self.reused, "anchor": self.anchor}
 
 
 def _rows(app: App, session: Session, refs: Sequence[str], everything: bool
@@ -117,13 +118,14 @@ def _ca_sha256(app: App) -> str:
     return fingerprint(load_certificates(ca.read_bytes())[0])
 
 
-def _timestamp_roots(app: App) -> list[str]:
-    """The bag's trust files trusted for timestamps (for VERIFY.txt)."""
+def _timestamp_roots(app: App, trust: list[tuple[str, Path]]) -> list[str]:
+    """The bag's trust files trusted for timestamps, as paths in the bag (for VERIFY.txt
+    and the reading room)."""
     from workflow.signing.trust import trusted_for
 
     directory = app.workspace.keys_dir / "trust"
     names = {p.name for p in trusted_for(directory, "timestamps")} if directory.is_dir() else set()
-    return [rel for rel, path in _trust_files(app) if path.name in names]
+    return [f"data/{rel}" for rel, path in trust if path.name in names]
 
 
 def anchor_files(app: App) -> list[tuple[str, bytes]]:
@@ -172,14 +174,48 @@ def _chain_lines(session: Session, exported: set[int], stats: DossierStats,
         yield json.dumps(rec, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
 
 
+@dataclass(frozen=True)
+class _Setting:
+    """What one export asks of the workspace, asked once: the seal, the timestamp
+    authority, the trust files, the fingerprints the bag names."""
+
+    app: App
+    signer: Any
+    stamper: Any                      # the timestamp client, or None
+    trust: list[tuple[str, Path]]     # (path in data/, file)
+    tsa_roots: list[str]              # the trust files trusted for timestamps, in data/
+    ca_sha256: str
+    seal_sha256: str
+    workers: int
+
+    def howto(self, head: tuple[int, str], **lists: Any) -> Howto:
+        """VERIFY.txt's facts. ``attime`` is the real moment of sealing (openssl checks the
+        seal as of then, and pyHanko dates the seal by the real time too), not the
+        workflow's clock, which a test or a benchmark may have set elsewhere."""
+        return Howto(ca="data/trust/ca.pem", seal_cert=f"data/{SEAL_CERT}",
+                     ca_sha256=self.ca_sha256, seal_sha256=self.seal_sha256, head=head,
+                     attime=int(time.time()), **lists)
+
+
+@dataclass
+class _Planned:
+    """The plan pass: every resolution's folder, each document known or to render."""
+
+    plans: list[ResolutionPlan]
+    known: dict[Job, str]
+    missing: list[Job]
+    summaries: list[dict[str, Any]]
+    listing: list[tuple[str, str]]
+    index_job: Job
+
+
 def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool = False,
                    as_zip: bool = False, workers: int | None = None,
                    progress: Progress | None = None,
                    seal_passphrase: bytes | None = None) -> ExportResult:
     """Export the resolutions (or all) as one BagIt bag at ``out`` (a folder, or a ZIP),
-    sealed with the secretariat's seal (opened with ``seal_passphrase``)."""
-    from workflow.signing.seal import seal_signer
-
+    sealed with the secretariat's seal (opened with ``seal_passphrase``). With a timestamp
+    authority the audit head is anchored first, and the result says so (``anchor``)."""
     started = time.perf_counter()
     out = Path(out)
     if out.exists():
@@ -187,154 +223,201 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
     if seal_passphrase is None:
         raise InvalidInput("the dossier is sealed with the secretariat's seal: give "
                            "--seal-passphrase-file FILE")
-    signer = seal_signer(app, seal_passphrase)  # a wrong passphrase fails before any work
+    setting = _setting(app, seal_passphrase, workers)  # a wrong passphrase fails here
+    anchored = _anchor(app)  # the head the bag will carry, anchored: a step of its own
+    reset_memo()
+    key_head, reuse_key = _reuse_key(setting, refs, everything)
+    kept = reuse.load(app, reuse_key)
+    again = _export_again(setting, out, as_zip, kept, progress) if kept is not None else None
+    if again is None:
+        planned = _plan(setting, refs, everything, progress)
+        planned.known.update(render_missing(app, planned.missing, setting.workers, progress))
+        again = _write_bag(setting, out, as_zip, planned, key_head, reuse_key, progress)
+        reset_memo()
+    return replace(again, seconds=time.perf_counter() - started, anchor=anchored)
+
+
+def _setting(app: App, seal_passphrase: bytes, workers: int | None) -> _Setting:
+    from workflow.signing.seal import seal_signer
+    from workflow.signing.sign import timestamper_for
+
+    signer = seal_signer(app, seal_passphrase)
+    trust = _trust_files(app)
+    return _Setting(app, signer, timestamper_for(app), trust, _timestamp_roots(app, trust),
+                    _ca_sha256(app), fingerprint(signer.cert), workers or default_workers())
+
+
+def _anchor(app: App) -> str:
+    """Anchor the audit head (with a timestamp authority): what was done, for the output."""
     from workflow.signing.anchors import auto_anchor
 
-    auto_anchor(app)  # with a timestamp authority: the head the bag will carry, anchored
-    workers = workers or default_workers()
-    reset_memo()
-    from workflow.signing.sign import timestamper_for
+    made, why = auto_anchor(app)
+    if made is not None:
+        return f"audit head {made.seq} anchored at {made.at.isoformat()} ({made.tsa_url})"
+    return f"not anchored: {why}" if why else ""
+
+
+def _reuse_key(setting: _Setting, refs: Sequence[str], everything: bool) -> tuple[Any, str]:
+    """(the audit head now, the key of an export of these inputs)."""
     from workflow.store.witness import head as chain_head
 
+    app = setting.app
     with app.read() as session:
         wanted = [r.id or 0 for r in _rows(app, session, refs, everything)]
         key_head = chain_head(session)
-        reuse_key = reuse.key(app, key_head, wanted, _pem(signer.cert), _trust_files(app),
-                              timestamper_for(app) is not None)
-    kept = reuse.load(app, reuse_key)
-    if kept is not None:
-        again = _export_again(app, out, as_zip, kept, signer, workers, started, progress)
-        if again is not None:
-            return again
-    # -- plan ---------------------------------------------------------------------------
+        return key_head, reuse.key(app, key_head, wanted, _pem(setting.signer.cert),
+                                   setting.trust, setting.stamper is not None)
+
+
+def _plan(setting: _Setting, refs: Sequence[str], everything: bool,
+          progress: Progress | None) -> _Planned:
+    """Plan every resolution once (the write pass uses these plans), and the index."""
+    app = setting.app
     known: dict[Job, str] = {}
     missing: list[Job] = []
-    summaries: list[dict[str, Any]] = []
+    plans: list[ResolutionPlan] = []
     with app.read() as session:
         rows = _rows(app, session, refs, everything)
-        ids = [r.id for r in rows]
         for n, row in enumerate(rows, 1):
             plan = plan_resolution(app, session, row)
+            plans.append(plan)
             for entry in plan.entries:
                 if entry.job is not None and entry.job not in known:
-                    digest = _job_hash(app, session, row, entry.job)
-                    if digest:
-                        known[entry.job] = digest
-                    else:
-                        missing.append(entry.job)
-            summaries.append({"symbol": row.symbol, "number": row.number,
-                              "folder": plan.folder, "title": row.title, "state": row.state,
-                              "files": len(plan.entries)})
+                    _look_up(app, session, row, entry.job, known, missing)
             if progress:
                 progress("plan", n, len(rows))
-        first = rows[0]
+        summaries = [{"symbol": p.row.symbol, "number": p.row.number, "folder": p.folder,
+                      "title": p.row.title, "state": p.row.state, "files": len(p.entries)}
+                     for p in plans]
         listing = [("dossier.json", "What the dossier holds, and the audit head"),
                    ("audit/chain.jsonl", "The working group's audit chain (JSON Lines)")]
-        listing += [(rel, "Trust anchor (CA certificate)") for rel, _ in _trust_files(app)]
+        listing += [(rel, "Trust anchor (CA certificate)") for rel, _ in setting.trust]
         listing += [(SEAL_CERT, "The secretariat's seal certificate (it seals the bag)")]
         listing += [(f"{s['folder']}/", f"{s['symbol']}: {s['title']} ({s['state']}); "
                      f"{s['files']} files, see {s['folder']}/index.pdf") for s in summaries]
+        first = rows[0]
         index_job = own_job(Job(first.id or 0, first.current_version, "index", "pdf",
                                 extra=tuple(listing)), first)
-        digest = _job_hash(app, session, first, index_job)
-        if digest:
-            known[index_job] = digest
-        else:
-            missing.append(index_job)
-    # -- render -------------------------------------------------------------------------
-    known.update(render_missing(app, missing, workers, progress))
-    # -- write --------------------------------------------------------------------------
+        _look_up(app, session, first, index_job, known, missing)
+    return _Planned(plans, known, missing, summaries, listing, index_job)
+
+
+def _look_up(app: App, session: Session, row: ResolutionRow, job: Job,
+             known: dict[Job, str], missing: list[Job]) -> None:
+    digest = _job_hash(app, session, row, job)
+    if digest:
+        known[job] = digest
+    else:
+        missing.append(job)
+
+
+def _write_bag(setting: _Setting, out: Path, as_zip: bool, planned: _Planned, key_head: Any,
+               reuse_key: str, progress: Progress | None) -> ExportResult:
+    """The write pass: the files, the chain, each resolution's folder and page, the
+    metadata; then VERIFY.txt, bag-info, the archive timestamp and the seal."""
+    app = setting.app
     stats = DossierStats()
     head: list[Any] = [0, "0" * 64]
+    ids = {p.row.id for p in planned.plans if p.row.id is not None}
     with staging(out, as_zip) as stage:
         bag = BagWriter(stage.bag)
-        bag.add_file("index.pdf", app.store_path(known[index_job]))
-        for rel, path in _trust_files(app):
+        bag.add_file("index.pdf", app.store_path(planned.known[planned.index_job]))
+        for rel, path in setting.trust:
             bag.add_file(rel, path)
-        bag.add_bytes(SEAL_CERT, _pem(signer.cert))
+        bag.add_bytes(SEAL_CERT, _pem(setting.signer.cert))
         for rel, data in anchor_files(app):
             bag.add_bytes(rel, data)
-        howto = Howto(ca="data/trust/ca.pem", seal_cert=f"data/{SEAL_CERT}",
-                      ca_sha256=_ca_sha256(app), seal_sha256=fingerprint(signer.cert),
-                      head=(0, ""), attime=int(time.time()))
+        howto = setting.howto((0, ""))
         with app.read() as session:
-            bag.add_lines("audit/chain.jsonl",
-                          _chain_lines(session, {i for i in ids if i is not None}, stats, head))
-        from workflow.signing.sign import timestamper_for as _stamper
-
-        rooms_stamped = _stamper(app) is not None
-        rooms_tsa = [f"data/{rel}" for rel in _timestamp_roots(app)]
-        room_lines: list[Any] = []
-        for n, rid in enumerate(ids, 1):
-            with app.read() as session:
-                found = session.get(ResolutionRow, rid)
-                assert found is not None
-                plan = plan_resolution(app, session, found)
-                for entry in plan.entries:
-                    _write(app, session, bag, entry, known)
-                record = plan.record
-                _signed_files(howto, plan.folder, record)
-                page, line = room.resolution_page(
-                    app, session, found, plan, tsa_roots=rooms_tsa, stamped=rooms_stamped,
-                    ca_sha256=howto.ca_sha256, seal_sha256=howto.seal_sha256)
-                bag.add_bytes(f"{plan.folder}/{room.ROOM_PAGE}", page)
-                room_lines.append(line)
-            stats.resolutions += 1
-            stats.versions += len(record["versions"])
-            stats.signatures += len(record["signatures"])
-            stats.submissions += len(record["submissions"])
-            stats.events += int(record["audit"]["events"])
-            stats.see(found.created_at, found.updated_at)
-            if progress:
-                progress("write", n, len(ids))
-        with app.read() as session:
-            bag.add_bytes(PREMIS_FILE, dossier_premis(
-                app, session, [i for i in ids if i is not None], howto.pdfs,
-                {rel: d["sha256"] for rel, d in bag.digests.items()},
-                (_seal_name(signer), howto.seal_sha256), clock.now(),
-                (int(head[0]), str(head[1]))))
-        bag.add_bytes(room.ROOM_PAGE, room.index_page(
-            app, room_lines, (int(head[0]), str(head[1])),
-            [("index.pdf", "The table of contents (PDF/A-3b)"), *listing],
-            howto.ca_sha256, howto.seal_sha256, rooms_tsa, rooms_stamped))
-        bag.add_bytes("dossier.json", dumps({
-            "schema": "brics-resolutions/dossier/1",
-            "working_group": {"names": app.workspace.group_names,
-                              "prefix": app.workspace.prefix},
-            "resolutions": summaries,
-            "audit": {"file": "audit/chain.jsonl", "head_seq": head[0], "head_hash": head[1]},
-            "trust": [rel for rel, _ in _trust_files(app)],
-            "ca": {"file": "trust/ca.pem", "sha256": howto.ca_sha256},
-            "seal": {"certificate": SEAL_CERT, "sha256": howto.seal_sha256,
-                     "signature": SEAL_FILE, "over": SEALED},
-            "anchors": ANCHORS,
-            "counts": stats.to_json(), "index": "index.pdf"}))
-        from workflow.signing.archive import archive_timestamp
-        from workflow.signing.sign import timestamper_for
-
-        bagging = clock.today()
-        stamper = timestamper_for(app)
-        howto.head = (int(head[0]), str(head[1]))
-        howto.seal_timestamp = howto.archive_timestamp = stamper is not None
-        howto.tsa_roots = [f"data/{rel}" for rel in _timestamp_roots(app)]
-        (stage.bag / HOWTO).write_text(howto_text(howto), encoding="utf-8")
-        bag.finish(bag_info(app, stats, len(bag.digests), bag.octets, bagging,
-                            (int(head[0]), str(head[1]))), extra_tags=[HOWTO])
-        archive_timestamp(app, stage.bag)  # with a TSA: a timestamp over the whole bag
-        seal_bag(stage.bag, signer, stamper)  # last: the seal over the tag manifest
-        files, octets = len(bag.digests), bag.octets
+            bag.add_lines("audit/chain.jsonl", _chain_lines(session, ids, stats, head))
+        room_lines = _write_resolutions(setting, bag, planned, howto, stats, progress)
+        at_head = (int(head[0]), str(head[1]))
+        _write_metadata(setting, bag, planned, howto, stats, room_lines, at_head)
+        howto.head = at_head
+        _close_bag(setting, stage.bag, bag, howto, stats)
         if howto.head == key_head:  # the database did not move on while this was written
             reuse.save(app, reuse_key, stage.bag / "data", reuse.Kept(
                 files=[(rel, d["sha256"]) for rel, d in bag.digests.items()],
                 stats=_stats_json(stats), head=howto.head, pdfs=howto.pdfs,
-                detached=howto.detached, symbols=[s["symbol"] for s in summaries],
-                documents=len(known)))
+                detached=howto.detached, symbols=[s["symbol"] for s in planned.summaries],
+                documents=len(planned.known)))
         crashpoint("dossier.before-publish")
         stage.publish()
-    reset_memo()
-    return ExportResult(out, [s["symbol"] for s in summaries], files, octets,
-                        len(set(missing)), len(known) - len(set(missing)), workers,
-                        time.perf_counter() - started)
+    rendered = len(set(planned.missing))
+    return ExportResult(out, [s["symbol"] for s in planned.summaries], len(bag.digests),
+                        bag.octets, rendered, len(planned.known) - rendered, setting.workers,
+                        0.0)
+
+
+def _write_resolutions(setting: _Setting, bag: BagWriter, planned: _Planned, howto: Howto,
+                       stats: DossierStats, progress: Progress | None) -> list[Any]:
+    """Each resolution's folder as planned, and its page of the reading room."""
+    app = setting.app
+    room_lines: list[Any] = []
+    for n, plan in enumerate(planned.plans, 1):
+        with app.read() as session:
+            row = session.get(ResolutionRow, plan.row.id)
+            assert row is not None
+            for entry in plan.entries:
+                _write(app, session, bag, entry, planned.known)
+            record = plan.record
+            _signed_files(howto, plan.folder, record)
+            page, line = room.resolution_page(
+                app, session, row, plan, tsa_roots=setting.tsa_roots,
+                stamped=setting.stamper is not None, ca_sha256=howto.ca_sha256,
+                seal_sha256=howto.seal_sha256)
+            bag.add_bytes(f"{plan.folder}/{room.ROOM_PAGE}", page)
+            room_lines.append(line)
+        stats.resolutions += 1
+        stats.versions += len(record["versions"])
+        stats.signatures += len(record["signatures"])
+        stats.submissions += len(record["submissions"])
+        stats.events += int(record["audit"]["events"])
+        stats.see(row.created_at, row.updated_at)
+        if progress:
+            progress("write", n, len(planned.plans))
+    return room_lines
+
+
+def _write_metadata(setting: _Setting, bag: BagWriter, planned: _Planned, howto: Howto,
+                    stats: DossierStats, room_lines: list[Any], head: tuple[int, str]) -> None:
+    """PREMIS, the reading room's index and ``dossier.json``."""
+    app = setting.app
+    with app.read() as session:
+        bag.add_bytes(PREMIS_FILE, dossier_premis(
+            app, session, [p.row.id for p in planned.plans if p.row.id is not None],
+            howto.pdfs, {rel: d["sha256"] for rel, d in bag.digests.items()},
+            (_seal_name(setting.signer), howto.seal_sha256), clock.now(), head))
+    bag.add_bytes(room.ROOM_PAGE, room.index_page(
+        app, room_lines, head, [("index.pdf", "The table of contents (PDF/A-3b)"),
+                                *planned.listing],
+        howto.ca_sha256, howto.seal_sha256, setting.tsa_roots, setting.stamper is not None))
+    bag.add_bytes("dossier.json", dumps({
+        "schema": "brics-resolutions/dossier/1",
+        "working_group": {"names": app.workspace.group_names, "prefix": app.workspace.prefix},
+        "resolutions": planned.summaries,
+        "audit": {"file": "audit/chain.jsonl", "head_seq": head[0], "head_hash": head[1]},
+        "trust": [rel for rel, _ in setting.trust],
+        "ca": {"file": "trust/ca.pem", "sha256": howto.ca_sha256},
+        "seal": {"certificate": SEAL_CERT, "sha256": howto.seal_sha256,
+                 "signature": SEAL_FILE, "over": SEALED},
+        "anchors": ANCHORS,
+        "counts": stats.to_json(), "index": "index.pdf"}))
+
+
+def _close_bag(setting: _Setting, root: Path, bag: BagWriter, howto: Howto,
+               stats: DossierStats) -> None:
+    """VERIFY.txt, bag-info.txt and the manifests, the archive timestamp (with a timestamp
+    authority) and, last, the seal over the tag manifest."""
+    from workflow.signing.archive import archive_timestamp
+
+    howto.seal_timestamp = howto.archive_timestamp = setting.stamper is not None
+    howto.tsa_roots = list(setting.tsa_roots)
+    (root / HOWTO).write_text(howto_text(howto), encoding="utf-8")
+    bag.finish(bag_info(setting.app, stats, len(bag.digests), bag.octets, clock.today(),
+                        howto.head), extra_tags=[HOWTO])
+    archive_timestamp(setting.app, root)
+    seal_bag(root, setting.signer, setting.stamper)
 
 
 def _seal_name(signer: Any) -> str:
@@ -363,15 +446,12 @@ def _stats_of(data: dict[str, Any]) -> DossierStats:
     return stats
 
 
-def _export_again(app: App, out: Path, as_zip: bool, kept: reuse.Kept, signer: Any,
-                  workers: int, started: float, progress: Progress | None
-                  ) -> ExportResult | None:
+def _export_again(setting: _Setting, out: Path, as_zip: bool, kept: reuse.Kept,
+                  progress: Progress | None) -> ExportResult | None:
     """The payload of the last export of the same inputs, copied from the store and hashed
     as it is copied (``workflow.dossier.reuse``); None when a stored file is missing or its
     bytes changed — the caller then exports in full."""
-    from workflow.signing.archive import archive_timestamp
-    from workflow.signing.sign import timestamper_for
-
+    app = setting.app
     with staging(out, as_zip) as stage:
         bag = BagWriter(stage.bag)
         for n, (rel, digest) in enumerate(kept.files, 1):
@@ -385,29 +465,19 @@ def _export_again(app: App, out: Path, as_zip: bool, kept: reuse.Kept, signer: A
                 return None
             if progress and (n % 50 == 0 or n == len(kept.files)):
                 progress("write", n, len(kept.files))
-        stamper = timestamper_for(app)
-        howto = Howto(ca="data/trust/ca.pem", seal_cert=f"data/{SEAL_CERT}",
-                      ca_sha256=_ca_sha256(app), seal_sha256=fingerprint(signer.cert),
-                      head=kept.head, attime=int(time.time()), pdfs=list(kept.pdfs),
-                      detached=list(kept.detached))
+        howto = setting.howto(kept.head, pdfs=list(kept.pdfs), detached=list(kept.detached))
         with app.read() as session:
             ids = [r.id for r in session.exec(select(ResolutionRow).where(
-                ResolutionRow.symbol.in_(kept.symbols)))]  # type: ignore[attr-defined]
+                col(ResolutionRow.symbol).in_(kept.symbols)))]
             bag.add_bytes(PREMIS_FILE, dossier_premis(
                 app, session, [i for i in ids if i is not None], howto.pdfs,
-                dict(kept.files), (_seal_name(signer), howto.seal_sha256), clock.now(),
-                kept.head))
-        howto.seal_timestamp = howto.archive_timestamp = stamper is not None
-        howto.tsa_roots = [f"data/{rel}" for rel in _timestamp_roots(app)]
-        (stage.bag / HOWTO).write_text(howto_text(howto), encoding="utf-8")
-        bag.finish(bag_info(app, _stats_of(kept.stats), len(bag.digests), bag.octets,
-                            clock.today(), kept.head), extra_tags=[HOWTO])
-        archive_timestamp(app, stage.bag)
-        seal_bag(stage.bag, signer, stamper)
+                dict(kept.files), (_seal_name(setting.signer), howto.seal_sha256),
+                clock.now(), kept.head))
+        _close_bag(setting, stage.bag, bag, howto, _stats_of(kept.stats))
         crashpoint("dossier.before-publish")
         stage.publish()
     return ExportResult(out, kept.symbols, len(bag.digests), bag.octets, 0, kept.documents,
-                        workers, time.perf_counter() - started, reused=True)
+                        setting.workers, 0.0, reused=True)
 
 
 def _write(app: App, session: Session, bag: BagWriter, entry: Entry,

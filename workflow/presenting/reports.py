@@ -89,9 +89,11 @@ def export_text(result: Any) -> str:
                "was copied from the store and checked")
     else:
         how = f"{result.rendered} rendered, {result.cached} from the cache"
-    return (f"{result.path}: {len(result.resolutions)} resolution(s), {result.files} files, "
+    line = (f"{result.path}: {len(result.resolutions)} resolution(s), {result.files} files, "
             f"{result.octets:,} bytes; {how} ({result.workers} worker(s), "
             f"{result.seconds:.1f} s)")
+    anchor = getattr(result, "anchor", "")
+    return f"{line}\n{anchor}" if anchor else line
 
 
 def audit_text(problems: Sequence[Any], count: int) -> str:

@@ -59,16 +59,20 @@ def _workspace(workspace: str | os.PathLike[str] | None) -> Any:
         return None
 
 
-def _registry(workspace: str | os.PathLike[str] | None) -> Any:
-    """The workspace's signer registry, or None outside a workspace."""
+def _registry(workspace: str | os.PathLike[str] | None, database_url: str | None) -> Any:
+    """The workspace's signer registry (in its database: ``database_url`` when shared), or
+    None outside a workspace."""
     if _workspace(workspace) is None:
         return None
     from workflow.app import App
     from workflow.signing.binding import registry
 
-    app = App.open(str(workspace) if workspace else None, None)
-    with app.read() as session:
-        return registry(session)
+    app = App.open(str(workspace) if workspace else None, None, database_url=database_url)
+    try:
+        with app.read() as session:
+            return registry(session)
+    finally:
+        app.db.dispose()
 
 
 def _crls(crl: list[Path], workspace: str | os.PathLike[str] | None) -> list[bytes]:
@@ -93,8 +97,10 @@ def glob_escape(name: str) -> str:
 def verify_file(path: Path, *, trust: list[Path] | None = None,
                 workspace: str | os.PathLike[str] | None = None,
                 p7s: list[Path] | None = None, at: datetime | None = None,
-                crl: list[Path] | None = None) -> dict[str, Any]:
-    """The verification report of ``path`` as JSON-ready data; ``ok`` is the verdict."""
+                crl: list[Path] | None = None,
+                database_url: str | None = None) -> dict[str, Any]:
+    """The verification report of ``path`` as JSON-ready data; ``ok`` is the verdict
+    (``database_url``: the workspace's shared database, when it has one)."""
     from signatures.cms import verify_detached
     from signatures.verify import verify_pdf
     from workflow.signing.binding import bind_signatures
@@ -106,7 +112,7 @@ def verify_file(path: Path, *, trust: list[Path] | None = None,
         raise InvalidInput(f"{path} does not exist") from None
     roots, ts_roots, source = _trust(list(trust or []), workspace)
     crls = _crls(list(crl or []), workspace)
-    reg = _registry(workspace)
+    reg = _registry(workspace, database_url)
     if data[:5] == b"%PDF-" and not p7s:
         report = verify_pdf(data, roots, timestamp_roots=ts_roots, at=at, crls=crls).to_json()
         report.update({"file": str(path), "trust": source, "workspace": reg is not None})

@@ -5,7 +5,6 @@ role is rolled back and then recorded in the audit log as refused."""
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from workflow.errors import NotFound, PermissionDenied, WorkflowError
+from workflow.errors import NotFound, PermissionDenied
 from workflow.states import ROLES
 from workflow.store import audit, pgroles
 from workflow.store.db import Database
@@ -141,14 +140,6 @@ class App:
 
     def store_path(self, digest: str) -> Path:
         return self.workspace.store_dir / digest[:2] / digest
-
-
-def dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def refuse(message: str) -> WorkflowError:
-    return WorkflowError(message)
 
 
 def _active(member: Member) -> Member:

@@ -1,9 +1,14 @@
-"""The one clock of the workflow: the real UTC time, to the second.
+"""The one clock of the workflow's records: the real UTC time, to the second. Every date
+the workflow writes — audit events, versions, rounds, approvals, submissions, the dates
+documents show — comes from here.
 
 Nothing in the environment of a run can move it. A caller that needs another time — a
 test, a benchmark building an old archive — installs a source with :func:`use` in its own
 process (see ``tests/launch.py``); the audit log refuses an event dated before the one it
-follows, whatever the source."""
+follows, whatever the source. The times cryptography judges by are the real time, read
+where the signing and checking happen: pyHanko's signing times, a certificate's validity,
+a CRL's revocation dates (``workflow.signing.trust``) and the moment a dossier is sealed
+(its VERIFY.txt ``-attime``)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from workflow.delivery.review_copies import deliver_review_copies
 from workflow.errors import InvalidInput
 from workflow.lifecycle.steps import allow
 from workflow.review.rounds import RoundResult, circulate
-from workflow.signing.anchors import auto_anchor
+from workflow.signing.anchors import anchor_note
 
 __all__ = ["circulate_and_deliver", "resume"]
 
@@ -50,8 +50,9 @@ def resume(app: App, ref: str) -> RoundResult:
 
 def _deliver(app: App, result: RoundResult, only: list[str] | None) -> RoundResult:
     lines = deliver_review_copies(app, result.symbol, result.round, only)
-    made, why = auto_anchor(app)
-    if made is not None:
-        lines.append(f"audit head {made.seq} anchored at {made.at.isoformat()} ({made.tsa_url})")
+    note = anchor_note(app)
+    if note and not note.startswith("not anchored"):
+        lines.append(note)
     return replace(result, deliveries=lines,
-                   warnings=[*result.warnings, *([f"not anchored: {why}"] if why else [])])
+                   warnings=[*result.warnings, *([note] if note.startswith("not anchored")
+                                                 else [])])

@@ -18,7 +18,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +40,13 @@ from workflow.delivery.outbox import (
 )
 from workflow.documents.rendering import render_bytes, safe_name
 from workflow.errors import IllegalTransition, WorkflowError, WorkspaceError
+from workflow.lifecycle.gate import Decision
 from workflow.lifecycle.machine import leads_to
 from workflow.lifecycle.parity import findings
 from workflow.lifecycle.records import signatories, signed_members
 from workflow.lifecycle.steps import decide, move
 from workflow.rows import SubmissionInfo
-from workflow.signing.anchors import auto_anchor
+from workflow.signing.anchors import anchor_note
 from workflow.signing.files import (
     find_base,
     latest_certificate_sha,
@@ -54,7 +55,7 @@ from workflow.signing.files import (
     records,
 )
 from workflow.store.files import write_atomic
-from workflow.store.models import Member, Message, ResolutionRow, Submission, key_of
+from workflow.store.models import Member, Message, ResolutionRow, Submission, Version, key_of
 from workflow.store.texts import load_version
 from workflow.store.witness import HEADER, WITNESS_LINE, head_text
 from workflow.store.workspace import Body
@@ -303,7 +304,8 @@ def _message(app: App, session: Session, row: ResolutionRow, body: Body, number:
 
 def submit(app: App, ref: str, body_code: str, *, meeting: _dt.date | None = None,
            send_now: bool = False) -> SubmitResult:
-    """Check, package, record and queue; with ``send_now`` send the message too."""
+    """Check, package, record and queue; with ``send_now`` send the message too; then
+    anchor the audit head (with a timestamp authority: ``anchor`` says what was done)."""
     if send_now and smtp_settings(app) is None:
         raise WorkspaceError("--send needs an SMTP server: add smtp_host under [delivery] in "
                              "resolutions.toml (or submit without --send; the message stays "
@@ -313,75 +315,92 @@ def submit(app: App, ref: str, body_code: str, *, meeting: _dt.date | None = Non
         with app.write() as session:
             row = app.resolution(session, ref)
             actor = app.acting_member(session)
-            decision = decide(app, session, "submit", row=row, actor=actor)
-            # one step away (approved, not signed yet): say everything still missing
-            waiting = leads_to(row.state, "submit") \
-                if isinstance(decision.refusal(), IllegalTransition) else None
-            if waiting is None:
-                decision.require()
-            body = app.workspace.body(body_code)
-            if not body.address:
-                raise WorkflowError(f"the {body.code} body has no submission address; add "
-                                    f"address = \"…\" under [bodies.{body.code}]")
-            version = app.version(session, row)
-            model = load_version(session, version)
-            unmet = requirements(app, session, row, model, body, meeting)
-            if waiting is not None and not unmet:
-                unmet.append(f"{row.symbol} is {row.state}, not {waiting.value} yet")
-            if unmet:
-                raise SubmissionRefused(row.symbol, body.code, unmet)
+            decision, body, version, model = _checked(app, session, row, actor, body_code,
+                                                      meeting)
             progress.advance("the body's requirements", 1, 1)
             number = len(list(session.exec(select(Submission.id).where(
                 Submission.resolution_id == row.id)))) + 1
-            stem = f"{safe_name(row.symbol)}_v{version.number}"
-            enclosed = _signed_files(app, session, row, stem)
-            files = _cover_letters(app, session, row, body, stem, enclosed) + enclosed
-            progress.advance("cover letters", 1, 1)
-            manifest = _manifest(row, version, body, number, files, meeting)
-            blob = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
-            members = [(f.name, f.data) for f in files] + [("manifest.json", blob)]
-            zip_name = f"{stem}_submission-{number}.zip"
-            zipped = _zip(members)
-            digest = hashlib.sha256(zipped).hexdigest()
-            folder = _write_folder(app.workspace.state_dir / "submissions" / safe_name(row.symbol),
-                                   number, members, zip_name, zipped)
-            crashpoint("submit.after-package")
-            progress.advance("package", 1, 1)
-            letter_pdf = next(f for f in files if f.role == "cover-letter"
-                              and f.name.endswith(".pdf"))
+            package = _package(app, session, row, body, version, number, meeting)
+            folder = package.folder
             message = _message(app, session, row, body, number, model, [
-                Attachment(letter_pdf.name, letter_pdf.data, "application/pdf"),
-                Attachment(zip_name, zipped, "application/zip")])
+                Attachment(package.letter.name, package.letter.data, "application/pdf"),
+                Attachment(package.zip_name, package.zipped, "application/zip")])
             session.add(Submission(
                 resolution_id=key_of(row), body=body.code, version_number=version.number,
-                package_path=str((folder / zip_name).relative_to(app.workspace.root)),
-                package_sha256=digest,
-                manifest_json=json.dumps(manifest, ensure_ascii=False, sort_keys=True),
+                package_path=str((folder / package.zip_name).relative_to(app.workspace.root)),
+                package_sha256=package.digest,
+                manifest_json=json.dumps(package.manifest, ensure_ascii=False, sort_keys=True),
                 message_id=message.message_id, submitted_at=clock.now()))
             move(session, row, decision, actor=actor.id,
-                 detail={"body": body.code, "submission": number, "package_sha256": digest,
-                         "message_id": message.message_id,
+                 detail={"body": body.code, "submission": number,
+                         "package_sha256": package.digest, "message_id": message.message_id,
                          "meeting": meeting.isoformat() if meeting else None})
             progress.advance("the message to the body", 1, 1)
             result = SubmitResult(row.symbol, body.code, number, row.state, folder,
-                                  folder / zip_name, digest, manifest["files"], message.id,  # type: ignore[arg-type]
-                                  message.status)
+                                  folder / package.zip_name, package.digest,
+                                  package.manifest["files"], key_of(message), message.status)
     except BaseException:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
         raise
-    from dataclasses import replace
-
     if send_now:
         for outcome in send(app, ids=[result.message]):
             result = replace(result, message_status=outcome.status, error=outcome.error)
-    made, why = auto_anchor(app)
-    if made is not None:
-        result = replace(result, anchor=f"audit head {made.seq} anchored at "
-                                        f"{made.at.isoformat()} ({made.tsa_url})")
-    elif why:
-        result = replace(result, anchor=f"not anchored: {why}")
-    return result
+    return replace(result, anchor=anchor_note(app))
+
+
+def _checked(app: App, session: Session, row: ResolutionRow, actor: Member, body_code: str,
+             meeting: _dt.date | None) -> tuple[Decision, Body, Version, Resolution]:
+    """The gate's decision and every requirement of the body, refused together: one step
+    away from submittable (approved, not signed yet) says everything still missing."""
+    decision = decide(app, session, "submit", row=row, actor=actor)
+    waiting = leads_to(row.state, "submit") \
+        if isinstance(decision.refusal(), IllegalTransition) else None
+    if waiting is None:
+        decision.require()
+    body = app.workspace.body(body_code)
+    if not body.address:
+        raise WorkflowError(f"the {body.code} body has no submission address; add "
+                            f"address = \"…\" under [bodies.{body.code}]")
+    version = app.version(session, row)
+    model = load_version(session, version)
+    unmet = requirements(app, session, row, model, body, meeting)
+    if waiting is not None and not unmet:
+        unmet.append(f"{row.symbol} is {row.state}, not {waiting.value} yet")
+    if unmet:
+        raise SubmissionRefused(row.symbol, body.code, unmet)
+    return decision, body, version, model
+
+
+@dataclass(frozen=True)
+class _Package:
+    folder: Path
+    zip_name: str
+    zipped: bytes
+    digest: str
+    manifest: dict[str, Any]
+    letter: PackageFile          # the cover letter's PDF, attached to the message
+
+
+def _package(app: App, session: Session, row: ResolutionRow, body: Body, version: Version,
+             number: int, meeting: _dt.date | None) -> _Package:
+    """The package: cover letters, the signed files, the manifest; a folder and a ZIP."""
+    stem = f"{safe_name(row.symbol)}_v{version.number}"
+    enclosed = _signed_files(app, session, row, stem)
+    files = _cover_letters(app, session, row, body, stem, enclosed) + enclosed
+    progress.advance("cover letters", 1, 1)
+    manifest = _manifest(row, version, body, number, files, meeting)
+    blob = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+    members = [(f.name, f.data) for f in files] + [("manifest.json", blob)]
+    zip_name = f"{stem}_submission-{number}.zip"
+    zipped = _zip(members)
+    folder = _write_folder(app.workspace.state_dir / "submissions" / safe_name(row.symbol),
+                           number, members, zip_name, zipped)
+    crashpoint("submit.after-package")
+    progress.advance("package", 1, 1)
+    letter = next(f for f in files if f.role == "cover-letter" and f.name.endswith(".pdf"))
+    return _Package(folder, zip_name, zipped, hashlib.sha256(zipped).hexdigest(), manifest,
+                    letter)
 
 
 def list_submissions(app: App, ref: str) -> tuple[str, list[SubmissionInfo]]:

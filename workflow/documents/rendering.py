@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
@@ -26,6 +27,9 @@ from workflow.lifecycle.records import last_round
 from workflow.store.files import store_bytes, write_atomic
 from workflow.store.models import Artefact, Comment, Member, ResolutionRow, Version, key_of
 from workflow.store.texts import load_version
+
+if TYPE_CHECKING:
+    from templates.view import DocumentView
 
 __all__ = ["render", "render_bytes", "Rendered", "STAGE_FORMATS", "safe_name",
            "record_artefacts", "prerender"]
@@ -185,55 +189,24 @@ def render_bytes(app: App, session: Session, row: ResolutionRow, *, stage: str, 
         raise InvalidInput(f"the {stage} stage exists as {', '.join(STAGE_FORMATS[stage])} only")
     ver = app.version(session, row, version)
     model = load_version(session, ver)
-    langs = list(languages or model.languages)
-    unknown = [lang for lang in langs if lang not in model.languages]
-    if unknown:
-        raise InvalidInput(f"{row.symbol} has no {unknown[0]} text (languages: "
-                           f"{', '.join(model.languages)})")
-    chosen_layout = layout or ("parallel" if len(langs) > 1 else "single")
-    if chosen_layout == "single" and len(langs) > 1:
-        langs = langs[:1]
-    if chosen_layout == "parallel" and len(langs) > 3:
-        raise InvalidInput("a parallel layout takes two or three languages")
-    previous, history, comments = None, None, None
-    if stage == "redline":
-        previous = _previous(app, session, row, ver, since)
-    elif stage == "review" and reviewer is not None:
-        previous, comments, seen_round = _reviewer_history(app, session, row, reviewer)
-        since = previous[0] if previous else None
-        if seen_round:
-            extra = {**(extra or {}), "seen_round": str(seen_round)}
-        history = [[n, c.number, c.ref, c.text, c.disposition, c.note] for n, c in comments]
+    langs, chosen_layout = _languages(row, model, languages, layout)
+    against = _compared(app, session, row, ver, stage, reviewer, since, extra)
     variant = "pdf/a-3b" if fmt == "pdf" and (archival or stage in ARCHIVAL_STAGES) else None
     key, template = cache_key(
         app, session, row, ver, model, stage=stage, fmt=fmt, langs=langs, layout=chosen_layout,
-        reviewer=reviewer, extra=extra, variant=variant,
+        reviewer=reviewer, extra=against.extra, variant=variant,
         attachment_hashes=[hashlib.sha256(d).hexdigest() for _, d, _ in attachments or []],
-        since=since, history=history)
+        since=against.since, history=against.history)
     hit = session.exec(select(Artefact).where(Artefact.cache_key == key)).first()
     if hit is not None:
         path = app.store_path(hit.sha256)
         if path.is_file():
             return Rendered(path, hit.sha256, stage, fmt, True)
     view = document_view(app, session, row, ver.number, model, stage=stage, languages=langs,
-                         layout=chosen_layout, reviewer=reviewer, previous=previous, extra=extra,
-                         reviewer_comments=comments)
-    tdir = _template_dir(app)
-    if fmt == "pdf":
-        from templates.pdf.render import render_pdf
-
-        sealer = None
-        if stage == "review" and reviewer is not None:  # the position map of the copy
-            from functools import partial
-
-            from workflow.store.tokens import seal
-            sealer = partial(seal, app.workspace)
-        data = render_pdf(view, template_dir=tdir, pdf_variant=variant,
-                          attachments=attachments or [], seal=sealer)
-    else:
-        from templates.word.render import render_docx
-
-        data = render_docx(view, template_dir=tdir)
+                         layout=chosen_layout, reviewer=reviewer, previous=against.previous,
+                         extra=against.extra, reviewer_comments=against.comments)
+    data = _print(app, view, fmt, sealed=stage == "review" and reviewer is not None,
+                  variant=variant, attachments=attachments or [])
     digest, path = store_bytes(app.workspace.store_dir, data)
     if hit is None:
         fields = NewArtefact(key, digest, key_of(row), ver.number, stage, fmt, ",".join(langs),
@@ -243,6 +216,69 @@ def render_bytes(app: App, session: Session, row: ResolutionRow, *, stage: str, 
         else:
             session.add(fields.row())
     return Rendered(path, digest, stage, fmt, False, data)
+
+
+def _languages(row: ResolutionRow, model: Resolution, languages: list[str] | None,
+               layout: str | None) -> tuple[list[str], str]:
+    """The languages a document shows and its layout (parallel for more than one)."""
+    langs = list(languages or model.languages)
+    unknown = [lang for lang in langs if lang not in model.languages]
+    if unknown:
+        raise InvalidInput(f"{row.symbol} has no {unknown[0]} text (languages: "
+                           f"{', '.join(model.languages)})")
+    chosen = layout or ("parallel" if len(langs) > 1 else "single")
+    if chosen == "single" and len(langs) > 1:
+        langs = langs[:1]
+    if chosen == "parallel" and len(langs) > 3:
+        raise InvalidInput("a parallel layout takes two or three languages")
+    return langs, chosen
+
+
+@dataclass(frozen=True)
+class _Compared:
+    """What a redline or a reviewer's copy is measured against."""
+
+    previous: tuple[int, Resolution] | None = None
+    comments: list[tuple[int, Comment]] | None = None
+    since: int | None = None
+    extra: dict[str, str] | None = None
+    history: list[list[object]] | None = None
+
+
+def _compared(app: App, session: Session, row: ResolutionRow, ver: Version, stage: str,
+              reviewer: Member | None, since: int | None,
+              extra: dict[str, str] | None) -> _Compared:
+    if stage == "redline":
+        return _Compared(_previous(app, session, row, ver, since), None, since, extra)
+    if stage != "review" or reviewer is None:
+        return _Compared(None, None, since, extra)
+    previous, comments, seen_round = _reviewer_history(app, session, row, reviewer)
+    if seen_round:
+        extra = {**(extra or {}), "seen_round": str(seen_round)}
+    history: list[list[object]] = [[n, c.number, c.ref, c.text, c.disposition, c.note]
+                                   for n, c in comments]
+    return _Compared(previous, comments, previous[0] if previous else None, extra, history)
+
+
+def _print(app: App, view: DocumentView, fmt: str, *, sealed: bool, variant: str | None,
+           attachments: list[tuple[str, bytes, str]]) -> bytes:
+    """The document's bytes: PDF (WeasyPrint; a review copy's position map sealed) or
+    DOCX (docxtpl)."""
+    tdir = _template_dir(app)
+    if fmt != "pdf":
+        from templates.word.render import render_docx
+
+        return render_docx(view, template_dir=tdir)
+    from templates.pdf.render import render_pdf
+
+    sealer = None
+    if sealed:  # the position map of the copy
+        from functools import partial
+
+        from workflow.store.tokens import seal
+        sealer = partial(seal, app.workspace)
+    return render_pdf(view, template_dir=tdir, pdf_variant=variant, attachments=attachments,
+                      seal=sealer)
 
 
 def _previous(app: App, session: Session, row: ResolutionRow, ver: Version,

@@ -18,7 +18,13 @@ from workflow.store.models import Approval, AuditEvent, Comment, Member, Resolut
 from workflow.store.tokens import binding_token
 
 if TYPE_CHECKING:  # the view classes are imported where they are made (templates is lazy)
-    from templates.view import BodyView, CommentView, DocumentView
+    from templates.view import (
+        ApprovalView,
+        BodyView,
+        CommentView,
+        DocumentView,
+        EventView,
+    )
 
 __all__ = ["document_view", "body_view", "member_names", "signatory_facts"]
 
@@ -70,8 +76,7 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
                   extra: dict[str, str] | None = None,
                   reviewer_comments: Sequence[tuple[int, Comment]] | None = None,
                   ) -> DocumentView:
-    from drafts.numbering import refs
-    from templates.view import ApprovalView, EventView, SignatoryView, build_view
+    from templates.view import SignatoryView, build_view
 
     members = {m.id: m for m in session.exec(select(Member))}
     if reviewer is not None:  # a personal copy: bound to its reviewer and round
@@ -84,34 +89,10 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
     signers = [SignatoryView(member_id=m.id, names=member_names(m), organisation=m.org,
                              delegation=m.delegation, role="signatory")
                for m in signatories(session)] if stage in ("final", "certificate") else []
-    approvals = []
-    if stage in ("approval", "certificate", "final", "index"):
-        for a in session.exec(select(Approval).where(Approval.resolution_id == row.id)
-                              .order_by(col(Approval.at))):
-            if a.void:
-                continue
-            who = members.get(a.member_id)
-            approvals.append(ApprovalView(
-                member_id=a.member_id, name=who.name if who else a.member_id,
-                delegation=who.delegation if who else "", decision=a.decision,
-                at=a.at.isoformat(), note=a.note,
-                signed_statement="yes" if a.statement else ""))
-    comments = []
-    if stage in ("matrix", "index"):
-        current = refs(model)
-        for c in session.exec(select(Comment).where(Comment.resolution_id == row.id)
-                              .order_by(col(Comment.number))):
-            comments.append(_comment_view(c, members, current))
-    if reviewer_comments:  # a review copy: the fate of its reviewer's earlier comments
-        current = refs(model)
-        comments = [_comment_view(c, members, current, round_no)
-                    for round_no, c in reviewer_comments]
-    events = []
-    if stage in ("certificate", "audit-report", "index"):
-        for e in session.exec(select(AuditEvent).where(AuditEvent.resolution_id == row.id)
-                              .order_by(col(AuditEvent.seq))):
-            events.append(EventView(seq=e.seq, at=e.at.isoformat(), actor=e.actor,
-                                    action=e.action, detail=e.detail, hash=e.hash))
+    approvals = _approvals(session, row, members) \
+        if stage in ("approval", "certificate", "final", "index") else []
+    comments = _comments(session, row, model, members, stage, reviewer_comments)
+    events = _events(session, row) if stage in ("certificate", "audit-report", "index") else []
     people: dict[str, dict[str, str]] = {}
     if events:  # the event table names people (and the body) as they are written
         people = {m.id: member_names(m) for m in members.values()}
@@ -127,6 +108,51 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
         previous=previous[1] if previous else None,
         previous_version=previous[0] if previous else None, extra=extra,
     )
+
+def _approvals(session: Session, row: ResolutionRow, members: dict[str, Member]
+               ) -> list[ApprovalView]:
+    """The approvals and objections that stand, in order."""
+    from templates.view import ApprovalView
+
+    out = []
+    for a in session.exec(select(Approval).where(Approval.resolution_id == row.id)
+                          .order_by(col(Approval.at))):
+        if a.void:
+            continue
+        who = members.get(a.member_id)
+        out.append(ApprovalView(
+            member_id=a.member_id, name=who.name if who else a.member_id,
+            delegation=who.delegation if who else "", decision=a.decision,
+            at=a.at.isoformat(), note=a.note, signed_statement="yes" if a.statement else ""))
+    return out
+
+
+def _comments(session: Session, row: ResolutionRow, model: Resolution,
+              members: dict[str, Member], stage: str,
+              reviewer_comments: Sequence[tuple[int, Comment]] | None) -> list[CommentView]:
+    """Every comment (the matrix, the index), or a review copy's reviewer's own earlier
+    ones with what became of them."""
+    from drafts.numbering import refs
+
+    if reviewer_comments:
+        current = refs(model)
+        return [_comment_view(c, members, current, round_no)
+                for round_no, c in reviewer_comments]
+    if stage not in ("matrix", "index"):
+        return []
+    current = refs(model)
+    return [_comment_view(c, members, current) for c in session.exec(
+        select(Comment).where(Comment.resolution_id == row.id).order_by(col(Comment.number)))]
+
+
+def _events(session: Session, row: ResolutionRow) -> list[EventView]:
+    from templates.view import EventView
+
+    return [EventView(seq=e.seq, at=e.at.isoformat(), actor=e.actor, action=e.action,
+                      detail=e.detail, hash=e.hash)
+            for e in session.exec(select(AuditEvent).where(AuditEvent.resolution_id == row.id)
+                                  .order_by(col(AuditEvent.seq)))]
+
 
 def _comment_view(c: Comment, members: dict[str, Member], current: dict[str, str],
                   round_no: int = 0) -> CommentView:

@@ -43,6 +43,7 @@ from workflow.dossier.render import (
 from workflow.dossier.seal import ANCHORS, SEAL_CERT, SEAL_FILE, SEALED, fingerprint, seal_bag
 from workflow.dossier.verify import verify
 from workflow.errors import InvalidInput
+from workflow.signing.anchors import anchor_note
 from workflow.store.chain import event_record, redacted_record
 from workflow.store.models import AuditEvent, ResolutionRow
 
@@ -224,7 +225,7 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
         raise InvalidInput("the dossier is sealed with the secretariat's seal: give "
                            "--seal-passphrase-file FILE")
     setting = _setting(app, seal_passphrase, workers)  # a wrong passphrase fails here
-    anchored = _anchor(app)  # the head the bag will carry, anchored: a step of its own
+    anchored = anchor_note(app)  # the head the bag will carry, anchored: a step of its own
     reset_memo()
     key_head, reuse_key = _reuse_key(setting, refs, everything)
     kept = reuse.load(app, reuse_key)
@@ -245,16 +246,6 @@ def _setting(app: App, seal_passphrase: bytes, workers: int | None) -> _Setting:
     trust = _trust_files(app)
     return _Setting(app, signer, timestamper_for(app), trust, _timestamp_roots(app, trust),
                     _ca_sha256(app), fingerprint(signer.cert), workers or default_workers())
-
-
-def _anchor(app: App) -> str:
-    """Anchor the audit head (with a timestamp authority): what was done, for the output."""
-    from workflow.signing.anchors import auto_anchor
-
-    made, why = auto_anchor(app)
-    if made is not None:
-        return f"audit head {made.seq} anchored at {made.at.isoformat()} ({made.tsa_url})"
-    return f"not anchored: {why}" if why else ""
 
 
 def _reuse_key(setting: _Setting, refs: Sequence[str], everything: bool) -> tuple[Any, str]:

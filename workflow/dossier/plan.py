@@ -112,6 +112,36 @@ def plan_resolution(app: App, session: Session, row: ResolutionRow) -> Resolutio
                                                      "events": len(events),
                                                      "seqs": [e.seq for e in events]},
         "versions": [], "approvals": [], "signatures": [], "submissions": []}
+    _versions(plan, rid, versions, record)
+    _review(plan, session, rid, row)
+    _approvals(plan, session, rid, row, record)
+    _signatures(plan, app, session, rid, details, record)
+    _submissions(plan, app, session, rid, record)
+    plan.add("audit/audit.jsonl", "Audit log of this resolution (JSON Lines, hash-chained)",
+             data=b"".join(json.dumps(event_record(e), ensure_ascii=False, sort_keys=True)
+                           .encode("utf-8") + b"\n" for e in events))
+    from workflow.dossier.rows import ROWS_FILE, rows_jsonl
+
+    plan.add(ROWS_FILE, "The rows behind every record here, as the audit log hashed them "
+             "(JSON Lines)", data=rows_jsonl(session, rid))
+    plan.add("audit/audit-report.pdf", "Audit report (PDF/A-3b)",
+             job=Job(rid, row.current_version, "audit-report", "pdf"))
+    _certificate(plan, app, rid, row, details, record)
+    plan.add("metadata/dublin-core.xml", "Dublin Core metadata",
+             data=dublin_core(app, session, row, versions, events))
+    akn, akn_problem = akn_xml(app, session, row)
+    if akn is not None:
+        plan.add("metadata/akn.xml", "Akoma Ntoso XML of the current text", data=akn)
+    else:
+        record["akn_problem"] = akn_problem
+    plan.record = record
+    _index_and_record(plan, rid, row)
+    return plan
+
+
+def _versions(plan: ResolutionPlan, rid: int, versions: list[Version],
+              record: dict[str, Any]) -> None:
+    """Each version: its source, its archival text, its DOCX, its redline."""
     for ver in versions:
         d = f"versions/v{ver.number}"
         plan.add(f"{d}/source.yaml", f"Version {ver.number}: YAML source",
@@ -127,48 +157,35 @@ def plan_resolution(app: App, session: Session, row: ResolutionRow) -> Resolutio
                                    "author": ver.author, "note": ver.note,
                                    "created_at": iso(ver.created_at), "source": f"{d}/source.yaml",
                                    "archival_pdf": f"{d}/text.pdf"})
-    _review(plan, session, rid, row)
-    _approvals(plan, session, rid, row, record)
-    _signatures(plan, app, session, rid, details, record)
-    _submissions(plan, app, session, rid, record)
-    plan.add("audit/audit.jsonl", "Audit log of this resolution (JSON Lines, hash-chained)",
-             data=b"".join(json.dumps(event_record(e), ensure_ascii=False, sort_keys=True)
-                           .encode("utf-8") + b"\n" for e in events))
-    from workflow.dossier.rows import ROWS_FILE, rows_jsonl
 
-    plan.add(ROWS_FILE, "The rows behind every record here, as the audit log hashed them "
-             "(JSON Lines)", data=rows_jsonl(session, rid))
-    plan.add("audit/audit-report.pdf", "Audit report (PDF/A-3b)",
-             job=Job(rid, row.current_version, "audit-report", "pdf"))
-    stored_cert = next((str(d["sha256"]) for a, d in reversed(details)
-                        if a == CERTIFICATE_ACTION and int(d.get("version", 0)) ==
-                        row.current_version and d.get("sha256")), None)
-    if stored_cert and app.store_path(stored_cert).is_file():
-        plan.add("certificate.pdf", "Certificate of completion (as issued)", sha256=stored_cert)
-        record["certificate"] = {"file": "certificate.pdf", "sha256": stored_cert}
+
+def _certificate(plan: ResolutionPlan, app: App, rid: int, row: ResolutionRow,
+                 details: list[tuple[str, Any]], record: dict[str, Any]) -> None:
+    """The certificate of completion as issued (when stored), else rendered."""
+    stored = next((str(d["sha256"]) for a, d in reversed(details)
+                   if a == CERTIFICATE_ACTION and int(d.get("version", 0)) ==
+                   row.current_version and d.get("sha256")), None)
+    if stored and app.store_path(stored).is_file():
+        plan.add("certificate.pdf", "Certificate of completion (as issued)", sha256=stored)
+        record["certificate"] = {"file": "certificate.pdf", "sha256": stored}
     else:
         plan.add("certificate.pdf", "Certificate of completion (PDF/A-3b)",
                  job=Job(rid, row.current_version, "certificate", "pdf"))
-    plan.add("metadata/dublin-core.xml", "Dublin Core metadata",
-             data=dublin_core(app, session, row, versions, events))
-    akn, akn_problem = akn_xml(app, session, row)
-    if akn is not None:
-        plan.add("metadata/akn.xml", "Akoma Ntoso XML of the current text", data=akn)
-    else:
-        record["akn_problem"] = akn_problem
-    plan.record = record
-    # the index lists everything in this folder; record.json comes last, after it
+
+
+def _index_and_record(plan: ResolutionPlan, rid: int, row: ResolutionRow) -> None:
+    """The index lists everything in the folder, first; record.json comes last, after it;
+    every job keyed to its resolution."""
     listing = tuple((e.path.removeprefix(plan.folder + "/"), e.description)
                     for e in plan.entries)
     plan.entries.insert(0, Entry(f"{plan.folder}/index.pdf", "Index of this resolution's dossier",
                                  job=Job(rid, row.current_version, "index", "pdf",
                                          extra=listing)))
     plan.add("record.json", "What this folder holds and the hashes verification checks",
-             data=dumps(record))
+             data=dumps(plan.record))
     for entry in plan.entries:
         if entry.job is not None:
             entry.job = own_job(entry.job, row)
-    return plan
 
 
 def own_job(job: Job, row: ResolutionRow) -> Job:

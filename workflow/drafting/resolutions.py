@@ -19,6 +19,7 @@ from workflow import clock
 from workflow.app import App
 from workflow.drafting import bases, translations
 from workflow.errors import InvalidInput
+from workflow.lifecycle.gate import Decision
 from workflow.lifecycle.steps import act, allow, move, touch
 from workflow.rows import Page, Summary
 from workflow.states import State
@@ -176,20 +177,10 @@ def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
             return EditResult(row.symbol, row.current_version, False, row.state,
                               notes=[merged.note()] if merged else [],
                               merged=merged.to_json() if merged else None)
-        notes, voided = ([merged.note()] if merged else []), 0
+        notes = ([merged.note()] if merged else [])
         act(session, decision, row)
-        reopens = decision.then
-        if reopens is not None and reopens.rule.name == "reopen":
-            move(session, row, reopens, actor=member.id,
-                 detail={"reason": "text changed after approval began"})
-            notes.append("the text changed after approval began: back to revision")
-        elif reopens is not None:
-            move(session, row, reopens, actor=member.id)
-        for approval in session.exec(select(Approval).where(Approval.resolution_id == row.id,
-                                                            Approval.void == False)):  # noqa: E712
-            approval.void = True
-            session.add(approval)
-            voided += 1
+        notes += _reopened(session, row, decision, member.id)
+        voided = _void_approvals(session, row)
         if voided:
             notes.append(f"{voided} approval(s) voided by the text change")
         number = row.current_version + 1
@@ -204,6 +195,31 @@ def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
         _after_version(session, row, old_model, model)
         return EditResult(row.symbol, number, True, row.state, voided, notes,
                           merged.to_json() if merged else None)
+
+
+def _reopened(session: Session, row: ResolutionRow, decision: Decision, actor: str) -> list[str]:
+    """Fire the transition the gate decided the edit makes (a returned text revised, an
+    approved one reopened); the note it leaves for the editor."""
+    moves = decision.then
+    if moves is None:
+        return []
+    if moves.rule.name == "reopen":
+        move(session, row, moves, actor=actor,
+             detail={"reason": "text changed after approval began"})
+        return ["the text changed after approval began: back to revision"]
+    move(session, row, moves, actor=actor)
+    return []
+
+
+def _void_approvals(session: Session, row: ResolutionRow) -> int:
+    """Void every approval standing (a changed text is not what was approved)."""
+    voided = 0
+    for approval in session.exec(select(Approval).where(Approval.resolution_id == row.id,
+                                                        col(Approval.void) == False)):  # noqa: E712
+        approval.void = True
+        session.add(approval)
+        voided += 1
+    return voided
 
 
 def _merged(app: App, session: Session, row: ResolutionRow, based_on: int,

@@ -27,7 +27,8 @@ from workflow.store.chain import anchor_statement as statement
 from workflow.store.models import AuditAnchor, AuditEvent
 from workflow.store.witness import head
 
-__all__ = ["Anchor", "statement", "anchor", "auto_anchor", "anchors", "anchor_problems"]
+__all__ = ["Anchor", "statement", "anchor", "auto_anchor", "anchor_note", "anchors",
+           "anchor_problems"]
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,15 @@ def auto_anchor(app: App) -> tuple[Anchor | None, str]:
         return anchor(app), ""
     except WorkflowError as exc:
         return None, str(exc)
+
+
+def anchor_note(app: App) -> str:
+    """:func:`auto_anchor` as a step's output says it: what was anchored, or why nothing
+    was ('' without a timestamp authority)."""
+    made, why = auto_anchor(app)
+    if made is not None:
+        return f"audit head {made.seq} anchored at {made.at.isoformat()} ({made.tsa_url})"
+    return f"not anchored: {why}" if why else ""
 
 
 def anchors(session: Session) -> list[Anchor]:

@@ -11,19 +11,17 @@ SHA-256 and recorded in a ``completion-certificate`` audit event; submission att
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from workflow.app import App
 from workflow.documents.rendering import render_bytes
-from workflow.errors import NotFound
-from workflow.signing.files import CERTIFICATE_ACTION, latest_certificate_sha, records
+from workflow.signing.files import CERTIFICATE_ACTION, records
 from workflow.store import audit
 from workflow.store.models import AuditEvent, ResolutionRow
 
-__all__ = ["produce_certificate", "completion_facts", "certificate_path"]
+__all__ = ["produce_certificate", "completion_facts"]
 
 
 def completion_facts(app: App, session: Session, row: ResolutionRow) -> dict[str, Any]:
@@ -56,14 +54,3 @@ def produce_certificate(app: App, session: Session, row: ResolutionRow) -> str:
                          "signed_pdf_sha256": facts["signed_pdf_sha256"],
                          "signers": [s["member"] for s in facts["signers"]]})
     return rendered.sha256
-
-
-def certificate_path(app: App, ref: str) -> Path:
-    """Where the current version's certificate of completion is stored."""
-    with app.read() as session:
-        row = app.resolution(session, ref)
-        digest = latest_certificate_sha(session, row)
-        if digest is None:
-            raise NotFound(f"{row.symbol} has no certificate of completion yet: it is made "
-                           "with the last required signature")
-        return app.store_path(digest)

@@ -27,7 +27,7 @@ from workflow.store.files import write_atomic
 from workflow.store.models import MemberCertificate
 
 __all__ = ["KeyInfo", "ca_dir", "trust_dir", "trust_roots", "load_trust_roots", "init_ca",
-           "issue", "import_p12", "list_keys", "signer_for", "registered_certificate",
+           "issue", "import_p12", "list_keys", "registered_certificate",
            "chains_to", "relative_to_workspace", "KeyRequest"]
 
 
@@ -285,9 +285,3 @@ class KeyRequest:
         if not row.p12_path:
             raise WorkflowError(f"no key file is known for {member_id}; give --p12 FILE")
         return Signer.from_p12(app.workspace.root / row.p12_path, self.passphrase)
-
-
-def signer_for(app: App, member_id: str | None, p12: str | None, passphrase: bytes) -> Any:
-    """Open the signatory's bundle (``p12``, else the one registered for the member)."""
-    with app.read() as session:
-        return KeyRequest(p12, passphrase).open(app, session, member_id or app.actor(session))

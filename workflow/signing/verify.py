@@ -23,13 +23,7 @@ from workflow.errors import InvalidInput, WorkspaceError
 from workflow.signing.roots import load_trust_roots
 from workflow.store.workspace import find
 
-__all__ = ["verify_file", "companions", "trust_for"]
-
-
-def trust_for(trust: list[Path], workspace: str | os.PathLike[str] | None) -> tuple[list[Any], str]:
-    """(trust roots, where they came from)."""
-    roots, _, source = _trust(trust, workspace)
-    return roots, source
+__all__ = ["verify_file", "companions"]
 
 
 def _trust(trust: list[Path], workspace: str | os.PathLike[str] | None

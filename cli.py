@@ -1243,7 +1243,8 @@ def keys_init_ca(ctx: Context, common_name: str | None, passphrase_file: str | N
     may_init_ca(ctx.app())  # everything that can refuse, before the passphrase is asked
     info = init_ca(ctx.app(), _passphrase(passphrase_file, "New CA passphrase", new=True),
                    common_name=common_name)
-    ctx.emit(info, f"CA created: {info['ca']}\n  {info['subject']}\n  SHA-256 {info['sha256']}")
+    ctx.emit(info.to_json(), f"CA created: {info.file('ca')}\n  {info.certificate.subject}\n"
+                             f"  SHA-256 {info.certificate.sha256}")
 
 @command(keys_group, "issue", json=KEY_KEYS, example=(
     "resolutions keys issue li-wei --ca-passphrase-file ca.pass --passphrase-file li-wei.pass"))
@@ -1304,13 +1305,14 @@ def keys_seal_issue(ctx: Context, ca_passphrase_file: str | None,
                       seal_passphrase=_passphrase(passphrase_file,
                                                   "New passphrase for the seal's key", new=True),
                       replace=replace)
-    ctx.emit(info, f"Seal issued: {info['p12']}\n  {info['subject']}\n  SHA-256 {info['sha256']}")
+    ctx.emit(info.to_json(), f"Seal issued: {info.file('p12')}\n  {info.certificate.subject}\n"
+                             f"  SHA-256 {info.certificate.sha256}")
 
 @command(keys_group, "list", json="ca trust certificates crl", example="resolutions keys list --json")
 def keys_list(ctx: Context) -> None:
     """Registered certificates and the trust store."""
     from workflow.signing.keys import list_keys
-    data = list_keys(ctx.app())
+    data = list_keys(ctx.app()).to_json()
     ctx.emit(data, tables.keys_text(data))
 
 @command(keys_group, "trust", json="added",
@@ -1321,9 +1323,9 @@ def keys_list(ctx: Context) -> None:
 def keys_trust(ctx: Context, pem_file: str, purposes: tuple[str, ...]) -> None:
     """Add a root certificate (e.g. a timestamp authority's) to the workspace trust store."""
     from workflow.signing.trust import trust_anchor
-    data = trust_anchor(ctx.app(), Path(pem_file), list(purposes))
-    ctx.emit(data, "\n".join(f"Trusted for {', '.join(a['for'])}: {a['subject']}\n"
-                             f"  SHA-256 {a['sha256']}" for a in data["added"]))
+    done = trust_anchor(ctx.app(), Path(pem_file), list(purposes))
+    ctx.emit(done.to_json(), "\n".join(f"Trusted for {', '.join(a['for'])}: {a['subject']}\n"
+                                       f"  SHA-256 {a['sha256']}" for a in done.added))
 
 @command(keys_group, "revoke", json="member fingerprint serial revoked_at reason",
          example=(
@@ -1343,8 +1345,7 @@ def keys_revoke(ctx: Context, member_id: str, reason: str, ca_passphrase_file: s
     may_revoke(ctx.app(), member_id)
     done = revoke(ctx.app(), member_id, reason=reason, ca_passphrase=_passphrase(
         ca_passphrase_file, "CA passphrase", option="--ca-passphrase-file"))
-    ctx.emit({"member": done.member, "fingerprint": done.fingerprint, "serial": done.serial,
-              "revoked_at": done.when.isoformat(), "reason": done.reason},
+    ctx.emit(done.to_json(),
              f"Revoked {done.member}'s certificate {done.fingerprint[:16]}… "
              f"({done.reason}) at {done.when:%Y-%m-%d %H:%M:%S} UTC")
 
@@ -1359,9 +1360,9 @@ def keys_crl(ctx: Context, output: str, pem: bool, ca_passphrase_file: str | Non
     """Write the CA's certificate revocation list (readable by `openssl crl`)."""
     from workflow.signing.trust import publish_crl
     ca_pass = _passphrase(ca_passphrase_file, "CA passphrase") if ca_passphrase_file else None
-    data = publish_crl(ctx.app(), Path(output), pem=pem, ca_passphrase=ca_pass)
-    ctx.emit(data, f"{data['file']}: {data['format']} CRL, {data['revoked']} revoked, next "
-                   f"update {(data['next_update'] or '')[:10]}")
+    crl = publish_crl(ctx.app(), Path(output), pem=pem, ca_passphrase=ca_pass)
+    ctx.emit(crl.to_json(), f"{crl.file}: {crl.format} CRL, {crl.revoked} revoked, next "
+                            f"update {(crl.next_update or '')[:10]}")
 
 @command(cli, "sign", json=SIGN_KEYS, example=(
     "resolutions sign 1 --by li-wei --passphrase-file li-wei.pass"))

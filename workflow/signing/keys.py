@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from workflow.app import App
 from workflow.errors import InvalidInput, NotFound, WorkflowError
@@ -26,9 +26,12 @@ from workflow.store import audit
 from workflow.store.files import write_atomic
 from workflow.store.models import MemberCertificate
 
+if TYPE_CHECKING:  # signatures.keys is imported where certificates are made
+    from signatures.keys import CertInfo
+
 __all__ = ["KeyInfo", "ca_dir", "trust_dir", "trust_roots", "load_trust_roots", "init_ca",
            "issue", "import_p12", "list_keys", "registered_certificate",
-           "chains_to", "relative_to_workspace", "KeyRequest"]
+           "chains_to", "relative_to_workspace", "KeyRequest", "IssuedCertificate", "KeysListing"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,35 @@ class KeyInfo:
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class IssuedCertificate:
+    """A certificate made here (the CA's own, the secretariat's seal) and its files:
+    ``files`` as (name, path) pairs — ``ca``; or ``p12`` and ``certificate``."""
+
+    files: tuple[tuple[str, str], ...]
+    certificate: CertInfo
+
+    def file(self, name: str) -> str:
+        return dict(self.files)[name]
+
+    def to_json(self) -> dict[str, Any]:
+        return {**dict(self.files), **self.certificate.as_dict()}
+
+
+@dataclass(frozen=True)
+class KeysListing:
+    """``keys list``: the CA, the trust store's roots, the registered certificates."""
+
+    ca: str | None
+    trust: list[dict[str, Any]]
+    certificates: list[dict[str, Any]]
+    crl: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ca": self.ca, "trust": self.trust, "certificates": self.certificates,
+                "crl": self.crl}
 
 
 def ca_dir(app: App) -> Path:
@@ -129,7 +161,7 @@ def _add_to_trust(app: App, certs: list[Any]) -> list[str]:
 
 
 def init_ca(app: App, passphrase: bytes, *, common_name: str | None = None,
-            organisation: str | None = None) -> dict[str, Any]:
+            organisation: str | None = None) -> IssuedCertificate:
     """Create the working group's CA and put its certificate in the trust store."""
     from signatures.keys import create_ca, load_certificates
 
@@ -147,7 +179,7 @@ def init_ca(app: App, passphrase: bytes, *, common_name: str | None = None,
 
         session.flush()
         _make_crl(app, session, passphrase)  # an empty CRL, published from the start
-        return {"ca": str(ca_dir(app) / "ca.pem"), **info.as_dict()}
+        return IssuedCertificate((("ca", str(ca_dir(app) / "ca.pem")),), info)
 
 
 def _register(session: Session, member_id: str, cert: Any, p12_path: str,
@@ -221,17 +253,17 @@ def import_p12(app: App, member_id: str, path: Path, passphrase: bytes,
                        info.not_after.isoformat(), stored, True)
 
 
-def list_keys(app: App) -> dict[str, Any]:
+def list_keys(app: App) -> KeysListing:
     """Registered certificates (with revocation), and the trust store: each root's SHA-256
     fingerprint, subject, expiry and what it is trusted for."""
     from signatures.keys import cert_info
     from workflow.signing.trust import crl_blobs, purposes_of, revocations
-    from workflow.store.models import MemberCertificate
 
     ca = ca_dir(app) / "ca.pem"
     with app.read() as session:
         revoked = {r.fingerprint: r for r in revocations(session)}
-        rows = list(session.exec(select(MemberCertificate).order_by(MemberCertificate.member_id)))
+        rows = list(session.exec(select(MemberCertificate)
+                                 .order_by(col(MemberCertificate.member_id))))
         keys = []
         for r in rows:
             entry = KeyInfo(r.member_id, _cn(r.subject), r.subject, r.issuer, r.fingerprint,
@@ -248,8 +280,8 @@ def list_keys(app: App) -> dict[str, Any]:
             info = cert_info(cert)
             trust.append({"file": name, "sha256": info.sha256, "subject": info.subject,
                           "not_after": info.not_after.isoformat(), "for": fors})
-    return {"ca": str(ca) if ca.is_file() else None, "trust": trust, "certificates": keys,
-            "crl": str(ca_dir(app) / "crl.der") if crl_blobs(app) else None}
+    return KeysListing(str(ca) if ca.is_file() else None, trust, keys,
+                       str(ca_dir(app) / "crl.der") if crl_blobs(app) else None)
 
 
 def _cn(subject: str) -> str:

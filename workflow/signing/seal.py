@@ -17,7 +17,7 @@ from typing import Any
 from workflow.app import App
 from workflow.errors import InvalidInput, NotFound
 from workflow.lifecycle.steps import act, allow
-from workflow.signing.keys import ca_dir, relative_to_workspace
+from workflow.signing.keys import IssuedCertificate, ca_dir, relative_to_workspace
 from workflow.store import audit
 from workflow.store.files import write_atomic
 
@@ -40,7 +40,7 @@ def _pem_path(app: App) -> Path:
 
 
 def issue_seal(app: App, *, ca_passphrase: bytes, seal_passphrase: bytes,
-               replace: bool = False) -> dict[str, Any]:
+               replace: bool = False) -> IssuedCertificate:
     """Issue the secretariat's seal certificate. A second one is refused unless ``replace``
     (a seal about to expire, or a compromised one): the old files are kept as
     ``seal-<fingerprint>.p12``/``.pem``, and bags sealed with it still verify."""
@@ -80,8 +80,9 @@ def issue_seal(app: App, *, ca_passphrase: bytes, seal_passphrase: bytes,
                      detail={"fingerprint": info.sha256, "subject": info.subject,
                              "serial": info.serial, "not_after": info.not_after.isoformat(),
                              "p12": stored})
-        return {"p12": stored, "certificate": relative_to_workspace(app, _pem_path(app)),
-                **info.as_dict()}
+        return IssuedCertificate((("p12", stored),
+                                  ("certificate", relative_to_workspace(app, _pem_path(app)))),
+                                 info)
 
 
 def seal_certificate(app: App) -> Any:

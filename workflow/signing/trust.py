@@ -78,7 +78,32 @@ def note_purposes(directory: Path, cert: Any, name: str, purposes: list[str]) ->
                                                sort_keys=True).encode("utf-8"), 0o644)
 
 
-def trust_anchor(app: App, path: Path, purposes: list[str]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class TrustAdded:
+    """``keys trust``: the roots added, each with its fingerprint, subject, what it is
+    trusted for, its file and expiry."""
+
+    added: list[dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"added": self.added}
+
+
+@dataclass(frozen=True)
+class CrlPublished:
+    """``keys crl``: the file written and what the CRL says."""
+
+    file: str
+    format: str
+    this_update: str
+    next_update: str | None
+    revoked: int
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def trust_anchor(app: App, path: Path, purposes: list[str]) -> TrustAdded:
     """Add the root certificate(s) in ``path`` to the trust store for ``purposes``."""
     from cryptography.hazmat.primitives.serialization import Encoding
 
@@ -115,7 +140,7 @@ def trust_anchor(app: App, path: Path, purposes: list[str]) -> dict[str, Any]:
                                  "for": wanted})
         write_atomic(directory / INDEX, json.dumps(index, ensure_ascii=False, indent=1,
                                                    sort_keys=True).encode("utf-8"), 0o644)
-    return {"added": added}
+    return TrustAdded(added)
 
 
 @dataclass(frozen=True)
@@ -125,6 +150,10 @@ class Revocation:
     serial: str
     when: datetime
     reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"member": self.member, "fingerprint": self.fingerprint, "serial": self.serial,
+                "revoked_at": self.when.isoformat(), "reason": self.reason}
 
 
 def revocations(session: Session) -> list[Revocation]:
@@ -249,7 +278,7 @@ def _set_aside(app: App, row: Any, serial: str) -> None:
             if target.is_relative_to(app.workspace.root) else str(target)
 
 
-def publish_crl(app: App, out: Path, *, pem: bool, ca_passphrase: bytes | None) -> dict[str, Any]:
+def publish_crl(app: App, out: Path, *, pem: bool, ca_passphrase: bytes | None) -> CrlPublished:
     """Write the CA's CRL to ``out``: freshly signed with the CA passphrase, else the one
     last published."""
     from signatures.crl import crl_pem, load_crl
@@ -269,7 +298,6 @@ def publish_crl(app: App, out: Path, *, pem: bool, ca_passphrase: bytes | None) 
         der = blobs[0]
     crl = load_crl(der)
     write_atomic(Path(out), crl_pem(der) if pem else der, 0o644)
-    return {"file": str(out), "format": "PEM" if pem else "DER",
-            "this_update": crl.last_update_utc.isoformat(),
-            "next_update": crl.next_update_utc.isoformat() if crl.next_update_utc else None,
-            "revoked": len(list(crl))}
+    return CrlPublished(str(out), "PEM" if pem else "DER", crl.last_update_utc.isoformat(),
+                        crl.next_update_utc.isoformat() if crl.next_update_utc else None,
+                        len(list(crl)))

@@ -348,6 +348,8 @@ def _passphrase(passphrase_file: str | None, label: str, new: bool = False,
 @click.option("--name", required=True, help="The working group's name (English).")
 @click.option("--name-ru", help="The name in Russian.")
 @click.option("--name-zh", help="The name in Chinese.")
+@click.option("--name-in", "names_in", multiple=True, metavar="LANG=NAME",
+              help="The name in another language, e.g. ar=… or pt=… (repeatable).")
 @click.option("--prefix", required=True, help="Symbol prefix, e.g. RCWG → RCWG/RES/2024/1.")
 @click.option("--languages", default="ru,zh,en", show_default=True,
               help="Authentic languages, comma-separated, in column order.")
@@ -358,13 +360,17 @@ def _passphrase(passphrase_file: str | None, label: str, new: bool = False,
 @click.option("--timestamp-url", default="", metavar="URL",
               help="An RFC 3161 timestamp authority: signatures become B-T, then B-LTA.")
 def init(ctx: Context, directory: str, name: str, name_ru: str | None, name_zh: str | None,
-         prefix: str, languages: str, approval_rule: str, required: tuple[str, ...],
-         timestamp_url: str) -> None:
-    """Create a workspace: resolutions.toml and .resolutions/ (SQLite database)."""
+         names_in: tuple[str, ...], prefix: str, languages: str, approval_rule: str,
+         required: tuple[str, ...], timestamp_url: str) -> None:
+    """Create a workspace: resolutions.toml and .resolutions/ (SQLite database).
+
+    The languages are those the engine renders: ru, zh, en, pt, ar, fa, hi, am, id, es, fr
+    (any other is refused with that list).
+    """
     from sqlalchemy.engine import make_url
 
     from workflow.store import setup
-    names = {k: v for k, v in (("ru", name_ru), ("zh", name_zh)) if v}
+    names = {k: v for k, v in (("ru", name_ru), ("zh", name_zh)) if v} | _texts(names_in)
     ws = setup.init_workspace(Path(directory), name=name, prefix=prefix,
                               languages=tuple(x.strip() for x in languages.split(",") if x.strip()),
                               approval_rule=approval_rule, names=names,
@@ -384,18 +390,22 @@ member = group(cli, "member", "Members of the working group (delegation, roles).
 @click.option("--name-en", help="Name in English (Latin script).")
 @click.option("--name-ru", help="Name in Russian.")
 @click.option("--name-zh", help="Name in Chinese.")
+@click.option("--name-in", "names_in", multiple=True, metavar="LANG=NAME",
+              help="Name in another language, e.g. ar=… (repeatable).")
 @click.option("--org", default="", help="Organisation.")
 @click.option("--delegation", default="", help="Delegation code, e.g. ru or zh.")
 @click.option("--email", default="", help="E-mail address for review copies.")
-@click.option("--lang", default="en", help="Preferred language for documents sent to them.")
+@click.option("--lang", help="Language of the documents sent to them (default: their "
+              "delegation's language, e.g. ru for ru, pt for br; else en).")
 @click.option("--role", "roles", multiple=True, metavar="ROLE",
               help="secretary, reviewer, approver, signatory, archivist, drafter (repeatable).")
 def member_add(ctx: Context, member_id: str, name: str, name_en: str | None, name_ru: str | None,
-               name_zh: str | None, org: str, delegation: str, email: str, lang: str,
-               roles: tuple[str, ...]) -> None:
+               name_zh: str | None, names_in: tuple[str, ...], org: str, delegation: str,
+               email: str, lang: str | None, roles: tuple[str, ...]) -> None:
     """Add a member."""
     from workflow.members import add_member
     names = {k: v for k, v in (("en", name_en), ("ru", name_ru), ("zh", name_zh)) if v}
+    names |= _texts(names_in)
     roles = tuple(r for value in roles for r in value.split(",") if r)
     info = add_member(ctx.app(), member_id, name=name, org=org, delegation=delegation,
                       email=email, roles=roles, names=names, lang=lang)

@@ -13,6 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from drafts.languages import REGISTRY
+
 __all__ = [
     "LANGUAGES",
     "Paragraph",
@@ -23,18 +25,11 @@ __all__ = [
     "SECTION_OPERATIVE",
 ]
 
-#: Languages the model knows, with their names (English, own). The first three are
-#: the working group's; the others are BRICS members' official languages.
+#: Languages the model knows, with their names (English, own): every language of
+#: :mod:`drafts.languages` (the working group's three first, then BRICS members' and the
+#: United Nations' other languages).
 LANGUAGES: Mapping[str, tuple[str, str]] = {
-    "ru": ("Russian", "Русский"),
-    "zh": ("Chinese", "中文"),
-    "en": ("English", "English"),
-    "pt": ("Portuguese", "Português"),
-    "ar": ("Arabic", "العربية"),
-    "fr": ("French", "Français"),
-    "es": ("Spanish", "Español"),
-    "hi": ("Hindi", "हिन्दी"),
-}
+    code: (lang.english, lang.own) for code, lang in REGISTRY.items()}
 
 SECTION_PREAMBLE = "preamble"
 SECTION_OPERATIVE = "operative"
@@ -42,17 +37,24 @@ SECTION_OPERATIVE = "operative"
 
 @dataclass(frozen=True)
 class Paragraph:
-    """One paragraph (or item, or sub-item): text per language and nested items."""
+    """One paragraph (or item, or sub-item): text per language and nested items.
+
+    ``label`` is the label style an item keeps from its source (``letter``, ``roman``,
+    ``number``; see :mod:`drafts.languages`); "" numbers it by its depth.
+    """
 
     id: str
     texts: Mapping[str, str]
     items: tuple[Paragraph, ...] = ()
+    label: str = ""
 
     def text(self, lang: str) -> str:
         return self.texts.get(lang, "")
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id}
+        if self.label:
+            data["label"] = self.label
         for lang in sorted(self.texts, key=_lang_order):
             data[lang] = self.texts[lang]
         if self.items:

@@ -31,6 +31,8 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
+from drafts.languages import REGISTRY
+
 __all__ = [
     "PACKAGE",
     "ResourceLoader",
@@ -40,14 +42,13 @@ __all__ = [
     "referenced_templates",
     "files_hash",
     "lang_tag",
+    "lang_dir",
     "nobr",
 ]
 
 #: The package whose data holds the built-in templates (``html/``, ``css/``, ``docx/``).
 PACKAGE = "templates"
 
-#: BCP 47 tags written into ``lang`` attributes; Chinese is written in simplified script.
-_LANG_TAGS = {"zh": "zh-Hans"}
 
 
 #: What a line must not break inside: a range of numbers ("2026–2027", "1–15") and a
@@ -68,7 +69,14 @@ def nobr(text: str) -> Markup:
 
 def lang_tag(lang: str) -> str:
     """The ``lang`` attribute value for a project language code (``zh`` → ``zh-Hans``)."""
-    return _LANG_TAGS.get(lang, lang)
+    found = REGISTRY.get(lang)
+    return found.tag if found else lang
+
+
+def lang_dir(lang: str) -> str:
+    """The ``dir`` attribute value: ``rtl`` for Arabic and Persian, else ``ltr``."""
+    found = REGISTRY.get(lang)
+    return found.direction if found else "ltr"
 
 
 class ResourceLoader(BaseLoader):
@@ -147,6 +155,7 @@ def _environment(template_dir: str | None) -> SandboxedEnvironment:
         keep_trailing_newline=True,
     )
     env.filters["lang_tag"] = lang_tag
+    env.filters["lang_dir"] = lang_dir
     env.filters["nobr"] = nobr
     return env
 

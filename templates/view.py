@@ -198,20 +198,33 @@ class DocumentView:
         return ids
 
 
+#: Months as the United Nations' Arabic texts write them: the Levantine and the Egyptian
+#: name together ("26 أيلول/سبتمبر 2024").
+UN_ARABIC_MONTHS = ("كانون الثاني/يناير", "شباط/فبراير", "آذار/مارس", "نيسان/أبريل",
+                    "أيار/مايو", "حزيران/يونيه", "تموز/يوليه", "آب/أغسطس", "أيلول/سبتمبر",
+                    "تشرين الأول/أكتوبر", "تشرين الثاني/نوفمبر", "كانون الأول/ديسمبر")
+
+
 def format_date(day: _dt.date, lang: str) -> str:
-    """A date as written in a resolution of that language (Babel)."""
+    """A date as written in a resolution of that language (Babel, in the language's
+    locale: ``26 сентября 2024 г.``, ``2024年9月26日``, ``26 de setembro de 2024``), with
+    the United Nations' Arabic month names and Persian digits."""
     from babel.dates import format_date as babel_format
+
+    from drafts.languages import REGISTRY, to_digits
 
     if lang == "ru":
         return babel_format(day, format="d MMMM y", locale="ru") + " г."
-    if lang == "zh":
-        return babel_format(day, format="long", locale="zh_Hans_CN")
-    if lang == "en":
-        return babel_format(day, format="long", locale="en_GB")
-    try:
-        return babel_format(day, format="long", locale=lang)
-    except Exception:
+    if lang == "ar":
+        return f"{day.day} {UN_ARABIC_MONTHS[day.month - 1]} {day.year}"
+    spec = REGISTRY.get(lang)
+    if spec is None:
         return day.isoformat()
+    text = babel_format(day, format="long", locale=spec.locale)
+    if spec.digits != "0123456789":
+        text = "".join(to_digits(int(ch), lang) if ch.isascii() and ch.isdigit() else ch
+                       for ch in text)
+    return text
 
 
 def _lower_first(text: str) -> str:
@@ -241,7 +254,7 @@ def _paragraph_view(resolution: Resolution, loc: Located, languages: Sequence[st
         labels[lang] = label(resolution, loc, lang)
     missing = frozenset(lang for lang in resolution.languages if not par.text(lang))
     return ParagraphView(
-        id=par.id, ref=ref(loc), section=loc.section, depth=loc.depth, annex=loc.annex,
+        id=par.id, ref=ref(loc, resolution), section=loc.section, depth=loc.depth, annex=loc.annex,
         labels=labels, openers=openers, rests=rests, texts=texts,
         stale=frozenset(stale.get(par.id, frozenset())), missing=missing,
     )

@@ -155,7 +155,7 @@ def units(resolution: Resolution) -> Iterator[Unit]:
             last = last and last_sibling
             chain = chain[index].items
         paragraph = located.paragraph
-        yield Unit(paragraph.id, paragraph_ref(located), located.section, paragraph.texts,
+        yield Unit(paragraph.id, paragraph_ref(located, resolution), located.section, paragraph.texts,
                    located.depth, paragraph.items, last, last_sibling)
     for index in range(len(resolution.annexes)):
         if index not in shown:

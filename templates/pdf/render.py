@@ -69,7 +69,7 @@ def _check(stage: str, layout: str) -> None:
 
 
 def _stylesheets(stage: str, layout: str, template_dir: Path | None) -> list[str]:
-    names = ["css/base.css", f"css/{layout}.css"]
+    names = ["css/base.css", "css/languages.css", f"css/{layout}.css"]
     if jinja.file_exists(f"css/{stage}.css", template_dir):
         names.append(f"css/{stage}.css")
     return names

@@ -51,6 +51,6 @@ def opener_hints(app: App, ref: str) -> list[str]:
                 if other != lang and split_opener(other_text)[0]:
                     ideas += [s for s in suggest(other_text, lang) if s not in ideas]
             usual = f"; usual: *{ideas[0]}*" if ideas else ""
-            hints.append(f"{ref_of(loc)} [{lang}]: the opening phrase is not emphasised "
+            hints.append(f"{ref_of(loc, model)} [{lang}]: the opening phrase is not emphasised "
                          f"(write it as *…*){usual}")
     return hints

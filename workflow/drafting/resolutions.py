@@ -92,7 +92,7 @@ def new_resolution(app: App, text: str, filename: str = "<source>") -> Summary:
                 raise InvalidInput(f"{filename}: symbol {model.symbol} is already used by "
                                    f"resolution {taken.number}; remove 'symbol:' to have one assigned")
             symbol = model.symbol
-        app.workspace.body(model.body)
+        app.workspace.body(model.body).require(model.languages, filename)
         now = clock.now()
         row = ResolutionRow(number=number, symbol=symbol, body=model.body, title=_title(model),
                             state="draft", current_version=1, row_version=1,
@@ -154,7 +154,7 @@ def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
         if model.symbol != row.symbol:
             raise InvalidInput(f"{filename}: symbol {model.symbol} is not {row.symbol}; "
                                "the symbol of a resolution cannot change")
-        app.workspace.body(model.body)
+        app.workspace.body(model.body).require(model.languages, filename)
         if model.content_hash() == current.content_hash:
             return EditResult(row.symbol, row.current_version, False, row.state)
         notes, voided = [], 0

@@ -128,7 +128,7 @@ def _resolve(model: Resolution, text: str) -> tuple[str, str]:
         located = resolve(model, text)
     except RefError as exc:
         raise InvalidInput(str(exc)) from None
-    return located.paragraph.id, ref_of(located)
+    return located.paragraph.id, ref_of(located, model)
 
 
 def add_comment(app: App, ref: str, *, by: str | None, target: str, type_: str, text: str,

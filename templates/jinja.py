@@ -51,17 +51,22 @@ PACKAGE = "templates"
 
 
 
-#: What a line must not break inside: a range of numbers ("2026–2027", "1–15") and a
-#: bracketed list of codes ("(ge/te/ed)").
-_UNBREAKABLE = re.compile(r"\d+\s?[–—-]\s?\d+|[(（][\w.]+(?:/[\w.]+)+[)）]")
+#: What a line must not break inside: a range of numbers ("2026–2027", "1–15"), a
+#: bracketed list of codes ("(ge/te/ed)") and a document symbol ("RCWG/RES/2023/4").
+_UNBREAKABLE = re.compile(r"\d+\s?[–—-]\s?\d+|[(（][\w.]+(?:/[\w.]+)+[)）]"
+                          r"|[A-Za-z][A-Za-z0-9.-]*(?:/[A-Za-z0-9.-]+)+")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
 
 
 def nobr(text: str) -> Markup:
-    """``text`` escaped, with ranges and code lists wrapped so no line breaks inside them."""
+    """``text`` escaped, with ranges, code lists and symbols wrapped so no line breaks
+    inside them; a symbol also keeps its left-to-right order inside right-to-left text."""
     out, last = [], 0
     for match in _UNBREAKABLE.finditer(str(text)):
         out.append(escape(text[last:match.start()]))
-        out.append(Markup('<span class="nobr">') + escape(match.group()) + Markup("</span>"))
+        opening = ('<span class="nobr" dir="ltr">' if _LATIN_LETTER.match(match.group())
+                   else '<span class="nobr">')
+        out.append(Markup(opening) + escape(match.group()) + Markup("</span>"))
         last = match.end()
     out.append(escape(text[last:]))
     return Markup("").join(out)

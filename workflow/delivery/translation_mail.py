@@ -11,6 +11,8 @@ import hashlib
 
 from sqlmodel import Session, select
 
+from drafts.languages import REGISTRY
+from templates.labels import language_name, section
 from workflow.app import App
 from workflow.delivery.outbox import (
     Attachment,
@@ -23,9 +25,6 @@ from workflow.delivery.outbox import (
 )
 from workflow.errors import InvalidInput
 from workflow.store.models import Member, Message
-
-from drafts.languages import REGISTRY
-from templates.labels import language_name, section
 
 __all__ = ["send_xliff", "XLIFF_MIME"]
 

@@ -25,6 +25,7 @@ from typing import Any
 from sqlmodel import select
 
 from drafts.annotated_pdf import MAX_PDF_BYTES, AnnotatedPdfError, Annotation, read_annotated_pdf
+from drafts.comment_form import TYPE_WORDS as _TYPE_WORDS  # ge/te/ed in every language
 from workflow.app import App
 from workflow.review.forms import FormRefused, read_returned
 from workflow.review.rounds import CommentRow, _open_round, add_comment
@@ -34,11 +35,6 @@ from workflow.store.tokens import seal_matches, token_matches
 
 __all__ = ["import_annotated_pdf", "PdfImport", "note_type", "is_pdf"]
 
-_TYPE_WORDS = {
-    "ge": "ge", "general": "ge", "общ": "ge", "общее": "ge", "一般": "ge", "总体": "ge",
-    "te": "te", "technical": "te", "тех": "te", "техническое": "te", "技术": "te",
-    "ed": "ed", "editorial": "ed", "ред": "ed", "редакционное": "ed", "编辑": "ed",
-}
 _PREFIX = re.compile(r"^\s*[\[(]?\s*([^\s:：\])]{1,14})\s*[\])]?\s*[:：]\s*", re.IGNORECASE)
 
 

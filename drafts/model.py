@@ -23,6 +23,9 @@ __all__ = [
     "Located",
     "SECTION_PREAMBLE",
     "SECTION_OPERATIVE",
+    "SOURCE_KEYS",
+    "KEY_LANGUAGES",
+    "source_key",
 ]
 
 #: Languages the model knows, with their names (English, own): every language of
@@ -30,6 +33,18 @@ __all__ = [
 #: United Nations' other languages).
 LANGUAGES: Mapping[str, tuple[str, str]] = {
     code: (lang.english, lang.own) for code, lang in REGISTRY.items()}
+
+#: Languages whose texts a source writes under another key: ``id`` is a paragraph's id,
+#: so Indonesian texts are written ``ind:`` (its ISO 639-3 code).
+SOURCE_KEYS: Mapping[str, str] = {"id": "ind"}
+#: The other way round: a source key → the language.
+KEY_LANGUAGES: Mapping[str, str] = {key: lang for lang, key in SOURCE_KEYS.items()}
+
+
+def source_key(lang: str) -> str:
+    """The key a language's text has in a source (``ind`` for Indonesian)."""
+    return SOURCE_KEYS.get(lang, lang)
+
 
 SECTION_PREAMBLE = "preamble"
 SECTION_OPERATIVE = "operative"
@@ -56,7 +71,7 @@ class Paragraph:
         if self.label:
             data["label"] = self.label
         for lang in sorted(self.texts, key=_lang_order):
-            data[lang] = self.texts[lang]
+            data[source_key(lang)] = self.texts[lang]
         if self.items:
             data["items"] = [item.to_data() for item in self.items]
         return data
@@ -179,4 +194,4 @@ def _lang_order(lang: str) -> tuple[int, str]:
 
 
 def _ordered(texts: Mapping[str, str]) -> dict[str, str]:
-    return {lang: texts[lang] for lang in sorted(texts, key=_lang_order)}
+    return {source_key(lang): texts[lang] for lang in sorted(texts, key=_lang_order)}

@@ -22,7 +22,7 @@ from ruamel.yaml.events import AliasEvent
 
 from drafts.errors import SourceError
 from drafts.languages import LABEL_STYLES, supported
-from drafts.model import LANGUAGES, Annex, Paragraph, Resolution
+from drafts.model import KEY_LANGUAGES, LANGUAGES, Annex, Paragraph, Resolution
 
 __all__ = ["load", "dump", "with_symbol", "check_text", "MAX_SOURCE_BYTES", "MAX_TEXT_CHARS",
            "MAX_PARAGRAPHS"]
@@ -103,25 +103,32 @@ class _Reader:
         out: dict[str, str] = {}
         for key, value in node.items():
             key_line = self.key_line(node, key)
-            self.check_lang(key, key_line, f"{field}.{key}")
-            out[str(key)] = self.text(value, key_line, f"{field}.{key}")
+            lang = self.check_lang(key, key_line, f"{field}.{key}")
+            out[lang] = self.text(value, key_line, f"{field}.{key}")
         return out
 
-    def check_lang(self, key: Any, line: int | None, field: str) -> None:
+    def check_lang(self, key: Any, line: int | None, field: str) -> str:
+        """The language a text key names (``ind`` → ``id``), refused when unknown or not
+        one of the resolution's languages."""
+        key = KEY_LANGUAGES.get(str(key), key)
         if key not in LANGUAGES:
             self.fail(f"unknown language {key!r}", line, field,
                       f"use one of the supported languages: {supported()}")
         if key not in self.languages:
             self.fail(f"language {key!r} is not in 'languages' ({', '.join(self.languages)})",
                       line, field, f"add {key} to 'languages' or remove this text")
+        return str(key)
 
     def assign_id(self, node: CommentedMap, prefix: str, seed: str, line: int | None,
                   field: str) -> str:
         raw = node.get("id")
         if raw is not None:
             if not isinstance(raw, str) or not _ID.match(raw):
+                hint = ("; an Indonesian text is written under 'ind:' ('id:' is the "
+                        "paragraph's id)" if "id" in self.languages else "")
                 self.fail(f"invalid id {raw!r}", self.key_line(node, "id"), f"{field}.id",
-                          "ids start with a letter and use letters, digits, '-', '_' or '.'")
+                          "ids start with a letter and use letters, digits, '-', '_' or '.'"
+                          + hint)
             if raw in self.ids:
                 self.fail(f"duplicate id {raw!r} (also at {self.ids[raw]})",
                           self.key_line(node, "id"), f"{field}.id",
@@ -171,8 +178,8 @@ class _Reader:
                     items = self.paragraphs(node[key], key_line, f"{item_field}.items",
                                             "it", depth + 1)
                     continue
-                self.check_lang(key, key_line, f"{item_field}.{key}")
-                texts[str(key)] = self.text(node[key], key_line, f"{item_field}.{key}")
+                lang = self.check_lang(key, key_line, f"{item_field}.{key}")
+                texts[lang] = self.text(node[key], key_line, f"{item_field}.{key}")
             if not texts and not items:
                 self.fail("empty paragraph", item_line, item_field,
                           "write its text in each language or delete it")
@@ -251,6 +258,7 @@ class _Reader:
         if not isinstance(langs, list) or not langs:
             self.fail("expected a list of language codes", line, "languages",
                       "write e.g. 'languages: [ru, zh, en]'")
+        langs = [KEY_LANGUAGES.get(str(lang), lang) for lang in langs]
         for lang in langs:
             if lang not in LANGUAGES:
                 self.fail(f"unknown language {lang!r}", line, "languages",

@@ -30,7 +30,7 @@ from drafts.model import Annex, Paragraph, Resolution
 __all__ = ["cached", "remember", "cached_parity", "remember_parity", "FORMAT"]
 
 #: bump when the model's shape changes: older entries then miss
-FORMAT = "1"
+FORMAT = "2"  # 2: items keep their label style
 
 
 def _rules_digest() -> str:
@@ -77,7 +77,8 @@ def _path(state_dir: Path, source: str) -> Path:
 
 
 def _paragraph(p: Paragraph) -> dict[str, Any]:
-    return {"id": p.id, "texts": dict(p.texts), "items": [_paragraph(i) for i in p.items]}
+    return {"id": p.id, "texts": dict(p.texts), "items": [_paragraph(i) for i in p.items],
+            "label": p.label}
 
 
 def _to_data(model: Resolution) -> dict[str, Any]:
@@ -93,7 +94,7 @@ def _to_data(model: Resolution) -> dict[str, Any]:
 
 def _from_paragraph(data: Mapping[str, Any]) -> Paragraph:
     return Paragraph(str(data["id"]), dict(data["texts"]),
-                     tuple(_from_paragraph(i) for i in data["items"]))
+                     tuple(_from_paragraph(i) for i in data["items"]), str(data.get("label", "")))
 
 
 def _from_data(data: Mapping[str, Any]) -> Resolution:

@@ -147,7 +147,7 @@ def shared_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 # the top-level keys of the objects that several commands print with --json
-STATUS_KEYS = "symbol state version steps facts"
+STATUS_KEYS = "symbol state version steps facts waivers"
 ROUND_KEYS = "symbol round version state reviewers warnings new_version deliveries"
 COMMENT_KEYS = ("number round version ref original_ref paragraph_id author type text proposal "
                 "disposition note orphaned lang quote")
@@ -752,18 +752,37 @@ def status(ctx: Context, ref: str) -> None:
     st = get_status(ctx.reader(), ref)
     ctx.emit(st.to_json(), reports.status_text(st))
 
-@command(cli, json="symbol version schema ok summary findings", example=(
-    "resolutions check 1", "resolutions check 1 --json    # schema: docs/CHECK_JSON.md"))
+@command(cli, json="symbol version schema ok summary findings waived accepted", example=(
+    "resolutions check 1", "resolutions check 1 --json    # schema: docs/CHECK_JSON.md",
+    'resolutions check 1 --accept f-3e9a1c07 --reason "the UN\'s own Russian for Affirms"'))
 @click.argument("ref")
 @VERSION
-def check(ctx: Context, ref: str, version: int | None) -> None:
+@click.option("--accept", "accept_ids", multiple=True, metavar="FINDING",
+              help="Set a finding aside (its id from 'check', or 'OP 2:opener-mismatch'), "
+                   "in the name of who acts; repeatable. Needs --reason.")
+@click.option("--reason", default="", help="Why the finding is set aside (kept and shown).")
+def check(ctx: Context, ref: str, version: int | None, accept_ids: tuple[str, ...],
+          reason: str) -> None:
     """Language parity: missing and stale translations, structure, numbers, punctuation.
 
-    Exits 1 when any error is found (warnings alone exit 0).
+    Exits 1 when any error stands (warnings alone exit 0). A finding set aside with
+    --accept blocks nothing while its paragraph stays as it is: approval and submission
+    go on, and status, the comments matrix and the dossier show it with who and why.
     """
     from workflow.drafting.checks import check_resolution
+    accepted: list[Any] = []
+    if accept_ids:
+        if version is not None:
+            raise click.UsageError("--accept sets findings of the current version aside; "
+                                   "drop --version")
+        from workflow.drafting.waivers import accept
+        accepted = accept(ctx.app(), ref, list(accept_ids), reason)
+    elif reason:
+        raise click.UsageError("--reason goes with --accept FINDING")
     symbol, report = check_resolution(ctx.app(), ref, version)
-    ctx.emit({"symbol": symbol, **report}, reports.check_text(symbol, report))
+    lines = [a.line() for a in accepted]
+    ctx.emit({"symbol": symbol, **report, "accepted": [a.to_json() for a in accepted]},
+             "\n".join([*lines, reports.check_text(symbol, report)]))
     if not report["ok"]:
         sys.exit(1)
 

@@ -28,6 +28,7 @@ __all__ = [
     "ApprovalView",
     "CommentView",
     "EventView",
+    "WaiverView",
     "DocumentView",
     "build_view",
     "format_date",
@@ -137,6 +138,22 @@ class CommentView:
 
 
 @dataclass(frozen=True)
+class WaiverView:
+    """A parity finding set aside (``check --accept``): where, which rule, who and why;
+    ``holds`` is false once the paragraph changed (the finding stands again)."""
+
+    finding: str
+    ref: str
+    rule: str
+    languages: tuple[str, ...]
+    by: str
+    reason: str
+    at: str
+    version: int
+    holds: bool = True
+
+
+@dataclass(frozen=True)
 class EventView:
     seq: int
     at: str
@@ -171,6 +188,7 @@ class DocumentView:
     approvals: tuple[ApprovalView, ...] = ()
     comments: tuple[CommentView, ...] = ()
     events: tuple[EventView, ...] = ()
+    waivers: tuple[WaiverView, ...] = ()        # matrix, index: findings set aside
     enclosures: tuple[EnclosureView, ...] = ()  # cover letter: the files sent with it
     people: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # id -> names
     previous_version: int | None = None
@@ -277,6 +295,7 @@ def build_view(
     approvals: Sequence[ApprovalView] = (),
     comments: Sequence[CommentView] = (),
     events: Sequence[EventView] = (),
+    waivers: Sequence[WaiverView] = (),
     enclosures: Sequence[EnclosureView] = (),
     people: Mapping[str, Mapping[str, str]] | None = None,
     previous: Resolution | None = None,
@@ -332,7 +351,8 @@ def build_view(
         preamble=preamble, operative=operative, annexes=tuple(annexes),
         watermark=watermark, reviewer=reviewer, reviewer_id=reviewer_id,
         signatories=tuple(signatories), approvals=tuple(approvals),
-        comments=tuple(comments), events=tuple(events), enclosures=tuple(enclosures),
+        comments=tuple(comments), events=tuple(events), waivers=tuple(waivers),
+        enclosures=tuple(enclosures),
         people=dict(people or {}),
         previous_version=previous_version, extra=dict(extra or {}),
     )

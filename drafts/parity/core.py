@@ -6,6 +6,7 @@ a paragraph, an item or a sub-item. Each rule looks at units and returns finding
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -49,8 +50,16 @@ class Finding:
     message: str
     fix: str
 
+    @property
+    def id(self) -> str:
+        """``f-`` and 8 hex digits from paragraph, rule and languages: the same finding has
+        the same id in every version (a waiver names it, see drafts.parity.waivers)."""
+        key = "\0".join([self.paragraph_id, self.rule, ",".join(self.languages)])
+        return "f-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
+
     def to_dict(self) -> dict[str, Any]:
         return {
+            "id": self.id,
             "ref": self.ref,
             "paragraph_id": self.paragraph_id,
             "languages": list(self.languages),

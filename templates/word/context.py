@@ -189,6 +189,23 @@ def _cell(text: str, default: str = "en", **fmt: Unpack[RunFormat]) -> Xml:
     return Xml(run(text, guess_lang(text, default), **fmt))
 
 
+def _waivers(view: DocumentView, langs: Sequence[str]) -> Xml:
+    """The findings set aside: a heading, then one paragraph each (ref, rule, languages,
+    reason, who, version, whether it holds). Nothing when there is none."""
+    if not view.waivers:
+        return Xml("")
+    first = langs[0]
+    blocks = [paragraph(_label_runs(view, "waivers", langs, bold=True).xml, "ResLetter",
+                        lang=first, keep_next=True)]
+    for w in view.waivers:
+        state = _label_runs(view, "holds" if w.holds else "lapsed", langs).xml
+        blocks.append(paragraph(
+            run(f"{w.ref} · {w.rule} · {', '.join(w.languages)} · {w.finding}", "en",
+                bold=True) + run(" — ", "en") + run(w.reason, guess_lang(w.reason, first))
+            + run(f" — {w.by}, v{w.version}: ", "en") + state, "ResLetter", lang=first))
+    return paragraphs(blocks)
+
+
 def _form_ids_paragraph(view: DocumentView) -> Xml:
     blob = json.dumps(dict(view.form_ids), ensure_ascii=True, sort_keys=True)
     return Xml(paragraph(run(FORM_MARKER + blob, "en", vanish=True, size=2), "ResHidden"))
@@ -295,6 +312,8 @@ def build_context(view: DocumentView, *, author: str | None = None) -> dict[str,
             "disposition": _label_runs(view, c.disposition or "pending", langs),
             "note": _cell(c.note + (" [orphaned]" if c.orphaned else ""), first),
         } for n, c in enumerate(view.comments, 1)]
+    if view.stage == "matrix":
+        d["waivers"] = _waivers(view, langs)
     if view.stage == "approval":
         d["approvals"] = [{
             "name": _cell(a.name), "delegation": a.delegation,

@@ -136,6 +136,7 @@ ACTIONS: Mapping[str, tuple[tuple[State, ...] | None, tuple[str, ...]]] = {
     "amendment accept": ((S.in_review,), SECRETARY),
     "amendment reject": ((S.in_review,), SECRETARY),
     "translations confirm": (None, ("secretary", "drafter", "approver", "signatory")),
+    "check --accept": (_BEFORE_SUBMISSION, ("secretary", "approver")),
     "member add": (None, SECRETARY),
     "member edit": (None, SECRETARY),
     "member remove": (None, SECRETARY),

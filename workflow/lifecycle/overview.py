@@ -35,6 +35,9 @@ class Status:
     version: int
     steps: list[dict[str, str]] = field(default_factory=list)
     facts: list[str] = field(default_factory=list)
+    #: findings set aside (``check --accept``): finding, ref, rule, languages, by, reason,
+    #: at, version, and whether it still holds (false once the paragraph changed)
+    waivers: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -128,8 +131,9 @@ class StoredFacts(Answers):
         raise KeyError(f"no stored fact answers the guard {guard!r}")
 
     def parity_errors(self) -> list[Any]:
-        """The parity errors of the current version (looked up once; kept in the parity
-        cache by text and translation records, so a second status runs no rule)."""
+        """The parity errors of the current version that stand (looked up once; kept in the
+        parity cache by text and translation records, so a second status runs no rule);
+        those a member waived for the paragraph as it is are set aside."""
         if not hasattr(self, "_parity"):
             from workflow.store import parsed
             from workflow.store.reads import Record
@@ -140,15 +144,26 @@ class StoredFacts(Answers):
             found = parsed.cached_parity(state_dir, version.source, stored)
             if found is None:
                 from drafts.parity.rules import check
+                from drafts.parity.waivers import unit_hashes
 
                 model = self.reader.model(self.row, version)
                 records = json.loads(stored) if stored else {}
                 errors = [f for f in check(model, records=records) if f.severity == "error"]
-                parsed.remember_parity(state_dir, version.source, stored, errors)
-                self._parity: list[Any] = errors
-            else:
-                self._parity = [Record(e) for e in found]
+                hashes = unit_hashes(model)
+                parsed.remember_parity(state_dir, version.source, stored, errors, hashes)
+                found = [{"ref": f.ref, "languages": list(f.languages), "rule": f.rule,
+                          "message": f.message, "id": f.id, "paragraph_id": f.paragraph_id,
+                          "unit_hash": hashes.get(f.paragraph_id, "")} for f in errors]
+            waived = {(w["finding"], w["texts_hash"]) for w in self.waivers()}
+            self._parity: list[Any] = [Record(e) for e in found
+                                       if (e["id"], e["unit_hash"]) not in waived]
         return self._parity
+
+    def waivers(self) -> list[Any]:
+        """Every waiver of the resolution (those that lapsed with a text change too)."""
+        if not hasattr(self, "_waivers"):
+            self._waivers: list[Any] = self.reads.waivers(self.row.id)
+        return self._waivers
 
 
 def status(reader: Any, ref: str) -> Status:
@@ -165,6 +180,24 @@ def status(reader: Any, ref: str) -> Status:
         unqueued = copies_not_queued(row.symbol, rnd.number,
                                      [r for r in rnd.reviewers.split(",") if r in mailed],
                                      reader.reads.message_ids(row.id, "review-copy"))
-    return assemble(row.symbol, state, row.current_version, facts, rnd,
-                    lambda: reader.reads.approved_by(row.id, row.current_version), tsa,
-                    unqueued)
+    found = assemble(row.symbol, state, row.current_version, facts, rnd,
+                     lambda: reader.reads.approved_by(row.id, row.current_version), tsa,
+                     unqueued)
+    from dataclasses import replace
+
+    return replace(found, waivers=waiver_lines(reader, row, facts.waivers()))
+
+
+def waiver_lines(reader: Any, row: Any, waivers: list[Any]) -> list[dict[str, Any]]:
+    """The waivers of a resolution as status shows them, each marked as holding or lapsed
+    (its paragraph's texts changed since it was accepted)."""
+    if not waivers:
+        return []
+    from drafts.parity.waivers import unit_hashes
+
+    hashes = unit_hashes(reader.model(row, reader.version(row)))
+    return [{"finding": w["finding"], "ref": w["ref"], "rule": w["rule"],
+             "languages": [x for x in str(w["languages"]).split(",") if x],
+             "by": w["member_id"], "reason": w["reason"], "at": str(w["at"]),
+             "version": w["version_number"],
+             "holds": hashes.get(w["paragraph_id"]) == w["texts_hash"]} for w in waivers]

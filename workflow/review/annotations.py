@@ -115,7 +115,7 @@ def _comment(note: Annotation, in_text: bool) -> tuple[str | None, str, str, str
 def import_annotated_pdf(app: App, ref: str, path: Path) -> PdfImport:
     """Record the annotations of a returned review copy as its reviewer's comments."""
     from drafts.numbering import refs
-    from templates.pdf.positions import locate
+    from templates.pdf.positions import locate, locate_box
 
     path = Path(path)
     data = read_returned(path, MAX_PDF_BYTES, "a review copy")
@@ -157,7 +157,8 @@ def import_annotated_pdf(app: App, ref: str, path: Path) -> PdfImport:
     out: list[CommentRow] = []
     already = 0
     for note in copy.annotations:
-        spot = locate(positions, note.page, *note.point)
+        spot = (locate_box(positions, note.page, note.box) if note.box is not None
+                else locate(positions, note.page, *note.point))
         pid, lang = spot if spot and spot[0] in paragraph_refs else ("", "")
         target = paragraph_refs[pid] if pid else "general"
         kind, text, proposal, problem = _comment(note, bool(pid))

@@ -196,3 +196,59 @@ def test_the_bulk_build_writes_what_each_version_wrote(two: Cli) -> None:
         assert index_problems(conn) == []
     engine.dispose()
     assert _search(two, "2026", "--limit", "50") == before
+
+
+@pytest.mark.postgres
+def test_members_write_the_index_with_their_versions_and_cannot_erase_it(
+        tmp_path: Path, pg_cluster, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """On PostgreSQL each member connects as their own role: the secretary's role writes
+    the index with the version it stores; no member may delete from it, a reviewer may not
+    write to it, and a span rewritten by a role that may extend spans is named by --check."""
+    import subprocess
+
+    from tests.conftest import make_workspace
+
+    owner = pg_cluster.create_database()
+    monkeypatch.setenv("RESOLUTIONS_DATABASE_URL", owner)
+    ws = make_workspace(tmp_path / "ws")
+    database = owner.split("?")[0].rsplit("/", 1)[-1]
+    source = tmp_path / "r.yaml"
+    source.write_text(fixture_text("trilingual.yaml"), encoding="utf-8")
+    monkeypatch.setenv("RESOLUTIONS_DATABASE_URL", owner.replace(
+        "postgresql+psycopg://postgres@", f"postgresql+psycopg://{database}_sec@"))
+    ws(["new", str(source)])  # as the secretary's own login
+    assert _search(ws, "路线图")["total"] == 2
+    monkeypatch.setenv("RESOLUTIONS_DATABASE_URL", owner)
+
+    def psql(role: str, sql: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["psql", "-h", str(pg_cluster.socket), "-U", role, "-d", database,
+                               "-v", "ON_ERROR_STOP=1", "-X", "-q", "-c", sql],
+                              capture_output=True, text=True, timeout=60)
+
+    for role, sql in ((f"{database}_sec", "DELETE FROM search_spans"),
+                      (f"{database}_sec", "DELETE FROM search_texts"),
+                      (f"{database}_sec", "UPDATE search_texts SET folded = ''"),
+                      (f"{database}_rev-ru", "INSERT INTO search_spans (resolution_id, para_id, "
+                       "lang, ref, position, text_id, first_version, last_version, year) SELECT "
+                       "resolution_id, 'x', lang, ref, position, text_id, 1, 1, year FROM "
+                       "search_spans"),
+                      (f"{database}_rev-ru", "UPDATE search_spans SET last_version = 0")):
+        done = psql(role, sql)
+        assert done.returncode != 0 and "permission denied" in done.stderr, (role, sql)
+    assert psql(f"{database}_sec", "UPDATE search_spans SET ref = 'OP 9' WHERE para_id = "
+                "'op-roadmap' AND lang = 'ru'").returncode == 0
+    out = ws(["search", "--check"], code=1).output
+    assert "resolution 1 OP 9 (ru) versions 1–1 is not in the versions" in out
+    assert "resolution 1 OP 2 (ru) versions 1–1 is missing" in out
+
+
+def test_a_refused_edit_leaves_no_trace_in_the_index(two: Cli, tmp_path: Path) -> None:
+    """The index is written in the version's transaction: a step refused after the new text
+    was parsed (here: the reviewer may not edit) indexes nothing."""
+    edited = tmp_path / "refused.yaml"
+    edited.write_text(two(["source", "1"]).output.replace("until 2035", "until 2099"), "utf-8")
+    two(["edit", "1", str(edited)], actor="rev-ru", code=1)
+    assert _search(two, "2099")["total"] == 0
+    assert json.loads(two(["search", "--check", "--json"]).output)["ok"]
+    two(["edit", "1", str(edited)])
+    assert [h["version"] for h in _search(two, "2099")["hits"]] == [3]

@@ -19,7 +19,7 @@ from workflow import clock
 from workflow.app import App
 from workflow.errors import InvalidInput
 from workflow.lifecycle import parity
-from workflow.lifecycle.steps import check_action
+from workflow.lifecycle.steps import act, allow
 from workflow.members import refuse_hostile
 from workflow.store import audit
 from workflow.store.models import Waiver
@@ -68,12 +68,13 @@ def accept(app: App, ref: str, names: list[str], reason: str) -> list[Accepted]:
     with app.write() as session:
         row = app.resolution(session, ref)
         member = app.acting_member(session)
-        check_action(row, "check --accept", member.role_set(), member.id)
+        decision = allow(app, session, "check --accept", row=row, actor=member)
         version = app.version(session, row)
         model = load_version(session, version)
         standing, waived = parity.split(session, row, model)
         hashes = unit_hashes(model)
         done: list[Accepted] = []
+        act(session, decision, row)
         for name in dict.fromkeys(names):
             already = [w for w in waived if w.finding.id == name.strip().lower()]
             if already:

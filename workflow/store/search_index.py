@@ -21,6 +21,7 @@ compares it with them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -51,23 +52,32 @@ class Entry:
     ref: str
     position: int
     text: str
+    digest: str = ""  # SHA-256 of language and text: the text's key in search_texts
 
-    @property
-    def digest(self) -> str:
-        return hashlib.sha256(f"{self.lang}\0{self.text}".encode()).hexdigest()
+    def __post_init__(self) -> None:
+        if not self.digest:
+            object.__setattr__(self, "digest", _digest(self.lang, self.text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _digest(lang: str, text: str) -> str:
+    return hashlib.sha256(f"{lang}\0{text}".encode()).hexdigest()
 
 
 def entries(model: Resolution) -> list[Entry]:
     """Every non-empty text of the version: the title, each paragraph, item and sub-item,
     each annex title, in document order."""
     out: list[Entry] = []
+    places = [0]
 
     def add(para_id: str, reference: str, texts: Any) -> None:
-        position = len({e.para_id for e in out})
+        position = places[0]
+        places[0] += 1
         for lang in model.languages:
-            value = unicodedata.normalize("NFC", plain(texts.get(lang, "") or "")).strip()
+            value = _printed(texts.get(lang, "") or "")
             if value:
-                out.append(Entry(para_id, lang, reference, position, value))
+                out.append(Entry(para_id, lang, reference, position, value,
+                                 _digest(lang, value)))
 
     add(TITLE, "title", model.title)
     annex_titled: set[int] = set()
@@ -81,6 +91,12 @@ def entries(model: Resolution) -> list[Entry]:
         if index not in annex_titled:
             add(f"{annex.id}{TITLE}", f"Annex {index + 1} title", annex.title)
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _printed(raw: str) -> str:
+    """A source text as printed and indexed: the opener's marks removed, NFC."""
+    return unicodedata.normalize("NFC", plain(raw)).strip()
 
 
 def year_of(model: Resolution, created_year: int) -> int:

@@ -144,8 +144,11 @@ def test_a_reviewer_cannot_waive_and_the_refusal_is_audited(ws_sqlite: Cli, tmp_
     symbol = _draft(ws, tmp_path)
     fid = next(f["id"] for f in _report(ws, symbol)["findings"] if f["rule"] == "numbers")
     out = ws(["check", symbol, "--accept", fid, "--reason", "mine"], actor="rev-ru", code=1)
-    assert "may not check --accept" in out.output and "approver" in out.output
+    assert "rev-ru may not set parity findings aside" in out.output
+    assert "secretary or approver role" in out.output
     assert _report(ws, symbol)["waived"] == []
+    log = json.loads(ws(["log", symbol, "--json"]).output)["events"]
+    assert [e["actor"] for e in log if e["action"] == "refused"] == ["rev-ru"]
     ok = ws(["check", symbol, "--accept", "OP 2:numbers", "--reason", "2035 is right"],
             actor="appr-zh")
     assert "by appr-zh" in ok.output

@@ -50,7 +50,7 @@ class Body:
                 for key, table in (("name", self.names), ("enacting", self.enacting))
                 if not str(table.get(lang, "")).strip()]
 
-    def require(self, languages: tuple[str, ...] | list[str], where: str = "") -> None:
+    def must_cover(self, languages: tuple[str, ...] | list[str], where: str = "") -> None:
         """Refuse (``WorkspaceError``) when the body lacks its name or enacting formula in
         one of ``languages``; the message names the keys to add and where."""
         lacking = self.missing(languages)

@@ -74,7 +74,7 @@ def test_the_stylesheet_names_each_languages_face() -> None:
     face_of: dict[str, str] = {}
     for selectors, families in rules:
         first = families.split(",")[0].strip().strip('"')
-        for lang in re.findall(r":lang\((\w+)\)", selectors):
+        for lang in re.findall(r'\[lang\|="(\w+)"\]', selectors):
             face_of[lang] = first
     assert face_of == {code: lang.font for code, lang in REGISTRY.items()}
 

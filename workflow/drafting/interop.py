@@ -10,7 +10,7 @@ from drafts.model import Resolution
 from workflow.app import App
 from workflow.drafting.resolutions import EditResult, Summary, edit_resolution, new_resolution
 from workflow.errors import InvalidInput, NotFound
-from workflow.lifecycle.signatures import signatories
+from workflow.lifecycle.records import signatories
 from workflow.store.models import Amendment, Member, ResolutionRow, Version
 from workflow.store.texts import load_version
 

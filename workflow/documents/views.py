@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the view classes are imported where they are made (template
         CommentView,
         DocumentView,
         EventView,
+        WaiverView,
     )
 
 __all__ = ["document_view", "body_view", "member_names", "signatory_facts"]
@@ -92,6 +93,7 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
     approvals = _approvals(session, row, members) \
         if stage in ("approval", "certificate", "final", "index") else []
     comments = _comments(session, row, model, members, stage, reviewer_comments)
+    waivers = _waiver_views(session, row, model) if stage in ("matrix", "index") else []
     events = _events(session, row) if stage in ("certificate", "audit-report", "index") else []
     people: dict[str, dict[str, str]] = {}
     if events:  # the event table names people (and the body) as they are written
@@ -104,6 +106,7 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
         working_group=app.workspace.group_names,
         reviewer=reviewer.name if reviewer else "", reviewer_id=reviewer.id if reviewer else "",
         stale=stale, signatories=signers, approvals=approvals, comments=comments, events=events,
+        waivers=waivers,
         enclosures=_enclosures(extra) if stage == "cover-letter" else (), people=people,
         previous=previous[1] if previous else None,
         previous_version=previous[0] if previous else None, extra=extra,
@@ -152,6 +155,25 @@ def _events(session: Session, row: ResolutionRow) -> list[EventView]:
                       detail=e.detail, hash=e.hash)
             for e in session.exec(select(AuditEvent).where(AuditEvent.resolution_id == row.id)
                                   .order_by(col(AuditEvent.seq)))]
+
+
+def _waiver_views(session: Session, row: ResolutionRow, model: Resolution
+                  ) -> list[WaiverView]:
+    """Every finding set aside for the resolution, and whether each still holds."""
+    from drafts.parity.waivers import unit_hashes
+    from templates.view import WaiverView
+    from workflow.store.models import Waiver
+
+    found = list(session.exec(select(Waiver).where(Waiver.resolution_id == row.id)
+                              .order_by(col(Waiver.id))))
+    if not found:
+        return []
+    hashes = unit_hashes(model)
+    return [WaiverView(finding=w.finding, ref=w.ref, rule=w.rule,
+                       languages=tuple(x for x in w.languages.split(",") if x),
+                       by=w.member_id, reason=w.reason, at=w.at.isoformat(),
+                       version=w.version_number,
+                       holds=hashes.get(w.paragraph_id) == w.texts_hash) for w in found]
 
 
 def _comment_view(c: Comment, members: dict[str, Member], current: dict[str, str],

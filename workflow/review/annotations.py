@@ -31,6 +31,7 @@ from drafts.annotated_pdf import (
     Annotation,
     read_annotated_pdf,
 )
+from drafts.comment_form import TYPE_WORDS as _TYPE_WORDS  # ge/te/ed in every language
 from workflow.app import App
 from workflow.review.forms import FormRefused, read_returned
 from workflow.review.rounds import CommentRow, _open_round, add_comment
@@ -40,11 +41,6 @@ from workflow.store.tokens import seal_matches, token_matches
 
 __all__ = ["import_annotated_pdf", "PdfImport", "note_type", "is_pdf"]
 
-_TYPE_WORDS = {
-    "ge": "ge", "general": "ge", "общ": "ge", "общее": "ge", "一般": "ge", "总体": "ge",
-    "te": "te", "technical": "te", "тех": "te", "техническое": "te", "技术": "te",
-    "ed": "ed", "editorial": "ed", "ред": "ed", "редакционное": "ed", "编辑": "ed",
-}
 _PREFIX = re.compile(r"^\s*[\[(]?\s*([^\s:：\])]{1,14})\s*[\])]?\s*[:：]\s*", re.IGNORECASE)
 
 
@@ -178,13 +174,14 @@ def _record_notes(app: App, symbol: str, who: str, copy: AnnotatedCopy,
                   paragraph_refs: dict[str, str], seen: set[str]) -> PdfImport:
     """Each annotation as a comment of ``who`` (one already imported is counted, one
     that cannot be read is named)."""
-    from templates.pdf.positions import locate
+    from templates.pdf.positions import locate, locate_box
 
     problems = [f"{n}. {line}" for n, line in enumerate(copy.skipped, 1)]
     out: list[CommentRow] = []
     already = 0
     for note in copy.annotations:
-        spot = locate(positions, note.page, *note.point)
+        spot = (locate_box(positions, note.page, note.box) if note.box is not None
+                else locate(positions, note.page, *note.point))
         pid, lang = spot if spot and spot[0] in paragraph_refs else ("", "")
         target = paragraph_refs[pid] if pid else "general"
         kind, text, proposal, problem = _comment(note, bool(pid))

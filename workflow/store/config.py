@@ -56,6 +56,25 @@ class Body:
     def name(self, lang: str = "en") -> str:
         return self.names.get(lang) or self.names.get("en") or self.code
 
+    def missing(self, languages: tuple[str, ...] | list[str]) -> list[str]:
+        """The keys this body lacks for texts in ``languages`` (``name.ar``, ``enacting.ar``):
+        a document would print an empty cell or the body's code in their place."""
+        return [f"{key}.{lang}" for lang in languages
+                for key, table in (("name", self.names), ("enacting", self.enacting))
+                if not str(table.get(lang, "")).strip()]
+
+    def must_cover(self, languages: tuple[str, ...] | list[str], where: str = "") -> None:
+        """Refuse (``WorkspaceError``) when the body lacks its name or enacting formula in
+        one of ``languages``; the message names the keys to add and where."""
+        lacking = self.missing(languages)
+        if lacking:
+            prefix = f"{where}: " if where else ""
+            raise WorkspaceError(
+                f"{prefix}the body {self.code!r} has no {', '.join(lacking)}; a resolution in "
+                f"{', '.join(languages)} prints its name and enacting formula in each — add "
+                + ", ".join(f'{key} = "…"' for key in lacking)
+                + f" under [bodies.{self.code}] in resolutions.toml")
+
 
 @dataclass(frozen=True)
 class Group:
@@ -241,7 +260,9 @@ def _bodies(source: _Source, data: Mapping[str, Any], shipped: Mapping[str, Any]
             raise source.error(table, "lead_days", f"{lead!r} is not a number of days")
         out[code] = Body(
             code=code, names=names,
-            enacting=dict(raw.get("enacting", {})) or {k: f"The {v}," for k, v in names.items()},
+            # an English formula can be made from the name; no other language's can
+            enacting=dict(raw.get("enacting", {}))
+            or ({"en": f"The {names['en']},"} if names.get("en") else {}),
             address=_text(source, table, raw, "address", ""),
             languages=_texts(source, table, raw, "languages", ("en",)),
             signatures=_texts(source, table, raw, "signatures", ("any",)),

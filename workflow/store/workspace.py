@@ -27,7 +27,6 @@ __all__ = ["Workspace", "Body", "CONFIG_NAME", "STATE_DIR", "find", "create", "A
 CONFIG_NAME = "resolutions.toml"
 STATE_DIR = ".resolutions"
 
-
 @functools.cache
 def _shipped_bodies() -> dict[str, Any]:
     """The registry shipped in workflow/bodies.toml, read once per process."""

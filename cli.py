@@ -1609,11 +1609,10 @@ def dossier_export(ctx: Context, refs: tuple[str, ...], everything: bool, output
     the rules file, the keys, the templates), its payload is copied from the store and
     checked byte for byte instead of being made again ("reused" in --json).
     """
-    from workflow.dossier.export import export_dossier
-    from workflow.signing.seal import ensure_sealable
+    from workflow.dossier.export import export_dossier, may_export
     if bool(refs) == everything:
         raise click.UsageError("give REF... or --all (not both)")
-    ensure_sealable(ctx.app())  # refused before the passphrase is asked
+    may_export(ctx.app())  # refused before the passphrase is asked
     seal_pass = _passphrase(seal_passphrase_file, "Passphrase of the secretariat's seal")
     with ctx.progress() as report:
         result = export_dossier(ctx.app(), list(refs), Path(output), everything=everything,

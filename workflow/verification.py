@@ -10,6 +10,7 @@ from sqlmodel import col, select
 
 from workflow import pool
 from workflow.app import App
+from workflow.lifecycle.steps import act, allow
 from workflow.pool import default_workers
 from workflow.signing.anchors import anchor_problems
 from workflow.signing.keys import trust_roots
@@ -200,6 +201,7 @@ def record_config(app: App) -> list[str]:
     from workflow.store import settings
 
     with app.write() as session:
+        act(session, allow(app, session, "audit config"))
         last = settings.last_recorded(_config_events(session))
         return settings.record_config(session, app.workspace.root, app.actor(session),
                                       before=last[1].get("config", {}) if last else {})

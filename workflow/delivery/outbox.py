@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 from workflow import clock
 from workflow.app import App
 from workflow.errors import InvalidInput, WorkspaceError
+from workflow.lifecycle.steps import act, allow
 from workflow.rows import MessageInfo
 from workflow.store import facts
 from workflow.store.config import SmtpSettings
@@ -238,6 +239,8 @@ def send(app: App, *, retry: bool = False, ids: Sequence[int] | None = None) -> 
                              f"{app.workspace.outbox_dir}; add smtp_host under [delivery] in "
                              "resolutions.toml to send them")
     statuses = PENDING if retry else ("queued",)
+    with app.write() as session:  # who may send: the gate (a refusal is audited)
+        act(session, allow(app, session, "outbox send"))
     with app.read() as session:
         statement = select(Message.id).where(Message.status.in_(statuses))  # type: ignore[attr-defined]
         if ids is not None:

@@ -43,11 +43,12 @@ from workflow.dossier.render import (
 from workflow.dossier.seal import ANCHORS, SEAL_CERT, SEAL_FILE, SEALED, fingerprint, seal_bag
 from workflow.dossier.verify import verify
 from workflow.errors import InvalidInput
+from workflow.lifecycle.steps import act, allow
 from workflow.signing.anchors import anchor_note
 from workflow.store.chain import event_record, redacted_record
 from workflow.store.models import AuditEvent, ResolutionRow
 
-__all__ = ["export_dossier", "ExportResult", "verify_dossier"]
+__all__ = ["export_dossier", "may_export", "ExportResult", "verify_dossier"]
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,16 @@ class _Planned:
     index_job: Job
 
 
+def may_export(app: App) -> None:
+    """Refuse now what ``export_dossier`` would refuse before any passphrase is asked:
+    who may export (the gate; audited), a workspace without its seal."""
+    from workflow.signing.seal import ensure_sealable
+
+    with app.write() as session:
+        allow(app, session, "dossier export")
+    ensure_sealable(app)
+
+
 def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool = False,
                    as_zip: bool = False, workers: int | None = None,
                    progress: Progress | None = None,
@@ -224,6 +235,8 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
     if seal_passphrase is None:
         raise InvalidInput("the dossier is sealed with the secretariat's seal: give "
                            "--seal-passphrase-file FILE")
+    with app.write() as session:
+        act(session, allow(app, session, "dossier export"))
     setting = _setting(app, seal_passphrase, workers)  # a wrong passphrase fails here
     anchored = anchor_note(app)  # the head the bag will carry, anchored: a step of its own
     reset_memo()

@@ -158,6 +158,12 @@ ACTIONS: Mapping[str, Rule] = {r.name: r for r in (
     _act("keys crl", _ANY, SECRETARY, about=False, what="publish the CRL"),
     _act("keys seal-issue", _ANY, SECRETARY, about=False,
          what="issue the secretariat's seal"),
+    _act("outbox send", _ANY, SECRETARY, about=False, what="send the outbox"),
+    _act("audit anchor", _ANY, ("secretary", "archivist"), about=False,
+         what="anchor the audit head"),
+    _act("audit config", _ANY, SECRETARY, about=False, what="record the rules file"),
+    _act("dossier export", _ANY, ("secretary", "archivist"), about=False,
+         what="export a dossier"),
 )}
 
 #: the permissions of the transitions, beyond the role

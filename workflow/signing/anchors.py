@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from workflow.app import App
 from workflow.errors import WorkflowError
+from workflow.lifecycle.steps import act, allow
 from workflow.store import audit
 from workflow.store.chain import Problem
 from workflow.store.chain import anchor_statement as statement
@@ -83,6 +84,7 @@ def anchor(app: App) -> Anchor:
                             "register the authority's root with 'resolutions keys trust "
                             "--purpose timestamps'")
     with app.write() as session:
+        act(session, allow(app, session, "audit anchor"))
         row = AuditAnchor(seq=seq, hash=digest, at=at, tsa_url=url, token=token)
         session.add(row)
         session.flush()

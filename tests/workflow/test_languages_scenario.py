@@ -369,8 +369,14 @@ def test_the_draft_is_right_in_every_language(played: Played) -> None:
     g = played.group
     pdf = next((played.root / "out").glob("*_draft_*.pdf"))
     text = _text(pdf)
-    source = json.loads(played.ws(["show", played.symbol, "--json"]).output)["text"]
-    del source
+    from drafts.markup import plain
+    from drafts.source import load
+
+    model, _ = load(played.ws(["source", played.symbol]).output, "<source>")
+    for lang in g.languages:  # each language's title and last paragraph, as printed
+        assert _has(text, model.title[lang].split("«")[0].split("“")[0].strip(), g.rtl), lang
+        last = plain(model.operative[-1].text(lang)).rstrip(".。")
+        assert _has(text, last.split()[-1] if g.rtl else last[-12:], g.rtl), (lang, last)
     fonts = _fonts(pdf)
     assert g.fonts <= {f.replace("-Bold", "").replace("-Italic", "") for f in fonts} | fonts
     assert not _fallbacks(fonts), fonts

@@ -61,7 +61,7 @@ class Context:
         """The read path on the bare database driver (no ORM), closed with the command."""
         from workflow.reading import open_reader
 
-        reader = self._reader = open_reader(self.workspace)
+        reader = self._reader = open_reader(self.workspace, self.actor)
         click.get_current_context().call_on_close(reader.close)
         logger.debug("workspace %s (read path)", reader.workspace.root)
         return reader
@@ -390,15 +390,21 @@ member = group(cli, "member", "Members of the working group (delegation, roles).
 @click.option("--lang", default="en", help="Preferred language for documents sent to them.")
 @click.option("--role", "roles", multiple=True, metavar="ROLE",
               help="secretary, reviewer, approver, signatory, archivist, drafter (repeatable).")
+@click.option("--password-file", type=FILE_IN,
+              help="PostgreSQL: the member's first database password, the file's first line "
+                   "(give it to them by a separate channel; they change it).")
 def member_add(ctx: Context, member_id: str, name: str, name_en: str | None, name_ru: str | None,
                name_zh: str | None, org: str, delegation: str, email: str, lang: str,
-               roles: tuple[str, ...]) -> None:
-    """Add a member."""
+               roles: tuple[str, ...], password_file: str | None) -> None:
+    """Add a member. On PostgreSQL this is the administrator's work: it makes the member's
+    own login role (see docs/SECURITY.md)."""
     from workflow.members import add_member
     names = {k: v for k, v in (("en", name_en), ("ru", name_ru), ("zh", name_zh)) if v}
     roles = tuple(r for value in roles for r in value.split(",") if r)
+    password = _passphrase(password_file, "First database password", option="--password-file").decode("utf-8") \
+        if password_file else None
     info = add_member(ctx.app(), member_id, name=name, org=org, delegation=delegation,
-                      email=email, roles=roles, names=names, lang=lang)
+                      email=email, roles=roles, names=names, lang=lang, password=password)
     ctx.emit(info.to_json(), f"Added {info.id} ({info.name}; {', '.join(info.roles) or 'no role'})")
 
 @command(member, "edit", json="id name names org delegation email lang roles db_role active "
@@ -442,6 +448,23 @@ def member_remove(ctx: Context, member_id: str) -> None:
     ctx.emit({"member": mid, "outcome": outcome},
              f"Removed {mid}" + (" (deactivated: kept for the record of what they did)"
                                  if outcome == "deactivated" else ""))
+
+@command(member, "password", json="member db_role", example=(
+    "resolutions member password sokolov --password-file first.pass",
+    "resolutions --as sokolov member password"))
+@click.argument("member_id", required=False)
+@click.option("--password-file", type=FILE_IN,
+              help="File whose first line is the new password (default: prompt twice).")
+def member_password(ctx: Context, member_id: str | None, password_file: str | None) -> None:
+    """Set a member's PostgreSQL password: the administrator sets anyone's (a first one,
+    or a new one for a member who lost theirs); a member, logged in as themselves, their
+    own. The password is never taken from the command line, and only its SCRAM-SHA-256
+    verifier is sent to the server."""
+    from workflow.members import set_password
+    password = _passphrase(password_file, "New database password", new=True,
+                           option="--password-file").decode("utf-8")
+    role = set_password(ctx.app(), member_id, password)
+    ctx.emit({"member": member_id, "db_role": role}, f"Password of {role} set")
 
 @command(member, "list", json="members", example="resolutions member list --json")
 def member_list(ctx: Context) -> None:

@@ -68,6 +68,7 @@ class Cli:
         from cli import cli
 
         argv = shlex.split(args) if isinstance(args, str) else list(args)
+        argv = _with_password(argv)
         prefix = ["--workspace", str(self.root)]
         if actor:
             prefix += ["--as", actor]
@@ -77,6 +78,19 @@ class Cli:
                 f"resolutions {' '.join(argv)} exited {result.exit_code}, expected {code}:\n"
                 f"{result.output}")
         return result
+
+
+def _with_password(argv: list[str]) -> list[str]:
+    """On PostgreSQL a new member's role gets the cluster's password (the suite plays every
+    member, each logging in with their own role: tests/pg.py)."""
+    from tests import pg
+
+    cluster = pg.current()
+    url = os.environ.get("RESOLUTIONS_DATABASE_URL", "")
+    if (cluster is None or not url.startswith("postgresql") or argv[:2] != ["member", "add"]
+            or "--password-file" in argv):
+        return argv
+    return [*argv, "--password-file", str(cluster.password_file)]
 
 
 MEMBERS = [

@@ -67,6 +67,8 @@ class Record(dict[str, Any]):
 
 _RESOLUTION = ("SELECT id, number, symbol, body, title, state, current_version, updated_at "
                "FROM resolutions")
+_SECRETARY = ("SELECT m.id FROM members m JOIN member_roles r ON r.member_id = m.id "
+              "WHERE r.role = 'secretary' AND m.active ORDER BY m.created_at, m.id LIMIT 1")
 _MESSAGE = ("SELECT id, message_id, kind, recipient, subject, status, attempts, error, "
             "eml_path, created_at, sent_at FROM messages")
 
@@ -79,9 +81,30 @@ class Reads:
         self.is_sqlite = is_sqlite
 
     @classmethod
-    def open(cls, url: str) -> Reads | None:
+    def open(cls, url: str, member: str | None = None) -> Reads | None:
         """A connection to the database at ``url``, or None when it cannot be read this way
-        (a missing SQLite file, a schema older than the code)."""
+        (a missing SQLite file, a schema older than the code). On PostgreSQL it logs in as
+        ``member`` (else the member the URL names, else the secretary: see
+        :mod:`workflow.store.logins`)."""
+        if url.startswith(("postgresql+psycopg://", "postgresql://")):
+            from workflow.store import logins
+
+            member = member or logins.url_member(url)
+            if member is None and logins.url_role(url):  # the administrator's URL
+                first = cls._open(url)
+                if first is None:
+                    return None
+                found = first.one(_SECRETARY)
+                if found is None:
+                    return first
+                first.close()
+                member = str(found.id)
+            if member is not None:
+                url = logins.member_url(url, member)
+        return cls._open(url)
+
+    @classmethod
+    def _open(cls, url: str) -> Reads | None:
         if url.startswith("sqlite:///"):
             import sqlite3
 

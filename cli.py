@@ -214,6 +214,7 @@ class Resolutions(click.Group):
             obj = ctx.find_object(Context) or Context()
             if obj.verbose:
                 click.echo(traceback.format_exc().rstrip(), err=True)
+            exc = terminal.ordinary_failure(exc) or exc
             if isinstance(exc, terminal.refusal_classes()):
                 logger.info("refused: %s", type(exc).__name__)
                 _fail(str(exc), getattr(exc, "exit_code", 1),

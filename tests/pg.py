@@ -170,14 +170,15 @@ class Cluster:
         """The superuser's URL on the private socket: the harness, and the insider."""
         return f"postgresql+psycopg://postgres@/{database}?host={self.socket}&port={self.port}"
 
-    def tls_query(self) -> str:
+    def tls_query(self, passfile: Path | None = None) -> str:
         return (f"sslmode=verify-full&sslrootcert={quote(str(self.ca))}"
-                f"&passfile={quote(str(self.passfile))}")
+                f"&passfile={quote(str(passfile or self.passfile))}")
 
-    def role_url(self, database: str, role: str) -> str:
-        """``role``'s URL over TLS; the password comes from the passfile."""
+    def role_url(self, database: str, role: str, passfile: Path | None = None) -> str:
+        """``role``'s URL over TLS; the password comes from the passfile (the suite's, or
+        ``passfile``: a member's machine holding only their own)."""
         return (f"postgresql+psycopg://{quote(role, safe='')}@{self.host}:{self.port}/"
-                f"{database}?{self.tls_query()}")
+                f"{database}?{self.tls_query(passfile)}")
 
     def admin_url(self, database: str) -> str:
         return self.role_url(database, f"{database}_admin")

@@ -25,7 +25,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine, select
 
 from workflow.errors import WorkspaceError
-from workflow.store import audit, facts, logins
+from workflow.store import audit, facts, failures, logins
 from workflow.store.models import AuditHead
 from workflow.store.pgroles import ensure_database_roles
 from workflow.store.reads import schema_revision
@@ -51,6 +51,10 @@ def _actor(session: Session) -> str:
 
 _SECRETARY = ("SELECT m.id FROM members m JOIN member_roles r ON r.member_id = m.id "
               "WHERE r.role = 'secretary' AND m.active ORDER BY m.created_at, m.id LIMIT 1")
+
+
+def _postgres_engine(url: str) -> Engine:
+    return failures.watch(create_engine(url, pool_pre_ping=True))
 
 
 def _private(path: Path) -> None:
@@ -104,7 +108,7 @@ class Database:
         if self.is_sqlite:
             return self.engine
         if self._admin_engine is None:
-            engine = create_engine(logins.admin_url(self.url), pool_pre_ping=True)
+            engine = _postgres_engine(logins.admin_url(self.url))
             self._migrate(engine)
             self._admin_engine = engine
         return self._admin_engine
@@ -122,7 +126,7 @@ class Database:
                 member = conn.execute(text(_SECRETARY)).scalar()
             if member is None:  # nobody to act for yet (a new workspace)
                 return self.admin_engine
-        engine = create_engine(logins.member_url(self.url, str(member)), pool_pre_ping=True)
+        engine = _postgres_engine(logins.member_url(self.url, str(member)))
         if self._current_revision(engine) != schema_revision():
             self._upgrade_for_member(engine)
         return engine
@@ -132,14 +136,14 @@ class Database:
         migrates it (its password must be at hand), or the member is told who can."""
         try:
             self.admin_engine  # noqa: B018 - opening it migrates
-        except OperationalError as exc:
-            engine.dispose()
+        except (OperationalError, failures.DatabaseUnavailable) as exc:
             found = self._current_revision(engine)
+            engine.dispose()
             raise WorkspaceError(
                 f"the database is at schema revision {found or 'none'} and this resolutions "
                 f"needs {schema_revision()}: only the administrator may migrate it — run any "
-                "command once with the administrator's URL (docs/SECURITY.md, 'Administration')"
-                f" [{str(exc.orig).strip().splitlines()[-1][:160]}]") from None
+                "command once with the administrator's URL (docs/SECURITY.md, "
+                f"'Administration'); the administrator's login failed: {exc}") from None
 
     def _create_engine(self) -> Engine:
         if self.is_sqlite:
@@ -165,8 +169,8 @@ class Database:
             def _on_begin(conn):  # type: ignore[no-untyped-def]
                 conn.exec_driver_sql("BEGIN IMMEDIATE" if _WRITING.get() else "BEGIN")
 
-            return engine
-        return create_engine(self.url, pool_pre_ping=True)
+            return failures.watch(engine)
+        return _postgres_engine(self.url)
 
     def _current_revision(self, engine: Engine) -> str | None:
         """The schema's revision (None: never migrated). A failure to connect is raised."""

@@ -34,7 +34,7 @@ APPEND_ONLY = ("audit_events", "versions", "signatures", "audit_anchors", "recei
 
 #: what each workspace role may write, beyond what every member may (``_BASE``)
 ROLE_GRANTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
-    "reviewer": {"INSERT": ("comments", "amendments"), "UPDATE": ("resolutions",)},
+    "reviewer": {"INSERT": ("comments", "amendments")},
     "approver": {"INSERT": ("approvals", "translation_state"),
                  "UPDATE": ("resolutions", "translation_state")},
     "signatory": {"INSERT": ("signatures", "translation_state"),
@@ -50,6 +50,9 @@ ROLE_GRANTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
                              "submissions")},
 }
 _VOIDERS = ("approver", "drafter", "secretary")  # may set approvals.void (object, edit)
+#: column grants: a reviewer's comment bumps the resolution's row version, never its state
+_COLUMNS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "reviewer": {"resolutions": ("row_version", "updated_at")}}
 
 #: every member: read all, keep the render cache, anchor the chain (appending to the chain
 #: itself is ``resolutions_append()``'s: nobody INSERTs into it or UPDATEs its head)
@@ -149,6 +152,12 @@ def _statements(database: str, have: set[str]) -> list[str]:
         for name in FACT_TABLES if name in have], have)
     for role, grants in ROLE_GRANTS.items():
         out += _grants(group_name(database, role), grants, have)
+        for table, columns in _COLUMNS.get(role, {}).items():
+            if table in have:
+                group = _q(group_name(database, role))
+                out += [f"REVOKE UPDATE ON {_q(table)} FROM {group}",
+                        f"GRANT UPDATE ({', '.join(_q(c) for c in columns)}) ON {_q(table)} "
+                        f"TO {group}"]
         if role in _VOIDERS and "approvals" in have:
             out.append(f'GRANT UPDATE ("void") ON "approvals" TO '
                        f"{_q(group_name(database, role))}")

@@ -262,8 +262,14 @@ BEGIN
               OR d->>'typed_by' IS DISTINCT FROM me
               OR coalesce(d->>'evidence_sha256', '') = '') THEN
         RAISE EXCEPTION 'approvals: the decision of % was written by % without their word: '
-          'audit event % carries no evidence for it', row->>'member_id', coalesce(me, session_user),
-          ev.seq USING ERRCODE = 'insufficient_privilege';
+          'audit event % carries no evidence for it', row->>'member_id',
+          coalesce(me, session_user), ev.seq USING ERRCODE = 'insufficient_privilege';
+      END IF;
+      IF TG_TABLE_NAME = 'approvals' AND TG_OP = 'INSERT'
+         AND row->>'member_id' IS DISTINCT FROM me AND NOT resolutions_holds('secretary') THEN
+        RAISE EXCEPTION 'approvals: % may record only their own decision; a decision for % '
+          'is recorded by a secretary, with their word', me, row->>'member_id'
+          USING ERRCODE = 'insufficient_privilege';
       END IF;
       RETURN NULL;
     END IF;

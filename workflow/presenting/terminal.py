@@ -137,6 +137,16 @@ def configure_logging(verbose: int, wanted: str | None) -> int:
             logger.removeHandler(old)
         logger.addHandler(handler)
         logger.setLevel(level)
+        logger.propagate = False
+    # the libraries' own records (pypdf repairing a damaged file, pyHanko's tracebacks for
+    # an untrusted certificate, fontTools, WeasyPrint) are debug detail: shown with -vv,
+    # never printed by Python's last-resort handler on an ordinary run
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == _HANDLER]:
+        root.removeHandler(old)
+    libraries: logging.Handler = handler if level <= logging.DEBUG else logging.NullHandler()
+    libraries.set_name(_HANDLER)
+    root.addHandler(libraries)
     return level
 
 

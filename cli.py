@@ -831,31 +831,39 @@ def comment(ctx: Context, ref: str, by: str | None, target: str, type_: str, tex
 @command(cli, json="symbol version comments | imported | imported already_imported problems",
          example=(
     "resolutions comments 1", "resolutions comments 1 --json",
-    "resolutions comments import 1 returned-form.docx",
+    "resolutions comments import 1 reply-from-the-reviewer.eml",
+    "resolutions comments import 1 returned-form.docx --signed-statement returned-form.docx.p7s",
     "resolutions comments import 1 annotated-review-copy.pdf"))
 @click.argument("words", nargs=-1, required=True,
-                metavar="REF | import REF FILE.docx|FILE.pdf")
-def comments(ctx: Context, words: tuple[str, ...]) -> None:
-    """The comments-resolution matrix of REF; or import a returned comment form (DOCX) or a
-    review copy the reviewer annotated in their PDF reader."""
+                metavar="REF | import REF FILE.eml|FILE.docx|FILE.pdf")
+@click.option("--signed-statement", type=FILE_IN,
+              help="With import: the reviewer's detached CMS signature over the file.")
+def comments(ctx: Context, words: tuple[str, ...], signed_statement: str | None) -> None:
+    """The comments-resolution matrix of REF; or import what a reviewer sent back: the reply
+    message (.eml) with their filled comment form (DOCX) or the review copy they annotated
+    in their PDF reader. A bare form or copy is imported for its reviewer only with their
+    signature over it (--signed-statement), or on PostgreSQL by the reviewer's own login
+    (docs/SECURITY.md)."""
     if words[0] == "import":
         if len(words) != 3:
-            raise click.UsageError("write: resolutions comments import REF FILE.docx|FILE.pdf")
+            raise click.UsageError("write: resolutions comments import REF "
+                                   "FILE.eml|FILE.docx|FILE.pdf")
         if not Path(words[2]).is_file():
             raise click.BadParameter(f"{words[2]}: no such file", param_hint="'FILE'")
-        from workflow.review.annotations import is_pdf
-        if is_pdf(Path(words[2])):
-            from workflow.review.annotations import import_annotated_pdf
-            result = import_annotated_pdf(ctx.app(), words[1], Path(words[2]))
-            if result.problems and not ctx.json:
-                click.echo(f"warning: {len(result.problems)} annotation(s) not imported:\n"
-                           + "\n".join(f"  {p}" for p in result.problems), err=True)
-            ctx.emit(result.to_json(), tables.annotations_imported(result))
+        from workflow.review.imports import import_returned
+        statement = Path(signed_statement).read_bytes() if signed_statement else None
+        result = import_returned(ctx.app(), words[1], Path(words[2]), statement=statement)
+        if isinstance(result, list):
+            ctx.emit({"imported": [r.to_json() for r in result]},
+                     tables.comments_imported(result))
             return
-        from workflow.review.forms import import_comment_form
-        rows = import_comment_form(ctx.app(), words[1], Path(words[2]))
-        ctx.emit({"imported": [r.to_json() for r in rows]}, tables.comments_imported(rows))
+        if result.problems and not ctx.json:
+            click.echo(f"warning: {len(result.problems)} annotation(s) not imported:\n"
+                       + "\n".join(f"  {p}" for p in result.problems), err=True)
+        ctx.emit(result.to_json(), tables.annotations_imported(result))
         return
+    if signed_statement:
+        raise click.UsageError("--signed-statement goes with 'comments import REF FILE'")
     if len(words) != 1:
         raise click.UsageError("write: resolutions comments REF")
     symbol, version, rows = ctx.reader().comment_matrix(words[0])

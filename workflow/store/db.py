@@ -61,6 +61,8 @@ def _private(path: Path) -> None:
     """The SQLite file readable by its owner only (0600), made so before SQLite creates it;
     its WAL and shared-memory files take the same mode."""
     try:
+        if path.parent.stat().st_mode & 0o077:  # .resolutions: the owner's only (0700)
+            path.parent.chmod(0o700)
         if not path.exists():
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         elif path.stat().st_mode & 0o077:

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import errno
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from workflow.errors import WorkflowError
 
 __all__ = ["DatabaseUnavailable", "DiskFull", "explain", "watch", "disk_error", "where"]
 
 _NOTHING = "nothing was changed"
+E = TypeVar("E")
 
 
 class DatabaseUnavailable(WorkflowError):
@@ -187,7 +188,7 @@ def explain(exc: BaseException, url: Any = None) -> WorkflowError | None:
     return None
 
 
-def watch(engine: Any) -> Any:
+def watch(engine: E) -> E:
     """Translate ``engine``'s connection and disk errors as they happen (with its URL)."""
     from sqlalchemy import event
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +33,7 @@ from workflow.store.reads import schema_revision
 
 __all__ = ["Database", "schema_revision"]
 
+logger = logging.getLogger(__name__)
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _WRITING: contextvars.ContextVar[bool] = contextvars.ContextVar("writing", default=False)
 
@@ -55,6 +57,28 @@ _SECRETARY = ("SELECT m.id FROM members m JOIN member_roles r ON r.member_id = m
 
 def _postgres_engine(url: str) -> Engine:
     return failures.watch(create_engine(url, pool_pre_ping=True))
+
+
+def _immutable_engine(url: str, cause: Exception) -> Engine:
+    """The SQLite file read as it is, without the shared-memory file WAL readers make — what
+    a full disk leaves possible. Only when no committed change waits in the ``-wal`` file
+    (it would be missed); else the disk-full refusal stands."""
+    path = Path(url.removeprefix("sqlite:///"))
+    wal = path.with_name(path.name + "-wal")
+    if not path.is_file() or (wal.exists() and wal.stat().st_size > 0):
+        if isinstance(cause, failures.DiskFull):
+            raise cause
+        raise failures.DiskFull(
+            "the disk holding the workspace is full and its database has changes not yet "
+            f"folded in ({wal.name}): free some space, then run the command again") from None
+    engine = create_engine(f"sqlite:///file:{path}?mode=ro&immutable=1&uri=true")
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        dbapi_conn.execute("PRAGMA query_only=1")
+
+    logger.info("the disk is full: reading %s as it is (read-only)", path)
+    return failures.watch(engine)
 
 
 def _private(path: Path) -> None:
@@ -88,6 +112,7 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         self._engine: Engine | None = None
         self._admin_engine: Engine | None = None
+        self._readonly: Engine | None = None
 
     @property
     def engine(self) -> Engine:
@@ -213,9 +238,23 @@ class Database:
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
-        """A read session; nothing added to it is ever flushed (see ``rendering``)."""
-        with Session(self.engine, expire_on_commit=False, autoflush=False) as session:
+        """A read session; nothing added to it is ever flushed (see ``rendering``). On a
+        full disk a SQLite workspace is still read (:meth:`_read_engine`)."""
+        with Session(self._read_engine(), expire_on_commit=False, autoflush=False) as session:
             yield session
+
+    def _read_engine(self) -> Engine:
+        if not self.is_sqlite:
+            return self.engine
+        if self._readonly is not None:
+            return self._readonly
+        try:
+            return self.engine
+        except (failures.DiskFull, OperationalError) as exc:
+            self._readonly = _immutable_engine(self.url, exc)
+            if self._current_revision(self._readonly) != schema_revision():
+                raise
+            return self._readonly
 
     @contextlib.contextmanager
     def write(self, *, admin: bool = False) -> Iterator[Session]:
@@ -238,6 +277,7 @@ class Database:
             _WRITING.reset(token)
 
     def dispose(self) -> None:
-        for engine in {id(e): e for e in (self._engine, self._admin_engine) if e}.values():
+        for engine in {id(e): e for e in (self._engine, self._admin_engine, self._readonly)
+                       if e}.values():
             engine.dispose()
-        self._engine = self._admin_engine = None
+        self._engine = self._admin_engine = self._readonly = None

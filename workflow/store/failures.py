@@ -142,7 +142,25 @@ def _postgres(text: str, url: Any) -> WorkflowError | None:
     return None
 
 
-def _sqlite(text: str) -> WorkflowError | None:
+def _free(url: Any) -> int | None:
+    """Bytes free on the disk of a SQLite URL's file (None: unknown)."""
+    try:
+        import os
+
+        path = str(url).removeprefix("sqlite:///").removeprefix("file:").split("?")[0]
+        found = os.statvfs(os.path.dirname(path) or ".")
+        return int(found.f_bavail * found.f_frsize)
+    except (OSError, ValueError):
+        return None
+
+
+def _sqlite(text: str, url: Any = None) -> WorkflowError | None:
+    free = _free(url) if url is not None else None
+    if free is not None and free < 256 * 1024 and (
+            "disk I/O error" in text or "unable to open" in text or "disk is full" in text):
+        return DiskFull(f"the disk holding the workspace's database is full ({free // 1024} KB "
+                        "free): free some space and run the step again; it was not saved "
+                        "(read-only commands still work)")
     if "database or disk is full" in text:
         return DiskFull("the disk holding the workspace's database is full: free some space "
                         "and run the step again; it was not saved")
@@ -182,7 +200,7 @@ def explain(exc: BaseException, url: Any = None) -> WorkflowError | None:
     if module.startswith("psycopg"):
         return _postgres(text, url)
     if module.startswith("sqlite3"):
-        return _sqlite(text)
+        return _sqlite(text, url)
     if isinstance(orig, OSError) and orig.errno is not None:
         return disk_error(orig)
     return None

@@ -55,6 +55,23 @@ def schema_revision() -> str:
     return heads.pop()
 
 
+def _immutable(path: Path) -> Any:
+    """The file read as it is, without WAL's shared-memory file (a full disk cannot make
+    one): only when no committed change waits in ``-wal``; else None."""
+    import sqlite3
+
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True,
+                               isolation_level=None)
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+    except sqlite3.Error:
+        return None
+    return conn
+
+
 class Record(dict[str, Any]):
     """One result row: its columns by name, as keys and as attributes."""
 
@@ -115,8 +132,11 @@ class Reads:
                 conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=30,
                                        isolation_level=None)
                 conn.execute("PRAGMA busy_timeout=30000")
+                conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
             except sqlite3.Error:
-                return None
+                conn = _immutable(Path(path))
+                if conn is None:
+                    return None
             reads = cls(conn, True)
         elif url.startswith(("postgresql+psycopg://", "postgresql://")):
             import psycopg

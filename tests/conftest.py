@@ -120,7 +120,21 @@ def make_workspace(root: Path, members: bool = True) -> Cli:
             for role in roles:
                 args += ["--role", role]
             cli(args)
+        _as_the_secretary()
     return cli
+
+
+def _as_the_secretary() -> None:
+    """On PostgreSQL, from now on the workspace is used as on the secretary's machine: the
+    URL names the secretary's own role (``--as`` still logs in as another member, and
+    administration as the administrator, each with their own password). The variable goes
+    back with the test's (or the module's) environment."""
+    url = os.environ.get("RESOLUTIONS_DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        from workflow.store.logins import member_url, url_member
+
+        if url_member(url) is None:
+            os.environ["RESOLUTIONS_DATABASE_URL"] = member_url(url, "sec")
 
 
 @contextlib.contextmanager

@@ -275,6 +275,9 @@ def cli(ctx: click.Context, workspace: str | None, actor: str | None, as_json: b
     logger.info("resolutions %s (log level %s)", ctx.invoked_subcommand or "",
                 logging.getLevelName(level).lower())
     ctx.obj = Context(workspace=workspace, actor=actor, json=as_json, verbose=verbose)
+    if _has_terminal():  # a PostgreSQL login with no password found: ask the person
+        from workflow.store.logins import use_prompt
+        use_prompt(lambda label: click.prompt(label, hide_input=True, err=True))
     if verbose:  # libraries' own diagnostics (pyHanko's validation details) go to stderr
         logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
 

@@ -70,6 +70,31 @@ def test_a_wrong_password(pg: tuple[Cli, Cluster, str, str], tmp_path: Path,
     assert _events(cluster, database) == before
 
 
+def test_a_missing_password_is_asked_for_at_a_terminal(
+        pg: tuple[Cli, Cluster, str, str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """No line for the role in the passfile: told in one line — or, with a person at the
+    terminal (the prompt the command line installs), asked, hidden, and used."""
+    from workflow.store import logins
+
+    ws, cluster, database, _ = pg
+    empty = tmp_path / "empty.pgpass"
+    empty.write_text("", "utf-8")
+    empty.chmod(0o600)
+    monkeypatch.setenv("RESOLUTIONS_DATABASE_URL",
+                       cluster.role_url(database, f"{database}_sec", empty))
+    line = _one_line(ws(["circulate", "1", "--reviewer", "rev-ru"], code=1).output)
+    assert f"asks {database}_sec for a password and none was found" in line
+    asked: list[str] = []
+    logins.use_prompt(lambda label: asked.append(label) or cluster.password)
+    try:
+        assert "round 1" in ws(["circulate", "1", "--reviewer", "rev-ru"]).output
+        assert "in_review" in ws(["status", "1"]).output
+    finally:
+        logins.use_prompt(None)
+    assert asked and all(f"Database password for {database}_sec" in a for a in asked), asked
+
+
 def test_a_connection_without_tls_is_refused(pg: tuple[Cli, Cluster, str, str],
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     ws, cluster, database, _ = pg

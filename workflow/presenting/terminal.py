@@ -139,14 +139,16 @@ def configure_logging(verbose: int, wanted: str | None) -> int:
         logger.setLevel(level)
         logger.propagate = False
     # the libraries' own records (pypdf repairing a damaged file, pyHanko's tracebacks for
-    # an untrusted certificate, fontTools, WeasyPrint) are debug detail: shown with -vv,
-    # never printed by Python's last-resort handler on an ordinary run
+    # an untrusted certificate, fontTools, WeasyPrint) are diagnostics for -v and -vv (the
+    # command line then gives the root logger a handler), never printed by Python's
+    # last-resort handler on an ordinary run
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == _HANDLER]:
         root.removeHandler(old)
-    libraries: logging.Handler = handler if level <= logging.DEBUG else logging.NullHandler()
-    libraries.set_name(_HANDLER)
-    root.addHandler(libraries)
+    if level > logging.INFO:
+        quiet = logging.NullHandler()
+        quiet.set_name(_HANDLER)
+        root.addHandler(quiet)
     return level
 
 

@@ -56,7 +56,23 @@ _SECRETARY = ("SELECT m.id FROM members m JOIN member_roles r ON r.member_id = m
 
 
 def _postgres_engine(url: str) -> Engine:
-    return failures.watch(create_engine(url, pool_pre_ping=True))
+    engine = create_engine(url, pool_pre_ping=True)
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect, _record, cargs, cparams):  # type: ignore[no-untyped-def]
+        try:
+            return dialect.loaded_dbapi.connect(*cargs, **cparams)
+        except dialect.loaded_dbapi.OperationalError as exc:
+            if "no password supplied" not in str(exc):
+                raise
+            role = logins.url_role(url) or "this role"
+            answer = logins.ask_password(role, failures.where(url))
+            if answer is None:
+                raise
+            cparams["password"] = answer  # kept for the pool's next connection
+            return dialect.loaded_dbapi.connect(*cargs, **cparams)
+
+    return failures.watch(engine)
 
 
 def _immutable_engine(url: str, cause: Exception) -> Engine:

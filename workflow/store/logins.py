@@ -12,15 +12,38 @@ its CA, a libpq passfile or service); the role is chosen per command:
 
 A password is never on a command line or in the URL the engine shows: libpq reads it from
 the passfile (``~/.pgpass``, or ``passfile=…`` in the URL, mode 0600) or a service file
-(``service=…``). Whoever picks a role with ``--as`` still needs that role's password: the
+(``service=…``); when it finds none and a person is at the terminal, they are asked
+(:func:`use_prompt`). Whoever picks a role with ``--as`` still needs that role's password: the
 database, not the flag, decides who acts (docs/SECURITY.md)."""
 
 from __future__ import annotations
 
-from sqlalchemy.engine import make_url
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["ADMIN", "is_postgres", "database_name", "url_role", "url_member", "with_role",
-           "member_url", "admin_url", "shown"]
+           "member_url", "admin_url", "shown", "use_prompt", "ask_password"]
+
+_PROMPT: list[Callable[[str], str]] = []
+
+
+def make_url(url: str) -> Any:
+    from sqlalchemy.engine import make_url as parse
+
+    return parse(url)
+
+
+def use_prompt(ask: Callable[[str], str] | None) -> None:
+    """Who answers when libpq finds no password for a login: the command line installs a
+    hidden prompt when a person is at a terminal (tests install their own answer)."""
+    _PROMPT[:] = [ask] if ask is not None else []
+
+
+def ask_password(role: str, where: str) -> str | None:
+    """The password for ``role`` from the prompt, or None when nobody can be asked."""
+    if not _PROMPT:
+        return None
+    return _PROMPT[0](f"Database password for {role} ({where})")
 
 #: the administrator's role is ``<database>_admin``; no member may be called this
 ADMIN = "admin"

@@ -141,10 +141,20 @@ class Reads:
         elif url.startswith(("postgresql+psycopg://", "postgresql://")):
             import psycopg
 
+            target = url.replace("postgresql+psycopg://", "postgresql://", 1)
             try:
-                conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1))
-            except psycopg.Error:
-                return None
+                conn = psycopg.connect(target)
+            except psycopg.Error as exc:
+                from workflow.store import failures, logins
+
+                answer = (logins.ask_password(logins.url_role(url), failures.where(url))
+                          if "no password supplied" in str(exc) else None)
+                if answer is None:
+                    return None
+                try:
+                    conn = psycopg.connect(target, password=answer)
+                except psycopg.Error:
+                    return None
             reads = cls(conn, False)
         else:
             return None

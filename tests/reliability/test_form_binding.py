@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
+from tests.conftest import Cli, make_workspace
+from tests.pg import Cluster
 from tests.reliability.helpers import KEY_PASS, draft, row_counts, setup_keys
 from workflow import demo_mail
 from workflow.demo import _fill_comment_form
@@ -246,3 +247,26 @@ def test_an_older_workspace_is_made_private_when_opened(round_one: tuple[Cli, st
     ws(["status", symbol])
     ws(["comment", symbol, "--by", "rev-ru", "--ref", "OP 1", "--type", "ge", "--text", "x"])
     assert _mode(state) == 0o700 and _mode(state / "resolutions.db") == 0o600
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_reviewers_own_login_imports_their_form(
+        tmp_path: Path, pg_cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RESOLUTIONS_DATABASE_URL", pg_cluster.create_database())
+    ws = make_workspace(tmp_path / "ws")
+    symbol = draft(ws, tmp_path)
+    ws(["circulate", symbol, "--reviewer", "rev-ru", "--reviewer", "rev-zh"])
+    form = _filled(ws, "rev-ru", tmp_path)
+    # rev-zh's own login with rev-ru's form, and the secretary's with the bare form: refused
+    out = ws(["comments", "import", symbol, str(form)], actor="rev-zh", code=1).output
+    assert "nothing shows it came from rev-ru" in out
+    assert "let rev-ru import it logged in as themselves" in out
+    ws(["comments", "import", symbol, str(form)], code=1)
+    assert json.loads(ws(["comments", symbol, "--json"]).output)["comments"] == []
+    # rev-ru, logged in as themselves (the database authenticated them)
+    ws(["comments", "import", symbol, str(form)], actor="rev-ru")
+    detail = next(e for e in json.loads(ws(["log", symbol, "--json"]).output)["events"]
+                  if e["action"] == "comment")["detail"]
+    assert detail["returned_in"] == "own-login" and detail["typed_by"] == "rev-ru"
+    assert "on_behalf_of" not in detail
+    ws(["audit", "verify"])

@@ -147,7 +147,7 @@ def shared_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 # the top-level keys of the objects that several commands print with --json
-STATUS_KEYS = "symbol state version steps facts"
+STATUS_KEYS = "symbol state version steps facts waivers"
 ROUND_KEYS = "symbol round version state reviewers warnings new_version deliveries"
 COMMENT_KEYS = ("number round version ref original_ref paragraph_id author type text proposal "
                 "disposition note orphaned lang quote")
@@ -352,6 +352,8 @@ def _passphrase(passphrase_file: str | None, label: str, new: bool = False,
 @click.option("--name", required=True, help="The working group's name (English).")
 @click.option("--name-ru", help="The name in Russian.")
 @click.option("--name-zh", help="The name in Chinese.")
+@click.option("--name-in", "names_in", multiple=True, metavar="LANG=NAME",
+              help="The name in another language, e.g. ar=… or pt=… (repeatable).")
 @click.option("--prefix", required=True, help="Symbol prefix, e.g. RCWG → RCWG/RES/2024/1.")
 @click.option("--languages", default="ru,zh,en", show_default=True,
               help="Authentic languages, comma-separated, in column order.")
@@ -362,13 +364,17 @@ def _passphrase(passphrase_file: str | None, label: str, new: bool = False,
 @click.option("--timestamp-url", default="", metavar="URL",
               help="An RFC 3161 timestamp authority: signatures become B-T, then B-LTA.")
 def init(ctx: Context, directory: str, name: str, name_ru: str | None, name_zh: str | None,
-         prefix: str, languages: str, approval_rule: str, required: tuple[str, ...],
-         timestamp_url: str) -> None:
-    """Create a workspace: resolutions.toml and .resolutions/ (SQLite database)."""
+         names_in: tuple[str, ...], prefix: str, languages: str, approval_rule: str,
+         required: tuple[str, ...], timestamp_url: str) -> None:
+    """Create a workspace: resolutions.toml and .resolutions/ (SQLite database).
+
+    The languages are those the engine renders: ru, zh, en, pt, ar, fa, hi, am, id, es, fr
+    (any other is refused with that list).
+    """
     from sqlalchemy.engine import make_url
 
     from workflow.store import setup
-    names = {k: v for k, v in (("ru", name_ru), ("zh", name_zh)) if v}
+    names = {k: v for k, v in (("ru", name_ru), ("zh", name_zh)) if v} | _texts(names_in)
     ws = setup.init_workspace(Path(directory), name=name, prefix=prefix,
                               languages=tuple(x.strip() for x in languages.split(",") if x.strip()),
                               approval_rule=approval_rule, names=names,
@@ -388,25 +394,30 @@ member = group(cli, "member", "Members of the working group (delegation, roles).
 @click.option("--name-en", help="Name in English (Latin script).")
 @click.option("--name-ru", help="Name in Russian.")
 @click.option("--name-zh", help="Name in Chinese.")
+@click.option("--name-in", "names_in", multiple=True, metavar="LANG=NAME",
+              help="Name in another language, e.g. ar=… (repeatable).")
 @click.option("--org", default="", help="Organisation.")
 @click.option("--delegation", default="", help="Delegation code, e.g. ru or zh.")
 @click.option("--email", default="", help="E-mail address for review copies.")
-@click.option("--lang", default="en", help="Preferred language for documents sent to them.")
+@click.option("--lang", help="Language of the documents sent to them (default: their "
+              "delegation's language, e.g. ru for ru, pt for br; else en).")
 @click.option("--role", "roles", multiple=True, metavar="ROLE",
               help="secretary, reviewer, approver, signatory, archivist, drafter (repeatable).")
 @click.option("--password-file", type=FILE_IN,
               help="PostgreSQL: the member's first database password, the file's first line "
                    "(give it to them by a separate channel; they change it).")
 def member_add(ctx: Context, member_id: str, name: str, name_en: str | None, name_ru: str | None,
-               name_zh: str | None, org: str, delegation: str, email: str, lang: str,
-               roles: tuple[str, ...], password_file: str | None) -> None:
+               name_zh: str | None, names_in: tuple[str, ...], org: str, delegation: str,
+               email: str, lang: str | None, roles: tuple[str, ...],
+               password_file: str | None) -> None:
     """Add a member. On PostgreSQL this is the administrator's work: it makes the member's
     own login role (see docs/SECURITY.md)."""
     from workflow.members import add_member
     names = {k: v for k, v in (("en", name_en), ("ru", name_ru), ("zh", name_zh)) if v}
+    names |= _texts(names_in)
     roles = tuple(r for value in roles for r in value.split(",") if r)
-    password = _passphrase(password_file, "First database password", option="--password-file").decode("utf-8") \
-        if password_file else None
+    password = _passphrase(password_file, "First database password",
+                           option="--password-file").decode("utf-8") if password_file else None
     info = add_member(ctx.app(), member_id, name=name, org=org, delegation=delegation,
                       email=email, roles=roles, names=names, lang=lang, password=password)
     ctx.emit(info.to_json(), f"Added {info.id} ({info.name}; {', '.join(info.roles) or 'no role'})")
@@ -769,18 +780,37 @@ def status(ctx: Context, ref: str) -> None:
     st = get_status(ctx.reader(), ref)
     ctx.emit(st.to_json(), reports.status_text(st))
 
-@command(cli, json="symbol version schema ok summary findings", example=(
-    "resolutions check 1", "resolutions check 1 --json    # schema: docs/CHECK_JSON.md"))
+@command(cli, json="symbol version schema ok summary findings waived accepted", example=(
+    "resolutions check 1", "resolutions check 1 --json    # schema: docs/CHECK_JSON.md",
+    'resolutions check 1 --accept f-3e9a1c07 --reason "the UN\'s own Russian for Affirms"'))
 @click.argument("ref")
 @VERSION
-def check(ctx: Context, ref: str, version: int | None) -> None:
+@click.option("--accept", "accept_ids", multiple=True, metavar="FINDING",
+              help="Set a finding aside (its id from 'check', or 'OP 2:opener-mismatch'), "
+                   "in the name of who acts; repeatable. Needs --reason.")
+@click.option("--reason", default="", help="Why the finding is set aside (kept and shown).")
+def check(ctx: Context, ref: str, version: int | None, accept_ids: tuple[str, ...],
+          reason: str) -> None:
     """Language parity: missing and stale translations, structure, numbers, punctuation.
 
-    Exits 1 when any error is found (warnings alone exit 0).
+    Exits 1 when any error stands (warnings alone exit 0). A finding set aside with
+    --accept blocks nothing while its paragraph stays as it is: approval and submission
+    go on, and status, the comments matrix and the dossier show it with who and why.
     """
     from workflow.drafting.checks import check_resolution
+    accepted: list[Any] = []
+    if accept_ids:
+        if version is not None:
+            raise click.UsageError("--accept sets findings of the current version aside; "
+                                   "drop --version")
+        from workflow.drafting.waivers import accept
+        accepted = accept(ctx.app(), ref, list(accept_ids), reason)
+    elif reason:
+        raise click.UsageError("--reason goes with --accept FINDING")
     symbol, report = check_resolution(ctx.app(), ref, version)
-    ctx.emit({"symbol": symbol, **report}, reports.check_text(symbol, report))
+    lines = [a.line() for a in accepted]
+    ctx.emit({"symbol": symbol, **report, "accepted": [a.to_json() for a in accepted]},
+             "\n".join([*lines, reports.check_text(symbol, report)]))
     if not report["ok"]:
         sys.exit(1)
 

@@ -17,7 +17,7 @@ from workflow.store import audit, logins, pgroles
 from workflow.store.models import Member, MemberRole
 
 __all__ = ["add_member", "list_members", "validate", "refuse_hostile", "set_password",
-           "MemberInfo"]
+           "MemberInfo", "delegation_language"]
 
 _NO_PASSWORDS = ("database passwords are PostgreSQL's: on SQLite nothing authenticates a "
                  "member (docs/SECURITY.md)")
@@ -61,22 +61,47 @@ def validate(*, name: str, org: str, email: str, delegation: str, lang: str,
         raise InvalidInput(f"invalid e-mail address {email!r}")
     if delegation and not re.match(r"^[a-z]{2,8}$", delegation):
         raise InvalidInput(f"invalid delegation {delegation!r}: use a short code such as ru or zh")
-    from drafts.model import LANGUAGES
+    from drafts.languages import REGISTRY, supported
 
-    if lang not in LANGUAGES:
-        raise InvalidInput(f"--lang {lang!r} is not a language code; use one of "
-                           f"{', '.join(LANGUAGES)}")
+    if lang not in REGISTRY:
+        raise InvalidInput(f"--lang {lang!r} is not a language the documents can be written "
+                           f"in; use one of {supported()}")
+    for written in names:
+        if written not in REGISTRY:
+            raise InvalidInput(f"a name in {written!r}: not a language code; use one of "
+                               f"{supported()}")
     if len(name) > 200 or len(org) > 300 or len(email) > 254:
         raise InvalidInput("name, organisation or e-mail is too long")
 
 
+#: Delegations named by country code, and the language their members read.
+_DELEGATION_LANGUAGE = {"br": "pt", "cn": "zh", "in": "hi", "za": "en", "eg": "ar", "et": "am",
+                        "ir": "fa", "ae": "ar", "sa": "ar", "id": "id", "ru": "ru"}
+
+
+def delegation_language(delegation: str) -> str:
+    """The language documents go to a delegation's members in: the delegation's code when
+    it is a language (``ru``, ``zh``, ``ar``), its country's language (``br`` → ``pt``),
+    else English."""
+    from drafts.languages import REGISTRY
+
+    code = (delegation or "").strip().lower()
+    if code in REGISTRY:
+        return code
+    return _DELEGATION_LANGUAGE.get(code, "en")
+
+
 def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation: str = "",
                email: str = "", roles: list[str] | tuple[str, ...] = (),
-               names: dict[str, str] | None = None, lang: str = "en",
+               names: dict[str, str] | None = None, lang: str | None = None,
                password: str | None = None) -> MemberInfo:
     """Add a member. The first member needs no role to add; after that, the secretary.
     On PostgreSQL the member's own login role is made (by the administrator's login), with
-    ``password`` as its first password when one is given."""
+    ``password`` as its first password when one is given.
+
+    Documents sent to the member are in ``lang``; by default the language of their
+    delegation (``ru`` → Russian, ``br`` → Portuguese, ``eg`` → Arabic), else English."""
+    lang = lang or delegation_language(delegation)
     if not _ID.match(member_id) or ".." in member_id:
         raise InvalidInput(f"invalid member id {member_id!r}: use lower-case letters, digits, "
                            "'-', '_' or '.' (e.g. ivanov)")

@@ -163,6 +163,12 @@ ATTACKS = [
      ("submission 1 of RCWG/RES/2024/1", "field receipt_ref")),
     ("receipt rewritten in its own table", "UPDATE receipts SET reference = 'HC/2024/8'",
      ("receipt 1 (acknowledged) of submission 1", "field reference")),
+    ("waiver forged", "INSERT INTO waivers (resolution_id, version_number, finding, "
+                      "paragraph_id, ref, rule, languages, severity, message, texts_hash, "
+                      "reason, member_id, at) VALUES (1, 2, 'f-0badf00d', 'op-roadmap', "
+                      "'OP 2', 'numbers', 'zh', 'error', 'forged', 'x', 'nobody objected', "
+                      "'appr-zh', '2024-09-27 10:00:00')",
+     ("waiver of f-0badf00d (OP 2 numbers) by appr-zh", "behind the engine's back")),
     ("anchor dropped", "DELETE FROM audit_anchors WHERE id = 1",
      ("table audit_anchors, row 1", "it was deleted")),
     ("comment deleted", "DELETE FROM comments",

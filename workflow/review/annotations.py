@@ -25,6 +25,7 @@ from typing import Any
 from sqlmodel import select
 
 from drafts.annotated_pdf import MAX_PDF_BYTES, AnnotatedPdfError, Annotation, read_annotated_pdf
+from drafts.comment_form import TYPE_WORDS as _TYPE_WORDS  # ge/te/ed in every language
 from workflow.app import App
 from workflow.review.forms import FormRefused, bounded, mailbox, read_returned
 from workflow.review.returned import Reply, provenance
@@ -35,11 +36,6 @@ from workflow.store.tokens import seal_matches, token_matches
 
 __all__ = ["import_annotated_pdf", "PdfImport", "note_type", "is_pdf"]
 
-_TYPE_WORDS = {
-    "ge": "ge", "general": "ge", "общ": "ge", "общее": "ge", "一般": "ge", "总体": "ge",
-    "te": "te", "technical": "te", "тех": "te", "техническое": "te", "技术": "te",
-    "ed": "ed", "editorial": "ed", "ред": "ed", "редакционное": "ed", "编辑": "ed",
-}
 _PREFIX = re.compile(r"^\s*[\[(]?\s*([^\s:：\])]{1,14})\s*[\])]?\s*[:：]\s*", re.IGNORECASE)
 
 
@@ -124,7 +120,7 @@ def import_annotated_pdf(app: App, ref: str, path: Path, *, statement: bytes | N
     shows it came from them (``workflow.review.returned``; ``data`` and ``name``: the
     attachment of ``reply``)."""
     from drafts.numbering import refs
-    from templates.pdf.positions import locate
+    from templates.pdf.positions import locate, locate_box
 
     path = Path(path)
     name = name or path.name
@@ -171,7 +167,8 @@ def import_annotated_pdf(app: App, ref: str, path: Path, *, statement: bytes | N
     out: list[CommentRow] = []
     already = 0
     for note in copy.annotations:
-        spot = locate(positions, note.page, *note.point)
+        spot = (locate_box(positions, note.page, note.box) if note.box is not None
+                else locate(positions, note.page, *note.point))
         pid, lang = spot if spot and spot[0] in paragraph_refs else ("", "")
         target = paragraph_refs[pid] if pid else "general"
         kind, text, proposal, problem = _comment(note, bool(pid))

@@ -66,7 +66,7 @@ def _target(model, row: FormRow) -> tuple[str, str]:  # type: ignore[no-untyped-
     if text.lower() in ("", "-", "general", "title", "общее", "总体", "一般"):
         return "general", "General"
     try:
-        return text, ref_of(resolve(model, text))
+        return text, ref_of(resolve(model, text), model)
     except RefError as exc:
         raise FormRefused(f"row {row.row} of the comment table (Ref {text!r}): {exc}") from None
 

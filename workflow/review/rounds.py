@@ -108,7 +108,13 @@ def circulate(app: App, ref: str, reviewers: list[str], due: _dt.date | None = N
 
 
 def _parity_warnings(session: Session, row: ResolutionRow, model: Resolution) -> list[str]:
-    return [f"{f.severity}: {f.ref}: {f.message}" for f in findings(session, row, model)]
+    """One line per finding that stands (waived ones left out): reference, languages and
+    rule once, the message without its reference, the severity last."""
+    out = []
+    for f in findings(session, row, model):
+        detail = f.message[len(f.ref) + 2:] if f.message.startswith(f"{f.ref}: ") else f.message
+        out.append(f"{f.ref} [{', '.join(f.languages)}] {f.rule} ({f.severity}): {detail}")
+    return list(dict.fromkeys(out))
 
 
 def _resolve(model: Resolution, text: str) -> tuple[str, str]:
@@ -121,7 +127,7 @@ def _resolve(model: Resolution, text: str) -> tuple[str, str]:
         located = resolve(model, text)
     except RefError as exc:
         raise InvalidInput(str(exc)) from None
-    return located.paragraph.id, ref_of(located)
+    return located.paragraph.id, ref_of(located, model)
 
 
 def add_comment(app: App, ref: str, *, by: str | None, target: str, type_: str, text: str,

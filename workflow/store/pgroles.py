@@ -30,7 +30,8 @@ __all__ = ["role_name", "group_name", "ensure_database_roles", "create_member_ro
            "can_create_roles", "set_password", "APPEND_ONLY", "ROLE_GRANTS"]
 
 #: tables nobody may UPDATE or DELETE (approvals: see the void-only trigger)
-APPEND_ONLY = ("audit_events", "versions", "signatures", "audit_anchors", "receipts")
+APPEND_ONLY = ("audit_events", "versions", "signatures", "audit_anchors", "receipts",
+               "waivers")
 
 #: the search index, written with every version (workflow.store.search_index)
 _SEARCH = ("search_texts", "search_spans")
@@ -38,7 +39,7 @@ _SEARCH = ("search_texts", "search_spans")
 #: what each workspace role may write, beyond what every member may (``_BASE``)
 ROLE_GRANTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "reviewer": {"INSERT": ("comments", "amendments")},
-    "approver": {"INSERT": ("approvals", "translation_state"),
+    "approver": {"INSERT": ("approvals", "translation_state", "waivers"),
                  "UPDATE": ("resolutions", "translation_state")},
     "signatory": {"INSERT": ("signatures", "translation_state"),
                   "UPDATE": ("resolutions", "translation_state")},
@@ -48,7 +49,7 @@ ROLE_GRANTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "secretary": {"INSERT": ("resolutions", "versions", "review_rounds", "comments",
                              "amendments", "approvals", "translation_state", "signatures",
                              "member_certificates", "messages", "submissions", "receipts",
-                             *_SEARCH),
+                             "waivers", *_SEARCH),
                   "UPDATE": ("resolutions", "review_rounds", "comments", "amendments",
                              "translation_state", "member_certificates", "messages",
                              "submissions", "search_spans")},

@@ -11,7 +11,8 @@ this (docs/SECURITY.md, "What the database enforces"):
   hash of their word (``evidence_sha256``), one dated before the event it follows, and one
   whose hash is not the SHA-256 of the canonical JSON of its own fields and links.
 - **Rows carry the writer's identity**: ``versions.author``, ``comments.disposed_by``,
-  ``amendments.decided_by`` and ``receipts.recorded_by`` are the caller; a comment's or an
+  ``amendments.decided_by``, ``receipts.recorded_by`` and ``waivers.member_id`` are the
+  caller; a comment's or an
   amendment's ``author`` is the caller or is recorded by a secretary; a signature names the
   certificate registered for its signer; an approval is the caller's, or (checked at
   commit) the event recording it was typed by the caller on the member's behalf with their
@@ -47,6 +48,7 @@ IDENTITY = (
     ("approvals", "member_id", "behalf"),
     ("signatures", "member_id", "signer"),
     ("receipts", "recorded_by", "self"),
+    ("waivers", "member_id", "self"),
 )
 
 #: the functions members call (EXECUTE granted to the members' group, revoked from PUBLIC)

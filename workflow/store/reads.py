@@ -279,6 +279,12 @@ class Reads:
                        (resolution_id,))
         return None if row is None else str(row["records_json"])
 
+    def waivers(self, resolution_id: int) -> list[Record]:
+        """The parity findings set aside for a resolution, oldest first."""
+        return self.all("SELECT id, version_number, finding, paragraph_id, ref, rule, languages,"
+                        " severity, message, texts_hash, reason, member_id, at FROM waivers "
+                        "WHERE resolution_id = ? ORDER BY id", (resolution_id,))
+
     # -- members -------------------------------------------------------------------
     def members(self) -> list[Record]:
         return self.all("SELECT id, name, names_json, org, delegation, email, lang, active "

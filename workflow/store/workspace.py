@@ -43,6 +43,25 @@ class Body:
     def name(self, lang: str = "en") -> str:
         return self.names.get(lang) or self.names.get("en") or self.code
 
+    def missing(self, languages: tuple[str, ...] | list[str]) -> list[str]:
+        """The keys this body lacks for texts in ``languages`` (``name.ar``, ``enacting.ar``):
+        a document would print an empty cell or the body's code in their place."""
+        return [f"{key}.{lang}" for lang in languages
+                for key, table in (("name", self.names), ("enacting", self.enacting))
+                if not str(table.get(lang, "")).strip()]
+
+    def must_cover(self, languages: tuple[str, ...] | list[str], where: str = "") -> None:
+        """Refuse (``WorkspaceError``) when the body lacks its name or enacting formula in
+        one of ``languages``; the message names the keys to add and where."""
+        lacking = self.missing(languages)
+        if lacking:
+            prefix = f"{where}: " if where else ""
+            raise WorkspaceError(
+                f"{prefix}the body {self.code!r} has no {', '.join(lacking)}; a resolution in "
+                f"{', '.join(languages)} prints its name and enacting formula in each — add "
+                + ", ".join(f'{key} = "…"' for key in lacking)
+                + f" under [bodies.{self.code}] in {CONFIG_NAME}")
+
 
 @functools.cache
 def _shipped_bodies() -> dict[str, Any]:
@@ -110,8 +129,10 @@ class Workspace:
 
     @property
     def group_names(self) -> dict[str, str]:
+        from drafts.languages import SUPPORTED
+
         names = {"en": self.name}
-        for lang in ("ru", "zh", "pt", "ar", "hi", "fr", "es"):
+        for lang in SUPPORTED:
             value = self.group.get(f"name_{lang}")
             if value:
                 names[lang] = str(value)
@@ -135,7 +156,9 @@ class Workspace:
                                      f"add name.en = \"…\" under [bodies.{code}]")
             out[code] = Body(
                 code=code, names=names,
-                enacting=dict(raw.get("enacting", {})) or {k: f"The {v}," for k, v in names.items()},
+                # an English formula can be made from the name; no other language's can
+                enacting=dict(raw.get("enacting", {}))
+                or ({"en": f"The {names['en']},"} if names.get("en") else {}),
                 address=str(raw.get("address", "")),
                 languages=tuple(raw.get("languages", ["en"])),
                 signatures=tuple(raw.get("signatures", ["any"])),

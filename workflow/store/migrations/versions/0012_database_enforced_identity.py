@@ -2,7 +2,7 @@
 chain-binding triggers, and members' grants without INSERT on the chain
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0010
 
 The objects themselves are made by ``workflow.store.pgroles.ensure_database_roles`` (one
 definition, also run after every migration); this revision makes an existing database get
@@ -12,7 +12,7 @@ them, and takes back from members the direct INSERT into ``audit_events`` and UP
 from alembic import op
 
 revision = '0012'
-down_revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

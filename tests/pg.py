@@ -114,8 +114,10 @@ hostnossl all all      127.0.0.1/32   reject
 
 
 class Cluster:
-    def __init__(self) -> None:
-        self.tmp = Path(tempfile.mkdtemp(prefix="pgtest-"))
+    def __init__(self, base: Path | None = None) -> None:
+        """``base``: the folder to make the cluster's temp dir in (a small filesystem of a
+        test's own, to fill the server's disk)."""
+        self.tmp = Path(tempfile.mkdtemp(prefix="pgtest-", dir=base))
         self.data = self.tmp / "data"
         self.socket = self.tmp / "sock"
         self.tls = self.tmp / "tls"

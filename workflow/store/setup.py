@@ -31,7 +31,7 @@ def init_workspace(root: Path, *, name: str, prefix: str, languages: tuple[str, 
     ws = create(root, name=name, prefix=prefix, languages=languages,
                 approval_rule=approval_rule, names=names,
                 required_signatories=required_signatories, timestamp_url=timestamp_url)
-    db = Database(ws.database_url)
+    db = Database(ws.database_url, admin=True)
     try:
         db.engine  # creates and migrates
         from workflow.store.settings import record_config

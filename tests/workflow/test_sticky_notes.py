@@ -12,7 +12,6 @@ annotations on the box pdftotext gives for the word.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 import subprocess
 import tempfile
@@ -31,6 +32,10 @@ from drafts.errors import DraftError
 
 __all__ = ["MAX_PDF_BYTES", "MAX_ANNOTATIONS", "MAX_NOTE_CHARS", "KINDS", "AnnotatedPdfError",
            "Annotation", "AnnotatedCopy", "clean_text", "read_annotated_pdf"]
+
+# pypdf warns through logging about every flaw it repairs in a damaged file ("EOF marker
+# not found", "incorrect startxref pointer"); the refusal says what matters in one sentence
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 MAX_PDF_BYTES = 50 * 1024 * 1024
 MAX_PAGES = 300

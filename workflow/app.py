@@ -38,17 +38,20 @@ class App:
              actor: str | None = None, *, database_url: str | None = None,
              smtp_password: str | None = None) -> App:
         """The workspace named (or the nearest above the current folder), acting as
-        ``actor``; ``database_url``: a shared database instead of its own SQLite file."""
+        ``actor``; ``database_url``: a shared database instead of its own SQLite file (on
+        PostgreSQL the engine logs in as the actor's own role)."""
         ws = find(workspace, database_url=database_url)
-        app = cls(ws, Database(ws.database_url), actor, smtp_password)
+        app = cls(ws, Database(ws.database_url, actor), actor, smtp_password)
         app.migrated = app.db.migrate()
         return app
 
     # -- transactions -------------------------------------------------------------
     @contextlib.contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self, *, admin: bool = False) -> Iterator[Session]:
+        """The use case's one transaction; ``admin``: membership, which on PostgreSQL runs
+        on the administrator's login (it creates and changes login roles)."""
         try:
-            with self.db.write() as session:
+            with self.db.write(admin=admin) as session:
                 session.info["actor_of"] = lambda: self.actor(session)
                 session.info["write"] = True
                 session.info["state_dir"] = self.workspace.state_dir  # the parsed-text cache

@@ -210,20 +210,22 @@ class Reader:
         return page
 
 
-def open_reader(workspace: str | os.PathLike[str] | None = None, *,
-                database_url: str | None = None) -> Reader:
+def open_reader(workspace: str | os.PathLike[str] | None = None, actor: str | None = None,
+                *, database_url: str | None = None) -> Reader:
     """The workspace's reader; a database not yet at the schema's head is migrated first
-    (``reader.migrated`` says so)."""
+    (``reader.migrated`` says so). On PostgreSQL it logs in as ``actor`` (``--as`` or
+    RESOLUTIONS_USER, which the command line reads; else the member the URL names, else
+    the secretary)."""
     ws = find(workspace, database_url=database_url)
-    reads = Reads.open(ws.database_url)
+    reads = Reads.open(ws.database_url, actor)
     migrated = None
     if reads is None:
         from workflow.store.db import Database
 
-        db = Database(ws.database_url)
+        db = Database(ws.database_url, actor)
         migrated = db.migrate()
         db.dispose()
-        reads = Reads.open(ws.database_url)
+        reads = Reads.open(ws.database_url, actor)
         if reads is None:
             raise WorkspaceError(f"cannot read the database of {ws.root}; run 'resolutions "
                                  "doctor'")

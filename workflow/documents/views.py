@@ -84,7 +84,8 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
         rnd = last_round(session, row)
         if rnd is not None:
             token = binding_token(app.workspace, symbol=row.symbol, round_no=rnd.number,
-                                  content_hash=model.content_hash(), reviewer=reviewer.id)
+                                  content_hash=model.content_hash(), reviewer=reviewer.id,
+                                  mailbox=reviewer.email or "")
             extra = {**(extra or {}), "form_round": str(rnd.number), "form_token": token}
     stale = stale_map(session, row, model) if version_number == row.current_version else {}
     signers = [SignatoryView(member_id=m.id, names=member_names(m), organisation=m.org,

@@ -261,8 +261,8 @@ def _bodies(source: _Source, data: Mapping[str, Any], shipped: Mapping[str, Any]
         out[code] = Body(
             code=code, names=names,
             # an English formula can be made from the name; no other language's can
-            enacting=dict(raw.get("enacting", {}))
-            or ({"en": f"The {names['en']},"} if names.get("en") else {}),
+            enacting=({"en": f"The {names['en']},"} if names.get("en") else {})
+            | dict(raw.get("enacting", {})),
             address=_text(source, table, raw, "address", ""),
             languages=_texts(source, table, raw, "languages", ("en",)),
             signatures=_texts(source, table, raw, "signatures", ("any",)),

@@ -39,7 +39,7 @@ def init_workspace(root: Path, *, name: str, prefix: str, languages: tuple[str, 
                 approval_rule=approval_rule, names=names,
                 required_signatories=required_signatories, timestamp_url=timestamp_url,
                 database_url=database_url)
-    db = Database(ws.database_url)
+    db = Database(ws.database_url, admin=True)
     try:
         db.migrate()  # creates the schema
         from workflow.store.settings import record_config

@@ -64,6 +64,15 @@ class Workspace:
     def outbox_dir(self) -> Path:
         return self.state_dir / "outbox"
 
+    def private_dir(self, path: Path) -> Path:
+        """``path`` (a folder under ``.resolutions``) made, and readable by the owner only,
+        with ``.resolutions`` itself (0700)."""
+        path.mkdir(parents=True, exist_ok=True)
+        for folder in (self.state_dir, path):
+            if folder.stat().st_mode & 0o077:
+                folder.chmod(0o700)
+        return path
+
     @property
     def keys_dir(self) -> Path:
         return self.state_dir / "keys"
@@ -181,6 +190,9 @@ def create(root: Path, *, name: str, prefix: str, languages: tuple[str, ...] = (
     state = root / STATE_DIR
     for sub in ("", "store", "outbox", "keys"):
         (state / sub).mkdir(parents=True, exist_ok=True)
-    (state / "keys").chmod(0o700)  # key file names are nobody else's business
+    # the database, the outbox (every reviewer's personal copy and form), the store and the
+    # keys are the workspace's owner's only: 0700 folders, 0600 files
+    for sub in ("", "outbox", "keys"):
+        (state / sub).chmod(0o700)
     (state / ".gitignore").write_text("*\n", encoding="utf-8")
     return _load(root, database_url)

@@ -193,181 +193,237 @@ def play(root: Path, run: Run, *, force: bool = False,
 
 def _play(root: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
           tsa_root: Path) -> DemoResult:
-    result = DemoResult(root)
-    ws = ["--workspace", str(root)]
-    out = root / "out"
+    """The life cycle, chapter by chapter (each a method of :class:`_Demo`)."""
+    demo = _Demo(root, run, echo)
+    demo.workspace(tsa_url)
+    demo.draft()
+    demo.first_round()
+    demo.translations()
+    demo.keys(tsa_root)
+    demo.approve_and_sign()
+    demo.submit()
+    demo.dossier()
+    demo.search_and_room()
+    demo.step("audit chain verified", ["audit", "verify"])
+    demo.result.artefacts = collect_artefacts(root)
+    return demo.result
 
-    def step(text: str, *commands: list[str]) -> list[str]:
+
+class _Demo:
+    """The demo's workspace and what each chapter leaves for the next."""
+
+    def __init__(self, root: Path, run: Run, echo: Callable[[str], None]) -> None:
+        self.root, self.run, self.echo = root, run, echo
+        self.result = DemoResult(root)
+        self.ws = ["--workspace", str(root)]
+        self.out = root / "out"
+        self.forms = root / "forms"
+        self.symbol = ""
+
+    def step(self, text: str, *commands: list[str]) -> list[str]:
+        """Run ``commands`` (in the workspace) as one step of the walk-through."""
         outputs = []
         for args in commands:
             try:
-                outputs.append(run(args if args[0] == "init" else ws + args))
+                outputs.append(self.run(args if args[0] == "init" else self.ws + args))
             except DemoError as exc:
                 raise DemoError(f"step '{text}': resolutions {' '.join(args)}\n{exc}") from None
-        result.steps.append(text)
-        echo(f"  ✓ {text}")
+        self.result.steps.append(text)
+        self.echo(f"  ✓ {text}")
         return outputs
 
-    step("workspace created for the working group",
-         ["init", str(root), "--name", GROUP[0], "--name-ru", GROUP[1], "--name-zh", GROUP[2],
-          "--prefix", "RCWG", "--approval-rule", "each-delegation",
-          "--require-signature", "sokolov", "--require-signature", "kuznetsova",
-          "--require-signature", "li-wei", "--timestamp-url", tsa_url])
-    member_cmds = []
-    for mid, name, names, org, delegation, email, lang, roles in MEMBERS:
-        args = ["member", "add", mid, "--name", name, "--org", org, "--delegation", delegation,
-                "--email", email, "--lang", lang]
-        for code, value in names.items():
-            args += [f"--name-{code}", value]
-        for role in roles:
-            args += ["--role", role]
-        member_cmds.append(args)
-    step("6 members: FAREXPO, the Russian–Chinese Centre, TTF Electronic (Shaanxi)", *member_cmds)
+    def workspace(self, tsa_url: str) -> None:
+        root = self.root
+        self.step("workspace created for the working group",
+                  ["init", str(root), "--name", GROUP[0], "--name-ru", GROUP[1], "--name-zh",
+                   GROUP[2], "--prefix", "RCWG", "--approval-rule", "each-delegation",
+                   "--require-signature", "sokolov", "--require-signature", "kuznetsova",
+                   "--require-signature", "li-wei", "--timestamp-url", tsa_url])
+        member_cmds = []
+        for mid, name, names, org, delegation, email, lang, roles in MEMBERS:
+            args = ["member", "add", mid, "--name", name, "--org", org, "--delegation",
+                    delegation, "--email", email, "--lang", lang]
+            for code, value in names.items():
+                args += [f"--name-{code}", value]
+            for role in roles:
+                args += ["--role", role]
+            member_cmds.append(args)
+        self.step("6 members: FAREXPO, the Russian–Chinese Centre, TTF Electronic (Shaanxi)",
+                  *member_cmds)
 
-    source = root / "resolution.yaml"
-    source.write_bytes(resources.files("workflow").joinpath("demo_data/resolution.yaml").read_bytes())
-    symbol = step("draft resolution stored (ru, zh, en)", ["new", str(source)])[0].strip()
-    result.symbol = symbol
-    step("draft rendered: parallel ru | zh | en, PDF and DOCX",
-         ["render", symbol, "--stage", "draft", "--format", "all", "-o", str(out)])
-    step("circulated to 2 reviewers (review copies and comment forms in the outbox)",
-         ["circulate", symbol, "--reviewer", "orlov", "--reviewer", "wang-fang",
-          "--due", (clock.today() + datetime.timedelta(days=12)).isoformat()])
+    def draft(self) -> None:
+        source = self.root / "resolution.yaml"
+        source.write_bytes(resources.files("workflow").joinpath(
+            "demo_data/resolution.yaml").read_bytes())
+        self.symbol = self.step("draft resolution stored (ru, zh, en)",
+                                ["new", str(source)])[0].strip()
+        self.result.symbol = symbol = self.symbol
+        self.step("draft rendered: parallel ru | zh | en, PDF and DOCX",
+                  ["render", symbol, "--stage", "draft", "--format", "all", "-o", str(self.out)])
+        self.step("circulated to 2 reviewers (review copies and comment forms in the outbox)",
+                  ["circulate", symbol, "--reviewer", "orlov", "--reviewer", "wang-fang",
+                   "--due", (clock.today() + datetime.timedelta(days=12)).isoformat()])
 
-    from workflow import demo_mail
+    def first_round(self) -> None:
+        """Each reviewer's copy as mailed to them, returned by reply: 王芳's comment form,
+        Орлов's copy annotated in his PDF reader."""
+        from workflow import demo_mail
 
-    forms = root / "forms"
-    to_wang = demo_mail.received(root, "wang-fang")
-    blank = demo_mail.attachment(to_wang, ".docx", forms)
-    filled = forms / "comment-form-wang-fang-returned.docx"
-    _fill_comment_form(blank, filled, [
-        ("OP 2(c)", "te", "应明确认证所依据的标准。",
-         "for the testing and certification of components to agreed standards;"),
-        ("OP 9", "ed", "建议写明报告提交对象。", ""),
-    ])
-    back = demo_mail.reply(to_wang, [filled], forms / "reply-wang-fang.eml",
-                           text="意见表见附件。")
-    step("王芳's reply with her filled comment form imported",
-         ["comments", "import", symbol, str(back)])
-    to_orlov = demo_mail.received(root, "orlov")
-    copy = demo_mail.attachment(to_orlov, ".pdf", forms)
-    annotated = forms / "review-copy-orlov-annotated.pdf"
-    _annotate_copy(copy, annotated, [("op-supplies", "ru", "общ: Поставки на переходный "
-                                      "период следует увязать с дорожной картой.")])
-    back = demo_mail.reply(to_orlov, [annotated], forms / "reply-orlov.eml",
-                           text="Замечания — в приложенном экземпляре.")
-    step("Орлов С. В.'s reply with the review copy he annotated in his PDF reader imported",
-         ["comments", "import", symbol, str(back)])
-    step("amendments by Орлов С. В.",
-         ["amend", symbol, "--by", "orlov", "--target", "OP 3(c)(ii)", "--op", "insert-after",
-          "--text", "ru=создание совместных инжиниринговых центров;",
-          "--text", "zh=设立联合工程中心；",
-          "--text", "en=the establishment of joint engineering centres;",
-          "--why", "Подготовка кадров требует инфраструктуры"],
-         ["amend", symbol, "--by", "orlov", "--target", "OP 4", "--op", "replace",
-          "--text", "en=*Invites* the Chinese partners to continue timely supplies of quality "
-                    "components in the required volume during the transition period;",
-          "--why", "Editorial: 'timely' is the agreed term"])
-    step("dispositions recorded; amendments accepted",
-         ["dispose", symbol, "1", "--partial", "--note", "Standards will be set in the roadmap"],
-         ["dispose", symbol, "2", "--accept", "--note", "Addressee stated in OP 11"],
-         ["dispose", symbol, "3", "--accept", "--note", "Reflected in the annex"],
-         ["amendment", "accept", symbol, "1"], ["amendment", "accept", symbol, "2"])
-    step("review closed with changes: version 2 made from the accepted amendments",
-         ["close-review", symbol, "--changes"])
-    step("comments matrix and redline rendered",
-         ["render", symbol, "--stage", "matrix", "--format", "pdf", "--lang", "ru,zh", "-o", str(out)],
-         ["render", symbol, "--stage", "redline", "--format", "all", "--lang", "ru,zh,en", "-o", str(out)])
-    try:
-        run(ws + ["check", symbol])
-    except DemoError:
-        pass  # stale translations expected here: the English of OP 4 changed
-    xliff = root / "translations" / "zh.xlf"
-    step("Chinese of the amended OP 4 sent to the translator as XLIFF",
-         ["translations", "export", symbol, "--lang", "zh", "--from", "en", "-o", str(xliff),
-          "--send", "wang-fang"])
-    returned = xliff.with_name("zh-returned.xlf")
-    _review_in_tool(xliff, returned, "op-supplies")
-    step("translations checked and confirmed (the Chinese came back as XLIFF, the Russian "
-         "confirmed here)",
-         ["translations", "import", symbol, str(returned)],
-         ["translations", "confirm", symbol, "--lang", "ru"], ["check", symbol])
-    step("second round: each reviewer's copy marked against version 1, with the decision on "
-         "each of their comments; closed with no objection",
-         ["circulate", symbol, "--reviewer", "orlov", "--reviewer", "wang-fang"],
-         ["close-review", symbol, "--no-objection"])
-    ca_pass = _secret(root, "ca")
-    key_cmds = [["keys", "init-ca", "--passphrase-file", ca_pass]]
-    for member in ("sokolov", "kuznetsova", "li-wei"):
-        key_cmds.append(["keys", "issue", member, "--ca-passphrase-file", ca_pass,
-                         "--passphrase-file", _secret(root, member)])
-    key_cmds.append(["keys", "seal-issue", "--ca-passphrase-file", ca_pass,
-                     "--passphrase-file", _secret(root, "seal")])
-    step("working-group CA, 3 signing certificates and the secretariat's seal issued "
-         "(demo keys)", *key_cmds)
-    step("demo timestamp authority on loopback trusted for timestamps",
-         ["keys", "trust", str(tsa_root), "--for", "timestamps"])
+        root, symbol, forms = self.root, self.symbol, self.forms
+        to_wang = demo_mail.received(root, "wang-fang")
+        blank = demo_mail.attachment(to_wang, ".docx", forms)
+        filled = forms / "comment-form-wang-fang-returned.docx"
+        _fill_comment_form(blank, filled, [
+            ("OP 2(c)", "te", "应明确认证所依据的标准。",
+             "for the testing and certification of components to agreed standards;"),
+            ("OP 9", "ed", "建议写明报告提交对象。", ""),
+        ])
+        back = demo_mail.reply(to_wang, [filled], forms / "reply-wang-fang.eml",
+                               text="意见表见附件。")
+        self.step("王芳's reply with her filled comment form imported",
+                  ["comments", "import", symbol, str(back)])
+        to_orlov = demo_mail.received(root, "orlov")
+        copy = demo_mail.attachment(to_orlov, ".pdf", forms)
+        annotated = forms / "review-copy-orlov-annotated.pdf"
+        _annotate_copy(copy, annotated, [("op-supplies", "ru", "общ: Поставки на переходный "
+                                          "период следует увязать с дорожной картой.")])
+        back = demo_mail.reply(to_orlov, [annotated], forms / "reply-orlov.eml",
+                               text="Замечания — в приложенном экземпляре.")
+        self.step("Орлов С. В.'s reply with the review copy he annotated in his PDF reader "
+                  "imported", ["comments", "import", symbol, str(back)])
+        self.amend_and_close()
 
-    # each delegation's word reaches the secretary: a statement Sokolov signs with his own
-    # key, and a letter from the Chinese delegation
-    letters = root / "letters"
-    letters.mkdir(exist_ok=True)
-    statement = letters / "sokolov-approve.json"
-    statement.write_bytes(run(ws + ["statement", symbol, "--by", "sokolov", "--for",
-                                    "approve"]).encode("utf-8"))
-    _sign_as_member(root, "sokolov", statement)
-    letter = letters / "li-wei-approval-letter.txt"
-    letter.write_text(_LETTER.format(symbol=symbol), encoding="utf-8")
-    step("approved by each delegation: Соколов М. А. (signed statement), 李伟 (letter)",
-         ["approve", symbol, "--by", "sokolov", "--signed-statement", f"{statement}.p7s"],
-         ["approve", symbol, "--by", "li-wei", "--evidence", str(letter)])
+    def amend_and_close(self) -> None:
+        symbol, out = self.symbol, self.out
+        self.step("amendments by Орлов С. В.",
+                  ["amend", symbol, "--by", "orlov", "--target", "OP 3(c)(ii)", "--op",
+                   "insert-after", "--text", "ru=создание совместных инжиниринговых центров;",
+                   "--text", "zh=设立联合工程中心；",
+                   "--text", "en=the establishment of joint engineering centres;",
+                   "--why", "Подготовка кадров требует инфраструктуры"],
+                  ["amend", symbol, "--by", "orlov", "--target", "OP 4", "--op", "replace",
+                   "--text", "en=*Invites* the Chinese partners to continue timely supplies of "
+                             "quality components in the required volume during the "
+                             "transition period;",
+                   "--why", "Editorial: 'timely' is the agreed term"])
+        self.step("dispositions recorded; amendments accepted",
+                  ["dispose", symbol, "1", "--partial", "--note",
+                   "Standards will be set in the roadmap"],
+                  ["dispose", symbol, "2", "--accept", "--note", "Addressee stated in OP 11"],
+                  ["dispose", symbol, "3", "--accept", "--note", "Reflected in the annex"],
+                  ["amendment", "accept", symbol, "1"], ["amendment", "accept", symbol, "2"])
+        self.step("review closed with changes: version 2 made from the accepted amendments",
+                  ["close-review", symbol, "--changes"])
+        self.step("comments matrix and redline rendered",
+                  ["render", symbol, "--stage", "matrix", "--format", "pdf", "--lang", "ru,zh",
+                   "-o", str(out)],
+                  ["render", symbol, "--stage", "redline", "--format", "all", "--lang",
+                   "ru,zh,en", "-o", str(out)])
 
-    step("signed by 3 signatories (PAdES B-T, incremental; first certifies; the last "
-         "makes it B-LTA)",
-         *[["sign", symbol, "--by", m, "--passphrase-file", _secret(root, m)]
-           for m in ("sokolov", "kuznetsova", "li-wei")])
-    step("signed files written out",
-         ["signed-files", symbol, "-o", str(out / "signed")],
-         ["render", symbol, "--stage", "final", "--format", "pdf", "--lang", "ru,zh",
-          "--layout", "parallel", "-o", str(out)])
-    signed_pdf = next((out / "signed").glob("*_signed.pdf"))
-    step("signed PDF verified as an archivist would on 2040-01-01",
-         ["verify", str(signed_pdf), "--at", "2040-01-01"])
-    step("submitted to the Higher Council of BRICS (package and message in the outbox)",
-         ["submit", symbol, "--to", "brics-higher-council"])
-    step("receipt recorded: acknowledged",
-         ["receipt", symbol, "--ref", "HC-BRICS/2024/117", "--outcome", "acknowledged"])
-    dossier = root / "dossier"
-    step("dossier exported (BagIt, PDF/A-3b), sealed by the secretariat and timestamped",
-         ["dossier", "export", symbol, "-o", str(dossier), "--seal-passphrase-file",
-          _secret(root, "seal")])
-    verdict = step("dossier verified with nothing but the bag, also as on 2040-01-01",
-                   ["dossier", "verify", str(dossier), "--at", "2040-01-01"],
-                   ["dossier", "verify", str(dossier)])[-1].strip().splitlines()
-    for line in verdict:  # the seal's fingerprints and the audit head, to compare elsewhere
-        if line.startswith(("compare out of band", "  ")):
-            echo(f"    {line}")
-    result.verdict = verdict[-1] if verdict else ""
-    again = step("dossier exported again: nothing changed, so the last payload was copied "
-                 "from the store, checked and sealed anew",
-                 ["dossier", "export", symbol, "-o", str(root / "dossier-again"),
-                  "--seal-passphrase-file", _secret(root, "seal")])[-1].strip()
-    echo(f"    {again.split('; ', 1)[-1]}")
-    found = step("searched every version in every language: a Russian phrase, and two "
-                 "Chinese characters (the aligned paragraphs shown beside each hit)",
-                 ["search", "интегральных схем", "--limit", "1"],
-                 ["search", "合资", "--lang", "zh", "--limit", "1"])
-    for text in found:
-        for line in text.strip().splitlines()[:4]:
-            echo(f"    {line}")
-    room = dossier / "data" / "index.html"
-    if not room.is_file():
-        raise DemoError(f"the dossier has no reading room ({room})")
-    step(f"reading room in the dossier: open {room.relative_to(root)} in a browser "
-         "(static pages, no network)")
-    step("audit chain verified", ["audit", "verify"])
-    result.artefacts = collect_artefacts(root)
-    return result
+    def translations(self) -> None:
+        symbol = self.symbol
+        try:
+            self.run(self.ws + ["check", symbol])
+        except DemoError:
+            pass  # stale translations expected here: the English of OP 4 changed
+        xliff = self.root / "translations" / "zh.xlf"
+        self.step("Chinese of the amended OP 4 sent to the translator as XLIFF",
+                  ["translations", "export", symbol, "--lang", "zh", "--from", "en", "-o",
+                   str(xliff), "--send", "wang-fang"])
+        returned = xliff.with_name("zh-returned.xlf")
+        _review_in_tool(xliff, returned, "op-supplies")
+        self.step("translations checked and confirmed (the Chinese came back as XLIFF, the "
+                  "Russian confirmed here)",
+                  ["translations", "import", symbol, str(returned)],
+                  ["translations", "confirm", symbol, "--lang", "ru"], ["check", symbol])
+        self.step("second round: each reviewer's copy marked against version 1, with the "
+                  "decision on each of their comments; closed with no objection",
+                  ["circulate", symbol, "--reviewer", "orlov", "--reviewer", "wang-fang"],
+                  ["close-review", symbol, "--no-objection"])
+
+    def keys(self, tsa_root: Path) -> None:
+        root = self.root
+        ca_pass = _secret(root, "ca")
+        key_cmds = [["keys", "init-ca", "--passphrase-file", ca_pass]]
+        for member in ("sokolov", "kuznetsova", "li-wei"):
+            key_cmds.append(["keys", "issue", member, "--ca-passphrase-file", ca_pass,
+                             "--passphrase-file", _secret(root, member)])
+        key_cmds.append(["keys", "seal-issue", "--ca-passphrase-file", ca_pass,
+                         "--passphrase-file", _secret(root, "seal")])
+        self.step("working-group CA, 3 signing certificates and the secretariat's seal issued "
+                  "(demo keys)", *key_cmds)
+        self.step("demo timestamp authority on loopback trusted for timestamps",
+                  ["keys", "trust", str(tsa_root), "--for", "timestamps"])
+
+    def approve_and_sign(self) -> None:
+        """Each delegation's word reaches the secretary (a statement Sokolov signs with his
+        own key, a letter from the Chinese delegation); then the three signatures."""
+        root, symbol, out = self.root, self.symbol, self.out
+        letters = root / "letters"
+        letters.mkdir(exist_ok=True)
+        statement = letters / "sokolov-approve.json"
+        statement.write_bytes(self.run(self.ws + ["statement", symbol, "--by", "sokolov",
+                                                  "--for", "approve"]).encode("utf-8"))
+        _sign_as_member(root, "sokolov", statement)
+        letter = letters / "li-wei-approval-letter.txt"
+        letter.write_text(_LETTER.format(symbol=symbol), encoding="utf-8")
+        self.step("approved by each delegation: Соколов М. А. (signed statement), 李伟 (letter)",
+                  ["approve", symbol, "--by", "sokolov", "--signed-statement",
+                   f"{statement}.p7s"],
+                  ["approve", symbol, "--by", "li-wei", "--evidence", str(letter)])
+        self.step("signed by 3 signatories (PAdES B-T, incremental; first certifies; the last "
+                  "makes it B-LTA)",
+                  *[["sign", symbol, "--by", m, "--passphrase-file", _secret(root, m)]
+                    for m in ("sokolov", "kuznetsova", "li-wei")])
+        self.step("signed files written out",
+                  ["signed-files", symbol, "-o", str(out / "signed")],
+                  ["render", symbol, "--stage", "final", "--format", "pdf", "--lang", "ru,zh",
+                   "--layout", "parallel", "-o", str(out)])
+        signed_pdf = next((out / "signed").glob("*_signed.pdf"))
+        self.step("signed PDF verified as an archivist would on 2040-01-01",
+                  ["verify", str(signed_pdf), "--at", "2040-01-01"])
+
+    def submit(self) -> None:
+        self.step("submitted to the Higher Council of BRICS (package and message in the "
+                  "outbox)", ["submit", self.symbol, "--to", "brics-higher-council"])
+        self.step("receipt recorded: acknowledged",
+                  ["receipt", self.symbol, "--ref", "HC-BRICS/2024/117", "--outcome",
+                   "acknowledged"])
+
+    def dossier(self) -> None:
+        root, symbol = self.root, self.symbol
+        dossier = root / "dossier"
+        self.step("dossier exported (BagIt, PDF/A-3b), sealed by the secretariat and "
+                  "timestamped",
+                  ["dossier", "export", symbol, "-o", str(dossier), "--seal-passphrase-file",
+                   _secret(root, "seal")])
+        verdict = self.step("dossier verified with nothing but the bag, also as on 2040-01-01",
+                            ["dossier", "verify", str(dossier), "--at", "2040-01-01"],
+                            ["dossier", "verify", str(dossier)])[-1].strip().splitlines()
+        for line in verdict:  # the seal's fingerprints and the audit head, to compare
+            if line.startswith(("compare out of band", "  ")):
+                self.echo(f"    {line}")
+        self.result.verdict = verdict[-1] if verdict else ""
+        again = self.step("dossier exported again: nothing changed, so the last payload was "
+                          "copied from the store, checked and sealed anew",
+                          ["dossier", "export", symbol, "-o", str(root / "dossier-again"),
+                           "--seal-passphrase-file", _secret(root, "seal")])[-1].strip()
+        self.echo(f"    {again.split('; ', 1)[-1]}")
+
+    def search_and_room(self) -> None:
+        found = self.step("searched every version in every language: a Russian phrase, and "
+                          "two Chinese characters (the aligned paragraphs shown beside each "
+                          "hit)",
+                          ["search", "интегральных схем", "--limit", "1"],
+                          ["search", "合资", "--lang", "zh", "--limit", "1"])
+        for text in found:
+            for line in text.strip().splitlines()[:4]:
+                self.echo(f"    {line}")
+        room = self.root / "dossier" / "data" / "index.html"
+        if not room.is_file():
+            raise DemoError(f"the dossier has no reading room ({room})")
+        self.step(f"reading room in the dossier: open {room.relative_to(self.root)} in a "
+                  "browser (static pages, no network)")
 
 
 def _kind(path: Path) -> str:

@@ -22,15 +22,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from drafts.annotated_pdf import MAX_PDF_BYTES, AnnotatedPdfError, Annotation, read_annotated_pdf
+from drafts.annotated_pdf import (
+    MAX_PDF_BYTES,
+    AnnotatedCopy,
+    AnnotatedPdfError,
+    Annotation,
+    read_annotated_pdf,
+)
 from drafts.comment_form import TYPE_WORDS as _TYPE_WORDS  # ge/te/ed in every language
 from workflow.app import App
 from workflow.review.forms import FormRefused, bounded, mailbox, read_returned
-from workflow.review.returned import Reply, provenance
+from workflow.review.returned import Provenance, Reply, provenance
 from workflow.review.rounds import CommentRow, _open_round, add_comment
-from workflow.store.models import Comment
+from workflow.store.models import Comment, ResolutionRow, ReviewRound, Version
 from workflow.store.texts import load_version
 from workflow.store.tokens import seal_matches, token_matches
 
@@ -120,7 +126,6 @@ def import_annotated_pdf(app: App, ref: str, path: Path, *, statement: bytes | N
     shows it came from them (``workflow.review.returned``; ``data`` and ``name``: the
     attachment of ``reply``)."""
     from drafts.numbering import refs
-    from templates.pdf.positions import locate, locate_box
 
     path = Path(path)
     name = name or path.name
@@ -136,33 +141,51 @@ def import_annotated_pdf(app: App, ref: str, path: Path, *, statement: bytes | N
         row = app.resolution(session, ref)
         rnd = _open_round(session, row, "comments import")
         version = app.version(session, row, rnd.version_number)
-        reviewers = [r for r in rnd.reviewers.split(",") if r]
-        who = ids.get("reviewer", "")
-        if (ids.get("symbol"), ids.get("version"), ids.get("content_hash")) != (
-                row.symbol, str(version.number), version.content_hash):
-            raise FormRefused(
-                f"{name} is the review copy of {ids.get('symbol', '?')} version "
-                f"{ids.get('version', '?')}, not of {row.symbol} version {version.number} "
-                "under review — nothing was imported")
-        if who not in reviewers:
-            raise FormRefused(f"{name} is the copy of {who or 'no one'}, who is not a "
-                              f"reviewer of round {rnd.number} ({', '.join(reviewers)}) — "
-                              "nothing was imported")
-        if ids.get("round") != str(rnd.number) or not token_matches(
-                app.workspace, ids.get("token", ""), symbol=row.symbol, round_no=rnd.number,
-                content_hash=version.content_hash, reviewer=who,
-                mailbox=mailbox(session, who)) \
-                or not seal_matches(app.workspace, body, mac):
-            raise FormRefused(f"{name} was not issued to {who} for round {rnd.number} of "
-                              f"{row.symbol} (its position map or ids were changed, or it "
-                              "comes from another workspace); annotate the copy you received "
-                              "— nothing was imported")
+        who = _issued_to(app, session, name, row, rnd, version, ids, body, mac)
         came = provenance(app, session, row, rnd, who, name, data, reply=reply,
                           statement=statement)
         paragraph_refs = refs(load_version(session, version))
         seen = {c.anchor for c in session.exec(select(Comment).where(
             Comment.resolution_id == row.id, Comment.round_id == rnd.id,
             Comment.author == who)) if c.anchor}
+    return _record_notes(app, row.symbol, who, came, copy, positions, paragraph_refs, seen)
+
+
+def _issued_to(app: App, session: Session, name: str, row: ResolutionRow, rnd: ReviewRound,
+               version: Version, ids: dict[str, str], body: bytes, mac: str) -> str:
+    """The reviewer the copy was issued to, refused unless it is this round's copy of this
+    version for one of its reviewers, with its ids and map as they were sealed."""
+    reviewers = [r for r in rnd.reviewers.split(",") if r]
+    who = ids.get("reviewer", "")
+    if (ids.get("symbol"), ids.get("version"), ids.get("content_hash")) != (
+            row.symbol, str(version.number), version.content_hash):
+        raise FormRefused(
+            f"{name} is the review copy of {ids.get('symbol', '?')} version "
+            f"{ids.get('version', '?')}, not of {row.symbol} version {version.number} "
+            "under review — nothing was imported")
+    if who not in reviewers:
+        raise FormRefused(f"{name} is the copy of {who or 'no one'}, who is not a "
+                          f"reviewer of round {rnd.number} ({', '.join(reviewers)}) — "
+                          "nothing was imported")
+    if ids.get("round") != str(rnd.number) or not token_matches(
+            app.workspace, ids.get("token", ""), symbol=row.symbol, round_no=rnd.number,
+            content_hash=version.content_hash, reviewer=who,
+            mailbox=mailbox(session, who)) \
+            or not seal_matches(app.workspace, body, mac):
+        raise FormRefused(f"{name} was not issued to {who} for round {rnd.number} of "
+                          f"{row.symbol} (its position map or ids were changed, or it "
+                          "comes from another workspace); annotate the copy you received "
+                          "— nothing was imported")
+    return who
+
+
+def _record_notes(app: App, symbol: str, who: str, came: Provenance, copy: AnnotatedCopy,
+                  positions: dict[str, Any], paragraph_refs: dict[str, str],
+                  seen: set[str]) -> PdfImport:
+    """Each annotation as a comment of ``who`` (one already imported is counted, one that
+    cannot be read is named)."""
+    from templates.pdf.positions import locate, locate_box
+
     problems = [f"{n}. {line}" for n, line in enumerate(copy.skipped, 1)]
     out: list[CommentRow] = []
     already = 0
@@ -181,7 +204,7 @@ def import_annotated_pdf(app: App, ref: str, path: Path, *, statement: bytes | N
             already += 1
             continue
         seen.add(note.identity)
-        out.append(add_comment(app, row.symbol, by=who, target=target, type_=kind, text=text,
+        out.append(add_comment(app, symbol, by=who, target=target, type_=kind, text=text,
                                proposal=proposal, source="pdf", lang=lang, quote=note.quote,
                                anchor=note.identity, came=came))
     return PdfImport(out, problems, already)

@@ -13,14 +13,15 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from drafts.comment_form import MAX_PACKAGE_BYTES, FormError, read_comment_form
+from drafts.comment_form import MAX_PACKAGE_BYTES, CommentForm, FormError, read_comment_form
 from drafts.comment_form import CommentRow as FormRow
 from drafts.errors import RefError
+from drafts.model import Resolution
 from workflow.app import App
 from workflow.errors import InvalidInput
 from workflow.review.returned import FormRefused, Reply, provenance
 from workflow.review.rounds import CommentRow, _open_round, add_comment
-from workflow.store.models import Comment, Member
+from workflow.store.models import Comment, Member, ResolutionRow, ReviewRound, Version
 from workflow.store.texts import load_version
 from workflow.store.tokens import token_matches
 
@@ -71,6 +72,43 @@ def _target(model, row: FormRow) -> tuple[str, str]:  # type: ignore[no-untyped-
         raise FormRefused(f"row {row.row} of the comment table (Ref {text!r}): {exc}") from None
 
 
+def _issued_to(app: App, session: Session, name: str, row: ResolutionRow, rnd: ReviewRound,
+               version: Version, form: CommentForm) -> None:
+    """Refused unless the form is this round's, issued to one of its reviewers."""
+    reviewers = [r for r in rnd.reviewers.split(",") if r]
+    if not form.reviewer:
+        raise FormRefused(f"{name}: the form names no reviewer; ask the secretariat "
+                          "for the reviewer's own form — nothing was imported")
+    if form.reviewer not in reviewers:
+        raise FormRefused(f"{name} is the form of {form.reviewer}, who is not a "
+                          f"reviewer of round {rnd.number} ({', '.join(reviewers)}) — "
+                          "nothing was imported")
+    if form.ids.get("round") != str(rnd.number) or not token_matches(
+            app.workspace, form.ids.get("token", ""), symbol=row.symbol,
+            round_no=rnd.number, content_hash=version.content_hash,
+            reviewer=form.reviewer, mailbox=mailbox(session, form.reviewer)):
+        raise FormRefused(f"{name} was not issued to {form.reviewer} for round "
+                          f"{rnd.number} of {row.symbol} (its reviewer or round was changed,"
+                          " or it comes from another workspace); ask the secretariat for "
+                          "the reviewer's own form — nothing was imported")
+
+
+def _targets(name: str, model: Resolution, form: CommentForm
+             ) -> list[tuple[tuple[str, str], FormRow]]:
+    """Each row's paragraph; every problem at once, numbered, and nothing stored."""
+    targets, problems = [], []
+    for form_row in form.rows:
+        try:
+            targets.append((_target(model, form_row), form_row))
+        except FormRefused as exc:
+            problems.append(str(exc))
+    if problems:
+        listing = "\n".join(f"  {n}. {p}" for n, p in enumerate(problems, 1))
+        raise FormRefused(f"{name}: {len(problems)} problem(s); correct them and "
+                          f"import the form again — nothing was imported:\n{listing}")
+    return targets
+
+
 def import_comment_form(app: App, ref: str, path: Path, *, statement: bytes | None = None,
                         reply: Reply | None = None, data: bytes | None = None,
                         name: str | None = None) -> list[CommentRow]:
@@ -91,35 +129,10 @@ def import_comment_form(app: App, ref: str, path: Path, *, statement: bytes | No
             form = read_comment_form(data, expect=expect)
         except FormError as exc:
             raise FormRefused(f"{name}: {exc} — nothing was imported") from None
-        reviewers = [r for r in rnd.reviewers.split(",") if r]
-        if not form.reviewer:
-            raise FormRefused(f"{name}: the form names no reviewer; ask the secretariat "
-                              "for the reviewer's own form — nothing was imported")
-        if form.reviewer not in reviewers:
-            raise FormRefused(f"{name} is the form of {form.reviewer}, who is not a "
-                              f"reviewer of round {rnd.number} ({', '.join(reviewers)}) — "
-                              "nothing was imported")
-        if form.ids.get("round") != str(rnd.number) or not token_matches(
-                app.workspace, form.ids.get("token", ""), symbol=row.symbol,
-                round_no=rnd.number, content_hash=version.content_hash,
-                reviewer=form.reviewer, mailbox=mailbox(session, form.reviewer)):
-            raise FormRefused(f"{name} was not issued to {form.reviewer} for round "
-                              f"{rnd.number} of {row.symbol} (its reviewer or round was changed,"
-                              " or it comes from another workspace); ask the secretariat for "
-                              "the reviewer's own form — nothing was imported")
+        _issued_to(app, session, name, row, rnd, version, form)
         came = provenance(app, session, row, rnd, form.reviewer, name, data, reply=reply,
                           statement=statement)
-        model = load_version(session, version)
-        targets, problems = [], []
-        for form_row in form.rows:
-            try:
-                targets.append((_target(model, form_row), form_row))
-            except FormRefused as exc:
-                problems.append(str(exc))
-        if problems:  # every problem at once, numbered, and nothing stored
-            listing = "\n".join(f"  {n}. {p}" for n, p in enumerate(problems, 1))
-            raise FormRefused(f"{name}: {len(problems)} problem(s); correct them and "
-                              f"import the form again — nothing was imported:\n{listing}")
+        targets = _targets(name, load_version(session, version), form)
         seen = {(c.author, c.ref, c.type, c.text, c.proposal) for c in session.exec(
             select(Comment).where(Comment.resolution_id == row.id,
                                   Comment.round_id == rnd.id))}

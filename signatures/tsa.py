@@ -33,6 +33,10 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from signatures.errors import SigningError
 
+#: id-ct-TSTInfo (RFC 3161), by its number: asn1crypto learns the name ``tst_info`` only when
+#: ``asn1crypto.tsp`` is imported, and a lookup by name made before that keeps not knowing it
+_TST_INFO = "1.2.840.113549.1.9.16.1.4"
+
 __all__ = ["TimestampAuthority", "LoopbackTsa", "UrlTimeStamper", "TSA_POLICY"]
 
 #: The policy our authority states in its tokens (a UUID-based OID, RFC 4122 § 4 / X.667).
@@ -156,7 +160,7 @@ class TimestampAuthority:
                 name="directory_name", value=tsa_cert.issuer)],
                 "serial_number": tsa_cert.serial_number}})
         attrs = cms.CMSAttributes([
-            cms.CMSAttribute({"type": "content_type", "values": ["tst_info"]}),
+            cms.CMSAttribute({"type": "content_type", "values": [_TST_INFO]}),
             cms.CMSAttribute({"type": "signing_time", "values": [cms.Time({"utc_time": when})]}),
             cms.CMSAttribute({"type": "message_digest", "values": [digest]}),
             cms.CMSAttribute({"type": "signing_certificate_v2",
@@ -175,7 +179,7 @@ class TimestampAuthority:
             "signature": signature})
         signed = cms.SignedData({
             "version": "v3", "digest_algorithms": [{"algorithm": algorithm}],
-            "encap_content_info": {"content_type": "tst_info",
+            "encap_content_info": {"content_type": _TST_INFO,
                                    "content": cms.ParsableOctetString(content)},
             "certificates": [tsa_cert, root], "signer_infos": [signer_info]})
         return cms.ContentInfo({"content_type": "signed_data", "content": signed})

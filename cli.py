@@ -527,19 +527,67 @@ def show(ctx: Context, ref: str, version: int | None, lang: str | None) -> None:
     ctx.emit({**summary.to_json(), "version": ver.number, "content_hash": ver.content_hash,
               "text": lines, "source": model.to_data()}, show_text(summary, ver, lines, langs))
 
-@command(cli, json="symbol version source", example="resolutions source 1 > resolution.yaml")
+@command(cli, json="query terms total page limit hits | ok versions problems", example=(
+    "resolutions search микроэлектроники", 'resolutions search 电子 --lang zh --current',
+    'resolutions search "joint ventures" --state adopted --year 2024 --json',
+    "resolutions search --check"))
+@click.argument("query", required=False)
+@click.option("--lang", help="Only paragraphs in this language (the others still shown beside).")
+@click.option("--body", "body_code", metavar="CODE", help="Only resolutions addressed to this body.")
+@click.option("--state", help="Only resolutions in this state.")
+@click.option("--year", type=int, help="Only resolutions of this year (their date, else the "
+              "version's).")
+@click.option("--current", is_flag=True, help="Only the current version of each resolution.")
+@click.option("--limit", default=20, show_default=True, help="Hits per page.")
+@click.option("--page", default=1, show_default=True, help="Page number.")
+@click.option("--check", is_flag=True, help="Compare the index with the versions instead.")
+@click.option("--rebuild", is_flag=True, help="Make the index again from the versions instead.")
+def search(ctx: Context, query: str | None, lang: str | None, body_code: str | None,
+           state: str | None, year: int | None, current: bool, limit: int, page: int,
+           check: bool, rebuild: bool) -> None:
+    """Find paragraphs in every version of every resolution, in any language.
+
+    Each word (or "quoted phrase") must appear in the paragraph, in any case; a word needs
+    3 characters, or 2 Chinese characters. Hits are ranked; each shows the paragraph with
+    the words marked and, under it, the same paragraph in the other languages."""
+    if check or rebuild:
+        from workflow.search import upkeep
+
+        report = (upkeep.rebuild_index if rebuild else upkeep.check_index)(ctx.app())
+        ctx.emit(_fields(report), "\n".join([*report.problems, (
+            f"search index {'rebuilt' if rebuild else 'matches'}: {report.versions} version(s)"
+            if report.ok else f"search index: {len(report.problems)} problem(s)")]))
+        if not report.ok:
+            sys.exit(1)
+        return
+    if not query:
+        raise click.UsageError("give a QUERY (or --check, --rebuild)")
+    if limit < 1 or page < 1:
+        raise click.UsageError("--limit and --page start at 1")
+    from workflow.presenting.hits import search_text
+    from workflow.search.query import Filters
+    result = ctx.reader().search(query, Filters(lang, body_code, state, year, current),
+                                 limit=limit, offset=(page - 1) * limit)
+    ctx.emit({"query": result.query, "terms": result.terms, "total": result.total,
+              "page": page, "limit": limit, "hits": [h.to_json() for h in result.hits]},
+             search_text(result, page, terminal=sys.stdout.isatty()))
+
+@command(cli, json="symbol version content_hash source",
+         example="resolutions source 1 > resolution.yaml")
 @click.argument("ref")
 @VERSION
 def source(ctx: Context, ref: str, version: int | None) -> None:
-    """Print the YAML source of a version (feed it back to 'edit')."""
-    from workflow.drafting.resolutions import get_version
-    summary, ver, _model = get_version(ctx.app(), ref, version)
+    """Print the YAML source of a version (feed it back to 'edit'). Its first line names
+    the version, so that 'edit' keeps what others changed meanwhile."""
+    from workflow.drafting.resolutions import source_text
+    summary, ver, text = source_text(ctx.app(), ref, version)
     if ctx.json:
-        ctx.emit({"symbol": summary.symbol, "version": ver.number, "source": ver.source})
+        ctx.emit({"symbol": summary.symbol, "version": ver.number,
+                  "content_hash": ver.content_hash, "source": text})
         return
-    click.echo(ver.source, nl=False)
+    click.echo(text, nl=False)
 
-@command(cli, json="symbol version changed state voided_approvals notes", example=(
+@command(cli, json="symbol version changed state voided_approvals notes merged", example=(
     'resolutions edit 1 resolution.yaml --note "OP 3 reworded"', "EDITOR=nano resolutions edit 1",
     "resolutions edit 1 --from-docx zh-draft.docx --lang zh"))
 @click.argument("ref")
@@ -552,7 +600,9 @@ def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | N
          lang: str | None) -> None:
     """Store a new version from FILE, or from $EDITOR when FILE is omitted.
 
-    Only a changed text makes a new version.
+    Only a changed text makes a new version. A text taken from an older version (the first
+    line 'source' writes says which) is merged by paragraph over what was stored since;
+    changes to the same paragraph are refused, naming it.
     """
     from workflow.drafting import interop, resolutions
     app = ctx.app()
@@ -595,8 +645,7 @@ def _edit_in_editor(app: Any, ref: str, note: str) -> Any:
                                                based_on=based_on)
         except ConcurrencyError as exc:
             kept = editing.keep_failed_edit(app, ref, edited, based_on)
-            _fail(f"{exc}: your text is kept in {kept} — compare it with 'resolutions source "
-                  f"{ref}' and run 'resolutions edit {ref} {kept}'", 1, "conflict")
+            _fail(f"{exc}; your text is kept in {kept}", 1, "conflict")
         except InvalidInput as exc:
             text, line, reopened = edited, exc.line, True
             where = f" at line {line}" if line else ""
@@ -768,17 +817,27 @@ def translations_import(ctx: Context, ref: str, file: str) -> None:
     done = import_xliff(ctx.app(), ref, Path(file))
     ctx.emit(done.to_json(), "\n".join(done.lines()))
 
-@command(cli, json=ROUND_KEYS,
-         example="resolutions circulate 1 --reviewer petrov --reviewer wang --due 2024-10-15")
+@command(cli, json=ROUND_KEYS, example=(
+    "resolutions circulate 1 --reviewer petrov --reviewer wang --due 2024-10-15",
+    "resolutions circulate 1 --resume    # queue the copies an interrupted run left"))
 @click.argument("ref")
-@click.option("--reviewer", "reviewers", multiple=True, required=True, metavar="ID",
+@click.option("--reviewer", "reviewers", multiple=True, metavar="ID",
               help="A member with the reviewer role (repeatable).")
 @click.option("--due", help="Comments due by (YYYY-MM-DD).")
-def circulate(ctx: Context, ref: str, reviewers: tuple[str, ...], due: str | None) -> None:
+@click.option("--resume", is_flag=True,
+              help="Queue the review copies of the open round that an interrupted circulate "
+                   "did not queue ('status' names them).")
+def circulate(ctx: Context, ref: str, reviewers: tuple[str, ...], due: str | None,
+              resume: bool) -> None:
     """Open a review round on the current version and send each reviewer their copy."""
-    from workflow.delivery.circulation import circulate_and_deliver
+    from workflow.delivery import circulation
+    if resume == bool(reviewers) or (resume and due):
+        raise click.UsageError("give --reviewer ID… (and --due) to open a round, or --resume "
+                               "alone to finish the open one")
     with ctx.progress():
-        result = circulate_and_deliver(ctx.app(), ref, list(reviewers), _parse_date(due))
+        result = (circulation.resume(ctx.app(), ref) if resume else
+                  circulation.circulate_and_deliver(ctx.app(), ref, list(reviewers),
+                                                    _parse_date(due)))
     for warning in result.warnings:
         ctx.say(f"warning: {warning}")
     ctx.emit(_fields(result), "\n".join([
@@ -1049,7 +1108,7 @@ def receipt(ctx: Context, ref: str, reference: str, outcome: str, note: str) -> 
 @click.option("--lang", help="One language expression (default: all, as a collection).")
 @click.option("--amendment", type=int, help="Export this amendment record instead.")
 @click.option("--country", metavar="CODE",
-              help="FRBRcountry of the URIs instead of 'brics' (e.g. a two-letter code "
+              help="FRBRcountry of the URIs instead of 'xb-brics' (e.g. a two-letter code "
                    "such as 'xb' for tools that expect a country, like cobalt or Indigo).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The XML file to write.")

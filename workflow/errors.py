@@ -61,11 +61,18 @@ class ConcurrencyError(WorkflowError):
 
     error_code = "conflict"
 
-    def __init__(self, symbol: str) -> None:
-        super().__init__(f"{symbol} was changed by someone else meanwhile; re-run the command")
+    def __init__(self, symbol: str, message: str | None = None) -> None:
+        super().__init__(message or f"{symbol} was changed by someone else meanwhile; "
+                                    "re-run the command")
 
 
 class PermissionDenied(WorkflowError):
-    """The acting member lacks the role for a step."""
+    """The acting member may not take a step. ``resolution_id`` and ``command`` say what was
+    refused, for the audit log's ``refused`` event."""
 
     error_code = "permission-denied"
+
+    def __init__(self, message: str, *, resolution_id: int | None = None,
+                 command: str = "") -> None:
+        super().__init__(message)
+        self.resolution_id, self.command = resolution_id, command

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from workflow.app import App
 from workflow.errors import InvalidInput, WorkflowError
-from workflow.lifecycle.steps import check_action
+from workflow.lifecycle.steps import act, allow
 from workflow.members import MemberInfo, validate
 from workflow.store import audit, pgroles
 from workflow.store.models import (
@@ -52,7 +52,7 @@ def edit_member(app: App, member_id: str, *, name: str | None = None, org: str |
     member as it now is and the fields that changed."""
     with app.write() as session:
         actor = app.acting_member(session)
-        check_action(None, "member edit", actor.role_set(), actor.id)
+        act(session, allow(app, session, "member edit", actor=actor))
         member = app.member(session, member_id)
         if member.active is False:
             raise InvalidInput(f"{member_id} was removed from the working group; a removed "
@@ -129,7 +129,7 @@ def remove_member(app: App, member_id: str) -> tuple[str, str]:
     (member id, "deleted" | "deactivated")."""
     with app.write() as session:
         actor = app.acting_member(session)
-        check_action(None, "member remove", actor.role_set(), actor.id)
+        act(session, allow(app, session, "member remove", actor=actor))
         member = app.member(session, member_id)
         if member.active is False:
             raise InvalidInput(f"{member_id} was already removed")

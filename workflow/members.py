@@ -11,7 +11,7 @@ from sqlmodel import select
 from workflow import clock
 from workflow.app import ROLES, App
 from workflow.errors import InvalidInput, WorkflowError
-from workflow.lifecycle.steps import check_action
+from workflow.lifecycle.steps import act, allow
 from workflow.rows import MemberInfo
 from workflow.store import audit, pgroles
 from workflow.store.models import Member, MemberRole
@@ -75,8 +75,7 @@ def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation
     with app.write() as session:
         existing = session.exec(select(Member)).first()
         if existing is not None:
-            actor = app.acting_member(session)
-            check_action(None, "member add", actor.role_set(), actor.id)
+            act(session, allow(app, session, "member add"))
         elif "secretary" not in roles:
             raise InvalidInput("the first member of a workspace adds the others, so it must be "
                                "the secretary: add --role secretary")

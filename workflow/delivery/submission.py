@@ -40,10 +40,10 @@ from workflow.delivery.outbox import (
 )
 from workflow.documents.rendering import render_bytes, safe_name
 from workflow.errors import IllegalTransition, WorkflowError, WorkspaceError
-from workflow.lifecycle.facts import Facts
+from workflow.lifecycle.machine import leads_to
 from workflow.lifecycle.parity import findings
-from workflow.lifecycle.signatures import signatories, signed_members
-from workflow.lifecycle.steps import check, move
+from workflow.lifecycle.records import signatories, signed_members
+from workflow.lifecycle.steps import decide, move
 from workflow.rows import SubmissionInfo
 from workflow.signing.anchors import auto_anchor
 from workflow.signing.files import (
@@ -53,7 +53,6 @@ from workflow.signing.files import (
     read_stored,
     records,
 )
-from workflow.states import State
 from workflow.store.files import write_atomic
 from workflow.store.models import Member, Message, ResolutionRow, Submission
 from workflow.store.texts import load_version
@@ -314,16 +313,12 @@ def submit(app: App, ref: str, body_code: str, *, meeting: _dt.date | None = Non
         with app.write() as session:
             row = app.resolution(session, ref)
             actor = app.acting_member(session)
-            facts = Facts(app, session, row, actor)
-            try:
-                check(row, "submit", facts)
-            except IllegalTransition:
-                if row.state != State.approved:
-                    raise
-                # approved but not yet signed: say everything still missing, not only that
-                not_signed = True
-            else:
-                not_signed = False
+            decision = decide(app, session, "submit", row=row, actor=actor)
+            # one step away (approved, not signed yet): say everything still missing
+            waiting = leads_to(row.state, "submit") \
+                if isinstance(decision.refusal(), IllegalTransition) else None
+            if waiting is None:
+                decision.require()
             body = app.workspace.body(body_code)
             if not body.address:
                 raise WorkflowError(f"the {body.code} body has no submission address; add "
@@ -331,8 +326,8 @@ def submit(app: App, ref: str, body_code: str, *, meeting: _dt.date | None = Non
             version = app.version(session, row)
             model = load_version(session, version)
             unmet = requirements(app, session, row, model, body, meeting)
-            if not_signed and not unmet:
-                unmet.append(f"{row.symbol} is approved, not signed yet")
+            if waiting is not None and not unmet:
+                unmet.append(f"{row.symbol} is {row.state}, not {waiting.value} yet")
             if unmet:
                 raise SubmissionRefused(row.symbol, body.code, unmet)
             progress.advance("the body's requirements", 1, 1)
@@ -363,7 +358,7 @@ def submit(app: App, ref: str, body_code: str, *, meeting: _dt.date | None = Non
                 package_sha256=digest,
                 manifest_json=json.dumps(manifest, ensure_ascii=False, sort_keys=True),
                 message_id=message.message_id, submitted_at=clock.now()))
-            move(session, row, "submit", actor=actor.id, facts=facts,
+            move(session, row, decision, actor=actor.id,
                  detail={"body": body.code, "submission": number, "package_sha256": digest,
                          "message_id": message.message_id,
                          "meeting": meeting.isoformat() if meeting else None})

@@ -22,6 +22,7 @@ from workflow.delivery.outbox import (
     smtp_settings,
 )
 from workflow.errors import InvalidInput
+from workflow.lifecycle.steps import act, allow
 from workflow.store.models import Member, Message
 
 __all__ = ["send_xliff", "XLIFF_MIME"]
@@ -78,7 +79,7 @@ def send_xliff(app: App, *, symbol: str, version: int, source: str, target: str,
     happened."""
     with app.write() as session:
         row = app.resolution(session, symbol)
-        app.require(session, "secretary", "send translation files", resolution=row)
+        act(session, allow(app, session, "translations send", row=row), row)
         name, addr, member_lang = _recipient(session, to.strip())
         lang = next(lang for lang in (member_lang, target, "en") if lang in _TEXT)
         names = _LANGUAGE_NAMES[lang]

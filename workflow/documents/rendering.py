@@ -21,7 +21,7 @@ from workflow.crashpoints import crashpoint
 from workflow.documents.views import document_view, signatory_facts
 from workflow.drafting.translations import stale_map
 from workflow.errors import InvalidInput
-from workflow.lifecycle.facts import last_round
+from workflow.lifecycle.records import last_round
 from workflow.store.files import store_bytes, write_atomic
 from workflow.store.models import Artefact, Comment, Member, ResolutionRow, Version
 from workflow.store.texts import load_version

@@ -12,8 +12,7 @@ from sqlmodel import Session, select
 from drafts.model import Resolution
 from workflow.app import App
 from workflow.drafting.translations import stale_map
-from workflow.lifecycle.facts import last_round
-from workflow.lifecycle.signatures import signatories
+from workflow.lifecycle.records import last_round, signatories
 from workflow.store.models import Approval, AuditEvent, Comment, Member, ResolutionRow
 from workflow.store.tokens import binding_token
 

@@ -43,6 +43,10 @@ NOT_FACTS: dict[str, str] = {
     "artefacts": "a cache of rendered files; each file is named by its SHA-256 and checked "
                  "against its bytes, and the signed ones against the signatures' hashes",
     "alembic_version": "the schema's revision",
+    "search_texts": "the search index, derived from the versions (workflow.store.search_index); "
+                    "'resolutions search --check' compares it with them",
+    "search_spans": "the search index, derived from the versions (workflow.store.search_index); "
+                    "'resolutions search --check' compares it with them",
 }
 
 _KEY = "resolutions.facts"

@@ -33,13 +33,16 @@ class App:
     def open(cls, workspace: str | os.PathLike[str] | None = None,
              actor: str | None = None) -> App:
         ws = find(workspace)
-        return cls(ws, Database(ws.database_url), actor or os.environ.get("RESOLUTIONS_USER"))
+        actor = actor or os.environ.get("RESOLUTIONS_USER")
+        return cls(ws, Database(ws.database_url, actor), actor)
 
     # -- transactions -------------------------------------------------------------
     @contextlib.contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self, *, admin: bool = False) -> Iterator[Session]:
+        """The use case's one transaction; ``admin``: membership, which on PostgreSQL runs
+        on the administrator's login (it creates and changes login roles)."""
         try:
-            with self.db.write() as session:
+            with self.db.write(admin=admin) as session:
                 session.info["actor_of"] = lambda: self.actor(session)
                 session.info["write"] = True
                 session.info["state_dir"] = self.workspace.state_dir  # the parsed-text cache

@@ -50,7 +50,7 @@ def edit_member(app: App, member_id: str, *, name: str | None = None, org: str |
                 roles: list[str] | None = None) -> tuple[MemberInfo, list[str]]:
     """Change what is given (None: keep); ``roles`` replaces the member's roles. Returns the
     member as it now is and the fields that changed."""
-    with app.write() as session:
+    with app.write(admin=True) as session:
         actor = app.acting_member(session)
         act(session, allow(app, session, "member edit", actor=actor))
         member = app.member(session, member_id)
@@ -127,7 +127,7 @@ def _about(ev: AuditEvent) -> str | None:
 def remove_member(app: App, member_id: str) -> tuple[str, str]:
     """Remove a member: deleted when nothing names them, else deactivated. Returns
     (member id, "deleted" | "deactivated")."""
-    with app.write() as session:
+    with app.write(admin=True) as session:
         actor = app.acting_member(session)
         act(session, allow(app, session, "member remove", actor=actor))
         member = app.member(session, member_id)

@@ -252,20 +252,6 @@ def _write_folder(parent: Path, number: int, files: list[tuple[str, bytes]],
     return final
 
 
-_SUBJECT = {"en": "Resolution {symbol}: transmittal to {body}",
-            "ru": "Препровождение резолюции {symbol} {body}",
-            "zh": "向{body}转交第{symbol}号决议"}
-_TEXT = {"en": "The {wg} has the honour to transmit to {body} resolution {symbol}, "
-               "{title}, with the cover letter, the signed text and its "
-               "signatures, and a manifest of SHA-256 checksums (manifest.json in the "
-               "attached ZIP).",
-         "ru": "{wg} имеет честь препроводить {body} резолюцию {symbol} {title} вместе с "
-               "сопроводительным письмом, подписанным текстом и его подписями, а также "
-               "перечнем контрольных сумм SHA-256 (manifest.json в приложенном архиве ZIP).",
-         "zh": "{wg}谨向{body}转交第{symbol}号决议{title}，附送函、经签署的文本及其签名，"
-               "以及SHA-256校验值清单（所附ZIP文件中的manifest.json）。"}
-
-
 def _dative(body: Body, lang: str) -> str:
     """The body after "transmit to" (bodies.toml ``dative.LANG``)."""
     forms = body.options.get("dative", {})
@@ -277,17 +263,18 @@ def _dative(body: Body, lang: str) -> str:
 def _message(app: App, session: Session, row: ResolutionRow, body: Body, number: int,
              model: Resolution, attachments: list[Attachment]) -> Message:
     """The message to the body: the subject in its first two languages, the text in each."""
-    from templates.labels import quoted
+    from drafts.languages import REGISTRY
+    from templates.labels import quoted, section
 
     from_addr = sender(app, session)
-    langs = [lang for lang in body.languages if lang in _SUBJECT] or ["en"]
-    subject = " / ".join(_SUBJECT[lang].format(symbol=row.symbol, body=_dative(body, lang))
-                         for lang in langs[:2])
+    langs = [lang for lang in body.languages if lang in REGISTRY] or ["en"]
+    subject = " / ".join(section("mail", lang)["submission_subject"].format(
+        symbol=row.symbol, body=_dative(body, lang)) for lang in langs[:2])
     groups = app.workspace.group_names
     paragraphs = []
     for lang in langs:
         title = model.title.get(lang) or next(iter(model.title.values()), "")
-        paragraphs.append(_TEXT[lang].format(
+        paragraphs.append(section("mail", lang)["submission_text"].format(
             wg=groups.get(lang, app.workspace.name), body=_dative(body, lang),
             symbol=row.symbol, title=quoted(title, lang)))
     text = f"{body.name(langs[0])}\n\n" + "\n\n".join(paragraphs) + "\n"

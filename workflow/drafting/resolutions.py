@@ -97,7 +97,7 @@ def new_resolution(app: App, text: str, filename: str = "<source>") -> Summary:
                 raise InvalidInput(f"{filename}: symbol {model.symbol} is already used by "
                                    f"resolution {taken.number}; remove 'symbol:' to have one assigned")
             symbol = model.symbol
-        app.workspace.body(model.body)
+        app.workspace.body(model.body).must_cover(model.languages, filename)
         now = clock.now()
         row = ResolutionRow(number=number, symbol=symbol, body=model.body, title=_title(model),
                             state="draft", current_version=1, row_version=1,
@@ -171,7 +171,7 @@ def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
         if based_on is not None and based_on != row.current_version:
             model, source, merged = _merged(app, session, row, based_on, base, model,
                                             old_model, filename)
-        app.workspace.body(model.body)
+        app.workspace.body(model.body).must_cover(model.languages, filename)
         if model.content_hash() == current.content_hash:
             return EditResult(row.symbol, row.current_version, False, row.state,
                               notes=[merged.note()] if merged else [],

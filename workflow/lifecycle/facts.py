@@ -24,8 +24,8 @@ from workflow.states import State
 if TYPE_CHECKING:
     from drafts.model import Resolution
 
-__all__ = ["ResolutionFacts", "RoundFacts", "ParityError", "Person", "Policy", "Resolved",
-           "load", "person", "parity_of", "policy_of"]
+__all__ = ["ResolutionFacts", "RoundFacts", "ParityError", "WaiverFact", "Person", "Policy",
+           "Resolved", "load", "person", "parity_of", "policy_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +80,27 @@ class ParityError:
 
 
 @dataclass(frozen=True, slots=True)
+class WaiverFact:
+    """A finding set aside (``check --accept``), and whether it still holds: it lapses when
+    its paragraph's texts change."""
+
+    finding: str
+    ref: str
+    rule: str
+    languages: tuple[str, ...]
+    by: str
+    reason: str
+    at: str
+    version: int
+    holds: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"finding": self.finding, "ref": self.ref, "rule": self.rule,
+                "languages": list(self.languages), "by": self.by, "reason": self.reason,
+                "at": self.at, "version": self.version, "holds": self.holds}
+
+
+@dataclass(frozen=True, slots=True)
 class ResolutionFacts:
     """Everything a guard of the table may ask about one resolution, read at one moment."""
 
@@ -102,6 +123,9 @@ class ResolutionFacts:
     #: queued: what an interrupted ``circulate`` left to do (in review only)
     unqueued_copies: tuple[str, ...] = ()
     parity: tuple[ParityError, ...] | None = None  # None: not loaded
+    #: every waiver of the resolution (loaded with the parity errors, which leave out the
+    #: findings a waiver that holds sets aside)
+    waivers: tuple[WaiverFact, ...] = ()
 
 
 class Resolved(Protocol):
@@ -133,6 +157,7 @@ class Statements(Protocol):
     def version(self, resolution_id: int, number: int) -> Any: ...
     def members(self) -> list[Any]: ...
     def message_ids(self, resolution_id: int, kind: str) -> list[str]: ...
+    def waivers(self, resolution_id: int) -> list[Any]: ...
 
 
 def _round(reads: Statements, resolution_id: int) -> RoundFacts | None:
@@ -159,6 +184,8 @@ def load(reads: Statements, row: Resolved, policy: Policy, *, parity: bool = Fal
         accepted = tuple(reads.amendment_numbers(rid, rnd.id, "accepted"))
         comments = tuple(reads.open_comment_numbers(rid, rnd.id))
     version = int(row.current_version)
+    waivers = _waivers(reads, row, state_dir) if parity else ()
+    held = {(w.finding, h) for w, h in waivers if w.holds}
     return ResolutionFacts(
         id=rid, symbol=str(row.symbol), state=State(row.state), version=version,
         body=str(row.body), policy=policy, open_round=rnd,
@@ -170,7 +197,27 @@ def load(reads: Statements, row: Resolved, policy: Policy, *, parity: bool = Fal
         signatories=tuple(reads.holders("signatory")),
         certified=frozenset(reads.certified_members()),
         unqueued_copies=_unqueued(reads, row, rnd),
-        parity=parity_of(reads, row, state_dir, cached=cached_parity) if parity else None)
+        parity=parity_of(reads, row, state_dir, cached=cached_parity, waived=held)
+        if parity else None, waivers=tuple(w for w, _ in waivers))
+
+
+def _waivers(reads: Statements, row: Resolved, state_dir: Path | None
+             ) -> tuple[tuple[WaiverFact, str], ...]:
+    """Each waiver with the hash it holds for, marked as holding when the paragraph's texts
+    in the current version still hash to it."""
+    found = reads.waivers(int(row.id))
+    if not found:
+        return ()
+    from drafts.parity.waivers import unit_hashes
+
+    version = reads.version(int(row.id), int(row.current_version))
+    hashes = unit_hashes(_model(row, version, state_dir)) if version is not None else {}
+    return tuple((WaiverFact(str(w.finding), str(w.ref), str(w.rule),
+                             tuple(x for x in str(w.languages).split(",") if x),
+                             str(w.member_id), str(w.reason), str(w.at),
+                             int(w.version_number),
+                             hashes.get(str(w.paragraph_id)) == str(w.texts_hash)),
+                  str(w.texts_hash)) for w in found)
 
 
 def _unqueued(reads: Statements, row: Resolved, rnd: RoundFacts | None) -> tuple[str, ...]:
@@ -185,8 +232,11 @@ def _unqueued(reads: Statements, row: Resolved, rnd: RoundFacts | None) -> tuple
 
 
 def parity_of(reads: Statements, row: Resolved, state_dir: Path | None, *,
-              cached: bool) -> tuple[ParityError, ...]:
-    """The parity errors of the current version, with its translation records."""
+              cached: bool, waived: set[tuple[str, str]] | None = None
+              ) -> tuple[ParityError, ...]:
+    """The parity errors of the current version, with its translation records, less those
+    a waiver sets aside (``waived``: (finding id, the hash of its paragraph's texts))."""
+    waived = waived or set()
     version = reads.version(int(row.id), int(row.current_version))
     if version is None:
         raise LookupError(f"{row.symbol} has no version {row.current_version}")
@@ -197,15 +247,19 @@ def parity_of(reads: Statements, row: Resolved, state_dir: Path | None, *,
         found = parsed.cached_parity(state_dir, version.source, stored)
         if found is not None:
             return tuple(ParityError(str(e["ref"]), tuple(e["languages"]), str(e["rule"]),
-                                     str(e["message"])) for e in found)
+                                     str(e["message"])) for e in found
+                         if (str(e["id"]), str(e["unit_hash"])) not in waived)
     from drafts.parity.rules import check
+    from drafts.parity.waivers import unit_hashes
 
     model = _model(row, version, state_dir)
     errors = [f for f in check(model, records=json.loads(stored) if stored else {})
               if f.severity == "error"]
+    hashes = unit_hashes(model)
     if state_dir is not None:
-        parsed.remember_parity(state_dir, version.source, stored, errors)
-    return tuple(ParityError(f.ref, tuple(f.languages), f.rule, f.message) for f in errors)
+        parsed.remember_parity(state_dir, version.source, stored, errors, hashes)
+    return tuple(ParityError(f.ref, tuple(f.languages), f.rule, f.message) for f in errors
+                 if (f.id, hashes.get(f.paragraph_id, "")) not in waived)
 
 
 def _model(row: Resolved, version: Any, state_dir: Path | None) -> Resolution:

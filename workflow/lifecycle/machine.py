@@ -144,6 +144,8 @@ ACTIONS: Mapping[str, Rule] = {r.name: r for r in (
          what="import signatures"),
     _act("signed-files", (S.approved,), ROLES, what="prepare the signed files"),
     _act("translations confirm", _ANY, ("secretary", "drafter", "approver", "signatory")),
+    _act("check --accept", _BEFORE_SUBMISSION, ("secretary", "approver"),
+         what="set parity findings aside"),
     _act("translations send", _ANY, SECRETARY, what="send translation files"),
     _act("member add", _ANY, SECRETARY, about=False),
     _act("member edit", _ANY, SECRETARY, about=False),

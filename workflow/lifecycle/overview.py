@@ -30,6 +30,9 @@ class Status:
     version: int
     steps: list[dict[str, str]] = field(default_factory=list)
     facts: list[str] = field(default_factory=list)
+    #: findings set aside (``check --accept``): finding, ref, rule, languages, by, reason,
+    #: at, version, and whether it still holds (false once the paragraph changed)
+    waivers: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -57,7 +60,8 @@ def assemble(facts: ResolutionFacts, tsa: str | None) -> Status:
     if errors:
         notes.append(f"{len(errors)} language parity error(s) ('check {facts.symbol}')")
     return Status(facts.symbol, facts.state.value, facts.version,
-                  [s.to_json() for s in next_steps(facts)], notes)
+                  [s.to_json() for s in next_steps(facts)], notes,
+                  [w.to_json() for w in facts.waivers])
 
 
 def status(reader: Reader, ref: str) -> Status:

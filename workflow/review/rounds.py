@@ -21,6 +21,7 @@ from workflow.lifecycle.machine import illegal
 from workflow.lifecycle.parity import findings
 from workflow.lifecycle.records import open_round
 from workflow.lifecycle.steps import act, allow, move
+from workflow.review.returned import Provenance
 from workflow.rows import AmendmentRow, CommentRow
 from workflow.store import audit
 from workflow.store.models import Comment, Member, ResolutionRow, ReviewRound, Version
@@ -107,7 +108,13 @@ def circulate(app: App, ref: str, reviewers: list[str], due: _dt.date | None = N
 
 
 def _parity_warnings(session: Session, row: ResolutionRow, model: Resolution) -> list[str]:
-    return [f"{f.severity}: {f.ref}: {f.message}" for f in findings(session, row, model)]
+    """One line per finding that stands (waived ones left out): reference, languages and
+    rule once, the message without its reference, the severity last."""
+    out = []
+    for f in findings(session, row, model):
+        detail = f.message[len(f.ref) + 2:] if f.message.startswith(f"{f.ref}: ") else f.message
+        out.append(f"{f.ref} [{', '.join(f.languages)}] {f.rule} ({f.severity}): {detail}")
+    return list(dict.fromkeys(out))
 
 
 def _resolve(model: Resolution, text: str) -> tuple[str, str]:
@@ -120,12 +127,14 @@ def _resolve(model: Resolution, text: str) -> tuple[str, str]:
         located = resolve(model, text)
     except RefError as exc:
         raise InvalidInput(str(exc)) from None
-    return located.paragraph.id, ref_of(located)
+    return located.paragraph.id, ref_of(located, model)
 
 
 def add_comment(app: App, ref: str, *, by: str | None, target: str, type_: str, text: str,
                 proposal: str = "", source: str = "cli", lang: str = "", quote: str = "",
-                anchor: str = "") -> CommentRow:
+                anchor: str = "", came: Provenance | None = None) -> CommentRow:
+    """Record one comment. ``came``: why a returned form's comment is its reviewer's
+    (``workflow.review.returned``), named in the event with who typed the import."""
     type_ = type_.strip().lower()
     if type_ not in COMMENT_TYPES:
         raise InvalidInput(f"comment type {type_!r} is not one of ge (general), te (technical), "
@@ -147,9 +156,11 @@ def add_comment(app: App, ref: str, *, by: str | None, target: str, type_: str, 
                           lang=lang, quote=quote, anchor=anchor)
         session.add(comment)
         act(session, decision, row, touch=True)
-        audit.record(session, actor=app.actor(session), action="comment", resolution=row,
+        actor = app.actor(session)
+        audit.record(session, actor=actor, action="comment", resolution=row,
                      detail={"by": member.id, "comment": number, "ref": resolved, "paragraph": pid,
                              "type": type_, "source": source,
+                             **(came.event_detail(member.id, actor) if came else {}),
                              **({"lang": lang, "anchor": anchor, "quote_sha256":
                                  hashlib.sha256(quote.encode()).hexdigest()} if anchor else {}),
                              "text_sha256": hashlib.sha256(comment.text.encode()).hexdigest(),

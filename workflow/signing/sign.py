@@ -45,7 +45,10 @@ __all__ = ["may_sign", "SignResult", "sign", "import_signed", "stamp_lines", "SL
 
 #: the signature slot of the final template (templates.pdf.render.SIGNATURE_SLOT_PT), in points
 SLOT_PT = (180.0, 60.0)
-_SIGNED = {"ru": "Подписано", "zh": "签署", "en": "Signed"}
+#: Scripts the stamp font (Noto Sans CJK, signatures/stamp.py) draws; a stamp says the name
+#: and "Signed" in the document's languages of these scripts (the signature page around
+#: the stamp is printed in every language by the renderer).
+STAMP_SCRIPTS = ("Latn", "Cyrl", "Hans")
 
 
 @dataclass(frozen=True)
@@ -66,8 +69,13 @@ class SignResult:
 
 
 def stamp_lines(member: Member, languages: list[str], when: str) -> list[str]:
-    """The text of a visible signature: the name in each document language, then the date."""
+    """The text of a visible signature: the name in each document language the stamp font
+    draws, then "Signed" in those languages and the date."""
+    from drafts.languages import REGISTRY
+    from templates.labels import section
 
+    languages = [lang for lang in languages
+                 if lang in REGISTRY and REGISTRY[lang].script in STAMP_SCRIPTS] or ["en"]
     names = member_names(member)
     lines: list[str] = []
     for lang in languages:
@@ -75,9 +83,17 @@ def stamp_lines(member: Member, languages: list[str], when: str) -> list[str]:
         if name and name not in lines:
             lines.append(name)
     if not lines:
-        lines.append(member.name)
-    label = " · ".join(_SIGNED[lang] for lang in languages if lang in _SIGNED) or "Signed"
+        drawable = [n for n in (member.name, *names.values()) if _drawable(n)]
+        lines.append(drawable[0] if drawable else member.id)
+    label = " · ".join(dict.fromkeys(section("mail", lang)["signed"] for lang in languages))
     return lines + [f"{label}: {when}"]
+
+
+def _drawable(text: str) -> bool:
+    """Whether the stamp font draws every letter of ``text`` (no Arabic, Devanagari or
+    Ethiopic letters)."""
+    return not any("\u0590" <= ch <= "\u1fff" and not ("\u1e00" <= ch <= "\u1eff")
+                   for ch in text)
 
 
 def _signatory(app: App, session: Session, row: ResolutionRow,

@@ -171,13 +171,20 @@ def _mount_tmpfs(folder: Path, size: str) -> None:
 
 
 def _fill(disk: Path, leave_kb: int = 12) -> int:
-    """Fill ``disk`` until ``leave_kb`` KB are free; returns the bytes free."""
-    stats = os.statvfs(disk)
-    free = stats.f_bavail * stats.f_frsize
+    """Fill ``disk`` until at most ``leave_kb`` KB are free (a server writing meanwhile may
+    take the last of it); returns the bytes free."""
+    def free() -> int:
+        stats = os.statvfs(disk)
+        return int(stats.f_bavail * stats.f_frsize)
+
     with open(disk / "filler", "wb") as fh:
-        fh.write(b"\0" * max(0, free - leave_kb * 1024))
-    stats = os.statvfs(disk)
-    return int(stats.f_bavail * stats.f_frsize)
+        try:
+            while free() > leave_kb * 1024:
+                fh.write(b"\0" * min(1 << 20, free() - leave_kb * 1024))
+                fh.flush()
+        except OSError:  # full already
+            pass
+    return free()
 
 
 def _in_a_namespace_if_not_root(request: pytest.FixtureRequest) -> bool:

@@ -157,8 +157,8 @@ class Workspace:
             out[code] = Body(
                 code=code, names=names,
                 # an English formula can be made from the name; no other language's can
-                enacting=dict(raw.get("enacting", {}))
-                or ({"en": f"The {names['en']},"} if names.get("en") else {}),
+                enacting=({"en": f"The {names['en']},"} if names.get("en") else {})
+                | dict(raw.get("enacting", {})),
                 address=str(raw.get("address", "")),
                 languages=tuple(raw.get("languages", ["en"])),
                 signatures=tuple(raw.get("signatures", ["any"])),

@@ -357,9 +357,11 @@ def _passphrase(passphrase_file: str | None, label: str, new: bool = False,
               help="A member whose signature every resolution needs (repeatable).")
 @click.option("--timestamp-url", default="", metavar="URL",
               help="An RFC 3161 timestamp authority: signatures become B-T, then B-LTA.")
+@click.option("--crl-url", default="", metavar="URL",
+              help="Where the working group publishes its CA's CRL (http); certificates name it.")
 def init(ctx: Context, directory: str, name: str, name_ru: str | None, name_zh: str | None,
          prefix: str, languages: str, approval_rule: str, required: tuple[str, ...],
-         timestamp_url: str) -> None:
+         timestamp_url: str, crl_url: str) -> None:
     """Create a workspace: resolutions.toml and .resolutions/ (SQLite database)."""
     from sqlalchemy.engine import make_url
 
@@ -368,7 +370,8 @@ def init(ctx: Context, directory: str, name: str, name_ru: str | None, name_zh: 
     ws = setup.init_workspace(Path(directory), name=name, prefix=prefix,
                               languages=tuple(x.strip() for x in languages.split(",") if x.strip()),
                               approval_rule=approval_rule, names=names,
-                              required_signatories=required, timestamp_url=timestamp_url)
+                              required_signatories=required, timestamp_url=timestamp_url,
+                              crl_url=crl_url)
     database = make_url(ws.database_url).render_as_string(hide_password=True)
     ctx.emit({"workspace": str(ws.root), "database": database},
              f"Initialised workspace {ws.root} ({name}, prefix {prefix})")

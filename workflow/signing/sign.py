@@ -199,7 +199,21 @@ def may_sign(app: App, ref: str, by: str | None) -> None:
     with app.write() as session:
         row = app.resolution(session, ref)
         _approved(row)
-        _signatory(app, session, row, by)
+        member = _signatory(app, session, row, by)
+        _long_term_possible(app, session, row, member)
+
+
+def _long_term_possible(app: App, session: Session, row: ResolutionRow, member: Member) -> None:
+    """The last signature makes the file B-LTA: refuse it before any work when the CA's CRL
+    it must carry is stale (a validator in 2040 could not judge the signers)."""
+    from workflow.signing.trust import stale_crl
+
+    if timestamper_for(app) is None or missing_signatures(app, session, row, also=member.id):
+        return
+    problem = stale_crl(app)
+    if problem:
+        raise WorkflowError(f"the last signature makes {row.symbol} verifiable for the long "
+                            f"term, but {problem}")
 
 
 def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = None) -> SignResult:
@@ -213,6 +227,7 @@ def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = 
         row = app.resolution(session, ref)
         _approved(row)
         member = _signatory(app, session, row, by)
+        _long_term_possible(app, session, row, member)
         if hasattr(signer, "open"):  # a KeyRequest: open the key only once allowed to sign
             signer = signer.open(app, session, member.id)
         fingerprint = _check_certificate(app, session, member, signer.cert, signer.chain)
@@ -235,7 +250,10 @@ def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = 
                           empty_fields=_slots(latest, field_name) if certify else ())
         _verified(app, signed, f"the PDF signed by {member.id}")
         progress.advance("sign and check the PDF", 1, 1)
-        p7s = sign_detached(read_stored(app, base.docx_sha256), signer, timestamper=timestamper)
+        from workflow.signing.trust import crl_blobs
+
+        p7s = sign_detached(read_stored(app, base.docx_sha256), signer, timestamper=timestamper,
+                            crls=crl_blobs(app))
         progress.advance("sign the DOCX (.p7s)", 1, 1)
         crashpoint("sign.before-record")
         return _record(app, session, row, member, field_name=field_name,

@@ -30,7 +30,8 @@ from workflow.store import audit
 
 __all__ = ["PURPOSES", "Revocation", "trust_anchor", "trusted_for", "purposes_of",
            "revocations", "revoke", "publish_crl", "crl_location", "crl_blobs",
-           "registered_fingerprints", "refuse_revoked", "CRL_FILE", "note_purposes"]
+           "registered_fingerprints", "refuse_revoked", "CRL_FILE", "note_purposes",
+           "stale_crl"]
 
 PURPOSES = ("signatures", "timestamps")
 CRL_FILE = "crl.der"
@@ -172,6 +173,28 @@ def crl_location(app: App) -> str:
     the workspace's own CRL file."""
     configured = str(app.workspace.config.get("signatures", {}).get("crl_url", "") or "")
     return configured or str((_ca_dir(app) / CRL_FILE).resolve())
+
+
+def stale_crl(app: App, now: datetime | None = None) -> str | None:
+    """Why the CA's published CRL cannot vouch for its certificates now (None when it can).
+
+    The last signature's long-term data carries this CRL; a validator years later accepts
+    it only as revocation data that was current when the document timestamp was made."""
+    from signatures.crl import load_crl
+
+    if not (_ca_dir(app) / "ca.pem").is_file():
+        return None
+    blobs = crl_blobs(app)
+    fix = ("publish a fresh one with 'resolutions keys crl -o FILE --ca-passphrase-file F' "
+           "(and put it at the crl_url), then sign again")
+    if not blobs:
+        return f"the working group's CA has published no CRL yet; {fix}"
+    crl = load_crl(blobs[0])
+    moment = now or datetime.now(timezone.utc)
+    if crl.next_update_utc is not None and crl.next_update_utc < moment:
+        return (f"the working group's CRL expired on {crl.next_update_utc:%Y-%m-%d %H:%M} UTC, "
+                f"so it cannot show that the signers' certificates are not revoked; {fix}")
+    return None
 
 
 def crl_blobs(app: App) -> list[bytes]:

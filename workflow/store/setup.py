@@ -14,7 +14,7 @@ __all__ = ["init_workspace"]
 def init_workspace(root: Path, *, name: str, prefix: str, languages: tuple[str, ...],
                    approval_rule: str, names: dict[str, str] | None = None,
                    required_signatories: tuple[str, ...] = (),
-                   timestamp_url: str = "") -> Workspace:
+                   timestamp_url: str = "", crl_url: str = "") -> Workspace:
     """Write the workspace files and create (migrate) its database."""
     from drafts.model import LANGUAGES
 
@@ -27,7 +27,8 @@ def init_workspace(root: Path, *, name: str, prefix: str, languages: tuple[str, 
     had_state = (root / STATE_DIR).exists()
     ws = create(root, name=name, prefix=prefix, languages=languages,
                 approval_rule=approval_rule, names=names,
-                required_signatories=required_signatories, timestamp_url=timestamp_url)
+                required_signatories=required_signatories, timestamp_url=timestamp_url,
+                crl_url=crl_url)
     db = Database(ws.database_url)
     try:
         db.engine  # creates and migrates

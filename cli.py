@@ -1255,7 +1255,8 @@ def keys_list(ctx: Context) -> None:
          example="resolutions keys trust tsa-root.pem --for timestamps")
 @click.argument("pem_file", metavar="FILE.pem", type=FILE_IN)
 @click.option("--for", "purposes", multiple=True, type=click.Choice(["signatures", "timestamps"]),
-              help="What the root is trusted for (repeatable; default: both).")
+              help="What the root is trusted for: signatures (the default) or timestamps, "
+                   "never both.")
 def keys_trust(ctx: Context, pem_file: str, purposes: tuple[str, ...]) -> None:
     """Add a root certificate (e.g. a timestamp authority's) to the workspace trust store."""
     from workflow.signing.trust import trust_anchor
@@ -1353,18 +1354,22 @@ def signed_files(ctx: Context, ref: str, out_dir: str) -> None:
              "\n".join(str(p) for p, _ in written))
 
 @command(cli, "verify", json=VERIFY_KEYS, example=(
-    "resolutions verify RCWG-RES-2024-1_v2_signed.pdf --trust rcwg-ca.pem --json"))
+    "resolutions verify RCWG-RES-2024-1_v2_signed.pdf --trust rcwg-ca.pem "
+    "--trust-tsa tsa-root.pem --json"))
 @click.argument("file", type=FILE_IN)
 @click.option("--trust", multiple=True, type=FILE_IN,
-              help="Trusted CA certificate(s), PEM (default: the workspace trust store).")
+              help="CA certificate(s) trusted for signatures, PEM (default: the workspace "
+                   "trust store).")
+@click.option("--trust-tsa", multiple=True, type=FILE_IN,
+              help="Root certificate(s) of timestamp authorities, trusted for timestamps only.")
 @click.option("--p7s", multiple=True, type=FILE_IN,
               help="Detached signature(s) of FILE (default: FILE.p7s and FILE.*.p7s).")
 @click.option("--at", "at", metavar="DATE", help="Judge the file as on this date "
               "(YYYY-MM-DD or ISO 8601; default: now).")
 @click.option("--crl", multiple=True, type=FILE_IN,
               help="Revocation list(s) to check against (besides the workspace's and the PDF's).")
-def verify_cmd(ctx: Context, file: str, trust: tuple[str, ...], p7s: tuple[str, ...],
-               at: str | None, crl: tuple[str, ...]) -> None:
+def verify_cmd(ctx: Context, file: str, trust: tuple[str, ...], trust_tsa: tuple[str, ...],
+               p7s: tuple[str, ...], at: str | None, crl: tuple[str, ...]) -> None:
     """Verify a signed PDF, or a file by its .p7s; exit 1 unless every signature holds
     and each field is signed by the member it names.
 
@@ -1373,7 +1378,7 @@ def verify_cmd(ctx: Context, file: str, trust: tuple[str, ...], p7s: tuple[str, 
     from workflow.signing.verify import parse_at, verify_file
     report = verify_file(Path(file), trust=[Path(t) for t in trust], workspace=ctx.workspace,
                          p7s=[Path(x) for x in p7s], at=parse_at(at),
-                         crl=[Path(c) for c in crl])
+                         crl=[Path(c) for c in crl], trust_tsa=[Path(t) for t in trust_tsa])
     ctx.emit(report, reports.signatures_text(file, report))
     if not report["ok"]:
         sys.exit(1)

@@ -101,7 +101,7 @@ def test_b_lta_through_a_trusted_tsa_verifies_in_2040(ws: Cli, tmp_path: Path,
     pdf, ca_pem = files["pdf"][0], ws.root / ".resolutions/keys/ca/ca.pem"
     outside = Cli(tmp_path / "elsewhere", ws.runner)
     (tmp_path / "elsewhere").mkdir()
-    args = ["verify", str(pdf), "--trust", str(ca_pem), "--trust", str(tsa_root), "--json"]
+    args = ["verify", str(pdf), "--trust", str(ca_pem), "--trust-tsa", str(tsa_root), "--json"]
     now = json.loads(outside(args).output)
     later = json.loads(outside([*args, "--at", "2040-01-01"]).output)
     for report in (now, later):
@@ -112,7 +112,8 @@ def test_b_lta_through_a_trusted_tsa_verifies_in_2040(ws: Cli, tmp_path: Path,
     assert inside["ok"] and inside["workspace"] is True
     # the DOCX signatures are CAdES-T and verify at 2040 too
     docx = json.loads(outside(["verify", str(files["docx"][0]), "--trust", str(ca_pem),
-                               "--trust", str(tsa_root), "--at", "2040-01-01", "--json"]).output)
+                               "--trust-tsa", str(tsa_root), "--at", "2040-01-01",
+                               "--json"]).output)
     assert docx["ok"] and all(s["timestamp_time"] for s in docx["signatures"])
     for p7s in files["p7s"]:
         done = subprocess.run([OPENSSL, "cms", "-verify", "-binary", "-inform", "DER", "-in",
@@ -226,7 +227,7 @@ def test_revocation_crl_and_signatures_before_and_after(ws_sqlite: Cli, tmp_path
     assert json.loads(ws(["verify", str(before), "--json"]).output)["ok"]
     outside = Cli(tmp_path / "elsewhere", ws.runner)
     (tmp_path / "elsewhere").mkdir()
-    trust = ["--trust", str(ca_pem), "--trust", str(tmp_path / "tsa-root.pem")]
+    trust = ["--trust", str(ca_pem), "--trust-tsa", str(tmp_path / "tsa-root.pem")]
     crl_der = tmp_path / "ca-DER.crl"
     assert json.loads(outside(["verify", str(before), *trust, "--crl", str(crl_der),
                                "--json"]).output)["ok"]

@@ -27,7 +27,7 @@ from workflow.crashpoints import crashpoint
 from workflow.documents.rendering import record_artefacts
 from workflow.dossier import reuse
 from workflow.dossier.bag import BagWriter, staging
-from workflow.dossier.howto import HOWTO, Howto, howto_text
+from workflow.dossier.howto import HOWTO, Howto, detached_facts, howto_text, signed_files
 from workflow.dossier.meta import DossierStats, bag_info
 from workflow.dossier.plan import Entry, Job, dumps, own_job, plan_resolution
 from workflow.dossier.render import (
@@ -106,6 +106,16 @@ def _pem(cert: Any) -> bytes:
     return bytes(cert.public_bytes(Encoding.PEM))
 
 
+def _timestamps(app: App) -> dict[str, str] | None:
+    """The timestamp files a bag exported with a timestamp authority must carry."""
+    from workflow.signing.archive import TOKEN_NAME
+    from workflow.signing.sign import timestamper_for
+
+    if timestamper_for(app) is None:
+        return None
+    return {"seal": "seal-timestamp.tsr", "archive": TOKEN_NAME}
+
+
 def _ca_sha256(app: App) -> str:
     from signatures.keys import load_certificates
 
@@ -118,10 +128,10 @@ def _ca_sha256(app: App) -> str:
 
 def _timestamp_roots(app: App) -> list[str]:
     """The bag's trust files trusted for timestamps (for VERIFY.txt)."""
-    from workflow.signing.trust import trusted_for
+    from workflow.signing.trust import timestamp_files
 
     directory = app.workspace.keys_dir / "trust"
-    names = {p.name for p in trusted_for(directory, "timestamps")} if directory.is_dir() else set()
+    names = {p.name for p in timestamp_files(directory)} if directory.is_dir() else set()
     return [rel for rel, path in _trust_files(app) if path.name in names]
 
 
@@ -141,22 +151,11 @@ def anchor_files(app: App) -> list[tuple[str, bytes]]:
             meta = {"seq": row.seq, "hash": row.hash, "at": at.isoformat(),
                     "tsa_url": row.tsa_url,
                     "data": anchor_statement(row.seq, row.hash).decode("ascii")}
-            out += [(f"{name}.tsr", bytes(row.token)), (f"{name}.json", dumps(meta))]
+            from signatures.ltv import timestamp_response
+
+            out += [(f"{name}.tsr", timestamp_response(bytes(row.token))),
+                    (f"{name}.json", dumps(meta))]
     return out
-
-
-def _signed_files(howto: Howto, folder: str, record: dict[str, Any]) -> None:
-    """The signed PDFs and the .p7s files (with their contents) VERIFY.txt checks."""
-    base = f"data/{folder}"
-    for sig in record.get("signatures", []):
-        pdf = f"{base}/{sig['pdf']}" if sig.get("pdf") else None
-        if pdf and pdf not in howto.pdfs:
-            howto.pdfs.append(pdf)
-        if sig.get("p7s") and sig.get("docx"):
-            howto.detached.append((f"{base}/{sig['p7s']}", f"{base}/{sig['docx']}"))
-    for a in record.get("approvals", []):
-        if a.get("p7s") and a.get("statement"):
-            howto.detached.append((f"{base}/{a['p7s']}", f"{base}/{a['statement']}"))
 
 
 def _chain_lines(session: Session, exported: set[int], stats: DossierStats,
@@ -267,7 +266,7 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
                 for entry in plan.entries:
                     _write(app, session, bag, entry, known)
                 record = plan.record
-                _signed_files(howto, plan.folder, record)
+                signed_files(howto, plan.folder, record)
             stats.resolutions += 1
             stats.versions += len(record["versions"])
             stats.signatures += len(record["signatures"])
@@ -287,6 +286,7 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
             "seal": {"certificate": SEAL_CERT, "sha256": howto.seal_sha256,
                      "signature": SEAL_FILE, "over": SEALED},
             "anchors": ANCHORS,
+            "timestamps": _timestamps(app),
             "counts": stats.to_json(), "index": "index.pdf"}))
         from workflow.signing.archive import archive_timestamp
         from workflow.signing.sign import timestamper_for
@@ -296,10 +296,11 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
         howto.head = (int(head[0]), str(head[1]))
         howto.seal_timestamp = howto.archive_timestamp = stamper is not None
         howto.tsa_roots = [f"data/{rel}" for rel in _timestamp_roots(app)]
+        detached_facts(stage.bag, howto)
         (stage.bag / HOWTO).write_text(howto_text(howto), encoding="utf-8")
         bag.finish(bag_info(app, stats, len(bag.digests), bag.octets, bagging,
-                            (int(head[0]), str(head[1]))), extra_tags=[HOWTO])
-        archive_timestamp(app, stage.bag)  # with a TSA: a timestamp over the whole bag
+                            (int(head[0]), str(head[1]))), extra_tags=[HOWTO],
+                   before_tags=lambda: archived(app, stage.bag))
         seal_bag(stage.bag, signer, stamper)  # last: the seal over the tag manifest
         files, octets = len(bag.digests), bag.octets
         if howto.head == key_head:  # the database did not move on while this was written
@@ -314,6 +315,14 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
     return ExportResult(out, [s["symbol"] for s in summaries], files, octets,
                         len(set(missing)), len(known) - len(set(missing)), workers,
                         time.perf_counter() - started)
+
+
+def archived(app: App, bag: Path) -> list[str]:
+    """With a timestamp authority: the archive timestamp over the payload manifest, as a
+    tag file the tag manifests list (so the seal covers it)."""
+    from workflow.signing.archive import TOKEN_NAME, archive_timestamp
+
+    return [TOKEN_NAME] if archive_timestamp(app, bag) else []
 
 
 def _stats_json(stats: DossierStats) -> dict[str, Any]:
@@ -362,10 +371,11 @@ def _export_again(app: App, out: Path, as_zip: bool, kept: reuse.Kept, signer: A
                       detached=list(kept.detached))
         howto.seal_timestamp = howto.archive_timestamp = stamper is not None
         howto.tsa_roots = [f"data/{rel}" for rel in _timestamp_roots(app)]
+        detached_facts(stage.bag, howto)
         (stage.bag / HOWTO).write_text(howto_text(howto), encoding="utf-8")
         bag.finish(bag_info(app, _stats_of(kept.stats), len(bag.digests), bag.octets,
-                            clock.today(), kept.head), extra_tags=[HOWTO])
-        archive_timestamp(app, stage.bag)
+                            clock.today(), kept.head), extra_tags=[HOWTO],
+                   before_tags=lambda: archived(app, stage.bag))
         seal_bag(stage.bag, signer, stamper)
         crashpoint("dossier.before-publish")
         stage.publish()

@@ -31,8 +31,10 @@ def archive_timestamp(app: Any, bag: Path) -> bool:
     stamper = timestamper_for(app)
     if stamper is None:
         return False
+    from signatures.ltv import timestamp_response
+
     token = timestamp_token((Path(bag) / COVERED).read_bytes(), stamper)
-    (Path(bag) / TOKEN_NAME).write_bytes(token)
+    (Path(bag) / TOKEN_NAME).write_bytes(timestamp_response(token))
     return True
 
 

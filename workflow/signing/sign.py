@@ -131,12 +131,12 @@ def timestamper_for(app: App, given: Any = None) -> Any:
     return UrlTimeStamper(url)
 
 
-def _verified(app: App, pdf: bytes, what: str) -> Any:
+def _verified(app: App, pdf: bytes, what: str, complete: bool = False) -> Any:
     from signatures.verify import verify_pdf
     from workflow.signing.trust import crl_blobs
 
     report = verify_pdf(pdf, trust_roots(app), timestamp_roots=trust_roots(app, "timestamps"),
-                        crls=crl_blobs(app))
+                        crls=crl_blobs(app), complete=complete)
     if not report.ok:
         problems = [p for s in report.signatures for p in s.problems] + report.problems
         raise WorkflowError(f"{what} does not verify, nothing was recorded: "
@@ -179,7 +179,7 @@ def _long_term(app: App, signed_sha: str, timestamper: Any) -> str:
 
     roots = trust_roots(app) + trust_roots(app, "timestamps")
     lta = add_lta(read_stored(app, signed_sha), timestamper, roots, crls=crl_blobs(app))
-    _verified(app, lta, "the PDF with its long-term validation data")
+    _verified(app, lta, "the PDF with its long-term validation data", complete=True)
     return store(app, lta)
 
 

@@ -31,7 +31,7 @@ from workflow.store import audit
 __all__ = ["PURPOSES", "Revocation", "trust_anchor", "trusted_for", "purposes_of",
            "revocations", "revoke", "publish_crl", "crl_location", "crl_blobs",
            "registered_fingerprints", "refuse_revoked", "CRL_FILE", "note_purposes",
-           "stale_crl"]
+           "stale_crl", "timestamp_files"]
 
 PURPOSES = ("signatures", "timestamps")
 CRL_FILE = "crl.der"
@@ -65,6 +65,13 @@ def trusted_for(directory: Path, purpose: str) -> list[Path]:
     return [directory / name for name, fors in purposes_of(directory).items() if purpose in fors]
 
 
+def timestamp_files(directory: Path) -> list[Path]:
+    """The trust-store files a timestamp may chain to: those trusted for timestamps and
+    not for signatures (a CA that vouches for signers never vouches for times)."""
+    signing = set(trusted_for(directory, "signatures"))
+    return [p for p in trusted_for(directory, "timestamps") if p not in signing]
+
+
 def note_purposes(directory: Path, cert: Any, name: str, purposes: list[str]) -> None:
     """Record in the index what the trust-store file ``name`` is trusted for."""
     from signatures.keys import cert_info
@@ -85,7 +92,7 @@ def trust_anchor(app: App, path: Path, purposes: list[str]) -> dict[str, Any]:
     from signatures.keys import cert_info, load_certificates
     from workflow.store.files import write_atomic
 
-    wanted = sorted(set(purposes or PURPOSES))
+    wanted = sorted(set(purposes or ["signatures"]))
     unknown = [p for p in wanted if p not in PURPOSES]
     if unknown:
         raise InvalidInput(f"cannot trust a root for {unknown[0]!r}: use "
@@ -99,8 +106,15 @@ def trust_anchor(app: App, path: Path, purposes: list[str]) -> dict[str, Any]:
         app.require(session, "secretary", "change the trust store")
         directory = _trust_dir(app)
         index = _index(directory)
+        signing = {str(k) for k, v in index.items() if "signatures" in v.get("for", PURPOSES)}
         for cert in certs:
             info = cert_info(cert)
+            if "timestamps" in wanted and (info.sha256 in signing or len(wanted) > 1):
+                raise InvalidInput(f"{path}: {info.subject} would vouch for signers and for "
+                                   "timestamps; a root is trusted for one of them only (a CA "
+                                   "that issues signing certificates must never be a "
+                                   "timestamp authority): trust it --for signatures or "
+                                   "--for timestamps")
             if cert.subject != cert.issuer:
                 raise InvalidInput(f"{path}: {info.subject} is not a root certificate (its "
                                    "issuer is another); give the root of its chain")

@@ -32,12 +32,27 @@ def trust_for(trust: list[Path], workspace: str | os.PathLike[str] | None) -> tu
     return roots, source
 
 
-def _trust(trust: list[Path], workspace: str | os.PathLike[str] | None
-           ) -> tuple[list[Any], list[Any], str]:
-    """(roots for signatures, roots for timestamps, where they came from)."""
-    if trust:
+def _trust(trust: list[Path], workspace: str | os.PathLike[str] | None,
+           trust_tsa: list[Path] | None = None) -> tuple[list[Any], list[Any], str]:
+    """(roots for signatures, roots for timestamps, where they came from).
+
+    A root that vouches for signers is never a timestamp authority's: whoever holds the
+    working group's CA could otherwise issue a TSA certificate and date tokens back."""
+    if trust or trust_tsa:
+        if not trust:
+            raise InvalidInput("--trust-tsa names timestamp authorities only: give the working "
+                               "group's CA certificate with --trust CA.pem too")
         roots = load_trust_roots(list(trust))
-        return roots, roots, ", ".join(str(p) for p in trust)
+        ts_roots = load_trust_roots(list(trust_tsa or []))
+        both = {_fp(r) for r in roots} & {_fp(r) for r in ts_roots}
+        if both:
+            raise InvalidInput(f"the certificate {sorted(both)[0][:16]}… is given with --trust "
+                               "and with --trust-tsa: a CA that vouches for signers is never a "
+                               "timestamp authority, or its holder could date signatures back")
+        source = ", ".join(str(p) for p in trust)
+        if trust_tsa:
+            source += "; timestamps: " + ", ".join(str(p) for p in trust_tsa)
+        return roots, ts_roots, source
     ws = _workspace(workspace)
     if ws is None:
         raise InvalidInput("no trust roots: give --trust CA.pem (the working group's CA "
@@ -45,10 +60,16 @@ def _trust(trust: list[Path], workspace: str | os.PathLike[str] | None
     directory = ws.keys_dir / "trust"
     if not directory.is_dir() or not any(directory.glob("*.pem")):
         raise InvalidInput(f"the workspace trust store {directory} is empty; give --trust CA.pem")
-    from workflow.signing.trust import trusted_for
+    from workflow.signing.trust import timestamp_files, trusted_for
 
     return (load_trust_roots(trusted_for(directory, "signatures")),
-            load_trust_roots(trusted_for(directory, "timestamps")), str(directory))
+            load_trust_roots(timestamp_files(directory)), str(directory))
+
+
+def _fp(cert: Any) -> str:
+    from signatures.keys import cert_info
+
+    return str(cert_info(cert).sha256)
 
 
 def _workspace(workspace: str | os.PathLike[str] | None) -> Any:
@@ -93,7 +114,8 @@ def glob_escape(name: str) -> str:
 def verify_file(path: Path, *, trust: list[Path] | None = None,
                 workspace: str | os.PathLike[str] | None = None,
                 p7s: list[Path] | None = None, at: datetime | None = None,
-                crl: list[Path] | None = None) -> dict[str, Any]:
+                crl: list[Path] | None = None,
+                trust_tsa: list[Path] | None = None) -> dict[str, Any]:
     """The verification report of ``path`` as JSON-ready data; ``ok`` is the verdict."""
     from signatures.cms import verify_detached
     from signatures.verify import verify_pdf
@@ -104,7 +126,7 @@ def verify_file(path: Path, *, trust: list[Path] | None = None,
         data = path.read_bytes()
     except FileNotFoundError:
         raise InvalidInput(f"{path} does not exist") from None
-    roots, ts_roots, source = _trust(list(trust or []), workspace)
+    roots, ts_roots, source = _trust(list(trust or []), workspace, list(trust_tsa or []))
     crls = _crls(list(crl or []), workspace)
     reg = _registry(workspace)
     if data[:5] == b"%PDF-" and not p7s:

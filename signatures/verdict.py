@@ -68,6 +68,7 @@ def _certificate_reasons(status: Any, cert: Any, name: str, proof: Proof,
                          revoked_at: datetime | None) -> list[tuple[str, str]]:
     after, before = cert.not_valid_after_utc, cert.not_valid_before_utc
     no_proof = "; no timestamp proves the signature existed before"
+    stamp = _timestamp_reason(status, cert)
     # revoked before the proof time, or revoked at all with nothing proving the signature
     # older than the revocation (docs/SIGNATURES.md: "one made after it, or without a
     # timestamp, is refused")
@@ -75,7 +76,7 @@ def _certificate_reasons(status: Any, cert: Any, name: str, proof: Proof,
         basis = ("" if proof.kind == "none" else
                  f" (the signature is proven only from {_day(proof.time)})")
         return [("revoked", f"the certificate of {name} was revoked on {_day(revoked_at)}"
-                 f"{no_proof if proof.kind == 'none' else basis}.")]
+                 f"{no_proof if proof.kind == 'none' else basis}."), *stamp]
     if status.revoked:
         return [("revoked", f"the certificate of {name} has been revoked.")]
     if proof.time > after:
@@ -94,13 +95,17 @@ def _certificate_reasons(status: Any, cert: Any, name: str, proof: Proof,
         found.append(("untrusted", f"the certificate of {name} does not lead to a trusted "
                       f"CA ({indic}); verify with the working group's CA certificate, or the "
                       "signer is not one of us."))
+    return found + stamp
+
+
+def _timestamp_reason(status: Any, cert: Any) -> list[tuple[str, str]]:
     ts = status.timestamp_validity
-    if ts is not None and not (ts.intact and ts.valid and ts.trusted):
-        found.append(("timestamp-invalid", "the signature timestamp" + _authority(ts, cert)
-                      + " does not verify or its authority is not trusted for timestamps "
-                      "(trust its root with 'resolutions keys trust FILE --for timestamps', "
-                      "or --trust-tsa FILE)."))
-    return found
+    if ts is None or (ts.intact and ts.valid and ts.trusted):
+        return []
+    return [("timestamp-invalid", "the signature timestamp" + _authority(ts, cert)
+             + " does not verify or its authority is not trusted for timestamps (trust its "
+             "root with 'resolutions keys trust FILE --for timestamps', or --trust-tsa "
+             "FILE).")]
 
 
 def _authority(ts: Any, signer_cert: Any) -> str:

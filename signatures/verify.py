@@ -291,7 +291,20 @@ def timestamp_only(trust_roots: Sequence[x509.Certificate],
     """The timestamp roots that are not also trusted for signatures: a CA that vouches for
     signers never vouches for times (its holder could issue a TSA and date tokens back)."""
     signing = {c.fingerprint(_SHA256()) for c in trust_roots}
-    return [c for c in (timestamp_roots or ()) if c.fingerprint(_SHA256()) not in signing]
+    return [c for c in (timestamp_roots or ()) if c.fingerprint(_SHA256()) not in signing
+            and not any(issued_by(c, r) for r in trust_roots)]
+
+
+def issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """Whether ``issuer`` signed ``cert`` (a certificate the CA issued is the CA's word)."""
+    if cert.issuer != issuer.subject or cert.fingerprint(_SHA256()) == issuer.fingerprint(
+            _SHA256()):
+        return False
+    try:
+        cert.verify_directly_issued_by(issuer)
+        return True
+    except Exception:  # InvalidSignature, ValueError, TypeError: not its issuer
+        return False
 
 
 def _SHA256() -> Any:  # noqa: N802 - a hash class

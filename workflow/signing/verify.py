@@ -49,6 +49,16 @@ def _trust(trust: list[Path], workspace: str | os.PathLike[str] | None,
             raise InvalidInput(f"the certificate {sorted(both)[0][:16]}… is given with --trust "
                                "and with --trust-tsa: a CA that vouches for signers is never a "
                                "timestamp authority, or its holder could date signatures back")
+        from signatures.verify import issued_by
+
+        for tsa in ts_roots:
+            ca = next((r for r in roots if issued_by(tsa, r)), None)
+            if ca is not None:
+                raise InvalidInput(
+                    f"--trust-tsa: {tsa.subject.rfc4514_string()} was issued by "
+                    f"{ca.subject.rfc4514_string()}, a CA given with --trust: a certificate "
+                    "the signers' CA issued is never a timestamp authority, or the CA's "
+                    "holder could date signatures back")
         source = ", ".join(str(p) for p in trust)
         if trust_tsa:
             source += "; timestamps: " + ", ".join(str(p) for p in trust_tsa)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Text
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+from pypdf.generic import DecodedStreamObject, NameObject
 
 
 def byte_range_end(pdf: bytes, index: int) -> int:

@@ -288,7 +288,6 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
             "anchors": ANCHORS,
             "timestamps": _timestamps(app),
             "counts": stats.to_json(), "index": "index.pdf"}))
-        from workflow.signing.archive import archive_timestamp
         from workflow.signing.sign import timestamper_for
 
         bagging = clock.today()
@@ -350,7 +349,6 @@ def _export_again(app: App, out: Path, as_zip: bool, kept: reuse.Kept, signer: A
     """The payload of the last export of the same inputs, copied from the store and hashed
     as it is copied (``workflow.dossier.reuse``); None when a stored file is missing or its
     bytes changed — the caller then exports in full."""
-    from workflow.signing.archive import archive_timestamp
     from workflow.signing.sign import timestamper_for
 
     with staging(out, as_zip) as stage:

@@ -1,13 +1,16 @@
 """The dossier's seal, and what it is anchored on.
 
-Writing order (``dossier export``): payload → manifests → ``bag-info.txt`` and
-``VERIFY.txt`` → tag manifests → ``archive-timestamp.tsr`` → **``seal.p7s``**, a detached
-CMS signature by the secretariat's seal certificate over ``tagmanifest-sha256.txt`` →
-``seal-timestamp.tsr``, an RFC 3161 token over ``seal.p7s`` (with a timestamp authority).
-The two seal files are tag files that no tag manifest lists: the tag manifest cannot list
-the signature made over it. Everything else is covered: the tag manifest holds the
-SHA-256 of both payload manifests, of ``bag-info.txt`` and of ``VERIFY.txt``; the
-manifests hold every payload file's.
+Writing order (``dossier export``): payload → ``VERIFY.txt`` → manifests → ``bag-info.txt``
+→ ``archive-timestamp.tsr`` (over ``manifest-sha512.txt``) → tag manifests →
+**``seal.p7s``**, a detached CMS signature by the secretariat's seal certificate over
+``tagmanifest-sha256.txt`` → ``seal-timestamp.tsr``, an RFC 3161 ``TimeStampResp`` over
+``seal.p7s`` (with a timestamp authority). The two seal files are tag files that no tag
+manifest lists: the tag manifest cannot list the signature made over it, and the seal
+timestamp is bound to the seal by its own imprint. Everything else is covered: the tag
+manifest holds the SHA-256 of both payload manifests, of ``bag-info.txt``, of
+``VERIFY.txt`` and of the archive timestamp; the manifests hold every payload file's.
+With a timestamp authority in the chain's rules both timestamps are required, and every
+anchor the chain records must be in the bag.
 
 What anchors it (``dossier verify``): the seal must verify against the working group's CA
 certificate in the bag (``data/trust/ca.pem``) and no other; the seal certificate
@@ -224,11 +227,9 @@ def _anchors(root: Path, chain: list[dict[str, Any]], report: VerifyReport
     """Each anchor token in ``data/audit/anchors/``: ``NAME.tsr`` over the bytes that
     ``NAME.json`` gives as ``"data"`` (the head as timestamped), for event ``seq`` with
     ``hash``; the chain must hold that event with that hash."""
-    from signatures.ltv import check_token
-
     import hashlib
 
-    from signatures.ltv import token_of
+    from signatures.ltv import check_token, token_of
 
     folder = root / "data" / ANCHORS
     out: list[dict[str, Any]] = []

@@ -46,6 +46,7 @@ def add_lta(pdf: bytes, timestamper: Any, trust_roots: Sequence[x509.Certificate
     """``pdf`` with a ``/DSS`` for all its signatures and a document timestamp (B-LTA)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import signers
+    from pyhanko.sign.signers.pdf_signer import TimestampDSSContentSettings
     from pyhanko.sign.validation.dss import DocumentSecurityStore, collect_validation_info
 
     try:
@@ -55,16 +56,25 @@ def add_lta(pdf: bytes, timestamper: Any, trust_roots: Sequence[x509.Certificate
             raise SigningError("The PDF carries no signature to keep valid; sign it first.")
         context = validation_context(trust_roots, crls=crls, certs=certs, fetch=True)
         writer = _writer(pdf)
-        for emb in embedded:  # the signers' chains and their timestamp authorities'
-            paths = _run(collect_validation_info(emb, context))
+
+        async def collect() -> list[Any]:
+            try:  # the signers' chains and their timestamp authorities', one by one
+                return [await collect_validation_info(emb, context) for emb in embedded]
+            finally:
+                await context.aclose()  # the HTTP session that fetched CRLs
+
+        for emb, paths in zip(embedded, _run(collect()), strict=True):
             DocumentSecurityStore.supply_dss_in_writer(
                 writer, emb.pkcs7_content.hex().encode("ascii"), paths=paths,
                 validation_context=context)
         staged = BytesIO()
         writer.write(staged)
         context = validation_context(trust_roots, crls=crls, certs=certs, fetch=True)
+        # the authority's own chain and CRL go into the DSS before the timestamp, in the
+        # same update, so the timestamp covers them too (and nothing is written after it)
         out = signers.PdfTimeStamper(timestamper).timestamp_pdf(
-            _writer(staged.getvalue()), DIGEST_ALGORITHM, validation_context=context)
+            _writer(staged.getvalue()), DIGEST_ALGORITHM, validation_context=context,
+            dss_settings=TimestampDSSContentSettings(update_before_ts=True, include_vri=False))
     except SigningError:
         raise
     except OSError as exc:  # the timestamp authority did not answer

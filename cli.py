@@ -530,19 +530,22 @@ def show(ctx: Context, ref: str, version: int | None, lang: str | None) -> None:
     ctx.emit({**summary.to_json(), "version": ver.number, "content_hash": ver.content_hash,
               "text": lines, "source": model.to_data()}, show_text(summary, ver, lines, langs))
 
-@command(cli, json="symbol version source", example="resolutions source 1 > resolution.yaml")
+@command(cli, json="symbol version content_hash source",
+         example="resolutions source 1 > resolution.yaml")
 @click.argument("ref")
 @VERSION
 def source(ctx: Context, ref: str, version: int | None) -> None:
-    """Print the YAML source of a version (feed it back to 'edit')."""
-    from workflow.drafting.resolutions import get_version
-    summary, ver, _model = get_version(ctx.app(), ref, version)
+    """Print the YAML source of a version (feed it back to 'edit'). Its first line names
+    the version, so that 'edit' keeps what others changed meanwhile."""
+    from workflow.drafting.resolutions import source_text
+    summary, ver, text = source_text(ctx.app(), ref, version)
     if ctx.json:
-        ctx.emit({"symbol": summary.symbol, "version": ver.number, "source": ver.source})
+        ctx.emit({"symbol": summary.symbol, "version": ver.number,
+                  "content_hash": ver.content_hash, "source": text})
         return
-    click.echo(ver.source, nl=False)
+    click.echo(text, nl=False)
 
-@command(cli, json="symbol version changed state voided_approvals notes", example=(
+@command(cli, json="symbol version changed state voided_approvals notes merged", example=(
     'resolutions edit 1 resolution.yaml --note "OP 3 reworded"', "EDITOR=nano resolutions edit 1",
     "resolutions edit 1 --from-docx zh-draft.docx --lang zh"))
 @click.argument("ref")
@@ -555,7 +558,9 @@ def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | N
          lang: str | None) -> None:
     """Store a new version from FILE, or from $EDITOR when FILE is omitted.
 
-    Only a changed text makes a new version.
+    Only a changed text makes a new version. A text taken from an older version (the first
+    line 'source' writes says which) is merged by paragraph over what was stored since;
+    changes to the same paragraph are refused, naming it.
     """
     from workflow.drafting import interop, resolutions
     app = ctx.app()
@@ -598,8 +603,7 @@ def _edit_in_editor(app: Any, ref: str, note: str) -> Any:
                                                based_on=based_on)
         except ConcurrencyError as exc:
             kept = editing.keep_failed_edit(app, ref, edited, based_on)
-            _fail(f"{exc}: your text is kept in {kept} — compare it with 'resolutions source "
-                  f"{ref}' and run 'resolutions edit {ref} {kept}'", 1, "conflict")
+            _fail(f"{exc}; your text is kept in {kept}", 1, "conflict")
         except InvalidInput as exc:
             text, line, reopened = edited, exc.line, True
             where = f" at line {line}" if line else ""
@@ -771,17 +775,27 @@ def translations_import(ctx: Context, ref: str, file: str) -> None:
     done = import_xliff(ctx.app(), ref, Path(file))
     ctx.emit(done.to_json(), "\n".join(done.lines()))
 
-@command(cli, json=ROUND_KEYS,
-         example="resolutions circulate 1 --reviewer petrov --reviewer wang --due 2024-10-15")
+@command(cli, json=ROUND_KEYS, example=(
+    "resolutions circulate 1 --reviewer petrov --reviewer wang --due 2024-10-15",
+    "resolutions circulate 1 --resume    # queue the copies an interrupted run left"))
 @click.argument("ref")
-@click.option("--reviewer", "reviewers", multiple=True, required=True, metavar="ID",
+@click.option("--reviewer", "reviewers", multiple=True, metavar="ID",
               help="A member with the reviewer role (repeatable).")
 @click.option("--due", help="Comments due by (YYYY-MM-DD).")
-def circulate(ctx: Context, ref: str, reviewers: tuple[str, ...], due: str | None) -> None:
+@click.option("--resume", is_flag=True,
+              help="Queue the review copies of the open round that an interrupted circulate "
+                   "did not queue ('status' names them).")
+def circulate(ctx: Context, ref: str, reviewers: tuple[str, ...], due: str | None,
+              resume: bool) -> None:
     """Open a review round on the current version and send each reviewer their copy."""
-    from workflow.delivery.circulation import circulate_and_deliver
+    from workflow.delivery import circulation
+    if resume == bool(reviewers) or (resume and due):
+        raise click.UsageError("give --reviewer ID… (and --due) to open a round, or --resume "
+                               "alone to finish the open one")
     with ctx.progress():
-        result = circulate_and_deliver(ctx.app(), ref, list(reviewers), _parse_date(due))
+        result = (circulation.resume(ctx.app(), ref) if resume else
+                  circulation.circulate_and_deliver(ctx.app(), ref, list(reviewers),
+                                                    _parse_date(due)))
     for warning in result.warnings:
         ctx.say(f"warning: {warning}")
     ctx.emit(_fields(result), "\n".join([

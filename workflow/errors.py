@@ -61,8 +61,9 @@ class ConcurrencyError(WorkflowError):
 
     error_code = "conflict"
 
-    def __init__(self, symbol: str) -> None:
-        super().__init__(f"{symbol} was changed by someone else meanwhile; re-run the command")
+    def __init__(self, symbol: str, message: str | None = None) -> None:
+        super().__init__(message or f"{symbol} was changed by someone else meanwhile; "
+                                    "re-run the command")
 
 
 class PermissionDenied(WorkflowError):

@@ -9,6 +9,9 @@ fork (the caller's engine is disposed first and reconnects on its next use).
 ``per_worker`` each) and a fresh one takes the rest, so memory a long run accumulates in a worker (WeasyPrint's and
 fontTools' caches, a large document's boxes) is given back, and a run of 300 resolutions
 peaks where a run of 20 does.
+
+A worker dies with the process that started it (:func:`_die_with`): killing a command
+never leaves its workers rendering for nobody.
 """
 
 from __future__ import annotations
@@ -40,8 +43,28 @@ def worker_app() -> App:
     return _APP
 
 
-def _init(root: str, database_url: str, actor: str | None) -> None:
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """Ask the kernel to kill this worker when the process that started it dies (Linux
+    ``prctl(PR_SET_PDEATHSIG, SIGKILL)``), so a killed ``dossier export`` or ``audit verify``
+    leaves no worker running; if the parent is already gone, stop now."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the executor's own checks remain
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _init(root: str, database_url: str, actor: str | None, parent: int) -> None:
     global _APP
+    _die_with(parent)
     os.environ["RESOLUTIONS_DATABASE_URL"] = database_url
     _APP = App.open(root, actor)
 
@@ -62,7 +85,8 @@ def run(app: App, task: Callable[[T], R], items: Sequence[T], workers: int, *,
         chunk = items[start:start + batch]
         with ProcessPoolExecutor(max_workers=min(workers, len(chunk)), mp_context=context,
                                  initializer=_init,
-                                 initargs=(str(ws.root), ws.database_url, app.actor_id)) as pool:
+                                 initargs=(str(ws.root), ws.database_url, app.actor_id,
+                                           os.getpid())) as pool:
             futures: dict[Any, int] = {pool.submit(task, item): i for i, item in enumerate(chunk)}
             for future in as_completed(futures):
                 yield chunk[futures[future]], future.result()

@@ -13,7 +13,7 @@ from typing import Any
 
 from drafts.errors import DraftError
 
-__all__ = ["DocxImportError", "MAX_DOCX_BYTES", "MAX_UNCOMPRESSED_BYTES"]
+__all__ = ["DocxImportError", "MAX_DOCX_BYTES", "MAX_UNCOMPRESSED_BYTES", "rendered_from"]
 
 MAX_DOCX_BYTES = 20 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
@@ -257,3 +257,24 @@ def _marked(block: _Block, text: str | None = None) -> str:
         rest = text[len(block.opener):].strip()
         return f"*{block.opener}*{'' if rest[:1] in ',.;:，；：' else ' '}{rest}"
     return text
+
+
+_IDENTIFIER = re.compile(r"<dc:identifier>([^<]{1,200})</dc:identifier>")
+_RENDERED = re.compile(r"^(\S{1,64}) v(\d{1,9}) ([0-9a-f]{12})$")
+
+
+def rendered_from(data: bytes) -> tuple[str, int, str] | None:
+    """(symbol, version, first 12 hex digits of its content hash) of a DOCX this project
+    rendered (its core properties' identifier), or None for any other Word file. Called on
+    a package :func:`_check_package` accepted."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            info = zf.getinfo("docProps/core.xml")
+            if info.file_size > 64 * 1024:
+                return None
+            core = zf.read(info).decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+        return None
+    found = _IDENTIFIER.search(core)
+    parts = _RENDERED.match(found.group(1).strip()) if found else None
+    return (parts.group(1), int(parts.group(2)), parts.group(3)) if parts else None

@@ -11,6 +11,7 @@ command is killed exactly there.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import zipfile
@@ -169,3 +170,130 @@ def test_kill_during_dossier_export(approved: tuple[Path, str, Path], tmp_path: 
                               then=[["dossier", "verify", str(out)]], writes=1)
     assert any(p.startswith("dossier.before-publish") for p in points), points
     print(f"\ndossier export: killed at {len(points)} points: {points}")
+
+
+@pytest.mark.slow
+def test_kill_during_circulate_then_resume(approved: tuple[Path, str, Path], tmp_path: Path) -> None:
+    """circulate opens the round in one transaction and queues each copy in another: killed
+    anywhere, the round is open with some copies unqueued — status names exactly those,
+    audit verify exits 0, and circulate --resume queues them, each once."""
+    from click.testing import CliRunner
+
+    from tests.reliability.helpers import draft
+
+    root, _, _ = approved
+    template = tmp_path / "draft-template"
+    shutil.copytree(root, template)
+    symbol = draft(Cli(template, CliRunner()), tmp_path)
+    args = ["circulate", symbol, "--reviewer", "rev-ru", "--reviewer", "rev-zh"]
+    log = tmp_path / "points.log"
+    probe = tmp_path / "probe"
+    shutil.copytree(template, probe)
+    assert run(probe, args, extra_env={"RESOLUTIONS_CRASH_LOG": str(log)}).returncode == 0
+    points = [p for p in _points(log, writes=3)
+              if p.startswith(("circulate.", "write."))]
+    assert {"circulate.after-round@1", "circulate.after-copy@1"} <= set(points), points
+    for point in points:
+        copy = tmp_path / point.replace("@", "-")
+        shutil.copytree(template, copy)
+        killed = run(copy, args, extra_env={"RESOLUTIONS_CRASH_AT": point})
+        assert killed.returncode == -signal.SIGKILL, (point, killed.stderr)
+        _check_destinations(copy, copy / ".resolutions" / "outbox")
+        outbox = json.loads(run(copy, ["outbox", "--json"]).stdout)["messages"]
+        queued = {m["recipient"].split("@")[0] for m in outbox
+                  if m["kind"] == "review-copy" and symbol in m["subject"]}
+        state = json.loads(run(copy, ["status", symbol, "--json"]).stdout)
+        assert state["state"] == "in_review", point
+        missing = [r for r in ("rev-ru", "rev-zh") if r not in queued]
+        note = [f for f in state["facts"] if f.startswith("circulation of round 1 unfinished")]
+        if missing:
+            assert note == [f"circulation of round 1 unfinished: no review copy queued for "
+                            f"{', '.join(missing)}; 'resolutions circulate {symbol} --resume' "
+                            "queues them"], (point, state["facts"])
+        else:
+            assert not note, point
+        assert run(copy, ["audit", "verify"]).returncode == 0, point
+        again = run(copy, ["circulate", symbol, "--reviewer", "rev-ru"])
+        assert again.returncode == 1 and "is in_review" in again.stderr, point
+        resumed = run(copy, ["circulate", symbol, "--resume"])
+        if missing:
+            assert resumed.returncode == 0, (point, resumed.stderr)
+            for reviewer in missing:
+                assert f"{reviewer} <{reviewer}@wg.example>: review copy" in resumed.stdout
+        else:
+            assert resumed.returncode == 1 and "queued already" in resumed.stderr, point
+        outbox = json.loads(run(copy, ["outbox", "--json"]).stdout)["messages"]
+        copies = sorted(m["recipient"] for m in outbox
+                        if m["kind"] == "review-copy" and symbol in m["subject"])
+        assert copies == ["rev-ru@wg.example", "rev-zh@wg.example"], (point, copies)
+        _check_destinations(copy, copy / ".resolutions" / "outbox")
+        state = json.loads(run(copy, ["status", symbol, "--json"]).stdout)
+        assert not [f for f in state["facts"] if "unfinished" in f], point
+        assert run(copy, ["audit", "verify"]).returncode == 0, point
+        shutil.rmtree(copy)
+    print(f"\ncirculate: killed at {len(points)} points: {points}")
+
+
+def _children(pid: int) -> list[int]:
+    """The live processes whose parent is ``pid`` (from /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+def test_kill_the_parent_of_dossier_export_and_its_workers_are_gone(
+        approved: tuple[Path, str, Path], tmp_path: Path) -> None:
+    """kill -9 the `dossier export` process while its render workers run: the kernel kills
+    the workers too (none is left rendering for nobody), and a re-run exports the dossier."""
+    import subprocess
+    import time
+
+    from tests.reliability.helpers import ROOT, env_for
+
+    root, symbol, secrets = approved
+    copy = tmp_path / "ws"
+    shutil.copytree(root, copy)
+    env = env_for(copy)
+    env["PYTHONPATH"] = str(ROOT)
+    args = [__import__("sys").executable, "-m", "tests.launch", "dossier", "export", symbol,
+            "-o", str(tmp_path / "bag"), "--seal-passphrase-file", str(secrets / "seal.pass"),
+            "--workers", "2"]
+    parent = subprocess.Popen(args, env=env, cwd=copy, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+    workers: list[int] = []
+    for _ in range(600):  # wait (up to a minute) for the render workers to be forked
+        workers = _children(parent.pid)
+        if len(workers) >= 2 or parent.poll() is not None:
+            break
+        time.sleep(0.1)
+    assert len(workers) >= 2, f"no workers seen: {parent.poll()} {parent.stderr.read()!r}"  # type: ignore[union-attr]
+    parent.kill()
+    parent.wait()
+    for _ in range(100):  # the kernel delivers the workers' SIGKILL right after the parent's
+        if not any(_alive(w) for w in workers):
+            break
+        time.sleep(0.05)
+    survivors = [w for w in workers if _alive(w)]
+    for pid in survivors:  # never leave them running, even when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert not survivors, "workers outlived their parent"
+    assert not (tmp_path / "bag").exists()
+    assert run(copy, ["audit", "verify"]).returncode == 0
+    again = run(copy, args[3:])
+    assert again.returncode == 0, again.stderr
+    assert run(copy, ["dossier", "verify", str(tmp_path / "bag")]).returncode == 0

@@ -31,8 +31,9 @@ def test_new_show_source_edit_diff_log(ws: Cli, tmp_path: Path) -> None:
     assert "1. Подготовка совместного плана" in ru
 
     source = ws(["source", symbol]).output
-    assert source.splitlines()[:2] == ["# A small trilingual resolution used across the test suite.",
-                                       "symbol: RCWG/RES/2024/1"]
+    assert source.splitlines()[0].startswith("# base: RCWG/RES/2024/1 version 1 sha256:")
+    assert source.splitlines()[1:3] == ["# A small trilingual resolution used across the test suite.",
+                                        "symbol: RCWG/RES/2024/1"]
     assert "# A small trilingual resolution" in source  # comments kept
     # round trip: the source fed back is not a new version
     again = tmp_path / "again.yaml"

@@ -201,7 +201,8 @@ def test_refusals(ws_sqlite: Cli, tmp_path: Path) -> None:
     other = tmp_path / "other.xlf"
     other.write_bytes(good)
     line = _refused(ws, other)
-    assert "version 2" in line and "current version is 3" in line
+    assert "changed since version 2, which this text was taken from: version 3 changed the " \
+           "same part as this text (op-roadmap (OP 2)); nothing stored" in line
     # nothing was stored by any refused file
     assert "2035年" not in ws(["source", SYMBOL]).output
     assert "TOP SECRET" not in ws(["source", SYMBOL]).output

@@ -119,8 +119,9 @@ def _address(display: str, addr: str) -> Address:
 def message_id(seed: str, domain: str) -> str:
     """A Message-ID derived from ``seed``: composing the same message again gives the same
     id, so the unique column refuses a second copy."""
-    digest = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:32]
-    return f"<{digest}@{domain}>"
+    from workflow.store.outbox_ids import derived_id
+
+    return derived_id(seed, domain)
 
 
 def compose(*, sender_address: Address, to_name: str, to_addr: str, subject: str, text: str,

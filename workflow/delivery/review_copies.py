@@ -16,6 +16,7 @@ from drafts.errors import DraftError
 from drafts.model import Resolution
 from workflow import progress
 from workflow.app import App
+from workflow.crashpoints import crashpoint
 from workflow.delivery.outbox import (
     Attachment,
     compose,
@@ -28,6 +29,7 @@ from workflow.delivery.outbox import (
 from workflow.documents.rendering import output_name, prerender, render_bytes
 from workflow.errors import NotFound, WorkflowError
 from workflow.store.models import Member, Message, ResolutionRow, ReviewRound
+from workflow.store.outbox_ids import review_seed
 from workflow.store.texts import load_version
 from workflow.store.witness import HEADER, WITNESS_LINE, head_text
 
@@ -111,7 +113,7 @@ def _one(app: App, session: Session, row: ResolutionRow, rnd: ReviewRound,
                               f"member add … --email'), render the copy with 'resolutions render "
                               f"{row.symbol} --stage review --reviewer {member.id}'")
     from_addr = sender(app, session)
-    msg_id = message_id(f"review|{row.symbol}|{rnd.number}|{member.id}", from_addr.domain)
+    msg_id = message_id(review_seed(row.symbol, rnd.number, member.id), from_addr.domain)
     existing = session.exec(select(Message).where(Message.message_id == msg_id)).first()
     if existing is not None:
         return ReviewDelivery(member.id, existing.recipient, langs, existing.id,
@@ -172,11 +174,16 @@ def _prerender_copies(app: App, symbol: str, round_no: int, reviewer_id: str) ->
                             for stage, fmt in (("review", "pdf"), ("comment-form", "docx"))])
 
 
-def deliver_review_copies(app: App, symbol: str, round_no: int) -> list[str]:
-    """Queue (and, with SMTP configured, send) each reviewer's copy; one line per reviewer."""
+def deliver_review_copies(app: App, symbol: str, round_no: int,
+                          reviewers: list[str] | None = None) -> list[str]:
+    """Queue (and, with SMTP configured, send) each reviewer's copy (``reviewers``: only
+    these); one line per reviewer. Each copy is queued in a transaction of its own, so what
+    an interruption leaves undone is the round's reviewers without a queued message —
+    ``status`` names them and ``circulate --resume`` queues them."""
     with app.read() as session:
         row = app.resolution(session, symbol)
-        reviewers = [rid for rid in _round(session, row, round_no).reviewers.split(",") if rid]
+        reviewers = reviewers if reviewers is not None else [
+            rid for rid in _round(session, row, round_no).reviewers.split(",") if rid]
     deliveries = []
     for n, rid in enumerate(reviewers, start=1):  # one transaction each: a failure spares the rest
         progress.advance("review copies", n - 1, len(reviewers))
@@ -186,13 +193,13 @@ def deliver_review_copies(app: App, symbol: str, round_no: int) -> list[str]:
                 row = app.resolution(session, symbol)
                 deliveries.append(_one(app, session, row, _round(session, row, round_no),
                                        app.member(session, rid)))
+            crashpoint("circulate.after-copy")
         except (WorkflowError, DraftError, OSError, ValueError) as exc:
             # the round is open and stays open: say so, and what this reviewer did not get
             deliveries.append(ReviewDelivery(
                 rid, "", [], None, "failed",
-                f"round {round_no} is open, but no copy was queued for {rid}: {exc}; render "
-                f"it with 'resolutions render {symbol} --stage review --reviewer {rid}' and "
-                "send it by hand"))
+                f"round {round_no} is open, but no copy was queued for {rid}: {exc}; "
+                f"'resolutions circulate {symbol} --resume' tries again"))
     progress.advance("review copies", len(reviewers), len(reviewers))
     fresh = [d.message for d in deliveries if d.message is not None and d.status == "queued"]
     if fresh and smtp_settings(app) is not None:

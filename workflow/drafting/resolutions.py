@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -16,8 +17,8 @@ from drafts.errors import DraftError
 from drafts.model import Resolution
 from workflow import clock
 from workflow.app import App
-from workflow.drafting import translations
-from workflow.errors import ConcurrencyError, InvalidInput
+from workflow.drafting import bases, translations
+from workflow.errors import InvalidInput
 from workflow.lifecycle.machine import REOPENS_ON_EDIT, State
 from workflow.lifecycle.steps import check_action, move, touch
 from workflow.rows import Page, Summary
@@ -26,7 +27,7 @@ from workflow.store.models import Approval, AuditEvent, ResolutionRow, Version
 from workflow.store.texts import load_version
 
 __all__ = ["new_resolution", "new_from_title", "edit_resolution", "editable_source",
-           "keep_unsaved_edit", "list_resolutions",
+           "keep_unsaved_edit", "list_resolutions", "source_text",
            "get_version", "log", "Summary", "EditResult", "Page",
            "parse_source"]
 
@@ -41,6 +42,8 @@ class EditResult:
     state: str
     voided_approvals: int = 0
     notes: list[str] = field(default_factory=list)
+    #: an edit on an older version: the three-way merge (``bases.Merge.to_json``)
+    merged: dict[str, Any] | None = None
 
 
 def parse_source(text: str, filename: str, symbol: str | None = None) -> tuple[Resolution, str]:
@@ -71,6 +74,7 @@ def _next_number(session: Session) -> int:
 
 def new_resolution(app: App, text: str, filename: str = "<source>") -> Summary:
     """Store a new resolution from its YAML source (symbol assigned when absent)."""
+    _, text = bases.split_header(text)  # the line 'source' starts with names no base here
     parse_source(text, filename)  # fail fast, before taking the write lock
     with app.write() as session:
         member = app.acting_member(session)
@@ -136,17 +140,21 @@ def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
     """A new version from edited source, when the text changed.
 
     ``based_on`` is the version number the edit started from (an editor session, a Word
-    round trip): if someone stored another version meanwhile, the edit is refused rather
-    than silently overwriting theirs."""
+    round trip), else the version the text's first line names (``resolutions source``
+    writes it; :mod:`workflow.drafting.bases`). If someone stored another version
+    meanwhile, this text's changes are merged over it by paragraph id; changes to the same
+    paragraph are refused, naming it, rather than silently overwriting theirs."""
+    base, text = bases.split_header(text)
     with app.read() as session:
         row = app.resolution(session, ref)
+    bases.check_base(row.symbol, base, filename)
+    if based_on is None and base is not None:
+        based_on = base.version
     parse_source(text, filename, symbol=row.symbol)
     with app.write() as session:
         row = app.resolution(session, ref)
         member = app.acting_member(session)
         check_action(row, "edit", member.role_set(), member.id)
-        if based_on is not None and row.current_version != based_on:
-            raise ConcurrencyError(row.symbol)
         state = State(row.state)
         current = app.version(session, row)
         old_model = load_version(session, current)
@@ -154,10 +162,16 @@ def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
         if model.symbol != row.symbol:
             raise InvalidInput(f"{filename}: symbol {model.symbol} is not {row.symbol}; "
                                "the symbol of a resolution cannot change")
+        merged = None
+        if based_on is not None and based_on != row.current_version:
+            model, source, merged = _merged(app, session, row, based_on, base, model,
+                                            old_model, filename)
         app.workspace.body(model.body)
         if model.content_hash() == current.content_hash:
-            return EditResult(row.symbol, row.current_version, False, row.state)
-        notes, voided = [], 0
+            return EditResult(row.symbol, row.current_version, False, row.state,
+                              notes=[merged.note()] if merged else [],
+                              merged=merged.to_json() if merged else None)
+        notes, voided = ([merged.note()] if merged else []), 0
         if state == State.returned:
             move(session, row, "revise", actor=member.id)
         elif state in REOPENS_ON_EDIT:
@@ -181,7 +195,27 @@ def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
                      detail={"version": number, "content_hash": model.content_hash(),
                              "note": note, "state": row.state, "voided_approvals": voided})
         _after_version(session, row, old_model, model)
-        return EditResult(row.symbol, number, True, row.state, voided, notes)
+        return EditResult(row.symbol, number, True, row.state, voided, notes,
+                          merged.to_json() if merged else None)
+
+
+def _merged(app: App, session: Session, row: ResolutionRow, based_on: int,
+            base: bases.Base | None, ours: Resolution, current: Resolution,
+            filename: str) -> tuple[Resolution, str, bases.Merge]:
+    """``ours``, taken from version ``based_on``, merged over the current version."""
+    from drafts.source import dump
+
+    if based_on > row.current_version or based_on < 1:
+        raise InvalidInput(f"{filename}: this text names version {based_on} of {row.symbol} "
+                           f"as its base; there are versions 1–{row.current_version}")
+    older = app.version(session, row, based_on)
+    if base is not None and base.content_hash != older.content_hash:
+        raise InvalidInput(f"{filename}: its first line names version {based_on} with another "
+                           "text than the one stored; take 'resolutions source' again")
+    model, report = bases.merge_onto(row.symbol, based_on, load_version(session, older), ours,
+                                     row.current_version, current)
+    merged, source = parse_source(dump(model), filename, symbol=row.symbol)
+    return merged, source, report
 
 
 def list_resolutions(app: App, state: str | None = None, limit: int = 50,
@@ -228,7 +262,17 @@ def editable_source(app: App, ref: str) -> tuple[str, int]:
         row = app.resolution(session, ref)
         member = app.acting_member(session)
         check_action(row, "edit", member.role_set(), member.id)
-        return app.version(session, row).source, row.current_version
+        version = app.version(session, row)
+        return (bases.with_header(row.symbol, version.number, version.content_hash,
+                                  version.source), row.current_version)
+
+
+def source_text(app: App, ref: str, number: int | None = None) -> tuple[Summary, Version, str]:
+    """A version's source as ``resolutions source`` prints it: first the line naming the
+    version (so that ``edit`` knows what the text was taken from), then the text."""
+    summary, version, _ = get_version(app, ref, number)
+    return summary, version, bases.with_header(summary.symbol, version.number,
+                                               version.content_hash, version.source)
 
 
 def keep_unsaved_edit(app: App, ref: str, text: str, based_on: int) -> Path:

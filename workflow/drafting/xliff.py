@@ -230,17 +230,28 @@ def import_xliff(app: App, ref: str, path: Path) -> Imported:
     with app.read() as session:
         row = app.resolution(session, ref)
         ver = app.version(session, row)
+        current = load_version(session, ver)
+        if returned.symbol == row.symbol and returned.version.isdigit() \
+                and 0 < int(returned.version) < ver.number:
+            ver = app.version(session, row, int(returned.version))  # the file's base
         model = load_version(session, ver)
         records = records_for(session, row)
     lang, source = _check_identity(returned, name, row.symbol, ver.number, ver.content_hash,
                                    model.languages, units(model))
     found = _sort_units(returned, model, records, lang, source, name)
-    version, changed = ver.number, False
+    version, changed, notes = ver.number, False, list(found.notes)
     if found.changes:
         result = edit_resolution(app, ref, dump(apply(model, lang, found.changes)), name,
                                  note=f"{lang} translation from {name}", based_on=ver.number)
         version, changed = result.version, result.changed
-    done = list(found.changes) + found.confirm_only
+        notes += [n for n in result.notes if n.startswith("merged:")]
+    since = _changed_since(model, current) if ver.number != row.current_version else set()
+    skipped = [uid for uid in found.confirm_only if uid in since]
+    if skipped:  # the translator confirmed a text that has changed since: not confirmed
+        labels = unit_refs(current)
+        notes += [f"{labels.get(uid, uid)}: not confirmed, changed since version "
+                  f"{ver.number} (the file's version); export it again" for uid in skipped]
+    done = list(found.changes) + [u for u in found.confirm_only if u not in since]
     if done:
         with app.write() as session:
             row = app.resolution(session, ref)
@@ -259,4 +270,12 @@ def import_xliff(app: App, ref: str, path: Path) -> Imported:
     names = unit_refs(model)
     return Imported(row.symbol, lang, version, changed,
                     [names.get(u, u) for u in found.changes], [names.get(u, u) for u in done],
-                    found.untranslated, found.notes)
+                    found.untranslated, notes)
+
+
+def _changed_since(older: Any, current: Any) -> set[str]:
+    """The units whose texts differ between two versions (or exist in one only)."""
+    from drafts.staleness import units
+
+    before, after = units(older), units(current)
+    return {uid for uid in set(before) | set(after) if before.get(uid) != after.get(uid)}

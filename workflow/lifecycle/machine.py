@@ -132,6 +132,7 @@ ACTIONS: Mapping[str, tuple[tuple[State, ...] | None, tuple[str, ...]]] = {
     "comments import": ((S.in_review,), ("reviewer",)),
     "amend": ((S.in_review,), ("reviewer", "secretary")),
     "dispose": ((S.in_review, S.revision), SECRETARY),
+    "circulate --resume": ((S.in_review,), SECRETARY),
     "amendment accept": ((S.in_review,), SECRETARY),
     "amendment reject": ((S.in_review,), SECRETARY),
     "translations confirm": (None, ("secretary", "drafter", "approver", "signatory")),

@@ -41,13 +41,19 @@ class Status:
 
 
 def assemble(symbol: str, state: str, version: int, facts: Any, rnd: Any,
-             approved: Callable[[], list[str]], tsa: str | None) -> Status:
+             approved: Callable[[], list[str]], tsa: str | None,
+             unqueued: list[str] | None = None) -> Status:
     """The status of a resolution in ``state`` from its guard ``facts`` (answered for the
-    status, not for one member), its open review round ``rnd`` and who approved."""
+    status, not for one member), its open review round ``rnd``, who approved, and the
+    round's reviewers whose copy is not queued yet (``unqueued``)."""
     notes: list[str] = []
     if rnd is not None:
         notes.append(f"review round {rnd.number} on version {rnd.version_number} with "
                      f"{rnd.reviewers}" + (f", due {rnd.due}" if rnd.due else ""))
+    if rnd is not None and unqueued:
+        notes.append(f"circulation of round {rnd.number} unfinished: no review copy queued "
+                     f"for {', '.join(unqueued)}; 'resolutions circulate {symbol} --resume' "
+                     "queues them")
     steps = []
     for trigger in allowed_triggers(state):
         if trigger == "reopen":
@@ -151,5 +157,14 @@ def status(reader: Any, ref: str) -> Status:
     state = reader.summary(row).state  # a stored state that is no state is refused here
     facts = StoredFacts(reader, row)
     tsa = reader.workspace.config.get("signatures", {}).get("timestamp_url")
-    return assemble(row.symbol, state, row.current_version, facts, facts.open_round,
-                    lambda: reader.reads.approved_by(row.id, row.current_version), tsa)
+    rnd, unqueued = facts.open_round, None
+    if rnd is not None and state == "in_review":
+        from workflow.store.outbox_ids import copies_not_queued
+
+        mailed = {str(m["id"]) for m in reader.reads.members() if m["email"]}
+        unqueued = copies_not_queued(row.symbol, rnd.number,
+                                     [r for r in rnd.reviewers.split(",") if r in mailed],
+                                     reader.reads.message_ids(row.id, "review-copy"))
+    return assemble(row.symbol, state, row.current_version, facts, rnd,
+                    lambda: reader.reads.approved_by(row.id, row.current_version), tsa,
+                    unqueued)

@@ -260,6 +260,12 @@ class Reads:
             "r.received_at FROM receipts r JOIN submissions s ON s.id = r.submission_id "
             "WHERE s.resolution_id = ? ORDER BY r.id", (resolution_id,))
 
+    def message_ids(self, resolution_id: int, kind: str) -> list[str]:
+        """The Message-IDs of a resolution's messages of one kind (``review-copy``, …)."""
+        return [str(r["message_id"]) for r in self.all(
+            "SELECT message_id FROM messages WHERE resolution_id = ? AND kind = ? ORDER BY id",
+            (resolution_id, kind))]
+
     def messages(self, status: str | None) -> list[Record]:
         if status:
             return self.all(f"{_MESSAGE} WHERE status = ? ORDER BY id", (status,))

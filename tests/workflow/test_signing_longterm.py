@@ -280,7 +280,7 @@ def test_the_archive_timestamp_keeps_b_b_signatures_provable(ws_sqlite: Cli, tmp
     ws(["dossier", "export", symbol, "-o", str(tmp_path / "bag"),
         "--seal-passphrase-file", str(tmp_path / "seal.pass")])
     token = tmp_path / "bag" / "archive-timestamp.tsr"
-    done = subprocess.run([OPENSSL, "ts", "-verify", "-in", str(token), "-token_in", "-data",
+    done = subprocess.run([OPENSSL, "ts", "-verify", "-in", str(token), "-data",
                            str(tmp_path / "bag" / "manifest-sha512.txt"), "-CAfile",
                            str(tmp_path / "tsa-root.pem")], capture_output=True, text=True)
     assert done.returncode == 0 and "Verification: OK" in done.stdout, done.stderr
@@ -309,8 +309,12 @@ def test_keys_trust_takes_roots_only_and_is_audited(ws_sqlite: Cli, tmp_path: Pa
     assert "is not a root certificate" in out and out.count("\n") == 1
     root = tmp_path / "root.pem"
     root.write_bytes(loopback_tsa.root_pem)
+    # one purpose per root: never signers and times at once
+    refused = ws(["keys", "trust", str(root), "--for", "signatures", "--for", "timestamps"],
+                 code=1).output
+    assert "a root is trusted for one of them only" in " ".join(refused.split())
     both = json.loads(ws(["keys", "trust", str(root), "--json"]).output)["added"][0]
-    assert both["for"] == ["signatures", "timestamps"]
+    assert both["for"] == ["signatures"]  # the default
     log = json.loads(ws(["audit", "verify", "--json"]).output)
     assert log["ok"]
     con = sqlite3.connect(ws.root / ".resolutions" / "resolutions.db")

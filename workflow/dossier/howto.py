@@ -210,8 +210,9 @@ def check_howto(root: Path, dossier: dict[str, Any], records: list[tuple[str, di
                   head=(int((dossier.get("audit") or {}).get("head_seq", 0)),
                         str((dossier.get("audit") or {}).get("head_hash", ""))),
                   attime=int(found.group(1)), tsa_roots=list(tsa_roots))
-    howto.seal_timestamp = (Path(root) / "seal-timestamp.tsr").is_file()
-    howto.archive_timestamp = (Path(root) / "archive-timestamp.tsr").is_file()
+    declared = bool(dossier.get("timestamps"))  # a removed timestamp is named elsewhere
+    howto.seal_timestamp = declared or (Path(root) / "seal-timestamp.tsr").is_file()
+    howto.archive_timestamp = declared or (Path(root) / "archive-timestamp.tsr").is_file()
     for folder, record in records:
         signed_files(howto, folder, record)
     detached_facts(Path(root), howto)

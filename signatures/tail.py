@@ -87,16 +87,20 @@ def _pages(handler: Any) -> list[str]:
     return out
 
 
-def fields_of(reader: Any) -> list[tuple[str, bool]]:
-    """Every signature field of the file as it is: (name, signed), document timestamps left
-    out."""
+def fields_of(reader: Any) -> list[tuple[str, bool, bool]]:
+    """Every signature field of the file as it is: (name, signed, required), document
+    timestamps left out. When no field carries the Required flag (a file prepared
+    elsewhere), every field counts as required."""
     from pyhanko.sign.fields import enumerate_sig_fields
 
     out = []
-    for name, value, _ in enumerate_sig_fields(reader):
+    for name, value, ref in enumerate_sig_fields(reader):
         if value is not None and value.get_object().get("/Type") == "/DocTimeStamp":
             continue
-        out.append((str(name), value is not None))
+        flags = int(ref.get_object().get("/Ff", 0)) if ref is not None else 0
+        out.append((str(name), value is not None, bool(flags & 2)))
+    if not any(required for _, _, required in out):
+        out = [(name, signed, True) for name, signed, _ in out]
     return out
 
 

@@ -117,8 +117,8 @@ class PdfReport:
     level: str = "B-B"
     at: datetime | None = None
     document_timestamps: list[dict[str, Any]] = field(default_factory=list)
-    #: every signature field of the file: (name, signed)
-    fields: list[tuple[str, bool]] = field(default_factory=list)
+    #: every signature field of the file: (name, signed, required)
+    fields: list[tuple[str, bool, bool]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -132,7 +132,7 @@ class PdfReport:
             "at": _iso(self.at),
             "size": self.size,
             "document_timestamps": list(self.document_timestamps),
-            "fields": [{"name": n, "signed": s} for n, s in self.fields],
+            "fields": [{"name": n, "signed": s, "required": r} for n, s, r in self.fields],
             "signature_count": len(self.signatures),
             "problems": list(self.problems),
             "signatures": [s.to_json() for s in self.signatures],
@@ -360,7 +360,7 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[x509.Certificate], *,
                      document_timestamps=doc_report, fields=fields)
 
 
-def _fields(reader: Any) -> list[tuple[str, bool]]:
+def _fields(reader: Any) -> list[tuple[str, bool, bool]]:
     from signatures.tail import fields_of
 
     try:
@@ -369,15 +369,15 @@ def _fields(reader: Any) -> list[tuple[str, bool]]:
         return []
 
 
-def _incomplete(fields: list[tuple[str, bool]]) -> list[str]:
-    """An empty signature field: a required signatory's signature is missing (the
-    certifying signature created every signatory's field)."""
+def _incomplete(fields: list[tuple[str, bool, bool]]) -> list[str]:
+    """An empty required signature field: a required signatory's signature is missing (the
+    certifying signature created every signatory's field and marked the required ones)."""
     out = []
-    for name, signed in fields:
-        if not signed:
+    for name, signed, required in fields:
+        if required and not signed:
             who = name[4:] if name.startswith("sig-") else name
             out.append(f"{who}'s signature (field {name}) is missing: the certifying signature "
-                       "fixed every required signatory's field, and this one is empty.")
+                       "made it a required field, and it is empty.")
     return out
 
 

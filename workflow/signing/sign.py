@@ -183,6 +183,22 @@ def _long_term(app: App, signed_sha: str, timestamper: Any) -> str:
     return store(app, lta)
 
 
+def required_fields(app: App, session: Session, row: ResolutionRow) -> list[str]:
+    """The signature fields the certifying signature marks Required: the members
+    ``[signatures] required`` names, and the one signatory of a delegation the body
+    requires when that delegation has one only (with several, any one of them signs)."""
+    from workflow.lifecycle.signatures import signatories
+
+    required = [str(m) for m in app.workspace.config.get("signatures", {}).get("required", [])]
+    people = {m.id: m.delegation for m in signatories(session)}
+    body = app.workspace.bodies().get(row.body)
+    for delegation in [d for d in (body.signatures if body else ()) if d != "any"]:
+        members = [m for m, d in people.items() if d == delegation]
+        if len(members) == 1 and not any(people.get(r) == delegation for r in required):
+            required.append(members[0])
+    return [f"sig-{m}" for m in required]
+
+
 def _slots(pdf: bytes, own: str) -> list[tuple[str, int, tuple[float, float, float, float]]]:
     from signatures.places import list_destinations
 
@@ -247,7 +263,8 @@ def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = 
                           reason=f"{row.symbol} v{row.current_version}",
                           location=str(settings.get("location", "")),
                           timestamper=timestamper,
-                          empty_fields=_slots(latest, field_name) if certify else ())
+                          empty_fields=_slots(latest, field_name) if certify else (),
+                          required=required_fields(app, session, row))
         _verified(app, signed, f"the PDF signed by {member.id}")
         progress.advance("sign and check the PDF", 1, 1)
         from workflow.signing.trust import crl_blobs

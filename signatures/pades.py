@@ -163,9 +163,13 @@ def sign_pdf(
         signer.pyhanko_signer,
         timestamper=_timestamper(timestamp_url, timestamper),
         stamp_style=stamp_style(stamp_lines, font=font, font_size=font_size),
-        new_field_spec=None if field_name in existing else _field_spec(field_name, page, box),
+        new_field_spec=None,
     )
     writer = _writer(pdf)
+    if field_name not in existing:  # the signer's own field, made here like the others
+        fields.append_signature_field(writer, _field_spec(field_name, page, box))
+        if field_name in required:
+            _mark_required(writer, field_name)
     for slot_name, slot_page, slot_box in empty_fields:
         if slot_name == field_name or slot_name in existing:
             continue

@@ -2,9 +2,12 @@
 
 **Trust store.** ``.resolutions/keys/trust/*.pem`` holds every root a signature or a
 timestamp may chain to; ``trust/index.json`` says what each is trusted *for*
-(``signatures``, ``timestamps``). A root without an entry (an older workspace, or files
-copied by hand) is trusted for both. ``keys trust FILE.pem`` adds a root with an audited
-event (``keys-trust``).
+(``signatures``, ``timestamps``), one purpose per root. A root trusted for signatures is
+never a timestamp root (:func:`timestamp_files`): whoever holds the working group's CA
+could otherwise issue a TSA certificate and date tokens back. A root without an entry (an
+older workspace, or files copied by hand) counts as trusted for signatures only.
+``keys trust FILE.pem --for timestamps`` adds a timestamp root with an audited event
+(``keys-trust``).
 
 **Revocation.** ``keys revoke MEMBER`` records a ``keys-revoke`` event (fingerprint,
 serial, time, reason), moves the member's bundle aside and publishes a new CRL signed by

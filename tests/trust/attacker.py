@@ -30,7 +30,7 @@ def cut_after_signature(pdf: bytes, index: int) -> bytes:
 
 
 def _incremental(pdf: bytes) -> PdfWriter:
-    return PdfWriter(clone_from=PdfReader(BytesIO(pdf)), incremental=True)
+    return PdfWriter(BytesIO(pdf), incremental=True)
 
 
 def _write(writer: PdfWriter) -> bytes:

@@ -53,12 +53,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     return Demo(root, result.output)
 
 
-def run_cli(args: list[str], cwd: Path | None = None) -> tuple[int, str]:
+def run_cli(args: list[str], cwd: Path | None = None,
+            stdout_only: bool = False) -> tuple[int, str]:
     """The installed command line in a process of its own (outside any workspace when
-    ``cwd`` is not one)."""
+    ``cwd`` is not one): exit code and what it printed (``stdout_only``: for --json)."""
     import subprocess
     import sys
 
     done = subprocess.run([sys.executable, "-c", "from cli import main; main()", *args],
                           capture_output=True, text=True, cwd=cwd, check=False)
-    return done.returncode, done.stdout + done.stderr
+    return done.returncode, done.stdout if stdout_only else done.stdout + done.stderr

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 def _outside(demo: Demo, pdf: Path, *extra: str) -> tuple[int, str]:
     return run_cli(["verify", str(pdf), "--trust", str(demo.ca), "--trust-tsa",
-                    str(demo.tsa_root), *extra], cwd=pdf.parent)
+                    str(demo.tsa_root), *extra], cwd=pdf.parent, stdout_only="--json" in extra)
 
 
 def test_the_untouched_file_verifies_with_each_field_listed(demo: Demo, tmp_path: Path) -> None:

@@ -72,8 +72,17 @@ def test_a_backdated_token_from_a_ca_issued_tsa_is_refused_and_named(
         fixed_dt=datetime.now(timezone.utc) - timedelta(days=300))
     revoked = ws / ".resolutions" / "keys"
     p12 = next(revoked.glob("li-wei.revoked-*.p12"))
-    signer = signers.SimpleSigner.load_pkcs12(str(p12), demo.secret("li-wei").read_bytes()
-                                              .rstrip(b"\n"))
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    bundle = pkcs12.load_pkcs12(p12.read_bytes(), demo.secret("li-wei").read_bytes().rstrip(b"\n"))
+    assert bundle.cert is not None and bundle.key is not None
+    signer = signers.SimpleSigner(
+        signing_cert=asn1_x509.Certificate.load(der(bundle.cert.certificate)),
+        signing_key=asn1_keys.PrivateKeyInfo.load(bundle.key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption())),
+        cert_registry=SimpleCertificateStore.from_certs([]))
     base = (demo.root / "out" / "RCWG-RES-2024-1_v2_final_ru-zh.pdf").read_bytes()
     out_pdf = signers.PdfSigner(
         signers.PdfSignatureMetadata(field_name="sig-li-wei",

@@ -17,9 +17,14 @@ __all__ = ["tail_problems", "fields_of"]
 
 
 def _info(handler: Any) -> dict[str, str]:
-    try:
-        info = handler.trailer_view.get("/Info")
-        info = info.get_object() if info is not None else None
+    from pyhanko.pdf_utils import generic
+
+    try:  # resolved in the handler's own revision (a reference alone reads the newest)
+        raw = handler.trailer_view.raw_get("/Info")
+        info = handler.get_object(raw.reference) if isinstance(
+            raw, generic.IndirectObject) else raw
+    except KeyError:
+        return {}
     except Exception:  # an unreadable /Info is a change of its own
         return {"?": "unreadable"}
     if info is None:

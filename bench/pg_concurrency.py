@@ -39,7 +39,10 @@ def _approver(i: int) -> str:
     return f"appr-{i + 1}"
 
 
-def setup(root: Path, clients: int, pool: int) -> dict[str, list[str]]:
+def setup(root: Path, clients: int, pool: int,
+          password: str | None = None) -> dict[str, list[str]]:
+    """The workspace and its resolutions; on PostgreSQL each member's role gets
+    ``password`` (every client logs in as its own member)."""
     import dataclasses
 
     from make_workspace import _template, _titles
@@ -55,10 +58,12 @@ def setup(root: Path, clients: int, pool: int) -> dict[str, list[str]]:
     init_workspace(root, name="Bench working group", prefix="RCWG",
                    languages=("ru", "zh", "en"), approval_rule="all")
     app = App.open(root, "sec")
-    add_member(app, "sec", name="Secretary", roles=["secretary"], delegation="ru")
+    add_member(app, "sec", name="Secretary", roles=["secretary"], delegation="ru",
+               password=password)
     for i in range(clients):
         add_member(app, _approver(i), name=f"Approver {i + 1}", roles=["approver", "reviewer"],
-                   delegation="ru" if i % 2 == 0 else "zh", lang="ru" if i % 2 == 0 else "zh")
+                   delegation="ru" if i % 2 == 0 else "zh", lang="ru" if i % 2 == 0 else "zh",
+                   password=password)
     model, _ = _template()
     reviewers = [_approver(i) for i in range(clients)]
     in_review, for_approval = [], []
@@ -140,7 +145,7 @@ def run(seconds: float = 30, clients: int = 8, pool: int | None = None) -> list[
         with tempfile.TemporaryDirectory(prefix="pg-", dir=OUT) as tmp:
             root = Path(tmp) / "ws"
             t = time.perf_counter()
-            plan = setup(root, clients, pool)
+            plan = setup(root, clients, pool, cluster.password)
             setup_s = time.perf_counter() - t
             plan_file = Path(tmp) / "plan.json"
             plan_file.write_text(json.dumps(plan), "utf-8")

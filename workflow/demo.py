@@ -263,26 +263,30 @@ def _play(root: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
          ["circulate", symbol, "--reviewer", "orlov", "--reviewer", "wang-fang",
           "--due", (clock.today() + datetime.timedelta(days=12)).isoformat()])
 
+    from workflow import demo_mail
+
     forms = root / "forms"
-    rendered = step("comment form made for 王芳",
-                    ["render", symbol, "--stage", "comment-form", "--reviewer", "wang-fang",
-                     "-o", str(forms)])[0].split()
-    blank = Path(next(p for p in rendered if p.endswith(".docx")))
+    to_wang = demo_mail.received(root, "wang-fang")
+    blank = demo_mail.attachment(to_wang, ".docx", forms)
     filled = forms / "comment-form-wang-fang-returned.docx"
     _fill_comment_form(blank, filled, [
         ("OP 2(c)", "te", "应明确认证所依据的标准。",
          "for the testing and certification of components to agreed standards;"),
         ("OP 9", "ed", "建议写明报告提交对象。", ""),
     ])
-    step("王芳's filled comment form imported", ["comments", "import", symbol, str(filled)])
-    copy = Path(next(p for p in step("review copy of Орлов С. В. (as e-mailed to him)", [
-        "render", symbol, "--stage", "review", "--reviewer", "orlov", "--lang", "ru",
-        "-o", str(forms)])[0].split() if p.endswith(".pdf")))
+    back = demo_mail.reply(to_wang, [filled], forms / "reply-wang-fang.eml",
+                           text="意见表见附件。")
+    step("王芳's reply with her filled comment form imported",
+         ["comments", "import", symbol, str(back)])
+    to_orlov = demo_mail.received(root, "orlov")
+    copy = demo_mail.attachment(to_orlov, ".pdf", forms)
     annotated = forms / "review-copy-orlov-annotated.pdf"
     _annotate_copy(copy, annotated, [("op-supplies", "ru", "общ: Поставки на переходный "
                                       "период следует увязать с дорожной картой.")])
-    step("Орлов С. В.'s review copy, annotated in his PDF reader, imported",
-         ["comments", "import", symbol, str(annotated)])
+    back = demo_mail.reply(to_orlov, [annotated], forms / "reply-orlov.eml",
+                           text="Замечания — в приложенном экземпляре.")
+    step("Орлов С. В.'s reply with the review copy he annotated in his PDF reader imported",
+         ["comments", "import", symbol, str(back)])
     step("amendments by Орлов С. В.",
          ["amend", symbol, "--by", "orlov", "--target", "OP 3(c)(ii)", "--op", "insert-after",
           "--text", "ru=создание совместных инжиниринговых центров;",
@@ -378,6 +382,18 @@ def _play(root: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
                  ["dossier", "export", symbol, "-o", str(root / "dossier-again"),
                   "--seal-passphrase-file", _secret(root, "seal")])[-1].strip()
     echo(f"    {again.split('; ', 1)[-1]}")
+    found = step("searched every version in every language: a Russian phrase, and two "
+                 "Chinese characters (the aligned paragraphs shown beside each hit)",
+                 ["search", "интегральных схем", "--limit", "1"],
+                 ["search", "合资", "--lang", "zh", "--limit", "1"])
+    for text in found:
+        for line in text.strip().splitlines()[:4]:
+            echo(f"    {line}")
+    room = dossier / "data" / "index.html"
+    if not room.is_file():
+        raise DemoError(f"the dossier has no reading room ({room})")
+    step(f"reading room in the dossier: open {room.relative_to(root)} in a browser "
+         "(static pages, no network)")
     step("audit chain verified", ["audit", "verify"])
     result.artefacts = collect_artefacts(root)
     return result
@@ -395,6 +411,10 @@ def _kind(path: Path) -> str:
         return "timestamp (RFC 3161)"
     if name == "VERIFY.txt":
         return "how to verify"
+    if name == "index.html":
+        return "reading room"
+    if name == "premis.xml":
+        return "PREMIS 3.0 history"
     if name.endswith("_signed.pdf"):
         return "signed resolution"
     if "returned" in name:
@@ -419,9 +439,9 @@ def collect_artefacts(root: Path) -> list[Artefact]:
     dossier = root / "dossier"
     if dossier.is_dir():
         files += sorted(p for p in dossier.iterdir() if p.is_file())
-        index = dossier / "data" / "index.pdf"
-        if index.is_file():
-            files.append(index)
+        for name in ("index.pdf", "index.html", "premis.xml"):
+            if (dossier / "data" / name).is_file():
+                files.append(dossier / "data" / name)
     for path in files:
         if path.name.startswith("."):
             continue

@@ -32,6 +32,7 @@ from workflow.store.workspace import Workspace, find
 
 if TYPE_CHECKING:  # a version's model is read by show and status only, not by list or log
     from drafts.model import Resolution
+    from workflow.search.query import Filters, SearchPage
 
 __all__ = ["Reader", "open_reader"]
 
@@ -188,18 +189,41 @@ class Reader:
                             m.attempts, m.error, m.eml_path, _iso(m.created_at) or "",
                             _iso(m.sent_at)) for m in self.reads.messages(status)]
 
+    def search(self, query: str, filters: Filters, limit: int = 20,
+               offset: int = 0) -> SearchPage:
+        """``resolutions search``: hits best first, the aligned texts in the workspace's
+        language order."""
+        from drafts.model import LANGUAGES
+        from workflow.search.query import search
 
-def open_reader(workspace: str | os.PathLike[str] | None = None) -> Reader:
-    """The workspace's reader; a database not yet at the schema's head is migrated first."""
+        if filters.body is not None:
+            self.workspace.body(filters.body)
+        known = [*self.workspace.languages, *LANGUAGES]
+        if filters.lang is not None and filters.lang not in known:
+            raise InvalidInput(f"unknown language {filters.lang!r}; the workspace's are "
+                               f"{', '.join(self.workspace.languages)}")
+        page = search(self.reads, query, filters, limit, offset)
+        for hit in page.hits:
+            hit.aligned = dict(sorted(hit.aligned.items(), key=lambda kv: (
+                known.index(kv[0]) if kv[0] in known else len(known), kv[0])))
+        return page
+
+
+def open_reader(workspace: str | os.PathLike[str] | None = None,
+                actor: str | None = None) -> Reader:
+    """The workspace's reader; a database not yet at the schema's head is migrated first.
+    On PostgreSQL it logs in as ``actor`` (``--as``, else RESOLUTIONS_USER, else the
+    member the URL names, else the secretary)."""
     ws = find(workspace)
-    reads = Reads.open(ws.database_url)
+    actor = actor or os.environ.get("RESOLUTIONS_USER")
+    reads = Reads.open(ws.database_url, actor)
     if reads is None:
         from workflow.app import App
 
-        app = App.open(ws.root)
+        app = App.open(ws.root, actor)
         app.db.engine  # opening it creates or migrates the schema  # noqa: B018
         app.db.dispose()
-        reads = Reads.open(ws.database_url)
+        reads = Reads.open(ws.database_url, actor)
         if reads is None:
             raise WorkspaceError(f"cannot read the database of {ws.root}; run 'resolutions "
                                  "doctor'")

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["HOWTO", "Howto", "howto_text", "commands", "signed_files", "detached_facts",
-           "check_howto"]
+__all__ = ["HOWTO", "Howto", "howto_text", "commands", "steps", "SEALED_AT", "signed_files",
+           "detached_facts", "check_howto"]
 
 HOWTO = "VERIFY.txt"
 PROMPT = "$ "
@@ -126,6 +126,15 @@ def _steps(h: Howto) -> list[tuple[dict[str, str], list[str]]]:
                          "值比较（伪造者会同时修改）："},
                   [_fp(h.ca), _fp(h.seal_cert)]))
     return steps
+
+
+#: what the reading room writes for the moment of sealing, which is known only at the end
+SEALED_AT = "$SEALED_AT"
+
+
+def steps(h: Howto) -> list[tuple[dict[str, str], list[str]]]:
+    """VERIFY.txt's steps: what each proves (en, ru, zh) and its command lines."""
+    return _steps(h)
 
 
 def howto_text(h: Howto) -> str:

@@ -45,6 +45,9 @@ __all__ = [
     "Submission",
     "AuditAnchor",
     "Receipt",
+    "Waiver",
+    "SearchText",
+    "SearchSpan",
 ]
 
 
@@ -373,3 +376,64 @@ class Receipt(SQLModel, table=True):
     note: str = ""
     recorded_by: str = ""
     received_at: _dt.datetime
+
+
+class Waiver(SQLModel, table=True):
+    """A parity finding set aside by a named member, with the reason (``check --accept``).
+
+    ``finding`` is the finding's id (``f-…``: paragraph, rule and languages); the waiver
+    holds while the paragraph's texts hash to ``texts_hash`` (drafts.parity.waivers).
+    Append-only: a waiver is never changed or removed; a changed text makes it lapse."""
+
+    __tablename__ = "waivers"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    resolution_id: int = Field(foreign_key="resolutions.id", index=True)
+    version_number: int
+    finding: str
+    paragraph_id: str
+    ref: str
+    rule: str
+    languages: str          # comma-separated, as the finding names them
+    severity: str
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    texts_hash: str
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    member_id: str
+    at: _dt.datetime
+
+
+class SearchText(SQLModel, table=True):
+    """A distinct paragraph text of the search index (``workflow.store.search_index``): as
+    printed, folded for matching, and its Chinese character pairs. Derived from the
+    versions; the full-text indexes over it are made by migration 0011."""
+
+    __tablename__ = "search_texts"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    lang: str = Field(max_length=16)
+    digest: str = Field(max_length=64, unique=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    folded: str = Field(sa_column=Column(Text, nullable=False))
+    grams: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class SearchSpan(SQLModel, table=True):
+    """Where a text of the index stands: one paragraph of one language of a resolution,
+    with that text and reference from ``first_version`` to ``last_version``."""
+
+    __tablename__ = "search_spans"
+    __table_args__ = (Index("ix_search_spans_place", "resolution_id", "para_id", "last_version"),
+                      Index("ix_search_spans_last", "resolution_id", "last_version"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    resolution_id: int = Field(foreign_key="resolutions.id")
+    para_id: str = Field(max_length=160)
+    lang: str = Field(max_length=16)
+    ref: str = Field(max_length=64)
+    position: int
+    text_id: int = Field(sa_column=Column(ForeignKey("search_texts.id"), nullable=False,
+                                          index=True))
+    first_version: int
+    last_version: int
+    year: int

@@ -200,16 +200,15 @@ def _long_term(app: App, signed_sha: str, timestamper: Any) -> str:
     return store(app, lta)
 
 
-def required_fields(app: App, session: Session, row: ResolutionRow) -> list[str]:
+def required_fields(decision: Decision) -> list[str]:
     """The signature fields the certifying signature marks Required: the members
     ``[signatures] required`` names, and the one signatory of a delegation the body
     requires when that delegation has one only (with several, any one of them signs)."""
-    from workflow.lifecycle.signatures import signatories
-
-    required = [str(m) for m in app.workspace.config.get("signatures", {}).get("required", [])]
-    people = {m.id: m.delegation for m in signatories(session)}
-    body = app.workspace.bodies().get(row.body)
-    for delegation in [d for d in (body.signatures if body else ()) if d != "any"]:
+    facts = decision.facts
+    assert facts is not None
+    required = [str(m) for m in facts.policy.required_signatures]
+    people = {str(m): str(d) for m, d in dict(facts.signatories).items()}
+    for delegation in [d for d in facts.policy.body_signatures if d != "any"]:
         members = [m for m, d in people.items() if d == delegation]
         if len(members) == 1 and not any(people.get(r) == delegation for r in required):
             required.append(members[0])
@@ -231,16 +230,17 @@ def may_sign(app: App, ref: str, by: str | None) -> None:
     step that cannot happen (a refusal for a role is audited, as always)."""
     with app.write() as session:
         row = app.resolution(session, ref)
-        member, _ = _signatory(app, session, row, by)
-        _long_term_possible(app, session, row, member)
+        member, decision = _signatory(app, session, row, by)
+        _long_term_possible(app, row, member, decision)
 
 
-def _long_term_possible(app: App, session: Session, row: ResolutionRow, member: Member) -> None:
+def _long_term_possible(app: App, row: ResolutionRow, member: Member,
+                        decision: Decision) -> None:
     """The last signature makes the file B-LTA: refuse it before any work when the CA's CRL
     it must carry is stale (a validator in 2040 could not judge the signers)."""
     from workflow.signing.trust import stale_crl
 
-    if timestamper_for(app) is None or missing_signatures(app, session, row, also=member.id):
+    if timestamper_for(app) is None or _missing_after(decision, member):
         return
     problem = stale_crl(app)
     if problem:
@@ -258,7 +258,7 @@ def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = 
     with app.write() as session:
         row = app.resolution(session, ref)
         member, decision = _signatory(app, session, row, by)
-        _long_term_possible(app, session, row, member)
+        _long_term_possible(app, row, member, decision)
         if hasattr(signer, "open"):  # a KeyRequest: open the key only once allowed to sign
             signer = signer.open(app, session, member.id)
         fingerprint = _check_certificate(app, session, member, signer.cert, signer.chain)
@@ -279,7 +279,7 @@ def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = 
                           location=str(settings.get("location", "")),
                           timestamper=timestamper,
                           empty_fields=_slots(latest, field_name) if certify else (),
-                          required=required_fields(app, session, row))
+                          required=required_fields(decision))
         _verified(app, signed, f"the PDF signed by {member.id}")
         progress.advance("sign and check the PDF", 1, 1)
         from workflow.signing.trust import crl_blobs

@@ -30,7 +30,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 COUNTRY = "xb-brics"
 #: ISO 639-2 (alpha-3) codes, as the naming convention wants in expression URIs.
 LANGUAGE_CODES = {"ru": "rus", "zh": "zho", "en": "eng", "pt": "por", "ar": "ara",
-                  "fr": "fra", "es": "spa", "hi": "hin"}
+                  "fr": "fra", "es": "spa", "hi": "hin", "fa": "fas", "am": "amh", "id": "ind"}
 _UNSAFE = re.compile(r"[^a-z0-9.-]+")
 
 

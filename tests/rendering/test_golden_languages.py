@@ -181,3 +181,31 @@ def test_chinese_first_english_second_keeps_english_type(render, tmp_path: Path)
     assert fonts_of["决"] == {"Noto-Serif-CJK-SC-Bold"}  # 决定: the Chinese opener
     hyphens = [f for f, c in chars if c == "\u2010"]
     assert hyphens and set(hyphens) == {"Noto-Serif"}
+
+
+def test_libreoffice_lays_the_arabic_docx_out_from_the_right(tmp_path: Path) -> None:
+    """The DOCX as LibreOffice reads it (w:bidi paragraphs, w:rtl runs, a w:bidiVisual
+    table): the Arabic column is the rightmost, its labels at its right edge, the
+    symbol inside the Arabic text left to right."""
+    import re
+
+    from templates.word.render import render_docx
+
+    docx_path = tmp_path / "ar-en.docx"
+    docx_path.write_bytes(render_docx(_view("ar-en.yaml", stage="draft")))
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                    "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    str(docx_path)], check=True, capture_output=True, timeout=300)
+    xml = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(tmp_path /
+                          "ar-en.pdf"), "-"], check=True, capture_output=True,
+                         text=True).stdout
+    words = [(float(m[1]), float(m[2]), m[3]) for m in re.finditer(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">(.*?)</word>',
+        xml)]
+    ar = [x for x, _, w in words if _is(w, "يوصي")]
+    en = [x for x, _, w in words if w == "Recommends"]
+    assert ar and en and ar[0] > en[0]
+    line = next(y for x, y, w in words if _is(w, "يوصي"))
+    labels = [x for x, y, w in words if abs(y - line) < 4 and w in ("1", "-", "1-", "-1")]
+    assert labels and max(labels) > ar[0]  # "1 -" to the right of the Arabic text
+    assert any(w == "RCWG/RES/2023/4" for _, _, w in words)  # the symbol whole, in order

@@ -236,6 +236,15 @@ def _note_on(copy: Path, out: Path, paragraph: str, lang: str, text: str) -> Non
     writer.write(out)
 
 
+def _returned(ws: Cli, reviewer: str, path: Path) -> str:
+    """The file as it comes back: attached to the reviewer's reply to their review mail."""
+    from workflow import demo_mail
+
+    message = demo_mail.received(ws.root, reviewer)
+    return str(demo_mail.reply(message, [(path.name, path.read_bytes())],
+                               path.with_name(f"reply-{path.name}.eml")))
+
+
 def play(group: Group, root: Path) -> Played:
     from click.testing import CliRunner
 
@@ -282,7 +291,7 @@ def play(group: Group, root: Path) -> Played:
     (root / "first-form.docx").write_bytes(_attachment(mail, DOCX))
     _fill_form(_attachment(mail, DOCX), root / "filled.docx", "OP 2", "te",
                "2025–2030 ⟶ 2025–2035?")
-    ws(["comments", "import", symbol, str(root / "filled.docx")])
+    ws(["comments", "import", symbol, _returned(ws, first, root / "filled.docx")])
     second_lang = next(m[3] for m in group.members if m[0] == second)
     copy = root / "second-copy.pdf"
     copy.write_bytes(_attachment(_mail(ws, f"{second}@wg.example"), "application/pdf"))
@@ -290,8 +299,9 @@ def play(group: Group, root: Path) -> Played:
 
     _note_on(copy, root / "noted.pdf", "op-roadmap", delegation_language(second_lang),
              "ed: road map")
-    imported = json.loads(ws(["comments", "import", symbol, str(root / "noted.pdf"),
-                              "--json"]).output)["imported"]
+    imported = json.loads(ws(["comments", "import", symbol,
+                              _returned(ws, second, root / "noted.pdf"), "--json"]).output
+                          )["imported"]
     assert [(c["original_ref"], c["type"]) for c in imported] == [("OP 2", "ed")]
     ws(["dispose", symbol, "1", "--reject", "--note", "2030 agreed"])
     ws(["dispose", symbol, "2", "--accept", "--note", "noted"])

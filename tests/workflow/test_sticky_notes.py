@@ -12,7 +12,6 @@ annotations on the box pdftotext gives for the word.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from pypdf.annotations import Text
 
 from tests.conftest import Cli, module_workspace
 from tests.reliability.helpers import draft
-from tests.workflow.test_pdf_annotations import word_box
+from tests.workflow.test_pdf_annotations import import_json, word_box
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +56,7 @@ def test_a_note_on_a_word_lands_on_its_paragraph_however_the_icon_is_anchored(co
     writer.add_annotation(0, Text(rect=(300, 800, 320, 820), text="ge: on the whole text"))
     path = src.parent / "noted.pdf"
     writer.write(path)
-    data = json.loads(ws(["comments", "import", symbol, str(path), "--json"]).output)
+    data = import_json(ws, symbol, path)  # as it comes back, attached to rev-ru's reply
     got = [(c["original_ref"], c["lang"], c["text"]) for c in data["imported"]]
     expected = [("OP 2", lang, f"note {n} ({name})") for n, (name, _, lang) in enumerate(notes)]
     expected.append(("General", "", "on the whole text"))

@@ -177,3 +177,16 @@ def test_a_second_workspace_language_set_can_waive_too(tmp_path: Path) -> None:
     assert finding["languages"] == ["ar", "en"]
     ws(["check", symbol, "--accept", finding["id"], "--reason", "فترة مختلفة متفق عليها"])
     assert _report(ws, symbol)["ok"] is True
+
+
+def test_circulate_prints_each_finding_once(ws_sqlite: Cli, tmp_path: Path) -> None:
+    """Before: "warning: error: OP 1(b): OP 1(b): …". Now one line per finding: where,
+    which languages and rule, the severity, and the message without its reference."""
+    ws = ws_sqlite
+    symbol = _draft(ws, tmp_path)
+    out = ws(["circulate", symbol, "--reviewer", "rev-ru"]).output
+    warnings = [line for line in out.splitlines() if line.startswith("warning:")]
+    parity = [line for line in warnings if "OP 2" in line]
+    assert parity == ["warning: OP 2 [zh] numbers (error): the numbers differ between "
+                      "languages: Russian 2030; Chinese 2035; English 2030."]
+    assert not any("warning: error:" in line or "OP 2: OP 2" in line for line in warnings)

@@ -47,7 +47,10 @@ def record(session: Session, *, actor: str, action: str, resolution: ResolutionR
     if bound:
         detail["facts"] = bound
     session.info["actor"] = actor
-    detail_text = json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
+    # a NUL character (only ever inside a quoted refusal) becomes U+FFFD: PostgreSQL's jsonb,
+    # which its append function reads the event with, holds none
+    detail_text = json.dumps(detail, ensure_ascii=False, sort_keys=True,
+                             default=str).replace("\\u0000", "\\ufffd")
     seq = head.seq + 1
     rid = resolution.id if resolution is not None else None
     symbol = resolution.symbol if resolution is not None else ""

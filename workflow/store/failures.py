@@ -135,7 +135,8 @@ def _postgres(text: str, url: Any) -> WorkflowError | None:
             f"the database server accepts no more connections now{login}: wait a moment and "
             f"run the command again; {_NOTHING}")
     if "the database system is starting up" in text \
-            or "the database system is shutting down" in text:
+            or "the database system is shutting down" in text \
+            or "not yet accepting connections" in text or "in recovery mode" in text:
         return DatabaseUnavailable(
             f"the database server is starting or stopping{login}: run the command again in a "
             f"moment; {_NOTHING}")

@@ -376,9 +376,11 @@ def _passphrase(passphrase_file: str | None, label: str, new: bool = False,
               help="A member whose signature every resolution needs (repeatable).")
 @click.option("--timestamp-url", default="", metavar="URL",
               help="An RFC 3161 timestamp authority: signatures become B-T, then B-LTA.")
+@click.option("--crl-url", default="", metavar="URL",
+              help="Where the working group publishes its CA's CRL (http); certificates name it.")
 def init(ctx: Context, directory: str, name: str, name_ru: str | None, name_zh: str | None,
          names_in: tuple[str, ...], prefix: str, languages: str, approval_rule: str,
-         required: tuple[str, ...], timestamp_url: str) -> None:
+         required: tuple[str, ...], timestamp_url: str, crl_url: str) -> None:
     """Create a workspace: resolutions.toml and .resolutions/ (SQLite database).
 
     The languages are those the engine renders: ru, zh, en, pt, ar, fa, hi, am, id, es, fr
@@ -390,7 +392,7 @@ def init(ctx: Context, directory: str, name: str, name_ru: str | None, name_zh: 
                               languages=tuple(x.strip() for x in languages.split(",") if x.strip()),
                               approval_rule=approval_rule, names=names,
                               required_signatories=required, timestamp_url=timestamp_url,
-                              database_url=ctx.database_url)
+                              crl_url=crl_url, database_url=ctx.database_url)
     database = setup.shown_url(ws.database_url)
     ctx.emit({"workspace": str(ws.root), "database": database},
              f"Initialised workspace {ws.root} ({name}, prefix {prefix})")
@@ -1385,7 +1387,8 @@ def keys_list(ctx: Context) -> None:
          example="resolutions keys trust tsa-root.pem --for timestamps")
 @click.argument("pem_file", metavar="FILE.pem", type=FILE_IN)
 @click.option("--for", "purposes", multiple=True, type=click.Choice(["signatures", "timestamps"]),
-              help="What the root is trusted for (repeatable; default: both).")
+              help="What the root is trusted for: signatures (the default) or timestamps, "
+                   "never both.")
 def keys_trust(ctx: Context, pem_file: str, purposes: tuple[str, ...]) -> None:
     """Add a root certificate (e.g. a timestamp authority's) to the workspace trust store."""
     from workflow.signing.trust import trust_anchor
@@ -1482,18 +1485,22 @@ def signed_files(ctx: Context, ref: str, out_dir: str) -> None:
              "\n".join(str(p) for p, _ in written))
 
 @command(cli, "verify", json=VERIFY_KEYS, example=(
-    "resolutions verify RCWG-RES-2024-1_v2_signed.pdf --trust rcwg-ca.pem --json"))
+    "resolutions verify RCWG-RES-2024-1_v2_signed.pdf --trust rcwg-ca.pem "
+    "--trust-tsa tsa-root.pem --json"))
 @click.argument("file", type=FILE_IN)
 @click.option("--trust", multiple=True, type=FILE_IN,
-              help="Trusted CA certificate(s), PEM (default: the workspace trust store).")
+              help="CA certificate(s) trusted for signatures, PEM (default: the workspace "
+                   "trust store).")
+@click.option("--trust-tsa", multiple=True, type=FILE_IN,
+              help="Root certificate(s) of timestamp authorities, trusted for timestamps only.")
 @click.option("--p7s", multiple=True, type=FILE_IN,
               help="Detached signature(s) of FILE (default: FILE.p7s and FILE.*.p7s).")
 @click.option("--at", "at", metavar="DATE", help="Judge the file as on this date "
               "(YYYY-MM-DD or ISO 8601; default: now).")
 @click.option("--crl", multiple=True, type=FILE_IN,
               help="Revocation list(s) to check against (besides the workspace's and the PDF's).")
-def verify_cmd(ctx: Context, file: str, trust: tuple[str, ...], p7s: tuple[str, ...],
-               at: str | None, crl: tuple[str, ...]) -> None:
+def verify_cmd(ctx: Context, file: str, trust: tuple[str, ...], trust_tsa: tuple[str, ...],
+               p7s: tuple[str, ...], at: str | None, crl: tuple[str, ...]) -> None:
     """Verify a signed PDF, or a file by its .p7s; exit 1 unless every signature holds
     and each field is signed by the member it names.
 
@@ -1503,7 +1510,7 @@ def verify_cmd(ctx: Context, file: str, trust: tuple[str, ...], p7s: tuple[str, 
     report = verify_file(Path(file), trust=[Path(t) for t in trust], workspace=ctx.workspace,
                          database_url=ctx.database_url,
                          p7s=[Path(x) for x in p7s], at=parse_at(at),
-                         crl=[Path(c) for c in crl])
+                         crl=[Path(c) for c in crl], trust_tsa=[Path(t) for t in trust_tsa])
     ctx.emit(report, reports.signatures_text(file, report))
     if not report["ok"]:
         sys.exit(1)

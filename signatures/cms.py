@@ -23,7 +23,8 @@ from signatures.errors import VerificationError
 from signatures.keys import cert_info
 from signatures.signer import DIGEST_ALGORITHM, Signer
 
-__all__ = ["DetachedReport", "sign_detached", "verify_detached"]
+__all__ = ["DetachedReport", "sign_detached", "verify_detached", "embedded_crls",
+           "signed_at"]
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,13 @@ class DetachedReport:
         }
 
 
-def sign_detached(data: bytes, signer: Signer, *, timestamper: Any = None) -> bytes:
-    """A DER CMS SignedData over ``data``, without the data itself (CAdES-BES, or -T)."""
+def sign_detached(data: bytes, signer: Signer, *, timestamper: Any = None,
+                  crls: Sequence[bytes] = ()) -> bytes:
+    """A DER CMS SignedData over ``data``, without the data itself (CAdES-BES, or -T).
+
+    ``crls`` (DER or PEM) travel in the SignedData's ``crls`` field, outside what is
+    signed: the revocation data of the signer's certificate at signing time, so that
+    ``openssl cms -verify -crl_check`` needs nothing beside the file."""
     coro = signer.pyhanko_signer.async_sign_general_data(
         data,
         DIGEST_ALGORITHM,
@@ -91,8 +97,51 @@ def sign_detached(data: bytes, signer: Signer, *, timestamper: Any = None) -> by
 
         raise SigningError(f"The detached signature could not be timestamped: {exc}; check "
                            "[signatures] timestamp_url or try again later.") from exc
-    der: bytes = content_info.dump()
+    if crls:
+        from asn1crypto import cms
+
+        from signatures.revocation import load_crls
+
+        content_info["content"]["crls"] = cms.RevocationInfoChoices(
+            [cms.RevocationInfoChoice(name="crl", value=c) for c in load_crls(list(crls))])
+    der: bytes = content_info.dump(force=True)
     return der
+
+
+def signed_at(p7s: bytes) -> datetime | None:
+    """When a detached signature was made: its signature timestamp's time, else the signing
+    time it claims (None when it states neither)."""
+    from asn1crypto import cms, tsp
+
+    try:
+        signer = cms.ContentInfo.load(p7s)["content"]["signer_infos"][0]
+        for attr in signer["unsigned_attrs"] or ():
+            if attr["type"].native == "signature_time_stamp_token":
+                token = attr["values"][0]["content"]
+                info = tsp.TSTInfo.load(token["encap_content_info"]["content"].contents)
+                moment: datetime = info["gen_time"].native
+                return moment
+        for attr in signer["signed_attrs"] or ():
+            if attr["type"].native == "signing_time":
+                claimed: datetime = attr["values"][0].native
+                return claimed
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None
+    return None
+
+
+def embedded_crls(p7s: bytes) -> list[bytes]:
+    """The CRLs (DER) a detached signature carries in its ``crls`` field."""
+    from asn1crypto import cms
+
+    try:
+        signed = cms.ContentInfo.load(p7s)["content"]
+        found = signed["crls"]
+    except (ValueError, TypeError, KeyError):
+        return []
+    if found is None or not hasattr(found, "__iter__"):
+        return []
+    return [item.chosen.dump() for item in found if item.name == "crl"]
 
 
 def _signed_data(p7s: bytes) -> Any:
@@ -132,9 +181,11 @@ def verify_detached(data: bytes, p7s: bytes, trust_roots: list[x509.Certificate]
 
     now = at or datetime.now(timezone.utc)
     exists_by = min(now, proven_at) if proven_at is not None else now
-    ts_roots = trust_roots if timestamp_roots is None else timestamp_roots
+    from signatures.verify import timestamp_only
+
+    ts_roots = timestamp_only(trust_roots, timestamp_roots)
     signed = _signed_data(p7s)
-    revinfo = load_crls(list(crls))
+    revinfo = load_crls(list(crls) + embedded_crls(p7s))
     try:
         status = _validate(data, signed, context_at(trust_roots, revinfo, [], exists_by),
                            context_at(ts_roots, revinfo, [], exists_by))

@@ -24,7 +24,8 @@ from cryptography import x509
 from signatures.errors import SigningError
 from signatures.signer import DIGEST_ALGORITHM, to_asn1_cert
 
-__all__ = ["add_lta", "validation_context", "timestamp_token", "check_token"]
+__all__ = ["add_lta", "validation_context", "timestamp_token", "check_token",
+           "timestamp_response", "token_of"]
 
 
 def validation_context(trust_roots: Sequence[x509.Certificate], *, crls: Sequence[bytes] = (),
@@ -43,26 +44,37 @@ def validation_context(trust_roots: Sequence[x509.Certificate], *, crls: Sequenc
 def add_lta(pdf: bytes, timestamper: Any, trust_roots: Sequence[x509.Certificate], *,
             crls: Sequence[bytes] = (), certs: Sequence[x509.Certificate] = ()) -> bytes:
     """``pdf`` with a ``/DSS`` for all its signatures and a document timestamp (B-LTA)."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import signers
-    from pyhanko.sign.validation import add_validation_info
+    from pyhanko.sign.signers.pdf_signer import TimestampDSSContentSettings
+    from pyhanko.sign.validation.dss import DocumentSecurityStore, collect_validation_info
 
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)
         embedded = list(reader.embedded_signatures)
         if not embedded:
             raise SigningError("The PDF carries no signature to keep valid; sign it first.")
-        for index in range(len(embedded)):
-            context = validation_context(trust_roots, crls=crls, certs=certs, fetch=True)
-            reader = PdfFileReader(BytesIO(pdf), strict=False)
-            out = add_validation_info(reader.embedded_signatures[index], context,
-                                      output=BytesIO())
-            pdf = out.getvalue()
         context = validation_context(trust_roots, crls=crls, certs=certs, fetch=True)
-        writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+        writer = _writer(pdf)
+
+        async def collect() -> list[Any]:
+            try:  # the signers' chains and their timestamp authorities', one by one
+                return [await collect_validation_info(emb, context) for emb in embedded]
+            finally:
+                await context.aclose()  # the HTTP session that fetched CRLs
+
+        for emb, paths in zip(embedded, _run(collect()), strict=True):
+            DocumentSecurityStore.supply_dss_in_writer(
+                writer, emb.pkcs7_content.hex().encode("ascii"), paths=paths,
+                validation_context=context)
+        staged = BytesIO()
+        writer.write(staged)
+        context = validation_context(trust_roots, crls=crls, certs=certs, fetch=True)
+        # the authority's own chain and CRL go into the DSS before the timestamp, in the
+        # same update, so the timestamp covers them too (and nothing is written after it)
         out = signers.PdfTimeStamper(timestamper).timestamp_pdf(
-            writer, DIGEST_ALGORITHM, validation_context=context)
+            _writer(staged.getvalue()), DIGEST_ALGORITHM, validation_context=context,
+            dss_settings=TimestampDSSContentSettings(update_before_ts=True, include_vri=False))
     except SigningError:
         raise
     except OSError as exc:  # the timestamp authority did not answer
@@ -75,6 +87,19 @@ def add_lta(pdf: bytes, timestamper: Any, trust_roots: Sequence[x509.Certificate
                            "'resolutions keys trust FILE.pem'.") from exc
     result: bytes = out.getvalue()
     return result
+
+
+def _writer(pdf: bytes) -> Any:
+    """An incremental writer that leaves ``/Info`` and the XMP metadata as they are: after
+    the last signature only validation data and document timestamps may be added
+    (pyHanko's writer would otherwise stamp a new modification date into both)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    class _ValidationDataOnly(IncrementalPdfFileWriter):
+        def _update_meta(self) -> None:
+            return
+
+    return _ValidationDataOnly(BytesIO(pdf), strict=False)
 
 
 def _run(coro: Any) -> Any:
@@ -94,6 +119,33 @@ def timestamp_token(data: bytes, timestamper: Any) -> bytes:
     return der
 
 
+def timestamp_response(token: bytes) -> bytes:
+    """The token as an RFC 3161 ``TimeStampResp`` (status granted): what a ``.tsr`` file
+    holds, so that ``openssl ts -verify -in FILE.tsr`` reads it without ``-token_in``."""
+    from asn1crypto import cms, tsp
+
+    response = tsp.TimeStampResp({"status": {"status": "granted"},
+                                  "time_stamp_token": cms.ContentInfo.load(token_of(token))})
+    der: bytes = response.dump()
+    return der
+
+
+def token_of(blob: bytes) -> bytes:
+    """The TimeStampToken (DER ContentInfo) in ``blob``: a ``TimeStampResp`` or a token."""
+    from asn1crypto import tsp
+
+    try:
+        response = tsp.TimeStampResp.load(blob)
+        if response["status"]["status"].native in ("granted", "granted_with_mods"):
+            token = response["time_stamp_token"]
+            if token.native is not None:
+                der: bytes = token.dump()
+                return der
+    except (ValueError, TypeError, KeyError):
+        pass
+    return blob
+
+
 def check_token(token: bytes, data: bytes, roots: Sequence[x509.Certificate],
                 at: Any = None) -> tuple[Any, str | None]:
     """(the token's time, None) when ``token`` is a valid timestamp over ``data`` by an
@@ -108,7 +160,7 @@ def check_token(token: bytes, data: bytes, roots: Sequence[x509.Certificate],
 
     moment = at or datetime.now(timezone.utc)
     try:
-        signed = cms.ContentInfo.load(token)["content"]
+        signed = cms.ContentInfo.load(token_of(token))["content"]
         status = _run(validate_tst_signed_data(
             signed, context_at(roots, [], [], moment),
             lambda alg: hashlib.new(alg, data).digest()))

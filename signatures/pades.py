@@ -78,6 +78,22 @@ def add_empty_field(pdf: bytes, *, field_name: str, page: int, box: Box) -> byte
     return out.getvalue()
 
 
+#: the form field flag Required (bit 2 of /Ff)
+REQUIRED_FLAG = 2
+
+
+def _mark_required(writer: Any, name: str) -> None:
+    from pyhanko.pdf_utils import generic
+
+    for ref in writer.root["/AcroForm"]["/Fields"]:
+        field = ref.get_object()
+        if str(field.get("/T")) == name:
+            field["/Ff"] = generic.NumberObject(  # type: ignore[no-untyped-call]
+                int(field.get("/Ff", 0)) | REQUIRED_FLAG)
+            writer.update_container(field)
+            return
+
+
 def _timestamper(timestamp_url: str | None, timestamper: Any) -> Any:
     if timestamper is not None:
         return timestamper
@@ -104,13 +120,17 @@ def sign_pdf(
     empty_fields: Sequence[FieldSlot] = (),
     font: tuple[Path, str] | None = None,
     font_size: int = 8,
+    required: Sequence[str] = (),
 ) -> bytes:
     """Sign ``pdf`` in a visible field and return the signed file (original + update).
 
     ``box`` is (x1, y1, x2, y2) in PDF points on page index ``page``; an existing empty
     field of that name is used as it is. ``stamp_lines`` are drawn in the box in the
     embedded stamp font. ``certify`` makes this the document's certification signature
-    (only allowed for the first signature). With ``timestamp_url`` or ``timestamper`` the
+    (only allowed for the first signature). The ``empty_fields`` named in ``required`` carry
+    the form field flag *Required* (PDF 32000-1, 12.7.3.1): the certified revision says
+    whose signatures the document needs, and a verifier refuses the file while one of
+    them is empty. With ``timestamp_url`` or ``timestamper`` the
     signature gets a signature timestamp (PAdES B-T).
     """
     from pyhanko.pdf_utils.misc import PdfError
@@ -143,13 +163,19 @@ def sign_pdf(
         signer.pyhanko_signer,
         timestamper=_timestamper(timestamp_url, timestamper),
         stamp_style=stamp_style(stamp_lines, font=font, font_size=font_size),
-        new_field_spec=None if field_name in existing else _field_spec(field_name, page, box),
+        new_field_spec=None,
     )
     writer = _writer(pdf)
+    if field_name not in existing:  # the signer's own field, made here like the others
+        fields.append_signature_field(writer, _field_spec(field_name, page, box))
+        if field_name in required:
+            _mark_required(writer, field_name)
     for slot_name, slot_page, slot_box in empty_fields:
         if slot_name == field_name or slot_name in existing:
             continue
         fields.append_signature_field(writer, _field_spec(slot_name, slot_page, slot_box))
+        if slot_name in required:
+            _mark_required(writer, slot_name)
     try:
         out = pdf_signer.sign_pdf(writer)
     except (HankoSigningError, PdfError, ValueError) as exc:

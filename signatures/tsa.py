@@ -104,12 +104,15 @@ class TimestampAuthority:
         return self.root.public_bytes(serialization.Encoding.PEM)
 
     def crl(self) -> bytes:
-        """The root's current CRL (DER): it revokes nothing, valid for a week."""
+        """The root's current CRL (DER): it revokes nothing. It is valid until the TSA
+        certificate expires, so a validator holding it (in a PDF's DSS, beside a token)
+        can check the authority offline for as long as its tokens can be checked at all."""
         if self.root_key is None:
             raise SigningError("this timestamp authority has no root key to sign a CRL with")
         now = self.clock()
         crl = (x509.CertificateRevocationListBuilder().issuer_name(self.root.subject)
-               .last_update(now - timedelta(minutes=5)).next_update(now + timedelta(days=7))
+               .last_update(now - timedelta(minutes=5))
+               .next_update(max(self.cert.not_valid_after_utc, now + timedelta(days=1)))
                .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
                .sign(self.root_key, hashes.SHA256()))
         return crl.public_bytes(serialization.Encoding.DER)
@@ -199,7 +202,8 @@ def _usage(*, cert_sign: bool) -> x509.KeyUsage:
                          decipher_only=False)
 
 
-def _handler(tsa: TimestampAuthority) -> type[BaseHTTPRequestHandler]:
+def _handler(tsa: TimestampAuthority,
+             published: dict[str, Callable[[], bytes]]) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
             length = int(self.headers.get("Content-Length") or 0)
@@ -214,6 +218,13 @@ def _handler(tsa: TimestampAuthority) -> type[BaseHTTPRequestHandler]:
                 self._send(200, "application/pkix-crl", tsa.crl())
             elif self.path == "/root.pem":
                 self._send(200, "application/x-pem-file", tsa.root_pem)
+            elif self.path in published:
+                try:
+                    body = published[self.path]()
+                except OSError:
+                    self._send(404, "text/plain", b"not published yet\n")
+                    return
+                self._send(200, "application/pkix-crl", body)
             else:
                 self._send(404, "text/plain", b"POST a timestamp query to /\n")
 
@@ -235,6 +246,7 @@ class LoopbackTsa:
 
     Use as a context manager, or call :meth:`stop`. ``url`` takes timestamp queries,
     ``url + "crl"`` gives the CRL and ``url + "root.pem"`` the root certificate.
+    :meth:`publish` serves more files (a working group's CRL, read anew at every request).
     """
 
     def __init__(self, *, label: str = "demo", clock: Clock = _now) -> None:
@@ -242,7 +254,8 @@ class LoopbackTsa:
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
         self.authority = TimestampAuthority.create(label=label, crl_url=self.url + "crl",
                                                    clock=clock)
-        self._server.RequestHandlerClass = _handler(self.authority)
+        self._published: dict[str, Callable[[], bytes]] = {}
+        self._server.RequestHandlerClass = _handler(self.authority, self._published)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         name=f"tsa-{label}", daemon=True)
@@ -251,6 +264,15 @@ class LoopbackTsa:
     @property
     def root_pem(self) -> bytes:
         return self.authority.root_pem
+
+    def publish(self, name: str, path: os.PathLike[str] | str) -> str:
+        """Serve the file at ``path`` (read at every request) as ``url + name``; returns
+        that URL."""
+        from pathlib import Path
+
+        source = Path(path)
+        self._published["/" + name.lstrip("/")] = source.read_bytes
+        return self.url + name.lstrip("/")
 
     def stop(self) -> None:
         if self._thread.is_alive():

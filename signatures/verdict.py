@@ -68,11 +68,15 @@ def _certificate_reasons(status: Any, cert: Any, name: str, proof: Proof,
                          revoked_at: datetime | None) -> list[tuple[str, str]]:
     after, before = cert.not_valid_after_utc, cert.not_valid_before_utc
     no_proof = "; no timestamp proves the signature existed before"
-    if revoked_at is not None and revoked_at <= proof.time:
+    stamp = _timestamp_reason(status, cert)
+    # revoked before the proof time, or revoked at all with nothing proving the signature
+    # older than the revocation (docs/SIGNATURES.md: "one made after it, or without a
+    # timestamp, is refused")
+    if revoked_at is not None and (revoked_at <= proof.time or proof.kind == "none"):
         basis = ("" if proof.kind == "none" else
                  f" (the signature is proven only from {_day(proof.time)})")
         return [("revoked", f"the certificate of {name} was revoked on {_day(revoked_at)}"
-                 f"{no_proof if proof.kind == 'none' else basis}.")]
+                 f"{no_proof if proof.kind == 'none' else basis}."), *stamp]
     if status.revoked:
         return [("revoked", f"the certificate of {name} has been revoked.")]
     if proof.time > after:
@@ -91,12 +95,44 @@ def _certificate_reasons(status: Any, cert: Any, name: str, proof: Proof,
         found.append(("untrusted", f"the certificate of {name} does not lead to a trusted "
                       f"CA ({indic}); verify with the working group's CA certificate, or the "
                       "signer is not one of us."))
+    return found + stamp
+
+
+def _timestamp_reason(status: Any, cert: Any) -> list[tuple[str, str]]:
     ts = status.timestamp_validity
-    if ts is not None and not (ts.intact and ts.valid and ts.trusted):
-        found.append(("timestamp-invalid", "the signature timestamp does not verify or its "
-                      "authority is not trusted (trust its root with 'resolutions keys "
-                      "trust' or --trust)."))
-    return found
+    if ts is None or (ts.intact and ts.valid and ts.trusted):
+        return []
+    return [("timestamp-invalid", "the signature timestamp" + _authority(ts, cert)
+             + " does not verify or its authority is not trusted for timestamps (trust its "
+             "root with 'resolutions keys trust FILE --for timestamps', or --trust-tsa "
+             "FILE).")]
+
+
+def _authority(ts: Any, signer_cert: Any) -> str:
+    """" of TIME by TSA (issued by ISSUER)", and a warning when the working group's CA
+    issued the timestamp authority's certificate."""
+    try:
+        tsa = ts.signing_cert
+        subject, issuer = tsa.subject.human_friendly, tsa.issuer.human_friendly
+        when = f" of {_day(ts.timestamp)}" if ts.timestamp else ""
+    except Exception:  # a token without a readable certificate
+        return ""
+    text = f"{when} by {subject} (issued by {issuer})"
+    try:
+        from asn1crypto import x509 as asn1_x509
+
+        if tsa.issuer == asn1_x509.Certificate.load(_der(signer_cert)).issuer:
+            text += (", a timestamp authority issued by the CA that vouches for the signers — "
+                     "never accepted: its holder could date signatures back,")
+    except Exception:
+        pass
+    return text
+
+
+def _der(cert: Any) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return bytes(cert.public_bytes(Encoding.DER))
 
 
 def level_of(timestamped: list[bool], has_dss: bool, archived: bool) -> str:

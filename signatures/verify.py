@@ -117,6 +117,8 @@ class PdfReport:
     level: str = "B-B"
     at: datetime | None = None
     document_timestamps: list[dict[str, Any]] = field(default_factory=list)
+    #: every signature field of the file: (name, signed, required)
+    fields: list[tuple[str, bool, bool]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -130,6 +132,7 @@ class PdfReport:
             "at": _iso(self.at),
             "size": self.size,
             "document_timestamps": list(self.document_timestamps),
+            "fields": [{"name": n, "signed": s, "required": r} for n, s, r in self.fields],
             "signature_count": len(self.signatures),
             "problems": list(self.problems),
             "signatures": [s.to_json() for s in self.signatures],
@@ -283,18 +286,47 @@ def _unreadable(index: int, emb: Any, exc: Exception) -> SignatureReport:
     )  # fmt: skip
 
 
+def timestamp_only(trust_roots: Sequence[x509.Certificate],
+                   timestamp_roots: Sequence[x509.Certificate] | None) -> list[x509.Certificate]:
+    """The timestamp roots that are not also trusted for signatures: a CA that vouches for
+    signers never vouches for times (its holder could issue a TSA and date tokens back)."""
+    signing = {c.fingerprint(_SHA256()) for c in trust_roots}
+    return [c for c in (timestamp_roots or ()) if c.fingerprint(_SHA256()) not in signing
+            and not any(issued_by(c, r) for r in trust_roots)]
+
+
+def issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """Whether ``issuer`` signed ``cert`` (a certificate the CA issued is the CA's word)."""
+    if cert.issuer != issuer.subject or cert.fingerprint(_SHA256()) == issuer.fingerprint(
+            _SHA256()):
+        return False
+    try:
+        cert.verify_directly_issued_by(issuer)
+        return True
+    except Exception:  # InvalidSignature, ValueError, TypeError: not its issuer
+        return False
+
+
+def _SHA256() -> Any:  # noqa: N802 - a hash class
+    from cryptography.hazmat.primitives import hashes
+
+    return hashes.SHA256()
+
+
 def verify_pdf(pdf: bytes, trust_roots: Sequence[x509.Certificate], *,
                timestamp_roots: Sequence[x509.Certificate] | None = None,
                at: datetime | None = None, crls: Sequence[bytes] = (),
-               proven_at: datetime | None = None) -> PdfReport:
+               proven_at: datetime | None = None, complete: bool = True) -> PdfReport:
     """Check every signature of ``pdf`` offline against ``trust_roots`` as of ``at``
-    (default: now); timestamps against ``timestamp_roots`` (default: the same roots).
-    ``proven_at``: an outside proof (a dossier's archive timestamp) that the whole file
-    existed then."""
+    (default: now); timestamps against ``timestamp_roots`` only (none trusted for
+    signatures). ``proven_at``: an outside proof (a dossier's archive timestamp) that the
+    whole file existed then. ``complete``: every signature field must be signed (the
+    certifying signature fixed them all), and nothing but validation data may follow the
+    last signature; False while signatures are still being added."""
     now = at or datetime.now(timezone.utc)
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
-    ts_roots = list(timestamp_roots) if timestamp_roots is not None else list(trust_roots)
+    ts_roots = timestamp_only(trust_roots, timestamp_roots)
     reader = _reader(pdf)
     try:
         embedded = list(reader.embedded_regular_signatures)
@@ -321,5 +353,43 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[x509.Certificate], *,
     level = level_of([r.timestamp_time is not None for r in reports], bool(dss_crls or dss_certs),
                      archived)
     problems = [] if embedded else ["The PDF carries no signature."]
+    fields = _fields(reader)
+    if complete and embedded:
+        problems += _incomplete(fields) + _after_last(reader, embedded[-1], reports[-1])
     return PdfReport(signatures=reports, size=len(pdf), problems=problems, level=level, at=at,
-                     document_timestamps=doc_report)
+                     document_timestamps=doc_report, fields=fields)
+
+
+def _fields(reader: Any) -> list[tuple[str, bool, bool]]:
+    from signatures.tail import fields_of
+
+    try:
+        return fields_of(reader)
+    except Exception:  # a damaged form is reported through its signatures
+        return []
+
+
+def _incomplete(fields: list[tuple[str, bool, bool]]) -> list[str]:
+    """An empty required signature field: a required signatory's signature is missing (the
+    certifying signature created every signatory's field and marked the required ones)."""
+    out = []
+    for name, signed, required in fields:
+        if required and not signed:
+            who = name[4:] if name.startswith("sig-") else name
+            out.append(f"{who}'s signature (field {name}) is missing: the certifying signature "
+                       "made it a required field, and it is empty.")
+    return out
+
+
+def _after_last(reader: Any, last: Any, report: SignatureReport) -> list[str]:
+    from signatures.tail import tail_problems
+
+    try:
+        problems = tail_problems(reader, last)
+    except Exception as exc:  # a revision history that cannot be read is itself suspect
+        return [f"What follows the last signature ({last.field_name}) cannot be read ({exc})."]
+    if report.modification_level not in (None, "NONE", "LTA_UPDATES"):
+        problems.append(f"After the last signature ({last.field_name}) the file was changed "
+                        f"(modification level {report.modification_level}); only validation "
+                        "data and document timestamps may follow it.")
+    return problems

@@ -65,6 +65,7 @@ class DemoResult:
     steps: list[str] = field(default_factory=list)
     artefacts: list[Artefact] = field(default_factory=list)
     verdict: str = ""
+    independent: list[str] = field(default_factory=list)
 
 
 Run = Callable[[list[str]], str]
@@ -185,17 +186,45 @@ def play(root: Path, run: Run, *, force: bool = False,
                             "to delete it and start again")
         shutil.rmtree(root)
     tsa, tsa_root = _demo_tsa(root)
+    # the working group publishes its CA's CRL at an http address its certificates name
+    crl_url = tsa.publish("rcwg-ca.crl", root / ".resolutions" / "keys" / "ca" / "crl.der")
     try:
-        return _play(root, run, echo, tsa.url, tsa_root)
+        result = _play(root, run, echo, tsa.url, tsa_root, crl_url)
     finally:
         tsa.stop()
+    _independent(result, tsa_root, echo)
+    return result
+
+
+def _independent(result: DemoResult, tsa_root: Path, echo: Callable[[str], None]) -> None:
+    """pyHanko's AdES validator (not ours) on the signed PDF, offline — the demo's timestamp
+    authority and CRL address are gone — trusting only the CA and the TSA root, as on
+    today, 2031 and 2040."""
+    from signatures.independent import adesverify
+
+    signed = sorted((result.root / "out" / "signed").glob("*_signed.pdf"))
+    if not signed:
+        return
+    ca = result.root / ".resolutions" / "keys" / "ca" / "ca.pem"
+    now = clock.now().replace(microsecond=0)
+    echo("  ✓ independent AdES validator (pyhanko sign adesverify), offline, trusting only "
+         "the CA and the TSA root:")
+    for moment in (now, datetime.datetime(2031, 1, 1, tzinfo=datetime.timezone.utc),
+                   datetime.datetime(2040, 1, 1, tzinfo=datetime.timezone.utc)):
+        verdict = adesverify(signed[0], [ca, tsa_root], moment)
+        line = f"    as on {moment:%Y-%m-%d}: {verdict.summary}"
+        result.independent.append(line.strip())
+        echo(line)
+        if verdict.available and not verdict.ok:
+            raise DemoError("the independent validator does not accept the signed PDF as on "
+                            f"{moment:%Y-%m-%d}: " + "; ".join(verdict.lines))
 
 
 def _play(root: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
-          tsa_root: Path) -> DemoResult:
+          tsa_root: Path, crl_url: str) -> DemoResult:
     """The life cycle, chapter by chapter (each a method of :class:`_Demo`)."""
     demo = _Demo(root, run, echo)
-    demo.workspace(tsa_url)
+    demo.workspace(tsa_url, crl_url)
     demo.draft()
     demo.first_round()
     demo.translations()
@@ -232,13 +261,14 @@ class _Demo:
         self.echo(f"  ✓ {text}")
         return outputs
 
-    def workspace(self, tsa_url: str) -> None:
+    def workspace(self, tsa_url: str, crl_url: str) -> None:
         root = self.root
         self.step("workspace created for the working group",
                   ["init", str(root), "--name", GROUP[0], "--name-ru", GROUP[1], "--name-zh",
                    GROUP[2], "--prefix", "RCWG", "--approval-rule", "each-delegation",
                    "--require-signature", "sokolov", "--require-signature", "kuznetsova",
-                   "--require-signature", "li-wei", "--timestamp-url", tsa_url])
+                   "--require-signature", "li-wei", "--timestamp-url", tsa_url,
+                   "--crl-url", crl_url])
         member_cmds = []
         for mid, name, names, org, delegation, email, lang, roles in MEMBERS:
             args = ["member", "add", mid, "--name", name, "--org", org, "--delegation",

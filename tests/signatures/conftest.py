@@ -96,9 +96,23 @@ def outsider_pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 
 
 @pytest.fixture(scope="session")
-def tsa(pki: Pki) -> keys.LoadedKey:
-    """A timestamp authority certificate issued by the test CA (timeStamping EKU)."""
-    ca = keys.load_ca(pki.ca_dir, CA_PASSPHRASE)
+def tsa(tmp_path_factory: pytest.TempPathFactory) -> keys.LoadedKey:
+    """A timestamp authority (timeStamping EKU) under its own root, ``chain[0]``: never
+    the CA that issues the signers' certificates."""
+    root_dir = tmp_path_factory.mktemp("tsa-root")
+    keys.create_ca(root_dir, common_name="RCWG test TSA root", organisation="TSA",
+                   passphrase=CA_PASSPHRASE)
+    return _tsa_under(root_dir)
+
+
+@pytest.fixture(scope="session")
+def ca_issued_tsa(pki: Pki) -> keys.LoadedKey:
+    """A timestamp authority the signers' own CA issued: what a CA holder could make."""
+    return _tsa_under(pki.ca_dir)
+
+
+def _tsa_under(ca_dir: Path) -> keys.LoadedKey:
+    ca = keys.load_ca(ca_dir, CA_PASSPHRASE)
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     now = datetime.now(timezone.utc) - timedelta(minutes=5)
     cert = (

@@ -49,8 +49,20 @@ def test_unknown_ca_is_untrusted(pki: Pki, outsider_pki: Pki) -> None:
 
 def test_timestamped_detached_signature(pki: Pki, tsa) -> None:  # type: ignore[no-untyped-def]
     p7s = sign_detached(STATEMENT, pki.signers["smith"], timestamper=test_timestamper(tsa))
-    report = verify_detached(STATEMENT, p7s, [pki.ca_cert])
+    report = verify_detached(STATEMENT, p7s, [pki.ca_cert], timestamp_roots=tsa.chain)
     assert report.ok and report.timestamp_time is not None
+    # the signers' CA is never a timestamp root, even when given as one
+    alone = verify_detached(STATEMENT, p7s, [pki.ca_cert], timestamp_roots=[pki.ca_cert])
+    assert not alone.ok and alone.reasons == ["timestamp-invalid"]
+
+
+def test_a_tsa_the_signing_ca_issued_is_refused_and_named(pki: Pki, ca_issued_tsa) -> None:  # type: ignore[no-untyped-def]
+    p7s = sign_detached(STATEMENT, pki.signers["smith"],
+                        timestamper=test_timestamper(ca_issued_tsa))
+    report = verify_detached(STATEMENT, p7s, [pki.ca_cert], timestamp_roots=[pki.ca_cert])
+    assert not report.ok and "timestamp-invalid" in report.reasons
+    text = " ".join(report.problems)
+    assert "RCWG test TSA" in text and "issued by the CA that vouches for the signers" in text
 
 
 def test_garbage_is_refused(pki: Pki) -> None:

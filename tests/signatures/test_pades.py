@@ -185,7 +185,7 @@ def test_prepared_empty_field_is_signed_in_place(resolution_pdf: bytes, pki: Pki
 
 def test_timestamped_signatures_are_pades_b_t(resolution_pdf: bytes, pki: Pki, tsa) -> None:  # type: ignore[no-untyped-def]
     signed = sign_all(resolution_pdf, pki, timestamper=test_timestamper(tsa))
-    report = verify_pdf(signed, [pki.ca_cert])
+    report = verify_pdf(signed, [pki.ca_cert], timestamp_roots=tsa.chain)
     assert report.ok, report.to_json()
     assert all(s.timestamp_time is not None for s in report.signatures)
 

@@ -90,7 +90,7 @@ def test_pdf_signature_timestamped_over_http(resolution_pdf: bytes, pki: Pki,
     signed = sign_pdf(resolution_pdf, pki.signers["ivanov"], field_name=field_name, page=page,
                       box=box, stamp_lines=["Иванов"], timestamper=UrlTimeStamper(loopback_tsa.url))
     tsa_root = x509.load_pem_x509_certificate(loopback_tsa.root_pem)
-    report = verify_pdf(signed, [pki.ca_cert, tsa_root])
+    report = verify_pdf(signed, [pki.ca_cert], timestamp_roots=[tsa_root])
     assert report.ok, report.to_json()
     assert report.signatures[0].timestamp_time is not None
     # without the TSA's root the timestamp is not trusted

@@ -205,7 +205,8 @@ def _cover_letters(app: App, session: Session, row: ResolutionRow, body: Body, s
     out = []
     for fmt in ("docx", "pdf"):
         rendered = render_bytes(app, session, row, stage="cover-letter", fmt=fmt,
-                                languages=languages, extra=extra)
+                                languages=languages, extra=extra,
+                                archival=True)  # the package goes into the dossier: PDF/A-3b
         data = rendered.data if rendered.data is not None else rendered.path.read_bytes()  # type: ignore[union-attr]
         out.append(PackageFile(f"{stem}_cover-letter_{'-'.join(languages)}.{fmt}",
                                "cover-letter", data,

@@ -14,7 +14,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from templates.archive import FIXED_TIME, write_zip
@@ -88,9 +88,13 @@ class BagWriter:
     def sha256(self, rel: str) -> str:
         return self.digests[rel]["sha256"]
 
-    def finish(self, info: list[tuple[str, str]], extra_tags: Iterable[str] = ()) -> None:
+    def finish(self, info: list[tuple[str, str]], extra_tags: Iterable[str] = (),
+               before_tags: Callable[[], Iterable[str]] | None = None) -> None:
         """Write bagit.txt, the payload manifests, bag-info.txt and the tag manifests
-        (listing ``extra_tags`` too: tag files already written, e.g. VERIFY.txt)."""
+        (listing ``extra_tags`` too: tag files already written, e.g. VERIFY.txt).
+        ``before_tags`` runs once the payload manifests exist and returns the tag files it
+        wrote (the archive timestamp over ``manifest-sha512.txt``), which the tag manifests
+        then list too."""
         tag_files = ["bagit.txt", "bag-info.txt", *extra_tags]
         (self.root / "bagit.txt").write_text(
             "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n", encoding="utf-8")
@@ -103,6 +107,8 @@ class BagWriter:
         with (self.root / "bag-info.txt").open("w", encoding="utf-8", newline="\n") as fh:
             for key, value in info:
                 fh.write(f"{key}: {value}\n")
+        if before_tags is not None:
+            tag_files += list(before_tags())
         for alg in ALGORITHMS:
             with (self.root / f"tagmanifest-{alg}.txt").open("w", encoding="utf-8",
                                                               newline="\n") as fh:

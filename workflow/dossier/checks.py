@@ -59,15 +59,64 @@ def check_contents(root: Path, report: VerifyReport) -> None:
     stubs = {int(r.get("seq", 0)) for r in chain if r.get("redacted")}
     from workflow.dossier.seal import check_seal
 
-    report.seal = check_seal(root, dossier, chain, report, report.expect_ca)
     roots = _trust_roots(root, dossier, report)
+    report.ts_roots = _timestamp_roots(roots, chain)
+    roots = [c for c in roots if c not in report.ts_roots]
+    report.seal = check_seal(root, dossier, chain, report, report.expect_ca)
     from workflow.signing.archive import TOKEN_NAME, archive_proof
 
-    report.proven_at, problem = archive_proof(root, roots, report.at)
+    report.proven_at, problem = archive_proof(root, report.ts_roots, report.at)
     if problem:
         report.add(TOKEN_NAME, problem)
+    records = []
     for entry in dossier.get("resolutions", []):
-        _resolution(root, str(entry.get("folder", "")), by_seq, stubs, roots, report)
+        folder = str(entry.get("folder", ""))
+        record = _resolution(root, folder, by_seq, stubs, roots, report)
+        if record is not None:
+            records.append((folder, record))
+    from workflow.dossier.howto import check_howto
+
+    check_howto(root, dossier, records, _rels(root, dossier, report.ts_roots), report)
+
+
+def _rels(root: Path, dossier: dict[str, Any], certs: list[Any]) -> list[str]:
+    """The bag paths (data/…) of the trust files holding ``certs``, in the bag's order."""
+    from signatures.keys import load_certificates
+    from workflow.dossier.seal import fingerprint
+
+    wanted = {fingerprint(c) for c in certs}
+    out = []
+    for rel in dossier.get("trust", []):
+        try:
+            found = load_certificates((root / "data" / rel).read_bytes())
+        except Exception:  # reported by the trust check
+            continue
+        if any(fingerprint(c) in wanted for c in found):
+            out.append(f"data/{rel}")
+    return out
+
+
+def _timestamp_roots(certs: list[Any], chain: list[dict[str, Any]]) -> list[Any]:
+    """The trust anchors the chain registered for timestamps only (``keys-trust`` with
+    ``for: [timestamps]``): the CA and every root registered for signatures never are."""
+    from workflow.dossier.seal import fingerprint
+
+    timestamps, signing = set(), set()
+    for rec in chain:
+        if rec.get("redacted") or rec.get("outcome") != "ok":
+            continue
+        detail = rec.get("detail") or {}
+        if not isinstance(detail, dict):
+            continue
+        if rec.get("action") == "keys-trust":
+            purposes = detail.get("for") or ["signatures", "timestamps"]
+            (timestamps if purposes == ["timestamps"] else signing).add(
+                str(detail.get("fingerprint")))
+        elif rec.get("action") == "keys-init-ca":
+            signing.add(str(detail.get("fingerprint")))
+        elif rec.get("action") == "keys-import":
+            signing.update(str(v) for v in detail.get("trust_added") or [])
+    return [c for c in certs if fingerprint(c) in timestamps - signing]
 
 
 def _trust_roots(root: Path, dossier: dict[str, Any], report: VerifyReport) -> list[Any]:
@@ -86,11 +135,11 @@ def _trust_roots(root: Path, dossier: dict[str, Any], report: VerifyReport) -> l
 
 
 def _resolution(root: Path, folder: str, by_seq: dict[int, dict[str, Any]], stubs: set[int],
-                roots: list[Any], report: VerifyReport) -> None:
+                roots: list[Any], report: VerifyReport) -> dict[str, Any] | None:
     base = f"data/{folder}"
     record = read_json(root, f"{base}/record.json", report)
     if not isinstance(record, dict):
-        return
+        return None
     audit_file = f"{base}/{record.get('audit', {}).get('file', 'audit/audit.jsonl')}"
     lines = read_jsonl(root, audit_file, report)
     seen: set[int] = set()
@@ -122,6 +171,7 @@ def _resolution(root: Path, folder: str, by_seq: dict[int, dict[str, Any]], stub
     _submissions(root, base, record, roots, report)
     check_packaged_pdfs(root, base, record, roots, report)
     check_rows(root, base, record, list(by_seq.values()), report)
+    return record
 
 
 def _versions(root: Path, base: str, record: dict[str, Any],
@@ -154,7 +204,8 @@ def _detached(root: Path, data_rel: str, p7s_rel: str, roots: list[Any],
 
     try:
         result = verify_detached((root / data_rel).read_bytes(), (root / p7s_rel).read_bytes(),
-                                 roots, at=report.at, proven_at=report.proven_at)
+                                 roots, at=report.at, proven_at=report.proven_at,
+                                 timestamp_roots=report.ts_roots)
     except FileNotFoundError:
         return
     except Exception as exc:
@@ -177,7 +228,8 @@ def _pdf(root: Path, rel: str, roots: list[Any], report: VerifyReport,
 
     try:
         result = verify_pdf((root / rel).read_bytes(), roots, at=report.at,
-                            proven_at=report.proven_at)
+                            proven_at=report.proven_at, timestamp_roots=report.ts_roots,
+                            complete=False)
     except FileNotFoundError:
         return
     except Exception as exc:
@@ -293,7 +345,8 @@ def _zip_package(path: Path, rel: str, roots: list[Any], report: VerifyReport) -
                 if hashlib.sha256(data).hexdigest() != digest.lower():
                     report.add(f"{rel}!{name}", "differs from the hash in the package manifest")
                 elif name.endswith(".pdf") and b"/ByteRange" in data:
-                    result = verify_pdf(data, roots, at=report.at, proven_at=report.proven_at)
+                    result = verify_pdf(data, roots, at=report.at, proven_at=report.proven_at,
+                                 timestamp_roots=report.ts_roots)
                     if not result.ok:
                         report.add(f"{rel}!{name}", "PDF signature does not verify")
                     report.count("PDF signatures", len(result.signatures))

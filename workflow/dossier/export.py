@@ -27,7 +27,7 @@ from workflow.crashpoints import crashpoint
 from workflow.documents.rendering import record_artefacts
 from workflow.dossier import reuse, room
 from workflow.dossier.bag import BagWriter, staging
-from workflow.dossier.howto import HOWTO, Howto, howto_text
+from workflow.dossier.howto import HOWTO, Howto, detached_facts, howto_text, signed_files
 from workflow.dossier.meta import DossierStats, bag_info
 from workflow.dossier.plan import Entry, Job, ResolutionPlan, dumps, own_job, plan_resolution
 from workflow.dossier.premis import PREMIS_FILE, dossier_premis
@@ -110,6 +110,15 @@ def _pem(cert: Any) -> bytes:
     return bytes(cert.public_bytes(Encoding.PEM))
 
 
+def _timestamps(setting: _Setting) -> dict[str, str] | None:
+    """The timestamp files a bag exported with a timestamp authority must carry."""
+    from workflow.signing.archive import TOKEN_NAME
+
+    if setting.stamper is None:
+        return None
+    return {"seal": "seal-timestamp.tsr", "archive": TOKEN_NAME}
+
+
 def _ca_sha256(app: App) -> str:
     from signatures.keys import load_certificates
 
@@ -123,10 +132,10 @@ def _ca_sha256(app: App) -> str:
 def _timestamp_roots(app: App, trust: list[tuple[str, Path]]) -> list[str]:
     """The bag's trust files trusted for timestamps, as paths in the bag (for VERIFY.txt
     and the reading room)."""
-    from workflow.signing.trust import trusted_for
+    from workflow.signing.trust import timestamp_files
 
     directory = app.workspace.keys_dir / "trust"
-    names = {p.name for p in trusted_for(directory, "timestamps")} if directory.is_dir() else set()
+    names = {p.name for p in timestamp_files(directory)} if directory.is_dir() else set()
     return [f"data/{rel}" for rel, path in trust if path.name in names]
 
 
@@ -146,22 +155,11 @@ def anchor_files(app: App) -> list[tuple[str, bytes]]:
             meta = {"seq": row.seq, "hash": row.hash, "at": at.isoformat(),
                     "tsa_url": row.tsa_url,
                     "data": anchor_statement(row.seq, row.hash).decode("ascii")}
-            out += [(f"{name}.tsr", bytes(row.token)), (f"{name}.json", dumps(meta))]
+            from signatures.ltv import timestamp_response
+
+            out += [(f"{name}.tsr", timestamp_response(bytes(row.token))),
+                    (f"{name}.json", dumps(meta))]
     return out
-
-
-def _signed_files(howto: Howto, folder: str, record: dict[str, Any]) -> None:
-    """The signed PDFs and the .p7s files (with their contents) VERIFY.txt checks."""
-    base = f"data/{folder}"
-    for sig in record.get("signatures", []):
-        pdf = f"{base}/{sig['pdf']}" if sig.get("pdf") else None
-        if pdf and pdf not in howto.pdfs:
-            howto.pdfs.append(pdf)
-        if sig.get("p7s") and sig.get("docx"):
-            howto.detached.append((f"{base}/{sig['p7s']}", f"{base}/{sig['docx']}"))
-    for a in record.get("approvals", []):
-        if a.get("p7s") and a.get("statement"):
-            howto.detached.append((f"{base}/{a['p7s']}", f"{base}/{a['statement']}"))
 
 
 def _chain_lines(session: Session, exported: set[int], stats: DossierStats,
@@ -365,7 +363,7 @@ def _write_resolutions(setting: _Setting, bag: BagWriter, planned: _Planned, how
             for entry in plan.entries:
                 _write(app, session, bag, entry, planned.known)
             record = plan.record
-            _signed_files(howto, plan.folder, record)
+            signed_files(howto, plan.folder, record)
             page, line = room.resolution_page(
                 app, session, row, plan, tsa_roots=setting.tsa_roots,
                 stamped=setting.stamper is not None, ca_sha256=howto.ca_sha256,
@@ -406,22 +404,30 @@ def _write_metadata(setting: _Setting, bag: BagWriter, planned: _Planned, howto:
         "seal": {"certificate": SEAL_CERT, "sha256": howto.seal_sha256,
                  "signature": SEAL_FILE, "over": SEALED},
         "anchors": ANCHORS,
+        "timestamps": _timestamps(setting),
         "counts": stats.to_json(), "index": "index.pdf"}))
 
 
 def _close_bag(setting: _Setting, root: Path, bag: BagWriter, howto: Howto,
                stats: DossierStats) -> None:
-    """VERIFY.txt, bag-info.txt and the manifests, the archive timestamp (with a timestamp
-    authority) and, last, the seal over the tag manifest."""
-    from workflow.signing.archive import archive_timestamp
-
+    """VERIFY.txt, bag-info.txt and the manifests with the archive timestamp among the tag
+    files (with a timestamp authority) and, last, the seal over the tag manifest."""
     howto.seal_timestamp = howto.archive_timestamp = setting.stamper is not None
     howto.tsa_roots = list(setting.tsa_roots)
+    detached_facts(root, howto)
     (root / HOWTO).write_text(howto_text(howto), encoding="utf-8")
     bag.finish(bag_info(setting.app, stats, len(bag.digests), bag.octets, clock.today(),
-                        howto.head), extra_tags=[HOWTO])
-    archive_timestamp(setting.app, root)
+                        howto.head), extra_tags=[HOWTO],
+               before_tags=lambda: archived(setting.app, root))
     seal_bag(root, setting.signer, setting.stamper)
+
+
+def archived(app: App, bag: Path) -> list[str]:
+    """With a timestamp authority: the archive timestamp over the payload manifest, as a
+    tag file the tag manifests list (so the seal covers it)."""
+    from workflow.signing.archive import TOKEN_NAME, archive_timestamp
+
+    return [TOKEN_NAME] if archive_timestamp(app, bag) else []
 
 
 def _seal_name(signer: Any) -> str:

@@ -9,9 +9,13 @@ package), ``openssl`` (cms, ts, x509), ``certutil`` and ``pdfsig`` (NSS, poppler
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-__all__ = ["HOWTO", "Howto", "howto_text", "commands", "steps", "SEALED_AT"]
+__all__ = ["HOWTO", "Howto", "howto_text", "commands", "steps", "SEALED_AT", "signed_files",
+           "detached_facts", "check_howto"]
 
 HOWTO = "VERIFY.txt"
 PROMPT = "$ "
@@ -30,6 +34,9 @@ class Howto:
     archive_timestamp: bool = False
     pdfs: list[str] = field(default_factory=list)        # data/… signed PDFs
     detached: list[tuple[str, str]] = field(default_factory=list)  # (data/….p7s, content)
+    #: data/….p7s → the moment it was signed (its signature timestamp, else its signing
+    #: time), for those that carry their CRL: checked with -crl_check as at that moment
+    crl_checked: dict[str, int] = field(default_factory=dict)
 
 
 def _q(rel: str) -> str:
@@ -43,8 +50,11 @@ def _tsa_file(h: Howto) -> str:
 
 
 def _cms(p7s: str, content: str, h: Howto, extra: str = "") -> str:
+    attime = h.crl_checked.get(p7s, h.attime)
+    if p7s in h.crl_checked:
+        extra = " -crl_check" + extra
     return (f"{PROMPT}openssl cms -verify -binary -inform DER -in {_q(p7s)} -content "
-            f"{_q(content)} -CAfile {_q(h.ca)} -purpose any -attime {h.attime}{extra} "
+            f"{_q(content)} -CAfile {_q(h.ca)} -purpose any -attime {attime}{extra} "
             "-out /dev/null")
 
 
@@ -76,11 +86,11 @@ def _steps(h: Howto) -> list[tuple[dict[str, str], list[str]]]:
     stamps = []
     if h.seal_timestamp:
         stamps.append(f"{PROMPT}openssl ts -verify -data {_q('seal.p7s')} -in "
-                      f"{_q('seal-timestamp.tsr')} -token_in -CAfile {_tsa_file(h)} "
+                      f"{_q('seal-timestamp.tsr')} -CAfile {_tsa_file(h)} "
                       f"-attime {h.attime}")
     if h.archive_timestamp:
         stamps.append(f"{PROMPT}openssl ts -verify -data {_q('manifest-sha512.txt')} -in "
-                      f"{_q('archive-timestamp.tsr')} -token_in -CAfile {_tsa_file(h)} "
+                      f"{_q('archive-timestamp.tsr')} -CAfile {_tsa_file(h)} "
                       f"-attime {h.attime}")
     if stamps:
         steps.append(({"en": "3. The timestamps (RFC 3161) on the seal and on the whole bag:",
@@ -153,6 +163,79 @@ def howto_text(h: Howto) -> str:
             "working group carries one). / Сравните также вершину журнала с имеющейся у вас. / "
             "另请将审计链头与您持有的见证值比较。", ""]
     return "\n".join(out)
+
+
+def signed_files(howto: Howto, folder: str, record: dict[str, Any]) -> None:
+    """The signed PDFs and the .p7s files (with their contents) VERIFY.txt checks."""
+    base = f"data/{folder}"
+    for sig in record.get("signatures", []):
+        pdf = f"{base}/{sig['pdf']}" if sig.get("pdf") else None
+        if pdf and pdf not in howto.pdfs:
+            howto.pdfs.append(pdf)
+        if sig.get("p7s") and sig.get("docx"):
+            howto.detached.append((f"{base}/{sig['p7s']}", f"{base}/{sig['docx']}"))
+    for a in record.get("approvals", []):
+        if a.get("p7s") and a.get("statement"):
+            howto.detached.append((f"{base}/{a['p7s']}", f"{base}/{a['statement']}"))
+
+
+def detached_facts(bag: Path, howto: Howto) -> None:
+    """For each .p7s in the bag that carries its CRL: the moment it was signed."""
+    from signatures.cms import embedded_crls, signed_at
+
+    howto.crl_checked = {}
+    for p7s, _ in howto.detached:
+        try:
+            data = (Path(bag) / p7s).read_bytes()
+        except OSError:
+            continue
+        when = signed_at(data)
+        if embedded_crls(data) and when is not None:
+            howto.crl_checked[p7s] = int(when.timestamp())
+
+
+_ATTIME = re.compile(r"^-attime (\d+) is the moment of sealing", re.MULTILINE)
+
+
+def check_howto(root: Path, dossier: dict[str, Any], records: list[tuple[str, dict[str, Any]]],
+                tsa_roots: list[str], report: Any) -> None:
+    """``VERIFY.txt`` must be exactly the text the export writes for this bag: the commands
+    an archivist runs are part of what the seal vouches for, and a rewritten one (a
+    ``-noverify`` slipped in, a step dropped) is named with its line."""
+    path = Path(root) / HOWTO
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        report.add(HOWTO, f"is missing or unreadable ({exc}); every dossier carries it")
+        return
+    found = _ATTIME.search(text)
+    if found is None:
+        report.add(HOWTO, "does not state the moment of sealing (-attime): it was rewritten")
+        return
+    howto = Howto(ca=f"data/{(dossier.get('ca') or {}).get('file', 'trust/ca.pem')}",
+                  seal_cert=f"data/{(dossier.get('seal') or {}).get('certificate', 'seal.pem')}",
+                  ca_sha256=str((dossier.get("ca") or {}).get("sha256", "")),
+                  seal_sha256=str((dossier.get("seal") or {}).get("sha256", "")),
+                  head=(int((dossier.get("audit") or {}).get("head_seq", 0)),
+                        str((dossier.get("audit") or {}).get("head_hash", ""))),
+                  attime=int(found.group(1)), tsa_roots=list(tsa_roots))
+    declared = bool(dossier.get("timestamps"))  # a removed timestamp is named elsewhere
+    howto.seal_timestamp = declared or (Path(root) / "seal-timestamp.tsr").is_file()
+    howto.archive_timestamp = declared or (Path(root) / "archive-timestamp.tsr").is_file()
+    for folder, record in records:
+        signed_files(howto, folder, record)
+    detached_facts(Path(root), howto)
+    expected = howto_text(howto).splitlines()
+    actual = text.splitlines()
+    for n, (want, got) in enumerate(zip(expected, actual), 1):
+        if want != got:
+            report.add(HOWTO, f"line {n} is not what the export writes for this bag "
+                       f"({got[:120]!r} instead of {want[:120]!r}): the instructions were "
+                       "rewritten")
+            return
+    if len(expected) != len(actual):
+        report.add(HOWTO, f"has {len(actual)} lines where the export writes {len(expected)}: "
+                   "the instructions were rewritten")
 
 
 def commands(text: str) -> list[str]:

@@ -98,7 +98,8 @@ def _check(data: bytes, where: str, expected: str | None,
         report.add(where, "is not the signed PDF of the record (SHA-256 differs): the package "
                    "does not hold what was signed")
     try:
-        result = verify_pdf(data, roots, at=report.at, proven_at=report.proven_at)
+        result = verify_pdf(data, roots, at=report.at, proven_at=report.proven_at,
+                            timestamp_roots=report.ts_roots, complete=False)
     except Exception as exc:  # an unreadable PDF is a verdict
         report.add(where, f"signatures cannot be checked ({exc})")
         return

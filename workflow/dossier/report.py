@@ -22,6 +22,8 @@ class VerifyReport:
     proven_at: Any = None  # the time the bag's archive timestamp proves
     expect_ca: str | None = None  # the CA fingerprint the archivist holds (--expect-ca)
     seal: Any = None  # workflow.dossier.seal.SealFacts, once the seal was checked
+    #: the bag's trust anchors the chain registered for timestamps (never the CA)
+    ts_roots: list[Any] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

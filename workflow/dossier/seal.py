@@ -1,13 +1,16 @@
 """The dossier's seal, and what it is anchored on.
 
-Writing order (``dossier export``): payload → manifests → ``bag-info.txt`` and
-``VERIFY.txt`` → tag manifests → ``archive-timestamp.tsr`` → **``seal.p7s``**, a detached
-CMS signature by the secretariat's seal certificate over ``tagmanifest-sha256.txt`` →
-``seal-timestamp.tsr``, an RFC 3161 token over ``seal.p7s`` (with a timestamp authority).
-The two seal files are tag files that no tag manifest lists: the tag manifest cannot list
-the signature made over it. Everything else is covered: the tag manifest holds the
-SHA-256 of both payload manifests, of ``bag-info.txt`` and of ``VERIFY.txt``; the
-manifests hold every payload file's.
+Writing order (``dossier export``): payload → ``VERIFY.txt`` → manifests → ``bag-info.txt``
+→ ``archive-timestamp.tsr`` (over ``manifest-sha512.txt``) → tag manifests →
+**``seal.p7s``**, a detached CMS signature by the secretariat's seal certificate over
+``tagmanifest-sha256.txt`` → ``seal-timestamp.tsr``, an RFC 3161 ``TimeStampResp`` over
+``seal.p7s`` (with a timestamp authority). The two seal files are tag files that no tag
+manifest lists: the tag manifest cannot list the signature made over it, and the seal
+timestamp is bound to the seal by its own imprint. Everything else is covered: the tag
+manifest holds the SHA-256 of both payload manifests, of ``bag-info.txt``, of
+``VERIFY.txt`` and of the archive timestamp; the manifests hold every payload file's.
+With a timestamp authority in the chain's rules both timestamps are required, and every
+anchor the chain records must be in the bag.
 
 What anchors it (``dossier verify``): the seal must verify against the working group's CA
 certificate in the bag (``data/trust/ca.pem``) and no other; the seal certificate
@@ -73,9 +76,9 @@ def seal_bag(bag: Path, signer: Any, timestamper: Any = None) -> None:
     seal = sign_detached((bag / SEALED).read_bytes(), signer)
     (bag / SEAL_FILE).write_bytes(seal)
     if timestamper is not None:
-        from signatures.ltv import timestamp_token
+        from signatures.ltv import timestamp_response, timestamp_token
 
-        (bag / SEAL_TIMESTAMP).write_bytes(timestamp_token(seal, timestamper))
+        (bag / SEAL_TIMESTAMP).write_bytes(timestamp_response(timestamp_token(seal, timestamper)))
 
 
 def _load(path: Path) -> list[Any]:
@@ -125,6 +128,7 @@ def check_seal(root: Path, dossier: dict[str, Any], chain: list[dict[str, Any]],
         report.add(ca_rel, f"the CA's SHA-256 is {facts.ca_sha256}, not the expected "
                    f"{expect_ca}: the dossier was not sealed under the working group's CA")
     _trust_registered(root, registered, report)
+    _timestamps_present(root, dossier, chain, report)
     facts.sealed_at = _seal_timestamp(root, report)
     seal_rel = f"data/{(dossier.get('seal') or {}).get('certificate', SEAL_CERT)}"
     try:
@@ -156,18 +160,42 @@ def _trust_registered(root: Path, registered: set[str], report: VerifyReport) ->
                            "chain (keys init-ca, import or trust): it was added to the bag")
 
 
+def _tsa_configured(chain: list[dict[str, Any]]) -> str | None:
+    """The timestamp authority the rules recorded last in the chain name, if any."""
+    url = None
+    for rec in chain:
+        if rec.get("action") == "config" and rec.get("outcome") == "ok" \
+                and isinstance(rec.get("detail"), dict):
+            config = rec["detail"].get("config") or {}
+            url = str((config.get("signatures") or {}).get("timestamp_url") or "") or None
+    return url
+
+
+def _timestamps_present(root: Path, dossier: dict[str, Any], chain: list[dict[str, Any]],
+                        report: VerifyReport) -> None:
+    """A dossier exported with a timestamp authority carries both timestamps: removing
+    them would turn a proven moment of sealing into a claimed one."""
+    from workflow.signing.archive import TOKEN_NAME
+
+    url = _tsa_configured(chain)
+    declared = dossier.get("timestamps") or {}
+    if not url and not declared:
+        return
+    why = (f"the audit chain's rules name the timestamp authority {url}" if url else
+           "data/dossier.json says the bag was timestamped")
+    for name in (SEAL_TIMESTAMP, TOKEN_NAME):
+        if not (root / name).is_file():
+            report.add(name, f"is missing: {why}, so every dossier it exports carries its "
+                       "seal and archive timestamps; the timestamp was removed")
+
+
 def _seal_timestamp(root: Path, report: VerifyReport) -> Any:
     token = root / SEAL_TIMESTAMP
     if not token.is_file():
         return None
     from signatures.ltv import check_token
 
-    roots: list[Any] = []
-    for path in sorted((root / "data" / "trust").glob("*.pem")):
-        try:
-            roots += _load(path)
-        except ValueError:
-            continue  # reported by the trust check
+    roots = list(report.ts_roots)
     when, problem = check_token(token.read_bytes(), (root / SEAL_FILE).read_bytes(), roots,
                                 report.at)
     if problem:
@@ -201,17 +229,15 @@ def _anchors(root: Path, chain: list[dict[str, Any]], report: VerifyReport
     """Each anchor token in ``data/audit/anchors/``: ``NAME.tsr`` over the bytes that
     ``NAME.json`` gives as ``"data"`` (the head as timestamped), for event ``seq`` with
     ``hash``; the chain must hold that event with that hash."""
-    from signatures.ltv import check_token
+    import hashlib
+
+    from signatures.ltv import check_token, token_of
 
     folder = root / "data" / ANCHORS
     out: list[dict[str, Any]] = []
+    carried: set[str] = set()
     hashes = {int(r.get("seq", 0)): r.get("hash") for r in chain}
-    roots: list[Any] = []
-    for path in sorted((root / "data" / "trust").glob("*.pem")):
-        try:
-            roots += _load(path)
-        except ValueError:
-            continue
+    roots = list(report.ts_roots)
     for token in sorted(folder.glob("*.tsr")) if folder.is_dir() else []:
         rel = token.relative_to(root).as_posix()
         try:
@@ -220,6 +246,7 @@ def _anchors(root: Path, chain: list[dict[str, Any]], report: VerifyReport
         except (FileNotFoundError, ValueError, KeyError, TypeError) as exc:
             report.add(rel, f"has no readable description next to it ({exc})")
             continue
+        carried.add(hashlib.sha256(token_of(token.read_bytes())).hexdigest())
         when, problem = check_token(token.read_bytes(), data.encode("utf-8"), roots, report.at)
         if problem:
             report.add(rel, problem.replace("archive timestamp", "audit anchor"))
@@ -229,4 +256,12 @@ def _anchors(root: Path, chain: list[dict[str, Any]], report: VerifyReport
         out.append({"file": rel, "seq": seq, "hash": digest,
                     "time": when.isoformat() if when else None})
         report.count("audit anchors")
+    for rec in chain:  # every anchor the chain records must be in the bag
+        detail = rec.get("detail") if isinstance(rec.get("detail"), dict) else {}
+        if rec.get("action") == "anchor" and rec.get("outcome") == "ok" and detail \
+                and str(detail.get("token_sha256")) not in carried:
+            report.add(f"data/{ANCHORS}/", f"lacks the anchor of audit event "
+                       f"{detail.get('seq')} ({str(detail.get('hash'))[:16]}…, at "
+                       f"{detail.get('at')}) that audit event {rec.get('seq')} records: the "
+                       "anchor was removed from the bag")
     return out

@@ -59,7 +59,12 @@ def safe_entries(zf: zipfile.ZipFile, limits: Limits) -> list[ZipInfo]:
         raise UnsafeZip(f"holds {len(infos)} entries, more than the limit of "
                         f"{limits.max_entries}")
     total = 0
+    names: set[str] = set()
     for info in infos:
+        if info.filename.rstrip("/") in names:
+            raise UnsafeZip(f"holds entry {info.filename!r} twice: which copy counts would "
+                            "depend on the tool reading it; nothing was extracted")
+        names.add(info.filename.rstrip("/"))
         why = _unsafe_name(info.filename)
         if why:
             raise UnsafeZip(f"entry {info.filename!r} {why}; nothing was extracted")

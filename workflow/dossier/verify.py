@@ -93,7 +93,10 @@ def _decode(name: str) -> str:
 
 
 def _manifest(path: Path, report: VerifyReport) -> dict[str, str]:
+    from workflow.dossier.layout import duplicate_lines
+
     entries: dict[str, str] = {}
+    names: list[str] = []
     for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
         if not line.strip():
             continue
@@ -102,7 +105,9 @@ def _manifest(path: Path, report: VerifyReport) -> dict[str, str]:
         if not name or not digest:
             report.add(path.name, f"line {n} is not '<checksum> <path>'")
             continue
-        entries[name] = digest.lower()
+        names.append(name)
+        entries.setdefault(name, digest.lower())
+    duplicate_lines(path, names, report)
     return entries
 
 
@@ -116,6 +121,9 @@ def _verify_bag(root: Path, report: VerifyReport) -> None:
         report.add("bagit.txt", "does not declare BagIt-Version: 1.0")
     if _refused(root, report):
         return
+    from workflow.dossier.layout import check_layout
+
+    links = check_layout(root, report)
     manifests: dict[str, dict[str, str]] = {}
     for alg in ("sha256", "sha512"):
         mpath = root / f"manifest-{alg}.txt"
@@ -124,7 +132,9 @@ def _verify_bag(root: Path, report: VerifyReport) -> None:
         else:
             report.add(mpath.name, "missing: the dossier keeps SHA-256 and SHA-512 manifests")
     data = root / "data"
-    present = sorted(p.relative_to(root).as_posix() for p in data.rglob("*") if p.is_file())
+    present = sorted(rel for p in data.rglob("*")
+                     if not _linked(rel := p.relative_to(root).as_posix(), links)
+                     and p.is_file())
     listed = set().union(*(m.keys() for m in manifests.values())) if manifests else set()
     octets = 0
     for rel in present:
@@ -155,12 +165,20 @@ def _verify_bag(root: Path, report: VerifyReport) -> None:
         if not tpath.is_file():
             continue
         for name, digest in _manifest(tpath, report).items():
+            if _linked(name, links):
+                continue
             if not (root / name).is_file():
                 report.add(name, f"is listed in {tpath.name} but missing")
             elif _hashes(root / name, [alg])[alg] != digest:
                 report.add(name, f"{alg} checksum differs from {tpath.name}: the tag file "
                            "was changed")
-    check_contents(root, report)
+    if not links:
+        check_contents(root, report)
+
+
+def _linked(rel: str, links: set[str]) -> bool:
+    """Whether ``rel`` is a symbolic link or lies under one."""
+    return any(rel == link or rel.startswith(link + "/") for link in links)
 
 
 def _refused(root: Path, report: VerifyReport) -> bool:

@@ -80,6 +80,11 @@ def signatures_text(file: str, report: Mapping[str, Any]) -> str:
                    f"({signer['member_id'] or '?'}) {when}"
                    f" intact={s['intact']} trusted={s['trusted']}{extra}")
         out += [f"     {problem}" for problem in s["problems"]]
+    if report.get("fields"):
+        out.append("fields: " + ", ".join(
+            f"{f['name']} " + ("signed" if f["signed"] else
+                               "EMPTY" if f.get("required", True) else "empty (optional)")
+            for f in report["fields"]))
     out += [f"FAIL {problem}" for problem in report.get("problems", [])]
     verdict = (f"all {report['signature_count']} signature(s) valid" if report["ok"]
                else "NOT VALID")

@@ -71,8 +71,11 @@ def approve(app: App, ref: str, by: str | None, note: str = "",
         version = app.version(session, row)
         own = None
         if statement_signer is not None:
+            from workflow.signing.trust import crl_blobs
+
             own = sign_statement(statement_signer, row.symbol, row.current_version,
-                                 version.content_hash, member.id, "approved")
+                                 version.content_hash, member.id, "approved",
+                                 crls=crl_blobs(app))  # revocation data travels with it
         proof = evidence_for(app, session, row, member, "approve", typed_by=typed_by,
                              signed_statement=signed_statement, document=evidence,
                              own_statement=own)

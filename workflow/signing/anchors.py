@@ -8,7 +8,8 @@ hashes cannot make event ``seq`` carry that hash again, and cannot date a new to
 timestamp authority is configured; ``audit verify`` checks every stored anchor.
 
 The statement is plain text, so the token verifies with open tools alone:
-``openssl ts -verify -data head.txt -in anchor.tsr -token_in -CAfile tsa-root.pem``.
+``openssl ts -verify -data head.txt -in anchor.tsr -CAfile tsa-root.pem`` (a dossier carries
+each anchor as a ``TimeStampResp``; a bare token needs ``-token_in``).
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 When the workspace has a timestamp authority (``[signatures] timestamp_url``), ``dossier
 export`` asks it for a timestamp over ``manifest-sha512.txt`` — the SHA-512 of every file
-in the bag — and writes the token as the tag file ``archive-timestamp.tsr`` (DER, readable
-by ``openssl ts -reply -in archive-timestamp.tsr -token_in -text``). The signed PDFs are
-archived byte for byte as they were signed (their hashes are in the records and the audit
+in the bag — and writes it as the tag file ``archive-timestamp.tsr``: an RFC 3161
+``TimeStampResp`` (``openssl ts -verify -in archive-timestamp.tsr -data manifest-sha512.txt
+-CAfile TSA-ROOT.pem``), written before the tag manifests so that they, and the seal,
+cover it. The signed PDFs are archived byte for byte as they were signed (their hashes are in the records and the audit
 log); the token proves that all of them, the ``.p7s`` files and the signed statements
 existed at its time. ``dossier verify --at DATE`` judges every signature in the bag no
 later than that time when the token holds on ``DATE``: a B-B signature made while its
@@ -31,8 +32,10 @@ def archive_timestamp(app: Any, bag: Path) -> bool:
     stamper = timestamper_for(app)
     if stamper is None:
         return False
+    from signatures.ltv import timestamp_response
+
     token = timestamp_token((Path(bag) / COVERED).read_bytes(), stamper)
-    (Path(bag) / TOKEN_NAME).write_bytes(token)
+    (Path(bag) / TOKEN_NAME).write_bytes(timestamp_response(token))
     return True
 
 

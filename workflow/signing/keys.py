@@ -89,10 +89,14 @@ def trust_dir(app: App) -> Path:
 def trust_roots(app: App, purpose: str = "signatures") -> list[Any]:
     """The workspace trust store (``.resolutions/keys/trust/*.pem``) for ``purpose``
     (``signatures`` or ``timestamps``; see :mod:`workflow.signing.trust`)."""
-    from workflow.signing.trust import trusted_for
+    from workflow.signing.trust import timestamp_files, trusted_for
 
     directory = trust_dir(app)
-    return load_trust_roots(trusted_for(directory, purpose)) if directory.is_dir() else []
+    if not directory.is_dir():
+        return []
+    if purpose == "timestamps":
+        return load_trust_roots(timestamp_files(directory))
+    return load_trust_roots(trusted_for(directory, purpose))
 
 
 def chains_to(cert: Any, chain: list[Any], roots: list[Any]) -> bool:

@@ -149,12 +149,12 @@ def timestamper_for(app: App, given: Any = None) -> Any:
     return UrlTimeStamper(url)
 
 
-def _verified(app: App, pdf: bytes, what: str) -> Any:
+def _verified(app: App, pdf: bytes, what: str, complete: bool = False) -> Any:
     from signatures.verify import verify_pdf
     from workflow.signing.trust import crl_blobs
 
     report = verify_pdf(pdf, trust_roots(app), timestamp_roots=trust_roots(app, "timestamps"),
-                        crls=crl_blobs(app))
+                        crls=crl_blobs(app), complete=complete)
     if not report.ok:
         problems = [p for s in report.signatures for p in s.problems] + report.problems
         raise WorkflowError(f"{what} does not verify, nothing was recorded: "
@@ -196,8 +196,23 @@ def _long_term(app: App, signed_sha: str, timestamper: Any) -> str:
 
     roots = trust_roots(app) + trust_roots(app, "timestamps")
     lta = add_lta(read_stored(app, signed_sha), timestamper, roots, crls=crl_blobs(app))
-    _verified(app, lta, "the PDF with its long-term validation data")
+    _verified(app, lta, "the PDF with its long-term validation data", complete=True)
     return store(app, lta)
+
+
+def required_fields(decision: Decision) -> list[str]:
+    """The signature fields the certifying signature marks Required: the members
+    ``[signatures] required`` names, and the one signatory of a delegation the body
+    requires when that delegation has one only (with several, any one of them signs)."""
+    facts = decision.facts
+    assert facts is not None
+    required = [str(m) for m in facts.policy.required_signatures]
+    people = {str(m): str(d) for m, d in dict(facts.signatories).items()}
+    for delegation in [d for d in facts.policy.body_signatures if d != "any"]:
+        members = [m for m, d in people.items() if d == delegation]
+        if len(members) == 1 and not any(people.get(r) == delegation for r in required):
+            required.append(members[0])
+    return [f"sig-{m}" for m in required]
 
 
 def _slots(pdf: bytes, own: str) -> list[tuple[str, int, tuple[float, float, float, float]]]:
@@ -214,7 +229,23 @@ def may_sign(app: App, ref: str, by: str | None) -> None:
     a signature already made, a missing certificate — so nobody types a passphrase for a
     step that cannot happen (a refusal for a role is audited, as always)."""
     with app.write() as session:
-        _signatory(app, session, app.resolution(session, ref), by)
+        row = app.resolution(session, ref)
+        member, decision = _signatory(app, session, row, by)
+        _long_term_possible(app, row, member, decision)
+
+
+def _long_term_possible(app: App, row: ResolutionRow, member: Member,
+                        decision: Decision) -> None:
+    """The last signature makes the file B-LTA: refuse it before any work when the CA's CRL
+    it must carry is stale (a validator in 2040 could not judge the signers)."""
+    from workflow.signing.trust import stale_crl
+
+    if timestamper_for(app) is None or _missing_after(decision, member):
+        return
+    problem = stale_crl(app)
+    if problem:
+        raise WorkflowError(f"the last signature makes {row.symbol} verifiable for the long "
+                            f"term, but {problem}")
 
 
 def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = None) -> SignResult:
@@ -227,6 +258,7 @@ def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = 
     with app.write() as session:
         row = app.resolution(session, ref)
         member, decision = _signatory(app, session, row, by)
+        _long_term_possible(app, row, member, decision)
         if hasattr(signer, "open"):  # a KeyRequest: open the key only once allowed to sign
             signer = signer.open(app, session, member.id)
         fingerprint = _check_certificate(app, session, member, signer.cert, signer.chain)
@@ -245,10 +277,14 @@ def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = 
                           reason=f"{row.symbol} v{row.current_version}",
                           location=app.workspace.settings.signatures.location,
                           timestamper=timestamper,
-                          empty_fields=_slots(latest, field_name) if certify else ())
+                          empty_fields=_slots(latest, field_name) if certify else (),
+                          required=required_fields(decision))
         _verified(app, signed, f"the PDF signed by {member.id}")
         progress.advance("sign and check the PDF", 1, 1)
-        p7s = sign_detached(read_stored(app, base.docx_sha256), signer, timestamper=timestamper)
+        from workflow.signing.trust import crl_blobs
+
+        p7s = sign_detached(read_stored(app, base.docx_sha256), signer, timestamper=timestamper,
+                            crls=crl_blobs(app))
         progress.advance("sign the DOCX (.p7s)", 1, 1)
         crashpoint("sign.before-record")
         return _record(app, session, row, member, decision, field_name=field_name,

@@ -26,10 +26,12 @@ def statement_bytes(symbol: str, version: int, content_hash: str, member: str,
 
 
 def sign_statement(signer: Any, symbol: str, version: int, content_hash: str, member: str,
-                   decision: str) -> bytes:
+                   decision: str, crls: list[bytes] | None = None) -> bytes:
+    """The statement signed in place; ``crls`` (the CA's current CRL) travel inside it."""
     from signatures.cms import sign_detached
 
-    return sign_detached(statement_bytes(symbol, version, content_hash, member, decision), signer)
+    return sign_detached(statement_bytes(symbol, version, content_hash, member, decision), signer,
+                         crls=crls or ())
 
 
 def read_passphrase(passphrase_file: str | None, prompt: Callable[[str], bytes] | None,

@@ -2,9 +2,12 @@
 
 **Trust store.** ``.resolutions/keys/trust/*.pem`` holds every root a signature or a
 timestamp may chain to; ``trust/index.json`` says what each is trusted *for*
-(``signatures``, ``timestamps``). A root without an entry (an older workspace, or files
-copied by hand) is trusted for both. ``keys trust FILE.pem`` adds a root with an audited
-event (``keys-trust``).
+(``signatures``, ``timestamps``), one purpose per root. A root trusted for signatures is
+never a timestamp root (:func:`timestamp_files`): whoever holds the working group's CA
+could otherwise issue a TSA certificate and date tokens back. A root without an entry (an
+older workspace, or files copied by hand) counts as trusted for signatures only.
+``keys trust FILE.pem --for timestamps`` adds a timestamp root with an audited event
+(``keys-trust``).
 
 **Revocation.** ``keys revoke MEMBER`` records a ``keys-revoke`` event (fingerprint,
 serial, time, reason), moves the member's bundle aside and publishes a new CRL signed by
@@ -31,7 +34,8 @@ from workflow.store import audit
 
 __all__ = ["PURPOSES", "Revocation", "trust_anchor", "trusted_for", "purposes_of",
            "revocations", "revoke", "publish_crl", "crl_location", "crl_blobs",
-           "registered_fingerprints", "refuse_revoked", "CRL_FILE", "note_purposes"]
+           "registered_fingerprints", "refuse_revoked", "CRL_FILE", "note_purposes",
+           "stale_crl", "timestamp_files"]
 
 PURPOSES = ("signatures", "timestamps")
 CRL_FILE = "crl.der"
@@ -63,6 +67,13 @@ def purposes_of(directory: Path) -> dict[str, list[str]]:
 def trusted_for(directory: Path, purpose: str) -> list[Path]:
     """The trust-store files trusted for ``purpose``."""
     return [directory / name for name, fors in purposes_of(directory).items() if purpose in fors]
+
+
+def timestamp_files(directory: Path) -> list[Path]:
+    """The trust-store files a timestamp may chain to: those trusted for timestamps and
+    not for signatures (a CA that vouches for signers never vouches for times)."""
+    signing = set(trusted_for(directory, "signatures"))
+    return [p for p in trusted_for(directory, "timestamps") if p not in signing]
 
 
 def note_purposes(directory: Path, cert: Any, name: str, purposes: list[str]) -> None:
@@ -110,7 +121,7 @@ def trust_anchor(app: App, path: Path, purposes: list[str]) -> TrustAdded:
     from signatures.keys import cert_info, load_certificates
     from workflow.store.files import write_atomic
 
-    wanted = sorted(set(purposes or PURPOSES))
+    wanted = sorted(set(purposes or ["signatures"]))
     unknown = [p for p in wanted if p not in PURPOSES]
     if unknown:
         raise InvalidInput(f"cannot trust a root for {unknown[0]!r}: use "
@@ -124,8 +135,15 @@ def trust_anchor(app: App, path: Path, purposes: list[str]) -> TrustAdded:
         act(session, allow(app, session, "keys trust"))
         directory = _trust_dir(app)
         index = _index(directory)
+        signing = {str(k) for k, v in index.items() if "signatures" in v.get("for", PURPOSES)}
         for cert in certs:
             info = cert_info(cert)
+            if "timestamps" in wanted and (info.sha256 in signing or len(wanted) > 1):
+                raise InvalidInput(f"{path}: {info.subject} would vouch for signers and for "
+                                   "timestamps; a root is trusted for one of them only (a CA "
+                                   "that issues signing certificates must never be a "
+                                   "timestamp authority): trust it --for signatures or "
+                                   "--for timestamps")
             if cert.subject != cert.issuer:
                 raise InvalidInput(f"{path}: {info.subject} is not a root certificate (its "
                                    "issuer is another); give the root of its chain")
@@ -202,6 +220,28 @@ def crl_location(app: App) -> str:
     the workspace's own CRL file."""
     configured = app.workspace.settings.signatures.crl_url
     return configured or str((_ca_dir(app) / CRL_FILE).resolve())
+
+
+def stale_crl(app: App, now: datetime | None = None) -> str | None:
+    """Why the CA's published CRL cannot vouch for its certificates now (None when it can).
+
+    The last signature's long-term data carries this CRL; a validator years later accepts
+    it only as revocation data that was current when the document timestamp was made."""
+    from signatures.crl import load_crl
+
+    if not (_ca_dir(app) / "ca.pem").is_file():
+        return None
+    blobs = crl_blobs(app)
+    fix = ("publish a fresh one with 'resolutions keys crl -o FILE --ca-passphrase-file F' "
+           "(and put it at the crl_url), then sign again")
+    if not blobs:
+        return f"the working group's CA has published no CRL yet; {fix}"
+    crl = load_crl(blobs[0])
+    moment = now or datetime.now(timezone.utc)
+    if crl.next_update_utc is not None and crl.next_update_utc < moment:
+        return (f"the working group's CRL expired on {crl.next_update_utc:%Y-%m-%d %H:%M} UTC, "
+                f"so it cannot show that the signers' certificates are not revoked; {fix}")
+    return None
 
 
 def crl_blobs(app: App) -> list[bytes]:

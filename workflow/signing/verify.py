@@ -26,12 +26,37 @@ from workflow.store.workspace import find
 __all__ = ["verify_file", "companions"]
 
 
-def _trust(trust: list[Path], workspace: str | os.PathLike[str] | None
-           ) -> tuple[list[Any], list[Any], str]:
-    """(roots for signatures, roots for timestamps, where they came from)."""
-    if trust:
+def _trust(trust: list[Path], workspace: str | os.PathLike[str] | None,
+           trust_tsa: list[Path] | None = None) -> tuple[list[Any], list[Any], str]:
+    """(roots for signatures, roots for timestamps, where they came from).
+
+    A root that vouches for signers is never a timestamp authority's: whoever holds the
+    working group's CA could otherwise issue a TSA certificate and date tokens back."""
+    if trust or trust_tsa:
+        if not trust:
+            raise InvalidInput("--trust-tsa names timestamp authorities only: give the working "
+                               "group's CA certificate with --trust CA.pem too")
         roots = load_trust_roots(list(trust))
-        return roots, roots, ", ".join(str(p) for p in trust)
+        ts_roots = load_trust_roots(list(trust_tsa or []))
+        both = {_fp(r) for r in roots} & {_fp(r) for r in ts_roots}
+        if both:
+            raise InvalidInput(f"the certificate {sorted(both)[0][:16]}… is given with --trust "
+                               "and with --trust-tsa: a CA that vouches for signers is never a "
+                               "timestamp authority, or its holder could date signatures back")
+        from signatures.verify import issued_by
+
+        for tsa in ts_roots:
+            ca = next((r for r in roots if issued_by(tsa, r)), None)
+            if ca is not None:
+                raise InvalidInput(
+                    f"--trust-tsa: {tsa.subject.rfc4514_string()} was issued by "
+                    f"{ca.subject.rfc4514_string()}, a CA given with --trust: a certificate "
+                    "the signers' CA issued is never a timestamp authority, or the CA's "
+                    "holder could date signatures back")
+        source = ", ".join(str(p) for p in trust)
+        if trust_tsa:
+            source += "; timestamps: " + ", ".join(str(p) for p in trust_tsa)
+        return roots, ts_roots, source
     ws = _workspace(workspace)
     if ws is None:
         raise InvalidInput("no trust roots: give --trust CA.pem (the working group's CA "
@@ -39,10 +64,16 @@ def _trust(trust: list[Path], workspace: str | os.PathLike[str] | None
     directory = ws.keys_dir / "trust"
     if not directory.is_dir() or not any(directory.glob("*.pem")):
         raise InvalidInput(f"the workspace trust store {directory} is empty; give --trust CA.pem")
-    from workflow.signing.trust import trusted_for
+    from workflow.signing.trust import timestamp_files, trusted_for
 
     return (load_trust_roots(trusted_for(directory, "signatures")),
-            load_trust_roots(trusted_for(directory, "timestamps")), str(directory))
+            load_trust_roots(timestamp_files(directory)), str(directory))
+
+
+def _fp(cert: Any) -> str:
+    from signatures.keys import cert_info
+
+    return str(cert_info(cert).sha256)
 
 
 def _workspace(workspace: str | os.PathLike[str] | None) -> Any:
@@ -92,6 +123,7 @@ def verify_file(path: Path, *, trust: list[Path] | None = None,
                 workspace: str | os.PathLike[str] | None = None,
                 p7s: list[Path] | None = None, at: datetime | None = None,
                 crl: list[Path] | None = None,
+                trust_tsa: list[Path] | None = None,
                 database_url: str | None = None) -> dict[str, Any]:
     """The verification report of ``path`` as JSON-ready data; ``ok`` is the verdict
     (``database_url``: the workspace's shared database, when it has one)."""
@@ -104,7 +136,7 @@ def verify_file(path: Path, *, trust: list[Path] | None = None,
         data = path.read_bytes()
     except FileNotFoundError:
         raise InvalidInput(f"{path} does not exist") from None
-    roots, ts_roots, source = _trust(list(trust or []), workspace)
+    roots, ts_roots, source = _trust(list(trust or []), workspace, list(trust_tsa or []))
     crls = _crls(list(crl or []), workspace)
     reg = _registry(workspace, database_url)
     if data[:5] == b"%PDF-" and not p7s:

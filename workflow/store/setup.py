@@ -21,7 +21,8 @@ def shown_url(url: str) -> str:
 def init_workspace(root: Path, *, name: str, prefix: str, languages: tuple[str, ...],
                    approval_rule: str, names: dict[str, str] | None = None,
                    required_signatories: tuple[str, ...] = (),
-                   timestamp_url: str = "", database_url: str | None = None) -> Workspace:
+                   timestamp_url: str = "", crl_url: str = "",
+                   database_url: str | None = None) -> Workspace:
     """Write the workspace files and create (migrate) its database."""
     from drafts.languages import REGISTRY, supported
 
@@ -38,7 +39,7 @@ def init_workspace(root: Path, *, name: str, prefix: str, languages: tuple[str, 
     ws = create(root, name=name, prefix=prefix, languages=languages,
                 approval_rule=approval_rule, names=names,
                 required_signatories=required_signatories, timestamp_url=timestamp_url,
-                database_url=database_url)
+                crl_url=crl_url, database_url=database_url)
     db = Database(ws.database_url, admin=True)
     try:
         db.migrate()  # creates the schema

@@ -148,7 +148,7 @@ def _toml_str(value: str) -> str:
 def create(root: Path, *, name: str, prefix: str, languages: tuple[str, ...] = ("ru", "zh", "en"),
            approval_rule: str = "each-delegation", names: dict[str, str] | None = None,
            required_signatories: tuple[str, ...] = (), timestamp_url: str = "",
-           database_url: str | None = None) -> Workspace:
+           crl_url: str = "", database_url: str | None = None) -> Workspace:
     """Write ``resolutions.toml`` and ``.resolutions/``; refuse to overwrite a workspace."""
     if not re.match(r"^[A-Za-z][A-Za-z0-9-]{0,15}$", prefix):
         raise WorkspaceError(f"invalid prefix {prefix!r}: use 1–16 letters, digits or '-', "
@@ -161,6 +161,9 @@ def create(root: Path, *, name: str, prefix: str, languages: tuple[str, ...] = (
     if timestamp_url and not re.match(r"^https?://[^\s\"]+$", timestamp_url):
         raise WorkspaceError(f"--timestamp-url {timestamp_url!r} is not an http(s) address of "
                              "an RFC 3161 timestamp authority")
+    if crl_url and not re.match(r"^https?://[^\s\"]+$", crl_url):
+        raise WorkspaceError(f"--crl-url {crl_url!r} is not an http(s) address: it is where "
+                             "everyone fetches the working group's CRL")
     for member in required_signatories:
         if not re.match(r"^[a-z0-9][a-z0-9_.-]{0,63}$", member):
             raise WorkspaceError(f"--require-signature {member!r} is not a member id")
@@ -178,7 +181,8 @@ def create(root: Path, *, name: str, prefix: str, languages: tuple[str, ...] = (
               "[numbering]", 'pattern = "{prefix}/RES/{year}/{number}"', "",
               "[signatures]", "# member ids whose signatures every resolution needs",
               "required = [" + ", ".join(_toml_str(m) for m in required_signatories) + "]",
-              *([f"timestamp_url = {_toml_str(timestamp_url)}"] if timestamp_url else []), "",
+              *([f"timestamp_url = {_toml_str(timestamp_url)}"] if timestamp_url else []),
+              *([f"crl_url = {_toml_str(crl_url)}"] if crl_url else []), "",
               "# [delivery]", "# smtp_host = \"smtp.example.org\"", "# smtp_port = 587",
               "# smtp_security = \"starttls\"   # starttls | ssl | none",
               "# smtp_user = \"secretary@example.org\"",

@@ -101,7 +101,8 @@ def _timestamp_roots(certs: list[Any], chain: list[dict[str, Any]]) -> list[Any]
     ``for: [timestamps]``): the CA and every root registered for signatures never are."""
     from workflow.dossier.seal import fingerprint
 
-    timestamps, signing = set(), set()
+    timestamps: set[str] = set()
+    signing: set[str] = set()
     for rec in chain:
         if rec.get("redacted") or rec.get("outcome") != "ok":
             continue

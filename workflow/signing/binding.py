@@ -160,9 +160,10 @@ def _bind_set(report: dict[str, Any], reg: Registry, pdf: bytes) -> None:
         if text not in report.setdefault("problems", []):
             report["problems"].append(text)
     for sig in report["signatures"]:
-        member = expected_member(str(sig["field_name"]))
-        if member is None:
+        found = expected_member(str(sig["field_name"]))
+        if found is None:
             continue
+        member = found
         if member not in recorded:
             _fail(sig, f"field sig-{member}: {member} has no recorded signature on this "
                   "version; the set of signers differs from the one recorded.")

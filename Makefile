@@ -6,6 +6,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEB_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk fonts-noto-core poppler-utils postgresql libreoffice-writer-nogui libnss3-tools mupdf-tools chromium
 STAMP  := $(VENV)/.installed
+# the suite runs on both cores (pytest-xdist); a test module stays on one worker, so its
+# module fixtures are built once, and modules with slow tests start first (tests/conftest.py).
+# Byte-code is cached even where the environment turns that off: the suite starts hundreds
+# of `python -m tests.launch` processes, each would compile every module again.
+TEST_WORKERS ?= 2
 
 .PHONY: setup system-packages demo test bench lint clean
 
@@ -24,7 +29,8 @@ demo: setup
 	$(BIN)/resolutions demo $(or $(DIR),demo-workspace) --force
 
 test: setup
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope \
+	  --no-loadscope-reorder --durations=20 $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python bench/run_all.py

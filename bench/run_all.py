@@ -93,6 +93,7 @@ def main() -> None:
     quick = args.quick
     part("cli", lambda: cli_latency.run(runs=10 if quick else 15))
     part("audit", lambda: audit_verify.run(runs=1 if quick else 3))
+    part("audit against list", lambda: audit_verify.against_list(runs=1 if quick else 5))
     part("render", lambda: render.run(runs=3 if quick else 7, warm_count=4 if quick else 8))
     part("sign", lambda: sign_verify.run(docs=3 if quick else 6))
     # N = 100 and 300 are opt-in: building them through the public commands takes far

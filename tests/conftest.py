@@ -39,6 +39,18 @@ def pytest_configure(config: pytest.Config) -> None:
     clock.use(env_clock)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Modules with a long test (``@pytest.mark.slow``) first; the order inside a module and
+    among the others is kept. `make test` hands whole modules to its two workers in this
+    order (``--dist loadscope --no-loadscope-reorder``), so the long ones start at once and
+    the short ones fill in at the end."""
+    def module(item: pytest.Item) -> str:
+        return item.nodeid.split("::", 1)[0]
+
+    slow = {module(item) for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: module(item) not in slow)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """A frozen clock and no workspace, database or member from the outer environment."""
@@ -49,11 +61,15 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    if request.param == "postgresql":
-        cluster: Cluster = request.getfixturevalue("pg_cluster")
-        monkeypatch.setenv("RESOLUTIONS_DATABASE_URL", cluster.create_database())
-    return str(request.param)
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    if request.param != "postgresql":
+        yield str(request.param)
+        return
+    cluster: Cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.create_database()
+    monkeypatch.setenv("RESOLUTIONS_DATABASE_URL", url)
+    yield str(request.param)
+    cluster.drop_database(url)
 
 
 @dataclass

@@ -12,7 +12,11 @@ members connect over TLS on loopback and authenticate with ``scram-sha-256``.
   test CA, the password from a libpq passfile named in the URL — never on a command line);
 - one password for every role of this cluster (:attr:`Cluster.password`): the suite plays
   every member, and the passfile's one wildcard line serves them all; a member's role gets
-  it when ``member add`` is run through the suite's runner (``tests.conftest.Cli``).
+  it when ``member add`` is run through the suite's runner (``tests.conftest.Cli``);
+- each test process (each pytest-xdist worker) starts its own cluster, whose files live in
+  memory (``/dev/shm`` when the machine has it): a cluster holds a database per test, and
+  removing gigabytes of them from a disk at the end took minutes; the ``backend`` fixture
+  drops its test's database when the test ends (:meth:`Cluster.drop_database`).
 """
 
 from __future__ import annotations
@@ -114,11 +118,17 @@ hostnossl all all      127.0.0.1/32   reject
 """
 
 
+def _memory_dir() -> Path | None:
+    """``/dev/shm`` when it is a writable folder, else the usual temp dir (``None``)."""
+    shm = Path("/dev/shm")
+    return shm if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
+
+
 class Cluster:
     def __init__(self, base: Path | None = None) -> None:
         """``base``: the folder to make the cluster's temp dir in (a small filesystem of a
-        test's own, to fill the server's disk)."""
-        self.tmp = Path(tempfile.mkdtemp(prefix="pgtest-", dir=base))
+        test's own, to fill the server's disk); by default memory, when there is some."""
+        self.tmp = Path(tempfile.mkdtemp(prefix="pgtest-", dir=base or _memory_dir()))
         self.data = self.tmp / "data"
         self.socket = self.tmp / "sock"
         self.tls = self.tmp / "tls"
@@ -233,6 +243,15 @@ class Cluster:
             conn.execute(f'CREATE DATABASE "{name}" OWNER "{name}_admin"')
             conn.execute(f'REVOKE ALL ON DATABASE "{name}" FROM PUBLIC')
         return self.admin_url(name)
+
+    def drop_database(self, url: str) -> None:
+        """Drop the database of ``url`` (made by :meth:`create_database`), ending the
+        connections a test left open (its roles stay: they are a catalogue row each)."""
+        from sqlalchemy.engine import make_url
+
+        name = make_url(url).database
+        with self.superuser() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def stop(self) -> None:
         if self in _CURRENT:

@@ -13,6 +13,7 @@ import zipfile
 from importlib.metadata import packages_distributions, version
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -192,6 +193,7 @@ STRICT = ["drafts/", "signatures/", "templates/", "workflow/lifecycle/machine.py
           "workflow/states.py", "workflow/lifecycle/diagram.py"]
 
 
+@pytest.mark.slow
 def test_typed_packages_pass_mypy_strict() -> None:
     result = subprocess.run([sys.executable, "-m", "mypy", "--strict", *STRICT],
                             cwd=ROOT, capture_output=True, text=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,8 @@ from drafts.errors import DraftError
 from drafts.source import load
 from drafts.word.placing import import_docx
 from tests.conftest import fixture_text
+
+pytestmark = pytest.mark.slow
 
 BASE = fixture_text("trilingual.yaml")
 SETTINGS = settings(max_examples=1000, deadline=None,

@@ -18,6 +18,8 @@ from click.testing import CliRunner
 from tests.conftest import FROZEN_NOW, LETTER, Cli, make_workspace
 from tests.reliability.helpers import draft, run, sql
 
+pytestmark = pytest.mark.slow
+
 S = "RCWG/RES/2024/1"
 
 

@@ -24,6 +24,8 @@ from pypdf import PdfReader
 from tests.conftest import FROZEN_NOW, module_workspace
 from tests.reliability.helpers import draft
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 #: runs `resolutions ARGS…` in this interpreter, then reports what it imported

@@ -19,6 +19,8 @@ from pypdf import PdfReader
 
 from tests.conftest import FROZEN_NOW, LETTER, Cli, fixture_text, module_workspace
 
+pytestmark = pytest.mark.slow
+
 BAGIT = Path(sys.executable).parent / "bagit.py"
 FOLDER = "RCWG-RES-2024-1"
 

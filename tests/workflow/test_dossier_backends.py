@@ -8,9 +8,12 @@ import json
 import zipfile
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from tests.conftest import Cli, fixture_text
+
+pytestmark = pytest.mark.slow
 
 
 def _fp(pem: bytes) -> str:

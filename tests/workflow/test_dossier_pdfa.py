@@ -7,9 +7,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from tests.workflow.test_dossier import exported
+
+pytestmark = pytest.mark.slow
 
 __all__ = ["exported"]
 

@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from tests.conftest import LETTER, Cli, fixture_text
+
+pytestmark = pytest.mark.slow
 
 CA_PASS = "ca-Secret-3f9a-Кл"
 KEY_PASS = {"appr-ru": "ru-Key-71c2", "appr-zh": "zh-Key-58e0", "chair": "chair-Key-a4d3"}

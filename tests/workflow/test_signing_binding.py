@@ -16,6 +16,8 @@ from signatures import Signer, issue_certificate, sign_pdf, signature_box
 from tests.conftest import Cli, module_workspace
 from tests.workflow.test_signing import CA_PASS, KEY_PASS, passfile, setup_keys, to_approved
 
+pytestmark = pytest.mark.slow
+
 
 @dataclass
 class Attack:

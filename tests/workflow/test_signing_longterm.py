@@ -12,6 +12,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from signatures.tsa import LoopbackTsa
 from tests.conftest import LETTER, Cli, make_workspace
 from tests.signatures.tsa_server import loopback_tsa  # noqa: F401 - fixture
@@ -22,6 +24,8 @@ from tests.workflow.test_signing import (
     setup_keys,
     to_approved,
 )
+
+pytestmark = pytest.mark.slow
 
 OPENSSL = shutil.which("openssl") or "openssl"
 

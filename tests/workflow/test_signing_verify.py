@@ -18,6 +18,8 @@ from pypdf.generic import DecodedStreamObject, NameObject
 from tests.conftest import FROZEN_NOW, Cli, module_workspace
 from tests.workflow.test_signing import CA_PASS, KEY_PASS, setup_keys, to_approved
 
+pytestmark = pytest.mark.slow
+
 
 @dataclass
 class Signed:

@@ -11,10 +11,13 @@ import re
 import zipfile
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from tests.conftest import LETTER, Cli, fixture_text
 from tests.workflow.test_delivery_smtp import SmtpServer, configure_smtp, outbox, smtp
+
+pytestmark = pytest.mark.slow
 
 __all__ = ["smtp"]
 

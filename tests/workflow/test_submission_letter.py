@@ -18,6 +18,8 @@ import pytest
 from tests.conftest import Cli, make_workspace
 from tests.workflow.test_submission import BODY, approved, keys, sign
 
+pytestmark = pytest.mark.slow
+
 SIGNATORY_NAMES = {
     "appr-ru": ["--name", "Смирнова Анна Сергеевна", "--name-en", "Anna Smirnova",
                 "--name-zh", "安娜·斯米尔诺娃"],

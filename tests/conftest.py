@@ -104,8 +104,9 @@ def _with_password(argv: list[str]) -> list[str]:
 
     cluster = pg.current()
     url = os.environ.get("RESOLUTIONS_DATABASE_URL", "")
-    if (cluster is None or not url.startswith("postgresql") or argv[:2] != ["member", "add"]
-            or "--password-file" in argv):
+    adding = any(argv[i:i + 2] == ["member", "add"] for i in range(min(len(argv), 4)))
+    if cluster is None or not url.startswith("postgresql") or not adding \
+            or "--password-file" in argv:
         return argv
     return [*argv, "--password-file", str(cluster.password_file)]
 

@@ -287,3 +287,28 @@ def test_the_honest_chain_still_verifies(lived: Lived,
     actors = {(e["action"], e["actor"]) for e in log}
     assert {("comment", "rev-ru"), ("comment", "rev-zh"), ("approve", "appr-ru"),
             ("circulate", "sec")} <= actors
+
+
+def test_what_the_owner_can_still_do_is_caught(tmp_path_factory: pytest.TempPathFactory,
+                                               pg_cluster: Cluster,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The administrator owns the tables, so it can switch the rules off — and then what it
+    changes no longer matches the chain: `audit verify` names the row and the field (a
+    rewrite of the chain itself meets the anchors and witnesses: test_tamper_tables.py)."""
+    base = tmp_path_factory.mktemp("pg-owner")
+    url = pg_cluster.create_database()
+    database = url.split("?")[0].rsplit("/", 1)[-1]
+    monkeypatch.setenv("RESOLUTIONS_DATABASE_URL", url)
+    ws = make_workspace(base / "ws")
+    symbol = draft(ws, base)
+    ws(["circulate", symbol, "--reviewer", "rev-ru"])
+    ws(["comment", symbol, "--ref", "OP 1", "--type", "te", "--text", "mine"], actor="rev-ru")
+    owner = Lived(ws, pg_cluster, database, url)
+    done = owner.psql("admin", "ALTER TABLE comments DISABLE TRIGGER USER; "
+                               "UPDATE comments SET author = 'rev-zh'; "
+                               "ALTER TABLE comments ENABLE TRIGGER USER")
+    assert done.returncode == 0, done.stderr  # the owner can
+    out = ws(["audit", "verify", "--json"], code=1).output
+    problems = json.loads(out)["problems"]
+    assert any("comment 1 of" in p and "field author" in p and "edited outside the engine" in p
+               for p in problems), problems

@@ -144,8 +144,20 @@ def _url(ws: Cli) -> str:
                .database_url)
 
 
+def _owner_url(ws: Cli) -> str:
+    """The tables' owner: on PostgreSQL the administrator's login (members' logins may not
+    delete from the index or migrate), on SQLite the file."""
+    from workflow.store.logins import admin_url, is_postgres
+
+    url = _url(ws)
+    return admin_url(url) if is_postgres(url) else url
+
+
 def test_an_index_edited_behind_the_engines_back_is_named_and_rebuilt(two: Cli) -> None:
-    engine = create_engine(_url(two))
+    """The insider is the tables' owner (a member's login may not touch the index: see
+    test_members_write_the_index_with_their_versions_and_cannot_erase_it); the check is
+    anyone's, the rebuild is administration."""
+    engine = create_engine(_owner_url(two))
     with engine.begin() as conn:  # hide resolution 2's roadmap, invent a Chinese paragraph
         conn.execute(text("DELETE FROM search_spans WHERE resolution_id = 2 AND para_id = "
                           "'op-roadmap' AND lang = 'ru'"))
@@ -164,7 +176,7 @@ def test_an_index_edited_behind_the_engines_back_is_named_and_rebuilt(two: Cli) 
 
 def test_the_migration_indexes_a_workspace_made_before_it(two: Cli) -> None:
     before = _search(two, "路线")
-    engine = create_engine(_url(two))
+    engine = create_engine(_owner_url(two))  # migrations are the administrator's
     with engine.begin() as conn:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
@@ -183,7 +195,7 @@ def test_the_bulk_build_writes_what_each_version_wrote(two: Cli) -> None:
     from workflow.store.search_index import bulk_build, index_problems, stored_versions, year_of
 
     before = _search(two, "2026", "--limit", "50")
-    engine = create_engine(_url(two))
+    engine = create_engine(_owner_url(two))  # a bulk load is the administrator's
     with engine.begin() as conn:
         stored = list(stored_versions(conn))
         if conn.dialect.name == "sqlite":
@@ -205,43 +217,53 @@ def test_members_write_the_index_with_their_versions_and_cannot_erase_it(
         tmp_path: Path, pg_cluster, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """On PostgreSQL each member connects as their own role: the secretary's role writes
     the index with the version it stores; no member may delete from it, a reviewer may not
-    write to it, and a span rewritten by a role that may extend spans is named by --check."""
+    write to it, and a span rewritten by a role that may extend spans is named by --check.
+    Each attack is raw SQL through ``psql`` as the member's login (TLS, its password)."""
     import subprocess
 
     from tests.conftest import make_workspace
+    from workflow.store.logins import database_name
 
-    owner = pg_cluster.create_database()
-    monkeypatch.setenv("RESOLUTIONS_DATABASE_URL", owner)
-    ws = make_workspace(tmp_path / "ws")
-    database = owner.split("?")[0].rsplit("/", 1)[-1]
+    admin = pg_cluster.create_database()
+    monkeypatch.setenv("RESOLUTIONS_DATABASE_URL", admin)
+    ws = make_workspace(tmp_path / "ws")  # from here on, the secretary's own login
+    database = database_name(admin)
     source = tmp_path / "r.yaml"
     source.write_text(fixture_text("trilingual.yaml"), encoding="utf-8")
-    monkeypatch.setenv("RESOLUTIONS_DATABASE_URL", owner.replace(
-        "postgresql+psycopg://postgres@", f"postgresql+psycopg://{database}_sec@"))
-    ws(["new", str(source)])  # as the secretary's own login
+    ws(["new", str(source)])
     assert _search(ws, "路线图")["total"] == 2
-    monkeypatch.setenv("RESOLUTIONS_DATABASE_URL", owner)
+    events = json.loads(ws(["audit", "verify", "--json"]).output)["events"]
 
-    def psql(role: str, sql: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["psql", "-h", str(pg_cluster.socket), "-U", role, "-d", database,
+    def psql(member: str, sql: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["psql", pg_cluster.conninfo(database, f"{database}_{member}"),
                                "-v", "ON_ERROR_STOP=1", "-X", "-q", "-c", sql],
                               capture_output=True, text=True, timeout=60)
 
-    for role, sql in ((f"{database}_sec", "DELETE FROM search_spans"),
-                      (f"{database}_sec", "DELETE FROM search_texts"),
-                      (f"{database}_sec", "UPDATE search_texts SET folded = ''"),
-                      (f"{database}_rev-ru", "INSERT INTO search_spans (resolution_id, para_id, "
-                       "lang, ref, position, text_id, first_version, last_version, year) SELECT "
-                       "resolution_id, 'x', lang, ref, position, text_id, 1, 1, year FROM "
-                       "search_spans"),
-                      (f"{database}_rev-ru", "UPDATE search_spans SET last_version = 0")):
-        done = psql(role, sql)
-        assert done.returncode != 0 and "permission denied" in done.stderr, (role, sql)
-    assert psql(f"{database}_sec", "UPDATE search_spans SET ref = 'OP 9' WHERE para_id = "
+    for member, sql in (("sec", "DELETE FROM search_spans"),
+                        ("sec", "DELETE FROM search_texts"),
+                        ("sec", "TRUNCATE search_spans"),
+                        ("sec", "UPDATE search_texts SET folded = ''"),
+                        ("rev-ru", "INSERT INTO search_spans (resolution_id, para_id, lang, "
+                         "ref, position, text_id, first_version, last_version, year) SELECT "
+                         "resolution_id, 'x', lang, ref, position, text_id, 1, 1, year FROM "
+                         "search_spans"),
+                        ("rev-ru", "INSERT INTO search_texts (id, lang, digest, text, folded, "
+                         "grams) VALUES (9999, 'en', 'x', 'x', 'x', '')"),
+                        ("rev-ru", "UPDATE search_spans SET last_version = 0")):
+        done = psql(member, sql)
+        assert done.returncode != 0 and "permission denied" in done.stderr, (member, sql,
+                                                                            done.stderr)
+    assert psql("sec", "UPDATE search_spans SET ref = 'OP 9' WHERE para_id = "
                 "'op-roadmap' AND lang = 'ru'").returncode == 0
     out = ws(["search", "--check"], code=1).output
     assert "resolution 1 OP 9 (ru) versions 1–1 is not in the versions" in out
     assert "resolution 1 OP 2 (ru) versions 1–1 is missing" in out
+    # the rebuild is administration: on the secretary's machine, with the administrator's
+    # password at hand (the suite's passfile), it logs in as the administrator
+    ws(["search", "--rebuild"])
+    assert json.loads(ws(["search", "--check", "--json"]).output)["ok"]
+    verified = json.loads(ws(["audit", "verify", "--json"]).output)
+    assert verified["ok"] and verified["events"] == events + 1
 
 
 def test_a_refused_edit_leaves_no_trace_in_the_index(two: Cli, tmp_path: Path) -> None:

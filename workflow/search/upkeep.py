@@ -4,7 +4,9 @@ The index is derived (``workflow.store.facts.NOT_FACTS``): what it says can be r
 from the versions, which the audit chain binds. ``check`` names every span the versions do
 not give (an index edited behind the engine's back, to hide or invent a paragraph) and
 every one they give that is missing; ``rebuild`` replaces the whole index, recorded in the
-audit log."""
+audit log. On PostgreSQL no member may delete from the index (so no member's login can hide
+a paragraph): the rebuild is administration, on the administrator's login, as the
+migration that first built the index was."""
 
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ def check_index(app: App) -> IndexReport:
 
 
 def rebuild_index(app: App) -> IndexReport:
-    with app.write() as session:
+    with app.write(admin=True) as session:
         count = index.rebuild(session.connection())
         audit.record(session, actor=app.actor(session), action="search-rebuild",
                      detail={"versions": count})

@@ -169,26 +169,56 @@ def _statements(database: str, have: set[str]) -> list[str]:
     return out
 
 
+#: what the rules are applied to, as the catalogue has it now: each table's identity and
+#: grants, each trigger (enabled or not) and each of our functions' body and grants — a
+#: table dropped and made again (a downgrade and upgrade), a trigger dropped or switched
+#: off, a function replaced all change it, and the rules are applied again
+_APPLIED_TO = r"""
+SELECT coalesce(string_agg(x, E'\n' ORDER BY x), '') FROM (
+  SELECT 'relation ' || c.relname || ' ' || c.oid::text || ' ' || coalesce(c.relacl::text, '')
+    AS x FROM pg_class c
+   WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'S')
+  UNION ALL
+  SELECT 'trigger ' || c.relname || ' ' || t.tgname || ' ' || t.tgenabled::text || ' ' ||
+         t.tgfoid::text
+    FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+   WHERE c.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal
+  UNION ALL
+  SELECT 'function ' || p.oid::regprocedure::text || ' ' || md5(p.prosrc) || ' ' ||
+         p.prosecdef::text || ' ' || coalesce(p.proacl::text, '') || ' ' ||
+         coalesce(array_to_string(p.proconfig, ','), '')
+    FROM pg_proc p
+   WHERE p.pronamespace = 'public'::regnamespace AND p.proname LIKE 'resolutions\_%'
+) s
+"""
+
+
+def _marker(conn: Connection, statements: list[str]) -> str:
+    applied_to = str(conn.execute(text(_APPLIED_TO)).scalar())
+    return "rules " + hashlib.sha256("\n;\n".join([*statements, applied_to])
+                                     .encode("utf-8")).hexdigest()
+
+
 def ensure_database_roles(conn: Connection) -> None:
     """Create (or bring up to date) the group roles, grants, functions and triggers of this
     database, for the tables it has. Run by the owner after every migration and before a
     member is added; idempotent, and skipped when the database already holds exactly these
-    rules (their SHA-256 is the comment on ``resolutions_append``)."""
+    rules over exactly the objects they were applied to (a SHA-256 of both is the comment on
+    ``resolutions_append``: see ``_APPLIED_TO``)."""
     if not can_create_roles(conn):
         return
     database = _database(conn)
     have = {str(t) for t in conn.execute(text(
         "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars()}
     statements = _statements(database, have)
-    digest = hashlib.sha256("\n;\n".join(statements).encode("utf-8")).hexdigest()
     marked = conn.execute(text("SELECT obj_description(to_regprocedure(:f), 'pg_proc')"),
                           {"f": _MARKED}).scalar()
-    if marked == f"rules {digest}":
+    if marked is not None and marked == _marker(conn, statements):
         return
     with conn.connection.dbapi_connection.cursor() as cursor:  # type: ignore[union-attr]
         cursor.execute(";\n".join(statements))  # one round trip, no parameters parsed
     if "audit_events" in have:
-        conn.exec_driver_sql(f"COMMENT ON FUNCTION {_MARKED} IS 'rules {digest}'")
+        conn.exec_driver_sql(f"COMMENT ON FUNCTION {_MARKED} IS '{_marker(conn, statements)}'")
 
 
 def create_member_role(conn: Connection, member_id: str, roles: Iterable[str]) -> str:

@@ -23,7 +23,7 @@ this (docs/SECURITY.md, "What the database enforces"):
   UPDATE, DELETE or TRUNCATE (``workflow.store.pgroles``), from the owner neither.
 
 The administrator (the tables' owner, or a superuser) is not a member: it may append only
-the events of administration (membership, the rules file) and writes no identity row
+the events of administration (membership, the rules file, a rebuilt search index) and writes no identity row
 except while it migrates. What it can still do — switch triggers off, replace these
 functions — is what witnesses and anchors catch (docs/SECURITY.md)."""
 
@@ -33,8 +33,10 @@ from collections.abc import Iterable
 
 __all__ = ["statements", "ADMIN_ACTIONS", "IDENTITY", "FUNCTIONS"]
 
-#: what the administrator's login may append (membership, the rules file, their facts)
-ADMIN_ACTIONS = ("member-add", "member-edit", "member-remove", "config", "facts", "refused")
+#: what the administrator's login may append (membership, the rules file, their facts, the
+#: search index made again from the versions)
+ADMIN_ACTIONS = ("member-add", "member-edit", "member-remove", "config", "facts", "refused",
+                 "search-rebuild")
 
 #: (table, column, rule): self — the caller (or empty); secretary — the caller, or any
 #: when the caller is a secretary; behalf — the caller, or checked at commit; signer — the

@@ -143,7 +143,9 @@ class App:
         return version
 
     def store_path(self, digest: str) -> Path:
-        return self.workspace.store_dir / digest[:2] / digest
+        """The content-addressed file ``digest`` (fetched from the shared store when this
+        machine does not have it yet)."""
+        return self.workspace.files.store_path(digest)
 
 
 def dumps(value: object) -> str:

@@ -350,6 +350,7 @@ def submit(app: App, ref: str, body_code: str, *, meeting: _dt.date | None = Non
             digest = hashlib.sha256(zipped).hexdigest()
             folder = _write_folder(app.workspace.state_dir / "submissions" / safe_name(row.symbol),
                                    number, members, zip_name, zipped)
+            app.workspace.files.publish_tree(folder)  # renamed into place: shared now
             crashpoint("submit.after-package")
             progress.advance("package", 1, 1)
             letter_pdf = next(f for f in files if f.role == "cover-letter"

@@ -133,6 +133,9 @@ def ensure_database_roles(conn: Connection) -> None:
         if role in _VOIDERS:
             conn.execute(text(f'GRANT UPDATE ("void") ON "approvals" TO '
                               f"{_q(group_name(database, role))}"))
+    from workflow.store.blobs import grant_shared_store
+
+    grant_shared_store(conn, lambda role: group_name(database, role))
 
 
 def create_member_role(conn: Connection, member_id: str, roles: Iterable[str]) -> str:

@@ -68,7 +68,7 @@ class Record(dict[str, Any]):
 _RESOLUTION = ("SELECT id, number, symbol, body, title, state, current_version, updated_at "
                "FROM resolutions")
 _MESSAGE = ("SELECT id, message_id, kind, recipient, subject, status, attempts, error, "
-            "eml_path, created_at, sent_at FROM messages")
+            "eml_path, eml_sha256, created_at, sent_at FROM messages")
 
 
 class Reads:

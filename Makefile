@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-DEB_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk fonts-noto-core poppler-utils postgresql libreoffice-writer-nogui libnss3-tools mupdf-tools
+DEB_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk fonts-noto-core poppler-utils postgresql libreoffice-writer-nogui libnss3-tools mupdf-tools chromium
 STAMP  := $(VENV)/.installed
 
 .PHONY: setup system-packages demo test bench lint clean

@@ -545,6 +545,51 @@ def show(ctx: Context, ref: str, version: int | None, lang: str | None) -> None:
     ctx.emit({**summary.to_json(), "version": ver.number, "content_hash": ver.content_hash,
               "text": lines, "source": model.to_data()}, show_text(summary, ver, lines, langs))
 
+@command(cli, json="query terms total page limit hits | ok versions problems", example=(
+    "resolutions search микроэлектроники", 'resolutions search 电子 --lang zh --current',
+    'resolutions search "joint ventures" --state adopted --year 2024 --json',
+    "resolutions search --check"))
+@click.argument("query", required=False)
+@click.option("--lang", help="Only paragraphs in this language (the others still shown beside).")
+@click.option("--body", "body_code", metavar="CODE", help="Only resolutions addressed to this body.")
+@click.option("--state", help="Only resolutions in this state.")
+@click.option("--year", type=int, help="Only resolutions of this year (their date, else the "
+              "version's).")
+@click.option("--current", is_flag=True, help="Only the current version of each resolution.")
+@click.option("--limit", default=20, show_default=True, help="Hits per page.")
+@click.option("--page", default=1, show_default=True, help="Page number.")
+@click.option("--check", is_flag=True, help="Compare the index with the versions instead.")
+@click.option("--rebuild", is_flag=True, help="Make the index again from the versions instead.")
+def search(ctx: Context, query: str | None, lang: str | None, body_code: str | None,
+           state: str | None, year: int | None, current: bool, limit: int, page: int,
+           check: bool, rebuild: bool) -> None:
+    """Find paragraphs in every version of every resolution, in any language.
+
+    Each word (or "quoted phrase") must appear in the paragraph, in any case; a word needs
+    3 characters, or 2 Chinese characters. Hits are ranked; each shows the paragraph with
+    the words marked and, under it, the same paragraph in the other languages."""
+    if check or rebuild:
+        from workflow.search import upkeep
+
+        report = (upkeep.rebuild_index if rebuild else upkeep.check_index)(ctx.app())
+        ctx.emit(_fields(report), "\n".join([*report.problems, (
+            f"search index {'rebuilt' if rebuild else 'matches'}: {report.versions} version(s)"
+            if report.ok else f"search index: {len(report.problems)} problem(s)")]))
+        if not report.ok:
+            sys.exit(1)
+        return
+    if not query:
+        raise click.UsageError("give a QUERY (or --check, --rebuild)")
+    if limit < 1 or page < 1:
+        raise click.UsageError("--limit and --page start at 1")
+    from workflow.presenting.hits import search_text
+    from workflow.search.query import Filters
+    result = ctx.reader().search(query, Filters(lang, body_code, state, year, current),
+                                 limit=limit, offset=(page - 1) * limit)
+    ctx.emit({"query": result.query, "terms": result.terms, "total": result.total,
+              "page": page, "limit": limit, "hits": [h.to_json() for h in result.hits]},
+             search_text(result, page, terminal=sys.stdout.isatty()))
+
 @command(cli, json="symbol version content_hash source",
          example="resolutions source 1 > resolution.yaml")
 @click.argument("ref")
@@ -1081,7 +1126,7 @@ def receipt(ctx: Context, ref: str, reference: str, outcome: str, note: str) -> 
 @click.option("--lang", help="One language expression (default: all, as a collection).")
 @click.option("--amendment", type=int, help="Export this amendment record instead.")
 @click.option("--country", metavar="CODE",
-              help="FRBRcountry of the URIs instead of 'brics' (e.g. a two-letter code "
+              help="FRBRcountry of the URIs instead of 'xb-brics' (e.g. a two-letter code "
                    "such as 'xb' for tools that expect a country, like cobalt or Indigo).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The XML file to write.")

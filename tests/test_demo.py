@@ -32,7 +32,10 @@ def test_demo_plays_the_whole_lifecycle(tmp_path: Path) -> None:
                  "approved by each delegation", "signed by 3 signatories",
                  "submitted to the Higher Council of BRICS", "receipt recorded: acknowledged",
                  "dossier exported", "dossier verified",
-                 "nothing changed since the last export of these resolutions"):
+                 "nothing changed since the last export of these resolutions",
+                 "searched every version in every language", "OP 2(b)",
+                 "**интегральных** **схем**", "设计集成电路和仪器制造产品", "**合资**",
+                 "reading room in the dossier: open dossier/data/index.html"):
         assert line in out, line
     assert "artefacts" in out and "sha256" in out
 

@@ -85,7 +85,8 @@ def _imported_after(args: list[str], workspace: Path, heavy: tuple[str, ...] = H
 READS = (["list"], ["list", "--json"], ["show", "1"], ["show", "1", "--json"], ["log", "1"],
          ["status", "1"], ["status", "1", "--json"],
          ["comments", "1"], ["amendments", "1", "--json"], ["member", "list"],
-         ["body", "list"], ["submissions", "1"], ["outbox"], ["outbox", "--json"])
+         ["body", "list"], ["submissions", "1"], ["outbox"], ["outbox", "--json"],
+         ["search", "микроэлектрон"], ["search", "电子", "--json", "--lang", "zh"])
 
 
 def test_read_commands_import_no_heavy_module(ws_sqlite, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

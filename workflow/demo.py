@@ -349,6 +349,18 @@ def _play(root: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
                  ["dossier", "export", symbol, "-o", str(root / "dossier-again"),
                   "--seal-passphrase-file", _secret(root, "seal")])[-1].strip()
     echo(f"    {again.split('; ', 1)[-1]}")
+    found = step("searched every version in every language: a Russian phrase, and two "
+                 "Chinese characters (the aligned paragraphs shown beside each hit)",
+                 ["search", "интегральных схем", "--limit", "1"],
+                 ["search", "合资", "--lang", "zh", "--limit", "1"])
+    for text in found:
+        for line in text.strip().splitlines()[:4]:
+            echo(f"    {line}")
+    room = dossier / "data" / "index.html"
+    if not room.is_file():
+        raise DemoError(f"the dossier has no reading room ({room})")
+    step(f"reading room in the dossier: open {room.relative_to(root)} in a browser "
+         "(static pages, no network)")
     step("audit chain verified", ["audit", "verify"])
     result.artefacts = collect_artefacts(root)
     return result
@@ -366,6 +378,10 @@ def _kind(path: Path) -> str:
         return "timestamp (RFC 3161)"
     if name == "VERIFY.txt":
         return "how to verify"
+    if name == "index.html":
+        return "reading room"
+    if name == "premis.xml":
+        return "PREMIS 3.0 history"
     if name.endswith("_signed.pdf"):
         return "signed resolution"
     if "returned" in name:
@@ -390,9 +406,9 @@ def collect_artefacts(root: Path) -> list[Artefact]:
     dossier = root / "dossier"
     if dossier.is_dir():
         files += sorted(p for p in dossier.iterdir() if p.is_file())
-        index = dossier / "data" / "index.pdf"
-        if index.is_file():
-            files.append(index)
+        for name in ("index.pdf", "index.html", "premis.xml"):
+            if (dossier / "data" / name).is_file():
+                files.append(dossier / "data" / name)
     for path in files:
         if path.name.startswith("."):
             continue

@@ -32,6 +32,7 @@ from workflow.store.workspace import Workspace, find
 
 if TYPE_CHECKING:  # a version's model is read by show and status only, not by list or log
     from drafts.model import Resolution
+    from workflow.search.query import Filters, SearchPage
 
 __all__ = ["Reader", "open_reader"]
 
@@ -195,6 +196,25 @@ class Reader:
         return [MessageInfo(m.id, m.message_id, m.kind, m.recipient, m.subject, m.status,
                             m.attempts, m.error, m.eml_path, _iso(m.created_at) or "",
                             _iso(m.sent_at)) for m in rows]
+
+    def search(self, query: str, filters: Filters, limit: int = 20,
+               offset: int = 0) -> SearchPage:
+        """``resolutions search``: hits best first, the aligned texts in the workspace's
+        language order."""
+        from drafts.model import LANGUAGES
+        from workflow.search.query import search
+
+        if filters.body is not None:
+            self.workspace.body(filters.body)
+        known = [*self.workspace.languages, *LANGUAGES]
+        if filters.lang is not None and filters.lang not in known:
+            raise InvalidInput(f"unknown language {filters.lang!r}; the workspace's are "
+                               f"{', '.join(self.workspace.languages)}")
+        page = search(self.reads, query, filters, limit, offset)
+        for hit in page.hits:
+            hit.aligned = dict(sorted(hit.aligned.items(), key=lambda kv: (
+                known.index(kv[0]) if kv[0] in known else len(known), kv[0])))
+        return page
 
 
 def open_reader(workspace: str | os.PathLike[str] | None = None) -> Reader:

@@ -1,9 +1,10 @@
 """Akoma Ntoso identifiers and the ``<meta>`` block: the FRBR work, expression, manifestation.
 
 The identifier scheme (see docs/AKOMA_NTOSO.md) follows the Akoma Ntoso naming
-convention with ``brics`` in the place of a country: a resolution of the working group
-whose symbol is ``RCWG/RES/2024/1`` is the work
-``/akn/brics/statement/resolution/rcwg/2024-09-26/rcwg-res-2024-1``; its Russian text of
+convention with ``xb-brics`` in the place of a country (``xb``, a code ISO 3166 leaves to its
+users, with the locality ``brics``): a resolution of the working group whose symbol is
+``RCWG/RES/2024/1`` is the work
+``/akn/xb-brics/statement/resolution/rcwg/2024-09-26/rcwg-res-2024-1``; its Russian text of
 version 2 is the expression ``…/rus@v2``; the XML file is the manifestation ``…/rus@v2.akn``.
 """
 
@@ -22,8 +23,11 @@ __all__ = ["AKN_NS", "COUNTRY", "LANGUAGE_CODES", "WorkId", "work_id", "element"
 
 AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-#: The FRBRcountry of every document: BRICS bodies and working groups are not a country.
-COUNTRY = "brics"
+#: The FRBRcountry of every document: BRICS bodies and working groups are not a country, so
+#: the place is ``xb`` (ISO 3166-1 user-assigned) with the locality ``brics`` — a place code
+#: as the naming convention writes it (``country-locality``), which tools that read Akoma
+#: Ntoso URIs (cobalt, Indigo) parse.
+COUNTRY = "xb-brics"
 #: ISO 639-2 (alpha-3) codes, as the naming convention wants in expression URIs.
 LANGUAGE_CODES = {"ru": "rus", "zh": "zho", "en": "eng", "pt": "por", "ar": "ara",
                   "fr": "fra", "es": "spa", "hi": "hin"}

@@ -1,6 +1,6 @@
 """People in Akoma Ntoso references: one readable, unique slug per person.
 
-A ``TLCPerson`` is named by an ontology URI (``/ontology/person/brics/smirnova-anna``).
+A ``TLCPerson`` is named by an ontology URI (``/ontology/person/xb-brics/smirnova-anna``).
 The slug comes from the person's Latin form when the member wrote one, otherwise from the
 name transliterated: Russian by the ICAO Doc 9303 table used in Russian passports
 (Смирнова → smirnova), Chinese in pinyin without tones (李伟 → li-wei). Two people whose

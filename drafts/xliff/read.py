@@ -23,7 +23,7 @@ from drafts.edits import replace_texts
 from drafts.errors import DraftError
 from drafts.model import Resolution
 from drafts.staleness import TITLE_ID
-from drafts.xliff.write import NS
+from drafts.xliff.write import EXPORT_PHASE, NS, TOOL_ID
 
 __all__ = ["XliffError", "Returned", "ReturnedUnit", "read", "apply", "MAX_BYTES",
            "DONE_STATES"]
@@ -57,6 +57,8 @@ class Returned:
     source: str
     target: str
     units: dict[str, ReturnedUnit] = field(default_factory=dict)
+    #: the export phase's job-id (``write.job_id``), None when the file has no such phase
+    exported_as: str | None = None
 
 
 def _local(node: Any) -> str:
@@ -160,6 +162,10 @@ def read(data: bytes, name: str = "<xliff>") -> Returned:
                    content_hash=file.get("build-num", ""),
                    source=file.get("source-language", ""),
                    target=file.get("target-language", ""))
+    phase = next((p for p in file.iter(f"{{{ns}}}phase")
+                  if p.get("phase-name") == EXPORT_PHASE and p.get("tool-id") == TOOL_ID), None)
+    if phase is not None:
+        out = replace(out, exported_as=phase.get("job-id", ""))
     units: dict[str, ReturnedUnit] = {}
     for tu in file.iter(f"{{{ns}}}trans-unit"):
         unit_id = tu.get("id", "")

@@ -6,7 +6,10 @@
 - each ``trans-unit`` has the paragraph id as ``id`` and its reference (``OP 3(b)``) as
   ``resname``; its ``target`` carries the state: ``needs-translation`` (no text yet),
   ``needs-review-translation`` (stale: the source changed since the translation was
-  confirmed), ``translated`` (or ``final`` once the text is approved);
+  confirmed), ``translated`` (or ``final`` once the text is approved) — those confirmed
+  units also say ``approved="yes"``, which is what translation tools read as "done";
+- the header's ``phase`` (``phase-name="export"``) records the language pair the file
+  was made for (``job-id``), so a file whose languages were changed is refused;
 - a stale unit gets the source text its translation was made from as an ``alt-trans`` of
   type ``previous-version`` and as a note, so the translator sees what changed;
 - the italic opener of a paragraph (``*Noting*``) is a ``<g ctype="italic">`` inline code.
@@ -35,13 +38,14 @@ from drafts.staleness import (
     units,
 )
 
-__all__ = ["NS", "TOOL_ID", "Unit", "Header", "plan_units", "default_source", "build",
+__all__ = ["NS", "TOOL_ID", "EXPORT_PHASE", "job_id", "Unit", "Header", "plan_units", "default_source", "build",
            "validate", "unit_refs"]
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 TOOL_ID = "brics-resolutions"
 OPENER_ID = "1"
+EXPORT_PHASE = "export"
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,12 @@ def _inline(node: Any, text: str) -> None:
     g.tail = rest
 
 
+def job_id(symbol: str, version: int, source: str, target: str) -> str:
+    """What the export's ``phase`` records of the file, read back on import: the
+    resolution, the version and the language pair it was made for."""
+    return f"{symbol} v{version} {source}>{target}"
+
+
 def _name(lang: str) -> str:
     return LANGUAGES.get(lang, (lang, lang))[0]
 
@@ -186,6 +196,11 @@ def build(header: Header, plan: Sequence[Unit]) -> bytes:
     head = _el(file, "header")
     _el(head, "tool", tool_id=TOOL_ID, tool_name="brics-resolutions",
         **({"tool_version": header.tool_version} if header.tool_version else {}))
+    phases = _el(head, "phase-group")
+    head.insert(0, phases)  # the schema wants it before the tool
+    _el(phases, "phase", phase_name=EXPORT_PHASE, process_name="translation", tool_id=TOOL_ID,
+        date=header.date, job_id=job_id(header.symbol, header.version, header.source,
+                                        header.target))
     todo = sum(1 for u in plan if u.source.strip() and u.status != "ok")
     _el(head, "note", f"Resolution {header.symbol}, version {header.version}: "
         f"{_name(header.source)} → {_name(header.target)}. {todo} unit(s) to translate or "
@@ -197,6 +212,8 @@ def build(header: Header, plan: Sequence[Unit]) -> bytes:
         attrs = {"id": unit.id, "resname": unit.ref}
         if not unit.source.strip():
             attrs["translate"] = "no"
+        elif _target_state(unit, header.final) in ("translated", "final"):
+            attrs["approved"] = "yes"  # confirmed: tools show it as translated, not fuzzy
         tu = _el(body, "trans-unit", **attrs)
         tu.set(f"{{{XML_NS}}}space", "preserve")
         _inline(_el(tu, "source"), unit.source)

@@ -14,7 +14,7 @@ from drafts.model import Paragraph
 from drafts.source import load
 
 NS = {"a": "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"}
-WORK = "/akn/brics/statement/resolution/rcwg/2024-09-26/rcwg-res-2024-1"
+WORK = "/akn/xb-brics/statement/resolution/rcwg/2024-09-26/rcwg-res-2024-1"
 
 SOURCE = """\
 symbol: RCWG/RES/2024/1
@@ -91,7 +91,7 @@ def test_each_language_expression_validates_and_carries_the_text(resolution, lan
     code = {"ru": "rus", "zh": "zho", "en": "eng"}[lang]
     ident = "a:statement/a:meta/a:identification"
     assert value(doc, f"{ident}/a:FRBRWork/a:FRBRuri/@value") == WORK
-    assert value(doc, f"{ident}/a:FRBRWork/a:FRBRcountry/@value") == "brics"
+    assert value(doc, f"{ident}/a:FRBRWork/a:FRBRcountry/@value") == "xb-brics"
     assert value(doc, f"{ident}/a:FRBRWork/a:FRBRnumber/@showAs") == "RCWG/RES/2024/1"
     assert value(doc, f"{ident}/a:FRBRExpression/a:FRBRuri/@value") == f"{WORK}/{code}@v2"
     assert value(doc, f"{ident}/a:FRBRExpression/a:FRBRlanguage/@language") == code
@@ -185,13 +185,13 @@ def test_amendment_document_validates(resolution):
     assert validate(xml) == []
     doc = parse(xml)
     assert value(doc, "//a:amendment/a:meta//a:FRBRWork/a:FRBRuri/@value") == \
-        "/akn/brics/amendment/rcwg/2024-10-01/rcwg-res-2024-1-amd-a-3"
+        "/akn/xb-brics/amendment/rcwg/2024-10-01/rcwg-res-2024-1-amd-a-3"
     assert value(doc, "//a:affectedDocument/@href") == f"{WORK}/mul@v2"
     refs = doc.xpath("//a:amendmentContent//a:mod/a:ref", namespaces=NS)
     assert [r.get("href") for r in refs] == [f"{WORK}/rus@v2/~para_1__point_b",
                                              f"{WORK}/eng@v2/~para_1__point_b"]
     assert value(doc, "//a:TLCPerson[@eId='proposer']/@href") == \
-        "/ontology/person/brics/li-wei"
+        "/ontology/person/xb-brics/li-wei"
     assert {r.get("class") for r in refs} == {"it-production"}
     quoted = doc.xpath("//a:amendmentContent//a:quotedText/text()", namespaces=NS)
     assert quoted == ["в изготовлении;", "in manufacturing;"]
@@ -232,7 +232,7 @@ def test_a_draft_without_symbol_or_date_still_validates(resolution):
     xml = export_akn(draft, version=1, lang="zh", date="2024-09-20")
     assert validate(xml) == []
     uri = value(parse(xml), "//a:FRBRWork/a:FRBRuri/@value")
-    assert uri.startswith("/akn/brics/statement/resolution/draft/2024-09-20/draft-")
+    assert uri.startswith("/akn/xb-brics/statement/resolution/draft/2024-09-20/draft-")
 
 
 LANG_OF = {"rus": "ru", "zho": "zh", "eng": "en"}
@@ -263,9 +263,9 @@ def test_each_person_has_a_transliterated_unique_slug(resolution):
               Signatory("李伟", latin="Li Wei"), Signatory("叶莲娜·库兹涅佐娃", latin="")]
     doc = parse(export_akn(resolution, version=1, lang="zh", signatories=people))
     hrefs = doc.xpath("//a:references/a:TLCPerson/@href", namespaces=NS)
-    assert hrefs == ["/ontology/person/brics/smirnova-anna-sergeevna",
-                     "/ontology/person/brics/li-wei", "/ontology/person/brics/li-wei-2",
-                     "/ontology/person/brics/ye-lian-na-ku-zi-nie-zuo-wa"]
+    assert hrefs == ["/ontology/person/xb-brics/smirnova-anna-sergeevna",
+                     "/ontology/person/xb-brics/li-wei", "/ontology/person/xb-brics/li-wei-2",
+                     "/ontology/person/xb-brics/ye-lian-na-ku-zi-nie-zuo-wa"]
     ids = doc.xpath("//a:references/a:TLCPerson/@eId", namespaces=NS)
     refers = doc.xpath("//a:signature/a:person/@refersTo", namespaces=NS)
     assert refers == [f"#{i}" for i in ids]
@@ -285,6 +285,36 @@ def test_the_body_opening_line_is_the_preamble_formula(resolution):
         assert formulas[0].getnext().tag.endswith("recitals")
 
 
+def test_the_default_uris_parse_in_cobalt(resolution):
+    """Every FRBR URI of the default exports — one language, the collection of all
+    languages with its annexes, an amendment — is one cobalt's ``FrbrUri.parse`` reads,
+    with the place ``xb-brics`` (country ``xb``, locality ``brics``)."""
+    cobalt = pytest.importorskip("cobalt")
+    documents = [export_akn(resolution, version=2, lang="ru"), export_akn(resolution, version=2),
+                 export_amendment_akn(resolution, version=2, amendment_id="A-3",
+                                      target="OP 2", op="replace", texts={"en": "New text."},
+                                      why="clarity", by="Li Wei", date="2024-10-01")]
+    uris = [u for xml in documents for u in parse(xml).xpath(
+        "//a:FRBRuri/@value | //a:FRBRthis/@value | //a:affectedDocument/@href",
+        namespaces=NS)]
+    assert len(uris) > 20
+    for uri in uris:
+        parsed = cobalt.FrbrUri.parse(uri.partition("~")[0])
+        assert (parsed.country, parsed.locality) == ("xb", "brics"), uri
+        assert "rcwg" in (parsed.actor, parsed.subtype), uri  # an amendment has no subtype
+        assert parsed.number.startswith("rcwg-res-2024-1"), uri
+        assert parsed.date in ("2024-09-26", "2024-10-01"), uri
+    single = parse(documents[0])
+    expression = cobalt.FrbrUri.parse(value(
+        single, "//a:statement/a:meta//a:FRBRExpression/a:FRBRuri/@value"))
+    assert (expression.doctype, expression.subtype, expression.language,
+            expression.expression_date) == ("statement", "resolution", "rus", "@v2")
+    assert expression.work_uri() == WORK
+    # what the URIs were before: "brics" alone is no country code, and cobalt says so
+    with pytest.raises(ValueError):
+        cobalt.FrbrUri.parse(WORK.replace("/xb-brics/", "/brics/"))
+
+
 def test_uris_with_a_two_letter_country_parse_in_cobalt(resolution):
     cobalt = pytest.importorskip("cobalt")
     doc = parse(export_akn(resolution, version=2, lang="ru", country_scheme="xb"))
@@ -293,14 +323,9 @@ def test_uris_with_a_two_letter_country_parse_in_cobalt(resolution):
     assert len(uris) == 6
     for uri in uris:
         parsed = cobalt.FrbrUri.parse(uri)
-        assert (parsed.country, parsed.doctype, parsed.subtype, parsed.actor, parsed.date,
-                parsed.number) == ("xb", "statement", "resolution", "rcwg", "2024-09-26",
-                                   "rcwg-res-2024-1")
-    expression = cobalt.FrbrUri.parse(value(
-        doc, "//a:statement/a:meta//a:FRBRExpression/a:FRBRuri/@value"))
-    assert expression.language == "rus" and expression.expression_date == "@v2"
-    with pytest.raises(ValueError):  # the reason for --country: "brics" is no country
-        cobalt.FrbrUri.parse(WORK)
+        assert (parsed.country, parsed.locality, parsed.doctype, parsed.subtype, parsed.actor,
+                parsed.date, parsed.number) == ("xb", None, "statement", "resolution", "rcwg",
+                                                "2024-09-26", "rcwg-res-2024-1")
 
 
 def test_export_akn_command_with_country_opening_line_and_original_wids(ws, tmp_path):

@@ -257,3 +257,63 @@ def test_a_doctype_hidden_from_the_byte_scan_is_refused_after_parsing() -> None:
            f'<target>&l9;</target></trans-unit></body></file></xliff>').encode("utf-16")
     with pytest.raises(XliffError, match="DOCTYPE"):
         read(xml, "laughs16.xlf")
+
+
+def _pocount(path: Path) -> dict[str, int]:
+    """translate-toolkit's own word counter, as a translator's team runs it."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([str(Path(sys.executable).parent / "pocount"), "--csv", str(path)],
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    header, row = out[0].split(","), out[1].split(",")
+    return dict(zip(header[1:], (int(v) for v in row[1:])))
+
+
+def test_confirmed_units_are_approved_for_the_translators_tools(ws_sqlite: Cli,
+                                                                tmp_path: Path) -> None:
+    ws = ws_sqlite
+    _v2(ws, tmp_path)
+    path = tmp_path / "zh.xlf"
+    store = _export(ws, path)
+    approved = {uid for uid, u in _units(store).items() if u.isapproved()}
+    fuzzy = {uid for uid, u in _units(store).items() if u.isfuzzy()}
+    # confirmed units are done; the stale ones (PP 1, OP 2) are for review, OP 4 is new
+    assert fuzzy == {"pp-demand", "op-roadmap"}
+    assert "op-ventures" in approved and not approved & {"pp-demand", "op-roadmap", "op-report"}
+    counts = _pocount(path)
+    units = len([u for u in store.units if u.istranslatable()])
+    assert counts["Translated Messages"] == units - 3
+    assert counts["Fuzzy Messages"] == 2 and counts["Untranslated Messages"] == 1
+
+
+def test_a_change_to_a_unit_sent_for_context_is_refused_by_name(ws_sqlite: Cli,
+                                                                tmp_path: Path) -> None:
+    ws = ws_sqlite
+    _v2(ws, tmp_path)
+    store = _export(ws, tmp_path / "zh.xlf")
+    units = _units(store)
+    units["op-roadmap"].target = "责成工作组制定至2035年的路线图；"  # stale: the translator's
+    units["op-seized"].target = "决定不再处理此事项。"                # confirmed: context only
+    units["annex-roadmap:title"].target = "时间表"
+    returned = tmp_path / "back.xlf"
+    returned.write_bytes(bytes(store))
+    line = _refused(ws, returned)
+    assert "2 unit(s) sent for context only were changed: OP 3, Annex 1 title" in line
+    assert "继续处理此事项" in ws(["source", SYMBOL]).output  # nothing stored
+
+
+def test_a_file_whose_languages_were_changed_is_refused(ws_sqlite: Cli, tmp_path: Path) -> None:
+    ws = ws_sqlite
+    _v2(ws, tmp_path)
+    store = _export(ws, tmp_path / "zh.xlf")
+    _units(store)["op-roadmap"].target = "Instructs the working group … until 2035;"
+    good = bytes(store)
+    assert b'job-id="RCWG/RES/2024/1 v2 ru&gt;zh"' in good
+    for swapped in (good.replace(b'target-language="zh"', b'target-language="en"'),
+                    good.replace(b'source-language="ru"', b'source-language="en"')):
+        path = tmp_path / "swapped.xlf"
+        path.write_bytes(swapped)
+        line = _refused(ws, path)
+        assert "but it was exported as ru → zh: its languages were changed" in line
+    assert "Instructs the working group …" not in ws(["source", SYMBOL]).output

@@ -25,11 +25,12 @@ from workflow import clock
 from workflow.app import App
 from workflow.crashpoints import crashpoint
 from workflow.documents.rendering import record_artefacts
-from workflow.dossier import reuse
+from workflow.dossier import reuse, room
 from workflow.dossier.bag import BagWriter, staging
 from workflow.dossier.howto import HOWTO, Howto, howto_text
 from workflow.dossier.meta import DossierStats, bag_info
 from workflow.dossier.plan import Entry, Job, dumps, own_job, plan_resolution
+from workflow.dossier.premis import PREMIS_FILE, dossier_premis
 from workflow.dossier.render import (
     Progress,
     attachments_for,
@@ -259,6 +260,11 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
         with app.read() as session:
             bag.add_lines("audit/chain.jsonl",
                           _chain_lines(session, {i for i in ids if i is not None}, stats, head))
+        from workflow.signing.sign import timestamper_for as _stamper
+
+        rooms_stamped = _stamper(app) is not None
+        rooms_tsa = [f"data/{rel}" for rel in _timestamp_roots(app)]
+        room_lines: list[Any] = []
         for n, rid in enumerate(ids, 1):
             with app.read() as session:
                 row = session.get(ResolutionRow, rid)
@@ -268,6 +274,11 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
                     _write(app, session, bag, entry, known)
                 record = plan.record
                 _signed_files(howto, plan.folder, record)
+                page, line = room.resolution_page(
+                    app, session, row, plan, tsa_roots=rooms_tsa, stamped=rooms_stamped,
+                    ca_sha256=howto.ca_sha256, seal_sha256=howto.seal_sha256)
+                bag.add_bytes(f"{plan.folder}/{room.ROOM_PAGE}", page)
+                room_lines.append(line)
             stats.resolutions += 1
             stats.versions += len(record["versions"])
             stats.signatures += len(record["signatures"])
@@ -276,6 +287,16 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
             stats.see(row.created_at, row.updated_at)
             if progress:
                 progress("write", n, len(ids))
+        with app.read() as session:
+            bag.add_bytes(PREMIS_FILE, dossier_premis(
+                app, session, [i for i in ids if i is not None], howto.pdfs,
+                {rel: d["sha256"] for rel, d in bag.digests.items()},
+                (_seal_name(signer), howto.seal_sha256), clock.now(),
+                (int(head[0]), str(head[1]))))
+        bag.add_bytes(room.ROOM_PAGE, room.index_page(
+            app, room_lines, (int(head[0]), str(head[1])),
+            [("index.pdf", "The table of contents (PDF/A-3b)"), *listing],
+            howto.ca_sha256, howto.seal_sha256, rooms_tsa, rooms_stamped))
         bag.add_bytes("dossier.json", dumps({
             "schema": "brics-resolutions/dossier/1",
             "working_group": {"names": app.workspace.group_names,
@@ -316,6 +337,13 @@ def export_dossier(app: App, refs: Sequence[str], out: Path, *, everything: bool
                         time.perf_counter() - started)
 
 
+def _seal_name(signer: Any) -> str:
+    """The seal certificate's common name ("RCWG secretariat seal")."""
+    from signatures.keys import cert_info
+
+    return cert_info(signer.cert).common_name or "secretariat seal"
+
+
 def _stats_json(stats: DossierStats) -> dict[str, Any]:
     return {"resolutions": stats.resolutions, "versions": stats.versions,
             "signatures": stats.signatures, "submissions": stats.submissions,
@@ -347,6 +375,8 @@ def _export_again(app: App, out: Path, as_zip: bool, kept: reuse.Kept, signer: A
     with staging(out, as_zip) as stage:
         bag = BagWriter(stage.bag)
         for n, (rel, digest) in enumerate(kept.files, 1):
+            if rel == PREMIS_FILE:  # its sealing event is this export's: made anew below
+                continue
             path = app.store_path(digest)
             if not path.is_file():
                 return None
@@ -360,6 +390,13 @@ def _export_again(app: App, out: Path, as_zip: bool, kept: reuse.Kept, signer: A
                       ca_sha256=_ca_sha256(app), seal_sha256=fingerprint(signer.cert),
                       head=kept.head, attime=int(time.time()), pdfs=list(kept.pdfs),
                       detached=list(kept.detached))
+        with app.read() as session:
+            ids = [r.id for r in session.exec(select(ResolutionRow).where(
+                ResolutionRow.symbol.in_(kept.symbols)))]  # type: ignore[attr-defined]
+            bag.add_bytes(PREMIS_FILE, dossier_premis(
+                app, session, [i for i in ids if i is not None], howto.pdfs,
+                dict(kept.files), (_seal_name(signer), howto.seal_sha256), clock.now(),
+                kept.head))
         howto.seal_timestamp = howto.archive_timestamp = stamper is not None
         howto.tsa_roots = [f"data/{rel}" for rel in _timestamp_roots(app)]
         (stage.bag / HOWTO).write_text(howto_text(howto), encoding="utf-8")

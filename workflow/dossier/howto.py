@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["HOWTO", "Howto", "howto_text", "commands"]
+__all__ = ["HOWTO", "Howto", "howto_text", "commands", "steps", "SEALED_AT"]
 
 HOWTO = "VERIFY.txt"
 PROMPT = "$ "
@@ -116,6 +116,15 @@ def _steps(h: Howto) -> list[tuple[dict[str, str], list[str]]]:
                          "值比较（伪造者会同时修改）："},
                   [_fp(h.ca), _fp(h.seal_cert)]))
     return steps
+
+
+#: what the reading room writes for the moment of sealing, which is known only at the end
+SEALED_AT = "$SEALED_AT"
+
+
+def steps(h: Howto) -> list[tuple[dict[str, str], list[str]]]:
+    """VERIFY.txt's steps: what each proves (en, ru, zh) and its command lines."""
+    return _steps(h)
 
 
 def howto_text(h: Howto) -> str:

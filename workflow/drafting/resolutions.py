@@ -23,6 +23,7 @@ from workflow.lifecycle.machine import REOPENS_ON_EDIT, State
 from workflow.lifecycle.steps import check_action, move, touch
 from workflow.rows import Page, Summary
 from workflow.store import audit
+from workflow.store import search_index as index
 from workflow.store.models import Approval, AuditEvent, ResolutionRow, Version
 from workflow.store.texts import load_version
 
@@ -131,8 +132,12 @@ def new_from_title(app: App, title: str, body: str, lang: str | None = None) -> 
 
 def _after_version(session: Session, row: ResolutionRow, old: Resolution | None,
                    new: Resolution) -> None:
-    """Hook for what follows a new version (translation records)."""
+    """What follows a new version (numbered ``row.current_version``), in its
+    transaction: the translation records, and the search index."""
     translations.on_new_version(session, row, old, new)
+    assert row.id is not None
+    index.record_version(session.connection(), row.id, row.current_version, new,
+                         index.year_of(new, clock.now().year))
 
 
 def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",

@@ -154,6 +154,16 @@ def _check_identity(returned: Any, name: str, symbol: str, number: int, content_
         raise InvalidInput(f"{name} was made from another text than version {number} of "
                            f"{symbol} (another workspace?): {again}")
     lang, source = _language(returned.target, languages), _language(returned.source, languages)
+    if returned.exported_as is not None:
+        from drafts.xliff.write import job_id
+
+        exported = returned.exported_as.rpartition(" ")[2]
+        if returned.exported_as != job_id(symbol, number, source, lang):
+            raise InvalidInput(
+                f"{name} declares source-language {returned.source or '(none)'} and "
+                f"target-language {returned.target or '(none)'}, but it was exported as "
+                f"{exported.replace('>', ' → ')}: its languages were changed; return the "
+                f"file with the languages it was exported with, or {again}")
     if lang not in languages or lang == source:
         raise InvalidInput(f"{name}: target language {lang or '(none)'} is not one of "
                            f"{symbol}'s ({', '.join(languages)})")
@@ -183,11 +193,15 @@ def _sort_units(returned: Any, model: Any, records: Any, lang: str, source: str,
     from drafts.xliff.write import unit_refs
 
     names, states, out = unit_refs(model), status(model, records), _Sorted()
+    context: list[str] = []
     for uid, texts in units(model).items():
         unit = returned.units.get(uid)
         label, current = names.get(uid, uid), texts.get(lang, "")
         pending = states[uid].get(lang) != OK
         if unit is None or not unit.translate:
+            if (unit is not None and unit.target and unit.target.strip()
+                    and text_hash(unit.target) != text_hash(current)):
+                context.append(label)
             if pending and unit is None and texts.get(source, "").strip():
                 out.untranslated.append(f"{label}: not in the file")
             continue
@@ -201,7 +215,9 @@ def _sort_units(returned: Any, model: Any, records: Any, lang: str, source: str,
         except SourceError as exc:
             raise InvalidInput(str(exc)) from None
         if text_hash(text) != text_hash(current):
-            if text_hash(text) == text_hash(texts.get(source, "")):
+            if not pending or not texts.get(source, "").strip():
+                context.append(label)  # sent for context only: not the translator's to change
+            elif text_hash(text) == text_hash(texts.get(source, "")):
                 out.untranslated.append(f"{label}: the target is a copy of the source")
             else:
                 out.changes[uid] = text
@@ -211,6 +227,11 @@ def _sort_units(returned: Any, model: Any, records: Any, lang: str, source: str,
             else:
                 out.untranslated.append(f"{label}: left as it was "
                                         f"(state {unit.state or 'none'})")
+    if context:
+        raise InvalidInput(f"{name}: {len(context)} unit(s) sent for context only were changed: "
+                           f"{', '.join(context)}; their {lang} text is confirmed — to change "
+                           f"it, edit the resolution ('resolutions edit'), or restore them "
+                           "and import again")
     return out
 
 

@@ -52,6 +52,10 @@ NOT_FACTS: dict[str, str] = {
                     "sealed with the export secret",
     "workspace_secrets": "secrets of the secretariat (binding key, export-record seal), "
                          "visible only to the roles that need them; never evidence",
+    "search_texts": "the search index, derived from the versions (workflow.store.search_index); "
+                    "'resolutions search --check' compares it with them",
+    "search_spans": "the search index, derived from the versions (workflow.store.search_index); "
+                    "'resolutions search --check' compares it with them",
 }
 
 _KEY = "resolutions.facts"

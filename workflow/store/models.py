@@ -48,6 +48,8 @@ __all__ = [
     "Blob",
     "SharedFile",
     "WorkspaceSecret",
+    "SearchText",
+    "SearchSpan",
 ]
 
 
@@ -412,3 +414,39 @@ class WorkspaceSecret(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=32)
     value: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class SearchText(SQLModel, table=True):
+    """A distinct paragraph text of the search index (``workflow.store.search_index``): as
+    printed, folded for matching, and its Chinese character pairs. Derived from the
+    versions; the full-text indexes over it are made by migration 0011."""
+
+    __tablename__ = "search_texts"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    lang: str = Field(max_length=16)
+    digest: str = Field(max_length=64, unique=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    folded: str = Field(sa_column=Column(Text, nullable=False))
+    grams: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class SearchSpan(SQLModel, table=True):
+    """Where a text of the index stands: one paragraph of one language of a resolution,
+    with that text and reference from ``first_version`` to ``last_version``."""
+
+    __tablename__ = "search_spans"
+    __table_args__ = (Index("ix_search_spans_place", "resolution_id", "para_id", "last_version"),
+                      Index("ix_search_spans_last", "resolution_id", "last_version"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    resolution_id: int = Field(foreign_key="resolutions.id")
+    para_id: str = Field(max_length=160)
+    lang: str = Field(max_length=16)
+    ref: str = Field(max_length=64)
+    position: int
+    text_id: int = Field(sa_column=Column(ForeignKey("search_texts.id"), nullable=False,
+                                          index=True))
+    first_version: int
+    last_version: int
+    year: int

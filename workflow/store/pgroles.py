@@ -22,6 +22,9 @@ __all__ = ["role_name", "group_name", "ensure_database_roles", "create_member_ro
 #: tables nobody may UPDATE or DELETE (approvals: see the void-only trigger)
 APPEND_ONLY = ("audit_events", "versions", "signatures", "audit_anchors", "receipts")
 
+#: the search index, written with every version (workflow.store.search_index)
+_SEARCH = ("search_texts", "search_spans")
+
 #: what each workspace role may write, beyond what every member may (``_BASE``)
 ROLE_GRANTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "reviewer": {"INSERT": ("comments", "amendments"), "UPDATE": ("resolutions",)},
@@ -29,15 +32,16 @@ ROLE_GRANTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
                  "UPDATE": ("resolutions", "translation_state")},
     "signatory": {"INSERT": ("signatures", "translation_state"),
                   "UPDATE": ("resolutions", "translation_state")},
-    "drafter": {"INSERT": ("resolutions", "versions", "translation_state"),
-                "UPDATE": ("resolutions", "translation_state")},
+    "drafter": {"INSERT": ("resolutions", "versions", "translation_state", *_SEARCH),
+                "UPDATE": ("resolutions", "translation_state", "search_spans")},
     "archivist": {"UPDATE": ("resolutions",)},
     "secretary": {"INSERT": ("resolutions", "versions", "review_rounds", "comments",
                              "amendments", "approvals", "translation_state", "signatures",
-                             "member_certificates", "messages", "submissions", "receipts"),
+                             "member_certificates", "messages", "submissions", "receipts",
+                             *_SEARCH),
                   "UPDATE": ("resolutions", "review_rounds", "comments", "amendments",
                              "translation_state", "member_certificates", "messages",
-                             "submissions")},
+                             "submissions", "search_spans")},
 }
 _VOIDERS = ("approver", "drafter", "secretary")  # may set approvals.void (object, edit)
 

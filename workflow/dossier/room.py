@@ -1,0 +1,243 @@
+"""The reading room of a dossier (``templates.room``): the views of its pages, built from
+the same database the rest of the bag is written from, and the pages as payload files —
+``data/index.html`` and ``data/<folder>/index.html`` — listed in the manifests and so under
+the seal like every other file.
+
+Every value is taken from the rows: exporting the same workspace twice gives the same pages.
+The signatures are checked at export, offline, as the working group's trust anchors and
+revocation lists judge them; the page says what pyHanko concluded (a verdict changes only
+when the facts do: a certificate expired or revoked since).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlmodel import Session, select
+
+from workflow.app import App
+from workflow.documents.views import document_view, member_names
+from workflow.dossier.howto import SEALED_AT, Howto, steps
+from workflow.dossier.plan import ResolutionPlan
+from workflow.store.models import (
+    Amendment,
+    Approval,
+    AuditEvent,
+    Comment,
+    Member,
+    ResolutionRow,
+    ReviewRound,
+    SignatureRecord,
+    Submission,
+    Version,
+)
+from workflow.store.texts import load_version
+
+__all__ = ["ROOM_PAGE", "resolution_page", "index_page", "verify_steps"]
+
+ROOM_PAGE = "index.html"
+
+
+def _when(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, _dt.datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=_dt.timezone.utc)
+        return moment.astimezone(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return str(value)
+
+
+def verify_steps(howto: Howto) -> tuple[Any, ...]:
+    from templates.room import VerifyStep
+
+    return tuple(VerifyStep(texts=texts, commands=tuple(lines)) for texts, lines in steps(howto))
+
+
+def _howto(app: App, ca_sha256: str, seal_sha256: str, head: tuple[int, str],
+           pdfs: Sequence[str] = (), detached: Sequence[tuple[str, str]] = (),
+           tsa_roots: Sequence[str] = (), stamped: bool = False) -> Howto:
+    from workflow.dossier.seal import SEAL_CERT
+
+    h = Howto(ca="data/trust/ca.pem", seal_cert=f"data/{SEAL_CERT}", ca_sha256=ca_sha256,
+              seal_sha256=seal_sha256, head=head, attime=SEALED_AT,  # type: ignore[arg-type]
+              pdfs=list(pdfs), detached=list(detached))
+    h.tsa_roots, h.seal_timestamp = list(tsa_roots), stamped
+    h.archive_timestamp = stamped
+    return h
+
+
+def _signature_checks(app: App, pdfs: dict[int, bytes], at: _dt.datetime | None
+                      ) -> dict[tuple[int, str], tuple[bool, str]]:
+    """(version, field) -> (valid, summary) for every signature of the signed PDFs."""
+    from signatures.errors import SignatureError
+    from signatures.verify import verify_pdf
+    from workflow.signing.keys import trust_roots
+    from workflow.signing.trust import crl_blobs
+
+    out: dict[tuple[int, str], tuple[bool, str]] = {}
+    roots, stamps, crls = trust_roots(app), trust_roots(app, "timestamps"), crl_blobs(app)
+    for version, pdf in pdfs.items():
+        try:
+            report = verify_pdf(pdf, roots, timestamp_roots=stamps, at=at, crls=crls)
+        except SignatureError as exc:
+            out[(version, "")] = (False, str(exc))
+            continue
+        for sig in report.signatures:
+            out[(version, sig.field_name)] = (sig.ok, sig.summary)
+    return out
+
+
+def resolution_page(app: App, session: Session, row: ResolutionRow, plan: ResolutionPlan,
+                    tsa_roots: Sequence[str] = (), stamped: bool = False,
+                    ca_sha256: str = "", seal_sha256: str = "") -> tuple[bytes, Any]:
+    """The page of one resolution (UTF-8), and its line on the bag's first page."""
+    from templates.events import event_rows
+    from templates.room import (
+        AmendmentRoom,
+        ApprovalRoom,
+        CommentRoom,
+        IndexEntry,
+        Link,
+        ResolutionRoom,
+        RoundRoom,
+        SignatureRoom,
+        SubmissionRoom,
+        VersionRoom,
+        render_resolution,
+    )
+    from templates.view import EventView
+
+    rid = row.id or 0
+    members = {m.id: m for m in session.exec(select(Member))}
+
+    def name(member_id: str) -> str:
+        m = members.get(member_id)
+        return f"{m.name} ({member_id})" if m else member_id
+
+    files = {e.path.removeprefix(plan.folder + "/"): e.description for e in plan.entries}
+
+    def link(rel: str, text: str | None = None) -> Link | None:
+        return Link(rel, text or rel, files[rel]) if rel in files else None
+
+    versions = list(session.exec(select(Version).where(Version.resolution_id == rid)
+                                 .order_by(Version.number)))
+    models = [load_version(session, v) for v in versions]
+    languages = tuple(models[-1].languages)
+    current = document_view(app, session, row, versions[-1].number, models[-1], stage="draft",
+                            languages=languages, layout="parallel")
+    rooms = []
+    for i, (ver, model) in enumerate(zip(versions, models)):
+        previous = (versions[i - 1].number, models[i - 1]) if i else None
+        view = document_view(app, session, row, ver.number, model, stage="redline",
+                             languages=tuple(model.languages), layout="parallel",
+                             previous=previous) if previous else current
+        d = f"versions/v{ver.number}"
+        links = [x for x in (link(f"{d}/source.yaml", "YAML"), link(f"{d}/text.pdf", "PDF/A"),
+                             link(f"{d}/text.docx", "DOCX"), link(f"{d}/redline.pdf", "redline PDF"))
+                 if x is not None]
+        rooms.append(VersionRoom(ver.number, _when(ver.created_at), name(ver.author), ver.note,
+                                 ver.content_hash, tuple(links), view,
+                                 sum(1 for p in view.paragraphs() if p.status) if previous else 0))
+    comments = list(session.exec(select(Comment).where(Comment.resolution_id == rid)
+                                 .order_by(Comment.number)))
+    amendments = list(session.exec(select(Amendment).where(Amendment.resolution_id == rid)
+                                   .order_by(Amendment.number)))
+    rounds = []
+    for rnd in session.exec(select(ReviewRound).where(ReviewRound.resolution_id == rid)
+                            .order_by(ReviewRound.number)):
+        rounds.append(RoundRoom(
+            rnd.number, rnd.version_number,
+            tuple(name(r) for r in rnd.reviewers.split(",") if r), _when(rnd.opened_at),
+            rnd.due.isoformat() if rnd.due else "", _when(rnd.closed_at), rnd.outcome,
+            tuple(CommentRoom(c.number, c.ref, name(c.author), c.type, c.text, c.proposal,
+                              c.disposition, c.note) for c in comments if c.round_id == rnd.id),
+            tuple(AmendmentRoom(a.number, a.target_ref, a.op, name(a.author),
+                                json.loads(a.texts_json or "{}"), a.why, a.status,
+                                a.applied_version) for a in amendments if a.round_id == rnd.id),
+            link(f"review/round-{rnd.number}.json")))
+    approvals = []
+    for a in session.exec(select(Approval).where(Approval.resolution_id == rid)
+                          .order_by(Approval.at, Approval.id)):
+        from workflow.documents.rendering import safe_name
+
+        stem = f"approvals/{safe_name(a.member_id)}-v{a.version_number}-{a.id}.json"
+        approvals.append(ApprovalRoom(name(a.member_id), a.decision, a.version_number,
+                                      _when(a.at), a.void, a.note,
+                                      link(stem, "statement") if a.statement else None))
+    events = list(session.exec(select(AuditEvent).where(AuditEvent.resolution_id == rid)
+                               .order_by(AuditEvent.seq)))
+    sigs = list(session.exec(select(SignatureRecord).where(SignatureRecord.resolution_id == rid)
+                             .order_by(SignatureRecord.version_number, SignatureRecord.id)))
+    pdfs: dict[int, bytes] = {}
+    for s in sigs:
+        path = app.store_path(s.signed_sha256)
+        if f"signed/v{s.version_number}/signed.pdf" in files and path.is_file():
+            last = [x for x in sigs if x.version_number == s.version_number][-1]
+            if last.signed_sha256 == s.signed_sha256:
+                pdfs[s.version_number] = path.read_bytes()
+    checks = _signature_checks(app, pdfs, None) if pdfs else {}
+    signatures = []
+    for s in sigs:
+        found = checks.get((s.version_number, s.field_name)) or checks.get((s.version_number, ""))
+        signatures.append(SignatureRoom(
+            name(s.member_id), s.version_number, s.field_name, s.cert_fingerprint, _when(s.at),
+            None if found is None else found[0], "" if found is None else found[1],
+            link(f"signed/v{s.version_number}/signed.pdf", "signed PDF")))
+    from workflow.delivery.records import receipts_of
+
+    answers = receipts_of(session, rid)
+    submissions = []
+    for k, sub in enumerate(session.exec(select(Submission).where(Submission.resolution_id == rid)
+                                         .order_by(Submission.id)), 1):
+        mine = [Link(rel, rel, files[rel]) for rel in files
+                if rel.startswith(f"submissions/{k}/")]
+        submissions.append(SubmissionRoom(
+            k, sub.body, sub.version_number, _when(sub.submitted_at), sub.package_sha256,
+            tuple(mine), tuple({k2: str(v or "") for k2, v in r.items()}
+                               for r in answers.get(sub.id or 0, []))))
+    people = {m.id: member_names(m) for m in members.values()}
+    body = app.workspace.body(row.body)
+    people[body.code] = dict(body.names)
+    told = event_rows([EventView(seq=e.seq, at=e.at.isoformat(), actor=e.actor, action=e.action,
+                                 detail=e.detail, hash=e.hash) for e in events],
+                      languages, people)
+    base = f"data/{plan.folder}"
+    pdf_paths = [f"{base}/signed/v{v}/signed.pdf" for v in sorted(pdfs)]
+    detached = [(f"{base}/{p}", f"{base}/{p.removesuffix('.p7s')}") for p in files
+                if p.endswith(".json.p7s")] + [
+        (f"{base}/{p}", f"{base}/{p.rsplit('/', 1)[0]}/text.docx") for p in files
+        if p.startswith("signed/") and p.endswith(".p7s")]
+    howto = _howto(app, ca_sha256, seal_sha256, (0, ""), pdf_paths, detached, tsa_roots, stamped)
+    listing = tuple(Link(rel, rel, text) for rel, text in files.items())
+    room = ResolutionRoom(
+        symbol=row.symbol, number=row.number, titles=dict(models[-1].title),
+        languages=languages, state=str(getattr(row.state, "value", row.state)),
+        body=body.names.get(languages[0], body.code) if languages else body.code,
+        current=current, versions=tuple(rooms), rounds=tuple(rounds),
+        approvals=tuple(approvals), signatures=tuple(signatures),
+        signatures_checked_at=("checked when this dossier was exported, offline (pyHanko), "
+                               "against the working group's trust anchors and revocation "
+                               "lists; 'dossier verify' and VERIFY.txt check them again"),
+        submissions=tuple(submissions), events=tuple(told), files=listing,
+        verify=tuple(s for s in verify_steps(howto)), working_group=app.workspace.group_names)
+    entry = IndexEntry(row.symbol, f"{plan.folder}/{ROOM_PAGE}", room.titles, room.state,
+                       room.body, len(versions), languages)
+    return render_resolution(room).encode("utf-8"), entry
+
+
+def index_page(app: App, entries: Sequence[Any], head: tuple[int, str],
+               files: Sequence[tuple[str, str]], ca_sha256: str, seal_sha256: str,
+               tsa_roots: Sequence[str] = (), stamped: bool = False) -> bytes:
+    """The bag's first page (UTF-8): the resolutions (the entries :func:`resolution_page`
+    gave), the top-level files, how to verify."""
+    from templates.room import IndexRoom, Link, render_index
+
+    howto = _howto(app, ca_sha256, seal_sha256, head, tsa_roots=tsa_roots, stamped=stamped)
+    room = IndexRoom(app.workspace.group_names, tuple(app.workspace.languages), tuple(entries),
+                     tuple(Link(rel + ROOM_PAGE if rel.endswith("/") else rel, rel, text)
+                           for rel, text in files),
+                     verify_steps(howto), head)
+    return render_index(room).encode("utf-8")

@@ -1,0 +1,296 @@
+"""Writing the search index: each version's paragraphs, in the transaction that stores it.
+
+Two tables (created by migration 0011):
+
+- ``search_texts`` — every distinct paragraph text of every language once: the text as
+  printed (the opener's ``*…*`` marks removed), its folded form (what matching compares)
+  and its Chinese character pairs. SQLite indexes them in the FTS5 tables
+  ``search_trigrams`` (trigram tokenizer over ``folded``) and ``search_pairs`` (over
+  ``grams``), filled by triggers; PostgreSQL in GIN indexes (``pg_trgm`` on ``folded``, a
+  ``simple`` text search vector of ``grams``).
+- ``search_spans`` — where each text stands: resolution, paragraph id, language, its
+  reference (``OP 3(b)``, ``title``), and the versions ``first_version``–``last_version``
+  in which the paragraph had that text under that reference. A new version extends the
+  spans that did not change and opens new ones for what did, so an unchanged paragraph
+  costs nothing per version.
+
+The index holds nothing that is not in the versions: :func:`rebuild` makes it again from
+them (the migration does so for a workspace made before it), and :func:`index_problems`
+compares it with them.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from drafts.markup import plain
+from drafts.model import Resolution
+from drafts.numbering import ref
+from workflow.store.search_terms import fold, grams
+
+__all__ = ["Entry", "entries", "record_version", "rebuild", "year_of", "TITLE",
+           "index_problems", "bulk_build", "stored_versions"]
+
+#: the paragraph id of a resolution's title (ids in a source start with a letter)
+TITLE = ":title"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One paragraph of one language in a version, as the index keeps it."""
+
+    para_id: str
+    lang: str
+    ref: str
+    position: int
+    text: str
+    digest: str = ""  # SHA-256 of language and text: the text's key in search_texts
+
+    def __post_init__(self) -> None:
+        if not self.digest:
+            object.__setattr__(self, "digest", _digest(self.lang, self.text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _digest(lang: str, text: str) -> str:
+    return hashlib.sha256(f"{lang}\0{text}".encode()).hexdigest()
+
+
+def entries(model: Resolution) -> list[Entry]:
+    """Every non-empty text of the version: the title, each paragraph, item and sub-item,
+    each annex title, in document order."""
+    out: list[Entry] = []
+    places = [0]
+
+    def add(para_id: str, reference: str, texts: Any) -> None:
+        position = places[0]
+        places[0] += 1
+        for lang in model.languages:
+            value = _printed(texts.get(lang, "") or "")
+            if value:
+                out.append(Entry(para_id, lang, reference, position, value,
+                                 _digest(lang, value)))
+
+    add(TITLE, "title", model.title)
+    annex_titled: set[int] = set()
+    for located in model.walk():
+        if located.annex is not None and located.annex not in annex_titled:
+            annex_titled.add(located.annex)
+            annex = model.annexes[located.annex]
+            add(f"{annex.id}{TITLE}", f"Annex {located.annex + 1} title", annex.title)
+        add(located.paragraph.id, ref(located), located.paragraph.texts)
+    for index, annex in enumerate(model.annexes):  # an annex with no paragraphs
+        if index not in annex_titled:
+            add(f"{annex.id}{TITLE}", f"Annex {index + 1} title", annex.title)
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _printed(raw: str) -> str:
+    """A source text as printed and indexed: the opener's marks removed, NFC."""
+    return unicodedata.normalize("NFC", plain(raw)).strip()
+
+
+def year_of(model: Resolution, created_year: int) -> int:
+    """The year a resolution is filed under: its date's, else the year of the version."""
+    if model.date and model.date[:4].isdigit():
+        return int(model.date[:4])
+    return created_year
+
+
+def _text_ids(conn: Connection, wanted: Sequence[Entry]) -> dict[str, int]:
+    """digest -> id of every text in ``wanted``, inserting the new ones."""
+    digests = sorted({e.digest for e in wanted})
+    ids: dict[str, int] = {}
+    for chunk in range(0, len(digests), 500):
+        part = digests[chunk:chunk + 500]
+        marks = ", ".join(f":d{i}" for i in range(len(part)))
+        rows = conn.execute(text(f"SELECT id, digest FROM search_texts WHERE digest IN ({marks})"),
+                            {f"d{i}": d for i, d in enumerate(part)})
+        ids.update({str(r.digest): int(r.id) for r in rows})
+    new: dict[str, Entry] = {}
+    for entry in wanted:
+        if entry.digest not in ids:
+            new.setdefault(entry.digest, entry)
+    if new:
+        values = []
+        for digest, entry in new.items():
+            folded = fold(entry.text)
+            values.append({"lang": entry.lang, "digest": digest, "text": entry.text,
+                           "folded": folded, "grams": grams(folded)})
+        conn.execute(text("INSERT INTO search_texts (lang, digest, text, folded, grams) "
+                          "VALUES (:lang, :digest, :text, :folded, :grams)"), values)
+        return _text_ids(conn, wanted)  # now every one is there
+    return ids
+
+
+def record_version(conn: Connection, resolution_id: int, number: int, model: Resolution,
+                   year: int) -> None:
+    """Index version ``number`` of a resolution (in the caller's transaction): the spans
+    of version ``number - 1`` whose text and reference stay are extended, the others are
+    opened."""
+    found = entries(model)
+    ids = _text_ids(conn, found)
+    previous = {}
+    if number > 1:
+        previous = {(str(r.para_id), str(r.lang)): r for r in conn.execute(text(
+            "SELECT id, para_id, lang, text_id, ref FROM search_spans "
+            "WHERE resolution_id = :r AND last_version = :v"),
+            {"r": resolution_id, "v": number - 1})}
+    extend, start = [], []
+    for entry in found:
+        text_id = ids[entry.digest]
+        before = previous.get((entry.para_id, entry.lang))
+        if before is not None and int(before.text_id) == text_id and before.ref == entry.ref:
+            extend.append({"id": before.id, "v": number, "p": entry.position, "y": year})
+        else:
+            start.append({"r": resolution_id, "para": entry.para_id, "lang": entry.lang,
+                          "ref": entry.ref, "p": entry.position, "t": text_id, "v": number,
+                          "y": year})
+    if extend:
+        conn.execute(text("UPDATE search_spans SET last_version = :v, position = :p, year = :y "
+                          "WHERE id = :id"), extend)
+    if start:
+        conn.execute(text(
+            "INSERT INTO search_spans (resolution_id, para_id, lang, ref, position, text_id, "
+            "first_version, last_version, year) VALUES (:r, :para, :lang, :ref, :p, :t, :v, "
+            ":v, :y)"), start)
+
+
+def stored_versions(conn: Connection, resolution_ids: Iterable[int] | None = None
+                     ) -> Iterator[tuple[int, int, str, int]]:
+    """(resolution id, number, source, year created) of every version, in order."""
+    rows = conn.execute(text(
+        "SELECT resolution_id, number, source, created_at FROM versions "
+        "ORDER BY resolution_id, number"))
+    wanted = None if resolution_ids is None else set(resolution_ids)
+    for row in rows:
+        if wanted is None or int(row.resolution_id) in wanted:
+            created = row.created_at
+            year = int(str(created)[:4])
+            yield int(row.resolution_id), int(row.number), str(row.source), year
+
+
+def _parse(source: str, number: int) -> Resolution:
+    from drafts.source import load
+
+    model, _ = load(source, f"version {number}")
+    return model
+
+
+def rebuild(conn: Connection) -> int:
+    """Index every stored version again from nothing; the number of versions indexed."""
+    if conn.dialect.name == "sqlite":  # the FTS5 tables first (no trigger deletes from them)
+        for table in ("search_trigrams", "search_pairs"):
+            conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('delete-all')"))
+    conn.execute(text("DELETE FROM search_spans"))
+    conn.execute(text("DELETE FROM search_texts"))
+    count = 0
+    for resolution_id, number, source, created in list(stored_versions(conn)):
+        model = _parse(source, number)
+        record_version(conn, resolution_id, number, model, year_of(model, created))
+        count += 1
+    return count
+
+
+def _spans(conn: Connection) -> set[tuple[Any, ...]]:
+    return {tuple(r) for r in conn.execute(text(
+        "SELECT s.resolution_id, s.para_id, s.lang, s.ref, s.first_version, s.last_version, "
+        "t.text FROM search_spans s JOIN search_texts t ON t.id = s.text_id"))}
+
+
+def index_problems(conn: Connection) -> list[str]:
+    """What the index says that the versions do not (and the reverse), one line each."""
+    expected: dict[tuple[int, str, str], list[tuple[int, str, str]]] = {}
+    for resolution_id, number, source, _ in stored_versions(conn):
+        for entry in entries(_parse(source, number)):
+            expected.setdefault((resolution_id, entry.para_id, entry.lang), []).append(
+                (number, entry.ref, entry.text))
+    want: set[tuple[Any, ...]] = set()
+    for (resolution_id, para_id, lang), seen in expected.items():
+        run: list[tuple[int, str, str]] = []
+        for number, reference, value in seen + [(-1, "", "")]:
+            if run and (number != run[-1][0] + 1 or (reference, value) != run[-1][1:]):
+                want.add((resolution_id, para_id, lang, run[0][1], run[0][0], run[-1][0],
+                          run[0][2]))
+                run = []
+            run.append((number, reference, value))
+    have = _spans(conn)
+    problems = [f"search index: resolution {s[0]} {s[3]} ({s[2]}) versions {s[4]}–{s[5]} "
+                f"is not in the versions: {s[6][:60]!r}" for s in sorted(have - want)]
+    problems += [f"search index: resolution {s[0]} {s[3]} ({s[2]}) versions {s[4]}–{s[5]} "
+                 f"is missing" for s in sorted(want - have)]
+    return problems
+
+
+def bulk_build(conn: Connection, versions: Iterable[tuple[int, int, Resolution, int]],
+               chunk: int = 20000) -> dict[str, int]:
+    """Index many versions at once into an empty index: ``versions`` gives (resolution
+    id, number, model, year) with each resolution's versions in order. The spans and texts
+    are what :func:`record_version` writes one version at a time; this only batches the
+    statements (a workspace built in bulk, the benchmarks)."""
+    next_id = int(conn.execute(text("SELECT coalesce(max(id), 0) FROM search_texts")).scalar()
+                  or 0) + 1
+    ids: dict[str, int] = {}
+    texts: list[dict[str, Any]] = []
+    spans: list[dict[str, Any]] = []
+    open_spans: dict[tuple[str, str], dict[str, Any]] = {}
+    current = None
+    counts = {"versions": 0, "texts": 0, "spans": 0}
+
+    def flush(final: bool = False) -> None:
+        if not (final or len(texts) >= chunk or len(spans) >= chunk):
+            return
+        if texts:  # spans name texts: those first
+            conn.execute(text("INSERT INTO search_texts (id, lang, digest, text, folded, grams) "
+                              "VALUES (:id, :lang, :digest, :text, :folded, :grams)"), texts)
+            counts["texts"] += len(texts)
+            texts.clear()
+        if spans:
+            conn.execute(text(
+                "INSERT INTO search_spans (resolution_id, para_id, lang, ref, position, "
+                "text_id, first_version, last_version, year) VALUES (:r, :para, :lang, :ref, "
+                ":p, :t, :first, :last, :y)"), spans)
+            counts["spans"] += len(spans)
+            spans.clear()
+
+    for resolution_id, number, model, year in versions:
+        if resolution_id != current:
+            spans.extend(open_spans.values())
+            open_spans, current = {}, resolution_id
+        seen: dict[tuple[str, str], dict[str, Any]] = {}
+        for entry in entries(model):
+            digest = entry.digest
+            if digest not in ids:
+                ids[digest] = next_id
+                folded = fold(entry.text)
+                texts.append({"id": next_id, "lang": entry.lang, "digest": digest,
+                              "text": entry.text, "folded": folded, "grams": grams(folded)})
+                next_id += 1
+            key = (entry.para_id, entry.lang)
+            span = open_spans.get(key)
+            if (span is not None and span["t"] == ids[digest] and span["ref"] == entry.ref
+                    and span["last"] == number - 1):
+                span.update(last=number, p=entry.position, y=year)
+            else:
+                if span is not None:
+                    spans.append(span)
+                span = {"r": resolution_id, "para": entry.para_id, "lang": entry.lang,
+                        "ref": entry.ref, "p": entry.position, "t": ids[digest],
+                        "first": number, "last": number, "y": year}
+            seen[key] = span
+        spans.extend(s for k, s in open_spans.items() if k not in seen)  # closed
+        open_spans = seen
+        counts["versions"] += 1
+        flush()
+    spans.extend(open_spans.values())
+    flush(True)
+    return counts

@@ -4,10 +4,10 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-DEB_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk fonts-noto-core poppler-utils postgresql libreoffice-writer-nogui libnss3-tools mupdf-tools chromium
+DEB_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk fonts-noto-core poppler-utils postgresql libreoffice-writer-nogui libnss3-tools mupdf-tools chromium openssl
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup system-packages demo test bench lint clean
+.PHONY: setup system-packages demo demo-shared test bench lint clean
 
 setup: system-packages $(STAMP)
 
@@ -23,6 +23,10 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(BIN)/resolutions demo $(or $(DIR),demo-workspace) --force
 
+# the same working group on three machines: one throwaway PostgreSQL cluster, three folders
+demo-shared: setup
+	$(BIN)/python scripts/demo_shared.py $(or $(DIR),demo-shared-workspace)
+
 test: setup
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
@@ -35,4 +39,4 @@ lint: setup
 	$(BIN)/mypy --strict drafts/
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info demo-workspace .mypy_cache
+	rm -rf $(VENV) build dist *.egg-info demo-workspace demo-shared-workspace .mypy_cache

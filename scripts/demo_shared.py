@@ -2,14 +2,13 @@
 throwaway PostgreSQL cluster this script starts (as the test suite does, tests/pg.py) and
 stops at the end. Each machine is a folder of its own under DIR (default
 demo-shared-workspace); every command runs as its own `resolutions` process with that
-folder as its workspace."""
+folder as its workspace, connected with the acting member's own database role."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -20,32 +19,23 @@ sys.path.insert(0, str(ROOT))
 def main() -> int:
     from tests.pg import Cluster
     from workflow.demo import DemoError
-    from workflow.demo_shared import play
+    from workflow.demo_shared import play, process_runner, role_url
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("directory", nargs="?", default="demo-shared-workspace")
     args = parser.parse_args()
     base = Path(args.directory).resolve()
     if base.exists():
         shutil.rmtree(base)
-    resolutions = Path(sys.executable).with_name("resolutions")
+    base.mkdir(parents=True)
     print(f"brics-resolutions shared demo → {base}")
     cluster = Cluster().start()
     try:
-        url = cluster.create_database()
+        owner = cluster.create_database()
         print(f"  a throwaway PostgreSQL cluster on {cluster.socket} (stopped at the end)")
-
-        def run(machine: str, member: str, argv: list[str]) -> str:
-            env = {k: v for k, v in os.environ.items() if not k.startswith("RESOLUTIONS_")}
-            env.update(RESOLUTIONS_DATABASE_URL=url, RESOLUTIONS_USER=member)
-            if argv[0] not in ("init", "attach"):
-                env["RESOLUTIONS_WORKSPACE"] = str(base / machine)
-            done = subprocess.run([str(resolutions), *argv], env=env, capture_output=True,
-                                  text=True, cwd=base)
-            if done.returncode != 0:
-                raise DemoError((done.stdout + done.stderr).strip())
-            return done.stdout
-
+        run = process_runner(base, lambda member: role_url(owner, member),
+                             [str(Path(sys.executable).with_name("resolutions"))],
+                             dict(os.environ))
         result = play(base, run)
         for machine, verdict in result.verdicts.items():
             print(f"  {machine:<8} audit verify: {verdict}")

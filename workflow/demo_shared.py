@@ -13,7 +13,9 @@
 Each step is a command a user types on that machine (``run(machine, member, args)``); the
 scenario never reaches behind the commands. ``audit verify`` ends clean in every folder.
 The caller provides the database (``tests/pg.py``'s throwaway cluster in the test and in
-``make demo-shared``) and how each member connects to it.
+``make demo-shared``) and how each member connects to it: every member with their own
+database role, the working group's administrator (:data:`ADMIN`, the database's owner) only
+to create the group and its members' roles.
 """
 
 from __future__ import annotations
@@ -32,7 +34,11 @@ from pathlib import Path
 from workflow import clock
 from workflow.demo import GROUP, MEMBERS, DemoError, _demo_tsa, _fill_comment_form, _secret
 
-__all__ = ["play", "SharedResult", "MACHINES", "SHARED_MEMBERS"]
+__all__ = ["play", "SharedResult", "MACHINES", "SHARED_MEMBERS", "ADMIN", "process_runner",
+           "role_url"]
+
+#: who runs ``init`` and ``member add``: the database's owner (it creates members' roles)
+ADMIN = "admin"
 
 #: machine → the member who works there
 MACHINES = {"moscow": "ivanova", "xian": "chen-jing", "archive": "zhukova"}
@@ -63,6 +69,38 @@ class SharedResult:
     symbol: str = ""
     steps: list[str] = field(default_factory=list)
     verdicts: dict[str, str] = field(default_factory=dict)
+
+
+def role_url(owner_url: str, member: str) -> str:
+    """The database URL of ``member``'s own login role (``<database>_<member>``), from the
+    owner's; the administrator (:data:`ADMIN`) keeps the owner's."""
+    from sqlalchemy.engine import make_url
+
+    from workflow.store.pgroles import role_name
+
+    if member == ADMIN:
+        return owner_url
+    url = make_url(owner_url)
+    return url.set(username=role_name(str(url.database), member), password=None
+                   ).render_as_string(hide_password=False)
+
+
+def process_runner(base: Path, url_for: Callable[[str], str], command: list[str],
+                   env: dict[str, str]) -> Run:
+    """``run(machine, member, args)``: ``command + args`` as a process of its own, in the
+    machine's folder (``base/machine``), connected with ``url_for(member)``."""
+    def run(machine: str, member: str, args: list[str]) -> str:
+        here = {k: v for k, v in env.items() if not k.startswith("RESOLUTIONS_")
+                or k == "RESOLUTIONS_NOW"}
+        here["RESOLUTIONS_DATABASE_URL"] = url_for(member)
+        if args[0] not in ("init", "attach"):
+            here["RESOLUTIONS_WORKSPACE"] = str(base / machine)
+        done = subprocess.run([*command, *args], env=here, capture_output=True, text=True,
+                              cwd=base)
+        if done.returncode != 0:
+            raise DemoError((done.stdout + done.stderr).strip())
+        return done.stdout
+    return run
 
 
 def _openssl(*args: str, cwd: Path) -> None:
@@ -145,11 +183,12 @@ def _play(base: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
         return outputs
 
     # -- moscow: the working group, the draft, the circulation ----------------------
-    step("working group created on the shared database",
+    step("working group created on the shared database (by its administrator)",
          "moscow", ["init", str(folder["moscow"]), "--name", GROUP[0], "--name-ru", GROUP[1],
                     "--name-zh", GROUP[2], "--prefix", "RCWG", "--approval-rule",
                     "each-delegation", "--require-signature", "sokolov", "--require-signature",
-                    "kuznetsova", "--require-signature", "li-wei", "--timestamp-url", tsa_url])
+                    "kuznetsova", "--require-signature", "li-wei", "--timestamp-url", tsa_url],
+         member=ADMIN)
     adds = []
     for mid, name, names, org, delegation, mail, lang, roles in SHARED_MEMBERS:
         args = ["member", "add", mid, "--name", name, "--org", org, "--delegation",
@@ -159,8 +198,8 @@ def _play(base: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
         for role in roles:
             args += ["--role", role]
         adds.append(args)
-    step("8 members: the seed's six, the Chinese co-secretary and the archivist", "moscow",
-         *adds)
+    step("8 members, each with a database role of their own: the seed's six, the Chinese "
+         "co-secretary and the archivist", "moscow", *adds, member=ADMIN)
     source = folder["moscow"] / "resolution.yaml"
     source.write_bytes(resources.files("workflow").joinpath("demo_data/resolution.yaml")
                        .read_bytes())
@@ -231,10 +270,11 @@ def _play(base: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
          "signature certifies)", "xian",
          ["sign", symbol, "--by", "li-wei", "--passphrase-file", str(li_pass)],
          member="li-wei")
-    step("the Russian signatories sign (the last makes it PAdES B-LTA); submitted; receipt",
-         "moscow",
-         *[["sign", symbol, "--by", m, "--passphrase-file", _secret(secrets, m)]
-           for m in ("sokolov", "kuznetsova")],
+    for member in ("sokolov", "kuznetsova"):
+        step(f"{member} signs{' (the last signature: PAdES B-LTA)' if member == 'kuznetsova' else ''}",
+             "moscow", ["sign", symbol, "--by", member, "--passphrase-file",
+                        _secret(secrets, member)], member=member)
+    step("submitted to the Higher Council of BRICS; receipt recorded", "moscow",
          ["submit", symbol, "--to", "brics-higher-council"],
          ["receipt", symbol, "--ref", "HC-BRICS/2024/117", "--outcome", "acknowledged"])
 

@@ -61,7 +61,7 @@ class Context:
         """The read path on the bare database driver (no ORM), closed with the command."""
         from workflow.reading import open_reader
 
-        reader = self._reader = open_reader(self.workspace)
+        reader = self._reader = open_reader(self.workspace, self.actor)
         click.get_current_context().call_on_close(reader.close)
         logger.debug("workspace %s (read path)", reader.workspace.root)
         return reader
@@ -147,7 +147,7 @@ def shared_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 # the top-level keys of the objects that several commands print with --json
-STATUS_KEYS = "symbol state version steps facts"
+STATUS_KEYS = "symbol state version steps facts waivers"
 ROUND_KEYS = "symbol round version state reviewers warnings new_version deliveries"
 COMMENT_KEYS = ("number round version ref original_ref paragraph_id author type text proposal "
                 "disposition note orphaned lang quote")
@@ -214,6 +214,7 @@ class Resolutions(click.Group):
             obj = ctx.find_object(Context) or Context()
             if obj.verbose:
                 click.echo(traceback.format_exc().rstrip(), err=True)
+            exc = terminal.ordinary_failure(exc) or exc
             if isinstance(exc, terminal.refusal_classes()):
                 logger.info("refused: %s", type(exc).__name__)
                 _fail(str(exc), getattr(exc, "exit_code", 1),
@@ -274,6 +275,9 @@ def cli(ctx: click.Context, workspace: str | None, actor: str | None, as_json: b
     logger.info("resolutions %s (log level %s)", ctx.invoked_subcommand or "",
                 logging.getLevelName(level).lower())
     ctx.obj = Context(workspace=workspace, actor=actor, json=as_json, verbose=verbose)
+    if _has_terminal():  # a PostgreSQL login with no password found: ask the person
+        from workflow.store.logins import use_prompt
+        use_prompt(lambda label: click.prompt(label, hide_input=True, err=True))
     if verbose:  # libraries' own diagnostics (pyHanko's validation details) go to stderr
         logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
 
@@ -348,6 +352,8 @@ def _passphrase(passphrase_file: str | None, label: str, new: bool = False,
 @click.option("--name", required=True, help="The working group's name (English).")
 @click.option("--name-ru", help="The name in Russian.")
 @click.option("--name-zh", help="The name in Chinese.")
+@click.option("--name-in", "names_in", multiple=True, metavar="LANG=NAME",
+              help="The name in another language, e.g. ar=… or pt=… (repeatable).")
 @click.option("--prefix", required=True, help="Symbol prefix, e.g. RCWG → RCWG/RES/2024/1.")
 @click.option("--languages", default="ru,zh,en", show_default=True,
               help="Authentic languages, comma-separated, in column order.")
@@ -358,13 +364,17 @@ def _passphrase(passphrase_file: str | None, label: str, new: bool = False,
 @click.option("--timestamp-url", default="", metavar="URL",
               help="An RFC 3161 timestamp authority: signatures become B-T, then B-LTA.")
 def init(ctx: Context, directory: str, name: str, name_ru: str | None, name_zh: str | None,
-         prefix: str, languages: str, approval_rule: str, required: tuple[str, ...],
-         timestamp_url: str) -> None:
-    """Create a workspace: resolutions.toml and .resolutions/ (SQLite database)."""
+         names_in: tuple[str, ...], prefix: str, languages: str, approval_rule: str,
+         required: tuple[str, ...], timestamp_url: str) -> None:
+    """Create a workspace: resolutions.toml and .resolutions/ (SQLite database).
+
+    The languages are those the engine renders: ru, zh, en, pt, ar, fa, hi, am, id, es, fr
+    (any other is refused with that list).
+    """
     from sqlalchemy.engine import make_url
 
     from workflow.store import setup
-    names = {k: v for k, v in (("ru", name_ru), ("zh", name_zh)) if v}
+    names = {k: v for k, v in (("ru", name_ru), ("zh", name_zh)) if v} | _texts(names_in)
     ws = setup.init_workspace(Path(directory), name=name, prefix=prefix,
                               languages=tuple(x.strip() for x in languages.split(",") if x.strip()),
                               approval_rule=approval_rule, names=names,
@@ -402,21 +412,32 @@ member = group(cli, "member", "Members of the working group (delegation, roles).
 @click.option("--name-en", help="Name in English (Latin script).")
 @click.option("--name-ru", help="Name in Russian.")
 @click.option("--name-zh", help="Name in Chinese.")
+@click.option("--name-in", "names_in", multiple=True, metavar="LANG=NAME",
+              help="Name in another language, e.g. ar=… (repeatable).")
 @click.option("--org", default="", help="Organisation.")
 @click.option("--delegation", default="", help="Delegation code, e.g. ru or zh.")
 @click.option("--email", default="", help="E-mail address for review copies.")
-@click.option("--lang", default="en", help="Preferred language for documents sent to them.")
+@click.option("--lang", help="Language of the documents sent to them (default: their "
+              "delegation's language, e.g. ru for ru, pt for br; else en).")
 @click.option("--role", "roles", multiple=True, metavar="ROLE",
               help="secretary, reviewer, approver, signatory, archivist, drafter (repeatable).")
+@click.option("--password-file", type=FILE_IN,
+              help="PostgreSQL: the member's first database password, the file's first line "
+                   "(give it to them by a separate channel; they change it).")
 def member_add(ctx: Context, member_id: str, name: str, name_en: str | None, name_ru: str | None,
-               name_zh: str | None, org: str, delegation: str, email: str, lang: str,
-               roles: tuple[str, ...]) -> None:
-    """Add a member."""
+               name_zh: str | None, names_in: tuple[str, ...], org: str, delegation: str,
+               email: str, lang: str | None, roles: tuple[str, ...],
+               password_file: str | None) -> None:
+    """Add a member. On PostgreSQL this is the administrator's work: it makes the member's
+    own login role (see docs/SECURITY.md)."""
     from workflow.members import add_member
     names = {k: v for k, v in (("en", name_en), ("ru", name_ru), ("zh", name_zh)) if v}
+    names |= _texts(names_in)
     roles = tuple(r for value in roles for r in value.split(",") if r)
+    password = _passphrase(password_file, "First database password",
+                           option="--password-file").decode("utf-8") if password_file else None
     info = add_member(ctx.app(), member_id, name=name, org=org, delegation=delegation,
-                      email=email, roles=roles, names=names, lang=lang)
+                      email=email, roles=roles, names=names, lang=lang, password=password)
     ctx.emit(info.to_json(), f"Added {info.id} ({info.name}; {', '.join(info.roles) or 'no role'})")
 
 @command(member, "edit", json="id name names org delegation email lang roles db_role active "
@@ -460,6 +481,23 @@ def member_remove(ctx: Context, member_id: str) -> None:
     ctx.emit({"member": mid, "outcome": outcome},
              f"Removed {mid}" + (" (deactivated: kept for the record of what they did)"
                                  if outcome == "deactivated" else ""))
+
+@command(member, "password", json="member db_role", example=(
+    "resolutions member password sokolov --password-file first.pass",
+    "resolutions --as sokolov member password"))
+@click.argument("member_id", required=False)
+@click.option("--password-file", type=FILE_IN,
+              help="File whose first line is the new password (default: prompt twice).")
+def member_password(ctx: Context, member_id: str | None, password_file: str | None) -> None:
+    """Set a member's PostgreSQL password: the administrator sets anyone's (a first one,
+    or a new one for a member who lost theirs); a member, logged in as themselves, their
+    own. The password is never taken from the command line, and only its SCRAM-SHA-256
+    verifier is sent to the server."""
+    from workflow.members import set_password
+    password = _passphrase(password_file, "New database password", new=True,
+                           option="--password-file").decode("utf-8")
+    role = set_password(ctx.app(), member_id, password)
+    ctx.emit({"member": member_id, "db_role": role}, f"Password of {role} set")
 
 @command(member, "list", json="members", example="resolutions member list --json")
 def member_list(ctx: Context) -> None:
@@ -760,18 +798,37 @@ def status(ctx: Context, ref: str) -> None:
     st = get_status(ctx.reader(), ref)
     ctx.emit(st.to_json(), reports.status_text(st))
 
-@command(cli, json="symbol version schema ok summary findings", example=(
-    "resolutions check 1", "resolutions check 1 --json    # schema: docs/CHECK_JSON.md"))
+@command(cli, json="symbol version schema ok summary findings waived accepted", example=(
+    "resolutions check 1", "resolutions check 1 --json    # schema: docs/CHECK_JSON.md",
+    'resolutions check 1 --accept f-3e9a1c07 --reason "the UN\'s own Russian for Affirms"'))
 @click.argument("ref")
 @VERSION
-def check(ctx: Context, ref: str, version: int | None) -> None:
+@click.option("--accept", "accept_ids", multiple=True, metavar="FINDING",
+              help="Set a finding aside (its id from 'check', or 'OP 2:opener-mismatch'), "
+                   "in the name of who acts; repeatable. Needs --reason.")
+@click.option("--reason", default="", help="Why the finding is set aside (kept and shown).")
+def check(ctx: Context, ref: str, version: int | None, accept_ids: tuple[str, ...],
+          reason: str) -> None:
     """Language parity: missing and stale translations, structure, numbers, punctuation.
 
-    Exits 1 when any error is found (warnings alone exit 0).
+    Exits 1 when any error stands (warnings alone exit 0). A finding set aside with
+    --accept blocks nothing while its paragraph stays as it is: approval and submission
+    go on, and status, the comments matrix and the dossier show it with who and why.
     """
     from workflow.drafting.checks import check_resolution
+    accepted: list[Any] = []
+    if accept_ids:
+        if version is not None:
+            raise click.UsageError("--accept sets findings of the current version aside; "
+                                   "drop --version")
+        from workflow.drafting.waivers import accept
+        accepted = accept(ctx.app(), ref, list(accept_ids), reason)
+    elif reason:
+        raise click.UsageError("--reason goes with --accept FINDING")
     symbol, report = check_resolution(ctx.app(), ref, version)
-    ctx.emit({"symbol": symbol, **report}, reports.check_text(symbol, report))
+    lines = [a.line() for a in accepted]
+    ctx.emit({"symbol": symbol, **report, "accepted": [a.to_json() for a in accepted]},
+             "\n".join([*lines, reports.check_text(symbol, report)]))
     if not report["ok"]:
         sys.exit(1)
 
@@ -884,31 +941,39 @@ def comment(ctx: Context, ref: str, by: str | None, target: str, type_: str, tex
 @command(cli, json="symbol version comments | imported | imported already_imported problems",
          example=(
     "resolutions comments 1", "resolutions comments 1 --json",
-    "resolutions comments import 1 returned-form.docx",
+    "resolutions comments import 1 reply-from-the-reviewer.eml",
+    "resolutions comments import 1 returned-form.docx --signed-statement returned-form.docx.p7s",
     "resolutions comments import 1 annotated-review-copy.pdf"))
 @click.argument("words", nargs=-1, required=True,
-                metavar="REF | import REF FILE.docx|FILE.pdf")
-def comments(ctx: Context, words: tuple[str, ...]) -> None:
-    """The comments-resolution matrix of REF; or import a returned comment form (DOCX) or a
-    review copy the reviewer annotated in their PDF reader."""
+                metavar="REF | import REF FILE.eml|FILE.docx|FILE.pdf")
+@click.option("--signed-statement", type=FILE_IN,
+              help="With import: the reviewer's detached CMS signature over the file.")
+def comments(ctx: Context, words: tuple[str, ...], signed_statement: str | None) -> None:
+    """The comments-resolution matrix of REF; or import what a reviewer sent back: the reply
+    message (.eml) with their filled comment form (DOCX) or the review copy they annotated
+    in their PDF reader. A bare form or copy is imported for its reviewer only with their
+    signature over it (--signed-statement), or on PostgreSQL by the reviewer's own login
+    (docs/SECURITY.md)."""
     if words[0] == "import":
         if len(words) != 3:
-            raise click.UsageError("write: resolutions comments import REF FILE.docx|FILE.pdf")
+            raise click.UsageError("write: resolutions comments import REF "
+                                   "FILE.eml|FILE.docx|FILE.pdf")
         if not Path(words[2]).is_file():
             raise click.BadParameter(f"{words[2]}: no such file", param_hint="'FILE'")
-        from workflow.review.annotations import is_pdf
-        if is_pdf(Path(words[2])):
-            from workflow.review.annotations import import_annotated_pdf
-            result = import_annotated_pdf(ctx.app(), words[1], Path(words[2]))
-            if result.problems and not ctx.json:
-                click.echo(f"warning: {len(result.problems)} annotation(s) not imported:\n"
-                           + "\n".join(f"  {p}" for p in result.problems), err=True)
-            ctx.emit(result.to_json(), tables.annotations_imported(result))
+        from workflow.review.imports import import_returned
+        statement = Path(signed_statement).read_bytes() if signed_statement else None
+        result = import_returned(ctx.app(), words[1], Path(words[2]), statement=statement)
+        if isinstance(result, list):
+            ctx.emit({"imported": [r.to_json() for r in result]},
+                     tables.comments_imported(result))
             return
-        from workflow.review.forms import import_comment_form
-        rows = import_comment_form(ctx.app(), words[1], Path(words[2]))
-        ctx.emit({"imported": [r.to_json() for r in rows]}, tables.comments_imported(rows))
+        if result.problems and not ctx.json:
+            click.echo(f"warning: {len(result.problems)} annotation(s) not imported:\n"
+                       + "\n".join(f"  {p}" for p in result.problems), err=True)
+        ctx.emit(result.to_json(), tables.annotations_imported(result))
         return
+    if signed_statement:
+        raise click.UsageError("--signed-statement goes with 'comments import REF FILE'")
     if len(words) != 1:
         raise click.UsageError("write: resolutions comments REF")
     symbol, version, rows = ctx.reader().comment_matrix(words[0])

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 import subprocess
 import tempfile
@@ -31,6 +32,10 @@ from drafts.errors import DraftError
 
 __all__ = ["MAX_PDF_BYTES", "MAX_ANNOTATIONS", "MAX_NOTE_CHARS", "KINDS", "AnnotatedPdfError",
            "Annotation", "AnnotatedCopy", "clean_text", "read_annotated_pdf"]
+
+# pypdf warns through logging about every flaw it repairs in a damaged file ("EOF marker
+# not found", "incorrect startxref pointer"); the refusal says what matters in one sentence
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 MAX_PDF_BYTES = 50 * 1024 * 1024
 MAX_PAGES = 300
@@ -66,7 +71,10 @@ class Annotation:
 
     ``number`` counts the annotations read, page by page, from 1; ``kinds`` has more than
     one entry for a group (a strike-out with its caret); ``point`` is where it sits
-    (x, y in PDF points), ``quote`` the page text it covers."""
+    (x, y in PDF points), ``quote`` the page text it covers; ``box`` the rectangle of a
+    sticky note's or a caret's icon (x0, y0, x1, y1), whose paragraph is the one under
+    most of it — readers anchor the icon at its top-left, its centre or its bottom-left
+    corner."""
 
     number: int
     page: int
@@ -78,6 +86,7 @@ class Annotation:
     subject: str
     identity: str
     replies: tuple[str, ...] = ()
+    box: tuple[float, float, float, float] | None = None
 
     @property
     def kind(self) -> str:
@@ -325,13 +334,15 @@ def read_annotated_pdf(data: bytes) -> AnnotatedCopy:
         marks = any(k in _MARKS for k in raw.kinds)
         quote = _quote(words.get(raw.page, []), raw.boxes) if marks else ""
         first = boxes[0]
+        icon = None
         if "note" in raw.kinds or "caret" in raw.kinds and not marks:
             point = (first[0] + 2, first[3] - 2)  # an icon: its top-left corner points
+            icon = first
         else:
             point = ((first[0] + first[2]) / 2, (first[1] + first[3]) / 2)
         out.append(Annotation(number=number, page=raw.page, kinds=tuple(raw.kinds),
                               point=point, quote=quote, note=raw.note, author=raw.author,
                               subject=raw.subject, identity=_identity(raw),
-                              replies=tuple(raw.replies)))
+                              replies=tuple(raw.replies), box=icon))
     return AnnotatedCopy(attachments=_attachments(reader), annotations=tuple(out),
                          pages=len(reader.pages), skipped=tuple(skipped))

@@ -27,6 +27,7 @@ from typing import Any
 from drafts.errors import DraftError
 
 __all__ = [
+    "TYPE_WORDS",
     "FORM_MARKER",
     "PROPERTY_PREFIX",
     "ID_KEYS",
@@ -65,7 +66,17 @@ _TYPE_WORDS = {
     "технический": "te", "техническое": "te", "技术": "te", "技术性": "te",
     "ed": "ed", "editorial": "ed", "edit": "ed", "e": "ed", "ред": "ed",
     "редакционный": "ed", "редакционное": "ed", "编辑": "ed", "编辑性": "ed",
+    # the type words of the other languages' forms and mails (templates/words/*.toml)
+    **dict.fromkeys(("geral", "général", "عام", "کلی", "सामान्य", "አጠቃላይ", "umum"), "ge"),
+    **dict.fromkeys(("técnico", "técnica", "technique", "فني", "فنی", "तकनीकी", "ቴክኒካዊ",
+                     "teknis"), "te"),
+    **dict.fromkeys(("redacción", "rédaction", "rédactionnel", "تحريري", "ویرایشی",
+                     "संपादकीय", "አርትዖት", "redaksional"), "ed"),
 }
+
+
+#: Every word a reviewer may give a comment's type with, in any language, → ge/te/ed.
+TYPE_WORDS = _TYPE_WORDS
 
 
 class FormError(DraftError):
@@ -343,21 +354,39 @@ def _column(header: str) -> str | None:
     return None
 
 
+#: The column headings of a comment form in every language the forms are written in
+#: (templates/words/*.toml, labels ref, form_types, comment, proposal, observations, seq),
+#: each as the start of a heading; in the order they are tried (the secretariat's
+#: observations before the reviewer's comment: "Observaciones" is not a comment).
+_HEADINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("observations", ("observ", "secretariat", "секретариат", "秘书处", "ملاحظات الأمانة",
+                      "ملاحظات دبیرخانه", "सचिवालय", "የጽሕፈት ቤቱ", "tanggapan sekretariat")),
+    ("proposal", ("propos", "предлага", "建议", "alteração proposta", "cambio propuesto",
+                  "modification proposée", "التغيير المقترح", "تغییر پیشنهادی",
+                  "प्रस्तावित", "የታቀደ", "usulan")),
+    ("comment", ("comment", "замечани", "coment", "komentar", "التعليق", "टिप्पणी",
+                 "አስተያየት")),
+    ("type", ("type", "тип", "类型", "tipo", "jenis", "النوع", "نوع", "प्रकार", "ዓይነት")),
+    ("ref", ("ref", "clause", "paragraph", "ссылка", "пункт", "编号", "réf", "المرجع", "مرجع",
+             "संदर्भ", "ማጣቀሻ")),
+)
+_EXACT = {"意见": "comment", "نظر": "comment"}
+_NUMBER = re.compile(r"^(no\.?|№|#|nr\.?|序号|n\.?º|n°|الرقم|شماره|क्रम सं\.?|ተ\.ቁ\.?)$")
+
+
 def _column_word(header: str) -> str | None:
     text = " ".join(header.lower().split())
     if not text:
         return None
-    if "observ" in text or "secretariat" in text or "секретариат" in text or "秘书处" in text:
-        return "observations"
-    if "propos" in text or "предлага" in text or "建议" in text:
-        return "proposal"
-    if "comment" in text or "замечани" in text or text == "意见":
-        return "comment"
-    if "type" in text or text.startswith("тип") or text.startswith("类型"):
-        return "type"
-    if re.match(r"^(ref|clause|paragraph|ссылка|пункт|编号)", text):
-        return "ref"
-    if re.match(r"^(no\.?|№|#|nr\.?|序号)$", text):
+    if text in _EXACT:
+        return _EXACT[text]
+    for kind, words in _HEADINGS:
+        if kind in ("observations", "proposal", "comment"):
+            if any(word in text for word in words):
+                return kind
+        elif any(text.startswith(word) for word in words):
+            return kind
+    if _NUMBER.match(text):
         return "number"
     return None
 

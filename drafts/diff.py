@@ -82,7 +82,7 @@ def compare(old: Resolution, new: Resolution) -> list[ParagraphChange]:
             added: dict[str, tuple[Segment, ...]] = {
                 lang: (Segment(INSERT, loc.paragraph.text(lang)),)
                 for lang in languages if loc.paragraph.text(lang)}
-            changes.append(ParagraphChange(pid, "added", None, ref(loc), added))
+            changes.append(ParagraphChange(pid, "added", None, ref(loc, new), added))
             continue
         segs: dict[str, tuple[Segment, ...]] = {}
         for lang in languages:
@@ -90,12 +90,12 @@ def compare(old: Resolution, new: Resolution) -> list[ParagraphChange]:
             if a != b:
                 segs[lang] = word_diff(a, b, lang)
         if segs:
-            changes.append(ParagraphChange(pid, "changed", ref(before), ref(loc), segs))
-        elif ref(before) != ref(loc):
-            changes.append(ParagraphChange(pid, "moved", ref(before), ref(loc), {}))
+            changes.append(ParagraphChange(pid, "changed", ref(before, old), ref(loc, new), segs))
+        elif ref(before, old) != ref(loc, new):
+            changes.append(ParagraphChange(pid, "moved", ref(before, old), ref(loc, new), {}))
     for pid, loc in old_index.items():
         if pid not in seen:
             segs = {lang: (Segment(DELETE, loc.paragraph.text(lang)),)
                     for lang in languages if loc.paragraph.text(lang)}
-            changes.append(ParagraphChange(pid, "removed", ref(loc), None, segs))
+            changes.append(ParagraphChange(pid, "removed", ref(loc, old), None, segs))
     return changes

@@ -47,6 +47,10 @@ class Merged:
     theirs: tuple[str, ...]
 
 
+#: Where an item's label style travels among its texts while merging (no language has it).
+_LABEL_KEY = "\0label"
+
+
 @dataclass
 class _Index:
     """A text taken apart into units: paragraph texts, containers' child ids, fields."""
@@ -75,7 +79,9 @@ class _Index:
         self.children[key] = []
         for paragraph in paragraphs:
             self.children[key].append(paragraph.id)
-            self.texts[paragraph.id] = dict(paragraph.texts)
+            # an item's label style (label: roman) merges with its texts, as one unit
+            self.texts[paragraph.id] = dict(paragraph.texts) | (
+                {_LABEL_KEY: paragraph.label} if paragraph.label else {})
             self._section(("items", paragraph.id), paragraph.items)
 
     def holder(self, pid: str) -> tuple[str, ...] | None:
@@ -170,7 +176,9 @@ class _Merger:
                               self.t.texts.get(pid))
             if texts is None:
                 texts = self.o.texts.get(pid) or self.t.texts.get(pid) or {}
-            out.append(Paragraph(pid, texts, self.paragraphs(("items", pid), placed)))
+            texts = dict(texts)
+            label = texts.pop(_LABEL_KEY, "")
+            out.append(Paragraph(pid, texts, self.paragraphs(("items", pid), placed), label))
         return tuple(out)
 
     def run(self, base: Resolution, ours: Resolution) -> Resolution:

@@ -13,6 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from drafts.languages import REGISTRY
+
 __all__ = [
     "LANGUAGES",
     "Paragraph",
@@ -21,20 +23,28 @@ __all__ = [
     "Located",
     "SECTION_PREAMBLE",
     "SECTION_OPERATIVE",
+    "SOURCE_KEYS",
+    "KEY_LANGUAGES",
+    "source_key",
 ]
 
-#: Languages the model knows, with their names (English, own). The first three are
-#: the working group's; the others are BRICS members' official languages.
+#: Languages the model knows, with their names (English, own): every language of
+#: :mod:`drafts.languages` (the working group's three first, then BRICS members' and the
+#: United Nations' other languages).
 LANGUAGES: Mapping[str, tuple[str, str]] = {
-    "ru": ("Russian", "Русский"),
-    "zh": ("Chinese", "中文"),
-    "en": ("English", "English"),
-    "pt": ("Portuguese", "Português"),
-    "ar": ("Arabic", "العربية"),
-    "fr": ("French", "Français"),
-    "es": ("Spanish", "Español"),
-    "hi": ("Hindi", "हिन्दी"),
-}
+    code: (lang.english, lang.own) for code, lang in REGISTRY.items()}
+
+#: Languages whose texts a source writes under another key: ``id`` is a paragraph's id,
+#: so Indonesian texts are written ``ind:`` (its ISO 639-3 code).
+SOURCE_KEYS: Mapping[str, str] = {"id": "ind"}
+#: The other way round: a source key → the language.
+KEY_LANGUAGES: Mapping[str, str] = {key: lang for lang, key in SOURCE_KEYS.items()}
+
+
+def source_key(lang: str) -> str:
+    """The key a language's text has in a source (``ind`` for Indonesian)."""
+    return SOURCE_KEYS.get(lang, lang)
+
 
 SECTION_PREAMBLE = "preamble"
 SECTION_OPERATIVE = "operative"
@@ -42,19 +52,26 @@ SECTION_OPERATIVE = "operative"
 
 @dataclass(frozen=True)
 class Paragraph:
-    """One paragraph (or item, or sub-item): text per language and nested items."""
+    """One paragraph (or item, or sub-item): text per language and nested items.
+
+    ``label`` is the label style an item keeps from its source (``letter``, ``roman``,
+    ``number``; see :mod:`drafts.languages`); "" numbers it by its depth.
+    """
 
     id: str
     texts: Mapping[str, str]
     items: tuple[Paragraph, ...] = ()
+    label: str = ""
 
     def text(self, lang: str) -> str:
         return self.texts.get(lang, "")
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id}
+        if self.label:
+            data["label"] = self.label
         for lang in sorted(self.texts, key=_lang_order):
-            data[lang] = self.texts[lang]
+            data[source_key(lang)] = self.texts[lang]
         if self.items:
             data["items"] = [item.to_data() for item in self.items]
         return data
@@ -177,4 +194,4 @@ def _lang_order(lang: str) -> tuple[int, str]:
 
 
 def _ordered(texts: Mapping[str, str]) -> dict[str, str]:
-    return {lang: texts[lang] for lang in sorted(texts, key=_lang_order)}
+    return {source_key(lang): texts[lang] for lang in sorted(texts, key=_lang_order)}

@@ -21,7 +21,8 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 
 from drafts.errors import SourceError
-from drafts.model import LANGUAGES, Annex, Paragraph, Resolution
+from drafts.languages import LABEL_STYLES, supported
+from drafts.model import KEY_LANGUAGES, LANGUAGES, Annex, Paragraph, Resolution
 
 __all__ = ["load", "dump", "with_symbol", "check_text", "MAX_SOURCE_BYTES", "MAX_TEXT_CHARS",
            "MAX_PARAGRAPHS"]
@@ -102,25 +103,32 @@ class _Reader:
         out: dict[str, str] = {}
         for key, value in node.items():
             key_line = self.key_line(node, key)
-            self.check_lang(key, key_line, f"{field}.{key}")
-            out[str(key)] = self.text(value, key_line, f"{field}.{key}")
+            lang = self.check_lang(key, key_line, f"{field}.{key}")
+            out[lang] = self.text(value, key_line, f"{field}.{key}")
         return out
 
-    def check_lang(self, key: Any, line: int | None, field: str) -> None:
+    def check_lang(self, key: Any, line: int | None, field: str) -> str:
+        """The language a text key names (``ind`` → ``id``), refused when unknown or not
+        one of the resolution's languages."""
+        key = KEY_LANGUAGES.get(str(key), key)
         if key not in LANGUAGES:
             self.fail(f"unknown language {key!r}", line, field,
-                      f"use one of {', '.join(LANGUAGES)}")
+                      f"use one of the supported languages: {supported()}")
         if key not in self.languages:
             self.fail(f"language {key!r} is not in 'languages' ({', '.join(self.languages)})",
                       line, field, f"add {key} to 'languages' or remove this text")
+        return str(key)
 
     def assign_id(self, node: CommentedMap, prefix: str, seed: str, line: int | None,
                   field: str) -> str:
         raw = node.get("id")
         if raw is not None:
             if not isinstance(raw, str) or not _ID.match(raw):
+                hint = ("; an Indonesian text is written under 'ind:' ('id:' is the "
+                        "paragraph's id)" if "id" in self.languages else "")
                 self.fail(f"invalid id {raw!r}", self.key_line(node, "id"), f"{field}.id",
-                          "ids start with a letter and use letters, digits, '-', '_' or '.'")
+                          "ids start with a letter and use letters, digits, '-', '_' or '.'"
+                          + hint)
             if raw in self.ids:
                 self.fail(f"duplicate id {raw!r} (also at {self.ids[raw]})",
                           self.key_line(node, "id"), f"{field}.id",
@@ -150,6 +158,7 @@ class _Reader:
             self.fail(f"items nested {depth} levels deep", line, field,
                       "use at most paragraphs, items and sub-items (three levels)")
         result = []
+        style = ""  # the label style of this list, from its first item that names one
         for index, node in enumerate(seq):
             item_field = f"{field}[{index}]"
             item_line = self.item_line(seq, index) or line
@@ -162,12 +171,15 @@ class _Reader:
                 key_line = self.key_line(node, key)
                 if key == "id":
                     continue
+                if key == "label":
+                    style = self.label(node[key], style, depth, key_line, item_field, index)
+                    continue
                 if key == "items":
                     items = self.paragraphs(node[key], key_line, f"{item_field}.items",
                                             "it", depth + 1)
                     continue
-                self.check_lang(key, key_line, f"{item_field}.{key}")
-                texts[str(key)] = self.text(node[key], key_line, f"{item_field}.{key}")
+                lang = self.check_lang(key, key_line, f"{item_field}.{key}")
+                texts[lang] = self.text(node[key], key_line, f"{item_field}.{key}")
             if not texts and not items:
                 self.fail("empty paragraph", item_line, item_field,
                           "write its text in each language or delete it")
@@ -178,8 +190,28 @@ class _Reader:
             seed = next((texts[lang] for lang in self.languages if texts.get(lang)), "")
             seed = seed or field + str(index)
             pid = self.assign_id(node, prefix, seed, item_line, item_field)
-            result.append(Paragraph(pid, texts, items))
+            result.append(Paragraph(pid, texts, items, style))
         return tuple(result)
+
+    def label(self, value: Any, style: str, depth: int, line: int | None, field: str,
+              index: int) -> str:
+        """The label style an item names (``label: roman``), checked against its list."""
+        if depth < 2:
+            self.fail("'label' is for items and sub-items", line, f"{field}.label",
+                      "operative paragraphs are numbered 1., 2.; give 'label' to the items "
+                      "whose style you keep, e.g. 'label: roman' for (i), (ii)")
+        if value not in LABEL_STYLES:
+            self.fail(f"unknown label style {value!r}", line, f"{field}.label",
+                      f"use one of {', '.join(LABEL_STYLES)} ((a), (i) or (1))")
+        if style and value != style:
+            self.fail(f"label style {value!r} differs from the list's {style!r}", line,
+                      f"{field}.label", "the items of one paragraph are labelled alike; "
+                      f"write 'label: {style}' or drop the key here")
+        if not style and index > 0:
+            self.fail(f"label style {value!r} set on item {index + 1} but not on the first",
+                      line, f"{field}.label", "put 'label:' on the first item of the list "
+                      "(it applies to them all)")
+        return str(value)
 
     def annexes(self, seq: Any, line: int | None) -> tuple[Annex, ...]:
         if seq is None:
@@ -226,10 +258,11 @@ class _Reader:
         if not isinstance(langs, list) or not langs:
             self.fail("expected a list of language codes", line, "languages",
                       "write e.g. 'languages: [ru, zh, en]'")
+        langs = [KEY_LANGUAGES.get(str(lang), lang) for lang in langs]
         for lang in langs:
             if lang not in LANGUAGES:
                 self.fail(f"unknown language {lang!r}", line, "languages",
-                          f"use codes from {', '.join(LANGUAGES)}")
+                          f"use one of the supported languages: {supported()}")
         if len(set(langs)) != len(langs):
             self.fail("a language is listed twice", line, "languages")
         self.languages = tuple(str(x) for x in langs)

@@ -19,6 +19,7 @@ Names are re-exported here lazily: ``import signatures`` does not import pyHanko
 from __future__ import annotations
 
 import logging
+import warnings
 from importlib import import_module
 from typing import Any
 
@@ -75,6 +76,15 @@ _HOME = {
 # with --verbose) those records go nowhere instead of to stderr.
 for _logger in ("pyhanko", "pyhanko_certvalidator"):
     logging.getLogger(_logger).addHandler(logging.NullHandler())
+# pyHanko imports cryptography's DSA names at import time, which cryptography deprecates:
+# a warning about the library's own imports (we never make or accept a DSA key), printed
+# on every signing command. It is not ours to act on, so it is not shown.
+try:
+    from cryptography.utils import CryptographyDeprecationWarning as _Deprecated
+except ImportError:  # pragma: no cover - cryptography always comes with pyHanko
+    pass
+else:
+    warnings.filterwarnings("ignore", category=_Deprecated, module=r"pyhanko(_certvalidator)?\.")
 
 _MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
 

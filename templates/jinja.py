@@ -31,6 +31,8 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
+from drafts.languages import REGISTRY
+
 __all__ = [
     "PACKAGE",
     "ResourceLoader",
@@ -40,27 +42,31 @@ __all__ = [
     "referenced_templates",
     "files_hash",
     "lang_tag",
+    "lang_dir",
     "nobr",
 ]
 
 #: The package whose data holds the built-in templates (``html/``, ``css/``, ``docx/``).
 PACKAGE = "templates"
 
-#: BCP 47 tags written into ``lang`` attributes; Chinese is written in simplified script.
-_LANG_TAGS = {"zh": "zh-Hans"}
 
 
-#: What a line must not break inside: a range of numbers ("2026–2027", "1–15") and a
-#: bracketed list of codes ("(ge/te/ed)").
-_UNBREAKABLE = re.compile(r"\d+\s?[–—-]\s?\d+|[(（][\w.]+(?:/[\w.]+)+[)）]")
+#: What a line must not break inside: a range of numbers ("2026–2027", "1–15"), a
+#: bracketed list of codes ("(ge/te/ed)") and a document symbol ("RCWG/RES/2023/4").
+_UNBREAKABLE = re.compile(r"\d+\s?[–—-]\s?\d+|[(（][\w.]+(?:/[\w.]+)+[)）]"
+                          r"|[A-Za-z][A-Za-z0-9.-]*(?:/[A-Za-z0-9.-]+)+")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
 
 
 def nobr(text: str) -> Markup:
-    """``text`` escaped, with ranges and code lists wrapped so no line breaks inside them."""
+    """``text`` escaped, with ranges, code lists and symbols wrapped so no line breaks
+    inside them; a symbol also keeps its left-to-right order inside right-to-left text."""
     out, last = [], 0
     for match in _UNBREAKABLE.finditer(str(text)):
         out.append(escape(text[last:match.start()]))
-        out.append(Markup('<span class="nobr">') + escape(match.group()) + Markup("</span>"))
+        opening = ('<span class="nobr" dir="ltr">' if _LATIN_LETTER.match(match.group())
+                   else '<span class="nobr">')
+        out.append(Markup(opening) + escape(match.group()) + Markup("</span>"))
         last = match.end()
     out.append(escape(text[last:]))
     return Markup("").join(out)
@@ -68,7 +74,14 @@ def nobr(text: str) -> Markup:
 
 def lang_tag(lang: str) -> str:
     """The ``lang`` attribute value for a project language code (``zh`` → ``zh-Hans``)."""
-    return _LANG_TAGS.get(lang, lang)
+    found = REGISTRY.get(lang)
+    return found.tag if found else lang
+
+
+def lang_dir(lang: str) -> str:
+    """The ``dir`` attribute value: ``rtl`` for Arabic and Persian, else ``ltr``."""
+    found = REGISTRY.get(lang)
+    return found.direction if found else "ltr"
 
 
 class ResourceLoader(BaseLoader):
@@ -147,6 +160,7 @@ def _environment(template_dir: str | None) -> SandboxedEnvironment:
         keep_trailing_newline=True,
     )
     env.filters["lang_tag"] = lang_tag
+    env.filters["lang_dir"] = lang_dir
     env.filters["nobr"] = nobr
     return env
 

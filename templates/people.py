@@ -50,7 +50,9 @@ def person_name(names: Mapping[str, str], lang: str, *, latin: bool = False) -> 
 
 
 def people(names: Sequence[Mapping[str, str]], lang: str, *, latin: bool = False) -> str:
-    sep = "、" if lang == "zh" else ", "
+    from drafts.languages import REGISTRY
+
+    sep = REGISTRY[lang].list_separator if lang in REGISTRY else ", "
     return sep.join(person_name(n, lang, latin=latin) for n in names)
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "ApprovalView",
     "CommentView",
     "EventView",
+    "WaiverView",
     "DocumentView",
     "build_view",
     "format_date",
@@ -137,6 +138,22 @@ class CommentView:
 
 
 @dataclass(frozen=True)
+class WaiverView:
+    """A parity finding set aside (``check --accept``): where, which rule, who and why;
+    ``holds`` is false once the paragraph changed (the finding stands again)."""
+
+    finding: str
+    ref: str
+    rule: str
+    languages: tuple[str, ...]
+    by: str
+    reason: str
+    at: str
+    version: int
+    holds: bool = True
+
+
+@dataclass(frozen=True)
 class EventView:
     seq: int
     at: str
@@ -171,6 +188,7 @@ class DocumentView:
     approvals: tuple[ApprovalView, ...] = ()
     comments: tuple[CommentView, ...] = ()
     events: tuple[EventView, ...] = ()
+    waivers: tuple[WaiverView, ...] = ()        # matrix, index: findings set aside
     enclosures: tuple[EnclosureView, ...] = ()  # cover letter: the files sent with it
     people: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # id -> names
     previous_version: int | None = None
@@ -198,20 +216,33 @@ class DocumentView:
         return ids
 
 
+#: Months as the United Nations' Arabic texts write them: the Levantine and the Egyptian
+#: name together ("26 أيلول/سبتمبر 2024").
+UN_ARABIC_MONTHS = ("كانون الثاني/يناير", "شباط/فبراير", "آذار/مارس", "نيسان/أبريل",
+                    "أيار/مايو", "حزيران/يونيه", "تموز/يوليه", "آب/أغسطس", "أيلول/سبتمبر",
+                    "تشرين الأول/أكتوبر", "تشرين الثاني/نوفمبر", "كانون الأول/ديسمبر")
+
+
 def format_date(day: _dt.date, lang: str) -> str:
-    """A date as written in a resolution of that language (Babel)."""
+    """A date as written in a resolution of that language (Babel, in the language's
+    locale: ``26 сентября 2024 г.``, ``2024年9月26日``, ``26 de setembro de 2024``), with
+    the United Nations' Arabic month names and Persian digits."""
     from babel.dates import format_date as babel_format
+
+    from drafts.languages import REGISTRY, to_digits
 
     if lang == "ru":
         return babel_format(day, format="d MMMM y", locale="ru") + " г."
-    if lang == "zh":
-        return babel_format(day, format="long", locale="zh_Hans_CN")
-    if lang == "en":
-        return babel_format(day, format="long", locale="en_GB")
-    try:
-        return babel_format(day, format="long", locale=lang)
-    except Exception:
+    if lang == "ar":
+        return f"{day.day} {UN_ARABIC_MONTHS[day.month - 1]} {day.year}"
+    spec = REGISTRY.get(lang)
+    if spec is None:
         return day.isoformat()
+    text = babel_format(day, format="long", locale=spec.locale)
+    if spec.digits != "0123456789":
+        text = "".join(to_digits(int(ch), lang) if ch.isascii() and ch.isdigit() else ch
+                       for ch in text)
+    return text
 
 
 def _lower_first(text: str) -> str:
@@ -241,7 +272,7 @@ def _paragraph_view(resolution: Resolution, loc: Located, languages: Sequence[st
         labels[lang] = label(resolution, loc, lang)
     missing = frozenset(lang for lang in resolution.languages if not par.text(lang))
     return ParagraphView(
-        id=par.id, ref=ref(loc), section=loc.section, depth=loc.depth, annex=loc.annex,
+        id=par.id, ref=ref(loc, resolution), section=loc.section, depth=loc.depth, annex=loc.annex,
         labels=labels, openers=openers, rests=rests, texts=texts,
         stale=frozenset(stale.get(par.id, frozenset())), missing=missing,
     )
@@ -264,6 +295,7 @@ def build_view(
     approvals: Sequence[ApprovalView] = (),
     comments: Sequence[CommentView] = (),
     events: Sequence[EventView] = (),
+    waivers: Sequence[WaiverView] = (),
     enclosures: Sequence[EnclosureView] = (),
     people: Mapping[str, Mapping[str, str]] | None = None,
     previous: Resolution | None = None,
@@ -319,7 +351,8 @@ def build_view(
         preamble=preamble, operative=operative, annexes=tuple(annexes),
         watermark=watermark, reviewer=reviewer, reviewer_id=reviewer_id,
         signatories=tuple(signatories), approvals=tuple(approvals),
-        comments=tuple(comments), events=tuple(events), enclosures=tuple(enclosures),
+        comments=tuple(comments), events=tuple(events), waivers=tuple(waivers),
+        enclosures=tuple(enclosures),
         people=dict(people or {}),
         previous_version=previous_version, extra=dict(extra or {}),
     )

@@ -68,6 +68,7 @@ class Cli:
         from cli import cli
 
         argv = shlex.split(args) if isinstance(args, str) else list(args)
+        argv = _with_password(argv)
         prefix = ["--workspace", str(self.root)]
         if actor:
             prefix += ["--as", actor]
@@ -77,6 +78,19 @@ class Cli:
                 f"resolutions {' '.join(argv)} exited {result.exit_code}, expected {code}:\n"
                 f"{result.output}")
         return result
+
+
+def _with_password(argv: list[str]) -> list[str]:
+    """On PostgreSQL a new member's role gets the cluster's password (the suite plays every
+    member, each logging in with their own role: tests/pg.py)."""
+    from tests import pg
+
+    cluster = pg.current()
+    url = os.environ.get("RESOLUTIONS_DATABASE_URL", "")
+    if (cluster is None or not url.startswith("postgresql") or argv[:2] != ["member", "add"]
+            or "--password-file" in argv):
+        return argv
+    return [*argv, "--password-file", str(cluster.password_file)]
 
 
 MEMBERS = [
@@ -106,7 +120,21 @@ def make_workspace(root: Path, members: bool = True) -> Cli:
             for role in roles:
                 args += ["--role", role]
             cli(args)
+        _as_the_secretary()
     return cli
+
+
+def _as_the_secretary() -> None:
+    """On PostgreSQL, from now on the workspace is used as on the secretary's machine: the
+    URL names the secretary's own role (``--as`` still logs in as another member, and
+    administration as the administrator, each with their own password). The variable goes
+    back with the test's (or the module's) environment."""
+    url = os.environ.get("RESOLUTIONS_DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        from workflow.store.logins import member_url, url_member
+
+        if url_member(url) is None:
+            os.environ["RESOLUTIONS_DATABASE_URL"] = member_url(url, "sec")
 
 
 @contextlib.contextmanager

@@ -26,8 +26,8 @@ def test_demo_plays_the_whole_lifecycle(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demo", str(root)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     out = result.output
-    for line in ("circulated to 2 reviewers", "filled comment form imported",
-                 "annotated in his PDF reader, imported",
+    for line in ("circulated to 2 reviewers", "reply with her filled comment form imported",
+                 "annotated in his PDF reader imported",
                  "version 2 made from the accepted amendments", "translations checked",
                  "approved by each delegation", "signed by 3 signatories",
                  "submitted to the Higher Council of BRICS", "receipt recorded: acknowledged",

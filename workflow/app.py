@@ -14,14 +14,13 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from workflow.errors import NotFound, PermissionDenied, WorkflowError
+from workflow.states import ROLES
 from workflow.store import audit, pgroles
 from workflow.store.db import Database
 from workflow.store.models import Member, ResolutionRow, Version, holding
 from workflow.store.workspace import Workspace, find
 
 __all__ = ["App", "ROLES"]
-
-ROLES = ("secretary", "reviewer", "approver", "signatory", "archivist", "drafter")
 
 
 @dataclass
@@ -34,23 +33,26 @@ class App:
     def open(cls, workspace: str | os.PathLike[str] | None = None,
              actor: str | None = None) -> App:
         ws = find(workspace)
-        return cls(ws, Database(ws.database_url), actor or os.environ.get("RESOLUTIONS_USER"))
+        actor = actor or os.environ.get("RESOLUTIONS_USER")
+        return cls(ws, Database(ws.database_url, actor), actor)
 
     # -- transactions -------------------------------------------------------------
     @contextlib.contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self, *, admin: bool = False) -> Iterator[Session]:
+        """The use case's one transaction; ``admin``: membership, which on PostgreSQL runs
+        on the administrator's login (it creates and changes login roles)."""
         try:
-            with self.db.write() as session:
+            with self.db.write(admin=admin) as session:
                 session.info["actor_of"] = lambda: self.actor(session)
+                session.info["write"] = True
                 session.info["state_dir"] = self.workspace.state_dir  # the parsed-text cache
                 yield session
         except PermissionDenied as exc:
-            rid = getattr(exc, "resolution_id", None)
+            rid = exc.resolution_id
             with self.db.write() as session:
                 row = session.get(ResolutionRow, rid) if rid is not None else None
                 audit.record(session, actor=self.actor(session), action="refused",
-                             resolution=row,
-                             detail={"reason": str(exc), "command": getattr(exc, "command", "")},
+                             resolution=row, detail={"reason": str(exc), "command": exc.command},
                              outcome="refused")
             raise
 
@@ -100,18 +102,6 @@ class App:
             raise NotFound(f"no member {actor!r} acts here; add one with 'resolutions member add "
                            f"{actor} …' or pass --as MEMBER")
         return _active(member)
-
-    def require(self, session: Session, role: str, command: str,
-                resolution: ResolutionRow | None = None, member_id: str | None = None) -> Member:
-        """The acting member (or ``member_id``), refused unless they hold ``role``."""
-        member = self.member(session, member_id) if member_id else self.acting_member(session)
-        if role not in member.role_set():
-            exc = PermissionDenied(f"{member.id} may not {command}: it takes the {role} role "
-                                   f"({member.id} has {', '.join(sorted(member.role_set())) or 'none'})")
-            exc.resolution_id = resolution.id if resolution is not None else None  # type: ignore[attr-defined]
-            exc.command = command  # type: ignore[attr-defined]
-            raise exc
-        return member
 
     def member(self, session: Session, member_id: str, *, active: bool = False) -> Member:
         """A member by id; ``active``: one who may act (refused once removed)."""

@@ -234,26 +234,30 @@ def _play(root: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
          ["circulate", symbol, "--reviewer", "orlov", "--reviewer", "wang-fang",
           "--due", (clock.today() + datetime.timedelta(days=12)).isoformat()])
 
+    from workflow import demo_mail
+
     forms = root / "forms"
-    rendered = step("comment form made for 王芳",
-                    ["render", symbol, "--stage", "comment-form", "--reviewer", "wang-fang",
-                     "-o", str(forms)])[0].split()
-    blank = Path(next(p for p in rendered if p.endswith(".docx")))
+    to_wang = demo_mail.received(root, "wang-fang")
+    blank = demo_mail.attachment(to_wang, ".docx", forms)
     filled = forms / "comment-form-wang-fang-returned.docx"
     _fill_comment_form(blank, filled, [
         ("OP 2(c)", "te", "应明确认证所依据的标准。",
          "for the testing and certification of components to agreed standards;"),
         ("OP 9", "ed", "建议写明报告提交对象。", ""),
     ])
-    step("王芳's filled comment form imported", ["comments", "import", symbol, str(filled)])
-    copy = Path(next(p for p in step("review copy of Орлов С. В. (as e-mailed to him)", [
-        "render", symbol, "--stage", "review", "--reviewer", "orlov", "--lang", "ru",
-        "-o", str(forms)])[0].split() if p.endswith(".pdf")))
+    back = demo_mail.reply(to_wang, [filled], forms / "reply-wang-fang.eml",
+                           text="意见表见附件。")
+    step("王芳's reply with her filled comment form imported",
+         ["comments", "import", symbol, str(back)])
+    to_orlov = demo_mail.received(root, "orlov")
+    copy = demo_mail.attachment(to_orlov, ".pdf", forms)
     annotated = forms / "review-copy-orlov-annotated.pdf"
     _annotate_copy(copy, annotated, [("op-supplies", "ru", "общ: Поставки на переходный "
                                       "период следует увязать с дорожной картой.")])
-    step("Орлов С. В.'s review copy, annotated in his PDF reader, imported",
-         ["comments", "import", symbol, str(annotated)])
+    back = demo_mail.reply(to_orlov, [annotated], forms / "reply-orlov.eml",
+                           text="Замечания — в приложенном экземпляре.")
+    step("Орлов С. В.'s reply with the review copy he annotated in his PDF reader imported",
+         ["comments", "import", symbol, str(back)])
     step("amendments by Орлов С. В.",
          ["amend", symbol, "--by", "orlov", "--target", "OP 3(c)(ii)", "--op", "insert-after",
           "--text", "ru=создание совместных инжиниринговых центров;",

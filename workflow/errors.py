@@ -67,6 +67,12 @@ class ConcurrencyError(WorkflowError):
 
 
 class PermissionDenied(WorkflowError):
-    """The acting member lacks the role for a step."""
+    """The acting member may not take a step. ``resolution_id`` and ``command`` say what was
+    refused, for the audit log's ``refused`` event."""
 
     error_code = "permission-denied"
+
+    def __init__(self, message: str, *, resolution_id: int | None = None,
+                 command: str = "") -> None:
+        super().__init__(message)
+        self.resolution_id, self.command = resolution_id, command

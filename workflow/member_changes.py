@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from workflow.app import App
 from workflow.errors import InvalidInput, WorkflowError
-from workflow.lifecycle.steps import check_action
+from workflow.lifecycle.steps import act, allow
 from workflow.members import MemberInfo, validate
 from workflow.store import audit, pgroles
 from workflow.store.models import (
@@ -50,9 +50,9 @@ def edit_member(app: App, member_id: str, *, name: str | None = None, org: str |
                 roles: list[str] | None = None) -> tuple[MemberInfo, list[str]]:
     """Change what is given (None: keep); ``roles`` replaces the member's roles. Returns the
     member as it now is and the fields that changed."""
-    with app.write() as session:
+    with app.write(admin=True) as session:
         actor = app.acting_member(session)
-        check_action(None, "member edit", actor.role_set(), actor.id)
+        act(session, allow(app, session, "member edit", actor=actor))
         member = app.member(session, member_id)
         if member.active is False:
             raise InvalidInput(f"{member_id} was removed from the working group; a removed "
@@ -127,9 +127,9 @@ def _about(ev: AuditEvent) -> str | None:
 def remove_member(app: App, member_id: str) -> tuple[str, str]:
     """Remove a member: deleted when nothing names them, else deactivated. Returns
     (member id, "deleted" | "deactivated")."""
-    with app.write() as session:
+    with app.write(admin=True) as session:
         actor = app.acting_member(session)
-        check_action(None, "member remove", actor.role_set(), actor.id)
+        act(session, allow(app, session, "member remove", actor=actor))
         member = app.member(session, member_id)
         if member.active is False:
             raise InvalidInput(f"{member_id} was already removed")

@@ -11,12 +11,19 @@ from sqlmodel import select
 from workflow import clock
 from workflow.app import ROLES, App
 from workflow.errors import InvalidInput, WorkflowError
-from workflow.lifecycle.steps import check_action
+from workflow.lifecycle.steps import act, allow
 from workflow.rows import MemberInfo
-from workflow.store import audit, pgroles
+from workflow.store import audit, logins, pgroles
 from workflow.store.models import Member, MemberRole
 
-__all__ = ["add_member", "list_members", "validate", "refuse_hostile", "MemberInfo"]
+__all__ = ["add_member", "list_members", "validate", "refuse_hostile", "set_password",
+           "MemberInfo", "delegation_language"]
+
+_NO_PASSWORDS = ("database passwords are PostgreSQL's: on SQLite nothing authenticates a "
+                 "member (docs/SECURITY.md)")
+_NOT_ADMIN = ("{what} changes a member's database role, which only the administrator's login "
+              "may do: the URL names a role that cannot create roles (log in as the "
+              "database's administrator, docs/SECURITY.md)")
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -54,29 +61,61 @@ def validate(*, name: str, org: str, email: str, delegation: str, lang: str,
         raise InvalidInput(f"invalid e-mail address {email!r}")
     if delegation and not re.match(r"^[a-z]{2,8}$", delegation):
         raise InvalidInput(f"invalid delegation {delegation!r}: use a short code such as ru or zh")
-    from drafts.model import LANGUAGES
+    from drafts.languages import REGISTRY, supported
 
-    if lang not in LANGUAGES:
-        raise InvalidInput(f"--lang {lang!r} is not a language code; use one of "
-                           f"{', '.join(LANGUAGES)}")
+    if lang not in REGISTRY:
+        raise InvalidInput(f"--lang {lang!r} is not a language the documents can be written "
+                           f"in; use one of {supported()}")
+    for written in names:
+        if written not in REGISTRY:
+            raise InvalidInput(f"a name in {written!r}: not a language code; use one of "
+                               f"{supported()}")
     if len(name) > 200 or len(org) > 300 or len(email) > 254:
         raise InvalidInput("name, organisation or e-mail is too long")
 
 
+#: Delegations named by country code, and the language their members read.
+_DELEGATION_LANGUAGE = {"br": "pt", "cn": "zh", "in": "hi", "za": "en", "eg": "ar", "et": "am",
+                        "ir": "fa", "ae": "ar", "sa": "ar", "id": "id", "ru": "ru"}
+
+
+def delegation_language(delegation: str) -> str:
+    """The language documents go to a delegation's members in: the delegation's code when
+    it is a language (``ru``, ``zh``, ``ar``), its country's language (``br`` → ``pt``),
+    else English."""
+    from drafts.languages import REGISTRY
+
+    code = (delegation or "").strip().lower()
+    if code in REGISTRY:
+        return code
+    return _DELEGATION_LANGUAGE.get(code, "en")
+
+
 def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation: str = "",
                email: str = "", roles: list[str] | tuple[str, ...] = (),
-               names: dict[str, str] | None = None, lang: str = "en") -> MemberInfo:
-    """Add a member. The first member needs no role to add; after that, the secretary."""
+               names: dict[str, str] | None = None, lang: str | None = None,
+               password: str | None = None) -> MemberInfo:
+    """Add a member. The first member needs no role to add; after that, the secretary.
+    On PostgreSQL the member's own login role is made (by the administrator's login), with
+    ``password`` as its first password when one is given.
+
+    Documents sent to the member are in ``lang``; by default the language of their
+    delegation (``ru`` → Russian, ``br`` → Portuguese, ``eg`` → Arabic), else English."""
+    lang = lang or delegation_language(delegation)
     if not _ID.match(member_id) or ".." in member_id:
         raise InvalidInput(f"invalid member id {member_id!r}: use lower-case letters, digits, "
                            "'-', '_' or '.' (e.g. ivanov)")
+    if member_id == logins.ADMIN:
+        raise InvalidInput(f"{member_id!r} is the name of the database administrator's role; "
+                           "choose another member id")
+    if password is not None and app.db.is_sqlite:
+        raise InvalidInput(_NO_PASSWORDS)
     validate(name=name, org=org, email=email, delegation=delegation, lang=lang,
              names=names or {}, roles=roles)
-    with app.write() as session:
+    with app.write(admin=True) as session:
         existing = session.exec(select(Member)).first()
         if existing is not None:
-            actor = app.acting_member(session)
-            check_action(None, "member add", actor.role_set(), actor.id)
+            act(session, allow(app, session, "member add"))
         elif "secretary" not in roles:
             raise InvalidInput("the first member of a workspace adds the others, so it must be "
                                "the secretary: add --role secretary")
@@ -93,11 +132,11 @@ def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation
         if not app.db.is_sqlite:
             conn = session.connection()
             if not pgroles.can_create_roles(conn):
-                raise WorkflowError("member add creates the member's own database role: run it "
-                                    "with a connection allowed to create roles (the workspace "
-                                    "owner's), not a member's")
+                raise WorkflowError(_NOT_ADMIN.format(what="member add"))
             pgroles.ensure_database_roles(conn)
             db_role = pgroles.create_member_role(conn, member_id, roles)
+            if password:
+                pgroles.set_password(conn, db_role, password)
         actor = app.actor_id or (member_id if existing is None else app.actor(session))
         audit.record(session, actor=actor, action="member-add",
                      detail={"member": member_id, "roles": sorted(set(roles)),
@@ -117,3 +156,30 @@ def list_members(app: App) -> list[MemberInfo]:
             roles = {m.id: pgroles.role_name(database, m.id) for m in members
                      if pgroles.role_name(database, m.id) in existing}
         return [MemberInfo.of(m, roles.get(m.id)) for m in members]
+
+
+def set_password(app: App, member_id: str | None, password: str) -> str:
+    """Set a member's database password (PostgreSQL): the administrator's login sets
+    anyone's; a member sets their own (``member_id`` None or theirs). Returns the role."""
+    if app.db.is_sqlite:
+        raise InvalidInput(_NO_PASSWORDS)
+    if len(password) < 12:
+        raise InvalidInput("the password is too short: use 12 characters or more")
+    me = app.actor_id or logins.url_member(app.db.url)
+    if member_id is None and me is None:
+        raise InvalidInput("name the member whose password to set: resolutions member "
+                           "password ID (or --as ID for your own)")
+    engine = app.db.engine if member_id in (None, me) else app.db.admin_engine
+    with engine.begin() as conn:
+        database = str(conn.execute(text("SELECT current_database()")).scalar())
+        if member_id is None:
+            role = pgroles.connected_role(conn)
+        else:
+            if conn.execute(text("SELECT 1 FROM members WHERE id = :m"),
+                            {"m": member_id}).scalar() is None:
+                raise InvalidInput(f"no member {member_id!r}; see 'resolutions member list'")
+            role = pgroles.role_name(database, member_id)
+            if role != pgroles.connected_role(conn) and not pgroles.can_create_roles(conn):
+                raise WorkflowError(_NOT_ADMIN.format(what="member password"))
+        pgroles.set_password(conn, role, password)
+    return role

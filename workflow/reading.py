@@ -217,17 +217,21 @@ class Reader:
         return page
 
 
-def open_reader(workspace: str | os.PathLike[str] | None = None) -> Reader:
-    """The workspace's reader; a database not yet at the schema's head is migrated first."""
+def open_reader(workspace: str | os.PathLike[str] | None = None,
+                actor: str | None = None) -> Reader:
+    """The workspace's reader; a database not yet at the schema's head is migrated first.
+    On PostgreSQL it logs in as ``actor`` (``--as``, else RESOLUTIONS_USER, else the
+    member the URL names, else the secretary)."""
     ws = find(workspace)
-    reads = Reads.open(ws.database_url)
+    actor = actor or os.environ.get("RESOLUTIONS_USER")
+    reads = Reads.open(ws.database_url, actor)
     if reads is None:
         from workflow.app import App
 
-        app = App.open(ws.root)
+        app = App.open(ws.root, actor)
         app.db.engine  # opening it creates or migrates the schema  # noqa: B018
         app.db.dispose()
-        reads = Reads.open(ws.database_url)
+        reads = Reads.open(ws.database_url, actor)
         if reads is None:
             raise WorkspaceError(f"cannot read the database of {ws.root}; run 'resolutions "
                                  "doctor'")

@@ -1,5 +1,6 @@
 """The states a resolution passes through: the vocabulary the stored row and the life-cycle
-machine share (``workflow.lifecycle.machine`` holds the rules between them).
+machine share (``workflow.lifecycle.machine`` holds the rules between them), and the
+roles members hold.
 
 A ``StrEnum``: each state is stored, printed and written to JSON as its value (``draft``).
 """
@@ -8,7 +9,10 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["State"]
+__all__ = ["State", "ROLES"]
+
+#: every role a member may hold (``member add --role``); the table names who may do what
+ROLES = ("secretary", "reviewer", "approver", "signatory", "archivist", "drafter")
 
 
 class State(enum.StrEnum):

@@ -13,6 +13,12 @@ An ordinal ends the number it is part of: it joins the tens or hundreds before i
 ("twenty-first" → 21, "двадцать первый" → 21, "one hundredth" → 100) but never the
 cardinal next to it, so "the first two sites" states 2 (and 1, left out), like "первые две
 площадки" and "首批两个站点".
+
+The other languages' number words and months are read by
+:mod:`drafts.parity.number_words`. A lone cardinal word from two to ten ("two", "двух",
+"两份", "dois") is *soft*: a language may say it by grammar alone (the Arabic dual
+"تقريري", "the two reports"), so a language that states no such word is not held to one
+another states; a language that does state one must state the same.
 """
 
 from __future__ import annotations
@@ -21,15 +27,21 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
+from drafts.languages import REGISTRY
 from drafts.markup import plain
+from drafts.parity import number_words
 from drafts.parity.core import ERROR, Finding, Unit, lang_name
 
-__all__ = ["numbers", "chinese_numeral", "compare"]
+__all__ = ["numbers", "split", "chinese_numeral", "compare"]
+
+#: (value, soft): see the module docstring.
+Found = tuple[Decimal, bool]
 
 # -- Arabic numerals -----------------------------------------------------------------------
 
-_DECIMAL_COMMA = {"ru", "fr", "es", "pt"}
+_DECIMAL_COMMA = {code for code, lang in REGISTRY.items() if lang.decimal_comma}
 _SPACES = " \u00a0\u202f\u2009"
 _ARABIC = re.compile(
     r"(?<![\d.,])(?P<num>\d{1,3}(?:[" + _SPACES + r"]\d{3})+(?![\d])"
@@ -42,9 +54,21 @@ _SCALES = [
     (re.compile(r"\s*(?:billion|bn\b|млрд\.?|миллиард\w*)", re.I), Decimal(10) ** 9),
     (re.compile(r"\s*(?:million|mln\b|млн\.?|миллион\w*)", re.I), Decimal(10) ** 6),
     (re.compile(r"\s*(?:thousand|тыс\.?|тысяч\w*)", re.I), Decimal(1000)),
-    (re.compile(r"\s*亿"), Decimal(10) ** 8),
-    (re.compile(r"\s*万"), Decimal(10) ** 4),
+    (re.compile(r"\s*[多余]?亿"), Decimal(10) ** 8),  # "200多万": more than two million
+    (re.compile(r"\s*[多余]?万"), Decimal(10) ** 4),
 ]
+
+
+@lru_cache(maxsize=16)
+def _own_scales(lang: str) -> tuple[tuple[re.Pattern[str], Decimal], ...]:
+    """A language's own scale words after a figure ("2,5 bilhões", "25 करोड़", French
+    "4 billions" = 4 × 10¹²), longest first, with Spanish and Portuguese "mil millones"
+    (10⁹); tried before the English and Russian ones."""
+    words = sorted(number_words.scale_words(lang).items(), key=lambda kv: -len(kv[0]))
+    out = [(re.compile(r"\s*mil\s+(?:millones|milhões)\b", re.I), Decimal(10) ** 9)]
+    out += [(re.compile(r"\s*(?:de\s+)?" + re.escape(word) + r"(?![\w\u0900-\u097f])", re.I),
+             Decimal(value)) for word, value in words]
+    return tuple(out)
 
 
 def _arabic_value(raw: str, lang: str) -> Decimal | None:
@@ -63,12 +87,13 @@ def _arabic_value(raw: str, lang: str) -> Decimal | None:
 
 def _arabic(text: str, lang: str) -> list[Decimal]:
     out = []
+    scales = list(_own_scales(lang)) + _SCALES
     for match in _ARABIC.finditer(text):
         value = _arabic_value(match["num"], lang)
         if value is None:
             continue
         after = text[match.end():]
-        for pattern, factor in _SCALES:
+        for pattern, factor in scales:
             if pattern.match(after):
                 value *= factor
                 break
@@ -120,10 +145,11 @@ _EN_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "s
                 "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
                 "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
                 "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50,
+                "sixtieth": 60, "seventieth": 70, "eightieth": 80, "ninetieth": 90,
                 "hundredth": 100}
 _EN_WORDS = {**{w: i for i, w in enumerate(_EN_UNITS) if i}, **_EN_TENS, **_EN_ORDINALS,
              "hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9,
-             "twice": 2, "thrice": 3}
+             "twice": 2, "thrice": 3, "decade": 10, "decades": 10}
 
 _RU_CARDINAL = {
     2: "два две двух двум двумя", 3: "три трех трёх трем трём тремя",
@@ -153,7 +179,8 @@ _RU_ORDINAL_STEMS = {1: "перв", 2: "втор", 3: "треть", 4: "четв
 _RU_ADJ = r"(?:ый|ой|ий|ая|ое|ые|ого|ому|ым|ом|ую|ых|ыми|ей|я|е|и|его|ему|им|ем|ю|их|ими)"
 _RU_WORDS = {w: n for n, forms in _RU_CARDINAL.items() for w in forms.split()}
 _RU_WORDS.update(_RU_SCALE)
-_RU_WORDS.update({"дважды": 2, "трижды": 3})
+_RU_WORDS.update({"дважды": 2, "трижды": 3, "десятилетие": 10, "десятилетия": 10,
+                  "десятилетию": 10, "десятилетием": 10, "десятилетии": 10})
 _RU_ORDINAL = re.compile(r"^(?:" + "|".join(
     f"(?P<o{n}>{stem}){_RU_ADJ}" for n, stem in _RU_ORDINAL_STEMS.items()) + r")$")
 _RU_NOT_ORDINAL = {"трети", "треть", "пяти", "шести", "десяти", "девяти", "восьми",
@@ -200,10 +227,10 @@ def _combine(values: list[int]) -> int:
     return total + current
 
 
-def _words(text: str, lang: str) -> list[Decimal]:
+def _words(text: str, lang: str) -> list[Found]:
     if lang not in ("en", "ru"):
-        return []
-    out: list[Decimal] = []
+        return number_words.words(text, lang)
+    out: list[Found] = []
     run: list[int] = []
     for token in re.findall(r"[^\W\d_]+|[^\s\w]|\d+", text):
         found = None if token.isdigit() else _word_value(token, lang)
@@ -213,7 +240,7 @@ def _words(text: str, lang: str) -> list[Decimal]:
                 if run and not _joins(run, value):
                     out.extend(_flush(run))
                     run = []
-                out.extend(_flush([*run, value]))
+                out.extend((v, False) for v, _soft in _flush([*run, value]))
                 run = []
             else:
                 run.append(value)
@@ -228,10 +255,11 @@ def _words(text: str, lang: str) -> list[Decimal]:
     return out
 
 
-def _flush(run: list[int]) -> list[Decimal]:
+def _flush(run: list[int]) -> list[Found]:
     if all(v >= 1000 for v in run):  # "thousands", a lone "million": no figure stated
         return []
-    return [Decimal(_combine(run))]
+    value = _combine(run)
+    return [(Decimal(value), len(run) == 1 and 2 <= value <= 10)]
 
 
 # -- Chinese numerals ----------------------------------------------------------------------
@@ -241,7 +269,7 @@ _ZH_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
 _ZH_BIG = {"万": 10**4, "亿": 10**8}
 _ZH_TOKEN = re.compile(r"[〇零一二两三四五六七八九十百千万亿]+")
-_ZH_MEASURE = "个项条点届次年月日号名位种类倍周岁天国家方部阶期轮份所座"
+_ZH_MEASURE = "个项条点届次年月日号名位种类倍周岁天国家方部阶期轮份所座颗枚批台张架艘只篇层级"
 _ZH_IDIOMS = {"十分", "千万", "万一", "万分", "百分"}
 
 
@@ -262,8 +290,8 @@ def chinese_numeral(token: str) -> int:
     return total + section + number
 
 
-def _chinese(text: str) -> list[Decimal]:
-    out = []
+def _chinese(text: str) -> list[Found]:
+    out: list[Found] = []
     for match in _ZH_TOKEN.finditer(text):
         token = match.group()
         before, after = text[:match.start()], text[match.end():]
@@ -283,7 +311,9 @@ def _chinese(text: str) -> list[Decimal]:
             continue
         if all(c in _ZH_BIG or c in "百千" for c in token):
             continue  # a lone 万/千: "thousands", not a figure
-        out.append(Decimal(chinese_numeral(token)))
+        value = chinese_numeral(token)
+        counted = before.endswith(("第", "百分之", "附件"))
+        out.append((Decimal(value), not counted and 2 <= value <= 10))
     return out
 
 
@@ -320,35 +350,69 @@ def _to_roman(number: int) -> str:
 
 # -- all together --------------------------------------------------------------------------
 
-def numbers(text: str, lang: str) -> Counter[str]:
-    """The multiset of numbers a text states, as normalised decimal strings (1 left out)."""
+def split(text: str, lang: str) -> tuple[Counter[str], Counter[str]]:
+    """The numbers a text states, as (hard, soft) multisets of normalised decimal strings
+    (1 left out): soft ones are lone cardinal words from two to ten."""
     body = plain(text)
-    values = _arabic(body, lang) + _months(body, lang) + _words(body, lang) + _roman(body)
+    months = _months(body, lang)
+    if lang in number_words.LANGUAGES:
+        months, body = number_words.months(body, lang)
+    found: list[Found] = [(v, False) for v in _arabic(body, lang) + months + _roman(body)]
+    found += _words(body, lang)
     if lang in ("zh", "ja"):
-        values += _chinese(body)
-    out: Counter[str] = Counter()
-    for value in values:
+        found += _chinese(body)
+    hard: Counter[str] = Counter()
+    soft: Counter[str] = Counter()
+    for value, is_soft in found:
         if value == 1:
             continue
-        out[format(value.normalize(), "f")] += 1
-    return out
+        (soft if is_soft else hard)[format(value.normalize(), "f")] += 1
+    return hard, soft
+
+
+def numbers(text: str, lang: str) -> Counter[str]:
+    """The multiset of numbers a text states, as normalised decimal strings (1 left out)."""
+    hard, soft = split(text, lang)
+    return hard + soft
 
 
 def compare(unit: Unit, langs: Sequence[str]) -> list[Finding]:
-    """Numbers that differ between the language versions of a unit (rule ``numbers``)."""
+    """Numbers that differ between the language versions of a unit (rule ``numbers``).
+
+    Every language must state the numbers the others state, except that a language
+    stating no soft number at all is not held to the soft numbers of the others (see the
+    module docstring)."""
     present = [lang for lang in langs if unit.has_text(lang)]
     if len(present) < 2:
         return []
-    found = {lang: numbers(unit.text(lang), lang) for lang in present}
+    parts_of = {lang: split(unit.text(lang), lang) for lang in present}
+    found = {lang: hard + soft for lang, (hard, soft) in parts_of.items()}
     distinct = {tuple(sorted(c.items())) for c in found.values()}
     if len(distinct) == 1:
         return []
-    tally = Counter(tuple(sorted(c.items())) for c in found.values())
+    union: Counter[str] = Counter()
+    for counts in found.values():
+        union |= counts
+    softly = {value for value in union
+              if all(value in parts_of[lang][1] for lang in present if value in found[lang])}
+
+    def excused(lang: str) -> bool:
+        """It lacks only soft numbers, and states none itself."""
+        lacking = set((union - found[lang]).elements())
+        return bool(lacking) and not parts_of[lang][1] and lacking <= softly
+
+    held = [lang for lang in present if found[lang] != union and not excused(lang)]
+    if not held:
+        return []
+    tally = Counter(tuple(sorted(found[lang].items())) for lang in present
+                    if not excused(lang) or found[lang] == union)
     majority, votes = tally.most_common(1)[0]
-    if votes * 2 > len(present):
-        odd = [lang for lang in present if tuple(sorted(found[lang].items())) != majority]
+    counted = sum(tally.values())
+    if votes * 2 > counted:
+        odd = [lang for lang in present if tuple(sorted(found[lang].items())) != majority
+               and not excused(lang)]
     else:
-        odd = present
+        odd = [lang for lang in present if not excused(lang)]
     common = found[present[0]]
     for lang in present[1:]:
         common = common & found[lang]

@@ -156,11 +156,21 @@ def items(unit: Unit, langs: Sequence[str]) -> list[Finding]:
 
 _MARKS = {"comma": (",", "，"), "semicolon": (";", "；"), "full stop": (".", "。"),
           "colon": (":", "：")}
-_OTHER_MARKS = {"،": "comma", "؛": "semicolon", "।": "full stop", "．": "full stop"}
+_OTHER_MARKS = {"،": "comma", "؛": "semicolon", "।": "full stop", "．": "full stop",
+                "።": "full stop", "፣": "comma", "፤": "semicolon", "፥": "colon", "፦": "colon"}
+#: The marks a language writes where English writes , ; . : (Arabic and Persian ، ؛,
+#: Hindi ।, Amharic ፣ ፤ ። ፦); the ASCII marks are accepted too.
+_OWN_MARKS = {
+    "ar": {"comma": "،", "semicolon": "؛"}, "fa": {"comma": "،", "semicolon": "؛"},
+    "hi": {"full stop": "।"},
+    "am": {"comma": "፣", "semicolon": "፤", "full stop": "።", "colon": "፦"},
+}
 
 
 def _mark(kind: str, lang: str) -> str:
     narrow, wide = _MARKS[kind]
+    if lang in _OWN_MARKS and kind in _OWN_MARKS[lang]:
+        return _OWN_MARKS[lang][kind]
     return wide if lang in _CJK else narrow
 
 
@@ -249,7 +259,9 @@ def _plain_allowed(unit: Unit) -> tuple[str, ...]:
 
 _TYPED_LABEL = re.compile(
     r"^(?:\d{1,3}[.)]|\(\d{1,3}\)|\([a-z]{1,2}\)|[a-z]\)|\((?:[ivxl]{1,6})\)|[ivxl]{1,6}\)"
-    r"|\([а-я]\)|[а-я]\)|[IVXL]{1,6}\.)(?=\s)")
+    r"|\([а-я]\)|[а-я]\)|[IVXL]{1,6}\.|\d{1,3} -"
+    r"|\([\u0600-\u06ff\u0900-\u097f\u1200-\u137f]{1,3}\)"  # (أ) (क) (ሀ)
+    r"|[\u0600-\u06ff\u1200-\u137f]{1,3}\)|[‘’]\d{1,2}[‘’])(?=\s)")  # ب) ሀ) ‘1’
 _TYPED_LABEL_CJK = re.compile(
     r"^(?:\d{1,3}[.．、)）]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、"
     r"|[（(][a-z]{1,2}[)）]|[a-z][)）])")

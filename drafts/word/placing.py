@@ -21,6 +21,7 @@ from drafts.errors import DraftError
 from drafts.model import Annex, Paragraph, Resolution
 from drafts.numbering import letter, roman
 from drafts.source import dump, load
+from drafts.word.labels import DEFAULT_STYLES, Lists, glyph_of, read_label
 from drafts.word.reading import (  # noqa: F401
     _ANNEX,
     _FULLWIDTH,
@@ -61,11 +62,18 @@ class StructureMismatch(DraftError):
 
 @dataclass(frozen=True)
 class ImportResult:
-    """The imported resolution, its YAML source and what was not understood."""
+    """The imported resolution, its YAML source and what was not understood.
+
+    ``enacting`` is the opening line that names the body ("Совет Безопасности,", "The
+    Higher Council of BRICS,"), ``body_lines`` the lines between the title and it ("Adopted
+    by the Security Council at its 4844th meeting, on 24 November 2003"): neither is a
+    paragraph of the resolution (the workflow compares the formula with the bodies')."""
 
     resolution: Resolution
     source: str
     unrecognised: list[tuple[int, str]] = field(default_factory=list)
+    enacting: str = ""
+    body_lines: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -75,6 +83,24 @@ class _Section:
     operative: list[dict[str, Any]] = field(default_factory=list)
 
 
+#: a line that ends like an enacting formula ("The Working Group,", "工作组，", "إن المجلس،")
+_FORMULA_END = (",", "，", "،", "፣")
+_TITLE_STYLES = ("Title", "Heading", "Subtitle")
+
+
+def _is_heading(block: _Block) -> bool:
+    return block.style.startswith(_TITLE_STYLES) or block.bold or block.centred
+
+
+def _looks_like_formula(block: _Block) -> bool:
+    """An unnumbered short line ending with a comma, with no emphasised opener and not
+    starting with a preambular or operative opener: the body's opening line."""
+    return (not block.table and block.num_level is None and not block.opener
+            and len(block.text) < 150 and block.text.endswith(_FORMULA_END)
+            and not _starts_with(block.text, _PREAMBLE_OPENERS)
+            and not _starts_with(block.text, _OPERATIVE_OPENERS))
+
+
 class _Classifier:
     def __init__(self, lang: str) -> None:
         self.lang = lang
@@ -82,38 +108,59 @@ class _Classifier:
         self.main = _Section()
         self.annexes: list[_Section] = []
         self.unrecognised: list[tuple[int, str]] = []
-        self.phase = "start"  # start → preamble → operative; annex-title → annex-*
+        self.enacting = ""
+        self.body_lines: list[str] = []
+        self.phase = "preamble"  # → operative; annex-title → annex-*
+        self.lists = Lists()  # the item lists under the current operative paragraph
 
     @property
     def section(self) -> _Section:
         return self.annexes[-1] if self.annexes else self.main
 
-    def typed_label(self, text: str) -> tuple[int, str] | None:
+    # -- the head: symbol, title, body lines, enacting formula --------------------------
+    def head(self, blocks: list[_Block]) -> list[_Block]:
+        """Take the title, the body lines and the enacting formula off the front of the
+        document, by position and style; return the blocks that follow them."""
+        rest = list(blocks)
+        while rest and (rest[0].table or (rest[0].num_level is None and self.symbol is None
+                                          and _SYMBOL.match(rest[0].text))):
+            block = rest.pop(0)
+            if block.table:  # a masthead: reported, never guessed into the text
+                self.unrecognised.append((block.index, block.text))
+            else:
+                self.symbol = block.text
+        lead = []
+        for block in rest[:8]:  # before the first paragraph of the text
+            if block.table or block.num_level is not None or block.opener \
+                    or self.typed_label(block.text) or _ANNEX.match(block.text):
+                break
+            lead.append(block)
+        formula = next((i for i, b in enumerate(lead) if _looks_like_formula(b)), None)
+        if formula is not None:
+            before = lead[:formula]
+            self.enacting = lead[formula].text
+            titled = next((b for b in before if _is_heading(b)), before[0] if before else None)
+            if titled is not None:
+                self.main.title = titled.text
+            self.body_lines = [b.text for b in before if b is not titled]
+            return rest[formula + 1:]
+        if lead and (_is_heading(lead[0]) or not lead[0].text.endswith(
+                (".", ",", ";", ":", "。", "，", "；", "：", "،", "؛"))):
+            self.main.title = lead[0].text
+            return rest[1:]
+        return rest
+
+    # -- labels ----------------------------------------------------------------------
+    def typed_label(self, text: str) -> tuple[int, str, str] | None:
+        """(0, text after "1."), or (depth, text, glyph) of a typed item label."""
         probe = text.translate(_FULLWIDTH)
         match = _NUM_OP.match(probe)
         if match:
-            return 0, text[match.end():]
-        sub, item = _NUM_SUB.match(probe), _NUM_ITEM.match(probe)
-        if sub and (not item or self.prefers_roman(sub.group(1) or sub.group(2))):
-            return 2, text[sub.end():]
-        if item:
-            return 1, text[item.end():]
+            return 0, text[match.end():], ""
+        found = read_label(text)
+        if found is not None:
+            return 1, found[1], found[0]
         return None
-
-    def prefers_roman(self, token: str) -> bool:
-        """Whether "(i)", "(v)", "(x)" is a sub-item numeral rather than an item letter."""
-        if token not in _ROMAN_WORDS:
-            return False
-        ops = self.section.operative
-        items = ops[-1].get("items") if ops else None
-        if not items:
-            return len(token) > 1
-        letters = "abcdefghijklmnopqrstuvwxyz"
-        next_letter = letters[len(items)] if len(items) < len(letters) else ""
-        if token != next_letter:
-            return True
-        subs = items[-1].get("items", [])
-        return bool(subs) and _ROMAN_WORDS[len(subs)] == token if len(subs) < 12 else False
 
     def add(self, block: _Block) -> None:
         if block.table:
@@ -126,37 +173,33 @@ class _Classifier:
             self.annexes.append(_Section(title=_clean(annex.group("title"))))
             self.phase = "annex-preamble" if annex.group("title") else "annex-title"
             return
-        if self.phase == "start":
-            if self.symbol is None and _SYMBOL.match(block.text):
-                self.symbol = block.text
-                return
-            if block.style == "Title" or block.bold or block.centred:
-                self.main.title = block.text
-                self.phase = "body-line"
-                return
-            self.phase = "body-line"
         if self.phase == "annex-title":
             if block.num_level is None and not self.typed_label(block.text):
                 self.section.title = block.text
                 self.phase = "annex-preamble"
                 return
             self.phase = "annex-preamble"
-        level, text = (block.num_level, block.text) if block.num_level is not None else \
-            (self.typed_label(block.text) or (None, block.text))
-        if level is None:
+        if block.num_level is not None:
+            if block.num_level == 0:
+                self.numbered(block, 0, block.text, "")
+            else:
+                depth, style = self.lists.place(glyph_of(block.num_style, block.num_index),
+                                                block.num_style)
+                self.numbered(block, depth, block.text, style)
+            return
+        typed = self.typed_label(block.text)
+        if typed is None:
             self.unnumbered(block)
-        else:
-            self.numbered(block, level, _clean(text))
+            return
+        level, text, glyph = typed
+        if level == 0:
+            self.numbered(block, 0, _clean(text), "")
+            return
+        depth, style = self.lists.place(glyph)
+        self.numbered(block, depth, _clean(text), style)
 
     def unnumbered(self, block: _Block) -> None:
         section = self.section
-        if self.phase == "body-line":
-            self.phase = "preamble"
-            if (not block.opener and not _starts_with(block.text, _PREAMBLE_OPENERS)
-                    and not _starts_with(block.text, _OPERATIVE_OPENERS)
-                    and len(block.text) < 150 and block.text.endswith((",", ":", "，", "："))):
-                self.unrecognised.append((block.index, block.text))  # "The Working Group,"
-                return
         if self.phase in ("preamble", "annex-preamble"):
             if _starts_with(block.text, _OPERATIVE_OPENERS) and not section.operative:
                 section.operative.append({self.lang: _marked(block)})
@@ -166,7 +209,7 @@ class _Classifier:
             return
         self.unrecognised.append((block.index, block.text))
 
-    def numbered(self, block: _Block, level: int, text: str) -> None:
+    def numbered(self, block: _Block, level: int, text: str, style: str) -> None:
         section = self.section
         in_annex = section is not self.main
         if self.phase.endswith("operative-lone") and level == 0:
@@ -175,6 +218,7 @@ class _Classifier:
         if level == 0:
             section.operative.append({self.lang: _marked(block, text)})
             self.phase = "annex-operative" if in_annex else "operative"
+            self.lists = Lists()
             return
         if not section.operative:
             self.unrecognised.append((block.index, block.text))
@@ -185,7 +229,13 @@ class _Classifier:
                 self.unrecognised.append((block.index, block.text))
                 return
             parent = parent["items"][-1]
-        parent.setdefault("items", []).append({self.lang: _marked(block, text)})
+        node: dict[str, Any] = {self.lang: _marked(block, text)}
+        siblings = parent.setdefault("items", [])
+        if style != DEFAULT_STYLES[level - 1] and not siblings:
+            node["label"] = style  # kept as written: items (i), (ii) right under a paragraph
+        elif siblings and siblings[0].get("label"):
+            node["label"] = siblings[0]["label"]
+        siblings.append(node)
 
 
 # -- building the result ----------------------------------------------------------------
@@ -212,7 +262,7 @@ def _paragraphs(nodes: list[dict[str, Any]], prefix: str, lang: str, ids: _Ids,
         items = _paragraphs(node.get("items", []), "it", lang, ids, f"{where}[{index}].items")
         text = node.get(lang, "")
         out.append(Paragraph(ids.make(prefix, text or f"{where}{index}"),
-                             {lang: text} if text else {}, items))
+                             {lang: text} if text else {}, items, str(node.get("label", ""))))
     return tuple(out)
 
 
@@ -231,7 +281,7 @@ def import_docx(data: bytes, *, lang: str, body: str = "brics-higher-council",
         raise DocxImportError(f"{filename}: the document has no paragraphs of text "
                               "(only tables or nothing); write the resolution as paragraphs")
     reader = _Classifier(lang)
-    for block in blocks:
+    for block in reader.head(blocks):
         reader.add(block)
     ids = _Ids()
     annexes = tuple(
@@ -247,7 +297,8 @@ def import_docx(data: bytes, *, lang: str, body: str = "brics-higher-council",
         operative=_paragraphs(reader.main.operative, "op", lang, ids, "operative"),
         annexes=annexes, symbol=reader.symbol)
     resolution, source = load(dump(draft), filename)
-    return ImportResult(resolution, source, reader.unrecognised)
+    return ImportResult(resolution, source, reader.unrecognised, reader.enacting,
+                        reader.body_lines)
 
 
 # -- merging one language into an existing resolution -----------------------------------

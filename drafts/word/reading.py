@@ -24,6 +24,7 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _CLEAN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b\u2028\u2029"
                     "\u202a-\u202e\u2066-\u2069\ufeff]")
 _SPACES = re.compile(r"[ \t\n\r\u00a0]+")
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 _FULLWIDTH = str.maketrans({"（": "(", "）": ")", "．": ".", "\u3000": " "})
 _ROMAN_WORDS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
 _NUM_OP = re.compile(r"^(?:(\d{1,3})[.)](?!\d)|([一二三四五六七八九十]{1,3})、)\s*")
@@ -107,7 +108,10 @@ class _Block:
     style: str = ""
     centred: bool = False
     bold: bool = False
-    num_level: int | None = None  # from Word's automatic numbering
+    num_level: int | None = None  # from Word's automatic numbering: 0 for a paragraph,
+    # else a level by the list's position, refined by its label style in placing
+    num_style: str = ""           # the list's label style: number, letter, roman
+    num_index: int = 0            # the paragraph's place in its list (0-based)
     table: bool = False
 
 
@@ -158,16 +162,24 @@ def _num_pr(p_element: Any, style: Any) -> tuple[str, int] | None:
     return num_id, ilvl or 0
 
 
-def _level(num: tuple[str, int], style_name: str, formats: dict[tuple[str, int], str]) -> int:
-    """Paragraph (0), item (1) or sub-item (2): by number format, then style, then level."""
-    fmt = formats.get(num, "")
+def _style_of(fmt: str) -> str:
+    """The label style a Word number format shows: number, letter or roman."""
     if "Letter" in fmt or fmt in ("russianLower", "russianUpper"):
-        return 1
+        return "letter"
     if "Roman" in fmt:
-        return 2
+        return "roman"
+    return "number"
+
+
+def _level(num: tuple[str, int], style_name: str, formats: dict[tuple[str, int], str]) -> int:
+    """Paragraph (0), item (1) or sub-item (2) as the list's place says (its level, or the
+    "List Number N" style); placing refines items by their label style (a list of (i),
+    (ii) right under a paragraph is its items, not sub-items)."""
     styled = re.match(r"List Number (\d)", style_name)
     if styled and num[1] == 0:
         return min(int(styled.group(1)) - 1, 2)
+    if num[1] == 0 and _style_of(formats.get(num, "")) != "number":
+        return 1
     return min(num[1], 2)
 
 
@@ -199,7 +211,7 @@ def _opener(runs: Any) -> str:
     opener = _clean("".join(lead))
     if not opener or "*" in opener or not _clean("".join(rest)):
         return ""
-    return opener
+    return opener.rstrip(" ,;:，；：")
 
 
 def _read_blocks(data: bytes) -> list[_Block]:
@@ -209,6 +221,7 @@ def _read_blocks(data: bytes) -> list[_Block]:
 
     document = docx.Document(io.BytesIO(data))
     formats = _numbering_formats(document)
+    counters: dict[str, dict[int, int]] = {}  # numId → ilvl → paragraphs so far
     blocks = []
     for index, child in enumerate(document.element.body.iterchildren()):
         if child.tag == f"{_W}tbl":
@@ -228,13 +241,22 @@ def _read_blocks(data: bytes) -> list[_Block]:
         runs = [r for r in para.runs if r.text.strip()]
         alignment = para.alignment if para.alignment is not None else \
             (style.paragraph_format.alignment if style is not None else None)
+        place = 0
+        if num is not None:  # the paragraph's number in its list; deeper levels restart
+            levels = counters.setdefault(num[0], {})
+            place = levels.get(num[1], 0)
+            levels[num[1]] = place + 1
+            for deeper in [k for k in levels if k > num[1]]:
+                levels[deeper] = 0
         blocks.append(_Block(
             index=index, text=text, opener=opener,
             style=style.name if style is not None else "",
             centred=alignment is not None and int(alignment) == 1,
             bold=bool(runs) and all(r.bold for r in runs),
             num_level=None if num is None else _level(num, style.name if style else "",
-                                                       formats)))
+                                                       formats),
+            num_style=_style_of(formats.get(num, "")) if num is not None else "",
+            num_index=place))
     return blocks
 
 
@@ -251,11 +273,14 @@ def _starts_with(text: str, openers: tuple[str, ...]) -> bool:
 
 
 def _marked(block: _Block, text: str | None = None) -> str:
-    """The text (``text``: with its typed label removed) with the opener as ``*Opener*``."""
+    """The text (``text``: with its typed label removed) with the opener as ``*Opener*``,
+    spaced as written: "*Noting* the", "*重申*其" (no space where the text had none)."""
     text = block.text if text is None else text
     if block.opener and text.startswith(block.opener):
-        rest = text[len(block.opener):].strip()
-        return f"*{block.opener}*{'' if rest[:1] in ',.;:，；：' else ' '}{rest}"
+        rest = text[len(block.opener):]
+        if rest[:1] == " " and _CJK.match(rest[1:2] or "") and _CJK.match(block.opener[-1]):
+            rest = rest[1:]  # a space a Chinese text never had (a run boundary)
+        return f"*{block.opener}*{rest}"
     return text
 
 

@@ -399,6 +399,9 @@ def matrix() -> DocxDocument:
     tag(doc, "{%p if not d.comments %}")
     para(doc, "{{r d.wr.no_comments }}", style="ResLetter")
     tag(doc, "{%p endif %}")
+    tag(doc, "{%p if d.waivers %}")
+    tag(doc, "{{p d.waivers }}")
+    tag(doc, "{%p endif %}")
     para(doc, style="ResMasthead")
     return doc
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import Any
 
 __all__ = ["MAP_NAME", "MAP_FORMAT", "MapError", "paragraph_positions", "map_bytes",
-           "read_map", "locate"]
+           "read_map", "locate", "locate_box"]
 
 #: the name of the embedded file that carries the map
 MAP_NAME = "review-positions.json"
@@ -119,3 +119,21 @@ def locate(positions: dict[str, Any], page: int, x: float, y: float) -> tuple[st
         nearest = min(row, key=lambda r: min(abs(x - r[1]), abs(x - r[3])))
         return nearest[5], nearest[6]
     return None
+
+
+def locate_box(positions: dict[str, Any], page: int,
+               box: tuple[float, float, float, float]) -> tuple[str, str] | None:
+    """(paragraph id, language) under an icon (a sticky note): the paragraph most of the
+    icon covers, whichever corner the reader anchored it by; an icon over no paragraph is
+    placed by its centre (the margin beside a paragraph is that paragraph's)."""
+    x0, y0, x1, y1 = box
+    best, area = None, 0.0
+    for _, rx0, ry0, rx1, ry1, pid, lang in (r for r in positions.get("rects", [])
+                                             if r[0] == page):
+        overlap = max(0.0, min(x1, rx1) - max(x0, rx0)) * max(0.0, min(y1, ry1) - max(y0, ry0))
+        if overlap > area:
+            best, area = (pid, lang), overlap
+    if best is not None:
+        return best
+    return locate(positions, page, (x0 + x1) / 2, (y0 + y1) / 2)
+

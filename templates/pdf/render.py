@@ -69,7 +69,9 @@ def _check(stage: str, layout: str) -> None:
 
 
 def _stylesheets(stage: str, layout: str, template_dir: Path | None) -> list[str]:
-    names = ["css/base.css", f"css/{layout}.css"]
+    # each language's face first; the rules of the page (hashes, watermark, flags) after,
+    # so a class that names its face keeps it inside every language
+    names = ["css/languages.css", "css/base.css", f"css/{layout}.css"]
     if jinja.file_exists(f"css/{stage}.css", template_dir):
         names.append(f"css/{stage}.css")
     return names

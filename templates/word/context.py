@@ -31,7 +31,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Unpack
 
 from drafts.comment_form import FORM_MARKER
-from templates.labels import labels_for, quoted
+from drafts.languages import REGISTRY
+from templates.labels import labels_for, language_name, quoted, section
 from templates.people import describe_enclosure, names_shown, role_words
 from templates.view import DocumentView, ParagraphView
 from templates.word.xml import (
@@ -56,27 +57,12 @@ STYLES = ("ResMasthead", "ResMastheadRight", "ResTitle", "ResEnacting", "ResPrea
           "ResOperative", "ResItem", "ResSubItem", "ResAnnexHeading", "ResAnnexTitle",
           "ResCell", "ResCellHead", "ResHidden", "ResLetter")
 
-_WORDS: Mapping[str, Mapping[str, str]] = {
-    "signature": {"en": "Signature", "ru": "Подпись", "zh": "签名"},
-    "date": {"en": "Date", "ru": "Дата", "zh": "日期"},
-    "to": {"en": "To", "ru": "Кому", "zh": "致"},
-    "subject": {"en": "Subject", "ru": "Тема", "zh": "事由"},
-    "enclosures": {"en": "Enclosures", "ru": "Приложения", "zh": "附件"},
-    "working_group": {"en": "working group", "ru": "Рабочая группа", "zh": "工作组"},
-}
-_LANG_NAMES = {"ru": "Русский", "zh": "中文", "en": "English", "pt": "Português",
-               "ar": "العربية", "fr": "Français", "es": "Español", "hi": "हिन्दी"}
-_LANG_IN = {  # language names as written inside each language
-    "en": {"ru": "Russian", "zh": "Chinese", "en": "English"},
-    "ru": {"ru": "русском", "zh": "китайском", "en": "английском"},
-    "zh": {"ru": "俄文", "zh": "中文", "en": "英文"},
-}
 _STYLE_BY_DEPTH = ("ResOperative", "ResItem", "ResSubItem")
 
 
 def word(key: str, lang: str) -> str:
-    table = _WORDS.get(key, {})
-    return table.get(lang) or table.get("en") or key
+    """A word of the ``[words]`` section of the language's catalogue."""
+    return section("words", lang).get(key) or key
 
 
 def _quote(text: str, lang: str) -> str:
@@ -203,9 +189,34 @@ def _cell(text: str, default: str = "en", **fmt: Unpack[RunFormat]) -> Xml:
     return Xml(run(text, guess_lang(text, default), **fmt))
 
 
+def _waivers(view: DocumentView, langs: Sequence[str]) -> Xml:
+    """The findings set aside: a heading, then one paragraph each (ref, rule, languages,
+    reason, who, version, whether it holds). Nothing when there is none."""
+    if not view.waivers:
+        return Xml("")
+    first = langs[0]
+    blocks = [paragraph(_label_runs(view, "waivers", langs, bold=True).xml, "ResLetter",
+                        lang=first, keep_next=True)]
+    for w in view.waivers:
+        state = _label_runs(view, "holds" if w.holds else "lapsed", langs).xml
+        blocks.append(paragraph(
+            run(f"{w.ref} · {w.rule} · {', '.join(w.languages)} · {w.finding}", "en",
+                bold=True) + run(" — ", "en") + run(w.reason, guess_lang(w.reason, first))
+            + run(f" — {w.by}, v{w.version}: ", "en") + state, "ResLetter", lang=first))
+    return paragraphs(blocks)
+
+
 def _form_ids_paragraph(view: DocumentView) -> Xml:
     blob = json.dumps(dict(view.form_ids), ensure_ascii=True, sort_keys=True)
     return Xml(paragraph(run(FORM_MARKER + blob, "en", vanish=True, size=2), "ResHidden"))
+
+
+def _fill(template: str, facts: Mapping[str, str]) -> str:
+    """A catalogue sentence with its ``{placeholders}`` filled (other braces left alone)."""
+    out = template
+    for key, value in facts.items():
+        out = out.replace("{" + key + "}", value)
+    return out
 
 
 def _letter(view: DocumentView, lang: str, extra: Mapping[str, str]) -> list[str]:
@@ -213,20 +224,15 @@ def _letter(view: DocumentView, lang: str, extra: Mapping[str, str]) -> list[str
     to_body = view.body.to(lang)
     title = _quote(view.title.get(lang, ""), lang)
     wg = view.working_group.get(lang) or word("working_group", lang)
-    names = _LANG_IN.get(lang, _LANG_IN["en"])
-    authentic = ", ".join(names.get(code, _LANG_NAMES.get(code, code))
-                          for code in view.authentic)
-    if lang == "ru":
-        text = (f"{wg} имеет честь препроводить {to_body} резолюцию {view.symbol} {title} "
-                f"на языках оригинала ({authentic}) для рассмотрения.")
-        subject = f"препровождение резолюции {view.symbol} {title}"
-    elif lang == "zh":
-        text = f"{wg}谨向{to_body}转交第{view.symbol}号决议{title}（作准文本：{authentic}），供审议。"
-        subject = f"转交第{view.symbol}号决议{title}"
-    else:
-        text = (f"The {wg} has the honour to transmit to {to_body} resolution {view.symbol}, "
-                f"{title}, in its authentic languages ({authentic}), for consideration.")
-        subject = f"transmittal of resolution {view.symbol}, {title}"
+    separator = "、" if lang == "zh" else (REGISTRY[lang].list_separator if lang in REGISTRY
+                                           else ", ")
+    authentic = separator.join(language_name(code, lang, in_sentence=True)
+                               for code in view.authentic)
+    mail = section("mail", lang)
+    facts = {"wg": wg, "body": to_body, "symbol": view.symbol, "title": title,
+             "languages": authentic}
+    text = _fill(mail["letter_text"], facts)
+    subject = _fill(mail["letter_subject"], facts)
     colon = "：" if lang == "zh" else ": "
     out = [paragraph(run(f"{word('to', lang)}{colon}{body}", lang, bold=True), "ResLetter",
                      lang=lang)]
@@ -273,8 +279,9 @@ def build_context(view: DocumentView, *, author: str | None = None) -> dict[str,
         "enacting": Xml(_enacting(view, first)),
         "date": Xml(run(view.dates.get(first, ""), first)),
         "body": [],
-        "column_heads": [Xml(paragraph(run(_LANG_NAMES.get(lang, lang), lang, bold=True),
-                                       "ResCellHead", lang=lang)) for lang in langs],
+        "column_heads": [Xml(paragraph(run(REGISTRY[lang].own if lang in REGISTRY else lang,
+                                           lang, bold=True), "ResCellHead", lang=lang))
+                         for lang in langs],
         "rows": [],
         "reviewer": Xml(run(view.reviewer, guess_lang(view.reviewer, first), bold=True)),
         "wr": _labels(view, langs),
@@ -305,6 +312,8 @@ def build_context(view: DocumentView, *, author: str | None = None) -> dict[str,
             "disposition": _label_runs(view, c.disposition or "pending", langs),
             "note": _cell(c.note + (" [orphaned]" if c.orphaned else ""), first),
         } for n, c in enumerate(view.comments, 1)]
+    if view.stage == "matrix":
+        d["waivers"] = _waivers(view, langs)
     if view.stage == "approval":
         d["approvals"] = [{
             "name": _cell(a.name), "delegation": a.delegation,

@@ -25,6 +25,7 @@ from drafts.comment_form import PROPERTY_PREFIX as CUSTOM_PROPERTY_PREFIX
 from templates.archive import normalise_zip
 from templates.view import DocumentView
 from templates.word.context import build_context
+from templates.word.xml import is_rtl
 
 __all__ = ["DOCX_STAGES", "render_docx", "docx_template_hash", "template_bytes",
            "CUSTOM_PROPERTY_PREFIX"]
@@ -75,6 +76,8 @@ def render_docx(view: DocumentView, *, template_dir: Path | None = None) -> byte
     tpl.render(build_context(view), jinja_env=_jinja_env(), autoescape=True)
     document = tpl.docx
     _drop_empty_runs(document)
+    if view.languages and is_rtl(view.languages[0]):
+        _right_to_left(document)
     _core_properties(document, view)
     if view.stage == "comment-form":
         _add_custom_properties(document, {CUSTOM_PROPERTY_PREFIX + k: v
@@ -100,6 +103,42 @@ def _drop_empty_runs(document: Any) -> None:
             children = [c for c in node if c.tag != props]
             if all(c.tag == text and not c.text for c in children):
                 node.getparent().remove(node)
+
+
+#: Children of w:tblPr that come before w:bidiVisual, and of w:sectPr before w:bidi.
+_BEFORE_BIDI_VISUAL = ("tblStyle", "tblpPr", "tblOverlap")
+_BEFORE_SECT_BIDI = ("headerReference", "footerReference", "footnotePr", "endnotePr", "type",
+                     "pgSz", "pgMar", "paperSrc", "pgBorders", "lnNumType", "pgNumType",
+                     "cols", "formProt", "vAlign", "noEndnote", "titlePg", "textDirection")
+
+
+def _insert_after(parent: Any, tag: str, before: tuple[str, ...]) -> None:
+    """Insert an empty ``w:<tag>`` into ``parent`` at its place in the schema order."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    if parent.find(qn(f"w:{tag}")) is not None:
+        return
+    position = 0
+    for index, child in enumerate(parent):
+        if child.tag in {qn(f"w:{name}") for name in before}:
+            position = index + 1
+    parent.insert(position, OxmlElement(f"w:{tag}"))
+
+
+def _right_to_left(document: Any) -> None:
+    """A document whose first language is Arabic or Persian reads from the right: every
+    table's columns run right to left (``w:bidiVisual``: the first language's column is
+    the rightmost) and so do the sections (``w:bidi``)."""
+    from docx.oxml.ns import qn
+
+    body = document.element.body
+    for tbl in body.iter(qn("w:tbl")):
+        tbl_pr = tbl.find(qn("w:tblPr"))
+        if tbl_pr is not None:
+            _insert_after(tbl_pr, "bidiVisual", _BEFORE_BIDI_VISUAL)
+    for sect in body.iter(qn("w:sectPr")):
+        _insert_after(sect, "bidi", _BEFORE_SECT_BIDI)
 
 
 def _core_properties(document: Any, view: DocumentView) -> None:

@@ -1,8 +1,13 @@
 """WordprocessingML snippets for the DOCX renderer: runs, paragraphs, tracked changes.
 
 Every run written here carries its language (``w:lang``, with ``w:eastAsia="zh-CN"`` so
-Word and LibreOffice choose Simplified Chinese glyphs, not Japanese ones) and both fonts
-(Latin/Cyrillic "Noto Serif", East Asian "Noto Serif CJK SC"). All text is XML-escaped
+Word and LibreOffice choose Simplified Chinese glyphs, not Japanese ones, and
+``w:bidi`` for Arabic and Persian) and its fonts by name: Latin and Cyrillic "Noto Serif",
+East Asian "Noto Serif CJK SC", complex scripts the language's own face (Noto Naskh
+Arabic, Noto Serif Devanagari; Ethiopic text is set in Noto Serif Ethiopic). Arabic and
+Persian paragraphs are right to left (``w:bidi``): their Arabic-script runs carry
+``w:rtl``, while identifiers, Latin words and numbers inside them are runs of their own
+without it, so "RCWG/RES/2024/1" and "2025–2030" keep their order. All text is XML-escaped
 here; the result is wrapped in :class:`Xml`, which Jinja's autoescape passes through
 unchanged (``__html__``), so docxtpl's ``{{r …}}`` / ``{{p …}}`` tags insert it as markup
 while every other value in a template is escaped.
@@ -16,6 +21,7 @@ from typing import TypedDict, Unpack
 from xml.sax.saxutils import escape
 
 from drafts.diff import Segment
+from drafts.languages import REGISTRY
 from drafts.markup import split_opener
 
 __all__ = [
@@ -23,6 +29,8 @@ __all__ = [
     "CJK_FONT",
     "Xml",
     "lang_tag",
+    "font_of",
+    "is_rtl",
     "emphasis",
     "guess_lang",
     "RunFormat",
@@ -39,10 +47,15 @@ LATIN_FONT = "Noto Serif"
 CJK_FONT = "Noto Serif CJK SC"
 EAST_ASIA = "zh-CN"
 _CJK_LANGS = {"zh", "ja", "ko"}
-_TAGS = {"ru": "ru-RU", "en": "en-GB", "zh": "zh-CN", "pt": "pt-BR", "fr": "fr-FR",
-         "es": "es-ES", "ar": "ar-SA", "hi": "hi-IN"}
 _HAN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+_DEVANAGARI = re.compile(r"[\u0900-\u097f]")
+_ETHIOPIC = re.compile(r"[\u1200-\u139f\u2d80-\u2ddf]")
+#: In right-to-left text, what is not Arabic script and stays left to right: a run that
+#: starts and ends with a Latin letter or a digit (identifiers, dates, ranges, symbols).
+_LTR_RUN = re.compile(r"[A-Za-z0-9\u00c0-\u024f](?:[A-Za-z0-9\u00c0-\u024f/.,:%()\-–— ]*"
+                      r"[A-Za-z0-9\u00c0-\u024f%)])?")
 # Characters XML 1.0 does not allow; the source refuses them, user comments may not.
 _INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -69,20 +82,43 @@ class Xml:
 
 
 def lang_tag(lang: str) -> str:
-    return _TAGS.get(lang, lang)
+    spec = REGISTRY.get(lang)
+    return spec.word_tag if spec else lang
+
+
+def font_of(lang: str) -> str:
+    """The face a language's text is set in (the registry's)."""
+    spec = REGISTRY.get(lang)
+    return spec.font if spec else LATIN_FONT
+
+
+def is_rtl(lang: str) -> bool:
+    spec = REGISTRY.get(lang)
+    return bool(spec and spec.rtl)
 
 
 def emphasis(lang: str) -> str:
-    """How an opener is emphasised: italic, or bold where the script has no italic."""
+    """How an opener is emphasised: italic, or bold where the face has no italic."""
+    spec = REGISTRY.get(lang)
+    if spec is not None:
+        return "italic" if spec.italic else "bold"
     return "bold" if lang in _CJK_LANGS else "italic"
 
 
 def guess_lang(text: str, default: str = "en") -> str:
-    """The language of free text (a comment) by its script: Han → zh, Cyrillic → ru."""
-    if _HAN.search(text or ""):
+    """The language of free text (a comment) by its script: Han → zh, Cyrillic → ru,
+    Arabic script → ar (or fa, when that is the default), Devanagari → hi, Ethiopic → am."""
+    text = text or ""
+    if _HAN.search(text):
         return "zh"
-    if _CYRILLIC.search(text or ""):
+    if _CYRILLIC.search(text):
         return "ru"
+    if _ARABIC.search(text):
+        return default if default in ("ar", "fa") else "ar"
+    if _DEVANAGARI.search(text):
+        return "hi"
+    if _ETHIOPIC.search(text):
+        return "am"
     return default
 
 
@@ -98,10 +134,17 @@ class RunFormat(TypedDict, total=False):
 
 
 def rpr(lang: str, *, italic: bool = False, bold: bool = False, size: int | None = None,
-        vanish: bool = False, color: str | None = None, caps: bool = False) -> str:
-    """Run properties in schema order, always with fonts and language."""
-    hint = ' w:hint="eastAsia"' if lang in _CJK_LANGS else ""
-    out = [f'<w:rFonts w:ascii="{LATIN_FONT}" w:hAnsi="{LATIN_FONT}" w:cs="{LATIN_FONT}" '
+        vanish: bool = False, color: str | None = None, caps: bool = False,
+        rtl: bool | None = None) -> str:
+    """Run properties in schema order, always with fonts and language. ``rtl`` marks the
+    run right to left (by default: when its language is)."""
+    spec = REGISTRY.get(lang)
+    script = spec.script if spec else "Latn"
+    latin = font_of(lang) if script == "Ethi" else LATIN_FONT
+    complex_font = font_of(lang) if script in ("Arab", "Deva") else latin
+    hint = ' w:hint="eastAsia"' if lang in _CJK_LANGS else \
+        (' w:hint="cs"' if script in ("Arab", "Deva") else "")
+    out = [f'<w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:cs="{complex_font}" '
            f'w:eastAsia="{CJK_FONT}"{hint}/>']
     if bold:
         out.append("<w:b/><w:bCs/>")
@@ -115,7 +158,10 @@ def rpr(lang: str, *, italic: bool = False, bold: bool = False, size: int | None
         out.append(f'<w:color w:val="{color}"/>')
     if size:
         out.append(f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>')
-    out.append(f'<w:lang w:val="{lang_tag(lang)}" w:eastAsia="{EAST_ASIA}"/>')
+    if is_rtl(lang) if rtl is None else rtl:
+        out.append("<w:rtl/>")
+    bidi = f' w:bidi="{lang_tag(lang)}"' if script in ("Arab", "Deva") else ""
+    out.append(f'<w:lang w:val="{lang_tag(lang)}" w:eastAsia="{EAST_ASIA}"{bidi}/>')
     return "<w:rPr>" + "".join(out) + "</w:rPr>"
 
 
@@ -135,17 +181,41 @@ def _content(text: str, tag: str) -> str:
 
 
 def run(text: str, lang: str, *, deleted: bool = False, **fmt: Unpack[RunFormat]) -> str:
+    """One run of text; right-to-left text is split so what is written left to right in it
+    (identifiers, Latin words, numbers) is a run of its own, without ``w:rtl``."""
     if not text:
         return ""
     tag = "delText" if deleted else "t"
-    return f"<w:r>{rpr(lang, **fmt)}{_content(text, tag)}</w:r>"
+    if not is_rtl(lang):
+        return f"<w:r>{rpr(lang, **fmt)}{_content(text, tag)}</w:r>"
+    out = []
+    for piece, ltr in bidi_pieces(text):
+        out.append(f"<w:r>{rpr(lang, rtl=not ltr, **fmt)}{_content(piece, tag)}</w:r>")
+    return "".join(out)
+
+
+def bidi_pieces(text: str) -> list[tuple[str, bool]]:
+    """Right-to-left text cut into (piece, written left to right) runs."""
+    out: list[tuple[str, bool]] = []
+    last = 0
+    for match in _LTR_RUN.finditer(text):
+        if match.start() > last:
+            out.append((text[last:match.start()], False))
+        out.append((match.group(), True))
+        last = match.end()
+    if last < len(text):
+        out.append((text[last:], False))
+    return out
 
 
 def paragraph(content: str, style: str, *, lang: str = "en", keep_next: bool = False,
               align: str | None = None, indent: tuple[int, int] | None = None) -> str:
     """One ``w:p`` with a style; the paragraph mark carries the language too.
 
-    ``indent`` (left, hanging) in twips overrides the style's, with a tab stop at left.
+    ``indent`` (start, hanging) in twips overrides the style's, with a tab stop there. An
+    Arabic or Persian paragraph is right to left (``w:bidi``): its indents and labels are
+    on the right (Word and LibreOffice read ``left`` as the paragraph's start side, as
+    they do the alignment ``left``).
     """
     ppr = f'<w:pStyle w:val="{style}"/>'
     if keep_next:
@@ -153,6 +223,9 @@ def paragraph(content: str, style: str, *, lang: str = "en", keep_next: bool = F
     if indent:
         left, hanging = indent
         ppr += f'<w:tabs><w:tab w:val="left" w:pos="{left}"/></w:tabs>'
+    if is_rtl(lang):
+        ppr += "<w:bidi/>"
+    if indent:
         ppr += f'<w:ind w:left="{left}" w:hanging="{hanging}"/>'
     if align:
         ppr += f'<w:jc w:val="{align}"/>'

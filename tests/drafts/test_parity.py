@@ -169,8 +169,9 @@ def test_to_json_schema():
     assert data["summary"] == {"error": 1, "warning": 1, "total": 2,
                                "by_rule": {"numbers": 1, "opener-emphasis": 1}}
     first = data["findings"][0]
-    assert set(first) == {"ref", "paragraph_id", "languages", "rule", "severity", "message",
-                          "fix"}
+    assert set(first) == {"id", "ref", "paragraph_id", "languages", "rule", "severity",
+                          "message", "fix"}
+    assert first["id"].startswith("f-") and len(first["id"]) == 10
     assert first["languages"] == ["zh"] and first["paragraph_id"] == "pp-1"
     warnings_only = to_json(check(fixture("opener_emphasis_fail")))
     assert warnings_only["ok"] is True
@@ -184,8 +185,8 @@ def test_check_json_doc_names_every_rule_and_field():
     assert SCHEMA in doc
     for rule in RULES:
         assert f"`{rule}`" in doc, rule
-    for field in ("ref", "paragraph_id", "languages", "rule", "severity", "message", "fix",
-                  "summary", "ok", "by_rule"):
+    for field in ("id", "ref", "paragraph_id", "languages", "rule", "severity", "message",
+                  "fix", "summary", "ok", "by_rule", "waived"):
         assert f"`{field}`" in doc, field
 
 

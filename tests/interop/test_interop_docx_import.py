@@ -155,8 +155,9 @@ def test_russian_letters_italic_openers_and_an_annex():
     assert len(res.annexes) == 1
     assert res.annexes[0].title == {"ru": "Дорожная карта"}
     assert [p.text("ru") for p in res.annexes[0].operative] == ["Первый этап.", "Второй этап."]
-    # the enacting line names the body; the model has no place for it: reported
-    assert [text for _, text in result.unrecognised] == ["Рабочая группа,"]
+    # the enacting line names the body: recognised by its place and shape, not a paragraph
+    assert result.enacting == "Рабочая группа,"
+    assert result.unrecognised == []
 
 
 def test_tables_and_stray_paragraphs_are_reported():

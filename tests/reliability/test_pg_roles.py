@@ -1,7 +1,8 @@
 """PostgreSQL: members are database roles. Played on a real cluster, each member connecting
-with their own role: the acting member is the connection's role, not a flag; each role may
-do its commands and no other; and raw UPDATE/DELETE through psql on the append-only tables
-is refused by PostgreSQL itself — also for the owner."""
+with their own role over TLS with their own password: the acting member is the connection's
+role, not a flag; each role may do its commands and no other; and raw UPDATE/DELETE through
+psql on the append-only tables is refused by PostgreSQL itself — also for the owner.
+(The attacks of a member who knows the chain's format: test_pg_attacks.py.)"""
 
 from __future__ import annotations
 
@@ -18,13 +19,12 @@ from tests.reliability.helpers import draft
 pytestmark = pytest.mark.postgres
 
 
-def _member_url(owner_url: str, role: str) -> str:
-    return owner_url.replace("postgresql+psycopg://postgres@", f"postgresql+psycopg://{role}@")
-
-
 def _psql(cluster: Cluster, database: str, role: str, sql: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["psql", "-h", str(cluster.socket), "-U", role, "-d", database,
-                           "-v", "ON_ERROR_STOP=1", "-X", "-q", "-c", sql],
+    """``psql`` as ``role``: the superuser on the private socket, anyone else over TLS with
+    the password from the passfile (never on the command line)."""
+    target = (["-h", str(cluster.socket), "-p", str(cluster.port), "-U", role, "-d", database]
+              if role == "postgres" else [cluster.conninfo(database, role)])
+    return subprocess.run(["psql", *target, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-c", sql],
                           capture_output=True, text=True, timeout=60)
 
 
@@ -49,7 +49,8 @@ def test_each_member_acts_as_their_own_role(pg_ws: tuple[Cli, Cluster, str, str]
     symbol = draft(ws, tmp_path)
 
     def as_member(member: str, args: list[str], code: int | None = 0) -> str:
-        monkeypatch.setenv("RESOLUTIONS_DATABASE_URL", _member_url(owner, listed[member]))
+        monkeypatch.setenv("RESOLUTIONS_DATABASE_URL", cluster.role_url(database,
+                                                                         listed[member]))
         try:
             return ws(args, code=code).output
         finally:
@@ -59,10 +60,23 @@ def test_each_member_acts_as_their_own_role(pg_ws: tuple[Cli, Cluster, str, str]
     assert symbol in as_member("rev-ru", ["status", symbol])
     out = as_member("rev-ru", ["circulate", symbol, "--reviewer", "rev-ru"], code=1)
     assert "rev-ru may not circulate" in out
-    # and no flag makes them someone else
-    out = as_member("rev-ru", ["--as", "sec", "circulate", symbol, "--reviewer", "rev-ru"],
-                    code=1)
-    assert "refused on PostgreSQL" in out and "rev-ru" in out
+    # and no flag makes them someone else: on rev-ru's own machine the passfile holds
+    # rev-ru's password only, so --as sec is a login as sec that the database refuses
+    own = tmp_path / "rev-ru-password"
+    own.write_text("a password of rev-ru's own\n", "utf-8")
+    ws(["member", "password", "rev-ru", "--password-file", str(own)])
+    passfile = tmp_path / "rev-ru.pgpass"
+    passfile.write_text(f"*:*:*:{listed['rev-ru']}:a password of rev-ru's own\n", "utf-8")
+    passfile.chmod(0o600)
+    monkeypatch.setenv("RESOLUTIONS_DATABASE_URL",
+                       cluster.role_url(database, listed["rev-ru"], passfile))
+    assert symbol in ws(["status", symbol]).output  # rev-ru's own login works
+    result = ws(["--as", "sec", "circulate", symbol, "--reviewer", "rev-ru"], code=1)
+    assert result.output.count("\n") == 1, result.output
+    assert f"asks {listed['sec']} for a password and none was found" in result.output
+    assert "~/.pgpass" in result.output and "nothing was changed" in result.output
+    monkeypatch.setenv("RESOLUTIONS_DATABASE_URL", owner)
+    ws(["member", "password", "rev-ru", "--password-file", str(cluster.password_file)])
     # the secretary's own role circulates; the reviewer comments as themselves
     as_member("sec", ["circulate", symbol, "--reviewer", "rev-ru"])
     as_member("rev-ru", ["comment", symbol, "--ref", "OP 1", "--type", "ge", "--text", "ok"])
@@ -114,18 +128,19 @@ def test_the_database_refuses_rewriting_history(pg_ws: tuple[Cli, Cluster, str, 
         # the owner too, who holds every grant: the triggers refuse whoever asks
         ("postgres", "UPDATE audit_events SET actor = 'someone' WHERE seq = 1", "append-only"),
         ("postgres", "DELETE FROM versions", "append-only"),
-        ("postgres", "UPDATE approvals SET member_id = 'appr-zh'", "append-only"),
+        ("postgres", "UPDATE approvals SET member_id = 'appr-zh'", "refused"),
     ]
     # members are refused by the grants; the owner, who holds them all, by the triggers
     for who, sql, reason in attempts:
         done = _psql(cluster, database, who, sql)
         assert done.returncode != 0, f"{who}: {sql} was allowed"
         assert reason in done.stderr, (who, sql, done.stderr)
-    # voiding is the one change an approval may take, one way only
-    assert _psql(cluster, database, role["appr-ru"],
-                 "UPDATE approvals SET void = true").returncode == 0
-    undo = _psql(cluster, database, "postgres", "UPDATE approvals SET void = false")
-    assert undo.returncode != 0 and "only void may turn true" in undo.stderr
+    # voiding is the one change an approval may take, one way only — and, like every fact,
+    # only together with the audit event that records it (the engine's `object` or `edit`)
+    void = _psql(cluster, database, role["appr-ru"], "UPDATE approvals SET void = true")
+    assert void.returncode != 0 and "without an audit event recording it" in void.stderr
+    undo = _psql(cluster, database, f"{database}_admin", "UPDATE approvals SET void = false")
+    assert undo.returncode != 0 and "refused" in undo.stderr, undo.stderr
     # reading is allowed to every member
     assert _psql(cluster, database, role["rev-ru"],
                  "SELECT count(*) FROM audit_events").returncode == 0

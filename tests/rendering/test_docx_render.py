@@ -35,7 +35,7 @@ LABELS = {  # ref -> label per language
     "OP 1": {"ru": "1.", "zh": "1.", "en": "1."},
     "OP 2(a)": {"ru": "а)", "zh": "(a)", "en": "(a)"},
     "OP 2(b)": {"ru": "б)", "zh": "(b)", "en": "(b)"},
-    "OP 2(b)(ii)": {"ru": "ii)", "zh": "(ii)", "en": "(ii)"},
+    "OP 2(b)(ii)": {"ru": "ii)", "zh": "㈡", "en": "(ii)"},  # UN Chinese: ㈠, ㈡
     "OP 4": {"ru": "4.", "zh": "4.", "en": "4."},
 }
 OPENERS = {"ru": "отмечая", "zh": "注意到", "en": "Noting"}
@@ -111,7 +111,8 @@ def test_single_layout_text_labels_openers(lang: str) -> None:
     for ref, labels in LABELS.items():
         paragraph = find_paragraph(root, labels[lang] + "\t")
         assert paragraph_text(paragraph) == labels[lang] + "\t" + by_ref[ref].texts[lang]
-    sub = find_paragraph(root, LABELS["OP 2(b)(ii)"][lang].replace("ii", "i", 1) + "\t")
+    first_sub = {"ru": "i)", "zh": "㈠", "en": "(i)"}[lang]
+    sub = find_paragraph(root, first_sub + "\t")
     assert paragraph_text(sub).endswith(SUB_ITEM[lang])
     assert sub.find("w:pPr/w:pStyle", NS).get(W + "val") == "ResSubItem"
     heading, title = ANNEX[lang]

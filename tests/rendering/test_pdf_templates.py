@@ -42,7 +42,8 @@ def test_template_hash_is_stable_and_depends_on_stage_and_layout():
 
 def test_template_files_follow_extends_includes_and_stylesheets():
     files = template_files("audit-report", "parallel")
-    assert files == sorted(["css/audit-report.css", "css/base.css", "css/parallel.css",
+    assert files == sorted(["css/audit-report.css", "css/base.css", "css/languages.css",
+                            "css/parallel.css",
                             "html/audit-report.html", "html/base.html", "html/events.html",
                             "html/macros.html"])
     assert "css/review.css" in template_files("review", "single")

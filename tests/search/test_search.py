@@ -240,3 +240,15 @@ def test_members_write_the_index_with_their_versions_and_cannot_erase_it(
     out = ws(["search", "--check"], code=1).output
     assert "resolution 1 OP 9 (ru) versions 1–1 is not in the versions" in out
     assert "resolution 1 OP 2 (ru) versions 1–1 is missing" in out
+
+
+def test_a_refused_edit_leaves_no_trace_in_the_index(two: Cli, tmp_path: Path) -> None:
+    """The index is written in the version's transaction: a step refused after the new text
+    was parsed (here: the reviewer may not edit) indexes nothing."""
+    edited = tmp_path / "refused.yaml"
+    edited.write_text(two(["source", "1"]).output.replace("until 2035", "until 2099"), "utf-8")
+    two(["edit", "1", str(edited)], actor="rev-ru", code=1)
+    assert _search(two, "2099")["total"] == 0
+    assert json.loads(two(["search", "--check", "--json"]).output)["ok"]
+    two(["edit", "1", str(edited)])
+    assert [h["version"] for h in _search(two, "2099")["hits"]] == [3]

@@ -127,8 +127,7 @@ def test_filled_comment_form_is_imported_as_the_reviewers_comments(
         "PP 2": ("ED", "日期格式", ""),
         "General": ("ge", "支持该草案", ""),
     })
-    path = tmp_path / "returned.docx"
-    path.write_bytes(filled)
+    path = _reply(tmp_path, msg, filled)  # what rev-zh's mail program sends back
     out = json.loads(ws(["comments", "import", s, str(path), "--json"]).output)
     assert [(c["original_ref"], c["author"], c["type"]) for c in out["imported"]] == [
         ("PP 2", "rev-zh", "ed"), ("OP 1(b)", "rev-zh", "te"), ("General", "rev-zh", "ge")]
@@ -145,6 +144,14 @@ def test_filled_comment_form_is_imported_as_the_reviewers_comments(
     again = json.loads(ws(["comments", "import", s, str(path), "--json"]).output)
     assert again["imported"] == []
     assert len(json.loads(ws(["comments", s, "--json"]).output)["comments"]) == 3
+
+
+def _reply(tmp_path: Path, msg: EmailMessage, form: bytes) -> Path:
+    """The reviewer's answer to ``msg`` with their form attached, as their mail program
+    writes it: the form is imported from that message (workflow.review.returned)."""
+    from workflow.demo_mail import reply
+
+    return reply(msg, [("returned.docx", form)], tmp_path / "reply.eml")
 
 
 # -- refusals -------------------------------------------------------------------------------
@@ -211,15 +218,14 @@ def test_refused_forms_store_nothing(ws_sqlite: Cli, tmp_path: Path, smtp: SmtpS
         data = tampered.getvalue()
     else:
         data = b"%PDF-1.7 this is not a form"
-    path = tmp_path / "returned.docx"
-    path.write_bytes(data)
+    path = _reply(tmp_path, msg, data)
     log_before = ws(["log", s, "--json"]).output
     out = ws(["comments", "import", s, str(path)], code=1).output
     assert message in out and "nothing was imported" in out
     assert json.loads(ws(["comments", s, "--json"]).output)["comments"] == []
     assert ws(["log", s, "--json"]).output == log_before
     # the genuine form is still accepted afterwards
-    path.write_bytes(form)
+    path = _reply(tmp_path, msg, form)
     assert "imported 1 comment(s): 1 (OP 2)" in ws(["comments", "import", s, str(path)]).output
 
 
@@ -230,8 +236,7 @@ def test_a_row_with_an_unknown_ref_refuses_the_whole_form(
     [msg] = smtp.inbox.to("rev-ru@wg.example")
     _, blank = attachment(msg, ".docx")
     form = fill_form(blank, {"OP 2": ("te", "Срок", ""), "OP 9": ("ed", "Нет такого", "")})
-    path = tmp_path / "returned.docx"
-    path.write_bytes(form)
+    path = _reply(tmp_path, msg, form)
     out = ws(["comments", "import", s, str(path)], code=1).output
     assert "OP 9" in out and "nothing was imported" in out
     assert json.loads(ws(["comments", s, "--json"]).output)["comments"] == []
@@ -243,13 +248,13 @@ def test_form_problems_all_at_once_and_a_repeat_is_already_imported(
     s = circulated(ws, tmp_path, smtp)
     [msg] = smtp.inbox.to("rev-ru@wg.example")
     _, blank = attachment(msg, ".docx")
-    path = tmp_path / "returned.docx"
-    path.write_bytes(fill_form(blank, {"OP 9": ("ed", "Нет такого", ""),
-                                       "PP 99": ("ge", "И такого нет", "")}))
+    path = _reply(tmp_path, msg, fill_form(blank, {"OP 9": ("ed", "Нет такого", ""),
+                                                   "PP 99": ("ge", "И такого нет", "")}))
     out = ws(["comments", "import", s, str(path)], code=1).output
     assert "2 problem(s)" in out and "  1. row" in out and "  2. row" in out, out
     assert "OP 9" in out and "PP 99" in out and "nothing was imported" in out
-    path.write_bytes(fill_form(blank, {"OP 2": ("te", "Уточнить срок", "до 2035 года")}))
+    path = _reply(tmp_path, msg, fill_form(blank, {"OP 2": ("te", "Уточнить срок",
+                                                            "до 2035 года")}))
     assert "imported 1 comment(s)" in ws(["comments", "import", s, str(path)]).output
     again = ws(["comments", "import", s, str(path)]).output
     assert "already imported" in again

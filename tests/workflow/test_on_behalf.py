@@ -2,8 +2,9 @@
 
 The secretary records an approver's decision only with the approver's word: a signed
 statement (made here with `openssl cms` over what `resolutions statement` prints, as a
-member would on their own machine) or the letter that carries it. `--as` is a shorthand for
-`--by` with the same rules. The log names who typed it and for whom."""
+member would on their own machine) or the letter that carries it. On SQLite `--as` is a
+shorthand for `--by` with the same rules; on PostgreSQL `--as` logs in as that member, with
+their own password, and the decision is theirs. The log names who typed it and for whom."""
 
 from __future__ import annotations
 
@@ -46,9 +47,11 @@ def _openssl_sign(ws: Cli, member: str, statement: Path, tmp_path: Path) -> Path
 def test_a_claim_without_evidence_is_refused(ws: Cli, tmp_path: Path, backend: str) -> None:
     symbol = _for_approval(ws, tmp_path)
     before = row_counts(ws.root) if backend == "sqlite" else None
-    for args, actor in ((["approve", symbol, "--by", "appr-ru"], None),
-                        (["approve", symbol], "appr-ru"),
-                        (["object", symbol, "--by", "appr-zh", "--note", "no"], None)):
+    claims = [(["approve", symbol, "--by", "appr-ru"], None),
+              (["object", symbol, "--by", "appr-zh", "--note", "no"], None)]
+    if backend == "sqlite":  # on PostgreSQL --as is a login (below)
+        claims.append((["approve", symbol], "appr-ru"))
+    for args, actor in claims:
         out = ws(args, actor=actor, code=1).output
         assert "bring their word" in out and "--signed-statement" in out \
             and "--evidence" in out, out
@@ -57,9 +60,14 @@ def test_a_claim_without_evidence_is_refused(ws: Cli, tmp_path: Path, backend: s
         assert row_counts(ws.root) == before
     state = json.loads(ws(["status", symbol, "--json"]).output)["state"]
     assert state == "for_approval"
+    if backend == "postgresql":  # logged in as appr-ru, with appr-ru's password
+        ws(["approve", symbol], actor="appr-ru")
+        detail = _last_event(ws, symbol, "approve")["detail"]
+        assert isinstance(detail, dict)
+        assert detail["typed_by"] == "appr-ru" and "on_behalf_of" not in detail
 
 
-def test_a_letter_is_kept_and_named_in_the_log(ws: Cli, tmp_path: Path) -> None:
+def test_a_letter_is_kept_and_named_in_the_log(ws: Cli, tmp_path: Path, backend: str) -> None:
     symbol = _for_approval(ws, tmp_path)
     ws(["approve", symbol, "--by", "appr-ru", "--evidence", LETTER])
     detail = _last_event(ws, symbol, "approve")["detail"]
@@ -69,10 +77,15 @@ def test_a_letter_is_kept_and_named_in_the_log(ws: Cli, tmp_path: Path) -> None:
     assert (detail["evidence"], detail["evidence_sha256"]) == ("document", digest)
     stored = ws.root / ".resolutions" / "store" / digest[:2] / digest
     assert stored.read_bytes() == Path(LETTER).read_bytes()
-    # the same through --as: a shorthand for --by, with the same rules
+    # the same through --as: on SQLite a shorthand for --by, with the same rules; on
+    # PostgreSQL appr-zh's own login, so the letter is kept but nobody acts for them
     ws(["approve", symbol, "--evidence", LETTER], actor="appr-zh")
     detail = _last_event(ws, symbol, "approve")["detail"]
-    assert isinstance(detail, dict) and detail["on_behalf_of"] == "appr-zh"
+    assert isinstance(detail, dict)
+    if backend == "sqlite":
+        assert detail["on_behalf_of"] == "appr-zh"
+    else:
+        assert detail["typed_by"] == "appr-zh" and "on_behalf_of" not in detail
     ws(["audit", "verify"])
 
 
@@ -116,13 +129,20 @@ def test_a_signed_statement_made_with_openssl(ws: Cli, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("what", ["approve", "object"])
 def test_the_member_acting_themselves_needs_no_evidence(ws: Cli, tmp_path: Path,
-                                                        what: str) -> None:
+                                                        what: str, backend: str) -> None:
     """Only the operator's own acts go without evidence. On SQLite nothing authenticates a
     member, so the operator is the workspace's secretary: a second secretary who approves
-    under --as is recorded for, and needs their word like anyone else."""
+    under --as is recorded for, and needs their word like anyone else. On PostgreSQL --as
+    logs in as sec2 (with sec2's own password): the database authenticated them."""
     ws(["member", "add", "sec2", "--name", "Second secretary", "--role", "secretary",
         "--role", "approver", "--delegation", "ru"])
     symbol = _for_approval(ws, tmp_path)
     args = ["approve", symbol] if what == "approve" else ["object", symbol, "--note", "x"]
+    if backend == "postgresql":
+        ws(args, actor="sec2")
+        detail = _last_event(ws, symbol, what)["detail"]
+        assert isinstance(detail, dict) and detail["typed_by"] == "sec2"
+        assert "on_behalf_of" not in detail and "evidence" not in detail
+        return
     ws(args, actor="sec2", code=1)  # sec2 is not the operator: their word is needed
     ws([*args, "--evidence", LETTER], actor="sec2")

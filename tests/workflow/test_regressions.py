@@ -66,7 +66,11 @@ def test_failed_init_leaves_nothing_behind(tmp_path: Path) -> None:
 
 def test_init_json_hides_the_database_password(tmp_path: Path, pg_cluster,  # type: ignore[no-untyped-def]
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    url = pg_cluster.create_database().replace("postgres@", "postgres:s3cret@")
+    from sqlalchemy.engine import make_url
+
+    url = make_url(pg_cluster.create_database()).set(password="s3cret").render_as_string(
+        hide_password=False)
+    assert "s3cret" in url
     monkeypatch.setenv("RESOLUTIONS_DATABASE_URL", url)
     out = CliRunner().invoke(cli, ["--json", "init", str(tmp_path / "w"), "--name", "X",
                                    "--prefix", "WG"])

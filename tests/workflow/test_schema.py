@@ -76,7 +76,7 @@ def test_roles_move_into_their_relation_and_back(url: str) -> None:
                          {"id": member_id, "roles": roles, "at": f"2024-09-2{i} 10:00:00"})
     engine.dispose()
 
-    database = Database(url)
+    database = Database(url, admin=True)  # the administrator, who migrates
     with database.read() as session:
         assert "roles" not in {c["name"] for c in inspect(session.connection()).get_columns(
             "members")}
@@ -189,7 +189,7 @@ def test_members_become_active_and_the_flag_goes_back(url: str) -> None:
                           "('sec', 'secretary')"))
     engine.dispose()
 
-    database = Database(url)
+    database = Database(url, admin=True)  # the administrator, who migrates
     with database.write() as session:
         assert [m.active for m in session.exec(select(Member).order_by(Member.id))] == [
             True, True]

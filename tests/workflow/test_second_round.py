@@ -182,7 +182,7 @@ def test_render_from_is_for_redlines_only(two_rounds: tuple[Cli, str, Path],
 
 def test_history_service(two_rounds: tuple[Cli, str, Path]) -> None:
     from workflow.documents.history import Seen, last_seen, summary, their_comments
-    from workflow.lifecycle.facts import last_round
+    from workflow.lifecycle.records import last_round
 
     ws, symbol, _ = two_rounds
     app = App.open(ws.root)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -73,32 +72,44 @@ def lived(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 @pytest.fixture
 def copy(lived: Lived, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-         request: pytest.FixtureRequest) -> tuple[Cli, str]:
-    """A copy of the lived workspace and database, and the copy's database URL."""
+         request: pytest.FixtureRequest) -> Iterator[tuple[Cli, str]]:
+    """A copy of the lived workspace and database, and the insider's URL of the copy (on
+    PostgreSQL the superuser's; the commands log in as the members, as always). The copy
+    keeps the database's name — its members' roles are named after it — while the lived
+    one waits under another name."""
     root = tmp_path / "ws"
     shutil.copytree(lived.root, root)
     monkeypatch.delenv("RESOLUTIONS_DATABASE_URL", raising=False)
     if lived.backend == "sqlite":
-        return Cli(root, CliRunner()), f"sqlite:///{root / '.resolutions' / 'resolutions.db'}"
-    import psycopg
-
+        yield Cli(root, CliRunner()), f"sqlite:///{root / '.resolutions' / 'resolutions.db'}"
+        return
     cluster: Cluster = request.getfixturevalue("pg_cluster")
     from sqlalchemy.engine import make_url
 
-    source = make_url(lived.url).database
-    name = "t_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(host=str(cluster.socket), user="postgres", dbname="postgres",
-                         autocommit=True) as conn:
+    name = str(make_url(lived.url).database)
+    kept = f"{name}_lived"
+
+    def terminate(conn, database: str) -> None:  # type: ignore[no-untyped-def]
         conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                     "WHERE datname = %s AND pid <> pg_backend_pid()", (source,))
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
-    url = cluster.url(name)
-    monkeypatch.setenv("RESOLUTIONS_DATABASE_URL", url)
-    return Cli(root, CliRunner()), url
+                     "WHERE datname = %s AND pid <> pg_backend_pid()", (database,))
+
+    with cluster.superuser() as conn:
+        terminate(conn, name)
+        conn.execute(f'ALTER DATABASE "{name}" RENAME TO "{kept}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{kept}" OWNER "{name}_admin"')
+    monkeypatch.setenv("RESOLUTIONS_DATABASE_URL", lived.url)
+    try:
+        yield Cli(root, CliRunner()), cluster.url(name)
+    finally:
+        with cluster.superuser() as conn:
+            terminate(conn, name)
+            conn.execute(f'DROP DATABASE "{name}"')
+            conn.execute(f'ALTER DATABASE "{kept}" RENAME TO "{name}"')
 
 
 def _as_insider(url: str, statements: list[str]) -> None:
-    """Raw SQL as the database's owner; on PostgreSQL with the triggers switched off."""
+    """Raw SQL as the insider: the SQLite file's owner, or PostgreSQL's superuser with the
+    triggers switched off (what a member's own login cannot do: test_pg_attacks.py)."""
     engine = create_engine(url)
     with engine.begin() as conn:
         if not url.startswith("sqlite"):
@@ -152,6 +163,12 @@ ATTACKS = [
      ("submission 1 of RCWG/RES/2024/1", "field receipt_ref")),
     ("receipt rewritten in its own table", "UPDATE receipts SET reference = 'HC/2024/8'",
      ("receipt 1 (acknowledged) of submission 1", "field reference")),
+    ("waiver forged", "INSERT INTO waivers (resolution_id, version_number, finding, "
+                      "paragraph_id, ref, rule, languages, severity, message, texts_hash, "
+                      "reason, member_id, at) VALUES (1, 2, 'f-0badf00d', 'op-roadmap', "
+                      "'OP 2', 'numbers', 'zh', 'error', 'forged', 'x', 'nobody objected', "
+                      "'appr-zh', '2024-09-27 10:00:00')",
+     ("waiver of f-0badf00d (OP 2 numbers) by appr-zh", "behind the engine's back")),
     ("anchor dropped", "DELETE FROM audit_anchors WHERE id = 1",
      ("table audit_anchors, row 1", "it was deleted")),
     ("comment deleted", "DELETE FROM comments",

@@ -17,10 +17,7 @@ from workflow.app import App
 from workflow.crashpoints import crashpoint
 from workflow.delivery.review_copies import deliver_review_copies
 from workflow.errors import InvalidInput
-from workflow.lifecycle.facts import open_round
-from workflow.lifecycle.machine import illegal
-from workflow.lifecycle.status import unqueued_copies
-from workflow.lifecycle.steps import check_action
+from workflow.lifecycle.steps import allow
 from workflow.review.rounds import RoundResult, circulate
 from workflow.signing.anchors import auto_anchor
 
@@ -38,18 +35,17 @@ def resume(app: App, ref: str) -> RoundResult:
     """Queue the review copies an interrupted ``circulate`` left unqueued."""
     with app.read() as session:
         row = app.resolution(session, ref)
-        actor = app.acting_member(session)
-        check_action(row, "circulate --resume", actor.role_set(), actor.id)
-        rnd = open_round(session, row)
+        facts = allow(app, session, "circulate --resume", row=row).facts
+        assert facts is not None
+        rnd = facts.open_round
         if rnd is None:
-            raise illegal(row.symbol, row.state, "circulate --resume")
-        missing = unqueued_copies(session, row, rnd) or []
-        if not missing:
+            raise InvalidInput(f"{row.symbol} has no open review round to finish")
+        if not facts.unqueued_copies:
             raise InvalidInput(f"every review copy of round {rnd.number} of {row.symbol} is "
                                "queued already; see 'resolutions outbox'")
-        result = RoundResult(row.symbol, rnd.number, rnd.version_number, row.state,
-                             [r for r in rnd.reviewers.split(",") if r])
-    return _deliver(app, result, missing)
+        result = RoundResult(row.symbol, rnd.number, rnd.version, row.state,
+                             list(rnd.reviewers))
+    return _deliver(app, result, list(facts.unqueued_copies))
 
 
 def _deliver(app: App, result: RoundResult, only: list[str] | None) -> RoundResult:

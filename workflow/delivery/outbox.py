@@ -163,8 +163,9 @@ def queue(app: App, session: Session, msg: EmailMessage, *, kind: str,
     if existing is not None:
         return existing
     data = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))  # RFC 5322: CRLF
-    path = app.workspace.outbox_dir / _file_name(msg_id, kind)
-    write_atomic(path, data)
+    # a message holds a reviewer's personal copy and form: the owner's only (0600 in 0700)
+    path = app.workspace.private_dir(app.workspace.outbox_dir) / _file_name(msg_id, kind)
+    write_atomic(path, data, mode=0o600)
     to = msg["To"].addresses[0]
     row = Message(message_id=msg_id, resolution_id=resolution_id, kind=kind,
                   recipient=to.addr_spec, subject=str(msg["Subject"]),

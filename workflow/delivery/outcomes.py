@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from workflow.app import App
 from workflow.delivery.records import receipts_of, record_receipt
 from workflow.errors import InvalidInput
-from workflow.lifecycle.facts import Facts
-from workflow.lifecycle.steps import move
+from workflow.lifecycle.steps import allow, move
 
 __all__ = ["receipt", "receipts", "withdraw", "archive", "StepResult", "OUTCOMES"]
 
@@ -32,8 +31,8 @@ def receipt(app: App, ref: str, *, reference: str, outcome: str, note: str = "")
     with app.write() as session:
         row = app.resolution(session, ref)
         actor = app.acting_member(session)
-        move(session, row, OUTCOMES[outcome], actor=actor.id, action="receipt",
-             facts=Facts(app, session, row, actor),
+        decision = allow(app, session, OUTCOMES[outcome], row=row, actor=actor)
+        move(session, row, decision, actor=actor.id, action="receipt",
              detail={"outcome": outcome, "reference": reference.strip(), "note": note.strip()})
 
         record_receipt(session, row, reference.strip(), outcome, note.strip(), actor.id)
@@ -62,8 +61,8 @@ def withdraw(app: App, ref: str, reason: str) -> StepResult:
     with app.write() as session:
         row = app.resolution(session, ref)
         actor = app.acting_member(session)
-        move(session, row, "withdraw", actor=actor.id, facts=Facts(app, session, row, actor),
-             detail={"reason": reason.strip()})
+        move(session, row, allow(app, session, "withdraw", row=row, actor=actor),
+             actor=actor.id, detail={"reason": reason.strip()})
         return StepResult(row.symbol, row.state)
 
 
@@ -71,5 +70,6 @@ def archive(app: App, ref: str) -> StepResult:
     with app.write() as session:
         row = app.resolution(session, ref)
         member = app.acting_member(session)
-        move(session, row, "archive", actor=member.id, facts=Facts(app, session, row, member))
+        move(session, row, allow(app, session, "archive", row=row, actor=member),
+             actor=member.id)
         return StepResult(row.symbol, row.state)

@@ -35,35 +35,6 @@ from workflow.store.witness import HEADER, WITNESS_LINE, head_text
 
 __all__ = ["deliver_review_copies", "reviewer_languages", "ReviewDelivery"]
 
-_SUBJECT = {
-    "ru": "Резолюция {symbol}: экземпляр для рассмотрения (раунд {round})",
-    "zh": "决议{symbol}：审阅本（第{round}轮）",
-    "en": "Resolution {symbol}: review copy (round {round})",
-}
-_TEXT = {
-    "ru": ("{name}!\n\nНаправляем Вам для рассмотрения резолюцию {symbol} «{title}» "
-           "(версия {version}, раунд {round}).{due}{history}\n\nВо вложении: экземпляр для рассмотрения "
-           "(PDF) и форма замечаний (DOCX). Заполните таблицу формы и верните файл "
-           "секретариату, не копируя её в новый документ.\n\nЗамечания можно также внести прямо в PDF "
-           "в Вашей программе просмотра (заметки, выделение, зачёркивание с новым текстом) и "
-           "вернуть этот файл; тип замечания укажите в начале заметки: «общ:», «тех:» или "
-           "«ред:».\n\n{group}\n"),
-    "zh": ("{name}：\n\n现将第{symbol}号决议《{title}》（第{version}版，第{round}轮）送请审阅。{due}{history}\n\n"
-           "附件：审阅本（PDF）和意见表（DOCX）。请直接填写意见表中的表格并将文件交回秘书处，"
-           "请勿将表格复制到新文档中。\n\n也可以直接在PDF阅读器中对审阅本添加批注（注释、高亮、删除线并附替换文字），"
-           "然后交回该文件；请在批注开头注明意见类型：“总体：”、“技术：”或“编辑：”。\n\n{group}\n"),
-    "en": ("Dear {name},\n\nPlease find for review resolution {symbol}, \"{title}\" "
-           "(version {version}, round {round}).{due}{history}\n\nAttached are your review copy (PDF) and "
-           "the comment form (DOCX). Fill in the form's table and return the file to the "
-           "secretariat; do not copy the table into a new document.\n\nYou may instead comment "
-           "directly in the PDF in your reader (notes, highlights, strike-outs with the new "
-           "wording) and return that file; begin each note with its type: \"ge:\", \"te:\" "
-           "or \"ed:\".\n\n{group}\n"),
-}
-_DUE = {"ru": " Замечания просим представить до {due}.", "zh": "请于{due}前提出意见。",
-        "en": " Comments are due by {due}."}
-
-
 @dataclass(frozen=True)
 class ReviewDelivery:
     reviewer: str
@@ -97,9 +68,13 @@ def _round(session: Session, row: ResolutionRow, number: int) -> ReviewRound:
 
 
 def _letter_lang(member: Member, languages: list[str]) -> str:
-    if member.lang in _TEXT:
+    """The language of the message: the member's own (every language the documents are
+    written in has the message too, see templates/words/)."""
+    from drafts.languages import REGISTRY
+
+    if member.lang in REGISTRY:
         return member.lang
-    return next((lang for lang in languages if lang in _TEXT), "en")
+    return next((lang for lang in languages if lang in REGISTRY), "en")
 
 
 def _one(app: App, session: Session, row: ResolutionRow, rnd: ReviewRound,
@@ -127,8 +102,11 @@ def _one(app: App, session: Session, row: ResolutionRow, rnd: ReviewRound,
         data = rendered.data if rendered.data is not None else rendered.path.read_bytes()  # type: ignore[union-attr]
         attachments.append(Attachment(
             output_name(row, rnd.version_number, stage, fmt, langs, member), data, mime))
+    from templates.labels import section
+
     lang = _letter_lang(member, langs)
-    due = _DUE[lang].format(due=rnd.due.isoformat()) if rnd.due else ""
+    mail = section("mail", lang)
+    due = mail["review_due"].format(due=rnd.due.isoformat()) if rnd.due else ""
     history = _history(app, session, row, rnd, member, model, lang)
     facts = {"name": member.name, "symbol": row.symbol, "round": rnd.number,
              "version": rnd.version_number,
@@ -136,8 +114,8 @@ def _one(app: App, session: Session, row: ResolutionRow, rnd: ReviewRound,
              "due": due, "history": f"\n\n{history}" if history else "", "group": app.workspace.group_names.get(lang, app.workspace.name)}
     witness = head_text(session)
     msg = compose(sender_address=from_addr, to_name=member.name, to_addr=member.email,
-                  subject=_SUBJECT[lang].format(**facts),
-                  text=_TEXT[lang].format(**facts) + f"\n\n{WITNESS_LINE} {witness}\n",
+                  subject=mail["review_subject"].format(**facts),
+                  text=mail["review_text"].format(**facts) + f"\n\n{WITNESS_LINE} {witness}\n",
                   attachments=attachments, msg_id=msg_id,
                   headers={"X-Resolutions-Symbol": row.symbol,
                            "X-Resolutions-Round": str(rnd.number),

@@ -40,10 +40,10 @@ from workflow.delivery.outbox import (
 )
 from workflow.documents.rendering import render_bytes, safe_name
 from workflow.errors import IllegalTransition, WorkflowError, WorkspaceError
-from workflow.lifecycle.facts import Facts
+from workflow.lifecycle.machine import leads_to
 from workflow.lifecycle.parity import findings
-from workflow.lifecycle.signatures import signatories, signed_members
-from workflow.lifecycle.steps import check, move
+from workflow.lifecycle.records import signatories, signed_members
+from workflow.lifecycle.steps import decide, move
 from workflow.rows import SubmissionInfo
 from workflow.signing.anchors import auto_anchor
 from workflow.signing.files import (
@@ -53,7 +53,6 @@ from workflow.signing.files import (
     read_stored,
     records,
 )
-from workflow.states import State
 from workflow.store.files import write_atomic
 from workflow.store.models import Member, Message, ResolutionRow, Submission
 from workflow.store.texts import load_version
@@ -253,20 +252,6 @@ def _write_folder(parent: Path, number: int, files: list[tuple[str, bytes]],
     return final
 
 
-_SUBJECT = {"en": "Resolution {symbol}: transmittal to {body}",
-            "ru": "Препровождение резолюции {symbol} {body}",
-            "zh": "向{body}转交第{symbol}号决议"}
-_TEXT = {"en": "The {wg} has the honour to transmit to {body} resolution {symbol}, "
-               "{title}, with the cover letter, the signed text and its "
-               "signatures, and a manifest of SHA-256 checksums (manifest.json in the "
-               "attached ZIP).",
-         "ru": "{wg} имеет честь препроводить {body} резолюцию {symbol} {title} вместе с "
-               "сопроводительным письмом, подписанным текстом и его подписями, а также "
-               "перечнем контрольных сумм SHA-256 (manifest.json в приложенном архиве ZIP).",
-         "zh": "{wg}谨向{body}转交第{symbol}号决议{title}，附送函、经签署的文本及其签名，"
-               "以及SHA-256校验值清单（所附ZIP文件中的manifest.json）。"}
-
-
 def _dative(body: Body, lang: str) -> str:
     """The body after "transmit to" (bodies.toml ``dative.LANG``)."""
     forms = body.options.get("dative", {})
@@ -278,17 +263,18 @@ def _dative(body: Body, lang: str) -> str:
 def _message(app: App, session: Session, row: ResolutionRow, body: Body, number: int,
              model: Resolution, attachments: list[Attachment]) -> Message:
     """The message to the body: the subject in its first two languages, the text in each."""
-    from templates.labels import quoted
+    from drafts.languages import REGISTRY
+    from templates.labels import quoted, section
 
     from_addr = sender(app, session)
-    langs = [lang for lang in body.languages if lang in _SUBJECT] or ["en"]
-    subject = " / ".join(_SUBJECT[lang].format(symbol=row.symbol, body=_dative(body, lang))
-                         for lang in langs[:2])
+    langs = [lang for lang in body.languages if lang in REGISTRY] or ["en"]
+    subject = " / ".join(section("mail", lang)["submission_subject"].format(
+        symbol=row.symbol, body=_dative(body, lang)) for lang in langs[:2])
     groups = app.workspace.group_names
     paragraphs = []
     for lang in langs:
         title = model.title.get(lang) or next(iter(model.title.values()), "")
-        paragraphs.append(_TEXT[lang].format(
+        paragraphs.append(section("mail", lang)["submission_text"].format(
             wg=groups.get(lang, app.workspace.name), body=_dative(body, lang),
             symbol=row.symbol, title=quoted(title, lang)))
     text = f"{body.name(langs[0])}\n\n" + "\n\n".join(paragraphs) + "\n"
@@ -314,16 +300,12 @@ def submit(app: App, ref: str, body_code: str, *, meeting: _dt.date | None = Non
         with app.write() as session:
             row = app.resolution(session, ref)
             actor = app.acting_member(session)
-            facts = Facts(app, session, row, actor)
-            try:
-                check(row, "submit", facts)
-            except IllegalTransition:
-                if row.state != State.approved:
-                    raise
-                # approved but not yet signed: say everything still missing, not only that
-                not_signed = True
-            else:
-                not_signed = False
+            decision = decide(app, session, "submit", row=row, actor=actor)
+            # one step away (approved, not signed yet): say everything still missing
+            waiting = leads_to(row.state, "submit") \
+                if isinstance(decision.refusal(), IllegalTransition) else None
+            if waiting is None:
+                decision.require()
             body = app.workspace.body(body_code)
             if not body.address:
                 raise WorkflowError(f"the {body.code} body has no submission address; add "
@@ -331,8 +313,8 @@ def submit(app: App, ref: str, body_code: str, *, meeting: _dt.date | None = Non
             version = app.version(session, row)
             model = load_version(session, version)
             unmet = requirements(app, session, row, model, body, meeting)
-            if not_signed and not unmet:
-                unmet.append(f"{row.symbol} is approved, not signed yet")
+            if waiting is not None and not unmet:
+                unmet.append(f"{row.symbol} is {row.state}, not {waiting.value} yet")
             if unmet:
                 raise SubmissionRefused(row.symbol, body.code, unmet)
             progress.advance("the body's requirements", 1, 1)
@@ -364,7 +346,7 @@ def submit(app: App, ref: str, body_code: str, *, meeting: _dt.date | None = Non
                 package_sha256=digest,
                 manifest_json=json.dumps(manifest, ensure_ascii=False, sort_keys=True),
                 message_id=message.message_id, submitted_at=clock.now()))
-            move(session, row, "submit", actor=actor.id, facts=facts,
+            move(session, row, decision, actor=actor.id,
                  detail={"body": body.code, "submission": number, "package_sha256": digest,
                          "message_id": message.message_id,
                          "meeting": meeting.isoformat() if meeting else None})

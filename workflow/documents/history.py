@@ -56,47 +56,25 @@ def their_comments(session: Session, row: ResolutionRow, reviewer_id: str,
         .order_by(Comment.number)) if numbers.get(c.round_id, 0) < current.number]
 
 
-#: the mail's sentence, per language (the decisions worded as the copy's table words them): {old} version, {round} round, {count} changed
-#: paragraphs, {comments} the dispositions in words
-_CHANGES = {
-    "en": ("Changes since version {old}, which you reviewed in round {round}, are marked in "
-           "your copy ({count} paragraph(s) changed).{comments}"),
-    "ru": ("Изменения по сравнению с версией {old}, которую Вы рассматривали в раунде {round}, "
-           "отмечены в Вашем экземпляре (изменено пунктов: {count}).{comments}"),
-    "zh": "您的审阅本中标出了自您在第{round}轮审阅的第{old}版以来的修改（共{count}处段落）。{comments}",
-}
-_COMMENTS = {
-    "en": " Your {n} comment(s): {parts}; the decision on each is on the last page.",
-    "ru": " Ваши замечания ({n}): {parts}; решение по каждому — на последней странице.",
-    "zh": "您的{n}条意见：{parts}；每条意见的处理结果见最后一页。",
-}
-_DECISIONS = {
-    "en": {"accepted": "{k} accepted", "partial": "{k} partially accepted",
-           "rejected": "{k} rejected", "": "{k} pending"},
-    "ru": {"accepted": "принято — {k}", "partial": "принято частично — {k}",
-           "rejected": "отклонено — {k}", "": "не рассмотрено — {k}"},
-    "zh": {"accepted": "接受{k}条", "partial": "部分接受{k}条", "rejected": "不接受{k}条",
-           "": "待处理{k}条"},
-}
-
-
 def summary(lang: str, seen: Seen | None, changed: int,
             comments: list[tuple[int, Comment]]) -> str:
     """One paragraph for the review mail: what changed since the reviewer's version and how
     their comments were decided ("" for a reviewer new to the resolution)."""
+    from templates.labels import section
+
     if seen is None and not comments:
         return ""
-    lang = lang if lang in _CHANGES else "en"
+    mail = section("mail", lang)
     comments_part = ""
     if comments:
         counts: dict[str, int] = {}
         for _, c in comments:
             counts[c.disposition] = counts.get(c.disposition, 0) + 1
         sep = "，" if lang == "zh" else ", "
-        parts = sep.join(_DECISIONS[lang][d].format(k=counts[d])
+        parts = sep.join(mail[f"decision_{d or 'pending'}"].format(k=counts[d])
                          for d in ("accepted", "partial", "rejected", "") if d in counts)
-        comments_part = _COMMENTS[lang].format(n=len(comments), parts=parts)
+        comments_part = mail["history_comments"].format(n=len(comments), parts=parts)
     if seen is None:
         return comments_part.strip()
-    return _CHANGES[lang].format(old=seen.version, round=seen.round, count=changed,
-                                 comments=comments_part)
+    return mail["history_changes"].format(old=seen.version, round=seen.round, count=changed,
+                                          comments=comments_part)

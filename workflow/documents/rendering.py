@@ -21,7 +21,7 @@ from workflow.crashpoints import crashpoint
 from workflow.documents.views import document_view, signatory_facts
 from workflow.drafting.translations import stale_map
 from workflow.errors import InvalidInput
-from workflow.lifecycle.facts import last_round
+from workflow.lifecycle.records import last_round
 from workflow.store.files import store_bytes, write_atomic
 from workflow.store.models import Artefact, Comment, Member, ResolutionRow, Version
 from workflow.store.texts import load_version
@@ -128,6 +128,11 @@ def cache_key(app: App, session: Session, row: ResolutionRow, ver: Version, mode
                             session.exec(select(Member).order_by(Member.id))]
     if stage in DYNAMIC_STAGES:
         facts["state_marker"] = f"{row.row_version}"
+    if stage in ("matrix", "index"):  # the findings set aside, and whether each holds
+        from workflow.store.models import Waiver
+
+        facts["waivers"] = [w.id for w in session.exec(
+            select(Waiver).where(Waiver.resolution_id == row.id))]  # type: ignore[arg-type]
     if since is not None:
         facts["since"] = since
     if history:

@@ -12,8 +12,7 @@ from sqlmodel import Session, select
 from drafts.model import Resolution
 from workflow.app import App
 from workflow.drafting.translations import stale_map
-from workflow.lifecycle.facts import last_round
-from workflow.lifecycle.signatures import signatories
+from workflow.lifecycle.records import last_round, signatories
 from workflow.store.models import Approval, AuditEvent, Comment, Member, ResolutionRow
 from workflow.store.tokens import binding_token
 
@@ -75,7 +74,8 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
         rnd = last_round(session, row)
         if rnd is not None:
             token = binding_token(app.workspace, symbol=row.symbol, round_no=rnd.number,
-                                  content_hash=model.content_hash(), reviewer=reviewer.id)
+                                  content_hash=model.content_hash(), reviewer=reviewer.id,
+                                  mailbox=reviewer.email or "")
             extra = {**(extra or {}), "form_round": str(rnd.number), "form_token": token}
     stale = stale_map(session, row, model) if version_number == row.current_version else {}
     signers = [SignatoryView(member_id=m.id, names=member_names(m), organisation=m.org,
@@ -103,6 +103,7 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
         current = refs(model)
         comments = [_comment_view(c, members, current, round_no)
                     for round_no, c in reviewer_comments]
+    waivers = _waiver_views(session, row, model) if stage in ("matrix", "index") else []
     events = []
     if stage in ("certificate", "audit-report", "index"):
         for e in session.exec(select(AuditEvent).where(AuditEvent.resolution_id == row.id)
@@ -120,10 +121,30 @@ def document_view(app: App, session: Session, row: ResolutionRow, version_number
         working_group=app.workspace.group_names,
         reviewer=reviewer.name if reviewer else "", reviewer_id=reviewer.id if reviewer else "",
         stale=stale, signatories=signers, approvals=approvals, comments=comments, events=events,
+        waivers=waivers,
         enclosures=_enclosures(extra) if stage == "cover-letter" else (), people=people,
         previous=previous[1] if previous else None,
         previous_version=previous[0] if previous else None, extra=extra,
     )
+
+def _waiver_views(session: Session, row: ResolutionRow, model: Resolution
+                  ):  # type: ignore[no-untyped-def]
+    """Every finding set aside for the resolution, and whether each still holds."""
+    from drafts.parity.waivers import unit_hashes
+    from templates.view import WaiverView
+    from workflow.store.models import Waiver
+
+    found = list(session.exec(select(Waiver).where(Waiver.resolution_id == row.id)
+                              .order_by(Waiver.id)))  # type: ignore[arg-type]
+    if not found:
+        return []
+    hashes = unit_hashes(model)
+    return [WaiverView(finding=w.finding, ref=w.ref, rule=w.rule,
+                       languages=tuple(x for x in w.languages.split(",") if x),
+                       by=w.member_id, reason=w.reason, at=w.at.isoformat(),
+                       version=w.version_number,
+                       holds=hashes.get(w.paragraph_id) == w.texts_hash) for w in found]
+
 
 def _comment_view(c: Comment, members: dict[str, Member], current: dict[str, str],
                   round_no: int = 0):  # type: ignore[no-untyped-def]

@@ -128,6 +128,7 @@ def plan_resolution(app: App, session: Session, row: ResolutionRow) -> Resolutio
                                    "created_at": iso(ver.created_at), "source": f"{d}/source.yaml",
                                    "archival_pdf": f"{d}/text.pdf"})
     _review(plan, session, rid, row)
+    _waivers(plan, session, rid, record)
     _approvals(plan, session, rid, row, record)
     _signatures(plan, app, session, rid, details, record)
     _submissions(plan, app, session, rid, record)
@@ -227,6 +228,25 @@ def _approvals(plan: ResolutionPlan, session: Session, rid: int, row: Resolution
         record["approvals"].append({"member": a.member_id, "decision": a.decision,
                                     "version": a.version_number, "void": a.void,
                                     "statement": f"{stem}.json", "p7s": f"{stem}.json.p7s"})
+
+
+def _waivers(plan: ResolutionPlan, session: Session, rid: int, record: dict[str, Any]) -> None:
+    """The parity findings set aside (``check --accept``): who, why, on which version, on
+    which text (the hash of the paragraph's texts it held for)."""
+    from workflow.store.models import Waiver
+
+    rows = list(session.exec(select(Waiver).where(Waiver.resolution_id == rid)
+                             .order_by(Waiver.id)))  # type: ignore[arg-type]
+    if not rows:
+        return
+    listed = [{"id": w.id, "finding": w.finding, "ref": w.ref, "rule": w.rule,
+               "languages": [x for x in w.languages.split(",") if x],
+               "severity": w.severity, "message": w.message, "version": w.version_number,
+               "paragraph_id": w.paragraph_id, "texts_hash": w.texts_hash,
+               "reason": w.reason, "member": w.member_id, "at": iso(w.at)} for w in rows]
+    plan.add("review/waivers.json", "Findings of the language check set aside, with who "
+             "and why", data=dumps(listed))
+    record["waivers"] = {"file": "review/waivers.json", "count": len(listed)}
 
 
 def _signatures(plan: ResolutionPlan, app: App, session: Session, rid: int,

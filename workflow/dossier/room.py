@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from drafts.markup import plain
 from workflow.app import App
 from workflow.documents.views import document_view, member_names
 from workflow.dossier.howto import SEALED_AT, Howto, steps
@@ -155,7 +156,8 @@ def resolution_page(app: App, session: Session, row: ResolutionRow, plan: Resolu
             tuple(CommentRoom(c.number, c.ref, name(c.author), c.type, c.text, c.proposal,
                               c.disposition, c.note) for c in comments if c.round_id == rnd.id),
             tuple(AmendmentRoom(a.number, a.target_ref, a.op, name(a.author),
-                                json.loads(a.texts_json or "{}"), a.why, a.status,
+                                {lang: plain(text) for lang, text in
+                                 json.loads(a.texts_json or "{}").items()}, a.why, a.status,
                                 a.applied_version) for a in amendments if a.round_id == rnd.id),
             link(f"review/round-{rnd.number}.json")))
     approvals = []

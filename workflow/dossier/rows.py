@@ -32,7 +32,7 @@ __all__ = ["ROWS_FILE", "rows_jsonl", "check_rows"]
 ROWS_FILE = "audit/rows.jsonl"
 #: tables whose rows belong to one resolution (by ``resolution_id``)
 _OWN = ("versions", "translation_state", "review_rounds", "comments", "amendments",
-        "approvals", "signatures", "messages", "submissions")
+        "approvals", "signatures", "messages", "submissions", "waivers")
 _PEOPLE = ("members", "member_roles", "member_certificates")
 
 

@@ -11,7 +11,11 @@ __all__ = ["check_resolution"]
 
 
 def check_resolution(app: App, ref: str, version: int | None = None) -> tuple[str, dict[str, Any]]:
+    """The parity report of a version: the findings that stand, and those set aside by a
+    waiver that still holds (``waived``, each with who, why and on which version)."""
     from drafts.parity.rules import check, to_json
+    from drafts.parity.waivers import apply, unit_hashes
+    from workflow.lifecycle.parity import waiver_facts
 
     with app.read() as session:
         row = app.resolution(session, ref)
@@ -21,8 +25,13 @@ def check_resolution(app: App, ref: str, version: int | None = None) -> tuple[st
         records = records_for(session, row) if ver.number == row.current_version else None
         thresholds = app.workspace.config.get("parity", {}).get("length_ratio")
         findings = check(model, records=records, thresholds=thresholds or None)
-        report = to_json(findings)
+        standing, waived = apply(findings, waiver_facts(session, row), unit_hashes(model))
+        report = to_json(standing)
         report["version"] = ver.number
+        report["waived"] = [{**w.finding.to_dict(), "waiver": {
+            "by": w.waiver["member"], "reason": w.waiver["reason"], "at": w.waiver["at"],
+            "version": w.waiver["version"]}} for w in waived]
+        report["summary"]["waived"] = len(waived)
         return row.symbol, report
 
 
@@ -51,6 +60,6 @@ def opener_hints(app: App, ref: str) -> list[str]:
                 if other != lang and split_opener(other_text)[0]:
                     ideas += [s for s in suggest(other_text, lang) if s not in ideas]
             usual = f"; usual: *{ideas[0]}*" if ideas else ""
-            hints.append(f"{ref_of(loc)} [{lang}]: the opening phrase is not emphasised "
+            hints.append(f"{ref_of(loc, model)} [{lang}]: the opening phrase is not emphasised "
                          f"(write it as *…*){usual}")
     return hints

@@ -19,9 +19,9 @@ from workflow import clock
 from workflow.app import App
 from workflow.drafting import bases, translations
 from workflow.errors import InvalidInput
-from workflow.lifecycle.machine import REOPENS_ON_EDIT, State
-from workflow.lifecycle.steps import check_action, move, touch
+from workflow.lifecycle.steps import act, allow, move, touch
 from workflow.rows import Page, Summary
+from workflow.states import State
 from workflow.store import audit
 from workflow.store import search_index as index
 from workflow.store.models import Approval, AuditEvent, ResolutionRow, Version
@@ -79,7 +79,7 @@ def new_resolution(app: App, text: str, filename: str = "<source>") -> Summary:
     parse_source(text, filename)  # fail fast, before taking the write lock
     with app.write() as session:
         member = app.acting_member(session)
-        check_action(None, "new", member.role_set(), member.id)
+        decision = allow(app, session, "new", actor=member)
         number = _next_number(session)
         draft, _ = parse_source(text, filename)
         year = int(draft.date[:4]) if draft.date else clock.today().year
@@ -97,11 +97,12 @@ def new_resolution(app: App, text: str, filename: str = "<source>") -> Summary:
                 raise InvalidInput(f"{filename}: symbol {model.symbol} is already used by "
                                    f"resolution {taken.number}; remove 'symbol:' to have one assigned")
             symbol = model.symbol
-        app.workspace.body(model.body)
+        app.workspace.body(model.body).must_cover(model.languages, filename)
         now = clock.now()
         row = ResolutionRow(number=number, symbol=symbol, body=model.body, title=_title(model),
                             state="draft", current_version=1, row_version=1,
                             created_at=now, updated_at=now)
+        act(session, decision)
         session.add(row)
         session.flush()
         session.add(Version(resolution_id=row.id, number=1, source=source,
@@ -159,8 +160,7 @@ def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
     with app.write() as session:
         row = app.resolution(session, ref)
         member = app.acting_member(session)
-        check_action(row, "edit", member.role_set(), member.id)
-        state = State(row.state)
+        decision = allow(app, session, "edit", row=row, actor=member)
         current = app.version(session, row)
         old_model = load_version(session, current)
         model, source = parse_source(text, filename, symbol=row.symbol)
@@ -171,18 +171,20 @@ def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
         if based_on is not None and based_on != row.current_version:
             model, source, merged = _merged(app, session, row, based_on, base, model,
                                             old_model, filename)
-        app.workspace.body(model.body)
+        app.workspace.body(model.body).must_cover(model.languages, filename)
         if model.content_hash() == current.content_hash:
             return EditResult(row.symbol, row.current_version, False, row.state,
                               notes=[merged.note()] if merged else [],
                               merged=merged.to_json() if merged else None)
         notes, voided = ([merged.note()] if merged else []), 0
-        if state == State.returned:
-            move(session, row, "revise", actor=member.id)
-        elif state in REOPENS_ON_EDIT:
-            move(session, row, "reopen", actor=member.id,
+        act(session, decision, row)
+        reopens = decision.then
+        if reopens is not None and reopens.rule.name == "reopen":
+            move(session, row, reopens, actor=member.id,
                  detail={"reason": "text changed after approval began"})
             notes.append("the text changed after approval began: back to revision")
+        elif reopens is not None:
+            move(session, row, reopens, actor=member.id)
         for approval in session.exec(select(Approval).where(Approval.resolution_id == row.id,
                                                             Approval.void == False)):  # noqa: E712
             approval.void = True
@@ -252,21 +254,13 @@ def log(app: App, ref: str) -> tuple[Summary, list[AuditEvent]]:
         return Summary.of(row), audit.events_for(session, row.id or 0)
 
 
-def versions_of(app: App, ref: str) -> tuple[Summary, list[Version]]:
-    with app.read() as session:
-        row = app.resolution(session, ref)
-        versions = session.exec(select(Version).where(Version.resolution_id == row.id)
-                                .order_by(Version.number))
-        return Summary.of(row), list(versions)
-
-
 def editable_source(app: App, ref: str) -> tuple[str, int]:
     """The current source and its version number, to edit and hand back to ``edit``.
     Refused before any editor opens when the acting member may not edit it now."""
     with app.read() as session:
         row = app.resolution(session, ref)
         member = app.acting_member(session)
-        check_action(row, "edit", member.role_set(), member.id)
+        allow(app, session, "edit", row=row, actor=member)
         version = app.version(session, row)
         return (bases.with_header(row.symbol, version.number, version.content_hash,
                                   version.source), row.current_version)

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from drafts.model import Resolution
 from workflow.app import App
 from workflow.errors import InvalidInput
-from workflow.lifecycle.steps import check_action
+from workflow.lifecycle.steps import act, allow
 from workflow.store import audit
 from workflow.store.models import ResolutionRow, TranslationState
 from workflow.store.texts import load_version, records_for
@@ -66,7 +66,7 @@ def confirm(app: App, ref: str, lang: str, paragraph_ids: Iterable[str] = ()) ->
     with app.write() as session:
         row = app.resolution(session, ref)
         member = app.acting_member(session)
-        check_action(row, "translations confirm", member.role_set(), member.id)
+        decision = allow(app, session, "translations confirm", row=row, actor=member)
         model = load_version(session, app.version(session, row))
         if lang not in model.languages:
             raise InvalidInput(f"{row.symbol} has no {lang} text (languages: "
@@ -82,6 +82,7 @@ def confirm(app: App, ref: str, lang: str, paragraph_ids: Iterable[str] = ()) ->
         if not targets:
             return []
         records = confirmed(model, records, lang, targets)
+        act(session, decision, row)
         _save(session, row, records)
         audit.record(session, actor=member.id, action="translations-confirm", resolution=row,
                      detail={"lang": lang, "paragraphs": sorted(targets),

@@ -19,16 +19,12 @@ from workflow.app import App
 from workflow.drafting.resolutions import edit_resolution
 from workflow.drafting.translations import confirm_units
 from workflow.errors import ConcurrencyError, InvalidInput
-from workflow.lifecycle.steps import check_action
-from workflow.states import State
+from workflow.lifecycle.machine import text_is_final
+from workflow.lifecycle.steps import act, allow
 from workflow.store import audit
 from workflow.store.texts import load_version, records_for
 
 __all__ = ["Exported", "Imported", "export_xliff", "import_xliff", "default_name"]
-
-_FINAL = frozenset({State.signed, State.submitted, State.acknowledged, State.adopted,
-                    State.archived})
-
 
 @dataclass(frozen=True)
 class Exported:
@@ -95,7 +91,7 @@ def export_xliff(app: App, ref: str, lang: str, source: str | None = None) -> Ex
         records = records_for(session, row)
         history = [load_version(session, app.version(session, row, n))
                    for n in range(ver.number - 1, 0, -1)]
-        final = row.state in _FINAL
+        final = text_is_final(row.state)
     langs = ", ".join(model.languages)
     if lang not in model.languages:
         raise InvalidInput(f"{row.symbol} has no {lang} text to translate into "
@@ -277,9 +273,10 @@ def import_xliff(app: App, ref: str, path: Path) -> Imported:
         with app.write() as session:
             row = app.resolution(session, ref)
             member = app.acting_member(session)
-            check_action(row, "translations confirm", member.role_set(), member.id)
+            decision = allow(app, session, "translations confirm", row=row, actor=member)
             if row.current_version != version:
                 raise ConcurrencyError(row.symbol)
+            act(session, decision, row)
             current_ver = app.version(session, row)
             confirm_units(session, row, load_version(session, current_ver), lang, done)
             audit.record(session, actor=member.id, action="translations-import", resolution=row,

@@ -1,151 +1,285 @@
-"""The facts the guards of the transition table read, looked up in the database.
+"""The facts the gate decides on: one frozen :class:`ResolutionFacts` per resolution, loaded
+by :func:`load` through the read statements of :mod:`workflow.store.reads` — on the write
+path over the write transaction's own connection, on the read path (``status``) over the
+bare driver. Both paths therefore see the same rows through the same statements, and the
+guards (:mod:`workflow.lifecycle.guards`), ``status`` and the allowed next steps read the
+same object.
 
-A :class:`Facts` answers each guard of :data:`workflow.lifecycle.machine.GUARDS` for one
-resolution and one *subject* — the member the step is taken for (the approver of
-``approve --by X``, the signatory of ``sign``; by default the member who acts). Answers are
-looked up once and kept, so the machine may ask the same guard for several rows.
+Facts that cost more than a few indexed statements are loaded only when a guard needs
+them: the parity errors of the current version (``parity`` is None when not loaded, and a
+guard that needs them then refuses). The write path always runs the parity rules itself;
+only ``status`` may answer from the parity cache (:mod:`workflow.store.parsed`), which is
+never evidence.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlmodel import Session, select
+from workflow.states import State
 
-from workflow.app import App
-from workflow.lifecycle.approvals import current_approvals, rule_progress
-from workflow.lifecycle.machine import Answers
-from workflow.lifecycle.parity import findings
-from workflow.lifecycle.rules import parity_detail
-from workflow.lifecycle.signatures import missing_signatures, signatories, signed_members
-from workflow.store.models import (
-    Amendment,
-    Comment,
-    Member,
-    MemberCertificate,
-    ResolutionRow,
-    ReviewRound,
-)
-from workflow.store.texts import load_version
+if TYPE_CHECKING:
+    from drafts.model import Resolution
 
-__all__ = ["Facts", "open_round", "last_round"]
+__all__ = ["ResolutionFacts", "RoundFacts", "ParityError", "WaiverFact", "Person", "Policy",
+           "Resolved", "load", "person", "parity_of", "policy_of"]
 
 
-def last_round(session: Session, row: ResolutionRow) -> ReviewRound | None:
-    """The resolution's latest review round, open or closed."""
-    return session.exec(select(ReviewRound).where(ReviewRound.resolution_id == row.id)
-                        .order_by(ReviewRound.number.desc())).first()  # type: ignore[union-attr]
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A member as the gate sees them: who, which roles, which delegation."""
+
+    id: str
+    roles: frozenset[str]
+    delegation: str = ""
 
 
-def open_round(session: Session, row: ResolutionRow) -> ReviewRound | None:
-    rnd = last_round(session, row)
-    return rnd if rnd is not None and rnd.closed_at is None else None
+def person(member: Any) -> Person:
+    """The :class:`Person` of a member row (ORM or read path)."""
+    return Person(str(member.id), frozenset(member.role_set()), str(member.delegation or ""))
 
 
-def _numbers(items: list[Any]) -> str:
-    return ", ".join(str(i.number) for i in items)
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """What the workspace's configuration rules for a resolution: the approval rule, the
+    members whose signatures are required, the delegations its body needs signatures of."""
+
+    approval_rule: str
+    required_signatures: tuple[str, ...] = ()
+    body_signatures: tuple[str, ...] = ("any",)
 
 
-class Facts(Answers):
-    """Guard answers for ``row`` and ``subject``; ``detail(guard)`` says why one is false."""
+def policy_of(workspace: Any, body: str) -> Policy:
+    """The workspace's rules for a resolution addressed to ``body``."""
+    known = workspace.bodies().get(body)
+    required = workspace.config.get("signatures", {}).get("required", [])
+    return Policy(workspace.approval_rule, tuple(str(m) for m in required),
+                  known.signatures if known is not None else ())
 
-    def __init__(self, app: App, session: Session, row: ResolutionRow,
-                 subject: Member | None = None, *, force: bool = False,
-                 for_status: bool = False, recorded: bool = False) -> None:
-        super().__init__()
-        self.app, self.session, self.row = app, session, row
-        self._subject = subject
-        self.force = force
-        self.for_status = for_status
-        #: the subject's own act (approval, signature) is already written in this
-        #: transaction: the service asked ``check`` before writing it
-        self.recorded = recorded
+
+@dataclass(frozen=True, slots=True)
+class RoundFacts:
+    """The open review round."""
+
+    id: int
+    number: int
+    version: int
+    reviewers: tuple[str, ...]
+    due: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ParityError:
+    ref: str
+    languages: tuple[str, ...]
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class WaiverFact:
+    """A finding set aside (``check --accept``), and whether it still holds: it lapses when
+    its paragraph's texts change."""
+
+    finding: str
+    ref: str
+    rule: str
+    languages: tuple[str, ...]
+    by: str
+    reason: str
+    at: str
+    version: int
+    holds: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"finding": self.finding, "ref": self.ref, "rule": self.rule,
+                "languages": list(self.languages), "by": self.by, "reason": self.reason,
+                "at": self.at, "version": self.version, "holds": self.holds}
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionFacts:
+    """Everything a guard of the table may ask about one resolution, read at one moment."""
+
+    id: int
+    symbol: str
+    state: State
+    version: int
+    body: str
+    policy: Policy
+    open_round: RoundFacts | None
+    proposed_amendments: tuple[int, ...]
+    accepted_amendments: tuple[int, ...]
+    undisposed_comments: tuple[int, ...]
+    approved_by: tuple[str, ...]
+    signed_by: tuple[str, ...]
+    approvers: tuple[tuple[str, str], ...]     # (member id, delegation), by id
+    signatories: tuple[tuple[str, str], ...]
+    certified: frozenset[str]
+    #: the open round's reviewers (with an e-mail address) whose review copy is not
+    #: queued: what an interrupted ``circulate`` left to do (in review only)
+    unqueued_copies: tuple[str, ...] = ()
+    parity: tuple[ParityError, ...] | None = None  # None: not loaded
+    #: every waiver of the resolution (loaded with the parity errors, which leave out the
+    #: findings a waiver that holds sets aside)
+    waivers: tuple[WaiverFact, ...] = ()
+
+
+class Resolved(Protocol):
+    """A resolution row as both paths hold it (an ORM row or a read-path record)."""
 
     @property
-    def subject(self) -> Member:
-        if self._subject is None:
-            self._subject = self.app.acting_member(self.session)
-        return self._subject
+    def id(self) -> Any: ...
+    @property
+    def symbol(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def current_version(self) -> int: ...
+    @property
+    def body(self) -> str: ...
 
-    def _compute(self, guard: str, what: str, roles: tuple[str, ...]) -> tuple[bool, str]:
-        answered: tuple[bool, str] = getattr(self, f"_{guard}")(what, roles)
-        return answered
 
-    # -- the guards ------------------------------------------------------------------
-    def _role_allowed(self, what: str, roles: tuple[str, ...]) -> tuple[bool, str]:
-        if self.for_status:
-            return True, ""
-        member = self.subject
-        have = member.role_set()
-        if have & set(roles):
-            return True, ""
-        needed = " or ".join(roles)
-        return False, (f"{member.id} may not {what.replace('_', ' ')}: it takes the {needed} "
-                       f"role ({member.id} has {', '.join(sorted(have)) or 'none'})")
+class Statements(Protocol):
+    """The read statements :func:`load` runs (:class:`workflow.store.reads.Reads`)."""
 
-    def _amendments(self, status: str) -> list[Amendment]:
-        rnd = open_round(self.session, self.row)
-        if rnd is None:
-            return []
-        return list(self.session.exec(select(Amendment).where(
-            Amendment.resolution_id == self.row.id, Amendment.round_id == rnd.id,
-            Amendment.status == status).order_by(Amendment.number)))
+    def last_round(self, resolution_id: int) -> Any: ...
+    def amendment_numbers(self, resolution_id: int, round_id: int, status: str) -> list[int]: ...
+    def open_comment_numbers(self, resolution_id: int, round_id: int) -> list[int]: ...
+    def approved_by(self, resolution_id: int, version: int) -> list[str]: ...
+    def signed_by(self, resolution_id: int, version: int) -> list[str]: ...
+    def holders(self, role: str) -> list[tuple[str, str]]: ...
+    def certified_members(self) -> set[str]: ...
+    def translation_records(self, resolution_id: int) -> str | None: ...
+    def version(self, resolution_id: int, number: int) -> Any: ...
+    def members(self) -> list[Any]: ...
+    def message_ids(self, resolution_id: int, kind: str) -> list[str]: ...
+    def waivers(self, resolution_id: int) -> list[Any]: ...
 
-    def _amendments_decided(self, *_: Any) -> tuple[bool, str]:
-        pending = self._amendments("proposed")
-        return not pending, _numbers(pending)
 
-    def _no_accepted_amendments(self, *_: Any) -> tuple[bool, str]:
-        accepted = self._amendments("accepted")
-        return not accepted, _numbers(accepted)
+def _round(reads: Statements, resolution_id: int) -> RoundFacts | None:
+    last = reads.last_round(resolution_id)
+    if last is None or last.closed_at is not None:
+        return None
+    due = last.due
+    return RoundFacts(int(last.id), int(last.number), int(last.version_number),
+                      tuple(r for r in str(last.reviewers).split(",") if r),
+                      None if due is None else str(due))
 
-    def _comments_disposed(self, *_: Any) -> tuple[bool, str]:
-        rnd = open_round(self.session, self.row)
-        if rnd is None or self.force:
-            return True, ""
-        open_ = list(self.session.exec(select(Comment).where(
-            Comment.resolution_id == self.row.id, Comment.round_id == rnd.id,
-            Comment.disposition == "").order_by(Comment.number)))
-        return not open_, _numbers(open_)
 
-    def _not_yet_approved(self, *_: Any) -> tuple[bool, str]:
-        if self.for_status or self.recorded:
-            return True, ""
-        done = {a.member_id for a in current_approvals(self.session, self.row)}
-        return self.subject.id not in done, self.subject.id
+def load(reads: Statements, row: Resolved, policy: Policy, *, parity: bool = False,
+         state_dir: Path | None = None, cached_parity: bool = False) -> ResolutionFacts:
+    """The facts of ``row`` now. ``parity``: also run the parity rules on the current
+    version (``cached_parity``: ``status`` may answer from the cache under ``state_dir``)."""
+    rid = int(row.id)
+    rnd = _round(reads, rid)
+    proposed: tuple[int, ...] = ()
+    accepted: tuple[int, ...] = ()
+    comments: tuple[int, ...] = ()
+    if rnd is not None:
+        proposed = tuple(reads.amendment_numbers(rid, rnd.id, "proposed"))
+        accepted = tuple(reads.amendment_numbers(rid, rnd.id, "accepted"))
+        comments = tuple(reads.open_comment_numbers(rid, rnd.id))
+    version = int(row.current_version)
+    waivers = _waivers(reads, row, state_dir) if parity else ()
+    held = {(w.finding, h) for w, h in waivers if w.holds}
+    return ResolutionFacts(
+        id=rid, symbol=str(row.symbol), state=State(row.state), version=version,
+        body=str(row.body), policy=policy, open_round=rnd,
+        proposed_amendments=proposed, accepted_amendments=accepted,
+        undisposed_comments=comments,
+        approved_by=tuple(reads.approved_by(rid, version)),
+        signed_by=tuple(reads.signed_by(rid, version)),
+        approvers=tuple(reads.holders("approver")),
+        signatories=tuple(reads.holders("signatory")),
+        certified=frozenset(reads.certified_members()),
+        unqueued_copies=_unqueued(reads, row, rnd),
+        parity=parity_of(reads, row, state_dir, cached=cached_parity, waived=held)
+        if parity else None, waivers=tuple(w for w, _ in waivers))
 
-    def parity_errors(self) -> list[Any]:
-        """The parity errors of the current version (looked up once)."""
-        if not hasattr(self, "_parity"):
-            model = load_version(self.session, self.app.version(self.session, self.row))
-            self._parity = [f for f in findings(self.session, self.row, model)
-                            if f.severity == "error"]
-        return self._parity
 
-    def _parity_clean(self, *_: Any) -> tuple[bool, str]:
-        return parity_detail(self.parity_errors())
+def _waivers(reads: Statements, row: Resolved, state_dir: Path | None
+             ) -> tuple[tuple[WaiverFact, str], ...]:
+    """Each waiver with the hash it holds for, marked as holding when the paragraph's texts
+    in the current version still hash to it."""
+    found = reads.waivers(int(row.id))
+    if not found:
+        return ()
+    from drafts.parity.waivers import unit_hashes
 
-    def _approval_rule_met(self, *_: Any) -> tuple[bool, str]:
-        met, progress = rule_progress(self.session, self.row, self.app.workspace.approval_rule)
-        return met, progress
+    version = reads.version(int(row.id), int(row.current_version))
+    hashes = unit_hashes(_model(row, version, state_dir)) if version is not None else {}
+    return tuple((WaiverFact(str(w.finding), str(w.ref), str(w.rule),
+                             tuple(x for x in str(w.languages).split(",") if x),
+                             str(w.member_id), str(w.reason), str(w.at),
+                             int(w.version_number),
+                             hashes.get(str(w.paragraph_id)) == str(w.texts_hash)),
+                  str(w.texts_hash)) for w in found)
 
-    def _not_yet_signed(self, *_: Any) -> tuple[bool, str]:
-        if self.for_status or self.recorded:
-            return True, ""
-        return self.subject.id not in signed_members(self.session, self.row), self.subject.id
 
-    def _signer_has_certificate(self, *_: Any) -> tuple[bool, str]:
-        if self.for_status:
-            done = set(signed_members(self.session, self.row))
-            lacking = [m.id for m in signatories(self.session)
-                       if m.id not in done and self.session.get(MemberCertificate, m.id) is None]
-            if not lacking:
-                return True, ""
-            return False, f"no signing certificate for {', '.join(lacking)}"
-        if self.session.get(MemberCertificate, self.subject.id) is not None:
-            return True, ""
-        return False, f"{self.subject.id} has no signing certificate"
+def _unqueued(reads: Statements, row: Resolved, rnd: RoundFacts | None) -> tuple[str, ...]:
+    if rnd is None or State(row.state) != State.in_review:
+        return ()
+    from workflow.store.outbox_ids import copies_not_queued
 
-    def _signatures_complete(self, *_: Any) -> tuple[bool, str]:
-        missing = missing_signatures(self.app, self.session, self.row)
-        return not missing, ", ".join(missing)
+    mailed = {str(m.id) for m in reads.members() if m.email}
+    return tuple(copies_not_queued(str(row.symbol), rnd.number,
+                                   [r for r in rnd.reviewers if r in mailed],
+                                   reads.message_ids(int(row.id), "review-copy")))
+
+
+def parity_of(reads: Statements, row: Resolved, state_dir: Path | None, *,
+              cached: bool, waived: set[tuple[str, str]] | None = None
+              ) -> tuple[ParityError, ...]:
+    """The parity errors of the current version, with its translation records, less those
+    a waiver sets aside (``waived``: (finding id, the hash of its paragraph's texts))."""
+    waived = waived or set()
+    version = reads.version(int(row.id), int(row.current_version))
+    if version is None:
+        raise LookupError(f"{row.symbol} has no version {row.current_version}")
+    stored = reads.translation_records(int(row.id)) or ""
+    from workflow.store import parsed
+
+    if cached and state_dir is not None:
+        found = parsed.cached_parity(state_dir, version.source, stored)
+        if found is not None:
+            return tuple(ParityError(str(e["ref"]), tuple(e["languages"]), str(e["rule"]),
+                                     str(e["message"])) for e in found
+                         if (str(e["id"]), str(e["unit_hash"])) not in waived)
+    from drafts.parity.rules import check
+    from drafts.parity.waivers import unit_hashes
+
+    model = _model(row, version, state_dir)
+    errors = [f for f in check(model, records=json.loads(stored) if stored else {})
+              if f.severity == "error"]
+    hashes = unit_hashes(model)
+    if state_dir is not None:
+        parsed.remember_parity(state_dir, version.source, stored, errors, hashes)
+    return tuple(ParityError(f.ref, tuple(f.languages), f.rule, f.message) for f in errors
+                 if (f.id, hashes.get(f.paragraph_id, "")) not in waived)
+
+
+def _model(row: Resolved, version: Any, state_dir: Path | None) -> Resolution:
+    """The version's model: from the parsed cache when it still hashes to the version's
+    content hash and names this resolution, else parsed."""
+    from workflow.store import parsed
+
+    if state_dir is not None:
+        model = parsed.cached(state_dir, version.source, version.content_hash)
+        if model is not None and model.symbol == row.symbol:
+            return model
+    from drafts.errors import DraftError
+    from drafts.source import load as parse
+
+    try:
+        model, _ = parse(version.source, f"version {version.number}")
+    except DraftError as exc:  # stored texts were valid when stored
+        from workflow.errors import InvalidInput
+
+        raise InvalidInput(str(exc)) from None
+    if state_dir is not None:
+        parsed.remember(state_dir, version.source, model)
+    return model

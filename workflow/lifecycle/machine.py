@@ -1,33 +1,35 @@
-"""The resolution life cycle as data: states, the transition table with its guards and
-roles, and the machine that fires it.
+"""The resolution life cycle as data: one table of every command that changes anything,
+and the ``transitions`` machine built from it once per process.
 
-Every rule of a step is a row or a condition here. A row names the trigger, the states it
-leaves and enters, the roles that may fire it, and its guards — names from
-:mod:`workflow.lifecycle.guards`, each a fact the :class:`Handle` looks up, with the message
-and the command that resolves it. Two kinds of guard:
+:data:`RULES` holds one :class:`Rule` per command — the steps that move a resolution
+(:data:`TRANSITIONS`, fired through the machine) and the acts that change something else
+(comments, amendments, members, keys, the trust store, the seal, translation mail). A rule
+names the roles that may take it, its permission predicates (acting for another member,
+being a reviewer of the round), the states it may be taken in, and — for a transition —
+the guards of each row: names from :mod:`workflow.lifecycle.guards`, each a fact of the
+resolution with the sentence for when it is false and the command that resolves it.
 
-- a *requirement* (role, parity clean, amendments decided, …) refuses the step when false;
-- a *completion* (``approval_rule_met``, ``signatures_complete``) only chooses the
-  destination: the last approval moves ``for_approval`` to ``approved``, the others are
-  recorded and the state stays.
-
-The ``transitions`` Machine is bound to a plain :class:`Handle` (never to the database row).
-``status`` asks the same machine (``get_triggers``) and the same guards, so a new rule is one
-row or one condition and the refusal, the next steps and docs/WORKFLOW.md follow from it.
+The machine is bound to a plain :class:`Handle` (never to the database row) and asked with
+``may_<trigger>``; every row's conditions are the rule's permissions and the row's guards,
+each answered by the one question (:class:`workflow.lifecycle.gate.Asking`) the gate puts.
+The gate (:mod:`workflow.lifecycle.gate`) is the only caller. ``status``, the refusals and
+docs/WORKFLOW.md read the same table, so a new rule is one row, or one guard.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from workflow.errors import IllegalTransition
-from workflow.states import State
+from workflow.lifecycle.guards import COMPLETION, GUARDS, PERMISSION
+from workflow.states import ROLES, State
 
-__all__ = ["State", "Step", "TRANSITIONS", "ACTIONS", "Handle", "FactSource", "Answers", "machine_for",
-           "allowed_triggers", "steps_for", "command_of", "Guard", "GUARDS", "illegal",
-           "TEXT_EDITABLE", "REOPENS_ON_EDIT", "COMMANDS", "COMPLETIONS", "blockers", "explain"]
+__all__ = ["State", "Step", "Rule", "TRANSITIONS", "ACTIONS", "RULES", "Handle", "machine",
+           "allowed_triggers", "steps_for", "command_of", "illegal", "COMMANDS",
+           "COMPLETIONS", "leads_to", "states_of", "FINAL_TEXT", "text_is_final"]
 
 
 S = State
@@ -37,7 +39,8 @@ SECRETARY = ("secretary",)
 
 @dataclass(frozen=True)
 class Step:
-    """One row of the table: ``dest`` None means the state stays (a partial step)."""
+    """One row of the transition table: ``dest`` None means the state stays (a partial
+    step: an approval that is not the last one)."""
 
     trigger: str
     source: tuple[State, ...]
@@ -46,11 +49,6 @@ class Step:
     guards: tuple[str, ...] = ()
     command: str = ""
 
-    def as_transition(self, index: int) -> dict[str, Any]:
-        """The row for ``transitions``: its first condition marks which row is asked."""
-        return {"trigger": self.trigger, "source": list(self.source), "dest": self.dest,
-                "conditions": [f"row_{index}", "role_allowed", *self.guards]}
-
 
 def _step(trigger: str, source: State | tuple[State, ...], dest: State | None,
           roles: tuple[str, ...] = SECRETARY, guards: tuple[str, ...] = (),
@@ -58,38 +56,6 @@ def _step(trigger: str, source: State | tuple[State, ...], dest: State | None,
     src = source if isinstance(source, tuple) else (source,)
     return Step(trigger, src, dest, roles, guards, command or trigger.replace("_", "-"))
 
-
-@dataclass(frozen=True)
-class Guard:
-    """A condition of the table: what is wrong when it is false, and what resolves it."""
-
-    name: str
-    problem: str
-    remedy: str
-
-
-#: every guard the table names; ``{symbol}`` and ``{detail}`` are filled in when it fails
-GUARDS: Mapping[str, Guard] = {g.name: g for g in (
-    Guard("role_allowed", "{detail}",
-          "ask a member with that role, or 'resolutions member edit' to give it"),
-    Guard("amendments_decided", "amendment(s) {detail} not decided yet",
-          "'resolutions amendment accept|reject {symbol} N' first"),
-    Guard("comments_disposed", "comment(s) {detail} have no disposition",
-          "'resolutions dispose {symbol} N --accept|--reject|--partial --note …', or close "
-          "with --force --reason …"),
-    Guard("no_accepted_amendments", "accepted amendment(s) {detail} change the text",
-          "close with --changes"),
-    Guard("not_yet_approved", "{detail} has already approved this version", ""),
-    Guard("parity_clean", "{detail}", "see 'resolutions check {symbol}'"),
-    Guard("approval_rule_met", "{detail}", "more approvals"),
-    Guard("not_yet_signed", "{detail} has already signed this version", ""),
-    Guard("signer_has_certificate", "{detail}",
-          "'resolutions keys issue MEMBER' (or 'keys import MEMBER FILE.p12')"),
-    Guard("signatures_complete", "waiting for signatures of {detail}", "more signatures"),
-)}
-
-#: completions choose a destination; every other guard is a requirement
-COMPLETIONS = frozenset({"approval_rule_met", "signatures_complete"})
 
 TRANSITIONS: tuple[Step, ...] = (
     _step("circulate", (S.draft, S.revision), S.in_review),
@@ -122,31 +88,103 @@ TRANSITIONS: tuple[Step, ...] = (
           ("archivist", "secretary")),
 )
 
-#: steps that change no state but are ruled the same way: the states they are allowed in
-#: (None: any) and who may take them. One table for every command that needs a role.
-ACTIONS: Mapping[str, tuple[tuple[State, ...] | None, tuple[str, ...]]] = {
-    "new": (None, ("secretary", "drafter")),
-    "edit": ((S.draft, S.revision, S.for_approval, S.approved, S.returned),
-             ("secretary", "drafter")),
-    "comment": ((S.in_review,), ("reviewer",)),
-    "comments import": ((S.in_review,), ("reviewer",)),
-    "amend": ((S.in_review,), ("reviewer", "secretary")),
-    "dispose": ((S.in_review, S.revision), SECRETARY),
-    "circulate --resume": ((S.in_review,), SECRETARY),
-    "amendment accept": ((S.in_review,), SECRETARY),
-    "amendment reject": ((S.in_review,), SECRETARY),
-    "translations confirm": (None, ("secretary", "drafter", "approver", "signatory")),
-    "member add": (None, SECRETARY),
-    "member edit": (None, SECRETARY),
-    "member remove": (None, SECRETARY),
-    "keys init-ca": (None, SECRETARY),
-    "keys issue": (None, SECRETARY),
-    "keys import": (None, SECRETARY),
-}
 
-#: states in which the text may be edited in place, and those an edit reopens
-TEXT_EDITABLE = frozenset({S.draft, S.revision})
-REOPENS_ON_EDIT = frozenset({S.for_approval, S.approved})
+@dataclass(frozen=True)
+class Rule:
+    """One command that changes anything: who may take it and where.
+
+    ``states``: where it may be taken (None: in any state, or about no resolution);
+    ``about``: whether it acts on a resolution (its facts are then needed);
+    ``permissions``: predicates beyond the role (:data:`~workflow.lifecycle.guards.GUARDS`
+    of the permission kind); ``requires``: requirement guards of an act;
+    ``what``: the words of a refusal (``x may not <what>``); ``then``: the transitions an
+    act fires when the table allows one from the state (an edit of a returned text
+    revises it, of an approved one reopens it); ``shown``: listed by ``status``."""
+
+    name: str
+    command: str
+    roles: tuple[str, ...]
+    states: tuple[State, ...] | None = None
+    about: bool = True
+    permissions: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    what: str = ""
+    then: tuple[str, ...] = ()
+    moves: bool = False
+    shown: bool = True
+
+    @property
+    def words(self) -> str:
+        return self.what or self.command
+
+
+def _act(name: str, states: tuple[State, ...] | None, roles: tuple[str, ...], *,
+         about: bool = True, what: str = "", permissions: tuple[str, ...] = (),
+         then: tuple[str, ...] = ()) -> Rule:
+    return Rule(name, name, roles, states, about, permissions, (), what, then)
+
+
+_ON_BEHALF = ("acts_for_self",)
+_ANY = None
+
+#: the acts: commands that change no state, ruled the same way
+ACTIONS: Mapping[str, Rule] = {r.name: r for r in (
+    _act("new", _ANY, ("secretary", "drafter"), about=False),
+    _act("edit", (S.draft, S.revision, S.for_approval, S.approved, S.returned),
+         ("secretary", "drafter"), then=("revise", "reopen")),
+    _act("comment", (S.in_review,), ("reviewer",), permissions=("round_reviewer", *_ON_BEHALF)),
+    _act("comments import", (S.in_review,), ("reviewer",),
+         permissions=("round_reviewer", *_ON_BEHALF)),
+    _act("amend", (S.in_review,), ("reviewer", "secretary"), permissions=_ON_BEHALF),
+    _act("dispose", (S.in_review, S.revision), SECRETARY),
+    _act("circulate --resume", (S.in_review,), SECRETARY),
+    _act("amendment accept", (S.in_review,), SECRETARY),
+    _act("amendment reject", (S.in_review,), SECRETARY),
+    _act("signatures import", (S.approved,), ("secretary", "signatory"),
+         what="import signatures"),
+    _act("signed-files", (S.approved,), ROLES, what="prepare the signed files"),
+    _act("translations confirm", _ANY, ("secretary", "drafter", "approver", "signatory")),
+    _act("check --accept", _BEFORE_SUBMISSION, ("secretary", "approver"),
+         what="set parity findings aside"),
+    _act("translations send", _ANY, SECRETARY, what="send translation files"),
+    _act("member add", _ANY, SECRETARY, about=False),
+    _act("member edit", _ANY, SECRETARY, about=False),
+    _act("member remove", _ANY, SECRETARY, about=False),
+    _act("keys init-ca", _ANY, SECRETARY, about=False, what="create the working group's CA"),
+    _act("keys issue", _ANY, SECRETARY, about=False, what="issue certificates"),
+    _act("keys import", _ANY, SECRETARY, about=False, what="import certificates"),
+    _act("keys trust", _ANY, SECRETARY, about=False, what="change the trust store"),
+    _act("keys revoke", _ANY, SECRETARY, about=False, what="revoke certificates"),
+    _act("keys crl", _ANY, SECRETARY, about=False, what="publish the CRL"),
+    _act("keys seal-issue", _ANY, SECRETARY, about=False,
+         what="issue the secretariat's seal"),
+)}
+
+#: the permissions of the transitions, beyond the role
+_TRANSITION_PERMISSIONS: Mapping[str, tuple[str, ...]] = {
+    "approve": _ON_BEHALF, "object": _ON_BEHALF, "sign": _ON_BEHALF}
+
+
+def _transition_rules() -> dict[str, Rule]:
+    rules: dict[str, Rule] = {}
+    for step in TRANSITIONS:
+        seen = rules.get(step.trigger)
+        sources = tuple(dict.fromkeys((*(seen.states or ()), *step.source))) if seen else \
+            step.source
+        if seen is not None and seen.roles != step.roles:
+            raise ValueError(f"the rows of {step.trigger!r} name different roles")
+        rules[step.trigger] = Rule(step.trigger, step.command, step.roles, sources, True,
+                                   _TRANSITION_PERMISSIONS.get(step.trigger, ()), (),
+                                   step.trigger.replace("_", " "), (), True,
+                                   step.trigger != "reopen")
+    return rules
+
+
+#: every command that changes anything, by name: the transitions, then the acts
+RULES: Mapping[str, Rule] = {**_transition_rules(), **ACTIONS}
+
+#: completions choose a destination; every other guard is a requirement or a permission
+COMPLETIONS = frozenset(g.name for g in GUARDS.values() if g.kind == COMPLETION)
 
 #: what a user types for each trigger (used in messages and in `status`)
 COMMANDS: Mapping[str, str] = {s.trigger: s.command for s in TRANSITIONS}
@@ -156,124 +194,115 @@ def command_of(trigger: str) -> str:
     return COMMANDS.get(trigger, trigger)
 
 
-class FactSource(Protocol):
-    """What the guards read: one answer per guard name, and why it is false."""
+def _check_table() -> None:
+    """Every guard and permission the table names exists, with the right kind."""
+    for step in TRANSITIONS:
+        for name in step.guards:
+            if name not in GUARDS or GUARDS[name].kind == PERMISSION:
+                raise ValueError(f"{step.trigger}: {name!r} is not a requirement or completion")
+    for rule in RULES.values():
+        for name in rule.permissions:
+            if name not in GUARDS or GUARDS[name].kind != PERMISSION:
+                raise ValueError(f"{rule.name}: {name!r} is not a permission")
+        for name in rule.then:
+            if name not in COMMANDS:
+                raise ValueError(f"{rule.name}: then {name!r} is not a transition")
 
-    def holds(self, guard: str, step: Step) -> bool: ...
+
+_check_table()
 
 
-class Answers:
-    """A :class:`FactSource` that answers each guard once per step (``what``) and says why
-    one is false; a subclass computes the answer in ``_compute``."""
+class Question(Protocol):
+    """What the machine's conditions ask (:class:`workflow.lifecycle.gate.Asking`)."""
 
-    def __init__(self) -> None:
-        self._answers: dict[tuple[str, str], tuple[bool, str]] = {}
+    def holds(self, guard: str) -> bool: ...
 
-    def holds(self, guard: str, step: Step) -> bool:
-        return self.answer(guard, step.trigger, step.roles)[0]
 
-    def detail(self, guard: str, step: Step) -> str:
-        return self.answer(guard, step.trigger, step.roles)[1]
+class _Condition:
+    """A row's condition: one guard, answered by the question the trigger carries."""
 
-    def answer(self, guard: str, what: str, roles: tuple[str, ...]) -> tuple[bool, str]:
-        key = (guard, what)
-        if key not in self._answers:
-            self._answers[key] = self._compute(guard, what, roles)
-        return self._answers[key]
+    def __init__(self, guard: str) -> None:
+        self.guard = guard
 
-    def _compute(self, guard: str, what: str, roles: tuple[str, ...]) -> tuple[bool, str]:
-        raise NotImplementedError
+    def __call__(self, question: Question) -> bool:
+        return question.holds(self.guard)
+
+    def __repr__(self) -> str:
+        return self.guard
 
 
 class Handle:
-    """What the machine moves: a state, and the facts its guards read."""
+    """What the machine moves: a state. The machine binds ``may_<trigger>`` and the
+    triggers to it while the gate asks."""
 
-    def __init__(self, state: str, facts: FactSource | Mapping[str, bool] | None = None) -> None:
-        self.state = State(state)
-        self.facts = facts
-        self.step: Step | None = None
-        self.failed: list[str] = []
+    def __init__(self, state: State) -> None:
+        self.state = state
 
-    def check(self, guard: str) -> bool:
-        assert self.step is not None
-        facts = self.facts
-        if facts is None:
-            ok = True
-        elif isinstance(facts, Mapping):
-            ok = bool(facts.get(guard, guard not in COMPLETIONS))
-        else:
-            ok = facts.holds(guard, self.step)
-        if not ok and guard not in COMPLETIONS and guard not in self.failed:
-            self.failed.append(guard)
-        return ok
+    def may(self, trigger: str, question: Question) -> bool:
+        asked: bool = getattr(self, f"may_{trigger}")(question)
+        return asked
 
-    def __getattr__(self, name: str) -> Any:
-        if name in GUARDS:
-            return lambda *_a, **_k: self.check(name)
-        if name.startswith("row_") and name[4:].isdigit():
-            return lambda *_a, **_k: self._ask(TRANSITIONS[int(name[4:])])
-        raise AttributeError(name)
-
-    def _ask(self, step: Step) -> bool:
-        self.step = step
-        return True
+    def fire(self, trigger: str, question: Question) -> State:
+        getattr(self, trigger)(question)
+        return State(self.state)
 
 
-def steps_for(state: str, trigger: str) -> list[Step]:
+def _conditions(step: Step) -> list[_Condition]:
+    rule = RULES[step.trigger]
+    return [_Condition(g) for g in ("role_allowed", *rule.permissions, *step.guards)]
+
+
+@functools.cache
+def machine() -> Any:
+    """The ``transitions`` machine of the table, built once per process (no model: the gate
+    adds a :class:`Handle` while it asks, and removes it)."""
+    from transitions import Machine
+
+    return Machine(model=None, states=State, initial=None, auto_transitions=False,
+                   ignore_invalid_triggers=False,
+                   transitions=[{"trigger": s.trigger, "source": list(s.source),
+                                 "dest": s.dest, "conditions": _conditions(s)}
+                                for s in TRANSITIONS])
+
+
+def steps_for(state: State | str, trigger: str) -> list[Step]:
     return [s for s in TRANSITIONS if s.trigger == trigger and State(state) in s.source]
 
 
-def machine_for(handle: Handle) -> Any:
-    from transitions import Machine
-
-    return Machine(model=handle, states=State, initial=handle.state,
-                   transitions=[s.as_transition(i) for i, s in enumerate(TRANSITIONS)],
-                   auto_transitions=False, ignore_invalid_triggers=False)
+_ORDER = tuple(dict.fromkeys(s.trigger for s in TRANSITIONS))
 
 
-def allowed_triggers(state: str) -> list[str]:
+def allowed_triggers(state: State | str) -> list[str]:
     """Triggers the table allows from a state, in table order (the machine's own answer)."""
-    from transitions import Machine
-
-    machine = Machine(states=State, initial=State(state),
-                      transitions=[{k: v for k, v in s.as_transition(i).items()
-                                    if k != "conditions"} for i, s in enumerate(TRANSITIONS)],
-                      auto_transitions=False)
-    ordered = list(dict.fromkeys(s.trigger for s in TRANSITIONS))
-    known = set(machine.get_triggers(State(state).name))
-    return [t for t in ordered if t in known]
+    known = set(machine().get_triggers(State(state).name))
+    return [t for t in _ORDER if t in known]
 
 
-def illegal(symbol: str, state: str, what: str) -> IllegalTransition:
+def states_of(trigger: str) -> frozenset[State]:
+    """The states a trigger leaves or enters."""
+    return frozenset(st for s in TRANSITIONS if s.trigger == trigger
+                     for st in (*s.source, *((s.dest,) if s.dest else ())))
+
+
+def leads_to(state: State | str, trigger: str) -> State | None:
+    """The state one step on from ``state`` in which ``trigger`` is allowed (an approved
+    text is one signature away from being submitted), or None."""
+    for step in TRANSITIONS:
+        if State(state) in step.source and step.dest is not None \
+                and steps_for(step.dest, trigger):
+            return step.dest
+    return None
+
+
+#: the states in which the text is signed and stands (the states signing leads through)
+FINAL_TEXT = frozenset({S.signed, S.submitted, S.acknowledged, S.adopted, S.archived})
+
+
+def text_is_final(state: State | str) -> bool:
+    """Whether the text in this state is the signed, standing one (an XLIFF of it is final)."""
+    return State(state) in FINAL_TEXT
+
+
+def illegal(symbol: str, state: State | str, what: str) -> IllegalTransition:
     return IllegalTransition(symbol, str(State(state).value), what,
                              list(dict.fromkeys(command_of(t) for t in allowed_triggers(state))))
-
-
-def explain(facts: FactSource | Mapping[str, bool] | None, guard: str, step: Step,
-            symbol: str) -> str:
-    """The sentence for a failed guard: the problem and the command that resolves it."""
-    describe = getattr(facts, "detail", None)  # a FactSource may say why; a mapping cannot
-    detail = str(describe(guard, step)) if callable(describe) else ""
-    g = GUARDS[guard]
-    text = g.problem.format(symbol=symbol, detail=detail)
-    remedy = g.remedy.format(symbol=symbol)
-    return f"{text} ({remedy})" if remedy and guard != "role_allowed" else text
-
-
-def blockers(state: str, trigger: str, facts: FactSource | Mapping[str, bool] | None,
-             symbol: str) -> tuple[list[str], list[str]]:
-    """(failed requirement guards, their sentences) for ``trigger`` from ``state``."""
-    rows = steps_for(state, trigger)
-    if not rows:
-        return [], []
-    handle = Handle(state, facts)
-    # the requirements are the guards of the row that asks least (the partial step's)
-    least = min(rows, key=lambda r: len([g for g in r.guards if g not in COMPLETIONS]))
-    failed: list[str] = []
-    for guard in ("role_allowed", *least.guards):
-        if guard in COMPLETIONS:
-            continue
-        handle.step = least
-        if not handle.check(guard):
-            failed.append(guard)
-    return failed, [explain(facts, g, least, symbol) for g in failed]

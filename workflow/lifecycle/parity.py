@@ -1,16 +1,19 @@
 """Equal authenticity, enforced: the rules live in ``drafts.parity.rules``; this feeds them the
-stored translation records and turns errors into refusals."""
+stored translation records, sets aside the findings a member waived (``check --accept``,
+for as long as the paragraph is unchanged) and turns the errors left into refusals."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from typing import Any
+
+from sqlmodel import Session, select
 
 from drafts.model import Resolution
 from workflow.errors import WorkflowError
-from workflow.store.models import ResolutionRow
+from workflow.store.models import ResolutionRow, Waiver
 from workflow.store.texts import records_for
 
-__all__ = ["findings", "require_clean", "ParityRefused"]
+__all__ = ["findings", "split", "waiver_facts", "require_clean", "ParityRefused"]
 
 
 class ParityRefused(WorkflowError):
@@ -18,10 +21,30 @@ class ParityRefused(WorkflowError):
 
     error_code = "blocked"
 
-def findings(session: Session, row: ResolutionRow, model: Resolution) -> list:
-    from drafts.parity.rules import check
+def waiver_facts(session: Session, row: ResolutionRow) -> list[dict[str, Any]]:
+    """The waivers of a resolution as :func:`drafts.parity.waivers.apply` reads them."""
+    rows = session.exec(select(Waiver).where(Waiver.resolution_id == row.id)
+                        .order_by(Waiver.id))  # type: ignore[arg-type]
+    return [{"finding": w.finding, "texts_hash": w.texts_hash, "member": w.member_id,
+             "reason": w.reason, "at": w.at.isoformat(), "version": w.version_number,
+             "id": w.id} for w in rows]
 
-    return list(check(model, records=records_for(session, row)))
+
+def split(session: Session, row: ResolutionRow, model: Resolution) -> tuple[list, list]:
+    """(findings that stand, waived findings) of ``model``, the resolution's current text."""
+    from drafts.parity.rules import check
+    from drafts.parity.waivers import apply, unit_hashes
+
+    found = list(check(model, records=records_for(session, row)))
+    waivers = waiver_facts(session, row)
+    if not waivers:
+        return found, []
+    return apply(found, waivers, unit_hashes(model))
+
+
+def findings(session: Session, row: ResolutionRow, model: Resolution) -> list:
+    """The findings that stand (the waived ones set aside)."""
+    return split(session, row, model)[0]
 
 
 def require_clean(session: Session, row: ResolutionRow, model: Resolution, step: str) -> None:

@@ -1,12 +1,11 @@
 """The approval and signature rules as plain functions of who holds which role and who has
-acted: the ORM services (:mod:`workflow.lifecycle.approvals`,
-:mod:`workflow.lifecycle.signatures`) and the read path (:mod:`workflow.lifecycle.overview`)
-feed them the same facts, so the two cannot judge a resolution differently."""
+acted, read by the guards (:mod:`workflow.lifecycle.guards`) from the resolution's facts
+and by the services that explain a refusal at length (submission)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Protocol
 
 __all__ = ["approval_outcome", "signatures_missing", "parity_detail"]
 
@@ -32,23 +31,36 @@ def approval_outcome(pool: Sequence[tuple[str, str]], done: set[str],
             if missing else "every delegation approved")
 
 
-def signatures_missing(done: set[str], required: Iterable[Any],
-                       signatories: Mapping[str, str], body: Any) -> list[str]:
+def signatures_missing(done: set[str], required: Iterable[str],
+                       signatories: Mapping[str, str], body_signatures: Sequence[str]
+                       ) -> list[str]:
     """Descriptions of the signatures still missing (empty when complete): ``required``
-    from ``[signatures] required``, ``signatories`` member id → delegation, ``body`` the
-    body submitted to (None when unknown)."""
+    from ``[signatures] required``, ``signatories`` member id → delegation,
+    ``body_signatures`` what the body submitted to asks for (delegation codes, or
+    ``any``; empty when the body is unknown)."""
     wanted_members = [str(x) for x in required]
     missing = [m for m in wanted_members if m not in done]
-    wanted = [d for d in (body.signatures if body else ()) if d != "any"]
+    wanted = [d for d in body_signatures if d != "any"]
     for delegation in wanted:
         if not any(m in signatories and signatories[m] == delegation for m in done):
             missing.append(f"a {delegation} signatory")
-    if body and "any" in body.signatures and not done and not wanted_members:
+    if "any" in body_signatures and not done and not wanted_members:
         missing.append("any signatory")
     return missing
 
 
-def parity_detail(errors: Sequence[Any]) -> tuple[bool, str]:
+class _Finding(Protocol):
+    @property
+    def ref(self) -> str: ...
+    @property
+    def languages(self) -> Sequence[str]: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+
+
+def parity_detail(errors: Sequence[_Finding]) -> tuple[bool, str]:
     """The ``parity_clean`` guard from the parity errors of the current version."""
     if not errors:
         return True, ""

@@ -1,47 +1,114 @@
-"""Moving a resolution: ask the machine, fire it, update the row under an optimistic
-version check, and write the audit event — all in the caller's one transaction.
+"""The gate on the write path: the facts of a resolution read in the write transaction,
+the decision asked (:func:`decide`, :func:`allow`), and what a decision permits done —
+:func:`move` fires a transition (the row updated under an optimistic version check, the
+audit event written in the same transaction), :func:`act` takes an act.
 
-A refusal comes from the table: a state that does not allow the trigger
-(:class:`IllegalTransition`), a role guard (:class:`PermissionDenied`, audited as refused)
-or another requirement (:class:`Blocked`, naming each failing guard and its remedy)."""
+Both accept only a :class:`~workflow.lifecycle.gate.Decision` that allows the step, for
+this resolution in the state it was decided in, once. :func:`touch` updates a resolution's
+other columns and refuses its state: the state changes here, in :func:`move`, or not at all.
+"""
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
 from sqlmodel import Session
 
 from workflow import clock
-from workflow.errors import ConcurrencyError, PermissionDenied, WorkflowError
-from workflow.lifecycle.machine import (
-    ACTIONS,
-    TRANSITIONS,
-    FactSource,
-    Handle,
-    State,
-    blockers,
-    command_of,
-    explain,
-    illegal,
-    machine_for,
-    steps_for,
-)
+from workflow.errors import ConcurrencyError, WorkflowError
+from workflow.lifecycle.facts import ResolutionFacts, load, person, policy_of
+from workflow.lifecycle.gate import Blocked, Decision
+from workflow.lifecycle.gate import decide as gate_decide
+from workflow.lifecycle.guards import GUARDS
+from workflow.lifecycle.machine import RULES, TRANSITIONS
+from workflow.states import State
 from workflow.store import audit, facts
-from workflow.store.models import ResolutionRow
+from workflow.store.models import Member, ResolutionRow
+from workflow.store.reads import Reads
 
-__all__ = ["move", "touch", "fire", "check", "check_action", "Blocked", "blockers"]
+if TYPE_CHECKING:
+    from workflow.app import App
+
+__all__ = ["move", "act", "touch", "decide", "allow", "facts_of", "Blocked",
+           "needs_parity", "MOVING"]
+
+#: the decision whose state :func:`move` is writing, while it writes it (what a check on
+#: the database's statements can hold every state change against)
+MOVING: contextvars.ContextVar[Decision | None] = contextvars.ContextVar("moving", default=None)
+
+
+def needs_parity(name: str) -> bool:
+    """Whether a guard of the rule reads the parity errors."""
+    rule = RULES[name]
+    names = [*rule.requires, *(g for s in TRANSITIONS if s.trigger == name for g in s.guards)]
+    return any("parity" in GUARDS[g].needs for g in names if g in GUARDS)
+
+
+def facts_of(app: App, session: Session, row: ResolutionRow, *,
+             parity: bool = False) -> ResolutionFacts:
+    """The resolution's facts, read in ``session``'s transaction (what it wrote so far
+    included) through the statements the read path runs."""
+    if session.info.get("write"):
+        session.flush()
+    conn = session.connection().connection.dbapi_connection
+    reads = Reads(conn, app.db.is_sqlite)
+    return load(reads, row, policy_of(app.workspace, row.body), parity=parity,
+                state_dir=app.workspace.state_dir)
+
+
+def decide(app: App, session: Session, name: str, *, row: ResolutionRow | None = None,
+           actor: Member | None = None, subject: Member | None = None,
+           force: bool = False) -> Decision:
+    """The gate's decision on ``name`` for ``subject`` (default: who acts), taken by
+    ``actor`` (default: the acting member), on ``row`` when the rule is about one."""
+    actor = actor if actor is not None else app.acting_member(session)
+    known = None if row is None else facts_of(app, session, row, parity=needs_parity(name))
+    return gate_decide(name, known, person(actor),
+                       person(subject) if subject is not None else None, force=force)
+
+
+def allow(app: App, session: Session, name: str, *, row: ResolutionRow | None = None,
+          actor: Member | None = None, subject: Member | None = None,
+          force: bool = False) -> Decision:
+    """:func:`decide`, refused unless allowed."""
+    return decide(app, session, name, row=row, actor=actor, subject=subject,
+                  force=force).require()
+
+
+def _consume(session: Session, decision: Decision, row: ResolutionRow | None) -> None:
+    if not isinstance(decision, Decision):
+        raise TypeError("move and act take a Decision of the gate")
+    decision.require()
+    if decision.resolution_id is not None and (row is None or row.id != decision.resolution_id):
+        raise WorkflowError(f"the decision on {decision.symbol} is not about this resolution")
+    if row is not None and decision.source is not None and State(row.state) != decision.source:
+        raise ConcurrencyError(row.symbol)
+    used: set[int] = session.info.setdefault("decisions", set())
+    if id(decision) in used:
+        raise WorkflowError(f"the decision to {decision.rule.command} was already taken")
+    used.add(id(decision))
+    session.info.setdefault("kept", []).append(decision)  # ids stay unique while kept
 
 
 def touch(session: Session, row: ResolutionRow, *, seen: int | None = None,
           **values: Any) -> None:
-    """Update the row only if nobody changed it since ``seen`` (its row_version)."""
+    """Update the row only if nobody changed it since ``seen`` (its row_version). The
+    state is not among what it may set: only :func:`move` changes it."""
+    if "state" in values:
+        raise TypeError("a resolution's state changes only by move(decision)")
+    _update(session, row, seen, values)
+
+
+def _update(session: Session, row: ResolutionRow, seen: int | None,
+            values: dict[str, Any]) -> None:
     expected = row.row_version if seen is None else seen
     values = {**values, "row_version": expected + 1, "updated_at": clock.now()}
     result = session.exec(  # type: ignore[call-overload]
         update(ResolutionRow)
-        .where(ResolutionRow.id == row.id, ResolutionRow.row_version == expected)
+        .where(ResolutionRow.id == row.id, ResolutionRow.row_version == expected)  # type: ignore[arg-type]
         .values(**values)
     )
     if result.rowcount != 1:
@@ -51,83 +118,34 @@ def touch(session: Session, row: ResolutionRow, *, seen: int | None = None,
     facts.touched(session, row)
 
 
-class Blocked(WorkflowError):
-    """A step the state allows but a requirement of the table refuses."""
-
-    error_code = "blocked"
-
-    def __init__(self, symbol: str, command: str, reasons: list[str]) -> None:
-        self.symbol, self.command, self.reasons = symbol, command, reasons
-        super().__init__(f"{symbol}: cannot {command} yet: " + "; ".join(reasons))
-
-
-def _refuse(row: ResolutionRow, trigger: str, failed: list[str], reasons: list[str]) -> None:
-    if not failed:
-        return
-    if failed[0] == "role_allowed":
-        exc = PermissionDenied(reasons[0])
-        exc.resolution_id = row.id  # type: ignore[attr-defined]
-        exc.command = command_of(trigger)  # type: ignore[attr-defined]
-        raise exc
-    raise Blocked(row.symbol, command_of(trigger), reasons)
+def act(session: Session, decision: Decision, row: ResolutionRow | None = None, *,
+        touch: bool = False) -> None:
+    """Take the act ``decision`` allows (on ``row``, when it is about a resolution);
+    ``touch``: update the row's version too, so that a concurrent writer notices."""
+    if decision.rule.moves:
+        raise TypeError(f"{decision.rule.name} is a transition: move(decision)")
+    decision.require()
+    _consume(session, decision, row)
+    if row is not None and touch:
+        _update(session, row, None, {})
 
 
-def _role_first(row: ResolutionRow, trigger: str,
-                facts: FactSource | Mapping[str, bool] | None) -> None:
-    """A member who may never take the step hears that first, whatever the state."""
-    rows = [s for s in TRANSITIONS if s.trigger == trigger]
-    if rows and facts is not None and not isinstance(facts, Mapping) \
-            and not facts.holds("role_allowed", rows[0]):
-        _refuse(row, trigger, ["role_allowed"], [explain(facts, "role_allowed", rows[0],
-                                                          row.symbol)])
-
-
-def check(row: ResolutionRow, trigger: str,
-          facts: FactSource | Mapping[str, bool] | None) -> None:
-    """Refuse now, before any work, what ``move`` would refuse (nothing is written)."""
-    _role_first(row, trigger, facts)
-    if not steps_for(row.state, trigger):
-        raise illegal(row.symbol, row.state, command_of(trigger))
-    _refuse(row, trigger, *blockers(row.state, trigger, facts, row.symbol))
-
-
-def check_action(row: ResolutionRow | None, action: str, member_roles: set[str],
-                 member_id: str) -> None:
-    """The role and state rule of a step that changes no state (``ACTIONS``)."""
-    states, roles = ACTIONS[action]
-    if row is not None and states is not None and State(row.state) not in states:
-        raise illegal(row.symbol, row.state, action)
-    if not member_roles & set(roles):
-        exc = PermissionDenied(
-            f"{member_id} may not {action}: it takes the {' or '.join(roles)} role "
-            f"({member_id} has {', '.join(sorted(member_roles)) or 'none'})")
-        exc.resolution_id = row.id if row is not None else None  # type: ignore[attr-defined]
-        exc.command = action  # type: ignore[attr-defined]
-        raise exc
-
-
-def fire(row: ResolutionRow, trigger: str,
-         facts: FactSource | Mapping[str, bool] | None = None) -> str:
-    """The state after ``trigger``, fired through the machine; refuses as ``check`` does."""
-    _role_first(row, trigger, facts)
-    if not steps_for(row.state, trigger):
-        raise illegal(row.symbol, row.state, command_of(trigger))
-    handle = Handle(row.state, facts)
-    machine_for(handle)
-    if handle.trigger(trigger):  # type: ignore[attr-defined]
-        return State(handle.state).value
-    _refuse(row, trigger, *blockers(row.state, trigger, facts, row.symbol))
-    raise illegal(row.symbol, row.state, command_of(trigger))  # no row matched, none failed
-
-
-def move(session: Session, row: ResolutionRow, trigger: str, *, actor: str,
-         facts: FactSource | Mapping[str, bool] | None = None,
-         detail: Mapping[str, Any] | None = None,
-         action: str | None = None, seen: int | None = None) -> str:
-    """Fire ``trigger``; persist the new state and its audit event. Returns the new state."""
-    new_state = fire(row, trigger, facts)
+def move(session: Session, row: ResolutionRow, decision: Decision, *, actor: str,
+         detail: Mapping[str, Any] | None = None, action: str | None = None,
+         seen: int | None = None) -> State:
+    """Fire the transition ``decision`` allows: persist the state it leads to and the audit
+    event (``action``, default the trigger). Returns the new state."""
+    decision.require()
+    if not decision.rule.moves or decision.dest is None:
+        raise TypeError(f"{decision.rule.name} changes no state: act(decision)")
+    _consume(session, decision, row)
     old_state = str(row.state)
-    touch(session, row, seen=seen, state=new_state)
-    audit.record(session, actor=actor, action=action or trigger, resolution=row,
-                 detail={**(detail or {}), "from": old_state, "state": new_state})
+    new_state = decision.dest
+    token = MOVING.set(decision)
+    try:
+        _update(session, row, seen, {"state": new_state.value})
+    finally:
+        MOVING.reset(token)
+    audit.record(session, actor=actor, action=action or decision.rule.name, resolution=row,
+                 detail={**(detail or {}), "from": old_state, "state": new_state.value})
     return new_state

@@ -20,6 +20,15 @@ def status_text(st: Any) -> str:
     and what blocks it."""
     out = [f"{st.symbol}: {st.state} (version {st.version})"]
     out += [f"  · {fact}" for fact in st.facts]
+    for w in getattr(st, "waivers", []):
+        if w["holds"]:
+            out.append(f"  · set aside: {w['finding']} {w['ref']} {w['rule']} "
+                       f"[{','.join(w['languages'])}] by {w['by']} (version {w['version']}): "
+                       f"{w['reason']}")
+        else:
+            out.append(f"  · lapsed: {w['finding']} {w['ref']} {w['rule']} set aside by "
+                       f"{w['by']} — the paragraph changed since; judge it again "
+                       f"('check {st.symbol}')")
     for step in st.steps:
         mark = f"blocked: {step['blocked_by']}" if step["blocked_by"] else "ready"
         out.append(f"  → {step['command']:<32} ({step['who']}) {mark}")
@@ -30,12 +39,26 @@ def check_text(symbol: str, report: Mapping[str, Any]) -> str:
     """Parity findings, each with its fix, then the count of errors and warnings."""
     out = [] if report["findings"] else [f"{symbol}: all authentic languages agree"]
     for f in report["findings"]:
-        out.append(f"{f['severity']:<7} {f['ref']:<14} [{','.join(f['languages'])}] "
-                   f"{f['rule']}: {f['message']}")
+        out.append(f"{f['severity']:<7} {f.get('id', ''):<10} {f['ref']:<14} "
+                   f"[{','.join(f['languages'])}] {f['rule']}: {_detail(f)}")
         out.append(f"        fix: {f['fix']}")
+    for f in report.get("waived", []):
+        w = f["waiver"]
+        out.append(f"set aside {f['id']:<10} {f['ref']:<14} [{','.join(f['languages'])}] "
+                   f"{f['rule']}: {_detail(f)}")
+        out.append(f"        by {w['by']} (version {w['version']}): {w['reason']}")
     s = report["summary"]
-    out.append(f"{s.get('error', 0)} error(s), {s.get('warning', 0)} warning(s)")
+    waived = f", {len(report['waived'])} set aside" if report.get("waived") else ""
+    out.append(f"{s.get('error', 0)} error(s), {s.get('warning', 0)} warning(s){waived}")
+    if report["findings"]:
+        out.append(f"set one aside: 'resolutions check {symbol} --accept ID --reason \"…\"'")
     return "\n".join(out)
+
+
+def _detail(finding: Mapping[str, Any]) -> str:
+    """A finding's message without the reference it starts with (shown beside it)."""
+    message, ref = str(finding["message"]), str(finding["ref"])
+    return message[len(ref) + 2:] if message.startswith(ref + ": ") else message
 
 
 def signatures_text(file: str, report: Mapping[str, Any]) -> str:

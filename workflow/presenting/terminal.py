@@ -2,8 +2,9 @@
 records go, what happens to output nobody reads any more, and a progress bar.
 
 - :func:`refusal_classes` are the packages' own error bases: a refusal by the domain (exit
-  code 1), shown as it is; anything else is a bug (exit code 1 too), told by
-  :func:`unexpected_text` in one line that says what became of the database;
+  code 1), shown as it is; :func:`ordinary_failure` turns a wrong password, a server that
+  went away or a full disk into such a refusal; anything else is a bug (exit code 1 too),
+  told by :func:`unexpected_text` in one line that says what became of the database;
 - :func:`watch_commits` / :func:`commits` count committed transactions for that line;
 - :func:`configure_logging` sends our packages' records to stderr at the level asked for
   with -v/-vv or ``RESOLUTIONS_LOG`` (warnings only by default);
@@ -25,7 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 __all__ = ["ERROR_CODES", "LEVELS", "LOGGERS", "Report", "commits", "configure_logging",
-           "json_asked", "progress_bar", "refusal_classes", "silence_stdout",
+           "json_asked", "ordinary_failure", "progress_bar", "refusal_classes", "silence_stdout",
            "unexpected_text", "watch_commits"]
 
 LOGGERS = ("cli", "workflow", "drafts", "templates", "signatures")
@@ -53,6 +54,10 @@ ERROR_CODES = {
     "key-file": "a key or certificate file is missing, unreadable or would be overwritten",
     "certificate": "a certificate cannot be read or is not fit for its purpose",
     "signature": "a signature could not be made",
+    "database": "the database could not be reached or refused the login (a wrong or missing "
+                "password, a connection without TLS, a server that went away)",
+    "disk-full": "a file or the database could not be written: the disk is full or "
+                 "read-only; nothing of the step was saved",
     "refused": "any other refusal by the domain",
     "aborted": "stopped at a prompt (Ctrl-C, end of input)",
     "bug": "an unexpected error; the message says whether the database changes were "
@@ -75,6 +80,14 @@ def refusal_classes() -> tuple[type[Exception], ...]:
     from workflow.errors import WorkflowError
 
     return (WorkflowError, DraftError, SignatureError)
+
+
+def ordinary_failure(exc: BaseException) -> Exception | None:
+    """The refusal an ordinary failure is — a wrong password, a server that went away, a
+    full disk (``workflow.store.failures``) — or None."""
+    from workflow.store.failures import explain
+
+    return explain(exc)
 
 
 def unexpected_text(exc: BaseException, *, database: str | None) -> str:
@@ -124,6 +137,18 @@ def configure_logging(verbose: int, wanted: str | None) -> int:
             logger.removeHandler(old)
         logger.addHandler(handler)
         logger.setLevel(level)
+        logger.propagate = False
+    # the libraries' own records (pypdf repairing a damaged file, pyHanko's tracebacks for
+    # an untrusted certificate, fontTools, WeasyPrint) are diagnostics for -v and -vv (the
+    # command line then gives the root logger a handler), never printed by Python's
+    # last-resort handler on an ordinary run
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == _HANDLER]:
+        root.removeHandler(old)
+    if level > logging.INFO:
+        quiet = logging.NullHandler()
+        quiet.set_name(_HANDLER)
+        root.addHandler(quiet)
     return level
 
 

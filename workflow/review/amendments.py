@@ -19,8 +19,7 @@ from workflow import clock
 from workflow.app import App
 from workflow.drafting.resolutions import _after_version, parse_source
 from workflow.errors import InvalidInput, NotFound, WorkflowError
-from workflow.lifecycle.facts import Facts
-from workflow.lifecycle.steps import check, check_action, move, touch
+from workflow.lifecycle.steps import act, allow, move, touch
 from workflow.review.rounds import (
     AMENDMENT_OPS,
     AmendmentRow,
@@ -60,8 +59,8 @@ def amend(app: App, ref: str, *, by: str | None, target: str, op: str,
         raise InvalidInput("an amendment text is empty; write the new text after LANG=")
     with app.write() as session:
         row = app.resolution(session, ref)
+        member, decision = _speaker(app, session, by, "amend", row)
         rnd = _open_round(session, row, "amend")
-        member = _speaker(app, session, by, "amend", row, rnd)
         model = _model(session, app.version(session, row, rnd.version_number))
         unknown = [lang for lang in texts if lang not in model.languages]
         if unknown:
@@ -78,7 +77,7 @@ def amend(app: App, ref: str, *, by: str | None, target: str, op: str,
                               texts_json=json.dumps(texts, ensure_ascii=False, sort_keys=True),
                               why=why.strip(), created_at=clock.now())
         session.add(amendment)
-        touch(session, row)
+        act(session, decision, row, touch=True)
         audit.record(session, actor=app.actor(session), action="amend", resolution=row,
                      detail={"by": member.id, "amendment": number, "target": resolved, "paragraph": pid,
                              "op": op, "languages": sorted(texts)})
@@ -101,8 +100,8 @@ def decide_amendment(app: App, ref: str, number: int, accept: bool) -> Amendment
         row = app.resolution(session, ref)
         action = "amendment accept" if accept else "amendment reject"
         actor = app.acting_member(session)
+        decision = allow(app, session, action, row=row, actor=actor)
         _open_round(session, row, action)
-        check_action(row, action, actor.role_set(), actor.id)
         amendment = session.exec(select(Amendment).where(Amendment.resolution_id == row.id,
                                                          Amendment.number == number)).first()
         if amendment is None:
@@ -114,7 +113,7 @@ def decide_amendment(app: App, ref: str, number: int, accept: bool) -> Amendment
         amendment.status = "accepted" if accept else "rejected"
         amendment.decided_by = actor.id
         session.add(amendment)
-        touch(session, row)
+        act(session, decision, row, touch=True)
         audit.record(session, actor=actor.id, action="amendment-decide", resolution=row,
                      detail={"amendment": number, "status": amendment.status})
         return _row(amendment, {amendment.target_id: amendment.target_ref})
@@ -165,9 +164,8 @@ def close_review(app: App, ref: str, *, changes: bool, force: bool = False,
     with app.write() as session:
         row = app.resolution(session, ref)
         actor = app.acting_member(session)
+        decision = allow(app, session, trigger, row=row, actor=actor, force=force)
         rnd = _open_round(session, row, "close-review")
-        facts = Facts(app, session, row, actor, force=force)
-        check(row, trigger, facts)
         accepted = session.exec(select(Amendment).where(Amendment.resolution_id == row.id,
                                                         Amendment.round_id == rnd.id,
                                                         Amendment.status == "accepted")
@@ -177,7 +175,7 @@ def close_review(app: App, ref: str, *, changes: bool, force: bool = False,
         rnd.closed_at, rnd.outcome = clock.now(), "changes" if changes else "no-objection"
         session.add(rnd)
         if changes:
-            move(session, row, trigger, actor=actor.id, facts=facts,
+            move(session, row, decision, actor=actor.id,
                  detail={"round": rnd.number, "amendments": [a.number for a in accepted],
                          **forced})
             if accepted:
@@ -188,7 +186,7 @@ def close_review(app: App, ref: str, *, changes: bool, force: bool = False,
                                         "pair or edit by hand:\n  " + "\n  ".join(conflicts))
                 new_version = _store_applied(app, session, row, actor.id, circulated, accepted)
         else:
-            move(session, row, trigger, actor=actor.id, facts=facts,
+            move(session, row, decision, actor=actor.id,
                  detail={"round": rnd.number, **forced})
         return RoundResult(row.symbol, rnd.number, rnd.version_number, row.state,
                            rnd.reviewers.split(","), [], new_version)

@@ -25,8 +25,10 @@ from typing import Any
 from sqlmodel import select
 
 from drafts.annotated_pdf import MAX_PDF_BYTES, AnnotatedPdfError, Annotation, read_annotated_pdf
+from drafts.comment_form import TYPE_WORDS as _TYPE_WORDS  # ge/te/ed in every language
 from workflow.app import App
-from workflow.review.forms import FormRefused, read_returned
+from workflow.review.forms import FormRefused, bounded, mailbox, read_returned
+from workflow.review.returned import Reply, provenance
 from workflow.review.rounds import CommentRow, _open_round, add_comment
 from workflow.store.models import Comment
 from workflow.store.texts import load_version
@@ -34,11 +36,6 @@ from workflow.store.tokens import seal_matches, token_matches
 
 __all__ = ["import_annotated_pdf", "PdfImport", "note_type", "is_pdf"]
 
-_TYPE_WORDS = {
-    "ge": "ge", "general": "ge", "общ": "ge", "общее": "ge", "一般": "ge", "总体": "ge",
-    "te": "te", "technical": "te", "тех": "te", "техническое": "te", "技术": "te",
-    "ed": "ed", "editorial": "ed", "ред": "ed", "редакционное": "ed", "编辑": "ed",
-}
 _PREFIX = re.compile(r"^\s*[\[(]?\s*([^\s:：\])]{1,14})\s*[\])]?\s*[:：]\s*", re.IGNORECASE)
 
 
@@ -116,18 +113,24 @@ def _comment(note: Annotation, in_text: bool) -> tuple[str | None, str, str, str
     return kind or ("te" if in_text else "ge"), (text + replies).strip(), "", ""
 
 
-def import_annotated_pdf(app: App, ref: str, path: Path) -> PdfImport:
-    """Record the annotations of a returned review copy as its reviewer's comments."""
+def import_annotated_pdf(app: App, ref: str, path: Path, *, statement: bytes | None = None,
+                         reply: Reply | None = None, data: bytes | None = None,
+                         name: str | None = None) -> PdfImport:
+    """Record the annotations of a returned review copy as its reviewer's comments, when it
+    shows it came from them (``workflow.review.returned``; ``data`` and ``name``: the
+    attachment of ``reply``)."""
     from drafts.numbering import refs
-    from templates.pdf.positions import locate
+    from templates.pdf.positions import locate, locate_box
 
     path = Path(path)
-    data = read_returned(path, MAX_PDF_BYTES, "a review copy")
+    name = name or path.name
+    data = read_returned(path, MAX_PDF_BYTES, "a review copy") if data is None else \
+        bounded(name, data, MAX_PDF_BYTES, "a review copy")
     try:
         copy = read_annotated_pdf(data)
     except AnnotatedPdfError as exc:
-        raise FormRefused(f"{path.name}: {exc} — nothing was imported") from None
-    positions, body, mac = _the_map(path.name, copy.attachments)
+        raise FormRefused(f"{name}: {exc} — nothing was imported") from None
+    positions, body, mac = _the_map(name, copy.attachments)
     ids = {k: str(v) for k, v in positions["ids"].items()}
     with app.read() as session:
         row = app.resolution(session, ref)
@@ -138,21 +141,24 @@ def import_annotated_pdf(app: App, ref: str, path: Path) -> PdfImport:
         if (ids.get("symbol"), ids.get("version"), ids.get("content_hash")) != (
                 row.symbol, str(version.number), version.content_hash):
             raise FormRefused(
-                f"{path.name} is the review copy of {ids.get('symbol', '?')} version "
+                f"{name} is the review copy of {ids.get('symbol', '?')} version "
                 f"{ids.get('version', '?')}, not of {row.symbol} version {version.number} "
                 "under review — nothing was imported")
         if who not in reviewers:
-            raise FormRefused(f"{path.name} is the copy of {who or 'no one'}, who is not a "
+            raise FormRefused(f"{name} is the copy of {who or 'no one'}, who is not a "
                               f"reviewer of round {rnd.number} ({', '.join(reviewers)}) — "
                               "nothing was imported")
         if ids.get("round") != str(rnd.number) or not token_matches(
                 app.workspace, ids.get("token", ""), symbol=row.symbol, round_no=rnd.number,
-                content_hash=version.content_hash, reviewer=who) \
+                content_hash=version.content_hash, reviewer=who,
+                mailbox=mailbox(session, who)) \
                 or not seal_matches(app.workspace, body, mac):
-            raise FormRefused(f"{path.name} was not issued to {who} for round {rnd.number} of "
+            raise FormRefused(f"{name} was not issued to {who} for round {rnd.number} of "
                               f"{row.symbol} (its position map or ids were changed, or it "
                               "comes from another workspace); annotate the copy you received "
                               "— nothing was imported")
+        came = provenance(app, session, row, rnd, who, name, data, reply=reply,
+                          statement=statement)
         paragraph_refs = refs(load_version(session, version))
         seen = {c.anchor for c in session.exec(select(Comment).where(
             Comment.resolution_id == row.id, Comment.round_id == rnd.id,
@@ -161,7 +167,8 @@ def import_annotated_pdf(app: App, ref: str, path: Path) -> PdfImport:
     out: list[CommentRow] = []
     already = 0
     for note in copy.annotations:
-        spot = locate(positions, note.page, *note.point)
+        spot = (locate_box(positions, note.page, note.box) if note.box is not None
+                else locate(positions, note.page, *note.point))
         pid, lang = spot if spot and spot[0] in paragraph_refs else ("", "")
         target = paragraph_refs[pid] if pid else "general"
         kind, text, proposal, problem = _comment(note, bool(pid))
@@ -176,5 +183,5 @@ def import_annotated_pdf(app: App, ref: str, path: Path) -> PdfImport:
         seen.add(note.identity)
         out.append(add_comment(app, row.symbol, by=who, target=target, type_=kind, text=text,
                                proposal=proposal, source="pdf", lang=lang, quote=note.quote,
-                               anchor=note.identity))
+                               anchor=note.identity, came=came))
     return PdfImport(out, problems, already)

@@ -12,9 +12,9 @@ from sqlmodel import Session
 from workflow import clock
 from workflow.app import App
 from workflow.errors import WorkflowError
-from workflow.lifecycle.approvals import current_approvals, rule_progress
-from workflow.lifecycle.facts import Facts
-from workflow.lifecycle.steps import check, move
+from workflow.lifecycle.gate import Decision
+from workflow.lifecycle.records import current_approvals
+from workflow.lifecycle.steps import allow, move
 from workflow.signing.behalf import Evidence, evidence_for
 from workflow.signing.statements import sign_statement
 from workflow.store.models import Approval, Member, ResolutionRow
@@ -33,18 +33,15 @@ class ApprovalResult:
 
 
 def _approver(app: App, session: Session, by: str | None, row: ResolutionRow,
-              what: str) -> tuple[Member, Member, Facts]:
-    """(the member deciding, who typed it, the facts the machine's guards read)."""
+              what: str) -> tuple[Member, Member, Decision]:
+    """(the member deciding, who typed it, the gate's decision)."""
     actor = app.acting_member(session)
     member = app.member(session, by, active=True) if by else actor
-    facts = Facts(app, session, row, member)
-    check(row, what, facts)
-    if member.id != actor.id and app.actor_id and "secretary" not in actor.role_set():
-        app.require(session, "secretary", f"{what} on behalf of {member.id}", row)
+    decision = allow(app, session, what, row=row, actor=actor, subject=member)
     # `--by X` typed by someone else: they typed it; otherwise the operator did (on SQLite
     # `--as X` only says for whom)
     typed_by = actor if by and actor.id != member.id else app.operator(session)
-    return member, typed_by, facts
+    return member, typed_by, decision
 
 
 def _on_behalf(evidence: Evidence | None, member: Member, typed_by: Member) -> dict[str, object]:
@@ -70,7 +67,7 @@ def approve(app: App, ref: str, by: str | None, note: str = "",
     a statement signed with their key (in place, or ``signed_statement``) or ``evidence``."""
     with app.write() as session:
         row = app.resolution(session, ref)
-        member, typed_by, facts = _approver(app, session, by, row, "approve")
+        member, typed_by, decision = _approver(app, session, by, row, "approve")
         version = app.version(session, row)
         own = None
         if statement_signer is not None:
@@ -90,9 +87,8 @@ def approve(app: App, ref: str, by: str | None, note: str = "",
                        "signed_statement": statement is not None,
                        **_on_behalf(proof, member, typed_by)}
 
-        move(session, row, "approve", actor=app.actor(session), detail=move_detail,
-             facts=Facts(app, session, row, member, recorded=True))
-        _, progress = rule_progress(session, row, app.workspace.approval_rule)
+        move(session, row, decision, actor=app.actor(session), detail=move_detail)
+        progress = decision.answers["approval_rule_met"][1]
         return ApprovalResult(row.symbol, member.id, "approved", row.state, progress,
                               statement is not None)
 
@@ -104,7 +100,7 @@ def object_(app: App, ref: str, by: str | None, note: str, *,
         raise WorkflowError("say why (--note): an objection goes back to the drafters")
     with app.write() as session:
         row = app.resolution(session, ref)
-        member, typed_by, facts = _approver(app, session, by, row, "object")
+        member, typed_by, decision = _approver(app, session, by, row, "object")
         version = app.version(session, row)
         proof = evidence_for(app, session, row, member, "object", typed_by=typed_by,
                              signed_statement=signed_statement, document=evidence)
@@ -117,7 +113,7 @@ def object_(app: App, ref: str, by: str | None, note: str, *,
                              statement=proof.statement if proof is not None else None,
                              at=clock.now()))
 
-        move(session, row, "object", actor=app.actor(session), facts=facts,
+        move(session, row, decision, actor=app.actor(session),
              detail={"member": member.id, "note": note.strip(), "version": row.current_version,
                      **_on_behalf(proof, member, typed_by)})
         return ApprovalResult(row.symbol, member.id, "objected", row.state,

@@ -15,11 +15,13 @@ from drafts.errors import RefError
 from drafts.model import Resolution
 from workflow import clock
 from workflow.app import App
-from workflow.errors import InvalidInput, NotFound, PermissionDenied
-from workflow.lifecycle.facts import Facts, open_round
-from workflow.lifecycle.machine import State, illegal
+from workflow.errors import InvalidInput, NotFound
+from workflow.lifecycle.gate import Decision
+from workflow.lifecycle.machine import illegal
 from workflow.lifecycle.parity import findings
-from workflow.lifecycle.steps import check, check_action, move, touch
+from workflow.lifecycle.records import open_round
+from workflow.lifecycle.steps import act, allow, move
+from workflow.review.returned import Provenance
 from workflow.rows import AmendmentRow, CommentRow
 from workflow.store import audit
 from workflow.store.models import Comment, Member, ResolutionRow, ReviewRound, Version
@@ -53,29 +55,20 @@ def _model(session: Session, version: Version) -> Resolution:
 
 
 def _open_round(session: Session, row: ResolutionRow, what: str) -> ReviewRound:
+    """The open review round (the gate has decided the state allows ``what``)."""
     rnd = open_round(session, row)
-    if rnd is None or row.state != State.in_review:
+    if rnd is None:
         raise illegal(row.symbol, row.state, what)
     return rnd
 
 
 def _speaker(app: App, session: Session, by: str | None, action: str,
-             row: ResolutionRow, rnd: ReviewRound) -> Member:
-    """The member speaking (``--by``, default the actor), held to the role table; comments
-    come from the round's reviewers only. A secretary may record for them."""
+             row: ResolutionRow) -> tuple[Member, Decision]:
+    """The member speaking (``--by``, default the actor) and the gate's decision: the role
+    table, the round's reviewers for comments, the secretary to record for another."""
     actor = app.acting_member(session)
     member = app.member(session, by, active=True) if by else actor
-    check_action(row, action, member.role_set(), member.id)
-    reviewers = [r for r in rnd.reviewers.split(",") if r]
-    if action in ("comment", "comments import") and member.id not in reviewers:
-        exc = PermissionDenied(f"{member.id} is not a reviewer of round {rnd.number} of "
-                               f"{row.symbol} (reviewers: {', '.join(reviewers)})")
-        exc.resolution_id = row.id  # type: ignore[attr-defined]
-        exc.command = action  # type: ignore[attr-defined]
-        raise exc
-    if member.id != actor.id and "secretary" not in actor.role_set():
-        app.require(session, "secretary", f"{action} on behalf of {member.id}", row)
-    return member
+    return member, allow(app, session, action, row=row, actor=actor, subject=member)
 
 
 def circulate(app: App, ref: str, reviewers: list[str], due: _dt.date | None = None) -> RoundResult:
@@ -84,7 +77,7 @@ def circulate(app: App, ref: str, reviewers: list[str], due: _dt.date | None = N
     with app.write() as session:
         row = app.resolution(session, ref)
         actor = app.acting_member(session)
-        check(row, "circulate", Facts(app, session, row, actor))
+        decision = allow(app, session, "circulate", row=row, actor=actor)
         for member_id in reviewers:
             member = session.get(Member, member_id)
             if member is None:
@@ -103,7 +96,7 @@ def circulate(app: App, ref: str, reviewers: list[str], due: _dt.date | None = N
         number = int(session.exec(select(func.count()).select_from(ReviewRound)
                                   .where(ReviewRound.resolution_id == row.id)).one()) + 1
         version = app.version(session, row)
-        move(session, row, "circulate", actor=actor.id,
+        move(session, row, decision, actor=actor.id,
              detail={"round": number, "version": row.current_version,
                      "content_hash": version.content_hash, "reviewers": reviewers,
                      "due": due.isoformat() if due else None})
@@ -115,7 +108,13 @@ def circulate(app: App, ref: str, reviewers: list[str], due: _dt.date | None = N
 
 
 def _parity_warnings(session: Session, row: ResolutionRow, model: Resolution) -> list[str]:
-    return [f"{f.severity}: {f.ref}: {f.message}" for f in findings(session, row, model)]
+    """One line per finding that stands (waived ones left out): reference, languages and
+    rule once, the message without its reference, the severity last."""
+    out = []
+    for f in findings(session, row, model):
+        detail = f.message[len(f.ref) + 2:] if f.message.startswith(f"{f.ref}: ") else f.message
+        out.append(f"{f.ref} [{', '.join(f.languages)}] {f.rule} ({f.severity}): {detail}")
+    return list(dict.fromkeys(out))
 
 
 def _resolve(model: Resolution, text: str) -> tuple[str, str]:
@@ -128,12 +127,14 @@ def _resolve(model: Resolution, text: str) -> tuple[str, str]:
         located = resolve(model, text)
     except RefError as exc:
         raise InvalidInput(str(exc)) from None
-    return located.paragraph.id, ref_of(located)
+    return located.paragraph.id, ref_of(located, model)
 
 
 def add_comment(app: App, ref: str, *, by: str | None, target: str, type_: str, text: str,
                 proposal: str = "", source: str = "cli", lang: str = "", quote: str = "",
-                anchor: str = "") -> CommentRow:
+                anchor: str = "", came: Provenance | None = None) -> CommentRow:
+    """Record one comment. ``came``: why a returned form's comment is its reviewer's
+    (``workflow.review.returned``), named in the event with who typed the import."""
     type_ = type_.strip().lower()
     if type_ not in COMMENT_TYPES:
         raise InvalidInput(f"comment type {type_!r} is not one of ge (general), te (technical), "
@@ -142,8 +143,8 @@ def add_comment(app: App, ref: str, *, by: str | None, target: str, type_: str, 
         raise InvalidInput("the comment is empty (--text)")
     with app.write() as session:
         row = app.resolution(session, ref)
+        member, decision = _speaker(app, session, by, "comment", row)
         rnd = _open_round(session, row, "comment")
-        member = _speaker(app, session, by, "comment", row, rnd)
         model = _model(session, app.version(session, row, rnd.version_number))
         pid, resolved = _resolve(model, target)
         number = int(session.exec(select(func.max(Comment.number))
@@ -154,10 +155,12 @@ def add_comment(app: App, ref: str, *, by: str | None, target: str, type_: str, 
                           proposal=proposal.strip(), source=source, created_at=clock.now(),
                           lang=lang, quote=quote, anchor=anchor)
         session.add(comment)
-        touch(session, row)
-        audit.record(session, actor=app.actor(session), action="comment", resolution=row,
+        act(session, decision, row, touch=True)
+        actor = app.actor(session)
+        audit.record(session, actor=actor, action="comment", resolution=row,
                      detail={"by": member.id, "comment": number, "ref": resolved, "paragraph": pid,
                              "type": type_, "source": source,
+                             **(came.event_detail(member.id, actor) if came else {}),
                              **({"lang": lang, "anchor": anchor, "quote_sha256":
                                  hashlib.sha256(quote.encode()).hexdigest()} if anchor else {}),
                              "text_sha256": hashlib.sha256(comment.text.encode()).hexdigest(),
@@ -193,7 +196,7 @@ def dispose(app: App, ref: str, number: int, decision: str, note: str) -> Commen
     with app.write() as session:
         row = app.resolution(session, ref)
         actor = app.acting_member(session)
-        check_action(row, "dispose", actor.role_set(), actor.id)
+        ruling = allow(app, session, "dispose", row=row, actor=actor)
         comment = session.exec(select(Comment).where(Comment.resolution_id == row.id,
                                                      Comment.number == number)).first()
         if comment is None:
@@ -201,7 +204,7 @@ def dispose(app: App, ref: str, number: int, decision: str, note: str) -> Commen
                            f"{row.symbol}'")
         comment.disposition, comment.note, comment.disposed_by = decision, note.strip(), actor.id
         session.add(comment)
-        touch(session, row)
+        act(session, ruling, row, touch=True)
         audit.record(session, actor=actor.id, action="dispose", resolution=row,
                      detail={"comment": number, "disposition": decision, "note": note.strip()})
         current = refs(_model(session, app.version(session, row)))

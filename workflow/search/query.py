@@ -159,10 +159,18 @@ def search(reads: Reads, query: str, filters: Filters = Filters(), limit: int = 
                 int(r["last_version"]) == int(r["current_version"]), str(r["ref"]),
                 str(r["para_id"]), str(r["lang"]), str(r["text"]), matches(str(r["text"]), terms),
                 int(r["score"])) for r in rows]
+    places = sorted({(int(r["resolution_id"]), h.paragraph_id) for h, r in zip(hits, rows)})
+    found: dict[tuple[int, str], list[Any]] = {}
+    if places:  # the aligned paragraphs of the whole page, in one statement
+        where = " OR ".join("(s.resolution_id = ? AND s.para_id = ?)" for _ in places)
+        for a in reads.all("SELECT s.resolution_id, s.para_id, s.lang, s.first_version, "
+                           "s.last_version, t.text FROM search_spans s JOIN search_texts t "
+                           f"ON t.id = s.text_id WHERE {where} ORDER BY s.id",
+                           [v for place in places for v in place]):
+            found.setdefault((int(a["resolution_id"]), str(a["para_id"])), []).append(a)
     for hit, row in zip(hits, rows):
-        hit.aligned = {str(a["lang"]): str(a["text"]) for a in reads.all(
-            "SELECT s.lang, t.text FROM search_spans s JOIN search_texts t ON t.id = s.text_id "
-            "WHERE s.resolution_id = ? AND s.para_id = ? AND s.last_version >= ? "
-            "AND s.first_version <= ? AND s.lang <> ? ORDER BY s.id",
-            (row["resolution_id"], hit.paragraph_id, hit.version, hit.version, hit.lang))}
+        hit.aligned = {str(a["lang"]): str(a["text"])
+                       for a in found.get((int(row["resolution_id"]), hit.paragraph_id), [])
+                       if a["lang"] != hit.lang
+                       and int(a["first_version"]) <= hit.version <= int(a["last_version"])}
     return SearchPage(query, [t.text for t in terms], total, offset, limit, hits)

@@ -18,7 +18,9 @@ from sqlmodel import Session, select
 
 from workflow.app import App
 from workflow.documents.rendering import render_bytes, safe_name
-from workflow.errors import InvalidInput, WorkflowError
+from workflow.errors import WorkflowError
+from workflow.lifecycle.gate import Decision
+from workflow.lifecycle.steps import act, allow
 from workflow.store import audit
 from workflow.store.files import store_bytes, write_atomic
 from workflow.store.models import AuditEvent, ResolutionRow, SignatureRecord
@@ -55,15 +57,19 @@ def find_base(session: Session, row: ResolutionRow) -> SigningBase | None:
     return None
 
 
-def pin_base(app: App, session: Session, row: ResolutionRow) -> SigningBase:
-    """The pinned documents of the current version; rendered and recorded on first use."""
+#: the rules whose decision prepares the approved text for signing
+PREPARES = ("sign", "signatures import", "signed-files")
 
+
+def pin_base(app: App, session: Session, row: ResolutionRow, decision: Decision) -> SigningBase:
+    """The pinned documents of the current version; rendered and recorded on first use,
+    which only a decision to sign (or to hand out the files to sign) allows."""
     found = find_base(session, row)
     if found is not None:
         return found
-    if row.state != "approved":
-        raise WorkflowError(f"{row.symbol} is {row.state}: only an approved resolution's text "
-                            "is prepared for signing")
+    if decision.rule.name not in PREPARES or decision.resolution_id != row.id:
+        raise TypeError(f"a decision to {decision.rule.command} does not prepare signing")
+    decision.require()
     pdf = render_bytes(app, session, row, stage="final", fmt="pdf")
     docx = render_bytes(app, session, row, stage="final", fmt="docx")
     base = SigningBase(row.current_version, pdf.sha256, docx.sha256)
@@ -115,10 +121,9 @@ def export_signed_files(app: App, ref: str, out_dir: Path) -> list[tuple[Path, s
         row = app.resolution(session, ref)
         base = find_base(session, row)
         if base is None:
-            if row.state != "approved":
-                raise InvalidInput(f"{row.symbol} is {row.state} and has no signed files; "
-                                   "signing starts once it is approved")
-            base = pin_base(app, session, row)
+            decision = allow(app, session, "signed-files", row=row)
+            act(session, decision, row)
+            base = pin_base(app, session, row, decision)
         done = records(session, row)
         stem = f"{safe_name(row.symbol)}_v{row.current_version}"
         pdf_name = f"{stem}_signed.pdf" if done else f"{stem}_final.pdf"

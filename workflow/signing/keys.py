@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from workflow.app import App
 from workflow.errors import InvalidInput, NotFound, WorkflowError
+from workflow.lifecycle.steps import act, allow
 from workflow.signing.roots import load_trust_roots
 from workflow.store import audit
 from workflow.store.files import write_atomic
@@ -133,7 +134,7 @@ def init_ca(app: App, passphrase: bytes, *, common_name: str | None = None,
     from signatures.keys import create_ca, load_certificates
 
     with app.write() as session:
-        app.require(session, "secretary", "create the working group's CA")
+        act(session, allow(app, session, "keys init-ca"))
         cn = common_name or f"{app.workspace.name} CA"
         info = create_ca(ca_dir(app), common_name=cn,
                          organisation=organisation or app.workspace.name, passphrase=passphrase)
@@ -170,7 +171,7 @@ def issue(app: App, member_id: str, *, ca_passphrase: bytes, p12_passphrase: byt
     from workflow.signing.trust import crl_location
 
     with app.write() as session:
-        app.require(session, "secretary", "issue certificates")
+        act(session, allow(app, session, "keys issue"))
         member = app.member(session, member_id)
         target = Path(out) if out else app.workspace.keys_dir / f"{member_id}.p12"
         info = issue_certificate(ca_dir(app), ca_passphrase, member_id=member.id,
@@ -209,7 +210,7 @@ def import_p12(app: App, member_id: str, path: Path, passphrase: bytes,
         raise InvalidInput(f"the certificate in {path} is not issued by the CA certificates "
                            "that came with it; give the right chain with --chain CA.pem")
     with app.write() as session:
-        app.require(session, "secretary", "import certificates")
+        act(session, allow(app, session, "keys import"))
         member = app.member(session, member_id)
         stored = relative_to_workspace(app, Path(path))
         added = _add_to_trust(app, chain)

@@ -14,6 +14,7 @@ from pathlib import Path
 from signatures.errors import KeyFileError
 from workflow.app import App
 from workflow.errors import InvalidInput, WorkflowError
+from workflow.lifecycle.steps import allow
 from workflow.signing.keys import ca_dir
 
 __all__ = ["may_init_ca", "may_issue", "may_import", "may_revoke"]
@@ -27,7 +28,7 @@ def _ca_needed(app: App, what: str) -> None:
 
 def may_init_ca(app: App) -> None:
     with app.write() as session:
-        app.require(session, "secretary", "create the working group's CA")
+        allow(app, session, "keys init-ca")
     for name in ("ca.pem", "ca.key.pem"):
         path = ca_dir(app) / name
         if path.exists():
@@ -38,7 +39,7 @@ def may_init_ca(app: App) -> None:
 
 def may_issue(app: App, member_id: str, out: Path | None) -> None:
     with app.write() as session:
-        app.require(session, "secretary", "issue certificates")
+        allow(app, session, "keys issue")
         app.member(session, member_id)
     _ca_needed(app, "issue certificates")
     target = Path(out) if out else app.workspace.keys_dir / f"{member_id}.p12"
@@ -49,7 +50,7 @@ def may_issue(app: App, member_id: str, out: Path | None) -> None:
 
 def may_import(app: App, member_id: str) -> None:
     with app.write() as session:
-        app.require(session, "secretary", "import certificates")
+        allow(app, session, "keys import")
         app.member(session, member_id)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from workflow.app import App
 from workflow.errors import InvalidInput, NotFound
+from workflow.lifecycle.steps import act, allow
 from workflow.signing.keys import ca_dir, relative_to_workspace
 from workflow.store import audit
 from workflow.store.files import write_atomic
@@ -56,7 +57,7 @@ def issue_seal(app: App, *, ca_passphrase: bytes, seal_passphrase: bytes,
                            "--replace to issue a new one (bags sealed with the old one "
                            "still verify)")
     with app.write() as session:
-        app.require(session, "secretary", "issue the secretariat's seal")
+        act(session, allow(app, session, "keys seal-issue"))
         fresh = seal_dir(app) / "seal.new.p12"
         fresh.unlink(missing_ok=True)  # left by an issue that failed half-way
         name = f"{app.workspace.prefix} secretariat seal"[:64]

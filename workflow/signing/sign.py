@@ -24,10 +24,9 @@ from workflow.app import App
 from workflow.crashpoints import crashpoint
 from workflow.documents.views import member_names
 from workflow.errors import InvalidInput, WorkflowError
-from workflow.lifecycle.facts import Facts
-from workflow.lifecycle.machine import illegal, steps_for
-from workflow.lifecycle.signatures import missing_signatures
-from workflow.lifecycle.steps import check, move
+from workflow.lifecycle.gate import Decision
+from workflow.lifecycle.rules import signatures_missing
+from workflow.lifecycle.steps import act, allow, move
 from workflow.signing.completion import produce_certificate
 from workflow.signing.files import (
     SigningBase,
@@ -46,7 +45,10 @@ __all__ = ["may_sign", "SignResult", "sign", "import_signed", "stamp_lines", "SL
 
 #: the signature slot of the final template (templates.pdf.render.SIGNATURE_SLOT_PT), in points
 SLOT_PT = (180.0, 60.0)
-_SIGNED = {"ru": "Подписано", "zh": "签署", "en": "Signed"}
+#: Scripts the stamp font (Noto Sans CJK, signatures/stamp.py) draws; a stamp says the name
+#: and "Signed" in the document's languages of these scripts (the signature page around
+#: the stamp is printed in every language by the renderer).
+STAMP_SCRIPTS = ("Latn", "Cyrl", "Hans")
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,13 @@ class SignResult:
 
 
 def stamp_lines(member: Member, languages: list[str], when: str) -> list[str]:
-    """The text of a visible signature: the name in each document language, then the date."""
+    """The text of a visible signature: the name in each document language the stamp font
+    draws, then "Signed" in those languages and the date."""
+    from drafts.languages import REGISTRY
+    from templates.labels import section
 
+    languages = [lang for lang in languages
+                 if lang in REGISTRY and REGISTRY[lang].script in STAMP_SCRIPTS] or ["en"]
     names = member_names(member)
     lines: list[str] = []
     for lang in languages:
@@ -76,23 +83,34 @@ def stamp_lines(member: Member, languages: list[str], when: str) -> list[str]:
         if name and name not in lines:
             lines.append(name)
     if not lines:
-        lines.append(member.name)
-    label = " · ".join(_SIGNED[lang] for lang in languages if lang in _SIGNED) or "Signed"
+        drawable = [n for n in (member.name, *names.values()) if _drawable(n)]
+        lines.append(drawable[0] if drawable else member.id)
+    label = " · ".join(dict.fromkeys(section("mail", lang)["signed"] for lang in languages))
     return lines + [f"{label}: {when}"]
 
 
-def _approved(row: ResolutionRow) -> None:
-    if not steps_for(row.state, "sign"):
-        raise illegal(row.symbol, row.state, "sign")
+def _drawable(text: str) -> bool:
+    """Whether the stamp font draws every letter of ``text`` (no Arabic, Devanagari or
+    Ethiopic letters)."""
+    return not any("\u0590" <= ch <= "\u1fff" and not ("\u1e00" <= ch <= "\u1eff")
+                   for ch in text)
 
 
-def _signatory(app: App, session: Session, row: ResolutionRow, by: str | None) -> Member:
+def _signatory(app: App, session: Session, row: ResolutionRow,
+               by: str | None) -> tuple[Member, Decision]:
+    """The member signing (``--by``, default who acts) and the gate's decision."""
     actor = app.acting_member(session)
     member = app.member(session, by, active=True) if by else actor
-    check(row, "sign", Facts(app, session, row, member))
-    if member.id != actor.id and app.actor_id and "secretary" not in actor.role_set():
-        app.require(session, "secretary", f"sign on behalf of {member.id}", row)
-    return member
+    return member, allow(app, session, "sign", row=row, actor=actor, subject=member)
+
+
+def _missing_after(decision: Decision, member: Member) -> list[str]:
+    """What is still missing once ``member``'s signature is recorded."""
+    facts = decision.facts
+    assert facts is not None
+    return signatures_missing(set(facts.signed_by) | {member.id},
+                              facts.policy.required_signatures, dict(facts.signatories),
+                              facts.policy.body_signatures)
 
 
 def _check_certificate(app: App, session: Session, member: Member, cert: Any,
@@ -144,12 +162,12 @@ def _verified(app: App, pdf: bytes, what: str) -> Any:
     return report
 
 
-def _record(app: App, session: Session, row: ResolutionRow, member: Member, *,
-            field_name: str, fingerprint: str, base_sha: str, signed_sha: str,
+def _record(app: App, session: Session, row: ResolutionRow, member: Member,
+            decision: Decision, *, field_name: str, fingerprint: str, base_sha: str, signed_sha: str,
             p7s_sha: str, source: str, certification: bool,
             timestamper: Any = None, timestamped: bool = False) -> SignResult:
     # the record is written once, final: signatures are append-only (PostgreSQL enforces it)
-    missing = missing_signatures(app, session, row, also=member.id)
+    missing = _missing_after(decision, member)
     level = "B-T" if timestamped else "B-B"
     if not missing and timestamper is not None:
         signed_sha = _long_term(app, signed_sha, timestamper)
@@ -159,14 +177,13 @@ def _record(app: App, session: Session, row: ResolutionRow, member: Member, *,
         field_name=field_name, cert_fingerprint=fingerprint, base_sha256=base_sha,
         signed_sha256=signed_sha, docx_p7s_sha256=p7s_sha, source=source, at=clock.now()))
     session.flush()
-    move(session, row, "sign", actor=member.id,
-         facts=Facts(app, session, row, member, recorded=True),
+    move(session, row, decision, actor=member.id,
          detail={"member": member.id, "version": row.current_version, "field": field_name,
                  "cert_fingerprint": fingerprint, "base_sha256": base_sha,
                  "signed_sha256": signed_sha, "p7s_sha256": p7s_sha, "source": source,
                  "certification": certification, "missing": missing, "level": level})
     certificate = None
-    if row.state == "signed":
+    if decision.moves:
         certificate = produce_certificate(app, session, row)
     return SignResult(row.symbol, member.id, field_name, row.state, signed_sha, p7s_sha,
                       certification, missing, certificate, level)
@@ -197,9 +214,7 @@ def may_sign(app: App, ref: str, by: str | None) -> None:
     a signature already made, a missing certificate — so nobody types a passphrase for a
     step that cannot happen (a refusal for a role is audited, as always)."""
     with app.write() as session:
-        row = app.resolution(session, ref)
-        _approved(row)
-        _signatory(app, session, row, by)
+        _signatory(app, session, app.resolution(session, ref), by)
 
 
 def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = None) -> SignResult:
@@ -211,12 +226,11 @@ def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = 
 
     with app.write() as session:
         row = app.resolution(session, ref)
-        _approved(row)
-        member = _signatory(app, session, row, by)
+        member, decision = _signatory(app, session, row, by)
         if hasattr(signer, "open"):  # a KeyRequest: open the key only once allowed to sign
             signer = signer.open(app, session, member.id)
         fingerprint = _check_certificate(app, session, member, signer.cert, signer.chain)
-        base: SigningBase = pin_base(app, session, row)
+        base: SigningBase = pin_base(app, session, row, decision)
         progress.advance("the approved text's PDF and DOCX", 1, 1)
         latest_sha = latest_pdf_sha(session, row, base)
         latest = read_stored(app, latest_sha)
@@ -238,7 +252,7 @@ def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = 
         p7s = sign_detached(read_stored(app, base.docx_sha256), signer, timestamper=timestamper)
         progress.advance("sign the DOCX (.p7s)", 1, 1)
         crashpoint("sign.before-record")
-        return _record(app, session, row, member, field_name=field_name,
+        return _record(app, session, row, member, decision, field_name=field_name,
                        fingerprint=fingerprint, base_sha=latest_sha, signed_sha=store(app, signed),
                        p7s_sha=store(app, p7s), source="local", certification=certify,
                        timestamper=timestamper, timestamped=timestamper is not None)
@@ -251,8 +265,9 @@ def import_signed(app: App, ref: str, pdf: bytes, *, timestamper: Any = None) ->
 
     with app.write() as session:
         row = app.resolution(session, ref)
-        _approved(row)
-        base = pin_base(app, session, row)
+        importing = allow(app, session, "signatures import", row=row)
+        act(session, importing, row)
+        base = pin_base(app, session, row, importing)
         done = records(session, row)
         latest_sha = latest_pdf_sha(session, row, base)
         latest = read_stored(app, latest_sha)
@@ -277,7 +292,8 @@ def import_signed(app: App, ref: str, pdf: bytes, *, timestamper: Any = None) ->
                 raise InvalidInput(f"the signer {sig.signer_common_name!r} "
                                    f"({sig.signer_sha256[:16]}…) has no registered certificate; "
                                    "register it with 'resolutions keys import' first")
-            member = _signatory_for_import(app, session, row, registered.member_id)
+            member, decision = _signatory_for_import(app, session, row,
+                                                     registered.member_id)
             if sig.field_name != f"sig-{member.id}":
                 raise InvalidInput(
                     f"field {sig.field_name}: signed by {member.id} "
@@ -287,7 +303,7 @@ def import_signed(app: App, ref: str, pdf: bytes, *, timestamper: Any = None) ->
             _check_certificate(app, session, member, cert, [])
             revision_sha = store(app, first_new)
             results.append(_record(
-                app, session, row, member, field_name=sig.field_name,
+                app, session, row, member, decision, field_name=sig.field_name,
                 fingerprint=sig.signer_sha256, base_sha=previous, signed_sha=revision_sha,
                 p7s_sha="", source="imported", certification=sig.certification,
                 timestamper=timestamper_for(app, timestamper),
@@ -296,7 +312,8 @@ def import_signed(app: App, ref: str, pdf: bytes, *, timestamper: Any = None) ->
         return results
 
 
-def _signatory_for_import(app: App, session: Session, row: ResolutionRow, member_id: str) -> Member:
+def _signatory_for_import(app: App, session: Session, row: ResolutionRow,
+                          member_id: str) -> tuple[Member, Decision]:
+    """The registered signer of an imported signature: they signed it themselves."""
     member = app.member(session, member_id)
-    check(row, "sign", Facts(app, session, row, member))
-    return member
+    return member, allow(app, session, "sign", row=row, actor=member, subject=member)

@@ -26,6 +26,7 @@ from sqlmodel import Session, select
 
 from workflow.app import App
 from workflow.errors import InvalidInput, NotFound, WorkflowError
+from workflow.lifecycle.steps import act, allow
 from workflow.store import audit
 
 __all__ = ["PURPOSES", "Revocation", "trust_anchor", "trusted_for", "purposes_of",
@@ -95,7 +96,7 @@ def trust_anchor(app: App, path: Path, purposes: list[str]) -> dict[str, Any]:
         raise InvalidInput(f"{path} does not exist") from None
     added = []
     with app.write() as session:
-        app.require(session, "secretary", "change the trust store")
+        act(session, allow(app, session, "keys trust"))
         directory = _trust_dir(app)
         index = _index(directory)
         for cert in certs:
@@ -198,7 +199,7 @@ def revocable(app: App, session: Session, member_id: str) -> tuple[Any, Any]:
     """(the member, their registered certificate row) for the secretary to revoke."""
     from workflow.store.models import MemberCertificate
 
-    app.require(session, "secretary", "revoke certificates")
+    allow(app, session, "keys revoke")
     member = app.member(session, member_id)
     row = session.get(MemberCertificate, member.id)
     if row is None or not row.cert_pem:
@@ -215,6 +216,7 @@ def revoke(app: App, member_id: str, *, reason: str, ca_passphrase: bytes) -> Re
         raise InvalidInput(f"unknown reason {reason!r}; use one of " + ", ".join(REASONS))
     with app.write() as session:
         member, row = revocable(app, session, member_id)
+        act(session, allow(app, session, "keys revoke"))
         cert = load_certificates(row.cert_pem.encode("ascii"))[0]
         ca_cert = load_certificates((_ca_dir(app) / "ca.pem").read_bytes())[0]
         if cert.issuer != ca_cert.subject:
@@ -255,7 +257,7 @@ def publish_crl(app: App, out: Path, *, pem: bool, ca_passphrase: bytes | None) 
 
     if ca_passphrase is not None:
         with app.write() as session:
-            app.require(session, "secretary", "publish the CRL")
+            act(session, allow(app, session, "keys crl"))
             audit.record(session, actor=app.actor(session), action="keys-crl", detail={})
             session.flush()
             der = _make_crl(app, session, ca_passphrase)

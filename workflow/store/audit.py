@@ -11,17 +11,19 @@ hash and every resolution's state against the last state its events record, and
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import String, type_coerce
+from sqlalchemy import String, text, type_coerce
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from workflow import clock
 from workflow.errors import WorkflowError
 from workflow.store import facts
-from workflow.store.chain import GENESIS, Problem, chain_problems, event_hash
+from workflow.store.chain import GENESIS, Problem, chain_problems, event_hash, event_payload
 from workflow.store.crosscheck import row_problems
 from workflow.store.models import AuditEvent, AuditHead, ResolutionRow, Version
 
@@ -49,15 +51,30 @@ def record(session: Session, *, actor: str, action: str, resolution: ResolutionR
     seq = head.seq + 1
     rid = resolution.id if resolution is not None else None
     symbol = resolution.symbol if resolution is not None else ""
-    digest = event_hash(seq, at, actor, action, outcome, rid, symbol, detail_text, head.hash)
+    payload = event_payload(seq, at, actor, action, outcome, rid, symbol, detail_text,
+                            head.hash)
+    digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()
     event = AuditEvent(seq=seq, at=at, actor=actor, action=action, outcome=outcome,
                        resolution_id=rid, symbol=symbol, detail=detail_text,
                        prev_hash=head.hash, hash=digest)
+    if session.get_bind().dialect.name == "postgresql":
+        # the one way into the chain: the database's own append function, which checks
+        # who this login is, the event's links and its hash (workflow.store.pgroles)
+        session.execute(_APPEND, {"at": at, "actor": actor, "action": action,
+                                  "outcome": outcome, "rid": rid, "symbol": symbol,
+                                  "detail": detail_text, "payload": payload, "hash": digest})
+        set_committed_value(head, "seq", seq)
+        set_committed_value(head, "hash", digest)
+        return event
     session.add(event)
     head.seq, head.hash = seq, digest
     session.add(head)
     session.flush()
     return event
+
+
+_APPEND = text("SELECT resolutions_append(:at, :actor, :action, :outcome, :rid, :symbol, "
+               ":detail, :payload, :hash)")
 
 
 def _utc(value: _dt.datetime) -> _dt.datetime:

@@ -343,32 +343,31 @@ def _index_registered(data: bytes, registered: set[str]) -> bool:
     return isinstance(index, dict) and all(str(k) in registered for k in index)
 
 
-def grant_shared_store(conn: Any, group: Any) -> None:
-    """PostgreSQL privileges of the shared store, run by the owner after every migration
-    (``group(role)`` names a workspace role's group): every member may add blobs (never
-    change one), the secretary and the archivist may name shared files, and each secret is
-    visible only to the roles that need it (row-level security)."""
-    from sqlalchemy import text
-
+def shared_store_statements(group: Any, have: set[str]) -> list[str]:
+    """The PostgreSQL privileges of the shared store, for the tables that exist
+    (``group(role)`` names a workspace role's group; the blobs' append-only trigger is the
+    audit log's, ``pgroles.APPEND_ONLY``): every member may add blobs, the secretary and the
+    archivist may name shared files, and each secret is visible only to the roles that need
+    it (row-level security)."""
     def q(name: str) -> str:
         return '"' + name.replace('"', '""') + '"'
 
     members, secretary, archivist = group("members"), group("secretary"), group("archivist")
-    conn.execute(text('DROP TRIGGER IF EXISTS append_only ON "blobs"'))
-    conn.execute(text('CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON "blobs" '
-                      "FOR EACH ROW EXECUTE FUNCTION resolutions_append_only()"))
-    conn.execute(text(f'GRANT INSERT ON "blobs" TO {q(members)}'))
-    for writer in (secretary, archivist):
-        conn.execute(text(f'GRANT INSERT, UPDATE ON "shared_files" TO {q(writer)}'))
-        conn.execute(text(f'GRANT SELECT, INSERT ON "workspace_secrets" TO {q(writer)}'))
-    conn.execute(text(f'REVOKE SELECT ON "workspace_secrets" FROM {q(members)}'))
-    conn.execute(text('ALTER TABLE "workspace_secrets" ENABLE ROW LEVEL SECURITY'))
-    rule = (f"(name = 'binding' AND pg_has_role({_literal(secretary)}, 'MEMBER')) OR "
-            f"(name = 'exports' AND (pg_has_role({_literal(secretary)}, 'MEMBER') OR "
-            f"pg_has_role({_literal(archivist)}, 'MEMBER')))")
-    conn.execute(text('DROP POLICY IF EXISTS secretariat ON "workspace_secrets"'))
-    conn.execute(text(f'CREATE POLICY secretariat ON "workspace_secrets" USING ({rule}) '
-                      f"WITH CHECK ({rule})"))
+    out = [f'GRANT INSERT ON "blobs" TO {q(members)}'] if "blobs" in have else []
+    if "shared_files" in have:
+        out += [f'GRANT INSERT, UPDATE ON "shared_files" TO {q(w)}' for w in (secretary, archivist)]
+    if "workspace_secrets" in have:
+        rule = (f"(name = 'binding' AND pg_has_role({_literal(secretary)}, 'MEMBER')) OR "
+                f"(name = 'exports' AND (pg_has_role({_literal(secretary)}, 'MEMBER') OR "
+                f"pg_has_role({_literal(archivist)}, 'MEMBER')))")
+        out += [f'REVOKE SELECT ON "workspace_secrets" FROM {q(members)}',
+                *[f'GRANT SELECT, INSERT ON "workspace_secrets" TO {q(w)}'
+                  for w in (secretary, archivist)],
+                'ALTER TABLE "workspace_secrets" ENABLE ROW LEVEL SECURITY',
+                'DROP POLICY IF EXISTS secretariat ON "workspace_secrets"',
+                f'CREATE POLICY secretariat ON "workspace_secrets" USING ({rule}) '
+                f"WITH CHECK ({rule})"]
+    return out
 
 
 def _literal(value: str) -> str:

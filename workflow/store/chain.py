@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-__all__ = ["GENESIS", "Problem", "event_hash", "event_record", "redacted_record",
+__all__ = ["GENESIS", "Problem", "event_hash", "event_payload", "event_record", "redacted_record",
            "chain_problems", "record_problems", "iso", "anchor_statement"]
 
 GENESIS = "0" * 64
@@ -56,13 +56,21 @@ def iso(at: _dt.datetime) -> str:
     return at.astimezone(_dt.timezone.utc).isoformat()
 
 
-def event_hash(seq: int, at: _dt.datetime, actor: str, action: str, outcome: str,
-               resolution_id: int | None, symbol: str, detail: str, prev_hash: str) -> str:
-    payload = json.dumps(
+def event_payload(seq: int, at: _dt.datetime, actor: str, action: str, outcome: str,
+                  resolution_id: int | None, symbol: str, detail: str, prev_hash: str) -> str:
+    """The canonical JSON an event's hash is over (PostgreSQL's append function checks
+    that it names the fields it is appended with)."""
+    return json.dumps(
         {"seq": seq, "at": iso(at), "actor": actor, "action": action, "outcome": outcome,
          "resolution_id": resolution_id, "symbol": symbol, "detail": json.loads(detail),
          "prev": prev_hash},
         ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def event_hash(seq: int, at: _dt.datetime, actor: str, action: str, outcome: str,
+               resolution_id: int | None, symbol: str, detail: str, prev_hash: str) -> str:
+    payload = event_payload(seq, at, actor, action, outcome, resolution_id, symbol, detail,
+                            prev_hash)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

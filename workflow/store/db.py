@@ -2,14 +2,21 @@
 write transactions that serialise on the audit head.
 
 SQLite runs in WAL mode with a busy timeout; a write transaction starts with
-``BEGIN IMMEDIATE`` so two writers never interleave. PostgreSQL serialises writers with
-``SELECT … FOR UPDATE`` on the audit head row. The same code serves both.
+``BEGIN IMMEDIATE`` so two writers never interleave. PostgreSQL serialises writers by
+locking the audit head row (``resolutions_lock_head()``, the database's own function: a
+member may not lock it for update directly). The same code serves both.
+
+On PostgreSQL the engine logs in as the acting member's own role and administration as the
+administrator's (:mod:`workflow.store.logins`); a schema older than the code is migrated by
+the administrator's login, never by a member's.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,13 +26,14 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine, select
 
 from workflow.errors import WorkspaceError
-from workflow.store import audit, facts
+from workflow.store import audit, facts, failures, logins
 from workflow.store.models import AuditHead
 from workflow.store.pgroles import ensure_database_roles
 from workflow.store.reads import schema_revision
 
 __all__ = ["Database", "schema_revision"]
 
+logger = logging.getLogger(__name__)
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _WRITING: contextvars.ContextVar[bool] = contextvars.ContextVar("writing", default=False)
 
@@ -43,20 +51,142 @@ def _actor(session: Session) -> str:
         return "engine"
 
 
-class Database:
-    """The workspace's database: engine, migrations, read and write sessions."""
+_SECRETARY = ("SELECT m.id FROM members m JOIN member_roles r ON r.member_id = m.id "
+              "WHERE r.role = 'secretary' AND m.active ORDER BY m.created_at, m.id LIMIT 1")
 
-    def __init__(self, url: str) -> None:
+
+def _postgres_engine(url: str) -> Engine:
+    engine = create_engine(url, pool_pre_ping=True)
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect, _record, cargs, cparams):  # type: ignore[no-untyped-def]
+        try:
+            return dialect.loaded_dbapi.connect(*cargs, **cparams)
+        except dialect.loaded_dbapi.OperationalError as exc:
+            if "no password supplied" not in str(exc):
+                raise
+            role = logins.url_role(url) or "this role"
+            answer = logins.ask_password(role, failures.where(url))
+            if answer is None:
+                raise
+            cparams["password"] = answer  # kept for the pool's next connection
+            return dialect.loaded_dbapi.connect(*cargs, **cparams)
+
+    return failures.watch(engine)
+
+
+def _immutable_engine(url: str, cause: Exception) -> Engine:
+    """The SQLite file read as it is, without the shared-memory file WAL readers make — what
+    a full disk leaves possible. Only when no committed change waits in the ``-wal`` file
+    (it would be missed); else the disk-full refusal stands."""
+    path = Path(url.removeprefix("sqlite:///"))
+    wal = path.with_name(path.name + "-wal")
+    if not path.is_file() or (wal.exists() and wal.stat().st_size > 0):
+        if isinstance(cause, failures.DiskFull):
+            raise cause
+        raise failures.DiskFull(
+            "the disk holding the workspace is full and its database has changes not yet "
+            f"folded in ({wal.name}): free some space, then run the command again") from None
+    engine = create_engine(f"sqlite:///file:{path}?mode=ro&immutable=1&uri=true")
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        dbapi_conn.execute("PRAGMA query_only=1")
+
+    logger.info("the disk is full: reading %s as it is (read-only)", path)
+    return failures.watch(engine)
+
+
+def _private(path: Path) -> None:
+    """The SQLite file readable by its owner only (0600), made so before SQLite creates it;
+    its WAL and shared-memory files take the same mode."""
+    try:
+        if path.parent.stat().st_mode & 0o077:  # .resolutions: the owner's only (0700)
+            path.parent.chmod(0o700)
+        if not path.exists():
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        elif path.stat().st_mode & 0o077:
+            for each in (path, path.with_name(path.name + "-wal"),
+                         path.with_name(path.name + "-shm")):
+                if each.exists():
+                    each.chmod(0o600)
+    except PermissionError:  # another user's workspace, read-only to us: reading still works
+        pass
+
+
+class Database:
+    """The workspace's database: engine, migrations, read and write sessions.
+
+    ``member``: who acts (``--as``/``RESOLUTIONS_USER``); on PostgreSQL the login role.
+    ``admin``: the whole session is administration (``init``), on the administrator's
+    login."""
+
+    def __init__(self, url: str, member: str | None = None, *, admin: bool = False) -> None:
         self.url = url
+        self.member = member
+        self.admin = admin
         self.is_sqlite = url.startswith("sqlite")
         self._engine: Engine | None = None
+        self._admin_engine: Engine | None = None
+        self._readonly: Engine | None = None
 
     @property
     def engine(self) -> Engine:
+        """The engine ordinary work uses: on PostgreSQL, the acting member's login."""
         if self._engine is None:
-            self._engine = self._create_engine()
-            self._migrate()
+            if self.is_sqlite:
+                engine = self._create_engine()
+                self._migrate(engine)
+                self._engine = engine
+            elif self.admin:
+                self._engine = self.admin_engine
+            else:
+                self._engine = self._member_engine()
         return self._engine
+
+    @property
+    def admin_engine(self) -> Engine:
+        """The administrator's login (PostgreSQL; on SQLite the one engine): migrations and
+        membership."""
+        if self.is_sqlite:
+            return self.engine
+        if self._admin_engine is None:
+            engine = _postgres_engine(logins.admin_url(self.url))
+            self._migrate(engine)
+            self._admin_engine = engine
+        return self._admin_engine
+
+    def _member_engine(self) -> Engine:
+        member = self.member or logins.url_member(self.url)
+        if member is None:
+            if not logins.url_role(self.url):
+                raise WorkspaceError(
+                    "say who you are on PostgreSQL: name your own role in "
+                    "RESOLUTIONS_DATABASE_URL (postgresql+psycopg://DATABASE_MEMBER@HOST/"
+                    "DATABASE) or pass --as MEMBER (docs/SECURITY.md)")
+            # the administrator's URL: ordinary work logs in as the secretary
+            with self.admin_engine.connect() as conn:
+                member = conn.execute(text(_SECRETARY)).scalar()
+            if member is None:  # nobody to act for yet (a new workspace)
+                return self.admin_engine
+        engine = _postgres_engine(logins.member_url(self.url, str(member)))
+        if self._current_revision(engine) != schema_revision():
+            self._upgrade_for_member(engine)
+        return engine
+
+    def _upgrade_for_member(self, engine: Engine) -> None:
+        """A member's login found the schema older than the code: the administrator's login
+        migrates it (its password must be at hand), or the member is told who can."""
+        try:
+            self.admin_engine  # noqa: B018 - opening it migrates
+        except (OperationalError, failures.DatabaseUnavailable) as exc:
+            found = self._current_revision(engine)
+            engine.dispose()
+            raise WorkspaceError(
+                f"the database is at schema revision {found or 'none'} and this resolutions "
+                f"needs {schema_revision()}: only the administrator may migrate it — run any "
+                "command once with the administrator's URL (docs/SECURITY.md, "
+                f"'Administration'); the administrator's login failed: {exc}") from None
 
     def _create_engine(self) -> Engine:
         if self.is_sqlite:
@@ -64,6 +194,8 @@ class Database:
             if path and not Path(path).parent.is_dir():
                 raise WorkspaceError(f"database folder {Path(path).parent} is missing; "
                                      "is this a workspace? ('resolutions init')")
+            if path and path != ":memory:":
+                _private(Path(path))
             engine = create_engine(self.url, connect_args={"timeout": 30})
 
             @event.listens_for(engine, "connect")
@@ -80,23 +212,21 @@ class Database:
             def _on_begin(conn):  # type: ignore[no-untyped-def]
                 conn.exec_driver_sql("BEGIN IMMEDIATE" if _WRITING.get() else "BEGIN")
 
-            return engine
-        return create_engine(self.url, pool_pre_ping=True)
+            return failures.watch(engine)
+        return _postgres_engine(self.url)
 
     def _current_revision(self, engine: Engine) -> str | None:
-        try:
-            with engine.connect() as conn:
+        """The schema's revision (None: never migrated). A failure to connect is raised."""
+        with engine.connect() as conn:
+            try:
                 return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except OperationalError:
-            return None
-        except Exception as exc:  # psycopg's UndefinedTable and friends
-            if "alembic_version" in str(exc):
-                return None
-            raise
+            except Exception as exc:  # sqlite's OperationalError, psycopg's UndefinedTable
+                if "alembic_version" in str(exc):
+                    return None
+                raise
 
-    def _migrate(self) -> None:
-        assert self._engine is not None
-        if self._current_revision(self._engine) == schema_revision():
+    def _migrate(self, engine: Engine) -> None:
+        if self._current_revision(engine) == schema_revision():
             return
         from alembic import command
         from alembic.config import Config
@@ -106,9 +236,11 @@ class Database:
                                str(_MIGRATIONS))
         token = _WRITING.set(True)
         try:
-            with self._engine.begin() as conn:
+            with engine.begin() as conn:
                 if not self.is_sqlite:
                     conn.execute(text("SELECT pg_advisory_xact_lock(424242)"))
+                    # the rows a migration writes are the administrator's (see pgroles)
+                    conn.execute(text("SELECT set_config('resolutions.migrating', 'on', true)"))
                 config.attributes["connection"] = conn
                 command.upgrade(config, "head")
                 if not self.is_sqlite:  # members' roles, grants and append-only triggers
@@ -122,22 +254,37 @@ class Database:
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
-        """A read session; nothing added to it is ever flushed (see ``rendering``)."""
-        with Session(self.engine, expire_on_commit=False, autoflush=False) as session:
+        """A read session; nothing added to it is ever flushed (see ``rendering``). On a
+        full disk a SQLite workspace is still read (:meth:`_read_engine`)."""
+        with Session(self._read_engine(), expire_on_commit=False, autoflush=False) as session:
             yield session
 
+    def _read_engine(self) -> Engine:
+        if not self.is_sqlite:
+            return self.engine
+        if self._readonly is not None:
+            return self._readonly
+        try:
+            return self.engine
+        except (failures.DiskFull, OperationalError) as exc:
+            self._readonly = _immutable_engine(self.url, exc)
+            if self._current_revision(self._readonly) != schema_revision():
+                raise
+            return self._readonly
+
     @contextlib.contextmanager
-    def write(self) -> Iterator[Session]:
-        """A write transaction: holds the audit head lock until commit or rollback."""
-        engine = self.engine
+    def write(self, *, admin: bool = False) -> Iterator[Session]:
+        """A write transaction: holds the audit head lock until commit or rollback.
+        ``admin``: on the administrator's login (membership)."""
+        engine = self.admin_engine if admin else self.engine
         token = _WRITING.set(True)
         try:
             with Session(engine, expire_on_commit=False) as session:
                 with session.begin():
-                    statement = select(AuditHead).where(AuditHead.id == 1)
-                    if not self.is_sqlite:
-                        statement = statement.with_for_update()
-                    session.exec(statement).one()
+                    if self.is_sqlite:
+                        session.exec(select(AuditHead).where(AuditHead.id == 1)).one()
+                    else:
+                        session.execute(text("SELECT resolutions_lock_head()")).one()
                     facts.install(session)
                     yield session
                     if facts.pending(session):  # no write escapes the chain
@@ -146,6 +293,7 @@ class Database:
             _WRITING.reset(token)
 
     def dispose(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        for engine in {id(e): e for e in (self._engine, self._admin_engine, self._readonly)
+                       if e}.values():
+            engine.dispose()
+        self._engine = self._admin_engine = self._readonly = None

@@ -35,7 +35,7 @@ __all__ = ["FACT_TABLES", "NOT_FACTS", "install", "touched", "take", "pending",
 FACT_TABLES: tuple[str, ...] = (
     "members", "member_roles", "member_certificates", "resolutions", "versions",
     "translation_state", "review_rounds", "comments", "amendments", "approvals",
-    "signatures", "messages", "submissions", "receipts", "audit_anchors")
+    "signatures", "messages", "submissions", "receipts", "audit_anchors", "waivers")
 
 NOT_FACTS: dict[str, str] = {
     "audit_events": "the chain itself",
@@ -169,6 +169,7 @@ _NAMES: dict[str, str] = {
     "submissions": "submission {id} of {sym} to {body}",
     "receipts": "receipt {id} ({outcome}) of submission {submission_id}",
     "audit_anchors": "audit anchor {id} (of event {seq})",
+    "waivers": "waiver of {finding} ({ref} {rule}) by {member_id} of {sym}",
 }
 
 

@@ -36,7 +36,21 @@ def _tell(path: Path, data: bytes, mode: int) -> None:
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """``data`` at ``path`` whole or not at all. A full or read-only disk is a refusal that
+    names the file (``workflow.store.failures``), and leaves no temporary file behind."""
     path = Path(path)
+    try:
+        _write_atomic(path, data, mode)
+    except OSError as exc:
+        from workflow.store.failures import disk_error
+
+        found = disk_error(exc, path)
+        if found is None:
+            raise
+        raise found from None
+
+
+def _write_atomic(path: Path, data: bytes, mode: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

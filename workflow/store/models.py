@@ -48,6 +48,7 @@ __all__ = [
     "Blob",
     "SharedFile",
     "WorkspaceSecret",
+    "Waiver",
     "SearchText",
     "SearchSpan",
 ]
@@ -414,6 +415,31 @@ class WorkspaceSecret(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=32)
     value: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class Waiver(SQLModel, table=True):
+    """A parity finding set aside by a named member, with the reason (``check --accept``).
+
+    ``finding`` is the finding's id (``f-…``: paragraph, rule and languages); the waiver
+    holds while the paragraph's texts hash to ``texts_hash`` (drafts.parity.waivers).
+    Append-only: a waiver is never changed or removed; a changed text makes it lapse."""
+
+    __tablename__ = "waivers"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    resolution_id: int = Field(foreign_key="resolutions.id", index=True)
+    version_number: int
+    finding: str
+    paragraph_id: str
+    ref: str
+    rule: str
+    languages: str          # comma-separated, as the finding names them
+    severity: str
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    texts_hash: str
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    member_id: str
+    at: _dt.datetime
 
 
 class SearchText(SQLModel, table=True):

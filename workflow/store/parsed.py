@@ -30,7 +30,7 @@ from drafts.model import Annex, Paragraph, Resolution
 __all__ = ["cached", "remember", "cached_parity", "remember_parity", "FORMAT"]
 
 #: bump when the model's shape changes: older entries then miss
-FORMAT = "1"
+FORMAT = "2"  # 2: items keep their label style
 
 
 def _rules_digest() -> str:
@@ -60,15 +60,20 @@ def cached_parity(state_dir: Path, source: str, records: str) -> list[dict[str, 
     message of each), or None."""
     try:
         data = json.loads(_parity_path(state_dir, source, records).read_text("utf-8"))
-        return [{k: e[k] for k in ("ref", "languages", "rule", "message")} for e in data]
+        return [{k: e[k] for k in ("ref", "languages", "rule", "message", "id", "paragraph_id",
+                                   "unit_hash")} for e in data]
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def remember_parity(state_dir: Path, source: str, records: str, errors: list[Any]) -> None:
+def remember_parity(state_dir: Path, source: str, records: str, errors: list[Any],
+                    hashes: dict[str, str] | None = None) -> None:
+    """Keep the parity errors of a text; ``hashes`` (paragraph id → hash of its texts) lets
+    a waiver be matched without parsing the text again."""
     _write(_parity_path(state_dir, source, records),
            [{"ref": f.ref, "languages": list(f.languages), "rule": f.rule,
-             "message": f.message} for f in errors])
+             "message": f.message, "id": f.id, "paragraph_id": f.paragraph_id,
+             "unit_hash": (hashes or {}).get(f.paragraph_id, "")} for f in errors])
 
 
 def _path(state_dir: Path, source: str) -> Path:
@@ -77,7 +82,8 @@ def _path(state_dir: Path, source: str) -> Path:
 
 
 def _paragraph(p: Paragraph) -> dict[str, Any]:
-    return {"id": p.id, "texts": dict(p.texts), "items": [_paragraph(i) for i in p.items]}
+    return {"id": p.id, "texts": dict(p.texts), "items": [_paragraph(i) for i in p.items],
+            "label": p.label}
 
 
 def _to_data(model: Resolution) -> dict[str, Any]:
@@ -93,7 +99,7 @@ def _to_data(model: Resolution) -> dict[str, Any]:
 
 def _from_paragraph(data: Mapping[str, Any]) -> Paragraph:
     return Paragraph(str(data["id"]), dict(data["texts"]),
-                     tuple(_from_paragraph(i) for i in data["items"]))
+                     tuple(_from_paragraph(i) for i in data["items"]), str(data.get("label", "")))
 
 
 def _from_data(data: Mapping[str, Any]) -> Resolution:

@@ -5,30 +5,41 @@ On a PostgreSQL workspace every member connects with a role of their own,
 member is ``current_user``, not a flag. Each workspace role is a group role
 (``<database>_r_<role>``) holding exactly the table privileges its commands need, and
 every member role is in the group ``<database>_members`` (read everything, append audit
-events). The audit log, versions and signatures are append-only for everyone — UPDATE and
-DELETE are refused by triggers, whoever asks — and an approval may change in one way only:
-``void`` from false to true (an objection or a text change voids it)."""
+events through ``resolutions_append()``). The audit log, versions and signatures are
+append-only for everyone — UPDATE, DELETE and TRUNCATE are refused by triggers, whoever
+asks — and an approval may change in one way only: ``void`` from false to true (an
+objection or a text change voids it). What the database checks of every write beyond the
+grants — who appends, who a row names, that each fact has its event — is
+:mod:`workflow.store.pgrules`."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterable, Mapping
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
+
+from workflow.store import pgrules
+from workflow.store.facts import FACT_TABLES
 
 __all__ = ["role_name", "group_name", "ensure_database_roles", "create_member_role",
-           "set_member_roles", "disable_member_role", "member_of_role", "connected_role", "can_create_roles", "APPEND_ONLY", "ROLE_GRANTS"]
+           "set_member_roles", "disable_member_role", "member_of_role", "connected_role",
+           "can_create_roles", "set_password", "APPEND_ONLY", "ROLE_GRANTS"]
 
 #: tables nobody may UPDATE or DELETE (approvals: see the void-only trigger)
-APPEND_ONLY = ("audit_events", "versions", "signatures", "audit_anchors", "receipts")
+APPEND_ONLY = ("audit_events", "versions", "signatures", "audit_anchors", "receipts",
+               "waivers", "blobs")
 
 #: the search index, written with every version (workflow.store.search_index)
 _SEARCH = ("search_texts", "search_spans")
 
 #: what each workspace role may write, beyond what every member may (``_BASE``)
 ROLE_GRANTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
-    "reviewer": {"INSERT": ("comments", "amendments"), "UPDATE": ("resolutions",)},
-    "approver": {"INSERT": ("approvals", "translation_state"),
+    "reviewer": {"INSERT": ("comments", "amendments")},
+    "approver": {"INSERT": ("approvals", "translation_state", "waivers"),
                  "UPDATE": ("resolutions", "translation_state")},
     "signatory": {"INSERT": ("signatures", "translation_state"),
                   "UPDATE": ("resolutions", "translation_state")},
@@ -38,16 +49,21 @@ ROLE_GRANTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "secretary": {"INSERT": ("resolutions", "versions", "review_rounds", "comments",
                              "amendments", "approvals", "translation_state", "signatures",
                              "member_certificates", "messages", "submissions", "receipts",
-                             *_SEARCH),
+                             "waivers", *_SEARCH),
                   "UPDATE": ("resolutions", "review_rounds", "comments", "amendments",
                              "translation_state", "member_certificates", "messages",
                              "submissions", "search_spans")},
 }
 _VOIDERS = ("approver", "drafter", "secretary")  # may set approvals.void (object, edit)
+#: column grants: a reviewer's comment bumps the resolution's row version, never its state
+_COLUMNS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "reviewer": {"resolutions": ("row_version", "updated_at")}}
 
-#: every member: read all, append to the audit log, keep the render cache
-_BASE = {"INSERT": ("audit_events", "artefacts", "audit_anchors"),
-         "UPDATE": ("audit_head", "artefacts")}
+#: every member: read all, keep the render cache, anchor the chain (appending to the chain
+#: itself is ``resolutions_append()``'s: nobody INSERTs into it or UPDATEs its head)
+_BASE = {"INSERT": ("artefacts", "audit_anchors"), "UPDATE": ("artefacts",)}
+#: what earlier versions granted every member, taken back
+_REVOKED = {"INSERT": ("audit_events",), "UPDATE": ("audit_head",)}
 
 
 def _database(conn: Connection) -> str:
@@ -84,10 +100,9 @@ def _role_exists(conn: Connection, name: str) -> bool:
                              {"n": name}).scalar())
 
 
-def _grant(conn: Connection, group: str, grants: Mapping[str, Iterable[str]]) -> None:
-    for privilege, tables in grants.items():
-        for table in tables:
-            conn.execute(text(f"GRANT {privilege} ON {_q(table)} TO {_q(group)}"))
+def _grants(group: str, grants: Mapping[str, Iterable[str]], have: set[str]) -> list[str]:
+    return [f"GRANT {privilege} ON {_q(table)} TO {_q(group)}"
+            for privilege, tables in grants.items() for table in tables if table in have]
 
 
 _TRIGGERS = """
@@ -107,39 +122,75 @@ BEGIN
 END $$ LANGUAGE plpgsql;
 """
 
+_MARKED = "resolutions_append(timestamptz, text, text, text, integer, text, text, text, text)"
+
+
+def _statements(database: str, have: set[str]) -> list[str]:
+    """Everything the database's rules are, for the tables that exist now."""
+    out = [_TRIGGERS]
+    for table in APPEND_ONLY:
+        if table in have:
+            out += [f"DROP TRIGGER IF EXISTS append_only ON {_q(table)}",
+                    f"CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON {_q(table)} "
+                    "FOR EACH ROW EXECUTE FUNCTION resolutions_append_only()",
+                    f"DROP TRIGGER IF EXISTS no_truncate ON {_q(table)}",
+                    f"CREATE TRIGGER no_truncate BEFORE TRUNCATE ON {_q(table)} "
+                    "FOR EACH STATEMENT EXECUTE FUNCTION resolutions_append_only()"]
+    out += ['DROP TRIGGER IF EXISTS void_only ON "approvals"',
+            'CREATE TRIGGER void_only BEFORE UPDATE OR DELETE ON "approvals" '
+            "FOR EACH ROW EXECUTE FUNCTION resolutions_void_only()"]
+    members = group_name(database, "members")
+    for group in [members, *(group_name(database, r) for r in ROLE_GRANTS)]:
+        literal = group.replace("'", "''")
+        out.append(f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = "
+                   f"'{literal}') THEN CREATE ROLE {_q(group)} NOLOGIN; END IF; END $$")
+    out += [f"GRANT CONNECT ON DATABASE {_q(database)} TO {_q(members)}",
+            f"GRANT USAGE ON SCHEMA public TO {_q(members)}",
+            f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {_q(members)}",
+            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {_q(members)}",
+            *_grants(members, _BASE, have)]
+    out += [f"REVOKE {privilege} ON {_q(table)} FROM {_q(members)}"
+            for privilege, tables in _REVOKED.items() for table in tables if table in have]
+    tables = SQLModel.metadata.tables
+    out += pgrules.statements(members, [
+        (name, [c.name for c in tables[name].primary_key.columns])
+        for name in FACT_TABLES if name in have], have)
+    for role, grants in ROLE_GRANTS.items():
+        out += _grants(group_name(database, role), grants, have)
+        for table, columns in _COLUMNS.get(role, {}).items():
+            if table in have:
+                group = _q(group_name(database, role))
+                out += [f"REVOKE UPDATE ON {_q(table)} FROM {group}",
+                        f"GRANT UPDATE ({', '.join(_q(c) for c in columns)}) ON {_q(table)} "
+                        f"TO {group}"]
+        if role in _VOIDERS and "approvals" in have:
+            out.append(f'GRANT UPDATE ("void") ON "approvals" TO '
+                       f"{_q(group_name(database, role))}")
+    from workflow.store.blobs import shared_store_statements
+
+    return out + shared_store_statements(lambda role: group_name(database, role), have)
+
 
 def ensure_database_roles(conn: Connection) -> None:
-    """Create (or bring up to date) the group roles, grants and append-only triggers of this
-    database. Run by the owner after every migration; idempotent."""
+    """Create (or bring up to date) the group roles, grants, functions and triggers of this
+    database, for the tables it has. Run by the owner after every migration and before a
+    member is added; idempotent, and skipped when the database already holds exactly these
+    rules (their SHA-256 is the comment on ``resolutions_append``)."""
     if not can_create_roles(conn):
         return
     database = _database(conn)
-    conn.execute(text(_TRIGGERS))
-    for table in APPEND_ONLY:
-        conn.execute(text(f"DROP TRIGGER IF EXISTS append_only ON {_q(table)}"))
-        conn.execute(text(f"CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON {_q(table)} "
-                          "FOR EACH ROW EXECUTE FUNCTION resolutions_append_only()"))
-    conn.execute(text('DROP TRIGGER IF EXISTS void_only ON "approvals"'))
-    conn.execute(text('CREATE TRIGGER void_only BEFORE UPDATE OR DELETE ON "approvals" '
-                      "FOR EACH ROW EXECUTE FUNCTION resolutions_void_only()"))
-    members = group_name(database, "members")
-    groups = [members, *(group_name(database, r) for r in ROLE_GRANTS)]
-    for group in groups:
-        if not _role_exists(conn, group):
-            conn.execute(text(f"CREATE ROLE {_q(group)} NOLOGIN"))
-    conn.execute(text(f"GRANT CONNECT ON DATABASE {_q(database)} TO {_q(members)}"))
-    conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {_q(members)}"))
-    conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {_q(members)}"))
-    conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {_q(members)}"))
-    _grant(conn, members, _BASE)
-    for role, grants in ROLE_GRANTS.items():
-        _grant(conn, group_name(database, role), grants)
-        if role in _VOIDERS:
-            conn.execute(text(f'GRANT UPDATE ("void") ON "approvals" TO '
-                              f"{_q(group_name(database, role))}"))
-    from workflow.store.blobs import grant_shared_store
-
-    grant_shared_store(conn, lambda role: group_name(database, role))
+    have = {str(t) for t in conn.execute(text(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars()}
+    statements = _statements(database, have)
+    digest = hashlib.sha256("\n;\n".join(statements).encode("utf-8")).hexdigest()
+    marked = conn.execute(text("SELECT obj_description(to_regprocedure(:f), 'pg_proc')"),
+                          {"f": _MARKED}).scalar()
+    if marked == f"rules {digest}":
+        return
+    with conn.connection.dbapi_connection.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.execute(";\n".join(statements))  # one round trip, no parameters parsed
+    if "audit_events" in have:
+        conn.exec_driver_sql(f"COMMENT ON FUNCTION {_MARKED} IS 'rules {digest}'")
 
 
 def create_member_role(conn: Connection, member_id: str, roles: Iterable[str]) -> str:
@@ -155,6 +206,21 @@ def create_member_role(conn: Connection, member_id: str, roles: Iterable[str]) -
                   *(group_name(database, r) for r in roles if r in ROLE_GRANTS)]:
         conn.execute(text(f"GRANT {_q(group)} TO {_q(name)}"))
     return name
+
+
+_VERIFIER = re.compile(r"^SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$")
+
+
+def set_password(conn: Connection, name: str, password: str) -> None:
+    """Give login role ``name`` a password. The SCRAM-SHA-256 verifier is computed here
+    (libpq's ``PQencryptPasswordConn``), so the password itself never reaches the server,
+    its logs or ``pg_stat_activity``."""
+    dbapi = conn.connection.dbapi_connection
+    verifier = dbapi.pgconn.encrypt_password(  # type: ignore[union-attr]
+        password.encode("utf-8"), name.encode("utf-8"), b"scram-sha-256").decode("ascii")
+    if not _VERIFIER.match(verifier):
+        raise ValueError("libpq did not make a SCRAM-SHA-256 verifier")
+    conn.exec_driver_sql(f"ALTER ROLE {_q(name)} PASSWORD '{verifier}'")
 
 
 def _groups_of(conn: Connection, name: str) -> set[str]:

@@ -55,6 +55,23 @@ def schema_revision() -> str:
     return heads.pop()
 
 
+def _immutable(path: Path) -> Any:
+    """The file read as it is, without WAL's shared-memory file (a full disk cannot make
+    one): only when no committed change waits in ``-wal``; else None."""
+    import sqlite3
+
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True,
+                               isolation_level=None)
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+    except sqlite3.Error:
+        return None
+    return conn
+
+
 class Record(dict[str, Any]):
     """One result row: its columns by name, as keys and as attributes."""
 
@@ -67,6 +84,8 @@ class Record(dict[str, Any]):
 
 _RESOLUTION = ("SELECT id, number, symbol, body, title, state, current_version, updated_at "
                "FROM resolutions")
+_SECRETARY = ("SELECT m.id FROM members m JOIN member_roles r ON r.member_id = m.id "
+              "WHERE r.role = 'secretary' AND m.active ORDER BY m.created_at, m.id LIMIT 1")
 _MESSAGE = ("SELECT id, message_id, kind, recipient, subject, status, attempts, error, "
             "eml_path, eml_sha256, created_at, sent_at FROM messages")
 
@@ -79,9 +98,30 @@ class Reads:
         self.is_sqlite = is_sqlite
 
     @classmethod
-    def open(cls, url: str) -> Reads | None:
+    def open(cls, url: str, member: str | None = None) -> Reads | None:
         """A connection to the database at ``url``, or None when it cannot be read this way
-        (a missing SQLite file, a schema older than the code)."""
+        (a missing SQLite file, a schema older than the code). On PostgreSQL it logs in as
+        ``member`` (else the member the URL names, else the secretary: see
+        :mod:`workflow.store.logins`)."""
+        if url.startswith(("postgresql+psycopg://", "postgresql://")):
+            from workflow.store import logins
+
+            member = member or logins.url_member(url)
+            if member is None and logins.url_role(url):  # the administrator's URL
+                first = cls._open(url)
+                if first is None:
+                    return None
+                found = first.one(_SECRETARY)
+                if found is None:
+                    return first
+                first.close()
+                member = str(found.id)
+            if member is not None:
+                url = logins.member_url(url, member)
+        return cls._open(url)
+
+    @classmethod
+    def _open(cls, url: str) -> Reads | None:
         if url.startswith("sqlite:///"):
             import sqlite3
 
@@ -92,16 +132,29 @@ class Reads:
                 conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=30,
                                        isolation_level=None)
                 conn.execute("PRAGMA busy_timeout=30000")
+                conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
             except sqlite3.Error:
-                return None
+                conn = _immutable(Path(path))
+                if conn is None:
+                    return None
             reads = cls(conn, True)
         elif url.startswith(("postgresql+psycopg://", "postgresql://")):
             import psycopg
 
+            target = url.replace("postgresql+psycopg://", "postgresql://", 1)
             try:
-                conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://", 1))
-            except psycopg.Error:
-                return None
+                conn = psycopg.connect(target)
+            except psycopg.Error as exc:
+                from workflow.store import failures, logins
+
+                answer = (logins.ask_password(logins.url_role(url), failures.where(url))
+                          if "no password supplied" in str(exc) else None)
+                if answer is None:
+                    return None
+                try:
+                    conn = psycopg.connect(target, password=answer)
+                except psycopg.Error:
+                    return None
             reads = cls(conn, False)
         else:
             return None
@@ -225,6 +278,12 @@ class Reads:
         row = self.one("SELECT records_json FROM translation_state WHERE resolution_id = ?",
                        (resolution_id,))
         return None if row is None else str(row["records_json"])
+
+    def waivers(self, resolution_id: int) -> list[Record]:
+        """The parity findings set aside for a resolution, oldest first."""
+        return self.all("SELECT id, version_number, finding, paragraph_id, ref, rule, languages,"
+                        " severity, message, texts_hash, reason, member_id, at FROM waivers "
+                        "WHERE resolution_id = ? ORDER BY id", (resolution_id,))
 
     # -- members -------------------------------------------------------------------
     def members(self) -> list[Record]:

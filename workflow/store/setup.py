@@ -16,19 +16,22 @@ def init_workspace(root: Path, *, name: str, prefix: str, languages: tuple[str, 
                    required_signatories: tuple[str, ...] = (),
                    timestamp_url: str = "") -> Workspace:
     """Write the workspace files and create (migrate) its database."""
-    from drafts.model import LANGUAGES
+    from drafts.languages import REGISTRY, supported
 
-    unknown = [lang for lang in languages if lang not in LANGUAGES]
+    unknown = [lang for lang in languages if lang not in REGISTRY]
     if unknown or not languages:
-        raise WorkspaceError(f"unknown language(s) {', '.join(unknown) or '(none given)'}; "
-                             f"use codes from {', '.join(LANGUAGES)}")
+        raise WorkspaceError(f"cannot render language(s) {', '.join(unknown) or '(none given)'}"
+                             f"; the supported languages are {supported()}")
+    if len(set(languages)) != len(languages):
+        raise WorkspaceError(f"--languages lists a language twice ({', '.join(languages)}); "
+                             "list each once, in column order")
     import shutil
 
     had_state = (root / STATE_DIR).exists()
     ws = create(root, name=name, prefix=prefix, languages=languages,
                 approval_rule=approval_rule, names=names,
                 required_signatories=required_signatories, timestamp_url=timestamp_url)
-    db = Database(ws.database_url)
+    db = Database(ws.database_url, admin=True)
     try:
         db.engine  # creates and migrates
         from workflow.store.settings import record_config

@@ -3,9 +3,11 @@ theirs and no one else's.
 
 A token is an HMAC-SHA256, under a secret that never leaves the workspace
 (``.resolutions/binding.key``, 0600, made on first use; so the workspace is bound too), over
-the resolution, the round, the version's content hash and the reviewer. Anyone can read the
-ids a form carries and edit them; no one without the workspace's secret can make the
-token that goes with the edited ids.
+the resolution, the round, the version's content hash, the reviewer and the reviewer's
+mailbox (their registered address). Anyone can read the ids a form carries and edit them;
+no one without the workspace's secret can make the token that goes with the edited ids.
+The token makes a form the reviewer's; whether a returned one *came from* them is
+``workflow.review.returned``'s question.
 
 On a shared (PostgreSQL) deployment the secretariat works from several machines, so the
 secret is kept in the database (``workspace_secrets``), where only the secretary's roles
@@ -37,16 +39,17 @@ def _secret(workspace: Workspace, name: str = "binding") -> bytes:
 
 
 def binding_token(workspace: Workspace, *, symbol: str, round_no: int, content_hash: str,
-                  reviewer: str) -> str:
-    message = "\x1f".join(["brics-resolutions/binding/1", symbol, str(round_no), content_hash,
-                           reviewer]).encode("utf-8")
+                  reviewer: str, mailbox: str) -> str:
+    message = "\x1f".join(["brics-resolutions/binding/2", symbol, str(round_no), content_hash,
+                           reviewer, mailbox.strip().lower()]).encode("utf-8")
     return hmac.new(_secret(workspace), message, hashlib.sha256).hexdigest()
 
 
 def token_matches(workspace: Workspace, token: str, **ids: object) -> bool:
     expected = binding_token(workspace, symbol=str(ids["symbol"]),
                              round_no=int(str(ids["round_no"])),
-                             content_hash=str(ids["content_hash"]), reviewer=str(ids["reviewer"]))
+                             content_hash=str(ids["content_hash"]), reviewer=str(ids["reviewer"]),
+                             mailbox=str(ids.get("mailbox", "")))
     return hmac.compare_digest(expected, token or "")
 
 

@@ -46,6 +46,25 @@ class Body:
     def name(self, lang: str = "en") -> str:
         return self.names.get(lang) or self.names.get("en") or self.code
 
+    def missing(self, languages: tuple[str, ...] | list[str]) -> list[str]:
+        """The keys this body lacks for texts in ``languages`` (``name.ar``, ``enacting.ar``):
+        a document would print an empty cell or the body's code in their place."""
+        return [f"{key}.{lang}" for lang in languages
+                for key, table in (("name", self.names), ("enacting", self.enacting))
+                if not str(table.get(lang, "")).strip()]
+
+    def must_cover(self, languages: tuple[str, ...] | list[str], where: str = "") -> None:
+        """Refuse (``WorkspaceError``) when the body lacks its name or enacting formula in
+        one of ``languages``; the message names the keys to add and where."""
+        lacking = self.missing(languages)
+        if lacking:
+            prefix = f"{where}: " if where else ""
+            raise WorkspaceError(
+                f"{prefix}the body {self.code!r} has no {', '.join(lacking)}; a resolution in "
+                f"{', '.join(languages)} prints its name and enacting formula in each — add "
+                + ", ".join(f'{key} = "…"' for key in lacking)
+                + f" under [bodies.{self.code}] in {CONFIG_NAME}")
+
 
 @functools.cache
 def _shipped_bodies() -> dict[str, Any]:
@@ -70,6 +89,15 @@ class Workspace:
     @property
     def outbox_dir(self) -> Path:
         return self.state_dir / "outbox"
+
+    def private_dir(self, path: Path) -> Path:
+        """``path`` (a folder under ``.resolutions``) made, and readable by the owner only,
+        with ``.resolutions`` itself (0700)."""
+        path.mkdir(parents=True, exist_ok=True)
+        for folder in (self.state_dir, path):
+            if folder.stat().st_mode & 0o077:
+                folder.chmod(0o700)
+        return path
 
     @property
     def keys_dir(self) -> Path:
@@ -115,8 +143,10 @@ class Workspace:
 
     @property
     def group_names(self) -> dict[str, str]:
+        from drafts.languages import SUPPORTED
+
         names = {"en": self.name}
-        for lang in ("ru", "zh", "pt", "ar", "hi", "fr", "es"):
+        for lang in SUPPORTED:
             value = self.group.get(f"name_{lang}")
             if value:
                 names[lang] = str(value)
@@ -140,7 +170,9 @@ class Workspace:
                                      f"add name.en = \"…\" under [bodies.{code}]")
             out[code] = Body(
                 code=code, names=names,
-                enacting=dict(raw.get("enacting", {})) or {k: f"The {v}," for k, v in names.items()},
+                # an English formula can be made from the name; no other language's can
+                enacting=({"en": f"The {names['en']},"} if names.get("en") else {})
+                | dict(raw.get("enacting", {})),
                 address=str(raw.get("address", "")),
                 languages=tuple(raw.get("languages", ["en"])),
                 signatures=tuple(raw.get("signatures", ["any"])),
@@ -241,6 +273,9 @@ def create(root: Path, *, name: str, prefix: str, languages: tuple[str, ...] = (
     state = root / STATE_DIR
     for sub in ("", "store", "outbox", "keys"):
         (state / sub).mkdir(parents=True, exist_ok=True)
-    (state / "keys").chmod(0o700)  # key file names are nobody else's business
+    # the database, the outbox (every reviewer's personal copy and form), the store and the
+    # keys are the workspace's owner's only: 0700 folders, 0600 files
+    for sub in ("", "outbox", "keys"):
+        (state / sub).chmod(0o700)
     (state / ".gitignore").write_text("*\n", encoding="utf-8")
     return _load(root)

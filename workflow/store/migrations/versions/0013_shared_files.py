@@ -1,7 +1,7 @@
 """the shared store: blobs, named shared files, the secretariat's secrets
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 
 On a shared (PostgreSQL) deployment every file the engine keeps is reachable from every
 machine attached to the working group: ``blobs`` holds the bytes, named by their SHA-256
@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

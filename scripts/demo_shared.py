@@ -31,12 +31,13 @@ def main() -> int:
     print(f"brics-resolutions shared demo → {base}")
     cluster = Cluster().start()
     try:
-        owner = cluster.create_database()
-        print(f"  a throwaway PostgreSQL cluster on {cluster.socket} (stopped at the end)")
+        owner = cluster.create_database()  # the administrator's URL (TLS, SCRAM, passfile)
+        print(f"  a throwaway PostgreSQL cluster on {cluster.host}:{cluster.port} (TLS, "
+              "SCRAM passwords; stopped at the end)")
         run = process_runner(base, lambda member: role_url(owner, member),
                              [str(Path(sys.executable).with_name("resolutions"))],
                              dict(os.environ))
-        result = play(base, run)
+        result = play(base, run, password_file=cluster.password_file)
         for machine, verdict in result.verdicts.items():
             print(f"  {machine:<8} audit verify: {verdict}")
         return 0

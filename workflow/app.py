@@ -29,6 +29,13 @@ class App:
     db: Database
     actor_id: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.workspace.files.shared:  # the shared store logs in as the database does
+            self.workspace.files.log_in_as(self._login_url)
+
+    def _login_url(self) -> str:
+        return str(self.db.engine.url.render_as_string(hide_password=False))
+
     @classmethod
     def open(cls, workspace: str | os.PathLike[str] | None = None,
              actor: str | None = None) -> App:

@@ -21,13 +21,11 @@ to create the group and its members' roles.
 from __future__ import annotations
 
 import datetime
-import email
 import json
 import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email import policy
 from importlib import resources
 from pathlib import Path
 
@@ -71,18 +69,12 @@ class SharedResult:
     verdicts: dict[str, str] = field(default_factory=dict)
 
 
-def role_url(owner_url: str, member: str) -> str:
-    """The database URL of ``member``'s own login role (``<database>_<member>``), from the
-    owner's; the administrator (:data:`ADMIN`) keeps the owner's."""
-    from sqlalchemy.engine import make_url
+def role_url(admin_url: str, member: str) -> str:
+    """The database URL ``member`` logs in with: their own role (``<database>_<member>``,
+    the password from the URL's passfile), or the administrator's URL for :data:`ADMIN`."""
+    from workflow.store.logins import member_url
 
-    from workflow.store.pgroles import role_name
-
-    if member == ADMIN:
-        return owner_url
-    url = make_url(owner_url)
-    return url.set(username=role_name(str(url.database), member), password=None
-                   ).render_as_string(hide_password=False)
+    return admin_url if member == ADMIN else member_url(admin_url, member)
 
 
 def process_runner(base: Path, url_for: Callable[[str], str], command: list[str],
@@ -138,32 +130,24 @@ def delegation_key(folder: Path, member: str, name: str, passphrase_file: Path) 
     return folder / f"{member}.p12"
 
 
-def _form_from_message(eml: Path, out: Path) -> Path:
-    """The comment form attached to a review copy's message, as the reviewer saves it."""
-    message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
-    for part in message.iter_attachments():  # type: ignore[attr-defined]
-        name = part.get_filename() or ""
-        if name.endswith(".docx"):
-            out.write_bytes(part.get_content())
-            return out
-    raise DemoError(f"{eml} carries no comment form")
-
-
-def play(base: Path, run: Run, echo: Callable[[str], None] = print) -> SharedResult:
+def play(base: Path, run: Run, echo: Callable[[str], None] = print,
+         password_file: Path | None = None) -> SharedResult:
     """Play the scenario in ``base`` (which must not exist or be empty): one folder per
-    machine, ``run(machine, member, args)`` runs ``resolutions ARGS`` there as ``member``."""
+    machine, ``run(machine, member, args)`` runs ``resolutions ARGS`` there as ``member``.
+    ``password_file``: the first password of each member's role (``member add
+    --password-file``; each member changes it on their own machine)."""
     base = base.resolve()
     if base.exists() and any(base.iterdir()):
         raise DemoError(f"{base} is not empty; run the shared demo in a new folder")
     tsa, tsa_root = _demo_tsa(base)
     try:
-        return _play(base, run, echo, tsa.url, tsa_root)
+        return _play(base, run, echo, tsa.url, tsa_root, password_file)
     finally:
         tsa.stop()
 
 
 def _play(base: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
-          tsa_root: Path) -> SharedResult:
+          tsa_root: Path, password_file: Path | None) -> SharedResult:
     result = SharedResult(base)
     folder = {m: base / m for m in MACHINES}
     secrets = base  # passphrase files (0600) under base/.demo-secrets, one per owner
@@ -197,6 +181,8 @@ def _play(base: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
             args += [f"--name-{code}", value]
         for role in roles:
             args += ["--role", role]
+        if password_file is not None:
+            args += ["--password-file", str(password_file)]
         adds.append(args)
     step("8 members, each with a database role of their own: the seed's six, the Chinese "
          "co-secretary and the archivist", "moscow", *adds, member=ADMIN)
@@ -213,19 +199,22 @@ def _play(base: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
     # -- xian: attached; the Chinese comments come in ----------------------------------
     step("folder attached to the working group's database", "xian",
          ["attach", str(folder["xian"])])
+    from workflow import demo_mail
+
     listing = json.loads(run("xian", MACHINES["xian"], ["outbox", "--json"]))
-    eml = next(m["eml_path"] for m in listing["messages"]
-               if m["kind"] == "review-copy" and m["recipient"].startswith("wang.fang@"))
+    eml = folder["xian"] / next(m["eml_path"] for m in listing["messages"]
+                                if m["kind"] == "review-copy"
+                                and m["recipient"].startswith("wang.fang@"))
     forms = folder["xian"] / "forms"
-    forms.mkdir()
-    blank = _form_from_message(folder["xian"] / eml, forms / "comment-form-wang-fang.docx")
+    blank = demo_mail.attachment(eml, ".docx", forms)  # the message, fetched on this machine
     filled = forms / "comment-form-wang-fang-returned.docx"
     _fill_comment_form(blank, filled, [
         ("OP 2(c)", "te", "应明确认证所依据的标准。",
          "for the testing and certification of components to agreed standards;"),
         ("OP 9", "ed", "建议写明报告提交对象。", "")])
-    step("王芳's comment form, from the review copy's message in the shared outbox, "
-         "imported", "xian", ["comments", "import", symbol, str(filled)])
+    back = demo_mail.reply(eml, [filled], forms / "reply-wang-fang.eml", text="意见表见附件。")
+    step("王芳's reply (to the review copy's message, read from the shared outbox) with her "
+         "filled comment form imported", "xian", ["comments", "import", symbol, str(back)])
 
     # -- moscow: the Russian comment, dispositions, review closed, keys ------------------
     step("Орлов С. В.'s comment recorded; each comment disposed; review closed", "moscow",

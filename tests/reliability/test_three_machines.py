@@ -38,7 +38,7 @@ def scenario(pg_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory
     run = process_runner(base, lambda member: role_url(owner, member),
                          [sys.executable, "-m", "tests.launch"], env)
     lines: list[str] = []
-    result = play(base, run, echo=lines.append)
+    result = play(base, run, echo=lines.append, password_file=pg_cluster.password_file)
     yield base, owner, result, lines
 
 
@@ -52,8 +52,8 @@ def _owner_rows(owner: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
 def test_the_scenario_runs_on_three_machines_and_every_chain_verifies(
         scenario: tuple[Path, str, Any, list[str]]) -> None:
     base, _, result, lines = scenario
-    for machine, what in [("xian", "folder attached"), ("xian", "comment form, from the "
-                          "review copy's message in the shared outbox, imported"),
+    for machine, what in [("xian", "folder attached"), ("xian", "read from the shared outbox) with "
+                          "her filled comment form imported"),
                           ("xian", "the Chinese delegation's approval recorded"),
                           ("xian", "李伟 signs on this machine"), ("moscow", "kuznetsova signs"),
                           ("moscow", "submitted to the Higher Council"),
@@ -147,9 +147,9 @@ def test_a_reviewer_role_cannot_read_the_secretariats_secrets(
     database = str(make_url(owner).database)
 
     def psql(member: str, sql: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["psql", "-h", str(pg_cluster.socket), "-U",
-                               f"{database}_{member}", "-d", database, "-X", "-A", "-t",
-                               "-v", "ON_ERROR_STOP=1", "-c", sql], capture_output=True, text=True)
+        return subprocess.run(["psql", pg_cluster.conninfo(database, f"{database}_{member}"),
+                               "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                              capture_output=True, text=True)
 
     assert psql("ivanova", "SELECT name FROM workspace_secrets ORDER BY name").stdout.split() \
         == ["binding", "exports"]

@@ -65,18 +65,28 @@ class FileStore:
         self._conn: Any = None
         self._known: set[str] = set()
         self._keys_synced = False
+        self._login: Any = None
         if self.shared:
             from workflow.store.files import watch
 
             watch(self.root / STATE, self._written)
 
     # -- the connection ----------------------------------------------------------------
+    def log_in_as(self, url: Any) -> None:
+        """Connect with the login the command's database uses (``url()``, asked when the
+        store first needs the server): the acting member's own role, so the database judges
+        each blob, name and secret by who acts (:mod:`workflow.store.logins`)."""
+        if self._login is not url:
+            self.close()
+            self._login = url
+
     def _db(self) -> Any:
         if self._conn is None or self._conn.closed:
             import psycopg
 
+            url = self._login() if self._login is not None else self.url
             try:
-                self._conn = psycopg.connect(_pg_url(self.url), autocommit=True)
+                self._conn = psycopg.connect(_pg_url(url), autocommit=True)
             except psycopg.OperationalError as exc:
                 raise WorkflowError(f"the shared file store (PostgreSQL) cannot be reached: "
                                     f"{str(exc).strip().splitlines()[0]}; check "

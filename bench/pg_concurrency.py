@@ -84,17 +84,20 @@ def _ok(root: Path, args: list[str], actor: str | None = None) -> str:
     return out
 
 
-def setup(root: Path, writers: int) -> dict[str, Any]:
+def setup(root: Path, writers: int, password_file: Path | None = None) -> dict[str, Any]:
     """Members (a secretary, ``writers`` writers who review, draft and keep the register),
-    one resolution in review (comments, amendments) and one draft (edits)."""
+    one resolution in review (comments, amendments) and one draft (edits). On PostgreSQL
+    each member's role gets the password of ``password_file`` (each writer logs in as
+    itself)."""
     source = ROOT / "workflow" / "demo_data" / "resolution.yaml"
     _ok(root.parent, ["init", str(root), "--name", "Bench working group", "--prefix", "RCWG"])
-    _ok(root, ["member", "add", "sec", "--name", "Secretary", "--role", "secretary"])
+    password = ["--password-file", str(password_file)] if password_file else []
+    _ok(root, ["member", "add", "sec", "--name", "Secretary", "--role", "secretary", *password])
     ids = [f"w{i}" for i in range(writers)]
     for mid in ids:
         _ok(root, ["member", "add", mid, "--name", f"Writer {mid}", "--email",
                    f"{mid}@wg.example", "--role", "reviewer", "--role", "drafter",
-                   "--role", "secretary"])
+                   "--role", "secretary", *password])
     review = _ok(root, ["new", str(source)]).split()[0]
     args = ["circulate", review]
     for mid in ids:
@@ -210,13 +213,13 @@ def _percentile(values: list[float], p: float) -> float:
 
 
 def concurrency(backend: str, url: str | None, seconds: float, writers: int,
-                tmp: Path) -> list[Figure]:
+                tmp: Path, password_file: Path | None = None) -> list[Figure]:
     root = tmp / f"writers-{backend}"
     env = bench_env(RESOLUTIONS_NOW=FROZEN, **({"RESOLUTIONS_DATABASE_URL": url} if url else {}))
     os.environ.update({k: v for k, v in env.items() if k.startswith("RESOLUTIONS_")})
     try:
         t = time.perf_counter()
-        plan = setup(root, writers)
+        plan = setup(root, writers, password_file)
         setup_s = time.perf_counter() - t
         plan_file = tmp / f"plan-{backend}.json"
         plan_file.write_text(json.dumps(plan), "utf-8")
@@ -357,7 +360,8 @@ conn.commit() if not url.startswith("sqlite") else conn.execute("COMMIT")
 '''
 
 
-def cpu(backend: str, url: str | None, runs: int, tmp: Path) -> list[Figure]:
+def cpu(backend: str, url: str | None, runs: int, tmp: Path,
+        password_file: Path | None = None) -> list[Figure]:
     """Median CPU of each cold write command against the floor script, taking turns."""
     floor = OUT / "floor_write.py"
     floor.write_text(FLOOR, "utf-8")
@@ -369,9 +373,9 @@ def cpu(backend: str, url: str | None, runs: int, tmp: Path) -> list[Figure]:
         for root in (ours, theirs):  # a workspace (and database) each: the floor's rows
             env_root = dict(env)     # are not the engine's
             if url:
-                env_root["RESOLUTIONS_DATABASE_URL"] = _fresh_database(url, root.name)
+                env_root["RESOLUTIONS_DATABASE_URL"] = _fresh_database()
                 os.environ["RESOLUTIONS_DATABASE_URL"] = env_root["RESOLUTIONS_DATABASE_URL"]
-            plans[root] = (setup(root, 1), env_root)
+            plans[root] = (setup(root, 1, password_file), env_root)
         samples: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in COMMANDS}
         for run in range(runs + 1):  # the first round warms the caches and is not counted
             for kind in COMMANDS:
@@ -401,16 +405,14 @@ def cpu(backend: str, url: str | None, runs: int, tmp: Path) -> list[Figure]:
     return figures
 
 
-def _fresh_database(owner_url: str, name: str) -> str:
-    import psycopg
-    from sqlalchemy.engine import make_url
+def _fresh_database() -> str:
+    """Another database on the bench's cluster, with its own administrator (tests/pg.py)."""
+    from tests.pg import current
 
-    url = make_url(owner_url)
-    database = f"{url.database}_{name.replace('-', '_')}"
-    conninfo = owner_url.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{database}"')
-    return url.set(database=database).render_as_string(hide_password=False)
+    cluster = current()
+    if cluster is None:
+        raise RuntimeError("the PostgreSQL figures need the bench's own cluster")
+    return cluster.create_database()
 
 
 def _rid(root: Path, plan: dict[str, Any], kind: str) -> int:
@@ -448,8 +450,9 @@ def run(seconds: float = 60, writers: int = 8, backends: tuple[str, ...] = ("sql
         with tempfile.TemporaryDirectory(prefix="writers-", dir=OUT) as tmp:
             for backend in backends:
                 url = cluster.create_database() if backend == "postgresql" and cluster else None
-                figures += concurrency(backend, url, seconds, writers, Path(tmp))
-                figures += cpu(backend, url, cpu_runs, Path(tmp))
+                secret = cluster.password_file if url and cluster else None
+                figures += concurrency(backend, url, seconds, writers, Path(tmp), secret)
+                figures += cpu(backend, url, cpu_runs, Path(tmp), secret)
     finally:
         clock.use(None)
         if cluster is not None:

@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-DEB_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk fonts-noto-core poppler-utils postgresql libreoffice-writer-nogui libnss3-tools mupdf-tools chromium
+DEB_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk fonts-noto-core poppler-utils postgresql libreoffice-writer-nogui libnss3-tools mupdf-tools chromium openssl
 STAMP  := $(VENV)/.installed
 # the suite runs on both cores (pytest-xdist); a test module stays on one worker, so its
 # module fixtures are built once, and modules with slow tests start first (tests/conftest.py).
@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 # of `python -m tests.launch` processes, each would compile every module again.
 TEST_WORKERS ?= 2
 
-.PHONY: setup system-packages demo test bench lint clean
+.PHONY: setup system-packages demo demo-shared test bench lint clean
 
 setup: system-packages $(STAMP)
 
@@ -28,6 +28,10 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(BIN)/resolutions demo $(or $(DIR),demo-workspace) --force
 
+# the same working group on three machines: one throwaway PostgreSQL cluster, three folders
+demo-shared: setup
+	$(BIN)/python scripts/demo_shared.py $(or $(DIR),demo-shared-workspace)
+
 test: setup
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope \
 	  --no-loadscope-reorder --durations=20 $(PYTEST_ARGS)
@@ -41,4 +45,4 @@ lint: setup
 	$(BIN)/mypy --strict
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info demo-workspace .mypy_cache
+	rm -rf $(VENV) build dist *.egg-info demo-workspace demo-shared-workspace .mypy_cache

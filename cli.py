@@ -397,6 +397,24 @@ def init(ctx: Context, directory: str, name: str, name_ru: str | None, name_zh: 
     ctx.emit({"workspace": str(ws.root), "database": database},
              f"Initialised workspace {ws.root} ({name}, prefix {prefix})")
 
+@command(cli, json="workspace database", example=(
+    "export RESOLUTIONS_DATABASE_URL=postgresql+psycopg://rcwg_wang@db.example.org/rcwg",
+    "resolutions attach wg-beijing"))
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False))
+def attach(ctx: Context, directory: str) -> None:
+    """Attach a folder on this machine to a working group whose database is shared
+    (PostgreSQL, RESOLUTIONS_DATABASE_URL): resolutions.toml as the group recorded it, and
+    .resolutions/ as a cache the shared store fills (docs/SHARED.md)."""
+    import os
+
+    from sqlalchemy.engine import make_url
+
+    from workflow.store import setup
+    ws = setup.attach_workspace(Path(directory), os.environ.get("RESOLUTIONS_DATABASE_URL", ""))
+    database = make_url(ws.database_url).render_as_string(hide_password=True)
+    ctx.emit({"workspace": str(ws.root), "database": database},
+             f"Attached {ws.root} to the working group {ws.name} ({database})")
+
 member = group(cli, "member", "Members of the working group (delegation, roles).")
 
 @command(member, "add", json="id name names org delegation email lang roles db_role active",

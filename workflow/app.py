@@ -33,6 +33,13 @@ class App:
     #: what opening did to the schema (``None``: it was current), for the caller to say
     migrated: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.workspace.files.shared:  # the shared store logs in as the database does
+            self.workspace.files.log_in_as(self._login_url)
+
+    def _login_url(self) -> str:
+        return str(self.db.engine.url.render_as_string(hide_password=False))
+
     @classmethod
     def open(cls, workspace: str | os.PathLike[str] | None = None,
              actor: str | None = None, *, database_url: str | None = None,
@@ -142,7 +149,9 @@ class App:
         return version
 
     def store_path(self, digest: str) -> Path:
-        return self.workspace.store_dir / digest[:2] / digest
+        """The content-addressed file ``digest`` (fetched from the shared store when this
+        machine does not have it yet)."""
+        return self.workspace.files.store_path(digest)
 
 
 def _active(member: Member) -> Member:

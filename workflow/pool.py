@@ -82,6 +82,7 @@ def run(app: App, task: Callable[[T], R], items: Sequence[T], workers: int, *,
         return
     ws = app.workspace
     app.db.dispose()  # no connection crosses the fork
+    ws.files.close()
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     batch = len(items) if per_worker is None else max(1, per_worker * workers)
     for start in range(0, len(items), batch):

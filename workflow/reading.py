@@ -186,9 +186,17 @@ class Reader:
         return [found.get(int(s.id), []) for s in self.reads.submissions(row.id)]
 
     def list_messages(self, status: str | None = None) -> list[MessageInfo]:
+        """The outbox; on a shared deployment each listed file this folder lacks is fetched
+        from the shared store, so the file the listing names is there to open."""
+        rows = self.reads.messages(status)
+        files = self.workspace.files
+        if files.shared:
+            for m in rows:
+                if m.eml_path and not (self.workspace.root / m.eml_path).is_file():
+                    files.ensure(str(m.eml_path), str(m["eml_sha256"]) or None)
         return [MessageInfo(m.id, m.message_id, m.kind, m.recipient, m.subject, m.status,
                             m.attempts, m.error, m.eml_path, _iso(m.created_at) or "",
-                            _iso(m.sent_at)) for m in self.reads.messages(status)]
+                            _iso(m.sent_at)) for m in rows]
 
     def search(self, query: str, filters: Filters, limit: int = 20,
                offset: int = 0) -> SearchPage:

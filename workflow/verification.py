@@ -102,15 +102,15 @@ def _config_events(session) -> list[tuple[int, str, dict]]:  # type: ignore[no-u
 def _file_problems(app: App, session) -> list[audit.Problem]:  # type: ignore[no-untyped-def]
     """Files the engine wrote and recorded by hash: submission packages and queued mail."""
     problems = []
-    root = app.workspace.root
+    files = app.workspace.files  # on a shared deployment: fetched when this folder lacks one
     for sub in session.exec(select(Submission).order_by(col(Submission.id))):
         if sub.package_path and sub.package_sha256:
-            problems += _hash_problem(root / sub.package_path, sub.package_sha256,
-                                      f"submission package {sub.package_path}")
+            problems += _hash_problem(files.ensure(sub.package_path, sub.package_sha256),
+                                      sub.package_sha256, f"submission package {sub.package_path}")
     for msg in session.exec(select(Message).order_by(col(Message.id))):
         if msg.eml_path and msg.eml_sha256:
-            problems += _hash_problem(root / msg.eml_path, msg.eml_sha256,
-                                      f"message file {msg.eml_path}")
+            problems += _hash_problem(files.ensure(msg.eml_path, msg.eml_sha256),
+                                      msg.eml_sha256, f"message file {msg.eml_path}")
     return problems
 
 
@@ -204,4 +204,5 @@ def record_config(app: App) -> list[str]:
         act(session, allow(app, session, "audit config"))
         last = settings.last_recorded(_config_events(session))
         return settings.record_config(session, app.workspace.root, app.actor(session),
-                                      before=last[1].get("config", {}) if last else {})
+                                      before=last[1].get("config", {}) if last else {},
+                                      shared=app.workspace.files)

@@ -173,9 +173,12 @@ def test_xliff_from_an_older_version_merges(ws: Cli, tmp_path: Path) -> None:
     from lxml import etree
 
     draft(ws, tmp_path)
+    # version 2 changes the English of OP 2: its Chinese is now to be translated
+    ws(["edit", "1", str(_write(tmp_path, "v2.yaml", _source(ws).replace(ROADMAP, "prepare a roadmap until 2031")))])
     xlf = tmp_path / "zh.xlf"
     ws(["translations", "export", "1", "--lang", "zh", "--from", "en", "-o", str(xlf)])
-    ws(["edit", "1", str(_write(tmp_path, "v2.yaml", _source(ws).replace(SEIZED, "to stay seized")))])
+    # meanwhile version 3 changes OP 3
+    ws(["edit", "1", str(_write(tmp_path, "v3.yaml", _source(ws).replace(SEIZED, "to stay seized")))])
     tree = etree.fromstring(xlf.read_bytes())
     ns = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
     [target] = tree.findall(".//x:trans-unit[@id='op-roadmap']/x:target", ns)
@@ -184,10 +187,11 @@ def test_xliff_from_an_older_version_merges(ws: Cli, tmp_path: Path) -> None:
     returned = tmp_path / "zh-returned.xlf"
     returned.write_bytes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
     result = json.loads(ws(["--json", "translations", "import", "1", str(returned)]).output)
-    assert result["version"] == 3 and result["changed"]
-    assert any(n.startswith("merged: this text was taken from version 2") is False
-               and n.startswith("merged: this text was taken from version 1")
+    assert result["version"] == 4 and result["changed"]
+    assert any(n.startswith("merged: this text was taken from version 2; its changes "
+                            "(op-roadmap (OP 2)) were applied over version 3")
                for n in result["notes"]), result["notes"]
+    assert result["confirmed"] == ["OP 2"]
     now = _source(ws)
     assert "2031年的路线图" in now and "to stay seized" in now
     ws(["audit", "verify"])

@@ -206,7 +206,7 @@ def _connect(settings: SmtpSettings, password: str | None) -> smtplib.SMTP:
 
 
 def _envelope(app: App, row: Message) -> tuple[str, bytes]:
-    path = app.workspace.root / row.eml_path
+    path = eml_path(app, row)
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != row.eml_sha256:
         raise InvalidInput(f"{row.eml_path} was changed after it was queued "
@@ -290,4 +290,6 @@ def _close(conn: smtplib.SMTP) -> None:
 
 
 def eml_path(app: App, row: Message) -> Path:
-    return app.workspace.root / row.eml_path
+    """The message's file in this workspace folder (fetched from the shared store when this
+    machine does not have it)."""
+    return app.workspace.files.ensure(row.eml_path, row.eml_sha256 or None)

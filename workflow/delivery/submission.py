@@ -384,6 +384,7 @@ def _package(app: App, session: Session, row: ResolutionRow, body: Body, version
     zipped = _zip(members)
     folder = _write_folder(app.workspace.state_dir / "submissions" / safe_name(row.symbol),
                            number, members, zip_name, zipped)
+    app.workspace.files.publish_tree(folder)  # renamed into place: shared now
     crashpoint("submit.after-package")
     progress.advance("package", 1, 1)
     letter = next(f for f in files if f.role == "cover-letter" and f.name.endswith(".pdf"))

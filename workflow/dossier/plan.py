@@ -312,7 +312,8 @@ def _submissions(plan: ResolutionPlan, app: App, session: Session, rid: int,
         files: list[str] = []
         if sub.package_path:
             src = Path(sub.package_path)
-            src = src if src.is_absolute() else app.workspace.root / src
+            src = src if src.is_absolute() else app.workspace.files.ensure(
+                sub.package_path, sub.package_sha256 or None)
             if src.is_dir():
                 for path in sorted(p for p in src.rglob("*") if p.is_file()):
                     rel = path.relative_to(src).as_posix()

@@ -106,9 +106,11 @@ def _path(app: App, digest: str) -> Path:
 def load(app: App, digest: str) -> Kept | None:
     """The record of the last export with this key, when there is one and it is sealed."""
     try:
-        outer = json.loads(_path(app, digest).read_text("utf-8"))
+        path = app.workspace.files.ensure(_path(app, digest).relative_to(
+            app.workspace.root).as_posix())
+        outer = json.loads(path.read_text("utf-8"))
         body = json.dumps(outer["record"], sort_keys=True, ensure_ascii=False).encode()
-        if not seal_matches(app.workspace, body, str(outer["seal"])):
+        if not seal_matches(app.workspace, body, str(outer["seal"]), "exports"):
             return None
         r = outer["record"]
         if r["key"] != digest:
@@ -139,5 +141,5 @@ def save(app: App, digest: str, payload: Path, kept: Kept) -> None:
                     key=lambda p: p.stat().st_mtime_ns)
     for old in others[: max(0, len(others) - (_KEEP - 1))]:  # the most recent few only
         os.unlink(old)
-    write_atomic(path, json.dumps({"record": record, "seal": seal(app.workspace, body)},
+    write_atomic(path, json.dumps({"record": record, "seal": seal(app.workspace, body, "exports")},
                                   ensure_ascii=False).encode("utf-8"))

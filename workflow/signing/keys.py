@@ -175,6 +175,7 @@ def init_ca(app: App, passphrase: bytes, *, common_name: str | None = None,
         info = create_ca(ca_dir(app), common_name=cn,
                          organisation=organisation or app.workspace.name, passphrase=passphrase)
         cert = load_certificates((ca_dir(app) / "ca.pem").read_bytes())[0]
+        app.workspace.files.share(ca_dir(app) / "ca.pem")  # the certificate, never the key
         _add_to_trust(app, [cert])
         audit.record(session, actor=app.actor(session), action="keys-init-ca",
                      detail={"fingerprint": info.sha256, "subject": info.subject,

@@ -43,6 +43,15 @@ NOT_FACTS: dict[str, str] = {
     "artefacts": "a cache of rendered files; each file is named by its SHA-256 and checked "
                  "against its bytes, and the signed ones against the signatures' hashes",
     "alembic_version": "the schema's revision",
+    "blobs": "the shared store's bytes, each named by its SHA-256 and checked against it "
+             "whenever a machine reads it; append-only on PostgreSQL",
+    "shared_files": "where a named file's bytes are (path → SHA-256); every file it names is "
+                    "checked before use against what a fact or the chain records (a message's "
+                    "or a package's hash, the fingerprints the chain registered for the trust "
+                    "store, the CA and the seal, the rules' config event); export records are "
+                    "sealed with the export secret",
+    "workspace_secrets": "secrets of the secretariat (binding key, export-record seal), "
+                         "visible only to the roles that need them; never evidence",
     "search_texts": "the search index, derived from the versions (workflow.store.search_index); "
                     "'resolutions search --check' compares it with them",
     "search_spans": "the search index, derived from the versions (workflow.store.search_index); "

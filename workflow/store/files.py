@@ -1,15 +1,38 @@
-"""Writing files so that no reader ever sees half of one: temp file, fsync, rename."""
+"""Writing files so that no reader ever sees half of one: temp file, fsync, rename.
+
+On a shared deployment the workspace's file store (:mod:`workflow.store.blobs`) watches the
+writes under its folder (:func:`watch`) and shares each file it must, once it is in place.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from workflow.crashpoints import crashpoint
 
-__all__ = ["write_atomic", "store_bytes", "sha256_file"]
+__all__ = ["write_atomic", "store_bytes", "sha256_file", "watch"]
+
+Watcher = Callable[[Path, bytes, int], None]
+#: folder → what is told of every file written under it (the shared store of a workspace)
+_WATCHERS: dict[Path, Watcher] = {}
+
+
+def watch(folder: Path, watcher: Watcher | None) -> None:
+    """Tell ``watcher`` of every file written under ``folder`` (None: stop)."""
+    if watcher is None:
+        _WATCHERS.pop(Path(folder), None)
+    else:
+        _WATCHERS[Path(folder)] = watcher
+
+
+def _tell(path: Path, data: bytes, mode: int) -> None:
+    for folder, watcher in list(_WATCHERS.items()):
+        if folder in path.parents:
+            watcher(path, data, mode)
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
@@ -49,6 +72,8 @@ def _write_atomic(path: Path, data: bytes, mode: int) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+    if _WATCHERS:
+        _tell(path.absolute(), data, mode)
 
 
 def store_bytes(store: Path, data: bytes) -> tuple[str, Path]:
@@ -57,6 +82,8 @@ def store_bytes(store: Path, data: bytes) -> tuple[str, Path]:
     path = store / digest[:2] / digest
     if not path.exists():
         write_atomic(path, data, 0o444)
+    elif _WATCHERS:  # already here (a cache): the shared store must have it too
+        _tell(path.absolute(), data, 0o444)
     return digest, path
 
 

@@ -46,6 +46,9 @@ __all__ = [
     "Submission",
     "AuditAnchor",
     "Receipt",
+    "Blob",
+    "SharedFile",
+    "WorkspaceSecret",
     "Waiver",
     "SearchText",
     "SearchSpan",
@@ -389,6 +392,42 @@ class Receipt(SQLModel, table=True):
     note: str = ""
     recorded_by: str = ""
     received_at: _dt.datetime
+
+
+class Blob(SQLModel, table=True):
+    """A file of the shared store (PostgreSQL deployments), named by its SHA-256: what every
+    machine attached to the working group reads (``workflow.store.blobs``)."""
+
+    __tablename__ = "blobs"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    size: int = 0
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    stored_at: _dt.datetime
+
+
+class SharedFile(SQLModel, table=True):
+    """A named file under the workspace folder on a shared deployment (the trust store, the
+    CA's certificate and CRL, the seal's certificate, the outbox, submission packages,
+    dossier export records, ``resolutions.toml``): its path and the blob that holds it."""
+
+    __tablename__ = "shared_files"
+
+    path: str = Field(primary_key=True, max_length=512)
+    sha256: str = Field(max_length=64)
+    mode: int = 0o644
+    updated_at: _dt.datetime
+
+
+class WorkspaceSecret(SQLModel, table=True):
+    """A secret of the working group's secretariat on a shared deployment (the key of the
+    binding tokens, the seal of dossier export records); PostgreSQL shows each row only to
+    the roles that need it (row-level security)."""
+
+    __tablename__ = "workspace_secrets"
+
+    name: str = Field(primary_key=True, max_length=32)
+    value: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class Waiver(SQLModel, table=True):

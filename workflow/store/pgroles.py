@@ -31,7 +31,7 @@ __all__ = ["role_name", "group_name", "ensure_database_roles", "create_member_ro
 
 #: tables nobody may UPDATE or DELETE (approvals: see the void-only trigger)
 APPEND_ONLY = ("audit_events", "versions", "signatures", "audit_anchors", "receipts",
-               "waivers")
+               "waivers", "blobs")
 
 #: the search index, written with every version (workflow.store.search_index)
 _SEARCH = ("search_texts", "search_spans")
@@ -166,7 +166,9 @@ def _statements(database: str, have: set[str]) -> list[str]:
         if role in _VOIDERS and "approvals" in have:
             out.append(f'GRANT UPDATE ("void") ON "approvals" TO '
                        f"{_q(group_name(database, role))}")
-    return out
+    from workflow.store.blobs import shared_store_statements
+
+    return out + shared_store_statements(lambda role: group_name(database, role), have)
 
 
 #: what the rules are applied to, as the catalogue has it now: each table's identity and

@@ -87,7 +87,7 @@ _RESOLUTION = ("SELECT id, number, symbol, body, title, state, current_version, 
 _SECRETARY = ("SELECT m.id FROM members m JOIN member_roles r ON r.member_id = m.id "
               "WHERE r.role = 'secretary' AND m.active ORDER BY m.created_at, m.id LIMIT 1")
 _MESSAGE = ("SELECT id, message_id, kind, recipient, subject, status, attempts, error, "
-            "eml_path, created_at, sent_at FROM messages")
+            "eml_path, eml_sha256, created_at, sent_at FROM messages")
 
 
 class Reads:

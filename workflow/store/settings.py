@@ -24,7 +24,7 @@ from workflow.store import audit
 from workflow.store.chain import Problem
 from workflow.store.workspace import CONFIG_NAME
 
-__all__ = ["record_config", "config_problems", "changed_keys", "last_recorded"]
+__all__ = ["record_config", "config_problems", "changed_keys", "last_recorded", "rules_of"]
 
 
 def _flat(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -45,7 +45,11 @@ LOCAL = ("delivery",)
 def _read(root: Path) -> tuple[str, dict[str, Any]]:
     """(SHA-256 of the rules, the rules): the parsed file without its local sections, in
     one canonical JSON form — layout, comments and key order do not count."""
-    data = (root / CONFIG_NAME).read_bytes()
+    return rules_of((root / CONFIG_NAME).read_bytes())
+
+
+def rules_of(data: bytes) -> tuple[str, dict[str, Any]]:
+    """(SHA-256, rules) of the bytes of a ``resolutions.toml`` (see :func:`_read`)."""
     try:
         parsed = tomllib.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -70,12 +74,16 @@ def _last(details: Iterable[tuple[int, str, dict[str, Any]]]) -> tuple[int, dict
 
 
 def record_config(session: Session, root: Path, actor: str,
-                  before: Mapping[str, Any] | None = None) -> list[str]:
-    """Record the file as it is now; returns the keys changed since ``before``."""
-    digest, parsed = _read(root)
+                  before: Mapping[str, Any] | None = None, shared: Any = None) -> list[str]:
+    """Record the file as it is now; returns the keys changed since ``before``. ``shared``:
+    the workspace's file store, which keeps the file for other machines (PostgreSQL)."""
+    data = (root / CONFIG_NAME).read_bytes()
+    digest, parsed = rules_of(data)
     changed = changed_keys(before, parsed) if before is not None else []
     audit.record(session, actor=actor, action="config",
                  detail={"config_sha256": digest, "config": parsed, "changed": changed})
+    if shared is not None:  # the file every machine attaching to the group starts from
+        shared.publish(CONFIG_NAME, data)
     return changed
 
 

@@ -8,7 +8,7 @@ from workflow.errors import WorkspaceError
 from workflow.store.db import Database
 from workflow.store.workspace import CONFIG_NAME, STATE_DIR, Workspace, create
 
-__all__ = ["init_workspace", "shown_url"]
+__all__ = ["init_workspace", "attach_workspace", "shown_url"]
 
 
 def shown_url(url: str) -> str:
@@ -46,7 +46,7 @@ def init_workspace(root: Path, *, name: str, prefix: str, languages: tuple[str, 
         from workflow.store.settings import record_config
 
         with db.write() as session:  # the rules the workspace starts with
-            record_config(session, ws.root, actor="init")
+            record_config(session, ws.root, actor="init", shared=ws.files)
     except BaseException:
         # nothing half-made: a failed init leaves the folder as it found it
         db.dispose()
@@ -56,3 +56,70 @@ def init_workspace(root: Path, *, name: str, prefix: str, languages: tuple[str, 
         raise
     db.dispose()
     return ws
+
+
+def attach_workspace(root: Path, database_url: str) -> Workspace:
+    """A folder on this machine for a working group whose database is shared (PostgreSQL):
+    ``resolutions.toml`` as the group last recorded it (checked against the chain's
+    ``config`` event) and an empty ``.resolutions/`` that fills from the shared store as
+    commands need its files. Private keys stay where they are: a signatory's key is
+    imported on the signatory's own machine."""
+    import json
+    import shutil
+
+    from sqlmodel import col, select
+
+    from workflow.store.blobs import FileStore
+    from workflow.store.models import AuditEvent
+    from workflow.store.settings import last_recorded, rules_of
+
+    root = Path(root).resolve()
+    if not database_url.startswith(("postgresql+psycopg://", "postgresql://")):
+        raise WorkspaceError("attach joins a shared PostgreSQL database: set "
+                             "RESOLUTIONS_DATABASE_URL=postgresql+psycopg://… (a SQLite "
+                             "workspace is one folder; copy it instead)")
+    if (root / CONFIG_NAME).exists():
+        raise WorkspaceError(f"{root} is already a workspace ({CONFIG_NAME} exists)")
+    db = Database(database_url)
+    try:
+        with db.read() as session:
+            rows = session.exec(select(AuditEvent.seq, AuditEvent.action, AuditEvent.detail)
+                                .where(AuditEvent.action == "config").order_by(col(AuditEvent.seq)))
+            last = last_recorded([(seq, a, json.loads(d)) for seq, a, d in rows])
+    finally:
+        db.dispose()
+    if last is None:
+        raise WorkspaceError("this database holds no working group yet (no rules recorded); "
+                             "create it with 'resolutions init' on the first machine")
+    files = FileStore(root, database_url)
+    try:
+        found = files._rows("SELECT sha256 FROM shared_files WHERE path = %s", (CONFIG_NAME,))
+        data = files.blob(str(found[0][0])) if found else None
+        if data is None:
+            raise WorkspaceError(f"the shared store holds no {CONFIG_NAME}; on the first "
+                                 "machine run 'resolutions audit config' to share it")
+        if rules_of(data)[0] != last[1]["config_sha256"]:
+            raise WorkspaceError(f"the shared {CONFIG_NAME} is not the copy audit event "
+                                 f"{last[0]} recorded; on the first machine run 'resolutions "
+                                 "audit verify', then 'resolutions audit config'")
+        had = root.exists()
+        root.mkdir(parents=True, exist_ok=True)
+        try:
+            (root / CONFIG_NAME).write_bytes(data)
+            state = root / STATE_DIR
+            for sub in ("", "store", "outbox", "keys"):
+                (state / sub).mkdir(parents=True, exist_ok=True)
+            (state / "keys").chmod(0o700)
+            (state / ".gitignore").write_text("*\n", encoding="utf-8")
+            files.sync_keys()
+        except BaseException:
+            (root / CONFIG_NAME).unlink(missing_ok=True)
+            shutil.rmtree(root / STATE_DIR, ignore_errors=True)
+            if not had:
+                shutil.rmtree(root, ignore_errors=True)
+            raise
+    finally:
+        files.close()
+    from workflow.store.workspace import find
+
+    return find(root)

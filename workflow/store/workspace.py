@@ -17,10 +17,13 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workflow.errors import WorkspaceError
 from workflow.store.config import APPROVAL_RULES, Body, Settings, parse
+
+if TYPE_CHECKING:
+    from workflow.store.blobs import FileStore
 
 __all__ = ["Workspace", "Body", "CONFIG_NAME", "STATE_DIR", "find", "create", "APPROVAL_RULES"]
 
@@ -75,7 +78,18 @@ class Workspace:
 
     @property
     def keys_dir(self) -> Path:
+        """``.resolutions/keys``; on a shared deployment its public files (trust store, CA
+        certificate and CRL, seal certificate) are first brought up to date."""
+        self.files.sync_keys()
         return self.state_dir / "keys"
+
+    @functools.cached_property
+    def files(self) -> FileStore:
+        """The workspace's files: this folder, and on PostgreSQL the shared store behind it
+        (:mod:`workflow.store.blobs`)."""
+        from workflow.store.blobs import FileStore
+
+        return FileStore(self.root, self.database_url)
 
     @property
     def name(self) -> str:

@@ -1,0 +1,299 @@
+"""The seed scenario on three machines: one PostgreSQL database, three workspace folders.
+
+- **moscow** — the Russian secretary (Иванова) creates the working group, drafts the
+  resolution and circulates it; the Russian signatories' keys live here.
+- **xian** — the Chinese co-secretary (陈静) attaches a folder of her own, imports 王芳's
+  comment form (taken from the review copy's message, which she reads from the shared
+  store), records the Chinese delegation's approval, imports 李伟's certificate — issued by
+  the Chinese delegation's own CA with ``openssl``, its key never leaving this folder — and
+  李伟 signs there.
+- **archive** — the archivist (Жукова) attaches a third folder, receives the secretariat's
+  seal from the secretary, exports the dossier and verifies it.
+
+Each step is a command a user types on that machine (``run(machine, member, args)``); the
+scenario never reaches behind the commands. ``audit verify`` ends clean in every folder.
+The caller provides the database (``tests/pg.py``'s throwaway cluster in the test and in
+``make demo-shared``) and how each member connects to it: every member with their own
+database role, the working group's administrator (:data:`ADMIN`, the database's owner) only
+to create the group and its members' roles.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from workflow import clock
+from workflow.demo import GROUP, MEMBERS, DemoError, _demo_tsa, _fill_comment_form, _secret
+
+__all__ = ["play", "SharedResult", "MACHINES", "SHARED_MEMBERS", "ADMIN", "process_runner",
+           "role_url"]
+
+#: who runs ``init`` and ``member add``: the database's owner (it creates members' roles)
+ADMIN = "admin"
+
+#: machine → the member who works there
+MACHINES = {"moscow": "ivanova", "xian": "chen-jing", "archive": "zhukova"}
+#: the seed's members, the Chinese co-secretary and the archivist
+SHARED_MEMBERS = [*MEMBERS,
+                  ("chen-jing", "陈静", {"en": "Chen Jing", "ru": "Чэнь Цзин"},
+                   "TTF Electronic (陕西)", "zh", "chen.jing@ttf.example", "zh", ["secretary"]),
+                  ("zhukova", "Жукова Ольга Николаевна", {"en": "Olga Zhukova",
+                                                           "zh": "奥尔加·茹科娃"},
+                   "ВО «ФАРЭКСПО»", "ru", "zhukova@farexpo.example", "ru", ["archivist"])]
+
+Run = Callable[[str, str, list[str]], str]
+
+_LETTER = """Working group secretariat,
+
+The delegation of the People's Republic of China approves draft resolution {symbol}
+in the version circulated for review.
+
+工作组秘书处：中方代表团批准分发审议的决议草案 {symbol}。
+
+李伟 (Li Wei), TTF Electronic, Xi'an
+"""
+
+
+@dataclass
+class SharedResult:
+    base: Path
+    symbol: str = ""
+    steps: list[str] = field(default_factory=list)
+    verdicts: dict[str, str] = field(default_factory=dict)
+
+
+def role_url(admin_url: str, member: str) -> str:
+    """The database URL ``member`` logs in with: their own role (``<database>_<member>``,
+    the password from the URL's passfile), or the administrator's URL for :data:`ADMIN`."""
+    from workflow.store.logins import member_url
+
+    return admin_url if member == ADMIN else member_url(admin_url, member)
+
+
+def process_runner(base: Path, url_for: Callable[[str], str], command: list[str],
+                   env: dict[str, str]) -> Run:
+    """``run(machine, member, args)``: ``command + args`` as a process of its own, in the
+    machine's folder (``base/machine``), connected with ``url_for(member)``."""
+    def run(machine: str, member: str, args: list[str]) -> str:
+        here = {k: v for k, v in env.items() if not k.startswith("RESOLUTIONS_")
+                or k == "RESOLUTIONS_NOW"}
+        here["RESOLUTIONS_DATABASE_URL"] = url_for(member)
+        if args[0] not in ("init", "attach"):
+            here["RESOLUTIONS_WORKSPACE"] = str(base / machine)
+        done = subprocess.run([*command, *args], env=here, capture_output=True, text=True,
+                              cwd=base)
+        if done.returncode != 0:
+            raise DemoError((done.stdout + done.stderr).strip())
+        return done.stdout
+    return run
+
+
+def _openssl(*args: str, cwd: Path) -> None:
+    done = subprocess.run(["openssl", *args], cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise DemoError(f"openssl {' '.join(args[:2])}: {done.stderr.strip()}")
+
+
+def delegation_key(folder: Path, member: str, name: str, passphrase_file: Path) -> Path:
+    """What the Chinese delegation does on its own machine, with openssl: its own CA, and a
+    signing key and certificate for ``member`` in a PKCS#12 bundle — in ``folder`` only."""
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    _openssl("req", "-x509", "-newkey", "rsa:3072", "-nodes", "-keyout", "ca.key",
+             "-out", "ca.pem", "-days", "3650", "-subj",
+             "/O=TTF Electronic/CN=TTF Electronic delegation CA",
+             "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=folder)
+    _openssl("req", "-newkey", "rsa:3072", "-nodes", "-keyout", f"{member}.key",
+             "-out", f"{member}.csr", "-utf8", "-subj",
+             f"/O=TTF Electronic/CN={name}/UID={member}", cwd=folder)
+    (folder / "ext.cnf").write_text(
+        "basicConstraints=critical,CA:FALSE\n"
+        "keyUsage=critical,digitalSignature,nonRepudiation\n"
+        "extendedKeyUsage=1.3.6.1.5.5.7.3.36,emailProtection\n", encoding="utf-8")
+    _openssl("x509", "-req", "-in", f"{member}.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+             "-CAcreateserial", "-days", "1095", "-extfile", "ext.cnf",
+             "-out", f"{member}.pem", cwd=folder)
+    _openssl("pkcs12", "-export", "-inkey", f"{member}.key", "-in", f"{member}.pem",
+             "-certfile", "ca.pem", "-out", f"{member}.p12",
+             "-passout", f"file:{passphrase_file}", cwd=folder)
+    for leftover in (f"{member}.key", f"{member}.csr", "ext.cnf"):
+        (folder / leftover).unlink()
+    (folder / f"{member}.p12").chmod(0o600)
+    return folder / f"{member}.p12"
+
+
+def play(base: Path, run: Run, echo: Callable[[str], None] = print,
+         password_file: Path | None = None) -> SharedResult:
+    """Play the scenario in ``base`` (which must not exist or be empty): one folder per
+    machine, ``run(machine, member, args)`` runs ``resolutions ARGS`` there as ``member``.
+    ``password_file``: the first password of each member's role (``member add
+    --password-file``; each member changes it on their own machine)."""
+    base = base.resolve()
+    if base.exists() and any(base.iterdir()):
+        raise DemoError(f"{base} is not empty; run the shared demo in a new folder")
+    tsa, tsa_root = _demo_tsa(base)
+    try:
+        return _play(base, run, echo, tsa.url, tsa_root, password_file)
+    finally:
+        tsa.stop()
+
+
+def _play(base: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
+          tsa_root: Path, password_file: Path | None) -> SharedResult:
+    result = SharedResult(base)
+    folder = {m: base / m for m in MACHINES}
+    secrets = base  # passphrase files (0600) under base/.demo-secrets, one per owner
+
+    def step(text: str, machine: str, *commands: list[str], member: str | None = None
+             ) -> list[str]:
+        who = member or MACHINES[machine]
+        outputs = []
+        for args in commands:
+            try:
+                outputs.append(run(machine, who, args))
+            except DemoError as exc:
+                raise DemoError(f"step '{text}' on {machine} as {who}: resolutions "
+                                f"{' '.join(args)}\n{exc}") from None
+        result.steps.append(f"{machine}: {text}")
+        echo(f"  ✓ [{machine}] {text}")
+        return outputs
+
+    # -- moscow: the working group, the draft, the circulation ----------------------
+    step("working group created on the shared database (by its administrator)",
+         "moscow", ["init", str(folder["moscow"]), "--name", GROUP[0], "--name-ru", GROUP[1],
+                    "--name-zh", GROUP[2], "--prefix", "RCWG", "--approval-rule",
+                    "each-delegation", "--require-signature", "sokolov", "--require-signature",
+                    "kuznetsova", "--require-signature", "li-wei", "--timestamp-url", tsa_url],
+         member=ADMIN)
+    adds = []
+    for mid, name, names, org, delegation, mail, lang, roles in SHARED_MEMBERS:
+        args = ["member", "add", mid, "--name", name, "--org", org, "--delegation",
+                delegation, "--email", mail, "--lang", lang]
+        for code, value in names.items():
+            args += [f"--name-{code}", value]
+        for role in roles:
+            args += ["--role", role]
+        if password_file is not None:
+            args += ["--password-file", str(password_file)]
+        adds.append(args)
+    step("8 members, each with a database role of their own: the seed's six, the Chinese "
+         "co-secretary and the archivist", "moscow", *adds, member=ADMIN)
+    source = folder["moscow"] / "resolution.yaml"
+    source.write_bytes(resources.files("workflow").joinpath("demo_data/resolution.yaml")
+                       .read_bytes())
+    symbol = step("draft resolution stored (ru, zh, en)", "moscow",
+                  ["new", str(source)])[0].strip()
+    result.symbol = symbol
+    step("circulated to Орлов С. В. and 王芳", "moscow",
+         ["circulate", symbol, "--reviewer", "orlov", "--reviewer", "wang-fang", "--due",
+          (clock.today() + datetime.timedelta(days=12)).isoformat()])
+
+    # -- xian: attached; the Chinese comments come in ----------------------------------
+    step("folder attached to the working group's database", "xian",
+         ["attach", str(folder["xian"])])
+    from workflow import demo_mail
+
+    listing = json.loads(run("xian", MACHINES["xian"], ["outbox", "--json"]))
+    eml = folder["xian"] / next(m["eml_path"] for m in listing["messages"]
+                                if m["kind"] == "review-copy"
+                                and m["recipient"].startswith("wang.fang@"))
+    forms = folder["xian"] / "forms"
+    blank = demo_mail.attachment(eml, ".docx", forms)  # the message, fetched on this machine
+    filled = forms / "comment-form-wang-fang-returned.docx"
+    _fill_comment_form(blank, filled, [
+        ("OP 2(c)", "te", "应明确认证所依据的标准。",
+         "for the testing and certification of components to agreed standards;"),
+        ("OP 9", "ed", "建议写明报告提交对象。", "")])
+    back = demo_mail.reply(eml, [filled], forms / "reply-wang-fang.eml", text="意见表见附件。")
+    step("王芳's reply (to the review copy's message, read from the shared outbox) with her "
+         "filled comment form imported", "xian", ["comments", "import", symbol, str(back)])
+
+    # -- moscow: the Russian comment, dispositions, review closed, keys ------------------
+    step("Орлов С. В.'s comment recorded; each comment disposed; review closed", "moscow",
+         ["comment", symbol, "--by", "orlov", "--ref", "OP 4", "--type", "ge", "--text",
+          "Поставки на переходный период следует увязать с дорожной картой."],
+         ["dispose", symbol, "1", "--partial", "--note", "Standards will be set in the roadmap"],
+         ["dispose", symbol, "2", "--accept", "--note", "Addressee stated in OP 11"],
+         ["dispose", symbol, "3", "--accept", "--note", "Reflected in the annex"],
+         ["close-review", symbol, "--no-objection"])
+    ca_pass = _secret(secrets, "ca")
+    step("working-group CA, the Russian signatories' keys and the secretariat's seal issued; "
+         "the demo timestamp authority trusted", "moscow",
+         ["keys", "init-ca", "--passphrase-file", ca_pass],
+         *[["keys", "issue", m, "--ca-passphrase-file", ca_pass, "--passphrase-file",
+            _secret(secrets, m)] for m in ("sokolov", "kuznetsova")],
+         ["keys", "seal-issue", "--ca-passphrase-file", ca_pass, "--passphrase-file",
+          _secret(secrets, "seal")],
+         ["keys", "trust", str(tsa_root), "--for", "timestamps"])
+
+    # -- xian: 李伟's key, the Chinese approval, the first signature ---------------------
+    li_pass = Path(_secret(secrets, "li-wei"))
+    bundle = delegation_key(folder["xian"] / "delegation", "li-wei", "Li Wei", li_pass)
+    letter = folder["xian"] / "letters" / "li-wei-approval-letter.txt"
+    letter.parent.mkdir()
+    letter.write_text(_LETTER.format(symbol=symbol), encoding="utf-8")
+    step("李伟's certificate from the Chinese delegation's CA (openssl) registered; his key "
+         "stays in this folder", "xian",
+         ["keys", "import", "li-wei", str(bundle), "--passphrase-file", str(li_pass)])
+    step("the Chinese delegation's approval recorded (李伟's letter)", "xian",
+         ["approve", symbol, "--by", "li-wei", "--evidence", str(letter)])
+
+    # -- moscow: the Russian approval ----------------------------------------------------
+    statement = folder["moscow"] / "letters" / "sokolov-approve.json"
+    statement.parent.mkdir()
+    statement.write_bytes(run("moscow", "ivanova", ["statement", symbol, "--by", "sokolov",
+                                                    "--for", "approve"]).encode("utf-8"))
+    _sign_statement(folder["moscow"], secrets, "sokolov", statement)
+    step("the Russian delegation's approval: Соколов М. А.'s signed statement", "moscow",
+         ["approve", symbol, "--by", "sokolov", "--signed-statement", f"{statement}.p7s"])
+
+    step("李伟 signs on this machine, with the key only this folder holds (the first "
+         "signature certifies)", "xian",
+         ["sign", symbol, "--by", "li-wei", "--passphrase-file", str(li_pass)],
+         member="li-wei")
+    for member in ("sokolov", "kuznetsova"):
+        step(f"{member} signs{' (the last signature: PAdES B-LTA)' if member == 'kuznetsova' else ''}",
+             "moscow", ["sign", symbol, "--by", member, "--passphrase-file",
+                        _secret(secrets, member)], member=member)
+    step("submitted to the Higher Council of BRICS; receipt recorded", "moscow",
+         ["submit", symbol, "--to", "brics-higher-council"],
+         ["receipt", symbol, "--ref", "HC-BRICS/2024/117", "--outcome", "acknowledged"])
+
+    # -- archive: the dossier ------------------------------------------------------------
+    step("folder attached", "archive", ["attach", str(folder["archive"])])
+    handed = folder["archive"] / ".resolutions" / "keys" / "seal"
+    handed.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(folder["moscow"] / ".resolutions" / "keys" / "seal" / "seal.p12"),
+                str(handed / "seal.p12"))
+    echo("    (the secretary hands the seal's key to the archivist: it moves, it is not "
+         "copied, and never passes through the database)")
+    dossier = folder["archive"] / "dossier"
+    step("dossier exported from the shared store, sealed and timestamped; verified with "
+         "nothing but the bag", "archive",
+         ["dossier", "export", symbol, "-o", str(dossier), "--seal-passphrase-file",
+          _secret(secrets, "seal")],
+         ["dossier", "verify", str(dossier)])
+    for machine in MACHINES:
+        result.verdicts[machine] = step("audit verify", machine, ["audit", "verify"])[0].strip()
+    return result
+
+
+def _sign_statement(root: Path, secrets: Path, member: str, statement: Path) -> None:
+    """What the member does with their own key: a detached CMS signature over the
+    statement (the demo keys are in ``root``'s keys folder)."""
+    from signatures.cms import sign_detached
+    from signatures.keys import load_p12
+    from signatures.signer import Signer
+
+    passphrase = Path(_secret(secrets, member)).read_bytes().rstrip(b"\r\n")
+    key = root / ".resolutions" / "keys" / f"{member}.p12"
+    signer = Signer.from_loaded(load_p12(key, passphrase))
+    Path(f"{statement}.p7s").write_bytes(sign_detached(statement.read_bytes(), signer))

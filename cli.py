@@ -291,6 +291,7 @@ def cli(ctx: click.Context, workspace: str | None, actor: str | None, as_json: b
     if _has_terminal():  # a PostgreSQL login with no password found: ask the person
         from workflow.store.logins import use_prompt
         use_prompt(lambda label: click.prompt(label, hide_input=True, err=True))
+        ctx.call_on_close(lambda: use_prompt(None))  # for this command only
     if verbose:  # libraries' own diagnostics (pyHanko's validation details) go to stderr
         logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
 

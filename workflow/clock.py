@@ -6,16 +6,16 @@ Nothing in the environment of a run can move it. A caller that needs another tim
 test, a benchmark building an old archive — installs a source with :func:`use` in its own
 process (see ``tests/launch.py``); the audit log refuses an event dated before the one it
 follows, whatever the source. The times cryptography judges by are the real time, read
-where the signing and checking happen: pyHanko's signing times, a certificate's validity,
-a CRL's revocation dates (``workflow.signing.trust``) and the moment a dossier is sealed
-(its VERIFY.txt ``-attime``)."""
+by pyHanko and OpenSSL: a certificate's validity, a CRL's revocation dates
+(``workflow.signing.trust``) and the moment a dossier is sealed (its VERIFY.txt
+``-attime``). That time is read here too, with :func:`real_now`, which no source moves."""
 
 from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable
 
-__all__ = ["now", "today", "use"]
+__all__ = ["now", "today", "use", "real_now"]
 
 _source: Callable[[], _dt.datetime] | None = None
 
@@ -35,3 +35,9 @@ def now() -> _dt.datetime:
 
 def today() -> _dt.date:
     return now().date()
+
+
+def real_now() -> _dt.datetime:
+    """The machine's UTC time, to the second, whatever source :func:`use` installed: for the
+    times that validators outside the workflow judge by the real clock."""
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)

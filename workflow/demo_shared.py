@@ -78,12 +78,12 @@ def role_url(admin_url: str, member: str) -> str:
 
 
 def process_runner(base: Path, url_for: Callable[[str], str], command: list[str],
-                   env: dict[str, str]) -> Run:
+                   env: dict[str, str], keep: tuple[str, ...] = ()) -> Run:
     """``run(machine, member, args)``: ``command + args`` as a process of its own, in the
-    machine's folder (``base/machine``), connected with ``url_for(member)``."""
+    machine's folder (``base/machine``), connected with ``url_for(member)``. Of the
+    caller's ``RESOLUTIONS_*`` variables only those named in ``keep`` pass through."""
     def run(machine: str, member: str, args: list[str]) -> str:
-        here = {k: v for k, v in env.items() if not k.startswith("RESOLUTIONS_")
-                or k == "RESOLUTIONS_NOW"}
+        here = {k: v for k, v in env.items() if not k.startswith("RESOLUTIONS_") or k in keep}
         here["RESOLUTIONS_DATABASE_URL"] = url_for(member)
         if args[0] not in ("init", "attach"):
             here["RESOLUTIONS_WORKSPACE"] = str(base / machine)

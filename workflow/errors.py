@@ -66,6 +66,13 @@ class ConcurrencyError(WorkflowError):
                                     "re-run the command")
 
 
+class SecretWithheld(WorkflowError):
+    """A secret of the secretariat (the binding or export-record key) that this member's
+    database role may not read: what needs it is the secretariat's to do."""
+
+    error_code = "permission-denied"
+
+
 class PermissionDenied(WorkflowError):
     """The acting member may not take a step. ``resolution_id`` and ``command`` say what was
     refused, for the audit log's ``refused`` event."""

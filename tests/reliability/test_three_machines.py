@@ -36,7 +36,8 @@ def scenario(pg_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory
     env = {k: v for k, v in os.environ.items() if not k.startswith("RESOLUTIONS_")}
     env.update(RESOLUTIONS_NOW=FROZEN_NOW, PYTHONPATH=str(ROOT))
     run = process_runner(base, lambda member: role_url(owner, member),
-                         [sys.executable, "-m", "tests.launch"], env)
+                         [sys.executable, "-m", "tests.launch"], env,
+                         keep=("RESOLUTIONS_NOW",))
     lines: list[str] = []
     result = play(base, run, echo=lines.append, password_file=pg_cluster.password_file)
     yield base, owner, result, lines

@@ -263,7 +263,6 @@ def play(group: Group, root: Path) -> Played:
     toml.write_text(toml.read_text("utf-8") + "\n[bodies.brics-higher-council]\nlanguages = ["
                     + ", ".join(f'"{x}"' for x in group.languages) + "]\nsignatures = ["
                     + ", ".join(f'"{d}"' for d in delegations) + "]\n", "utf-8")
-    ws(["audit", "config"])
     for member_id, name, names, delegation, roles in group.members:
         args = ["member", "add", member_id, "--name", name, "--delegation", delegation,
                 "--email", f"{member_id}@wg.example"]
@@ -272,6 +271,7 @@ def play(group: Group, root: Path) -> Played:
         for role in roles:
             args += ["--role", role]
         ws(args)
+    ws(["--as", "sec", "audit", "config"])  # the bodies added above, recorded by the secretary
     source = root / "resolution.yaml"
     source.write_text(group.source, encoding="utf-8")
     symbol = ws(["new", str(source)]).output.split()[0]

@@ -54,7 +54,8 @@ def test_first_member_must_be_the_secretary(tmp_path: Path) -> None:
     assert ok.exit_code == 0, ok.output
     bad_lang = runner.invoke(cli, ["-w", root, "member", "add", "zz", "--name", "Z",
                                    "--lang", "english-gb"])
-    assert bad_lang.exit_code == 1 and "not a language code" in bad_lang.output
+    assert bad_lang.exit_code == 1 and "--lang 'english-gb' is not a language the documents " \
+        "can be written in" in bad_lang.output and "zh (Chinese)" in bad_lang.output
 
 
 def test_failed_init_leaves_nothing_behind(tmp_path: Path) -> None:
@@ -68,14 +69,15 @@ def test_init_json_hides_the_database_password(tmp_path: Path, pg_cluster,  # ty
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     from sqlalchemy.engine import make_url
 
-    url = make_url(pg_cluster.create_database()).set(password="s3cret").render_as_string(
+    secret = pg_cluster.password  # the role's real password, written into the URL itself
+    url = make_url(pg_cluster.create_database()).set(password=secret).render_as_string(
         hide_password=False)
-    assert "s3cret" in url
+    assert secret in url
     monkeypatch.setenv("RESOLUTIONS_DATABASE_URL", url)
     out = CliRunner().invoke(cli, ["--json", "init", str(tmp_path / "w"), "--name", "X",
                                    "--prefix", "WG"])
     assert out.exit_code == 0, out.output
-    assert "s3cret" not in out.output and "***" in json.loads(out.output)["database"]
+    assert secret not in out.output and "***" in json.loads(out.output)["database"]
 
 
 def test_date_with_a_time_is_refused_with_its_line(ws_sqlite: Cli, tmp_path: Path) -> None:

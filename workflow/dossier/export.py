@@ -194,7 +194,7 @@ class _Setting:
         workflow's clock, which a test or a benchmark may have set elsewhere."""
         return Howto(ca="data/trust/ca.pem", seal_cert=f"data/{SEAL_CERT}",
                      ca_sha256=self.ca_sha256, seal_sha256=self.seal_sha256, head=head,
-                     attime=int(time.time()), **lists)
+                     attime=int(clock.real_now().timestamp()), **lists)
 
 
 @dataclass

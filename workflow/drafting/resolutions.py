@@ -151,13 +151,15 @@ def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
     writes it; :mod:`workflow.drafting.bases`). If someone stored another version
     meanwhile, this text's changes are merged over it by paragraph id; changes to the same
     paragraph are refused, naming it, rather than silently overwriting theirs."""
+    given = text
     base, text = bases.split_header(text)
     with app.read() as session:
         row = app.resolution(session, ref)
     bases.check_base(row.symbol, base, filename)
     if based_on is None and base is not None:
         based_on = base.version
-    parse_source(text, filename, symbol=row.symbol)
+    parse_source(given, filename, symbol=row.symbol)  # the base line is a YAML comment:
+    # checked with it, a mistake is named at its line in the file as the person sees it
     with app.write() as session:
         row = app.resolution(session, ref)
         member = app.acting_member(session)

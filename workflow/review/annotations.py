@@ -34,7 +34,7 @@ from drafts.annotated_pdf import (
 from drafts.comment_form import TYPE_WORDS as _TYPE_WORDS  # ge/te/ed in every language
 from workflow.app import App
 from workflow.review.forms import FormRefused, bounded, mailbox, read_returned
-from workflow.review.returned import Provenance, Reply, provenance
+from workflow.review.returned import Provenance, Reply, issued_or_own_login, provenance
 from workflow.review.rounds import CommentRow, _open_round, add_comment
 from workflow.store.models import Comment, ResolutionRow, ReviewRound, Version
 from workflow.store.texts import load_version
@@ -167,11 +167,11 @@ def _issued_to(app: App, session: Session, name: str, row: ResolutionRow, rnd: R
         raise FormRefused(f"{name} is the copy of {who or 'no one'}, who is not a "
                           f"reviewer of round {rnd.number} ({', '.join(reviewers)}) — "
                           "nothing was imported")
-    if ids.get("round") != str(rnd.number) or not token_matches(
-            app.workspace, ids.get("token", ""), symbol=row.symbol, round_no=rnd.number,
-            content_hash=version.content_hash, reviewer=who,
-            mailbox=mailbox(session, who)) \
-            or not seal_matches(app.workspace, body, mac):
+    if ids.get("round") != str(rnd.number) or not issued_or_own_login(
+            app, session, row, who, name, lambda: token_matches(
+                app.workspace, ids.get("token", ""), symbol=row.symbol, round_no=rnd.number,
+                content_hash=version.content_hash, reviewer=who,
+                mailbox=mailbox(session, who)) and seal_matches(app.workspace, body, mac)):
         raise FormRefused(f"{name} was not issued to {who} for round {rnd.number} of "
                           f"{row.symbol} (its position map or ids were changed, or it "
                           "comes from another workspace); annotate the copy you received "

@@ -19,7 +19,7 @@ from drafts.errors import RefError
 from drafts.model import Resolution
 from workflow.app import App
 from workflow.errors import InvalidInput
-from workflow.review.returned import FormRefused, Reply, provenance
+from workflow.review.returned import FormRefused, Reply, issued_or_own_login, provenance
 from workflow.review.rounds import CommentRow, _open_round, add_comment
 from workflow.store.models import Comment, Member, ResolutionRow, ReviewRound, Version
 from workflow.store.texts import load_version
@@ -83,10 +83,12 @@ def _issued_to(app: App, session: Session, name: str, row: ResolutionRow, rnd: R
         raise FormRefused(f"{name} is the form of {form.reviewer}, who is not a "
                           f"reviewer of round {rnd.number} ({', '.join(reviewers)}) — "
                           "nothing was imported")
-    if form.ids.get("round") != str(rnd.number) or not token_matches(
-            app.workspace, form.ids.get("token", ""), symbol=row.symbol,
-            round_no=rnd.number, content_hash=version.content_hash,
-            reviewer=form.reviewer, mailbox=mailbox(session, form.reviewer)):
+    reviewer = form.reviewer
+    if form.ids.get("round") != str(rnd.number) or not issued_or_own_login(
+            app, session, row, reviewer, name, lambda: token_matches(
+                app.workspace, form.ids.get("token", ""), symbol=row.symbol,
+                round_no=rnd.number, content_hash=version.content_hash, reviewer=reviewer,
+                mailbox=mailbox(session, reviewer))):
         raise FormRefused(f"{name} was not issued to {form.reviewer} for round "
                           f"{rnd.number} of {row.symbol} (its reviewer or round was changed,"
                           " or it comes from another workspace); ask the secretariat for "

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -32,7 +33,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from workflow.app import App
-from workflow.errors import InvalidInput
+from workflow.errors import InvalidInput, SecretWithheld
 from workflow.store.files import store_bytes
 from workflow.store.models import Member, MemberCertificate, Message, ResolutionRow, ReviewRound
 
@@ -166,6 +167,26 @@ def provenance(app: App, session: Session, row: ResolutionRow, rnd: ReviewRound,
         return _statement(app, session, member, file_name, data, statement)
     if reply is not None:
         return _reply(app, session, row, rnd, member, file_name, reply)
+    return own_login(app, session, row, reviewer, file_name)
+
+
+def issued_or_own_login(app: App, session: Session, row: ResolutionRow, reviewer: str,
+                        file_name: str, issued: Callable[[], bool]) -> bool:
+    """``issued()``: whether the file's binding token is the one issued to ``reviewer``.
+    A login that may not read the binding secret (a member's own PostgreSQL role) cannot
+    ask; there the database's authentication of ``reviewer`` themselves stands in for it,
+    and anyone else is refused, told what to bring."""
+    try:
+        return issued()
+    except SecretWithheld:
+        own_login(app, session, row, reviewer, file_name)
+        return True
+
+
+def own_login(app: App, session: Session, row: ResolutionRow, reviewer: str,
+              file_name: str) -> Provenance:
+    """``own-login`` when the database authenticated ``reviewer`` themselves (their own
+    PostgreSQL role), else the refusal that says what to bring."""
     if app.connected_member(session) == reviewer:
         return Provenance("own-login")
     own = (f", or let {reviewer} import it logged in as themselves"

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from workflow import clock
 from workflow.app import App
 from workflow.errors import InvalidInput, NotFound, WorkflowError
 from workflow.lifecycle.steps import act, allow
@@ -237,7 +238,7 @@ def stale_crl(app: App, now: datetime | None = None) -> str | None:
     if not blobs:
         return f"the working group's CA has published no CRL yet; {fix}"
     crl = load_crl(blobs[0])
-    moment = now or datetime.now(timezone.utc)
+    moment = now or clock.real_now()
     if crl.next_update_utc is not None and crl.next_update_utc < moment:
         return (f"the working group's CRL expired on {crl.next_update_utc:%Y-%m-%d %H:%M} UTC, "
                 f"so it cannot show that the signers' certificates are not revoked; {fix}")
@@ -294,7 +295,7 @@ def revoke(app: App, member_id: str, *, reason: str, ca_passphrase: bytes) -> Re
         if any(r.fingerprint == row.fingerprint for r in revocations(session)):
             raise InvalidInput(f"{member.id}'s certificate is already revoked")
         done = Revocation(member.id, row.fingerprint, format(cert.serial_number, "x"),
-                          datetime.now(timezone.utc).replace(microsecond=0), reason)
+                          clock.real_now(), reason)
         audit.record(session, actor=app.actor(session), action="keys-revoke",
                      detail={"member": done.member, "fingerprint": done.fingerprint,
                              "serial": done.serial, "revoked_at": done.when.isoformat(),

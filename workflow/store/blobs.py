@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from workflow.errors import WorkflowError
+from workflow.errors import SecretWithheld, WorkflowError
 
 __all__ = ["FileStore", "LOCAL_ONLY", "KEY_FILES"]
 
@@ -318,7 +318,7 @@ class FileStore:
         except psycopg.errors.InsufficientPrivilege:
             found = []
         if not found:
-            raise WorkflowError(f"the working group's {name} secret is kept for the "
+            raise SecretWithheld(f"the working group's {name} secret is kept for the "
                                 "secretariat; this member's database role cannot read it "
                                 "(ask the secretary to take this step)")
         return bytes(found[0][0])

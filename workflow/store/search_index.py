@@ -193,12 +193,15 @@ def rebuild(conn: Connection) -> int:
             conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('delete-all')"))
     conn.execute(text("DELETE FROM search_spans"))
     conn.execute(text("DELETE FROM search_texts"))
-    count = 0
-    for resolution_id, number, source, created in list(stored_versions(conn)):
+    from workflow import progress
+
+    stored = list(stored_versions(conn))
+    progress.advance("search index", 0, len(stored))
+    for count, (resolution_id, number, source, created) in enumerate(stored, 1):
         model = _parse(source, number)
         record_version(conn, resolution_id, number, model, year_of(model, created))
-        count += 1
-    return count
+        progress.advance("search index", count, len(stored))
+    return len(stored)
 
 
 def _spans(conn: Connection) -> set[tuple[Any, ...]]:

@@ -230,18 +230,3 @@ def test_no_product_function_is_over_sixty_lines() -> None:
                                 f"({lines} lines)")
     assert long == [], long
 
-
-def test_only_the_command_line_reads_the_environment() -> None:
-    """No hidden hands: settings reach the library as arguments; ``os.environ`` and
-    ``os.getenv`` appear in ``cli.py`` alone (the demos' child processes get theirs from
-    their caller, as ``env=`` mappings built from what they were given)."""
-    import ast
-
-    root = Path(__file__).resolve().parents[1]
-    readers = []
-    for path in _product_sources()[:-1]:
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv") and \
-                    isinstance(node.value, ast.Name) and node.value.id == "os":
-                readers.append(f"{path.relative_to(root)}:{node.lineno}")
-    assert readers == [], readers

@@ -30,7 +30,15 @@ from importlib import resources
 from pathlib import Path
 
 from workflow import clock
-from workflow.demo import GROUP, MEMBERS, DemoError, _demo_tsa, _fill_comment_form, _secret
+from workflow.demo import (
+    GROUP,
+    MEMBERS,
+    DemoError,
+    _demo_tsa,
+    _fill_comment_form,
+    _secret,
+    member_adds,
+)
 
 __all__ = ["play", "SharedResult", "MACHINES", "SHARED_MEMBERS", "ADMIN", "process_runner",
            "role_url"]
@@ -191,21 +199,6 @@ class _Scene:
         return outputs
 
 
-def _member_adds(password_file: Path | None) -> list[list[str]]:
-    adds = []
-    for mid, name, names, org, delegation, mail, lang, roles in SHARED_MEMBERS:
-        args = ["member", "add", mid, "--name", name, "--org", org, "--delegation",
-                delegation, "--email", mail, "--lang", lang]
-        for code, value in names.items():
-            args += [f"--name-{code}", value]
-        for role in roles:
-            args += ["--role", role]
-        if password_file is not None:
-            args += ["--password-file", str(password_file)]
-        adds.append(args)
-    return adds
-
-
 def _moscow_drafts(scene: _Scene, tsa_url: str, password_file: Path | None) -> str:
     """Moscow: the working group, its members, the draft, the circulation."""
     moscow = scene.folder("moscow")
@@ -217,7 +210,7 @@ def _moscow_drafts(scene: _Scene, tsa_url: str, password_file: Path | None) -> s
                           "li-wei", "--timestamp-url", tsa_url], member=ADMIN)
     scene.step("8 members, each with a database role of their own: the seed's six, the "
                "Chinese co-secretary and the archivist", "moscow",
-               *_member_adds(password_file), member=ADMIN)
+               *member_adds(SHARED_MEMBERS, password_file), member=ADMIN)
     source = moscow / "resolution.yaml"
     source.write_bytes(resources.files("workflow").joinpath("demo_data/resolution.yaml")
                        .read_bytes())

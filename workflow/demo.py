@@ -206,7 +206,7 @@ def _independent(result: DemoResult, tsa_root: Path, echo: Callable[[str], None]
     if not signed:
         return
     ca = result.root / ".resolutions" / "keys" / "ca" / "ca.pem"
-    now = clock.now().replace(microsecond=0)
+    now = clock.real_now()  # the signatures' own time: the validator's clock, not the workflow's
     echo("  ✓ independent AdES validator (pyhanko sign adesverify), offline, trusting only "
          "the CA and the TSA root:")
     for moment in (now, datetime.datetime(2031, 1, 1, tzinfo=datetime.timezone.utc),

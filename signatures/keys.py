@@ -164,6 +164,28 @@ def _validity(now: datetime | None, valid_days: int) -> tuple[datetime, datetime
     return start, start + timedelta(days=valid_days)
 
 
+def _ca_usage() -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=True,
+        crl_sign=True,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def _encrypted_pem(key: rsa.RSAPrivateKey, passphrase: bytes) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(passphrase),
+    )
+
+
 def create_ca(
     directory: Path,
     *,
@@ -206,29 +228,11 @@ def create_ca(
         .not_valid_before(start)
         .not_valid_after(end)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_ca_usage(), critical=True)
         .add_extension(ski, critical=False)
         .sign(key, hashes.SHA256())
     )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(passphrase),
-    )
-    _write_new(key_path, key_pem, 0o600)
+    _write_new(key_path, _encrypted_pem(key, passphrase), 0o600)
     _write_new(cert_path, cert.public_bytes(serialization.Encoding.PEM), 0o644)
     return cert_info(cert)
 
@@ -266,6 +270,31 @@ def _end_entity_usage() -> x509.KeyUsage:
         crl_sign=False,
         encipher_only=False,
         decipher_only=False,
+    )
+
+
+def _end_entity(subject: x509.Name, key: rsa.RSAPrivateKey, ca: LoadedKey, start: datetime,
+                end: datetime) -> x509.CertificateBuilder:
+    """A signing certificate of ``ca`` for ``key``: not a CA; digitalSignature and
+    nonRepudiation; documentSigning and emailProtection; both key identifiers."""
+    return (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca.cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_end_entity_usage(), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION]),
+            critical=False,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), False
+        )
     )
 
 
@@ -307,26 +336,7 @@ def issue_certificate(
         + ([x509.NameAttribute(NameOID.USER_ID, member_id)] if member_id else [])
     )
     start, end = _validity(now, valid_days)
-    end = min(end, ca.cert.not_valid_after_utc)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(ca.cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_end_entity_usage(), critical=True)
-        .add_extension(
-            x509.ExtendedKeyUsage([DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION]),
-            critical=False,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), False
-        )
-    )
+    builder = _end_entity(subject, key, ca, start, min(end, ca.cert.not_valid_after_utc))
     if email:
         builder = builder.add_extension(
             x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False

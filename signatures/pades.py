@@ -104,6 +104,23 @@ def _timestamper(timestamp_url: str | None, timestamper: Any) -> Any:
     return None
 
 
+def _fields_before(pdf: bytes, field_name: str, certify: bool) -> dict[str, bool]:
+    """The file's signature fields (signed or not), refused when ``field_name`` is signed
+    already or when ``certify`` is asked of a file that has a signature."""
+    existing = signature_fields(pdf)
+    if existing.get(field_name):
+        raise SigningError(
+            f"The signature field {field_name!r} is already signed; each signatory signs "
+            "their own field."
+        )
+    if certify and any(existing.values()):
+        raise SigningError(
+            "Only the first signature can certify the document, and this PDF is already "
+            "signed: sign it with certify=False."
+        )
+    return existing
+
+
 def sign_pdf(
     pdf: bytes,
     signer: Signer,
@@ -137,41 +154,19 @@ def sign_pdf(
     from pyhanko.sign import fields, signers
     from pyhanko.sign.general import SigningError as HankoSigningError
 
-    existing = signature_fields(pdf)
-    if existing.get(field_name):
-        raise SigningError(
-            f"The signature field {field_name!r} is already signed; each signatory signs "
-            "their own field."
-        )
-    if certify and any(existing.values()):
-        raise SigningError(
-            "Only the first signature can certify the document, and this PDF is already "
-            "signed: sign it with certify=False."
-        )
+    existing = _fields_before(pdf, field_name, certify)
     meta = signers.PdfSignatureMetadata(
-        field_name=field_name,
-        md_algorithm=DIGEST_ALGORITHM,
-        reason=reason or None,
-        location=location or None,
-        name=signer.info.common_name or None,
-        certify=certify,
-        docmdp_permissions=fields.MDPPerm.FILL_FORMS,
-        subfilter=fields.SigSeedSubFilter.PADES,
-    )
+        field_name=field_name, md_algorithm=DIGEST_ALGORITHM, reason=reason or None,
+        location=location or None, name=signer.info.common_name or None, certify=certify,
+        docmdp_permissions=fields.MDPPerm.FILL_FORMS, subfilter=fields.SigSeedSubFilter.PADES)
     pdf_signer = signers.PdfSigner(
-        meta,
-        signer.pyhanko_signer,
-        timestamper=_timestamper(timestamp_url, timestamper),
+        meta, signer.pyhanko_signer, timestamper=_timestamper(timestamp_url, timestamper),
         stamp_style=stamp_style(stamp_lines, font=font, font_size=font_size),
-        new_field_spec=None,
-    )
+        new_field_spec=None)
     writer = _writer(pdf)
-    if field_name not in existing:  # the signer's own field, made here like the others
-        fields.append_signature_field(writer, _field_spec(field_name, page, box))
-        if field_name in required:
-            _mark_required(writer, field_name)
-    for slot_name, slot_page, slot_box in empty_fields:
-        if slot_name == field_name or slot_name in existing:
+    slots = [(field_name, page, box)] + [s for s in empty_fields if s[0] != field_name]
+    for slot_name, slot_page, slot_box in slots:  # the signer's own field first, if new
+        if slot_name in existing:
             continue
         fields.append_signature_field(writer, _field_spec(slot_name, slot_page, slot_box))
         if slot_name in required:

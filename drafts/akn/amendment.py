@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from lxml import etree
 
@@ -81,7 +82,24 @@ def export_amendment_akn(resolution: Resolution, *, version: int, amendment_id: 
     for lang in langs:
         element("p", heading, _HEADINGS.get(lang, _HEADINGS["en"]).format(
             aid=amendment_id, ref=target_ref, symbol=affected.symbol), **{XML_LANG: lang})
-    content = element("amendmentContent", body, eId="content")
+    _content(element("amendmentContent", body, eId="content"), resolution, affected, version,
+             langs, op, located, texts)
+    if why:
+        justification = element("amendmentJustification", body, eId="justification")
+        element("p", justification, why)
+    if by:
+        conclusions = element("conclusions", doc)
+        p = element("p", conclusions)
+        element("person", p, by, refersTo="#proposer")
+    out: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return out
+
+
+def _content(content: Any, resolution: Resolution, affected: Any, version: int,
+             langs: tuple[str, ...], op: str, located: Any, texts: Mapping[str, str]) -> None:
+    """Per language: the operation's words around a link to the target in that language's
+    expression, and the proposed text quoted."""
+    target_ref = ref(located)
     for lang in langs:
         code = LANGUAGE_CODES.get(lang, lang)
         box = element("blockContainer", content, eId=f"content__{code}", **{XML_LANG: lang})
@@ -98,12 +116,3 @@ def export_amendment_akn(resolution: Resolution, *, version: int, amendment_id: 
         link.tail = after + (" " if op != "delete" and lang != "zh" else "")
         if op != "delete":
             element("quotedText", mod, texts.get(lang, ""), for_=f"#{link.get('eId')}")
-    if why:
-        justification = element("amendmentJustification", body, eId="justification")
-        element("p", justification, why)
-    if by:
-        conclusions = element("conclusions", doc)
-        p = element("p", conclusions)
-        element("person", p, by, refersTo="#proposer")
-    out: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    return out

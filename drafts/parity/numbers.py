@@ -413,6 +413,9 @@ def compare(unit: Unit, langs: Sequence[str]) -> list[Finding]:
                and not excused(lang)]
     else:
         odd = [lang for lang in present if not excused(lang)]
+    # one held language against one excused: the majority is the held one's own, and it
+    # is still the one to correct (it lacks what the excused one states)
+    odd = odd or held
     common = found[present[0]]
     for lang in present[1:]:
         common = common & found[lang]

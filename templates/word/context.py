@@ -300,6 +300,14 @@ def build_context(view: DocumentView, *, author: str | None = None) -> dict[str,
         rows = [{"ref": p.ref} for p in view.paragraphs()]
         d["form_rows"] = rows + [{"ref": ""} for _ in range(EMPTY_FORM_ROWS)]
         d["hidden_ids"] = _form_ids_paragraph(view)
+    d.update(_stage_tables(view, langs, parallel))
+    return {"view": view, "d": d}
+
+
+def _stage_tables(view: DocumentView, langs: Sequence[str], parallel: bool) -> dict[str, Any]:
+    """The tables of the comments matrix, the approval record and the cover letter."""
+    first = langs[0]
+    d: dict[str, Any] = {}
     if view.stage == "matrix":
         d["comments"] = [{
             "no": str(n),
@@ -312,7 +320,6 @@ def build_context(view: DocumentView, *, author: str | None = None) -> dict[str,
             "disposition": _label_runs(view, c.disposition or "pending", langs),
             "note": _cell(c.note + (" [orphaned]" if c.orphaned else ""), first),
         } for n, c in enumerate(view.comments, 1)]
-    if view.stage == "matrix":
         d["waivers"] = _waivers(view, langs)
     if view.stage == "approval":
         d["approvals"] = [{
@@ -329,4 +336,4 @@ def build_context(view: DocumentView, *, author: str | None = None) -> dict[str,
                                 for i in range(max(len(v) for v in letters.values()))]
         else:
             d["letter"] = [Xml(block) for block in letters[first]]
-    return {"view": view, "d": d}
+    return d

@@ -148,7 +148,7 @@ def writer(root: str, index: int, plan_file: str, go_file: str, seconds: float) 
     import workflow.review.rounds  # noqa: F401
     from workflow.app import App
 
-    warm = App.open(here, me)
+    warm = App.open(here, me, database_url=os.environ.get("RESOLUTIONS_DATABASE_URL"))
     with warm.read() as session:
         warm.resolution(session, plan["review"])
     warm.db.dispose()
@@ -171,7 +171,9 @@ def writer(root: str, index: int, plan_file: str, go_file: str, seconds: float) 
             args = ["amend", plan["review"], "--by", me, "--target", f"OP {turn % 5 + 1}",
                     "--op", "replace", "--text", f"en=amended {key}", "--why", f"why {key}"]
         elif kind == "edit":
-            _, taken = _cli(here, ["source", plan["draft"]])
+            code, taken = _cli(here, ["source", plan["draft"]])
+            if code != 0:
+                raise RuntimeError(f"resolutions source {plan['draft']} as {me}: {taken}")
             scratch.write_text(_edited(taken, paragraph, f"({key})"), "utf-8")
             args = ["edit", plan["draft"], str(scratch)]
         else:

@@ -156,6 +156,50 @@ main()
 '''
 
 
+STAGES = r'''"""Where a cold comment's CPU goes: each stage's process time, in the order the
+command meets them."""
+import json, sys, time
+marks = [("python start-up", time.process_time())]
+def mark(name):
+    marks.append((name, time.process_time()))
+import click
+mark("import click")
+import cli
+mark("import cli (command table)")
+import sqlalchemy
+mark("import sqlalchemy")
+import sqlmodel
+mark("import sqlmodel + pydantic")
+import workflow.store.models
+mark("define the ORM models")
+import workflow.review.rounds
+mark("import the service, gate, lifecycle, app")
+try:
+    cli.cli.main(sys.argv[1:], prog_name="resolutions", standalone_mode=False)
+except SystemExit:
+    pass
+mark("run the command (open, check schema, gate, insert, audit, commit)")
+print("@@" + json.dumps([(n, (t - (marks[i - 1][1] if i else 0)) * 1000)
+                         for i, (n, t) in enumerate(marks)]))
+'''
+
+
+def stages(root: Path, plan: dict[str, Any], runs: int, env: dict[str, str]) -> list[Figure]:
+    """Median CPU of each stage of a cold ``comment`` (:data:`STAGES`)."""
+    script = OUT / "write_path_stages.py"
+    script.write_text(STAGES, "utf-8")
+    seen: dict[str, list[float]] = {}
+    for i in range(runs):
+        args = cold_args("comment", root, plan, 1000 + i)
+        proc = subprocess.run([PYTHON, str(script), "--workspace", str(root), "--as", "w0",
+                               *args], env=env, capture_output=True, text=True, check=True)
+        line = next(x for x in proc.stdout.splitlines() if x.startswith("@@"))
+        for name, ms in json.loads(line[2:]):
+            seen.setdefault(name, []).append(ms)
+    return [Figure("stages", f"comment: {name}", median(values), note=f"median of {runs}")
+            for name, values in seen.items()]
+
+
 def prepare(root: Path, approvals: int) -> dict[str, Any]:
     """pg_concurrency's workspace (one writer ``w0`` who reviews, drafts and keeps the
     register; one resolution in review, one draft), ``w0`` an approver too, a comment to
@@ -230,6 +274,7 @@ def run(runs: int = 7, profile: str | None = None) -> list[Figure]:
                     if i:
                         samples[kind][0].append(mine)
                         samples[kind][1].append(base)
+            stage_figures = stages(ours, plans[ours], runs, env)
             if profile:
                 show_profile(profile, ours, plans[ours], runs + 1, env)
     finally:
@@ -241,7 +286,7 @@ def run(runs: int = 7, profile: str | None = None) -> list[Figure]:
         figures.append(Figure("write", f"resolutions {kind} (cold), cpu", median(mine),
                               baseline="sqlite3+click floor", baseline_value=median(base),
                               target=TARGET, note=f"median of {runs}; load {load:.2f}"))
-    return figures
+    return figures + stage_figures
 
 
 def show_profile(kind: str, root: Path, plan: dict[str, Any], run: int,

@@ -15,6 +15,11 @@ event's chain hash over its fields and the previous hash, inserts the audit even
 the head and commits. It checks no role, no state and no rule, and writes no file: what is
 above the floor is what our stack adds — the gate, the lifecycle, the ORM, the settings.
 
+**Stages.** A cold ``comment`` is also run ``--runs`` times by a script that marks the
+process time after each stage it meets — Python's start-up, ``click``, the command table
+(``cli``), SQLAlchemy, sqlmodel with pydantic, the ORM models, the service with the gate,
+the lifecycle and the app, and the command itself — to show what is above the floor.
+
 ``--profile COMMAND`` also prints the slowest imports (``python -X importtime``) and the
 cProfile top of one cold run of that command.
 
@@ -248,8 +253,9 @@ def floor_args(kind: str, plan: dict[str, Any], run: int) -> list[str]:
 
 
 def run(runs: int = 7, profile: str | None = None) -> list[Figure]:
-    from workflow import clock
     import datetime as dt
+
+    from workflow import clock
 
     OUT.mkdir(parents=True, exist_ok=True)
     floor = OUT / "floor_write_path.py"

@@ -18,7 +18,8 @@ above the floor is what our stack adds — the gate, the lifecycle, the ORM, the
 **Stages.** A cold ``comment`` is also run ``--runs`` times by a script that marks the
 process time after each stage it meets — Python's start-up, ``click``, the command table
 (``cli``), SQLAlchemy, sqlmodel with pydantic, the ORM models, the service with the gate,
-the lifecycle and the app, and the command itself — to show what is above the floor.
+the lifecycle and the app, and the command itself — to show what is above the floor; and
+what a write on the bare driver would import (:data:`LIGHT_IMPORTS`), against the floor.
 
 ``--profile COMMAND`` also prints the slowest imports (``python -X importtime``) and the
 cProfile top of one cold run of that command.
@@ -189,6 +190,15 @@ print("@@" + json.dumps([(n, (t - (marks[i - 1][1] if i else 0)) * 1000)
 '''
 
 
+#: what a write on the bare driver would import: the command table, the gate and the
+#: lifecycle's facts (which import no ORM), the bare reads the gate's facts load from, the
+#: row digests, the chain and the parsed-text cache
+LIGHT_IMPORTS = [PYTHON, "-c", "import sqlite3, click, cli, workflow.lifecycle.gate, "
+                 "workflow.lifecycle.facts, workflow.store.reads, workflow.store.rowhash, "
+                 "workflow.store.chain, workflow.store.workspace, workflow.store.parsed, "
+                 "drafts.numbering"]
+
+
 def stages(root: Path, plan: dict[str, Any], runs: int, env: dict[str, str]) -> list[Figure]:
     """Median CPU of each stage of a cold ``comment`` (:data:`STAGES`)."""
     script = OUT / "write_path_stages.py"
@@ -248,7 +258,8 @@ def cold_args(kind: str, root: Path, plan: dict[str, Any], run: int) -> list[str
 
 
 def floor_args(kind: str, plan: dict[str, Any], run: int) -> list[str]:
-    ref = {"edit": plan["draft"], "approve": plan["approvals"][run]}.get(kind, plan["review"])
+    ref = (plan["draft"] if kind == "edit" else plan["approvals"][run] if kind == "approve"
+           else plan["review"])
     return [kind, str(plan["numbers"][ref]), f"f{run}"]
 
 
@@ -281,6 +292,13 @@ def run(runs: int = 7, profile: str | None = None) -> list[Figure]:
                         samples[kind][0].append(mine)
                         samples[kind][1].append(base)
             stage_figures = stages(ours, plans[ours], runs, env)
+            light = [timed_run(LIGHT_IMPORTS, env=env)[1] for _ in range(runs)]
+            floors = [timed_run([PYTHON, str(floor), "member add", db, "0", f"light{i}"],
+                                env=env)[1] for i in range(runs)]
+            stage_figures.append(Figure(
+                "stages", "imports of a bare-driver write (no ORM), cpu", median(light),
+                baseline="sqlite3+click floor", baseline_value=median(floors),
+                note="what the light path would start from"))
             if profile:
                 show_profile(profile, ours, plans[ours], runs + 1, env)
     finally:

@@ -9,7 +9,7 @@ workspace is built through the public commands and is the slow part of a first r
 the default dossier size is N = 20; ``--dossier-sizes 20,100,300`` adds the large ones (see
 ``docs/BENCHMARKS.md``). ``--quick`` uses fewer runs and a 10 s PostgreSQL run.
 
-    python bench/run_all.py [--quick] [--only cli,render,sign,dossier,pg]
+    python bench/run_all.py [--quick] [--only cli,write,render,sign,dossier,pg]
         [--dossier-sizes 20,100,300] [--pg-seconds 30]
 """
 
@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import OUT, Figure, machine, print_figures  # noqa: E402
 
-PARTS = ("cli", "render", "sign", "dossier", "pg")
+PARTS = ("cli", "write", "render", "sign", "dossier", "pg")
 
 
 def markdown(figures: list[Figure], info: dict[str, str], seconds: float) -> str:
@@ -89,9 +89,11 @@ def main() -> None:
     import pg_concurrency
     import render
     import sign_verify
+    import write_path
 
     quick = args.quick
     part("cli", lambda: cli_latency.run(runs=10 if quick else 15))
+    part("write", lambda: write_path.run(runs=5 if quick else 7))
     part("audit", lambda: audit_verify.run(runs=1 if quick else 3))
     part("audit against list", lambda: audit_verify.against_list(runs=1 if quick else 5))
     part("render", lambda: render.run(runs=3 if quick else 7, warm_count=4 if quick else 8))

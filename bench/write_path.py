@@ -1,0 +1,351 @@
+"""CPU of a cold write command against the floor of the same write (issue 30, item 1).
+
+On one workspace (SQLite), each of ``comment``, ``amend``, ``dispose``, ``edit``,
+``approve`` and ``member add`` runs as a fresh ``resolutions`` process; its CPU (user +
+system of the child, ``os.wait4``, the same figure as ``getrusage(RUSAGE_CHILDREN)``) is
+taken over ``--runs`` runs (median, after one warm-up round that is not counted).
+
+**The floor**, measured in the same invocation, the two taking turns so machine load falls
+on both alike: ``bench/out/floor_write_path.py``, a plain script that starts Python,
+imports ``click`` and parses its arguments with a click command (the start-up the command
+line cannot avoid), then with the standard ``sqlite3`` module: opens the database, takes
+the write lock, reads what the write needs (the round, the next number, the head of the
+audit chain), inserts (or updates) the row, computes the row's SHA-256 fact hash and the
+event's chain hash over its fields and the previous hash, inserts the audit event, moves
+the head and commits. It checks no role, no state and no rule, and writes no file: what is
+above the floor is what our stack adds — the gate, the lifecycle, the ORM, the settings.
+
+**Stages.** A cold ``comment`` is also run ``--runs`` times by a script that marks the
+process time after each stage it meets — Python's start-up, ``click``, the command table
+(``cli``), SQLAlchemy, sqlmodel with pydantic, the ORM models, the service with the gate,
+the lifecycle and the app, and the command itself — to show what is above the floor; and
+what a write on the bare driver would import (:data:`LIGHT_IMPORTS`), against the floor.
+
+``--profile COMMAND`` also prints the slowest imports (``python -X importtime``) and the
+cProfile top of one cold run of that command.
+
+    python bench/write_path.py [--runs 7] [--profile comment]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (  # noqa: E402
+    OUT,
+    PYTHON,
+    RESOLUTIONS,
+    ROOT,
+    Figure,
+    bench_env,
+    median,
+    print_figures,
+    refresh_bytecode,
+    save,
+    timed_run,
+)
+from pg_concurrency import FROZEN, _edited, _ok, setup  # noqa: E402
+
+COMMANDS = ("comment", "amend", "dispose", "edit", "approve", "member add")
+TARGET = 3.0
+
+FLOOR = r'''"""The floor of a write command: Python, click parsing the arguments, and plain sqlite3
+doing the insert, the row's fact hash and the chain event — nothing else."""
+import datetime
+import hashlib
+import json
+import sqlite3
+
+import click
+
+
+@click.command()
+@click.argument("kind")
+@click.argument("path")
+@click.argument("rid", type=int)
+@click.argument("tag")
+@click.option("--number", type=int, default=1)
+def main(kind, path, rid, tag, number):
+    now = datetime.datetime(2024, 10, 13, 10, 0, tzinfo=datetime.timezone.utc)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    conn.execute("BEGIN IMMEDIATE")
+    q = conn.execute
+    seq, prev = q("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
+    stamp = now.replace(tzinfo=None).isoformat(" ")
+    table = {"comment": "comments", "amend": "amendments", "dispose": "comments",
+             "edit": "versions", "approve": "approvals", "member add": "members"}[kind]
+    if kind in ("comment", "amend"):
+        rnd, ver = q("SELECT id, version_number FROM review_rounds WHERE resolution_id = ? "
+                     "ORDER BY number DESC LIMIT 1", (rid,)).fetchone()
+        n = (q(f"SELECT max(number) FROM {table} WHERE resolution_id = ?", (rid,)).fetchone()[0]
+             or 0) + 1
+    if kind == "comment":
+        text = f"comment {tag}"
+        row = [rid, n, rnd, ver, "", "General", "w0", "ge", text, "", "", "", "", "cli",
+               stamp, "", "", ""]
+        q("INSERT INTO comments (resolution_id, number, round_id, version_number, "
+          "paragraph_id, ref, author, type, text, proposal, disposition, note, disposed_by, "
+          "source, created_at, lang, quote, anchor) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+          row)
+        detail = {"by": "w0", "comment": n, "ref": "General", "paragraph": "", "type": "ge",
+                  "source": "cli", "text_sha256": hashlib.sha256(text.encode()).hexdigest(),
+                  "proposal_sha256": hashlib.sha256(b"").hexdigest()}
+    elif kind == "amend":
+        texts = json.dumps({"en": f"amended {tag}"})
+        row = [rid, n, rnd, ver, "w0", "op-1", "OP 1", "replace", texts, f"why {tag}",
+               "proposed", "", None, stamp]
+        q("INSERT INTO amendments (resolution_id, number, round_id, version_number, author, "
+          "target_id, target_ref, op, texts_json, why, status, decided_by, applied_version, "
+          "created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", row)
+        detail = {"amendment": n, "by": "w0", "target": "OP 1", "op": "replace"}
+    elif kind == "dispose":
+        row = list(q("SELECT * FROM comments WHERE resolution_id = ? AND number = ?",
+                     (rid, number)).fetchone())
+        q("UPDATE comments SET disposition = 'accepted', note = ?, disposed_by = 'w0' "
+          "WHERE resolution_id = ? AND number = ?", (f"note {tag}", rid, number))
+        detail = {"comment": number, "disposition": "accepted", "note": f"note {tag}"}
+    elif kind == "edit":
+        n, source = q("SELECT v.number, v.source FROM versions v JOIN resolutions r ON "
+                      "r.id = v.resolution_id AND r.current_version = v.number WHERE "
+                      "r.id = ?", (rid,)).fetchone()
+        source = source.replace("*Noting*", f"*Noting* ({tag})", 1)
+        digest = hashlib.sha256(source.encode()).hexdigest()
+        row = [rid, n + 1, source, digest, "w0", "", stamp]
+        q("INSERT INTO versions (resolution_id, number, source, content_hash, author, note, "
+          "created_at) VALUES (?,?,?,?,?,?,?)", row)
+        q("UPDATE resolutions SET current_version = ?, row_version = row_version + 1 "
+          "WHERE id = ?", (n + 1, rid))
+        detail = {"version": n + 1, "content_hash": digest, "note": "", "state": "draft"}
+    elif kind == "approve":
+        ver, digest = q("SELECT v.number, v.content_hash FROM versions v JOIN resolutions r "
+                        "ON r.id = v.resolution_id AND r.current_version = v.number "
+                        "WHERE r.id = ?", (rid,)).fetchone()
+        row = [rid, ver, digest, "w0", "approved", "", False, None, stamp]
+        q("INSERT INTO approvals (resolution_id, version_number, content_hash, member_id, "
+          "decision, note, void, statement, at) VALUES (?,?,?,?,?,?,?,?,?)", row)
+        q("UPDATE resolutions SET state = 'approved', row_version = row_version + 1 "
+          "WHERE id = ?", (rid,))
+        detail = {"member": "w0", "version": ver, "content_hash": digest, "state": "approved"}
+    else:
+        member = f"f-{tag}"
+        row = [member, f"Member {tag}", "{}", "", "", "", "en", stamp, True]
+        q("INSERT INTO members (id, name, names_json, org, delegation, email, lang, "
+          "created_at, active) VALUES (?,?,?,?,?,?,?,?,?)", row)
+        q("INSERT INTO member_roles (member_id, role) VALUES (?, ?)", (member, "reviewer"))
+        detail = {"member": member, "roles": ["reviewer"]}
+    detail["facts"] = [[table, [str(row[0])], hashlib.sha256(json.dumps(
+        row, default=str, sort_keys=True).encode()).hexdigest()]]
+    detail_text = json.dumps(detail, ensure_ascii=False, sort_keys=True)
+    payload = json.dumps({"seq": seq + 1, "at": now.isoformat(), "actor": "w0",
+                          "action": kind, "outcome": "ok", "resolution_id": rid, "symbol": "",
+                          "detail": detail, "prev": prev}, ensure_ascii=False,
+                         sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(payload.encode()).hexdigest()
+    q("INSERT INTO audit_events (seq, at, actor, action, outcome, resolution_id, symbol, "
+      "detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
+      (seq + 1, stamp, "w0", kind, "ok", rid, "", detail_text, prev, digest))
+    q("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (seq + 1, digest))
+    q("COMMIT")
+    click.echo(f"{kind} stored")
+
+
+main()
+'''
+
+
+STAGES = r'''"""Where a cold comment's CPU goes: each stage's process time, in the order the
+command meets them."""
+import json, sys, time
+marks = [("python start-up", time.process_time())]
+def mark(name):
+    marks.append((name, time.process_time()))
+import click
+mark("import click")
+import cli
+mark("import cli (command table)")
+import sqlalchemy
+mark("import sqlalchemy")
+import sqlmodel
+mark("import sqlmodel + pydantic")
+import workflow.store.models
+mark("define the ORM models")
+import workflow.review.rounds
+mark("import the service, gate, lifecycle, app")
+try:
+    cli.cli.main(sys.argv[1:], prog_name="resolutions", standalone_mode=False)
+except SystemExit:
+    pass
+mark("run the command (open, check schema, gate, insert, audit, commit)")
+print("@@" + json.dumps([(n, (t - (marks[i - 1][1] if i else 0)) * 1000)
+                         for i, (n, t) in enumerate(marks)]))
+'''
+
+
+#: what a write on the bare driver would import: the command table, the gate and the
+#: lifecycle's facts (which import no ORM), the bare reads the gate's facts load from, the
+#: row digests, the chain and the parsed-text cache
+LIGHT_IMPORTS = [PYTHON, "-c", "import sqlite3, click, cli, workflow.lifecycle.gate, "
+                 "workflow.lifecycle.facts, workflow.store.reads, workflow.store.rowhash, "
+                 "workflow.store.chain, workflow.store.workspace, workflow.store.parsed, "
+                 "drafts.numbering"]
+
+
+def stages(root: Path, plan: dict[str, Any], runs: int, env: dict[str, str]) -> list[Figure]:
+    """Median CPU of each stage of a cold ``comment`` (:data:`STAGES`)."""
+    script = OUT / "write_path_stages.py"
+    script.write_text(STAGES, "utf-8")
+    seen: dict[str, list[float]] = {}
+    for i in range(runs):
+        args = cold_args("comment", root, plan, 1000 + i)
+        proc = subprocess.run([PYTHON, str(script), "--workspace", str(root), "--as", "w0",
+                               *args], env=env, capture_output=True, text=True, check=True)
+        line = next(x for x in proc.stdout.splitlines() if x.startswith("@@"))
+        for name, ms in json.loads(line[2:]):
+            seen.setdefault(name, []).append(ms)
+    return [Figure("stages", f"comment: {name}", median(values), note=f"median of {runs}")
+            for name, values in seen.items()]
+
+
+def prepare(root: Path, approvals: int) -> dict[str, Any]:
+    """pg_concurrency's workspace (one writer ``w0`` who reviews, drafts and keeps the
+    register; one resolution in review, one draft), ``w0`` an approver too, a comment to
+    dispose, ``w0`` the operator (the only secretary), and ``approvals`` resolutions waiting for approval (one per approve run)."""
+    plan = setup(root, 1)
+    _ok(root, ["member", "edit", "w0", "--roles", "reviewer,drafter,secretary,approver"])
+    _ok(root, ["member", "edit", "sec", "--roles", ""])  # w0 operates the workspace: an
+    # approval of their own, no letter carrying someone else's word
+    _ok(root, ["--as", "w0", "comment", plan["review"], "--by", "w0", "--ref", "OP 1",
+               "--type", "ge", "--text", "to dispose"])
+    source = ROOT / "workflow" / "demo_data" / "resolution.yaml"
+    plan["approvals"] = []
+    for _ in range(approvals):
+        ref = _ok(root, ["new", str(source)]).split()[0]
+        _ok(root, ["circulate", ref, "--reviewer", "w0"])
+        _ok(root, ["close-review", ref, "--no-objection"])
+        plan["approvals"].append(ref)
+    plan["numbers"] = {ref: int(json.loads(_ok(root, ["--json", "show", ref]))["number"])
+                       for ref in [plan["review"], plan["draft"], *plan["approvals"]]}
+    return plan
+
+
+def cold_args(kind: str, root: Path, plan: dict[str, Any], run: int) -> list[str]:
+    tag = f"r{run}"
+    if kind == "comment":
+        return ["comment", plan["review"], "--by", "w0", "--ref", "OP 1", "--type", "ge",
+                "--text", f"comment {tag}"]
+    if kind == "amend":
+        return ["amend", plan["review"], "--by", "w0", "--target", "OP 1", "--op", "replace",
+                "--text", f"en=amended {tag}", "--why", f"why {tag}"]
+    if kind == "dispose":
+        return ["dispose", plan["review"], "1", "--accept", "--note", f"note {tag}"]
+    if kind == "edit":
+        taken = _ok(root, ["source", plan["draft"]])
+        path = root.parent / f"cold-edit-{tag}.yaml"
+        path.write_text(_edited(taken, plan["paragraphs"][0], f"({tag})"), "utf-8")
+        return ["edit", plan["draft"], str(path)]
+    if kind == "approve":
+        return ["approve", plan["approvals"][run], "--by", "w0"]
+    return ["member", "add", f"c-{tag}", "--name", f"Member {tag}", "--role", "reviewer"]
+
+
+def floor_args(kind: str, plan: dict[str, Any], run: int) -> list[str]:
+    ref = (plan["draft"] if kind == "edit" else plan["approvals"][run] if kind == "approve"
+           else plan["review"])
+    return [kind, str(plan["numbers"][ref]), f"f{run}"]
+
+
+def run(runs: int = 7, profile: str | None = None) -> list[Figure]:
+    import datetime as dt
+
+    from workflow import clock
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    floor = OUT / "floor_write_path.py"
+    floor.write_text(FLOOR, "utf-8")
+    refresh_bytecode()
+    clock.use(lambda: dt.datetime.fromisoformat(FROZEN))
+    env = bench_env(RESOLUTIONS_NOW=FROZEN)
+    os.environ["RESOLUTIONS_NOW"] = FROZEN
+    samples: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in COMMANDS}
+    try:
+        with tempfile.TemporaryDirectory(prefix="write-path-", dir=OUT) as tmp:
+            ours, theirs = Path(tmp) / "ours", Path(tmp) / "floor"
+            plans = {root: prepare(root, runs + 3) for root in (ours, theirs)}
+            db = str(theirs / ".resolutions" / "resolutions.db")
+            for i in range(runs + 1):  # round 0 warms the caches and is not counted
+                for kind in COMMANDS:
+                    args = cold_args(kind, ours, plans[ours], i)
+                    _, mine = timed_run([RESOLUTIONS, "--workspace", str(ours), "--as", "w0",
+                                         *args], env=env)
+                    f = floor_args(kind, plans[theirs], i)
+                    _, base = timed_run([PYTHON, str(floor), f[0], db, *f[1:]], env=env)
+                    if i:
+                        samples[kind][0].append(mine)
+                        samples[kind][1].append(base)
+            stage_figures = stages(ours, plans[ours], runs, env)
+            light = [timed_run(LIGHT_IMPORTS, env=env)[1] for _ in range(runs)]
+            floors = [timed_run([PYTHON, str(floor), "member add", db, "0", f"light{i}"],
+                                env=env)[1] for i in range(runs)]
+            stage_figures.append(Figure(
+                "stages", "imports of a bare-driver write (no ORM), cpu", median(light),
+                baseline="sqlite3+click floor", baseline_value=median(floors),
+                note="what the light path would start from"))
+            if profile:
+                show_profile(profile, ours, plans[ours], runs + 1, env)
+    finally:
+        clock.use(None)
+        os.environ.pop("RESOLUTIONS_NOW", None)
+    load = os.getloadavg()[0]
+    figures = []
+    for kind, (mine, base) in samples.items():
+        figures.append(Figure("write", f"resolutions {kind} (cold), cpu", median(mine),
+                              baseline="sqlite3+click floor", baseline_value=median(base),
+                              target=TARGET, note=f"median of {runs}; load {load:.2f}"))
+    return figures + stage_figures
+
+
+def show_profile(kind: str, root: Path, plan: dict[str, Any], run: int,
+                 env: dict[str, str]) -> None:
+    args = [RESOLUTIONS, "--workspace", str(root), "--as", "w0", *cold_args(kind, root, plan, run)]
+    proc = subprocess.run([PYTHON, "-X", "importtime", *args], env=env, capture_output=True,
+                          text=True)
+    rows = []
+    for line in proc.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            _, cumulative, name = line[12:].split("|")
+            if cumulative.strip().isdigit():
+                rows.append((int(cumulative), name.rstrip()))
+    print(f"\n== {kind}: slowest imports (cumulative µs)")
+    for micro, name in sorted(rows, reverse=True)[:40]:
+        print(f"{micro:>10}  {name}")
+    stats = OUT / f"write_path-{kind.replace(' ', '_')}.prof"
+    again = cold_args(kind, root, plan, run + 1)
+    subprocess.run([PYTHON, "-m", "cProfile", "-o", str(stats), RESOLUTIONS, "--workspace",
+                    str(root), "--as", "w0", *again], env=env, capture_output=True, check=True)
+    import pstats
+
+    print(f"\n== {kind}: cProfile, by cumulative time")
+    pstats.Stats(str(stats)).sort_stats("cumulative").print_stats(35)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--profile", choices=COMMANDS)
+    args = parser.parse_args()
+    figures = run(args.runs, args.profile)
+    print_figures(figures)
+    save("write_path", figures)
+
+
+if __name__ == "__main__":
+    main()

@@ -772,7 +772,7 @@ def audit_verify(ctx: Context, witnesses: tuple[str, ...], workers: int | None) 
         raise click.UsageError(str(exc)) from None
     ws = find(ctx.workspace, database_url=ctx.database_url)
     # nothing signed or stored to check (and SQLite): the same checks without the ORM
-    found = verify_bare(ws.root, ws.database_url, ws.store_dir, kept)
+    found = verify_bare(ws, kept)
     if found is None:
         from workflow.verification import verify_workspace
         found = verify_workspace(ctx.app(), kept, workers)

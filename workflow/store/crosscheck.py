@@ -44,22 +44,28 @@ class Rows(Protocol):
 def verify_rows(rows: Rows) -> list[Problem]:
     """Every problem found: a broken chain, a tampered row, version text or state."""
     from workflow.store import factcheck
-    from workflow.store.chain import chain_problems
+    from workflow.store.chain import UNPARSED, chain_problems
+
+    def _loads(text: str) -> Any:
+        try:
+            return json.loads(text)
+        except ValueError:
+            return UNPARSED
     from workflow.store.rowhash import key_text, recorded_rows
 
     events = rows.events()
-    problems = chain_problems(events, rows.head())
+    parsed = [_loads(ev.detail) for ev in events]  # each detail parsed once, for every check
+    problems = chain_problems(events, rows.head(), parsed=parsed)
     recorded_hash: dict[tuple[int, int], str] = {}
     last_state: dict[int, str] = {}
     details: list[tuple[int, dict[str, Any]]] = []
-    for ev in events:
-        try:
-            detail = json.loads(ev.detail)
-        except ValueError:
-            continue
+    ok: list[tuple[EventLike, dict[str, Any]]] = []
+    for ev, detail in zip(events, parsed):
         if not isinstance(detail, dict):
             continue
         details.append((ev.seq, detail))
+        if ev.outcome == "ok":
+            ok.append((ev, detail))
         if ev.resolution_id is None or ev.outcome != "ok":
             continue
         if "version" in detail and "content_hash" in detail:
@@ -83,7 +89,7 @@ def verify_rows(rows: Rows) -> list[Problem]:
             problems.append(Problem(where, "text differs from the hash the audit log recorded"))
         if vid is not None and ("versions", key_text([vid])) not in bound:
             problems += _parsed_problems(rows.version_source(vid), where, content_hash)
-    return (problems + row_problems(rows, events, symbols)
+    return (problems + row_problems(rows, ok, symbols)
             + factcheck.fact_problems(rows.fact_rows, {k: str(v) for k, v in symbols.items()},
                                       details))
 
@@ -111,23 +117,9 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _ok(events: Iterable[EventLike]) -> list[tuple[EventLike, dict[str, Any]]]:
-    out = []
-    for ev in events:
-        if ev.outcome != "ok":
-            continue
-        try:
-            detail = json.loads(ev.detail)
-        except ValueError:
-            continue
-        if isinstance(detail, dict):
-            out.append((ev, detail))
-    return out
-
-
-def row_problems(rows: Rows, events: Iterable[EventLike],
+def row_problems(rows: Rows, recorded: list[tuple[EventLike, dict[str, Any]]],
                  symbols: dict[int | None, str]) -> list[Problem]:
-    recorded = _ok(events)
+    """``recorded``: the events whose outcome is ok, each with its detail (an object)."""
     return (_comment_problems(rows, recorded, symbols)
             + _approval_problems(rows, recorded, symbols)
             + _member_problems(rows, recorded))

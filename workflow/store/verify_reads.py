@@ -10,10 +10,12 @@ The column types are the declared types of the schema the migrations wrote;
 ``tests/workflow/test_verify_reads.py`` checks they are the models' types and that both
 paths name the same problems on a tampered workspace.
 
-A workspace with anything this path does not check — signed PDFs, signed statements,
-stored files, submission packages or queued mail on disk, timestamped anchors — or on
-PostgreSQL is checked the usual way (``workflow.verification``): :func:`verify_bare`
-returns None and imports none of that machinery.
+The files on disk are checked here too, as there (``workflow.store.files``): stored
+artefacts against their SHA-256 names, submission packages and queued mail against the
+hashes their rows record. A workspace with anything this path does not check — signed
+PDFs, signed statements, timestamped anchors — or on PostgreSQL is checked the usual way
+(``workflow.verification``, which imports the ORM, pyHanko and the trust store):
+:func:`verify_bare` returns None.
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workflow.store.chain import Problem
 from workflow.store.reads import Reads, Record
 from workflow.store.rowhash import key_text
+
+if TYPE_CHECKING:
+    from workflow.store.workspace import Workspace
 
 __all__ = ["verify_bare", "BareRows", "column_types"]
 
@@ -43,10 +47,13 @@ _HEAVY = (
     "SELECT 1 FROM approvals WHERE statement IS NOT NULL LIMIT 1",
     "SELECT 1 FROM audit_anchors LIMIT 1",
     "SELECT 1 FROM audit_events WHERE action = 'anchor' LIMIT 1",
-    "SELECT 1 FROM submissions WHERE package_path IS NOT NULL AND package_path != '' "
-    "AND package_sha256 IS NOT NULL AND package_sha256 != '' LIMIT 1",
-    "SELECT 1 FROM messages WHERE eml_path IS NOT NULL AND eml_path != '' "
-    "AND eml_sha256 IS NOT NULL AND eml_sha256 != '' LIMIT 1",
+)
+
+#: files the engine wrote and recorded by hash, in the order the ORM path checks them
+_RECORDED = (
+    ("SELECT package_path AS path, package_sha256 AS sha FROM submissions ORDER BY id",
+     "submission package"),
+    ("SELECT eml_path AS path, eml_sha256 AS sha FROM messages ORDER BY id", "message file"),
 )
 
 
@@ -148,13 +155,16 @@ class BareRows:
             yield key_text([values[c] for c in key]), values
 
 
-def verify_bare(root: Path, url: str, store: Path,
-                witnesses: Sequence[tuple[int, str]] = ()) -> tuple[list[Problem], int] | None:
-    """(problems, events checked) of the workspace at ``root`` (database ``url``, artefact
-    store ``store``) — the verdict ``workflow.verification.verify_workspace`` gives — or
-    None when this path cannot give it (PostgreSQL, a schema older than the code, signed
-    or stored things to check)."""
+def verify_bare(workspace: Workspace, witnesses: Sequence[tuple[int, str]] = ()
+                ) -> tuple[list[Problem], int] | None:
+    """(problems, events checked) of ``workspace`` — the verdict
+    ``workflow.verification.verify_workspace`` gives — or None when this path cannot give it
+    (PostgreSQL, a schema older than the code, signatures, signed statements or anchors to
+    check)."""
+    root, url, store, files = (workspace.root, workspace.database_url, workspace.store_dir,
+                               workspace.files)
     from workflow.store.crosscheck import verify_rows
+    from workflow.store.files import recorded_file_problems, store_problems
     from workflow.store.settings import config_problems
     from workflow.store.witness import witness_check
 
@@ -164,15 +174,18 @@ def verify_bare(root: Path, url: str, store: Path,
     if reads is None:
         return None
     try:
-        if (store.is_dir() and next(store.glob("??/*"), None) is not None) or not all(
-                reads.one(sql) is None for sql in _HEAVY):
+        if not all(reads.one(sql) is None for sql in _HEAVY):
             return None
         count = int(reads.all("SELECT count(*) AS n FROM audit_events")[0].n)
         problems = witness_check(lambda seq: _event_hash(reads, seq), witnesses)
         problems += verify_rows(BareRows(reads))
         config = [(r.seq, r.action, json.loads(r.detail)) for r in reads.all(
             "SELECT seq, action, detail FROM audit_events WHERE action = 'config' ORDER BY seq")]
-        return problems + config_problems(root, config), count
+        problems += config_problems(root, config)
+        problems += store_problems(root, store)
+        recorded = [(r.path, r.sha, what) for sql, what in _RECORDED for r in reads.all(sql)
+                    if r.path and r.sha]
+        return problems + recorded_file_problems(files, recorded), count
     finally:
         reads.close()
 

@@ -118,12 +118,12 @@ class _OrmRows:
         head = self.session.get(AuditHead, 1)
         return (head.seq, head.hash) if head is not None else None
 
-    def resolutions(self) -> list[tuple[int, str, str]]:
+    def resolutions(self) -> list[Any]:  # (id, symbol, state as stored)
         # the stored text, not the enum: a state edited into a word that is no state is named
         return list(self.session.exec(select(ResolutionRow.id, ResolutionRow.symbol,
                                              type_coerce(ResolutionRow.state, String))))
 
-    def versions(self) -> list[tuple[int, int, int, str]]:
+    def versions(self) -> list[Any]:  # (id, resolution id, number, content hash)
         return list(self.session.exec(
             select(Version.id, Version.resolution_id, Version.number, Version.content_hash)
             .order_by(col(Version.resolution_id), col(Version.number))))

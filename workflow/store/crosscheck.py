@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from workflow.store.chain import EventLike, Problem
@@ -32,7 +32,7 @@ class Rows(Protocol):
     def members(self) -> Iterable[Any]: ...             # (id, active) by id
     def member_roles(self) -> dict[str, list[str]]: ...
     def orphan_roles(self) -> Iterable[tuple[str, str]]: ...  # by member, role
-    def events(self) -> list[EventLike]: ...            # by seq
+    def events(self) -> Sequence[EventLike]: ...        # by seq
     def head(self) -> tuple[int, str] | None: ...       # (seq, hash) of the head row
     def resolutions(self) -> Iterable[tuple[int, str, str]]: ...  # id, symbol, stored state
     def versions(self) -> Iterable[tuple[int, int, int, str]]: ...  # id, resolution, number,

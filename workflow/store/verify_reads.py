@@ -78,6 +78,16 @@ class _Event:
 
     __slots__ = ("seq", "at", "actor", "action", "outcome", "resolution_id", "symbol",
                  "detail", "prev_hash", "hash")
+    seq: int
+    at: _dt.datetime
+    actor: str
+    action: str
+    outcome: str
+    resolution_id: int | None
+    symbol: str
+    detail: str
+    prev_hash: str
+    hash: str
 
     def __init__(self, row: Record) -> None:
         for name in self.__slots__:

@@ -761,7 +761,8 @@ def audit_verify(ctx: Context, witnesses: tuple[str, ...], workers: int | None) 
     """Check the audit chain and the tables it describes; exit 1 naming each problem.
 
     Signed PDFs, signed statements and stored files are checked in a second process while
-    the chain is walked (--workers 1: all in this one)."""
+    the chain is walked (--workers 1: all in this one); with nothing signed to check, all
+    runs in this one."""
     from workflow.errors import InvalidInput
     from workflow.store.verify_reads import verify_bare
     from workflow.store.witness import parse_witness

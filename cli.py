@@ -59,8 +59,10 @@ class Context:
         if self._app is None:
             from workflow.app import App
 
-            self._app = App.open(self.workspace, self.actor, database_url=self.database_url,
-                                 smtp_password=self.smtp_password)
+            with self._migrating():
+                self._app = App.open(self.workspace, self.actor,
+                                     database_url=self.database_url,
+                                     smtp_password=self.smtp_password)
             if self._app.migrated:
                 self.say(self._app.migrated)
             terminal.watch_commits()
@@ -71,13 +73,21 @@ class Context:
         """The read path on the bare database driver (no ORM), closed with the command."""
         from workflow.reading import open_reader
 
-        reader = self._reader = open_reader(self.workspace, self.actor,
-                                            database_url=self.database_url)
+        with self._migrating():
+            reader = self._reader = open_reader(self.workspace, self.actor,
+                                                database_url=self.database_url)
         if reader.migrated:
             self.say(reader.migrated)
         click.get_current_context().call_on_close(reader.close)
         logger.debug("workspace %s (read path)", reader.workspace.root)
         return reader
+
+    def _migrating(self) -> Any:
+        """While a workspace opens: how far a long migration step is (the search index
+        built from every stored version), on stderr; nothing under --json."""
+        from workflow.progress import reporting
+
+        return reporting(None if self.json else terminal.counter(self.say))
 
     def emit(self, data: dict[str, Any], text: str | None = None) -> None:
         """Print ``data`` (an object: its keys are the command's declared ones) as JSON

@@ -220,7 +220,7 @@ def _pg(ws: Path, queries: list[list[str]], runs: int, floor: Path) -> list[Figu
     figures: list[Figure] = []
     try:
         url = cluster.create_database()
-        Database(url).engine  # migrated to the head: tables and GIN indexes  # noqa: B018
+        Database(url).migrate()  # to the head: tables and GIN indexes
         lite = sqlite3.connect(ws / ".resolutions" / "resolutions.db")
         # the rows copied in bulk, as the superuser with the database's rules off (a member's
         # login writes no fact without its audit event: workflow/store/pgrules.py)

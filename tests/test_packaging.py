@@ -204,3 +204,29 @@ def test_mypy_config_checks_what_the_suite_checks() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert config["tool"]["mypy"]["strict"] is True
     assert sorted(config["tool"]["mypy"]["files"]) == sorted(p.rstrip("/") for p in STRICT)
+
+
+def _product_sources() -> list[Path]:
+    """The workflow's code and ``cli.py`` (migrations excluded): what decides and
+    orchestrates (``drafts/``, ``templates/`` and ``signatures/`` are the libraries it calls)."""
+    root = Path(__file__).resolve().parents[1]
+    paths = [p for p in sorted((root / "workflow").rglob("*.py")) if "migrations" not in p.parts]
+    return [*paths, root / "cli.py"]
+
+
+def test_no_product_function_is_over_sixty_lines() -> None:
+    """Orchestrators read like a table of contents: every function, method and nested
+    function of the workflow and the command line fits in 60 lines (docstring included)."""
+    import ast
+
+    root = Path(__file__).resolve().parents[1]
+    long = []
+    for path in _product_sources():
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > 60:
+                    long.append(f"{path.relative_to(root)}:{node.lineno} {node.name} "
+                                f"({lines} lines)")
+    assert long == [], long
+

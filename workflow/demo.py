@@ -12,7 +12,7 @@ import datetime
 import hashlib
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -21,7 +21,7 @@ from typing import Any
 from workflow import clock
 from workflow.errors import WorkflowError
 
-__all__ = ["play", "DemoResult", "Artefact", "MEMBERS", "DemoError"]
+__all__ = ["play", "DemoResult", "Artefact", "MEMBERS", "DemoError", "member_adds"]
 
 
 class DemoError(WorkflowError):
@@ -206,7 +206,7 @@ def _independent(result: DemoResult, tsa_root: Path, echo: Callable[[str], None]
     if not signed:
         return
     ca = result.root / ".resolutions" / "keys" / "ca" / "ca.pem"
-    now = clock.now().replace(microsecond=0)
+    now = clock.real_now()  # the signatures' own time: the validator's clock, not the workflow's
     echo("  ✓ independent AdES validator (pyhanko sign adesverify), offline, trusting only "
          "the CA and the TSA root:")
     for moment in (now, datetime.datetime(2031, 1, 1, tzinfo=datetime.timezone.utc),
@@ -237,6 +237,24 @@ def _play(root: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
     demo.result.artefacts = collect_artefacts(root)
     return demo.result
 
+
+
+def member_adds(members: Sequence[tuple[Any, ...]],
+                password_file: Path | None = None) -> list[list[str]]:
+    """The ``member add`` command lines of ``members`` (rows shaped like :data:`MEMBERS`);
+    with ``password_file``, each member's database role gets that password."""
+    adds = []
+    for mid, name, names, org, delegation, email, lang, roles in members:
+        args = ["member", "add", mid, "--name", name, "--org", org, "--delegation",
+                delegation, "--email", email, "--lang", lang]
+        for code, value in names.items():
+            args += [f"--name-{code}", value]
+        for role in roles:
+            args += ["--role", role]
+        if password_file is not None:
+            args += ["--password-file", str(password_file)]
+        adds.append(args)
+    return adds
 
 class _Demo:
     """The demo's workspace and what each chapter leaves for the next."""
@@ -269,17 +287,8 @@ class _Demo:
                    "--require-signature", "sokolov", "--require-signature", "kuznetsova",
                    "--require-signature", "li-wei", "--timestamp-url", tsa_url,
                    "--crl-url", crl_url])
-        member_cmds = []
-        for mid, name, names, org, delegation, email, lang, roles in MEMBERS:
-            args = ["member", "add", mid, "--name", name, "--org", org, "--delegation",
-                    delegation, "--email", email, "--lang", lang]
-            for code, value in names.items():
-                args += [f"--name-{code}", value]
-            for role in roles:
-                args += ["--role", role]
-            member_cmds.append(args)
         self.step("6 members: FAREXPO, the Russian–Chinese Centre, TTF Electronic (Shaanxi)",
-                  *member_cmds)
+                  *member_adds(MEMBERS))
 
     def draft(self) -> None:
         source = self.root / "resolution.yaml"

@@ -30,7 +30,15 @@ from importlib import resources
 from pathlib import Path
 
 from workflow import clock
-from workflow.demo import GROUP, MEMBERS, DemoError, _demo_tsa, _fill_comment_form, _secret
+from workflow.demo import (
+    GROUP,
+    MEMBERS,
+    DemoError,
+    _demo_tsa,
+    _fill_comment_form,
+    _secret,
+    member_adds,
+)
 
 __all__ = ["play", "SharedResult", "MACHINES", "SHARED_MEMBERS", "ADMIN", "process_runner",
            "role_url"]
@@ -148,64 +156,84 @@ def play(base: Path, run: Run, echo: Callable[[str], None] = print,
 
 def _play(base: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
           tsa_root: Path, password_file: Path | None) -> SharedResult:
-    result = SharedResult(base)
-    folder = {m: base / m for m in MACHINES}
-    secrets = base  # passphrase files (0600) under base/.demo-secrets, one per owner
+    scene = _Scene(base, run, echo, SharedResult(base))
+    symbol = _moscow_drafts(scene, tsa_url, password_file)
+    _xian_comments(scene, symbol)
+    _moscow_closes_the_review(scene, symbol, tsa_root)
+    _approved_and_signed(scene, symbol)
+    _archived(scene, symbol)
+    for machine in MACHINES:
+        scene.result.verdicts[machine] = scene.step("audit verify", machine,
+                                                    ["audit", "verify"])[0].strip()
+    return scene.result
 
-    def step(text: str, machine: str, *commands: list[str], member: str | None = None
+
+@dataclass
+class _Scene:
+    """The three folders, the way to run a command in one, and what was done so far;
+    passphrase files (0600) live under ``base/.demo-secrets``, one per owner."""
+
+    base: Path
+    run: Run
+    echo: Callable[[str], None]
+    result: SharedResult
+
+    def folder(self, machine: str) -> Path:
+        return self.base / machine
+
+    def secret(self, owner: str) -> str:
+        return _secret(self.base, owner)
+
+    def step(self, text: str, machine: str, *commands: list[str], member: str | None = None
              ) -> list[str]:
         who = member or MACHINES[machine]
         outputs = []
         for args in commands:
             try:
-                outputs.append(run(machine, who, args))
+                outputs.append(self.run(machine, who, args))
             except DemoError as exc:
                 raise DemoError(f"step '{text}' on {machine} as {who}: resolutions "
                                 f"{' '.join(args)}\n{exc}") from None
-        result.steps.append(f"{machine}: {text}")
-        echo(f"  ✓ [{machine}] {text}")
+        self.result.steps.append(f"{machine}: {text}")
+        self.echo(f"  ✓ [{machine}] {text}")
         return outputs
 
-    # -- moscow: the working group, the draft, the circulation ----------------------
-    step("working group created on the shared database (by its administrator)",
-         "moscow", ["init", str(folder["moscow"]), "--name", GROUP[0], "--name-ru", GROUP[1],
-                    "--name-zh", GROUP[2], "--prefix", "RCWG", "--approval-rule",
-                    "each-delegation", "--require-signature", "sokolov", "--require-signature",
-                    "kuznetsova", "--require-signature", "li-wei", "--timestamp-url", tsa_url],
-         member=ADMIN)
-    adds = []
-    for mid, name, names, org, delegation, mail, lang, roles in SHARED_MEMBERS:
-        args = ["member", "add", mid, "--name", name, "--org", org, "--delegation",
-                delegation, "--email", mail, "--lang", lang]
-        for code, value in names.items():
-            args += [f"--name-{code}", value]
-        for role in roles:
-            args += ["--role", role]
-        if password_file is not None:
-            args += ["--password-file", str(password_file)]
-        adds.append(args)
-    step("8 members, each with a database role of their own: the seed's six, the Chinese "
-         "co-secretary and the archivist", "moscow", *adds, member=ADMIN)
-    source = folder["moscow"] / "resolution.yaml"
+
+def _moscow_drafts(scene: _Scene, tsa_url: str, password_file: Path | None) -> str:
+    """Moscow: the working group, its members, the draft, the circulation."""
+    moscow = scene.folder("moscow")
+    scene.step("working group created on the shared database (by its administrator)",
+               "moscow", ["init", str(moscow), "--name", GROUP[0], "--name-ru", GROUP[1],
+                          "--name-zh", GROUP[2], "--prefix", "RCWG", "--approval-rule",
+                          "each-delegation", "--require-signature", "sokolov",
+                          "--require-signature", "kuznetsova", "--require-signature",
+                          "li-wei", "--timestamp-url", tsa_url], member=ADMIN)
+    scene.step("8 members, each with a database role of their own: the seed's six, the "
+               "Chinese co-secretary and the archivist", "moscow",
+               *member_adds(SHARED_MEMBERS, password_file), member=ADMIN)
+    source = moscow / "resolution.yaml"
     source.write_bytes(resources.files("workflow").joinpath("demo_data/resolution.yaml")
                        .read_bytes())
-    symbol = step("draft resolution stored (ru, zh, en)", "moscow",
-                  ["new", str(source)])[0].strip()
-    result.symbol = symbol
-    step("circulated to Орлов С. В. and 王芳", "moscow",
-         ["circulate", symbol, "--reviewer", "orlov", "--reviewer", "wang-fang", "--due",
-          (clock.today() + datetime.timedelta(days=12)).isoformat()])
+    symbol = scene.step("draft resolution stored (ru, zh, en)", "moscow",
+                        ["new", str(source)])[0].strip()
+    scene.result.symbol = symbol
+    scene.step("circulated to Орлов С. В. and 王芳", "moscow",
+               ["circulate", symbol, "--reviewer", "orlov", "--reviewer", "wang-fang",
+                "--due", (clock.today() + datetime.timedelta(days=12)).isoformat()])
+    return symbol
 
-    # -- xian: attached; the Chinese comments come in ----------------------------------
-    step("folder attached to the working group's database", "xian",
-         ["attach", str(folder["xian"])])
+
+def _xian_comments(scene: _Scene, symbol: str) -> None:
+    """Xi'an: attached; 王芳's comment form comes back in her reply and is imported."""
     from workflow import demo_mail
 
-    listing = json.loads(run("xian", MACHINES["xian"], ["outbox", "--json"]))
-    eml = folder["xian"] / next(m["eml_path"] for m in listing["messages"]
-                                if m["kind"] == "review-copy"
-                                and m["recipient"].startswith("wang.fang@"))
-    forms = folder["xian"] / "forms"
+    xian = scene.folder("xian")
+    scene.step("folder attached to the working group's database", "xian",
+               ["attach", str(xian)])
+    listing = json.loads(scene.run("xian", MACHINES["xian"], ["outbox", "--json"]))
+    eml = xian / next(m["eml_path"] for m in listing["messages"]
+                      if m["kind"] == "review-copy" and m["recipient"].startswith("wang.fang@"))
+    forms = xian / "forms"
     blank = demo_mail.attachment(eml, ".docx", forms)  # the message, fetched on this machine
     filled = forms / "comment-form-wang-fang-returned.docx"
     _fill_comment_form(blank, filled, [
@@ -213,77 +241,85 @@ def _play(base: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
          "for the testing and certification of components to agreed standards;"),
         ("OP 9", "ed", "建议写明报告提交对象。", "")])
     back = demo_mail.reply(eml, [filled], forms / "reply-wang-fang.eml", text="意见表见附件。")
-    step("王芳's reply (to the review copy's message, read from the shared outbox) with her "
-         "filled comment form imported", "xian", ["comments", "import", symbol, str(back)])
+    scene.step("王芳's reply (to the review copy's message, read from the shared outbox) with "
+               "her filled comment form imported", "xian",
+               ["comments", "import", symbol, str(back)])
 
-    # -- moscow: the Russian comment, dispositions, review closed, keys ------------------
-    step("Орлов С. В.'s comment recorded; each comment disposed; review closed", "moscow",
-         ["comment", symbol, "--by", "orlov", "--ref", "OP 4", "--type", "ge", "--text",
-          "Поставки на переходный период следует увязать с дорожной картой."],
-         ["dispose", symbol, "1", "--partial", "--note", "Standards will be set in the roadmap"],
-         ["dispose", symbol, "2", "--accept", "--note", "Addressee stated in OP 11"],
-         ["dispose", symbol, "3", "--accept", "--note", "Reflected in the annex"],
-         ["close-review", symbol, "--no-objection"])
-    ca_pass = _secret(secrets, "ca")
-    step("working-group CA, the Russian signatories' keys and the secretariat's seal issued; "
-         "the demo timestamp authority trusted", "moscow",
-         ["keys", "init-ca", "--passphrase-file", ca_pass],
-         *[["keys", "issue", m, "--ca-passphrase-file", ca_pass, "--passphrase-file",
-            _secret(secrets, m)] for m in ("sokolov", "kuznetsova")],
-         ["keys", "seal-issue", "--ca-passphrase-file", ca_pass, "--passphrase-file",
-          _secret(secrets, "seal")],
-         ["keys", "trust", str(tsa_root), "--for", "timestamps"])
 
-    # -- xian: 李伟's key, the Chinese approval, the first signature ---------------------
-    li_pass = Path(_secret(secrets, "li-wei"))
-    bundle = delegation_key(folder["xian"] / "delegation", "li-wei", "Li Wei", li_pass)
-    letter = folder["xian"] / "letters" / "li-wei-approval-letter.txt"
+def _moscow_closes_the_review(scene: _Scene, symbol: str, tsa_root: Path) -> None:
+    """Moscow: the Russian comment, the dispositions, the review closed; keys issued."""
+    scene.step("Орлов С. В.'s comment recorded; each comment disposed; review closed",
+               "moscow",
+               ["comment", symbol, "--by", "orlov", "--ref", "OP 4", "--type", "ge", "--text",
+                "Поставки на переходный период следует увязать с дорожной картой."],
+               ["dispose", symbol, "1", "--partial", "--note",
+                "Standards will be set in the roadmap"],
+               ["dispose", symbol, "2", "--accept", "--note", "Addressee stated in OP 11"],
+               ["dispose", symbol, "3", "--accept", "--note", "Reflected in the annex"],
+               ["close-review", symbol, "--no-objection"])
+    ca_pass = scene.secret("ca")
+    scene.step("working-group CA, the Russian signatories' keys and the secretariat's seal "
+               "issued; the demo timestamp authority trusted", "moscow",
+               ["keys", "init-ca", "--passphrase-file", ca_pass],
+               *[["keys", "issue", m, "--ca-passphrase-file", ca_pass, "--passphrase-file",
+                  scene.secret(m)] for m in ("sokolov", "kuznetsova")],
+               ["keys", "seal-issue", "--ca-passphrase-file", ca_pass, "--passphrase-file",
+                scene.secret("seal")],
+               ["keys", "trust", str(tsa_root), "--for", "timestamps"])
+
+
+def _approved_and_signed(scene: _Scene, symbol: str) -> None:
+    """李伟's key stays in Xi'an; each delegation approves; three signatures on two
+    machines; Moscow submits."""
+    xian, moscow = scene.folder("xian"), scene.folder("moscow")
+    li_pass = Path(scene.secret("li-wei"))
+    bundle = delegation_key(xian / "delegation", "li-wei", "Li Wei", li_pass)
+    letter = xian / "letters" / "li-wei-approval-letter.txt"
     letter.parent.mkdir()
     letter.write_text(_LETTER.format(symbol=symbol), encoding="utf-8")
-    step("李伟's certificate from the Chinese delegation's CA (openssl) registered; his key "
-         "stays in this folder", "xian",
-         ["keys", "import", "li-wei", str(bundle), "--passphrase-file", str(li_pass)])
-    step("the Chinese delegation's approval recorded (李伟's letter)", "xian",
-         ["approve", symbol, "--by", "li-wei", "--evidence", str(letter)])
-
-    # -- moscow: the Russian approval ----------------------------------------------------
-    statement = folder["moscow"] / "letters" / "sokolov-approve.json"
+    scene.step("李伟's certificate from the Chinese delegation's CA (openssl) registered; his "
+               "key stays in this folder", "xian",
+               ["keys", "import", "li-wei", str(bundle), "--passphrase-file", str(li_pass)])
+    scene.step("the Chinese delegation's approval recorded (李伟's letter)", "xian",
+               ["approve", symbol, "--by", "li-wei", "--evidence", str(letter)])
+    statement = moscow / "letters" / "sokolov-approve.json"
     statement.parent.mkdir()
-    statement.write_bytes(run("moscow", "ivanova", ["statement", symbol, "--by", "sokolov",
-                                                    "--for", "approve"]).encode("utf-8"))
-    _sign_statement(folder["moscow"], secrets, "sokolov", statement)
-    step("the Russian delegation's approval: Соколов М. А.'s signed statement", "moscow",
-         ["approve", symbol, "--by", "sokolov", "--signed-statement", f"{statement}.p7s"])
-
-    step("李伟 signs on this machine, with the key only this folder holds (the first "
-         "signature certifies)", "xian",
-         ["sign", symbol, "--by", "li-wei", "--passphrase-file", str(li_pass)],
-         member="li-wei")
+    statement.write_bytes(scene.run("moscow", "ivanova", [
+        "statement", symbol, "--by", "sokolov", "--for", "approve"]).encode("utf-8"))
+    _sign_statement(moscow, scene.base, "sokolov", statement)
+    scene.step("the Russian delegation's approval: Соколов М. А.'s signed statement", "moscow",
+               ["approve", symbol, "--by", "sokolov", "--signed-statement", f"{statement}.p7s"])
+    scene.step("李伟 signs on this machine, with the key only this folder holds (the first "
+               "signature certifies)", "xian",
+               ["sign", symbol, "--by", "li-wei", "--passphrase-file", str(li_pass)],
+               member="li-wei")
     for member in ("sokolov", "kuznetsova"):
-        step(f"{member} signs{' (the last signature: PAdES B-LTA)' if member == 'kuznetsova' else ''}",
-             "moscow", ["sign", symbol, "--by", member, "--passphrase-file",
-                        _secret(secrets, member)], member=member)
-    step("submitted to the Higher Council of BRICS; receipt recorded", "moscow",
-         ["submit", symbol, "--to", "brics-higher-council"],
-         ["receipt", symbol, "--ref", "HC-BRICS/2024/117", "--outcome", "acknowledged"])
+        last = " (the last signature: PAdES B-LTA)" if member == "kuznetsova" else ""
+        scene.step(f"{member} signs{last}", "moscow",
+                   ["sign", symbol, "--by", member, "--passphrase-file", scene.secret(member)],
+                   member=member)
+    scene.step("submitted to the Higher Council of BRICS; receipt recorded", "moscow",
+               ["submit", symbol, "--to", "brics-higher-council"],
+               ["receipt", symbol, "--ref", "HC-BRICS/2024/117", "--outcome", "acknowledged"])
 
-    # -- archive: the dossier ------------------------------------------------------------
-    step("folder attached", "archive", ["attach", str(folder["archive"])])
-    handed = folder["archive"] / ".resolutions" / "keys" / "seal"
+
+def _archived(scene: _Scene, symbol: str) -> None:
+    """The archivist's folder: the seal's key handed over, the dossier exported and
+    verified with nothing but the bag."""
+    archive = scene.folder("archive")
+    scene.step("folder attached", "archive", ["attach", str(archive)])
+    handed = archive / ".resolutions" / "keys" / "seal"
     handed.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(folder["moscow"] / ".resolutions" / "keys" / "seal" / "seal.p12"),
+    shutil.move(str(scene.folder("moscow") / ".resolutions" / "keys" / "seal" / "seal.p12"),
                 str(handed / "seal.p12"))
-    echo("    (the secretary hands the seal's key to the archivist: it moves, it is not "
-         "copied, and never passes through the database)")
-    dossier = folder["archive"] / "dossier"
-    step("dossier exported from the shared store, sealed and timestamped; verified with "
-         "nothing but the bag", "archive",
-         ["dossier", "export", symbol, "-o", str(dossier), "--seal-passphrase-file",
-          _secret(secrets, "seal")],
-         ["dossier", "verify", str(dossier)])
-    for machine in MACHINES:
-        result.verdicts[machine] = step("audit verify", machine, ["audit", "verify"])[0].strip()
-    return result
+    scene.echo("    (the secretary hands the seal's key to the archivist: it moves, it is not "
+               "copied, and never passes through the database)")
+    dossier = archive / "dossier"
+    scene.step("dossier exported from the shared store, sealed and timestamped; verified with "
+               "nothing but the bag", "archive",
+               ["dossier", "export", symbol, "-o", str(dossier), "--seal-passphrase-file",
+                scene.secret("seal")],
+               ["dossier", "verify", str(dossier)])
 
 
 def _sign_statement(root: Path, secrets: Path, member: str, statement: Path) -> None:

@@ -187,7 +187,23 @@ def test_the_migration_indexes_a_workspace_made_before_it(two: Cli) -> None:
             "sqlite" else "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))}
         assert not {"search_texts", "search_spans"} & tables
     engine.dispose()
-    assert _search(two, "路线") == before  # opened, migrated, indexed from the versions
+    told = two(["list"]).output  # opened, migrated, indexed from the versions: told how far
+    versions = len(list(stored_versions_of(two)))
+    assert "database migrated from schema revision 0007" in told
+    assert f"done: search index ({versions})" in told, told
+    assert _search(two, "路线") == before
+    assert "search index" not in two(["list"]).output  # current now: nothing to tell
+
+
+def stored_versions_of(ws: Cli) -> list[tuple[object, ...]]:
+    from workflow.store.search_index import stored_versions
+
+    engine = create_engine(_url(ws))
+    try:
+        with engine.connect() as conn:
+            return list(stored_versions(conn))
+    finally:
+        engine.dispose()
 
 
 def test_the_bulk_build_writes_what_each_version_wrote(two: Cli) -> None:

@@ -146,9 +146,14 @@ class Lifecycle(RuleBasedStateMachine):
         source = self.cli(["source", "1"]).output
         self.edits += 1
         path = self.tmp / f"e{self.edits}.yaml"
-        path.write_text(re.sub(r"seized of the matter[^\"\n]*",
-                               f"seized of the matter, edit {self.edits}.", source),
-                        encoding="utf-8")
+        # the paragraph changed in all three languages at once, as a drafter reconciles it
+        # (an English-only change would leave the others stale, and approval refuses that)
+        for pattern, text in ((r"seized of the matter[^\"\n]*",
+                               f"seized of the matter, edit {self.edits}."),
+                              (r"этим вопросом[^\"\n]*", f"этим вопросом, правка {self.edits}."),
+                              (r"继续处理此事项[^\"\n]*", f"继续处理此事项，第{self.edits}次修改。")):
+            source = re.sub(pattern, text, source)
+        path.write_text(source, encoding="utf-8")
         result = self.cli(["edit", "1", str(path)], code=None)
         if self.state in ("draft", "revision"):
             assert result.exit_code == 0, result.output

@@ -83,32 +83,7 @@ def _steps(h: Howto) -> list[tuple[dict[str, str], list[str]]]:
          [_cms("seal.p7s", "tagmanifest-sha256.txt", h, ' -signer "$T/seal-signer.pem"'),
           f'{PROMPT}openssl x509 -in "$T/seal-signer.pem" -noout -fingerprint -sha256']),
     ]
-    stamps = []
-    if h.seal_timestamp:
-        stamps.append(f"{PROMPT}openssl ts -verify -data {_q('seal.p7s')} -in "
-                      f"{_q('seal-timestamp.tsr')} -CAfile {_tsa_file(h)} "
-                      f"-attime {h.attime}")
-    if h.archive_timestamp:
-        stamps.append(f"{PROMPT}openssl ts -verify -data {_q('manifest-sha512.txt')} -in "
-                      f"{_q('archive-timestamp.tsr')} -CAfile {_tsa_file(h)} "
-                      f"-attime {h.attime}")
-    if stamps:
-        steps.append(({"en": "3. The timestamps (RFC 3161) on the seal and on the whole bag:",
-                       "ru": "3. Метки времени (RFC 3161) на печати и на всём пакете:",
-                       "zh": "3. 印章及整个包的时间戳（RFC 3161）："}, stamps))
-    if h.pdfs:
-        steps.append(({"en": "4. The signed PDFs, with an NSS database trusting only the CA "
-                             "(every signature must say 'Signature is Valid'):",
-                       "ru": "4. Подписанные PDF; база NSS доверяет только УЦ (у каждой "
-                             "подписи должно быть 'Signature is Valid'):",
-                       "zh": "4. 已签名的 PDF；NSS 数据库只信任本 CA（每个签名都应显示 "
-                             "'Signature is Valid'）："},
-                      [f'{PROMPT}certutil -N -d "sql:$T" --empty-password',
-                       f'{PROMPT}certutil -A -d "sql:$T" -n wg-ca -t C,C,C -i {_q(h.ca)}']
-                      + [f'{PROMPT}pdfsig -nssdir "sql:$T" {_q(p)} > "$T/pdfsig.txt"; '
-                         f'cat "$T/pdfsig.txt"; grep -q "Signature is Valid" "$T/pdfsig.txt" '
-                         f'&& ! grep -q "Signature is Invalid\\|Digest Mismatch" "$T/pdfsig.txt"'
-                         for p in h.pdfs]))
+    steps += _timestamp_step(h) + _pdf_step(h)
     if h.detached:
         steps.append(({"en": "5. The detached signatures (.p7s) over the DOCX and the approval "
                              "statements:",
@@ -126,6 +101,42 @@ def _steps(h: Howto) -> list[tuple[dict[str, str], list[str]]]:
                          "值比较（伪造者会同时修改）："},
                   [_fp(h.ca), _fp(h.seal_cert)]))
     return steps
+
+
+def _timestamp_step(h: Howto) -> list[tuple[dict[str, str], list[str]]]:
+    """3. The RFC 3161 timestamps on the seal and on the whole bag, when there are any."""
+    stamps = []
+    if h.seal_timestamp:
+        stamps.append(f"{PROMPT}openssl ts -verify -data {_q('seal.p7s')} -in "
+                      f"{_q('seal-timestamp.tsr')} -CAfile {_tsa_file(h)} "
+                      f"-attime {h.attime}")
+    if h.archive_timestamp:
+        stamps.append(f"{PROMPT}openssl ts -verify -data {_q('manifest-sha512.txt')} -in "
+                      f"{_q('archive-timestamp.tsr')} -CAfile {_tsa_file(h)} "
+                      f"-attime {h.attime}")
+    if stamps:
+        return [({"en": "3. The timestamps (RFC 3161) on the seal and on the whole bag:",
+                  "ru": "3. Метки времени (RFC 3161) на печати и на всём пакете:",
+                  "zh": "3. 印章及整个包的时间戳（RFC 3161）："}, stamps)]
+    return []
+
+
+def _pdf_step(h: Howto) -> list[tuple[dict[str, str], list[str]]]:
+    """4. The signed PDFs through pdfsig, trusting only the CA."""
+    if not h.pdfs:
+        return []
+    return [({"en": "4. The signed PDFs, with an NSS database trusting only the CA "
+                    "(every signature must say 'Signature is Valid'):",
+              "ru": "4. Подписанные PDF; база NSS доверяет только УЦ (у каждой "
+                    "подписи должно быть 'Signature is Valid'):",
+              "zh": "4. 已签名的 PDF；NSS 数据库只信任本 CA（每个签名都应显示 "
+                    "'Signature is Valid'）："},
+             [f'{PROMPT}certutil -N -d "sql:$T" --empty-password',
+              f'{PROMPT}certutil -A -d "sql:$T" -n wg-ca -t C,C,C -i {_q(h.ca)}']
+             + [f'{PROMPT}pdfsig -nssdir "sql:$T" {_q(p)} > "$T/pdfsig.txt"; '
+                f'cat "$T/pdfsig.txt"; grep -q "Signature is Valid" "$T/pdfsig.txt" '
+                f'&& ! grep -q "Signature is Invalid\\|Digest Mismatch" "$T/pdfsig.txt"'
+                for p in h.pdfs])]
 
 
 #: what the reading room writes for the moment of sealing, which is known only at the end

@@ -152,54 +152,13 @@ def premis_xml(*, resolutions: Sequence[tuple[str, str]], events: Iterable[Event
     name, certificate SHA-256); ``head``: the audit head the bag holds."""
     root = etree.Element(f"{{{NS}}}premis", nsmap={"premis": NS, "xsi": XSI}, version="3.0")
     for symbol, title in resolutions:
-        entity = _el(root, "object")
-        entity.set(f"{{{XSI}}}type", "premis:intellectualEntity")
-        ident = _el(entity, "objectIdentifier")
-        _el(ident, "objectIdentifierType", "symbol", authority=OURS)
-        _el(ident, "objectIdentifierValue", symbol)
-        if title:
-            _el(entity, "originalName", title)
+        _entity(root, symbol, title)
     for symbol, path, sha256 in signed:
-        obj = _el(root, "object")
-        obj.set(f"{{{XSI}}}type", "premis:file")
-        ident = _el(obj, "objectIdentifier")
-        _el(ident, "objectIdentifierType", "bag path", authority=OURS)
-        _el(ident, "objectIdentifierValue", path)
-        chars = _el(obj, "objectCharacteristics")
-        fixity = _el(chars, "fixity")
-        _el(fixity, "messageDigestAlgorithm", "SHA-256", authority="cryptographicHashFunctions")
-        _el(fixity, "messageDigest", sha256)
-        fmt = _el(chars, "format")
-        _el(_el(fmt, "formatDesignation"), "formatName", "application/pdf")
-        rel = _el(obj, "relationship")
-        _el(rel, "relationshipType", "structural")
-        _el(rel, "relationshipSubType", "is part of")
-        related = _el(rel, "relatedObjectIdentifier")
-        _el(related, "relatedObjectIdentifierType", "symbol")
-        _el(related, "relatedObjectIdentifierValue", symbol)
+        _signed_file(root, symbol, path, sha256)
     signed_of = {symbol: path for symbol, path, _ in signed}
     for fact in events:
-        kind = event_kind(fact.action)
-        detail = f"{fact.action} (audit event {fact.seq}, SHA-256 {fact.hash})"
-        event = _event(root, f"audit-{fact.seq}", kind, _iso(fact.at), detail, _outcome(fact))
-        _agent_ref(event, "member", fact.actor or "engine", "implementer")
-        if fact.action == "submit" and fact.detail.get("body"):
-            _agent_ref(event, "body", str(fact.detail["body"]), "recipient")
-        if fact.action == "receipt":
-            for ident, _name in bodies:
-                _agent_ref(event, "body", ident, "issuer")
-        if fact.symbol:
-            _object_ref(event, "symbol", fact.symbol, "source")
-        if fact.action == "sign" and fact.symbol in signed_of:
-            _object_ref(event, "bag path", signed_of[fact.symbol], "outcome")
-    sealing = _event(root, f"seal-{head[0]}-{head[1][:16]}", ("digital signature generation", True),
-                     _iso(sealed_at), "the secretariat's seal (seal.p7s, CMS) over "
-                     f"tagmanifest-sha256.txt; audit head {head[0]} {head[1]}",
-                     ("success", f"seal certificate SHA-256 {seal[1]}"))
-    _agent_ref(sealing, "seal", seal[1], "implementer")
-    _agent_ref(sealing, "software", OURS, "executing program")
-    for symbol, _title in resolutions:
-        _object_ref(sealing, "symbol", symbol, "source")
+        _audit_event(root, fact, bodies, signed_of)
+    _sealing(root, resolutions, seal, sealed_at, head)
     for ident, name in members:
         _agent(root, "member", ident, name, "person")
     for ident, name in bodies:
@@ -216,6 +175,69 @@ def premis_xml(*, resolutions: Sequence[tuple[str, str]], events: Iterable[Event
     if problems:  # a bug: the document is ours from end to end
         raise ValueError("PREMIS does not validate: " + "; ".join(problems[:3]))
     return out
+
+
+def _entity(root: Any, symbol: str, title: str) -> None:
+    """A resolution: an intellectual entity named by its symbol."""
+    entity = _el(root, "object")
+    entity.set(f"{{{XSI}}}type", "premis:intellectualEntity")
+    ident = _el(entity, "objectIdentifier")
+    _el(ident, "objectIdentifierType", "symbol", authority=OURS)
+    _el(ident, "objectIdentifierValue", symbol)
+    if title:
+        _el(entity, "originalName", title)
+
+
+def _signed_file(root: Any, symbol: str, path: str, sha256: str) -> None:
+    """A signed PDF: a file of the bag with its fixity, part of its resolution."""
+    obj = _el(root, "object")
+    obj.set(f"{{{XSI}}}type", "premis:file")
+    ident = _el(obj, "objectIdentifier")
+    _el(ident, "objectIdentifierType", "bag path", authority=OURS)
+    _el(ident, "objectIdentifierValue", path)
+    chars = _el(obj, "objectCharacteristics")
+    fixity = _el(chars, "fixity")
+    _el(fixity, "messageDigestAlgorithm", "SHA-256", authority="cryptographicHashFunctions")
+    _el(fixity, "messageDigest", sha256)
+    fmt = _el(chars, "format")
+    _el(_el(fmt, "formatDesignation"), "formatName", "application/pdf")
+    rel = _el(obj, "relationship")
+    _el(rel, "relationshipType", "structural")
+    _el(rel, "relationshipSubType", "is part of")
+    related = _el(rel, "relatedObjectIdentifier")
+    _el(related, "relatedObjectIdentifierType", "symbol")
+    _el(related, "relatedObjectIdentifierValue", symbol)
+
+
+def _audit_event(root: Any, fact: EventFact, bodies: Sequence[tuple[str, str]],
+                 signed_of: dict[str, str]) -> None:
+    """One audit event: who did it, to which resolution, and what it produced."""
+    kind = event_kind(fact.action)
+    detail = f"{fact.action} (audit event {fact.seq}, SHA-256 {fact.hash})"
+    event = _event(root, f"audit-{fact.seq}", kind, _iso(fact.at), detail, _outcome(fact))
+    _agent_ref(event, "member", fact.actor or "engine", "implementer")
+    if fact.action == "submit" and fact.detail.get("body"):
+        _agent_ref(event, "body", str(fact.detail["body"]), "recipient")
+    if fact.action == "receipt":
+        for ident, _name in bodies:
+            _agent_ref(event, "body", ident, "issuer")
+    if fact.symbol:
+        _object_ref(event, "symbol", fact.symbol, "source")
+    if fact.action == "sign" and fact.symbol in signed_of:
+        _object_ref(event, "bag path", signed_of[fact.symbol], "outcome")
+
+
+def _sealing(root: Any, resolutions: Sequence[tuple[str, str]], seal: tuple[str, str],
+             sealed_at: _dt.datetime, head: tuple[int, str]) -> None:
+    """The seal over the bag: the last event, by the secretariat's seal and this program."""
+    sealing = _event(root, f"seal-{head[0]}-{head[1][:16]}", ("digital signature generation", True),
+                     _iso(sealed_at), "the secretariat's seal (seal.p7s, CMS) over "
+                     f"tagmanifest-sha256.txt; audit head {head[0]} {head[1]}",
+                     ("success", f"seal certificate SHA-256 {seal[1]}"))
+    _agent_ref(sealing, "seal", seal[1], "implementer")
+    _agent_ref(sealing, "software", OURS, "executing program")
+    for symbol, _title in resolutions:
+        _object_ref(sealing, "symbol", symbol, "source")
 
 
 def _agent(root: Any, kind: str, ident: str, name: str, agent_type: str, note: str = "",

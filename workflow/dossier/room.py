@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -91,143 +92,189 @@ def _signature_checks(app: App, pdfs: dict[int, bytes], at: _dt.datetime | None
     return out
 
 
+@dataclass
+class _Rows:
+    """What one resolution's page is drawn from: its rows, its members' names, the files of
+    its folder in the bag."""
+
+    app: App
+    session: Session
+    row: ResolutionRow
+    plan: ResolutionPlan
+    members: dict[str, Member]
+    files: dict[str, str]
+
+    @property
+    def rid(self) -> int:
+        return self.row.id or 0
+
+    def name(self, member_id: str) -> str:
+        m = self.members.get(member_id)
+        return f"{m.name} ({member_id})" if m else member_id
+
+    def link(self, rel: str, text: str | None = None) -> Any:
+        from templates.room import Link
+
+        return Link(rel, text or rel, self.files[rel]) if rel in self.files else None
+
+    def of(self, model: Any, *order: Any) -> list[Any]:
+        return list(self.session.exec(select(model).where(model.resolution_id == self.rid)
+                                      .order_by(*[col(o) for o in order])))
+
+
 def resolution_page(app: App, session: Session, row: ResolutionRow, plan: ResolutionPlan,
                     tsa_roots: Sequence[str] = (), stamped: bool = False,
                     ca_sha256: str = "", seal_sha256: str = "") -> tuple[bytes, Any]:
     """The page of one resolution (UTF-8), and its line on the bag's first page."""
-    from templates.events import event_rows
-    from templates.room import (
-        AmendmentRoom,
-        ApprovalRoom,
-        CommentRoom,
-        IndexEntry,
-        Link,
-        ResolutionRoom,
-        RoundRoom,
-        SignatureRoom,
-        SubmissionRoom,
-        VersionRoom,
-        render_resolution,
-    )
-    from templates.view import EventView
+    from templates.room import IndexEntry, Link, ResolutionRoom, render_resolution
 
-    rid = row.id or 0
-    members = {m.id: m for m in session.exec(select(Member))}
-
-    def name(member_id: str) -> str:
-        m = members.get(member_id)
-        return f"{m.name} ({member_id})" if m else member_id
-
-    files = {e.path.removeprefix(plan.folder + "/"): e.description for e in plan.entries}
-
-    def link(rel: str, text: str | None = None) -> Link | None:
-        return Link(rel, text or rel, files[rel]) if rel in files else None
-
-    versions = list(session.exec(select(Version).where(Version.resolution_id == rid)
-                                 .order_by(col(Version.number))))
+    rows = _Rows(app, session, row, plan, {m.id: m for m in session.exec(select(Member))},
+                 {e.path.removeprefix(plan.folder + "/"): e.description for e in plan.entries})
+    versions = rows.of(Version, Version.number)
     models = [load_version(session, v) for v in versions]
     languages = tuple(models[-1].languages)
     current = document_view(app, session, row, versions[-1].number, models[-1], stage="draft",
                             languages=languages, layout="parallel")
-    rooms = []
-    for i, (ver, model) in enumerate(zip(versions, models)):
-        previous = (versions[i - 1].number, models[i - 1]) if i else None
-        view = document_view(app, session, row, ver.number, model, stage="redline",
-                             languages=tuple(model.languages), layout="parallel",
-                             previous=previous) if previous else current
-        d = f"versions/v{ver.number}"
-        links = [x for x in (link(f"{d}/source.yaml", "YAML"), link(f"{d}/text.pdf", "PDF/A"),
-                             link(f"{d}/text.docx", "DOCX"), link(f"{d}/redline.pdf", "redline PDF"))
-                 if x is not None]
-        rooms.append(VersionRoom(ver.number, _when(ver.created_at), name(ver.author), ver.note,
-                                 ver.content_hash, tuple(links), view,
-                                 sum(1 for p in view.paragraphs() if p.status) if previous else 0))
-    comments = list(session.exec(select(Comment).where(Comment.resolution_id == rid)
-                                 .order_by(col(Comment.number))))
-    amendments = list(session.exec(select(Amendment).where(Amendment.resolution_id == rid)
-                                   .order_by(col(Amendment.number))))
-    rounds = []
-    for rnd in session.exec(select(ReviewRound).where(ReviewRound.resolution_id == rid)
-                            .order_by(col(ReviewRound.number))):
-        rounds.append(RoundRoom(
-            rnd.number, rnd.version_number,
-            tuple(name(r) for r in rnd.reviewers.split(",") if r), _when(rnd.opened_at),
-            rnd.due.isoformat() if rnd.due else "", _when(rnd.closed_at), rnd.outcome,
-            tuple(CommentRoom(c.number, c.ref, name(c.author), c.type, c.text, c.proposal,
-                              c.disposition, c.note) for c in comments if c.round_id == rnd.id),
-            tuple(AmendmentRoom(a.number, a.target_ref, a.op, name(a.author),
-                                {lang: plain(text) for lang, text in
-                                 json.loads(a.texts_json or "{}").items()}, a.why, a.status,
-                                a.applied_version) for a in amendments if a.round_id == rnd.id),
-            link(f"review/round-{rnd.number}.json")))
-    approvals = []
-    for a in session.exec(select(Approval).where(Approval.resolution_id == rid)
-                          .order_by(col(Approval.at), col(Approval.id))):
-        from workflow.documents.rendering import safe_name
-
-        stem = f"approvals/{safe_name(a.member_id)}-v{a.version_number}-{a.id}.json"
-        approvals.append(ApprovalRoom(name(a.member_id), a.decision, a.version_number,
-                                      _when(a.at), a.void, a.note,
-                                      link(stem, "statement") if a.statement else None))
-    events = list(session.exec(select(AuditEvent).where(AuditEvent.resolution_id == rid)
-                               .order_by(col(AuditEvent.seq))))
-    sigs = list(session.exec(select(SignatureRecord).where(SignatureRecord.resolution_id == rid)
-                             .order_by(col(SignatureRecord.version_number), col(SignatureRecord.id))))
-    pdfs: dict[int, bytes] = {}
-    for s in sigs:
-        path = app.store_path(s.signed_sha256)
-        if f"signed/v{s.version_number}/signed.pdf" in files and path.is_file():
-            last = [x for x in sigs if x.version_number == s.version_number][-1]
-            if last.signed_sha256 == s.signed_sha256:
-                pdfs[s.version_number] = path.read_bytes()
-    checks = _signature_checks(app, pdfs, None) if pdfs else {}
-    signatures = []
-    for s in sigs:
-        found = checks.get((s.version_number, s.field_name)) or checks.get((s.version_number, ""))
-        signatures.append(SignatureRoom(
-            name(s.member_id), s.version_number, s.field_name, s.cert_fingerprint, _when(s.at),
-            None if found is None else found[0], "" if found is None else found[1],
-            link(f"signed/v{s.version_number}/signed.pdf", "signed PDF")))
-    from workflow.delivery.records import receipts_of
-
-    answers = receipts_of(session, rid)
-    submissions = []
-    for k, sub in enumerate(session.exec(select(Submission).where(Submission.resolution_id == rid)
-                                         .order_by(col(Submission.id))), 1):
-        mine = [Link(rel, rel, files[rel]) for rel in files
-                if rel.startswith(f"submissions/{k}/")]
-        submissions.append(SubmissionRoom(
-            k, sub.body, sub.version_number, _when(sub.submitted_at), sub.package_sha256,
-            tuple(mine), tuple({k2: str(v or "") for k2, v in r.items()}
-                               for r in answers.get(sub.id or 0, []))))
-    people = {m.id: member_names(m) for m in members.values()}
+    signatures, pdfs = _signature_rooms(rows)
+    howto = _howto(app, ca_sha256, seal_sha256, (0, ""), *_signed_paths(rows, pdfs), tsa_roots,
+                   stamped)
     body = app.workspace.body(row.body)
-    people[body.code] = dict(body.names)
-    told = event_rows([EventView(seq=e.seq, at=e.at.isoformat(), actor=e.actor, action=e.action,
-                                 detail=e.detail, hash=e.hash) for e in events],
-                      languages, people)
-    base = f"data/{plan.folder}"
-    pdf_paths = [f"{base}/signed/v{v}/signed.pdf" for v in sorted(pdfs)]
-    detached = [(f"{base}/{p}", f"{base}/{p.removesuffix('.p7s')}") for p in files
-                if p.endswith(".json.p7s")] + [
-        (f"{base}/{p}", f"{base}/{p.rsplit('/', 1)[0]}/text.docx") for p in files
-        if p.startswith("signed/") and p.endswith(".p7s")]
-    howto = _howto(app, ca_sha256, seal_sha256, (0, ""), pdf_paths, detached, tsa_roots, stamped)
-    listing = tuple(Link(rel, rel, text) for rel, text in files.items())
     room = ResolutionRoom(
         symbol=row.symbol, number=row.number, titles=dict(models[-1].title),
         languages=languages, state=str(getattr(row.state, "value", row.state)),
         body=body.names.get(languages[0], body.code) if languages else body.code,
-        current=current, versions=tuple(rooms), rounds=tuple(rounds),
-        approvals=tuple(approvals), signatures=tuple(signatures),
+        current=current, versions=_version_rooms(rows, versions, models, current),
+        rounds=_round_rooms(rows), approvals=_approval_rooms(rows), signatures=signatures,
         signatures_checked_at=("checked when this dossier was exported, offline (pyHanko), "
                                "against the working group's trust anchors and revocation "
                                "lists; 'dossier verify' and VERIFY.txt check them again"),
-        submissions=tuple(submissions), events=tuple(told), files=listing,
+        submissions=_submission_rooms(rows), events=_told(rows, languages),
+        files=tuple(Link(rel, rel, text) for rel, text in rows.files.items()),
         verify=tuple(s for s in verify_steps(howto)), working_group=app.workspace.group_names)
     entry = IndexEntry(row.symbol, f"{plan.folder}/{ROOM_PAGE}", room.titles, room.state,
                        room.body, len(versions), languages)
     return render_resolution(room).encode("utf-8"), entry
+
+
+def _version_rooms(rows: _Rows, versions: list[Version], models: list[Any],
+                   current: Any) -> tuple[Any, ...]:
+    """Each version: its files, and its text marked against the one before."""
+    from templates.room import VersionRoom
+
+    rooms = []
+    for i, (ver, model) in enumerate(zip(versions, models)):
+        previous = (versions[i - 1].number, models[i - 1]) if i else None
+        view = document_view(rows.app, rows.session, rows.row, ver.number, model,
+                             stage="redline", languages=tuple(model.languages),
+                             layout="parallel", previous=previous) if previous else current
+        d = f"versions/v{ver.number}"
+        links = [x for x in (rows.link(f"{d}/source.yaml", "YAML"),
+                             rows.link(f"{d}/text.pdf", "PDF/A"),
+                             rows.link(f"{d}/text.docx", "DOCX"),
+                             rows.link(f"{d}/redline.pdf", "redline PDF")) if x is not None]
+        rooms.append(VersionRoom(ver.number, _when(ver.created_at), rows.name(ver.author),
+                                 ver.note, ver.content_hash, tuple(links), view,
+                                 sum(1 for p in view.paragraphs() if p.status) if previous else 0))
+    return tuple(rooms)
+
+
+def _round_rooms(rows: _Rows) -> tuple[Any, ...]:
+    """Each review round with its comments and amendments."""
+    from templates.room import AmendmentRoom, CommentRoom, RoundRoom
+
+    comments = rows.of(Comment, Comment.number)
+    amendments = rows.of(Amendment, Amendment.number)
+    name = rows.name
+    return tuple(RoundRoom(
+        rnd.number, rnd.version_number,
+        tuple(name(r) for r in rnd.reviewers.split(",") if r), _when(rnd.opened_at),
+        rnd.due.isoformat() if rnd.due else "", _when(rnd.closed_at), rnd.outcome,
+        tuple(CommentRoom(c.number, c.ref, name(c.author), c.type, c.text, c.proposal,
+                          c.disposition, c.note) for c in comments if c.round_id == rnd.id),
+        tuple(AmendmentRoom(a.number, a.target_ref, a.op, name(a.author),
+                            {lang: plain(text) for lang, text in
+                             json.loads(a.texts_json or "{}").items()}, a.why, a.status,
+                            a.applied_version) for a in amendments if a.round_id == rnd.id),
+        rows.link(f"review/round-{rnd.number}.json"))
+        for rnd in rows.of(ReviewRound, ReviewRound.number))
+
+
+def _approval_rooms(rows: _Rows) -> tuple[Any, ...]:
+    from templates.room import ApprovalRoom
+    from workflow.documents.rendering import safe_name
+
+    out = []
+    for a in rows.of(Approval, Approval.at, Approval.id):
+        stem = f"approvals/{safe_name(a.member_id)}-v{a.version_number}-{a.id}.json"
+        out.append(ApprovalRoom(rows.name(a.member_id), a.decision, a.version_number,
+                                _when(a.at), a.void, a.note,
+                                rows.link(stem, "statement") if a.statement else None))
+    return tuple(out)
+
+
+def _signature_rooms(rows: _Rows) -> tuple[tuple[Any, ...], dict[int, bytes]]:
+    """Each signature with pyHanko's verdict on the last signed PDF of its version, and
+    those PDFs by version."""
+    from templates.room import SignatureRoom
+
+    sigs = rows.of(SignatureRecord, SignatureRecord.version_number, SignatureRecord.id)
+    pdfs: dict[int, bytes] = {}
+    for s in sigs:
+        path = rows.app.store_path(s.signed_sha256)
+        if f"signed/v{s.version_number}/signed.pdf" in rows.files and path.is_file():
+            last = [x for x in sigs if x.version_number == s.version_number][-1]
+            if last.signed_sha256 == s.signed_sha256:
+                pdfs[s.version_number] = path.read_bytes()
+    checks = _signature_checks(rows.app, pdfs, None) if pdfs else {}
+    out = []
+    for s in sigs:
+        found = checks.get((s.version_number, s.field_name)) or checks.get((s.version_number, ""))
+        out.append(SignatureRoom(
+            rows.name(s.member_id), s.version_number, s.field_name, s.cert_fingerprint,
+            _when(s.at), None if found is None else found[0], "" if found is None else found[1],
+            rows.link(f"signed/v{s.version_number}/signed.pdf", "signed PDF")))
+    return tuple(out), pdfs
+
+
+def _signed_paths(rows: _Rows, pdfs: dict[int, bytes]
+                  ) -> tuple[list[str], list[tuple[str, str]]]:
+    """The signed PDFs and the (detached signature, signed file) pairs, as paths in the bag."""
+    base = f"data/{rows.plan.folder}"
+    files = rows.files
+    detached = [(f"{base}/{p}", f"{base}/{p.removesuffix('.p7s')}") for p in files
+                if p.endswith(".json.p7s")] + [
+        (f"{base}/{p}", f"{base}/{p.rsplit('/', 1)[0]}/text.docx") for p in files
+        if p.startswith("signed/") and p.endswith(".p7s")]
+    return [f"{base}/signed/v{v}/signed.pdf" for v in sorted(pdfs)], detached
+
+
+def _submission_rooms(rows: _Rows) -> tuple[Any, ...]:
+    from templates.room import Link, SubmissionRoom
+    from workflow.delivery.records import receipts_of
+
+    answers = receipts_of(rows.session, rows.rid)
+    out = []
+    for k, sub in enumerate(rows.of(Submission, Submission.id), 1):
+        mine = [Link(rel, rel, rows.files[rel]) for rel in rows.files
+                if rel.startswith(f"submissions/{k}/")]
+        out.append(SubmissionRoom(
+            k, sub.body, sub.version_number, _when(sub.submitted_at), sub.package_sha256,
+            tuple(mine), tuple({k2: str(v or "") for k2, v in r.items()}
+                               for r in answers.get(sub.id or 0, []))))
+    return tuple(out)
+
+
+def _told(rows: _Rows, languages: tuple[str, ...]) -> tuple[Any, ...]:
+    """The resolution's audit events, told in its languages."""
+    from templates.events import event_rows
+    from templates.view import EventView
+
+    people = {m.id: member_names(m) for m in rows.members.values()}
+    body = rows.app.workspace.body(rows.row.body)
+    people[body.code] = dict(body.names)
+    return tuple(event_rows([EventView(seq=e.seq, at=e.at.isoformat(), actor=e.actor,
+                                       action=e.action, detail=e.detail, hash=e.hash)
+                             for e in rows.of(AuditEvent, AuditEvent.seq)], languages, people))
 
 
 def index_page(app: App, entries: Sequence[Any], head: tuple[int, str],

@@ -131,10 +131,23 @@ def _verify_bag(root: Path, report: VerifyReport) -> None:
             manifests[alg] = _manifest(mpath, report)
         else:
             report.add(mpath.name, "missing: the dossier keeps SHA-256 and SHA-512 manifests")
-    data = root / "data"
-    present = sorted(rel for p in data.rglob("*")
+    present = sorted(rel for p in (root / "data").rglob("*")
                      if not _linked(rel := p.relative_to(root).as_posix(), links)
                      and p.is_file())
+    octets = _payload(root, report, manifests, present)
+    info = _bag_info(root / "bag-info.txt")
+    oxum = info.get("Payload-Oxum", "")
+    if oxum and oxum != f"{octets}.{len(present)}":
+        report.add("bag-info.txt", f"Payload-Oxum says {oxum} but the payload is "
+                   f"{octets}.{len(present)}")
+    _tag_files(root, report, links)
+    if not links:
+        check_contents(root, report)
+
+
+def _payload(root: Path, report: VerifyReport, manifests: dict[str, dict[str, str]],
+             present: list[str]) -> int:
+    """Every payload file against every manifest, both ways; the payload's octets."""
     listed = set().union(*(m.keys() for m in manifests.values())) if manifests else set()
     octets = 0
     for rel in present:
@@ -155,11 +168,11 @@ def _verify_bag(root: Path, report: VerifyReport) -> None:
         for rel in sorted(set(present) - set(m)):
             if rel in listed:
                 report.add(rel, f"is not listed in manifest-{alg}.txt")
-    info = _bag_info(root / "bag-info.txt")
-    oxum = info.get("Payload-Oxum", "")
-    if oxum and oxum != f"{octets}.{len(present)}":
-        report.add("bag-info.txt", f"Payload-Oxum says {oxum} but the payload is "
-                   f"{octets}.{len(present)}")
+    return octets
+
+
+def _tag_files(root: Path, report: VerifyReport, links: set[str]) -> None:
+    """Every tag file against the tag manifests."""
     for alg in ("sha256", "sha512"):
         tpath = root / f"tagmanifest-{alg}.txt"
         if not tpath.is_file():
@@ -172,8 +185,6 @@ def _verify_bag(root: Path, report: VerifyReport) -> None:
             elif _hashes(root / name, [alg])[alg] != digest:
                 report.add(name, f"{alg} checksum differs from {tpath.name}: the tag file "
                            "was changed")
-    if not links:
-        check_contents(root, report)
 
 
 def _linked(rel: str, links: set[str]) -> bool:

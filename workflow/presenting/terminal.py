@@ -25,7 +25,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-__all__ = ["ERROR_CODES", "LEVELS", "LOGGERS", "Report", "commits", "configure_logging",
+__all__ = ["ERROR_CODES", "LEVELS", "LOGGERS", "Report", "commits", "configure_logging", "counter",
            "json_asked", "ordinary_failure", "progress_bar", "refusal_classes", "silence_stdout",
            "unexpected_text", "watch_commits"]
 
@@ -227,5 +227,25 @@ def _lines(say: Callable[[str], None]) -> Report:
             return
         told.add(step)
         say(f"done: {step}" + (f" ({total})" if total > 1 else ""))
+
+    return report
+
+
+def counter(say: Callable[[str], None] | None = None) -> Report:
+    """A reporter light enough to install before a command knows whether it has long work
+    (opening a workspace whose schema must be brought up to date): on a terminal a count
+    rewritten in place on stderr, at most every hundredth part; off a terminal one line
+    per finished step."""
+    if not sys.stderr.isatty():
+        return _lines(say or _to_stderr)
+    shown: dict[str, int] = {}
+
+    def report(step: str, done: int, total: int) -> None:
+        every = max(1, total // 100)
+        if done < total and done - shown.get(step, -every) < every:
+            return
+        shown[step] = done
+        sys.stderr.write(f"\r{step}: {done}/{total}" + ("\n" if done >= total else ""))
+        sys.stderr.flush()
 
     return report

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session, create_engine, select
 
 from workflow.errors import WorkspaceError
@@ -149,13 +149,11 @@ class Database:
     @property
     def admin_engine(self) -> Engine:
         """The administrator's login (PostgreSQL; on SQLite the one engine): migrations and
-        membership."""
+        membership. Opening it changes nothing: :meth:`migrate` is the step that does."""
         if self.is_sqlite:
             return self.engine
         if self._admin_engine is None:
-            engine = _postgres_engine(logins.admin_url(self.url))
-            self._migrate(engine)
-            self._admin_engine = engine
+            self._admin_engine = _postgres_engine(logins.admin_url(self.url))
         return self._admin_engine
 
     def _member_engine(self) -> Engine:
@@ -167,23 +165,24 @@ class Database:
                     "RESOLUTIONS_DATABASE_URL (postgresql+psycopg://DATABASE_MEMBER@HOST/"
                     "DATABASE) or pass --as MEMBER (docs/SECURITY.md)")
             # the administrator's URL: ordinary work logs in as the secretary
-            with self.admin_engine.connect() as conn:
-                member = conn.execute(text(_SECRETARY)).scalar()
+            try:
+                with self.admin_engine.connect() as conn:
+                    member = conn.execute(text(_SECRETARY)).scalar()
+            except ProgrammingError:  # no tables yet: a database 'init' has still to make
+                member = None
             if member is None:  # nobody to act for yet (a new workspace)
                 return self.admin_engine
-        engine = _postgres_engine(logins.member_url(self.url, str(member)))
-        if self._current_revision(engine) != schema_revision():
-            self._upgrade_for_member(engine)
-        return engine
+        return _postgres_engine(logins.member_url(self.url, str(member)))
 
     def _upgrade_for_member(self, engine: Engine) -> None:
-        """A member's login found the schema older than the code: the administrator's login
+        """The acting login found the schema older than the code: the administrator's login
         migrates it (its password must be at hand), or the member is told who can."""
         try:
-            self.admin_engine  # noqa: B018 - opening it migrates
+            self._migrate(self.admin_engine)
         except (OperationalError, failures.DatabaseUnavailable) as exc:
+            if self.admin or engine is self._admin_engine:
+                raise
             found = self._current_revision(engine)
-            engine.dispose()
             raise WorkspaceError(
                 f"the database is at schema revision {found or 'none'} and this resolutions "
                 f"needs {schema_revision()}: only the administrator may migrate it — run any "
@@ -199,10 +198,11 @@ class Database:
         if not self.is_sqlite:
             engine = self.engine
             before = self._current_revision(engine)
-            if before != head:
-                self._upgrade_for_member(engine)
-                return f"database migrated from schema revision {before} to {head}"
-            return None
+            if before == head:
+                return None
+            self._upgrade_for_member(engine)
+            return (f"database created at schema revision {head}" if before is None else
+                    f"database migrated from schema revision {before} to {head}")
         try:
             before = self._current_revision(self.engine)
         except (failures.DiskFull, OperationalError) as exc:

@@ -75,6 +75,11 @@ _GONE = ("server closed the connection unexpectedly", "terminating connection du
 def _postgres(text: str, url: Any) -> WorkflowError | None:
     at = where(url)
     login = f" ({at})" if at else ""
+    return _password(text, url, login) or _access(text, url, login) or _server(text, login)
+
+
+def _password(text: str, url: Any, login: str) -> WorkflowError | None:
+    """The login's password: refused, or none found."""
     found = _PASSWORD.search(text)
     if found:
         return DatabaseUnavailable(
@@ -88,6 +93,11 @@ def _postgres(text: str, url: Any) -> WorkflowError | None:
             f"the database asks {role} for a password and none was found{login}: put a "
             f"line HOST:PORT:DATABASE:{role}:PASSWORD in ~/.pgpass (mode 0600), or name a "
             f"passfile or service in RESOLUTIONS_DATABASE_URL; {_NOTHING}")
+    return None
+
+
+def _access(text: str, url: Any, login: str) -> WorkflowError | None:
+    """pg_hba.conf, TLS and the role itself."""
     found = _HBA.search(text)
     if found:
         role = found[1] or found[3]
@@ -115,6 +125,11 @@ def _postgres(text: str, url: Any) -> WorkflowError | None:
             f"the database has no login {role}{login}: a member's role is made by 'resolutions "
             "member add' (a removed member's login is taken away); check --as, "
             f"RESOLUTIONS_USER and RESOLUTIONS_DATABASE_URL; {_NOTHING}")
+    return None
+
+
+def _server(text: str, login: str) -> WorkflowError | None:
+    """The server: unreachable, gone, full, busy, starting or stopping."""
     if "Connection refused" in text or "could not translate host name" in text \
             or "No such file or directory" in text and "socket" in text \
             or "timeout expired" in text or "No route to host" in text:

@@ -193,12 +193,15 @@ def rebuild(conn: Connection) -> int:
             conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('delete-all')"))
     conn.execute(text("DELETE FROM search_spans"))
     conn.execute(text("DELETE FROM search_texts"))
-    count = 0
-    for resolution_id, number, source, created in list(stored_versions(conn)):
+    from workflow import progress
+
+    stored = list(stored_versions(conn))
+    progress.advance("search index", 0, len(stored))
+    for count, (resolution_id, number, source, created) in enumerate(stored, 1):
         model = _parse(source, number)
         record_version(conn, resolution_id, number, model, year_of(model, created))
-        count += 1
-    return count
+        progress.advance("search index", count, len(stored))
+    return len(stored)
 
 
 def _spans(conn: Connection) -> set[tuple[Any, ...]]:
@@ -237,60 +240,75 @@ def bulk_build(conn: Connection, versions: Iterable[tuple[int, int, Resolution, 
     id, number, model, year) with each resolution's versions in order. The spans and texts
     are what :func:`record_version` writes one version at a time; this only batches the
     statements (a workspace built in bulk, the benchmarks)."""
-    next_id = int(conn.execute(text("SELECT coalesce(max(id), 0) FROM search_texts")).scalar()
-                  or 0) + 1
-    ids: dict[str, int] = {}
-    texts: list[dict[str, Any]] = []
-    spans: list[dict[str, Any]] = []
-    open_spans: dict[tuple[str, str], dict[str, Any]] = {}
+    bulk = _Bulk(conn, chunk, int(conn.execute(text(
+        "SELECT coalesce(max(id), 0) FROM search_texts")).scalar() or 0) + 1)
     current = None
-    counts = {"versions": 0, "texts": 0, "spans": 0}
-
-    def flush(final: bool = False) -> None:
-        if not (final or len(texts) >= chunk or len(spans) >= chunk):
-            return
-        if texts:  # spans name texts: those first
-            conn.execute(text("INSERT INTO search_texts (id, lang, digest, text, folded, grams) "
-                              "VALUES (:id, :lang, :digest, :text, :folded, :grams)"), texts)
-            counts["texts"] += len(texts)
-            texts.clear()
-        if spans:
-            conn.execute(text(
-                "INSERT INTO search_spans (resolution_id, para_id, lang, ref, position, "
-                "text_id, first_version, last_version, year) VALUES (:r, :para, :lang, :ref, "
-                ":p, :t, :first, :last, :y)"), spans)
-            counts["spans"] += len(spans)
-            spans.clear()
-
     for resolution_id, number, model, year in versions:
         if resolution_id != current:
-            spans.extend(open_spans.values())
-            open_spans, current = {}, resolution_id
+            bulk.spans.extend(bulk.open_spans.values())
+            bulk.open_spans, current = {}, resolution_id
+        bulk.add(resolution_id, number, model, year)
+        bulk.flush()
+    bulk.spans.extend(bulk.open_spans.values())
+    bulk.flush(final=True)
+    return bulk.counts
+
+
+class _Bulk:
+    """The rows :func:`bulk_build` has still to write, and the spans still open (a
+    paragraph's text that may go on into the next version)."""
+
+    def __init__(self, conn: Connection, chunk: int, next_id: int) -> None:
+        self.conn, self.chunk, self.next_id = conn, chunk, next_id
+        self.ids: dict[str, int] = {}
+        self.texts: list[dict[str, Any]] = []
+        self.spans: list[dict[str, Any]] = []
+        self.open_spans: dict[tuple[str, str], dict[str, Any]] = {}
+        self.counts = {"versions": 0, "texts": 0, "spans": 0}
+
+    def text_id(self, lang: str, digest: str, body: str) -> int:
+        if digest not in self.ids:
+            self.ids[digest] = self.next_id
+            folded = fold(body)
+            self.texts.append({"id": self.next_id, "lang": lang, "digest": digest,
+                               "text": body, "folded": folded, "grams": grams(folded)})
+            self.next_id += 1
+        return self.ids[digest]
+
+    def add(self, resolution_id: int, number: int, model: Resolution, year: int) -> None:
+        """One version: each paragraph's span goes on, or closes and a new one opens."""
         seen: dict[tuple[str, str], dict[str, Any]] = {}
         for entry in entries(model):
-            digest = entry.digest
-            if digest not in ids:
-                ids[digest] = next_id
-                folded = fold(entry.text)
-                texts.append({"id": next_id, "lang": entry.lang, "digest": digest,
-                              "text": entry.text, "folded": folded, "grams": grams(folded)})
-                next_id += 1
+            tid = self.text_id(entry.lang, entry.digest, entry.text)
             key = (entry.para_id, entry.lang)
-            span = open_spans.get(key)
-            if (span is not None and span["t"] == ids[digest] and span["ref"] == entry.ref
+            span = self.open_spans.get(key)
+            if (span is not None and span["t"] == tid and span["ref"] == entry.ref
                     and span["last"] == number - 1):
                 span.update(last=number, p=entry.position, y=year)
             else:
                 if span is not None:
-                    spans.append(span)
+                    self.spans.append(span)
                 span = {"r": resolution_id, "para": entry.para_id, "lang": entry.lang,
-                        "ref": entry.ref, "p": entry.position, "t": ids[digest],
+                        "ref": entry.ref, "p": entry.position, "t": tid,
                         "first": number, "last": number, "y": year}
             seen[key] = span
-        spans.extend(s for k, s in open_spans.items() if k not in seen)  # closed
-        open_spans = seen
-        counts["versions"] += 1
-        flush()
-    spans.extend(open_spans.values())
-    flush(True)
-    return counts
+        self.spans.extend(s for k, s in self.open_spans.items() if k not in seen)  # closed
+        self.open_spans = seen
+        self.counts["versions"] += 1
+
+    def flush(self, final: bool = False) -> None:
+        if not (final or len(self.texts) >= self.chunk or len(self.spans) >= self.chunk):
+            return
+        if self.texts:  # spans name texts: those first
+            self.conn.execute(text(
+                "INSERT INTO search_texts (id, lang, digest, text, folded, grams) "
+                "VALUES (:id, :lang, :digest, :text, :folded, :grams)"), self.texts)
+            self.counts["texts"] += len(self.texts)
+            self.texts.clear()
+        if self.spans:
+            self.conn.execute(text(
+                "INSERT INTO search_spans (resolution_id, para_id, lang, ref, position, "
+                "text_id, first_version, last_version, year) VALUES (:r, :para, :lang, :ref, "
+                ":p, :t, :first, :last, :y)"), self.spans)
+            self.counts["spans"] += len(self.spans)
+            self.spans.clear()

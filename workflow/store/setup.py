@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from workflow.errors import WorkspaceError
 from workflow.store.db import Database
@@ -64,14 +66,8 @@ def attach_workspace(root: Path, database_url: str) -> Workspace:
     ``config`` event) and an empty ``.resolutions/`` that fills from the shared store as
     commands need its files. Private keys stay where they are: a signatory's key is
     imported on the signatory's own machine."""
-    import json
-    import shutil
-
-    from sqlmodel import col, select
-
     from workflow.store.blobs import FileStore
-    from workflow.store.models import AuditEvent
-    from workflow.store.settings import last_recorded, rules_of
+    from workflow.store.workspace import find
 
     root = Path(root).resolve()
     if not database_url.startswith(("postgresql+psycopg://", "postgresql://")):
@@ -80,6 +76,25 @@ def attach_workspace(root: Path, database_url: str) -> Workspace:
                              "workspace is one folder; copy it instead)")
     if (root / CONFIG_NAME).exists():
         raise WorkspaceError(f"{root} is already a workspace ({CONFIG_NAME} exists)")
+    last = _last_rules(database_url)
+    files = FileStore(root, database_url)
+    try:
+        data = _shared_rules(files, last)
+        _make_folder(root, data, files.sync_keys)
+    finally:
+        files.close()
+    return find(root)
+
+
+def _last_rules(database_url: str) -> tuple[int, dict[str, Any]]:
+    """The chain's last ``config`` event: (seq, detail)."""
+    import json
+
+    from sqlmodel import col, select
+
+    from workflow.store.models import AuditEvent
+    from workflow.store.settings import last_recorded
+
     db = Database(database_url)
     try:
         with db.read() as session:
@@ -91,35 +106,42 @@ def attach_workspace(root: Path, database_url: str) -> Workspace:
     if last is None:
         raise WorkspaceError("this database holds no working group yet (no rules recorded); "
                              "create it with 'resolutions init' on the first machine")
-    files = FileStore(root, database_url)
-    try:
-        found = files._rows("SELECT sha256 FROM shared_files WHERE path = %s", (CONFIG_NAME,))
-        data = files.blob(str(found[0][0])) if found else None
-        if data is None:
-            raise WorkspaceError(f"the shared store holds no {CONFIG_NAME}; on the first "
-                                 "machine run 'resolutions audit config' to share it")
-        if rules_of(data)[0] != last[1]["config_sha256"]:
-            raise WorkspaceError(f"the shared {CONFIG_NAME} is not the copy audit event "
-                                 f"{last[0]} recorded; on the first machine run 'resolutions "
-                                 "audit verify', then 'resolutions audit config'")
-        had = root.exists()
-        root.mkdir(parents=True, exist_ok=True)
-        try:
-            (root / CONFIG_NAME).write_bytes(data)
-            state = root / STATE_DIR
-            for sub in ("", "store", "outbox", "keys"):
-                (state / sub).mkdir(parents=True, exist_ok=True)
-            (state / "keys").chmod(0o700)
-            (state / ".gitignore").write_text("*\n", encoding="utf-8")
-            files.sync_keys()
-        except BaseException:
-            (root / CONFIG_NAME).unlink(missing_ok=True)
-            shutil.rmtree(root / STATE_DIR, ignore_errors=True)
-            if not had:
-                shutil.rmtree(root, ignore_errors=True)
-            raise
-    finally:
-        files.close()
-    from workflow.store.workspace import find
+    return last
 
-    return find(root)
+
+def _shared_rules(files: Any, last: tuple[int, dict[str, Any]]) -> bytes:
+    """The shared ``resolutions.toml``, refused unless it is the copy the chain recorded."""
+    from workflow.store.settings import rules_of
+
+    found = files._rows("SELECT sha256 FROM shared_files WHERE path = %s", (CONFIG_NAME,))
+    data: bytes | None = files.blob(str(found[0][0])) if found else None
+    if data is None:
+        raise WorkspaceError(f"the shared store holds no {CONFIG_NAME}; on the first "
+                             "machine run 'resolutions audit config' to share it")
+    if rules_of(data)[0] != last[1]["config_sha256"]:
+        raise WorkspaceError(f"the shared {CONFIG_NAME} is not the copy audit event "
+                             f"{last[0]} recorded; on the first machine run 'resolutions "
+                             "audit verify', then 'resolutions audit config'")
+    return data
+
+
+def _make_folder(root: Path, rules: bytes, fill: Callable[[], None]) -> None:
+    """The folder with the rules and an empty state directory; nothing left on failure."""
+    import shutil
+
+    had = root.exists()
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        (root / CONFIG_NAME).write_bytes(rules)
+        state = root / STATE_DIR
+        for sub in ("", "store", "outbox", "keys"):
+            (state / sub).mkdir(parents=True, exist_ok=True)
+        (state / "keys").chmod(0o700)
+        (state / ".gitignore").write_text("*\n", encoding="utf-8")
+        fill()
+    except BaseException:
+        (root / CONFIG_NAME).unlink(missing_ok=True)
+        shutil.rmtree(root / STATE_DIR, ignore_errors=True)
+        if not had:
+            shutil.rmtree(root, ignore_errors=True)
+        raise

@@ -6,6 +6,7 @@ breaks the chain at that event; ``verify()`` names the first break. ``verify()``
 cross-checks the tables the events describe: every version's text against its recorded
 hash and every resolution's state against the last state its events record, and
 (``workflow.store.crosscheck``) comments, approvals and members against their events.
+The rules live in ``workflow.store.crosscheck.verify_rows``; here they read the ORM's rows.
 """
 
 from __future__ import annotations

@@ -7,6 +7,12 @@ and proposal) and its last ``dispose`` event; each approval or objection must ma
 approvals (an objection, a text change); each member's roles (rows of ``member_roles``)
 and active flag must be those recorded by the last ``member-add``/``member-edit``/
 ``member-remove`` event about them, and no role may belong to no member. A row with no event, or an event whose row is gone, is a problem.
+
+``verify_rows()`` is the whole check of ``audit verify`` over the database: the chain, each
+resolution's state and each version's hash against the events, these cross-checks and
+every fact row's hash (``workflow.store.factcheck``). It reads through a :class:`Rows`:
+the ORM session (``workflow.store.audit.verify``) or the bare driver
+(``workflow.store.verify_reads``), so both readers apply the same rules.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from typing import Any, Protocol
 
 from workflow.store.chain import EventLike, Problem
 
-__all__ = ["row_problems", "text_sha256", "Rows"]
+__all__ = ["verify_rows", "row_problems", "text_sha256", "Rows"]
 
 
 class Rows(Protocol):

@@ -101,28 +101,16 @@ def _config_events(session) -> list[tuple[int, str, dict]]:  # type: ignore[no-u
 
 def _file_problems(app: App, session) -> list[audit.Problem]:  # type: ignore[no-untyped-def]
     """Files the engine wrote and recorded by hash: submission packages and queued mail."""
-    problems = []
-    files = app.workspace.files  # on a shared deployment: fetched when this folder lacks one
-    for sub in session.exec(select(Submission).order_by(col(Submission.id))):
-        if sub.package_path and sub.package_sha256:
-            problems += _hash_problem(files.ensure(sub.package_path, sub.package_sha256),
-                                      sub.package_sha256, f"submission package {sub.package_path}")
-    for msg in session.exec(select(Message).order_by(col(Message.id))):
-        if msg.eml_path and msg.eml_sha256:
-            problems += _hash_problem(files.ensure(msg.eml_path, msg.eml_sha256),
-                                      msg.eml_sha256, f"message file {msg.eml_path}")
-    return problems
+    from workflow.store.files import recorded_file_problems
 
-
-def _hash_problem(path, expected: str, where: str) -> list[audit.Problem]:  # type: ignore[no-untyped-def]
-    from workflow.store.files import sha256_file
-
-    if not path.is_file():
-        return [audit.Problem(where, "is missing")]
-    if sha256_file(path) != expected:
-        return [audit.Problem(where, "bytes differ from the SHA-256 recorded when it was "
-                                     "written: the file was changed")]
-    return []
+    recorded = [(sub.package_path, sub.package_sha256, "submission package")
+                for sub in session.exec(select(Submission).order_by(col(Submission.id)))
+                if sub.package_path and sub.package_sha256]
+    recorded += [(msg.eml_path, msg.eml_sha256, "message file")
+                 for msg in session.exec(select(Message).order_by(col(Message.id)))
+                 if msg.eml_path and msg.eml_sha256]
+    # on a shared deployment: fetched when this folder lacks one
+    return recorded_file_problems(app.workspace.files, recorded)
 
 
 def _signed(session) -> dict[tuple[int, int], int]:  # type: ignore[no-untyped-def]
@@ -171,23 +159,9 @@ def _signature_problems(app: App, session,  # type: ignore[no-untyped-def]
 
 def _artefact_problems(app: App, session) -> list[audit.Problem]:  # type: ignore[no-untyped-def]
     """Stored artefacts whose bytes no longer match their name (SHA-256)."""
-    import hashlib
+    from workflow.store.files import store_problems
 
-    problems: list[audit.Problem] = []
-    store = app.workspace.store_dir
-    if not store.is_dir():
-        return problems
-    for path in sorted(store.glob("??/*")):
-        if not path.is_file() or path.name.endswith(".tmp"):
-            continue
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-        if digest.hexdigest() != path.name:
-            problems.append(audit.Problem(f"stored artefact {path.relative_to(app.workspace.root)}",
-                                          "bytes do not match their SHA-256 name: the file was changed"))
-    return problems
+    return store_problems(app.workspace.root, app.workspace.store_dir)
 
 
 def audit_head(app: App) -> tuple[int, str]:

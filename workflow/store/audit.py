@@ -6,6 +6,7 @@ breaks the chain at that event; ``verify()`` names the first break. ``verify()``
 cross-checks the tables the events describe: every version's text against its recorded
 hash and every resolution's state against the last state its events record, and
 (``workflow.store.crosscheck``) comments, approvals and members against their events.
+The rules live in ``workflow.store.crosscheck.verify_rows``; here they read the ORM's rows.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import String, text, type_coerce
@@ -23,9 +24,18 @@ from sqlmodel import Session, col, select
 from workflow import clock
 from workflow.errors import WorkflowError
 from workflow.store import facts
-from workflow.store.chain import GENESIS, Problem, chain_problems, event_hash, event_payload
-from workflow.store.crosscheck import row_problems
-from workflow.store.models import AuditEvent, AuditHead, ResolutionRow, Version
+from workflow.store.chain import GENESIS, Problem, event_hash, event_payload
+from workflow.store.crosscheck import verify_rows
+from workflow.store.models import (
+    Approval,
+    AuditEvent,
+    AuditHead,
+    Comment,
+    Member,
+    MemberRole,
+    ResolutionRow,
+    Version,
+)
 
 __all__ = ["record", "verify", "Problem", "event_hash", "events_for", "GENESIS"]
 
@@ -90,68 +100,60 @@ def events_for(session: Session, resolution_id: int) -> list[AuditEvent]:
     return list(session.exec(statement))
 
 
-def _chain_problems(events: Iterable[AuditEvent], head: AuditHead | None) -> list[Problem]:
-    return chain_problems(events, (head.seq, head.hash) if head is not None else None)
-
-
 def verify(session: Session) -> list[Problem]:
-    """Every problem found: a broken chain, a tampered row, version text or state."""
-    events = list(session.exec(select(AuditEvent).order_by(col(AuditEvent.seq))))
-    problems = _chain_problems(events, session.get(AuditHead, 1))
-    recorded_hash: dict[tuple[int, int], str] = {}
-    last_state: dict[int, str] = {}
-    details: list[tuple[int, dict[str, Any]]] = []
-    for ev in events:
-        try:
-            detail = json.loads(ev.detail)
-        except ValueError:
-            continue
-        if not isinstance(detail, dict):
-            continue
-        details.append((ev.seq, detail))
-        if ev.resolution_id is None or ev.outcome != "ok":
-            continue
-        if "version" in detail and "content_hash" in detail:
-            recorded_hash[(ev.resolution_id, int(detail["version"]))] = detail["content_hash"]
-        if "state" in detail:
-            last_state[ev.resolution_id] = detail["state"]
-    bound = facts.recorded_rows(details)
-    symbols: dict[int | None, str] = {}
-    # the stored text, not the enum: a state edited into a word that is no state is named too
-    stored = select(ResolutionRow.id, ResolutionRow.symbol,
-                    type_coerce(ResolutionRow.state, String))
-    for rid, symbol, state in session.exec(stored):
-        symbols[rid] = symbol
-        if last_state.get(rid or 0) != state:
-            problems.append(Problem(f"resolution {symbol}",
-                                    f"state is {state!r} but the audit log records "
-                                    f"{last_state.get(rid or 0)!r}: the state was edited"))
-    versions = select(Version.id, Version.resolution_id, Version.number, Version.content_hash)
-    for vid, rid, number, content_hash in session.exec(versions.order_by(
-            col(Version.resolution_id), col(Version.number))):
-        where = f"version {number} of {symbols.get(rid, '?')}"
-        expected = recorded_hash.get((rid, number))
-        if expected is None:
-            problems.append(Problem(where, "has no audit event recording it"))
-        elif expected != content_hash:
-            problems.append(Problem(where, "text differs from the hash the audit log recorded"))
-        if vid is not None and ("versions", facts.key_text([vid])) not in bound:
-            problems += _parsed_problems(session, vid, where, content_hash)
-    return problems + row_problems(session, events) + facts.fact_problems(session, details)
+    """Every problem found: a broken chain, a tampered row, version text or state
+    (``workflow.store.crosscheck.verify_rows`` over the rows the ORM reads)."""
+    return verify_rows(_OrmRows(session))
 
 
-def _parsed_problems(session: Session, vid: int, where: str, content_hash: str) -> list[Problem]:
-    """A version no event bound byte for byte (written before rows were bound to the
-    chain): its text is parsed and its content hash recomputed."""
-    from drafts.errors import DraftError
-    from drafts.source import load
+class _OrmRows:
+    """The rows ``verify_rows`` checks, read through the ORM session."""
 
-    version = session.get(Version, vid)
-    assert version is not None
-    try:
-        model, _ = load(version.source, where)
-    except DraftError as exc:
-        return [Problem(where, f"text no longer parses ({exc})")]
-    if model.content_hash() != content_hash:
-        return [Problem(where, "text does not match its recorded hash: it was edited")]
-    return []
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def events(self) -> list[AuditEvent]:
+        return list(self.session.exec(select(AuditEvent).order_by(col(AuditEvent.seq))))
+
+    def head(self) -> tuple[int, str] | None:
+        head = self.session.get(AuditHead, 1)
+        return (head.seq, head.hash) if head is not None else None
+
+    def resolutions(self) -> list[Any]:  # (id, symbol, state as stored)
+        # the stored text, not the enum: a state edited into a word that is no state is named
+        return list(self.session.exec(select(ResolutionRow.id, ResolutionRow.symbol,
+                                             type_coerce(ResolutionRow.state, String))))
+
+    def versions(self) -> list[Any]:  # (id, resolution id, number, content hash)
+        return list(self.session.exec(
+            select(Version.id, Version.resolution_id, Version.number, Version.content_hash)
+            .order_by(col(Version.resolution_id), col(Version.number))))
+
+    def version_source(self, vid: int) -> str:
+        version = self.session.get(Version, vid)
+        assert version is not None
+        return version.source
+
+    def comments(self) -> list[Comment]:
+        return list(self.session.exec(select(Comment).order_by(col(Comment.resolution_id),
+                                                               col(Comment.number))))
+
+    def approvals(self) -> list[Approval]:
+        return list(self.session.exec(select(Approval).order_by(col(Approval.id))))
+
+    def members(self) -> list[Member]:
+        return list(self.session.exec(select(Member).order_by(Member.id)))
+
+    def member_roles(self) -> dict[str, list[str]]:
+        held: dict[str, list[str]] = {}
+        for member_id, role in self.session.exec(select(MemberRole.member_id, MemberRole.role)):
+            held.setdefault(member_id, []).append(role)
+        return held
+
+    def orphan_roles(self) -> list[tuple[str, str]]:
+        orphans = select(MemberRole.member_id, MemberRole.role).where(
+            col(MemberRole.member_id).not_in(select(Member.id)))
+        return list(self.session.exec(orphans.order_by(MemberRole.member_id, MemberRole.role)))
+
+    def fact_rows(self, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        return facts.rows(self.session, name)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -56,21 +56,27 @@ def iso(at: _dt.datetime) -> str:
     return at.astimezone(_dt.timezone.utc).isoformat()
 
 
+#: ``parsed`` not given: the detail text is parsed here
+UNPARSED: Any = object()
+
+
 def event_payload(seq: int, at: _dt.datetime, actor: str, action: str, outcome: str,
-                  resolution_id: int | None, symbol: str, detail: str, prev_hash: str) -> str:
+                  resolution_id: int | None, symbol: str, detail: str, prev_hash: str,
+                  parsed: Any = UNPARSED) -> str:
     """The canonical JSON an event's hash is over (PostgreSQL's append function checks
-    that it names the fields it is appended with)."""
+    that it names the fields it is appended with); ``parsed``: ``detail`` already parsed."""
     return json.dumps(
         {"seq": seq, "at": iso(at), "actor": actor, "action": action, "outcome": outcome,
-         "resolution_id": resolution_id, "symbol": symbol, "detail": json.loads(detail),
-         "prev": prev_hash},
+         "resolution_id": resolution_id, "symbol": symbol,
+         "detail": json.loads(detail) if parsed is UNPARSED else parsed, "prev": prev_hash},
         ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def event_hash(seq: int, at: _dt.datetime, actor: str, action: str, outcome: str,
-               resolution_id: int | None, symbol: str, detail: str, prev_hash: str) -> str:
+               resolution_id: int | None, symbol: str, detail: str, prev_hash: str,
+               parsed: Any = UNPARSED) -> str:
     payload = event_payload(seq, at, actor, action, outcome, resolution_id, symbol, detail,
-                            prev_hash)
+                            prev_hash, parsed)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -108,15 +114,17 @@ def record_problems(record: Mapping[str, Any], where: str) -> list[Problem]:
 
 
 def chain_problems(events: Iterable[EventLike | Mapping[str, Any]],
-                   head: tuple[int, str] | None = None, where: str = "") -> list[Problem]:
+                   head: tuple[int, str] | None = None, where: str = "",
+                   parsed: Sequence[Any] | None = None) -> list[Problem]:
     """Every break in a chain given in ``seq`` order: deleted, reordered or edited events,
     and (with ``head`` = (seq, hash)) events cut from the end. Events are table rows or
-    JSONL records; ``where`` prefixes each problem's place (a file name)."""
+    JSONL records; ``where`` prefixes each problem's place (a file name); ``parsed``: each
+    row's detail already parsed (``UNPARSED`` where it would not parse), in the same order."""
     problems: list[Problem] = []
     prev, expected_seq = GENESIS, 1
     last: tuple[int, str] | None = None
     prefix = f"{where} " if where else ""
-    for ev in events:
+    for i, ev in enumerate(events):
         rec = ev if isinstance(ev, Mapping) else None
         seq = int(rec.get("seq", 0)) if rec is not None else ev.seq  # type: ignore[union-attr]
         prev_hash = str(rec.get("prev_hash", "")) if rec is not None else ev.prev_hash  # type: ignore[union-attr]
@@ -133,7 +141,8 @@ def chain_problems(events: Iterable[EventLike | Mapping[str, Any]],
         else:
             try:
                 digest = event_hash(ev.seq, ev.at, ev.actor, ev.action, ev.outcome,  # type: ignore[union-attr]
-                                    ev.resolution_id, ev.symbol, ev.detail, ev.prev_hash)  # type: ignore[union-attr]
+                                    ev.resolution_id, ev.symbol, ev.detail, ev.prev_hash,  # type: ignore[union-attr]
+                                    UNPARSED if parsed is None else parsed[i])
             except ValueError:
                 digest = ""
             if digest != own:

@@ -7,6 +7,12 @@ and proposal) and its last ``dispose`` event; each approval or objection must ma
 approvals (an objection, a text change); each member's roles (rows of ``member_roles``)
 and active flag must be those recorded by the last ``member-add``/``member-edit``/
 ``member-remove`` event about them, and no role may belong to no member. A row with no event, or an event whose row is gone, is a problem.
+
+``verify_rows()`` is the whole check of ``audit verify`` over the database: the chain, each
+resolution's state and each version's hash against the events, these cross-checks and
+every fact row's hash (``workflow.store.factcheck``). It reads through a :class:`Rows`:
+the ORM session (``workflow.store.audit.verify``) or the bare driver
+(``workflow.store.verify_reads``), so both readers apply the same rules.
 """
 
 from __future__ import annotations
@@ -14,15 +20,99 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
 
-from sqlmodel import Session, col, select
+from workflow.store.chain import EventLike, Problem
 
-from workflow.store.chain import Problem
-from workflow.store.models import Approval, AuditEvent, Comment, Member, MemberRole, ResolutionRow
+__all__ = ["verify_rows", "row_problems", "text_sha256", "Rows"]
 
-__all__ = ["row_problems", "text_sha256"]
+
+class Rows(Protocol):
+    """The rows the checks read, in a fixed order: from the ORM
+    (``workflow.store.audit``) or from the bare driver (``workflow.store.verify_reads``).
+    Each row has its columns as attributes, in the types the models give them back."""
+
+    def comments(self) -> Iterable[Any]: ...            # by resolution, number
+    def approvals(self) -> Iterable[Any]: ...           # by id
+    def members(self) -> Iterable[Any]: ...             # (id, active) by id
+    def member_roles(self) -> dict[str, list[str]]: ...
+    def orphan_roles(self) -> Iterable[tuple[str, str]]: ...  # by member, role
+    def events(self) -> Sequence[EventLike]: ...        # by seq
+    def head(self) -> tuple[int, str] | None: ...       # (seq, hash) of the head row
+    def resolutions(self) -> Iterable[tuple[int, str, str]]: ...  # id, symbol, stored state
+    def versions(self) -> Iterable[tuple[int, int, int, str]]: ...  # id, resolution, number,
+    #                                                   content hash; by resolution, number
+    def version_source(self, vid: int) -> str: ...
+    def fact_rows(self, name: str) -> Iterable[tuple[str, dict[str, Any]]]: ...  # by key
+
+
+def verify_rows(rows: Rows) -> list[Problem]:
+    """Every problem found: a broken chain, a tampered row, version text or state."""
+    from workflow.store import factcheck
+    from workflow.store.chain import UNPARSED, chain_problems
+
+    def _loads(text: str) -> Any:
+        try:
+            return json.loads(text)
+        except ValueError:
+            return UNPARSED
+    from workflow.store.rowhash import key_text, recorded_rows
+
+    events = rows.events()
+    parsed = [_loads(ev.detail) for ev in events]  # each detail parsed once, for every check
+    problems = chain_problems(events, rows.head(), parsed=parsed)
+    recorded_hash: dict[tuple[int, int], str] = {}
+    last_state: dict[int, str] = {}
+    details: list[tuple[int, dict[str, Any]]] = []
+    ok: list[tuple[EventLike, dict[str, Any]]] = []
+    for ev, detail in zip(events, parsed):
+        if not isinstance(detail, dict):
+            continue
+        details.append((ev.seq, detail))
+        if ev.outcome == "ok":
+            ok.append((ev, detail))
+        if ev.resolution_id is None or ev.outcome != "ok":
+            continue
+        if "version" in detail and "content_hash" in detail:
+            recorded_hash[(ev.resolution_id, int(detail["version"]))] = detail["content_hash"]
+        if "state" in detail:
+            last_state[ev.resolution_id] = detail["state"]
+    bound = recorded_rows(details)
+    symbols: dict[int | None, str] = {}
+    for rid, symbol, state in rows.resolutions():
+        symbols[rid] = symbol
+        if last_state.get(rid or 0) != state:
+            problems.append(Problem(f"resolution {symbol}",
+                                    f"state is {state!r} but the audit log records "
+                                    f"{last_state.get(rid or 0)!r}: the state was edited"))
+    for vid, rid, number, content_hash in rows.versions():
+        where = f"version {number} of {symbols.get(rid, '?')}"
+        expected = recorded_hash.get((rid, number))
+        if expected is None:
+            problems.append(Problem(where, "has no audit event recording it"))
+        elif expected != content_hash:
+            problems.append(Problem(where, "text differs from the hash the audit log recorded"))
+        if vid is not None and ("versions", key_text([vid])) not in bound:
+            problems += _parsed_problems(rows.version_source(vid), where, content_hash)
+    return (problems + row_problems(rows, ok, symbols)
+            + factcheck.fact_problems(rows.fact_rows, {k: str(v) for k, v in symbols.items()},
+                                      details))
+
+
+def _parsed_problems(source: str, where: str, content_hash: str) -> list[Problem]:
+    """A version no event bound byte for byte (written before rows were bound to the
+    chain): its text is parsed and its content hash recomputed."""
+    from drafts.errors import DraftError
+    from drafts.source import load
+
+    try:
+        model, _ = load(source, where)
+    except DraftError as exc:
+        return [Problem(where, f"text no longer parses ({exc})")]
+    if model.content_hash() != content_hash:
+        return [Problem(where, "text does not match its recorded hash: it was edited")]
+    return []
 
 #: events after which no earlier approval of the resolution stays valid
 _VOIDING = ("object", "edit", "reopen", "revise")
@@ -33,32 +123,18 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _ok(events: Iterable[AuditEvent]) -> list[tuple[AuditEvent, dict[str, Any]]]:
-    out = []
-    for ev in events:
-        if ev.outcome != "ok":
-            continue
-        try:
-            detail = json.loads(ev.detail)
-        except ValueError:
-            continue
-        if isinstance(detail, dict):
-            out.append((ev, detail))
-    return out
+def row_problems(rows: Rows, recorded: list[tuple[EventLike, dict[str, Any]]],
+                 symbols: dict[int | None, str]) -> list[Problem]:
+    """``recorded``: the events whose outcome is ok, each with its detail (an object)."""
+    return (_comment_problems(rows, recorded, symbols)
+            + _approval_problems(rows, recorded, symbols)
+            + _member_problems(rows, recorded))
 
 
-def row_problems(session: Session, events: list[AuditEvent]) -> list[Problem]:
-    recorded = _ok(events)
-    symbols = dict(session.exec(select(ResolutionRow.id, ResolutionRow.symbol)).all())
-    return (_comment_problems(session, recorded, symbols)
-            + _approval_problems(session, recorded, symbols)
-            + _member_problems(session, recorded))
-
-
-def _comment_problems(session: Session, recorded: list[tuple[AuditEvent, dict[str, Any]]],
+def _comment_problems(rows: Rows, recorded: list[tuple[EventLike, dict[str, Any]]],
                       symbols: dict[int | None, str]) -> list[Problem]:
-    made: dict[tuple[int, int], tuple[AuditEvent, dict[str, Any]]] = {}
-    disposed: dict[tuple[int, int], tuple[AuditEvent, dict[str, Any]]] = {}
+    made: dict[tuple[int, int], tuple[EventLike, dict[str, Any]]] = {}
+    disposed: dict[tuple[int, int], tuple[EventLike, dict[str, Any]]] = {}
     for ev, d in recorded:
         if ev.resolution_id is not None and "comment" in d:
             if ev.action == "comment":
@@ -67,7 +143,7 @@ def _comment_problems(session: Session, recorded: list[tuple[AuditEvent, dict[st
                 disposed[(ev.resolution_id, int(d["comment"]))] = (ev, d)
     problems = []
     seen = set()
-    for c in session.exec(select(Comment).order_by(col(Comment.resolution_id), col(Comment.number))):
+    for c in rows.comments():
         key = (c.resolution_id, c.number)
         seen.add(key)
         where = f"comment {c.number} of {symbols.get(c.resolution_id, '?')}"
@@ -97,9 +173,9 @@ def _comment_problems(session: Session, recorded: list[tuple[AuditEvent, dict[st
     return problems
 
 
-def _approval_problems(session: Session, recorded: list[tuple[AuditEvent, dict[str, Any]]],
+def _approval_problems(rows: Rows, recorded: list[tuple[EventLike, dict[str, Any]]],
                        symbols: dict[int | None, str]) -> list[Problem]:
-    decided: dict[tuple[int, int, str, str], list[AuditEvent]] = defaultdict(list)
+    decided: dict[tuple[int, int, str, str], list[EventLike]] = defaultdict(list)
     voided_after: dict[int, list[int]] = defaultdict(list)
     for ev, d in recorded:
         if ev.resolution_id is None:
@@ -110,7 +186,7 @@ def _approval_problems(session: Session, recorded: list[tuple[AuditEvent, dict[s
         if ev.action in _VOIDING:
             voided_after[ev.resolution_id].append(ev.seq)
     problems = []
-    for a in session.exec(select(Approval).order_by(col(Approval.id))):
+    for a in rows.approvals():
         key = (a.resolution_id, a.version_number, a.member_id, a.decision)
         where = (f"{'approval' if a.decision == 'approved' else 'objection'} by {a.member_id} "
                  f"of {symbols.get(a.resolution_id, '?')} v{a.version_number}")
@@ -134,22 +210,23 @@ def _approval_problems(session: Session, recorded: list[tuple[AuditEvent, dict[s
     return problems
 
 
-def _member_problems(session: Session, recorded: list[tuple[AuditEvent, dict[str, Any]]]
+def _member_problems(rows: Rows, recorded: list[tuple[EventLike, dict[str, Any]]]
                      ) -> list[Problem]:
     """Each member's roles and active flag are those of the last event about them
     (``member-add``, then any ``member-edit`` or ``member-remove``)."""
-    latest: dict[str, tuple[AuditEvent, dict[str, Any]]] = {}
+    latest: dict[str, tuple[EventLike, dict[str, Any]]] = {}
     for ev, d in recorded:
         if ev.action in ("member-add", "member-edit", "member-remove") and "member" in d:
             if ev.action == "member-add" or str(d["member"]) in latest:
                 latest[str(d["member"])] = (ev, d)
     problems = []
-    for m in session.exec(select(Member).order_by(Member.id)):
+    roles = rows.member_roles()
+    for m in rows.members():
         if m.id not in latest:
             problems.append(Problem(f"member {m.id}", "has no audit event recording it"))
             continue
         ev, d = latest[m.id]
-        held = sorted(r.role for r in m.roles)
+        held = sorted(roles.get(m.id, ()))
         if held != sorted(d.get("roles", [])):
             problems.append(Problem(f"member {m.id}", f"roles {', '.join(held)} "
                                     f"differ from those recorded ({', '.join(d.get('roles', []))})"
@@ -159,8 +236,7 @@ def _member_problems(session: Session, recorded: list[tuple[AuditEvent, dict[str
             problems.append(Problem(f"member {m.id}", "is active although audit event "
                                     f"{ev.seq} removed them" if removed else "is marked removed "
                                     "but no audit event removed them"))
-    orphans = select(MemberRole).where(col(MemberRole.member_id).not_in(select(Member.id)))
-    for r in session.exec(orphans.order_by(MemberRole.member_id, MemberRole.role)):
-        problems.append(Problem(f"member {r.member_id}", f"holds the {r.role} role but no such "
+    for member_id, role in rows.orphan_roles():
+        problems.append(Problem(f"member {member_id}", f"holds the {role} role but no such "
                                 "member exists: the role was added behind the engine's back"))
     return problems

@@ -16,7 +16,6 @@ covering the whole schema, so a table added later must choose.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -24,39 +23,14 @@ from sqlalchemy import Table, TypeDecorator, event, select, type_coerce
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, SQLModel
 
+from workflow.store import factcheck
 from workflow.store import models as m
 from workflow.store.chain import Problem
+from workflow.store.factcheck import FACT_TABLES, NOT_FACTS
 from workflow.store.rowhash import field_digests, key_text, recorded_rows, row_digest
 
 __all__ = ["FACT_TABLES", "NOT_FACTS", "listen", "install", "touched", "take", "pending",
-           "fact_problems", "recorded_rows", "key_text", "fact_entry"]
-
-#: every table whose rows state a fact, in the order the check reads them
-FACT_TABLES: tuple[str, ...] = (
-    "members", "member_roles", "member_certificates", "resolutions", "versions",
-    "translation_state", "review_rounds", "comments", "amendments", "approvals",
-    "signatures", "messages", "submissions", "receipts", "audit_anchors", "waivers")
-
-NOT_FACTS: dict[str, str] = {
-    "audit_events": "the chain itself",
-    "audit_head": "the chain's last link, checked against the chain",
-    "artefacts": "a cache of rendered files; each file is named by its SHA-256 and checked "
-                 "against its bytes, and the signed ones against the signatures' hashes",
-    "alembic_version": "the schema's revision",
-    "blobs": "the shared store's bytes, each named by its SHA-256 and checked against it "
-             "whenever a machine reads it; append-only on PostgreSQL",
-    "shared_files": "where a named file's bytes are (path → SHA-256); every file it names is "
-                    "checked before use against what a fact or the chain records (a message's "
-                    "or a package's hash, the fingerprints the chain registered for the trust "
-                    "store, the CA and the seal, the rules' config event); export records are "
-                    "sealed with the export secret",
-    "workspace_secrets": "secrets of the secretariat (binding key, export-record seal), "
-                         "visible only to the roles that need them; never evidence",
-    "search_texts": "the search index, derived from the versions (workflow.store.search_index); "
-                    "'resolutions search --check' compares it with them",
-    "search_spans": "the search index, derived from the versions (workflow.store.search_index); "
-                    "'resolutions search --check' compares it with them",
-}
+           "fact_problems", "recorded_rows", "key_text", "fact_entry", "rows"]
 
 _KEY = "resolutions.facts"
 _ON = "resolutions.facts.tracked"
@@ -158,7 +132,8 @@ def fact_entry(conn: Any, name: str, key: Sequence[Any], deleted: bool = False) 
     return [name, [str(k) for k in key], row_digest(name, values), field_digests(values)]
 
 
-def _rows(session: Session, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
+def rows(session: Session, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every row of table ``name`` as stored, in key order: (key text, {column: value})."""
     table = SQLModel.metadata.tables[name]
     order = list(table.primary_key.columns)
     for row in session.connection().execute(_select(table).order_by(*order)).mappings():
@@ -166,67 +141,10 @@ def _rows(session: Session, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
         yield key_text(_key(table, values)), values
 
 
-_NAMES: dict[str, str] = {
-    "members": "member {id}",
-    "member_roles": "role {role} of member {member_id}",
-    "member_certificates": "certificate of member {member_id}",
-    "resolutions": "resolution {symbol}",
-    "versions": "version {number} of {sym}",
-    "translation_state": "translation records of {sym}",
-    "review_rounds": "review round {number} of {sym}",
-    "comments": "comment {number} of {sym}",
-    "amendments": "amendment {number} of {sym}",
-    "approvals": "{decision} by {member_id} of {sym} v{version_number}",
-    "signatures": "signature by {member_id} of {sym} v{version_number}",
-    "messages": "message {id} ({kind} to {recipient})",
-    "submissions": "submission {id} of {sym} to {body}",
-    "receipts": "receipt {id} ({outcome}) of submission {submission_id}",
-    "audit_anchors": "audit anchor {id} (of event {seq})",
-    "waivers": "waiver of {finding} ({ref} {rule}) by {member_id} of {sym}",
-}
-
-
-def _label(name: str, key: str, values: dict[str, Any] | None, symbols: dict[Any, str]) -> str:
-    where = f"table {name}, row {', '.join(json.loads(key))}"
-    if not values:
-        return where
-    try:
-        what = _NAMES[name].format(sym=symbols.get(values.get("resolution_id"), "?"), **values)
-    except (KeyError, IndexError, ValueError):
-        return where
-    return f"{what} ({where})"
-
-
 def fact_problems(session: Session, details: list[tuple[int, dict[str, Any]]]) -> list[Problem]:
     """Every fact row compared with the hash the chain recorded last for it."""
-    latest = recorded_rows(details)
     table = m.ResolutionRow.__table__  # type: ignore[attr-defined]
     symbols: dict[Any, str] = {
         rid: str(sym) for rid, sym in session.connection().execute(
             select(table.c.id, table.c.symbol)).all()}
-    problems: list[Problem] = []
-    seen: set[tuple[str, str]] = set()
-    for name in FACT_TABLES:
-        for key, values in _rows(session, name):
-            seen.add((name, key))
-            where = _label(name, key, values, symbols)
-            rec = latest.get((name, key))
-            if rec is None:
-                problems.append(Problem(where, "has no audit event recording it: it was written "
-                                               "behind the engine's back"))
-                continue
-            seq, digest, fields = rec
-            if digest is None:
-                problems.append(Problem(where, f"was deleted by audit event {seq} but is back"))
-            elif row_digest(name, values) != digest:
-                now = field_digests(values)
-                changed = sorted(k for k in set(now) | set(fields) if now.get(k) != fields.get(k))
-                problems.append(Problem(where, f"field{'s' if len(changed) != 1 else ''} "
-                                               f"{', '.join(changed) or '?'} differ"
-                                               f"{'s' if len(changed) == 1 else ''} from what audit "
-                                               f"event {seq} recorded: edited outside the engine"))
-    for (name, key), (seq, digest, _) in latest.items():
-        if digest is not None and (name, key) not in seen:
-            problems.append(Problem(_label(name, key, None, symbols),
-                                    f"recorded by audit event {seq} is missing: it was deleted"))
-    return problems
+    return factcheck.fact_problems(lambda name: rows(session, name), symbols, details)

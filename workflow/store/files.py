@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from workflow.crashpoints import crashpoint
 
-__all__ = ["write_atomic", "store_bytes", "sha256_file", "watch"]
+__all__ = ["write_atomic", "store_bytes", "sha256_file", "watch", "recorded_file_problems",
+           "store_problems"]
 
 Watcher = Callable[[Path, bytes, int], None]
 #: folder → what is told of every file written under it (the shared store of a workspace)
@@ -93,3 +95,38 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def recorded_file_problems(files: Any, recorded: Iterable[tuple[str, str, str]]) -> list[Any]:
+    """Files the engine wrote and recorded by hash — (path, SHA-256, what it is), e.g. a
+    submission package or a queued message — checked against their bytes. ``files``: the
+    workspace's file store (on a shared deployment it fetches a file this folder lacks)."""
+    from workflow.store.chain import Problem
+
+    problems = []
+    for rel, expected, what in recorded:
+        path = files.ensure(rel, expected)
+        where = f"{what} {rel}"
+        if not path.is_file():
+            problems.append(Problem(where, "is missing"))
+        elif sha256_file(path) != expected:
+            problems.append(Problem(where, "bytes differ from the SHA-256 recorded when it was "
+                                           "written: the file was changed"))
+    return problems
+
+
+def store_problems(root: Path, store: Path) -> list[Any]:
+    """Stored artefacts (under ``store``, in the workspace ``root``) whose bytes no longer
+    match their name (SHA-256)."""
+    from workflow.store.chain import Problem
+
+    problems: list[Any] = []
+    if not store.is_dir():
+        return problems
+    for path in sorted(store.glob("??/*")):
+        if not path.is_file() or path.name.endswith(".tmp"):
+            continue
+        if sha256_file(path) != path.name:
+            problems.append(Problem(f"stored artefact {path.relative_to(root)}",
+                                    "bytes do not match their SHA-256 name: the file was changed"))
+    return problems

@@ -13,6 +13,7 @@ import datetime as _dt
 import enum
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -72,5 +73,13 @@ def recorded_rows(details: Iterable[tuple[int, dict[str, Any]]]
     return latest
 
 
+#: what ``json.dumps`` escapes (with ``ensure_ascii=False``)
+_ESCAPED = re.compile(r'[\x00-\x1f\\"]')
+
+
 def key_text(key: Iterable[Any]) -> str:
-    return json.dumps([str(k) for k in key], ensure_ascii=False)
+    """A row's primary key as text: the JSON list of its values as strings."""
+    parts = [str(k) for k in key]
+    if any(_ESCAPED.search(p) for p in parts):
+        return json.dumps(parts, ensure_ascii=False)
+    return '["' + '", "'.join(parts) + '"]' if parts else "[]"

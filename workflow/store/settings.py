@@ -16,13 +16,13 @@ import json
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session
-
-from workflow.store import audit
 from workflow.store.chain import Problem
 from workflow.store.workspace import CONFIG_NAME
+
+if TYPE_CHECKING:  # 'audit verify' checks the file without the ORM
+    from sqlmodel import Session
 
 __all__ = ["record_config", "config_problems", "changed_keys", "last_recorded", "rules_of"]
 
@@ -77,6 +77,8 @@ def record_config(session: Session, root: Path, actor: str,
                   before: Mapping[str, Any] | None = None, shared: Any = None) -> list[str]:
     """Record the file as it is now; returns the keys changed since ``before``. ``shared``:
     the workspace's file store, which keeps the file for other machines (PostgreSQL)."""
+    from workflow.store import audit
+
     data = (root / CONFIG_NAME).read_bytes()
     digest, parsed = rules_of(data)
     changed = changed_keys(before, parsed) if before is not None else []

@@ -9,14 +9,16 @@ all; what they cannot recompute is the copy of a head that already left the grou
 from __future__ import annotations
 
 import re
-
-from sqlmodel import Session
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from workflow.errors import InvalidInput
 from workflow.store.chain import Problem
-from workflow.store.models import AuditEvent, AuditHead
 
-__all__ = ["head", "head_text", "parse_witness", "witness_problems", "HEADER", "WITNESS_LINE"]
+if TYPE_CHECKING:  # 'audit verify' checks witnesses on the bare driver too
+    from sqlmodel import Session
+
+__all__ = ["head", "head_text", "parse_witness", "witness_problems", "witness_check", "HEADER", "WITNESS_LINE"]
 
 HEADER = "X-Resolutions-Audit-Head"
 #: the line in a message's text (three languages: whoever receives it may keep it)
@@ -26,6 +28,8 @@ _WITNESS = re.compile(r"^\s*(\d{1,18})\s*[: ]\s*([0-9a-f]{64})\s*$")
 
 
 def head(session: Session) -> tuple[int, str]:
+    from workflow.store.models import AuditHead
+
     row = session.get(AuditHead, 1)
     return (row.seq, row.hash) if row is not None else (0, "0" * 64)
 
@@ -44,14 +48,27 @@ def parse_witness(text: str) -> tuple[int, str]:
 
 
 def witness_problems(session: Session, witnesses: list[tuple[int, str]]) -> list[Problem]:
+    from workflow.store.models import AuditEvent
+
+    def hash_of(seq: int) -> str | None:
+        event = session.get(AuditEvent, seq)
+        return None if event is None else event.hash
+
+    return witness_check(hash_of, witnesses)
+
+
+def witness_check(hash_of: Callable[[int], str | None],
+                  witnesses: Sequence[tuple[int, str]]) -> list[Problem]:
+    """Each kept head still in the chain; ``hash_of(seq)``: the hash event ``seq`` has now
+    (None: there is no such event)."""
     problems = []
     for seq, digest in witnesses:
-        event = session.get(AuditEvent, seq)
+        now = hash_of(seq)
         where = f"witness {seq}:{digest[:12]}…"
-        if event is None:
+        if now is None:
             problems.append(Problem(where, f"the chain has no event {seq} any more: it was "
                                     "truncated or rewritten"))
-        elif event.hash != digest:
-            problems.append(Problem(where, f"event {seq} now has hash {event.hash[:12]}…: the "
+        elif now != digest:
+            problems.append(Problem(where, f"event {seq} now has hash {now[:12]}…: the "
                                     "chain was rewritten after this head was witnessed"))
     return problems

@@ -4,6 +4,7 @@
   each run) against a floor script in a fresh process that reads the same file with the
   same YAML loader (ruamel round-trip, configured as ``drafts.source`` configures it) and
   inserts the version row with ``sqlite3``; target ≤ 1.5× (CPU);
+- dossier: one document of an export, warm (see :func:`dossier_document`); target ≤ 1.2×;
 - render: in one process, the draft PDF (ru, zh, en in parallel) as ``render`` builds it
   (the version read from the store, the document view, the HTML, the PDF printed by
   ``templates.pdf.render.Renderer``) against bare WeasyPrint
@@ -15,6 +16,7 @@ The source is the demo resolution's paragraphs (workflow/demo_data/resolution.ya
 with distinct ids until there are 1,000 paragraphs, items included.
 
     python bench/long_text.py [--runs 3] [--render-runs 2] [--paragraphs 1000]
+                              [--dossier-runs 7]
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from common import (  # noqa: E402
 
 STORE_TARGET = 1.5
 RENDER_TARGET = 1.3
+DOSSIER_TARGET = 1.2
 
 FLOOR = r"""
 import sqlite3, sys, hashlib, json, datetime
@@ -217,7 +220,70 @@ def render(ws: Path, runs: int) -> list[Figure]:
                    target=RENDER_TARGET, note=note)]
 
 
-def run(runs: int = 3, render_runs: int = 2, paragraphs: int = 1000) -> list[Figure]:
+def dossier_document(ws: Path, runs: int) -> list[Figure]:
+    """One dossier document as the export's render worker prints it (``render_job``: the
+    archival PDF/A-3b draft with the version YAML and the audit JSON embedded, into the
+    store) against bare WeasyPrint printing the same HTML as PDF/A-3b with the same two
+    files attached, in one warm process, taking turns (the demo resolution, number 2)."""
+    import base64
+
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    from templates.pdf.render import render_html
+    from workflow.app import App
+    from workflow.documents.views import document_view
+    from workflow.dossier.plan import Job
+    from workflow.dossier.render import attachments_for, render_job
+    from workflow.drafting.resolutions import new_resolution
+    from workflow.store.texts import load_version
+
+    app = App.open(ws, "ivanova")
+    demo = ROOT / "workflow" / "demo_data" / "resolution.yaml"
+    new_resolution(app, demo.read_text("utf-8"), str(demo))
+    with app.read() as session:
+        row = app.resolution(session, "2")
+        ver = app.version(session, row)
+        model = load_version(session, ver)
+        view = document_view(app, session, row, ver.number, model, stage="draft",
+                             languages=list(model.languages), layout="parallel")
+        files = attachments_for(session, row, ver.number)
+        job = Job(row.id, ver.number, "draft", "pdf", attach=True)  # type: ignore[arg-type]
+    html = render_html(view)
+    urls = [(f"data:{mime};base64,{base64.b64encode(data).decode()}", name)
+            for name, data, mime in files]
+    fonts = FontConfiguration()
+
+    def ours() -> float:
+        started = time.perf_counter()
+        _, _, rows = render_job(job, app)
+        assert rows, "the document came from the cache"
+        return (time.perf_counter() - started) * 1000
+
+    def bare() -> float:
+        started = time.perf_counter()
+        attached = [weasyprint.Attachment(url=url, name=name) for url, name in urls]
+        weasyprint.HTML(string=html).write_pdf(font_config=fonts, pdf_variant="pdf/a-3b",
+                                               attachments=attached)
+        return (time.perf_counter() - started) * 1000
+
+    for _ in range(2):
+        ours()
+        bare()
+    a, b = [], []
+    for _ in range(runs):
+        a.append(ours())
+        b.append(bare())
+    app.db.dispose()
+    return [Figure("dossier", "one document of an export (render_job), warm", median(a),
+                   baseline="bare warm WeasyPrint, same HTML, PDF/A-3b",
+                   baseline_value=median(b), target=DOSSIER_TARGET,
+                   note=f"demo draft, ru, zh, en; median of {runs}")]
+
+
+def run(runs: int = 3, render_runs: int = 2, paragraphs: int = 1000, dossier_runs: int = 7,
+        parts: tuple[str, ...] = ("render", "dossier")) -> list[Figure]:
+    """The store figure always; ``parts`` chooses the others."""
     OUT.mkdir(parents=True, exist_ok=True)
     refresh_bytecode()
     with tempfile.TemporaryDirectory(prefix="long-", dir=OUT) as tmp:
@@ -226,7 +292,11 @@ def run(runs: int = 3, render_runs: int = 2, paragraphs: int = 1000) -> list[Fig
         source.write_text(long_source(paragraphs), "utf-8")
         template_ws = make_workspace(work / "template")
         figures = store(template_ws, work, source, runs)
-        figures += render(work / f"ws-new-{runs}", render_runs)
+        ws = work / f"ws-new-{runs}"
+        if "render" in parts:
+            figures += render(ws, render_runs)
+        if "dossier" in parts:
+            figures += dossier_document(ws, dossier_runs)
     return figures
 
 
@@ -235,8 +305,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--render-runs", type=int, default=2)
     parser.add_argument("--paragraphs", type=int, default=1000)
+    parser.add_argument("--dossier-runs", type=int, default=7)
+    parser.add_argument("--parts", default="render,dossier",
+                        help="besides storing: render, dossier (comma-separated)")
     args = parser.parse_args()
-    figures = run(args.runs, args.render_runs, args.paragraphs)
+    figures = run(args.runs, args.render_runs, args.paragraphs, args.dossier_runs,
+                  tuple(args.parts.split(",")))
     print_figures(figures)
     save("long_text", figures)
 

@@ -23,10 +23,9 @@ from workflow.lifecycle.gate import Decision
 from workflow.lifecycle.steps import act, allow, move, touch
 from workflow.rows import Page, Summary
 from workflow.states import State
-from workflow.store import audit
+from workflow.store import audit, texts
 from workflow.store import search_index as index
 from workflow.store.models import Approval, AuditEvent, ResolutionRow, Version, key_of
-from workflow.store import texts
 from workflow.store.texts import load_version
 
 __all__ = ["new_resolution", "new_from_title", "edit_resolution", "editable_source",

@@ -7,7 +7,8 @@ table (``bench/out/results.md``) to paste into ``docs/BENCHMARKS.md``.
 The large workspaces are generated once and cached under ``bench/out/``; the dossier
 workspace is built through the public commands and is the slow part of a first run, so
 the default dossier size is N = 20; ``--dossier-sizes 20,100,300`` adds the large ones (see
-``docs/BENCHMARKS.md``). ``--quick`` uses fewer runs and a 10 s PostgreSQL run.
+``docs/BENCHMARKS.md``). ``--quick`` uses fewer runs and a 10 s PostgreSQL run. The
+long-text figures (``bench/long_text.py``, minutes of layout) run with ``--only long``.
 
     python bench/run_all.py [--quick] [--only cli,write,render,sign,dossier,pg]
         [--dossier-sizes 20,100,300] [--pg-seconds 30]
@@ -86,6 +87,7 @@ def main() -> None:
     import audit_verify
     import cli_latency
     import dossier
+    import long_text
     import pg_concurrency
     import render
     import sign_verify
@@ -98,6 +100,8 @@ def main() -> None:
     part("audit against list", lambda: audit_verify.against_list(runs=1 if quick else 5))
     part("render", lambda: render.run(runs=3 if quick else 7, warm_count=4 if quick else 8))
     part("sign", lambda: sign_verify.run(docs=3 if quick else 6))
+    # opt-in (--only long): a 1,000-paragraph draft takes minutes to lay out
+    part("long", lambda: long_text.run(runs=2 if quick else 5, render_runs=1 if quick else 2))
     # N = 100 and 300 are opt-in: building them through the public commands takes far
     # longer than make bench's 10 minutes the first time (docs/BENCHMARKS.md).
     sizes = tuple(int(x) for x in (args.dossier_sizes or "20").split(","))

@@ -376,21 +376,58 @@ def load(text: str, file: str = "<source>", *, symbol: str | None = None
 
     When ``symbol`` is given and the source has none, it is inserted at the top.
     """
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    root = _parse(text, file)
-    reader = _Reader(file)
-    resolution = reader.resolution(root)
-    changed = reader.inserted
-    if symbol and not resolution.symbol:
-        root.insert(0, "symbol", symbol)
-        resolution = resolution.with_symbol(symbol)
-        changed = True
-    if not changed:
-        return resolution, text
-    out = io.StringIO()
-    _yaml().dump(root, out)
-    return resolution, out.getvalue()
+    return Source(text, file).stored(symbol)
+
+
+_PLAIN_SYMBOL = re.compile(r"[A-Za-z0-9][A-Za-z0-9/._-]*")
+_TOP_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*:(?: |$)", re.MULTILINE)
+
+
+class Source:
+    """A source parsed and validated once: its model, and the text to store (with a
+    symbol inserted when asked) without parsing it again."""
+
+    def __init__(self, text: str, file: str = "<source>") -> None:
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        self.text = text
+        self.root = _parse(text, file)
+        reader = _Reader(file)
+        self.model = reader.resolution(self.root)
+        self.changed = reader.inserted  # ids were assigned: the text must be rewritten
+
+    def stored(self, symbol: str | None = None) -> tuple[Resolution, str]:
+        """The model and the text to store (the tree takes the symbol in place)."""
+        resolution = self.model
+        if not (symbol and not resolution.symbol):
+            if not self.changed:
+                return resolution, self.text
+        else:
+            resolution = resolution.with_symbol(symbol)
+            if not self.changed and "symbol" not in self.root:
+                inserted = _insert_symbol(self.text, symbol)
+                if inserted is not None:
+                    return resolution, inserted
+            if "symbol" not in self.root:
+                self.root.insert(0, "symbol", symbol)
+        out = io.StringIO()
+        _yaml().dump(self.root, out)
+        return resolution, out.getvalue()
+
+
+def _insert_symbol(text: str, symbol: str) -> str | None:
+    """``symbol: …`` as the first key of a block-mapping source, as the round-trip dump
+    writes it (after the leading comments), the rest kept byte for byte; None when the
+    text starts otherwise (a directive, '---', a flow mapping) or the symbol needs quotes."""
+    if not _PLAIN_SYMBOL.fullmatch(symbol) or "\r" in text:
+        return None
+    first = _TOP_KEY.search(text)
+    if first is None:
+        return None
+    if any(line.strip() and not line.lstrip().startswith("#")
+           for line in text[:first.start()].splitlines()):
+        return None
+    return f"{text[:first.start()]}symbol: {symbol}\n{text[first.start():]}"
 
 
 def dump(resolution: Resolution) -> str:

@@ -23,7 +23,7 @@ from workflow.lifecycle.gate import Decision
 from workflow.lifecycle.steps import act, allow, move, touch
 from workflow.rows import Page, Summary
 from workflow.states import State
-from workflow.store import audit
+from workflow.store import audit, texts
 from workflow.store import search_index as index
 from workflow.store.models import Approval, AuditEvent, ResolutionRow, Version, key_of
 from workflow.store.texts import load_version
@@ -59,6 +59,18 @@ def parse_source(text: str, filename: str, symbol: str | None = None) -> tuple[R
         raise error from None
 
 
+def _read_source(text: str, filename: str) -> Any:
+    """The source parsed and validated once (``drafts.source.Source``)."""
+    from drafts.source import Source
+
+    try:
+        return Source(text, filename)
+    except DraftError as exc:
+        error = InvalidInput(str(exc))
+        error.line = getattr(exc, "line", None)
+        raise error from None
+
+
 def _title(model: Resolution) -> str:
     for lang in ("en", *model.languages):
         if model.title.get(lang):
@@ -77,12 +89,12 @@ def _next_number(session: Session) -> int:
 def new_resolution(app: App, text: str, filename: str = "<source>") -> Summary:
     """Store a new resolution from its YAML source (symbol assigned when absent)."""
     _, text = bases.split_header(text)  # the line 'source' starts with names no base here
-    parse_source(text, filename)  # fail fast, before taking the write lock
+    parsed = _read_source(text, filename)  # fail fast, before taking the write lock
+    draft = parsed.model
     with app.write() as session:
         member = app.acting_member(session)
         decision = allow(app, session, "new", actor=member)
         number = _next_number(session)
-        draft, _ = parse_source(text, filename)
         year = int(draft.date[:4]) if draft.date else clock.today().year
         symbol = app.workspace.symbol_for(number, year)
         while not draft.symbol and _symbol_taken(session, symbol):
@@ -91,7 +103,7 @@ def new_resolution(app: App, text: str, filename: str = "<source>") -> Summary:
         if len(symbol) > 64:
             raise InvalidInput(f"the numbering pattern makes {symbol!r}, longer than 64 "
                                "characters; shorten [numbering] pattern in resolutions.toml")
-        model, source = parse_source(text, filename, symbol=symbol)
+        model, source = parsed.stored(symbol)
         if model.symbol and model.symbol != symbol:
             taken = _symbol_taken(session, model.symbol)
             if taken is not None:
@@ -109,6 +121,7 @@ def new_resolution(app: App, text: str, filename: str = "<source>") -> Summary:
         session.add(Version(resolution_id=key_of(row), number=1, source=source,
                             content_hash=model.content_hash(), author=member.id,
                             note="first draft", created_at=now))
+        texts.remember(session, source, 1, model)
         audit.record(session, actor=member.id, action="new", resolution=row,
                      detail={"version": 1, "content_hash": model.content_hash(),
                              "state": "draft", "file": Path(filename).name})

@@ -15,7 +15,7 @@ from workflow.errors import InvalidInput
 from workflow.store import parsed
 from workflow.store.models import ResolutionRow, TranslationState, Version
 
-__all__ = ["load_version", "records_for"]
+__all__ = ["load_version", "records_for", "remember"]
 
 
 def load_version(session: Session, version: Version) -> Resolution:
@@ -37,6 +37,17 @@ def load_version(session: Session, version: Version) -> Resolution:
     while len(_MEMO) > _KEEP:
         del _MEMO[next(iter(_MEMO))]
     return model
+
+
+def remember(session: Session, source: str, number: int, model: Resolution) -> None:
+    """Keep the model of a version just stored, so that reading it back in this process
+    (or another, through ``.resolutions/parsed/``) does not parse its text again."""
+    _MEMO[(source, number)] = model
+    while len(_MEMO) > _KEEP:
+        del _MEMO[next(iter(_MEMO))]
+    state_dir = session.info.get("state_dir")
+    if state_dir:
+        parsed.remember(state_dir, source, model)
 
 
 #: parsed versions kept in memory per process, the least recently used dropped first

@@ -90,6 +90,7 @@ def _last_rules(database_url: str) -> tuple[int, dict[str, Any]]:
     """The chain's last ``config`` event: (seq, detail)."""
     import json
 
+    from sqlalchemy.exc import ProgrammingError
     from sqlmodel import col, select
 
     from workflow.store.models import AuditEvent
@@ -101,6 +102,8 @@ def _last_rules(database_url: str) -> tuple[int, dict[str, Any]]:
             rows = session.exec(select(AuditEvent.seq, AuditEvent.action, AuditEvent.detail)
                                 .where(AuditEvent.action == "config").order_by(col(AuditEvent.seq)))
             last = last_recorded([(seq, a, json.loads(d)) for seq, a, d in rows])
+    except ProgrammingError:  # no tables: nobody ran 'init' on this database
+        last = None
     finally:
         db.dispose()
     if last is None:

@@ -54,6 +54,7 @@ class Context:
         self.json, self.verbose = json, verbose
         self._app: Any = None
         self._reader: Any = None
+        self._writer: Any = None
 
     def app(self) -> Any:
         if self._app is None:
@@ -81,6 +82,20 @@ class Context:
         click.get_current_context().call_on_close(reader.close)
         logger.debug("workspace %s (read path)", reader.workspace.root)
         return reader
+
+    def writer(self) -> Any:
+        """The write path on the bare driver (no ORM) for the frequent writes, closed with
+        the command; None when the database cannot be written that way (the command then
+        runs its service on :meth:`app`, which migrates an older schema)."""
+        from workflow.writing import open_writing
+
+        writing = open_writing(self.workspace, self.actor, database_url=self.database_url,
+                               on_commit=terminal.count_commit)
+        if writing is not None:
+            self._writer = writing
+            click.get_current_context().call_on_close(writing.close)
+            logger.debug("workspace %s (bare write path)", writing.workspace.root)
+        return writing
 
     def _migrating(self) -> Any:
         """While a workspace opens: how far a long migration step is (the search index
@@ -243,7 +258,8 @@ class Resolutions(click.Group):
                 _fail(str(exc), getattr(exc, "exit_code", 1),
                       getattr(exc, "error_code", "refused"), as_json=_json_wanted(ctx))
             logger.debug("unexpected %s", type(exc).__name__, exc_info=True)
-            opened = obj._app is not None or obj._reader is not None
+            opened = (obj._app is not None or obj._reader is not None
+                      or obj._writer is not None)
             database = (None if not opened else
                         "saved" if terminal.commits() > before else "rolled back")
             _fail(terminal.unexpected_text(exc, database=database), 1, "bug",
@@ -455,14 +471,23 @@ def member_add(ctx: Context, member_id: str, name: str, name_en: str | None, nam
                password_file: str | None) -> None:
     """Add a member. On PostgreSQL this is the administrator's work: it makes the member's
     own login role (see docs/SECURITY.md)."""
-    from workflow.members import add_member
     names = {k: v for k, v in (("en", name_en), ("ru", name_ru), ("zh", name_zh)) if v}
     names |= _texts(names_in)
     roles = tuple(r for value in roles for r in value.split(",") if r)
     password = _passphrase(password_file, "First database password",
                            option="--password-file").decode("utf-8") if password_file else None
-    info = add_member(ctx.app(), member_id, name=name, org=org, delegation=delegation,
-                      email=email, roles=roles, names=names, lang=lang, password=password)
+    writing = ctx.writer() if password is None else None
+    info = None
+    if writing is not None:
+        from workflow.writing import add_member as bare_add
+        info = bare_add(writing, member_id, name=name, org=org, delegation=delegation,
+                        email=email, roles=roles, names=names, lang=lang)
+        if info is None:
+            writing.close()  # the service's transaction needs the write lock
+    if info is None:
+        from workflow.members import add_member
+        info = add_member(ctx.app(), member_id, name=name, org=org, delegation=delegation,
+                          email=email, roles=roles, names=names, lang=lang, password=password)
     ctx.emit(info.to_json(), f"Added {info.id} ({info.name}; {', '.join(info.roles) or 'no role'})")
 
 @command(member, "edit", json="id name names org delegation email lang roles db_role active "
@@ -967,9 +992,15 @@ def circulate(ctx: Context, ref: str, reviewers: tuple[str, ...], due: str | Non
 def comment(ctx: Context, ref: str, by: str | None, target: str, type_: str, text: str,
             proposal: str) -> None:
     """Record a reviewer's comment on the circulated version."""
-    from workflow.review.rounds import add_comment
-    row = add_comment(ctx.app(), ref, by=by, target=target, type_=type_, text=text,
-                      proposal=proposal)
+    writing = ctx.writer()
+    if writing is not None:
+        from workflow.writing import add_comment as bare_comment
+        row = bare_comment(writing, ref, by=by, target=target, type_=type_, text=text,
+                           proposal=proposal)
+    else:
+        from workflow.review.rounds import add_comment
+        row = add_comment(ctx.app(), ref, by=by, target=target, type_=type_, text=text,
+                          proposal=proposal)
     ctx.emit(row.to_json(), f"comment {row.number} on {row.original_ref} by {row.author}")
 
 @command(cli, json="symbol version comments | imported | imported already_imported problems",
@@ -1031,7 +1062,12 @@ def dispose(ctx: Context, ref: str, number: int, accept: bool, reject: bool, par
     if len(chosen) != 1:
         raise click.UsageError("choose exactly one of --accept, --reject or --partial")
     decision = chosen[0]
-    row = do_dispose(ctx.app(), ref, number, decision, note)
+    writing = ctx.writer()
+    if writing is not None:
+        from workflow.writing import dispose as bare_dispose
+        row = bare_dispose(writing, ref, number, decision, note)
+    else:
+        row = do_dispose(ctx.app(), ref, number, decision, note)
     ctx.emit(row.to_json(), f"comment {row.number}: {row.disposition}")
 
 @command(cli, json=AMENDMENT_KEYS, example=(
@@ -1047,8 +1083,15 @@ def dispose(ctx: Context, ref: str, number: int, accept: bool, reject: bool, par
 def amend(ctx: Context, ref: str, by: str | None, target: str, op: str, texts: tuple[str, ...],
           why: str) -> None:
     """Propose an amendment to the circulated version."""
-    from workflow.review.amendments import amend as do_amend
-    row = do_amend(ctx.app(), ref, by=by, target=target, op=op, texts=_texts(texts), why=why)
+    writing = ctx.writer()
+    if writing is not None:
+        from workflow.writing import amend as bare_amend
+        row = bare_amend(writing, ref, by=by, target=target, op=op, texts=_texts(texts),
+                         why=why)
+    else:
+        from workflow.review.amendments import amend as do_amend
+        row = do_amend(ctx.app(), ref, by=by, target=target, op=op, texts=_texts(texts),
+                       why=why)
     ctx.emit(row.to_json(), f"amendment {row.number}: {row.op} {row.target_ref} by {row.author}")
 
 @command(cli, json="symbol amendments", example="resolutions amendments 1 --json")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from workflow import acting
 from workflow.errors import NotFound, PermissionDenied
 from workflow.states import ROLES
 from workflow.store import audit, pgroles
@@ -91,10 +92,7 @@ class App:
         connected = self.connected_member(session)
         if connected is not None:  # authenticated by the database: no flag can change it
             if self.actor_id and self.actor_id != connected:
-                raise PermissionDenied(
-                    f"you are connected as {connected}'s database role; --as "
-                    f"{self.actor_id} (or RESOLUTIONS_USER) is refused on PostgreSQL — "
-                    f"connect with {self.actor_id}'s own credentials")
+                raise acting.other_login(connected, self.actor_id)
             return connected
         if self.actor_id:
             return self.actor_id
@@ -115,15 +113,14 @@ class App:
         actor = self.actor(session)
         member = session.get(Member, actor)
         if member is None:
-            raise NotFound(f"no member {actor!r} acts here; add one with 'resolutions member add "
-                           f"{actor} …' or pass --as MEMBER")
+            raise acting.not_acting(actor)
         return _active(member)
 
     def member(self, session: Session, member_id: str, *, active: bool = False) -> Member:
         """A member by id; ``active``: one who may act (refused once removed)."""
         member = session.get(Member, member_id)
         if member is None:
-            raise NotFound(f"no member {member_id!r}; see 'resolutions member list'")
+            raise acting.no_member(member_id)
         return _active(member) if active else member
 
     # -- resolutions ----------------------------------------------------------------
@@ -156,6 +153,5 @@ class App:
 
 def _active(member: Member) -> Member:
     if member.active is False:
-        raise PermissionDenied(f"{member.id} was removed from the working group and can no "
-                               "longer act; see 'resolutions member list'")
+        raise acting.removed(member.id)
     return member

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import json
-import re
 
 from sqlalchemy import text
 from sqlmodel import select
 
 from workflow import clock
-from workflow.app import ROLES, App
+from workflow.app import App
 from workflow.errors import InvalidInput, WorkflowError
 from workflow.lifecycle.steps import act, allow
+from workflow.member_checks import (
+    NO_PASSWORDS,
+    delegation_language,
+    member_detail,
+    member_input,
+    refuse_hostile,
+    validate,
+)
 from workflow.rows import MemberInfo
 from workflow.store import audit, logins, pgroles
 from workflow.store.models import Member, MemberRole
@@ -19,76 +26,10 @@ from workflow.store.models import Member, MemberRole
 __all__ = ["add_member", "list_members", "validate", "refuse_hostile", "set_password",
            "MemberInfo", "delegation_language"]
 
-_NO_PASSWORDS = ("database passwords are PostgreSQL's: on SQLite nothing authenticates a "
-                 "member (docs/SECURITY.md)")
+_NO_PASSWORDS = NO_PASSWORDS
 _NOT_ADMIN = ("{what} changes a member's database role, which only the administrator's login "
               "may do: the URL names a role that cannot create roles (log in as the "
               "database's administrator, docs/SECURITY.md)")
-
-_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-
-#: characters no name, organisation or address may hold: controls (CR, LF, ESC, …), bidi
-#: overrides and isolates, zero-width characters and the byte-order mark — each can forge a
-#: header line, reorder a name on screen or hide one name inside another
-_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064"
-                        "\u2066-\u2069\ufeff]")
-
-
-def refuse_hostile(field: str, value: str) -> None:
-    """Refuse ``value`` when it holds a character that hides or forges text."""
-    found = _FORBIDDEN.search(value)
-    if found:
-        raise InvalidInput(f"{field} holds the invisible or control character "
-                           f"U+{ord(found.group()):04X} at position {found.start() + 1}; "
-                           "type it again without it")
-
-
-def validate(*, name: str, org: str, email: str, delegation: str, lang: str,
-             names: dict[str, str], roles: list[str] | tuple[str, ...]) -> None:
-    """Refuse a member's data that is unknown, malformed or hostile (add and edit)."""
-    unknown = [r for r in roles if r not in ROLES]
-    if unknown:
-        raise InvalidInput(f"unknown role(s) {', '.join(unknown)}; roles are {', '.join(ROLES)}")
-    if not name.strip():
-        raise InvalidInput("a member needs a name (--name)")
-    for field, value in [("--name", name), ("--org", org), ("--email", email),
-                         *((f"--name-{lang_}", value_) for lang_, value_ in (names or {}).items())]:
-        refuse_hostile(field, value)
-    if email and not _EMAIL.match(email):
-        raise InvalidInput(f"invalid e-mail address {email!r}")
-    if delegation and not re.match(r"^[a-z]{2,8}$", delegation):
-        raise InvalidInput(f"invalid delegation {delegation!r}: use a short code such as ru or zh")
-    from drafts.languages import REGISTRY, supported
-
-    if lang not in REGISTRY:
-        raise InvalidInput(f"--lang {lang!r} is not a language the documents can be written "
-                           f"in; use one of {supported()}")
-    for written in names:
-        if written not in REGISTRY:
-            raise InvalidInput(f"a name in {written!r}: not a language code; use one of "
-                               f"{supported()}")
-    if len(name) > 200 or len(org) > 300 or len(email) > 254:
-        raise InvalidInput("name, organisation or e-mail is too long")
-
-
-#: Delegations named by country code, and the language their members read.
-_DELEGATION_LANGUAGE = {"br": "pt", "cn": "zh", "in": "hi", "za": "en", "eg": "ar", "et": "am",
-                        "ir": "fa", "ae": "ar", "sa": "ar", "id": "id", "ru": "ru"}
-
-
-def delegation_language(delegation: str) -> str:
-    """The language documents go to a delegation's members in: the delegation's code when
-    it is a language (``ru``, ``zh``, ``ar``), its country's language (``br`` → ``pt``),
-    else English."""
-    from drafts.languages import REGISTRY
-
-    code = (delegation or "").strip().lower()
-    if code in REGISTRY:
-        return code
-    return _DELEGATION_LANGUAGE.get(code, "en")
 
 
 def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation: str = "",
@@ -101,17 +42,9 @@ def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation
 
     Documents sent to the member are in ``lang``; by default the language of their
     delegation (``ru`` → Russian, ``br`` → Portuguese, ``eg`` → Arabic), else English."""
-    lang = lang or delegation_language(delegation)
-    if not _ID.match(member_id) or ".." in member_id:
-        raise InvalidInput(f"invalid member id {member_id!r}: use lower-case letters, digits, "
-                           "'-', '_' or '.' (e.g. ivanov)")
-    if member_id == logins.ADMIN:
-        raise InvalidInput(f"{member_id!r} is the name of the database administrator's role; "
-                           "choose another member id")
-    if password is not None and app.db.is_sqlite:
-        raise InvalidInput(_NO_PASSWORDS)
-    validate(name=name, org=org, email=email, delegation=delegation, lang=lang,
-             names=names or {}, roles=roles)
+    lang = member_input(member_id, name=name, org=org, email=email, delegation=delegation,
+                        lang=lang, names=names or {}, roles=roles, password=password,
+                        sqlite=app.db.is_sqlite)
     with app.write(admin=True) as session:
         existing = session.exec(select(Member)).first()
         if existing is not None:
@@ -139,8 +72,7 @@ def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation
                 pgroles.set_password(conn, db_role, password)
         actor = app.actor_id or (member_id if existing is None else app.actor(session))
         audit.record(session, actor=actor, action="member-add",
-                     detail={"member": member_id, "roles": sorted(set(roles)),
-                             "delegation": delegation, "db_role": db_role})
+                     detail=member_detail(member_id, roles, delegation, db_role))
         return MemberInfo.of(member, db_role)
 
 

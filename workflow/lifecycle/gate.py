@@ -23,11 +23,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from workflow.errors import IllegalTransition, PermissionDenied, WorkflowError
+from workflow.errors import ConcurrencyError, IllegalTransition, PermissionDenied, WorkflowError
 from workflow.lifecycle.facts import Person, ResolutionFacts
 from workflow.lifecycle.guards import COMPLETION, GUARDS, PERMISSION, Answer, Ask, answer
 from workflow.lifecycle.machine import (
     RULES,
+    TRANSITIONS,
     Handle,
     Rule,
     allowed_triggers,
@@ -37,7 +38,8 @@ from workflow.lifecycle.machine import (
 )
 from workflow.states import State
 
-__all__ = ["Decision", "Blocker", "Blocked", "decide", "Asking", "next_steps", "NextStep"]
+__all__ = ["Decision", "Blocker", "Blocked", "decide", "Asking", "next_steps", "NextStep",
+           "needs_parity", "take"]
 
 _KEY = object()  # only this module holds it: a Decision is made here or not at all
 
@@ -116,6 +118,23 @@ class Decision:
         return self
 
 
+def take(decision: Decision, resolution_id: int | None, state: str | None,
+         used: set[int]) -> None:
+    """Refuse to act on ``decision`` unless it is the gate's, allowed, about this resolution
+    (``resolution_id``, in ``state`` now: the state it was decided in) and not taken
+    before (``used``: the ids of the decisions this transaction took; this one is added)."""
+    if not isinstance(decision, Decision):
+        raise TypeError("move and act take a Decision of the gate")
+    decision.require()
+    if decision.resolution_id is not None and resolution_id != decision.resolution_id:
+        raise WorkflowError(f"the decision on {decision.symbol} is not about this resolution")
+    if state is not None and decision.source is not None and State(state) != decision.source:
+        raise ConcurrencyError(decision.symbol)
+    if id(decision) in used:
+        raise WorkflowError(f"the decision to {decision.rule.command} was already taken")
+    used.add(id(decision))
+
+
 class Asking:
     """One question being answered: each guard asked once, the answers kept."""
 
@@ -143,6 +162,13 @@ class Asking:
         text = known.problem.format(symbol=symbol, detail=detail)
         remedy = known.remedy.format(symbol=symbol)
         return f"{text} ({remedy})" if remedy and known.kind != PERMISSION else text
+
+
+def needs_parity(name: str) -> bool:
+    """Whether a guard of the rule reads the parity errors."""
+    rule = RULES[name]
+    names = [*rule.requires, *(g for s in TRANSITIONS if s.trigger == name for g in s.guards)]
+    return any("parity" in GUARDS[g].needs for g in names if g in GUARDS)
 
 
 def _kind(guard: str) -> str:

@@ -18,12 +18,10 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from workflow import clock
-from workflow.errors import ConcurrencyError, WorkflowError
+from workflow.errors import ConcurrencyError
 from workflow.lifecycle.facts import ResolutionFacts, load, person, policy_of
-from workflow.lifecycle.gate import Blocked, Decision
+from workflow.lifecycle.gate import Blocked, Decision, needs_parity, take
 from workflow.lifecycle.gate import decide as gate_decide
-from workflow.lifecycle.guards import GUARDS
-from workflow.lifecycle.machine import RULES, TRANSITIONS
 from workflow.states import State
 from workflow.store import audit, facts
 from workflow.store.models import Member, ResolutionRow
@@ -38,13 +36,6 @@ __all__ = ["move", "act", "touch", "decide", "allow", "facts_of", "Blocked",
 #: the decision whose state :func:`move` is writing, while it writes it (what a check on
 #: the database's statements can hold every state change against)
 MOVING: contextvars.ContextVar[Decision | None] = contextvars.ContextVar("moving", default=None)
-
-
-def needs_parity(name: str) -> bool:
-    """Whether a guard of the rule reads the parity errors."""
-    rule = RULES[name]
-    names = [*rule.requires, *(g for s in TRANSITIONS if s.trigger == name for g in s.guards)]
-    return any("parity" in GUARDS[g].needs for g in names if g in GUARDS)
 
 
 def facts_of(app: App, session: Session, row: ResolutionRow, *,
@@ -79,17 +70,9 @@ def allow(app: App, session: Session, name: str, *, row: ResolutionRow | None = 
 
 
 def _consume(session: Session, decision: Decision, row: ResolutionRow | None) -> None:
-    if not isinstance(decision, Decision):
-        raise TypeError("move and act take a Decision of the gate")
-    decision.require()
-    if decision.resolution_id is not None and (row is None or row.id != decision.resolution_id):
-        raise WorkflowError(f"the decision on {decision.symbol} is not about this resolution")
-    if row is not None and decision.source is not None and State(row.state) != decision.source:
-        raise ConcurrencyError(row.symbol)
     used: set[int] = session.info.setdefault("decisions", set())
-    if id(decision) in used:
-        raise WorkflowError(f"the decision to {decision.rule.command} was already taken")
-    used.add(id(decision))
+    take(decision, row.id if row is not None else None,
+         str(State(row.state).value) if row is not None else None, used)
     session.info.setdefault("kept", []).append(decision)  # ids stay unique while kept
 
 

@@ -156,6 +156,11 @@ def _count(_connection: Any) -> None:
     _COMMITS[0] += 1
 
 
+def count_commit() -> None:
+    """A transaction committed on the bare driver (:mod:`workflow.store.writes`)."""
+    _COMMITS[0] += 1
+
+
 def watch_commits() -> None:
     """Count every committed transaction of any engine from now on (idempotent)."""
     from sqlalchemy import event

@@ -20,13 +20,12 @@ from workflow.app import App
 from workflow.drafting.resolutions import _after_version, parse_source
 from workflow.errors import InvalidInput, NotFound, WorkflowError
 from workflow.lifecycle.steps import act, allow, move, touch
+from workflow.review.checks import amendment_detail, amendment_target, amendment_texts
 from workflow.review.rounds import (
-    AMENDMENT_OPS,
     AmendmentRow,
     RoundResult,
     _model,
     _open_round,
-    _resolve,
     _speaker,
 )
 from workflow.store import audit
@@ -41,34 +40,13 @@ def _row(a: Amendment, current_refs: dict[str, str]) -> AmendmentRow:
 
 def amend(app: App, ref: str, *, by: str | None, target: str, op: str,
           texts: dict[str, str], why: str) -> AmendmentRow:
-    if op not in AMENDMENT_OPS:
-        raise InvalidInput(f"--op must be one of {', '.join(AMENDMENT_OPS)}")
-    if op == "delete" and texts:
-        raise InvalidInput("a delete amendment takes no --text")
-    if op != "delete" and not texts:
-        raise InvalidInput(f"a {op} amendment needs --text LANG=TEXT (one per language)")
-    from drafts.errors import SourceError
-    from drafts.source import check_text
-
-    try:
-        texts = {lang: check_text(value, f"--text {lang}=…", "amendment")
-                 for lang, value in texts.items()}
-    except SourceError as exc:
-        raise InvalidInput(str(exc)) from None
-    if any(not value for value in texts.values()):
-        raise InvalidInput("an amendment text is empty; write the new text after LANG=")
+    texts = amendment_texts(op, texts)
     with app.write() as session:
         row = app.resolution(session, ref)
         member, decision = _speaker(app, session, by, "amend", row)
         rnd = _open_round(session, row, "amend")
         model = _model(session, app.version(session, row, rnd.version_number))
-        unknown = [lang for lang in texts if lang not in model.languages]
-        if unknown:
-            raise InvalidInput(f"--text {unknown[0]}=…: {row.symbol} has no {unknown[0]} text "
-                               f"(languages: {', '.join(model.languages)})")
-        pid, resolved = _resolve(model, target)
-        if not pid:
-            raise InvalidInput("an amendment targets a paragraph, e.g. --target 'OP 3'")
+        pid, resolved = amendment_target(model, row.symbol, target, texts)
         number = int(session.exec(select(func.max(Amendment.number))
                                   .where(Amendment.resolution_id == row.id)).one() or 0) + 1
         amendment = Amendment(resolution_id=key_of(row), number=number, round_id=key_of(rnd),
@@ -79,8 +57,8 @@ def amend(app: App, ref: str, *, by: str | None, target: str, op: str,
         session.add(amendment)
         act(session, decision, row, touch=True)
         audit.record(session, actor=app.actor(session), action="amend", resolution=row,
-                     detail={"by": member.id, "amendment": number, "target": resolved, "paragraph": pid,
-                             "op": op, "languages": sorted(texts)})
+                     detail=amendment_detail(by=member.id, number=number, target=resolved,
+                                             paragraph=pid, op=op, texts=texts))
         return _row(amendment, {pid: resolved})
 
 

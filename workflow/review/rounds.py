@@ -5,13 +5,11 @@ with accepted amendments applied; with no objection → towards approval)."""
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from drafts.errors import RefError
 from drafts.model import Resolution
 from workflow import clock
 from workflow.app import App
@@ -21,6 +19,16 @@ from workflow.lifecycle.machine import illegal
 from workflow.lifecycle.parity import findings
 from workflow.lifecycle.records import open_round
 from workflow.lifecycle.steps import act, allow, move
+from workflow.review.checks import (
+    AMENDMENT_OPS,
+    COMMENT_TYPES,
+    DISPOSITIONS,
+    comment_detail,
+    comment_input,
+    dispose_detail,
+    disposition_input,
+)
+from workflow.review.checks import resolve as _resolve
 from workflow.review.returned import Provenance
 from workflow.rows import AmendmentRow, CommentRow
 from workflow.store import audit
@@ -31,9 +39,6 @@ __all__ = ["circulate", "add_comment", "comment_matrix", "dispose", "CommentRow"
            "AmendmentRow", "RoundResult", "COMMENT_TYPES", "DISPOSITIONS",
            "AMENDMENT_OPS"]
 
-COMMENT_TYPES = ("ge", "te", "ed")
-DISPOSITIONS = ("accepted", "rejected", "partial")
-AMENDMENT_OPS = ("replace", "insert-after", "delete")
 
 
 @dataclass(frozen=True)
@@ -117,30 +122,12 @@ def _parity_warnings(session: Session, row: ResolutionRow, model: Resolution) ->
     return list(dict.fromkeys(out))
 
 
-def _resolve(model: Resolution, text: str) -> tuple[str, str]:
-    from drafts.numbering import ref as ref_of
-    from drafts.numbering import resolve
-
-    if text.strip().lower() in ("general", "title", "-", ""):
-        return "", "General"
-    try:
-        located = resolve(model, text)
-    except RefError as exc:
-        raise InvalidInput(str(exc)) from None
-    return located.paragraph.id, ref_of(located, model)
-
-
 def add_comment(app: App, ref: str, *, by: str | None, target: str, type_: str, text: str,
                 proposal: str = "", source: str = "cli", lang: str = "", quote: str = "",
                 anchor: str = "", came: Provenance | None = None) -> CommentRow:
     """Record one comment. ``came``: why a returned form's comment is its reviewer's
     (``workflow.review.returned``), named in the event with who typed the import."""
-    type_ = type_.strip().lower()
-    if type_ not in COMMENT_TYPES:
-        raise InvalidInput(f"comment type {type_!r} is not one of ge (general), te (technical), "
-                           "ed (editorial)")
-    if not text.strip():
-        raise InvalidInput("the comment is empty (--text)")
+    type_ = comment_input(type_, text)
     with app.write() as session:
         row = app.resolution(session, ref)
         member, decision = _speaker(app, session, by, "comment", row)
@@ -158,14 +145,11 @@ def add_comment(app: App, ref: str, *, by: str | None, target: str, type_: str, 
         act(session, decision, row, touch=True)
         actor = app.actor(session)
         audit.record(session, actor=actor, action="comment", resolution=row,
-                     detail={"by": member.id, "comment": number, "ref": resolved, "paragraph": pid,
-                             "type": type_, "source": source,
-                             **(came.event_detail(member.id, actor) if came else {}),
-                             **({"lang": lang, "anchor": anchor, "quote_sha256":
-                                 hashlib.sha256(quote.encode()).hexdigest()} if anchor else {}),
-                             "text_sha256": hashlib.sha256(comment.text.encode()).hexdigest(),
-                             "proposal_sha256":
-                                 hashlib.sha256(comment.proposal.encode()).hexdigest()})
+                     detail=comment_detail(
+                         by=member.id, number=number, ref=resolved, paragraph=pid, type_=type_,
+                         source=source, text=comment.text, proposal=comment.proposal,
+                         came=came.event_detail(member.id, actor) if came else None,
+                         lang=lang, anchor=anchor, quote=quote))
         return _comment_row(comment, {pid: resolved}, rnd.number)
 
 
@@ -189,8 +173,7 @@ def comment_matrix(app: App, ref: str) -> tuple[str, int, list[CommentRow]]:
 
 
 def dispose(app: App, ref: str, number: int, decision: str, note: str) -> CommentRow:
-    if decision not in DISPOSITIONS:
-        raise InvalidInput(f"decision must be one of {', '.join(DISPOSITIONS)}")
+    disposition_input(decision)
     from drafts.numbering import refs
 
     with app.write() as session:
@@ -206,7 +189,7 @@ def dispose(app: App, ref: str, number: int, decision: str, note: str) -> Commen
         session.add(comment)
         act(session, ruling, row, touch=True)
         audit.record(session, actor=actor.id, action="dispose", resolution=row,
-                     detail={"comment": number, "disposition": decision, "note": note.strip()})
+                     detail=dispose_detail(number, decision, note))
         current = refs(_model(session, app.version(session, row)))
         rnd = session.get(ReviewRound, comment.round_id)
         return _comment_row(comment, current, rnd.number if rnd else 0)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,7 +23,7 @@ from sqlmodel import Session, col, select
 from workflow import clock
 from workflow.errors import WorkflowError
 from workflow.store import facts
-from workflow.store.chain import GENESIS, Problem, event_hash, event_payload
+from workflow.store.chain import GENESIS, Problem, backdated, detail_text, event_hash, event_payload
 from workflow.store.crosscheck import verify_rows
 from workflow.store.models import (
     Approval,
@@ -48,34 +47,29 @@ def record(session: Session, *, actor: str, action: str, resolution: ResolutionR
     at = clock.now()
     if head.seq:
         before = session.get(AuditEvent, head.seq)
-        if before is not None and _utc(before.at) > _utc(at):
-            raise WorkflowError(f"the clock reads {at.isoformat()}, before the last audit event "
-                                f"({_utc(before.at).isoformat()}): events are never dated "
-                                "back; set this machine's clock right and re-run")
+        refused = backdated(before.at, at) if before is not None else None
+        if refused:
+            raise WorkflowError(refused)
     detail = dict(detail or {})
     bound = facts.take(session)
     if bound:
         detail["facts"] = bound
     session.info["actor"] = actor
-    # a NUL character (only ever inside a quoted refusal) becomes U+FFFD: PostgreSQL's jsonb,
-    # which its append function reads the event with, holds none
-    detail_text = json.dumps(detail, ensure_ascii=False, sort_keys=True,
-                             default=str).replace("\\u0000", "\\ufffd")
+    text_ = detail_text(detail)
     seq = head.seq + 1
     rid = resolution.id if resolution is not None else None
     symbol = resolution.symbol if resolution is not None else ""
-    payload = event_payload(seq, at, actor, action, outcome, rid, symbol, detail_text,
-                            head.hash)
+    payload = event_payload(seq, at, actor, action, outcome, rid, symbol, text_, head.hash)
     digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()
     event = AuditEvent(seq=seq, at=at, actor=actor, action=action, outcome=outcome,
-                       resolution_id=rid, symbol=symbol, detail=detail_text,
+                       resolution_id=rid, symbol=symbol, detail=text_,
                        prev_hash=head.hash, hash=digest)
     if session.get_bind().dialect.name == "postgresql":
         # the one way into the chain: the database's own append function, which checks
         # who this login is, the event's links and its hash (workflow.store.pgroles)
         session.execute(_APPEND, {"at": at, "actor": actor, "action": action,
                                   "outcome": outcome, "rid": rid, "symbol": symbol,
-                                  "detail": detail_text, "payload": payload, "hash": digest})
+                                  "detail": text_, "payload": payload, "hash": digest})
         set_committed_value(head, "seq", seq)
         set_committed_value(head, "hash", digest)
         return event

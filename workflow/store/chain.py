@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 __all__ = ["GENESIS", "Problem", "event_hash", "event_payload", "event_record", "redacted_record",
-           "chain_problems", "record_problems", "iso", "anchor_statement"]
+           "chain_problems", "record_problems", "iso", "anchor_statement", "detail_text",
+           "backdated"]
 
 GENESIS = "0" * 64
 
@@ -54,6 +55,27 @@ def iso(at: _dt.datetime) -> str:
     if at.tzinfo is None:
         at = at.replace(tzinfo=_dt.timezone.utc)
     return at.astimezone(_dt.timezone.utc).isoformat()
+
+
+def detail_text(detail: Mapping[str, Any]) -> str:
+    """An event's detail as stored and hashed. A NUL character (only ever inside a quoted
+    refusal) becomes U+FFFD: PostgreSQL's jsonb, which its append function reads the event
+    with, holds none."""
+    return json.dumps(detail, ensure_ascii=False, sort_keys=True,
+                      default=str).replace("\\u0000", "\\ufffd")
+
+
+def backdated(before: _dt.datetime, at: _dt.datetime) -> str | None:
+    """Why an event dated ``at`` may not follow one dated ``before`` (None: it may)."""
+    if _utc(before) <= _utc(at):
+        return None
+    return (f"the clock reads {at.isoformat()}, before the last audit event "
+            f"({_utc(before).isoformat()}): events are never dated back; set this machine's "
+            "clock right and re-run")
+
+
+def _utc(value: _dt.datetime) -> _dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=_dt.timezone.utc)
 
 
 #: ``parsed`` not given: the detail text is parsed here

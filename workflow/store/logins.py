@@ -18,8 +18,10 @@ database, not the flag, decides who acts (docs/SECURITY.md)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+from urllib.parse import quote, unquote
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -34,6 +36,23 @@ def make_url(url: str) -> URL:
     from sqlalchemy.engine import make_url as parse
 
     return parse(url)
+
+
+#: a database URL's parts, as SQLAlchemy's URL reads them: the login, then the server
+#: (kept as written), the database and the query (kept as written: libpq reads them)
+_URL = re.compile(r"^(?P<scheme>[\w+]+)://(?:(?P<user>[^:/]*)(?::(?P<password>[^@]*))?@)?"
+                  r"(?P<server>(?:\[[^/?]+\]|[^/:?]+)?(?::[^/?]*)?)"
+                  r"(?:/(?P<database>[^?]*))?(?:\?(?P<query>.*))?$", re.DOTALL)
+
+
+def _parts(url: str) -> re.Match[str]:
+    """The URL's parts, read without importing SQLAlchemy (a write on the bare driver
+    logs in without it); a URL of another shape is refused as SQLAlchemy refuses it."""
+    found = _URL.match(url)
+    if found is None:
+        make_url(url)  # raises SQLAlchemy's own error for it
+        raise ValueError(f"cannot read the database URL {shown(url)!r}")
+    return found
 
 
 def use_prompt(ask: Callable[[str], str] | None) -> None:
@@ -57,11 +76,11 @@ def is_postgres(url: str) -> bool:
 
 
 def database_name(url: str) -> str:
-    return str(make_url(url).database or "")
+    return _parts(url)["database"] or ""
 
 
 def url_role(url: str) -> str:
-    return str(make_url(url).username or "")
+    return unquote(_parts(url)["user"] or "")
 
 
 def _clip(name: str) -> str:
@@ -82,7 +101,12 @@ def url_member(url: str) -> str | None:
 def with_role(url: str, role: str) -> str:
     """The same server, database and options, logged in as ``role`` (whose password libpq
     finds in the passfile or service file: any password of the given URL is dropped)."""
-    return make_url(url).set(username=role, password=None).render_as_string(hide_password=False)
+    found = _parts(url)  # (a password the URL gives is kept, as SQLAlchemy's URL.set keeps it)
+    database, query, password = found["database"], found["query"], found["password"]
+    login = quote(role, safe="") + (f":{password}" if password is not None else "")
+    return (f"{found['scheme']}://{login}@{found['server']}"
+            + (f"/{database}" if database is not None else "")
+            + (f"?{query}" if query else ""))
 
 
 def member_url(url: str, member: str) -> str:

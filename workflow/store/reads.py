@@ -82,7 +82,8 @@ class Record(dict[str, Any]):
             raise AttributeError(name) from None
 
 
-_RESOLUTION = ("SELECT id, number, symbol, body, title, state, current_version, updated_at "
+_RESOLUTION = ("SELECT id, number, symbol, body, title, state, current_version, row_version, "
+               "updated_at "
                "FROM resolutions")
 _SECRETARY = ("SELECT m.id FROM members m JOIN member_roles r ON r.member_id = m.id "
               "WHERE r.role = 'secretary' AND m.active ORDER BY m.created_at, m.id LIMIT 1")
@@ -98,17 +99,18 @@ class Reads:
         self.is_sqlite = is_sqlite
 
     @classmethod
-    def open(cls, url: str, member: str | None = None) -> Reads | None:
+    def open(cls, url: str, member: str | None = None, *, write: bool = False) -> Reads | None:
         """A connection to the database at ``url``, or None when it cannot be read this way
         (a missing SQLite file, a schema older than the code). On PostgreSQL it logs in as
         ``member`` (else the member the URL names, else the secretary: see
-        :mod:`workflow.store.logins`)."""
+        :mod:`workflow.store.logins`). ``write``: for :class:`workflow.store.writes.Writer`,
+        which begins its own transaction (None on SQLite when the file takes no writes)."""
         if url.startswith(("postgresql+psycopg://", "postgresql://")):
             from workflow.store import logins
 
             member = member or logins.url_member(url)
             if member is None and logins.url_role(url):  # the administrator's URL
-                first = cls._open(url)
+                first = cls._open(url, False)
                 if first is None:
                     return None
                 found = first.one(_SECRETARY)
@@ -118,10 +120,10 @@ class Reads:
                 member = str(found.id)
             if member is not None:
                 url = logins.member_url(url, member)
-        return cls._open(url)
+        return cls._open(url, write)
 
     @classmethod
-    def _open(cls, url: str) -> Reads | None:
+    def _open(cls, url: str, write: bool = False) -> Reads | None:
         if url.startswith("sqlite:///"):
             import sqlite3
 
@@ -132,8 +134,13 @@ class Reads:
                 conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=30,
                                        isolation_level=None)
                 conn.execute("PRAGMA busy_timeout=30000")
+                if write:  # as the ORM's engine connects (workflow.store.db)
+                    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
+                        conn.execute(f"PRAGMA {pragma}").fetchall()
                 conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
             except sqlite3.Error:
+                if write:
+                    return None
                 conn = _immutable(Path(path))
                 if conn is None:
                     return None
@@ -161,8 +168,8 @@ class Reads:
         if reads.revision() != schema_revision():
             reads.close()
             return None
-        if reads.is_sqlite:  # one snapshot for all the command's statements (psycopg opens
-            reads._conn.execute("BEGIN")  # its transaction with the first statement)
+        if reads.is_sqlite and not write:  # one snapshot for all the command's statements
+            reads._conn.execute("BEGIN")  # (psycopg opens its transaction with the first one)
         return reads
 
     def close(self) -> None:
@@ -184,6 +191,46 @@ class Reads:
     def one(self, sql: str, params: Sequence[Any] = ()) -> Record | None:
         rows = self.all(sql, params)
         return rows[0] if rows else None
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a statement that returns no rows; how many rows it changed."""
+        if not self.is_sqlite:
+            sql = sql.replace("?", "%s")
+        cur = self._conn.cursor()
+        try:
+            cur.execute(sql, tuple(params))
+            return int(cur.rowcount)
+        finally:
+            cur.close()
+
+    def begin_immediate(self) -> None:
+        """SQLite: a write transaction, the database's write lock taken now."""
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        if self.is_sqlite:
+            self._conn.execute("COMMIT")
+        else:
+            self._conn.commit()
+
+    def rollback(self) -> None:
+        if self.is_sqlite:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+        else:
+            self._conn.rollback()
+
+    def column_types(self, table: str) -> list[tuple[str, str, int]]:
+        """(column, declared type, position in the primary key or 0) of ``table``."""
+        if self.is_sqlite:
+            return [(r.name, str(r.type).split("(")[0].upper(), int(r.pk)) for r in
+                    self.all(f"SELECT name, type, pk FROM pragma_table_info('{table}')")]
+        return [(r.name, str(r.type).upper(), int(r.pk or 0)) for r in self.all(
+            "SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, "
+            "array_position(i.indkey::int2[], a.attnum) AS pk FROM pg_attribute a "
+            "LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary "
+            "WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped "
+            "ORDER BY a.attnum", (f'public."{table}"',))]
 
     def revision(self) -> str | None:
         try:

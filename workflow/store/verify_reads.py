@@ -32,7 +32,7 @@ from workflow.store.rowhash import key_text
 if TYPE_CHECKING:
     from workflow.store.workspace import Workspace
 
-__all__ = ["verify_bare", "BareRows", "column_types"]
+__all__ = ["verify_bare", "BareRows", "column_types", "typed_values"]
 
 #: what the models' column types make of a stored SQLite value, by declared type
 _LOADS: dict[str, Callable[[Any], Any]] = {
@@ -68,8 +68,18 @@ def _load(loads: Callable[[Any], Any] | None, value: Any) -> Any:
 
 def column_types(reads: Reads, table: str) -> list[tuple[str, str, int]]:
     """(column, declared type, position in the primary key or 0) of ``table``."""
-    return [(r.name, str(r.type).split("(")[0].upper(), int(r.pk))
-            for r in reads.all(f"SELECT name, type, pk FROM pragma_table_info('{table}')")]
+    return reads.column_types(table)
+
+
+def typed_values(row: dict[str, Any], columns: Sequence[tuple[str, str, int]]
+                 ) -> dict[str, Any]:
+    """A SQLite row's values in the types the schema declares (``_LOADS``), as the models'
+    column types give them back."""
+    for name, kind, _ in columns:
+        fn = _LOADS.get(kind)
+        if fn is not None and name in row:
+            row[name] = _load(fn, row[name])
+    return row
 
 
 class _Event:

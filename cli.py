@@ -1056,7 +1056,6 @@ def comments(ctx: Context, words: tuple[str, ...], signed_statement: str | None)
 def dispose(ctx: Context, ref: str, number: int, accept: bool, reject: bool, partial: bool,
             note: str) -> None:
     """Record the secretariat's decision on a comment."""
-    from workflow.review.rounds import dispose as do_dispose
     chosen = [d for d, on in (("accepted", accept), ("rejected", reject), ("partial", partial))
               if on]
     if len(chosen) != 1:
@@ -1067,6 +1066,7 @@ def dispose(ctx: Context, ref: str, number: int, accept: bool, reject: bool, par
         from workflow.writing import dispose as bare_dispose
         row = bare_dispose(writing, ref, number, decision, note)
     else:
+        from workflow.review.rounds import dispose as do_dispose
         row = do_dispose(ctx.app(), ref, number, decision, note)
     ctx.emit(row.to_json(), f"comment {row.number}: {row.disposition}")
 

@@ -227,7 +227,8 @@ class Reads:
                     self.all(f"SELECT name, type, pk FROM pragma_table_info('{table}')")]
         return [(r.name, str(r.type).upper(), int(r.pk or 0)) for r in self.all(
             "SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, "
-            "array_position(i.indkey::int2[], a.attnum) AS pk FROM pg_attribute a "
+            "(SELECT k.n FROM unnest(i.indkey) WITH ORDINALITY k(att, n) "
+            " WHERE k.att = a.attnum) AS pk FROM pg_attribute a "
             "LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary "
             "WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped "
             "ORDER BY a.attnum", (f'public."{table}"',))]

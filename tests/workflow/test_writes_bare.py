@@ -1,0 +1,333 @@
+"""The write commands on the bare driver (``workflow.writing`` over
+``workflow.store.writes.Writer``) against their services on the ORM, on SQLite and on
+PostgreSQL: the same input gives the same rows (every column but the ids, numbers and
+timestamps named below) and the same event detail; each row the bare path writes is bound
+with the very digest the ORM computes for it; ``audit verify`` is clean after a mix of the
+two and names a row edited behind the engine's back after a bare write; refusals give the
+same message and write the same (nothing, or the ``refused`` event); on PostgreSQL a
+member's own login still cannot write as another member; and the command line really runs
+without SQLAlchemy."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import Cli, fixture_text, open_app
+from workflow import writing
+from workflow.errors import WorkflowError
+from workflow.review import amendments, rounds
+from workflow.store import facts
+from workflow.store.writes import Writer
+
+#: columns that differ between two rows written one after the other, by design
+_OWN = {"id", "number", "created_at"}
+
+
+def _url() -> str | None:
+    return os.environ.get("RESOLUTIONS_DATABASE_URL")
+
+
+def _bare(ws: Cli, actor: str | None = None) -> writing.Writing:
+    found = writing.open_writing(ws.root, actor, database_url=_url())
+    assert found is not None, "the bare write path did not open"
+    return found
+
+
+def _run_bare(ws: Cli, actor: str | None, fn: Callable[[writing.Writing], Any]) -> Any:
+    w = _bare(ws, actor)
+    try:
+        return fn(w)
+    finally:
+        w.close()
+
+
+def _run_orm(ws: Cli, actor: str | None, fn: Callable[[Any], Any]) -> Any:
+    app = open_app(ws.root, actor)
+    try:
+        return fn(app)
+    finally:
+        app.db.dispose()
+
+
+def _rows(ws: Cli, table: str) -> list[dict[str, Any]]:
+    app = open_app(ws.root)
+    try:
+        with app.read() as session:
+            return [dict(r) for r in session.connection().execute(
+                text(f"SELECT * FROM {table} ORDER BY id")).mappings()]
+    finally:
+        app.db.dispose()
+
+
+def _events(ws: Cli) -> list[dict[str, Any]]:
+    app = open_app(ws.root)
+    try:
+        with app.read() as session:
+            return [dict(r) for r in session.connection().execute(
+                text("SELECT seq, actor, action, outcome, resolution_id, symbol, detail "
+                     "FROM audit_events ORDER BY seq")).mappings()]
+    finally:
+        app.db.dispose()
+
+
+def _bound_as_the_orm_binds(ws: Cli, event: dict[str, Any]) -> None:
+    """Every fact the event carries is what the ORM's own fact_entry computes for that row
+    now: the same digest and field digests."""
+    app = open_app(ws.root)
+    try:
+        with app.read() as session:
+            conn = session.connection()
+            for name, key, digest, fields in json.loads(event["detail"])["facts"]:
+                assert facts.fact_entry(conn, name, [int(k) if k.isdigit() else k
+                                                     for k in key]) == [name, key, digest,
+                                                                        fields]
+    finally:
+        app.db.dispose()
+
+
+def _same_row(a: dict[str, Any], b: dict[str, Any], also: set[str] = frozenset()) -> None:
+    skip = _OWN | also
+    assert {k: v for k, v in a.items() if k not in skip} == \
+        {k: v for k, v in b.items() if k not in skip}
+
+
+def _detail(event: dict[str, Any], *drop: str) -> dict[str, Any]:
+    found = json.loads(event["detail"])
+    facts_ = found.pop("facts")
+    found["facts"] = [(name, sorted(fields)) for name, _key, _digest, fields in facts_]
+    return {k: v for k, v in found.items() if k not in drop}
+
+
+def _verify(ws: Cli) -> list[str]:
+    verdict = json.loads(ws(["audit", "verify", "--json"], code=None).stdout)
+    return list(verdict["problems"])
+
+
+@pytest.fixture
+def review(ws: Cli, tmp_path: Path) -> Cli:
+    """A resolution in review with both reviewers; a draft (number 2) not circulated."""
+    source = tmp_path / "r.yaml"
+    source.write_text(fixture_text("trilingual.yaml"), "utf-8")
+    ws(["new", str(source)])
+    ws(["new", str(source)])
+    ws(["circulate", "1", "--reviewer", "rev-ru", "--reviewer", "rev-zh"])
+    return ws
+
+
+def test_comment_both_ways_same_row_same_event(review: Cli) -> None:
+    args = dict(by=None, target="OP 1", type_="te", text=" Specify the year ",
+                proposal=" … by 2030; ")
+    bare = _run_bare(review, "rev-ru", lambda w: writing.add_comment(w, "1", **args))
+    _bound_as_the_orm_binds(review, _events(review)[-1])
+    orm = _run_orm(review, "rev-ru", lambda app: rounds.add_comment(app, "1", **args))
+    assert bare._replace(number=0) == orm._replace(number=0)
+    first, second = _rows(review, "comments")
+    _same_row(first, second)
+    assert first["author"] == "rev-ru" and first["text"] == "Specify the year"
+    one, two = _events(review)[-2:]
+    assert one["action"] == two["action"] == "comment" and one["actor"] == two["actor"]
+    assert _detail(one, "comment") == _detail(two, "comment")
+    assert [f[0] for f in json.loads(one["detail"])["facts"]] == ["comments", "resolutions"]
+    assert _verify(review) == []
+
+
+def test_dispose_and_amend_both_ways(review: Cli) -> None:
+    for _ in range(2):
+        review(["comment", "1", "--ref", "OP 2", "--type", "ed", "--text", "a word"],
+               actor="rev-zh")
+    bare = _run_bare(review, None, lambda w: writing.dispose(w, "1", 1, "partial", " In part "))
+    _bound_as_the_orm_binds(review, _events(review)[-1])
+    orm = _run_orm(review, None, lambda app: rounds.dispose(app, "1", 2, "partial", " In part "))
+    assert bare._replace(number=0) == orm._replace(number=0)
+    _same_row(*_rows(review, "comments"))
+    one, two = _events(review)[-2:]
+    assert _detail(one, "comment") == _detail(two, "comment")
+
+    texts = {"en": "*Instructs* the group to report by 2031;"}
+    args = dict(by=None, target="OP 1", op="replace", texts=texts, why=" roadmap ")
+    bare_a = _run_bare(review, "rev-zh", lambda w: writing.amend(w, "1", **args))
+    _bound_as_the_orm_binds(review, _events(review)[-1])
+    orm_a = _run_orm(review, "rev-zh", lambda app: amendments.amend(app, "1", **args))
+    assert bare_a._replace(number=0) == orm_a._replace(number=0)
+    _same_row(*_rows(review, "amendments"))
+    one, two = _events(review)[-2:]
+    assert _detail(one, "amendment") == _detail(two, "amendment")
+    assert _verify(review) == []
+
+
+def test_member_add_both_ways(ws: Cli, backend: str) -> None:
+    fields = dict(name="Li Wei", org="TTF", delegation="zh", email="li@wg.example",
+                  roles=("approver", "signatory"), names={"en": "Li Wei"}, lang=None)
+    w = _bare(ws)
+    try:
+        bare = writing.add_member(w, "li-a", **fields)
+    finally:
+        w.close()
+    if bare is not None:
+        _bound_as_the_orm_binds(ws, _events(ws)[-1])
+    if backend == "postgresql":  # the administrator's login makes the role: the service's
+        assert bare is None
+        ws(["member", "add", "li-a", "--name", "Li Wei", "--role", "approver"])
+        return
+    from workflow.members import add_member
+
+    orm = _run_orm(ws, None, lambda app: add_member(app, "li-b", **fields))
+    assert bare is not None and bare._replace(id="") == orm._replace(id="")
+    members = {r["id"]: r for r in _rows_by(ws, "members", "id")}
+    _same_row(members["li-a"], members["li-b"])
+    assert sorted(r["role"] for r in _rows_by(ws, "member_roles", "member_id")
+                  if r["member_id"] == "li-a") == ["approver", "signatory"]
+    one, two = _events(ws)[-2:]
+    assert _detail(one, "member") == _detail(two, "member")
+    assert _verify(ws) == []
+
+
+def _rows_by(ws: Cli, table: str, order: str) -> list[dict[str, Any]]:
+    app = open_app(ws.root)
+    try:
+        with app.read() as session:
+            return [dict(r) for r in session.connection().execute(
+                text(f"SELECT * FROM {table} ORDER BY {order}")).mappings()]
+    finally:
+        app.db.dispose()
+
+
+_REFUSALS = [
+    # (actor, the bare call, the service call, writes a refused event)
+    ("rev-ru", lambda w: writing.dispose(w, "1", 1, "accepted", "x"),
+     lambda app: rounds.dispose(app, "1", 1, "accepted", "x"), True),
+    ("appr-ru", lambda w: writing.add_comment(w, "1", by=None, target="OP 1", type_="ge",
+                                              text="not a reviewer"),
+     lambda app: rounds.add_comment(app, "1", by=None, target="OP 1", type_="ge",
+                                    text="not a reviewer"), True),
+    ("rev-ru", lambda w: writing.add_comment(w, "2", by=None, target="OP 1", type_="ge",
+                                             text="a draft"),
+     lambda app: rounds.add_comment(app, "2", by=None, target="OP 1", type_="ge",
+                                    text="a draft"), False),
+    ("rev-ru", lambda w: writing.add_comment(w, "1", by=None, target="OP 99", type_="ge",
+                                             text="nowhere"),
+     lambda app: rounds.add_comment(app, "1", by=None, target="OP 99", type_="ge",
+                                    text="nowhere"), False),
+    ("rev-ru", lambda w: writing.add_comment(w, "1", by=None, target="OP 1", type_="ge",
+                                             text="  "),
+     lambda app: rounds.add_comment(app, "1", by=None, target="OP 1", type_="ge",
+                                    text="  "), False),
+    ("rev-ru", lambda w: writing.amend(w, "1", by=None, target="PP 1", op="replace",
+                                       texts={"xx": "text"}, why=""),
+     lambda app: amendments.amend(app, "1", by=None, target="PP 1", op="replace",
+                                  texts={"xx": "text"}, why=""), False),
+    ("sec", lambda w: writing.dispose(w, "1", 7, "accepted", "x"),
+     lambda app: rounds.dispose(app, "1", 7, "accepted", "x"), False),
+]
+
+
+@pytest.mark.parametrize("case", range(len(_REFUSALS)),
+                         ids=["wrong-role", "not-a-reviewer", "wrong-state", "unknown-paragraph",
+                              "empty-text", "unknown-language", "no-such-comment"])
+def test_refusals_are_the_same_and_write_the_same(review: Cli, case: int) -> None:
+    review(["comment", "1", "--ref", "OP 1", "--type", "ge", "--text", "one"], actor="rev-ru")
+    actor, bare_call, orm_call, refused_event = _REFUSALS[case]
+    before = _events(review)
+    rows = {t: _rows(review, t) for t in ("comments", "amendments", "resolutions")}
+    with pytest.raises(WorkflowError) as bare:
+        _run_bare(review, actor, bare_call)
+    after_bare = _events(review)
+    with pytest.raises(WorkflowError) as orm:
+        _run_orm(review, actor, orm_call)
+    after_orm = _events(review)
+    assert str(bare.value) == str(orm.value) and type(bare.value) is type(orm.value)
+    assert {t: _rows(review, t) for t in rows} == rows  # no row changed either way
+    added_bare, added_orm = after_bare[len(before):], after_orm[len(after_bare):]
+    assert len(added_bare) == len(added_orm) == (1 if refused_event else 0)
+    for one, two in zip(added_bare, added_orm):
+        assert one["action"] == two["action"] == "refused"
+        assert (one["actor"], one["detail"]) == (two["actor"], two["detail"])
+    assert _verify(review) == []
+
+
+def test_a_row_edited_after_a_bare_write_is_named(review: Cli, backend: str) -> None:
+    review(["comment", "1", "--ref", "OP 1", "--type", "ge", "--text", "mine"], actor="rev-ru")
+    _run_bare(review, "rev-zh", lambda w: writing.add_comment(
+        w, "1", by=None, target="OP 2", type_="te", text="theirs"))
+    assert _verify(review) == []
+    url = f"sqlite:///{review.root / '.resolutions' / 'resolutions.db'}"
+    if backend == "postgresql":
+        from sqlalchemy.engine import make_url
+
+        from tests import pg
+
+        cluster = pg.current()
+        assert cluster is not None
+        url = cluster.url(str(make_url(str(_url())).database))
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        if backend == "postgresql":
+            conn.execute(text("SET session_replication_role = replica"))
+        conn.execute(text("UPDATE comments SET text = 'forged' WHERE number = 2"))
+    engine.dispose()
+    problems = _verify(review)
+    assert any("comments" in p and "text" in p for p in problems), problems
+
+
+def test_the_command_line_writes_without_the_orm(review: Cli) -> None:
+    """A cold ``resolutions comment`` (and amend, dispose) in a fresh interpreter: the
+    bare path answers, and SQLAlchemy, sqlmodel and pydantic are never imported."""
+    script = ("import sys\nfrom tests.launch import install\ninstall()\nfrom cli import cli\n"
+              "try:\n    cli.main(sys.argv[1:], prog_name='resolutions', standalone_mode=False)\n"
+              "finally:\n    print('@@' + ','.join(sorted(m for m in ('sqlalchemy', 'sqlmodel', "
+              "'pydantic', 'alembic') if m in sys.modules)))\n")
+    env = {**os.environ, "RESOLUTIONS_WORKSPACE": str(review.root)}
+    for args in (["--as", "rev-ru", "comment", "1", "--ref", "OP 1", "--type", "ge",
+                  "--text", "cold"],
+                 ["--as", "rev-ru", "amend", "1", "--target", "OP 1", "--op", "delete"],
+                 ["dispose", "1", "1", "--reject", "--note", "no"]):
+        done = subprocess.run([sys.executable, "-c", script, *args], env=env, cwd=Path(__file__).parents[2],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "@@\n" in done.stdout, done.stdout  # nothing of the ORM stack was imported
+    matrix = json.loads(review(["comments", "1", "--json"]).stdout)["comments"]
+    assert [(c["text"], c["disposition"]) for c in matrix] == [("cold", "rejected")]
+    assert _verify(review) == []
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_member_login_cannot_write_as_another(review: Cli) -> None:
+    """PostgreSQL (SQLite authenticates nobody): the bare writer on rev-ru's own login,
+    asked to store a comment credited to rev-zh, or an event naming rev-zh: the database
+    refuses both, and nothing is kept."""
+    import datetime as dt
+
+    import psycopg
+
+    before = _events(review)
+    for author, actor in (("rev-zh", "rev-ru"), ("rev-ru", "rev-zh")):
+        writer = Writer.open(str(_url()), "rev-ru")
+        assert writer is not None
+        try:
+            with pytest.raises(psycopg.Error):
+                row = writer.reads.one("SELECT id, symbol FROM resolutions WHERE number = 1")
+                rnd = writer.reads.last_round(1)
+                writer.insert("comments", {
+                    "resolution_id": 1, "number": 9, "round_id": rnd.id, "version_number": 1,
+                    "paragraph_id": "", "ref": "General", "author": author, "type": "ge",
+                    "text": "forged", "proposal": "", "disposition": "", "note": "",
+                    "disposed_by": "", "source": "cli",
+                    "created_at": dt.datetime(2024, 10, 1, tzinfo=dt.timezone.utc),
+                    "lang": "", "quote": "", "anchor": ""})
+                writer.record(actor=actor, action="comment", resolution=row,
+                              detail={"by": author, "comment": 9})
+                writer.commit()
+        finally:
+            writer.rollback()
+            writer.close()
+    assert _events(review) == before
+    assert [r for r in _rows(review, "comments") if r["text"] == "forged"] == []

@@ -24,7 +24,15 @@ what a write on the bare driver would import (:data:`LIGHT_IMPORTS`), against th
 ``--profile COMMAND`` also prints the slowest imports (``python -X importtime``) and the
 cProfile top of one cold run of that command.
 
-    python bench/write_path.py [--runs 7] [--profile comment]
+``--backend postgresql`` measures the commands on the bare path (``comment``, ``amend``,
+``dispose``) on a cluster of ``tests/pg.py`` (TLS, scram-sha-256), each workspace on its
+own database, every command logging in as ``w0``'s own role; the floor
+(``bench/out/floor_write_path_pg.py``) is plain ``psycopg`` on that same role: it takes the
+head lock with ``resolutions_lock_head()``, inserts (or updates) the row, reads it back
+for its SHA-256 fact hash and appends the event through ``resolutions_append()``, which
+checks its actor, links and hash, as the database requires of every member.
+
+    python bench/write_path.py [--runs 7] [--profile comment] [--backend postgresql]
 """
 
 from __future__ import annotations
@@ -56,6 +64,9 @@ from common import (  # noqa: E402
 from pg_concurrency import FROZEN, _edited, _ok, setup  # noqa: E402
 
 COMMANDS = ("comment", "amend", "dispose", "edit", "approve", "member add")
+#: on PostgreSQL: the commands on the bare path (``member add`` makes a login role, on the
+#: administrator's login; ``edit`` and ``approve`` are on the ORM)
+COMMANDS_PG = ("comment", "amend", "dispose")
 TARGET = 3.0
 
 FLOOR = r'''"""The floor of a write command: Python, click parsing the arguments, and plain sqlite3
@@ -162,6 +173,79 @@ main()
 '''
 
 
+FLOOR_PG = r'''"""The floor of a write command on PostgreSQL: Python, click parsing the arguments, and
+plain psycopg logged in as the member's own role doing the insert (or update), the row's fact
+hash and the chain event through the database's own resolutions_append() — nothing else."""
+import datetime
+import hashlib
+import json
+
+import click
+import psycopg
+
+
+@click.command()
+@click.argument("kind")
+@click.argument("url")
+@click.argument("rid", type=int)
+@click.argument("tag")
+@click.option("--number", type=int, default=1)
+def main(kind, url, rid, tag, number):
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    conn = psycopg.connect(url)
+    q = conn.execute
+    q("SELECT resolutions_lock_head()")
+    seq, prev = q("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
+    symbol = q("SELECT symbol FROM resolutions WHERE id = %s", (rid,)).fetchone()[0]
+    table = "amendments" if kind == "amend" else "comments"
+    if kind in ("comment", "amend"):
+        rnd, ver = q("SELECT id, version_number FROM review_rounds WHERE resolution_id = %s "
+                     "ORDER BY number DESC LIMIT 1", (rid,)).fetchone()
+        n = (q(f"SELECT max(number) FROM {table} WHERE resolution_id = %s",
+               (rid,)).fetchone()[0] or 0) + 1
+    if kind == "comment":
+        text = f"comment {tag}"
+        key = q("INSERT INTO comments (resolution_id, number, round_id, version_number, "
+                "paragraph_id, ref, author, type, text, proposal, disposition, note, "
+                "disposed_by, source, created_at, lang, quote, anchor) VALUES (%s, %s, %s, %s, "
+                "'', 'General', 'w0', 'ge', %s, '', '', '', '', 'cli', %s, '', '', '') "
+                "RETURNING id", (rid, n, rnd, ver, text, now)).fetchone()[0]
+        detail = {"by": "w0", "comment": n, "ref": "General", "paragraph": "", "type": "ge",
+                  "source": "cli", "text_sha256": hashlib.sha256(text.encode()).hexdigest(),
+                  "proposal_sha256": hashlib.sha256(b"").hexdigest()}
+    elif kind == "amend":
+        texts = json.dumps({"en": f"amended {tag}"})
+        key = q("INSERT INTO amendments (resolution_id, number, round_id, version_number, "
+                "author, target_id, target_ref, op, texts_json, why, status, decided_by, "
+                "applied_version, created_at) VALUES (%s, %s, %s, %s, 'w0', 'op-1', 'OP 1', "
+                "'replace', %s, %s, 'proposed', '', NULL, %s) RETURNING id",
+                (rid, n, rnd, ver, texts, f"why {tag}", now)).fetchone()[0]
+        detail = {"amendment": n, "by": "w0", "target": "OP 1", "op": "replace"}
+    else:
+        key = q("UPDATE comments SET disposition = 'accepted', note = %s, disposed_by = 'w0' "
+                "WHERE resolution_id = %s AND number = %s RETURNING id",
+                (f"note {tag}", rid, number)).fetchone()[0]
+        detail = {"comment": number, "disposition": "accepted", "note": f"note {tag}"}
+    cur = q(f"SELECT * FROM {table} WHERE id = %s", (key,))
+    row = dict(zip([d[0] for d in cur.description], cur.fetchone()))
+    detail["facts"] = [[table, [str(key)], hashlib.sha256(json.dumps(
+        row, default=str, sort_keys=True).encode()).hexdigest(), {}]]
+    detail_text = json.dumps(detail, ensure_ascii=False, sort_keys=True)
+    payload = json.dumps({"seq": seq + 1, "at": now.isoformat(), "actor": "w0",
+                          "action": kind, "outcome": "ok", "resolution_id": rid,
+                          "symbol": symbol, "detail": detail, "prev": prev},
+                         ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(payload.encode()).hexdigest()
+    q("SELECT resolutions_append(%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+      (now, "w0", kind, "ok", rid, symbol, detail_text, payload, digest))
+    conn.commit()
+    click.echo(f"{kind} stored")
+
+
+main()
+'''
+
+
 STAGES = r'''"""Where a cold comment's CPU goes: each stage's process time, in the order the
 command meets them."""
 import json, sys, time
@@ -215,11 +299,11 @@ def stages(root: Path, plan: dict[str, Any], runs: int, env: dict[str, str]) -> 
             for name, values in seen.items()]
 
 
-def prepare(root: Path, approvals: int) -> dict[str, Any]:
+def prepare(root: Path, approvals: int, password_file: Path | None = None) -> dict[str, Any]:
     """pg_concurrency's workspace (one writer ``w0`` who reviews, drafts and keeps the
     register; one resolution in review, one draft), ``w0`` an approver too, a comment to
     dispose, ``w0`` the operator (the only secretary), and ``approvals`` resolutions waiting for approval (one per approve run)."""
-    plan = setup(root, 1)
+    plan = setup(root, 1, password_file)
     _ok(root, ["member", "edit", "w0", "--roles", "reviewer,drafter,secretary,approver"])
     _ok(root, ["member", "edit", "sec", "--roles", ""])  # w0 operates the workspace: an
     # approval of their own, no letter carrying someone else's word
@@ -263,54 +347,93 @@ def floor_args(kind: str, plan: dict[str, Any], run: int) -> list[str]:
     return [kind, str(plan["numbers"][ref]), f"f{run}"]
 
 
-def run(runs: int = 7, profile: str | None = None) -> list[Figure]:
+def _workspaces(tmp: Path, runs: int, cluster: Any, env: dict[str, str]
+                ) -> tuple[dict[Path, dict[str, Any]], dict[Path, dict[str, str]]]:
+    """Ours and the floor's, each with its own database (the floor's rows are not the
+    engine's): (plans, environments)."""
+    plans, envs = {}, {}
+    for root in (tmp / "ours", tmp / "floor"):
+        envs[root] = dict(env)
+        if cluster is not None:
+            url = cluster.create_database()
+            envs[root]["RESOLUTIONS_DATABASE_URL"] = os.environ["RESOLUTIONS_DATABASE_URL"] = url
+        plans[root] = prepare(root, runs + 3, cluster.password_file if cluster else None)
+    return plans, envs
+
+
+def run(runs: int = 7, profile: str | None = None, backend: str = "sqlite") -> list[Figure]:
     import datetime as dt
 
     from workflow import clock
+    from workflow.store import logins
 
     OUT.mkdir(parents=True, exist_ok=True)
-    floor = OUT / "floor_write_path.py"
-    floor.write_text(FLOOR, "utf-8")
+    floor = OUT / ("floor_write_path.py" if backend == "sqlite" else "floor_write_path_pg.py")
+    floor.write_text(FLOOR if backend == "sqlite" else FLOOR_PG, "utf-8")
     refresh_bytecode()
     clock.use(lambda: dt.datetime.fromisoformat(FROZEN))
     env = bench_env(RESOLUTIONS_NOW=FROZEN)
     os.environ["RESOLUTIONS_NOW"] = FROZEN
-    samples: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in COMMANDS}
+    cluster = None
+    if backend == "postgresql":
+        from tests.pg import Cluster
+
+        cluster = Cluster().start()
+    kinds = COMMANDS if backend == "sqlite" else COMMANDS_PG
+    samples: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in kinds}
+    stage_figures: list[Figure] = []
+    loads = [os.getloadavg()[0]]
     try:
         with tempfile.TemporaryDirectory(prefix="write-path-", dir=OUT) as tmp:
+            plans, envs = _workspaces(Path(tmp), runs, cluster, env)
             ours, theirs = Path(tmp) / "ours", Path(tmp) / "floor"
-            plans = {root: prepare(root, runs + 3) for root in (ours, theirs)}
-            db = str(theirs / ".resolutions" / "resolutions.db")
+            target = (str(theirs / ".resolutions" / "resolutions.db") if cluster is None else
+                      logins.member_url(envs[theirs]["RESOLUTIONS_DATABASE_URL"], "w0")
+                      .replace("postgresql+psycopg://", "postgresql://", 1))
             for i in range(runs + 1):  # round 0 warms the caches and is not counted
-                for kind in COMMANDS:
+                for kind in kinds:
                     args = cold_args(kind, ours, plans[ours], i)
                     _, mine = timed_run([RESOLUTIONS, "--workspace", str(ours), "--as", "w0",
-                                         *args], env=env)
+                                         *args], env=envs[ours])
                     f = floor_args(kind, plans[theirs], i)
-                    _, base = timed_run([PYTHON, str(floor), f[0], db, *f[1:]], env=env)
+                    _, base = timed_run([PYTHON, str(floor), f[0], target, *f[1:]],
+                                        env=envs[theirs])
                     if i:
                         samples[kind][0].append(mine)
                         samples[kind][1].append(base)
-            stage_figures = stages(ours, plans[ours], runs, env)
-            light = [timed_run(LIGHT_IMPORTS, env=env)[1] for _ in range(runs)]
-            floors = [timed_run([PYTHON, str(floor), "member add", db, "0", f"light{i}"],
-                                env=env)[1] for i in range(runs)]
-            stage_figures.append(Figure(
-                "stages", "imports of a bare-driver write (no ORM), cpu", median(light),
-                baseline="sqlite3+click floor", baseline_value=median(floors),
-                note="what the light path would start from"))
+                loads.append(os.getloadavg()[0])
+            if cluster is None:
+                stage_figures = light_figures(ours, plans[ours], runs, env, floor, target)
             if profile:
-                show_profile(profile, ours, plans[ours], runs + 1, env)
+                show_profile(profile, ours, plans[ours], runs + 1, envs[ours])
     finally:
         clock.use(None)
-        os.environ.pop("RESOLUTIONS_NOW", None)
-    load = os.getloadavg()[0]
-    figures = []
-    for kind, (mine, base) in samples.items():
-        figures.append(Figure("write", f"resolutions {kind} (cold), cpu", median(mine),
-                              baseline="sqlite3+click floor", baseline_value=median(base),
-                              target=TARGET, note=f"median of {runs}; load {load:.2f}"))
-    return figures + stage_figures
+        for name in ("RESOLUTIONS_NOW", "RESOLUTIONS_DATABASE_URL"):
+            os.environ.pop(name, None)
+        if cluster is not None:
+            cluster.stop()
+    load = f"load {min(loads):.2f}–{max(loads):.2f}"
+    base_name = "sqlite3+click floor" if cluster is None else "psycopg+click floor (own role)"
+    return [Figure("write" if cluster is None else "write-postgresql",
+                   f"resolutions {kind} (cold), cpu", median(mine), baseline=base_name,
+                   baseline_value=median(base), target=TARGET,
+                   note=f"median of {runs}; {load}")
+            for kind, (mine, base) in samples.items()] + stage_figures
+
+
+def light_figures(ours: Path, plan: dict[str, Any], runs: int, env: dict[str, str],
+                  floor: Path, db: str) -> list[Figure]:
+    """Where a cold comment goes (:data:`STAGES`), and a process importing only what the
+    bare path imports, against the floor."""
+    figures = stages(ours, plan, runs, env)
+    light = [timed_run(LIGHT_IMPORTS, env=env)[1] for _ in range(runs)]
+    floors = [timed_run([PYTHON, str(floor), "member add", db, "0", f"light{i}"],
+                        env=env)[1] for i in range(runs)]
+    figures.append(Figure(
+        "stages", "imports of a bare-driver write (no ORM), cpu", median(light),
+        baseline="sqlite3+click floor", baseline_value=median(floors),
+        note="what the light path starts from"))
+    return figures
 
 
 def show_profile(kind: str, root: Path, plan: dict[str, Any], run: int,
@@ -341,10 +464,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--profile", choices=COMMANDS)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
-    figures = run(args.runs, args.profile)
+    figures = run(args.runs, args.profile, args.backend)
     print_figures(figures)
-    save("write_path", figures)
+    save("write_path" if args.backend == "sqlite" else "write_path_postgresql", figures)
 
 
 if __name__ == "__main__":

@@ -165,7 +165,7 @@ class Writer:
         """The changed rows' hashes as the next event records them (and forget them): the
         entries :func:`workflow.store.facts.take` makes, in its order."""
         found, self._changed = self._changed, {}
-        out = []
+        out: list[list[Any]] = []
         for (table, key), _deleted in sorted(found.items(),
                                              key=lambda kv: (kv[0][0], str(kv[0][1]))):
             values = self.stored(table, key)

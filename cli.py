@@ -1170,6 +1170,24 @@ def approve(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
 
     Recording another member's approval needs their word: their key (--p12), their signed
     statement, or the letter that carries it (--evidence)."""
+    writing = ctx.writer() if not (p12 or passphrase_file or evidence or signed_statement) \
+        else None
+    result = None
+    if writing is not None:  # a member's own approval, no key: on the bare driver
+        from workflow.writing import approve as bare_approve
+        result = bare_approve(writing, ref, by, note)
+        writing.close()
+    if result is None:
+        result = _approve_on_orm(ctx, ref, by, note, p12, passphrase_file, evidence,
+                                 signed_statement)
+    signed = " (signed statement)" if result.signed_statement else ""
+    ctx.emit(_fields(result), f"{result.symbol}: approved by {result.member}{signed} → "
+             f"{result.state}; {result.progress}")
+
+
+def _approve_on_orm(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
+                    passphrase_file: str | None, evidence: str | None,
+                    signed_statement: str | None) -> Any:
     from workflow.review.approval import approve as do_approve
     from workflow.review.approval import may_approve
     from workflow.signing.statements import statement_signer_for
@@ -1181,9 +1199,7 @@ def approve(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
                         signed_statement=Path(signed_statement).read_bytes()
                         if signed_statement else None,
                         evidence=Path(evidence) if evidence else None)
-    signed = " (signed statement)" if result.signed_statement else ""
-    ctx.emit(_fields(result), f"{result.symbol}: approved by {result.member}{signed} → "
-             f"{result.state}; {result.progress}")
+    return result
 
 @command(cli, "object", json=DECISION_KEYS, example=(
     'resolutions object 1 --by smirnova --note "OP 4 needs the 2030 date" --evidence letter.pdf'))

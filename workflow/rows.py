@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 __all__ = ["Summary", "Page", "CommentRow", "AmendmentRow", "MemberInfo", "SubmissionInfo",
-           "MessageInfo", "event_detail"]
+           "MessageInfo", "event_detail", "ApprovalResult", "approval_detail"]
 
 
 class Summary(NamedTuple):
@@ -162,3 +163,22 @@ def event_detail(event: Any) -> dict[str, Any]:
         return dict(json.loads(event.detail))
     except ValueError as exc:
         raise WorkflowError(f"audit event {event.seq} has unreadable detail") from exc
+
+
+@dataclass(frozen=True)
+class ApprovalResult:
+    """What ``approve`` and ``object`` report (either write path)."""
+
+    symbol: str
+    member: str
+    decision: str
+    state: str
+    progress: str
+    signed_statement: bool = False
+
+
+def approval_detail(member: str, version: int, content_hash: str, rule: str,
+                    signed_statement: bool) -> dict[str, Any]:
+    """The ``approve`` event's detail, before who typed it and the evidence."""
+    return {"member": member, "version": version, "content_hash": content_hash, "rule": rule,
+            "signed_statement": signed_statement}

@@ -30,16 +30,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from workflow import acting, clock
-from workflow.errors import PermissionDenied
+from workflow.errors import ConcurrencyError, PermissionDenied
 from workflow.lifecycle.gate import Decision, decide, needs_parity, take
 from workflow.lifecycle.machine import illegal
 from workflow.reading import Reader
-from workflow.rows import AmendmentRow, CommentRow, MemberInfo
+from workflow.rows import AmendmentRow, ApprovalResult, CommentRow, MemberInfo
 from workflow.store.reads import Record
 from workflow.store.workspace import Workspace, find
 from workflow.store.writes import Writer
 
-__all__ = ["Writing", "open_writing", "add_comment", "dispose", "amend", "add_member"]
+__all__ = ["Writing", "open_writing", "add_comment", "dispose", "amend", "add_member",
+           "approve"]
 
 
 class _Member:
@@ -138,6 +139,19 @@ class Writing:
             raise acting.removed(member.id)
         return member
 
+    def operator(self) -> _Member:
+        """Who types the command (as ``App.operator``): the login's member on PostgreSQL;
+        on SQLite the workspace's secretary, else the acting member."""
+        connected = self.connected_member()
+        if connected is not None:
+            found = self._find(connected)
+            if found is None:
+                raise acting.no_member(connected)
+            return found
+        secretary = self.reads.one(_SECRETARY)
+        found = self._find(str(secretary.id)) if secretary is not None else None
+        return found if found is not None else self.acting_member()
+
     def member(self, member_id: str) -> _Member:
         """A member who may act (refused once removed)."""
         member = self._find(member_id)
@@ -163,6 +177,25 @@ class Writing:
             raise TypeError(f"{decision.rule.name} is a transition: move(decision)")
         take(decision, int(row.id), str(row.state), self.writer.decisions)
         self.writer.touch_resolution(row)
+
+    def move(self, decision: Decision, row: Record, *, actor: str,
+             detail: dict[str, Any]) -> str:
+        """Fire the transition ``decision`` allows (as :func:`workflow.lifecycle.steps.move`):
+        the state it leads to written under the row-version check, and its event."""
+        decision.require()
+        if not decision.rule.moves or decision.dest is None:
+            raise TypeError(f"{decision.rule.name} changes no state: act(decision)")
+        take(decision, int(row.id), str(row.state), self.writer.decisions)
+        old, new = str(row.state), decision.dest.value
+        expected = int(row.row_version)
+        values = {"state": new, "row_version": expected + 1, "updated_at": clock.now()}
+        if self.writer.update("resolutions", values, {"id": row.id},
+                              {"row_version": expected}) != 1:
+            raise ConcurrencyError(str(row.symbol))
+        row.update(values)
+        self.writer.record(actor=actor, action=decision.rule.name, resolution=row,
+                           detail={**detail, "from": old, "state": new})
+        return new
 
     def speaker(self, by: str | None, action: str, row: Record) -> tuple[_Member, Decision]:
         """The member speaking (``--by``, default the actor) and the gate's decision."""
@@ -306,6 +339,36 @@ def add_member(w: Writing, member_id: str, *, name: str, org: str = "", delegati
         writer.record(actor=w.actor_id or w.actor(), action="member-add",
                       detail=member_detail(member_id, roles, delegation, None))
         return MemberInfo.of(Record(values), None, held)
+
+
+def approve(w: Writing, ref: str, by: str | None, note: str = "") -> ApprovalResult | None:
+    """:func:`workflow.review.approval.approve` for a member's own approval with no key,
+    statement or evidence; None (nothing written) when it is recorded for someone else,
+    whose word the ORM's service checks."""
+    from workflow.rows import approval_detail
+
+    with w.transaction() as writer:
+        row = w.reader.resolution(ref)
+        actor = w.acting_member()
+        member = w.member(by) if by else actor
+        decision = w.allow("approve", row, actor, member)
+        typed_by = actor if by and actor.id != member.id else w.operator()
+        if typed_by.id != member.id:
+            writer.rollback()
+            writer.begin()  # an empty transaction for the block to end
+            return None
+        version = w.reader.version(row)
+        writer.insert("approvals", {
+            "resolution_id": row.id, "version_number": row.current_version,
+            "content_hash": version.content_hash, "member_id": member.id,
+            "decision": "approved", "note": note, "void": False, "statement": None,
+            "at": clock.now()})
+        detail = {**approval_detail(member.id, int(row.current_version),
+                                    str(version.content_hash), w.workspace.approval_rule, False),
+                  "typed_by": typed_by.id}
+        state = w.move(decision, row, actor=w.actor(), detail=detail)
+        progress = decision.answers["approval_rule_met"][1]
+        return ApprovalResult(str(row.symbol), member.id, "approved", state, progress, False)
 
 
 def _person(member: _Member) -> Any:

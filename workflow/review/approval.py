@@ -4,7 +4,6 @@ one version: any text change voids them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlmodel import Session
@@ -15,21 +14,12 @@ from workflow.errors import WorkflowError
 from workflow.lifecycle.gate import Decision
 from workflow.lifecycle.records import current_approvals
 from workflow.lifecycle.steps import allow, move
+from workflow.rows import ApprovalResult, approval_detail
 from workflow.signing.behalf import Evidence, evidence_for
 from workflow.signing.statements import sign_statement
 from workflow.store.models import Approval, Member, ResolutionRow, key_of
 
 __all__ = ["approve", "may_approve", "object_", "ApprovalResult"]
-
-
-@dataclass(frozen=True)
-class ApprovalResult:
-    symbol: str
-    member: str
-    decision: str
-    state: str
-    progress: str
-    signed_statement: bool = False
 
 
 def _approver(app: App, session: Session, by: str | None, row: ResolutionRow,
@@ -85,9 +75,8 @@ def approve(app: App, ref: str, by: str | None, note: str = "",
                              decision="approved", note=note, statement=statement,
                              at=clock.now()))
         session.flush()
-        move_detail = {"member": member.id, "version": row.current_version,
-                       "content_hash": version.content_hash, "rule": app.workspace.approval_rule,
-                       "signed_statement": statement is not None,
+        move_detail = {**approval_detail(member.id, row.current_version, version.content_hash,
+                                         app.workspace.approval_rule, statement is not None),
                        **_on_behalf(proof, member, typed_by)}
 
         move(session, row, decision, actor=app.actor(session), detail=move_detail)

@@ -12,6 +12,10 @@ digest). A transaction that changed facts but recorded no event after the change
 with the last one the chain recorded for that row, naming table, row and field. The tables
 that are *not* facts are listed in ``NOT_FACTS`` with the reason; a test keeps the two lists
 covering the whole schema, so a table added later must choose.
+
+The writes on the bare driver (:class:`workflow.store.writes.Writer`) bind their rows the
+same way, with the same digests (``tests/workflow/test_writes_bare.py`` checks each against
+:func:`fact_entry`).
 """
 
 from __future__ import annotations

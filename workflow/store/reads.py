@@ -4,7 +4,9 @@
 A read command needs a few indexed statements; building the ORM classes and compiling
 their queries costs ten times what the statements do. So ``list``, ``show``, ``status``,
 ``log``, ``comments``, ``amendments``, ``member list``, ``submissions`` and ``outbox`` read through a
-:class:`Reads` connection, while every write stays on the ORM models
+:class:`Reads` connection; the frequent writes (``comment``, ``amend``, ``dispose``, an own
+``approve``, ``member add`` on SQLite) write through one too, opened with ``write=True``
+(:class:`workflow.store.writes.Writer`), and every other write stays on the ORM models
 (:mod:`workflow.store.models`), which own the schema and its migrations. The statements
 name the models' tables and columns; ``tests/workflow/test_reads.py`` runs each of them
 on both backends against the schema the models create, so the two cannot drift apart.

@@ -366,3 +366,24 @@ def dataclasses_replace(value: Any, **changes: Any) -> Any:
     import dataclasses
 
     return dataclasses.replace(value, **changes)
+
+
+def test_a_schema_not_at_the_head_is_left_to_the_orm(ws_sqlite: Cli) -> None:
+    """The bare path opens only at the schema's head revision: otherwise it writes nothing
+    and the command's service (which migrates) answers."""
+    import sqlite3
+
+    path = ws_sqlite.root / ".resolutions" / "resolutions.db"
+    conn = sqlite3.connect(path)
+    (head,) = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    with conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'older'")
+    try:
+        assert writing.open_writing(ws_sqlite.root) is None
+    finally:
+        with conn:
+            conn.execute("UPDATE alembic_version SET version_num = ?", (head,))
+        conn.close()
+    again = writing.open_writing(ws_sqlite.root)
+    assert again is not None
+    again.close()

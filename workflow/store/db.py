@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from workflow.errors import WorkspaceError
 from workflow.store import audit, facts, failures, logins
 from workflow.store.models import AuditHead
 from workflow.store.pgroles import ensure_database_roles
+from workflow.store.reads import private as _private
 from workflow.store.reads import schema_revision
 
 __all__ = ["Database", "schema_revision"]
@@ -98,23 +98,6 @@ def _immutable_engine(url: str, cause: Exception) -> Engine:
 
     logger.info("the disk is full: reading %s as it is (read-only)", path)
     return failures.watch(engine)
-
-
-def _private(path: Path) -> None:
-    """The SQLite file readable by its owner only (0600), made so before SQLite creates it;
-    its WAL and shared-memory files take the same mode."""
-    try:
-        if path.parent.stat().st_mode & 0o077:  # .resolutions: the owner's only (0700)
-            path.parent.chmod(0o700)
-        if not path.exists():
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-        elif path.stat().st_mode & 0o077:
-            for each in (path, path.with_name(path.name + "-wal"),
-                         path.with_name(path.name + "-shm")):
-                if each.exists():
-                    each.chmod(0o600)
-    except PermissionError:  # another user's workspace, read-only to us: reading still works
-        pass
 
 
 class Database:

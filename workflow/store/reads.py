@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import ast
 import functools
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Reads", "Record", "schema_revision"]
+__all__ = ["Reads", "Record", "schema_revision", "private"]
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _ASSIGNMENT = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)
@@ -55,6 +56,24 @@ def schema_revision() -> str:
         raise WorkspaceError(f"the migration scripts have {len(heads)} heads "
                              f"({', '.join(sorted(heads)) or 'none'}); reinstall the package")
     return heads.pop()
+
+
+def private(path: Path) -> None:
+    """The SQLite file readable by its owner only (0600), made so before SQLite creates it;
+    its WAL and shared-memory files take the same mode (both write paths, before they
+    write: an older workspace's 0644 file is made private)."""
+    try:
+        if path.parent.stat().st_mode & 0o077:  # .resolutions: the owner's only (0700)
+            path.parent.chmod(0o700)
+        if not path.exists():
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        elif path.stat().st_mode & 0o077:
+            for each in (path, path.with_name(path.name + "-wal"),
+                         path.with_name(path.name + "-shm")):
+                if each.exists():
+                    each.chmod(0o600)
+    except PermissionError:  # another user's workspace, read-only to us: reading still works
+        pass
 
 
 def _immutable(path: Path) -> Any:
@@ -132,6 +151,8 @@ class Reads:
             path = url.removeprefix("sqlite:///")
             if not path or not Path(path).is_file():
                 return None
+            if write:
+                private(Path(path))
             try:
                 conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=30,
                                        isolation_level=None)

@@ -12,7 +12,7 @@ from workflow.states import ROLES
 from workflow.store import logins
 
 __all__ = ["validate", "refuse_hostile", "delegation_language", "member_input",
-           "member_detail", "NO_PASSWORDS"]
+           "member_detail", "already_exists", "NO_PASSWORDS"]
 
 NO_PASSWORDS = ("database passwords are PostgreSQL's: on SQLite nothing authenticates a "
                 "member (docs/SECURITY.md)")
@@ -100,6 +100,11 @@ def member_input(member_id: str, *, name: str, org: str, email: str, delegation:
     validate(name=name, org=org, email=email, delegation=delegation, lang=lang,
              names=names, roles=roles)
     return lang
+
+
+def already_exists(member_id: str) -> InvalidInput:
+    return InvalidInput(f"member {member_id!r} already exists; change them with "
+                        f"'resolutions member edit {member_id} …'")
 
 
 def member_detail(member_id: str, roles: list[str] | tuple[str, ...], delegation: str,

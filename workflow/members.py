@@ -13,6 +13,7 @@ from workflow.errors import InvalidInput, WorkflowError
 from workflow.lifecycle.steps import act, allow
 from workflow.member_checks import (
     NO_PASSWORDS,
+    already_exists,
     delegation_language,
     member_detail,
     member_input,
@@ -53,8 +54,7 @@ def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation
             raise InvalidInput("the first member of a workspace adds the others, so it must be "
                                "the secretary: add --role secretary")
         if session.get(Member, member_id) is not None:
-            raise InvalidInput(f"member {member_id!r} already exists; change them with "
-                               f"'resolutions member edit {member_id} …'")
+            raise already_exists(member_id)
         member = Member(id=member_id, name=name.strip(), names_json=json.dumps(names or {},
                         ensure_ascii=False), org=org, delegation=delegation, email=email,
                         roles=[MemberRole(member_id=member_id, role=r) for r in sorted(set(roles))],

@@ -311,8 +311,7 @@ def add_member(w: Writing, member_id: str, *, name: str, org: str = "", delegati
                lang: str | None = None) -> MemberInfo | None:
     """:func:`workflow.members.add_member` on SQLite, once the workspace has members; None
     when the ORM's service has to do it (PostgreSQL makes a login role; the first member)."""
-    from workflow.errors import InvalidInput
-    from workflow.member_checks import member_detail, member_input
+    from workflow.member_checks import already_exists, member_detail, member_input
 
     if not w.reads.is_sqlite:
         return None
@@ -324,8 +323,7 @@ def add_member(w: Writing, member_id: str, *, name: str, org: str = "", delegati
         take(decide("member add", None, _person(w.acting_member())).require(), None, None,
              writer.decisions)
         if w.reads.one("SELECT id FROM members WHERE id = ?", (member_id,)) is not None:
-            raise InvalidInput(f"member {member_id!r} already exists; change them with "
-                               f"'resolutions member edit {member_id} …'")
+            raise already_exists(member_id)
         values: dict[str, Any] = {
             "id": member_id, "name": name.strip(),
             "names_json": json.dumps(names or {}, ensure_ascii=False), "org": org,
@@ -354,9 +352,7 @@ def approve(w: Writing, ref: str, by: str | None, note: str = "") -> ApprovalRes
         decision = w.allow("approve", row, actor, member)
         typed_by = actor if by and actor.id != member.id else w.operator()
         if typed_by.id != member.id:
-            writer.rollback()
-            writer.begin()  # an empty transaction for the block to end
-            return None
+            return None  # nothing written yet: the block ends an empty transaction
         version = w.reader.version(row)
         writer.insert("approvals", {
             "resolution_id": row.id, "version_number": row.current_version,

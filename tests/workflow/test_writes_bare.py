@@ -387,3 +387,28 @@ def test_a_schema_not_at_the_head_is_left_to_the_orm(ws_sqlite: Cli) -> None:
     again = writing.open_writing(ws_sqlite.root)
     assert again is not None
     again.close()
+
+
+def test_member_add_refusals_are_the_same(ws_sqlite: Cli) -> None:
+    """SQLite (on PostgreSQL ``member add`` is the service's): an existing id, a bad id,
+    a reviewer adding members — the same message both ways; only the last writes, its
+    ``refused`` event, the same both ways."""
+    from workflow.members import add_member
+
+    cases = [(None, "rev-ru", {}), (None, "Bad Id", {}), ("rev-ru", "new-one", {}),
+             (None, "new-two", {"email": "not an address"})]
+    for actor, member_id, extra in cases:
+        fields: dict[str, Any] = {"name": "Someone", **extra}
+        before = _events(ws_sqlite)
+        with pytest.raises(WorkflowError) as bare:
+            _run_bare(ws_sqlite, actor, lambda w: writing.add_member(w, member_id, **fields))
+        middle = _events(ws_sqlite)
+        with pytest.raises(WorkflowError) as orm:
+            _run_orm(ws_sqlite, actor, lambda app: add_member(app, member_id, **fields))
+        after = _events(ws_sqlite)
+        assert str(bare.value) == str(orm.value), member_id
+        assert [(e["action"], e["detail"]) for e in middle[len(before):]] == \
+            [(e["action"], e["detail"]) for e in after[len(middle):]]
+        assert len(middle) - len(before) == (1 if actor else 0)
+    assert {r["id"] for r in _rows_by(ws_sqlite, "members", "id")}.isdisjoint(
+        {"new-one", "new-two"})

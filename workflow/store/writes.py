@@ -57,6 +57,7 @@ class Writer:
         self._changed: dict[tuple[str, tuple[Any, ...]], bool] = {}
         self._types: dict[str, list[tuple[str, str, int]]] = {}
         self._on_commit = on_commit
+        self._recorded = False
         self.decisions: set[int] = set()
 
     @classmethod
@@ -81,13 +82,16 @@ class Writer:
             self.reads.all("SELECT resolutions_lock_head() AS locked")
 
     def commit(self) -> None:
+        """Commit; ``on_commit`` is told when the transaction appended an event."""
         self.reads.commit()
         self.decisions.clear()
-        if self._on_commit is not None:
+        recorded, self._recorded = self._recorded, False
+        if recorded and self._on_commit is not None:
             self._on_commit()
 
     def rollback(self) -> None:
         self._changed.clear()
+        self._recorded = False
         self.decisions.clear()
         self.reads.rollback()
 
@@ -209,4 +213,5 @@ class Writer:
         else:
             self.reads.all(_APPEND, (at, actor, action, outcome, rid, symbol, text, payload,
                                      digest))
+        self._recorded = True
         return seq

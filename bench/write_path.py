@@ -26,7 +26,7 @@ against the floor.
 cProfile top of one cold run of that command.
 
 ``--backend postgresql`` measures the commands on the bare path (``comment``, ``amend``,
-``dispose``) on a cluster of ``tests/pg.py`` (TLS, scram-sha-256), each workspace on its
+``dispose``, an own ``approve``) on a cluster of ``tests/pg.py`` (TLS, scram-sha-256), each workspace on its
 own database, every command logging in as ``w0``'s own role; the floor
 (``bench/out/floor_write_path_pg.py``) is plain ``psycopg`` on that same role: it takes the
 head lock with ``resolutions_lock_head()``, inserts (or updates) the row, reads it back
@@ -66,8 +66,8 @@ from pg_concurrency import FROZEN, _edited, _ok, setup  # noqa: E402
 
 COMMANDS = ("comment", "amend", "dispose", "edit", "approve", "member add")
 #: on PostgreSQL: the commands on the bare path (``member add`` makes a login role, on the
-#: administrator's login; ``edit`` and ``approve`` are on the ORM)
-COMMANDS_PG = ("comment", "amend", "dispose")
+#: administrator's login, and ``edit`` is on the ORM)
+COMMANDS_PG = ("comment", "amend", "dispose", "approve")
 TARGET = 3.0
 
 FLOOR = r'''"""The floor of a write command: Python, click parsing the arguments, and plain sqlite3
@@ -222,15 +222,30 @@ def main(kind, url, rid, tag, number):
                 "'replace', %s, %s, 'proposed', '', NULL, %s) RETURNING id",
                 (rid, n, rnd, ver, texts, f"why {tag}", now)).fetchone()[0]
         detail = {"amendment": n, "by": "w0", "target": "OP 1", "op": "replace"}
+    elif kind == "approve":
+        table = "approvals"
+        ver, content = q("SELECT v.number, v.content_hash FROM versions v JOIN resolutions r "
+                         "ON r.id = v.resolution_id AND r.current_version = v.number "
+                         "WHERE r.id = %s", (rid,)).fetchone()
+        key = q("INSERT INTO approvals (resolution_id, version_number, content_hash, "
+                "member_id, decision, note, void, statement, at) VALUES (%s, %s, %s, 'w0', "
+                "'approved', '', false, NULL, %s) RETURNING id",
+                (rid, ver, content, now)).fetchone()[0]
+        q("UPDATE resolutions SET state = 'approved', row_version = row_version + 1 "
+          "WHERE id = %s", (rid,))
+        detail = {"member": "w0", "version": ver, "content_hash": content,
+                  "state": "approved"}
     else:
         key = q("UPDATE comments SET disposition = 'accepted', note = %s, disposed_by = 'w0' "
                 "WHERE resolution_id = %s AND number = %s RETURNING id",
                 (f"note {tag}", rid, number)).fetchone()[0]
         detail = {"comment": number, "disposition": "accepted", "note": f"note {tag}"}
-    cur = q(f"SELECT * FROM {table} WHERE id = %s", (key,))
-    row = dict(zip([d[0] for d in cur.description], cur.fetchone()))
-    detail["facts"] = [[table, [str(key)], hashlib.sha256(json.dumps(
-        row, default=str, sort_keys=True).encode()).hexdigest(), {}]]
+    detail["facts"] = []
+    for name, at in [(table, key)] + ([("resolutions", rid)] if kind == "approve" else []):
+        cur = q(f"SELECT * FROM {name} WHERE id = %s", (at,))
+        row = dict(zip([d[0] for d in cur.description], cur.fetchone()))
+        detail["facts"].append([name, [str(at)], hashlib.sha256(json.dumps(
+            row, default=str, sort_keys=True).encode()).hexdigest(), {}])
     detail_text = json.dumps(detail, ensure_ascii=False, sort_keys=True)
     payload = json.dumps({"seq": seq + 1, "at": now.isoformat(), "actor": "w0",
                           "action": kind, "outcome": "ok", "resolution_id": rid,

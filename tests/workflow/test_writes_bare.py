@@ -412,3 +412,29 @@ def test_member_add_refusals_are_the_same(ws_sqlite: Cli) -> None:
         assert len(middle) - len(before) == (1 if actor else 0)
     assert {r["id"] for r in _rows_by(ws_sqlite, "members", "id")}.isdisjoint(
         {"new-one", "new-two"})
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql+psycopg://postgres@/t_ab12?host=/tmp/pg sock&port=5432",
+    "postgresql+psycopg://t_ab_sec@127.0.0.1:5433/t_ab?sslmode=verify-full"
+    "&sslrootcert=%2Ftmp%2Fca.pem&passfile=%2Ftmp%2Fpass",
+    "postgresql+psycopg://u:p%40ss%2Fw@[::1]:5432/db",
+    "postgresql://db_admin:secret@localhost/db",
+    "postgresql+psycopg:///db?service=wg",
+    "postgresql+psycopg://localhost",
+])
+def test_database_urls_read_without_sqlalchemy_as_sqlalchemy_reads_them(url: str) -> None:
+    """The bare path logs in without importing SQLAlchemy: the URL's role, database and
+    the member's URL made from it mean what SQLAlchemy's URL means."""
+    from sqlalchemy.engine import make_url
+
+    from workflow.store import logins
+
+    parsed = make_url(url)
+    assert logins.database_name(url) == str(parsed.database or "")
+    assert logins.url_role(url) == str(parsed.username or "")
+    ours, theirs = make_url(logins.with_role(url, "db_x")), parsed.set(username="db_x")
+    assert (ours.drivername, ours.username, ours.password, ours.host, ours.port,
+            ours.database, dict(ours.query)) == \
+        (theirs.drivername, theirs.username, theirs.password, theirs.host, theirs.port,
+         theirs.database, dict(theirs.query))

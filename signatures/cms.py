@@ -54,7 +54,7 @@ class DetachedReport:
         return replace(self, ok=False, reasons=[*self.reasons, reason],
                        problems=[*self.problems, text])
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {
             "schema": "brics-resolutions/verify-p7s/1",
             "ok": self.ok,

@@ -74,7 +74,7 @@ class SignatureReport:
         return replace(self, ok=False, reasons=[*self.reasons, reason],
                        problems=[*self.problems, text])
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {
             "index": self.index,
             "reason": self.reason,
@@ -124,7 +124,7 @@ class PdfReport:
     def ok(self) -> bool:
         return bool(self.signatures) and all(s.ok for s in self.signatures) and not self.problems
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {
             "schema": "brics-resolutions/verify-pdf/1",
             "ok": self.ok,

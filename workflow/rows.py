@@ -28,7 +28,7 @@ class Summary(NamedTuple):
         return cls(row.number, row.symbol, row.title, row.body, row.state, row.current_version,
                    row.updated_at.isoformat())
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return self._asdict()
 
 
@@ -65,7 +65,7 @@ class CommentRow(NamedTuple):
                    c.author, c.type, c.text, c.proposal, c.disposition, c.note, orphaned,
                    c.lang or "", c.quote or "")
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return self._asdict()
 
 
@@ -89,7 +89,7 @@ class AmendmentRow(NamedTuple):
                    current_refs.get(a.target_id, ""), a.target_id, a.op,
                    json.loads(a.texts_json), a.why, a.status, a.applied_version)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return self._asdict()
 
 
@@ -133,7 +133,7 @@ class SubmissionInfo(NamedTuple):
     note: str
     received_at: str | None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return self._asdict()
 
 
@@ -150,7 +150,7 @@ class MessageInfo(NamedTuple):
     created_at: str
     sent_at: str | None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return self._asdict()
 
 

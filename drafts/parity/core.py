@@ -57,7 +57,7 @@ class Finding:
         key = "\0".join([self.paragraph_id, self.rule, ",".join(self.languages)])
         return "f-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "id": self.id,
             "ref": self.ref,

@@ -64,7 +64,7 @@ class ExportResult:
     reused: bool = False    # the payload of the previous export of the same inputs
     anchor: str = ""        # the audit anchor made first, or why none was ('' : no TSA)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"path": str(self.path), "resolutions": self.resolutions, "files": self.files,
                 "octets": self.octets, "rendered": self.rendered, "cached": self.cached,
                 "workers": self.workers, "seconds": round(self.seconds, 3),

@@ -115,7 +115,7 @@ class DossierStats:
             self.earliest = at if self.earliest is None else min(self.earliest, at)
             self.latest = at if self.latest is None else max(self.latest, at)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"resolutions": self.resolutions, "versions": self.versions,
                 "signatures": self.signatures, "submissions": self.submissions,
                 "audit_events": self.events,

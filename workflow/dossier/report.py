@@ -35,7 +35,7 @@ class VerifyReport:
     def count(self, what: str, n: int = 1) -> None:
         self.checked[what] = self.checked.get(what, 0) + n
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"schema": "brics-resolutions/dossier-verify/1", "path": str(self.path),
                 "ok": self.ok, "at": self.at.isoformat() if self.at else None,
                 "archive_timestamp": self.proven_at.isoformat() if self.proven_at else None,

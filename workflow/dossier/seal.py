@@ -54,7 +54,7 @@ class SealFacts:
     head: tuple[int, str] | None = None
     anchors: list[dict[str, Any]] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"ca_sha256": self.ca_sha256, "seal_sha256": self.seal_sha256,
                 "sealed_at": self.sealed_at.isoformat() if self.sealed_at else None,
                 "audit_head": ({"seq": self.head[0], "hash": self.head[1]}

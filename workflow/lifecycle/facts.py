@@ -94,7 +94,7 @@ class WaiverFact:
     version: int
     holds: bool
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"finding": self.finding, "ref": self.ref, "rule": self.rule,
                 "languages": list(self.languages), "by": self.by, "reason": self.reason,
                 "at": self.at, "version": self.version, "holds": self.holds}

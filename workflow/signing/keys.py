@@ -45,7 +45,7 @@ class KeyInfo:
     p12_path: str
     imported: bool
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return dict(self.__dict__)
 
 
@@ -60,7 +60,7 @@ class IssuedCertificate:
     def file(self, name: str) -> str:
         return dict(self.files)[name]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {**dict(self.files), **self.certificate.as_dict()}
 
 
@@ -73,7 +73,7 @@ class KeysListing:
     certificates: list[dict[str, Any]]
     crl: str | None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"ca": self.ca, "trust": self.trust, "certificates": self.certificates,
                 "crl": self.crl}
 

@@ -64,7 +64,7 @@ class SignResult:
     certificate_sha256: str | None = None
     level: str = "B-B"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return dict(self.__dict__)
 
 

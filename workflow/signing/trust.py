@@ -97,7 +97,7 @@ class TrustAdded:
 
     added: list[dict[str, Any]]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"added": self.added}
 
 
@@ -111,7 +111,7 @@ class CrlPublished:
     next_update: str | None
     revoked: int
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return dict(self.__dict__)
 
 
@@ -170,7 +170,7 @@ class Revocation:
     when: datetime
     reason: str
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"member": self.member, "fingerprint": self.fingerprint, "serial": self.serial,
                 "revoked_at": self.when.isoformat(), "reason": self.reason}
 

@@ -99,7 +99,7 @@ class Thresholds:
     min_chars: int = 40
 
     @classmethod
-    def of(cls, value: Thresholds | Mapping[str, Any] | None) -> Thresholds:
+    def of(cls, value: Thresholds | Mapping[str, object] | None) -> Thresholds:
         """Accept a Thresholds, a mapping of some of its fields, or None (defaults)."""
         if value is None:
             return cls()

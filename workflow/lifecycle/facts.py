@@ -38,7 +38,7 @@ class Person:
     delegation: str = ""
 
 
-def person(member: Any) -> Person:
+def person(member: _MemberRow) -> Person:
     """The :class:`Person` of a member row (ORM or read path)."""
     return Person(str(member.id), frozenset(member.role_set()), str(member.delegation or ""))
 
@@ -126,6 +126,16 @@ class ResolutionFacts:
     #: every waiver of the resolution (loaded with the parity errors, which leave out the
     #: findings a waiver that holds sets aside)
     waivers: tuple[WaiverFact, ...] = ()
+
+
+class _MemberRow(Protocol):
+    """A member row as both paths hold it: its id, roles and delegation."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def delegation(self) -> str: ...
+    def role_set(self) -> set[str]: ...
 
 
 class Resolved(Protocol):

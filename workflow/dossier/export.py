@@ -15,7 +15,7 @@ import json
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ from workflow.dossier.render import (
     reset_memo,
 )
 from workflow.dossier.seal import ANCHORS, SEAL_CERT, SEAL_FILE, SEALED, fingerprint, seal_bag
-from workflow.dossier.verify import verify
+from workflow.dossier.verify import VerifyReport, verify
 from workflow.errors import InvalidInput
 from workflow.lifecycle.steps import act, allow
 from workflow.signing.anchors import anchor_note
@@ -508,7 +508,8 @@ def _write(app: App, session: Session, bag: BagWriter, entry: Entry,
         bag.add_file(entry.path, app.store_path(digest))
 
 
-def verify_dossier(path: Path, at: Any = None, expect_ca: str | None = None) -> Any:
+def verify_dossier(path: Path, at: datetime | None = None,
+                   expect_ca: str | None = None) -> VerifyReport:
     """Check a dossier (folder or ZIP) with nothing but itself, its signatures as on ``at``
     (default: now), its CA against ``expect_ca`` when given; see ``dossier_verify``."""
 

@@ -35,7 +35,9 @@ from signatures.errors import SigningError
 
 if TYPE_CHECKING:
     from asn1crypto import cms, tsp
-    from pyhanko.sign.timestamps import TimeStamper
+
+    # re-exported: the type of a timestamp client, for the workflow (which imports no pyHanko)
+    from pyhanko.sign.timestamps import TimeStamper as TimeStamper
 
 #: id-ct-TSTInfo (RFC 3161), by its number: asn1crypto learns the name ``tst_info`` only when
 #: ``asn1crypto.tsp`` is imported, and a lookup by name made before that keeps not knowing it

@@ -138,6 +138,17 @@ class _MemberRow(Protocol):
     def role_set(self) -> set[str]: ...
 
 
+class _Stored(Protocol):
+    """A stored version as both paths hold it: its source and the hash of its content."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def content_hash(self) -> str: ...
+
+
 class Resolved(Protocol):
     """A resolution row as both paths hold it (an ORM row or a read-path record)."""
 
@@ -272,7 +283,7 @@ def parity_of(reads: Statements, row: Resolved, state_dir: Path | None, *,
                  if (f.id, hashes.get(f.paragraph_id, "")) not in waived)
 
 
-def _model(row: Resolved, version: Any, state_dir: Path | None) -> Resolution:
+def _model(row: Resolved, version: _Stored, state_dir: Path | None) -> Resolution:
     """The version's model: from the parsed cache when it still hashes to the version's
     content hash and names this resolution, else parsed."""
     from workflow.store import parsed

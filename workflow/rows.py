@@ -78,7 +78,7 @@ if TYPE_CHECKING:  # what a stored row offers, an ORM object or a bare driver's 
         @property
         def applied_version(self) -> int | None: ...
 
-    class _MemberSource(Protocol):
+    class MemberSource(Protocol):
         @property
         def id(self) -> str: ...
         @property
@@ -94,6 +94,14 @@ if TYPE_CHECKING:  # what a stored row offers, an ORM object or a bare driver's 
         @property
         def lang(self) -> str: ...
         def role_set(self) -> set[str]: ...
+
+    class VersionSource(Protocol):
+        @property
+        def number(self) -> int: ...
+        @property
+        def source(self) -> str: ...
+        @property
+        def content_hash(self) -> str: ...
 
     class _EventSource(Protocol):
         @property
@@ -197,7 +205,7 @@ class MemberInfo(NamedTuple):
     active: bool = True         # False once removed (kept for their history)
 
     @classmethod
-    def of(cls, m: _MemberSource, db_role: str | None = None,
+    def of(cls, m: MemberSource, db_role: str | None = None,
            roles: Iterable[str] | None = None) -> MemberInfo:
         """A stored member; ``roles`` when they were read apart (else ``m.role_set()``);
         a deactivated member holds none."""

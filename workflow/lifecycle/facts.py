@@ -23,6 +23,7 @@ from workflow.states import State
 
 if TYPE_CHECKING:
     from drafts.model import Resolution
+    from workflow.rows import MemberSource, VersionSource
     from workflow.store.config import Settings
 
 __all__ = ["ResolutionFacts", "RoundFacts", "ParityError", "WaiverFact", "Person", "Policy",
@@ -38,7 +39,7 @@ class Person:
     delegation: str = ""
 
 
-def person(member: _MemberRow) -> Person:
+def person(member: MemberSource) -> Person:
     """The :class:`Person` of a member row (ORM or read path)."""
     return Person(str(member.id), frozenset(member.role_set()), str(member.delegation or ""))
 
@@ -126,27 +127,6 @@ class ResolutionFacts:
     #: every waiver of the resolution (loaded with the parity errors, which leave out the
     #: findings a waiver that holds sets aside)
     waivers: tuple[WaiverFact, ...] = ()
-
-
-class _MemberRow(Protocol):
-    """A member row as both paths hold it: its id, roles and delegation."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def delegation(self) -> str: ...
-    def role_set(self) -> set[str]: ...
-
-
-class _Stored(Protocol):
-    """A stored version as both paths hold it: its source and the hash of its content."""
-
-    @property
-    def number(self) -> int: ...
-    @property
-    def source(self) -> str: ...
-    @property
-    def content_hash(self) -> str: ...
 
 
 class Resolved(Protocol):
@@ -283,7 +263,7 @@ def parity_of(reads: Statements, row: Resolved, state_dir: Path | None, *,
                  if (f.id, hashes.get(f.paragraph_id, "")) not in waived)
 
 
-def _model(row: Resolved, version: _Stored, state_dir: Path | None) -> Resolution:
+def _model(row: Resolved, version: VersionSource, state_dir: Path | None) -> Resolution:
     """The version's model: from the parsed cache when it still hashes to the version's
     content hash and names this resolution, else parsed."""
     from workflow.store import parsed

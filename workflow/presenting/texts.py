@@ -10,16 +10,8 @@ from drafts.numbering import annex_heading, label
 from workflow.presenting.tables import bold, green, red
 
 if TYPE_CHECKING:  # the diff's service imports the ORM; `show` needs none of it
-    from typing import Protocol
-
     from workflow.drafting.diffing import VersionDiff
-    from workflow.rows import Summary
-
-    class _Numbered(Protocol):  # a stored version, an ORM row or a read-path record
-        @property
-        def number(self) -> int: ...
-        @property
-        def content_hash(self) -> str: ...
+    from workflow.rows import Summary, VersionSource
 
 __all__ = ["diff_text", "numbered_lines", "show_text"]
 
@@ -47,7 +39,7 @@ def numbered_lines(model: Resolution, langs: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def show_text(summary: Summary, version: _Numbered, lines: dict[str, list[str]],
+def show_text(summary: Summary, version: VersionSource, lines: dict[str, list[str]],
               langs: list[str]) -> str:
     """The `show` view: a header line, then each language's numbered text."""
     out = [f"{summary.symbol} · version {version.number} · {summary.state} · "

@@ -48,10 +48,10 @@ BUDGET: dict[str, tuple[int, str]] = {
     "workflow/dossier/report.py": (2, BAG_JSON),
     "workflow/dossier/rows.py": (6, BAG_JSON),
     "workflow/dossier/seal.py": (5, BAG_JSON),
-    "workflow/lifecycle/facts.py": (5,
-        "the read path's records (workflow.store.reads.Record: a dict[str, Any] with "
-        "attribute access) behind the Statements protocol and Resolved.id; typed with "
-        "workflow/store"),
+    "workflow/lifecycle/facts.py": (1,
+        "Resolved.id: the id of an ORM row (int | None) or of a read-path record "
+        "(workflow.store.reads.Record, a dict[str, Any] with attribute access); typed "
+        "with workflow/store"),
     "workflow/presenting/reports.py": (3,
         "check_text, signatures_text: the parity and signature reports as the JSON cli.py"
         " prints (docs/CHECK_JSON.md, VERIFY_JSON.md)"),

@@ -26,9 +26,13 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from drafts.errors import DraftError
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject
 
 __all__ = ["MAX_PDF_BYTES", "MAX_ANNOTATIONS", "MAX_NOTE_CHARS", "KINDS", "AnnotatedPdfError",
            "Annotation", "AnnotatedCopy", "clean_text", "read_annotated_pdf"]
@@ -101,7 +105,7 @@ class AnnotatedCopy:
     skipped: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _reader(data: bytes) -> Any:
+def _reader(data: bytes) -> PdfReader:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -122,7 +126,7 @@ def _reader(data: bytes) -> Any:
     return reader
 
 
-def _attachments(reader: Any) -> dict[str, bytes]:
+def _attachments(reader: PdfReader) -> dict[str, bytes]:
     try:
         found = reader.attachments
         return {str(name): bytes(blobs[0]) for name, blobs in found.items() if blobs}
@@ -130,14 +134,17 @@ def _attachments(reader: Any) -> dict[str, bytes]:
         return {}
 
 
-def _number(value: Any) -> float:
+def _number(value: object) -> float:
+    """A PDF number (pypdf's NumberObject/FloatObject are int/float); anything else 0."""
+    if not isinstance(value, (int, float, str)):
+        return 0.0
     try:
         return float(value)
-    except (TypeError, ValueError):
+    except ValueError:
         return 0.0
 
 
-def _boxes(annot: Any) -> list[tuple[float, float, float, float]]:
+def _boxes(annot: DictionaryObject) -> list[tuple[float, float, float, float]]:
     """The rectangles an annotation covers: its quadrilaterals, else its /Rect."""
     quads = annot.get("/QuadPoints")
     out = []
@@ -169,7 +176,7 @@ class _Raw:
     replies: list[str] = field(default_factory=list)
 
 
-def _raw_annotations(reader: Any) -> tuple[list[_Raw], list[str]]:
+def _raw_annotations(reader: PdfReader) -> tuple[list[_Raw], list[str]]:
     raws: list[_Raw] = []
     skipped: list[str] = []
     total = 0

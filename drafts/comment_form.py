@@ -22,9 +22,12 @@ import zipfile
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from drafts.errors import DraftError
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 __all__ = [
     "TYPE_WORDS",
@@ -218,7 +221,7 @@ def _read_parts(data: bytes, wanted: tuple[str, ...]) -> dict[str, bytes]:
     return parts
 
 
-def _xml(blob: bytes, name: str) -> Any:
+def _xml(blob: bytes, name: str) -> etree._Element:
     from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
@@ -230,7 +233,7 @@ def _xml(blob: bytes, name: str) -> Any:
 
 
 # -- text -------------------------------------------------------------------------------
-def _paragraph_text(p: Any) -> str:
+def _paragraph_text(p: etree._Element) -> str:
     out = []
     for node in p.iter(_W + "t", _W + "tab", _W + "br", _W + "cr"):
         if node.tag == _W + "t":
@@ -242,7 +245,7 @@ def _paragraph_text(p: Any) -> str:
     return "".join(out)
 
 
-def _cell_text(tc: Any) -> str:
+def _cell_text(tc: etree._Element) -> str:
     lines = []
     for p in tc.iter(_W + "p"):
         lines.extend(_paragraph_text(p).split("\n"))
@@ -254,7 +257,7 @@ def _cell_text(tc: Any) -> str:
     return "\n".join(lines)
 
 
-def _row_cells(tr: Any) -> list[str]:
+def _row_cells(tr: etree._Element) -> list[str]:
     """Cell texts by grid column: a merged cell's text goes to its first column."""
     out: list[str] = []
     for tc in tr.xpath("./w:tc | ./w:sdt/w:sdtContent/w:tc | ./w:customXml/w:tc",
@@ -291,7 +294,7 @@ def _ids_from_properties(blob: bytes | None) -> dict[str, str]:
     return {k: v for k, v in ids.items() if k in ID_KEYS}
 
 
-def _ids_from_hidden_run(document: Any) -> dict[str, str]:
+def _ids_from_hidden_run(document: etree._Element) -> dict[str, str]:
     for p in document.iter(_W + "p"):
         text = _paragraph_text(p)
         at = text.find(FORM_MARKER)
@@ -307,7 +310,7 @@ def _ids_from_hidden_run(document: Any) -> dict[str, str]:
     return {}
 
 
-def _identity(document: Any, custom: bytes | None
+def _identity(document: etree._Element, custom: bytes | None
               ) -> tuple[dict[str, str], tuple[str, ...]]:
     from_props = _ids_from_properties(custom)
     from_run = _ids_from_hidden_run(document)
@@ -391,7 +394,7 @@ def _column_word(header: str) -> str | None:
     return None
 
 
-def _find_table(document: Any) -> tuple[Any, int, dict[str, int]]:
+def _find_table(document: etree._Element) -> tuple[etree._Element, int, dict[str, int]]:
     for table in document.iter(_W + "tbl"):
         rows = table.findall(_W + "tr")
         for index, tr in enumerate(rows[:3]):
@@ -419,7 +422,7 @@ def _normal_type(raw: str, row: int, ref: str) -> str:
                        "te (technical), ed (editorial)", row=row)
 
 
-def _rows(table: Any, header_index: int, columns: Mapping[str, int]) -> list[CommentRow]:
+def _rows(table: etree._Element, header_index: int, columns: Mapping[str, int]) -> list[CommentRow]:
     out = []
     trs = table.findall(_W + "tr")[header_index + 1:]
     for number, tr in enumerate(trs, start=1):
@@ -443,7 +446,7 @@ def _rows(table: Any, header_index: int, columns: Mapping[str, int]) -> list[Com
     return out
 
 
-def _reviewer_name(document: Any) -> str:
+def _reviewer_name(document: etree._Element) -> str:
     for p in document.iter(_W + "p"):
         text = " ".join(_paragraph_text(p).split())
         head, colon, name = text.partition(":")

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from drafts.errors import DraftError
 from drafts.model import Annex, Paragraph, Resolution
+
+_T = TypeVar("_T")
 
 __all__ = ["Merged", "MergeConflict", "merge", "changed_units"]
 
@@ -107,7 +109,7 @@ class _Merger:
         self.ours: list[str] = []
         self.theirs: list[str] = []
 
-    def pick(self, unit: str, b: Any, o: Any, t: Any) -> Any:
+    def pick(self, unit: str, b: _T, o: _T, t: _T) -> _T:
         if o == t:
             if o != b:
                 self.ours.append(unit)

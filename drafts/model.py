@@ -66,7 +66,7 @@ class Paragraph:
     def text(self, lang: str) -> str:
         return self.texts.get(lang, "")
 
-    def to_data(self) -> dict[str, Any]:
+    def to_data(self) -> dict[str, object]:
         data: dict[str, Any] = {"id": self.id}
         if self.label:
             data["label"] = self.label
@@ -89,7 +89,7 @@ class Annex:
     preamble: tuple[Paragraph, ...] = ()
     operative: tuple[Paragraph, ...] = ()
 
-    def to_data(self) -> dict[str, Any]:
+    def to_data(self) -> dict[str, object]:
         data: dict[str, Any] = {"id": self.id, "title": _ordered(self.title)}
         if self.preamble:
             data["preamble"] = [p.to_data() for p in self.preamble]
@@ -132,7 +132,7 @@ class Resolution:
     distribution: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
-    def to_data(self) -> dict[str, Any]:
+    def to_data(self) -> dict[str, object]:
         data: dict[str, Any] = {}
         if self.symbol:
             data["symbol"] = self.symbol

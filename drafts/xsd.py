@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 from importlib import resources
-from typing import Any
 
 from lxml import etree
 
@@ -24,7 +23,7 @@ class _Resolver(etree.Resolver):  # type: ignore[misc]  # lxml ships no type inf
         super().__init__()
         self.folder = folder
 
-    def resolve(self, url: str, pubid: str, context: Any) -> Any:
+    def resolve(self, url: str, pubid: str, context: object) -> object:
         if url.endswith("xml.xsd"):
             return self.resolve_string(_data(self.folder, "xml.xsd"), context)
         return None

@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import warnings
 from importlib import import_module
-from typing import Any
 
 __all__ = [
     "CertInfo",
@@ -89,7 +88,7 @@ else:
 _MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f"module 'signatures' has no attribute {name!r}")

@@ -15,13 +15,21 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 
 from signatures.errors import VerificationError
 from signatures.keys import cert_info
 from signatures.signer import DIGEST_ALGORITHM, Signer
+
+if TYPE_CHECKING:
+    from asn1crypto import cms as asn1_cms
+    from pyhanko.sign.timestamps import TimeStamper
+    from pyhanko.sign.validation.status import StandardCMSSignatureStatus
+    from pyhanko_certvalidator import ValidationContext
+
+    from signatures.verdict import Proof
 
 __all__ = ["DetachedReport", "sign_detached", "verify_detached", "embedded_crls",
            "signed_at"]
@@ -43,7 +51,7 @@ class DetachedReport:
     ok: bool
     problems: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
-    proof: Any = None
+    proof: Proof | None = None
 
     @property
     def reason(self) -> str | None:
@@ -54,7 +62,7 @@ class DetachedReport:
         return replace(self, ok=False, reasons=[*self.reasons, reason],
                        problems=[*self.problems, text])
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {
             "schema": "brics-resolutions/verify-p7s/1",
             "ok": self.ok,
@@ -76,7 +84,7 @@ class DetachedReport:
         }
 
 
-def sign_detached(data: bytes, signer: Signer, *, timestamper: Any = None,
+def sign_detached(data: bytes, signer: Signer, *, timestamper: TimeStamper | None = None,
                   crls: Sequence[bytes] = ()) -> bytes:
     """A DER CMS SignedData over ``data``, without the data itself (CAdES-BES, or -T).
 
@@ -144,7 +152,7 @@ def embedded_crls(p7s: bytes) -> list[bytes]:
     return [item.chosen.dump() for item in found if item.name == "crl"]
 
 
-def _signed_data(p7s: bytes) -> Any:
+def _signed_data(p7s: bytes) -> asn1_cms.SignedData:
     from asn1crypto import cms
 
     try:
@@ -162,7 +170,8 @@ def _signed_data(p7s: bytes) -> Any:
         ) from exc
 
 
-def _validate(data: bytes, signed: Any, context: Any, ts_context: Any) -> Any:
+def _validate(data: bytes, signed: asn1_cms.SignedData, context: ValidationContext,
+              ts_context: ValidationContext) -> StandardCMSSignatureStatus:
     from pyhanko.sign.validation import async_validate_detached_cms
 
     return asyncio.run(async_validate_detached_cms(data, signed, context,

@@ -164,15 +164,17 @@ def _validity(now: datetime | None, valid_days: int) -> tuple[datetime, datetime
     return start, start + timedelta(days=valid_days)
 
 
-def _ca_usage() -> x509.KeyUsage:
+def _key_usage(*, ca: bool) -> x509.KeyUsage:
+    """Every key signs; a CA signs certificates and CRLs, an end entity signs documents
+    (nonRepudiation: validators require it for PDF signing)."""
     return x509.KeyUsage(
         digital_signature=True,
-        content_commitment=False,
+        content_commitment=not ca,
         key_encipherment=False,
         data_encipherment=False,
         key_agreement=False,
-        key_cert_sign=True,
-        crl_sign=True,
+        key_cert_sign=ca,
+        crl_sign=ca,
         encipher_only=False,
         decipher_only=False,
     )
@@ -228,7 +230,7 @@ def create_ca(
         .not_valid_before(start)
         .not_valid_after(end)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(_ca_usage(), critical=True)
+        .add_extension(_key_usage(ca=True), critical=True)
         .add_extension(ski, critical=False)
         .sign(key, hashes.SHA256())
     )
@@ -259,20 +261,6 @@ def load_ca(directory: Path, passphrase: bytes) -> LoadedKey:
     return LoadedKey(cert=cert, key=key, chain=[])
 
 
-def _end_entity_usage() -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=True,  # nonRepudiation: validators require it for PDF signing
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=False,
-        crl_sign=False,
-        encipher_only=False,
-        decipher_only=False,
-    )
-
-
 def _end_entity(subject: x509.Name, key: rsa.RSAPrivateKey, ca: LoadedKey, start: datetime,
                 end: datetime) -> x509.CertificateBuilder:
     """A signing certificate of ``ca`` for ``key``: not a CA; digitalSignature and
@@ -286,7 +274,7 @@ def _end_entity(subject: x509.Name, key: rsa.RSAPrivateKey, ca: LoadedKey, start
         .not_valid_before(start)
         .not_valid_after(end)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_end_entity_usage(), critical=True)
+        .add_extension(_key_usage(ca=False), critical=True)
         .add_extension(
             x509.ExtendedKeyUsage([DOCUMENT_SIGNING, ExtendedKeyUsageOID.EMAIL_PROTECTION]),
             critical=False,

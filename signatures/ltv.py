@@ -15,14 +15,23 @@ names an ``http`` distribution point (a timestamp authority), fetched from there
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from datetime import datetime
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 from cryptography import x509
 
 from signatures.errors import SigningError
 from signatures.signer import DIGEST_ALGORITHM, to_asn1_cert
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.timestamps import TimeStamper
+    from pyhanko_certvalidator import ValidationContext
+    from pyhanko_certvalidator.path import ValidationPath
+
+_T = TypeVar("_T")
 
 __all__ = ["add_lta", "validation_context", "timestamp_token", "check_token",
            "timestamp_response", "token_of"]
@@ -30,7 +39,7 @@ __all__ = ["add_lta", "validation_context", "timestamp_token", "check_token",
 
 def validation_context(trust_roots: Sequence[x509.Certificate], *, crls: Sequence[bytes] = (),
                        certs: Sequence[x509.Certificate] = (), fetch: bool = False,
-                       moment: Any = None) -> Any:
+                       moment: datetime | None = None) -> ValidationContext:
     """A pyHanko validation context over our roots, CRLs and extra certificates."""
     from pyhanko_certvalidator import ValidationContext
 
@@ -41,7 +50,7 @@ def validation_context(trust_roots: Sequence[x509.Certificate], *, crls: Sequenc
         revocation_mode="soft-fail")
 
 
-def add_lta(pdf: bytes, timestamper: Any, trust_roots: Sequence[x509.Certificate], *,
+def add_lta(pdf: bytes, timestamper: TimeStamper, trust_roots: Sequence[x509.Certificate], *,
             crls: Sequence[bytes] = (), certs: Sequence[x509.Certificate] = ()) -> bytes:
     """``pdf`` with a ``/DSS`` for all its signatures and a document timestamp (B-LTA)."""
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -57,7 +66,7 @@ def add_lta(pdf: bytes, timestamper: Any, trust_roots: Sequence[x509.Certificate
         context = validation_context(trust_roots, crls=crls, certs=certs, fetch=True)
         writer = _writer(pdf)
 
-        async def collect() -> list[Any]:
+        async def collect() -> list[list[ValidationPath]]:
             try:  # the signers' chains and their timestamp authorities', one by one
                 return [await collect_validation_info(emb, context) for emb in embedded]
             finally:
@@ -89,7 +98,7 @@ def add_lta(pdf: bytes, timestamper: Any, trust_roots: Sequence[x509.Certificate
     return result
 
 
-def _writer(pdf: bytes) -> Any:
+def _writer(pdf: bytes) -> IncrementalPdfFileWriter:
     """An incremental writer that leaves ``/Info`` and the XMP metadata as they are: after
     the last signature only validation data and document timestamps may be added
     (pyHanko's writer would otherwise stamp a new modification date into both)."""
@@ -102,11 +111,11 @@ def _writer(pdf: bytes) -> Any:
     return _ValidationDataOnly(BytesIO(pdf), strict=False)
 
 
-def _run(coro: Any) -> Any:
+def _run(coro: Coroutine[object, None, _T]) -> _T:
     return asyncio.run(coro)
 
 
-def timestamp_token(data: bytes, timestamper: Any) -> bytes:
+def timestamp_token(data: bytes, timestamper: TimeStamper) -> bytes:
     """An RFC 3161 timestamp token (DER ContentInfo) over the SHA-256 of ``data``."""
     import hashlib
 
@@ -147,11 +156,11 @@ def token_of(blob: bytes) -> bytes:
 
 
 def check_token(token: bytes, data: bytes, roots: Sequence[x509.Certificate],
-                at: Any = None) -> tuple[Any, str | None]:
+                at: datetime | None = None) -> tuple[datetime | None, str | None]:
     """(the token's time, None) when ``token`` is a valid timestamp over ``data`` by an
     authority trusted in ``roots`` and valid at ``at`` (default now); else (None, why)."""
     import hashlib
-    from datetime import datetime, timezone
+    from datetime import timezone
 
     from asn1crypto import cms
     from pyhanko.sign.validation.generic_cms import validate_tst_signed_data

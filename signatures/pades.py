@@ -15,11 +15,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from signatures.errors import SigningError
 from signatures.signer import DIGEST_ALGORITHM, Signer
 from signatures.stamp import stamp_style
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.fields import SigFieldSpec
+    from pyhanko.sign.timestamps import TimeStamper
 
 __all__ = ["Box", "FieldSlot", "add_empty_field", "sign_pdf", "signature_fields"]
 
@@ -28,7 +33,7 @@ Box = tuple[float, float, float, float]
 FieldSlot = tuple[str, int, Box]
 
 
-def _writer(pdf: bytes) -> Any:
+def _writer(pdf: bytes) -> IncrementalPdfFileWriter:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfError
 
@@ -49,7 +54,7 @@ def signature_fields(pdf: bytes) -> dict[str, bool]:
     return {name: value is not None for name, value, _ in enumerate_sig_fields(reader)}
 
 
-def _field_spec(field_name: str, page: int, box: Box) -> Any:
+def _field_spec(field_name: str, page: int, box: Box) -> SigFieldSpec:
     from pyhanko.sign.fields import SigFieldSpec
 
     x1, y1, x2, y2 = box
@@ -82,7 +87,7 @@ def add_empty_field(pdf: bytes, *, field_name: str, page: int, box: Box) -> byte
 REQUIRED_FLAG = 2
 
 
-def _mark_required(writer: Any, name: str) -> None:
+def _mark_required(writer: IncrementalPdfFileWriter, name: str) -> None:
     from pyhanko.pdf_utils import generic
 
     for ref in writer.root["/AcroForm"]["/Fields"]:
@@ -94,7 +99,8 @@ def _mark_required(writer: Any, name: str) -> None:
             return
 
 
-def _timestamper(timestamp_url: str | None, timestamper: Any) -> Any:
+def _timestamper(timestamp_url: str | None,
+                 timestamper: TimeStamper | None) -> TimeStamper | None:
     if timestamper is not None:
         return timestamper
     if timestamp_url:
@@ -133,7 +139,7 @@ def sign_pdf(
     reason: str = "",
     location: str = "",
     timestamp_url: str | None = None,
-    timestamper: Any = None,
+    timestamper: TimeStamper | None = None,
     empty_fields: Sequence[FieldSlot] = (),
     font: tuple[Path, str] | None = None,
     font_size: int = 8,

@@ -11,15 +11,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from cryptography import x509
+
+if TYPE_CHECKING:
+    from asn1crypto import crl as asn1_crl
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives.asymmetric.types import (
+        CertificateIssuerPublicKeyTypes,
+        CertificatePublicKeyTypes,
+    )
+    from pyhanko.sign.validation.status import StandardCMSSignatureStatus
+    from pyhanko_certvalidator import ValidationContext
 
 __all__ = ["context_at", "revoked_at", "issuers_of", "load_crls"]
 
 
-def context_at(roots: Sequence[x509.Certificate], crls: list[Any], certs: list[Any],
-             moment: datetime) -> Any:
+def context_at(roots: Sequence[x509.Certificate], crls: list[asn1_crl.CertificateList],
+               certs: list[asn1_x509.Certificate], moment: datetime) -> ValidationContext:
     """Path validation at ``moment``; revocation is judged by :func:`_revoked_at` instead
     (an archivist has no fresher CRL than the ones kept, and stale is not revoked)."""
     from pyhanko_certvalidator import ValidationContext
@@ -38,7 +48,7 @@ def context_at(roots: Sequence[x509.Certificate], crls: list[Any], certs: list[A
                              revinfo_policy=CertRevTrustPolicy(no_check))
 
 
-def revoked_at(cert: x509.Certificate, crls: list[Any],
+def revoked_at(cert: x509.Certificate, crls: list[asn1_crl.CertificateList],
                 issuers: Sequence[x509.Certificate]) -> datetime | None:
     """When a CRL signed by the certificate's issuer says it was revoked, if ever.
 
@@ -60,14 +70,16 @@ def revoked_at(cert: x509.Certificate, crls: list[Any],
     return found
 
 
-def _signed_by(crl: x509.CertificateRevocationList, key: Any) -> bool:
+def _signed_by(crl: x509.CertificateRevocationList, key: CertificatePublicKeyTypes) -> bool:
     try:
-        return bool(crl.is_signature_valid(key))
+        # a key of a kind that cannot issue (X25519 …) raises TypeError: not its issuer
+        return bool(crl.is_signature_valid(cast("CertificateIssuerPublicKeyTypes", key)))
     except (TypeError, ValueError):
         return False
 
 
-def issuers_of(roots: Sequence[x509.Certificate], certs: list[Any], status: Any) -> list[Any]:
+def issuers_of(roots: Sequence[x509.Certificate], certs: list[asn1_x509.Certificate],
+               status: StandardCMSSignatureStatus) -> list[x509.Certificate]:
     """Certificates that may have issued the signer's: roots, DSS, the signature's own."""
     extra = list(certs)
     try:
@@ -83,7 +95,7 @@ def issuers_of(roots: Sequence[x509.Certificate], certs: list[Any], status: Any)
     return out
 
 
-def load_crls(blobs: Sequence[bytes]) -> list[Any]:
+def load_crls(blobs: Sequence[bytes]) -> list[asn1_crl.CertificateList]:
     """CRLs (DER or PEM) as the objects pyHanko reads."""
     from asn1crypto import crl, pem
 

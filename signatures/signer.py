@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -21,8 +21,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from signatures.keys import CertInfo, LoadedKey, cert_info, load_p12
 
 if TYPE_CHECKING:
+    from asn1crypto import keys as asn1_keys
     from asn1crypto import x509 as asn1_x509
     from pyhanko.sign.signers import SimpleSigner
+    from pyhanko.sign.timestamps import TimeStamper
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 __all__ = ["DIGEST_ALGORITHM", "Signer", "to_asn1_cert", "test_timestamper"]
 
@@ -36,7 +39,7 @@ def to_asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
-def _to_asn1_key(key: rsa.RSAPrivateKey) -> Any:
+def _to_asn1_key(key: rsa.RSAPrivateKey) -> asn1_keys.PrivateKeyInfo:
     from asn1crypto import keys as asn1_keys
 
     der = key.private_bytes(
@@ -59,8 +62,11 @@ def _signer_class() -> Callable[..., SimpleSigner]:
     from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
     class _KeyInMemorySigner(SimpleSigner):
-        def __init__(self, crypto_key: rsa.RSAPrivateKey, **kwargs: Any) -> None:
-            super().__init__(**kwargs)
+        def __init__(self, crypto_key: rsa.RSAPrivateKey, *, signing_cert: asn1_x509.Certificate,
+                     signing_key: asn1_keys.PrivateKeyInfo,
+                     cert_registry: SimpleCertificateStore) -> None:
+            super().__init__(signing_cert=signing_cert, signing_key=signing_key,
+                             cert_registry=cert_registry)
             self._crypto_key = crypto_key
 
         def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
@@ -87,7 +93,7 @@ class Signer:
         self.cert = cert
         self.chain = list(chain)
         #: the timestamp client detached signatures by this signer use when none is given
-        self.timestamper: Any = None
+        self.timestamper: TimeStamper | None = None
 
     @classmethod
     def from_loaded(cls, loaded: LoadedKey) -> Signer:
@@ -119,7 +125,7 @@ class Signer:
         return f"Signer({self.info.subject!r})"
 
 
-def test_timestamper(tsa: LoadedKey) -> Any:
+def test_timestamper(tsa: LoadedKey) -> TimeStamper:
     """A local timestamp authority for tests and offline demos (no network).
 
     ``tsa`` is a key whose certificate carries the critical ``timeStamping`` extended key

@@ -20,9 +20,15 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from signatures.errors import SigningError
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils.font.api import FontEngine, FontEngineFactory
+    from pyhanko.pdf_utils.writer import BasePdfFileWriter
+    from pyhanko.pdf_utils.xref import ObjectStream
+    from pyhanko.stamp import TextStampStyle
 
 __all__ = ["DEFAULT_FONT", "FONT_CANDIDATES", "find_stamp_font", "stamp_style",
            "stamp_font_bytes", "default_cache_dir"]
@@ -127,7 +133,7 @@ def stamp_font_bytes(path: str, ps_name: str, charset: str, cache_dir: str = "")
 
 
 def _font_factory(path: Path, ps_name: str, font_size: int, charset: str,
-                  cache_dir: str) -> Any:
+                  cache_dir: str) -> FontEngineFactory:
     from pyhanko.pdf_utils.font.api import FontEngineFactory
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 
@@ -139,7 +145,8 @@ def _font_factory(path: Path, ps_name: str, font_size: int, charset: str,
         chars: str
         cache: str
 
-        def create_font_engine(self, writer: Any, obj_stream: Any = None) -> Any:
+        def create_font_engine(self, writer: BasePdfFileWriter,
+                               obj_stream: ObjectStream | None = None) -> FontEngine:
             if obj_stream is None and writer.stream_xrefs:
                 obj_stream = writer.prepare_object_stream()
             data = stamp_font_bytes(self.font_path, self.face, self.chars, self.cache)
@@ -165,7 +172,7 @@ def stamp_style(
     font_size: int = 8,
     border_width: int = 1,
     cache_dir: Path | None = None,
-) -> Any:
+) -> TextStampStyle:
     """A pyHanko ``TextStampStyle`` showing ``lines`` in the embedded stamp font."""
     from pyhanko.pdf_utils.layout import AxisAlignment, Margins, SimpleBoxLayoutRule
     from pyhanko.pdf_utils.text import TextBoxStyle

@@ -11,12 +11,17 @@ last signature signed with the file as it is and names every other change.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.pdf_utils.rw_common import PdfHandler
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
 __all__ = ["tail_problems", "fields_of"]
 
 
-def _info(handler: Any) -> dict[str, str]:
+def _info(handler: PdfHandler) -> dict[str, str]:
     from pyhanko.pdf_utils import generic
 
     try:  # resolved in the handler's own revision (a reference alone reads the newest)
@@ -33,7 +38,7 @@ def _info(handler: Any) -> dict[str, str]:
             for k, v in info.items()}
 
 
-def _metadata(handler: Any) -> str | None:
+def _metadata(handler: PdfHandler) -> str | None:
     try:
         stream = handler.root.get("/Metadata")
         if stream is None:
@@ -43,7 +48,7 @@ def _metadata(handler: Any) -> str | None:
         return "unreadable"
 
 
-def _dss_items(handler: Any) -> set[str] | None:
+def _dss_items(handler: PdfHandler) -> set[str] | None:
     """SHA-256 of every certificate, CRL and OCSP response in the revision's DSS."""
     try:
         dss = handler.root.get("/DSS")
@@ -59,7 +64,7 @@ def _dss_items(handler: Any) -> set[str] | None:
         return {"unreadable"}
 
 
-def _pages(handler: Any) -> list[str]:
+def _pages(handler: PdfHandler) -> list[str]:
     """Per page: its content and its annotations other than signature widgets."""
     out = []
     try:
@@ -92,7 +97,7 @@ def _pages(handler: Any) -> list[str]:
     return out
 
 
-def fields_of(reader: Any) -> list[tuple[str, bool, bool]]:
+def fields_of(reader: PdfFileReader) -> list[tuple[str, bool, bool]]:
     """Every signature field of the file as it is: (name, signed, required), document
     timestamps left out. When no field carries the Required flag (a file prepared
     elsewhere), every field counts as required."""
@@ -109,7 +114,7 @@ def fields_of(reader: Any) -> list[tuple[str, bool, bool]]:
     return out
 
 
-def tail_problems(reader: Any, last: Any) -> list[str]:
+def tail_problems(reader: PdfFileReader, last: EmbeddedPdfSignature) -> list[str]:
     """Sentences naming what changed after the last signature ``last`` (pyHanko's embedded
     signature) other than validation data and document timestamps."""
     name = str(last.field_name)

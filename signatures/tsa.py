@@ -24,7 +24,7 @@ import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, cast
+from typing import TYPE_CHECKING, cast
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -32,6 +32,12 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from signatures.errors import SigningError
+
+if TYPE_CHECKING:
+    from asn1crypto import cms, tsp
+
+    # re-exported: the type of a timestamp client, for the workflow (which imports no pyHanko)
+    from pyhanko.sign.timestamps import TimeStamper as TimeStamper
 
 #: id-ct-TSTInfo (RFC 3161), by its number: asn1crypto learns the name ``tst_info`` only when
 #: ``asn1crypto.tsp`` is imported, and a lookup by name made before that keeps not knowing it
@@ -142,7 +148,8 @@ class TimestampAuthority:
                                             "time_stamp_token": token}).dump()
         return granted
 
-    def _token(self, imprint: Any, algorithm: str, nonce: int | None) -> Any:
+    def _token(self, imprint: tsp.MessageImprint, algorithm: str,
+               nonce: int | None) -> cms.ContentInfo:
         from asn1crypto import cms, tsp
         from asn1crypto import x509 as asn1_x509
 
@@ -235,7 +242,7 @@ def _handler(tsa: TimestampAuthority,
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             return  # quiet: no request log on stderr
 
     return Handler
@@ -287,7 +294,7 @@ class LoopbackTsa:
         self.stop()
 
 
-def _stamper_class() -> type[Any]:
+def _stamper_class() -> Callable[[str, float], TimeStamper]:
     from pyhanko.sign.timestamps import TimeStamper
     from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
@@ -314,7 +321,8 @@ def _stamper_class() -> type[Any]:
                 raise TimestampRequestError(
                     f"the timestamp authority {self.url} cannot be reached ({exc})") from exc
 
-        async def async_request_tsa_response(self, req: Any) -> Any:
+        async def async_request_tsa_response(self, req: tsp.TimeStampReq
+                                             ) -> tsp.TimeStampResp:
             from asn1crypto import tsp
 
             raw = await asyncio.to_thread(self._post, req.dump())
@@ -323,6 +331,6 @@ def _stamper_class() -> type[Any]:
     return _Client
 
 
-def UrlTimeStamper(url: str, timeout: float = 10.0) -> Any:  # noqa: N802 - acts as a class
+def UrlTimeStamper(url: str, timeout: float = 10.0) -> TimeStamper:  # noqa: N802 - acts as a class
     """A pyHanko ``TimeStamper`` that posts RFC 3161 queries to ``url``."""
     return _stamper_class()(url, timeout)

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cryptography import x509
+    from pyhanko.sign.validation.status import (
+        StandardCMSSignatureStatus,
+        TimestampSignatureStatus,
+    )
 
 __all__ = ["REASONS", "Proof", "reasons_for", "level_of"]
 
@@ -37,7 +44,7 @@ def _day(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def reasons_for(status: Any, cert: Any, name: str, proof: Proof,
+def reasons_for(status: StandardCMSSignatureStatus, cert: x509.Certificate, name: str, proof: Proof,
                 revoked_at: datetime | None) -> list[tuple[str, str]]:
     """(reason, sentence) pairs for one checked signature; empty when it holds.
 
@@ -64,7 +71,7 @@ def reasons_for(status: Any, cert: Any, name: str, proof: Proof,
     return found
 
 
-def _certificate_reasons(status: Any, cert: Any, name: str, proof: Proof,
+def _certificate_reasons(status: StandardCMSSignatureStatus, cert: x509.Certificate, name: str, proof: Proof,
                          revoked_at: datetime | None) -> list[tuple[str, str]]:
     after, before = cert.not_valid_after_utc, cert.not_valid_before_utc
     no_proof = "; no timestamp proves the signature existed before"
@@ -98,7 +105,7 @@ def _certificate_reasons(status: Any, cert: Any, name: str, proof: Proof,
     return found + stamp
 
 
-def _timestamp_reason(status: Any, cert: Any) -> list[tuple[str, str]]:
+def _timestamp_reason(status: StandardCMSSignatureStatus, cert: x509.Certificate) -> list[tuple[str, str]]:
     ts = status.timestamp_validity
     if ts is None or (ts.intact and ts.valid and ts.trusted):
         return []
@@ -108,7 +115,7 @@ def _timestamp_reason(status: Any, cert: Any) -> list[tuple[str, str]]:
              "FILE).")]
 
 
-def _authority(ts: Any, signer_cert: Any) -> str:
+def _authority(ts: TimestampSignatureStatus, signer_cert: x509.Certificate) -> str:
     """" of TIME by TSA (issued by ISSUER)", and a warning when the working group's CA
     issued the timestamp authority's certificate."""
     try:
@@ -129,7 +136,7 @@ def _authority(ts: Any, signer_cert: Any) -> str:
     return text
 
 
-def _der(cert: Any) -> bytes:
+def _der(cert: x509.Certificate) -> bytes:
     from cryptography.hazmat.primitives.serialization import Encoding
 
     return bytes(cert.public_bytes(Encoding.DER))

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 
@@ -28,6 +28,14 @@ from signatures.errors import VerificationError
 from signatures.keys import cert_info
 from signatures.revocation import context_at, issuers_of, load_crls, revoked_at
 from signatures.verdict import Proof, level_of, reasons_for
+
+if TYPE_CHECKING:
+    from asn1crypto import crl as asn1_crl
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import hashes
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+    from pyhanko.sign.validation.status import PdfSignatureStatus
 
 __all__ = ["PdfReport", "SignatureReport", "signed_revision", "verify_pdf"]
 
@@ -74,7 +82,7 @@ class SignatureReport:
         return replace(self, ok=False, reasons=[*self.reasons, reason],
                        problems=[*self.problems, text])
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {
             "index": self.index,
             "reason": self.reason,
@@ -116,7 +124,7 @@ class PdfReport:
     problems: list[str] = field(default_factory=list)
     level: str = "B-B"
     at: datetime | None = None
-    document_timestamps: list[dict[str, Any]] = field(default_factory=list)
+    document_timestamps: list[dict[str, object]] = field(default_factory=list)
     #: every signature field of the file: (name, signed, required)
     fields: list[tuple[str, bool, bool]] = field(default_factory=list)
 
@@ -124,7 +132,7 @@ class PdfReport:
     def ok(self) -> bool:
         return bool(self.signatures) and all(s.ok for s in self.signatures) and not self.problems
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {
             "schema": "brics-resolutions/verify-pdf/1",
             "ok": self.ok,
@@ -143,7 +151,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _reader(pdf: bytes) -> Any:
+def _reader(pdf: bytes) -> PdfFileReader:
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -168,11 +176,12 @@ def signed_revision(pdf: bytes, index: int) -> bytes:
     return pdf[: start2 + length2]
 
 
-def _cert_of(status: Any) -> x509.Certificate:
+def _cert_of(status: PdfSignatureStatus) -> x509.Certificate:
     return x509.load_der_x509_certificate(status.signing_cert.dump())
 
 
-def _dss(reader: Any) -> tuple[list[Any], list[Any]]:
+def _dss(reader: PdfFileReader) -> tuple[list[asn1_crl.CertificateList],
+                                          list[asn1_x509.Certificate]]:
     """(CRLs, certificates) of the document security store, if any."""
     from pyhanko.sign.validation.dss import DocumentSecurityStore
     from pyhanko.sign.validation.errors import NoDSSFoundError
@@ -194,19 +203,20 @@ def _dss(reader: Any) -> tuple[list[Any], list[Any]]:
         return [], []
 
 
-def _end(emb: Any) -> int:
+def _end(emb: EmbeddedPdfSignature) -> int:
     start, length, start2, length2 = (int(v) for v in emb.byte_range)
     return start2 + length2
 
 
-def _document_timestamps(reader: Any, roots: Sequence[x509.Certificate], crls: list[Any],
-                         certs: list[Any], now: datetime) -> tuple[list[tuple[int, datetime]],
-                                                                    list[dict[str, Any]]]:
+def _document_timestamps(reader: PdfFileReader, roots: Sequence[x509.Certificate],
+                         crls: list[asn1_crl.CertificateList],
+                         certs: list[asn1_x509.Certificate], now: datetime
+                         ) -> tuple[list[tuple[int, datetime]], list[dict[str, object]]]:
     """Valid document timestamps as (revision end, time), newest first, and their report."""
     from pyhanko.sign.validation import validate_pdf_timestamp
 
     proven: list[tuple[int, datetime]] = []
-    report: list[dict[str, Any]] = []
+    report: list[dict[str, object]] = []
     horizon = now
     for emb in reversed(list(reader.embedded_timestamp_signatures)):
         try:
@@ -224,8 +234,9 @@ def _document_timestamps(reader: Any, roots: Sequence[x509.Certificate], crls: l
     return proven, report
 
 
-def _check(emb: Any, index: int, roots: Sequence[x509.Certificate],
-           ts_roots: Sequence[x509.Certificate], crls: list[Any], certs: list[Any],
+def _check(emb: EmbeddedPdfSignature, index: int, roots: Sequence[x509.Certificate],
+           ts_roots: Sequence[x509.Certificate], crls: list[asn1_crl.CertificateList],
+           certs: list[asn1_x509.Certificate],
            exists_by: datetime, kind: str) -> SignatureReport:
     from pyhanko.sign.validation import validate_pdf_signature
 
@@ -240,8 +251,9 @@ def _check(emb: Any, index: int, roots: Sequence[x509.Certificate],
     return _report(index, emb, status, proof, crls, issuers_of(roots, certs, status))
 
 
-def _report(index: int, emb: Any, status: Any, proof: Proof, crls: list[Any],
-            issuers: list[Any]) -> SignatureReport:
+def _report(index: int, emb: EmbeddedPdfSignature, status: PdfSignatureStatus, proof: Proof,
+            crls: list[asn1_crl.CertificateList],
+            issuers: list[x509.Certificate]) -> SignatureReport:
     name = str(emb.field_name)
     cert = _cert_of(status)
     info = cert_info(cert)
@@ -270,7 +282,7 @@ def _report(index: int, emb: Any, status: Any, proof: Proof, crls: list[Any],
     )
 
 
-def _unreadable(index: int, emb: Any, exc: Exception) -> SignatureReport:
+def _unreadable(index: int, emb: EmbeddedPdfSignature, exc: Exception) -> SignatureReport:
     name = str(getattr(emb, "field_name", f"#{index + 1}"))
     byte_range = tuple(int(v) for v in getattr(emb, "byte_range", (0, 0, 0, 0)))
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -307,7 +319,7 @@ def issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
         return False
 
 
-def _SHA256() -> Any:  # noqa: N802 - a hash class
+def _SHA256() -> hashes.SHA256:  # noqa: N802 - a hash class
     from cryptography.hazmat.primitives import hashes
 
     return hashes.SHA256()
@@ -360,7 +372,7 @@ def verify_pdf(pdf: bytes, trust_roots: Sequence[x509.Certificate], *,
                      document_timestamps=doc_report, fields=fields)
 
 
-def _fields(reader: Any) -> list[tuple[str, bool, bool]]:
+def _fields(reader: PdfFileReader) -> list[tuple[str, bool, bool]]:
     from signatures.tail import fields_of
 
     try:
@@ -381,7 +393,7 @@ def _incomplete(fields: list[tuple[str, bool, bool]]) -> list[str]:
     return out
 
 
-def _after_last(reader: Any, last: Any, report: SignatureReport) -> list[str]:
+def _after_last(reader: PdfFileReader, last: EmbeddedPdfSignature, report: SignatureReport) -> list[str]:
     from signatures.tail import tail_problems
 
     try:

@@ -13,10 +13,13 @@ import datetime as _dt
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from templates.labels import labels_for, language_name, section
 from templates.people import person_name
+
+if TYPE_CHECKING:
+    from templates.view import EventView
 
 __all__ = ["describe_event", "event_time", "event_rows", "EventRow", "EVENT_ACTIONS"]
 
@@ -42,15 +45,20 @@ def event_time(at: str, lang: str) -> str:
     return format_datetime(moment, format="short", locale=locale, tzinfo=_dt.timezone.utc)
 
 
-def _who(ids: Any, lang: str, people: Mapping[str, Mapping[str, str]]) -> str:
-    items = ids if isinstance(ids, list) else [ids]
+def _listed(value: object) -> list[object]:
+    """A detail field that holds one value or a list of them, as a list."""
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _who(ids: object, lang: str, people: Mapping[str, Mapping[str, str]]) -> str:
+    items = _listed(ids)
     from drafts.languages import REGISTRY
 
     sep = REGISTRY[lang].list_separator if lang in REGISTRY else ", "
     return sep.join(person_name(people.get(str(i), {"en": str(i)}), lang) for i in items if i)
 
 
-def _what(action: str, d: Mapping[str, Any], lang: str,
+def _what(action: str, d: Mapping[str, object], lang: str,
           people: Mapping[str, Mapping[str, str]]) -> str:
     w = labels_for(lang)
     small = section("small", lang)
@@ -59,7 +67,7 @@ def _what(action: str, d: Mapping[str, Any], lang: str,
     if action in ("new", "edit", "apply-amendments") and d.get("version"):
         parts.append(f"{small['version']} {d['version']}")
     if action == "apply-amendments" and d.get("amendments"):
-        parts.append("№ " + ", ".join(str(a) for a in d["amendments"]))
+        parts.append("№ " + ", ".join(str(a) for a in _listed(d["amendments"])))
     if action in ("circulate", "close_review_changes", "close_review_no_objection") \
             and d.get("round"):
         rnd = small["round"]
@@ -83,7 +91,7 @@ def _what(action: str, d: Mapping[str, Any], lang: str,
                      f"{w.get(str(d.get('status')), str(d.get('status')))}")
     if action == "translations-confirm":
         language = language_name(str(d.get("lang")), lang)
-        parts.append(f"{language}, {len(d.get('paragraphs', []))} {small['paragraphs']}")
+        parts.append(f"{language}, {len(_listed(d.get('paragraphs', [])))} {small['paragraphs']}")
     if action in ("approve", "object", "sign") and d.get("member"):
         parts.append(_who(d["member"], lang, people))
     if action == "sign" and d.get("cert_fingerprint"):
@@ -137,7 +145,7 @@ def _lines(pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     return tuple(seen)
 
 
-def event_rows(events: Sequence[Any], languages: Sequence[str],
+def event_rows(events: Sequence[EventView], languages: Sequence[str],
                people: Mapping[str, Mapping[str, str]], *,
                latin: bool = False) -> list[EventRow]:
     """The event table of a document shown in ``languages`` (each text once)."""

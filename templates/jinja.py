@@ -15,8 +15,8 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable
 from importlib import resources
+from importlib.abc import Traversable
 from pathlib import Path
-from typing import Any
 
 from jinja2 import (
     BaseLoader,
@@ -48,7 +48,6 @@ __all__ = [
 
 #: The package whose data holds the built-in templates (``html/``, ``css/``, ``docx/``).
 PACKAGE = "templates"
-
 
 
 #: What a line must not break inside: a range of numbers ("2026–2027", "1–15"), a
@@ -100,7 +99,7 @@ class ResourceLoader(BaseLoader):
     def list_templates(self) -> list[str]:
         out: list[str] = []
 
-        def walk(node: Any, prefix: str) -> None:
+        def walk(node: Traversable, prefix: str) -> None:
             for child in node.iterdir():
                 name = f"{prefix}{child.name}"
                 if child.is_dir():

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from templates import jinja
 from templates.events import EventRow
@@ -227,7 +226,7 @@ def words(key: str, languages: Sequence[str]) -> str:
     return " / ".join(dict.fromkeys(texts))
 
 
-def _context(languages: Sequence[str]) -> dict[str, Any]:
+def _context(languages: Sequence[str]) -> dict[str, object]:
     first = languages[0] if languages else "en"
     shown = tuple(languages) if languages else ("en",)
     return {"css": jinja.read_file("css/room.css").decode("utf-8"),

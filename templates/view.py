@@ -307,13 +307,40 @@ def build_view(
         raise ValueError(f"unknown stage {stage!r}; stages are {', '.join(STAGES)}")
     langs = tuple(languages or resolution.languages)
     chosen_layout = layout or ("parallel" if len(langs) > 1 else "single")
-    stale_map = stale or {}
+    preamble, operative, annexes = _body_views(resolution, previous, langs, stale or {},
+                                               body.ru_lower_openers)
+    watermark = _watermark(stage, langs, reviewer)
+    return DocumentView(
+        stage=stage, layout=chosen_layout, languages=langs, authentic=resolution.languages,
+        symbol=resolution.symbol or "", version=version,
+        content_hash=resolution.content_hash(), date=date,
+        dates={lang: format_date(date, lang) for lang in langs},
+        distribution=resolution.distribution or "General",
+        body=body, working_group=dict(working_group or {}),
+        title={lang: resolution.title.get(lang, "") for lang in langs},
+        preamble=preamble, operative=operative, annexes=tuple(annexes),
+        watermark=watermark, reviewer=reviewer, reviewer_id=reviewer_id,
+        signatories=tuple(signatories), approvals=tuple(approvals),
+        comments=tuple(comments), events=tuple(events), waivers=tuple(waivers),
+        enclosures=tuple(enclosures),
+        people=dict(people or {}),
+        previous_version=previous_version, extra=dict(extra or {}),
+    )
+
+
+_Body = tuple[tuple[ParagraphView, ...], tuple[ParagraphView, ...], list[AnnexView]]
+
+
+def _body_views(resolution: Resolution, previous: Resolution | None, langs: Sequence[str],
+                stale: Mapping[str, frozenset[str]], ru_lower_openers: bool) -> _Body:
+    """The preamble, operative part and annexes in ``langs``; against ``previous`` each
+    paragraph carries its change and removed paragraphs are shown where they were."""
     changes = {c.id: c for c in compare(previous, resolution)} if previous else {}
 
     def views(locs: list[Located]) -> tuple[ParagraphView, ...]:
         out = []
         for loc in locs:
-            view = _paragraph_view(resolution, loc, langs, stale_map, body.ru_lower_openers)
+            view = _paragraph_view(resolution, loc, langs, stale, ru_lower_openers)
             change = changes.get(loc.paragraph.id)
             if change:
                 view = _with_change(view, change.status, change.segments)
@@ -332,30 +359,18 @@ def build_view(
             titles={lang: annex.title.get(lang, "") for lang in langs},
             paragraphs=views(locs),
         ))
-    if previous is not None:
-        removed = [c for c in changes.values() if c.status == "removed"]
-        preamble, operative, annexes = _with_removed(previous, removed, langs, preamble,
-                                                     operative, annexes)
-    # a draft says so in each language shown, one line each
+    if previous is None:
+        return preamble, operative, annexes
+    removed = [c for c in changes.values() if c.status == "removed"]
+    return _with_removed(previous, removed, langs, preamble, operative, annexes)
+
+
+def _watermark(stage: str, langs: Sequence[str], reviewer: str) -> str:
+    """A draft says so in each language shown, one line each; a review copy names its
+    reviewer; other stages carry none."""
     draft_words = "\n".join(dict.fromkeys(labels_for(lang)["watermark_draft"]
                                           for lang in langs))
-    watermark = {"draft": draft_words, "review": reviewer}.get(stage, "")
-    return DocumentView(
-        stage=stage, layout=chosen_layout, languages=langs, authentic=resolution.languages,
-        symbol=resolution.symbol or "", version=version,
-        content_hash=resolution.content_hash(), date=date,
-        dates={lang: format_date(date, lang) for lang in langs},
-        distribution=resolution.distribution or "General",
-        body=body, working_group=dict(working_group or {}),
-        title={lang: resolution.title.get(lang, "") for lang in langs},
-        preamble=preamble, operative=operative, annexes=tuple(annexes),
-        watermark=watermark, reviewer=reviewer, reviewer_id=reviewer_id,
-        signatories=tuple(signatories), approvals=tuple(approvals),
-        comments=tuple(comments), events=tuple(events), waivers=tuple(waivers),
-        enclosures=tuple(enclosures),
-        people=dict(people or {}),
-        previous_version=previous_version, extra=dict(extra or {}),
-    )
+    return {"draft": draft_words, "review": reviewer}.get(stage, "")
 
 
 def _with_change(view: ParagraphView, status: str,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from workflow.errors import InvalidInput, NotFound, WorkspaceError
 from workflow.rows import (
@@ -37,17 +37,17 @@ if TYPE_CHECKING:  # a version's model is read by show and status only, not by l
 __all__ = ["Reader", "open_reader"]
 
 
-def _when(value: Any) -> _dt.datetime:
+def _when(value: str | _dt.datetime) -> _dt.datetime:
     """A stored timestamp as the models give it back: in UTC (SQLite keeps naive UTC text,
     PostgreSQL an aware datetime)."""
     if isinstance(value, str):
         value = _dt.datetime.fromisoformat(value)
     if value.utcoffset() is None:
-        return value.replace(tzinfo=_dt.timezone.utc)  # type: ignore[no-any-return]
-    return value.astimezone(_dt.timezone.utc)  # type: ignore[no-any-return]
+        return value.replace(tzinfo=_dt.timezone.utc)
+    return value.astimezone(_dt.timezone.utc)
 
 
-def _iso(value: Any) -> str | None:
+def _iso(value: str | _dt.datetime | None) -> str | None:
     return None if value is None else _when(value).isoformat()
 
 

@@ -9,7 +9,106 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:  # what a stored row offers, an ORM object or a bare driver's record alike
+    import datetime as _dt
+    from typing import Protocol
+
+    class _ResolutionSource(Protocol):
+        @property
+        def number(self) -> int: ...
+        @property
+        def symbol(self) -> str: ...
+        @property
+        def title(self) -> str: ...
+        @property
+        def body(self) -> str: ...
+        @property
+        def state(self) -> str: ...
+        @property
+        def current_version(self) -> int: ...
+        @property
+        def updated_at(self) -> _dt.datetime: ...
+
+    class _CommentSource(Protocol):
+        @property
+        def number(self) -> int: ...
+        @property
+        def version_number(self) -> int: ...
+        @property
+        def ref(self) -> str: ...
+        @property
+        def paragraph_id(self) -> str: ...
+        @property
+        def author(self) -> str: ...
+        @property
+        def type(self) -> str: ...
+        @property
+        def text(self) -> str: ...
+        @property
+        def proposal(self) -> str: ...
+        @property
+        def disposition(self) -> str: ...
+        @property
+        def note(self) -> str: ...
+        @property
+        def lang(self) -> str | None: ...
+        @property
+        def quote(self) -> str | None: ...
+
+    class _AmendmentSource(Protocol):
+        @property
+        def number(self) -> int: ...
+        @property
+        def version_number(self) -> int: ...
+        @property
+        def author(self) -> str: ...
+        @property
+        def target_ref(self) -> str: ...
+        @property
+        def target_id(self) -> str: ...
+        @property
+        def op(self) -> str: ...
+        @property
+        def texts_json(self) -> str: ...
+        @property
+        def why(self) -> str: ...
+        @property
+        def status(self) -> str: ...
+        @property
+        def applied_version(self) -> int | None: ...
+
+    class MemberSource(Protocol):
+        @property
+        def id(self) -> str: ...
+        @property
+        def name(self) -> str: ...
+        @property
+        def names_json(self) -> str: ...
+        @property
+        def org(self) -> str: ...
+        @property
+        def delegation(self) -> str: ...
+        @property
+        def email(self) -> str: ...
+        @property
+        def lang(self) -> str: ...
+        def role_set(self) -> set[str]: ...
+
+    class VersionSource(Protocol):
+        @property
+        def number(self) -> int: ...
+        @property
+        def source(self) -> str: ...
+        @property
+        def content_hash(self) -> str: ...
+
+    class _EventSource(Protocol):
+        @property
+        def seq(self) -> int: ...
+        @property
+        def detail(self) -> str: ...
 
 __all__ = ["Summary", "Page", "CommentRow", "AmendmentRow", "MemberInfo", "SubmissionInfo",
            "MessageInfo", "event_detail", "ApprovalResult", "approval_detail"]
@@ -25,11 +124,11 @@ class Summary(NamedTuple):
     updated_at: str
 
     @classmethod
-    def of(cls, row: Any) -> Summary:
+    def of(cls, row: _ResolutionSource) -> Summary:
         return cls(row.number, row.symbol, row.title, row.body, row.state, row.current_version,
                    row.updated_at.isoformat())
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return self._asdict()
 
 
@@ -58,7 +157,7 @@ class CommentRow(NamedTuple):
     quote: str = ""       # the text the reviewer marked
 
     @classmethod
-    def of(cls, c: Any, current_refs: dict[str, str], round_no: int) -> CommentRow:
+    def of(cls, c: _CommentSource, current_refs: dict[str, str], round_no: int) -> CommentRow:
         """A stored comment, its ref looked up in the current version's refs."""
         orphaned = bool(c.paragraph_id) and c.paragraph_id not in current_refs
         current = "General" if not c.paragraph_id else current_refs.get(c.paragraph_id, "")
@@ -66,7 +165,7 @@ class CommentRow(NamedTuple):
                    c.author, c.type, c.text, c.proposal, c.disposition, c.note, orphaned,
                    c.lang or "", c.quote or "")
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return self._asdict()
 
 
@@ -84,13 +183,13 @@ class AmendmentRow(NamedTuple):
     applied_version: int | None
 
     @classmethod
-    def of(cls, a: Any, current_refs: dict[str, str]) -> AmendmentRow:
+    def of(cls, a: _AmendmentSource, current_refs: dict[str, str]) -> AmendmentRow:
         """A stored amendment, its target looked up in the current version's refs."""
         return cls(a.number, a.version_number, a.author, a.target_ref,
                    current_refs.get(a.target_id, ""), a.target_id, a.op,
                    json.loads(a.texts_json), a.why, a.status, a.applied_version)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return self._asdict()
 
 
@@ -107,7 +206,7 @@ class MemberInfo(NamedTuple):
     active: bool = True         # False once removed (kept for their history)
 
     @classmethod
-    def of(cls, m: Any, db_role: str | None = None,
+    def of(cls, m: MemberSource, db_role: str | None = None,
            roles: Iterable[str] | None = None) -> MemberInfo:
         """A stored member; ``roles`` when they were read apart (else ``m.role_set()``);
         a deactivated member holds none."""
@@ -134,7 +233,7 @@ class SubmissionInfo(NamedTuple):
     note: str
     received_at: str | None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return self._asdict()
 
 
@@ -151,11 +250,11 @@ class MessageInfo(NamedTuple):
     created_at: str
     sent_at: str | None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return self._asdict()
 
 
-def event_detail(event: Any) -> dict[str, Any]:
+def event_detail(event: _EventSource) -> dict[str, object]:
     """An audit event's detail (stored as JSON text)."""
     from workflow.errors import WorkflowError
 
@@ -178,7 +277,7 @@ class ApprovalResult:
 
 
 def approval_detail(member: str, version: int, content_hash: str, rule: str,
-                    signed_statement: bool) -> dict[str, Any]:
+                    signed_statement: bool) -> dict[str, object]:
     """The ``approve`` event's detail, before who typed it and the evidence."""
     return {"member": member, "version": version, "content_hash": content_hash, "rule": rule,
             "signed_statement": signed_statement}

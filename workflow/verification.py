@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass, field
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -43,11 +43,12 @@ def verify_workspace(app: App, witnesses: Sequence[tuple[int, str]] = (),
         count = int(session.exec(select(func.count()).select_from(AuditEvent)).one())
         signed = sorted(_signed(session).items())
         heavy = bool(signed) or _has_statements(session) or _has_stored_files(app)
-    tasks: list[tuple[str, Any]] = [("chain", list(witnesses)), ("artefacts", None),
-                                    ("files", None), ("statements", None)]
+    tasks = [_Task("chain", witnesses=list(witnesses)), _Task("artefacts"), _Task("files"),
+             _Task("statements")]
     size = max(1, -(-len(signed) // (workers * 4)))
-    tasks += [("signatures", signed[i:i + size]) for i in range(0, len(signed), size)]
-    tasks.append(("anchors", None))
+    tasks += [_Task("signatures", signed=signed[i:i + size])
+              for i in range(0, len(signed), size)]
+    tasks.append(_Task("anchors"))
     if workers <= 1 or not heavy:
         results = [_part(app, task) for task in tasks]
     else:
@@ -57,16 +58,26 @@ def verify_workspace(app: App, witnesses: Sequence[tuple[int, str]] = (),
     return [p for part in results for p in part], count
 
 
-def _in_worker(item: tuple[int, tuple[str, Any]]) -> list[audit.Problem]:
+@dataclass(frozen=True)
+class _Task:
+    """One independent part of the check: its kind and what it checks (the out-of-band
+    heads for ``chain``, the signed PDFs for ``signatures``)."""
+
+    kind: str
+    witnesses: list[tuple[int, str]] = field(default_factory=list)
+    signed: list[tuple[tuple[int, int], int]] = field(default_factory=list)
+
+
+def _in_worker(item: tuple[int, _Task]) -> list[audit.Problem]:
     return _part(pool.worker_app(), item[1])
 
 
-def _part(app: App, task: tuple[str, Any]) -> list[audit.Problem]:
+def _part(app: App, task: _Task) -> list[audit.Problem]:
     """One independent part of the check, in its own read transaction."""
-    kind, arg = task
+    kind = task.kind
     with app.read() as session:
         if kind == "chain":
-            problems = witness_problems(session, arg)
+            problems = witness_problems(session, task.witnesses)
             problems += audit.verify(session)
             return problems + config_problems(app.workspace.root, _config_events(session))
         if kind == "artefacts":
@@ -77,7 +88,7 @@ def _part(app: App, task: tuple[str, Any]) -> list[audit.Problem]:
             return [audit.Problem("signed statement", p)
                     for p in statement_problems(app, session)]
         if kind == "signatures":
-            return _signature_problems(app, session, arg)
+            return _signature_problems(app, session, task.signed)
         return anchor_problems(app, session)
 
 

@@ -14,14 +14,22 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
 
 from lxml import etree
 
 from drafts.akn.export import AknError, eid
-from drafts.akn.meta import COUNTRY, LANGUAGE_CODES, XML_LANG, element, meta, slug, work_id
+from drafts.akn.meta import (
+    COUNTRY,
+    LANGUAGE_CODES,
+    XML_LANG,
+    WorkId,
+    element,
+    meta,
+    slug,
+    work_id,
+)
 from drafts.akn.people import person_slug
-from drafts.model import Resolution
+from drafts.model import Located, Resolution
 from drafts.numbering import ref, resolve
 
 __all__ = ["OPERATIONS", "export_amendment_akn"]
@@ -95,8 +103,8 @@ def export_amendment_akn(resolution: Resolution, *, version: int, amendment_id: 
     return out
 
 
-def _content(content: Any, resolution: Resolution, affected: Any, version: int,
-             langs: tuple[str, ...], op: str, located: Any, texts: Mapping[str, str]) -> None:
+def _content(content: etree._Element, resolution: Resolution, affected: WorkId, version: int,
+             langs: tuple[str, ...], op: str, located: Located, texts: Mapping[str, str]) -> None:
     """Per language: the operation's words around a link to the target in that language's
     expression, and the proposed text quoted."""
     target_ref = ref(located)

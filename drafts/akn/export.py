@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from lxml import etree
 
@@ -99,7 +98,7 @@ def _wids(resolution: Resolution, original: Mapping[str, str]) -> dict[str, str]
     return out
 
 
-def text_block(parent: Any, tag: str, text: str) -> Any:
+def text_block(parent: etree._Element, tag: str, text: str) -> etree._Element:
     """``<tag><p>…</p></tag>`` with the opening phrase as ``<i>``."""
     holder = element(tag, parent) if tag != "p" else parent
     p = element("p", holder)
@@ -126,7 +125,7 @@ class _Writer:
         return {"eId": self.prefix + eid(located),
                 "wId": self.prefix + self.wids.get(pid, eid(located)), "GUID": self.prefix + pid}
 
-    def preamble(self, parent: Any, paragraphs: tuple[Paragraph, ...], annex: int | None
+    def preamble(self, parent: etree._Element, paragraphs: tuple[Paragraph, ...], annex: int | None
                  ) -> None:
         formula = self.enacting if annex is None else ""
         if not paragraphs and not formula:
@@ -145,14 +144,15 @@ class _Writer:
             recital = element("recital", recitals, **self.ids(located))
             text_block(recital, "p", paragraph.text(self.lang))
 
-    def body(self, parent: Any, paragraphs: tuple[Paragraph, ...], annex: int | None) -> None:
+    def body(self, parent: etree._Element, paragraphs: tuple[Paragraph, ...], annex: int | None) -> None:
         node = element("mainBody", parent, **{XML_LANG: self.lang})
         if not paragraphs:
             element("p", node)
         for index, paragraph in enumerate(paragraphs):
             self.hier(node, "paragraph", paragraph, (annex, "operative", (index,)))
 
-    def hier(self, parent: Any, tag: str, paragraph: Paragraph, key: tuple[Any, ...]) -> None:
+    def hier(self, parent: etree._Element, tag: str, paragraph: Paragraph,
+             key: tuple[int | None, str, tuple[int, ...]]) -> None:
         located = self.located[key]
         node = element(tag, parent, **self.ids(located))
         number = label(self.resolution, located, self.lang)
@@ -169,7 +169,7 @@ class _Writer:
             self.hier(node, "point", item, (annex, section, path + (index,)))
 
     def statement(self, work: WorkId, version: int, date: str,
-                  signatories: Sequence[Signatory]) -> Any:
+                  signatories: Sequence[Signatory]) -> etree._Element:
         res, lang = self.resolution, self.lang
         doc = element("statement", name="resolution")
         doc.append(meta(work, langs=(lang,), version=version, date=date, prefix=self.prefix,
@@ -210,7 +210,7 @@ class _Writer:
     def people(signatories: Sequence[Signatory]) -> list[str]:
         return unique_slugs((s.name, s.latin) for s in signatories)
 
-    def conclusions(self, doc: Any, signatories: Sequence[Signatory]) -> None:
+    def conclusions(self, doc: etree._Element, signatories: Sequence[Signatory]) -> None:
         node = element("conclusions", doc)
         box = element("blockContainer", node, eId=f"{self.prefix}signatures")
         for signer, slug in zip(signatories, self.people(signatories)):

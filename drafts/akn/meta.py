@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from lxml import etree
 
@@ -34,7 +33,8 @@ LANGUAGE_CODES = {"ru": "rus", "zh": "zho", "en": "eng", "pt": "por", "ar": "ara
 _UNSAFE = re.compile(r"[^a-z0-9.-]+")
 
 
-def element(tag: str, parent: Any = None, text: str | None = None, **attrs: str) -> Any:
+def element(tag: str, parent: etree._Element | None = None, text: str | None = None,
+            **attrs: str) -> etree._Element:
     """An element in the AKN namespace (``parent``'s child when given)."""
     name = f"{{{AKN_NS}}}{tag}"
     node = etree.Element(name, nsmap={None: AKN_NS}) if parent is None else \
@@ -84,7 +84,7 @@ def work_id(resolution: Resolution, *, date: str, country: str = COUNTRY,
 
 
 def meta(work: WorkId, *, langs: tuple[str, ...], version: int, date: str, prefix: str = "",
-         component: str = "", body: str | None = None) -> Any:
+         component: str = "", body: str | None = None) -> etree._Element:
     """``<meta>``: identification (Work, Expression, Manifestation) and references.
 
     ``prefix`` is put before every eId (documents inside a collection); ``component``

@@ -57,7 +57,7 @@ class Finding:
         key = "\0".join([self.paragraph_id, self.rule, ",".join(self.languages)])
         return "f-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "id": self.id,
             "ref": self.ref,
@@ -99,7 +99,7 @@ class Thresholds:
     min_chars: int = 40
 
     @classmethod
-    def of(cls, value: Thresholds | Mapping[str, Any] | None) -> Thresholds:
+    def of(cls, value: Thresholds | Mapping[str, object] | None) -> Thresholds:
         """Accept a Thresholds, a mapping of some of its fields, or None (defaults)."""
         if value is None:
             return cls()

@@ -50,7 +50,7 @@ def check(
     resolution: Resolution,
     *,
     records: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
-    thresholds: Thresholds | Mapping[str, Any] | None = None,
+    thresholds: Thresholds | Mapping[str, object] | None = None,
 ) -> list[Finding]:
     """Every parity finding for ``resolution``, in document order.
 
@@ -87,7 +87,7 @@ def _unit_findings(unit: Unit, langs: tuple[str, ...], limits: Thresholds) -> li
     ]
 
 
-def summary(findings: Iterable[Finding]) -> dict[str, Any]:
+def summary(findings: Iterable[Finding]) -> dict[str, object]:
     """Counts by severity and by rule, and ``ok`` (true when there is no error)."""
     items = list(findings)
     severities = Counter(f.severity for f in items)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from drafts.errors import DraftError
 from drafts.model import Annex, Paragraph, Resolution
@@ -77,10 +76,20 @@ class ImportResult:
 
 
 @dataclass
+class _Node:
+    """One paragraph as read: its text in the document's language, the label style it was
+    written with ("" for the default) and its items."""
+
+    text: str
+    label: str = ""
+    items: list[_Node] = field(default_factory=list)
+
+
+@dataclass
 class _Section:
     title: str = ""
-    preamble: list[dict[str, Any]] = field(default_factory=list)
-    operative: list[dict[str, Any]] = field(default_factory=list)
+    preamble: list[_Node] = field(default_factory=list)
+    operative: list[_Node] = field(default_factory=list)
 
 
 #: a line that ends like an enacting formula ("The Working Group,", "工作组，", "إن المجلس،")
@@ -202,10 +211,10 @@ class _Classifier:
         section = self.section
         if self.phase in ("preamble", "annex-preamble"):
             if _starts_with(block.text, _OPERATIVE_OPENERS) and not section.operative:
-                section.operative.append({self.lang: _marked(block)})
+                section.operative.append(_Node(_marked(block)))
                 self.phase = "operative-lone" if section is self.main else "annex-operative-lone"
                 return
-            section.preamble.append({self.lang: _marked(block)})
+            section.preamble.append(_Node(_marked(block)))
             return
         self.unrecognised.append((block.index, block.text))
 
@@ -216,7 +225,7 @@ class _Classifier:
             self.unrecognised.append((block.index, block.text))
             return
         if level == 0:
-            section.operative.append({self.lang: _marked(block, text)})
+            section.operative.append(_Node(_marked(block, text)))
             self.phase = "annex-operative" if in_annex else "operative"
             self.lists = Lists()
             return
@@ -225,16 +234,16 @@ class _Classifier:
             return
         parent = section.operative[-1]
         if level == 2:
-            if not parent.get("items"):
+            if not parent.items:
                 self.unrecognised.append((block.index, block.text))
                 return
-            parent = parent["items"][-1]
-        node: dict[str, Any] = {self.lang: _marked(block, text)}
-        siblings = parent.setdefault("items", [])
+            parent = parent.items[-1]
+        node = _Node(_marked(block, text))
+        siblings = parent.items
         if style != DEFAULT_STYLES[level - 1] and not siblings:
-            node["label"] = style  # kept as written: items (i), (ii) right under a paragraph
-        elif siblings and siblings[0].get("label"):
-            node["label"] = siblings[0]["label"]
+            node.label = style  # kept as written: items (i), (ii) right under a paragraph
+        elif siblings and siblings[0].label:
+            node.label = siblings[0].label
         siblings.append(node)
 
 
@@ -255,14 +264,14 @@ class _Ids:
         return candidate
 
 
-def _paragraphs(nodes: list[dict[str, Any]], prefix: str, lang: str, ids: _Ids,
+def _paragraphs(nodes: list[_Node], prefix: str, lang: str, ids: _Ids,
                 where: str) -> tuple[Paragraph, ...]:
     out = []
     for index, node in enumerate(nodes):
-        items = _paragraphs(node.get("items", []), "it", lang, ids, f"{where}[{index}].items")
-        text = node.get(lang, "")
+        items = _paragraphs(node.items, "it", lang, ids, f"{where}[{index}].items")
+        text = node.text
         out.append(Paragraph(ids.make(prefix, text or f"{where}{index}"),
-                             {lang: text} if text else {}, items, str(node.get("label", ""))))
+                             {lang: text} if text else {}, items, node.label))
     return tuple(out)
 
 

@@ -9,9 +9,17 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from drafts.errors import DraftError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from docx.document import Document as DocxDocument
+    from docx.oxml.text.paragraph import CT_P
+    from docx.styles.style import CharacterStyle, ParagraphStyle
+    from docx.text.run import Run
 
 __all__ = ["DocxImportError", "MAX_DOCX_BYTES", "MAX_UNCOMPRESSED_BYTES", "rendered_from"]
 
@@ -119,7 +127,7 @@ def _clean(text: str) -> str:
     return _SPACES.sub(" ", _CLEAN.sub("", text)).strip()
 
 
-def _numbering_formats(document: Any) -> dict[tuple[str, int], str]:
+def _numbering_formats(document: DocxDocument) -> dict[tuple[str, int], str]:
     """(numId, ilvl) → numFmt, from numbering.xml."""
     try:
         root = document.part.numbering_part.element
@@ -142,7 +150,7 @@ def _numbering_formats(document: Any) -> dict[tuple[str, int], str]:
     return out
 
 
-def _num_pr(p_element: Any, style: Any) -> tuple[str, int] | None:
+def _num_pr(p_element: CT_P, style: ParagraphStyle | None) -> tuple[str, int] | None:
     """(numId, ilvl) from the paragraph, else from its style chain; None when unnumbered."""
     num_id = ilvl = None
     sources = [p_element.pPr]
@@ -183,10 +191,10 @@ def _level(num: tuple[str, int], style_name: str, formats: dict[tuple[str, int],
     return min(num[1], 2)
 
 
-def _italic(run: Any) -> bool:
+def _italic(run: Run) -> bool:
     if run.italic is not None:
         return bool(run.italic)
-    style = run.style
+    style: CharacterStyle | None = run.style
     while style is not None:
         if style.font.italic is not None:
             return bool(style.font.italic)
@@ -194,7 +202,7 @@ def _italic(run: Any) -> bool:
     return False
 
 
-def _opener(runs: Any) -> str:
+def _opener(runs: Sequence[Run]) -> str:
     """The leading italic phrase (after a typed label such as "1." or "(a)"), or ""."""
     prefix = ""
     lead: list[str] = []

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from lxml import etree
 
@@ -61,14 +60,14 @@ class Returned:
     exported_as: str | None = None
 
 
-def _local(node: Any) -> str:
+def _local(node: etree._Element) -> str:
     tag = node.tag
     if not isinstance(tag, str):
         return ""
     return tag.rpartition("}")[2]
 
 
-def _parse(data: bytes, name: str) -> Any:
+def _parse(data: bytes, name: str) -> etree._Element:
     if len(data) > MAX_BYTES:
         raise XliffError(f"{name}: larger than {MAX_BYTES // 1024 // 1024} MiB; an XLIFF "
                          "file of one resolution is far smaller — is it the right file?")
@@ -106,7 +105,7 @@ def _head(data: bytes, size: int = 65536) -> str:
     return start.decode("utf-8", "ignore").lower()
 
 
-def _text(node: Any, notes: list[str]) -> str:
+def _text(node: etree._Element, notes: list[str]) -> str:
     """The text of a ``target`` with the opener as ``*…*``."""
     parts: list[str] = [node.text or ""]
     opened = False

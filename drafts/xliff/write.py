@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from lxml import etree
 
@@ -96,7 +95,8 @@ def _changed_languages(newer: Resolution, older: Resolution) -> set[str]:
     return out
 
 
-def default_source(resolution: Resolution, records: Mapping[str, Any] | None, target: str,
+def default_source(resolution: Resolution, records: Mapping[str, Mapping[str, Mapping[str, str]]] | None,
+                   target: str,
                    history: Sequence[Resolution] = ()) -> str:
     """The language that last changed (among those ``target`` is stale against, if any).
 
@@ -130,7 +130,8 @@ def _previous(unit_id: str, lang: str, digest: str | None,
     return None
 
 
-def plan_units(resolution: Resolution, records: Mapping[str, Any] | None, *, source: str,
+def plan_units(resolution: Resolution, records: Mapping[str, Mapping[str, Mapping[str, str]]] | None,
+               *, source: str,
                target: str, history: Sequence[Resolution] = ()) -> list[Unit]:
     """The units of the file, in document order, with what the translator needs to know."""
     records = records or {}
@@ -150,7 +151,7 @@ def plan_units(resolution: Resolution, records: Mapping[str, Any] | None, *, sou
     return out
 
 
-def _el(parent: Any, name: str, text: str | None = None, **attrs: str) -> Any:
+def _el(parent: etree._Element, name: str, text: str | None = None, **attrs: str) -> etree._Element:
     node = etree.SubElement(parent, f"{{{NS}}}{name}",
                             {k.replace("_", "-"): v for k, v in attrs.items()})
     if text is not None:
@@ -158,7 +159,7 @@ def _el(parent: Any, name: str, text: str | None = None, **attrs: str) -> Any:
     return node
 
 
-def _inline(node: Any, text: str) -> None:
+def _inline(node: etree._Element, text: str) -> None:
     """``*Noting* the rest`` → ``<g id="1" ctype="italic">Noting</g> the rest``."""
     opener, rest = split_opener(text)
     if not opener:

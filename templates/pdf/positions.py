@@ -16,8 +16,12 @@ edited map is refused on import.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from weasyprint import Document
+    from weasyprint.formatting_structure.boxes import Box
 
 __all__ = ["MAP_NAME", "MAP_FORMAT", "MapError", "paragraph_positions", "map_bytes",
            "read_map", "locate", "locate_box"]
@@ -37,7 +41,7 @@ def _lang(tag: str) -> str:
     return tag.split("-")[0].lower()
 
 
-def _walk(box: Any, lang: str, para: str) -> Iterator[tuple[Any, str, str]]:
+def _walk(box: Box, lang: str, para: str) -> Iterator[tuple[Box, str, str]]:
     """(box, language, paragraph id) for every box carrying a paragraph in a language."""
     element = getattr(box, "element", None)
     if element is not None:
@@ -53,7 +57,7 @@ def _walk(box: Any, lang: str, para: str) -> Iterator[tuple[Any, str, str]]:
         yield from _walk(child, lang, para)
 
 
-def paragraph_positions(document: Any) -> dict[str, Any]:
+def paragraph_positions(document: Document) -> dict[str, list[list[float | str]]]:
     """The map of a laid-out WeasyPrint document: pages (width, height in points) and
     rectangles ``[page, x0, y0, x1, y1, paragraph id, language]`` (pages count from 1)."""
     pages, rects = [], []
@@ -72,7 +76,7 @@ def paragraph_positions(document: Any) -> dict[str, Any]:
     return {"pages": pages, "rects": rects}
 
 
-def map_bytes(ids: dict[str, str], positions: dict[str, Any]) -> bytes:
+def map_bytes(ids: dict[str, str], positions: Mapping[str, object]) -> bytes:
     """The canonical bytes of a map (what is sealed): format, the copy's ids, positions."""
     body = {"format": MAP_FORMAT, "ids": dict(sorted(ids.items())), **positions}
     return json.dumps(body, ensure_ascii=False, sort_keys=True,

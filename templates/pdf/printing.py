@@ -13,7 +13,11 @@ import datetime as _dt
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from weasyprint import Attachment
+    from weasyprint.text.fonts import FontConfiguration
 
 __all__ = ["Job", "print_pdf"]
 
@@ -30,7 +34,7 @@ class Job:
     form_ids: Mapping[str, str] = field(default_factory=dict)
 
 
-def _attachment(name: str, data: bytes, mime: str, when: _dt.datetime) -> Any:
+def _attachment(name: str, data: bytes, mime: str, when: _dt.datetime) -> Attachment:
     from weasyprint import Attachment
 
     # A data: URL carries the MIME type through WeasyPrint's fetcher into /Subtype.
@@ -39,17 +43,17 @@ def _attachment(name: str, data: bytes, mime: str, when: _dt.datetime) -> Any:
                       relationship="Data" if mime.endswith(("xml", "json")) else "Source")
 
 
-def _no_fetch(url: str, *args: Any, **kwargs: Any) -> Mapping[str, Any]:
+def _no_fetch(url: str, *args: object, **kwargs: object) -> Mapping[str, object]:
     """Documents load nothing from outside: only ``data:`` URLs (attachments) resolve."""
     if url.startswith("data:"):
         from weasyprint.urls import default_url_fetcher
 
-        fetched: Mapping[str, Any] = default_url_fetcher(url, *args, **kwargs)
+        fetched: Mapping[str, object] = default_url_fetcher(url, *args, **kwargs)
         return fetched
     raise ValueError(f"rendered documents may not load external resources ({url[:60]!r})")
 
 
-def print_pdf(html: str, job: Job, font_config: Any,
+def print_pdf(html: str, job: Job, font_config: FontConfiguration,
               seal: Callable[[bytes], str] | None = None) -> bytes:
     """Lay ``html`` out and write the PDF. With ``seal`` (a review copy) the paragraphs'
     positions on the page are embedded as :data:`templates.pdf.positions.MAP_NAME`, with

@@ -113,7 +113,7 @@ def _css(stage: str, layout: str, template_dir: Path | None) -> Markup:
     return Markup("\n".join(parts).replace("</", "<\\/"))
 
 
-def _context(view: DocumentView, template_dir: Path | None) -> dict[str, Any]:
+def _context(view: DocumentView, template_dir: Path | None) -> dict[str, object]:
     languages = view.languages
     enclosures = [(k, v) for k, v in view.extra.items() if not k.startswith("_")]
     return {

@@ -257,7 +257,7 @@ def _letter(view: DocumentView, lang: str, extra: Mapping[str, str]) -> list[str
     return out
 
 
-def build_context(view: DocumentView, *, author: str | None = None) -> dict[str, Any]:
+def build_context(view: DocumentView, *, author: str | None = None) -> dict[str, object]:
     """The template context of a view: ``{"view": view, "d": {...}}``."""
     langs: Sequence[str] = view.languages or ("en",)
     first = langs[0]
@@ -304,7 +304,7 @@ def build_context(view: DocumentView, *, author: str | None = None) -> dict[str,
     return {"view": view, "d": d}
 
 
-def _stage_tables(view: DocumentView, langs: Sequence[str], parallel: bool) -> dict[str, Any]:
+def _stage_tables(view: DocumentView, langs: Sequence[str], parallel: bool) -> dict[str, object]:
     """The tables of the comments matrix, the approval record and the cover letter."""
     first = langs[0]
     d: dict[str, Any] = {}

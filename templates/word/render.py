@@ -18,7 +18,7 @@ import hashlib
 import io
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from drafts.comment_form import PROPERTY_PREFIX as CUSTOM_PROPERTY_PREFIX
@@ -26,6 +26,11 @@ from templates.archive import normalise_zip
 from templates.view import DocumentView
 from templates.word.context import build_context
 from templates.word.xml import is_rtl
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
+    from docx.oxml.xmlchemy import BaseOxmlElement
+    from jinja2.sandbox import SandboxedEnvironment
 
 __all__ = ["DOCX_STAGES", "render_docx", "docx_template_hash", "template_bytes",
            "CUSTOM_PROPERTY_PREFIX"]
@@ -61,7 +66,7 @@ def docx_template_hash(stage: str, template_dir: Path | None = None) -> str:
     return hashlib.sha256(template_bytes(stage, template_dir)).hexdigest()
 
 
-def _jinja_env() -> Any:
+def _jinja_env() -> SandboxedEnvironment:
     from jinja2.sandbox import SandboxedEnvironment
 
     return SandboxedEnvironment(autoescape=True)
@@ -87,7 +92,7 @@ def render_docx(view: DocumentView, *, template_dir: Path | None = None) -> byte
     return normalise_zip(out.getvalue())
 
 
-def _drop_empty_runs(document: Any) -> None:
+def _drop_empty_runs(document: DocxDocument) -> None:
     """Remove the empty runs docxtpl leaves around each ``{{r …}}`` tag."""
     from docx.oxml.ns import qn
 
@@ -112,7 +117,7 @@ _BEFORE_SECT_BIDI = ("headerReference", "footerReference", "footnotePr", "endnot
                      "cols", "formProt", "vAlign", "noEndnote", "titlePg", "textDirection")
 
 
-def _insert_after(parent: Any, tag: str, before: tuple[str, ...]) -> None:
+def _insert_after(parent: BaseOxmlElement, tag: str, before: tuple[str, ...]) -> None:
     """Insert an empty ``w:<tag>`` into ``parent`` at its place in the schema order."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -126,7 +131,7 @@ def _insert_after(parent: Any, tag: str, before: tuple[str, ...]) -> None:
     parent.insert(position, OxmlElement(f"w:{tag}"))
 
 
-def _right_to_left(document: Any) -> None:
+def _right_to_left(document: DocxDocument) -> None:
     """A document whose first language is Arabic or Persian reads from the right: every
     table's columns run right to left (``w:bidiVisual``: the first language's column is
     the rightmost) and so do the sections (``w:bidi``)."""
@@ -141,7 +146,7 @@ def _right_to_left(document: Any) -> None:
         _insert_after(sect, "bidi", _BEFORE_SECT_BIDI)
 
 
-def _core_properties(document: Any, view: DocumentView) -> None:
+def _core_properties(document: DocxDocument, view: DocumentView) -> None:
     props = document.core_properties
     first = view.languages[0] if view.languages else "en"
     moment = _dt.datetime.combine(view.date, _dt.time(0, 0))
@@ -161,7 +166,7 @@ def _core_properties(document: Any, view: DocumentView) -> None:
     props.last_printed = moment
 
 
-def _add_custom_properties(document: Any, values: dict[str, str]) -> None:
+def _add_custom_properties(document: DocxDocument, values: dict[str, str]) -> None:
     from docx.opc.constants import CONTENT_TYPE as CT
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.opc.packuri import PackURI

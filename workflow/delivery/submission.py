@@ -214,8 +214,8 @@ def _cover_letters(app: App, session: Session, row: ResolutionRow, body: Body, s
     return out
 
 
-def _manifest(row: ResolutionRow, version: Any, body: Body, number: int,
-              files: list[PackageFile], meeting: _dt.date | None) -> dict[str, Any]:
+def _manifest(row: ResolutionRow, version: Version, body: Body, number: int,
+              files: list[PackageFile], meeting: _dt.date | None) -> dict[str, object]:
     return {"schema": MANIFEST_SCHEMA, "resolution": row.symbol, "version": version.number,
             "content_hash": version.content_hash, "body": body.code,
             "body_name": body.names, "submission": number,

@@ -9,12 +9,16 @@ import hashlib
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from workflow.dossier.packages import check_packaged_pdfs, wrong_signers
-from workflow.dossier.report import VerifyReport, read_json, read_jsonl
+from workflow.dossier.report import JSONObject, VerifyReport, read_json, read_jsonl
 from workflow.dossier.rows import check_rows
 from workflow.store.chain import chain_problems, record_problems
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
 
 __all__ = ["check_contents", "BASE_ACTION", "CERTIFICATE_ACTION"]
 
@@ -32,7 +36,7 @@ def _sha(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _hexes(value: Any, into: set[str]) -> set[str]:
+def _hexes(value: object, into: set[str]) -> set[str]:
     if isinstance(value, str) and HEX64.match(value):
         into.add(value)
     elif isinstance(value, dict):
@@ -79,7 +83,7 @@ def check_contents(root: Path, report: VerifyReport) -> None:
     check_howto(root, dossier, records, _rels(root, dossier, report.ts_roots), report)
 
 
-def _rels(root: Path, dossier: dict[str, Any], certs: list[Any]) -> list[str]:
+def _rels(root: Path, dossier: JSONObject, certs: list[x509.Certificate]) -> list[str]:
     """The bag paths (data/…) of the trust files holding ``certs``, in the bag's order."""
     from signatures.keys import load_certificates
     from workflow.dossier.seal import fingerprint
@@ -96,7 +100,8 @@ def _rels(root: Path, dossier: dict[str, Any], certs: list[Any]) -> list[str]:
     return out
 
 
-def _timestamp_roots(certs: list[Any], chain: list[dict[str, Any]]) -> list[Any]:
+def _timestamp_roots(certs: list[x509.Certificate], chain: list[JSONObject]
+                     ) -> list[x509.Certificate]:
     """The trust anchors the chain registered for timestamps only (``keys-trust`` with
     ``for: [timestamps]``): the CA and every root registered for signatures never are."""
     from workflow.dossier.seal import fingerprint
@@ -120,10 +125,11 @@ def _timestamp_roots(certs: list[Any], chain: list[dict[str, Any]]) -> list[Any]
     return [c for c in certs if fingerprint(c) in timestamps - signing]
 
 
-def _trust_roots(root: Path, dossier: dict[str, Any], report: VerifyReport) -> list[Any]:
+def _trust_roots(root: Path, dossier: JSONObject, report: VerifyReport
+                 ) -> list[x509.Certificate]:
     from signatures.keys import load_certificates
 
-    certs: list[Any] = []
+    certs: list[x509.Certificate] = []
     for rel in dossier.get("trust", []):
         try:
             certs += load_certificates((root / "data" / rel).read_bytes())
@@ -135,8 +141,8 @@ def _trust_roots(root: Path, dossier: dict[str, Any], report: VerifyReport) -> l
     return certs
 
 
-def _resolution(root: Path, folder: str, by_seq: dict[int, dict[str, Any]], stubs: set[int],
-                roots: list[Any], report: VerifyReport) -> dict[str, Any] | None:
+def _resolution(root: Path, folder: str, by_seq: dict[int, JSONObject], stubs: set[int],
+                roots: list[x509.Certificate], report: VerifyReport) -> JSONObject | None:
     base = f"data/{folder}"
     record = read_json(root, f"{base}/record.json", report)
     if not isinstance(record, dict):
@@ -175,8 +181,8 @@ def _resolution(root: Path, folder: str, by_seq: dict[int, dict[str, Any]], stub
     return record
 
 
-def _versions(root: Path, base: str, record: dict[str, Any],
-              details: list[tuple[str, dict[str, Any]]], report: VerifyReport) -> None:
+def _versions(root: Path, base: str, record: JSONObject,
+              details: list[tuple[str, JSONObject]], report: VerifyReport) -> None:
     from drafts.source import load
 
     audited = {int(d["version"]): d["content_hash"] for _, d in details
@@ -199,7 +205,7 @@ def _versions(root: Path, base: str, record: dict[str, Any],
         report.count("version texts")
 
 
-def _detached(root: Path, data_rel: str, p7s_rel: str, roots: list[Any],
+def _detached(root: Path, data_rel: str, p7s_rel: str, roots: list[x509.Certificate],
               report: VerifyReport, member: str | None = None) -> None:
     from signatures.cms import verify_detached
 
@@ -221,7 +227,7 @@ def _detached(root: Path, data_rel: str, p7s_rel: str, roots: list[Any],
     report.count("detached signatures")
 
 
-def _pdf(root: Path, rel: str, roots: list[Any], report: VerifyReport,
+def _pdf(root: Path, rel: str, roots: list[x509.Certificate], report: VerifyReport,
          signers: dict[str, tuple[str, str]] | None = None) -> None:
     """Verify a signed PDF; with ``signers`` (field → (member, fingerprint) from the
     record) each field must be signed by its member's recorded certificate, and no other."""
@@ -244,7 +250,7 @@ def _pdf(root: Path, rel: str, roots: list[Any], report: VerifyReport,
     report.count("PDF signatures", len(result.signatures))
 
 
-def _approvals(root: Path, base: str, record: dict[str, Any], roots: list[Any],
+def _approvals(root: Path, base: str, record: JSONObject, roots: list[x509.Certificate],
                report: VerifyReport) -> None:
     for a in record.get("approvals", []):
         statement = read_json(root, f"{base}/{a.get('statement')}", report)
@@ -254,8 +260,8 @@ def _approvals(root: Path, base: str, record: dict[str, Any], roots: list[Any],
         _detached(root, f"{base}/{a.get('statement')}", f"{base}/{a.get('p7s')}", roots, report)
 
 
-def _signatures(root: Path, base: str, record: dict[str, Any],
-                details: list[tuple[str, dict[str, Any]]], roots: list[Any],
+def _signatures(root: Path, base: str, record: JSONObject,
+                details: list[tuple[str, JSONObject]], roots: list[x509.Certificate],
                 report: VerifyReport) -> None:
     audited: set[str] = set()
     for action, d in details:
@@ -304,7 +310,7 @@ def _signatures(root: Path, base: str, record: dict[str, Any],
                        "audit log records")
 
 
-def _manifest_hashes(value: Any, out: dict[str, str]) -> dict[str, str]:
+def _manifest_hashes(value: object, out: dict[str, str]) -> dict[str, str]:
     """name → sha256 from a package manifest, whatever its nesting."""
     if isinstance(value, dict):
         name = value.get("path") or value.get("name") or value.get("file")
@@ -321,7 +327,7 @@ def _manifest_hashes(value: Any, out: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def _zip_package(path: Path, rel: str, roots: list[Any], report: VerifyReport) -> None:
+def _zip_package(path: Path, rel: str, roots: list[x509.Certificate], report: VerifyReport) -> None:
     """A zipped package: its files against its manifest.json, its signed PDFs verified."""
     import zipfile
 
@@ -357,7 +363,7 @@ def _zip_package(path: Path, rel: str, roots: list[Any], report: VerifyReport) -
         report.add(rel, f"is not a readable package ({exc})")
 
 
-def _submissions(root: Path, base: str, record: dict[str, Any], roots: list[Any],
+def _submissions(root: Path, base: str, record: JSONObject, roots: list[x509.Certificate],
                  report: VerifyReport) -> None:
     for sub in record.get("submissions", []):
         files = [str(f) for f in sub.get("files", [])]

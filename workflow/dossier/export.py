@@ -15,9 +15,9 @@ import json
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import timezone
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
@@ -41,12 +41,19 @@ from workflow.dossier.render import (
     reset_memo,
 )
 from workflow.dossier.seal import ANCHORS, SEAL_CERT, SEAL_FILE, SEALED, fingerprint, seal_bag
-from workflow.dossier.verify import verify
+from workflow.dossier.verify import VerifyReport, verify
 from workflow.errors import InvalidInput
 from workflow.lifecycle.steps import act, allow
 from workflow.signing.anchors import anchor_note
 from workflow.store.chain import event_record, redacted_record
 from workflow.store.models import AuditEvent, ResolutionRow
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from signatures.signer import Signer
+    from templates.room import IndexEntry
+    from workflow.dossier.report import JSONObject
 
 __all__ = ["export_dossier", "may_export", "ExportResult", "verify_dossier"]
 
@@ -64,7 +71,7 @@ class ExportResult:
     reused: bool = False    # the payload of the previous export of the same inputs
     anchor: str = ""        # the audit anchor made first, or why none was ('' : no TSA)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"path": str(self.path), "resolutions": self.resolutions, "files": self.files,
                 "octets": self.octets, "rendered": self.rendered, "cached": self.cached,
                 "workers": self.workers, "seconds": round(self.seconds, 3),
@@ -104,7 +111,7 @@ def _trust_files(app: App) -> list[tuple[str, Path]]:
     return out
 
 
-def _pem(cert: Any) -> bytes:
+def _pem(cert: x509.Certificate) -> bytes:
     from cryptography.hazmat.primitives.serialization import Encoding
 
     return bytes(cert.public_bytes(Encoding.PEM))
@@ -163,7 +170,7 @@ def anchor_files(app: App) -> list[tuple[str, bytes]]:
 
 
 def _chain_lines(session: Session, exported: set[int], stats: DossierStats,
-                 head: list[Any]) -> Iterator[bytes]:
+                 head: list[int | str]) -> Iterator[bytes]:
     statement = select(AuditEvent).order_by(col(AuditEvent.seq)).execution_options(yield_per=500)
     for ev in session.exec(statement):
         full = ev.resolution_id is None or ev.resolution_id in exported
@@ -188,13 +195,15 @@ class _Setting:
     seal_sha256: str
     workers: int
 
-    def howto(self, head: tuple[int, str], **lists: Any) -> Howto:
+    def howto(self, head: tuple[int, str], pdfs: list[str] | None = None,
+              detached: list[tuple[str, str]] | None = None) -> Howto:
         """VERIFY.txt's facts. ``attime`` is the real moment of sealing (openssl checks the
         seal as of then, and pyHanko dates the seal by the real time too), not the
         workflow's clock, which a test or a benchmark may have set elsewhere."""
         return Howto(ca="data/trust/ca.pem", seal_cert=f"data/{SEAL_CERT}",
                      ca_sha256=self.ca_sha256, seal_sha256=self.seal_sha256, head=head,
-                     attime=int(clock.real_now().timestamp()), **lists)
+                     attime=int(clock.real_now().timestamp()),
+                     pdfs=pdfs or [], detached=detached or [])
 
 
 @dataclass
@@ -204,7 +213,7 @@ class _Planned:
     plans: list[ResolutionPlan]
     known: dict[Job, str]
     missing: list[Job]
-    summaries: list[dict[str, Any]]
+    summaries: list[JSONObject]
     listing: list[tuple[str, str]]
     index_job: Job
 
@@ -259,7 +268,8 @@ def _setting(app: App, seal_passphrase: bytes, workers: int | None) -> _Setting:
                     _ca_sha256(app), fingerprint(signer.cert), workers or default_workers())
 
 
-def _reuse_key(setting: _Setting, refs: Sequence[str], everything: bool) -> tuple[Any, str]:
+def _reuse_key(setting: _Setting, refs: Sequence[str], everything: bool
+               ) -> tuple[tuple[int, str], str]:
     """(the audit head now, the key of an export of these inputs)."""
     from workflow.store.witness import head as chain_head
 
@@ -313,7 +323,7 @@ def _look_up(app: App, session: Session, row: ResolutionRow, job: Job,
         missing.append(job)
 
 
-def _write_bag(setting: _Setting, out: Path, as_zip: bool, planned: _Planned, key_head: Any,
+def _write_bag(setting: _Setting, out: Path, as_zip: bool, planned: _Planned, key_head: tuple[int, str],
                reuse_key: str, progress: Progress | None) -> ExportResult:
     """The write pass: the files, the chain, each resolution's folder and page, the
     metadata; then VERIFY.txt, bag-info, the archive timestamp and the seal."""
@@ -352,10 +362,10 @@ def _write_bag(setting: _Setting, out: Path, as_zip: bool, planned: _Planned, ke
 
 
 def _write_resolutions(setting: _Setting, bag: BagWriter, planned: _Planned, howto: Howto,
-                       stats: DossierStats, progress: Progress | None) -> list[Any]:
+                       stats: DossierStats, progress: Progress | None) -> list[IndexEntry]:
     """Each resolution's folder as planned, and its page of the reading room."""
     app = setting.app
-    room_lines: list[Any] = []
+    room_lines: list[IndexEntry] = []
     for n, plan in enumerate(planned.plans, 1):
         with app.read() as session:
             row = session.get(ResolutionRow, plan.row.id)
@@ -382,7 +392,8 @@ def _write_resolutions(setting: _Setting, bag: BagWriter, planned: _Planned, how
 
 
 def _write_metadata(setting: _Setting, bag: BagWriter, planned: _Planned, howto: Howto,
-                    stats: DossierStats, room_lines: list[Any], head: tuple[int, str]) -> None:
+                    stats: DossierStats, room_lines: list[IndexEntry], head: tuple[int, str]
+                    ) -> None:
     """PREMIS, the reading room's index and ``dossier.json``."""
     app = setting.app
     with app.read() as session:
@@ -430,14 +441,14 @@ def archived(app: App, bag: Path) -> list[str]:
     return [TOKEN_NAME] if archive_timestamp(app, bag) else []
 
 
-def _seal_name(signer: Any) -> str:
+def _seal_name(signer: Signer) -> str:
     """The seal certificate's common name ("RCWG secretariat seal")."""
     from signatures.keys import cert_info
 
     return cert_info(signer.cert).common_name or "secretariat seal"
 
 
-def _stats_json(stats: DossierStats) -> dict[str, Any]:
+def _stats_json(stats: DossierStats) -> dict[str, object]:
     return {"resolutions": stats.resolutions, "versions": stats.versions,
             "signatures": stats.signatures, "submissions": stats.submissions,
             "events": stats.events,
@@ -445,7 +456,7 @@ def _stats_json(stats: DossierStats) -> dict[str, Any]:
             "latest": stats.latest.isoformat() if stats.latest else None}
 
 
-def _stats_of(data: dict[str, Any]) -> DossierStats:
+def _stats_of(data: JSONObject) -> DossierStats:
     import datetime as _dt
 
     stats = DossierStats()
@@ -508,7 +519,8 @@ def _write(app: App, session: Session, bag: BagWriter, entry: Entry,
         bag.add_file(entry.path, app.store_path(digest))
 
 
-def verify_dossier(path: Path, at: Any = None, expect_ca: str | None = None) -> Any:
+def verify_dossier(path: Path, at: datetime | None = None,
+                   expect_ca: str | None = None) -> VerifyReport:
     """Check a dossier (folder or ZIP) with nothing but itself, its signatures as on ``at``
     (default: now), its CA against ``expect_ca`` when given; see ``dossier_verify``."""
 

@@ -12,7 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workflow.dossier.report import JSONObject, VerifyReport
 
 __all__ = ["HOWTO", "Howto", "howto_text", "commands", "steps", "SEALED_AT", "signed_files",
            "detached_facts", "check_howto"]
@@ -176,7 +179,7 @@ def howto_text(h: Howto) -> str:
     return "\n".join(out)
 
 
-def signed_files(howto: Howto, folder: str, record: dict[str, Any]) -> None:
+def signed_files(howto: Howto, folder: str, record: JSONObject) -> None:
     """The signed PDFs and the .p7s files (with their contents) VERIFY.txt checks."""
     base = f"data/{folder}"
     for sig in record.get("signatures", []):
@@ -208,8 +211,8 @@ def detached_facts(bag: Path, howto: Howto) -> None:
 _ATTIME = re.compile(r"^-attime (\d+) is the moment of sealing", re.MULTILINE)
 
 
-def check_howto(root: Path, dossier: dict[str, Any], records: list[tuple[str, dict[str, Any]]],
-                tsa_roots: list[str], report: Any) -> None:
+def check_howto(root: Path, dossier: JSONObject, records: list[tuple[str, JSONObject]],
+                tsa_roots: list[str], report: VerifyReport) -> None:
     """``VERIFY.txt`` must be exactly the text the export writes for this bag: the commands
     an archivist runs are part of what the seal vouches for, and a rewritten one (a
     ``-noverify`` slipped in, a step dropped) is named with its line."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Sequence
-from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from sqlmodel import Session
@@ -115,7 +114,7 @@ class DossierStats:
             self.earliest = at if self.earliest is None else min(self.earliest, at)
             self.latest = at if self.latest is None else max(self.latest, at)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"resolutions": self.resolutions, "versions": self.versions,
                 "signatures": self.signatures, "submissions": self.submissions,
                 "audit_events": self.events,

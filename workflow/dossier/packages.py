@@ -16,23 +16,28 @@ import hashlib
 import json
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from workflow.dossier.report import VerifyReport
+from workflow.dossier.report import JSONObject, VerifyReport
 from workflow.dossier.unzip import PACKAGE_LIMITS, UnsafeZip, read_entry, safe_entries
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from signatures.verify import PdfReport
 
 __all__ = ["check_packaged_pdfs", "wrong_signers", "SIGNED_ROLE"]
 
 SIGNED_ROLE = "signed-pdf"
 
 
-def _signed_entries(manifest: Any) -> list[str]:
+def _signed_entries(manifest: object) -> list[str]:
     files = manifest.get("files", []) if isinstance(manifest, dict) else []
     return [str(f.get("name")) for f in files
             if isinstance(f, dict) and f.get("role") == SIGNED_ROLE]
 
 
-def _from_zip(path: Path) -> tuple[dict[str, Any] | None, dict[str, bytes]]:
+def _from_zip(path: Path) -> tuple[JSONObject | None, dict[str, bytes]]:
     with zipfile.ZipFile(path) as zf:
         infos = {i.filename: i for i in safe_entries(zf, PACKAGE_LIMITS)}
         name = next((n for n in infos if n.rsplit("/", 1)[-1] == "manifest.json"), None)
@@ -45,7 +50,7 @@ def _from_zip(path: Path) -> tuple[dict[str, Any] | None, dict[str, bytes]]:
         return manifest, pdfs
 
 
-def _from_folder(folder: Path) -> tuple[dict[str, Any] | None, dict[str, bytes]]:
+def _from_folder(folder: Path) -> tuple[JSONObject | None, dict[str, bytes]]:
     try:
         manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
     except (FileNotFoundError, ValueError):
@@ -54,7 +59,7 @@ def _from_folder(folder: Path) -> tuple[dict[str, Any] | None, dict[str, bytes]]
                       if (folder / n).is_file()}
 
 
-def check_packaged_pdfs(root: Path, base: str, record: dict[str, Any], roots: list[Any],
+def check_packaged_pdfs(root: Path, base: str, record: JSONObject, roots: list[x509.Certificate],
                         report: VerifyReport) -> None:
     signed_by_version: dict[int, str] = {}
     fields: dict[int, dict[str, tuple[str, str]]] = {}
@@ -87,7 +92,7 @@ def check_packaged_pdfs(root: Path, base: str, record: dict[str, Any], roots: li
 
 
 def _check(data: bytes, where: str, expected: str | None,
-           fields: dict[str, tuple[str, str]], roots: list[Any], report: VerifyReport) -> None:
+           fields: dict[str, tuple[str, str]], roots: list[x509.Certificate], report: VerifyReport) -> None:
     from signatures.verify import verify_pdf
 
     if expected is None:
@@ -112,7 +117,7 @@ def _check(data: bytes, where: str, expected: str | None,
     report.count("packaged signed PDFs")
 
 
-def wrong_signers(result: Any, signers: dict[str, tuple[str, str]]) -> list[str]:
+def wrong_signers(result: PdfReport, signers: dict[str, tuple[str, str]]) -> list[str]:
     wrong = []
     for sig in result.signatures:
         expected = signers.get(sig.field_name)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
@@ -34,6 +34,11 @@ from workflow.store.models import (
     Submission,
     Version,
 )
+
+if TYPE_CHECKING:
+    from sqlmodel import SQLModel
+
+    from workflow.dossier.report import JSONObject
 
 __all__ = ["Job", "Entry", "ResolutionPlan", "plan_resolution", "dumps", "folder_of", "own_job",
            "BASE_ACTION", "CERTIFICATE_ACTION"]
@@ -67,15 +72,17 @@ class ResolutionPlan:
     row: ResolutionRow
     folder: str
     entries: list[Entry] = field(default_factory=list)
-    record: dict[str, Any] = field(default_factory=dict)
+    record: JSONObject = field(default_factory=dict)
 
-    def add(self, path: str, description: str, **source: Any) -> Entry:
-        entry = Entry(f"{self.folder}/{path}", description, **source)
+    def add(self, path: str, description: str, *, data: bytes | None = None,
+            sha256: str | None = None, job: Job | None = None,
+            file: Path | None = None) -> Entry:
+        entry = Entry(f"{self.folder}/{path}", description, data, sha256, job, file)
         self.entries.append(entry)
         return entry
 
 
-def dumps(value: Any) -> bytes:
+def dumps(value: object) -> bytes:
     return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1, default=str)
             + "\n").encode("utf-8")
 
@@ -84,7 +91,7 @@ def folder_of(row: ResolutionRow) -> str:
     return safe_name(row.symbol) or f"resolution-{row.number}"
 
 
-def _fields(obj: Any, *drop: str) -> dict[str, Any]:
+def _fields(obj: SQLModel, *drop: str) -> dict[str, object]:
     data = obj.model_dump()
     for name in drop:
         data.pop(name, None)
@@ -104,7 +111,7 @@ def plan_resolution(app: App, session: Session, row: ResolutionRow) -> Resolutio
     details = [(e.action, json.loads(e.detail)) for e in events if e.outcome == "ok"]
     versions = list(session.exec(select(Version).where(Version.resolution_id == rid)
                                  .order_by(col(Version.number))))
-    record: dict[str, Any] = {
+    record: JSONObject = {
         "schema": "brics-resolutions/dossier-resolution/1", "symbol": row.symbol,
         "number": row.number, "title": row.title, "body": row.body, "state": row.state,
         "current_version": row.current_version, "created_at": iso(row.created_at),
@@ -141,7 +148,7 @@ def plan_resolution(app: App, session: Session, row: ResolutionRow) -> Resolutio
 
 
 def _versions(plan: ResolutionPlan, rid: int, versions: list[Version],
-              record: dict[str, Any]) -> None:
+              record: JSONObject) -> None:
     """Each version: its source, its archival text, its DOCX, its redline."""
     for ver in versions:
         d = f"versions/v{ver.number}"
@@ -161,7 +168,7 @@ def _versions(plan: ResolutionPlan, rid: int, versions: list[Version],
 
 
 def _certificate(plan: ResolutionPlan, app: App, rid: int, row: ResolutionRow,
-                 details: list[tuple[str, Any]], record: dict[str, Any]) -> None:
+                 details: list[tuple[str, Any]], record: JSONObject) -> None:
     """The certificate of completion as issued (when stored), else rendered."""
     stored = next((str(d["sha256"]) for a, d in reversed(details)
                    if a == CERTIFICATE_ACTION and int(d.get("version", 0)) ==
@@ -216,14 +223,14 @@ def _review(plan: ResolutionPlan, session: Session, rid: int, row: ResolutionRow
                  job=Job(rid, row.current_version, "matrix", "pdf"))
 
 
-def _amendment(a: Amendment) -> dict[str, Any]:
+def _amendment(a: Amendment) -> dict[str, object]:
     data = _fields(a, "texts_json")
     data["texts"] = json.loads(a.texts_json or "{}")
     return data
 
 
 def _approvals(plan: ResolutionPlan, session: Session, rid: int, row: ResolutionRow,
-               record: dict[str, Any]) -> None:
+               record: JSONObject) -> None:
     approvals = list(session.exec(select(Approval).where(Approval.resolution_id == rid)
                                   .order_by(col(Approval.at), col(Approval.id))))
     if not approvals:
@@ -247,7 +254,7 @@ def _approvals(plan: ResolutionPlan, session: Session, rid: int, row: Resolution
                                     "statement": f"{stem}.json", "p7s": f"{stem}.json.p7s"})
 
 
-def _waivers(plan: ResolutionPlan, session: Session, rid: int, record: dict[str, Any]) -> None:
+def _waivers(plan: ResolutionPlan, session: Session, rid: int, record: JSONObject) -> None:
     """The parity findings set aside (``check --accept``): who, why, on which version, on
     which text (the hash of the paragraph's texts it held for)."""
     from workflow.store.models import Waiver
@@ -267,7 +274,7 @@ def _waivers(plan: ResolutionPlan, session: Session, rid: int, record: dict[str,
 
 
 def _signatures(plan: ResolutionPlan, app: App, session: Session, rid: int,
-                details: list[tuple[str, dict[str, Any]]], record: dict[str, Any]) -> None:
+                details: list[tuple[str, JSONObject]], record: JSONObject) -> None:
     sigs = list(session.exec(select(SignatureRecord).where(SignatureRecord.resolution_id == rid)
                              .order_by(col(SignatureRecord.version_number), col(SignatureRecord.id))))
     bases = {int(d.get("version", 0)): d for a, d in details if a == BASE_ACTION}
@@ -283,7 +290,7 @@ def _signatures(plan: ResolutionPlan, app: App, session: Session, rid: int,
             plan.add(f"{d}/text.docx", f"Version {number}: the DOCX signed by detached "
                      "signatures", sha256=docx)
         for s in mine:
-            entry: dict[str, Any] = {
+            entry: JSONObject = {
                 "member": s.member_id, "version": number, "field_name": s.field_name,
                 "cert_fingerprint": s.cert_fingerprint, "base_sha256": s.base_sha256,
                 "signed_sha256": s.signed_sha256, "source": s.source, "at": iso(s.at),
@@ -298,7 +305,7 @@ def _signatures(plan: ResolutionPlan, app: App, session: Session, rid: int,
 
 
 def _submissions(plan: ResolutionPlan, app: App, session: Session, rid: int,
-                 record: dict[str, Any]) -> None:
+                 record: JSONObject) -> None:
     from workflow.delivery.records import receipts_of
 
     subs = list(session.exec(select(Submission).where(Submission.resolution_id == rid)

@@ -23,11 +23,16 @@ import datetime as _dt
 import json
 from collections.abc import Iterable, Sequence
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
 from drafts import xsd
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from workflow.app import App
 
 __all__ = ["PREMIS_FILE", "NS", "EventFact", "premis_xml", "event_kind", "validate",
            "dossier_premis"]
@@ -76,7 +81,7 @@ class EventFact:
         self.detail: dict[str, Any] = parsed if isinstance(parsed, dict) else {}
 
 
-def _el(parent: Any, tag: str, text: str | None = None, **attrs: str) -> Any:
+def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
     node = etree.SubElement(parent, f"{{{NS}}}{tag}")
     for key, value in attrs.items():
         node.set(key, value)
@@ -108,22 +113,22 @@ def _outcome(fact: EventFact) -> tuple[str, str]:
     return "success", "; ".join(notes)
 
 
-def _agent_ref(event: Any, kind: str, value: str, role: str) -> None:
+def _agent_ref(event: etree._Element, kind: str, value: str, role: str) -> None:
     link = _el(event, "linkingAgentIdentifier")
     _el(link, "linkingAgentIdentifierType", kind)
     _el(link, "linkingAgentIdentifierValue", value)
     _el(link, "linkingAgentRole", role)
 
 
-def _object_ref(event: Any, kind: str, value: str, role: str) -> None:
+def _object_ref(event: etree._Element, kind: str, value: str, role: str) -> None:
     link = _el(event, "linkingObjectIdentifier")
     _el(link, "linkingObjectIdentifierType", kind)
     _el(link, "linkingObjectIdentifierValue", value)
     _el(link, "linkingObjectRole", role)
 
 
-def _event(root: Any, ident: str, kind: tuple[str, bool], at: str, detail: str,
-           outcome: tuple[str, str]) -> Any:
+def _event(root: etree._Element, ident: str, kind: tuple[str, bool], at: str, detail: str,
+           outcome: tuple[str, str]) -> etree._Element:
     event = _el(root, "event")
     identifier = _el(event, "eventIdentifier")
     _el(identifier, "eventIdentifierType", OURS)
@@ -177,7 +182,7 @@ def premis_xml(*, resolutions: Sequence[tuple[str, str]], events: Iterable[Event
     return out
 
 
-def _entity(root: Any, symbol: str, title: str) -> None:
+def _entity(root: etree._Element, symbol: str, title: str) -> None:
     """A resolution: an intellectual entity named by its symbol."""
     entity = _el(root, "object")
     entity.set(f"{{{XSI}}}type", "premis:intellectualEntity")
@@ -188,7 +193,7 @@ def _entity(root: Any, symbol: str, title: str) -> None:
         _el(entity, "originalName", title)
 
 
-def _signed_file(root: Any, symbol: str, path: str, sha256: str) -> None:
+def _signed_file(root: etree._Element, symbol: str, path: str, sha256: str) -> None:
     """A signed PDF: a file of the bag with its fixity, part of its resolution."""
     obj = _el(root, "object")
     obj.set(f"{{{XSI}}}type", "premis:file")
@@ -209,7 +214,7 @@ def _signed_file(root: Any, symbol: str, path: str, sha256: str) -> None:
     _el(related, "relatedObjectIdentifierValue", symbol)
 
 
-def _audit_event(root: Any, fact: EventFact, bodies: Sequence[tuple[str, str]],
+def _audit_event(root: etree._Element, fact: EventFact, bodies: Sequence[tuple[str, str]],
                  signed_of: dict[str, str]) -> None:
     """One audit event: who did it, to which resolution, and what it produced."""
     kind = event_kind(fact.action)
@@ -227,7 +232,7 @@ def _audit_event(root: Any, fact: EventFact, bodies: Sequence[tuple[str, str]],
         _object_ref(event, "bag path", signed_of[fact.symbol], "outcome")
 
 
-def _sealing(root: Any, resolutions: Sequence[tuple[str, str]], seal: tuple[str, str],
+def _sealing(root: etree._Element, resolutions: Sequence[tuple[str, str]], seal: tuple[str, str],
              sealed_at: _dt.datetime, head: tuple[int, str]) -> None:
     """The seal over the bag: the last event, by the secretariat's seal and this program."""
     sealing = _event(root, f"seal-{head[0]}-{head[1][:16]}", ("digital signature generation", True),
@@ -240,7 +245,7 @@ def _sealing(root: Any, resolutions: Sequence[tuple[str, str]], seal: tuple[str,
         _object_ref(sealing, "symbol", symbol, "source")
 
 
-def _agent(root: Any, kind: str, ident: str, name: str, agent_type: str, note: str = "",
+def _agent(root: etree._Element, kind: str, ident: str, name: str, agent_type: str, note: str = "",
            version: str = "") -> None:
     agent = _el(root, "agent")
     identifier = _el(agent, "agentIdentifier")
@@ -260,7 +265,7 @@ def validate(xml: bytes) -> list[str]:
     return xsd.validate(xml, "premis", "premis-v3-0.xsd")
 
 
-def dossier_premis(app: Any, session: Any, ids: Sequence[int], signed_pdfs: Sequence[str],
+def dossier_premis(app: App, session: Session, ids: Sequence[int], signed_pdfs: Sequence[str],
                    digests: dict[str, str], seal: tuple[str, str], sealed_at: _dt.datetime,
                    head: tuple[int, str]) -> bytes:
     """The PREMIS of the resolutions ``ids`` as the bag holds them: ``signed_pdfs`` are the
@@ -270,8 +275,8 @@ def dossier_premis(app: Any, session: Any, ids: Sequence[int], signed_pdfs: Sequ
 
     from workflow.store.models import AuditEvent, Member, ResolutionRow, Submission
 
-    rows = [session.get(ResolutionRow, rid) for rid in ids]
-    rows = [r for r in rows if r is not None]
+    found = [session.get(ResolutionRow, rid) for rid in ids]
+    rows = [r for r in found if r is not None]
     by_folder = {}
     from workflow.dossier.plan import folder_of
 
@@ -285,11 +290,11 @@ def dossier_premis(app: Any, session: Any, ids: Sequence[int], signed_pdfs: Sequ
             signed.append((by_folder[folder], rel, digests[rel]))
     facts = [EventFact(e.seq, e.at, e.actor, e.action, e.outcome, e.symbol, e.detail, e.hash)
              for e in session.exec(select(AuditEvent).where(
-                 AuditEvent.resolution_id.in_([r.id for r in rows]))  # type: ignore[union-attr]
+                 col(AuditEvent.resolution_id).in_([r.id for r in rows]))
                  .order_by(col(AuditEvent.seq)))]
     members = [(m.id, m.name) for m in session.exec(select(Member).order_by(Member.id))]
     codes = sorted({s.body for s in session.exec(select(Submission).where(
-        Submission.resolution_id.in_([r.id for r in rows])))})  # type: ignore[attr-defined]
+        col(Submission.resolution_id).in_([r.id for r in rows])))})
     bodies = []
     for code in codes:
         try:

@@ -10,7 +10,12 @@ from typing import Any
 
 from workflow.store.chain import Problem
 
-__all__ = ["VerifyReport", "read_json", "read_jsonl"]
+#: a JSON object of the bag (``dossier.json``, a resolution's record, a line of
+#: ``audit/chain.jsonl`` or ``rows.jsonl``) as ``json`` reads it: its values are checked key
+#: by key where they are used, so this is where ``Any`` meets the file
+JSONObject = dict[str, Any]
+
+__all__ = ["JSONObject", "VerifyReport", "read_json", "read_jsonl"]
 
 
 @dataclass
@@ -35,7 +40,7 @@ class VerifyReport:
     def count(self, what: str, n: int = 1) -> None:
         self.checked[what] = self.checked.get(what, 0) + n
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"schema": "brics-resolutions/dossier-verify/1", "path": str(self.path),
                 "ok": self.ok, "at": self.at.isoformat() if self.at else None,
                 "archive_timestamp": self.proven_at.isoformat() if self.proven_at else None,
@@ -54,8 +59,8 @@ def read_json(root: Path, rel: str, report: VerifyReport) -> Any:
     return None
 
 
-def read_jsonl(root: Path, rel: str, report: VerifyReport) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+def read_jsonl(root: Path, rel: str, report: VerifyReport) -> list[JSONObject]:
+    out: list[JSONObject] = []
     try:
         with (root / rel).open(encoding="utf-8") as fh:
             for n, line in enumerate(fh, 1):

@@ -15,7 +15,7 @@ import datetime as _dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlmodel import Session, col, select
 
@@ -38,12 +38,30 @@ from workflow.store.models import (
 )
 from workflow.store.texts import load_version
 
+if TYPE_CHECKING:
+    from drafts.model import Resolution
+    from templates.events import EventRow
+    from templates.room import (
+        ApprovalRoom,
+        IndexEntry,
+        Link,
+        RoundRoom,
+        SignatureRoom,
+        SubmissionRoom,
+        VerifyStep,
+        VersionRoom,
+    )
+    from templates.view import DocumentView
+
+_Owned = TypeVar("_Owned", Amendment, Approval, AuditEvent, Comment, ReviewRound,
+                  SignatureRecord, Submission, Version)
+
 __all__ = ["ROOM_PAGE", "resolution_page", "index_page", "verify_steps"]
 
 ROOM_PAGE = "index.html"
 
 
-def _when(value: Any) -> str:
+def _when(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, _dt.datetime):
@@ -52,7 +70,7 @@ def _when(value: Any) -> str:
     return str(value)
 
 
-def verify_steps(howto: Howto) -> tuple[Any, ...]:
+def verify_steps(howto: Howto) -> tuple[VerifyStep, ...]:
     from templates.room import VerifyStep
 
     return tuple(VerifyStep(texts=texts, commands=tuple(lines)) for texts, lines in steps(howto))
@@ -112,19 +130,19 @@ class _Rows:
         m = self.members.get(member_id)
         return f"{m.name} ({member_id})" if m else member_id
 
-    def link(self, rel: str, text: str | None = None) -> Any:
+    def link(self, rel: str, text: str | None = None) -> Link | None:
         from templates.room import Link
 
         return Link(rel, text or rel, self.files[rel]) if rel in self.files else None
 
-    def of(self, model: Any, *order: Any) -> list[Any]:
+    def of(self, model: type[_Owned], *order: object) -> list[_Owned]:
         return list(self.session.exec(select(model).where(model.resolution_id == self.rid)
                                       .order_by(*[col(o) for o in order])))
 
 
 def resolution_page(app: App, session: Session, row: ResolutionRow, plan: ResolutionPlan,
                     tsa_roots: Sequence[str] = (), stamped: bool = False,
-                    ca_sha256: str = "", seal_sha256: str = "") -> tuple[bytes, Any]:
+                    ca_sha256: str = "", seal_sha256: str = "") -> tuple[bytes, IndexEntry]:
     """The page of one resolution (UTF-8), and its line on the bag's first page."""
     from templates.room import IndexEntry, Link, ResolutionRoom, render_resolution
 
@@ -156,8 +174,8 @@ def resolution_page(app: App, session: Session, row: ResolutionRow, plan: Resolu
     return render_resolution(room).encode("utf-8"), entry
 
 
-def _version_rooms(rows: _Rows, versions: list[Version], models: list[Any],
-                   current: Any) -> tuple[Any, ...]:
+def _version_rooms(rows: _Rows, versions: list[Version], models: list[Resolution],
+                   current: DocumentView) -> tuple[VersionRoom, ...]:
     """Each version: its files, and its text marked against the one before."""
     from templates.room import VersionRoom
 
@@ -178,7 +196,7 @@ def _version_rooms(rows: _Rows, versions: list[Version], models: list[Any],
     return tuple(rooms)
 
 
-def _round_rooms(rows: _Rows) -> tuple[Any, ...]:
+def _round_rooms(rows: _Rows) -> tuple[RoundRoom, ...]:
     """Each review round with its comments and amendments."""
     from templates.room import AmendmentRoom, CommentRoom, RoundRoom
 
@@ -199,7 +217,7 @@ def _round_rooms(rows: _Rows) -> tuple[Any, ...]:
         for rnd in rows.of(ReviewRound, ReviewRound.number))
 
 
-def _approval_rooms(rows: _Rows) -> tuple[Any, ...]:
+def _approval_rooms(rows: _Rows) -> tuple[ApprovalRoom, ...]:
     from templates.room import ApprovalRoom
     from workflow.documents.rendering import safe_name
 
@@ -212,7 +230,7 @@ def _approval_rooms(rows: _Rows) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _signature_rooms(rows: _Rows) -> tuple[tuple[Any, ...], dict[int, bytes]]:
+def _signature_rooms(rows: _Rows) -> tuple[tuple[SignatureRoom, ...], dict[int, bytes]]:
     """Each signature with pyHanko's verdict on the last signed PDF of its version, and
     those PDFs by version."""
     from templates.room import SignatureRoom
@@ -248,7 +266,7 @@ def _signed_paths(rows: _Rows, pdfs: dict[int, bytes]
     return [f"{base}/signed/v{v}/signed.pdf" for v in sorted(pdfs)], detached
 
 
-def _submission_rooms(rows: _Rows) -> tuple[Any, ...]:
+def _submission_rooms(rows: _Rows) -> tuple[SubmissionRoom, ...]:
     from templates.room import Link, SubmissionRoom
     from workflow.delivery.records import receipts_of
 
@@ -264,7 +282,7 @@ def _submission_rooms(rows: _Rows) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _told(rows: _Rows, languages: tuple[str, ...]) -> tuple[Any, ...]:
+def _told(rows: _Rows, languages: tuple[str, ...]) -> tuple[EventRow, ...]:
     """The resolution's audit events, told in its languages."""
     from templates.events import event_rows
     from templates.view import EventView
@@ -277,7 +295,7 @@ def _told(rows: _Rows, languages: tuple[str, ...]) -> tuple[Any, ...]:
                              for e in rows.of(AuditEvent, AuditEvent.seq)], languages, people))
 
 
-def index_page(app: App, entries: Sequence[Any], head: tuple[int, str],
+def index_page(app: App, entries: Sequence[IndexEntry], head: tuple[int, str],
                files: Sequence[tuple[str, str]], ca_sha256: str, seal_sha256: str,
                tsa_roots: Sequence[str] = (), stamped: bool = False) -> bytes:
     """The bag's first page (UTF-8): the resolutions (the entries :func:`resolution_page`

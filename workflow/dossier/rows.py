@@ -22,10 +22,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workflow.dossier.report import VerifyReport, read_json, read_jsonl
+from workflow.dossier.report import JSONObject, VerifyReport, read_json, read_jsonl
 from workflow.store.rowhash import canonical, field_digests, key_text, recorded_rows, row_digest
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement, Table
+    from sqlmodel import Session
+
 
 __all__ = ["ROWS_FILE", "rows_jsonl", "check_rows"]
 
@@ -36,7 +41,8 @@ _OWN = ("versions", "translation_state", "review_rounds", "comments", "amendment
 _PEOPLE = ("members", "member_roles", "member_certificates")
 
 
-def _lines(session: Any, table: Any, where: Any = None) -> Iterator[bytes]:
+def _lines(session: Session, table: Table,
+           where: ColumnElement[bool] | None = None) -> Iterator[bytes]:
     statement = table.select().order_by(*table.primary_key.columns)
     if where is not None:
         statement = statement.where(where)
@@ -48,7 +54,7 @@ def _lines(session: Any, table: Any, where: Any = None) -> Iterator[bytes]:
                          ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
 
 
-def rows_jsonl(session: Any, resolution_id: int) -> bytes:
+def rows_jsonl(session: Session, resolution_id: int) -> bytes:
     """The resolution's fact rows and everyone's, as the bag carries them (export side:
     the database modules are imported here only, so verifying a bag needs none)."""
     from sqlmodel import SQLModel
@@ -69,7 +75,7 @@ def rows_jsonl(session: Any, resolution_id: int) -> bytes:
 
 
 # -- verification --------------------------------------------------------------------------
-def check_rows(root: Path, base: str, record: dict[str, Any], chain: list[dict[str, Any]],
+def check_rows(root: Path, base: str, record: JSONObject, chain: list[JSONObject],
                report: VerifyReport) -> None:
     rel = f"{base}/{ROWS_FILE}"
     if not (root / rel).is_file():
@@ -79,7 +85,7 @@ def check_rows(root: Path, base: str, record: dict[str, Any], chain: list[dict[s
     full = [(int(r.get("seq", 0)), r.get("detail") or {}) for r in chain
             if not r.get("redacted") and isinstance(r.get("detail"), dict)]
     latest = recorded_rows(full)
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    rows: dict[tuple[str, str], JSONObject] = {}
     for n, line in enumerate(read_jsonl(root, rel, report), 1):
         table, key, row = str(line.get("table")), line.get("key"), line.get("row")
         if not isinstance(key, list) or not isinstance(row, dict):
@@ -119,7 +125,7 @@ def _against_chain(where: str, table: str, row: Mapping[str, Any],
                           "recorded")
 
 
-def _by(rows: dict[tuple[str, str], dict[str, Any]], table: str) -> list[dict[str, Any]]:
+def _by(rows: dict[tuple[str, str], JSONObject], table: str) -> list[JSONObject]:
     return [row for (t, _), row in sorted(rows.items()) if t == table]
 
 
@@ -136,10 +142,10 @@ def _agree(where: str, payload: Mapping[str, Any], row: Mapping[str, Any] | None
                               f"has {row[column]!r}")
 
 
-def _payload(root: Path, base: str, record: dict[str, Any],
-             rows: dict[tuple[str, str], dict[str, Any]], report: VerifyReport) -> None:
+def _payload(root: Path, base: str, record: JSONObject,
+             rows: dict[tuple[str, str], JSONObject], report: VerifyReport) -> None:
     own = next(iter(_by(rows, "resolutions")), None)
-    top: dict[str, Any] = {k: record[k] for k in ("symbol", "number", "title", "body", "state",
+    top: JSONObject = {k: record[k] for k in ("symbol", "number", "title", "body", "state",
                                   "current_version", "created_at", "updated_at") if k in record}
     _agree(f"{base}/record.json", top, own, report)
     versions = {r["number"]: r for r in _by(rows, "versions")}
@@ -184,7 +190,7 @@ def _payload(root: Path, base: str, record: dict[str, Any],
                    f"submission(s); the audit log recorded {len(submissions)}")
 
 
-def _review(root: Path, base: str, rows: dict[tuple[str, str], dict[str, Any]],
+def _review(root: Path, base: str, rows: dict[tuple[str, str], JSONObject],
             report: VerifyReport) -> None:
     rounds = _by(rows, "review_rounds")
     comments = {r["id"]: r for r in _by(rows, "comments")}

@@ -27,9 +27,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from workflow.dossier.report import VerifyReport
+from workflow.dossier.report import JSONObject, VerifyReport
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from cryptography import x509
+
+    from signatures.signer import Signer
+    from signatures.tsa import TimeStamper
 
 __all__ = ["SEAL_FILE", "SEAL_TIMESTAMP", "SEALED", "SEAL_CERT", "ANCHORS", "SealFacts",
            "seal_bag", "check_seal", "fingerprint", "REGISTERING_ACTIONS"]
@@ -50,11 +58,11 @@ class SealFacts:
 
     ca_sha256: str | None = None
     seal_sha256: str | None = None
-    sealed_at: Any = None               # the seal timestamp's time
+    sealed_at: datetime | None = None   # the seal timestamp's time
     head: tuple[int, str] | None = None
-    anchors: list[dict[str, Any]] = field(default_factory=list)
+    anchors: list[JSONObject] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"ca_sha256": self.ca_sha256, "seal_sha256": self.seal_sha256,
                 "sealed_at": self.sealed_at.isoformat() if self.sealed_at else None,
                 "audit_head": ({"seq": self.head[0], "hash": self.head[1]}
@@ -62,13 +70,13 @@ class SealFacts:
                 "anchors": self.anchors}
 
 
-def fingerprint(cert: Any) -> str:
+def fingerprint(cert: x509.Certificate) -> str:
     from signatures.keys import cert_info
 
     return str(cert_info(cert).sha256)
 
 
-def seal_bag(bag: Path, signer: Any, timestamper: Any = None) -> None:
+def seal_bag(bag: Path, signer: Signer, timestamper: TimeStamper | None = None) -> None:
     """Seal the finished bag: ``seal.p7s`` over the tag manifest (and its timestamp)."""
     from signatures.cms import sign_detached
 
@@ -81,13 +89,13 @@ def seal_bag(bag: Path, signer: Any, timestamper: Any = None) -> None:
         (bag / SEAL_TIMESTAMP).write_bytes(timestamp_response(timestamp_token(seal, timestamper)))
 
 
-def _load(path: Path) -> list[Any]:
+def _load(path: Path) -> list[x509.Certificate]:
     from signatures.keys import load_certificates
 
     return list(load_certificates(path.read_bytes()))
 
 
-def _registered(chain: list[dict[str, Any]]) -> tuple[set[str], set[str], set[str]]:
+def _registered(chain: list[JSONObject]) -> tuple[set[str], set[str], set[str]]:
     """(CA fingerprints, seal fingerprints, every registered trust anchor) from the chain."""
     cas: set[str] = set()
     seals: set[str] = set()
@@ -108,7 +116,7 @@ def _registered(chain: list[dict[str, Any]]) -> tuple[set[str], set[str], set[st
     return cas, seals, anchors
 
 
-def check_seal(root: Path, dossier: dict[str, Any], chain: list[dict[str, Any]],
+def check_seal(root: Path, dossier: JSONObject, chain: list[JSONObject],
                report: VerifyReport, expect_ca: str | None = None) -> SealFacts:
     """Check the seal and what anchors it; return the facts to compare out of band."""
     facts = SealFacts(head=(int(dossier.get("audit", {}).get("head_seq", 0)),
@@ -160,7 +168,7 @@ def _trust_registered(root: Path, registered: set[str], report: VerifyReport) ->
                            "chain (keys init-ca, import or trust): it was added to the bag")
 
 
-def _tsa_configured(chain: list[dict[str, Any]]) -> str | None:
+def _tsa_configured(chain: list[JSONObject]) -> str | None:
     """The timestamp authority the rules recorded last in the chain name, if any."""
     url = None
     for rec in chain:
@@ -171,7 +179,7 @@ def _tsa_configured(chain: list[dict[str, Any]]) -> str | None:
     return url
 
 
-def _timestamps_present(root: Path, dossier: dict[str, Any], chain: list[dict[str, Any]],
+def _timestamps_present(root: Path, dossier: JSONObject, chain: list[JSONObject],
                         report: VerifyReport) -> None:
     """A dossier exported with a timestamp authority carries both timestamps: removing
     them would turn a proven moment of sealing into a claimed one."""
@@ -189,7 +197,7 @@ def _timestamps_present(root: Path, dossier: dict[str, Any], chain: list[dict[st
                        "seal and archive timestamps; the timestamp was removed")
 
 
-def _seal_timestamp(root: Path, report: VerifyReport) -> Any:
+def _seal_timestamp(root: Path, report: VerifyReport) -> datetime | None:
     token = root / SEAL_TIMESTAMP
     if not token.is_file():
         return None
@@ -204,7 +212,7 @@ def _seal_timestamp(root: Path, report: VerifyReport) -> Any:
     return when
 
 
-def _seal_signature(root: Path, ca: Any, facts: SealFacts, report: VerifyReport) -> None:
+def _seal_signature(root: Path, ca: x509.Certificate, facts: SealFacts, report: VerifyReport) -> None:
     from signatures.cms import verify_detached
 
     try:
@@ -224,8 +232,8 @@ def _seal_signature(root: Path, ca: Any, facts: SealFacts, report: VerifyReport)
     report.count("seal")
 
 
-def _anchors(root: Path, chain: list[dict[str, Any]], report: VerifyReport
-             ) -> list[dict[str, Any]]:
+def _anchors(root: Path, chain: list[JSONObject], report: VerifyReport
+             ) -> list[JSONObject]:
     """Each anchor token in ``data/audit/anchors/``: ``NAME.tsr`` over the bytes that
     ``NAME.json`` gives as ``"data"`` (the head as timestamped), for event ``seq`` with
     ``hash``; the chain must hold that event with that hash."""
@@ -234,7 +242,7 @@ def _anchors(root: Path, chain: list[dict[str, Any]], report: VerifyReport
     from signatures.ltv import check_token, token_of
 
     folder = root / "data" / ANCHORS
-    out: list[dict[str, Any]] = []
+    out: list[JSONObject] = []
     carried: set[str] = set()
     hashes = {int(r.get("seq", 0)): r.get("hash") for r in chain}
     roots = list(report.ts_roots)

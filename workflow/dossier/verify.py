@@ -28,8 +28,8 @@ import hashlib
 import shutil
 import tempfile
 import zipfile
+from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from workflow.dossier.checks import check_contents
 from workflow.dossier.report import VerifyReport, read_json, read_jsonl
@@ -39,7 +39,7 @@ __all__ = ["verify", "VerifyReport", "read_json", "read_jsonl"]
 CHUNK = 1 << 20
 
 
-def verify(path: Path, at: Any = None, expect_ca: str | None = None) -> VerifyReport:
+def verify(path: Path, at: datetime | None = None, expect_ca: str | None = None) -> VerifyReport:
     """Every problem of the dossier at ``path`` (a bag folder, or a ZIP holding one);
     with ``expect_ca`` the CA's SHA-256 fingerprint must be that one."""
     path = Path(path)

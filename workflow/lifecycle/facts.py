@@ -22,7 +22,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from workflow.states import State
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from drafts.model import Resolution
+    from workflow.rows import MemberSource, VersionSource
     from workflow.store.config import Settings
 
 __all__ = ["ResolutionFacts", "RoundFacts", "ParityError", "WaiverFact", "Person", "Policy",
@@ -38,7 +41,7 @@ class Person:
     delegation: str = ""
 
 
-def person(member: Any) -> Person:
+def person(member: MemberSource) -> Person:
     """The :class:`Person` of a member row (ORM or read path)."""
     return Person(str(member.id), frozenset(member.role_set()), str(member.delegation or ""))
 
@@ -94,7 +97,7 @@ class WaiverFact:
     version: int
     holds: bool
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"finding": self.finding, "ref": self.ref, "rule": self.rule,
                 "languages": list(self.languages), "by": self.by, "reason": self.reason,
                 "at": self.at, "version": self.version, "holds": self.holds}
@@ -143,10 +146,55 @@ class Resolved(Protocol):
     def body(self) -> str: ...
 
 
+class _RoundRow(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def number(self) -> int: ...
+    @property
+    def version_number(self) -> int: ...
+    @property
+    def reviewers(self) -> str: ...  # comma-separated member ids
+    @property
+    def due(self) -> object: ...
+    @property
+    def closed_at(self) -> object: ...
+
+
+class _WaiverRow(Protocol):
+    @property
+    def finding(self) -> str: ...
+    @property
+    def ref(self) -> str: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def languages(self) -> str: ...  # comma-separated
+    @property
+    def member_id(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def at(self) -> object: ...
+    @property
+    def version_number(self) -> int: ...
+    @property
+    def paragraph_id(self) -> str: ...
+    @property
+    def texts_hash(self) -> str: ...
+
+
+class _Mailbox(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+
+
 class Statements(Protocol):
     """The read statements :func:`load` runs (:class:`workflow.store.reads.Reads`)."""
 
-    def last_round(self, resolution_id: int) -> Any: ...
+    def last_round(self, resolution_id: int) -> _RoundRow | None: ...
     def amendment_numbers(self, resolution_id: int, round_id: int, status: str) -> list[int]: ...
     def open_comment_numbers(self, resolution_id: int, round_id: int) -> list[int]: ...
     def approved_by(self, resolution_id: int, version: int) -> list[str]: ...
@@ -154,10 +202,10 @@ class Statements(Protocol):
     def holders(self, role: str) -> list[tuple[str, str]]: ...
     def certified_members(self) -> set[str]: ...
     def translation_records(self, resolution_id: int) -> str | None: ...
-    def version(self, resolution_id: int, number: int) -> Any: ...
-    def members(self) -> list[Any]: ...
+    def version(self, resolution_id: int, number: int) -> VersionSource | None: ...
+    def members(self) -> Sequence[_Mailbox]: ...
     def message_ids(self, resolution_id: int, kind: str) -> list[str]: ...
-    def waivers(self, resolution_id: int) -> list[Any]: ...
+    def waivers(self, resolution_id: int) -> Sequence[_WaiverRow]: ...
 
 
 def _round(reads: Statements, resolution_id: int) -> RoundFacts | None:
@@ -262,7 +310,7 @@ def parity_of(reads: Statements, row: Resolved, state_dir: Path | None, *,
                  if (f.id, hashes.get(f.paragraph_id, "")) not in waived)
 
 
-def _model(row: Resolved, version: Any, state_dir: Path | None) -> Resolution:
+def _model(row: Resolved, version: VersionSource, state_dir: Path | None) -> Resolution:
     """The version's model: from the parsed cache when it still hashes to the version's
     content hash and names this resolution, else parsed."""
     from workflow.store import parsed

@@ -21,11 +21,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from workflow.errors import IllegalTransition
 from workflow.lifecycle.guards import COMPLETION, GUARDS, PERMISSION
 from workflow.states import ROLES, State
+
+if TYPE_CHECKING:
+    from transitions import Machine
 
 __all__ = ["State", "Step", "Rule", "TRANSITIONS", "ACTIONS", "RULES", "Handle", "machine",
            "allowed_triggers", "steps_for", "command_of", "illegal", "COMMANDS",
@@ -259,7 +262,7 @@ def _conditions(step: Step) -> list[_Condition]:
 
 
 @functools.cache
-def machine() -> Any:
+def machine() -> Machine:
     """The ``transitions`` machine of the table, built once per process (no model: the gate
     adds a :class:`Handle` while it asks, and removes it)."""
     from transitions import Machine

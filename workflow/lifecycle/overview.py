@@ -34,7 +34,7 @@ class Status:
     #: at, version, and whether it still holds (false once the paragraph changed)
     waivers: list[dict[str, Any]] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return dict(self.__dict__)
 
 

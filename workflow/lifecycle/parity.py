@@ -6,8 +6,6 @@ requirements."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel import Session, select
 
 from drafts.model import Resolution
@@ -19,7 +17,7 @@ from workflow.store.texts import records_for
 __all__ = ["findings", "split", "waiver_facts"]
 
 
-def waiver_facts(session: Session, row: ResolutionRow) -> list[dict[str, Any]]:
+def waiver_facts(session: Session, row: ResolutionRow) -> list[dict[str, object]]:
     """The waivers of a resolution as :func:`drafts.parity.waivers.apply` reads them."""
     rows = session.exec(select(Waiver).where(Waiver.resolution_id == row.id)
                         .order_by(Waiver.id))  # type: ignore[arg-type]

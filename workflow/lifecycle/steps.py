@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import update
 from sqlmodel import Session, col
@@ -77,7 +77,7 @@ def _consume(session: Session, decision: Decision, row: ResolutionRow | None) ->
 
 
 def touch(session: Session, row: ResolutionRow, *, seen: int | None = None,
-          **values: Any) -> None:
+          **values: object) -> None:
     """Update the row only if nobody changed it since ``seen`` (its row_version). The
     state is not among what it may set: only :func:`move` changes it."""
     if "state" in values:
@@ -86,7 +86,7 @@ def touch(session: Session, row: ResolutionRow, *, seen: int | None = None,
 
 
 def _update(session: Session, row: ResolutionRow, seen: int | None,
-            values: dict[str, Any]) -> None:
+            values: dict[str, object]) -> None:
     expected = row.row_version if seen is None else seen
     values = {**values, "row_version": expected + 1, "updated_at": clock.now()}
     result = session.exec(
@@ -114,7 +114,7 @@ def act(session: Session, decision: Decision, row: ResolutionRow | None = None, 
 
 
 def move(session: Session, row: ResolutionRow, decision: Decision, *, actor: str,
-         detail: Mapping[str, Any] | None = None, action: str | None = None,
+         detail: Mapping[str, object] | None = None, action: str | None = None,
          seen: int | None = None) -> State:
     """Fire the transition ``decision`` allows: persist the state it leads to and the audit
     event (``action``, default the trigger). Returns the new state."""

@@ -3,7 +3,10 @@ marked, and its aligned paragraphs in the other languages under it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from workflow.search.query import Hit, SearchPage
 
 __all__ = ["marked", "search_text"]
 
@@ -23,13 +26,13 @@ def marked(text: str, spans: list[tuple[int, int]], marks: tuple[str, str] = _PL
     return "".join(out)
 
 
-def _versions(hit: Any) -> str:
+def _versions(hit: Hit) -> str:
     span = (f"version {hit.version}" if hit.first_version == hit.version
             else f"versions {hit.first_version}–{hit.version}")
     return span + (", current" if hit.current else "")
 
 
-def search_text(page: Any, page_number: int, terminal: bool = False) -> str:
+def search_text(page: SearchPage, page_number: int, terminal: bool = False) -> str:
     """The page as text: a heading per hit, the paragraph in its language, the others."""
     if not page.hits:
         return (f"nothing found for {page.query!r}" if page.total == 0 else

@@ -7,7 +7,16 @@ A report that ends in a verdict ends with it on its last line, so ``| tail -1`` 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workflow.delivery.outbox import SendResult
+    from workflow.delivery.submission import SubmitResult
+    from workflow.doctor import Check
+    from workflow.dossier.export import ExportResult
+    from workflow.dossier.report import VerifyReport
+    from workflow.lifecycle.overview import Status
+    from workflow.store.audit import Problem
 
 __all__ = [
     "audit_text", "check_text", "doctor_text", "dossier_text", "export_text", "sent_json",
@@ -15,7 +24,7 @@ __all__ = [
 ]
 
 
-def status_text(st: Any) -> str:
+def status_text(st: Status) -> str:
     """State and version, the facts that matter now, and each next step with who takes it
     and what blocks it."""
     out = [f"{st.symbol}: {st.state} (version {st.version})"]
@@ -92,7 +101,7 @@ def signatures_text(file: str, report: Mapping[str, Any]) -> str:
     return "\n".join(out)
 
 
-def dossier_text(report: Any) -> str:
+def dossier_text(report: VerifyReport) -> str:
     out = [f"PROBLEM: {problem}" for problem in report.problems]
     counts = ", ".join(f"{n} {what}" for what, n in sorted(report.checked.items()))
     seal = report.seal
@@ -111,7 +120,7 @@ def dossier_text(report: Any) -> str:
     return "\n".join(out)
 
 
-def export_text(result: Any) -> str:
+def export_text(result: ExportResult) -> str:
     if getattr(result, "reused", False):
         how = ("nothing changed since the last export of these resolutions: its payload "
                "was copied from the store and checked")
@@ -124,13 +133,13 @@ def export_text(result: Any) -> str:
     return f"{line}\n{anchor}" if anchor else line
 
 
-def audit_text(problems: Sequence[Any], count: int) -> str:
+def audit_text(problems: Sequence[Problem], count: int) -> str:
     if not problems:
         return f"audit log intact: {count} events verified"
     return "\n".join(f"BROKEN: {p}" for p in problems)
 
 
-def doctor_text(checks: Sequence[Any]) -> str:
+def doctor_text(checks: Sequence[Check]) -> str:
     """ok, FAIL (required) or warn per check, and the fix under each that failed."""
     out = []
     for c in checks:
@@ -141,13 +150,13 @@ def doctor_text(checks: Sequence[Any]) -> str:
     return "\n".join(out)
 
 
-def sent_json(results: Sequence[Any]) -> dict[str, Any]:
+def sent_json(results: Sequence[SendResult]) -> dict[str, object]:
     failed = sum(1 for r in results if r.status != "sent")
     return {"sent": len(results) - failed, "failed": failed,
             "results": [r.__dict__ for r in results]}
 
 
-def sent_text(results: Sequence[Any]) -> str:
+def sent_text(results: Sequence[SendResult]) -> str:
     if not results:
         return "nothing to send"
     failed = [r for r in results if r.status != "sent"]
@@ -156,7 +165,7 @@ def sent_text(results: Sequence[Any]) -> str:
     return "\n".join(out)
 
 
-def submission_json(result: Any) -> dict[str, Any]:
+def submission_json(result: SubmitResult) -> dict[str, object]:
     return {"symbol": result.symbol, "body": result.body, "submission": result.number,
             "state": result.state, "folder": str(result.folder), "zip": str(result.zip_path),
             "package_sha256": result.package_sha256, "files": result.files,
@@ -164,7 +173,7 @@ def submission_json(result: Any) -> dict[str, Any]:
             "error": result.error, "anchor": result.anchor}
 
 
-def submission_text(result: Any) -> str:
+def submission_text(result: SubmitResult) -> str:
     """The new state, the package with its digest and files, and the message's fate."""
     out = [f"{result.symbol}: submission {result.number} to {result.body} → {result.state}",
            f"  package {result.zip_path} (sha256 {result.package_sha256[:16]}…)"]

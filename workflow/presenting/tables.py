@@ -13,7 +13,34 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
+
+if TYPE_CHECKING:
+    from templates.admin import TemplateFile
+    from workflow.demo import DemoResult
+    from workflow.review.annotations import PdfImport
+    from workflow.rows import (
+        AmendmentRow,
+        CommentRow,
+        MemberInfo,
+        MessageInfo,
+        Page,
+        SubmissionInfo,
+    )
+    from workflow.store.config import Body
+    from workflow.store.models import AuditEvent
+
+class EventJSON(TypedDict):
+    """One audit event as ``history --json`` gives it."""
+
+    seq: int
+    at: str
+    actor: str
+    action: str
+    outcome: str
+    detail: dict[str, object]
+    hash: str
+
 
 __all__ = [
     "amendments_table", "artefacts_table", "bodies_json", "bodies_table", "bold",
@@ -42,7 +69,8 @@ def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> str:
+def table(columns: Sequence[str], rows: Iterable[Sequence[object]],
+          title: str | None = None) -> str:
     """An aligned table: optional title, bold header, a rule, one line per row (cells with
     line breaks are folded onto one line)."""
     cells = [[" ".join(str(x).split()) for x in row] for row in rows]
@@ -58,25 +86,25 @@ def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | No
     return "\n".join(out)
 
 
-def members_table(members: Sequence[Any]) -> str:
+def members_table(members: Sequence[MemberInfo]) -> str:
     return table(["id", "name", "organisation", "delegation", "roles", "e-mail"],
                  [[m.id, m.name, m.org, m.delegation,
                    ", ".join(m.roles) if getattr(m, "active", True) else "(removed)", m.email]
                   for m in members])
 
 
-def bodies_json(bodies: Mapping[str, Any]) -> list[dict[str, Any]]:
+def bodies_json(bodies: Mapping[str, Body]) -> list[dict[str, object]]:
     return [{"code": b.code, "names": b.names, "address": b.address, "languages": b.languages,
              "signatures": b.signatures, "lead_days": b.lead_days} for b in bodies.values()]
 
 
-def bodies_table(bodies: Mapping[str, Any]) -> str:
+def bodies_table(bodies: Mapping[str, Body]) -> str:
     return table(["code", "name", "название", "名称", "languages", "signatures", "lead days"],
                  [[b.code, b.name("en"), b.name("ru"), b.name("zh"), ",".join(b.languages),
                    ",".join(b.signatures), b.lead_days] for b in bodies.values()])
 
 
-def resolutions_page(result: Any, page: int) -> str:
+def resolutions_page(result: Page, page: int) -> str:
     """One page of `list`, and where the next page starts when there is one."""
     text = table(["no.", "symbol", "state", "ver.", "body", "title"],
                  [[s.number, s.symbol, s.state, s.version, s.body, s.title]
@@ -88,14 +116,14 @@ def resolutions_page(result: Any, page: int) -> str:
     return text
 
 
-def events_json(events: Sequence[Any]) -> list[dict[str, Any]]:
+def events_json(events: Sequence[AuditEvent]) -> list[EventJSON]:
     from workflow.rows import event_detail
 
     return [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
              "outcome": e.outcome, "detail": event_detail(e), "hash": e.hash} for e in events]
 
 
-def events_table(symbol: str, events: Sequence[dict[str, Any]]) -> str:
+def events_table(symbol: str, events: Sequence[EventJSON]) -> str:
     """The rows of :func:`events_json` (content hashes left out: they fill the line)."""
     return table(["seq", "at", "actor", "action", "outcome", "detail"],
                  [[d["seq"], d["at"][:19], d["actor"], d["action"], d["outcome"],
@@ -103,7 +131,7 @@ def events_table(symbol: str, events: Sequence[dict[str, Any]]) -> str:
                   for d in events], title=symbol)
 
 
-def comments_table(symbol: str, version: int, rows: Sequence[Any]) -> str:
+def comments_table(symbol: str, version: int, rows: Sequence[CommentRow]) -> str:
     """The comments-resolution matrix; a comment whose paragraph is gone is ORPHANED."""
     return table(["no.", "ref (now)", "was", "by", "type", "comment", "proposal",
                   "disposition", "note"],
@@ -113,14 +141,14 @@ def comments_table(symbol: str, version: int, rows: Sequence[Any]) -> str:
                  title=f"{symbol} · comments (version {version})")
 
 
-def comments_imported(rows: Sequence[Any]) -> str:
+def comments_imported(rows: Sequence[CommentRow]) -> str:
     if not rows:
         return "already imported: every comment of this form is recorded; nothing new"
     return (f"imported {len(rows)} comment(s): "
             + ", ".join(f"{r.number} ({r.original_ref})" for r in rows))
 
 
-def annotations_imported(result: Any) -> str:
+def annotations_imported(result: PdfImport) -> str:
     """What an annotated PDF gave: one line per comment, "OP 3(b), zh"."""
     if not result.rows:
         return ("already imported: every annotation of this copy is recorded; nothing new"
@@ -134,7 +162,7 @@ def annotations_imported(result: Any) -> str:
     return "\n".join(lines)
 
 
-def amendments_table(symbol: str, rows: Sequence[Any]) -> str:
+def amendments_table(symbol: str, rows: Sequence[AmendmentRow]) -> str:
     return table(["no.", "target", "now", "op", "by", "texts", "why", "status"],
                  [[r.number, r.target_ref, r.current_ref or "—", r.op, r.author,
                    "; ".join(f"{k}: {v}" for k, v in r.texts.items()), r.why,
@@ -142,13 +170,13 @@ def amendments_table(symbol: str, rows: Sequence[Any]) -> str:
                   for r in rows], title=symbol)
 
 
-def outbox_table(rows: Sequence[Any]) -> str:
+def outbox_table(rows: Sequence[MessageInfo]) -> str:
     return table(["id", "kind", "to", "subject", "status", "tries", "error", "file"],
                  [[r.id, r.kind, r.recipient, r.subject, r.status, r.attempts, r.error or "—",
                    r.eml_path] for r in rows], title="outbox")
 
 
-def submissions_table(symbol: str, rows: Sequence[Any]) -> str:
+def submissions_table(symbol: str, rows: Sequence[SubmissionInfo]) -> str:
     return table(["no.", "body", "version", "submitted", "package", "sha256", "message",
                   "receipt", "outcome"],
                  [[r.number, r.body, r.version, r.submitted_at, r.package_path,
@@ -156,10 +184,10 @@ def submissions_table(symbol: str, rows: Sequence[Any]) -> str:
                    r.outcome or "—"] for r in rows], title=symbol)
 
 
-def receipts_text(answers: Sequence[Sequence[Mapping[str, Any]]]) -> str:
+def receipts_text(answers: Sequence[Sequence[Mapping[str, object]]]) -> str:
     """Each submission's answers in the order received (the table shows the latest)."""
     return "\n".join(f"submission {number}: " + "; ".join(
-        f"{a['received_at'][:10]} {a['outcome']} ({a['reference']})" for a in kept)
+        f"{str(a['received_at'])[:10]} {a['outcome']} ({a['reference']})" for a in kept)
         for number, kept in enumerate(answers, start=1) if kept)
 
 
@@ -178,12 +206,12 @@ def keys_text(data: Mapping[str, Any]) -> str:
     return "\n".join([head, roots, certs])
 
 
-def templates_table(items: Sequence[Any]) -> str:
+def templates_table(items: Sequence[TemplateFile]) -> str:
     return table(["template", "kind", "overridden"],
                  [[t.name, t.kind, "yes" if t.overridden else ""] for t in items])
 
 
-def artefacts_table(result: Any) -> str:
+def artefacts_table(result: DemoResult) -> str:
     """The files the demo made, with their pages, sizes and digests."""
     return table(["path", "kind", "pages", "size", "sha256"],
                  [[a.path, a.kind, a.pages or "", f"{a.size:,}", a.sha256]

@@ -23,7 +23,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, TextIO
 
 __all__ = ["ERROR_CODES", "LEVELS", "LOGGERS", "Report", "commits", "configure_logging", "counter",
            "json_asked", "ordinary_failure", "progress_bar", "refusal_classes", "silence_stdout",
@@ -111,11 +111,11 @@ class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
     swaps it per command; a handler holding the old one would write to a closed buffer)."""
 
     @property
-    def stream(self) -> Any:
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, _value: Any) -> None:
+    def stream(self, _value: object) -> None:
         pass
 
 
@@ -152,7 +152,7 @@ def configure_logging(verbose: int, wanted: str | None) -> int:
     return level
 
 
-def _count(_connection: Any) -> None:
+def _count(_connection: object) -> None:
     _COMMITS[0] += 1
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from drafts.markup import plain
 from drafts.model import SECTION_PREAMBLE, Resolution
@@ -11,6 +11,7 @@ from workflow.presenting.tables import bold, green, red
 
 if TYPE_CHECKING:  # the diff's service imports the ORM; `show` needs none of it
     from workflow.drafting.diffing import VersionDiff
+    from workflow.rows import Summary, VersionSource
 
 __all__ = ["diff_text", "numbered_lines", "show_text"]
 
@@ -38,7 +39,8 @@ def numbered_lines(model: Resolution, langs: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def show_text(summary: Any, version: Any, lines: dict[str, list[str]], langs: list[str]) -> str:
+def show_text(summary: Summary, version: VersionSource, lines: dict[str, list[str]],
+              langs: list[str]) -> str:
     """The `show` view: a header line, then each language's numbered text."""
     out = [f"{summary.symbol} · version {version.number} · {summary.state} · "
            f"{version.content_hash[:12]}"]

@@ -16,7 +16,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from workflow.app import App
 
 __all__ = ["TOKEN_NAME", "COVERED", "archive_timestamp", "archive_proof"]
 
@@ -24,7 +29,7 @@ TOKEN_NAME = "archive-timestamp.tsr"
 COVERED = "manifest-sha512.txt"
 
 
-def archive_timestamp(app: Any, bag: Path) -> bool:
+def archive_timestamp(app: App, bag: Path) -> bool:
     """Write the bag's archive timestamp when a timestamp authority is configured."""
     from signatures.ltv import timestamp_token
     from workflow.signing.sign import timestamper_for
@@ -39,7 +44,7 @@ def archive_timestamp(app: Any, bag: Path) -> bool:
     return True
 
 
-def archive_proof(root: Path, roots: list[Any], at: datetime | None
+def archive_proof(root: Path, roots: list[x509.Certificate], at: datetime | None
                   ) -> tuple[datetime | None, str | None]:
     """(time the bag is proven to have existed, problem) from its archive timestamp;
     (None, None) when the bag has none."""

@@ -178,7 +178,8 @@ def check_signed_pdf(app: App, session: Session, pdf: bytes) -> list[str]:
     from workflow.signing.keys import trust_roots
     from workflow.signing.trust import crl_blobs
 
-    report = verify_pdf(pdf, trust_roots(app), timestamp_roots=trust_roots(app, "timestamps"),
-                        crls=crl_blobs(app), complete=False).to_json()
+    report: dict[str, Any] = verify_pdf(
+        pdf, trust_roots(app), timestamp_roots=trust_roots(app, "timestamps"),
+        crls=crl_blobs(app), complete=False).to_json()
     bind_signatures(report, registry(session), pdf)
     return [p for s in report["signatures"] for p in s["problems"]] + list(report["problems"])

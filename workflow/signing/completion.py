@@ -11,7 +11,7 @@ SHA-256 and recorded in a ``completion-certificate`` audit event; submission att
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TypedDict
 
 from sqlmodel import Session, col, select
 
@@ -21,17 +21,30 @@ from workflow.signing.files import CERTIFICATE_ACTION, records
 from workflow.store import audit
 from workflow.store.models import AuditEvent, ResolutionRow
 
-__all__ = ["produce_certificate", "completion_facts"]
+__all__ = ["CompletionFacts", "produce_certificate", "completion_facts"]
 
 
-def completion_facts(app: App, session: Session, row: ResolutionRow) -> dict[str, Any]:
+class CompletionFacts(TypedDict):
+    """The content of ``completion.json`` (schema ``brics-resolutions/completion/1``)."""
+
+    schema: str
+    resolution: str
+    version: int
+    content_hash: str
+    state: str
+    signed_pdf_sha256: str | None
+    signers: list[dict[str, str | None]]
+    events: list[dict[str, object]]
+
+
+def completion_facts(app: App, session: Session, row: ResolutionRow) -> CompletionFacts:
     """The machine-readable content of the certificate."""
     events = [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,
                "outcome": e.outcome, "detail": json.loads(e.detail), "prev_hash": e.prev_hash,
                "hash": e.hash}
               for e in session.exec(select(AuditEvent).where(AuditEvent.resolution_id == row.id)
                                     .order_by(col(AuditEvent.seq)))]
-    signers = [{"member": r.member_id, "field": r.field_name,
+    signers: list[dict[str, str | None]] = [{"member": r.member_id, "field": r.field_name,
                 "cert_fingerprint": r.cert_fingerprint, "base_sha256": r.base_sha256,
                 "signed_sha256": r.signed_sha256, "docx_p7s_sha256": r.docx_p7s_sha256,
                 "source": r.source, "at": r.at.isoformat()} for r in records(session, row)]

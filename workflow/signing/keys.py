@@ -26,6 +26,12 @@ from workflow.store import audit
 from workflow.store.files import write_atomic
 from workflow.store.models import MemberCertificate
 
+if TYPE_CHECKING:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    from signatures.signer import Signer
+
 if TYPE_CHECKING:  # signatures.keys is imported where certificates are made
     from signatures.keys import CertInfo
 
@@ -45,7 +51,7 @@ class KeyInfo:
     p12_path: str
     imported: bool
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return dict(self.__dict__)
 
 
@@ -60,7 +66,7 @@ class IssuedCertificate:
     def file(self, name: str) -> str:
         return dict(self.files)[name]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {**dict(self.files), **self.certificate.as_dict()}
 
 
@@ -73,7 +79,7 @@ class KeysListing:
     certificates: list[dict[str, Any]]
     crl: str | None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"ca": self.ca, "trust": self.trust, "certificates": self.certificates,
                 "crl": self.crl}
 
@@ -86,7 +92,7 @@ def trust_dir(app: App) -> Path:
     return app.workspace.keys_dir / "trust"
 
 
-def trust_roots(app: App, purpose: str = "signatures") -> list[Any]:
+def trust_roots(app: App, purpose: str = "signatures") -> list[x509.Certificate]:
     """The workspace trust store (``.resolutions/keys/trust/*.pem``) for ``purpose``
     (``signatures`` or ``timestamps``; see :mod:`workflow.signing.trust`)."""
     from workflow.signing.trust import timestamp_files, trusted_for
@@ -99,7 +105,7 @@ def trust_roots(app: App, purpose: str = "signatures") -> list[Any]:
     return load_trust_roots(trusted_for(directory, purpose))
 
 
-def chains_to(cert: Any, chain: list[Any], roots: list[Any]) -> bool:
+def chains_to(cert: x509.Certificate, chain: list[x509.Certificate], roots: list[x509.Certificate]) -> bool:
     """Whether ``cert`` leads to one of ``roots`` through the certificates in ``chain``.
 
     A structural check (issuer names and signatures); full path validation happens when
@@ -119,13 +125,13 @@ def chains_to(cert: Any, chain: list[Any], roots: list[Any]) -> bool:
     return False
 
 
-def _sha256() -> Any:
+def _sha256() -> hashes.SHA256:
     from cryptography.hazmat.primitives import hashes
 
     return hashes.SHA256()
 
 
-def _issued(cert: Any, issuer: Any) -> bool:
+def _issued(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     try:
         cert.verify_directly_issued_by(issuer)
         return True
@@ -142,13 +148,13 @@ def relative_to_workspace(app: App, path: Path) -> str:
         return str(path)
 
 
-def _pem(cert: Any) -> bytes:
+def _pem(cert: x509.Certificate) -> bytes:
     from cryptography.hazmat.primitives.serialization import Encoding
 
     return bytes(cert.public_bytes(Encoding.PEM))
 
 
-def _add_to_trust(app: App, certs: list[Any]) -> list[str]:
+def _add_to_trust(app: App, certs: list[x509.Certificate]) -> list[str]:
     from signatures.keys import cert_info
 
     added = []
@@ -187,7 +193,7 @@ def init_ca(app: App, passphrase: bytes, *, common_name: str | None = None,
         return IssuedCertificate((("ca", str(ca_dir(app) / "ca.pem")),), info)
 
 
-def _register(session: Session, member_id: str, cert: Any, p12_path: str,
+def _register(session: Session, member_id: str, cert: x509.Certificate, p12_path: str,
               imported: bool) -> None:
     from signatures.keys import cert_info
 
@@ -296,7 +302,7 @@ def _cn(subject: str) -> str:
     return subject
 
 
-def registered_certificate(session: Session, member_id: str) -> Any:
+def registered_certificate(session: Session, member_id: str) -> MemberCertificate:
     row = session.get(MemberCertificate, member_id)
     if row is None:
         raise NotFound(f"{member_id} has no registered certificate: issue one with "
@@ -313,7 +319,7 @@ class KeyRequest:
     p12: str | None
     passphrase: bytes = field(repr=False)
 
-    def open(self, app: App, session: Session, member_id: str) -> Any:
+    def open(self, app: App, session: Session, member_id: str) -> Signer:
         from signatures.signer import Signer
 
         if self.p12:

@@ -4,12 +4,15 @@ so it imports nothing of the database."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 __all__ = ["load_trust_roots"]
 
 
-def load_trust_roots(paths: list[Path]) -> list[Any]:
+def load_trust_roots(paths: list[Path]) -> list[x509.Certificate]:
     """Every certificate in the given PEM/DER files, without duplicates."""
     from signatures.keys import cert_info, load_certificates
 

@@ -12,7 +12,7 @@ Issuing it writes a ``keys-seal-issue`` audit event with its SHA-256 fingerprint
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from workflow.app import App
 from workflow.errors import InvalidInput, NotFound
@@ -20,6 +20,11 @@ from workflow.lifecycle.steps import act, allow
 from workflow.signing.keys import IssuedCertificate, ca_dir, relative_to_workspace
 from workflow.store import audit
 from workflow.store.files import write_atomic
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from signatures.signer import Signer
 
 __all__ = ["SEAL_ACTION", "seal_dir", "issue_seal", "seal_certificate", "seal_signer",
            "ensure_sealable"]
@@ -85,7 +90,7 @@ def issue_seal(app: App, *, ca_passphrase: bytes, seal_passphrase: bytes,
                                  info)
 
 
-def seal_certificate(app: App) -> Any:
+def seal_certificate(app: App) -> x509.Certificate | None:
     """The seal's certificate, or None when no seal was issued."""
     from signatures.keys import load_certificates
 
@@ -100,7 +105,7 @@ def ensure_sealable(app: App) -> None:
                        "with 'resolutions keys seal-issue' (needs the CA passphrase)")
 
 
-def seal_signer(app: App, passphrase: bytes) -> Any:
+def seal_signer(app: App, passphrase: bytes) -> Signer:
     """The seal's signer (key and certificate), opened with its passphrase."""
     from signatures.signer import Signer
 

@@ -15,7 +15,7 @@ holds, the resolution becomes ``signed`` and the certificate of completion is pr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
@@ -36,9 +36,16 @@ from workflow.signing.files import (
     records,
     store,
 )
-from workflow.signing.keys import chains_to, registered_certificate, trust_roots
+from workflow.signing.keys import KeyRequest, chains_to, registered_certificate, trust_roots
 from workflow.store.models import Member, MemberCertificate, ResolutionRow, SignatureRecord, key_of
 from workflow.store.texts import load_version
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from signatures.signer import Signer
+    from signatures.tsa import TimeStamper
+    from signatures.verify import PdfReport
 
 __all__ = ["may_sign", "SignResult", "sign", "import_signed", "stamp_lines", "SLOT_PT",
            "timestamper_for"]
@@ -64,7 +71,7 @@ class SignResult:
     certificate_sha256: str | None = None
     level: str = "B-B"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return dict(self.__dict__)
 
 
@@ -113,8 +120,8 @@ def _missing_after(decision: Decision, member: Member) -> list[str]:
                               facts.policy.body_signatures)
 
 
-def _check_certificate(app: App, session: Session, member: Member, cert: Any,
-                       chain: list[Any]) -> str:
+def _check_certificate(app: App, session: Session, member: Member, cert: x509.Certificate,
+                       chain: list[x509.Certificate]) -> str:
     """The certificate's fingerprint, refused unless registered and trusted."""
     from signatures.keys import cert_info
     from workflow.signing.trust import refuse_revoked
@@ -136,7 +143,7 @@ def _check_certificate(app: App, session: Session, member: Member, cert: Any,
     return fp
 
 
-def timestamper_for(app: App, given: Any = None) -> Any:
+def timestamper_for(app: App, given: TimeStamper | None = None) -> TimeStamper | None:
     """The timestamp client: ``given``, else one for ``[signatures] timestamp_url``, else
     None (signatures are then PAdES B-B)."""
     if given is not None:
@@ -149,7 +156,7 @@ def timestamper_for(app: App, given: Any = None) -> Any:
     return UrlTimeStamper(url)
 
 
-def _verified(app: App, pdf: bytes, what: str, complete: bool = False) -> Any:
+def _verified(app: App, pdf: bytes, what: str, complete: bool = False) -> PdfReport:
     from signatures.verify import verify_pdf
     from workflow.signing.trust import crl_blobs
 
@@ -165,7 +172,7 @@ def _verified(app: App, pdf: bytes, what: str, complete: bool = False) -> Any:
 def _record(app: App, session: Session, row: ResolutionRow, member: Member,
             decision: Decision, *, field_name: str, fingerprint: str, base_sha: str, signed_sha: str,
             p7s_sha: str, source: str, certification: bool,
-            timestamper: Any = None, timestamped: bool = False) -> SignResult:
+            timestamper: TimeStamper | None = None, timestamped: bool = False) -> SignResult:
     # the record is written once, final: signatures are append-only (PostgreSQL enforces it)
     missing = _missing_after(decision, member)
     level = "B-T" if timestamped else "B-B"
@@ -189,7 +196,7 @@ def _record(app: App, session: Session, row: ResolutionRow, member: Member,
                       certification, missing, certificate, level)
 
 
-def _long_term(app: App, signed_sha: str, timestamper: Any) -> str:
+def _long_term(app: App, signed_sha: str, timestamper: TimeStamper) -> str:
     """The complete PDF made B-LTA (validation data and a document timestamp), stored."""
     from signatures.ltv import add_lta
     from workflow.signing.trust import crl_blobs
@@ -248,7 +255,8 @@ def _long_term_possible(app: App, row: ResolutionRow, member: Member,
                             f"term, but {problem}")
 
 
-def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = None) -> SignResult:
+def sign(app: App, ref: str, by: str | None, signer: Signer | KeyRequest, *,
+         timestamper: TimeStamper | None = None) -> SignResult:
     """Sign the approved version as ``by`` (default: who acts) with ``signer``'s key
     (a :class:`signatures.Signer`, or a :class:`workflow.signing.keys.KeyRequest` to open)."""
     from signatures.cms import sign_detached
@@ -259,7 +267,7 @@ def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = 
         row = app.resolution(session, ref)
         member, decision = _signatory(app, session, row, by)
         _long_term_possible(app, row, member, decision)
-        if hasattr(signer, "open"):  # a KeyRequest: open the key only once allowed to sign
+        if isinstance(signer, KeyRequest):  # open the key only once allowed to sign
             signer = signer.open(app, session, member.id)
         fingerprint = _check_certificate(app, session, member, signer.cert, signer.chain)
         base: SigningBase = pin_base(app, session, row, decision)
@@ -293,7 +301,8 @@ def sign(app: App, ref: str, by: str | None, signer: Any, *, timestamper: Any = 
                        timestamper=timestamper, timestamped=timestamper is not None)
 
 
-def import_signed(app: App, ref: str, pdf: bytes, *, timestamper: Any = None) -> list[SignResult]:
+def import_signed(app: App, ref: str, pdf: bytes, *,
+                  timestamper: TimeStamper | None = None) -> list[SignResult]:
     """Record the signatures a PDF signed elsewhere adds over our latest PDF."""
     from signatures.keys import load_certificates
     from signatures.verify import signed_revision

@@ -6,12 +6,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workflow.app import App
 from workflow.errors import InvalidInput
 from workflow.signing.keys import trust_roots
 from workflow.store.models import Approval, MemberCertificate, ResolutionRow
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from signatures.signer import Signer
 
 __all__ = ["statement_bytes", "sign_statement", "statement_signer_for", "read_passphrase",
            "statement_for",
@@ -48,7 +53,7 @@ def read_passphrase(passphrase_file: str | None, prompt: Callable[[str], bytes] 
 
 
 def statement_signer_for(app: App, by: str | None, p12: str | None, passphrase_file: str | None,
-                         prompt: Callable[[str], bytes] | None) -> Any:
+                         prompt: Callable[[str], bytes] | None) -> Signer | None:
     """The approver's signer when a key is given (or registered and a passphrase file is)."""
 
     path = p12
@@ -71,7 +76,7 @@ def statement_signer_for(app: App, by: str | None, p12: str | None, passphrase_f
     return signer
 
 
-def statement_problems(app: App, session: Any) -> list[str]:
+def statement_problems(app: App, session: Session) -> list[str]:
     """Every stored approval statement that does not verify against the trust store, or
     whose signer is not the approving member's registered certificate."""
     from sqlmodel import col, select
@@ -91,7 +96,7 @@ def statement_problems(app: App, session: Any) -> list[str]:
         where = f"approval by {a.member_id} of {symbol} v{a.version_number}"
         data = statement_bytes(symbol, a.version_number, a.content_hash, a.member_id, a.decision)
         try:
-            report = verify_detached(data, bytes(a.statement), roots,
+            report = verify_detached(data, bytes(a.statement or b""), roots,
                                      timestamp_roots=trust_roots(app, "timestamps"))
         except VerificationError as exc:
             problems.append(f"{where}: the signed statement cannot be read ({exc})")

@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
@@ -32,6 +32,11 @@ from workflow.app import App
 from workflow.errors import InvalidInput, NotFound, WorkflowError
 from workflow.lifecycle.steps import act, allow
 from workflow.store import audit
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from workflow.store.models import Member, MemberCertificate
 
 __all__ = ["PURPOSES", "Revocation", "trust_anchor", "trusted_for", "purposes_of",
            "revocations", "revoke", "publish_crl", "crl_location", "crl_blobs",
@@ -77,7 +82,7 @@ def timestamp_files(directory: Path) -> list[Path]:
     return [p for p in trusted_for(directory, "timestamps") if p not in signing]
 
 
-def note_purposes(directory: Path, cert: Any, name: str, purposes: list[str]) -> None:
+def note_purposes(directory: Path, cert: x509.Certificate, name: str, purposes: list[str]) -> None:
     """Record in the index what the trust-store file ``name`` is trusted for."""
     from signatures.keys import cert_info
     from workflow.store.files import write_atomic
@@ -97,7 +102,7 @@ class TrustAdded:
 
     added: list[dict[str, Any]]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"added": self.added}
 
 
@@ -111,7 +116,7 @@ class CrlPublished:
     next_update: str | None
     revoked: int
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return dict(self.__dict__)
 
 
@@ -170,7 +175,7 @@ class Revocation:
     when: datetime
     reason: str
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"member": self.member, "fingerprint": self.fingerprint, "serial": self.serial,
                 "revoked_at": self.when.isoformat(), "reason": self.reason}
 
@@ -265,7 +270,8 @@ def _make_crl(app: App, session: Session, ca_passphrase: bytes) -> bytes:
     return der
 
 
-def revocable(app: App, session: Session, member_id: str) -> tuple[Any, Any]:
+def revocable(app: App, session: Session, member_id: str
+              ) -> tuple[Member, MemberCertificate]:
     """(the member, their registered certificate row) for the secretary to revoke."""
     from workflow.store.models import MemberCertificate
 
@@ -307,7 +313,7 @@ def revoke(app: App, member_id: str, *, reason: str, ca_passphrase: bytes) -> Re
     return done
 
 
-def _set_aside(app: App, row: Any, serial: str) -> None:
+def _set_aside(app: App, row: MemberCertificate, serial: str) -> None:
     """Move a revoked bundle away so that a new one can be issued under the same name."""
     if not row.p12_path or row.imported:
         return

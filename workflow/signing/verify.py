@@ -17,17 +17,24 @@ import hashlib
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workflow.errors import InvalidInput, WorkspaceError
 from workflow.signing.roots import load_trust_roots
 from workflow.store.workspace import find
 
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from workflow.signing.binding import Registry
+    from workflow.store.workspace import Workspace
+
 __all__ = ["verify_file", "companions"]
 
 
 def _trust(trust: list[Path], workspace: str | os.PathLike[str] | None,
-           trust_tsa: list[Path] | None = None) -> tuple[list[Any], list[Any], str]:
+           trust_tsa: list[Path] | None = None
+           ) -> tuple[list[x509.Certificate], list[x509.Certificate], str]:
     """(roots for signatures, roots for timestamps, where they came from).
 
     A root that vouches for signers is never a timestamp authority's: whoever holds the
@@ -70,13 +77,13 @@ def _trust(trust: list[Path], workspace: str | os.PathLike[str] | None,
             load_trust_roots(timestamp_files(directory)), str(directory))
 
 
-def _fp(cert: Any) -> str:
+def _fp(cert: x509.Certificate) -> str:
     from signatures.keys import cert_info
 
     return str(cert_info(cert).sha256)
 
 
-def _workspace(workspace: str | os.PathLike[str] | None) -> Any:
+def _workspace(workspace: str | os.PathLike[str] | None) -> Workspace | None:
 
     try:
         return find(workspace)
@@ -84,7 +91,8 @@ def _workspace(workspace: str | os.PathLike[str] | None) -> Any:
         return None
 
 
-def _registry(workspace: str | os.PathLike[str] | None, database_url: str | None) -> Any:
+def _registry(workspace: str | os.PathLike[str] | None,
+              database_url: str | None) -> Registry | None:
     """The workspace's signer registry (in its database: ``database_url`` when shared), or
     None outside a workspace."""
     if _workspace(workspace) is None:

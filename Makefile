@@ -14,7 +14,10 @@ TEST_WORKERS ?= 2
 
 .PHONY: setup system-packages demo demo-shared test bench lint clean
 
-setup: system-packages $(STAMP)
+# the Debian packages and the venv do not need each other: on a fresh machine apt and pip
+# download and install side by side
+setup:
+	@$(MAKE) --no-print-directory -s -j2 system-packages $(STAMP)
 
 system-packages:
 	@bash scripts/system-packages.sh $(DEB_PACKAGES)

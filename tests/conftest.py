@@ -44,12 +44,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Modules with a long test (``@pytest.mark.slow``) first; the order inside a module and
     among the others is kept. `make test` hands whole modules to its two workers in this
     order (``--dist loadscope --no-loadscope-reorder``), so the long ones start at once and
-    the short ones fill in at the end."""
+    the short ones fill in at the end. The first module that needs the played demo
+    (tests/played_demo.py) goes before all: its worker plays it at once, so the other
+    modules that need it find it played rather than wait for it."""
     def module(item: pytest.Item) -> str:
         return item.nodeid.split("::", 1)[0]
 
     slow = {module(item) for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: module(item) not in slow)
+    demo = next((module(item) for item in items
+                 if "demo" in getattr(item, "fixturenames", ())), None)
+    items.sort(key=lambda item: (module(item) != demo, module(item) not in slow))
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
+from tests.played_demo import Demo, demo  # noqa: F401 - fixture: played once per run
 
 
 def _ink(pgm: bytes) -> float:
@@ -21,11 +22,9 @@ def _ink(pgm: bytes) -> float:
 
 
 @pytest.mark.slow
-def test_demo_plays_the_whole_lifecycle(tmp_path: Path) -> None:
-    root = tmp_path / "demo"
-    result = CliRunner().invoke(cli, ["demo", str(root)], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    out = result.output
+def test_demo_plays_the_whole_lifecycle(demo: Demo, tmp_path: Path) -> None:  # noqa: F811
+    # `resolutions demo FOLDER`, played once for the run (its exit code is checked there)
+    root, out = demo.root, demo.output
     for line in ("circulated to 2 reviewers", "reply with her filled comment form imported",
                  "annotated in his PDF reader imported",
                  "version 2 made from the accepted amendments", "translations checked",

@@ -142,5 +142,7 @@ def strip_crls(p7s: bytes) -> bytes:
     info = cms.ContentInfo.load(p7s)
     signed = info["content"]
     signed["crls"] = None
-    der: bytes = info.dump(force=True)
+    der: bytes = info.dump()  # what was changed is re-encoded; force=True took 27 s a file
+    if der == p7s:
+        raise AssertionError("the CRLs were not taken out")
     return der

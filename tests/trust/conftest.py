@@ -1,4 +1,5 @@
-"""One demo workspace for the trust suite: `resolutions demo` played once per session.
+"""One demo workspace for the trust suite: `resolutions demo` played once per run
+(tests/played_demo.py, shared with tests/test_demo.py), a copy per worker.
 
 By the time the tests run, the demo's timestamp authority and the address it published
 the working group's CRL at are gone: whatever validates afterwards does so offline, from
@@ -6,51 +7,11 @@ what the files carry."""
 
 from __future__ import annotations
 
-import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
+from tests.played_demo import Demo, demo
 
-from cli import cli
-
-
-@dataclass(frozen=True)
-class Demo:
-    root: Path
-    output: str
-
-    @property
-    def ca(self) -> Path:
-        return self.root / ".resolutions" / "keys" / "ca" / "ca.pem"
-
-    @property
-    def tsa_root(self) -> Path:
-        return self.root / "demo-tsa-root.pem"
-
-    @property
-    def signed_pdf(self) -> Path:
-        return next((self.root / "out" / "signed").glob("*_signed.pdf"))
-
-    @property
-    def dossier(self) -> Path:
-        return self.root / "dossier"
-
-    def secret(self, name: str) -> Path:
-        return self.root / ".demo-secrets" / f"{name}.pass"
-
-    def copy_dossier(self, target: Path) -> Path:
-        shutil.copytree(self.dossier, target, symlinks=True)
-        return target
-
-
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
-    root = tmp_path_factory.mktemp("trust") / "demo"
-    result = CliRunner().invoke(cli, ["demo", str(root)], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return Demo(root, result.output)
+__all__ = ["Demo", "demo", "run_cli"]
 
 
 def run_cli(args: list[str], cwd: Path | None = None,

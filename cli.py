@@ -25,11 +25,15 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from workflow.presenting import reports, tables, terminal
+
+if TYPE_CHECKING:
+    from workflow.rows import ApprovalResult
+    from workflow.writing import Writing
 
 __all__ = ["main", "cli"]
 
@@ -83,7 +87,7 @@ class Context:
         logger.debug("workspace %s (read path)", reader.workspace.root)
         return reader
 
-    def writer(self) -> Any:
+    def writer(self) -> Writing | None:
         """The write path on the bare driver (no ORM) for the frequent writes, closed with
         the command; None when the database cannot be written that way (the command then
         runs its service on :meth:`app`, which migrates an older schema)."""
@@ -1187,7 +1191,7 @@ def approve(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
 
 def _approve_on_orm(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
                     passphrase_file: str | None, evidence: str | None,
-                    signed_statement: str | None) -> Any:
+                    signed_statement: str | None) -> ApprovalResult:
     from workflow.review.approval import approve as do_approve
     from workflow.review.approval import may_approve
     from workflow.signing.statements import statement_signer_for

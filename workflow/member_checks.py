@@ -5,7 +5,6 @@ command on the bare driver (:mod:`workflow.writing`). Nothing here imports the O
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from workflow.errors import InvalidInput
 from workflow.states import ROLES
@@ -108,6 +107,6 @@ def already_exists(member_id: str) -> InvalidInput:
 
 
 def member_detail(member_id: str, roles: list[str] | tuple[str, ...], delegation: str,
-                  db_role: str | None) -> dict[str, Any]:
+                  db_role: str | None) -> dict[str, object]:
     return {"member": member_id, "roles": sorted(set(roles)), "delegation": delegation,
             "db_role": db_role}

@@ -27,7 +27,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from workflow import acting, clock
 from workflow.errors import ConcurrencyError, PermissionDenied
@@ -38,6 +38,9 @@ from workflow.rows import AmendmentRow, ApprovalResult, CommentRow, MemberInfo
 from workflow.store.reads import Record
 from workflow.store.workspace import Workspace, find
 from workflow.store.writes import Writer
+
+if TYPE_CHECKING:
+    from workflow.lifecycle.facts import Person
 
 __all__ = ["Writing", "open_writing", "add_comment", "dispose", "amend", "add_member",
            "approve"]
@@ -179,7 +182,7 @@ class Writing:
         self.writer.touch_resolution(row)
 
     def move(self, decision: Decision, row: Record, *, actor: str,
-             detail: dict[str, Any]) -> str:
+             detail: dict[str, object]) -> str:
         """Fire the transition ``decision`` allows (as :func:`workflow.lifecycle.steps.move`):
         the state it leads to written under the row-version check, and its event."""
         decision.require()
@@ -239,7 +242,7 @@ def add_comment(w: Writing, ref: str, *, by: str | None, target: str, type_: str
         model = w.reader.model(row, w.reader.version(row, int(rnd.version_number)))
         pid, resolved = resolve(model, target)
         number = w.next_number("comments", row)
-        values: dict[str, Any] = {
+        values: dict[str, object] = {
             "resolution_id": row.id, "number": number, "round_id": rnd.id,
             "version_number": rnd.version_number, "paragraph_id": pid, "ref": resolved,
             "author": member.id, "type": type_, "text": text.strip(),
@@ -249,7 +252,7 @@ def add_comment(w: Writing, ref: str, *, by: str | None, target: str, type_: str
         w.act(decision, row)
         writer.record(actor=w.actor(), action="comment", resolution=row, detail=comment_detail(
             by=member.id, number=number, ref=resolved, paragraph=pid, type_=type_,
-            source="cli", text=values["text"], proposal=values["proposal"]))
+            source="cli", text=text.strip(), proposal=proposal.strip()))
         return CommentRow.of(Record(values), {pid: resolved}, int(rnd.number))
 
 
@@ -292,7 +295,7 @@ def amend(w: Writing, ref: str, *, by: str | None, target: str, op: str,
         model = w.reader.model(row, w.reader.version(row, int(rnd.version_number)))
         pid, resolved = amendment_target(model, str(row.symbol), target, texts)
         number = w.next_number("amendments", row)
-        values: dict[str, Any] = {
+        values: dict[str, object] = {
             "resolution_id": row.id, "number": number, "round_id": rnd.id,
             "version_number": rnd.version_number, "author": member.id, "target_id": pid,
             "target_ref": resolved, "op": op,
@@ -324,7 +327,7 @@ def add_member(w: Writing, member_id: str, *, name: str, org: str = "", delegati
              writer.decisions)
         if w.reads.one("SELECT id FROM members WHERE id = ?", (member_id,)) is not None:
             raise already_exists(member_id)
-        values: dict[str, Any] = {
+        values: dict[str, object] = {
             "id": member_id, "name": name.strip(),
             "names_json": json.dumps(names or {}, ensure_ascii=False), "org": org,
             "delegation": delegation, "email": email, "lang": lang,
@@ -367,7 +370,7 @@ def approve(w: Writing, ref: str, by: str | None, note: str = "") -> ApprovalRes
         return ApprovalResult(str(row.symbol), member.id, "approved", state, progress, False)
 
 
-def _person(member: _Member) -> Any:
+def _person(member: _Member) -> Person:
     from workflow.lifecycle.facts import person
 
     return person(member)

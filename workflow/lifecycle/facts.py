@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from drafts.model import Resolution
-    from workflow.rows import MemberSource, VersionSource
+    from workflow.rows import VersionSource
     from workflow.store.config import Settings
 
 __all__ = ["ResolutionFacts", "RoundFacts", "ParityError", "WaiverFact", "Person", "Policy",
@@ -41,7 +41,17 @@ class Person:
     delegation: str = ""
 
 
-def person(member: MemberSource) -> Person:
+class _Acting(Protocol):
+    """What a member row offers the gate (an ORM row, a read record, the bare writer's)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def delegation(self) -> str: ...
+    def role_set(self) -> set[str]: ...
+
+
+def person(member: _Acting) -> Person:
     """The :class:`Person` of a member row (ORM or read path)."""
     return Person(str(member.id), frozenset(member.role_set()), str(member.delegation or ""))
 

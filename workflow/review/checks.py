@@ -6,7 +6,7 @@ bare driver (:mod:`workflow.writing`). Nothing here imports the ORM."""
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from workflow.errors import InvalidInput
 
@@ -53,8 +53,8 @@ def _sha(text: str) -> str:
 
 
 def comment_detail(*, by: str, number: int, ref: str, paragraph: str, type_: str,
-                   source: str, text: str, proposal: str, came: dict[str, Any] | None = None,
-                   lang: str = "", anchor: str = "", quote: str = "") -> dict[str, Any]:
+                   source: str, text: str, proposal: str, came: dict[str, object] | None = None,
+                   lang: str = "", anchor: str = "", quote: str = "") -> dict[str, object]:
     """The ``comment`` event's detail (``text`` and ``proposal`` as stored: stripped)."""
     return {"by": by, "comment": number, "ref": ref, "paragraph": paragraph, "type": type_,
             "source": source, **(came or {}),
@@ -67,7 +67,7 @@ def disposition_input(decision: str) -> None:
         raise InvalidInput(f"decision must be one of {', '.join(DISPOSITIONS)}")
 
 
-def dispose_detail(number: int, decision: str, note: str) -> dict[str, Any]:
+def dispose_detail(number: int, decision: str, note: str) -> dict[str, object]:
     return {"comment": number, "disposition": decision, "note": note.strip()}
 
 
@@ -106,6 +106,6 @@ def amendment_target(model: Resolution, symbol: str, target: str,
 
 
 def amendment_detail(*, by: str, number: int, target: str, paragraph: str, op: str,
-                     texts: dict[str, str]) -> dict[str, Any]:
+                     texts: dict[str, str]) -> dict[str, object]:
     return {"by": by, "amendment": number, "target": target, "paragraph": paragraph,
             "op": op, "languages": sorted(texts)}

@@ -57,7 +57,7 @@ def iso(at: _dt.datetime) -> str:
     return at.astimezone(_dt.timezone.utc).isoformat()
 
 
-def detail_text(detail: Mapping[str, Any]) -> str:
+def detail_text(detail: Mapping[str, object]) -> str:
     """An event's detail as stored and hashed. A NUL character (only ever inside a quoted
     refusal) becomes U+FFFD: PostgreSQL's jsonb, which its append function reads the event
     with, holds none."""

@@ -215,7 +215,7 @@ class Reads:
         rows = self.all(sql, params)
         return rows[0] if rows else None
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+    def execute(self, sql: str, params: Sequence[object] = ()) -> int:
         """Run a statement that returns no rows; how many rows it changed."""
         if not self.is_sqlite:
             sql = sql.replace("?", "%s")

@@ -71,8 +71,8 @@ def column_types(reads: Reads, table: str) -> list[tuple[str, str, int]]:
     return reads.column_types(table)
 
 
-def typed_values(row: dict[str, Any], columns: Sequence[tuple[str, str, int]]
-                 ) -> dict[str, Any]:
+def typed_values(row: dict[str, object], columns: Sequence[tuple[str, str, int]]
+                 ) -> dict[str, object]:
     """A SQLite row's values in the types the schema declares (``_LOADS``), as the models'
     column types give them back."""
     for name, kind, _ in columns:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 from workflow import clock
 from workflow.errors import ConcurrencyError, WorkflowError
@@ -54,7 +53,7 @@ class Writer:
     def __init__(self, reads: Reads, on_commit: Callable[[], None] | None = None) -> None:
         self.reads = reads
         self.is_sqlite = reads.is_sqlite
-        self._changed: dict[tuple[str, tuple[Any, ...]], bool] = {}
+        self._changed: dict[tuple[str, tuple[object, ...]], bool] = {}
         self._types: dict[str, list[tuple[str, str, int]]] = {}
         self._on_commit = on_commit
         self._recorded = False
@@ -99,17 +98,17 @@ class Writer:
         self.reads.close()
 
     # -- rows --------------------------------------------------------------------------
-    def _bind(self, value: Any) -> Any:
+    def _bind(self, value: object) -> object:
         if self.is_sqlite and isinstance(value, _dt.datetime):
             return stored_time(value)
         return value
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+    def execute(self, sql: str, params: Sequence[object] = ()) -> int:
         """Run one statement (``?`` placeholders); the number of rows it changed."""
         return self.reads.execute(sql, [self._bind(v) for v in params])
 
-    def insert(self, table: str, values: Mapping[str, Any], key: Sequence[str] = ("id",)
-               ) -> tuple[Any, ...]:
+    def insert(self, table: str, values: Mapping[str, object], key: Sequence[str] = ("id",)
+               ) -> tuple[object, ...]:
         """Insert one row; its primary key (an ``id`` the database assigns when not given).
         The row is bound to the next event."""
         names = list(values)
@@ -126,8 +125,8 @@ class Writer:
         self._changed[(table, found)] = False
         return found
 
-    def update(self, table: str, values: Mapping[str, Any], key: Mapping[str, Any],
-               where: Mapping[str, Any] | None = None) -> int:
+    def update(self, table: str, values: Mapping[str, object], key: Mapping[str, object],
+               where: Mapping[str, object] | None = None) -> int:
         """Update the row ``key`` (and only while ``where`` still holds); the rows changed.
         The row is bound to the next event."""
         sets = ", ".join(f"{n} = ?" for n in values)
@@ -153,7 +152,7 @@ class Writer:
             self._types[table] = self.reads.column_types(table)
         return self._types[table]
 
-    def stored(self, table: str, key: tuple[Any, ...]) -> dict[str, Any] | None:
+    def stored(self, table: str, key: tuple[object, ...]) -> dict[str, object] | None:
         """The row as stored now, each column in the type the schema declares."""
         from workflow.store.verify_reads import typed_values
 
@@ -165,11 +164,11 @@ class Writer:
             return None
         return typed_values(dict(row), columns) if self.is_sqlite else dict(row)
 
-    def facts(self) -> list[list[Any]]:
+    def facts(self) -> list[list[object]]:
         """The changed rows' hashes as the next event records them (and forget them): the
         entries :func:`workflow.store.facts.take` makes, in its order."""
         found, self._changed = self._changed, {}
-        out: list[list[Any]] = []
+        out: list[list[object]] = []
         for (table, key), _deleted in sorted(found.items(),
                                              key=lambda kv: (kv[0][0], str(kv[0][1]))):
             values = self.stored(table, key)
@@ -180,7 +179,7 @@ class Writer:
 
     # -- the chain ---------------------------------------------------------------------
     def record(self, *, actor: str, action: str, resolution: Record | None = None,
-               detail: Mapping[str, Any] | None = None, outcome: str = "ok") -> int:
+               detail: Mapping[str, object] | None = None, outcome: str = "ok") -> int:
         """Append one event (what :func:`workflow.store.audit.record` appends), carrying
         the facts of every row changed since the last one; its ``seq``."""
         head = self.reads.one("SELECT seq, hash FROM audit_head WHERE id = 1")

@@ -87,6 +87,36 @@ COLD_REF, COLD_PARAGRAPH = "OP 1", "op-transition"
 
 
 # -- the workspace ----------------------------------------------------------------------
+_OPENED: list[Any] = []
+
+
+def _track_apps() -> None:
+    """Remember every workspace a command opens, to close it when the command ends: a
+    ``resolutions`` process gives its connections back when it exits, and a writer runs
+    hundreds of commands in one process (as tests/reliability/worker.py does)."""
+    from workflow import app as app_module
+
+    if getattr(app_module.App.open, "_tracked", False):
+        return
+    original = app_module.App.open.__func__  # type: ignore[attr-defined]
+
+    def open_and_track(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        opened = original(cls, *args, **kwargs)
+        _OPENED.append(opened)
+        return opened
+
+    open_and_track._tracked = True  # type: ignore[attr-defined]
+    app_module.App.open = classmethod(open_and_track)  # type: ignore[method-assign]
+
+
+def _close_apps() -> None:
+    while _OPENED:
+        opened = _OPENED.pop()
+        opened.db.dispose()
+        if "files" in vars(opened.workspace):  # the shared store's connection, if it made one
+            opened.workspace.files.close()
+
+
 def _cli(root: Path, args: list[str], actor: str | None = None,
          url: str | None = None) -> tuple[int, str]:
     """``resolutions ARGS`` in this process: (exit code, output); ``url``: the database
@@ -95,6 +125,7 @@ def _cli(root: Path, args: list[str], actor: str | None = None,
 
     from cli import cli
 
+    _track_apps()
     out = io.StringIO()
     code = 0
     prefix = ["--workspace", str(root)] + (["--as", actor] if actor else [])
@@ -110,6 +141,7 @@ def _cli(root: Path, args: list[str], actor: str | None = None,
         code = exc.exit_code
         out.write(exc.format_message())
     finally:
+        _close_apps()
         if url:
             if saved is None:
                 os.environ.pop(URL, None)
@@ -665,8 +697,12 @@ def run(seconds: float = 60, writers: int = 8, backends: tuple[str, ...] = ("sql
     try:
         with tempfile.TemporaryDirectory(prefix="writers-", dir=OUT) as tmp:
             for backend in backends:
-                figures += concurrency(backend, seconds, writers, Path(tmp), cluster)
-                figures += cpu(backend, cpu_runs, Path(tmp), cluster)
+                for measure in (lambda: concurrency(backend, seconds, writers, Path(tmp),
+                                                    cluster),
+                                lambda: cpu(backend, cpu_runs, Path(tmp), cluster)):
+                    part = measure()
+                    print_figures(part)  # as they come: a later failure keeps these
+                    figures += part
     finally:
         clock.use(None)
         if cluster is not None:
@@ -722,7 +758,6 @@ def main() -> None:
     if not set(backends) <= {"sqlite", "postgresql"} or args.cpu_runs < 3:
         parser.error("--backend takes sqlite and/or postgresql; --cpu-runs at least 3")
     figures = run(args.seconds, args.writers, backends, args.cpu_runs)
-    print_figures(figures)
     save("pg_concurrency", figures)
     print()
     print(summary(figures))

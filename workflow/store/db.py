@@ -136,6 +136,7 @@ class Database:
         if self.is_sqlite:
             return self.engine
         if self._admin_engine is None:
+            facts.listen()  # membership's rows are bound to the chain too
             self._admin_engine = _postgres_engine(logins.admin_url(self.url))
         return self._admin_engine
 
@@ -179,7 +180,12 @@ class Database:
         acting member's finds the schema older (:meth:`_member_engine`)."""
         head = schema_revision()
         if not self.is_sqlite:
-            engine = self.engine
+            # the administrator's URL: the schema is checked on that login, so that
+            # administration (``member add``) needs no member's password; ordinary work
+            # still logs in as the member when it opens a session (:meth:`_member_engine`)
+            engine = self.admin_engine if self.admin or (
+                logins.url_member(self.url) is None and logins.url_role(self.url)) \
+                else self.engine
             before = self._current_revision(engine)
             if before == head:
                 return None

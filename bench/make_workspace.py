@@ -25,13 +25,14 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
 sys.path.insert(0, str(ROOT))
 
-GENERATOR_REVISION = "5"  # 5: the search index (migration 0011) built with the versions
+GENERATOR_REVISION = "6"  # 6: written a chunk at a time (the same rows as 5)
 TOPICS = [
     ("микроэлектронике", "微电子", "microelectronics"),
     ("станкостроению", "机床制造", "machine tools"),
@@ -118,138 +119,167 @@ def init_group(root: Path) -> None:
 
 
 def build(root: Path, n: int, versions: int) -> dict[str, float]:
-    """Create the workspace at ``root`` (which must not exist)."""
+    """Create the workspace at ``root`` (which must not exist).
+
+    The rows are made and written a chunk at a time, round by round (so each resolution's
+    events are spread through the log as in life): every value is known before its event
+    is written — the last state of each resolution (every seventh is withdrawn at the
+    end), hence its row and the event that writes it last — so the chain is extended in
+    order and nothing of a round is kept once it is written. Then the search index, in
+    bulk, resolution by resolution."""
     from sqlalchemy import update
 
-    from drafts.staleness import reconcile
     from workflow.app import App
-    from workflow.store.chain import event_hash
-    from workflow.store.models import (
-        AuditEvent,
-        AuditHead,
-        ResolutionRow,
-        TranslationState,
-        Version,
-    )
-    from workflow.store.rowhash import field_digests, row_digest
+    from workflow.store.models import AuditHead
 
     started = time.perf_counter()
     init_group(root)
     template_model, template = _template()
     app = App.open(root, "ivanova")
     engine = app.db.engine
-    tables = {t.name: t for t in (ResolutionRow.__table__, Version.__table__,
-                                  TranslationState.__table__)}
     with engine.connect() as conn:
         head = conn.execute(AuditHead.__table__.select()).one()
-    seq, prev = int(head.seq), str(head.hash)
-    start_at = START
-
-    res_rows, ver_rows, ev_rows, tr_rows = [], [], [], []
-    final_state: dict[int, str] = {}
-    row_version: dict[int, int] = {}
-    last_event: dict[int, int] = {}       # resolution -> index of its last event
-    facts: dict[int, list[list[object]]] = {}
-
-    def event(number: int, action: str, detail: dict[str, object]) -> None:
-        nonlocal seq
-        seq += 1
-        at = start_at + dt.timedelta(minutes=seq)
-        ev_rows.append({"seq": seq, "at": at, "actor": "ivanova", "action": action,
-                        "outcome": "ok", "resolution_id": number,
-                        "symbol": f"RCWG/RES/2024/{number}", "detail": detail})
-        last_event[number] = len(ev_rows) - 1
-
-    def fact(index: int, table: str, values: dict[str, object]) -> None:
-        key = [values[c.name] for c in tables[table].primary_key.columns]
-        facts.setdefault(index, []).append(
-            [table, [str(k) for k in key], row_digest(table, values), field_digests(values)])
-
-    # round by round, so each resolution's events are spread through the log as in life
-    for v in range(1, versions + 1):
-        for i in range(1, n + 1):
-            titles = _titles(i, v)
-            model = dataclasses.replace(template_model, title=titles)
-            digest = model.content_hash()
-            at = start_at + dt.timedelta(minutes=seq + 1)
-            ver_rows.append({"id": len(ver_rows) + 1, "resolution_id": i, "number": v,
-                             "source": _source(template, f"RCWG/RES/2024/{i}", titles),
-                             "content_hash": digest, "author": "ivanova",
-                             "note": "first draft" if v == 1 else f"revision {v}",
-                             "created_at": at})
-            if v == 1:
-                res_rows.append({"id": i, "number": i, "symbol": f"RCWG/RES/2024/{i}",
-                                 "body": template_model.body, "title": titles["en"],
-                                 "state": "draft", "current_version": 1, "row_version": 1,
-                                 "created_at": at, "updated_at": at})
-                row_version[i] = 1
-                event(i, "new", {"version": 1, "content_hash": digest, "state": "draft",
-                                 "file": "bench.yaml"})
-            else:
-                row_version[i] += 1
-                event(i, "edit", {"version": v, "content_hash": digest,
-                                  "note": f"revision {v}", "state": "draft",
-                                  "voided_approvals": 0})
-            fact(len(ev_rows) - 1, "versions", ver_rows[-1])
-            if v == versions:
-                tr_rows.append({"resolution_id": i, "version_number": v, "records_json":
-                                json.dumps(reconcile(model), ensure_ascii=False, sort_keys=True)})
-                fact(len(ev_rows) - 1, "translation_state", tr_rows[-1])
-                final_state[i] = "draft"
-    for i in range(7, n + 1, 7):  # every seventh was withdrawn
-        row_version[i] += 1
-        event(i, "withdraw", {"reason": "superseded", "from": "draft", "state": "withdrawn"})
-        final_state[i] = "withdrawn"
-    last_at = start_at + dt.timedelta(minutes=seq)
-    for row in res_rows:
-        row.update(state=final_state[row["id"]], current_version=versions,
-                   title=_titles(row["id"], versions)["en"],
-                   row_version=row_version[row["id"]], updated_at=last_at)
-        fact(last_event[row["id"]], "resolutions", row)
-    for index, ev in enumerate(ev_rows):  # the chain, now that every event's facts are known
-        if index in facts:
-            ev["detail"]["facts"] = sorted(facts[index], key=lambda f: (f[0], str(f[1])))
-        text = json.dumps(ev["detail"], ensure_ascii=False, sort_keys=True, default=str)
-        ev.update(detail=text, prev_hash=prev,
-                  hash=event_hash(ev["seq"], ev["at"], "ivanova", ev["action"], "ok",
-                                  ev["resolution_id"], ev["symbol"], text, prev))
-        prev = ev["hash"]
-    prepared = time.perf_counter()
+    plan = _Plan(n, versions, int(head.seq), str(head.hash), template_model, template)
     with engine.begin() as conn:
-        conn.execute(ResolutionRow.__table__.insert(), res_rows)
-        for chunk in range(0, len(ver_rows), 5000):
-            conn.execute(Version.__table__.insert(), ver_rows[chunk:chunk + 5000])
-        conn.execute(TranslationState.__table__.insert(), tr_rows)
-        indexing = time.perf_counter()
-        index_counts = _index(conn, template_model, ver_rows, n, versions)
-        index_s = time.perf_counter() - indexing
-        for chunk in range(0, len(ev_rows), 10000):
-            conn.execute(AuditEvent.__table__.insert(), ev_rows[chunk:chunk + 10000])
+        for v in range(1, versions + 1):
+            for first in range(1, n + 1, CHUNK):
+                plan.write_round(conn, v, range(first, min(first + CHUNK, n + 1)))
+        plan.write_withdrawals(conn)
+        written = time.perf_counter()
+        index_counts = _index(conn, plan)
+        index_s = time.perf_counter() - written
         conn.execute(update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1)
-                     .values(seq=seq, hash=prev))
+                     .values(seq=plan.seq, hash=plan.prev))
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.exec_driver_sql("ANALYZE")
     app.db.dispose()
     done = time.perf_counter()
-    return {"prepare_s": prepared - started, "insert_s": done - prepared - index_s,
+    return {"prepare_s": 0.0, "insert_s": written - started + (done - written - index_s),
             "index_s": index_s, "index_texts": float(index_counts["texts"]),
             "index_spans": float(index_counts["spans"]),
-            "events": float(len(ev_rows)), "versions": float(len(ver_rows))}
+            "events": float(plan.seq - plan.first_seq), "versions": float(n * versions)}
 
 
-def _index(conn: object, template_model: object, ver_rows: list[dict[str, object]], n: int,
-           versions: int) -> dict[str, int]:
+CHUNK = 5000  # resolutions per batch of rows
+
+
+class _Plan:
+    """What the services would have written, made a chunk at a time: the chain goes on
+    from ``seq``/``prev``; each resolution's final row is known from the start."""
+
+    def __init__(self, n: int, versions: int, seq: int, prev: str, model: object,
+                 template: str) -> None:
+        self.n, self.versions, self.seq, self.prev = n, versions, seq, prev
+        self.first_seq = seq
+        self.model, self.template = model, template
+        self.last_seq = seq + n * versions + n // 7
+        self.last_at = START + dt.timedelta(minutes=self.last_seq)
+
+    def at(self, v: int, i: int) -> dt.datetime:
+        """When resolution i's version v was stored (round v, in order of i)."""
+        return START + dt.timedelta(minutes=self.first_seq + (v - 1) * self.n + i)
+
+    def final_row(self, i: int) -> dict[str, object]:
+        withdrawn = i % 7 == 0
+        return {"id": i, "number": i, "symbol": f"RCWG/RES/2024/{i}",
+                "body": self.model.body, "title": _titles(i, self.versions)["en"],
+                "state": "withdrawn" if withdrawn else "draft",
+                "current_version": self.versions,
+                "row_version": self.versions + (1 if withdrawn else 0),
+                "created_at": self.at(1, i), "updated_at": self.last_at}
+
+    def write_round(self, conn: Any, v: int, numbers: range) -> None:
+        from drafts.staleness import reconcile
+        from workflow.store.models import ResolutionRow, TranslationState, Version
+
+        res_rows, ver_rows, tr_rows, events = [], [], [], []
+        for i in numbers:
+            titles = _titles(i, v)
+            model = dataclasses.replace(self.model, title=titles)
+            digest = model.content_hash()
+            at = self.at(v, i)
+            version = {"id": (v - 1) * self.n + i, "resolution_id": i, "number": v,
+                       "source": _source(self.template, f"RCWG/RES/2024/{i}", titles),
+                       "content_hash": digest, "author": "ivanova",
+                       "note": "first draft" if v == 1 else f"revision {v}", "created_at": at}
+            ver_rows.append(version)
+            facts = [_fact("versions", version)]
+            if v == 1:
+                res_rows.append(self.final_row(i))
+                detail: dict[str, object] = {"version": 1, "content_hash": digest,
+                                             "state": "draft", "file": "bench.yaml"}
+                action = "new"
+            else:
+                detail = {"version": v, "content_hash": digest, "note": f"revision {v}",
+                          "state": "draft", "voided_approvals": 0}
+                action = "edit"
+            if v == self.versions:
+                tr_rows.append({"resolution_id": i, "version_number": v, "records_json":
+                                json.dumps(reconcile(model), ensure_ascii=False,
+                                           sort_keys=True)})
+                facts.append(_fact("translation_state", tr_rows[-1]))
+                if i % 7:  # its last event (the withdrawn ones: their withdrawal)
+                    facts.append(_fact("resolutions", self.final_row(i)))
+            events.append((i, action, detail, facts))
+        if res_rows:
+            conn.execute(ResolutionRow.__table__.insert(), res_rows)
+        conn.execute(Version.__table__.insert(), ver_rows)
+        if tr_rows:
+            conn.execute(TranslationState.__table__.insert(), tr_rows)
+        self._events(conn, events)
+
+    def write_withdrawals(self, conn: Any) -> None:
+        events = [(i, "withdraw", {"reason": "superseded", "from": "draft",
+                                   "state": "withdrawn"},
+                   [_fact("resolutions", self.final_row(i))])
+                  for i in range(7, self.n + 1, 7)]
+        for first in range(0, len(events), CHUNK):
+            self._events(conn, events[first:first + CHUNK])
+
+    def _events(self, conn: Any, events: list[tuple[int, str, dict[str, object], list[Any]]]
+                ) -> None:
+        """The audit events, chained from the head in order, with the facts they wrote."""
+        from workflow.store.chain import event_hash
+        from workflow.store.models import AuditEvent
+
+        rows = []
+        for number, action, detail, facts in events:
+            self.seq += 1
+            at = START + dt.timedelta(minutes=self.seq)
+            symbol = f"RCWG/RES/2024/{number}"
+            detail["facts"] = sorted(facts, key=lambda f: (f[0], str(f[1])))
+            text = json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str)
+            digest = event_hash(self.seq, at, "ivanova", action, "ok", number, symbol, text,
+                                self.prev)
+            rows.append({"seq": self.seq, "at": at, "actor": "ivanova", "action": action,
+                         "outcome": "ok", "resolution_id": number, "symbol": symbol,
+                         "detail": text, "prev_hash": self.prev, "hash": digest})
+            self.prev = digest
+        conn.execute(AuditEvent.__table__.insert(), rows)
+
+
+def _fact(table: str, values: dict[str, object]) -> list[object]:
+    """A row's content hash as the event that wrote it records it (``workflow.store.facts``)."""
+    from workflow.store.models import ResolutionRow, TranslationState, Version
+    from workflow.store.rowhash import field_digests, row_digest
+
+    columns = {"resolutions": ResolutionRow, "versions": Version,
+               "translation_state": TranslationState}[table].__table__.primary_key.columns
+    key = [str(values[c.name]) for c in columns]
+    return [table, key, row_digest(table, values), field_digests(values)]
+
+
+def _index(conn: object, plan: _Plan) -> dict[str, int]:
     """The search index of every version, as the services write it with each version
     (``workflow.store.search_index``), in bulk: resolution by resolution, versions in order."""
     from workflow.store.search_index import bulk_build, year_of
 
     def each() -> object:
-        for i in range(1, n + 1):
-            for v in range(1, versions + 1):
-                model = dataclasses.replace(template_model, title=_titles(i, v))
-                at = ver_rows[(v - 1) * n + (i - 1)]["created_at"]
-                yield i, v, model, year_of(model, at.year)
+        for i in range(1, plan.n + 1):
+            for v in range(1, plan.versions + 1):
+                model = dataclasses.replace(plan.model, title=_titles(i, v))
+                yield i, v, model, year_of(model, plan.at(v, i).year)
 
     return bulk_build(conn, each())
 

@@ -89,13 +89,13 @@ def _add_members(root: Path) -> None:
     from workflow import clock
 
     before = START - dt.timedelta(hours=1)
-    clock.use(lambda: before)
+    previous = clock.use(lambda: before)
     try:
         for mid, name, names, org, delegation, email, lang, roles in MEMBERS:
             add_member(app, mid, name=name, org=org, delegation=delegation, email=email,
                        roles=roles, names=names, lang=lang)
     finally:
-        clock.use(None)
+        clock.use(previous)
         app.db.dispose()
 
 
@@ -106,7 +106,7 @@ def init_group(root: Path) -> None:
     from workflow.store.setup import init_workspace
 
     at_init = START - dt.timedelta(hours=2)
-    clock.use(lambda: at_init)  # the workspace's first event (its rules) comes first
+    previous = clock.use(lambda: at_init)  # the workspace's first event (its rules) first
     try:
         init_workspace(root, name="Russian–Chinese working group on microelectronics",
                        prefix="RCWG", languages=("ru", "zh", "en"),
@@ -114,7 +114,7 @@ def init_group(root: Path) -> None:
                        names={"ru": "Российско-китайская рабочая группа по микроэлектронике",
                               "zh": "中俄微电子工作组"})
     finally:
-        clock.use(None)
+        clock.use(previous)
     _add_members(root)
 
 

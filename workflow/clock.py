@@ -20,10 +20,12 @@ __all__ = ["now", "today", "use", "real_now"]
 _source: Callable[[], _dt.datetime] | None = None
 
 
-def use(source: Callable[[], _dt.datetime] | None) -> None:
-    """Take the time from ``source`` in this process (None: the real clock again)."""
+def use(source: Callable[[], _dt.datetime] | None) -> Callable[[], _dt.datetime] | None:
+    """Take the time from ``source`` in this process (None: the real clock again); the
+    source it replaces, to be put back."""
     global _source
-    _source = source
+    previous, _source = _source, source
+    return previous
 
 
 def now() -> _dt.datetime:

@@ -672,7 +672,7 @@ def cpu(backend: str, runs: int, tmp: Path, cluster: Any = None) -> list[Figure]
     figures = []
     for kind, (mine, base) in samples.items():
         figures.append(Figure(backend, f"resolutions {kind} (cold), cpu", median(mine),
-                              baseline=f"plain {'psycopg' if cluster else 'sqlite3'} floor",
+                              baseline=f"plain {'psycopg' if backend == 'postgresql' else 'sqlite3'} floor",
                               baseline_value=median(base), target=TARGET,
                               note=f"median of {runs}; ours {min(mine):.0f}–{max(mine):.0f} ms, "
                                    f"floor {min(base):.0f}–{max(base):.0f} ms"))

@@ -89,3 +89,8 @@ def test_member_add_needs_only_the_administrators_password(
     refused = ws(["circulate", "1", "--reviewer", "rev"], code=1)
     assert f"asks {database}_sec for a password and none was found" in refused.output, \
         refused.output
+    # a read command on the bare driver says the same (it used to send one to 'doctor')
+    listing = ws(["member", "list"], code=1)
+    assert f"asks {database}_sec for a password and none was found" in listing.output, \
+        listing.output
+    assert "doctor" not in listing.output

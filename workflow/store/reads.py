@@ -179,11 +179,16 @@ class Reads:
 
                 answer = (logins.ask_password(logins.url_role(url), failures.where(url))
                           if "no password supplied" in str(exc) else None)
-                if answer is None:
-                    return None
                 try:
+                    if answer is None:
+                        raise
                     pg = psycopg.connect(target, password=answer)
-                except psycopg.Error:
+                except psycopg.Error as failed:
+                    # a read tells an ordinary failure as one; a write falls back to the
+                    # ORM's path, which may log in otherwise (the administrator's member add)
+                    explained = None if write else failures.explain(failed, url)
+                    if explained is not None:
+                        raise explained from None
                     return None
             reads = cls(pg, False)
         else:

@@ -87,31 +87,11 @@ COLD_REF, COLD_PARAGRAPH = "OP 1", "op-transition"
 
 
 # -- the workspace ----------------------------------------------------------------------
-_OPENED: list[Any] = []
-
-
-def _track_apps() -> None:
-    """Remember every workspace a command opens, to close it when the command ends: a
-    ``resolutions`` process gives its connections back when it exits, and a writer runs
-    hundreds of commands in one process (as tests/reliability/worker.py does)."""
-    from workflow import app as app_module
-
-    if getattr(app_module.App.open, "_tracked", False):
-        return
-    original = app_module.App.open.__func__  # type: ignore[attr-defined]
-
-    def open_and_track(cls: Any, *args: Any, **kwargs: Any) -> Any:
-        opened = original(cls, *args, **kwargs)
-        _OPENED.append(opened)
-        return opened
-
-    open_and_track._tracked = True  # type: ignore[attr-defined]
-    app_module.App.open = classmethod(open_and_track)  # type: ignore[method-assign]
-
-
-def _close_apps() -> None:
-    while _OPENED:
-        opened = _OPENED.pop()
+def _close_apps(tracked: list[Any]) -> None:
+    """Close what the command opened: a ``resolutions`` process gives its connections back
+    when it exits, and a writer runs hundreds of commands in one process."""
+    while tracked:
+        opened = tracked.pop()
         opened.db.dispose()
         if "files" in vars(opened.workspace):  # the shared store's connection, if it made one
             opened.workspace.files.close()
@@ -124,8 +104,9 @@ def _cli(root: Path, args: list[str], actor: str | None = None,
     import click
 
     from cli import cli
+    from tests.reliability.worker import track_apps
 
-    _track_apps()
+    tracked = track_apps()
     out = io.StringIO()
     code = 0
     prefix = ["--workspace", str(root)] + (["--as", actor] if actor else [])
@@ -141,7 +122,7 @@ def _cli(root: Path, args: list[str], actor: str | None = None,
         code = exc.exit_code
         out.write(exc.format_message())
     finally:
-        _close_apps()
+        _close_apps(tracked)
         if url:
             if saved is None:
                 os.environ.pop(URL, None)

@@ -135,12 +135,7 @@ class Writing:
 
     def acting_member(self) -> _Member:
         actor = self.actor()
-        member = self._find(actor)
-        if member is None:
-            raise acting.not_acting(actor)
-        if not member.active:
-            raise acting.removed(member.id)
-        return member
+        return _still_active(self._find(actor), lambda: acting.not_acting(actor))
 
     def operator(self) -> _Member:
         """Who types the command (as ``App.operator``): the login's member on PostgreSQL;
@@ -157,12 +152,7 @@ class Writing:
 
     def member(self, member_id: str) -> _Member:
         """A member who may act (refused once removed)."""
-        member = self._find(member_id)
-        if member is None:
-            raise acting.no_member(member_id)
-        if not member.active:
-            raise acting.removed(member.id)
-        return member
+        return _still_active(self._find(member_id), lambda: acting.no_member(member_id))
 
     # -- the gate (as workflow.lifecycle.steps) -----------------------------------------
     def allow(self, name: str, row: Record, actor: _Member,
@@ -368,6 +358,15 @@ def approve(w: Writing, ref: str, by: str | None, note: str = "") -> ApprovalRes
         state = w.move(decision, row, actor=w.actor(), detail=detail)
         progress = decision.answers["approval_rule_met"][1]
         return ApprovalResult(str(row.symbol), member.id, "approved", state, progress, False)
+
+
+def _still_active(member: _Member | None, missing: Callable[[], Exception]) -> _Member:
+    """``member``, refused as ``missing()`` when there is none and once they were removed."""
+    if member is None:
+        raise missing()
+    if not member.active:
+        raise acting.removed(member.id)
+    return member
 
 
 def _person(member: _Member) -> Person:

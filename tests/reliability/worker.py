@@ -13,7 +13,8 @@ from typing import Any
 _opened: list[Any] = []
 
 
-def _track_apps() -> list[Any]:
+def track_apps() -> list[Any]:
+    """Every App a command opens from now on, in one list (its caller disposes them)."""
     from workflow import app as app_module
 
     opened = _opened
@@ -47,7 +48,7 @@ def run_commands(workspace: str, commands: list[list[str]], barrier: Any,
     from tests.launch import install
 
     install()
-    opened = _track_apps()
+    opened = track_apps()
     results: list[tuple[list[str], int, str]] = []
     barrier.wait()
     for args in commands:

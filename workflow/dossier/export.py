@@ -15,7 +15,7 @@ import json
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +41,7 @@ from workflow.dossier.render import (
     reset_memo,
 )
 from workflow.dossier.seal import ANCHORS, SEAL_CERT, SEAL_FILE, SEALED, fingerprint, seal_bag
+from workflow.dossier.trustfiles import anchor_files, ca_sha256, pem, timestamp_roots, trust_files
 from workflow.dossier.verify import VerifyReport, verify
 from workflow.errors import InvalidInput
 from workflow.lifecycle.steps import act, allow
@@ -49,8 +50,6 @@ from workflow.store.chain import event_record, redacted_record
 from workflow.store.models import AuditEvent, ResolutionRow
 
 if TYPE_CHECKING:
-    from cryptography import x509
-
     from signatures.signer import Signer
     from templates.room import IndexEntry
     from workflow.dossier.report import JSONObject
@@ -100,23 +99,6 @@ def _job_hash(app: App, session: Session, row: ResolutionRow, job: Job) -> str |
     return cached(app, session, row, job, hashes)
 
 
-def _trust_files(app: App) -> list[tuple[str, Path]]:
-    keys = app.workspace.keys_dir
-    out = []
-    if (keys / "ca" / "ca.pem").is_file():
-        out.append(("trust/ca.pem", keys / "ca" / "ca.pem"))
-    if (keys / "trust").is_dir():
-        out += [(f"trust/{p.name}", p) for p in sorted((keys / "trust").glob("*.pem"))
-                if p.name != "ca.pem"]
-    return out
-
-
-def _pem(cert: x509.Certificate) -> bytes:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    return bytes(cert.public_bytes(Encoding.PEM))
-
-
 def _timestamps(setting: _Setting) -> dict[str, str] | None:
     """The timestamp files a bag exported with a timestamp authority must carry."""
     from workflow.signing.archive import TOKEN_NAME
@@ -124,49 +106,6 @@ def _timestamps(setting: _Setting) -> dict[str, str] | None:
     if setting.stamper is None:
         return None
     return {"seal": "seal-timestamp.tsr", "archive": TOKEN_NAME}
-
-
-def _ca_sha256(app: App) -> str:
-    from signatures.keys import load_certificates
-
-    ca = app.workspace.keys_dir / "ca" / "ca.pem"
-    if not ca.is_file():
-        raise InvalidInput("the working group has no CA: create it with 'resolutions keys "
-                           "init-ca' and issue the seal with 'resolutions keys seal-issue'")
-    return fingerprint(load_certificates(ca.read_bytes())[0])
-
-
-def _timestamp_roots(app: App, trust: list[tuple[str, Path]]) -> list[str]:
-    """The bag's trust files trusted for timestamps, as paths in the bag (for VERIFY.txt
-    and the reading room)."""
-    from workflow.signing.trust import timestamp_files
-
-    directory = app.workspace.keys_dir / "trust"
-    names = {p.name for p in timestamp_files(directory)} if directory.is_dir() else set()
-    return [f"data/{rel}" for rel, path in trust if path.name in names]
-
-
-def anchor_files(app: App) -> list[tuple[str, bytes]]:
-    """The audit anchors to carry (``resolutions audit anchor``, and those ``circulate``,
-    ``submit`` and this export made): for each, ``NAME.tsr`` (the RFC 3161 token) and
-    ``NAME.json`` (``seq``, ``hash``, ``at`` and ``data``, the exact line timestamped) in
-    ``data/audit/anchors/``; ``dossier verify`` checks each against the bag's chain."""
-    from workflow.store.chain import anchor_statement
-    from workflow.store.models import AuditAnchor
-
-    out: list[tuple[str, bytes]] = []
-    with app.read() as session:
-        for row in session.exec(select(AuditAnchor).order_by(col(AuditAnchor.id))):
-            name = f"{ANCHORS}/{row.seq:08d}-{row.id}"
-            at = row.at if row.at.tzinfo else row.at.replace(tzinfo=timezone.utc)
-            meta = {"seq": row.seq, "hash": row.hash, "at": at.isoformat(),
-                    "tsa_url": row.tsa_url,
-                    "data": anchor_statement(row.seq, row.hash).decode("ascii")}
-            from signatures.ltv import timestamp_response
-
-            out += [(f"{name}.tsr", timestamp_response(bytes(row.token))),
-                    (f"{name}.json", dumps(meta))]
-    return out
 
 
 def _chain_lines(session: Session, exported: set[int], stats: DossierStats,
@@ -263,9 +202,9 @@ def _setting(app: App, seal_passphrase: bytes, workers: int | None) -> _Setting:
     from workflow.signing.sign import timestamper_for
 
     signer = seal_signer(app, seal_passphrase)
-    trust = _trust_files(app)
-    return _Setting(app, signer, timestamper_for(app), trust, _timestamp_roots(app, trust),
-                    _ca_sha256(app), fingerprint(signer.cert), workers or default_workers())
+    trust = trust_files(app)
+    return _Setting(app, signer, timestamper_for(app), trust, timestamp_roots(app, trust),
+                    ca_sha256(app), fingerprint(signer.cert), workers or default_workers())
 
 
 def _reuse_key(setting: _Setting, refs: Sequence[str], everything: bool
@@ -277,7 +216,7 @@ def _reuse_key(setting: _Setting, refs: Sequence[str], everything: bool
     with app.read() as session:
         wanted = [r.id or 0 for r in _rows(app, session, refs, everything)]
         key_head = chain_head(session)
-        return key_head, reuse.key(app, key_head, wanted, _pem(setting.signer.cert),
+        return key_head, reuse.key(app, key_head, wanted, pem(setting.signer.cert),
                                    setting.trust, setting.stamper is not None)
 
 
@@ -336,7 +275,7 @@ def _write_bag(setting: _Setting, out: Path, as_zip: bool, planned: _Planned, ke
         bag.add_file("index.pdf", app.store_path(planned.known[planned.index_job]))
         for rel, path in setting.trust:
             bag.add_file(rel, path)
-        bag.add_bytes(SEAL_CERT, _pem(setting.signer.cert))
+        bag.add_bytes(SEAL_CERT, pem(setting.signer.cert))
         for rel, data in anchor_files(app):
             bag.add_bytes(rel, data)
         howto = setting.howto((0, ""))

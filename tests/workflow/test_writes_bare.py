@@ -36,6 +36,10 @@ def _url() -> str | None:
     return os.environ.get("RESOLUTIONS_DATABASE_URL")
 
 
+def _database() -> str:
+    return (_url() or "").split("?")[0].rsplit("/", 1)[-1]
+
+
 def _bare(ws: Cli, actor: str | None = None) -> writing.Writing:
     found = writing.open_writing(ws.root, actor, database_url=_url())
     assert found is not None, "the bare write path did not open"
@@ -167,27 +171,27 @@ def test_dispose_and_amend_both_ways(review: Cli) -> None:
 def test_member_add_both_ways(ws: Cli, backend: str) -> None:
     fields = dict(name="Li Wei", org="TTF", delegation="zh", email="li@wg.example",
                   roles=("approver", "signatory"), names={"en": "Li Wei"}, lang=None)
-    w = _bare(ws)
+    w = writing.open_writing(ws.root, database_url=_url(), admin=True)
+    assert w is not None, "the bare write path did not open"
     try:
         bare = writing.add_member(w, "li-a", **fields)
     finally:
         w.close()
-    if bare is not None:
-        _bound_as_the_orm_binds(ws, _events(ws)[-1])
-    if backend == "postgresql":  # the administrator's login makes the role: the service's
-        assert bare is None
-        ws(["member", "add", "li-a", "--name", "Li Wei", "--role", "approver"])
-        return
+    _bound_as_the_orm_binds(ws, _events(ws)[-1])
     from workflow.members import add_member
 
     orm = _run_orm(ws, None, lambda app: add_member(app, "li-b", **fields))
-    assert bare is not None and bare._replace(id="") == orm._replace(id="")
+    assert bare is not None and bare._replace(id="", db_role="") == orm._replace(id="",
+                                                                               db_role="")
+    assert (bare.db_role, orm.db_role) == ((None, None) if backend == "sqlite" else
+                                           (f"{_database()}_li-a", f"{_database()}_li-b"))
     members = {r["id"]: r for r in _rows_by(ws, "members", "id")}
     _same_row(members["li-a"], members["li-b"])
     assert sorted(r["role"] for r in _rows_by(ws, "member_roles", "member_id")
                   if r["member_id"] == "li-a") == ["approver", "signatory"]
     one, two = _events(ws)[-2:]
-    assert _detail(one, "member") == _detail(two, "member")
+    assert _detail(one, "member", "db_role") == _detail(two, "member", "db_role")
+    assert json.loads(one["detail"])["db_role"] == bare.db_role
     assert _verify(ws) == []
 
 

@@ -341,10 +341,13 @@ def _login_role(w: Writing, member_id: str, roles: tuple[str, ...],
                 password: str | None) -> str:
     """PostgreSQL: the new member's login role, as the service makes it
     (:mod:`workflow.store.pgroles` on this transaction's connection)."""
+    import sqlite3
+
     from workflow.member_checks import not_admin
     from workflow.store import pgroles
 
     conn = w.reads.driver
+    assert not w.reads.is_sqlite and not isinstance(conn, sqlite3.Connection)
     if not pgroles.can_create_roles(conn):
         raise not_admin("member add")
     pgroles.ensure_database_roles(conn)

@@ -23,10 +23,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Union
 
 from workflow.store import pgrules
 from workflow.store.factcheck import FACT_TABLES
+
+if TYPE_CHECKING:
+    import psycopg
+    from psycopg.rows import TupleRow
+    from sqlalchemy.engine import Connection as OrmConnection
 
 __all__ = ["role_name", "group_name", "ensure_database_roles", "create_member_role",
            "set_member_roles", "disable_member_role", "member_of_role", "connected_role",
@@ -70,27 +75,31 @@ _REVOKED = {"INSERT": ("audit_events",), "UPDATE": ("audit_head",)}
 
 
 #: a connection: SQLAlchemy's, or psycopg's own (the bare path)
-Connection = Any
+Connection = Union["OrmConnection", "psycopg.Connection[TupleRow]"]
 
 
-def _driver(conn: Connection) -> Any:
+def _driver(conn: Connection) -> psycopg.Connection[TupleRow]:
     """The psycopg connection under ``conn`` (SQLAlchemy's holds it as its DB-API one)."""
-    return conn if hasattr(conn, "pgconn") else conn.connection.dbapi_connection
+    if hasattr(conn, "pgconn"):
+        return conn  # type: ignore[return-value]
+    return conn.connection.dbapi_connection  # type: ignore[return-value]
 
 
-def _rows(conn: Connection, sql: str, params: Sequence[object] | None = None) -> list[Any]:
+def _rows(conn: Connection, sql: str, params: Sequence[object] | None = None
+          ) -> list[TupleRow]:
     """The rows of ``sql`` (``%s`` placeholders), on the driver, in the caller's transaction."""
     with _driver(conn).cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall()) if cursor.description is not None else []
 
 
-def _scalar(conn: Connection, sql: str, params: Sequence[object] | None = None) -> Any:
+def _scalar(conn: Connection, sql: str, params: Sequence[object] | None = None) -> object:
     rows = _rows(conn, sql, params)
     return rows[0][0] if rows else None
 
 
-def _scalars(conn: Connection, sql: str, params: Sequence[object] | None = None) -> list[Any]:
+def _scalars(conn: Connection, sql: str, params: Sequence[object] | None = None
+             ) -> list[object]:
     return [row[0] for row in _rows(conn, sql, params)]
 
 

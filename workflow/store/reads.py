@@ -25,7 +25,13 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    import psycopg
+    from psycopg.rows import TupleRow
 
 __all__ = ["Reads", "Record", "schema_revision", "private"]
 
@@ -209,9 +215,9 @@ class Reads:
         self._conn.close()
 
     @property
-    def driver(self) -> Any:
+    def driver(self) -> sqlite3.Connection | psycopg.Connection[TupleRow]:
         """The DB-API connection itself (``sqlite3``'s or psycopg's)."""
-        return self._conn
+        return self._conn  # type: ignore[no-any-return]
 
     # -- plumbing ------------------------------------------------------------------
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Record]:

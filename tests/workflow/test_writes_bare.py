@@ -305,6 +305,28 @@ def test_the_command_line_writes_without_the_orm(review: Cli) -> None:
     assert _verify(review) == []
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_cold_amend_checks_its_texts_without_the_yaml_parser(review: Cli) -> None:
+    """``amend`` holds its texts to a source's rules (drafts/texts.py) and takes the circulated
+    model from the parsed cache: a cold run loads no YAML parser, and a text with a control
+    character is still refused as a source would refuse it."""
+    script = ("import sys\nfrom tests.launch import install\ninstall()\nfrom cli import cli\n"
+              "try:\n    cli.main(sys.argv[1:], prog_name='resolutions', standalone_mode=False)\n"
+              "finally:\n    print('@@' + ','.join(sorted(m for m in ('ruamel.yaml', "
+              "'sqlalchemy') if m in sys.modules)))\n")
+    env = {**os.environ, "RESOLUTIONS_WORKSPACE": str(review.root)}
+    review(["--as", "rev-ru", "amend", "1", "--target", "OP 1", "--op", "delete"])  # (cached)
+    done = subprocess.run([sys.executable, "-c", script, "--as", "rev-ru", "amend", "1",
+                           "--target", "OP 1", "--op", "replace", "--text", "en=New text"],
+                          env=env, cwd=Path(__file__).parents[2], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith("@@"), done.stdout
+    refused = review(["--as", "rev-ru", "amend", "1", "--target", "OP 1", "--op", "replace",
+                      "--text", "en=New\x1btext"], code=1)
+    assert "--text en=…" in refused.output and "U+001B" in refused.output, refused.output
+
+
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_a_member_login_cannot_write_as_another(review: Cli) -> None:
     """PostgreSQL (SQLite authenticates nobody): the bare writer on rev-ru's own login,

@@ -87,14 +87,15 @@ class Context:
         logger.debug("workspace %s (read path)", reader.workspace.root)
         return reader
 
-    def writer(self) -> Writing | None:
+    def writer(self, *, admin: bool = False) -> Writing | None:
         """The write path on the bare driver (no ORM) for the frequent writes, closed with
         the command; None when the database cannot be written that way (the command then
-        runs its service on :meth:`app`, which migrates an older schema)."""
+        runs its service on :meth:`app`, which migrates an older schema). ``admin``:
+        membership, on PostgreSQL's administrator's login."""
         from workflow.writing import open_writing
 
         writing = open_writing(self.workspace, self.actor, database_url=self.database_url,
-                               on_commit=terminal.count_commit)
+                               on_commit=terminal.count_commit, admin=admin)
         if writing is not None:
             self._writer = writing
             click.get_current_context().call_on_close(writing.close)
@@ -478,14 +479,15 @@ def member_add(ctx: Context, member_id: str, name: str, name_en: str | None, nam
     names = {k: v for k, v in (("en", name_en), ("ru", name_ru), ("zh", name_zh)) if v}
     names |= _texts(names_in)
     roles = tuple(r for value in roles for r in value.split(",") if r)
-    password = _passphrase(password_file, "First database password",
-                           option="--password-file").decode("utf-8") if password_file else None
-    writing = ctx.writer() if password is None else None
+    from workflow.passphrases import read_passphrase  # (no ORM: the bare path reads it)
+    password = read_passphrase(password_file, None, "First database password"
+                               ).decode("utf-8") if password_file else None
+    writing = ctx.writer(admin=True)
     info = None
     if writing is not None:
         from workflow.writing import add_member as bare_add
         info = bare_add(writing, member_id, name=name, org=org, delegation=delegation,
-                        email=email, roles=roles, names=names, lang=lang)
+                        email=email, roles=roles, names=names, lang=lang, password=password)
         if info is None:
             writing.close()  # the service's transaction needs the write lock
     if info is None:

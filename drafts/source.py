@@ -23,12 +23,12 @@ from ruamel.yaml.events import AliasEvent
 from drafts.errors import SourceError
 from drafts.languages import LABEL_STYLES, supported
 from drafts.model import KEY_LANGUAGES, LANGUAGES, Annex, Paragraph, Resolution
+from drafts.texts import MAX_TEXT_CHARS, check_text  # (re-exported)
 
 __all__ = ["load", "dump", "with_symbol", "check_text", "MAX_SOURCE_BYTES", "MAX_TEXT_CHARS",
            "MAX_PARAGRAPHS"]
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
-MAX_TEXT_CHARS = 20_000
 MAX_DEPTH = 3  # paragraph, item, sub-item
 #: paragraphs, items and sub-items in one source, annexes included. The longest resolutions
 #: of the UN General Assembly have a few hundred; the YAML parser takes about a millisecond
@@ -42,9 +42,6 @@ _TOP_KEYS = ("symbol", "body", "date", "distribution", "languages", "title",
              "preamble", "operative", "annexes")
 _ANNEX_KEYS = ("id", "title", "preamble", "operative")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
-_FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
-)
 
 
 def _yaml() -> YAML:
@@ -85,17 +82,7 @@ class _Reader:
             return None
 
     def text(self, value: Any, line: int | None, field: str) -> str:
-        if not isinstance(value, str):
-            self.fail(f"expected text, found {type(value).__name__}", line, field,
-                      "write the text as a string (quote it if it starts with a symbol)")
-        if len(value) > MAX_TEXT_CHARS:
-            self.fail(f"text of {len(value)} characters is longer than {MAX_TEXT_CHARS}",
-                      line, field, "split the paragraph or move the material to an annex")
-        bad = _FORBIDDEN.search(value)
-        if bad:
-            self.fail(f"contains the invisible or control character U+{ord(bad.group()):04X}",
-                      line, field, "delete it (retype the text around it)")
-        return str(value).strip()
+        return check_text(value, field, self.file, line)
 
     def texts(self, node: Any, line: int | None, field: str) -> dict[str, str]:
         if not isinstance(node, Mapping):
@@ -323,12 +310,6 @@ def _flow_depth(text: str) -> int:
         depth = depth + 1 if match.group() in "[{" else max(depth - 1, 0)
         peak = max(peak, depth)
     return peak
-
-
-def check_text(value: str, field: str, file: str = "<text>") -> str:
-    """One paragraph text held to the same rules as in a source (length, invisible and
-    control characters); returns it stripped, or raises :class:`SourceError`."""
-    return _Reader(file).text(value, None, field)
 
 
 def _parse(text: str, file: str) -> Any:

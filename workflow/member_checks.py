@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import re
 
-from workflow.errors import InvalidInput
+from workflow.errors import InvalidInput, WorkflowError
 from workflow.states import ROLES
 from workflow.store import logins
 
 __all__ = ["validate", "refuse_hostile", "delegation_language", "member_input",
-           "member_detail", "already_exists", "NO_PASSWORDS"]
+           "member_detail", "already_exists", "not_admin", "NO_PASSWORDS"]
 
 NO_PASSWORDS = ("database passwords are PostgreSQL's: on SQLite nothing authenticates a "
                 "member (docs/SECURITY.md)")
@@ -110,3 +110,11 @@ def member_detail(member_id: str, roles: list[str] | tuple[str, ...], delegation
                   db_role: str | None) -> dict[str, object]:
     return {"member": member_id, "roles": sorted(set(roles)), "delegation": delegation,
             "db_role": db_role}
+
+
+def not_admin(what: str) -> WorkflowError:
+    """``what`` (``member add``, ``member password`` …) on a login that cannot create roles."""
+    return WorkflowError(f"{what} changes a member's database role, which only the "
+                         "administrator's login may do: the URL names a role that cannot "
+                         "create roles (log in as the database's administrator, "
+                         "docs/SECURITY.md)")

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from workflow import clock
 from workflow.app import App
-from workflow.errors import InvalidInput, WorkflowError
+from workflow.errors import InvalidInput
 from workflow.lifecycle.steps import act, allow
 from workflow.member_checks import (
     NO_PASSWORDS,
@@ -17,6 +17,7 @@ from workflow.member_checks import (
     delegation_language,
     member_detail,
     member_input,
+    not_admin,
     refuse_hostile,
     validate,
 )
@@ -28,9 +29,6 @@ __all__ = ["add_member", "list_members", "validate", "refuse_hostile", "set_pass
            "MemberInfo", "delegation_language"]
 
 _NO_PASSWORDS = NO_PASSWORDS
-_NOT_ADMIN = ("{what} changes a member's database role, which only the administrator's login "
-              "may do: the URL names a role that cannot create roles (log in as the "
-              "database's administrator, docs/SECURITY.md)")
 
 
 def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation: str = "",
@@ -65,7 +63,7 @@ def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation
         if not app.db.is_sqlite:
             conn = session.connection()
             if not pgroles.can_create_roles(conn):
-                raise WorkflowError(_NOT_ADMIN.format(what="member add"))
+                raise not_admin("member add")
             pgroles.ensure_database_roles(conn)
             db_role = pgroles.create_member_role(conn, member_id, roles)
             if password:
@@ -112,6 +110,6 @@ def set_password(app: App, member_id: str | None, password: str) -> str:
                 raise InvalidInput(f"no member {member_id!r}; see 'resolutions member list'")
             role = pgroles.role_name(database, member_id)
             if role != pgroles.connected_role(conn) and not pgroles.can_create_roles(conn):
-                raise WorkflowError(_NOT_ADMIN.format(what="member password"))
+                raise not_admin("member password")
         pgroles.set_password(conn, role, password)
     return role

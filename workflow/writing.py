@@ -1,5 +1,5 @@
 """The frequent write commands on the bare driver: ``comment``, ``amend``, ``dispose`` and
-(SQLite) ``member add`` through :class:`workflow.store.writes.Writer`, without importing
+``member add`` through :class:`workflow.store.writes.Writer`, without importing
 the ORM, pydantic or the migrations — the write-side twin of :mod:`workflow.reading`.
 
 Each does what its service on the ORM does (:func:`workflow.review.rounds.add_comment`,
@@ -17,7 +17,8 @@ A refusal for lack of a role is rolled back and recorded as ``refused``, as
 :func:`open_writing` returns None when the database cannot be written this way (not at the
 schema's head, no file yet); the command then runs its service on the ORM. The services stay
 for everything else (comments imported from forms and PDFs, the first member of a new
-workspace, members on PostgreSQL, whose login roles the administrator's login creates).
+workspace). ``member add`` on PostgreSQL runs on the administrator's login, which makes the
+member's login role in the same transaction (:mod:`workflow.store.pgroles`).
 """
 
 from __future__ import annotations
@@ -210,11 +211,13 @@ class Writing:
 
 def open_writing(workspace: str | os.PathLike[str] | None = None, actor: str | None = None,
                  *, database_url: str | None = None,
-                 on_commit: Callable[[], None] | None = None) -> Writing | None:
+                 on_commit: Callable[[], None] | None = None,
+                 admin: bool = False) -> Writing | None:
     """The workspace and a write transaction on the bare driver, or None when the database
-    cannot be written this way (the command then runs on the ORM, which migrates)."""
+    cannot be written this way (the command then runs on the ORM, which migrates).
+    ``admin``: membership, on PostgreSQL on the administrator's login (as ``App.write``)."""
     ws = find(workspace, database_url=database_url)  # (these commands write no file)
-    writer = Writer.open(ws.database_url, actor, on_commit)
+    writer = Writer.open(ws.database_url, actor, on_commit, admin=admin)
     return None if writer is None else Writing(ws, writer, actor)
 
 
@@ -301,15 +304,16 @@ def amend(w: Writing, ref: str, *, by: str | None, target: str, op: str,
 
 def add_member(w: Writing, member_id: str, *, name: str, org: str = "", delegation: str = "",
                email: str = "", roles: tuple[str, ...] = (), names: dict[str, str] | None = None,
-               lang: str | None = None) -> MemberInfo | None:
-    """:func:`workflow.members.add_member` on SQLite, once the workspace has members; None
-    when the ORM's service has to do it (PostgreSQL makes a login role; the first member)."""
+               lang: str | None = None, password: str | None = None) -> MemberInfo | None:
+    """:func:`workflow.members.add_member` once the workspace has members (None: the first
+    member, the service's own rule). On PostgreSQL ``w`` is the administrator's login
+    (``open_writing(admin=True)``), which makes the member's login role, its groups and its
+    first password's verifier in the same transaction as the row and the event."""
     from workflow.member_checks import already_exists, member_detail, member_input
 
-    if not w.reads.is_sqlite:
-        return None
     lang = member_input(member_id, name=name, org=org, email=email, delegation=delegation,
-                        lang=lang, names=names or {}, roles=roles, password=None, sqlite=True)
+                        lang=lang, names=names or {}, roles=roles, password=password,
+                        sqlite=w.reads.is_sqlite)
     if w.reads.one("SELECT id FROM members LIMIT 1") is None:
         return None  # the first member: the service's own rule
     with w.transaction() as writer:
@@ -327,9 +331,30 @@ def add_member(w: Writing, member_id: str, *, name: str, org: str = "", delegati
         for role in held:
             writer.insert("member_roles", {"member_id": member_id, "role": role},
                           key=("member_id", "role"))
+        db_role = None if w.reads.is_sqlite else _login_role(w, member_id, roles, password)
         writer.record(actor=w.actor_id or w.actor(), action="member-add",
-                      detail=member_detail(member_id, roles, delegation, None))
-        return MemberInfo.of(Record(values), None, held)
+                      detail=member_detail(member_id, roles, delegation, db_role))
+        return MemberInfo.of(Record(values), db_role, held)
+
+
+def _login_role(w: Writing, member_id: str, roles: tuple[str, ...],
+                password: str | None) -> str:
+    """PostgreSQL: the new member's login role, as the service makes it
+    (:mod:`workflow.store.pgroles` on this transaction's connection)."""
+    import sqlite3
+
+    from workflow.member_checks import not_admin
+    from workflow.store import pgroles
+
+    conn = w.reads.driver
+    assert not w.reads.is_sqlite and not isinstance(conn, sqlite3.Connection)
+    if not pgroles.can_create_roles(conn):
+        raise not_admin("member add")
+    pgroles.ensure_database_roles(conn)
+    db_role = pgroles.create_member_role(conn, member_id, roles)
+    if password:
+        pgroles.set_password(conn, db_role, password)
+    return db_role
 
 
 def approve(w: Writing, ref: str, by: str | None, note: str = "") -> ApprovalResult | None:

@@ -36,6 +36,10 @@ def _url() -> str | None:
     return os.environ.get("RESOLUTIONS_DATABASE_URL")
 
 
+def _database() -> str:
+    return (_url() or "").split("?")[0].rsplit("/", 1)[-1]
+
+
 def _bare(ws: Cli, actor: str | None = None) -> writing.Writing:
     found = writing.open_writing(ws.root, actor, database_url=_url())
     assert found is not None, "the bare write path did not open"
@@ -167,27 +171,27 @@ def test_dispose_and_amend_both_ways(review: Cli) -> None:
 def test_member_add_both_ways(ws: Cli, backend: str) -> None:
     fields = dict(name="Li Wei", org="TTF", delegation="zh", email="li@wg.example",
                   roles=("approver", "signatory"), names={"en": "Li Wei"}, lang=None)
-    w = _bare(ws)
+    w = writing.open_writing(ws.root, database_url=_url(), admin=True)
+    assert w is not None, "the bare write path did not open"
     try:
         bare = writing.add_member(w, "li-a", **fields)
     finally:
         w.close()
-    if bare is not None:
-        _bound_as_the_orm_binds(ws, _events(ws)[-1])
-    if backend == "postgresql":  # the administrator's login makes the role: the service's
-        assert bare is None
-        ws(["member", "add", "li-a", "--name", "Li Wei", "--role", "approver"])
-        return
+    _bound_as_the_orm_binds(ws, _events(ws)[-1])
     from workflow.members import add_member
 
     orm = _run_orm(ws, None, lambda app: add_member(app, "li-b", **fields))
-    assert bare is not None and bare._replace(id="") == orm._replace(id="")
+    assert bare is not None and bare._replace(id="", db_role="") == orm._replace(id="",
+                                                                               db_role="")
+    assert (bare.db_role, orm.db_role) == ((None, None) if backend == "sqlite" else
+                                           (f"{_database()}_li-a", f"{_database()}_li-b"))
     members = {r["id"]: r for r in _rows_by(ws, "members", "id")}
     _same_row(members["li-a"], members["li-b"])
     assert sorted(r["role"] for r in _rows_by(ws, "member_roles", "member_id")
                   if r["member_id"] == "li-a") == ["approver", "signatory"]
     one, two = _events(ws)[-2:]
-    assert _detail(one, "member") == _detail(two, "member")
+    assert _detail(one, "member", "db_role") == _detail(two, "member", "db_role")
+    assert json.loads(one["detail"])["db_role"] == bare.db_role
     assert _verify(ws) == []
 
 
@@ -279,8 +283,9 @@ def test_a_row_edited_after_a_bare_write_is_named(review: Cli, backend: str) -> 
 
 
 def test_the_command_line_writes_without_the_orm(review: Cli) -> None:
-    """A cold ``resolutions comment`` (and amend, dispose) in a fresh interpreter: the
-    bare path answers, and SQLAlchemy, sqlmodel and pydantic are never imported."""
+    """A cold ``resolutions comment`` (and amend, dispose, member add — on PostgreSQL on the
+    administrator's login) in a fresh interpreter: the bare path answers, and SQLAlchemy,
+    sqlmodel and pydantic are never imported."""
     script = ("import sys\nfrom tests.launch import install\ninstall()\nfrom cli import cli\n"
               "try:\n    cli.main(sys.argv[1:], prog_name='resolutions', standalone_mode=False)\n"
               "finally:\n    print('@@' + ','.join(sorted(m for m in ('sqlalchemy', 'sqlmodel', "
@@ -294,12 +299,32 @@ def test_the_command_line_writes_without_the_orm(review: Cli) -> None:
         done = subprocess.run([sys.executable, "-c", script, *args], env=env, cwd=Path(__file__).parents[2],
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
-        if args[0] == "member" and os.environ.get("RESOLUTIONS_DATABASE_URL"):
-            continue  # PostgreSQL: the administrator's login makes the role (the service)
         assert "@@\n" in done.stdout, done.stdout  # nothing of the ORM stack was imported
     matrix = json.loads(review(["comments", "1", "--json"]).stdout)["comments"]
     assert [(c["text"], c["disposition"]) for c in matrix] == [("cold", "rejected")]
     assert _verify(review) == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_cold_amend_checks_its_texts_without_the_yaml_parser(review: Cli) -> None:
+    """``amend`` holds its texts to a source's rules (drafts/texts.py) and takes the circulated
+    model from the parsed cache: a cold run loads no YAML parser, and a text with a control
+    character is still refused as a source would refuse it."""
+    script = ("import sys\nfrom tests.launch import install\ninstall()\nfrom cli import cli\n"
+              "try:\n    cli.main(sys.argv[1:], prog_name='resolutions', standalone_mode=False)\n"
+              "finally:\n    print('@@' + ','.join(sorted(m for m in ('ruamel.yaml', "
+              "'sqlalchemy') if m in sys.modules)))\n")
+    env = {**os.environ, "RESOLUTIONS_WORKSPACE": str(review.root)}
+    review(["--as", "rev-ru", "amend", "1", "--target", "OP 1", "--op", "delete"])  # (cached)
+    done = subprocess.run([sys.executable, "-c", script, "--as", "rev-ru", "amend", "1",
+                           "--target", "OP 1", "--op", "replace", "--text", "en=New text"],
+                          env=env, cwd=Path(__file__).parents[2], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith("@@"), done.stdout
+    refused = review(["--as", "rev-ru", "amend", "1", "--target", "OP 1", "--op", "replace",
+                      "--text", "en=New\x1btext"], code=1)
+    assert "--text en=…" in refused.output and "U+001B" in refused.output, refused.output
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)

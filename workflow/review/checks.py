@@ -80,7 +80,7 @@ def amendment_texts(op: str, texts: dict[str, str]) -> dict[str, str]:
     if op != "delete" and not texts:
         raise InvalidInput(f"a {op} amendment needs --text LANG=TEXT (one per language)")
     from drafts.errors import SourceError
-    from drafts.source import check_text
+    from drafts.texts import check_text  # (no YAML parser: the model comes from the cache)
 
     try:
         texts = {lang: check_text(value, f"--text {lang}=…", "amendment")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from workflow.app import App
 from workflow.errors import InvalidInput
+from workflow.passphrases import read_passphrase  # (re-exported: one rule for all)
 from workflow.signing.keys import trust_roots
 from workflow.store.models import Approval, MemberCertificate, ResolutionRow
 
@@ -37,19 +38,6 @@ def sign_statement(signer: Any, symbol: str, version: int, content_hash: str, me
 
     return sign_detached(statement_bytes(symbol, version, content_hash, member, decision), signer,
                          crls=crls or ())
-
-
-def read_passphrase(passphrase_file: str | None, prompt: Callable[[str], bytes] | None,
-                    label: str) -> bytes:
-    if passphrase_file:
-        data = Path(passphrase_file).read_bytes().rstrip(b"\r\n")
-        if not data:
-            raise InvalidInput(f"{passphrase_file} is empty; put the passphrase on its first line")
-        return data
-    if prompt is None:
-        raise InvalidInput(f"{label}: give --passphrase-file FILE (passphrases are never "
-                           "taken from the command line)")
-    return prompt(label)
 
 
 def statement_signer_for(app: App, by: str | None, p12: str | None, passphrase_file: str | None,

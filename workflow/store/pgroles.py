@@ -10,20 +10,28 @@ append-only for everyone — UPDATE, DELETE and TRUNCATE are refused by triggers
 asks — and an approval may change in one way only: ``void`` from false to true (an
 objection or a text change voids it). What the database checks of every write beyond the
 grants — who appends, who a row names, that each fact has its event — is
-:mod:`workflow.store.pgrules`."""
+:mod:`workflow.store.pgrules`.
+
+Each function takes the administrator's connection as the ORM holds it (a SQLAlchemy
+``Connection``) or as the bare write path does (the psycopg connection of
+:class:`workflow.store.reads.Reads`), and runs its statements on the driver itself, inside
+the caller's transaction: ``member add`` makes the same role, grants and verifier both ways,
+and this module imports no ORM."""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
-
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
-from sqlmodel import SQLModel
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Union
 
 from workflow.store import pgrules
-from workflow.store.facts import FACT_TABLES
+from workflow.store.factcheck import FACT_TABLES
+
+if TYPE_CHECKING:
+    import psycopg
+    from psycopg.rows import TupleRow
+    from sqlalchemy.engine import Connection as OrmConnection
 
 __all__ = ["role_name", "group_name", "ensure_database_roles", "create_member_role",
            "set_member_roles", "disable_member_role", "member_of_role", "connected_role",
@@ -66,8 +74,43 @@ _BASE = {"INSERT": ("artefacts", "audit_anchors"), "UPDATE": ("artefacts",)}
 _REVOKED = {"INSERT": ("audit_events",), "UPDATE": ("audit_head",)}
 
 
+#: a connection: SQLAlchemy's, or psycopg's own (the bare path)
+Connection = Union["OrmConnection", "psycopg.Connection[TupleRow]"]
+
+
+def _driver(conn: Connection) -> psycopg.Connection[TupleRow]:
+    """The psycopg connection under ``conn`` (SQLAlchemy's holds it as its DB-API one)."""
+    if hasattr(conn, "pgconn"):
+        return conn  # type: ignore[return-value]
+    return conn.connection.dbapi_connection  # type: ignore[return-value]
+
+
+def _rows(conn: Connection, sql: str, params: Sequence[object] | None = None
+          ) -> list[TupleRow]:
+    """The rows of ``sql`` (``%s`` placeholders), on the driver, in the caller's transaction."""
+    with _driver(conn).cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall()) if cursor.description is not None else []
+
+
+def _scalar(conn: Connection, sql: str, params: Sequence[object] | None = None) -> object:
+    rows = _rows(conn, sql, params)
+    return rows[0][0] if rows else None
+
+
+def _scalars(conn: Connection, sql: str, params: Sequence[object] | None = None
+             ) -> list[object]:
+    return [row[0] for row in _rows(conn, sql, params)]
+
+
+def _run(conn: Connection, sql: str) -> None:
+    """One or more statements without parameters (DDL), in one round trip."""
+    with _driver(conn).cursor() as cursor:
+        cursor.execute(sql)
+
+
 def _database(conn: Connection) -> str:
-    return str(conn.execute(text("SELECT current_database()")).scalar())
+    return str(_scalar(conn, "SELECT current_database()"))
 
 
 def _clip(name: str) -> str:
@@ -87,17 +130,16 @@ def _q(identifier: str) -> str:
 
 
 def connected_role(conn: Connection) -> str:
-    return str(conn.execute(text("SELECT current_user")).scalar())
+    return str(_scalar(conn, "SELECT current_user"))
 
 
 def can_create_roles(conn: Connection) -> bool:
-    return bool(conn.execute(text(
-        "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user")).scalar())
+    return bool(_scalar(
+        conn, "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user"))
 
 
 def _role_exists(conn: Connection, name: str) -> bool:
-    return bool(conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"),
-                             {"n": name}).scalar())
+    return bool(_scalar(conn, "SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)))
 
 
 def _grants(group: str, grants: Mapping[str, Iterable[str]], have: set[str]) -> list[str]:
@@ -125,7 +167,26 @@ END $$ LANGUAGE plpgsql;
 _MARKED = "resolutions_append(timestamptz, text, text, text, integer, text, text, text, text)"
 
 
-def _statements(database: str, have: set[str]) -> list[str]:
+#: each table's primary key columns, in the key's order, as the catalogue holds them
+_KEYS = """
+SELECT c.relname, a.attname FROM pg_index i
+  JOIN pg_class c ON c.oid = i.indrelid
+  JOIN unnest(i.indkey) WITH ORDINALITY k(att, n) ON true
+  JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.att
+ WHERE i.indisprimary AND c.relnamespace = 'public'::regnamespace
+ ORDER BY c.relname, k.n
+"""
+
+
+def _keys(conn: Connection) -> dict[str, list[str]]:
+    """Each table's primary key (the models' own: the migrations made the tables)."""
+    keys: dict[str, list[str]] = {}
+    for table, column in _rows(conn, _KEYS):
+        keys.setdefault(str(table), []).append(str(column))
+    return keys
+
+
+def _statements(database: str, have: set[str], keys: Mapping[str, list[str]]) -> list[str]:
     """Everything the database's rules are, for the tables that exist now."""
     out = [_TRIGGERS]
     for table in APPEND_ONLY:
@@ -151,10 +212,8 @@ def _statements(database: str, have: set[str]) -> list[str]:
             *_grants(members, _BASE, have)]
     out += [f"REVOKE {privilege} ON {_q(table)} FROM {_q(members)}"
             for privilege, tables in _REVOKED.items() for table in tables if table in have]
-    tables = SQLModel.metadata.tables
     out += pgrules.statements(members, [
-        (name, [c.name for c in tables[name].primary_key.columns])
-        for name in FACT_TABLES if name in have], have)
+        (name, keys[name]) for name in FACT_TABLES if name in have], have)
     for role, grants in ROLE_GRANTS.items():
         out += _grants(group_name(database, role), grants, have)
         for table, columns in _COLUMNS.get(role, {}).items():
@@ -196,7 +255,7 @@ SELECT coalesce(string_agg(x, E'\n' ORDER BY x), '') FROM (
 
 
 def _marker(conn: Connection, statements: list[str]) -> str:
-    applied_to = str(conn.execute(text(_APPLIED_TO)).scalar())
+    applied_to = str(_scalar(conn, _APPLIED_TO))
     return "rules " + hashlib.sha256("\n;\n".join([*statements, applied_to])
                                      .encode("utf-8")).hexdigest()
 
@@ -210,17 +269,16 @@ def ensure_database_roles(conn: Connection) -> None:
     if not can_create_roles(conn):
         return
     database = _database(conn)
-    have = {str(t) for t in conn.execute(text(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars()}
-    statements = _statements(database, have)
-    marked = conn.execute(text("SELECT obj_description(to_regprocedure(:f), 'pg_proc')"),
-                          {"f": _MARKED}).scalar()
+    have = {str(t) for t in _scalars(
+        conn, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+    statements = _statements(database, have, _keys(conn))
+    marked = _scalar(conn, "SELECT obj_description(to_regprocedure(%s), 'pg_proc')",
+                     (_MARKED,))
     if marked is not None and marked == _marker(conn, statements):
         return
-    with conn.connection.dbapi_connection.cursor() as cursor:  # type: ignore[union-attr]
-        cursor.execute(";\n".join(statements))  # one round trip, no parameters parsed
+    _run(conn, ";\n".join(statements))  # one round trip, no parameters parsed
     if "audit_events" in have:
-        conn.exec_driver_sql(f"COMMENT ON FUNCTION {_MARKED} IS '{_marker(conn, statements)}'")
+        _run(conn, f"COMMENT ON FUNCTION {_MARKED} IS '{_marker(conn, statements)}'")
 
 
 def create_member_role(conn: Connection, member_id: str, roles: Iterable[str]) -> str:
@@ -230,11 +288,10 @@ def create_member_role(conn: Connection, member_id: str, roles: Iterable[str]) -
     database = _database(conn)
     name = role_name(database, member_id)
     if not _role_exists(conn, name):
-        conn.execute(text(f"CREATE ROLE {_q(name)} LOGIN INHERIT NOSUPERUSER NOCREATEDB "
-                          "NOCREATEROLE"))
+        _run(conn, f"CREATE ROLE {_q(name)} LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE")
     for group in [group_name(database, "members"),
                   *(group_name(database, r) for r in roles if r in ROLE_GRANTS)]:
-        conn.execute(text(f"GRANT {_q(group)} TO {_q(name)}"))
+        _run(conn, f"GRANT {_q(group)} TO {_q(name)}")
     return name
 
 
@@ -245,18 +302,17 @@ def set_password(conn: Connection, name: str, password: str) -> None:
     """Give login role ``name`` a password. The SCRAM-SHA-256 verifier is computed here
     (libpq's ``PQencryptPasswordConn``), so the password itself never reaches the server,
     its logs or ``pg_stat_activity``."""
-    dbapi = conn.connection.dbapi_connection
-    verifier = dbapi.pgconn.encrypt_password(  # type: ignore[union-attr]
+    verifier = _driver(conn).pgconn.encrypt_password(
         password.encode("utf-8"), name.encode("utf-8"), b"scram-sha-256").decode("ascii")
     if not _VERIFIER.match(verifier):
         raise ValueError("libpq did not make a SCRAM-SHA-256 verifier")
-    conn.exec_driver_sql(f"ALTER ROLE {_q(name)} PASSWORD '{verifier}'")
+    _run(conn, f"ALTER ROLE {_q(name)} PASSWORD '{verifier}'")
 
 
 def _groups_of(conn: Connection, name: str) -> set[str]:
-    return {str(g) for g in conn.execute(text(
-        "SELECT g.rolname FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid "
-        "JOIN pg_roles m ON m.oid = a.member WHERE m.rolname = :n"), {"n": name}).scalars()}
+    return {str(g) for g in _scalars(
+        conn, "SELECT g.rolname FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid "
+        "JOIN pg_roles m ON m.oid = a.member WHERE m.rolname = %s", (name,))}
 
 
 def set_member_roles(conn: Connection, member_id: str, roles: Iterable[str]) -> str:
@@ -268,7 +324,7 @@ def set_member_roles(conn: Connection, member_id: str, roles: Iterable[str]) -> 
               *(group_name(database, r) for r in roles if r in ROLE_GRANTS)}
     ours = {group_name(database, r) for r in ROLE_GRANTS}
     for group in sorted((_groups_of(conn, name) & ours) - wanted):
-        conn.execute(text(f"REVOKE {_q(group)} FROM {_q(name)}"))
+        _run(conn, f"REVOKE {_q(group)} FROM {_q(name)}")
     return name
 
 
@@ -281,11 +337,11 @@ def disable_member_role(conn: Connection, member_id: str, *, drop: bool) -> None
         return
     ours = {group_name(database, r) for r in (*ROLE_GRANTS, "members")}
     for group in sorted(_groups_of(conn, name) & ours):
-        conn.execute(text(f"REVOKE {_q(group)} FROM {_q(name)}"))
+        _run(conn, f"REVOKE {_q(group)} FROM {_q(name)}")
     if drop:
-        conn.execute(text(f"DROP ROLE {_q(name)}"))
+        _run(conn, f"DROP ROLE {_q(name)}")
     else:
-        conn.execute(text(f"ALTER ROLE {_q(name)} NOLOGIN"))
+        _run(conn, f"ALTER ROLE {_q(name)} NOLOGIN")
 
 
 def member_of_role(conn: Connection, member_ids: Iterable[str]) -> str | None:

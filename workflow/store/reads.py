@@ -25,7 +25,13 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    import psycopg
+    from psycopg.rows import TupleRow
 
 __all__ = ["Reads", "Record", "schema_revision", "private"]
 
@@ -120,14 +126,19 @@ class Reads:
         self.is_sqlite = is_sqlite
 
     @classmethod
-    def open(cls, url: str, member: str | None = None, *, write: bool = False) -> Reads | None:
+    def open(cls, url: str, member: str | None = None, *, write: bool = False,
+             admin: bool = False) -> Reads | None:
         """A connection to the database at ``url``, or None when it cannot be read this way
         (a missing SQLite file, a schema older than the code). On PostgreSQL it logs in as
         ``member`` (else the member the URL names, else the secretary: see
         :mod:`workflow.store.logins`). ``write``: for :class:`workflow.store.writes.Writer`,
-        which begins its own transaction (None on SQLite when the file takes no writes)."""
+        which begins its own transaction (None on SQLite when the file takes no writes);
+        ``admin``: PostgreSQL's administrator's login instead (``member add``)."""
         if url.startswith(("postgresql+psycopg://", "postgresql://")):
             from workflow.store import logins
+
+            if admin:
+                return cls._open(logins.admin_url(url), write)
 
             member = member or logins.url_member(url)
             if member is None and logins.url_role(url):  # the administrator's URL
@@ -202,6 +213,11 @@ class Reads:
 
     def close(self) -> None:
         self._conn.close()
+
+    @property
+    def driver(self) -> sqlite3.Connection | psycopg.Connection[TupleRow]:
+        """The DB-API connection itself (``sqlite3``'s or psycopg's)."""
+        return self._conn  # type: ignore[no-any-return]
 
     # -- plumbing ------------------------------------------------------------------
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Record]:

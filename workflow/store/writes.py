@@ -61,11 +61,13 @@ class Writer:
 
     @classmethod
     def open(cls, url: str, member: str | None = None,
-             on_commit: Callable[[], None] | None = None) -> Writer | None:
+             on_commit: Callable[[], None] | None = None, *, admin: bool = False
+             ) -> Writer | None:
         """A write transaction on the database at ``url`` (PostgreSQL: on ``member``'s own
-        login, as :meth:`Reads.open` chooses it), or None when this path cannot write it
-        (a missing file, a schema older than the code, a disk that takes no write lock)."""
-        reads = Reads.open(url, member, write=True)
+        login, as :meth:`Reads.open` chooses it; ``admin``: on the administrator's, for
+        membership), or None when this path cannot write it (a missing file, a schema older
+        than the code, a disk that takes no write lock, a login that fails)."""
+        reads = Reads.open(url, member, write=True, admin=admin)
         if reads is None:
             return None
         writer = cls(reads, on_commit)

@@ -8,6 +8,7 @@ comparison of different work."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,8 +65,9 @@ def _floor(root: Path, floor: Path, query: list[str]) -> tuple[int, list[tuple[o
             lang, text = line.strip().split(" ", 1)
             hits[-1][-1].append((lang, text))  # type: ignore[union-attr]
             continue
-        symbol, ref, versions, lang, text = line.split(" ", 4)
-        hits.append([symbol, ref, versions, lang, text, []])
+        place = re.fullmatch(r"(\S+) (.+?) (v\d+-\d+) (\S+) (.*)", line)
+        assert place, line
+        hits.append([*place.groups(), []])
     return total, [(*h[:-1], sorted(h[-1])) for h in hits]  # type: ignore[arg-type]
 
 

@@ -44,7 +44,6 @@ from common import (  # noqa: E402
     print_figures,
     refresh_bytecode,
     save,
-    timed_run,
 )
 
 TARGET = 2.0
@@ -271,9 +270,9 @@ def _rebuild_sample(n: int = 200) -> tuple[float, int]:
     ``n`` × 5 workspace, and the number of versions."""
     import tempfile
 
+    from make_workspace import build
     from sqlalchemy import create_engine
 
-    from make_workspace import build
     from workflow.store.search_index import rebuild
 
     with tempfile.TemporaryDirectory(prefix="rebuild-", dir=OUT) as tmp:
@@ -457,7 +456,6 @@ def _room(count: int) -> list[Figure]:
     its pages built and rendered (signatures verified as the page reports them), timed
     inside the export, against the export's own time."""
     import shutil
-    import subprocess
     import tempfile
 
     import dossier

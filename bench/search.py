@@ -17,9 +17,17 @@ resolution.
 - **Build time**: the bulk build that ``make_workspace.py`` times (``index_s``), the
   per-version path the migration takes (parse each version, index it) on a sample, and on
   PostgreSQL the load of the same rows and the creation of its two GIN indexes.
-- **Reading room**: the time to build and render one resolution's page, per resolution.
+- **Same hits**: on PostgreSQL, whether each query prints what it printed on SQLite (the
+  page and the total); where not, the first differing hit (``bench/out/search-differences.json``).
+- **Reading room**: its pages built and rendered inside a real ``dossier export`` of N
+  resolutions through their whole life (``bench/dossier.py``'s workspace), per resolution,
+  against the export's own time.
 
-    python bench/search.py [--resolutions 100000] [--runs 7] [--no-pg] [--room N]
+Each part runs alone with ``--only``; the per-query times and outputs go to
+``bench/out/search-queries-{sqlite,pg}.json``.
+
+    python bench/search.py [--only index,sqlite,pg,room] [--resolutions 100000] [--runs 7]
+                           [--queries 50] [--room 20] [--no-pg]
 """
 
 from __future__ import annotations

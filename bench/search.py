@@ -8,7 +8,7 @@ resolution.
   — the FTS5 ``MATCH``, the join to the spans and resolutions, the ranking, one page of 20,
   the aligned paragraphs of each hit — and printing it. Target ≤ 2×. The commands take
   turns with the floor. On PostgreSQL the floor is the same script on ``psycopg``.
-- **p50/p95 wall** over 50 queries in Russian, Chinese and English (selective and common
+- **p50/p95 of CPU and wall** over 50 queries in Russian, Chinese and English (selective and common
   words, two-character Chinese words, phrases, filters), each a fresh process, ours and the
   floor's.
 - **Index size** (SQLite ``dbstat``; PostgreSQL ``pg_total_relation_size``) against the

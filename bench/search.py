@@ -8,7 +8,7 @@ resolution.
   — the FTS5 ``MATCH``, the join to the spans and resolutions, the ranking, one page of 20,
   the aligned paragraphs of each hit — and printing it. Target ≤ 2×. The commands take
   turns with the floor. On PostgreSQL the floor is the same script on ``psycopg``.
-- **p50/p95 wall** over 50 queries in Russian, Chinese and English (selective and common
+- **p50/p95 of CPU and wall** over 50 queries in Russian, Chinese and English (selective and common
   words, two-character Chinese words, phrases, filters), each a fresh process, ours and the
   floor's.
 - **Index size** (SQLite ``dbstat``; PostgreSQL ``pg_total_relation_size``) against the
@@ -17,9 +17,17 @@ resolution.
 - **Build time**: the bulk build that ``make_workspace.py`` times (``index_s``), the
   per-version path the migration takes (parse each version, index it) on a sample, and on
   PostgreSQL the load of the same rows and the creation of its two GIN indexes.
-- **Reading room**: the time to build and render one resolution's page, per resolution.
+- **Same hits**: on PostgreSQL, whether each query prints what it printed on SQLite (the
+  page and the total); where not, the first differing hit (``bench/out/search-differences.json``).
+- **Reading room**: its pages built and rendered inside a real ``dossier export`` of N
+  resolutions through their whole life (``bench/dossier.py``'s workspace), per resolution,
+  against the export's own time.
 
-    python bench/search.py [--resolutions 100000] [--runs 7] [--no-pg] [--room N]
+Each part runs alone with ``--only``; the per-query times and outputs go to
+``bench/out/search-queries-{sqlite,pg}.json``.
+
+    python bench/search.py [--only index,sqlite,pg,room] [--resolutions 100000] [--runs 7]
+                           [--queries 50] [--room 20] [--no-pg]
 """
 
 from __future__ import annotations
@@ -44,7 +52,6 @@ from common import (  # noqa: E402
     print_figures,
     refresh_bytecode,
     save,
-    timed_run,
 )
 
 TARGET = 2.0
@@ -131,8 +138,38 @@ def _floor_args(query: list[str]) -> str:
     return " ".join(words)
 
 
+def _run_capture(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall and CPU ms of one fresh process (``wait4``), and its standard output."""
+    import os
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryFile() as sink:
+        started = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=sink, stderr=subprocess.PIPE, env=env)
+        err = proc.stderr.read() if proc.stderr else b""
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        elapsed = (time.perf_counter() - started) * 1000
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.stderr:
+            proc.stderr.close()
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)} exited {proc.returncode}: "
+                               f"{err.decode(errors='replace')[-800:]}")
+        sink.seek(0)
+        out = sink.read().decode("utf-8")
+    return elapsed, (usage.ru_utime + usage.ru_stime) * 1000, out
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[18]
+
+
 def _cold(ws: Path, url: str, queries: list[list[str]], runs: int, env: dict[str, str],
-          floor: Path, label: str) -> list[Figure]:
+          floor: Path, label: str) -> tuple[list[Figure], list[dict[str, object]]]:
+    """The three sample queries (median of ``runs``, with the floor and the floor importing
+    click taking turns), then each of ``queries`` once, ours and the floor's in turn, each a
+    fresh process. Returns the figures and, per query, its times and what we printed."""
     figures = []
     for lang, query in SAMPLE.items():
         result = interleaved({
@@ -148,42 +185,69 @@ def _cold(ws: Path, url: str, queries: list[list[str]], runs: int, env: dict[str
                               result["floor+click"][1], TARGET))
         figures.append(Figure(label, f"cold search {' '.join(query)} ({lang}), wall",
                               result["ours"][0], "ms", "plain FTS script", result["floor"][0]))
-    walls: dict[str, list[float]] = {"ours": [], "floor": []}
-    for query in queries:
-        walls["ours"].append(timed_run([RESOLUTIONS, "--workspace", str(ws), "search", *query],
-                                       env=env)[0])
-        walls["floor"].append(timed_run([PYTHON, str(floor), _floor_args(query), url],
-                                        env=env)[0])
-    for name, values in walls.items():
-        cut = statistics.quantiles(values, n=20)
-        figures.append(Figure(label, f"{len(values)} queries ru/zh/en, p50 wall ({name})",
-                              statistics.median(values), "ms"))
-        figures.append(Figure(label, f"{len(values)} queries ru/zh/en, p95 wall ({name})",
-                              cut[18], "ms"))
-    return figures
+    rows: list[dict[str, object]] = []
+    for n, query in enumerate(queries, 1):
+        wall, cpu, out = _run_capture([RESOLUTIONS, "--workspace", str(ws), "search", *query],
+                                      env)
+        floor_wall, floor_cpu, _ = _run_capture([PYTHON, str(floor), _floor_args(query), url],
+                                                env)
+        rows.append({"query": query, "wall": wall, "cpu": cpu, "floor_wall": floor_wall,
+                     "floor_cpu": floor_cpu, "found": out.strip().rsplit("\n", 1)[-1],
+                     "output": out})
+        print(f"{label} {n:>2}/{len(queries)} {' '.join(query):<32} cpu {cpu:7.0f} ms "
+              f"(floor {floor_cpu:6.0f}) wall {wall:7.0f} ms (floor {floor_wall:6.0f})  "
+              f"{rows[-1]['found']}", flush=True)
+    count = len(rows)
+    for kind in ("cpu", "wall"):
+        ours = [float(r[kind]) for r in rows]  # type: ignore[arg-type]
+        base = [float(r["floor_" + kind]) for r in rows]  # type: ignore[arg-type]
+        word = "CPU" if kind == "cpu" else "wall"
+        figures.append(Figure(label, f"{count} queries ru/zh/en, p50 {word}",
+                              statistics.median(ours), "ms", "floor's p50",
+                              statistics.median(base), TARGET if kind == "cpu" else None))
+        figures.append(Figure(label, f"{count} queries ru/zh/en, p95 {word}", _p95(ours), "ms",
+                              "floor's p95", _p95(base), TARGET if kind == "cpu" else None))
+        ratios = sorted(o / b for o, b in zip(ours, base))
+        figures.append(Figure(label, f"{count} queries, {word} ratio per query",
+                              statistics.median(ratios), "×",
+                              note=f"min {ratios[0]:.2f}×, max {ratios[-1]:.2f}×, "
+                                   f"{sum(r <= TARGET for r in ratios)} of {count} ≤ "
+                                   f"{TARGET:.0f}×"))
+    return figures, rows
 
 
 def _sizes_sqlite(db: Path) -> dict[str, float]:
+    """Bytes of the index's b-trees (``dbstat``, one b-tree at a time, read-only) and of the
+    text it indexes."""
     import sqlite3
 
-    conn = sqlite3.connect(db)
-    pages = dict(conn.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"))
-    index = sum(v for k, v in pages.items() if k.startswith(("search_", "ix_search_",
-                                                              "sqlite_autoindex_search")))
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    names = [n for (n,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE rootpage > 0 AND (name LIKE 'search%' OR "
+        "name LIKE 'ix_search%' OR name LIKE 'sqlite_autoindex_search%')")]
+    pages = {n: conn.execute("SELECT sum(pgsize) FROM dbstat WHERE name = ? AND aggregate = 1",
+                             (n,)).fetchone()[0] or 0 for n in names}
+    index = sum(pages.values())
     fts = sum(v for k, v in pages.items() if k.startswith(("search_trigrams", "search_pairs")))
+    whole = conn.execute("PRAGMA page_count").fetchone()[0] * conn.execute(
+        "PRAGMA page_size").fetchone()[0]
     unique = conn.execute("SELECT sum(length(CAST(text AS BLOB))) FROM search_texts").fetchone()[0]
     every = conn.execute("SELECT sum((s.last_version - s.first_version + 1) * "
                          "length(CAST(t.text AS BLOB))) FROM search_spans s JOIN search_texts t "
                          "ON t.id = s.text_id").fetchone()[0]
+    versions = conn.execute("SELECT sum(length(CAST(source AS BLOB))) FROM versions").fetchone()[0]
     counts = conn.execute("SELECT (SELECT count(*) FROM search_texts), "
                           "(SELECT count(*) FROM search_spans)").fetchone()
     conn.close()
-    return {"index": index, "fts": fts, "unique": unique, "every": every,
-            "texts": counts[0], "spans": counts[1]}
+    return {"index": index, "fts": fts, "unique": unique, "every": every, "whole": whole,
+            "sources": versions, "texts": counts[0], "spans": counts[1],
+            "tables": {k: v for k, v in sorted(pages.items(), key=lambda kv: -kv[1])}}
 
 
 def _per_version(ws: Path, sample: int = 300) -> float:
-    """ms per version of the migration's path: parse the stored text, index the version."""
+    """ms per version of the migration's path (parse the stored text, index the version) into
+    the full index: the spans of the first ``sample / 5`` resolutions removed and written
+    again, in a transaction rolled back (their texts stay indexed: a lookup each)."""
     from sqlalchemy import create_engine, text
 
     from drafts.source import load
@@ -208,6 +272,28 @@ def _per_version(ws: Path, sample: int = 300) -> float:
     return elapsed * 1000 / len(rows)
 
 
+def _rebuild_sample(n: int = 200) -> tuple[float, int]:
+    """ms per version of the migration itself (``search_index.rebuild``: from an empty index,
+    every stored version parsed and indexed, its texts written to FTS5) on a generated
+    ``n`` × 5 workspace, and the number of versions."""
+    import tempfile
+
+    from make_workspace import build
+    from sqlalchemy import create_engine
+
+    from workflow.store.search_index import rebuild
+
+    with tempfile.TemporaryDirectory(prefix="rebuild-", dir=OUT) as tmp:
+        build(Path(tmp) / "ws", n, 5)
+        engine = create_engine(f"sqlite:///{Path(tmp) / 'ws' / '.resolutions' / 'resolutions.db'}")
+        with engine.begin() as conn:
+            started = time.perf_counter()
+            count = rebuild(conn)
+            elapsed = time.perf_counter() - started
+        engine.dispose()
+    return elapsed * 1000 / count, count
+
+
 def _pg(ws: Path, queries: list[list[str]], runs: int, floor: Path) -> list[Figure]:
     import sqlite3
 
@@ -226,70 +312,246 @@ def _pg(ws: Path, queries: list[list[str]], runs: int, floor: Path) -> list[Figu
         # login writes no fact without its audit event: workflow/store/pgrules.py)
         database = url.split("?")[0].rsplit("/", 1)[-1]
         plain = cluster.url(database).replace("postgresql+psycopg://", "postgresql://")
+        tables = ("resolutions", "search_texts", "search_spans")
         with psycopg.connect(plain) as conn:
             conn.execute("SET session_replication_role = replica")
-            conn.execute("DROP INDEX ix_search_texts_trigrams")
-            conn.execute("DROP INDEX ix_search_texts_pairs")
-            started = time.perf_counter()
+            # the secondary indexes dropped and built after the load, each timed (the keys
+            # and unique constraints stay: COPY maintains them)
+            secondary = conn.execute(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i JOIN pg_class c ON "
+                "c.relname = i.indexname WHERE i.tablename = ANY(%s) AND NOT EXISTS (SELECT 1 "
+                "FROM pg_constraint k WHERE k.conindid = c.oid) ORDER BY i.indexname",
+                (list(tables),)).fetchall()
+            for name, _ in secondary:
+                conn.execute(f"DROP INDEX {name}")
+            loads = {}
             for table, columns in (
                     ("resolutions", "id, number, symbol, body, title, state, current_version, "
                                     "row_version, created_at, updated_at"),
                     ("search_texts", "id, lang, digest, text, folded, grams"),
                     ("search_spans", "id, resolution_id, para_id, lang, ref, position, text_id, "
                                      "first_version, last_version, year")):
+                started = time.perf_counter()
                 with conn.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     for row in lite.execute(f"SELECT {columns} FROM {table}"):
                         copy.write_row(row)
-            loaded = time.perf_counter()
-            conn.execute("CREATE INDEX ix_search_texts_trigrams ON search_texts "
-                         "USING gin (folded gin_trgm_ops)")
-            trigrams = time.perf_counter()
-            conn.execute("CREATE INDEX ix_search_texts_pairs ON search_texts "
-                         "USING gin (to_tsvector('simple'::regconfig, grams))")
-            pairs = time.perf_counter()
+                loads[table] = time.perf_counter() - started
+                print(f"pg: COPY {table} {loads[table]:.1f} s", flush=True)
+            builds = {}
+            for name, definition in secondary:
+                started = time.perf_counter()
+                conn.execute(definition)
+                builds[name] = time.perf_counter() - started
+                print(f"pg: {definition}: {builds[name]:.1f} s", flush=True)
             conn.commit()
             conn.autocommit = True
+            started = time.perf_counter()
             conn.execute("VACUUM ANALYZE")
+            vacuum = time.perf_counter() - started
             size = {name: conn.execute("SELECT pg_total_relation_size(%s)", (name,)).fetchone()[0]
-                    for name in ("search_texts", "search_spans")}
-            gin = {name: conn.execute("SELECT pg_relation_size(%s)", (name,)).fetchone()[0]
-                   for name in ("ix_search_texts_trigrams", "ix_search_texts_pairs")}
+                    for name in tables}
+            heap = {name: conn.execute("SELECT pg_table_size(%s)", (name,)).fetchone()[0]
+                    for name in tables}
+            each = {name: conn.execute("SELECT pg_relation_size(%s)", (name,)).fetchone()[0]
+                    for name, _ in secondary}
+            keys = dict(conn.execute(
+                "SELECT c.relname, pg_relation_size(c.oid) FROM pg_constraint k JOIN pg_class c "
+                "ON c.oid = k.conindid WHERE k.conrelid::regclass::text = ANY(%s)",
+                (list(tables),)).fetchall())
+            every = lite.execute("SELECT sum((s.last_version - s.first_version + 1) * "
+                                 "length(CAST(t.text AS BLOB))) FROM search_spans s JOIN "
+                                 "search_texts t ON t.id = s.text_id").fetchone()[0]
+        gin = {k: v for k, v in builds.items() if "trigram" in k or "pairs" in k}
         figures += [
-            Figure("pg", "load resolutions, texts and spans (COPY)", loaded - started, "s"),
-            Figure("pg", "build the pg_trgm GIN index", trigrams - loaded, "s"),
-            Figure("pg", "build the pairs GIN index", pairs - trigrams, "s"),
-            Figure("pg", "index tables and indexes (total)", sum(size.values()) / 2**20, "MiB",
-                   note=f"GIN trigrams {gin['ix_search_texts_trigrams'] / 2**20:.0f} MiB, "
-                        f"pairs {gin['ix_search_texts_pairs'] / 2**20:.0f} MiB")]
+            Figure("pg", "load resolutions, texts and spans (COPY)", sum(loads.values()), "s",
+                   note=", ".join(f"{k} {v:.1f} s" for k, v in loads.items())),
+            *[Figure("pg", f"build {name}", seconds, "s", note=f"{each[name] / 2**20:.0f} MiB")
+              for name, seconds in builds.items()],
+            Figure("pg", "VACUUM ANALYZE after the load", vacuum, "s"),
+            Figure("pg", "search tables and indexes (total)",
+                   (size["search_texts"] + size["search_spans"]) / 2**20, "MiB",
+                   "text of every version, every language", every / 2**20,
+                   note=f"heap + TOAST: texts {heap['search_texts'] / 2**20:.0f}, spans "
+                        f"{heap['search_spans'] / 2**20:.0f} MiB; GIN "
+                        f"{sum(each[k] for k in gin) / 2**20:.0f} MiB; keys and unique "
+                        f"{sum(keys.values()) / 2**20:.0f} MiB"),
+        ]
         env = bench_env(RESOLUTIONS_DATABASE_URL=url)
-        figures += _cold(ws, url, queries, runs, env, floor, "pg")
+        found, rows = _cold(ws, url, queries, runs, env, floor, "pg")
+        _save_rows("pg", ws, rows)
+        figures += found
+        figures += _same_hits(ws, queries, rows, env)
     finally:
         cluster.stop()
     return figures
 
 
+def _hit_keys(ws: Path, query: list[str], env: dict[str, str]) -> tuple[int, list[tuple]]:
+    """The total and the page of hits of ``search --json``: (symbol, versions, paragraph,
+    language, score) in order."""
+    import subprocess
+
+    out = subprocess.run([RESOLUTIONS, "--workspace", str(ws), "search", *query, "--json"],
+                         env=env, capture_output=True, text=True, check=True).stdout
+    found = json.loads(out)
+    return found["total"], [(h["symbol"], tuple(h["versions"]), h["paragraph_id"], h["lang"],
+                             h["score"]) for h in found["hits"]]
+
+
+def _same_hits(ws: Path, queries: list[list[str]], rows: list[dict[str, object]],
+               env: dict[str, str]) -> list[Figure]:
+    """Whether PostgreSQL printed, for each query, what SQLite printed (the same page of
+    hits, the same order, the same total); where not, the first hit that differs."""
+    lite = _saved_outputs("sqlite", ws)
+    same, differ = 0, []
+    for query, row in zip(queries, rows):
+        key = " ".join(query)
+        if key not in lite:
+            lite[key] = _run_capture([RESOLUTIONS, "--workspace", str(ws), "search", *query],
+                                     bench_env())[2]
+        if lite[key] == row["output"]:
+            same += 1
+            continue
+        total_l, hits_l = _hit_keys(ws, query, bench_env())
+        total_p, hits_p = _hit_keys(ws, query, env)
+        at = next((i for i, (a, b) in enumerate(zip(hits_l, hits_p)) if a != b),
+                  min(len(hits_l), len(hits_p)))
+        differ.append({"query": query, "total": [total_l, total_p], "first_difference": at,
+                       "sqlite": hits_l[at:at + 3], "pg": hits_p[at:at + 3]})
+        print(f"differs: {key}: totals {total_l} / {total_p}, from hit {at + 1}: "
+              f"{hits_l[at:at + 2]} / {hits_p[at:at + 2]}", flush=True)
+    (OUT / "search-differences.json").write_text(json.dumps(differ, ensure_ascii=False,
+                                                            indent=1), "utf-8")
+    return [Figure("pg", "queries printing the same page as SQLite", same, "of "
+                   f"{len(rows)}", note="; ".join(" ".join(d["query"]) for d in differ))]
+
+
+#: a fresh process running ``dossier export`` with the reading room's two functions timed
+ROOM_PROBE = r"""
+import json, os, sys, time
+from workflow.dossier import room
+spent = {"pages": 0, "page_s": 0.0, "index_s": 0.0}
+page, index = room.resolution_page, room.index_page
+def timed_page(*args, **kwargs):
+    started = time.perf_counter()
+    try:
+        return page(*args, **kwargs)
+    finally:
+        spent["page_s"] += time.perf_counter() - started
+        spent["pages"] += 1
+def timed_index(*args, **kwargs):
+    started = time.perf_counter()
+    try:
+        return index(*args, **kwargs)
+    finally:
+        spent["index_s"] += time.perf_counter() - started
+room.resolution_page, room.index_page = timed_page, timed_index
+from cli import cli
+started = time.perf_counter()
+try:
+    cli.main(sys.argv[1:], prog_name="resolutions", standalone_mode=False)
+finally:
+    spent["export_s"] = time.perf_counter() - started
+    with open(os.environ["ROOM_PROBE_OUT"], "w") as out:
+        json.dump(spent, out)
+"""
+
+
 def _room(count: int) -> list[Figure]:
-    """ms to build and render a resolution's page, on the small bench workspace."""
-    from make_workspace import ensure
+    """The reading room's share of a real ``dossier export`` of ``count`` resolutions, each
+    through its whole life (``bench/dossier.py``'s workspace: two review rounds, a comment,
+    an amendment, two approvals, two PAdES signatures, a submission and its receipt):
+    its pages built and rendered (signatures verified as the page reports them), timed
+    inside the export, against the export's own time."""
+    import shutil
+    import tempfile
 
-    from workflow.app import App
-    from workflow.dossier.plan import plan_resolution
-    from workflow.dossier.room import resolution_page
-    from workflow.store.models import ResolutionRow
+    import dossier
 
-    ws = ensure(300, 5, quiet=True)
-    app = App.open(ws)
-    with app.read() as session:
-        rows = [session.get(ResolutionRow, i) for i in range(1, count + 1)]
-        plans = [plan_resolution(app, session, row) for row in rows]
-        resolution_page(app, session, rows[0], plans[0])  # templates compiled once
-        started = time.perf_counter()
-        sizes = [len(resolution_page(app, session, row, plan)[0])
-                 for row, plan in zip(rows, plans)]
-        elapsed = time.perf_counter() - started
-    return [Figure("room", "reading-room page per resolution (5 versions, 3 languages)",
-                   elapsed * 1000 / count, "ms", note=f"{statistics.mean(sizes) / 1024:.0f} KiB "
-                   "per page; plan not included")]
+    template = dossier.ensure(count)
+    with tempfile.TemporaryDirectory(prefix="room-", dir=OUT) as tmp:
+        ws = dossier._fresh_copy(template, Path(tmp) / "ws")
+        if not (ws / ".resolutions/keys/seal/seal.p12").exists():  # an older template
+            dossier._Run(ws)("keys", "seal-issue", "--ca-passphrase-file",
+                             dossier._secret(ws, "ca"), "--passphrase-file",
+                             dossier._secret(ws, "seal"))
+        probe = Path(tmp) / "probe.py"
+        probe.write_text(ROOM_PROBE, "utf-8")
+        result = Path(tmp) / "room.json"
+        figures = []
+        for attempt in ("first export", "unchanged re-export"):
+            bag = Path(tmp) / f"bag-{len(figures)}"
+            args = [PYTHON, str(probe), "--workspace", str(ws), "--json", "dossier", "export",
+                    *[str(i) for i in range(1, count + 1)], "-o", str(bag), "--workers", "2",
+                    "--seal-passphrase-file", dossier._secret(ws, "seal")]
+            wall, cpu, _ = _run_capture(args, bench_env(ROOM_PROBE_OUT=str(result)))
+            spent = json.loads(result.read_text("utf-8"))
+            pages = sorted(bag.glob("data/*/index.html"))
+            size = sum(p.stat().st_size for p in pages) / max(len(pages), 1)
+            if not spent["pages"]:  # the pages of an unchanged dossier are taken as they were
+                figures.append(Figure(
+                    "room", f"{attempt}, N={count}: pages built", 0, "of " f"{count}",
+                    note=f"{len(pages)} pages in the bag, taken from the previous export; the "
+                         f"index page {spent['index_s'] * 1000:.0f} ms; export "
+                         f"{wall / 1000:.1f} s wall, {cpu / 1000:.1f} s CPU with its workers"))
+                print(figures[-1].line(), flush=True)
+                shutil.rmtree(bag)
+                continue
+            figures.append(Figure(
+                "room", f"reading-room page per resolution ({attempt}, N={count})",
+                spent["page_s"] * 1000 / spent["pages"], "ms", "the export per resolution",
+                spent["export_s"] * 1000 / count,
+                note=f"{spent['pages']} pages, {size / 1024:.0f} KiB each; the index page "
+                     f"{spent['index_s'] * 1000:.0f} ms; export {wall / 1000:.1f} s wall, "
+                     f"{cpu / 1000:.1f} s CPU with its workers"))
+            print(figures[-1].line(), flush=True)
+            shutil.rmtree(bag)
+    return figures
+
+
+PARTS = ("index", "sqlite", "pg", "room")
+
+
+def _saved_outputs(label: str, ws: Path) -> dict[str, str]:
+    """What the last run on ``label`` printed for each query on this workspace."""
+    path = OUT / f"search-queries-{label}.json"
+    if not path.exists():
+        return {}
+    return {" ".join(r["query"]): r["output"] for r in json.loads(path.read_text("utf-8"))
+            if r["workspace"] == ws.name}
+
+
+def _save_rows(label: str, ws: Path, rows: list[dict[str, object]]) -> None:
+    (OUT / f"search-queries-{label}.json").write_text(json.dumps(
+        [{**r, "workspace": ws.name} for r in rows], ensure_ascii=False, indent=1), "utf-8")
+
+
+def _index(ws: Path, db: Path) -> list[Figure]:
+    built = json.loads((ws / ".bench-complete").read_text("utf-8"))
+    rebuilt = _rebuild_sample()
+    started = time.perf_counter()
+    sizes = _sizes_sqlite(db)
+    print(f"index sizes read in {time.perf_counter() - started:.0f} s", flush=True)
+    (OUT / "search-sizes.json").write_text(json.dumps(sizes, indent=1), "utf-8")
+    top = ", ".join(f"{k} {v / 2**20:.0f}" for k, v in list(sizes["tables"].items())[:6])
+    return [
+        Figure("index", "bulk build with the versions (make_workspace)", built["index_s"], "s",
+               note=f"{int(built['versions'])} versions, {sizes['texts']} texts, "
+                    f"{sizes['spans']} spans; the rows and the chain: {built['insert_s']:.0f} s"),
+        Figure("index", "migration path into the full index, per version", _per_version(ws),
+               "ms", note="300 versions re-indexed, rolled back; their texts already there"),
+        Figure("index", "the migration's rebuild() from nothing, per version", rebuilt[0], "ms",
+               note=f"{rebuilt[1]} versions of a generated 200 × 5 workspace; for "
+                    f"{int(built['versions'])} versions: ≈ "
+                    f"{rebuilt[0] * built['versions'] / 60000:.0f} min"),
+        Figure("index", "SQLite index (tables, b-trees, FTS5)", sizes["index"] / 2**20, "MiB",
+               "text of every version, every language", sizes["every"] / 2**20,
+               note=f"FTS5 {sizes['fts'] / 2**20:.0f} MiB; MiB by b-tree: {top}"),
+        Figure("index", "SQLite index against the distinct texts", sizes["index"] / 2**20, "MiB",
+               "distinct texts", sizes["unique"] / 2**20,
+               note=f"the whole database {sizes['whole'] / 2**30:.2f} GiB, the versions' "
+                    f"YAML {sizes['sources'] / 2**20:.0f} MiB"),
+    ]
 
 
 def main() -> list[Figure]:
@@ -297,36 +559,52 @@ def main() -> list[Figure]:
     parser.add_argument("--resolutions", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--no-pg", action="store_true")
-    parser.add_argument("--room", type=int, default=50)
+    parser.add_argument("--room", type=int, default=20,
+                        help="resolutions in the reading-room measurement (0: none)")
+    parser.add_argument("--only", default=",".join(PARTS),
+                        help=f"the parts to run, comma-separated, of {', '.join(PARTS)}")
+    parser.add_argument("--queries", type=int, default=len(QUERIES),
+                        help="how many of the 50 queries to time (the first N)")
     args = parser.parse_args()
+    parts = [p for p in args.only.split(",") if p]
+    if unknown := set(parts) - set(PARTS):
+        parser.error(f"unknown part(s) {', '.join(sorted(unknown))}; choose from {PARTS}")
+    if args.no_pg and "pg" in parts:
+        parts.remove("pg")
+    if not args.room and "room" in parts:
+        parts.remove("room")
     from make_workspace import ensure
 
-    ws = ensure(args.resolutions, 5)
+    queries = QUERIES[:args.queries]
     refresh_bytecode()
     OUT.mkdir(parents=True, exist_ok=True)
     floor = OUT / "floor_search.py"
     floor.write_text(FLOOR, "utf-8")
-    db = ws / ".resolutions" / "resolutions.db"
-    url = f"sqlite:///{db}"
-    built = json.loads((ws / ".bench-complete").read_text("utf-8"))
-    sizes = _sizes_sqlite(db)
-    figures = [
-        Figure("index", "bulk build with the versions (make_workspace)", built["index_s"], "s",
-               note=f"{int(built['versions'])} versions, {sizes['texts']} texts, "
-                    f"{sizes['spans']} spans"),
-        Figure("index", "migration path: parse + index, per version", _per_version(ws), "ms"),
-        Figure("index", "SQLite index (tables, b-trees, FTS5)", sizes["index"] / 2**20, "MiB",
-               note=f"FTS5 {sizes['fts'] / 2**20:.0f} MiB"),
-        Figure("index", "text of every version, every language", sizes["every"] / 2**20, "MiB",
-               note=f"distinct texts {sizes['unique'] / 2**20:.0f} MiB"),
-    ]
-    figures += _cold(ws, url, QUERIES, args.runs, bench_env(), floor, "sqlite")
-    if not args.no_pg:
-        figures += _pg(ws, QUERIES, args.runs, floor)
-    if args.room:
-        figures += _room(args.room)
-    print_figures(figures)
-    save("search", figures)
+    figures: list[Figure] = []
+    if {"index", "sqlite", "pg"} & set(parts):
+        ws = ensure(args.resolutions, 5)
+        db = ws / ".resolutions" / "resolutions.db"
+        url = f"sqlite:///{db}"
+    if "index" in parts:
+        figures += _index(ws, db)
+        print_figures(figures)
+    if "sqlite" in parts:
+        found, rows = _cold(ws, url, queries, args.runs, bench_env(), floor, "sqlite")
+        _save_rows("sqlite", ws, rows)
+        figures += found
+        print_figures(found)
+    if "pg" in parts:
+        found = _pg(ws, queries, args.runs, floor)
+        figures += found
+        print_figures(found)
+    if "room" in parts:
+        found = _room(args.room)
+        figures += found
+        print_figures(found)
+    if len(parts) > 1:
+        print("\nall figures:")
+        print_figures(figures)
+    save("search" if parts == list(PARTS) else "search-" + "-".join(parts), figures)
     return figures
 
 

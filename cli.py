@@ -583,22 +583,30 @@ def body_list(ctx: Context) -> None:
 def new(ctx: Context, file: str | None, title: str | None, body_code: str | None,
         lang: str | None, from_docx: str | None) -> None:
     """Create a resolution from a YAML source, a title, or a Word draft; prints its symbol."""
-    from workflow.drafting import interop, resolutions
-    from workflow.drafting.checks import opener_hints
     if len([x for x in (file, title, from_docx) if x]) != 1:
         raise click.UsageError("give exactly one of FILE, --title or --from-docx")
     if title and not body_code:
         raise click.UsageError("--title needs --body (see 'resolutions body list')")
-    app = ctx.app()
     notes: list[str] = []
-    if file:
-        summary = resolutions.new_resolution(app, _read_file(file), file)
-    elif title:
-        summary = resolutions.new_from_title(app, title, body_code or "", lang)
+    writing, text = None, _read_file(file) if file else ""
+    if file:  # the bare driver when it can write this database, else the ORM's service
+        from workflow import writing_versions
+        prepared = writing_versions.prepare(text, file)
+        writing = ctx.writer()
+    if writing is not None:
+        summary, hints = writing_versions.new_resolution(writing, prepared)
     else:
-        summary, notes = interop.new_from_docx(app, Path(from_docx or ""), lang=lang,
-                                               body=body_code)
-    hints = opener_hints(app, summary.symbol)
+        from workflow.drafting import interop, resolutions
+        from workflow.drafting.checks import opener_hints
+        app = ctx.app()
+        if file:
+            summary = resolutions.new_resolution(app, text, file)
+        elif title:
+            summary = resolutions.new_from_title(app, title, body_code or "", lang)
+        else:
+            summary, notes = interop.new_from_docx(app, Path(from_docx or ""), lang=lang,
+                                                   body=body_code)
+        hints = opener_hints(app, summary.symbol)
     ctx.emit({**summary.to_json(), "unrecognised": notes, "hints": hints}, summary.symbol)
     shown = hints[:HINTS_SHOWN]
     more = ([f"  … and {len(hints) - len(shown)} more hint(s) (all of them with --json)"]
@@ -714,16 +722,23 @@ def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | N
     line 'source' writes says which) is merged by paragraph over what was stored since;
     changes to the same paragraph are refused, naming it.
     """
-    from workflow.drafting import interop, resolutions
-    app = ctx.app()
     if from_docx:
         if not lang:
             raise click.UsageError("--from-docx needs --lang")
-        result = interop.edit_from_docx(app, ref, Path(from_docx), lang=lang, note=note)
-    elif file:
-        result = resolutions.edit_resolution(app, ref, _read_file(file), file, note)
+        from workflow.drafting import interop
+        result = interop.edit_from_docx(ctx.app(), ref, Path(from_docx), lang=lang, note=note)
+    elif file:  # the bare driver when it can write this database, else the ORM's service
+        from workflow import writing_versions
+        text = _read_file(file)
+        prepared = writing_versions.prepare(text, file)
+        writing = ctx.writer()
+        if writing is not None:
+            result = writing_versions.edit_resolution(writing, ref, prepared, note)
+        else:
+            from workflow.drafting import resolutions
+            result = resolutions.edit_resolution(ctx.app(), ref, text, file, note)
     else:
-        result = _edit_in_editor(app, ref, note)
+        result = _edit_in_editor(ctx.app(), ref, note)
         if result is None:
             ctx.emit({"symbol": ref, "version": None, "changed": False, "state": None,
                       "voided_approvals": 0, "notes": ["editor closed without saving"]},

@@ -99,7 +99,8 @@ def new_resolution(w: Writing, prepared: Prepared) -> tuple[Summary, list[str]]:
         writer.record(actor=member.id, action="new", resolution=row,
                       detail=versioning.new_detail(model.content_hash(), filename))
         _after_version(w, row, None, model, member.id)
-        return Summary.of(row), versioning.opener_hints_of(model)
+    return Summary.of(row), versioning.opener_hints_of(model)  # (after the commit, as
+    # the command's hints after the ORM's service)
 
 
 def edit_resolution(w: Writing, ref: str, prepared: Prepared, note: str = "",

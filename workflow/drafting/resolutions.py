@@ -67,7 +67,7 @@ def new_resolution(app: App, text: str, filename: str = "<source>") -> Summary:
         texts.remember(session, source, 1, model)
         audit.record(session, actor=member.id, action="new", resolution=row,
                      detail=versioning.new_detail(model.content_hash(), filename))
-        _after_version(app, session, row, None, model)
+        _after_version(session, row, None, model)
         return Summary.of(row)
 
 
@@ -87,14 +87,15 @@ def new_from_title(app: App, title: str, body: str, lang: str | None = None) -> 
     return new_resolution(app, dump(model), "<new>")
 
 
-def _after_version(app: App, session: Session, row: ResolutionRow, old: Resolution | None,
+def _after_version(session: Session, row: ResolutionRow, old: Resolution | None,
                    new: Resolution) -> None:
     """What follows a new version (numbered ``row.current_version``), in its
     transaction: the translation records, and the search index (on the session's
     connection, by the statements the bare path runs too)."""
     translations.on_new_version(session, row, old, new)
     assert row.id is not None
-    reads = Reads(session.connection().connection.dbapi_connection, app.db.is_sqlite)
+    conn = session.connection()
+    reads = Reads(conn.connection.dbapi_connection, conn.dialect.name == "sqlite")
     search_rows.record_version(reads, row.id, row.current_version, new,
                                search_rows.year_of(new, clock.now().year))
 
@@ -148,7 +149,7 @@ def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
         audit.record(session, actor=member.id, action="edit", resolution=row,
                      detail=versioning.edit_detail(number, model.content_hash(), note,
                                                    row.state, voided))
-        _after_version(app, session, row, old_model, model)
+        _after_version(session, row, old_model, model)
         return EditResult(row.symbol, number, True, row.state, voided, notes,
                           merged.to_json() if merged else None)
 

@@ -589,12 +589,13 @@ def new(ctx: Context, file: str | None, title: str | None, body_code: str | None
         raise click.UsageError("--title needs --body (see 'resolutions body list')")
     notes: list[str] = []
     writing, text = None, _read_file(file) if file else ""
-    if file:  # the bare driver when it can write this database, else the ORM's service
-        from workflow import writing_versions
-        prepared = writing_versions.prepare(text, file)
+    if file or title:  # the bare driver when it can write this database, else the ORM's
+        from workflow import writing_versions  # service (which migrates an older one)
         writing = ctx.writer()
     if writing is not None:
-        summary, hints = writing_versions.new_resolution(writing, prepared)
+        summary, hints = writing_versions.new_resolution(writing, (
+            writing_versions.prepare(text, file) if file else
+            writing_versions.from_title(writing, title or "", body_code or "", lang)))
     else:
         from workflow.drafting import interop, resolutions
         from workflow.drafting.checks import opener_hints

@@ -12,8 +12,9 @@ the ORM's, in its order: ``new`` or (``revise``/``reopen``, then) ``edit``, then
 ``facts`` event binding the translation records written after it.
 
 The text is parsed before the write transaction opens (:func:`prepare`), so a long source
-does not hold the lock while the YAML reader runs. ``new --from-docx``, ``edit
---from-docx`` and ``$EDITOR`` stay on the ORM's services.
+does not hold the lock while the YAML reader runs (``new --title`` makes its short source
+in the transaction). ``new --from-docx``, ``edit --from-docx`` and ``$EDITOR`` stay on the
+ORM's services.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from drafts.source import Source
     from workflow.writing import Writing, _Member
 
-__all__ = ["Prepared", "prepare", "new_resolution", "edit_resolution"]
+__all__ = ["Prepared", "prepare", "from_title", "new_resolution", "edit_resolution"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,11 @@ def prepare(given: str, filename: str) -> Prepared:
         return Prepared(given, text, base, filename, versioning.read_source(given, filename))
     except InvalidInput as exc:
         return Prepared(given, text, base, filename, None, exc)
+
+
+def from_title(w: Writing, title: str, body: str, lang: str | None) -> Prepared:
+    """``new --title``: the source of a new, empty resolution, parsed."""
+    return prepare(versioning.title_source(w.workspace, title, body, lang), "<new>")
 
 
 def new_resolution(w: Writing, prepared: Prepared) -> tuple[Summary, list[str]]:

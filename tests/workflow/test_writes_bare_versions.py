@@ -347,3 +347,24 @@ def test_a_cold_edit_and_new_write_without_the_orm(ws: Cli, tmp_path: Path) -> N
     assert "version 2 stored (draft)" in run("edit", "1", str(edited))
     assert "cold" in ws(["show", "1", "--lang", "en"]).stdout
     _clean(ws)
+
+
+def test_new_from_a_title_both_ways(ws: Cli) -> None:
+    """``new --title``: the same empty resolution either way, and the same refusals."""
+    args = ("On joint ventures", "brics-higher-council", "en")
+    bare, hints = _run_bare(ws, None, lambda w: writing_versions.new_resolution(
+        w, writing_versions.from_title(w, *args)))
+    orm = _run_orm(ws, None, lambda app: resolutions.new_from_title(app, *args))
+    assert bare.title == "On joint ventures" and hints == []
+    assert bare._replace(number=0, symbol="", updated_at="") == \
+        orm._replace(number=0, symbol="", updated_at="")
+    _same_resolutions(ws, 1, 2)
+    for wrong in (("  ", "brics-higher-council", "en"), ("T", "nowhere", "en"),
+                  ("T", "brics-higher-council", "fr")):
+        with pytest.raises(WorkflowError) as one:
+            _run_bare(ws, None, lambda w: writing_versions.from_title(w, *wrong))
+        with pytest.raises(WorkflowError) as two:
+            _run_orm(ws, None, lambda app: resolutions.new_from_title(app, *wrong))
+        assert str(one.value) == str(two.value)
+    assert len(_rows(ws, "resolutions")) == 2
+    _clean(ws)

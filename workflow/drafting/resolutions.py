@@ -73,18 +73,8 @@ def new_resolution(app: App, text: str, filename: str = "<source>") -> Summary:
 
 def new_from_title(app: App, title: str, body: str, lang: str | None = None) -> Summary:
     """A new, empty resolution with a title in one language, to be filled with 'edit'."""
-    from drafts.source import dump
-
-    languages = app.workspace.languages
-    lang = lang or languages[0]
-    if lang not in languages:
-        raise InvalidInput(f"--lang {lang} is not one of the workspace languages "
-                           f"({', '.join(languages)})")
-    if not title.strip():
-        raise InvalidInput("--title is empty")
-    app.workspace.body(body)
-    model = Resolution(body=body, languages=tuple(languages), title={lang: title.strip()})
-    return new_resolution(app, dump(model), "<new>")
+    return new_resolution(app, versioning.title_source(app.workspace, title, body, lang),
+                          "<new>")
 
 
 def _after_version(session: Session, row: ResolutionRow, old: Resolution | None,

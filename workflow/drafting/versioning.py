@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = ["EditResult", "parse_source", "read_source", "edited_source", "title_of",
            "check_symbol", "merged_over", "REOPENED", "REOPEN_DETAIL", "voided_note",
-           "edit_detail", "new_detail", "assign_symbol", "carried_records", "opener_hints_of"]
+           "edit_detail", "new_detail", "assign_symbol", "title_source", "carried_records",
+           "opener_hints_of"]
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,22 @@ def assign_symbol(workspace: Workspace, checked: Source, filename: str, first_fr
         symbol = model.symbol
     workspace.body(model.body).must_cover(model.languages, filename)
     return number, symbol, model, source
+
+
+def title_source(workspace: Workspace, title: str, body: str, lang: str | None) -> str:
+    """The source of a new, empty resolution with a title in one language (``new
+    --title``), to be filled with 'edit'."""
+    from drafts.source import dump
+
+    languages = workspace.languages
+    lang = lang or languages[0]
+    if lang not in languages:
+        raise InvalidInput(f"--lang {lang} is not one of the workspace languages "
+                           f"({', '.join(languages)})")
+    if not title.strip():
+        raise InvalidInput("--title is empty")
+    workspace.body(body)
+    return dump(Resolution(body=body, languages=tuple(languages), title={lang: title.strip()}))
 
 
 def carried_records(old: Resolution | None, records_json: str | None,

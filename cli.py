@@ -739,7 +739,7 @@ def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | N
             from workflow.drafting import resolutions
             result = resolutions.edit_resolution(ctx.app(), ref, text, file, note)
     else:
-        result = _edit_in_editor(ctx.app(), ref, note)
+        result = _edit_in_editor(ctx, ref, note)
         if result is None:
             ctx.emit({"symbol": ref, "version": None, "changed": False, "state": None,
                       "voided_approvals": 0, "notes": ["editor closed without saving"]},
@@ -753,12 +753,27 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def _edit_in_editor(app: Any, ref: str, note: str) -> Any:
+def _edit_in_editor(ctx: Context, ref: str, note: str) -> Any:
     """Edit in $EDITOR; a rejected text is never lost: reopened (on a terminal, at the
-    error's line) or kept in a file the error names."""
-    from workflow.drafting import editing, resolutions
+    error's line) or kept in a file the error names. On the bare driver when it can write
+    the database (no lock held while the editor is open), else on the ORM's service."""
+    from workflow.drafting import editing
     from workflow.errors import ConcurrencyError, InvalidInput
-    text, based_on = resolutions.editable_source(app, ref)
+    app: Any = ctx.writer()
+    if app is not None:
+        from workflow import writing_versions as bare
+        text, based_on = bare.editable_source(app, ref)
+
+        def store(edited: str) -> Any:
+            return bare.edit_again(app, ref, edited, note, based_on)
+    else:
+        from workflow.drafting import resolutions
+        app = ctx.app()
+        text, based_on = resolutions.editable_source(app, ref)
+
+        def store(edited: str) -> Any:
+            return resolutions.edit_resolution(app, ref, edited, "<editor>", note,
+                                               based_on=based_on)
     line: int | None = None
     reopened = False
     while True:
@@ -768,8 +783,7 @@ def _edit_in_editor(app: Any, ref: str, note: str) -> Any:
         if edited is None:
             return None
         try:
-            return resolutions.edit_resolution(app, ref, edited, "<editor>", note,
-                                               based_on=based_on)
+            return store(edited)
         except ConcurrencyError as exc:
             kept = editing.keep_failed_edit(app, ref, edited, based_on)
             _fail(f"{exc}; your text is kept in {kept}", 1, "conflict")

@@ -13,8 +13,10 @@ the ORM's, in its order: ``new`` or (``revise``/``reopen``, then) ``edit``, then
 
 The text is parsed before the write transaction opens (:func:`prepare`), so a long source
 does not hold the lock while the YAML reader runs (``new --title`` makes its short source
-in the transaction). ``new --from-docx``, ``edit --from-docx`` and ``$EDITOR`` stay on the
-ORM's services.
+in the transaction). ``$EDITOR`` reads the source, gives the lock back while the editor
+is open, and stores the buffer in a transaction of its own (:func:`editable_source`,
+:func:`edit_again`). ``new --from-docx`` and ``edit --from-docx`` stay on the ORM's
+services.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ if TYPE_CHECKING:
     from drafts.source import Source
     from workflow.writing import Writing, _Member
 
-__all__ = ["Prepared", "prepare", "from_title", "new_resolution", "edit_resolution"]
+__all__ = ["Prepared", "prepare", "from_title", "new_resolution", "edit_resolution",
+           "editable_source", "edit_again"]
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,31 @@ def edit_resolution(w: Writing, ref: str, prepared: Prepared, note: str = "",
 
         parsed.remember(w.workspace.state_dir, source, model)
         return EditResult(symbol, number, True, str(row.state), voided, notes, report)
+
+
+def editable_source(w: Writing, ref: str) -> tuple[str, int]:
+    """:func:`workflow.drafting.resolutions.editable_source`: the current source with its
+    base line, and its version number, refused before any editor opens when the acting
+    member may not edit it now. Read in the writer's transaction, which is then given
+    back, so that no lock is held while the editor is open (:func:`edit_again` takes it
+    again)."""
+    try:
+        row = w.reader.resolution(ref)
+        w.allow("edit", row, w.acting_member())
+        version = w.reader.version(row)
+        return (bases.with_header(str(row.symbol), int(version.number),
+                                  str(version.content_hash), str(version.source)),
+                int(row.current_version))
+    finally:
+        w.writer.rollback()
+
+
+def edit_again(w: Writing, ref: str, edited: str, note: str, based_on: int) -> EditResult:
+    """An editor's buffer stored as :func:`edit_resolution` stores a file (parsed before
+    the transaction begins again)."""
+    prepared = prepare(edited, "<editor>")
+    w.writer.begin()
+    return edit_resolution(w, ref, prepared, note, based_on=based_on)
 
 
 def _without_base(prepared: Prepared) -> Prepared:

@@ -232,13 +232,4 @@ def source_text(app: App, ref: str, number: int | None = None) -> tuple[Summary,
 def keep_unsaved_edit(app: App, ref: str, text: str, based_on: int) -> Path:
     """Keep an edit that lost a race in the workspace (``.resolutions/edits/``), so that
     nothing typed is lost; returns the file."""
-    import os
-    import tempfile
-
-    folder = app.workspace.state_dir / "edits"
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = "".join(ch if ch.isalnum() else "-" for ch in ref)
-    fd, name = tempfile.mkstemp(prefix=f"{stem}-from-v{based_on}-", suffix=".yaml", dir=folder)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    return Path(name)
+    return versioning.keep_text(app.workspace.state_dir, ref, text, based_on)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["EditResult", "parse_source", "read_source", "edited_source", "title_of",
            "check_symbol", "merged_over", "REOPENED", "REOPEN_DETAIL", "voided_note",
            "edit_detail", "new_detail", "assign_symbol", "title_source", "carried_records",
-           "opener_hints_of"]
+           "opener_hints_of", "keep_text"]
 
 
 @dataclass(frozen=True)
@@ -216,3 +216,18 @@ def opener_hints_of(model: Resolution) -> list[str]:
             hints.append(f"{ref_of(loc, model)} [{lang}]: the opening phrase is not emphasised "
                          f"(write it as *…*){usual}")
     return hints
+
+
+def keep_text(state_dir: Path, ref: str, text: str, based_on: int) -> Path:
+    """Keep an edit that could not be stored in the workspace (``.resolutions/edits/``), so
+    that nothing typed is lost; returns the file."""
+    import os
+    import tempfile
+
+    folder = state_dir / "edits"
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = "".join(ch if ch.isalnum() else "-" for ch in ref)
+    fd, name = tempfile.mkstemp(prefix=f"{stem}-from-v{based_on}-", suffix=".yaml", dir=folder)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return Path(name)

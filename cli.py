@@ -757,23 +757,22 @@ def _edit_in_editor(ctx: Context, ref: str, note: str) -> Any:
     """Edit in $EDITOR; a rejected text is never lost: reopened (on a terminal, at the
     error's line) or kept in a file the error names. On the bare driver when it can write
     the database (no lock held while the editor is open), else on the ORM's service."""
+    import functools
+
     from workflow.drafting import editing
     from workflow.errors import ConcurrencyError, InvalidInput
-    app: Any = ctx.writer()
-    if app is not None:
+    writing = ctx.writer()
+    if writing is not None:
         from workflow import writing_versions as bare
-        text, based_on = bare.editable_source(app, ref)
-
-        def store(edited: str) -> Any:
-            return bare.edit_again(app, ref, edited, note, based_on)
+        holder: Any = writing
+        text, based_on = bare.editable_source(writing, ref)
+        store = functools.partial(bare.edit_again, writing, ref, note=note, based_on=based_on)
     else:
         from workflow.drafting import resolutions
-        app = ctx.app()
+        holder = app = ctx.app()
         text, based_on = resolutions.editable_source(app, ref)
-
-        def store(edited: str) -> Any:
-            return resolutions.edit_resolution(app, ref, edited, "<editor>", note,
-                                               based_on=based_on)
+        store = functools.partial(resolutions.edit_resolution, app, ref, filename="<editor>",
+                                  note=note, based_on=based_on)
     line: int | None = None
     reopened = False
     while True:
@@ -785,7 +784,7 @@ def _edit_in_editor(ctx: Context, ref: str, note: str) -> Any:
         try:
             return store(edited)
         except ConcurrencyError as exc:
-            kept = editing.keep_failed_edit(app, ref, edited, based_on)
+            kept = editing.keep_failed_edit(holder, ref, edited, based_on)
             _fail(f"{exc}; your text is kept in {kept}", 1, "conflict")
         except InvalidInput as exc:
             text, line, reopened = edited, exc.line, True
@@ -793,7 +792,7 @@ def _edit_in_editor(ctx: Context, ref: str, note: str) -> Any:
             if _interactive() and click.confirm(f"{exc}\nReopen the editor{where}?",
                                                 default=True, err=True):
                 continue
-            kept = editing.keep_failed_edit(app, ref, edited, based_on)
+            kept = editing.keep_failed_edit(holder, ref, edited, based_on)
             _fail(f"{exc}; {editing.resume_hint(ref, kept)}", 1)
 
 @command(cli, json="symbol from to changes", example="resolutions diff 1 --from 1 --to 2")

@@ -64,7 +64,7 @@ from common import (  # noqa: E402
     save,
     timed_run,
 )
-from pg_concurrency import FROZEN, _edited, _ok, setup  # noqa: E402
+from pg_concurrency import FROZEN, Logins, _edited, _ok, setup  # noqa: E402
 
 COMMANDS = ("comment", "amend", "dispose", "edit", "new", "approve", "member add")
 #: on PostgreSQL: the commands on the bare path (``member add`` makes a login role, on the
@@ -360,24 +360,30 @@ def stages(root: Path, plan: dict[str, Any], runs: int, env: dict[str, str]) -> 
             for name, values in seen.items()]
 
 
-def prepare(root: Path, approvals: int, password_file: Path | None = None) -> dict[str, Any]:
+def prepare(root: Path, approvals: int, logins: Logins | None = None) -> dict[str, Any]:
     """pg_concurrency's workspace (one writer ``w0`` who reviews, drafts and keeps the
     register; one resolution in review, one draft), ``w0`` an approver too, a comment to
-    dispose, ``w0`` the operator (the only secretary), and ``approvals`` resolutions waiting for approval (one per approve run)."""
-    plan = setup(root, 1, password_file)
-    _ok(root, ["member", "edit", "w0", "--roles", "reviewer,drafter,secretary,approver"])
-    _ok(root, ["member", "edit", "sec", "--roles", ""])  # w0 operates the workspace: an
-    # approval of their own, no letter carrying someone else's word
+    dispose, ``w0`` the operator (the only secretary), and ``approvals`` resolutions waiting
+    for approval (one per approve run). PostgreSQL: each step on the login a deployment
+    uses (the administrator's for membership, ``w0``'s own for the rest);
+    ``plan["url"]``: ``w0``'s URL (None on SQLite)."""
+    plan = setup(root, 1, logins)
+    admin = logins.admin() if logins else None
+    own = plan["url"] = logins.member("w0") if logins else None
+    _ok(root, ["member", "edit", "w0", "--roles", "reviewer,drafter,secretary,approver"],
+        url=admin)
+    _ok(root, ["member", "edit", "sec", "--roles", ""], url=admin)  # w0 operates the
+    # workspace: an approval of their own, no letter carrying someone else's word
     _ok(root, ["--as", "w0", "comment", plan["review"], "--by", "w0", "--ref", "OP 1",
-               "--type", "ge", "--text", "to dispose"])
+               "--type", "ge", "--text", "to dispose"], url=own)
     source = ROOT / "workflow" / "demo_data" / "resolution.yaml"
     plan["approvals"] = []
     for _ in range(approvals):
-        ref = _ok(root, ["new", str(source)]).split()[0]
-        _ok(root, ["circulate", ref, "--reviewer", "w0"])
-        _ok(root, ["close-review", ref, "--no-objection"])
+        ref = _ok(root, ["--as", "w0", "new", str(source)], url=own).split()[0]
+        _ok(root, ["--as", "w0", "circulate", ref, "--reviewer", "w0"], url=own)
+        _ok(root, ["--as", "w0", "close-review", ref, "--no-objection"], url=own)
         plan["approvals"].append(ref)
-    plan["numbers"] = {ref: int(json.loads(_ok(root, ["--json", "show", ref]))["number"])
+    plan["numbers"] = {ref: int(json.loads(_ok(root, ["--json", "show", ref], url=own))["number"])
                        for ref in [plan["review"], plan["draft"], *plan["approvals"]]}
     return plan
 
@@ -393,7 +399,7 @@ def cold_args(kind: str, root: Path, plan: dict[str, Any], run: int) -> list[str
     if kind == "dispose":
         return ["dispose", plan["review"], "1", "--accept", "--note", f"note {tag}"]
     if kind == "edit":
-        taken = _ok(root, ["source", plan["draft"]])
+        taken = _ok(root, ["source", plan["draft"]], url=plan.get("url"))
         path = root.parent / f"cold-edit-{tag}.yaml"
         path.write_text(_edited(taken, plan["paragraphs"][0], f"({tag})"), "utf-8")
         return ["edit", plan["draft"], str(path)]
@@ -418,10 +424,14 @@ def _workspaces(tmp: Path, runs: int, cluster: Any, env: dict[str, str]
     plans, envs = {}, {}
     for root in (tmp / "ours", tmp / "floor"):
         envs[root] = dict(env)
+        logins = None
         if cluster is not None:
             url = cluster.create_database()
-            envs[root]["RESOLUTIONS_DATABASE_URL"] = os.environ["RESOLUTIONS_DATABASE_URL"] = url
-        plans[root] = prepare(root, runs + 3, cluster.password_file if cluster else None)
+            os.environ["RESOLUTIONS_DATABASE_URL"] = url
+            logins = Logins(cluster, url, tmp / f"logins-{root.name}")
+        plans[root] = prepare(root, runs + 3, logins)
+        if cluster is not None:  # every command logs in as w0's own role
+            envs[root]["RESOLUTIONS_DATABASE_URL"] = plans[root]["url"]
     return plans, envs
 
 
@@ -429,7 +439,6 @@ def run(runs: int = 7, profile: str | None = None, backend: str = "sqlite") -> l
     import datetime as dt
 
     from workflow import clock
-    from workflow.store import logins
 
     OUT.mkdir(parents=True, exist_ok=True)
     floor = OUT / ("floor_write_path.py" if backend == "sqlite" else "floor_write_path_pg.py")
@@ -452,7 +461,7 @@ def run(runs: int = 7, profile: str | None = None, backend: str = "sqlite") -> l
             plans, envs = _workspaces(Path(tmp), runs, cluster, env)
             ours, theirs = Path(tmp) / "ours", Path(tmp) / "floor"
             target = (str(theirs / ".resolutions" / "resolutions.db") if cluster is None else
-                      logins.member_url(envs[theirs]["RESOLUTIONS_DATABASE_URL"], "w0")
+                      str(plans[theirs]["url"])
                       .replace("postgresql+psycopg://", "postgresql://", 1))
             for i in range(runs + 1):  # round 0 warms the caches and is not counted
                 for kind in kinds:

@@ -15,14 +15,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from drafts.markup import plain
 from drafts.model import Resolution
 from drafts.numbering import ref
-from workflow.store.reads import Reads
+from workflow.store.reads import Reads, Record
 from workflow.store.search_terms import fold, grams
 
 __all__ = ["Entry", "entries", "record_version", "year_of", "TITLE"]
@@ -59,7 +58,7 @@ def entries(model: Resolution) -> list[Entry]:
     out: list[Entry] = []
     places = [0]
 
-    def add(para_id: str, reference: str, texts: Any) -> None:
+    def add(para_id: str, reference: str, texts: Mapping[str, str]) -> None:
         position = places[0]
         places[0] += 1
         for lang in model.languages:
@@ -126,7 +125,7 @@ def record_version(reads: Reads, resolution_id: int, number: int, model: Resolut
     opened."""
     found = entries(model)
     ids = _text_ids(reads, found)
-    previous: dict[tuple[str, str], Any] = {}
+    previous: dict[tuple[str, str], Record] = {}
     if number > 1:
         previous = {(str(r["para_id"]), str(r["lang"])): r for r in reads.all(
             "SELECT id, para_id, lang, text_id, ref FROM search_spans "

@@ -35,6 +35,7 @@ from workflow.store.reads import Record
 if TYPE_CHECKING:
     from drafts.model import Resolution
     from drafts.source import Source
+    from workflow.lifecycle.facts import Person
     from workflow.writing import Writing, _Member
 
 __all__ = ["Prepared", "prepare", "from_title", "new_resolution", "edit_resolution",
@@ -253,7 +254,7 @@ def _after_version(w: Writing, row: Record, old: Resolution | None, new: Resolut
     w.writer.record(actor=actor, action="facts")
 
 
-def _person(member: _Member) -> object:
+def _person(member: _Member) -> Person:
     from workflow.lifecycle.facts import person
 
     return person(member)

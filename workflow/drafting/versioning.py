@@ -195,7 +195,6 @@ def carried_records(old: Resolution | None, records_json: str | None,
 def opener_hints_of(model: Resolution) -> list[str]:
     """Paragraphs whose text in a language lacks an emphasised opener, with the usual
     opener in that language taken from the trilingual lexicon (shown after `new`)."""
-    from drafts.lexicon import suggest
     from drafts.markup import split_opener
     from drafts.numbering import ref as ref_of
 
@@ -208,6 +207,8 @@ def opener_hints_of(model: Resolution) -> list[str]:
             text = texts.get(lang, "")
             if not text or split_opener(text)[0]:
                 continue
+            from drafts.lexicon import suggest  # (its package data: only for a hint)
+
             ideas: list[str] = []
             for other, other_text in texts.items():
                 if other != lang and split_opener(other_text)[0]:

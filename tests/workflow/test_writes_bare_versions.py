@@ -323,7 +323,8 @@ def test_edit_refusals_are_the_same_and_write_the_same(ws: Cli, tmp_path: Path,
 
 
 def test_a_cold_edit_and_new_write_without_the_orm(ws: Cli, tmp_path: Path) -> None:
-    """``resolutions new FILE`` and ``resolutions edit REF FILE`` in a fresh interpreter:
+    """``resolutions new FILE``, ``resolutions edit REF FILE`` and ``resolutions edit REF``
+    in ``$EDITOR``, each in a fresh interpreter:
     the bare path answers, and SQLAlchemy, sqlmodel and pydantic are never imported."""
     path = tmp_path / "r.yaml"
     path.write_text(fixture_text("trilingual.yaml"), "utf-8")
@@ -333,8 +334,8 @@ def test_a_cold_edit_and_new_write_without_the_orm(ws: Cli, tmp_path: Path) -> N
               "'pydantic', 'alembic') if m in sys.modules)))\n")
     env = {**os.environ, "RESOLUTIONS_WORKSPACE": str(ws.root)}
 
-    def run(*args: str) -> str:
-        done = subprocess.run([sys.executable, "-c", script, *args], env=env,
+    def run(*args: str, **extra: str) -> str:
+        done = subprocess.run([sys.executable, "-c", script, *args], env={**env, **extra},
                               cwd=Path(__file__).parents[2], capture_output=True, text=True,
                               timeout=120)
         assert done.returncode == 0, done.stderr
@@ -346,6 +347,12 @@ def test_a_cold_edit_and_new_write_without_the_orm(ws: Cli, tmp_path: Path) -> N
     edited.write_text(_changed(_source(ws, "1"), "op-roadmap", "cold"), "utf-8")
     assert "version 2 stored (draft)" in run("edit", "1", str(edited))
     assert "cold" in ws(["show", "1", "--lang", "en"]).stdout
+    editor = tmp_path / "editor.py"  # $EDITOR: changes the year in the buffer it is given
+    editor.write_text("import sys\nfrom pathlib import Path\np = Path(sys.argv[-1])\n"
+                      "p.write_text(p.read_text('utf-8').replace('until 2030', 'until 2032'),"
+                      " 'utf-8')\n", "utf-8")
+    assert "version 3 stored (draft)" in run("edit", "1", EDITOR=f"{sys.executable} {editor}")
+    assert "until 2032" in ws(["show", "1", "--lang", "en"]).stdout
     _clean(ws)
 
 

@@ -726,8 +726,15 @@ def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | N
     if from_docx:
         if not lang:
             raise click.UsageError("--from-docx needs --lang")
-        from workflow.drafting import interop
-        result = interop.edit_from_docx(ctx.app(), ref, Path(from_docx), lang=lang, note=note)
+        writing = ctx.writer()
+        if writing is not None:
+            from workflow import writing_versions
+            result = writing_versions.edit_from_docx(writing, ref, Path(from_docx), lang=lang,
+                                                     note=note)
+        else:
+            from workflow.drafting import interop
+            result = interop.edit_from_docx(ctx.app(), ref, Path(from_docx), lang=lang,
+                                            note=note)
     elif file:  # the bare driver when it can write this database, else the ORM's service
         from workflow import writing_versions
         text = _read_file(file)

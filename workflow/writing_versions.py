@@ -15,13 +15,14 @@ The text is parsed before the write transaction opens (:func:`prepare`), so a lo
 does not hold the lock while the YAML reader runs (``new --title`` makes its short source
 in the transaction). ``$EDITOR`` reads the source, gives the lock back while the editor
 is open, and stores the buffer in a transaction of its own (:func:`editable_source`,
-:func:`edit_again`). ``new --from-docx`` and ``edit --from-docx`` stay on the ORM's
-services.
+:func:`edit_again`); ``edit --from-docx`` reads the Word file the same way
+(:func:`edit_from_docx`). ``new --from-docx`` stays on the ORM's service.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workflow import clock
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from workflow.writing import Writing, _Member
 
 __all__ = ["Prepared", "prepare", "from_title", "new_resolution", "edit_resolution",
-           "editable_source", "edit_again"]
+           "editable_source", "edit_again", "edit_from_docx"]
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,33 @@ def edit_again(w: Writing, ref: str, edited: str, note: str, based_on: int) -> E
     prepared = prepare(edited, "<editor>")
     w.writer.begin()
     return edit_resolution(w, ref, prepared, note, based_on=based_on)
+
+
+def edit_from_docx(w: Writing, ref: str, path: Path, *, lang: str,
+                   note: str = "") -> EditResult:
+    """:func:`workflow.drafting.interop.edit_from_docx`: one language from a Word file
+    (:func:`workflow.drafting.word_edits.word_edit`), read with the lock given back, then
+    stored as an edit based on the version the file was placed against."""
+    from workflow.drafting.word_edits import read_docx, word_edit
+
+    data = read_docx(path)
+    try:
+        row = w.reader.resolution(ref)
+
+        def version_of(number: int) -> tuple[str, Resolution]:
+            version = w.reader.version(row, number)
+            return str(version.content_hash), w.reader.model(row, version)
+
+        found = word_edit(data, path, lang, str(row.symbol), int(row.current_version),
+                          version_of)
+    finally:
+        w.writer.rollback()
+    prepared = prepare(found.text, str(path))
+    w.writer.begin()
+    result = edit_resolution(w, ref, prepared, note or f"{lang} text from {path.name}",
+                             based_on=found.based_on)
+    return EditResult(result.symbol, result.version, result.changed, result.state,
+                      result.voided_approvals, result.notes + found.notes, result.merged)
 
 
 def _without_base(prepared: Prepared) -> Prepared:

@@ -375,3 +375,38 @@ def test_new_from_a_title_both_ways(ws: Cli) -> None:
         assert str(one.value) == str(two.value)
     assert len(_rows(ws, "resolutions")) == 2
     _clean(ws)
+
+
+def test_a_word_edit_both_ways(ws: Cli, tmp_path: Path) -> None:
+    """``edit --from-docx``: the Chinese of a DOCX rendered here, one paragraph changed in
+    Word, stored the same way by both paths (the file placed against the version it names)."""
+    from tests.workflow.test_edit_merge import _docx_with
+    from workflow.drafting import interop
+
+    path = tmp_path / "r.yaml"
+    path.write_text(fixture_text("trilingual.yaml"), "utf-8")
+    edited = {}
+    for ref in ("1", "2"):
+        ws(["new", str(path)])
+        out = ws(["render", ref, "--stage", "draft", "--format", "docx", "--lang", "zh",
+                  "-o", str(tmp_path / f"out-{ref}")]).output
+        word = Path(next(w for w in out.split() if w.endswith(".docx")))
+        edited[ref] = _docx_with(word, "制定至2030年的路线图", "制定至2035年的路线图")
+    before = _events(ws)[-1]["seq"]
+    bare = _run_bare(ws, None, lambda w: writing_versions.edit_from_docx(
+        w, "1", edited["1"], lang="zh", note="zh from Word"))
+    middle = _events(ws)[-1]["seq"]
+    orm = _run_orm(ws, None, lambda app: interop.edit_from_docx(
+        app, "2", edited["2"], lang="zh", note="zh from Word"))
+    assert (bare.version, bare.changed) == (2, True)
+    assert [_neutral(n, bare.symbol) for n in bare.notes] == \
+        [_neutral(n, orm.symbol) for n in orm.notes]  # the file's heading, not understood
+    assert bare == orm.__class__(**{**orm.__dict__, "symbol": bare.symbol,
+                                    "notes": bare.notes})
+    one, two = _events_of(ws, before)[:middle - before], _events_of(ws, middle)
+    assert [e["action"] for e in one] == ["edit", "facts"]
+    _same_events(one, two)
+    _bound_last(ws, one)
+    _same_resolutions(ws, 1, 2)
+    assert "制定至2035年的路线图" in ws(["show", "1", "--lang", "zh"]).stdout
+    _clean(ws)

@@ -588,14 +588,19 @@ def new(ctx: Context, file: str | None, title: str | None, body_code: str | None
     if title and not body_code:
         raise click.UsageError("--title needs --body (see 'resolutions body list')")
     notes: list[str] = []
-    writing, text = None, _read_file(file) if file else ""
-    if file or title:  # the bare driver when it can write this database, else the ORM's
-        from workflow import writing_versions  # service (which migrates an older one)
-        writing = ctx.writer()
+    text = _read_file(file) if file else ""
+    # the bare driver when it can write this database, else the ORM's service (which
+    from workflow import writing_versions  # migrates an older one); a file parsed first
+    prepared = writing_versions.prepare(text, file) if file else None
+    writing = ctx.writer()
     if writing is not None:
-        summary, hints = writing_versions.new_resolution(writing, (
-            writing_versions.prepare(text, file) if file else
-            writing_versions.from_title(writing, title or "", body_code or "", lang)))
+        if from_docx:
+            prepared, notes = writing_versions.from_docx(writing, Path(from_docx), lang=lang,
+                                                         body=body_code)
+        elif title:
+            prepared = writing_versions.from_title(writing, title, body_code or "", lang)
+        assert prepared is not None
+        summary, hints = writing_versions.new_resolution(writing, prepared)
     else:
         from workflow.drafting import interop, resolutions
         from workflow.drafting.checks import opener_hints

@@ -16,7 +16,7 @@ does not hold the lock while the YAML reader runs (``new --title`` makes its sho
 in the transaction). ``$EDITOR`` reads the source, gives the lock back while the editor
 is open, and stores the buffer in a transaction of its own (:func:`editable_source`,
 :func:`edit_again`); ``edit --from-docx`` reads the Word file the same way
-(:func:`edit_from_docx`). ``new --from-docx`` stays on the ORM's service.
+(:func:`edit_from_docx`), and ``new --from-docx`` its Word draft (:func:`from_docx`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from workflow.writing import Writing, _Member
 
 __all__ = ["Prepared", "prepare", "from_title", "new_resolution", "edit_resolution",
-           "editable_source", "edit_again", "edit_from_docx"]
+           "editable_source", "edit_again", "edit_from_docx", "from_docx"]
 
 
 @dataclass(frozen=True)
@@ -222,6 +222,19 @@ def edit_from_docx(w: Writing, ref: str, path: Path, *, lang: str,
                              based_on=found.based_on)
     return EditResult(result.symbol, result.version, result.changed, result.state,
                       result.voided_approvals, result.notes + found.notes, result.merged)
+
+
+def from_docx(w: Writing, path: Path, *, lang: str | None, body: str | None
+              ) -> tuple[Prepared, list[str]]:
+    """``new --from-docx``: a Word draft as a source (``word_edits.word_draft``), parsed,
+    and what to tell about it; read with the lock given back."""
+    from workflow.drafting.word_edits import read_docx, word_draft
+
+    w.writer.rollback()
+    draft = word_draft(w.workspace, read_docx(path), path, lang=lang, body=body)
+    prepared = prepare(draft.text, str(path))
+    w.writer.begin()
+    return prepared, draft.notes
 
 
 def _without_base(prepared: Prepared) -> Prepared:

@@ -410,3 +410,31 @@ def test_a_word_edit_both_ways(ws: Cli, tmp_path: Path) -> None:
     _same_resolutions(ws, 1, 2)
     assert "制定至2035年的路线图" in ws(["show", "1", "--lang", "zh"]).stdout
     _clean(ws)
+
+
+def test_new_from_a_word_draft_both_ways(ws: Cli, tmp_path: Path) -> None:
+    """``new --from-docx``: the same resolution and the same notes from one Word draft."""
+    from workflow.drafting import interop
+
+    path = tmp_path / "r.yaml"
+    path.write_text(fixture_text("trilingual.yaml"), "utf-8")
+    ws(["new", str(path)])
+    out = ws(["render", "1", "--stage", "draft", "--format", "docx", "--lang", "ru",
+              "-o", str(tmp_path / "out")]).output
+    word = Path(next(w for w in out.split() if w.endswith(".docx")))
+    before = _events(ws)[-1]["seq"]
+
+    def bare_new(w: Any) -> Any:
+        prepared, notes = writing_versions.from_docx(w, word, lang="ru", body=None)
+        return writing_versions.new_resolution(w, prepared)[0], notes
+
+    bare, bare_notes = _run_bare(ws, None, bare_new)
+    middle = _events(ws)[-1]["seq"]
+    orm, orm_notes = _run_orm(ws, None, lambda app: interop.new_from_docx(
+        app, word, lang="ru", body=None))
+    assert (bare.number, orm.number) == (2, 3) and bare_notes == orm_notes
+    assert bare._replace(number=0, symbol="", updated_at="") == \
+        orm._replace(number=0, symbol="", updated_at="")
+    _same_events(_events_of(ws, before)[:middle - before], _events_of(ws, middle))
+    _same_resolutions(ws, 2, 3)
+    _clean(ws)

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from drafts.model import Resolution
 from workflow.app import App
 from workflow.drafting.resolutions import EditResult, Summary, edit_resolution, new_resolution
-from workflow.drafting.word_edits import read_docx, word_edit
+from workflow.drafting.word_edits import read_docx, word_draft, word_edit
 from workflow.errors import InvalidInput, NotFound
 from workflow.lifecycle.records import signatories
 from workflow.store.models import Amendment, Member, ResolutionRow, Version
@@ -17,43 +17,13 @@ from workflow.store.texts import load_version
 
 __all__ = ["new_from_docx", "edit_from_docx", "export_akn", "export_amendment", "build_akn"]
 
-def _formula(text: str) -> str:
-    return " ".join(text.casefold().replace("ё", "е").strip(" ,，،፣").split())
-
-
-def body_of_formula(app: App, enacting: str, lang: str) -> str | None:
-    """The body whose enacting formula in ``lang`` is ``enacting`` (case, spacing and the
-    final comma aside), or None."""
-    wanted = _formula(enacting)
-    for code, body in app.workspace.bodies().items():
-        if wanted and _formula(body.enacting.get(lang, "")) == wanted:
-            return code
-    return None
-
-
 def new_from_docx(app: App, path: Path, *, lang: str | None, body: str | None
                   ) -> tuple[Summary, list[str]]:
-    """A resolution from a Word draft. The body is the one ``--body`` names, else the one
-    whose enacting formula opens the draft, else the Higher Council of BRICS (said)."""
-    from drafts.word.placing import import_docx
-
-    lang = lang or app.workspace.languages[0]
-    data = read_docx(path)
-    result = import_docx(data, lang=lang, body=body or "brics-higher-council",
-                         filename=str(path))
-    notes = [f"{path}: block {index}: {text[:120]}" for index, text in result.unrecognised]
-    found = body_of_formula(app, result.enacting, lang) if result.enacting else None
-    if result.enacting and body is None and found is not None:
-        result = import_docx(data, lang=lang, body=found, filename=str(path))
-    elif result.enacting and found != (body or "brics-higher-council"):
-        chosen = body or "brics-higher-council"
-        notes.append(f"{path}: the enacting formula {result.enacting!r} is not that of "
-                     f"{chosen} ({app.workspace.body(chosen).enacting.get(lang, '')!r}); "
-                     "the body's own is printed — give --body CODE for another body")
-    if not result.resolution.title:
-        notes.append(f"{path}: no title found (a first line in the Title or a Heading style, "
-                     "bold or centred); add 'title:' with 'resolutions edit'")
-    return new_resolution(app, result.source, str(path)), notes
+    """A resolution from a Word draft (:func:`workflow.drafting.word_edits.word_draft`:
+    the body ``--body`` names, else the one whose enacting formula opens the draft, else
+    the Higher Council of BRICS, said)."""
+    draft = word_draft(app.workspace, read_docx(path), path, lang=lang, body=body)
+    return new_resolution(app, draft.text, str(path)), draft.notes
 
 
 def edit_from_docx(app: App, ref: str, path: Path, *, lang: str, note: str = "") -> EditResult:

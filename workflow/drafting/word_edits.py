@@ -1,6 +1,7 @@
-"""One language brought in from a Word file, as the text an edit stores: the same on both
-write paths (:func:`workflow.drafting.interop.edit_from_docx` on the ORM,
-:func:`workflow.writing_versions.edit_from_docx` on the bare driver).
+"""Word files as the text ``new`` and ``edit`` store: a new resolution from a Word draft,
+one language brought in from a Word file; the same on both write paths
+(:mod:`workflow.drafting.interop` on the ORM, :mod:`workflow.writing_versions` on the bare
+driver).
 
 A DOCX rendered here names its version in its core properties: its text is placed against
 that version's paragraphs, and the edit is based on it (merged over whatever was stored
@@ -13,11 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from drafts.model import Resolution
 from workflow.errors import InvalidInput
 
-__all__ = ["MAX_DOCX_BYTES", "read_docx", "WordEdit", "word_edit", "keep_openers"]
+if TYPE_CHECKING:
+    from workflow.store.workspace import Workspace
+
+__all__ = ["MAX_DOCX_BYTES", "read_docx", "WordEdit", "word_edit", "keep_openers",
+           "WordDraft", "word_draft", "body_of_formula"]
 
 MAX_DOCX_BYTES = 20 * 1024 * 1024
 
@@ -87,3 +93,49 @@ def keep_openers(before: Resolution, after: Resolution, lang: str) -> Resolution
                    annexes=tuple(replace(a, preamble=tuple(fix(p) for p in a.preamble),
                                          operative=tuple(fix(p) for p in a.operative))
                                  for a in after.annexes))
+
+
+def _formula(text: str) -> str:
+    return " ".join(text.casefold().replace("ё", "е").strip(" ,，،፣").split())
+
+
+def body_of_formula(workspace: Workspace, enacting: str, lang: str) -> str | None:
+    """The body whose enacting formula in ``lang`` is ``enacting`` (case, spacing and the
+    final comma aside), or None."""
+    wanted = _formula(enacting)
+    for code, body in workspace.bodies().items():
+        if wanted and _formula(body.enacting.get(lang, "")) == wanted:
+            return code
+    return None
+
+
+@dataclass(frozen=True)
+class WordDraft:
+    """The source of a new resolution read from a Word draft, and what to tell about it."""
+
+    text: str
+    notes: list[str]
+
+
+def word_draft(workspace: Workspace, data: bytes, path: Path, *, lang: str | None,
+               body: str | None) -> WordDraft:
+    """A Word draft as a source. The body is the one ``body`` names, else the one whose
+    enacting formula opens the draft, else the Higher Council of BRICS (said)."""
+    from drafts.word.placing import import_docx
+
+    lang = lang or workspace.languages[0]
+    result = import_docx(data, lang=lang, body=body or "brics-higher-council",
+                         filename=str(path))
+    notes = [f"{path}: block {index}: {text[:120]}" for index, text in result.unrecognised]
+    found = body_of_formula(workspace, result.enacting, lang) if result.enacting else None
+    if result.enacting and body is None and found is not None:
+        result = import_docx(data, lang=lang, body=found, filename=str(path))
+    elif result.enacting and found != (body or "brics-higher-council"):
+        chosen = body or "brics-higher-council"
+        notes.append(f"{path}: the enacting formula {result.enacting!r} is not that of "
+                     f"{chosen} ({workspace.body(chosen).enacting.get(lang, '')!r}); "
+                     "the body's own is printed — give --body CODE for another body")
+    if not result.resolution.title:
+        notes.append(f"{path}: no title found (a first line in the Title or a Heading style, "
+                     "bold or centred); add 'title:' with 'resolutions edit'")
+    return WordDraft(result.source, notes)

@@ -438,3 +438,35 @@ def test_new_from_a_word_draft_both_ways(ws: Cli, tmp_path: Path) -> None:
     _same_events(_events_of(ws, before)[:middle - before], _events_of(ws, middle))
     _same_resolutions(ws, 2, 3)
     _clean(ws)
+
+
+@pytest.mark.parametrize("case", ["not-a-drafter", "malformed", "symbol-taken", "unknown-body"])
+def test_new_refusals_are_the_same_and_write_the_same(ws: Cli, tmp_path: Path,
+                                                      case: str) -> None:
+    source = fixture_text("trilingual.yaml")
+    path = tmp_path / "r.yaml"
+    path.write_text(source, "utf-8")
+    ws(["new", str(path)])
+    actor = "rev-ru" if case == "not-a-drafter" else None
+    if case == "malformed":
+        source = source.replace("operative:\n", "operative: : oops\n", 1)
+    elif case == "symbol-taken":
+        source = "symbol: RCWG/RES/2024/1\n" + source
+    elif case == "unknown-body":
+        source = source.replace("body: brics-higher-council", "body: no-such-body")
+    rows = {t: _rows(ws, t) for t in ("versions", "resolutions")}
+    before = _events(ws)
+    with pytest.raises(WorkflowError) as bare:
+        prepared = writing_versions.prepare(source, "new.yaml")
+        _run_bare(ws, actor, lambda w: writing_versions.new_resolution(w, prepared))
+    middle = _events(ws)
+    with pytest.raises(WorkflowError) as orm:
+        _run_orm(ws, actor, lambda app: resolutions.new_resolution(app, source, "new.yaml"))
+    after = _events(ws)
+    assert type(bare.value) is type(orm.value) and str(bare.value) == str(orm.value)
+    assert getattr(bare.value, "line", None) == getattr(orm.value, "line", None)
+    assert {t: _rows(ws, t) for t in rows} == rows
+    assert [(e["action"], e["actor"], e["detail"]) for e in middle[len(before):]] == \
+        [(e["action"], e["actor"], e["detail"]) for e in after[len(middle):]]
+    assert len(middle) - len(before) == (1 if case == "not-a-drafter" else 0)
+    _clean(ws)

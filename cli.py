@@ -585,22 +585,36 @@ def body_list(ctx: Context) -> None:
 def new(ctx: Context, file: str | None, title: str | None, body_code: str | None,
         lang: str | None, from_docx: str | None) -> None:
     """Create a resolution from a YAML source, a title, or a Word draft; prints its symbol."""
-    from workflow.drafting import interop, resolutions
-    from workflow.drafting.checks import opener_hints
     if len([x for x in (file, title, from_docx) if x]) != 1:
         raise click.UsageError("give exactly one of FILE, --title or --from-docx")
     if title and not body_code:
         raise click.UsageError("--title needs --body (see 'resolutions body list')")
-    app = ctx.app()
     notes: list[str] = []
-    if file:
-        summary = resolutions.new_resolution(app, _read_file(file), file)
-    elif title:
-        summary = resolutions.new_from_title(app, title, body_code or "", lang)
+    text = _read_file(file) if file else ""
+    # the bare driver when it can write this database, else the ORM's service (which
+    from workflow import writing_versions  # migrates an older one); a file parsed first
+    prepared = writing_versions.prepare(text, file) if file else None
+    writing = ctx.writer()
+    if writing is not None:
+        if from_docx:
+            prepared, notes = writing_versions.from_docx(writing, Path(from_docx), lang=lang,
+                                                         body=body_code)
+        elif title:
+            prepared = writing_versions.from_title(writing, title, body_code or "", lang)
+        assert prepared is not None
+        summary, hints = writing_versions.new_resolution(writing, prepared)
     else:
-        summary, notes = interop.new_from_docx(app, Path(from_docx or ""), lang=lang,
-                                               body=body_code)
-    hints = opener_hints(app, summary.symbol)
+        from workflow.drafting import interop, resolutions
+        from workflow.drafting.checks import opener_hints
+        app = ctx.app()
+        if file:
+            summary = resolutions.new_resolution(app, text, file)
+        elif title:
+            summary = resolutions.new_from_title(app, title, body_code or "", lang)
+        else:
+            summary, notes = interop.new_from_docx(app, Path(from_docx or ""), lang=lang,
+                                                   body=body_code)
+        hints = opener_hints(app, summary.symbol)
     ctx.emit({**summary.to_json(), "unrecognised": notes, "hints": hints}, summary.symbol)
     shown = hints[:HINTS_SHOWN]
     more = ([f"  … and {len(hints) - len(shown)} more hint(s) (all of them with --json)"]
@@ -716,16 +730,30 @@ def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | N
     line 'source' writes says which) is merged by paragraph over what was stored since;
     changes to the same paragraph are refused, naming it.
     """
-    from workflow.drafting import interop, resolutions
-    app = ctx.app()
     if from_docx:
         if not lang:
             raise click.UsageError("--from-docx needs --lang")
-        result = interop.edit_from_docx(app, ref, Path(from_docx), lang=lang, note=note)
-    elif file:
-        result = resolutions.edit_resolution(app, ref, _read_file(file), file, note)
+        writing = ctx.writer()
+        if writing is not None:
+            from workflow import writing_versions
+            result = writing_versions.edit_from_docx(writing, ref, Path(from_docx), lang=lang,
+                                                     note=note)
+        else:
+            from workflow.drafting import interop
+            result = interop.edit_from_docx(ctx.app(), ref, Path(from_docx), lang=lang,
+                                            note=note)
+    elif file:  # the bare driver when it can write this database, else the ORM's service
+        from workflow import writing_versions
+        text = _read_file(file)
+        prepared = writing_versions.prepare(text, file)
+        writing = ctx.writer()
+        if writing is not None:
+            result = writing_versions.edit_resolution(writing, ref, prepared, note)
+        else:
+            from workflow.drafting import resolutions
+            result = resolutions.edit_resolution(ctx.app(), ref, text, file, note)
     else:
-        result = _edit_in_editor(app, ref, note)
+        result = _edit_in_editor(ctx, ref, note)
         if result is None:
             ctx.emit({"symbol": ref, "version": None, "changed": False, "state": None,
                       "voided_approvals": 0, "notes": ["editor closed without saving"]},
@@ -739,12 +767,26 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def _edit_in_editor(app: Any, ref: str, note: str) -> Any:
+def _edit_in_editor(ctx: Context, ref: str, note: str) -> Any:
     """Edit in $EDITOR; a rejected text is never lost: reopened (on a terminal, at the
-    error's line) or kept in a file the error names."""
-    from workflow.drafting import editing, resolutions
+    error's line) or kept in a file the error names. On the bare driver when it can write
+    the database (no lock held while the editor is open), else on the ORM's service."""
+    import functools
+
+    from workflow.drafting import editing
     from workflow.errors import ConcurrencyError, InvalidInput
-    text, based_on = resolutions.editable_source(app, ref)
+    writing = ctx.writer()
+    if writing is not None:
+        from workflow import writing_versions as bare
+        holder: Any = writing
+        text, based_on = bare.editable_source(writing, ref)
+        store = functools.partial(bare.edit_again, writing, ref, note=note, based_on=based_on)
+    else:
+        from workflow.drafting import resolutions
+        holder = app = ctx.app()
+        text, based_on = resolutions.editable_source(app, ref)
+        store = functools.partial(resolutions.edit_resolution, app, ref, filename="<editor>",
+                                  note=note, based_on=based_on)
     line: int | None = None
     reopened = False
     while True:
@@ -754,10 +796,9 @@ def _edit_in_editor(app: Any, ref: str, note: str) -> Any:
         if edited is None:
             return None
         try:
-            return resolutions.edit_resolution(app, ref, edited, "<editor>", note,
-                                               based_on=based_on)
+            return store(edited)
         except ConcurrencyError as exc:
-            kept = editing.keep_failed_edit(app, ref, edited, based_on)
+            kept = editing.keep_failed_edit(holder, ref, edited, based_on)
             _fail(f"{exc}; your text is kept in {kept}", 1, "conflict")
         except InvalidInput as exc:
             text, line, reopened = edited, exc.line, True
@@ -765,7 +806,7 @@ def _edit_in_editor(app: Any, ref: str, note: str) -> Any:
             if _interactive() and click.confirm(f"{exc}\nReopen the editor{where}?",
                                                 default=True, err=True):
                 continue
-            kept = editing.keep_failed_edit(app, ref, edited, based_on)
+            kept = editing.keep_failed_edit(holder, ref, edited, based_on)
             _fail(f"{exc}; {editing.resume_hint(ref, kept)}", 1)
 
 @command(cli, json="symbol from to changes", example="resolutions diff 1 --from 1 --to 2")

@@ -1,7 +1,8 @@
 """CPU of a cold write command against the floor of the same write (issue 30, item 1).
 
-On one workspace (SQLite), each of ``comment``, ``amend``, ``dispose``, ``edit``,
-``approve`` and ``member add`` runs as a fresh ``resolutions`` process; its CPU (user +
+On one workspace (SQLite), each of ``comment``, ``amend``, ``dispose``, ``edit`` (a source
+taken with ``source``, one paragraph changed), ``new`` (the demo resolution, 16 KB of
+YAML), ``approve`` and ``member add`` runs as a fresh ``resolutions`` process; its CPU (user +
 system of the child, ``os.wait4``, the same figure as ``getrusage(RUSAGE_CHILDREN)``) is
 taken over ``--runs`` runs (median, after one warm-up round that is not counted).
 
@@ -10,7 +11,8 @@ on both alike: ``bench/out/floor_write_path.py``, a plain script that starts Pyt
 imports ``click`` and parses its arguments with a click command (the start-up the command
 line cannot avoid), then with the standard ``sqlite3`` module: opens the database, takes
 the write lock, reads what the write needs (the round, the next number, the head of the
-audit chain), inserts (or updates) the row, computes the row's SHA-256 fact hash and the
+audit chain), inserts (or updates) the row (``edit``, ``new``: the version row and the
+resolution's, from the text as it is — the floor parses no YAML and writes no index), computes the row's SHA-256 fact hash and the
 event's chain hash over its fields and the previous hash, inserts the audit event, moves
 the head and commits. It checks no role, no state and no rule, and writes no file: what is
 above the floor is what our stack adds — the gate, the lifecycle, the ORM, the settings.
@@ -26,7 +28,7 @@ against the floor.
 cProfile top of one cold run of that command.
 
 ``--backend postgresql`` measures the commands on the bare path (``comment``, ``amend``,
-``dispose``, an own ``approve``) on a cluster of ``tests/pg.py`` (TLS, scram-sha-256), each workspace on its
+``dispose``, ``edit``, ``new``, an own ``approve``) on a cluster of ``tests/pg.py`` (TLS, scram-sha-256), each workspace on its
 own database, every command logging in as ``w0``'s own role; the floor
 (``bench/out/floor_write_path_pg.py``) is plain ``psycopg`` on that same role: it takes the
 head lock with ``resolutions_lock_head()``, inserts (or updates) the row, reads it back
@@ -62,12 +64,14 @@ from common import (  # noqa: E402
     save,
     timed_run,
 )
-from pg_concurrency import FROZEN, _edited, _ok, setup  # noqa: E402
+from pg_concurrency import FROZEN, Logins, _edited, _ok, setup  # noqa: E402
 
-COMMANDS = ("comment", "amend", "dispose", "edit", "approve", "member add")
+COMMANDS = ("comment", "amend", "dispose", "edit", "new", "approve", "member add")
 #: on PostgreSQL: the commands on the bare path (``member add`` makes a login role, on the
-#: administrator's login, and ``edit`` is on the ORM)
-COMMANDS_PG = ("comment", "amend", "dispose", "approve")
+#: administrator's login)
+COMMANDS_PG = ("comment", "amend", "dispose", "edit", "new", "approve")
+#: what ``new`` stores (the demo resolution, 16 KB of YAML)
+NEW_SOURCE = ROOT / "workflow" / "demo_data" / "resolution.yaml"
 TARGET = 3.0
 
 FLOOR = r'''"""The floor of a write command: Python, click parsing the arguments, and plain sqlite3
@@ -86,7 +90,8 @@ import click
 @click.argument("rid", type=int)
 @click.argument("tag")
 @click.option("--number", type=int, default=1)
-def main(kind, path, rid, tag, number):
+@click.option("--source", default=None)
+def main(kind, path, rid, tag, number, source):
     now = datetime.datetime(2024, 10, 13, 10, 0, tzinfo=datetime.timezone.utc)
     conn = sqlite3.connect(path, isolation_level=None, timeout=30)
     conn.execute("BEGIN IMMEDIATE")
@@ -94,7 +99,8 @@ def main(kind, path, rid, tag, number):
     seq, prev = q("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
     stamp = now.replace(tzinfo=None).isoformat(" ")
     table = {"comment": "comments", "amend": "amendments", "dispose": "comments",
-             "edit": "versions", "approve": "approvals", "member add": "members"}[kind]
+             "edit": "versions", "new": "versions", "approve": "approvals",
+             "member add": "members"}[kind]
     if kind in ("comment", "amend"):
         rnd, ver = q("SELECT id, version_number FROM review_rounds WHERE resolution_id = ? "
                      "ORDER BY number DESC LIMIT 1", (rid,)).fetchone()
@@ -137,6 +143,18 @@ def main(kind, path, rid, tag, number):
         q("UPDATE resolutions SET current_version = ?, row_version = row_version + 1 "
           "WHERE id = ?", (n + 1, rid))
         detail = {"version": n + 1, "content_hash": digest, "note": "", "state": "draft"}
+    elif kind == "new":
+        text = open(source, encoding="utf-8").read()
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        n = (q("SELECT max(number) FROM resolutions").fetchone()[0] or 0) + 1
+        rid = q("INSERT INTO resolutions (number, symbol, body, title, state, current_version, "
+                "row_version, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
+                (n, f"FLOOR/{tag}", "brics-higher-council", "floor", "draft", 1, 1, stamp,
+                 stamp)).fetchone()[0]
+        row = [rid, 1, text, digest, "w0", "first draft", stamp]
+        q("INSERT INTO versions (resolution_id, number, source, content_hash, author, note, "
+          "created_at) VALUES (?,?,?,?,?,?,?)", row)
+        detail = {"version": 1, "content_hash": digest, "state": "draft", "file": "r.yaml"}
     elif kind == "approve":
         ver, digest = q("SELECT v.number, v.content_hash FROM versions v JOIN resolutions r "
                         "ON r.id = v.resolution_id AND r.current_version = v.number "
@@ -191,13 +209,15 @@ import psycopg
 @click.argument("rid", type=int)
 @click.argument("tag")
 @click.option("--number", type=int, default=1)
-def main(kind, url, rid, tag, number):
+@click.option("--source", default=None)
+def main(kind, url, rid, tag, number, source):
     now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
     conn = psycopg.connect(url)
     q = conn.execute
     q("SELECT resolutions_lock_head()")
     seq, prev = q("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
-    symbol = q("SELECT symbol FROM resolutions WHERE id = %s", (rid,)).fetchone()[0]
+    symbol = q("SELECT symbol FROM resolutions WHERE id = %s", (rid,)).fetchone()[0] \
+        if kind != "new" else ""
     table = "amendments" if kind == "amend" else "comments"
     if kind in ("comment", "amend"):
         rnd, ver = q("SELECT id, version_number FROM review_rounds WHERE resolution_id = %s "
@@ -235,13 +255,41 @@ def main(kind, url, rid, tag, number):
           "WHERE id = %s", (rid,))
         detail = {"member": "w0", "version": ver, "content_hash": content,
                   "state": "approved"}
+    elif kind == "edit":
+        table = "versions"
+        n, text = q("SELECT v.number, v.source FROM versions v JOIN resolutions r ON "
+                    "r.id = v.resolution_id AND r.current_version = v.number WHERE "
+                    "r.id = %s", (rid,)).fetchone()
+        text = text.replace("*Noting*", f"*Noting* ({tag})", 1)
+        content = hashlib.sha256(text.encode()).hexdigest()
+        key = q("INSERT INTO versions (resolution_id, number, source, content_hash, author, "
+                "note, created_at) VALUES (%s, %s, %s, %s, 'w0', '', %s) RETURNING id",
+                (rid, n + 1, text, content, now)).fetchone()[0]
+        q("UPDATE resolutions SET current_version = %s, row_version = row_version + 1 "
+          "WHERE id = %s", (n + 1, rid))
+        detail = {"version": n + 1, "content_hash": content, "note": "", "state": "draft"}
+    elif kind == "new":
+        table = "versions"
+        text = open(source, encoding="utf-8").read()
+        content = hashlib.sha256(text.encode()).hexdigest()
+        n = (q("SELECT max(number) FROM resolutions").fetchone()[0] or 0) + 1
+        symbol = f"FLOOR/{tag}"
+        rid = q("INSERT INTO resolutions (number, symbol, body, title, state, "
+                "current_version, row_version, created_at, updated_at) VALUES (%s, %s, "
+                "'brics-higher-council', 'floor', 'draft', 1, 1, %s, %s) RETURNING id",
+                (n, symbol, now, now)).fetchone()[0]
+        key = q("INSERT INTO versions (resolution_id, number, source, content_hash, author, "
+                "note, created_at) VALUES (%s, 1, %s, %s, 'w0', 'first draft', %s) "
+                "RETURNING id", (rid, text, content, now)).fetchone()[0]
+        detail = {"version": 1, "content_hash": content, "state": "draft", "file": "r.yaml"}
     else:
         key = q("UPDATE comments SET disposition = 'accepted', note = %s, disposed_by = 'w0' "
                 "WHERE resolution_id = %s AND number = %s RETURNING id",
                 (f"note {tag}", rid, number)).fetchone()[0]
         detail = {"comment": number, "disposition": "accepted", "note": f"note {tag}"}
     detail["facts"] = []
-    for name, at in [(table, key)] + ([("resolutions", rid)] if kind == "approve" else []):
+    for name, at in [(table, key)] + ([("resolutions", rid)] if kind in ("approve", "edit", "new")
+                                      else []):
         cur = q(f"SELECT * FROM {name} WHERE id = %s", (at,))
         row = dict(zip([d[0] for d in cur.description], cur.fetchone()))
         detail["facts"].append([name, [str(at)], hashlib.sha256(json.dumps(
@@ -312,24 +360,30 @@ def stages(root: Path, plan: dict[str, Any], runs: int, env: dict[str, str]) -> 
             for name, values in seen.items()]
 
 
-def prepare(root: Path, approvals: int, password_file: Path | None = None) -> dict[str, Any]:
+def prepare(root: Path, approvals: int, logins: Logins | None = None) -> dict[str, Any]:
     """pg_concurrency's workspace (one writer ``w0`` who reviews, drafts and keeps the
     register; one resolution in review, one draft), ``w0`` an approver too, a comment to
-    dispose, ``w0`` the operator (the only secretary), and ``approvals`` resolutions waiting for approval (one per approve run)."""
-    plan = setup(root, 1, password_file)
-    _ok(root, ["member", "edit", "w0", "--roles", "reviewer,drafter,secretary,approver"])
-    _ok(root, ["member", "edit", "sec", "--roles", ""])  # w0 operates the workspace: an
-    # approval of their own, no letter carrying someone else's word
+    dispose, ``w0`` the operator (the only secretary), and ``approvals`` resolutions waiting
+    for approval (one per approve run). PostgreSQL: each step on the login a deployment
+    uses (the administrator's for membership, ``w0``'s own for the rest);
+    ``plan["url"]``: ``w0``'s URL (None on SQLite)."""
+    plan = setup(root, 1, logins)
+    admin = logins.admin() if logins else None
+    own = plan["url"] = logins.member("w0") if logins else None
+    _ok(root, ["member", "edit", "w0", "--roles", "reviewer,drafter,secretary,approver"],
+        url=admin)
+    _ok(root, ["member", "edit", "sec", "--roles", ""], url=admin)  # w0 operates the
+    # workspace: an approval of their own, no letter carrying someone else's word
     _ok(root, ["--as", "w0", "comment", plan["review"], "--by", "w0", "--ref", "OP 1",
-               "--type", "ge", "--text", "to dispose"])
+               "--type", "ge", "--text", "to dispose"], url=own)
     source = ROOT / "workflow" / "demo_data" / "resolution.yaml"
     plan["approvals"] = []
     for _ in range(approvals):
-        ref = _ok(root, ["new", str(source)]).split()[0]
-        _ok(root, ["circulate", ref, "--reviewer", "w0"])
-        _ok(root, ["close-review", ref, "--no-objection"])
+        ref = _ok(root, ["--as", "w0", "new", str(source)], url=own).split()[0]
+        _ok(root, ["--as", "w0", "circulate", ref, "--reviewer", "w0"], url=own)
+        _ok(root, ["--as", "w0", "close-review", ref, "--no-objection"], url=own)
         plan["approvals"].append(ref)
-    plan["numbers"] = {ref: int(json.loads(_ok(root, ["--json", "show", ref]))["number"])
+    plan["numbers"] = {ref: int(json.loads(_ok(root, ["--json", "show", ref], url=own))["number"])
                        for ref in [plan["review"], plan["draft"], *plan["approvals"]]}
     return plan
 
@@ -345,19 +399,22 @@ def cold_args(kind: str, root: Path, plan: dict[str, Any], run: int) -> list[str
     if kind == "dispose":
         return ["dispose", plan["review"], "1", "--accept", "--note", f"note {tag}"]
     if kind == "edit":
-        taken = _ok(root, ["source", plan["draft"]])
+        taken = _ok(root, ["source", plan["draft"]], url=plan.get("url"))
         path = root.parent / f"cold-edit-{tag}.yaml"
         path.write_text(_edited(taken, plan["paragraphs"][0], f"({tag})"), "utf-8")
         return ["edit", plan["draft"], str(path)]
     if kind == "approve":
         return ["approve", plan["approvals"][run], "--by", "w0"]
+    if kind == "new":
+        return ["new", str(NEW_SOURCE)]
     return ["member", "add", f"c-{tag}", "--name", f"Member {tag}", "--role", "reviewer"]
 
 
 def floor_args(kind: str, plan: dict[str, Any], run: int) -> list[str]:
     ref = (plan["draft"] if kind == "edit" else plan["approvals"][run] if kind == "approve"
            else plan["review"])
-    return [kind, str(plan["numbers"][ref]), f"f{run}"]
+    extra = ["--source", str(NEW_SOURCE)] if kind == "new" else []
+    return [kind, str(plan["numbers"][ref]), f"f{run}", *extra]
 
 
 def _workspaces(tmp: Path, runs: int, cluster: Any, env: dict[str, str]
@@ -367,10 +424,14 @@ def _workspaces(tmp: Path, runs: int, cluster: Any, env: dict[str, str]
     plans, envs = {}, {}
     for root in (tmp / "ours", tmp / "floor"):
         envs[root] = dict(env)
+        logins = None
         if cluster is not None:
             url = cluster.create_database()
-            envs[root]["RESOLUTIONS_DATABASE_URL"] = os.environ["RESOLUTIONS_DATABASE_URL"] = url
-        plans[root] = prepare(root, runs + 3, cluster.password_file if cluster else None)
+            os.environ["RESOLUTIONS_DATABASE_URL"] = url
+            logins = Logins(cluster, url, tmp / f"logins-{root.name}")
+        plans[root] = prepare(root, runs + 3, logins)
+        if cluster is not None:  # every command logs in as w0's own role
+            envs[root]["RESOLUTIONS_DATABASE_URL"] = plans[root]["url"]
     return plans, envs
 
 
@@ -378,7 +439,6 @@ def run(runs: int = 7, profile: str | None = None, backend: str = "sqlite") -> l
     import datetime as dt
 
     from workflow import clock
-    from workflow.store import logins
 
     OUT.mkdir(parents=True, exist_ok=True)
     floor = OUT / ("floor_write_path.py" if backend == "sqlite" else "floor_write_path_pg.py")
@@ -401,7 +461,7 @@ def run(runs: int = 7, profile: str | None = None, backend: str = "sqlite") -> l
             plans, envs = _workspaces(Path(tmp), runs, cluster, env)
             ours, theirs = Path(tmp) / "ours", Path(tmp) / "floor"
             target = (str(theirs / ".resolutions" / "resolutions.db") if cluster is None else
-                      logins.member_url(envs[theirs]["RESOLUTIONS_DATABASE_URL"], "w0")
+                      str(plans[theirs]["url"])
                       .replace("postgresql+psycopg://", "postgresql://", 1))
             for i in range(runs + 1):  # round 0 warms the caches and is not counted
                 for kind in kinds:

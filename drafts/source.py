@@ -395,6 +395,22 @@ class Source:
         _yaml().dump(self.root, out)
         return resolution, out.getvalue()
 
+    def stored_as(self, text: str, symbol: str | None = None) -> tuple[Resolution, str] | None:
+        """What ``Source(text).stored(symbol)`` gives, without parsing ``text``: it must be
+        this source without comment lines before its first key (the base line of an edit).
+        None when the result is written out from the tree (ids were assigned, the symbol
+        cannot go in as a line), which holds those comments: parse ``text`` then."""
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        if self.changed:
+            return None
+        if not (symbol and not self.model.symbol):
+            return self.model, text
+        if "symbol" in self.root:
+            return None
+        inserted = _insert_symbol(text, symbol)
+        return None if inserted is None else (self.model.with_symbol(symbol), inserted)
+
 
 def _insert_symbol(text: str, symbol: str) -> str | None:
     """``symbol: …`` as the first key of a block-mapping source, as the round-trip dump

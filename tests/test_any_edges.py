@@ -75,7 +75,6 @@ BUDGET: dict[str, tuple[int, str]] = {
     "workflow/drafting/bases.py": (1, OTHERS),
     "workflow/drafting/checks.py": (1, OTHERS),
     "workflow/drafting/diffing.py": (2, OTHERS),
-    "workflow/drafting/resolutions.py": (1, OTHERS),
     "workflow/drafting/translations.py": (1, OTHERS),
     "workflow/drafting/waivers.py": (1, OTHERS),
     "workflow/drafting/xliff.py": (4, OTHERS),

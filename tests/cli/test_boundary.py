@@ -90,7 +90,8 @@ def test_a_bug_inside_a_write_is_rolled_back_and_says_so(
         ws_sqlite: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "res.yaml"
     path.write_text(fixture_text("trilingual.yaml"), encoding="utf-8")
-    monkeypatch.setattr("workflow.store.audit.record", _boom)
+    monkeypatch.setattr("workflow.store.audit.record", _boom)  # either write path
+    monkeypatch.setattr("workflow.store.writes.Writer.record", _boom)
     line = _error_lines(ws_sqlite(["new", str(path)], code=1).stderr)[0]
     assert "the step's database changes were rolled back" in line and "saved" not in line
     monkeypatch.undo()
@@ -101,7 +102,7 @@ def test_a_bug_after_the_commit_says_the_change_stays(
         ws_sqlite: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "res.yaml"
     path.write_text(fixture_text("trilingual.yaml"), encoding="utf-8")
-    monkeypatch.setattr("workflow.drafting.checks.opener_hints", _boom)
+    monkeypatch.setattr("workflow.drafting.versioning.opener_hints_of", _boom)
     line = _error_lines(ws_sqlite(["new", str(path)], code=1).stderr)[0]
     assert "the changes committed before it stay saved" in line and "rolled back" not in line
     monkeypatch.undo()

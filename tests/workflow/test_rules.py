@@ -46,6 +46,9 @@ def test_allowed_triggers_come_from_the_machine() -> None:
     for state in State:
         expected = list(dict.fromkeys(s.trigger for s in TRANSITIONS if state in s.source))
         assert allowed_triggers(state.value) == expected
+        from workflow.lifecycle.machine import machine
+
+        assert set(expected) == set(machine().get_triggers(state.name))  # the machine agrees
 
 
 def test_every_role_and_step_pair(ws: Cli, tmp_path: Path) -> None:

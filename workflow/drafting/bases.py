@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from drafts.merge import MergeConflict, changed_units, merge
 from drafts.model import Resolution
 from workflow.errors import ConcurrencyError, InvalidInput
 
@@ -104,6 +103,8 @@ def _named(units: list[str], *models: Resolution) -> list[str]:
 def merge_onto(symbol: str, base_no: int, base: Resolution, ours: Resolution,
                current_no: int, current: Resolution) -> tuple[Resolution, Merge]:
     """``ours`` (taken from version ``base_no``) applied over the current version."""
+    from drafts.merge import MergeConflict, changed_units, merge  # (only an edit on an
+    # older version merges: the others do not import it)
     try:
         merged = merge(base, ours, current)
     except MergeConflict as exc:

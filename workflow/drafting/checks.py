@@ -37,29 +37,11 @@ def check_resolution(app: App, ref: str, version: int | None = None) -> tuple[st
 
 
 def opener_hints(app: App, ref: str) -> list[str]:
-    """Paragraphs whose text in a language lacks an emphasised opener, with the usual
-    opener in that language taken from the trilingual lexicon (shown after `new`)."""
-    from drafts.lexicon import suggest
-    from drafts.markup import split_opener
-    from drafts.numbering import ref as ref_of
+    """Paragraphs whose text in a language lacks an emphasised opener (shown after `new`;
+    :func:`workflow.drafting.versioning.opener_hints_of`)."""
+    from workflow.drafting.versioning import opener_hints_of
 
     with app.read() as session:
         row = app.resolution(session, ref)
         model = load_version(session, app.version(session, row))
-    hints = []
-    for loc in model.walk():
-        if loc.depth or loc.annex is not None:
-            continue
-        texts = loc.paragraph.texts
-        for lang in model.languages:
-            text = texts.get(lang, "")
-            if not text or split_opener(text)[0]:
-                continue
-            ideas: list[str] = []
-            for other, other_text in texts.items():
-                if other != lang and split_opener(other_text)[0]:
-                    ideas += [s for s in suggest(other_text, lang) if s not in ideas]
-            usual = f"; usual: *{ideas[0]}*" if ideas else ""
-            hints.append(f"{ref_of(loc, model)} [{lang}]: the opening phrase is not emphasised "
-                         f"(write it as *…*){usual}")
-    return hints
+    return opener_hints_of(model)

@@ -12,9 +12,19 @@ from __future__ import annotations
 import shlex
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
-from workflow.app import App
-from workflow.drafting.resolutions import keep_unsaved_edit
+from workflow.drafting.versioning import keep_text
+
+if TYPE_CHECKING:
+    from workflow.store.workspace import Workspace
+
+
+class _InWorkspace(Protocol):
+    """What the edit was made in: the ORM's ``App`` or the bare ``Writing``."""
+
+    @property
+    def workspace(self) -> Workspace: ...
 
 __all__ = ["editor_at_line", "keep_failed_edit", "resume_hint", "LINE_EDITORS"]
 
@@ -39,9 +49,9 @@ def editor_at_line(line: int | None, environ: Mapping[str, str]) -> str | None:
     return editor
 
 
-def keep_failed_edit(app: App, ref: str, text: str, based_on: int) -> Path:
+def keep_failed_edit(app: _InWorkspace, ref: str, text: str, based_on: int) -> Path:
     """Save a rejected editor buffer in the workspace; returns the file."""
-    return keep_unsaved_edit(app, ref, text, based_on)
+    return keep_text(app.workspace.state_dir, ref, text, based_on)
 
 
 def resume_hint(ref: str, kept: Path) -> str:

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from drafts.model import Resolution
 from workflow.app import App
 from workflow.drafting.resolutions import EditResult, Summary, edit_resolution, new_resolution
+from workflow.drafting.word_edits import read_docx, word_draft, word_edit
 from workflow.errors import InvalidInput, NotFound
 from workflow.lifecycle.records import signatories
 from workflow.store.models import Amendment, Member, ResolutionRow, Version
@@ -16,111 +17,32 @@ from workflow.store.texts import load_version
 
 __all__ = ["new_from_docx", "edit_from_docx", "export_akn", "export_amendment", "build_akn"]
 
-MAX_DOCX_BYTES = 20 * 1024 * 1024
-
-
-def _read(path: Path) -> bytes:
-    try:
-        if path.stat().st_size > MAX_DOCX_BYTES:
-            raise InvalidInput(f"{path}: larger than {MAX_DOCX_BYTES // 1024 // 1024} MiB")
-        return path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"{path}: {exc.strerror}") from None
-
-
-def _formula(text: str) -> str:
-    return " ".join(text.casefold().replace("ё", "е").strip(" ,，،፣").split())
-
-
-def body_of_formula(app: App, enacting: str, lang: str) -> str | None:
-    """The body whose enacting formula in ``lang`` is ``enacting`` (case, spacing and the
-    final comma aside), or None."""
-    wanted = _formula(enacting)
-    for code, body in app.workspace.bodies().items():
-        if wanted and _formula(body.enacting.get(lang, "")) == wanted:
-            return code
-    return None
-
-
 def new_from_docx(app: App, path: Path, *, lang: str | None, body: str | None
                   ) -> tuple[Summary, list[str]]:
-    """A resolution from a Word draft. The body is the one ``--body`` names, else the one
-    whose enacting formula opens the draft, else the Higher Council of BRICS (said)."""
-    from drafts.word.placing import import_docx
-
-    lang = lang or app.workspace.languages[0]
-    data = _read(path)
-    result = import_docx(data, lang=lang, body=body or "brics-higher-council",
-                         filename=str(path))
-    notes = [f"{path}: block {index}: {text[:120]}" for index, text in result.unrecognised]
-    found = body_of_formula(app, result.enacting, lang) if result.enacting else None
-    if result.enacting and body is None and found is not None:
-        result = import_docx(data, lang=lang, body=found, filename=str(path))
-    elif result.enacting and found != (body or "brics-higher-council"):
-        chosen = body or "brics-higher-council"
-        notes.append(f"{path}: the enacting formula {result.enacting!r} is not that of "
-                     f"{chosen} ({app.workspace.body(chosen).enacting.get(lang, '')!r}); "
-                     "the body's own is printed — give --body CODE for another body")
-    if not result.resolution.title:
-        notes.append(f"{path}: no title found (a first line in the Title or a Heading style, "
-                     "bold or centred); add 'title:' with 'resolutions edit'")
-    return new_resolution(app, result.source, str(path)), notes
+    """A resolution from a Word draft (:func:`workflow.drafting.word_edits.word_draft`:
+    the body ``--body`` names, else the one whose enacting formula opens the draft, else
+    the Higher Council of BRICS, said)."""
+    draft = word_draft(app.workspace, read_docx(path), path, lang=lang, body=body)
+    return new_resolution(app, draft.text, str(path)), draft.notes
 
 
 def edit_from_docx(app: App, ref: str, path: Path, *, lang: str, note: str = "") -> EditResult:
-    """One language from a Word file. A DOCX rendered here names its version (its core
-    properties): its text is placed against that version's paragraphs and the edit merges
-    over whatever was stored since; any other Word file is placed against the current
-    version."""
-    from drafts.source import dump
-    from drafts.word.placing import import_docx, merge_language
-    from drafts.word.reading import rendered_from
-
-    data = _read(path)
+    """One language from a Word file (:func:`workflow.drafting.word_edits.word_edit`): a
+    DOCX rendered here is placed against the version it names and the edit merges over
+    whatever was stored since; any other Word file is placed against the current version."""
+    data = read_docx(path)
     with app.read() as session:
         row = app.resolution(session, ref)
-        version = app.version(session, row)
-        origin = rendered_from(data) if data[:2] == b"PK" else None
-        if origin is not None and origin[0] == row.symbol and origin[1] < version.number:
-            older = app.version(session, row, origin[1])
-            if older.content_hash.startswith(origin[2]):
-                version = older  # the Word file was made from this version
-        model = load_version(session, version)
-        based_on = version.number
-    imported = import_docx(data, lang=lang, body=model.body, filename=str(path))
-    merged = _keep_openers(model, merge_language(model, imported.resolution, lang), lang)
-    result = edit_resolution(app, ref, dump(merged), str(path),
-                             note or f"{lang} text from {path.name}", based_on=based_on)
-    notes = [f"not understood: block {i}: {t[:120]}" for i, t in imported.unrecognised]
+
+        def version_of(number: int) -> tuple[str, Resolution]:
+            version = app.version(session, row, number)
+            return version.content_hash, load_version(session, version)
+
+        found = word_edit(data, path, lang, row.symbol, row.current_version, version_of)
+    result = edit_resolution(app, ref, found.text, str(path),
+                             note or f"{lang} text from {path.name}", based_on=found.based_on)
     return EditResult(result.symbol, result.version, result.changed, result.state,
-                      result.voided_approvals, result.notes + notes, result.merged)
-
-
-def _keep_openers(before: Resolution, after: Resolution, lang: str) -> Resolution:
-    """A Word file shows an opener's emphasis in a way that may not read back as
-    ``*…*`` (Chinese has no italic): where the paragraph still opens with the same words,
-    the markers stay, so a paragraph the file did not change is not a change."""
-    from dataclasses import replace
-
-    from drafts.markup import split_opener
-    from drafts.model import Paragraph
-
-    old = {loc.paragraph.id: loc.paragraph.text(lang) for loc in before.walk()}
-
-    def fix(paragraph: Paragraph) -> Paragraph:
-        text = paragraph.text(lang)
-        opener, _ = split_opener(old.get(paragraph.id, ""))
-        if opener and not split_opener(text)[0] and text.startswith(opener):
-            text = f"*{opener}*{text[len(opener):]}"
-        items = tuple(fix(item) for item in paragraph.items)
-        texts = {**paragraph.texts, lang: text} if lang in paragraph.texts else paragraph.texts
-        return replace(paragraph, texts=texts, items=items)
-
-    return replace(after, preamble=tuple(fix(p) for p in after.preamble),
-                   operative=tuple(fix(p) for p in after.operative),
-                   annexes=tuple(replace(a, preamble=tuple(fix(p) for p in a.preamble),
-                                         operative=tuple(fix(p) for p in a.operative))
-                                 for a in after.annexes))
+                      result.voided_approvals, result.notes + found.notes, result.merged)
 
 
 def build_akn(app: App, session: Session, row: ResolutionRow, ver: Version,

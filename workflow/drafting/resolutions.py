@@ -6,76 +6,30 @@ one that does not is reported as unchanged and stores nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from drafts.errors import DraftError
 from drafts.model import Resolution
 from workflow import clock
 from workflow.app import App
-from workflow.drafting import bases, translations
+from workflow.drafting import bases, translations, versioning
+from workflow.drafting.versioning import EditResult, parse_source
 from workflow.errors import InvalidInput
 from workflow.lifecycle.gate import Decision
 from workflow.lifecycle.steps import act, allow, move, touch
 from workflow.rows import Page, Summary
 from workflow.states import State
-from workflow.store import audit, texts
-from workflow.store import search_index as index
+from workflow.store import audit, search_rows, texts
 from workflow.store.models import Approval, AuditEvent, ResolutionRow, Version, key_of
+from workflow.store.reads import Reads
 from workflow.store.texts import load_version
 
 __all__ = ["new_resolution", "new_from_title", "edit_resolution", "editable_source",
            "keep_unsaved_edit", "list_resolutions", "source_text",
            "get_version", "log", "Summary", "EditResult", "Page",
            "parse_source"]
-
-
-
-
-@dataclass(frozen=True)
-class EditResult:
-    symbol: str
-    version: int
-    changed: bool
-    state: str
-    voided_approvals: int = 0
-    notes: list[str] = field(default_factory=list)
-    #: an edit on an older version: the three-way merge (``bases.Merge.to_json``)
-    merged: dict[str, Any] | None = None
-
-
-def parse_source(text: str, filename: str, symbol: str | None = None) -> tuple[Resolution, str]:
-    from drafts.source import load
-
-    try:
-        return load(text, filename, symbol=symbol)
-    except DraftError as exc:
-        error = InvalidInput(str(exc))
-        error.line = getattr(exc, "line", None)
-        raise error from None
-
-
-def _read_source(text: str, filename: str) -> Any:
-    """The source parsed and validated once (``drafts.source.Source``)."""
-    from drafts.source import Source
-
-    try:
-        return Source(text, filename)
-    except DraftError as exc:
-        error = InvalidInput(str(exc))
-        error.line = getattr(exc, "line", None)
-        raise error from None
-
-
-def _title(model: Resolution) -> str:
-    for lang in ("en", *model.languages):
-        if model.title.get(lang):
-            return model.title[lang]
-    return ""
 
 
 def _symbol_taken(session: Session, symbol: str) -> ResolutionRow | None:
@@ -89,32 +43,21 @@ def _next_number(session: Session) -> int:
 def new_resolution(app: App, text: str, filename: str = "<source>") -> Summary:
     """Store a new resolution from its YAML source (symbol assigned when absent)."""
     _, text = bases.split_header(text)  # the line 'source' starts with names no base here
-    parsed = _read_source(text, filename)  # fail fast, before taking the write lock
-    draft = parsed.model
+    parsed = versioning.read_source(text, filename)  # fail fast, before the write lock
     with app.write() as session:
         member = app.acting_member(session)
         decision = allow(app, session, "new", actor=member)
-        number = _next_number(session)
-        year = int(draft.date[:4]) if draft.date else clock.today().year
-        symbol = app.workspace.symbol_for(number, year)
-        while not draft.symbol and _symbol_taken(session, symbol):
-            number += 1  # a symbol written by hand took this number: skip it
-            symbol = app.workspace.symbol_for(number, year)
-        if len(symbol) > 64:
-            raise InvalidInput(f"the numbering pattern makes {symbol!r}, longer than 64 "
-                               "characters; shorten [numbering] pattern in resolutions.toml")
-        model, source = parsed.stored(symbol)
-        if model.symbol and model.symbol != symbol:
-            taken = _symbol_taken(session, model.symbol)
-            if taken is not None:
-                raise InvalidInput(f"{filename}: symbol {model.symbol} is already used by "
-                                   f"resolution {taken.number}; remove 'symbol:' to have one assigned")
-            symbol = model.symbol
-        app.workspace.body(model.body).must_cover(model.languages, filename)
+
+        def taken(symbol: str) -> int | None:
+            found = _symbol_taken(session, symbol)
+            return None if found is None else found.number
+
+        number, symbol, model, source = versioning.assign_symbol(
+            app.workspace, parsed, filename, _next_number(session), taken, clock.today().year)
         now = clock.now()
-        row = ResolutionRow(number=number, symbol=symbol, body=model.body, title=_title(model),
-                            state=State.draft, current_version=1, row_version=1,
-                            created_at=now, updated_at=now)
+        row = ResolutionRow(number=number, symbol=symbol, body=model.body,
+                            title=versioning.title_of(model), state=State.draft,
+                            current_version=1, row_version=1, created_at=now, updated_at=now)
         act(session, decision)
         session.add(row)
         session.flush()
@@ -123,36 +66,28 @@ def new_resolution(app: App, text: str, filename: str = "<source>") -> Summary:
                             note="first draft", created_at=now))
         texts.remember(session, source, 1, model)
         audit.record(session, actor=member.id, action="new", resolution=row,
-                     detail={"version": 1, "content_hash": model.content_hash(),
-                             "state": "draft", "file": Path(filename).name})
+                     detail=versioning.new_detail(model.content_hash(), filename))
         _after_version(session, row, None, model)
         return Summary.of(row)
 
 
 def new_from_title(app: App, title: str, body: str, lang: str | None = None) -> Summary:
     """A new, empty resolution with a title in one language, to be filled with 'edit'."""
-    from drafts.source import dump
-
-    languages = app.workspace.languages
-    lang = lang or languages[0]
-    if lang not in languages:
-        raise InvalidInput(f"--lang {lang} is not one of the workspace languages "
-                           f"({', '.join(languages)})")
-    if not title.strip():
-        raise InvalidInput("--title is empty")
-    app.workspace.body(body)
-    model = Resolution(body=body, languages=tuple(languages), title={lang: title.strip()})
-    return new_resolution(app, dump(model), "<new>")
+    return new_resolution(app, versioning.title_source(app.workspace, title, body, lang),
+                          "<new>")
 
 
 def _after_version(session: Session, row: ResolutionRow, old: Resolution | None,
                    new: Resolution) -> None:
     """What follows a new version (numbered ``row.current_version``), in its
-    transaction: the translation records, and the search index."""
+    transaction: the translation records, and the search index (on the session's
+    connection, by the statements the bare path runs too)."""
     translations.on_new_version(session, row, old, new)
     assert row.id is not None
-    index.record_version(session.connection(), row.id, row.current_version, new,
-                         index.year_of(new, clock.now().year))
+    conn = session.connection()
+    reads = Reads(conn.connection.dbapi_connection, conn.dialect.name == "sqlite")
+    search_rows.record_version(reads, row.id, row.current_version, new,
+                               search_rows.year_of(new, clock.now().year))
 
 
 def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
@@ -171,7 +106,7 @@ def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
     bases.check_base(row.symbol, base, filename)
     if based_on is None and base is not None:
         based_on = base.version
-    parse_source(given, filename, symbol=row.symbol)  # the base line is a YAML comment:
+    checked = versioning.read_source(given, filename)  # the base line is a YAML comment:
     # checked with it, a mistake is named at its line in the file as the person sees it
     with app.write() as session:
         row = app.resolution(session, ref)
@@ -179,10 +114,8 @@ def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
         decision = allow(app, session, "edit", row=row, actor=member)
         current = app.version(session, row)
         old_model = load_version(session, current)
-        model, source = parse_source(text, filename, symbol=row.symbol)
-        if model.symbol != row.symbol:
-            raise InvalidInput(f"{filename}: symbol {model.symbol} is not {row.symbol}; "
-                               "the symbol of a resolution cannot change")
+        model, source = versioning.edited_source(checked, given, text, filename, row.symbol)
+        versioning.check_symbol(model, row.symbol, filename)
         merged = None
         if based_on is not None and based_on != row.current_version:
             model, source, merged = _merged(app, session, row, based_on, base, model,
@@ -196,17 +129,16 @@ def edit_resolution(app: App, ref: str, text: str, filename: str = "<edit>",
         act(session, decision, row)
         notes += _reopened(session, row, decision, member.id)
         voided = _void_approvals(session, row)
-        if voided:
-            notes.append(f"{voided} approval(s) voided by the text change")
+        notes += versioning.voided_note(voided)
         number = row.current_version + 1
-        touch(session, row, current_version=number, title=_title(model),
+        touch(session, row, current_version=number, title=versioning.title_of(model),
               body=model.body)
         session.add(Version(resolution_id=key_of(row), number=number, source=source,
                             content_hash=model.content_hash(), author=member.id, note=note,
                             created_at=clock.now()))
         audit.record(session, actor=member.id, action="edit", resolution=row,
-                     detail={"version": number, "content_hash": model.content_hash(),
-                             "note": note, "state": row.state, "voided_approvals": voided})
+                     detail=versioning.edit_detail(number, model.content_hash(), note,
+                                                   row.state, voided))
         _after_version(session, row, old_model, model)
         return EditResult(row.symbol, number, True, row.state, voided, notes,
                           merged.to_json() if merged else None)
@@ -219,9 +151,8 @@ def _reopened(session: Session, row: ResolutionRow, decision: Decision, actor: s
     if moves is None:
         return []
     if moves.rule.name == "reopen":
-        move(session, row, moves, actor=actor,
-             detail={"reason": "text changed after approval began"})
-        return ["the text changed after approval began: back to revision"]
+        move(session, row, moves, actor=actor, detail=dict(versioning.REOPEN_DETAIL))
+        return [versioning.REOPENED]
     move(session, row, moves, actor=actor)
     return []
 
@@ -241,19 +172,12 @@ def _merged(app: App, session: Session, row: ResolutionRow, based_on: int,
             base: bases.Base | None, ours: Resolution, current: Resolution,
             filename: str) -> tuple[Resolution, str, bases.Merge]:
     """``ours``, taken from version ``based_on``, merged over the current version."""
-    from drafts.source import dump
+    def older(number: int) -> tuple[str, Resolution]:
+        version = app.version(session, row, number)
+        return version.content_hash, load_version(session, version)
 
-    if based_on > row.current_version or based_on < 1:
-        raise InvalidInput(f"{filename}: this text names version {based_on} of {row.symbol} "
-                           f"as its base; there are versions 1–{row.current_version}")
-    older = app.version(session, row, based_on)
-    if base is not None and base.content_hash != older.content_hash:
-        raise InvalidInput(f"{filename}: its first line names version {based_on} with another "
-                           "text than the one stored; take 'resolutions source' again")
-    model, report = bases.merge_onto(row.symbol, based_on, load_version(session, older), ours,
-                                     row.current_version, current)
-    merged, source = parse_source(dump(model), filename, symbol=row.symbol)
-    return merged, source, report
+    return versioning.merged_over(row.symbol, row.current_version, based_on, base, ours,
+                                  current, filename, older)
 
 
 def list_resolutions(app: App, state: str | None = None, limit: int = 50,
@@ -308,13 +232,4 @@ def source_text(app: App, ref: str, number: int | None = None) -> tuple[Summary,
 def keep_unsaved_edit(app: App, ref: str, text: str, based_on: int) -> Path:
     """Keep an edit that lost a race in the workspace (``.resolutions/edits/``), so that
     nothing typed is lost; returns the file."""
-    import os
-    import tempfile
-
-    folder = app.workspace.state_dir / "edits"
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = "".join(ch if ch.isalnum() else "-" for ch in ref)
-    fd, name = tempfile.mkstemp(prefix=f"{stem}-from-v{based_on}-", suffix=".yaml", dir=folder)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    return Path(name)
+    return versioning.keep_text(app.workspace.state_dir, ref, text, based_on)

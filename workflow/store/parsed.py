@@ -133,12 +133,12 @@ def remember(state_dir: Path, source: str, model: Resolution) -> None:
 def _write(path: Path, data: Any) -> None:
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
-        import tempfile
-
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        tmp = str(path.parent / f".{os.getpid()}-{os.urandom(6).hex()}.tmp")  # (as mkstemp,
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # without its import)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
+                fh.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))  # (the
+                # C encoder: json.dump writes through the pure-Python one, chunk by chunk)
             os.replace(tmp, path)
         except OSError:
             with contextlib.suppress(OSError):

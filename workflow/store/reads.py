@@ -247,6 +247,16 @@ class Reads:
         finally:
             cur.close()
 
+    def execute_many(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        """Run one statement for each parameter row (the search index's rows)."""
+        if not self.is_sqlite:
+            sql = sql.replace("?", "%s")
+        cur = self._conn.cursor()
+        try:
+            cur.executemany(sql, [tuple(r) for r in rows])
+        finally:
+            cur.close()
+
     def begin_immediate(self) -> None:
         """SQLite: a write transaction, the database's write lock taken now."""
         self._conn.execute("BEGIN IMMEDIATE")

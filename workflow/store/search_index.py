@@ -21,148 +21,29 @@ compares it with them.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from drafts.markup import plain
 from drafts.model import Resolution
-from drafts.numbering import ref
+from workflow.store import search_rows
+from workflow.store.reads import Reads
+from workflow.store.search_rows import TITLE, Entry, entries, year_of
 from workflow.store.search_terms import fold, grams
 
 __all__ = ["Entry", "entries", "record_version", "rebuild", "year_of", "TITLE",
            "index_problems", "bulk_build", "stored_versions"]
 
-#: the paragraph id of a resolution's title (ids in a source start with a letter)
-TITLE = ":title"
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One paragraph of one language in a version, as the index keeps it."""
-
-    para_id: str
-    lang: str
-    ref: str
-    position: int
-    text: str
-    digest: str = ""  # SHA-256 of language and text: the text's key in search_texts
-
-    def __post_init__(self) -> None:
-        if not self.digest:
-            object.__setattr__(self, "digest", _digest(self.lang, self.text))
-
-
-@functools.lru_cache(maxsize=8192)
-def _digest(lang: str, text: str) -> str:
-    return hashlib.sha256(f"{lang}\0{text}".encode()).hexdigest()
-
-
-def entries(model: Resolution) -> list[Entry]:
-    """Every non-empty text of the version: the title, each paragraph, item and sub-item,
-    each annex title, in document order."""
-    out: list[Entry] = []
-    places = [0]
-
-    def add(para_id: str, reference: str, texts: Any) -> None:
-        position = places[0]
-        places[0] += 1
-        for lang in model.languages:
-            value = _printed(texts.get(lang, "") or "")
-            if value:
-                out.append(Entry(para_id, lang, reference, position, value,
-                                 _digest(lang, value)))
-
-    add(TITLE, "title", model.title)
-    annex_titled: set[int] = set()
-    for located in model.walk():
-        if located.annex is not None and located.annex not in annex_titled:
-            annex_titled.add(located.annex)
-            annex = model.annexes[located.annex]
-            add(f"{annex.id}{TITLE}", f"Annex {located.annex + 1} title", annex.title)
-        add(located.paragraph.id, ref(located), located.paragraph.texts)
-    for index, annex in enumerate(model.annexes):  # an annex with no paragraphs
-        if index not in annex_titled:
-            add(f"{annex.id}{TITLE}", f"Annex {index + 1} title", annex.title)
-    return out
-
-
-@functools.lru_cache(maxsize=4096)
-def _printed(raw: str) -> str:
-    """A source text as printed and indexed: the opener's marks removed, NFC."""
-    return unicodedata.normalize("NFC", plain(raw)).strip()
-
-
-def year_of(model: Resolution, created_year: int) -> int:
-    """The year a resolution is filed under: its date's, else the year of the version."""
-    if model.date and model.date[:4].isdigit():
-        return int(model.date[:4])
-    return created_year
-
-
-def _text_ids(conn: Connection, wanted: Sequence[Entry]) -> dict[str, int]:
-    """digest -> id of every text in ``wanted``, inserting the new ones."""
-    digests = sorted({e.digest for e in wanted})
-    ids: dict[str, int] = {}
-    for chunk in range(0, len(digests), 500):
-        part = digests[chunk:chunk + 500]
-        marks = ", ".join(f":d{i}" for i in range(len(part)))
-        rows = conn.execute(text(f"SELECT id, digest FROM search_texts WHERE digest IN ({marks})"),
-                            {f"d{i}": d for i, d in enumerate(part)})
-        ids.update({str(r.digest): int(r.id) for r in rows})
-    new: dict[str, Entry] = {}
-    for entry in wanted:
-        if entry.digest not in ids:
-            new.setdefault(entry.digest, entry)
-    if new:
-        values = []
-        for digest, entry in new.items():
-            folded = fold(entry.text)
-            values.append({"lang": entry.lang, "digest": digest, "text": entry.text,
-                           "folded": folded, "grams": grams(folded)})
-        conn.execute(text("INSERT INTO search_texts (lang, digest, text, folded, grams) "
-                          "VALUES (:lang, :digest, :text, :folded, :grams)"), values)
-        return _text_ids(conn, wanted)  # now every one is there
-    return ids
-
 
 def record_version(conn: Connection, resolution_id: int, number: int, model: Resolution,
                    year: int) -> None:
-    """Index version ``number`` of a resolution (in the caller's transaction): the spans
-    of version ``number - 1`` whose text and reference stay are extended, the others are
-    opened."""
-    found = entries(model)
-    ids = _text_ids(conn, found)
-    previous = {}
-    if number > 1:
-        previous = {(str(r.para_id), str(r.lang)): r for r in conn.execute(text(
-            "SELECT id, para_id, lang, text_id, ref FROM search_spans "
-            "WHERE resolution_id = :r AND last_version = :v"),
-            {"r": resolution_id, "v": number - 1})}
-    extend, start = [], []
-    for entry in found:
-        text_id = ids[entry.digest]
-        before = previous.get((entry.para_id, entry.lang))
-        if before is not None and int(before.text_id) == text_id and before.ref == entry.ref:
-            extend.append({"id": before.id, "v": number, "p": entry.position, "y": year})
-        else:
-            start.append({"r": resolution_id, "para": entry.para_id, "lang": entry.lang,
-                          "ref": entry.ref, "p": entry.position, "t": text_id, "v": number,
-                          "y": year})
-    if extend:
-        conn.execute(text("UPDATE search_spans SET last_version = :v, position = :p, year = :y "
-                          "WHERE id = :id"), extend)
-    if start:
-        conn.execute(text(
-            "INSERT INTO search_spans (resolution_id, para_id, lang, ref, position, text_id, "
-            "first_version, last_version, year) VALUES (:r, :para, :lang, :ref, :p, :t, :v, "
-            ":v, :y)"), start)
+    """:func:`workflow.store.search_rows.record_version` in ``conn``'s transaction (a
+    SQLAlchemy connection: the migration, the rebuild, the benchmarks)."""
+    dbapi = conn.connection.dbapi_connection
+    search_rows.record_version(Reads(dbapi, conn.dialect.name == "sqlite"), resolution_id, number,
+                        model, year)
 
 
 def stored_versions(conn: Connection, resolution_ids: Iterable[int] | None = None

@@ -28,15 +28,9 @@ BAG_JSON = ("JSONObject: the bag's JSON (dossier.json, each resolution's record,
 #: module: (functions whose signature may carry Any, why)
 BUDGET: dict[str, tuple[int, str]] = {
     # library and file edges
-    "drafts/parity/rules.py": (1,
-        "to_json: the parity report that workflow/drafting/checks completes (version, "
-        "waived); typed with it"),
     "drafts/source.py": (11,
         "ruamel.yaml nodes of the parsed source (mappings, sequences, scalars): the "
         "walker checks each node's type as it reads it and names file and line"),
-    "templates/pdf/positions.py": (3,
-        "the position map read back from a review copy (JSON), handed to "
-        "workflow/review/annotations; typed with it"),
     "templates/pdf/prewarm.py": (1,
         "_recv: pickle.loads of a message from our own printer child (a tuple whose shape"
         " the caller unpacks)"),
@@ -52,9 +46,9 @@ BUDGET: dict[str, tuple[int, str]] = {
         "Resolved.id: the id of an ORM row (int | None) or of a read-path record "
         "(workflow.store.reads.Record, a dict[str, Any] with attribute access); typed "
         "with workflow/store"),
-    "workflow/presenting/reports.py": (3,
-        "check_text, signatures_text: the parity and signature reports as the JSON cli.py"
-        " prints (docs/CHECK_JSON.md, VERIFY_JSON.md)"),
+    "workflow/presenting/reports.py": (1,
+        "signatures_text: the signature report as the JSON cli.py prints "
+        "(docs/VERIFY_JSON.md; see binding.py)"),
     "workflow/presenting/tables.py": (1,
         "keys_text: the keys listing as the JSON cli.py prints"),
     "workflow/signing/binding.py": (5,
@@ -72,15 +66,7 @@ BUDGET: dict[str, tuple[int, str]] = {
     # not yet typed
     "cli.py": (15, OTHERS),
     "workflow/demo.py": (2, DEMO),
-    "workflow/drafting/bases.py": (1, OTHERS),
-    "workflow/drafting/checks.py": (1, OTHERS),
-    "workflow/drafting/diffing.py": (2, OTHERS),
     "workflow/drafting/resolutions.py": (1, OTHERS),
-    "workflow/drafting/translations.py": (1, OTHERS),
-    "workflow/drafting/waivers.py": (1, OTHERS),
-    "workflow/drafting/xliff.py": (4, OTHERS),
-    "workflow/review/annotations.py": (3, OTHERS),
-    "workflow/review/returned.py": (1, OTHERS),
     "workflow/search/query.py": (4, OTHERS),
     "workflow/store/audit.py": (4, OTHERS),
     "workflow/store/blobs.py": (4, OTHERS),
@@ -98,7 +84,6 @@ BUDGET: dict[str, tuple[int, str]] = {
     "workflow/store/search_index.py": (2, OTHERS),
     "workflow/store/settings.py": (8, OTHERS),
     "workflow/store/setup.py": (2, OTHERS),
-    "workflow/store/texts.py": (1, OTHERS),
     "workflow/store/verify_reads.py": (3, OTHERS),
     "workflow/store/workspace.py": (2, OTHERS),
 }

@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from drafts.parity.core import FindingJSON
+    from drafts.parity.rules import Report as ParityReport
     from workflow.delivery.outbox import SendResult
     from workflow.delivery.submission import SubmitResult
     from workflow.doctor import Check
@@ -44,11 +46,11 @@ def status_text(st: Status) -> str:
     return "\n".join(out)
 
 
-def check_text(symbol: str, report: Mapping[str, Any]) -> str:
+def check_text(symbol: str, report: ParityReport) -> str:
     """Parity findings, each with its fix, then the count of errors and warnings."""
     out = [] if report["findings"] else [f"{symbol}: all authentic languages agree"]
     for f in report["findings"]:
-        out.append(f"{f['severity']:<7} {f.get('id', ''):<10} {f['ref']:<14} "
+        out.append(f"{f['severity']:<7} {f['id']:<10} {f['ref']:<14} "
                    f"[{','.join(f['languages'])}] {f['rule']}: {_detail(f)}")
         out.append(f"        fix: {f['fix']}")
     for f in report.get("waived", []):
@@ -64,7 +66,7 @@ def check_text(symbol: str, report: Mapping[str, Any]) -> str:
     return "\n".join(out)
 
 
-def _detail(finding: Mapping[str, Any]) -> str:
+def _detail(finding: FindingJSON) -> str:
     """A finding's message without the reference it starts with (shown beside it)."""
     message, ref = str(finding["message"]), str(finding["ref"])
     return message[len(ref) + 2:] if message.startswith(ref + ": ") else message

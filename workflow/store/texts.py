@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from sqlmodel import Session
 
 from drafts.model import Resolution
-from workflow.errors import InvalidInput
+from drafts.staleness import Records
+from workflow.errors import InvalidInput, WorkspaceError
 from workflow.store import parsed
 from workflow.store.models import ResolutionRow, TranslationState, Version
 
@@ -74,6 +74,32 @@ def _parse(source: str, number: int) -> Resolution:
     return model
 
 
-def records_for(session: Session, row: ResolutionRow) -> dict[str, Any]:
+def records_for(session: Session, row: ResolutionRow) -> Records:
+    """The translation records kept beside the resolution (``{unit id: {language:
+    {sibling language: sibling text hash}}}``), checked as read."""
     state = session.get(TranslationState, row.id)
-    return json.loads(state.records_json) if state else {}
+    if state is None:
+        return {}
+    records = _records(json.loads(state.records_json))
+    if records is None:
+        raise WorkspaceError(
+            f"the translation records of {row.symbol} in the database are not "
+            "{unit id: {language: {sibling language: text hash}}}; restore the database "
+            "from a backup")
+    return records
+
+
+def _records(data: object) -> Records | None:
+    if not isinstance(data, dict):
+        return None
+    out: Records = {}
+    for unit, langs in data.items():
+        if not isinstance(langs, dict):
+            return None
+        out[str(unit)] = mine = {}
+        for lang, against in langs.items():
+            if not (isinstance(against, dict)
+                    and all(isinstance(v, str) for v in against.values())):
+                return None
+            mine[str(lang)] = {str(k): str(v) for k, v in against.items()}
+    return out

@@ -70,7 +70,6 @@ BUDGET: dict[str, tuple[int, str]] = {
     "workflow/search/query.py": (4, OTHERS),
     "workflow/store/audit.py": (4, OTHERS),
     "workflow/store/blobs.py": (4, OTHERS),
-    "workflow/store/config.py": (9, OTHERS),
     "workflow/store/crosscheck.py": (9, OTHERS),
     "workflow/store/factcheck.py": (2, OTHERS),
     "workflow/store/facts.py": (12, OTHERS),
@@ -79,10 +78,7 @@ BUDGET: dict[str, tuple[int, str]] = {
     "workflow/store/parsed.py": (7, OTHERS),
     "workflow/store/reads.py": (5, OTHERS),
     "workflow/store/search_index.py": (2, OTHERS),
-    "workflow/store/settings.py": (8, OTHERS),
-    "workflow/store/setup.py": (2, OTHERS),
     "workflow/store/verify_reads.py": (3, OTHERS),
-    "workflow/store/workspace.py": (2, OTHERS),
 }
 
 

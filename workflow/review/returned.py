@@ -209,7 +209,7 @@ def _reply(app: App, session: Session, row: ResolutionRow, rnd: ReviewRound, mem
                        f"round {rnd.number} of {row.symbol} (its In-Reply-To and References "
                        "name no such message); import the reviewer's reply to that message — "
                        "nothing was imported")
-    authserv = str(app.workspace.config.get("delivery", {}).get("authserv_id", "") or "")
+    authserv = app.workspace.settings.delivery.authserv_id
     if authserv and not _authenticated(reply, authserv):
         raise FormRefused(f"{where}: {authserv} did not authenticate the sender {reply.sender} "
                        "(no Authentication-Results with dmarc=pass or dkim=pass for its "

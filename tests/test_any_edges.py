@@ -72,10 +72,6 @@ BUDGET: dict[str, tuple[int, str]] = {
     "workflow/demo.py": (2, DEMO),
     "workflow/drafting/resolutions.py": (1, OTHERS),
     "workflow/search/query.py": (4, OTHERS),
-    "workflow/store/blobs.py": (4, OTHERS),
-    "workflow/store/failures.py": (10, OTHERS),
-    "workflow/store/models.py": (3, OTHERS),
-    "workflow/store/parsed.py": (7, OTHERS),
     "workflow/store/search_index.py": (2, OTHERS),
 }
 

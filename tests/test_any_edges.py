@@ -42,10 +42,6 @@ BUDGET: dict[str, tuple[int, str]] = {
     "workflow/dossier/report.py": (2, BAG_JSON),
     "workflow/dossier/rows.py": (6, BAG_JSON),
     "workflow/dossier/seal.py": (5, BAG_JSON),
-    "workflow/lifecycle/facts.py": (1,
-        "Resolved.id: the id of an ORM row (int | None) or of a read-path record "
-        "(workflow.store.reads.Record, a dict[str, Any] with attribute access); typed "
-        "with workflow/store"),
     "workflow/presenting/reports.py": (1,
         "signatures_text: the signature report as the JSON cli.py prints "
         "(docs/VERIFY_JSON.md; see binding.py)"),
@@ -58,9 +54,6 @@ BUDGET: dict[str, tuple[int, str]] = {
         "Record (its __getattr__): a row of the DB-API driver, whose values sqlite3 and "
         "psycopg type as Any; Reads.__init__: a sqlite3, psycopg or SQLAlchemy-pooled "
         "connection, which share no typed interface"),
-    "workflow/signing/statements.py": (1,
-        "sign_statement: workflow/review/approval hands its signer over as object; typed "
-        "with it"),
     "workflow/signing/trust.py": (1,
         "_index: the trust store's index.json as json reads it (each entry's keys checked"
         " where read)"),
@@ -69,7 +62,6 @@ BUDGET: dict[str, tuple[int, str]] = {
         "binding.py)"),
     # not yet typed
     "cli.py": (15, OTHERS),
-    "workflow/demo.py": (2, DEMO),
     "workflow/drafting/resolutions.py": (1, OTHERS),
     "workflow/search/query.py": (4, OTHERS),
     "workflow/store/search_index.py": (2, OTHERS),

@@ -42,14 +42,8 @@ BUDGET: dict[str, tuple[int, str]] = {
     "workflow/dossier/report.py": (2, BAG_JSON),
     "workflow/dossier/rows.py": (6, BAG_JSON),
     "workflow/dossier/seal.py": (5, BAG_JSON),
-    "workflow/presenting/reports.py": (1,
-        "signatures_text: the signature report as the JSON cli.py prints "
-        "(docs/VERIFY_JSON.md; see binding.py)"),
     "workflow/presenting/tables.py": (1,
         "keys_text: the keys listing as the JSON cli.py prints"),
-    "workflow/signing/binding.py": (5,
-        "the verification report as the JSON of docs/VERIFY_JSON.md, which binding "
-        "completes in place and cli.py prints; a dataclass once cli.py takes one"),
     "workflow/store/reads.py": (2,
         "Record (its __getattr__): a row of the DB-API driver, whose values sqlite3 and "
         "psycopg type as Any; Reads.__init__: a sqlite3, psycopg or SQLAlchemy-pooled "
@@ -57,11 +51,8 @@ BUDGET: dict[str, tuple[int, str]] = {
     "workflow/signing/trust.py": (1,
         "_index: the trust store's index.json as json reads it (each entry's keys checked"
         " where read)"),
-    "workflow/signing/verify.py": (1,
-        "verify_file: the verification report as the JSON of docs/VERIFY_JSON.md (see "
-        "binding.py)"),
     # not yet typed
-    "cli.py": (15, OTHERS),
+    "cli.py": (14, OTHERS),
     "workflow/drafting/resolutions.py": (1, OTHERS),
     "workflow/search/query.py": (4, OTHERS),
     "workflow/store/search_index.py": (2, OTHERS),

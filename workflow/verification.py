@@ -157,8 +157,9 @@ def _signature_problems(app: App, session: Session,
             problems.append(audit.Problem(where, "is missing from the store"))
             continue
         data = path.read_bytes()
-        report = bind_signatures(verify_pdf(data, roots, timestamp_roots=ts_roots,
-                                            crls=crls, complete=False).to_json(), reg, data)
+        report = verify_pdf(data, roots, timestamp_roots=ts_roots, crls=crls,
+                            complete=False).to_json()
+        bind_signatures(report, reg, data)
         if not report["ok"]:
             problems.append(audit.Problem(where, "does not verify: " + "; ".join(
                 [p for s in report["signatures"] for p in s["problems"]] + report["problems"])))

@@ -159,7 +159,7 @@ def rows(session: Session, name: str) -> Iterator[tuple[str, dict[str, object]]]
 def fact_problems(session: Session, details: list[tuple[int, Mapping[str, object]]]
                   ) -> list[Problem]:
     """Every fact row compared with the hash the chain recorded last for it."""
-    table = m.ResolutionRow.__table__  # type: ignore[attr-defined]
+    table = SQLModel.metadata.tables[m.ResolutionRow.__tablename__]
     symbols: dict[object, str] = {
         rid: str(sym) for rid, sym in session.connection().execute(
             select(table.c.id, table.c.symbol)).all()}

@@ -14,7 +14,6 @@ never evidence.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -318,7 +317,9 @@ def parity_of(reads: Statements, row: Resolved, state_dir: Path | None, *,
     from drafts.parity.waivers import unit_hashes
 
     model = _model(row, version, state_dir)
-    errors = [f for f in check(model, records=json.loads(stored) if stored else {})
+    from workflow.store.records import records_of
+
+    errors = [f for f in check(model, records=records_of(stored, row.symbol) if stored else {})
               if f.severity == "error"]
     hashes = unit_hashes(model)
     if state_dir is not None:

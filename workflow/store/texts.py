@@ -4,18 +4,18 @@ beside a resolution."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from sqlmodel import Session
 
 from drafts.model import Resolution
 from drafts.staleness import Records
-from workflow.errors import InvalidInput, WorkspaceError
+from workflow.errors import InvalidInput
 from workflow.store import parsed
 from workflow.store.models import ResolutionRow, TranslationState, Version
+from workflow.store.records import records_of
 
-__all__ = ["load_version", "records_for", "remember"]
+__all__ = ["load_version", "records_for", "records_of", "remember"]
 
 
 def load_version(session: Session, version: Version) -> Resolution:
@@ -78,28 +78,4 @@ def records_for(session: Session, row: ResolutionRow) -> Records:
     """The translation records kept beside the resolution (``{unit id: {language:
     {sibling language: sibling text hash}}}``), checked as read."""
     state = session.get(TranslationState, row.id)
-    if state is None:
-        return {}
-    records = _records(json.loads(state.records_json))
-    if records is None:
-        raise WorkspaceError(
-            f"the translation records of {row.symbol} in the database are not "
-            "{unit id: {language: {sibling language: text hash}}}; restore the database "
-            "from a backup")
-    return records
-
-
-def _records(data: object) -> Records | None:
-    if not isinstance(data, dict):
-        return None
-    out: Records = {}
-    for unit, langs in data.items():
-        if not isinstance(langs, dict):
-            return None
-        out[str(unit)] = mine = {}
-        for lang, against in langs.items():
-            if not (isinstance(against, dict)
-                    and all(isinstance(v, str) for v in against.values())):
-                return None
-            mine[str(lang)] = {str(k): str(v) for k, v in against.items()}
-    return out
+    return records_of(state.records_json, row.symbol) if state is not None else {}

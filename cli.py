@@ -22,7 +22,7 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -109,7 +109,7 @@ class Context:
 
         return reporting(None if self.json else terminal.counter(self.say))
 
-    def emit(self, data: dict[str, Any], text: str | None = None) -> None:
+    def emit(self, data: Mapping[str, object], text: str | None = None) -> None:
         """Print ``data`` (an object: its keys are the command's declared ones) as JSON
         with --json, else ``text``. A reader that stops early (``| head``) ends the
         output, not the command, so the exit code still tells."""

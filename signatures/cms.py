@@ -22,6 +22,7 @@ from cryptography import x509
 from signatures.errors import VerificationError
 from signatures.keys import cert_info
 from signatures.signer import DIGEST_ALGORITHM, Signer
+from signatures.verdict import DetachedJSON
 
 if TYPE_CHECKING:
     from asn1crypto import cms as asn1_cms
@@ -62,7 +63,7 @@ class DetachedReport:
         return replace(self, ok=False, reasons=[*self.reasons, reason],
                        problems=[*self.problems, text])
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> DetachedJSON:
         return {
             "schema": "brics-resolutions/verify-p7s/1",
             "ok": self.ok,

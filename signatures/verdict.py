@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, NotRequired, TypedDict
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -20,13 +20,95 @@ if TYPE_CHECKING:
         TimestampSignatureStatus,
     )
 
-__all__ = ["REASONS", "Proof", "reasons_for", "level_of"]
+__all__ = ["REASONS", "Proof", "reasons_for", "level_of", "ProofJSON", "SignerJSON",
+           "SignatureJSON", "PdfSignatureJSON", "FieldJSON", "PdfJSON", "DetachedJSON"]
 
 #: every reason code, most telling first (the first that applies is the ``reason``)
 REASONS = ("modified", "invalid", "revoked", "expired", "not-yet-valid", "untrusted",
            "timestamp-invalid", "wrong-signer", "unreadable")
 
 ACCEPTED_MODIFICATIONS = ("NONE", "LTA_UPDATES", "FORM_FILLING")
+
+
+# -- the reports as JSON (docs/VERIFY_JSON.md), typed: what to_json() returns -------------
+
+class ProofJSON(TypedDict):
+    """When a signature is proven to have existed, and by what."""
+
+    time: str
+    by: str
+
+
+class SignerJSON(TypedDict):
+    """The signer's certificate as docs/VERIFY_JSON.md shows it (``not_after``: PDF only)."""
+
+    common_name: str
+    subject: str
+    member_id: str | None
+    sha256: str
+    not_after: NotRequired[str | None]
+
+
+class SignatureJSON(TypedDict):
+    """What every signature's entry of a report has, in a PDF or detached
+    (docs/VERIFY_JSON.md)."""
+
+    ok: bool
+    reason: str | None
+    reasons: list[str]
+    proof: ProofJSON | None
+    signer: SignerJSON
+    signing_time: str | None
+    timestamp_time: str | None
+    intact: bool
+    valid: bool
+    trusted: bool
+    problems: list[str]
+
+
+class PdfSignatureJSON(SignatureJSON):
+    """One signature of a PDF's report (docs/VERIFY_JSON.md, "One signature")."""
+
+    index: int
+    field_name: str
+    certification: bool
+    modification_level: str | None
+    docmdp_level: str | None
+    docmdp_ok: bool | None
+    coverage: str | None
+    bottom_line: bool
+    byte_range: list[int]
+    signed_revision_end: int
+    summary: str
+
+
+class FieldJSON(TypedDict):
+    name: str
+    signed: bool
+    required: bool
+
+
+class PdfJSON(TypedDict):
+    """A PDF's report (docs/VERIFY_JSON.md, ``verify-pdf``)."""
+
+    schema: Literal["brics-resolutions/verify-pdf/1"]
+    ok: bool
+    level: str
+    at: str | None
+    size: int
+    document_timestamps: list[dict[str, object]]
+    fields: list[FieldJSON]
+    signature_count: int
+    problems: list[str]
+    signatures: list[PdfSignatureJSON]
+
+
+class DetachedJSON(SignatureJSON):
+    """A detached signature's report (docs/VERIFY_JSON.md, ``verify-p7s``); ``p7s``: the
+    file it was read from, when the caller names it."""
+
+    schema: str
+    p7s: NotRequired[str]
 
 
 @dataclass(frozen=True)
@@ -36,7 +118,7 @@ class Proof:
     time: datetime
     kind: str  # "signature-timestamp", "document-timestamp", "archive-timestamp" or "none"
 
-    def to_json(self) -> dict[str, str]:
+    def to_json(self) -> ProofJSON:
         return {"time": self.time.isoformat(), "by": self.kind}
 
 

@@ -27,7 +27,7 @@ from cryptography import x509
 from signatures.errors import VerificationError
 from signatures.keys import cert_info
 from signatures.revocation import context_at, issuers_of, load_crls, revoked_at
-from signatures.verdict import Proof, level_of, reasons_for
+from signatures.verdict import PdfJSON, PdfSignatureJSON, Proof, level_of, reasons_for
 
 if TYPE_CHECKING:
     from asn1crypto import crl as asn1_crl
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from pyhanko.sign.validation.status import PdfSignatureStatus
 
 __all__ = ["PdfReport", "SignatureReport", "signed_revision", "verify_pdf"]
+
 
 
 
@@ -82,7 +83,7 @@ class SignatureReport:
         return replace(self, ok=False, reasons=[*self.reasons, reason],
                        problems=[*self.problems, text])
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> PdfSignatureJSON:
         return {
             "index": self.index,
             "reason": self.reason,
@@ -132,7 +133,7 @@ class PdfReport:
     def ok(self) -> bool:
         return bool(self.signatures) and all(s.ok for s in self.signatures) and not self.problems
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> PdfJSON:
         return {
             "schema": "brics-resolutions/verify-pdf/1",
             "ok": self.ok,

@@ -28,15 +28,9 @@ BAG_JSON = ("JSONObject: the bag's JSON (dossier.json, each resolution's record,
 #: module: (functions whose signature may carry Any, why)
 BUDGET: dict[str, tuple[int, str]] = {
     # library and file edges
-    "drafts/parity/rules.py": (1,
-        "to_json: the parity report that workflow/drafting/checks completes (version, "
-        "waived); typed with it"),
     "drafts/source.py": (11,
         "ruamel.yaml nodes of the parsed source (mappings, sequences, scalars): the "
         "walker checks each node's type as it reads it and names file and line"),
-    "templates/pdf/positions.py": (3,
-        "the position map read back from a review copy (JSON), handed to "
-        "workflow/review/annotations; typed with it"),
     "templates/pdf/prewarm.py": (1,
         "_recv: pickle.loads of a message from our own printer child (a tuple whose shape"
         " the caller unpacks)"),
@@ -48,58 +42,19 @@ BUDGET: dict[str, tuple[int, str]] = {
     "workflow/dossier/report.py": (2, BAG_JSON),
     "workflow/dossier/rows.py": (6, BAG_JSON),
     "workflow/dossier/seal.py": (5, BAG_JSON),
-    "workflow/lifecycle/facts.py": (1,
-        "Resolved.id: the id of an ORM row (int | None) or of a read-path record "
-        "(workflow.store.reads.Record, a dict[str, Any] with attribute access); typed "
-        "with workflow/store"),
-    "workflow/presenting/reports.py": (3,
-        "check_text, signatures_text: the parity and signature reports as the JSON cli.py"
-        " prints (docs/CHECK_JSON.md, VERIFY_JSON.md)"),
     "workflow/presenting/tables.py": (1,
         "keys_text: the keys listing as the JSON cli.py prints"),
-    "workflow/signing/binding.py": (5,
-        "the verification report as the JSON of docs/VERIFY_JSON.md, which binding "
-        "completes in place and cli.py prints; a dataclass once cli.py takes one"),
-    "workflow/signing/statements.py": (1,
-        "sign_statement: workflow/review/approval hands its signer over as object; typed "
-        "with it"),
+    "workflow/store/reads.py": (2,
+        "Record (its __getattr__): a row of the DB-API driver, whose values sqlite3 and "
+        "psycopg type as Any; Reads.__init__: a sqlite3, psycopg or SQLAlchemy-pooled "
+        "connection, which share no typed interface"),
     "workflow/signing/trust.py": (1,
         "_index: the trust store's index.json as json reads it (each entry's keys checked"
         " where read)"),
-    "workflow/signing/verify.py": (1,
-        "verify_file: the verification report as the JSON of docs/VERIFY_JSON.md (see "
-        "binding.py)"),
     # not yet typed
-    "cli.py": (15, OTHERS),
-    "workflow/demo.py": (2, DEMO),
-    "workflow/drafting/bases.py": (1, OTHERS),
-    "workflow/drafting/checks.py": (1, OTHERS),
-    "workflow/drafting/diffing.py": (2, OTHERS),
-    "workflow/drafting/translations.py": (1, OTHERS),
-    "workflow/drafting/waivers.py": (1, OTHERS),
-    "workflow/drafting/xliff.py": (4, OTHERS),
-    "workflow/review/annotations.py": (3, OTHERS),
-    "workflow/review/returned.py": (1, OTHERS),
+    "cli.py": (14, OTHERS),
     "workflow/search/query.py": (4, OTHERS),
-    "workflow/store/audit.py": (4, OTHERS),
-    "workflow/store/blobs.py": (4, OTHERS),
-    "workflow/store/chain.py": (7, OTHERS),
-    "workflow/store/config.py": (9, OTHERS),
-    "workflow/store/crosscheck.py": (9, OTHERS),
-    "workflow/store/factcheck.py": (2, OTHERS),
-    "workflow/store/facts.py": (12, OTHERS),
-    "workflow/store/failures.py": (10, OTHERS),
-    "workflow/store/files.py": (2, OTHERS),
-    "workflow/store/models.py": (3, OTHERS),
-    "workflow/store/parsed.py": (7, OTHERS),
-    "workflow/store/reads.py": (5, OTHERS),
-    "workflow/store/rowhash.py": (6, OTHERS),
-    "workflow/store/search_index.py": (2, OTHERS),
-    "workflow/store/settings.py": (8, OTHERS),
-    "workflow/store/setup.py": (2, OTHERS),
-    "workflow/store/texts.py": (1, OTHERS),
-    "workflow/store/verify_reads.py": (3, OTHERS),
-    "workflow/store/workspace.py": (2, OTHERS),
+    "workflow/store/search_index.py": (1, OTHERS),
 }
 
 

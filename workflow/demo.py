@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from workflow import clock
 from workflow.errors import WorkflowError
@@ -29,7 +29,14 @@ class DemoError(WorkflowError):
 
 
 #: id, name, names per language, organisation, delegation, e-mail, language, roles
-MEMBERS = [
+if TYPE_CHECKING:
+    from signatures.tsa import LoopbackTsa
+
+#: a demo member: id, name, names by language, organisation, delegation, e-mail, language,
+#: roles
+DemoMember = tuple[str, str, dict[str, str], str, str, str, str, list[str]]
+
+MEMBERS: list[DemoMember] = [
     ("ivanova", "Иванова Анна Петровна", {"en": "Anna Ivanova", "zh": "安娜·伊万诺娃"},
      "ВО «ФАРЭКСПО»", "ru", "ivanova@farexpo.example", "ru", ["secretary"]),
     ("orlov", "Орлов Сергей Викторович", {"en": "Sergey Orlov", "zh": "谢尔盖·奥尔洛夫"},
@@ -107,7 +114,7 @@ def _sign_as_member(root: Path, member: str, statement: Path) -> None:
     Path(f"{statement}.p7s").write_bytes(sign_detached(statement.read_bytes(), signer))
 
 
-def _demo_tsa(root: Path) -> tuple[Any, Path]:
+def _demo_tsa(root: Path) -> tuple[LoopbackTsa, Path]:
     """A timestamp authority for the demo on loopback (labelled "demo", its own root); the
     workspace names it as its ``timestamp_url`` at init."""
     from signatures.tsa import LoopbackTsa
@@ -239,7 +246,7 @@ def _play(root: Path, run: Run, echo: Callable[[str], None], tsa_url: str,
 
 
 
-def member_adds(members: Sequence[tuple[Any, ...]],
+def member_adds(members: Sequence[DemoMember],
                 password_file: Path | None = None) -> list[list[str]]:
     """The ``member add`` command lines of ``members`` (rows shaped like :data:`MEMBERS`);
     with ``password_file``, each member's database role gets that password."""

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from workflow import pool
 from workflow.app import App
@@ -92,8 +92,8 @@ def _part(app: App, task: _Task) -> list[audit.Problem]:
         return anchor_problems(app, session)
 
 
-def _has_statements(session) -> bool:  # type: ignore[no-untyped-def]
-    return session.exec(select(Approval.id).where(Approval.statement.is_not(None))  # type: ignore[union-attr]
+def _has_statements(session: Session) -> bool:
+    return session.exec(select(Approval.id).where(col(Approval.statement).is_not(None))
                         .limit(1)).first() is not None
 
 
@@ -102,7 +102,7 @@ def _has_stored_files(app: App) -> bool:
     return store.is_dir() and next(store.glob("??/*"), None) is not None
 
 
-def _config_events(session) -> list[tuple[int, str, dict]]:  # type: ignore[no-untyped-def,type-arg]
+def _config_events(session: Session) -> list[tuple[int, str, dict[str, object]]]:
     import json
 
     rows = session.exec(select(AuditEvent.seq, AuditEvent.action, AuditEvent.detail)
@@ -110,7 +110,7 @@ def _config_events(session) -> list[tuple[int, str, dict]]:  # type: ignore[no-u
     return [(seq, action, json.loads(detail)) for seq, action, detail in rows]
 
 
-def _file_problems(app: App, session) -> list[audit.Problem]:  # type: ignore[no-untyped-def]
+def _file_problems(app: App, session: Session) -> list[audit.Problem]:
     """Files the engine wrote and recorded by hash: submission packages and queued mail."""
     from workflow.store.files import recorded_file_problems
 
@@ -124,7 +124,7 @@ def _file_problems(app: App, session) -> list[audit.Problem]:  # type: ignore[no
     return recorded_file_problems(app.workspace.files, recorded)
 
 
-def _signed(session) -> dict[tuple[int, int], int]:  # type: ignore[no-untyped-def]
+def _signed(session: Session) -> dict[tuple[int, int], int]:
     """(resolution id, version) of every signed PDF → the signatures recorded on it."""
     count: dict[tuple[int, int], int] = {}
     for rid, number in session.exec(select(SignatureRecord.resolution_id,
@@ -133,7 +133,7 @@ def _signed(session) -> dict[tuple[int, int], int]:  # type: ignore[no-untyped-d
     return count
 
 
-def _signature_problems(app: App, session,  # type: ignore[no-untyped-def]
+def _signature_problems(app: App, session: Session,
                         signed: list[tuple[tuple[int, int], int]]) -> list[audit.Problem]:
     """The signed PDFs of ``signed`` ((resolution id, version), signatures recorded)
     checked against the trust store and the registry."""
@@ -149,7 +149,7 @@ def _signature_problems(app: App, session,  # type: ignore[no-untyped-def]
     for key, recorded in signed:
         rec = session.exec(select(SignatureRecord).where(
             SignatureRecord.resolution_id == key[0], SignatureRecord.version_number == key[1])
-            .order_by(SignatureRecord.id.desc()).limit(1)).one()  # type: ignore[union-attr]
+            .order_by(col(SignatureRecord.id).desc()).limit(1)).one()
         row = session.get(ResolutionRow, key[0])
         where = f"signed PDF of {row.symbol if row else key[0]} v{key[1]}"
         path = app.store_path(rec.signed_sha256)
@@ -157,8 +157,9 @@ def _signature_problems(app: App, session,  # type: ignore[no-untyped-def]
             problems.append(audit.Problem(where, "is missing from the store"))
             continue
         data = path.read_bytes()
-        report = bind_signatures(verify_pdf(data, roots, timestamp_roots=ts_roots,
-                                            crls=crls, complete=False).to_json(), reg, data)
+        report = verify_pdf(data, roots, timestamp_roots=ts_roots, crls=crls,
+                            complete=False).to_json()
+        bind_signatures(report, reg, data)
         if not report["ok"]:
             problems.append(audit.Problem(where, "does not verify: " + "; ".join(
                 [p for s in report["signatures"] for p in s["problems"]] + report["problems"])))
@@ -168,7 +169,7 @@ def _signature_problems(app: App, session,  # type: ignore[no-untyped-def]
     return problems
 
 
-def _artefact_problems(app: App, session) -> list[audit.Problem]:  # type: ignore[no-untyped-def]
+def _artefact_problems(app: App, session: Session) -> list[audit.Problem]:
     """Stored artefacts whose bytes no longer match their name (SHA-256)."""
     from workflow.store.files import store_problems
 
@@ -189,5 +190,5 @@ def record_config(app: App) -> list[str]:
         act(session, allow(app, session, "audit config"))
         last = settings.last_recorded(_config_events(session))
         return settings.record_config(session, app.workspace.root, app.actor(session),
-                                      before=last[1].get("config", {}) if last else {},
+                                      before=last.rules if last else {},
                                       shared=app.workspace.files)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import Any, TypedDict
 
 from drafts.model import LANGUAGES, SECTION_OPERATIVE, SECTION_PREAMBLE, Paragraph, Resolution
 from drafts.numbering import ref as paragraph_ref
@@ -20,6 +20,7 @@ __all__ = [
     "WARNING",
     "KIND_TITLE",
     "Finding",
+    "FindingJSON",
     "Thresholds",
     "Unit",
     "units",
@@ -30,6 +31,19 @@ __all__ = [
 
 ERROR, WARNING = "error", "warning"
 KIND_TITLE = "title"
+
+
+class FindingJSON(TypedDict):
+    """A finding as the JSON of ``docs/CHECK_JSON.md``."""
+
+    id: str
+    ref: str
+    paragraph_id: str
+    languages: list[str]
+    rule: str
+    severity: str
+    message: str
+    fix: str
 
 
 @dataclass(frozen=True)
@@ -57,7 +71,7 @@ class Finding:
         key = "\0".join([self.paragraph_id, self.rule, ",".join(self.languages)])
         return "f-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> FindingJSON:
         return {
             "id": self.id,
             "ref": self.ref,

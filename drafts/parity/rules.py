@@ -30,15 +30,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from drafts.model import Resolution
 from drafts.parity import numbers as parity_numbers
 from drafts.parity import structure as parity_structure
 from drafts.parity import text as parity_text
-from drafts.parity.core import ERROR, WARNING, Finding, Thresholds, Unit, units
+from drafts.parity.core import ERROR, WARNING, Finding, FindingJSON, Thresholds, Unit, units
 
-__all__ = ["Finding", "Thresholds", "RULES", "SCHEMA", "check", "to_json", "summary"]
+__all__ = ["Finding", "Thresholds", "RULES", "SCHEMA", "Report", "Summary", "WaivedJSON", "check",
+           "to_json", "summary"]
 
 #: Every rule code, in the order findings on one paragraph are listed.
 RULES = ("missing", "stale", "items-count", "labels", "punctuation", "brackets", "quotes",
@@ -87,13 +88,48 @@ def _unit_findings(unit: Unit, langs: tuple[str, ...], limits: Thresholds) -> li
     ]
 
 
-def summary(findings: Iterable[Finding]) -> dict[str, object]:
-    """Counts by severity and by rule, and ``ok`` (true when there is no error)."""
+class Summary(TypedDict):
+    """The counts of a parity report (``waived`` added by the workflow's check)."""
+
+    error: int
+    warning: int
+    total: int
+    by_rule: dict[str, int]
+    waived: NotRequired[int]
+
+
+class WaiverJSON(TypedDict):
+    """Who set a finding aside, why, when and on which version (as the waiver fact
+    recorded them)."""
+
+    by: object
+    reason: object
+    at: object
+    version: object
+
+
+class WaivedJSON(FindingJSON):
+    waiver: WaiverJSON
+
+
+class Report(TypedDict):
+    """The parity report as the JSON of ``docs/CHECK_JSON.md`` (``version`` and
+    ``waived`` added by the workflow's check)."""
+
+    schema: str
+    ok: bool
+    summary: Summary
+    findings: list[FindingJSON]
+    version: NotRequired[int]
+    waived: NotRequired[list[WaivedJSON]]
+
+
+def summary(findings: Iterable[Finding]) -> Summary:
+    """Counts by severity and by rule."""
     items = list(findings)
     severities = Counter(f.severity for f in items)
     rules = Counter(f.rule for f in items)
     return {
-        "ok": severities[ERROR] == 0,
         "error": severities[ERROR],
         "warning": severities[WARNING],
         "total": len(items),
@@ -101,14 +137,13 @@ def summary(findings: Iterable[Finding]) -> dict[str, object]:
     }
 
 
-def to_json(findings: Iterable[Finding]) -> dict[str, Any]:
+def to_json(findings: Iterable[Finding]) -> Report:
     """The findings as JSON-ready data (schema in ``docs/CHECK_JSON.md``)."""
     items = list(findings)
     counts = summary(items)
-    ok = counts.pop("ok")
     return {
         "schema": SCHEMA,
-        "ok": ok,
+        "ok": counts["error"] == 0,
         "summary": counts,
         "findings": [f.to_dict() for f in items],
     }

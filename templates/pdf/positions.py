@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:
     from weasyprint import Document
     from weasyprint.formatting_structure.boxes import Box
 
-__all__ = ["MAP_NAME", "MAP_FORMAT", "MapError", "paragraph_positions", "map_bytes",
-           "read_map", "locate", "locate_box"]
+__all__ = ["MAP_NAME", "MAP_FORMAT", "MapError", "PositionMap", "Rect", "paragraph_positions",
+           "map_bytes", "read_map", "locate", "locate_box"]
 
 #: the name of the embedded file that carries the map
 MAP_NAME = "review-positions.json"
@@ -34,6 +34,19 @@ _PT_PER_PX = 0.75  # CSS px are 1/96 in, PDF points 1/72 in
 
 class MapError(ValueError):
     """An embedded position map that is not one this renderer wrote."""
+
+
+#: ``(page, x0, y0, x1, y1, paragraph id, language)``
+Rect = tuple[float, float, float, float, float, str, str]
+
+
+class PositionMap(TypedDict):
+    """A map read back from a copy: the copy's ids, the pages (width, height) and the
+    paragraphs' rectangles."""
+
+    ids: dict[str, str]
+    pages: list[object]
+    rects: list[Rect]
 
 
 def _lang(tag: str) -> str:
@@ -83,12 +96,12 @@ def map_bytes(ids: dict[str, str], positions: Mapping[str, object]) -> bytes:
                       separators=(",", ":")).encode("utf-8")
 
 
-def read_map(blob: bytes) -> tuple[dict[str, Any], bytes, str]:
+def read_map(blob: bytes) -> tuple[PositionMap, bytes, str]:
     """(the map, the bytes that were sealed, the seal) of an embedded map."""
     if len(blob) > 5 * 1024 * 1024:
         raise MapError("the position map is far larger than any review copy's")
     try:
-        value = json.loads(blob.decode("utf-8"))
+        value: object = json.loads(blob.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise MapError("the position map is not readable JSON") from None
     if not isinstance(value, dict) or value.get("format") != MAP_FORMAT:
@@ -98,23 +111,33 @@ def read_map(blob: bytes) -> tuple[dict[str, Any], bytes, str]:
     if not (isinstance(ids, dict) and isinstance(pages, list) and isinstance(rects, list)
             and isinstance(seal, str)):
         raise MapError("the position map is incomplete")
+    texts = {str(k): str(v) for k, v in ids.items()}
     try:
-        body = map_bytes({str(k): str(v) for k, v in ids.items()},
-                         {"pages": pages, "rects": rects})
-        good = all(isinstance(r, list) and len(r) == 7 and isinstance(r[5], str)
-                   and isinstance(r[6], str) and all(isinstance(n, (int, float)) for n in r[:5])
-                   for r in rects)
+        body = map_bytes(texts, {"pages": pages, "rects": rects})
     except (TypeError, ValueError):
-        good = False
-    if not good:
+        raise MapError("the position map is malformed") from None
+    good = [_rect(r) for r in rects]
+    checked = [r for r in good if r is not None]
+    if len(checked) != len(good):
         raise MapError("the position map is malformed")
-    return value, body, seal
+    return {"ids": texts, "pages": list(pages), "rects": checked}, body, seal
 
 
-def locate(positions: dict[str, Any], page: int, x: float, y: float) -> tuple[str, str] | None:
+def _rect(value: object) -> Rect | None:
+    if not (isinstance(value, list) and len(value) == 7):
+        return None
+    page, x0, y0, x1, y1, pid, lang = value
+    numbers = [n for n in (page, x0, y0, x1, y1)
+               if isinstance(n, (int, float)) and not isinstance(n, bool)]
+    if len(numbers) != 5 or not (isinstance(pid, str) and isinstance(lang, str)):
+        return None
+    return (numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], pid, lang)
+
+
+def locate(positions: PositionMap, page: int, x: float, y: float) -> tuple[str, str] | None:
     """(paragraph id, language) at a point of a page; a point in the margin beside a
     paragraph belongs to the nearest column of that row. None: outside every paragraph."""
-    rects = [r for r in positions.get("rects", []) if r[0] == page]
+    rects = [r for r in positions["rects"] if r[0] == page]
     for _, x0, y0, x1, y1, pid, lang in rects:
         if x0 <= x <= x1 and y0 <= y <= y1:
             return pid, lang
@@ -125,14 +148,14 @@ def locate(positions: dict[str, Any], page: int, x: float, y: float) -> tuple[st
     return None
 
 
-def locate_box(positions: dict[str, Any], page: int,
+def locate_box(positions: PositionMap, page: int,
                box: tuple[float, float, float, float]) -> tuple[str, str] | None:
     """(paragraph id, language) under an icon (a sticky note): the paragraph most of the
     icon covers, whichever corner the reader anchored it by; an icon over no paragraph is
     placed by its centre (the margin beside a paragraph is that paragraph's)."""
     x0, y0, x1, y1 = box
     best, area = None, 0.0
-    for _, rx0, ry0, rx1, ry1, pid, lang in (r for r in positions.get("rects", [])
+    for _, rx0, ry0, rx1, ry1, pid, lang in (r for r in positions["rects"]
                                              if r[0] == page):
         overlap = max(0.0, min(x1, rx1) - max(x0, rx0)) * max(0.0, min(y1, ry1) - max(y0, ry0))
         if overlap > area:

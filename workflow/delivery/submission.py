@@ -256,7 +256,7 @@ def _write_folder(parent: Path, number: int, files: list[tuple[str, bytes]],
 
 def _dative(body: Body, lang: str) -> str:
     """The body after "transmit to" (bodies.toml ``dative.LANG``)."""
-    forms = body.options.get("dative", {})
+    forms = body.forms("dative")
     if forms.get(lang):
         return str(forms[lang])
     return f"the {body.name(lang)}" if lang == "en" else body.name(lang)

@@ -42,7 +42,7 @@ def body_view(app: App, code: str) -> BodyView:
     style = str(options.get("style", ""))
     openers = str(options.get("ru_openers", "lower" if style == "un" else "as-written"))
     return BodyView(code=body.code, names=body.names, enacting=body.enacting,
-                    address=body.address, dative=dict(options.get("dative", {})),
+                    address=body.address, dative=body.forms("dative"),
                     latin_names=bool(options.get("latin_names", False)),
                     ru_lower_openers=openers == "lower")
 

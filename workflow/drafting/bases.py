@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from drafts.model import Resolution
 from workflow.errors import ConcurrencyError, InvalidInput
@@ -84,7 +83,7 @@ class Merge:
                 f"were applied over version {self.onto}, keeping the changes made since "
                 f"({kept})")
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"base": self.base, "onto": self.onto, "ours": self.ours,
                 "theirs": self.theirs}
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from workflow.app import App
 from workflow.store.texts import load_version, records_for
 
+if TYPE_CHECKING:
+    from drafts.parity.rules import Report
+
 __all__ = ["check_resolution"]
 
 
-def check_resolution(app: App, ref: str, version: int | None = None) -> tuple[str, dict[str, Any]]:
+def check_resolution(app: App, ref: str, version: int | None = None) -> tuple[str, Report]:
     """The parity report of a version: the findings that stand, and those set aside by a
     waiver that still holds (``waived``, each with who, why and on which version)."""
     from drafts.parity.rules import check, to_json

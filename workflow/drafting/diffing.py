@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from drafts.diff import compare
 from workflow.app import App
@@ -21,7 +20,7 @@ class Change:
     new_ref: str | None
     segments: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"id": self.id, "status": self.status, "old_ref": self.old_ref,
                 "new_ref": self.new_ref,
                 "segments": {lang: [[op, text] for op, text in segs]
@@ -35,7 +34,7 @@ class VersionDiff:
     new: int
     changes: list[Change]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"symbol": self.symbol, "from": self.old, "to": self.new,
                 "changes": [c.to_json() for c in self.changes]}
 

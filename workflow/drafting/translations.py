@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -16,6 +16,9 @@ from workflow.lifecycle.steps import act, allow
 from workflow.store import audit
 from workflow.store.models import ResolutionRow, TranslationState, key_of
 from workflow.store.texts import load_version, records_for
+
+if TYPE_CHECKING:
+    from drafts.staleness import Records
 
 __all__ = ["on_new_version", "stale_map", "confirm", "confirm_units"]
 
@@ -28,7 +31,7 @@ def on_new_version(session: Session, row: ResolutionRow, old: Resolution | None,
     _save(session, row, records)
 
 
-def _save(session: Session, row: ResolutionRow, records: dict[str, Any]) -> None:
+def _save(session: Session, row: ResolutionRow, records: Records) -> None:
     state = session.get(TranslationState, row.id)
     blob = json.dumps(records, ensure_ascii=False, sort_keys=True)
     if state is None:

@@ -12,7 +12,6 @@ state before submission.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from drafts.parity.waivers import resolve, unit_hashes
 from workflow import clock
@@ -43,7 +42,7 @@ class Accepted:
     reason: str
     version: int
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return dict(self.__dict__)
 
     def line(self) -> str:

@@ -10,9 +10,10 @@ the translator translated or marked translated, in one audit event that names th
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from workflow import clock
 from workflow.app import App
@@ -23,6 +24,11 @@ from workflow.lifecycle.machine import text_is_final
 from workflow.lifecycle.steps import act, allow
 from workflow.store import audit
 from workflow.store.texts import load_version, records_for
+
+if TYPE_CHECKING:
+    from drafts.model import Resolution
+    from drafts.staleness import Records
+    from drafts.xliff.read import Returned
 
 __all__ = ["Exported", "Imported", "export_xliff", "import_xliff", "default_name"]
 
@@ -52,7 +58,7 @@ class Imported:
     untranslated: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return dict(self.__dict__)
 
     def lines(self) -> list[str]:
@@ -135,8 +141,9 @@ def _language(tag: str, languages: tuple[str, ...]) -> str:
     return primary if primary in languages else tag
 
 
-def _check_identity(returned: Any, name: str, symbol: str, number: int, content_hash: str,
-                    languages: tuple[str, ...], known: Any) -> tuple[str, str]:
+def _check_identity(returned: Returned, name: str, symbol: str, number: int,
+                    content_hash: str, languages: tuple[str, ...],
+                    known: Collection[str]) -> tuple[str, str]:
     """The file's (target, source) languages, once it is known to belong to this version."""
     again = (f"export a new file ('resolutions translations export {symbol} "
              f"--lang {returned.target or 'LANG'}')")
@@ -179,8 +186,8 @@ class _Sorted:
     notes: list[str] = field(default_factory=list)
 
 
-def _sort_units(returned: Any, model: Any, records: Any, lang: str, source: str,
-                name: str) -> _Sorted:
+def _sort_units(returned: Returned, model: Resolution, records: Records, lang: str,
+                source: str, name: str) -> _Sorted:
     """What each unit of the file asks for: a new text, a confirmation, or nothing."""
     from drafts.errors import SourceError
     from drafts.source import check_text
@@ -291,7 +298,7 @@ def import_xliff(app: App, ref: str, path: Path) -> Imported:
                     found.untranslated, notes)
 
 
-def _changed_since(older: Any, current: Any) -> set[str]:
+def _changed_since(older: Resolution, current: Resolution) -> set[str]:
     """The units whose texts differ between two versions (or exist in one only)."""
     from drafts.staleness import units
 

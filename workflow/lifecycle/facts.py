@@ -14,10 +14,9 @@ never evidence.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from workflow.states import State
 
@@ -145,7 +144,7 @@ class Resolved(Protocol):
     """A resolution row as both paths hold it (an ORM row or a read-path record)."""
 
     @property
-    def id(self) -> Any: ...
+    def id(self) -> int | None: ...
     @property
     def symbol(self) -> str: ...
     @property
@@ -154,6 +153,13 @@ class Resolved(Protocol):
     def current_version(self) -> int: ...
     @property
     def body(self) -> str: ...
+
+
+def _id(row: Resolved) -> int:
+    """The id of a stored resolution (a row not yet flushed has none)."""
+    if row.id is None:
+        raise LookupError(f"{row.symbol} is not stored yet")
+    return row.id
 
 
 class _RoundRow(Protocol):
@@ -232,7 +238,7 @@ def load(reads: Statements, row: Resolved, policy: Policy, *, parity: bool = Fal
          state_dir: Path | None = None, cached_parity: bool = False) -> ResolutionFacts:
     """The facts of ``row`` now. ``parity``: also run the parity rules on the current
     version (``cached_parity``: ``status`` may answer from the cache under ``state_dir``)."""
-    rid = int(row.id)
+    rid = _id(row)
     rnd = _round(reads, rid)
     proposed: tuple[int, ...] = ()
     accepted: tuple[int, ...] = ()
@@ -263,12 +269,12 @@ def _waivers(reads: Statements, row: Resolved, state_dir: Path | None
              ) -> tuple[tuple[WaiverFact, str], ...]:
     """Each waiver with the hash it holds for, marked as holding when the paragraph's texts
     in the current version still hash to it."""
-    found = reads.waivers(int(row.id))
+    found = reads.waivers(_id(row))
     if not found:
         return ()
     from drafts.parity.waivers import unit_hashes
 
-    version = reads.version(int(row.id), int(row.current_version))
+    version = reads.version(_id(row), int(row.current_version))
     hashes = unit_hashes(_model(row, version, state_dir)) if version is not None else {}
     return tuple((WaiverFact(str(w.finding), str(w.ref), str(w.rule),
                              tuple(x for x in str(w.languages).split(",") if x),
@@ -286,7 +292,7 @@ def _unqueued(reads: Statements, row: Resolved, rnd: RoundFacts | None) -> tuple
     mailed = {str(m.id) for m in reads.members() if m.email}
     return tuple(copies_not_queued(str(row.symbol), rnd.number,
                                    [r for r in rnd.reviewers if r in mailed],
-                                   reads.message_ids(int(row.id), "review-copy")))
+                                   reads.message_ids(_id(row), "review-copy")))
 
 
 def parity_of(reads: Statements, row: Resolved, state_dir: Path | None, *,
@@ -295,10 +301,10 @@ def parity_of(reads: Statements, row: Resolved, state_dir: Path | None, *,
     """The parity errors of the current version, with its translation records, less those
     a waiver sets aside (``waived``: (finding id, the hash of its paragraph's texts))."""
     waived = waived or set()
-    version = reads.version(int(row.id), int(row.current_version))
+    version = reads.version(_id(row), int(row.current_version))
     if version is None:
         raise LookupError(f"{row.symbol} has no version {row.current_version}")
-    stored = reads.translation_records(int(row.id)) or ""
+    stored = reads.translation_records(_id(row)) or ""
     from workflow.store import parsed
 
     if cached and state_dir is not None:
@@ -311,7 +317,9 @@ def parity_of(reads: Statements, row: Resolved, state_dir: Path | None, *,
     from drafts.parity.waivers import unit_hashes
 
     model = _model(row, version, state_dir)
-    errors = [f for f in check(model, records=json.loads(stored) if stored else {})
+    from workflow.store.records import records_of
+
+    errors = [f for f in check(model, records=records_of(stored, row.symbol) if stored else {})
               if f.severity == "error"]
     hashes = unit_hashes(model)
     if state_dir is not None:

@@ -6,7 +6,7 @@ requirements."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from drafts.model import Resolution
 from drafts.parity.core import Finding
@@ -20,7 +20,7 @@ __all__ = ["findings", "split", "waiver_facts"]
 def waiver_facts(session: Session, row: ResolutionRow) -> list[dict[str, object]]:
     """The waivers of a resolution as :func:`drafts.parity.waivers.apply` reads them."""
     rows = session.exec(select(Waiver).where(Waiver.resolution_id == row.id)
-                        .order_by(Waiver.id))  # type: ignore[arg-type]
+                        .order_by(col(Waiver.id)))
     return [{"finding": w.finding, "texts_hash": w.texts_hash, "member": w.member_id,
              "reason": w.reason, "at": w.at.isoformat(), "version": w.version_number,
              "id": w.id} for w in rows]

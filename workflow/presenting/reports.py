@@ -6,16 +6,20 @@ A report that ends in a verdict ends with it on its last line, so ``| tail -1`` 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from drafts.parity.core import FindingJSON
+    from drafts.parity.rules import Report as ParityReport
+    from signatures.verdict import SignatureJSON
     from workflow.delivery.outbox import SendResult
     from workflow.delivery.submission import SubmitResult
     from workflow.doctor import Check
     from workflow.dossier.export import ExportResult
     from workflow.dossier.report import VerifyReport
     from workflow.lifecycle.overview import Status
+    from workflow.signing.binding import FileReport
     from workflow.store.audit import Problem
 
 __all__ = [
@@ -44,11 +48,11 @@ def status_text(st: Status) -> str:
     return "\n".join(out)
 
 
-def check_text(symbol: str, report: Mapping[str, Any]) -> str:
+def check_text(symbol: str, report: ParityReport) -> str:
     """Parity findings, each with its fix, then the count of errors and warnings."""
     out = [] if report["findings"] else [f"{symbol}: all authentic languages agree"]
     for f in report["findings"]:
-        out.append(f"{f['severity']:<7} {f.get('id', ''):<10} {f['ref']:<14} "
+        out.append(f"{f['severity']:<7} {f['id']:<10} {f['ref']:<14} "
                    f"[{','.join(f['languages'])}] {f['rule']}: {_detail(f)}")
         out.append(f"        fix: {f['fix']}")
     for f in report.get("waived", []):
@@ -64,41 +68,47 @@ def check_text(symbol: str, report: Mapping[str, Any]) -> str:
     return "\n".join(out)
 
 
-def _detail(finding: Mapping[str, Any]) -> str:
+def _detail(finding: FindingJSON) -> str:
     """A finding's message without the reference it starts with (shown beside it)."""
     message, ref = str(finding["message"]), str(finding["ref"])
     return message[len(ref) + 2:] if message.startswith(ref + ": ") else message
 
 
-def signatures_text(file: str, report: Mapping[str, Any]) -> str:
+def signatures_text(file: str, report: FileReport) -> str:
     """One line per signature (OK or FAIL, signer, time, integrity and trust), its
     problems indented, then the file's verdict."""
-    out = []
-    if report.get("level"):
-        out.append(f"PAdES {report['level']}"
-                   + (f", judged as on {report['at']}" if report.get("at") else ""))
-    for s in report["signatures"]:
-        signer = s["signer"]
-        extra = (f" {s['field_name']} modification={s['modification_level']}"
-                 f"{' certification' if s['certification'] else ''}"
-                 if "field_name" in s else f" {s['p7s']}")
-        proof = s.get("proof") or {}
-        when = (f"{proof['time']} ({proof['by']})" if proof.get("by") not in (None, "none")
-                else s["signing_time"] or "")
-        out.append(f"{'OK  ' if s['ok'] else 'FAIL'} {signer['common_name']} "
-                   f"({signer['member_id'] or '?'}) {when}"
-                   f" intact={s['intact']} trusted={s['trusted']}{extra}")
-        out += [f"     {problem}" for problem in s["problems"]]
-    if report.get("fields"):
-        out.append("fields: " + ", ".join(
-            f"{f['name']} " + ("signed" if f["signed"] else
-                               "EMPTY" if f.get("required", True) else "empty (optional)")
-            for f in report["fields"]))
-    out += [f"FAIL {problem}" for problem in report.get("problems", [])]
+    out: list[str] = []
+    if report["schema"] == "brics-resolutions/verify-pdf/1":
+        if report["level"]:
+            out.append(f"PAdES {report['level']}"
+                       + (f", judged as on {report['at']}" if report["at"] else ""))
+        for s in report["signatures"]:
+            out += _signature_lines(s, f" {s['field_name']} "
+                                       f"modification={s['modification_level']}"
+                                       f"{' certification' if s['certification'] else ''}")
+        if report["fields"]:
+            out.append("fields: " + ", ".join(
+                f"{f['name']} " + ("signed" if f["signed"] else
+                                   "EMPTY" if f["required"] else "empty (optional)")
+                for f in report["fields"]))
+    else:
+        for d in report["signatures"]:
+            out += _signature_lines(d, f" {d.get('p7s', '')}")
+    out += [f"FAIL {problem}" for problem in report["problems"]]
     verdict = (f"all {report['signature_count']} signature(s) valid" if report["ok"]
                else "NOT VALID")
     out.append(f"{file}: {verdict}")
     return "\n".join(out)
+
+
+def _signature_lines(s: SignatureJSON, extra: str) -> list[str]:
+    signer, proof = s["signer"], s["proof"]
+    when = (f"{proof['time']} ({proof['by']})" if proof is not None and proof["by"] != "none"
+            else s["signing_time"] or "")
+    return [f"{'OK  ' if s['ok'] else 'FAIL'} {signer['common_name']} "
+            f"({signer['member_id'] or '?'}) {when}"
+            f" intact={s['intact']} trusted={s['trusted']}{extra}",
+            *(f"     {problem}" for problem in s["problems"])]
 
 
 def dossier_text(report: VerifyReport) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
@@ -40,6 +40,9 @@ from workflow.store.models import Comment, ResolutionRow, ReviewRound, Version
 from workflow.store.texts import load_version
 from workflow.store.tokens import seal_matches, token_matches
 
+if TYPE_CHECKING:
+    from templates.pdf.positions import PositionMap
+
 __all__ = ["import_annotated_pdf", "PdfImport", "note_type", "is_pdf"]
 
 _PREFIX = re.compile(r"^\s*[\[(]?\s*([^\s:：\])]{1,14})\s*[\])]?\s*[:：]\s*", re.IGNORECASE)
@@ -53,7 +56,7 @@ class PdfImport:
     problems: list[str]
     already: int
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"imported": [dict(r.to_json(), location=location(r)) for r in self.rows],
                 "already_imported": self.already, "problems": self.problems}
 
@@ -84,7 +87,7 @@ def note_type(note: str, subject: str = "") -> tuple[str | None, str]:
     return _TYPE_WORDS.get(subject_key), note
 
 
-def _the_map(name: str, attachments: dict[str, bytes]) -> tuple[dict[str, Any], bytes, str]:
+def _the_map(name: str, attachments: dict[str, bytes]) -> tuple[PositionMap, bytes, str]:
     from templates.pdf.positions import MAP_NAME, MapError, read_map
 
     blob = attachments.get(MAP_NAME)
@@ -136,7 +139,7 @@ def import_annotated_pdf(app: App, ref: str, path: Path, *, statement: bytes | N
     except AnnotatedPdfError as exc:
         raise FormRefused(f"{name}: {exc} — nothing was imported") from None
     positions, body, mac = _the_map(name, copy.attachments)
-    ids = {k: str(v) for k, v in positions["ids"].items()}
+    ids = positions["ids"]
     with app.read() as session:
         row = app.resolution(session, ref)
         rnd = _open_round(session, row, "comments import")
@@ -180,7 +183,7 @@ def _issued_to(app: App, session: Session, name: str, row: ResolutionRow, rnd: R
 
 
 def _record_notes(app: App, symbol: str, who: str, came: Provenance, copy: AnnotatedCopy,
-                  positions: dict[str, Any], paragraph_refs: dict[str, str],
+                  positions: PositionMap, paragraph_refs: dict[str, str],
                   seen: set[str]) -> PdfImport:
     """Each annotation as a comment of ``who`` (one already imported is counted, one that
     cannot be read is named)."""

@@ -5,6 +5,7 @@ one version: any text change voids them."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -18,6 +19,9 @@ from workflow.rows import ApprovalResult, approval_detail
 from workflow.signing.behalf import Evidence, evidence_for
 from workflow.signing.statements import sign_statement
 from workflow.store.models import Approval, Member, ResolutionRow, key_of
+
+if TYPE_CHECKING:
+    from signatures.signer import Signer
 
 __all__ = ["approve", "may_approve", "object_", "ApprovalResult"]
 
@@ -51,7 +55,7 @@ def may_approve(app: App, ref: str, by: str | None) -> None:
 
 
 def approve(app: App, ref: str, by: str | None, note: str = "",
-            statement_signer: object | None = None, *, signed_statement: bytes | None = None,
+            statement_signer: Signer | None = None, *, signed_statement: bytes | None = None,
             evidence: Path | None = None) -> ApprovalResult:
     """Record an approval. For another member than the one typing, their word is needed:
     a statement signed with their key (in place, or ``signed_statement``) or ``evidence``."""

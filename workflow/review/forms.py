@@ -58,7 +58,7 @@ def mailbox(session: Session, member_id: str) -> str:
     return member.email if member is not None else ""
 
 
-def _target(model, row: FormRow) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def _target(model: Resolution, row: FormRow) -> tuple[str, str]:
     """(the ref as given, the ref as resolved in the circulated version)."""
     from drafts.numbering import ref as ref_of
     from drafts.numbering import resolve

@@ -28,7 +28,6 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any
 
 from sqlmodel import Session, select
 
@@ -72,10 +71,10 @@ class Provenance:
 
     kind: str          # reply-message | signed-statement | own-login
     sha256: str = ""
-    detail: dict[str, Any] = field(default_factory=dict)
+    detail: dict[str, object] = field(default_factory=dict)
 
-    def event_detail(self, reviewer: str, typed_by: str) -> dict[str, Any]:
-        out: dict[str, Any] = {"returned_in": self.kind, "typed_by": typed_by, **self.detail}
+    def event_detail(self, reviewer: str, typed_by: str) -> dict[str, object]:
+        out: dict[str, object] = {"returned_in": self.kind, "typed_by": typed_by, **self.detail}
         if reviewer != typed_by:
             out["on_behalf_of"] = reviewer
         if self.sha256:
@@ -210,7 +209,7 @@ def _reply(app: App, session: Session, row: ResolutionRow, rnd: ReviewRound, mem
                        f"round {rnd.number} of {row.symbol} (its In-Reply-To and References "
                        "name no such message); import the reviewer's reply to that message — "
                        "nothing was imported")
-    authserv = str(app.workspace.config.get("delivery", {}).get("authserv_id", "") or "")
+    authserv = app.workspace.settings.delivery.authserv_id
     if authserv and not _authenticated(reply, authserv):
         raise FormRefused(f"{where}: {authserv} did not authenticate the sender {reply.sender} "
                        "(no Authentication-Results with dmarc=pass or dkim=pass for its "

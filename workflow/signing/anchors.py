@@ -106,7 +106,7 @@ def auto_anchor(app: App) -> tuple[Anchor | None, str]:
         last = session.exec(select(AuditEvent.action).order_by(
             col(AuditEvent.seq).desc()).limit(1)).first()
         kept = session.exec(select(AuditAnchor).order_by(
-            AuditAnchor.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+            col(AuditAnchor.id).desc()).limit(1)).first()
         if last == "anchor" and kept is not None:
             return _info(kept), ""
     try:

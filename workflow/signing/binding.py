@@ -20,15 +20,47 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal, TypedDict
+
+from signatures.verdict import DetachedJSON, PdfJSON
 
 if TYPE_CHECKING:  # ``verify`` outside a workspace binds without opening any database
     from sqlmodel import Session
 
+    from signatures.verdict import PdfSignatureJSON, SignatureJSON
     from workflow.app import App
 
 __all__ = ["Registry", "expected_member", "bind_signatures", "registry", "member_from_p7s_name",
-           "check_signed_pdf"]
+           "check_signed_pdf", "PdfFileReport", "DetachedFileReport", "FileReport"]
+
+
+class PdfFileReport(PdfJSON):
+    """What ``resolutions verify --json`` prints for a PDF (docs/VERIFY_JSON.md): the
+    file's report, the file, where the trust roots came from, and whether the workspace's
+    registry bound the signatures."""
+
+    file: str
+    trust: str
+    workspace: bool
+
+
+class DetachedFileReport(TypedDict):
+    """What ``resolutions verify --json`` prints for a file with detached signatures."""
+
+    schema: Literal["brics-resolutions/verify-detached/1"]
+    file: str
+    sha256: str
+    size: int
+    trust: str
+    at: str | None
+    workspace: bool
+    ok: bool
+    signature_count: int
+    signatures: list[DetachedJSON]
+    problems: list[str]
+
+
+FileReport = PdfFileReport | DetachedFileReport
 
 
 def expected_member(field_name: str) -> str | None:
@@ -70,7 +102,7 @@ def registry(session: Session) -> Registry:
         if "signatory" in m.role_set():
             reg.signatories.add(m.id)
         reg.fingerprints[m.id] = registered_fingerprints(session, m.id)
-    by_version: dict[tuple[int, int], list[Any]] = {}
+    by_version: dict[tuple[int, int], list[SignatureRecord]] = {}
     for rec in session.exec(select(SignatureRecord).order_by(col(SignatureRecord.id))):
         by_version.setdefault((rec.resolution_id, rec.version_number), []).append(rec)
     for recs in by_version.values():
@@ -79,26 +111,24 @@ def registry(session: Session) -> Registry:
     return reg
 
 
-def _signer(sig: dict[str, Any]) -> str:
-    s = sig.get("signer", {})
-    who = s.get("common_name") or s.get("subject") or "an unknown signer"
-    mid = s.get("member_id")
-    fp = str(s.get("sha256") or "")
-    return f"{who} ({mid or 'no member id'}, {fp[:16]}…)"
+def _signer(sig: SignatureJSON) -> str:
+    s = sig["signer"]
+    who = s["common_name"] or s["subject"] or "an unknown signer"
+    fp = s["sha256"] or ""
+    return f"{who} ({s['member_id'] or 'no member id'}, {fp[:16]}…)"
 
 
-def _fail(sig: dict[str, Any], text: str) -> None:
+def _fail(sig: SignatureJSON, text: str) -> None:
     sig["ok"] = False
-    sig.setdefault("reasons", [])
     if "wrong-signer" not in sig["reasons"]:
         sig["reasons"].append("wrong-signer")
     sig["reason"] = sig["reasons"][0]
-    sig.setdefault("problems", []).append(text)
+    sig["problems"].append(text)
 
 
-def _bind_one(sig: dict[str, Any], where: str, expected: str | None,
+def _bind_one(sig: SignatureJSON, where: str, expected: str | None,
               reg: Registry | None) -> None:
-    actual = sig.get("signer", {}).get("member_id")
+    actual = sig["signer"]["member_id"]
     if expected is None:
         if reg is not None:
             _fail(sig, f"{where}: names no member; signed by {_signer(sig)}.")
@@ -108,7 +138,7 @@ def _bind_one(sig: dict[str, Any], where: str, expected: str | None,
         return
     if reg is None:
         return
-    fp = str(sig.get("signer", {}).get("sha256") or "")
+    fp = sig["signer"]["sha256"] or ""
     if expected not in reg.members:
         _fail(sig, f"{where}: expected {expected}, who is not a member of this working group; "
               f"signed by {_signer(sig)}.")
@@ -120,56 +150,65 @@ def _bind_one(sig: dict[str, Any], where: str, expected: str | None,
               f"{_signer(sig)}, a certificate never registered for them.")
 
 
-def bind_signatures(report: dict[str, Any], reg: Registry | None,
-                    pdf: bytes | None = None) -> dict[str, Any]:
+def _places(report: PdfJSON | DetachedFileReport
+            ) -> list[tuple[SignatureJSON, str, str | None]]:
+    """Each signature, where it is (its field or file) and the member that place names."""
+    if report["schema"] == "brics-resolutions/verify-pdf/1":
+        return [(sig, f"field {sig['field_name']}", expected_member(sig["field_name"]))
+                for sig in report["signatures"]]
+    return [(sig, sig.get("p7s", "detached signature"),
+             member_from_p7s_name(sig.get("p7s", "").rsplit("/", 1)[-1]))
+            for sig in report["signatures"]]
+
+
+def bind_signatures(report: PdfJSON | DetachedFileReport, reg: Registry | None,
+                    pdf: bytes | None = None) -> None:
     """Add wrong-signer problems to a verification report (PDF or detached), in place."""
-    sigs = report.get("signatures", [])
+    places = _places(report)
     seen: dict[str, str] = {}
-    for sig in sigs:
-        if "field_name" in sig:
-            where = f"field {sig['field_name']}"
-            expected = expected_member(str(sig["field_name"]))
-        else:
-            where = f"{sig.get('p7s', 'detached signature')}"
-            expected = member_from_p7s_name(str(sig.get("p7s", "")).rsplit("/", 1)[-1])
+    for sig, where, expected in places:
         _bind_one(sig, where, expected, reg)
-        actual = sig.get("signer", {}).get("member_id")
+        actual = sig["signer"]["member_id"]
         if actual and actual in seen and reg is not None:
             _fail(sig, f"{where}: {actual} already signed in {seen[actual]}; each member signs "
                   "once.")
         elif actual:
             seen[actual] = where
-    if reg is not None and pdf is not None and sigs and "field_name" in sigs[0]:
+    if report["schema"] == "brics-resolutions/verify-pdf/1" and reg is not None \
+            and pdf is not None and report["signatures"]:
         _bind_set(report, reg, pdf)
-    report["ok"] = bool(sigs) and all(s.get("ok") for s in sigs) and not report.get("problems")
-    return report
+    report["ok"] = bool(places) and all(s["ok"] for s, _, _ in places) \
+        and not report["problems"]
 
 
-def _bind_set(report: dict[str, Any], reg: Registry, pdf: bytes) -> None:
+def _bind_set(report: PdfJSON, reg: Registry, pdf: bytes) -> None:
     """A recorded signed PDF carries exactly the signers recorded for its version."""
     candidates = [hashlib.sha256(pdf).hexdigest()]
-    candidates += [hashlib.sha256(pdf[: int(s.get("signed_revision_end", 0))]).hexdigest()
+    candidates += [hashlib.sha256(pdf[: s["signed_revision_end"]]).hexdigest()
                    for s in report["signatures"]]
     recorded = next((reg.recorded[c] for c in candidates if c in reg.recorded), None)
     if recorded is None:
         return
-    present = {expected_member(str(s["field_name"])) for s in report["signatures"]}
+    present = {expected_member(s["field_name"]) for s in report["signatures"]}
     for member in sorted(set(recorded) - present):
         text = (f"{member}'s signature (field sig-{member}) is missing: the workspace "
                 "recorded it for this version.")
-        if text not in report.setdefault("problems", []):
+        if text not in report["problems"]:
             report["problems"].append(text)
     for sig in report["signatures"]:
-        found = expected_member(str(sig["field_name"]))
-        if found is None:
-            continue
-        member = found
-        if member not in recorded:
-            _fail(sig, f"field sig-{member}: {member} has no recorded signature on this "
-                  "version; the set of signers differs from the one recorded.")
-        elif sig.get("signer", {}).get("sha256") != recorded[member] and sig.get("ok"):
-            _fail(sig, f"field sig-{member}: expected the certificate recorded when {member} "
-                  f"signed ({recorded[member][:16]}…), signed by {_signer(sig)}.")
+        _bind_recorded(sig, recorded)
+
+
+def _bind_recorded(sig: PdfSignatureJSON, recorded: dict[str, str]) -> None:
+    member = expected_member(sig["field_name"])
+    if member is None:
+        return
+    if member not in recorded:
+        _fail(sig, f"field sig-{member}: {member} has no recorded signature on this "
+              "version; the set of signers differs from the one recorded.")
+    elif sig["signer"]["sha256"] != recorded[member] and sig["ok"]:
+        _fail(sig, f"field sig-{member}: expected the certificate recorded when {member} "
+              f"signed ({recorded[member][:16]}…), signed by {_signer(sig)}.")
 
 
 def check_signed_pdf(app: App, session: Session, pdf: bytes) -> list[str]:
@@ -178,7 +217,7 @@ def check_signed_pdf(app: App, session: Session, pdf: bytes) -> list[str]:
     from workflow.signing.keys import trust_roots
     from workflow.signing.trust import crl_blobs
 
-    report: dict[str, Any] = verify_pdf(
+    report = verify_pdf(
         pdf, trust_roots(app), timestamp_roots=trust_roots(app, "timestamps"),
         crls=crl_blobs(app), complete=False).to_json()
     bind_signatures(report, registry(session), pdf)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from workflow.app import App
 from workflow.errors import InvalidInput
@@ -31,7 +31,7 @@ def statement_bytes(symbol: str, version: int, content_hash: str, member: str,
                       ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def sign_statement(signer: Any, symbol: str, version: int, content_hash: str, member: str,
+def sign_statement(signer: Signer, symbol: str, version: int, content_hash: str, member: str,
                    decision: str, crls: list[bytes] | None = None) -> bytes:
     """The statement signed in place; ``crls`` (the CA's current CRL) travel inside it."""
     from signatures.cms import sign_detached

@@ -187,7 +187,7 @@ def revocations(session: Session) -> list[Revocation]:
     found = []
     for ev in session.exec(select(AuditEvent).where(AuditEvent.action == "keys-revoke",
                                                     AuditEvent.outcome == "ok")
-                           .order_by(AuditEvent.seq)):  # type: ignore[arg-type]
+                           .order_by(col(AuditEvent.seq))):
         d = json.loads(ev.detail)
         found.append(Revocation(str(d["member"]), str(d["fingerprint"]), str(d["serial"]),
                                 datetime.fromisoformat(str(d["revoked_at"])),
@@ -201,7 +201,7 @@ def registered_fingerprints(session: Session, member_id: str) -> set[str]:
 
     found = set()
     for ev in session.exec(select(AuditEvent).where(
-            AuditEvent.action.in_(["keys-issue", "keys-import"]),  # type: ignore[attr-defined]
+            col(AuditEvent.action).in_(["keys-issue", "keys-import"]),
             AuditEvent.outcome == "ok")):
         d = json.loads(ev.detail)
         if d.get("member") == member_id and d.get("fingerprint"):

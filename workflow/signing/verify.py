@@ -17,7 +17,7 @@ import hashlib
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from workflow.errors import InvalidInput, WorkspaceError
 from workflow.signing.roots import load_trust_roots
@@ -26,7 +26,7 @@ from workflow.store.workspace import find
 if TYPE_CHECKING:
     from cryptography import x509
 
-    from workflow.signing.binding import Registry
+    from workflow.signing.binding import FileReport, Registry
     from workflow.store.workspace import Workspace
 
 __all__ = ["verify_file", "companions"]
@@ -132,12 +132,12 @@ def verify_file(path: Path, *, trust: list[Path] | None = None,
                 p7s: list[Path] | None = None, at: datetime | None = None,
                 crl: list[Path] | None = None,
                 trust_tsa: list[Path] | None = None,
-                database_url: str | None = None) -> dict[str, Any]:
+                database_url: str | None = None) -> FileReport:
     """The verification report of ``path`` as JSON-ready data; ``ok`` is the verdict
     (``database_url``: the workspace's shared database, when it has one)."""
     from signatures.cms import verify_detached
     from signatures.verify import verify_pdf
-    from workflow.signing.binding import bind_signatures
+    from workflow.signing.binding import DetachedFileReport, PdfFileReport, bind_signatures
 
     path = Path(path)
     try:
@@ -148,9 +148,11 @@ def verify_file(path: Path, *, trust: list[Path] | None = None,
     crls = _crls(list(crl or []), workspace)
     reg = _registry(workspace, database_url)
     if data[:5] == b"%PDF-" and not p7s:
-        report = verify_pdf(data, roots, timestamp_roots=ts_roots, at=at, crls=crls).to_json()
-        report.update({"file": str(path), "trust": source, "workspace": reg is not None})
-        return bind_signatures(report, reg, data)
+        checked = verify_pdf(data, roots, timestamp_roots=ts_roots, at=at, crls=crls).to_json()
+        report: PdfFileReport = {**checked, "file": str(path), "trust": source,
+                                 "workspace": reg is not None}
+        bind_signatures(report, reg, data)
+        return report
     detached = list(p7s or []) or companions(path)
     if not detached:
         raise InvalidInput(f"{path} is not a PDF and has no detached signature next to it "
@@ -161,12 +163,14 @@ def verify_file(path: Path, *, trust: list[Path] | None = None,
                               at=at, crls=crls).to_json()
         one["p7s"] = str(sig)
         reports.append(one)
-    report = {"schema": "brics-resolutions/verify-detached/1", "file": str(path),
+    files: DetachedFileReport = {
+              "schema": "brics-resolutions/verify-detached/1", "file": str(path),
               "sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "trust": source,
               "at": at.isoformat() if at else None, "workspace": reg is not None,
               "ok": bool(reports) and all(r["ok"] for r in reports),
               "signature_count": len(reports), "signatures": reports, "problems": []}
-    return bind_signatures(report, reg)
+    bind_signatures(files, reg)
+    return files
 
 
 def parse_at(value: str | None) -> datetime | None:

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
 
 from sqlalchemy import String, text, type_coerce
 from sqlalchemy.orm.attributes import set_committed_value
@@ -40,7 +39,7 @@ __all__ = ["record", "verify", "Problem", "event_hash", "events_for", "GENESIS"]
 
 
 def record(session: Session, *, actor: str, action: str, resolution: ResolutionRow | None = None,
-           detail: dict[str, Any] | None = None, outcome: str = "ok") -> AuditEvent:
+           detail: Mapping[str, object] | None = None, outcome: str = "ok") -> AuditEvent:
     """Append one event inside the caller's write transaction (which holds the head lock)."""
     head = session.get(AuditHead, 1)
     assert head is not None, "audit head missing: the database was not migrated"
@@ -50,12 +49,10 @@ def record(session: Session, *, actor: str, action: str, resolution: ResolutionR
         refused = backdated(before.at, at) if before is not None else None
         if refused:
             raise WorkflowError(refused)
-    detail = dict(detail or {})
     bound = facts.take(session)
-    if bound:
-        detail["facts"] = bound
+    recorded = {**(detail or {}), **({"facts": bound} if bound else {})}
     session.info["actor"] = actor
-    text_ = detail_text(detail)
+    text_ = detail_text(recorded)
     seq = head.seq + 1
     rid = resolution.id if resolution is not None else None
     symbol = resolution.symbol if resolution is not None else ""
@@ -113,12 +110,12 @@ class _OrmRows:
         head = self.session.get(AuditHead, 1)
         return (head.seq, head.hash) if head is not None else None
 
-    def resolutions(self) -> list[Any]:  # (id, symbol, state as stored)
+    def resolutions(self) -> list[tuple[int | None, str, str]]:  # (id, symbol, stored state)
         # the stored text, not the enum: a state edited into a word that is no state is named
         return list(self.session.exec(select(ResolutionRow.id, ResolutionRow.symbol,
                                              type_coerce(ResolutionRow.state, String))))
 
-    def versions(self) -> list[Any]:  # (id, resolution id, number, content hash)
+    def versions(self) -> list[tuple[int | None, int, int, str]]:  # (id, resolution, no., hash)
         return list(self.session.exec(
             select(Version.id, Version.resolution_id, Version.number, Version.content_hash)
             .order_by(col(Version.resolution_id), col(Version.number))))
@@ -149,5 +146,5 @@ class _OrmRows:
             col(MemberRole.member_id).not_in(select(Member.id)))
         return list(self.session.exec(orphans.order_by(MemberRole.member_id, MemberRole.role)))
 
-    def fact_rows(self, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    def fact_rows(self, name: str) -> Iterator[tuple[str, dict[str, object]]]:
         return facts.rows(self.session, name)

@@ -31,9 +31,9 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets as _secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from workflow.errors import SecretWithheld, WorkflowError
 
@@ -55,6 +55,11 @@ def _pg_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
+if TYPE_CHECKING:
+    import psycopg
+    from psycopg.rows import TupleRow
+
+
 class FileStore:
     """The workspace folder, and on PostgreSQL the shared tables behind it."""
 
@@ -62,17 +67,17 @@ class FileStore:
         self.root = Path(root)
         self.url = database_url
         self.shared = database_url.startswith(("postgresql+psycopg://", "postgresql://"))
-        self._conn: Any = None
+        self._conn: psycopg.Connection[TupleRow] | None = None
         self._known: set[str] = set()
         self._keys_synced = False
-        self._login: Any = None
+        self._login: Callable[[], str] | None = None
         if self.shared:
             from workflow.store.files import watch
 
             watch(self.root / STATE, self._written)
 
     # -- the connection ----------------------------------------------------------------
-    def log_in_as(self, url: Any) -> None:
+    def log_in_as(self, url: Callable[[], str]) -> None:
         """Connect with the login the command's database uses (``url()``, asked when the
         store first needs the server): the acting member's own role, so the database judges
         each blob, name and secret by who acts (:mod:`workflow.store.logins`)."""
@@ -80,7 +85,7 @@ class FileStore:
             self.close()
             self._login = url
 
-    def _db(self) -> Any:
+    def _db(self) -> psycopg.Connection[TupleRow]:
         if self._conn is None or self._conn.closed:
             import psycopg
 
@@ -99,7 +104,8 @@ class FileStore:
             self._conn.close()
             self._conn = None
 
-    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[TupleRow]:
+        """Rows as psycopg returns them (``TupleRow``: its values are typed ``Any``)."""
         with self._db().cursor() as cur:
             cur.execute(sql, params)
             return list(cur.fetchall()) if cur.description else []
@@ -353,7 +359,7 @@ def _index_registered(data: bytes, registered: set[str]) -> bool:
     return isinstance(index, dict) and all(str(k) in registered for k in index)
 
 
-def shared_store_statements(group: Any, have: set[str]) -> list[str]:
+def shared_store_statements(group: Callable[[str], str], have: set[str]) -> list[str]:
     """The PostgreSQL privileges of the shared store, for the tables that exist
     (``group(role)`` names a workspace role's group; the blobs' append-only trigger is the
     audit log's, ``pgroles.APPEND_ONLY``): every member may add blobs, the secretary and the

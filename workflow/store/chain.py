@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Final, Protocol
 
 __all__ = ["GENESIS", "Problem", "event_hash", "event_payload", "event_record", "redacted_record",
            "chain_problems", "record_problems", "iso", "anchor_statement", "detail_text",
@@ -79,12 +79,12 @@ def _utc(value: _dt.datetime) -> _dt.datetime:
 
 
 #: ``parsed`` not given: the detail text is parsed here
-UNPARSED: Any = object()
+UNPARSED: Final = object()
 
 
 def event_payload(seq: int, at: _dt.datetime, actor: str, action: str, outcome: str,
                   resolution_id: int | None, symbol: str, detail: str, prev_hash: str,
-                  parsed: Any = UNPARSED) -> str:
+                  parsed: object = UNPARSED) -> str:
     """The canonical JSON an event's hash is over (PostgreSQL's append function checks
     that it names the fields it is appended with); ``parsed``: ``detail`` already parsed."""
     return json.dumps(
@@ -96,36 +96,46 @@ def event_payload(seq: int, at: _dt.datetime, actor: str, action: str, outcome: 
 
 def event_hash(seq: int, at: _dt.datetime, actor: str, action: str, outcome: str,
                resolution_id: int | None, symbol: str, detail: str, prev_hash: str,
-               parsed: Any = UNPARSED) -> str:
+               parsed: object = UNPARSED) -> str:
     payload = event_payload(seq, at, actor, action, outcome, resolution_id, symbol, detail,
                             prev_hash, parsed)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def event_record(ev: EventLike) -> dict[str, Any]:
+def event_record(ev: EventLike) -> dict[str, object]:
     """One event as a JSON object (``detail`` parsed), as written to an audit JSONL file."""
     return {"seq": ev.seq, "at": iso(ev.at), "actor": ev.actor, "action": ev.action,
             "outcome": ev.outcome, "resolution_id": ev.resolution_id, "symbol": ev.symbol,
             "detail": json.loads(ev.detail), "prev_hash": ev.prev_hash, "hash": ev.hash}
 
 
-def redacted_record(ev: EventLike) -> dict[str, Any]:
+def redacted_record(ev: EventLike) -> dict[str, object]:
     return {"seq": ev.seq, "redacted": True, "prev_hash": ev.prev_hash, "hash": ev.hash}
 
 
-def _record_hash(record: Mapping[str, Any]) -> str:
+def _int(value: object) -> int:
+    """A number read from a JSONL record as ``int()`` takes it (TypeError otherwise)."""
+    if isinstance(value, (int, float, str)):
+        return int(value)
+    raise TypeError(f"not a number: {value!r}")
+
+
+def _record_hash(record: Mapping[str, object]) -> str:
     """The hash a full JSONL record should carry ("" when the record is malformed)."""
     try:
         at = _dt.datetime.fromisoformat(str(record["at"]))
         detail = json.dumps(record["detail"], ensure_ascii=False, sort_keys=True)
-        return event_hash(int(record["seq"]), at, str(record["actor"]), str(record["action"]),
-                          str(record["outcome"]), record["resolution_id"],
+        resolution_id = record["resolution_id"]
+        if resolution_id is not None and not isinstance(resolution_id, int):
+            return ""   # hashed as it is written, it cannot match
+        return event_hash(_int(record["seq"]), at, str(record["actor"]),
+                          str(record["action"]), str(record["outcome"]), resolution_id,
                           str(record["symbol"]), detail, str(record["prev_hash"]))
     except (KeyError, TypeError, ValueError):
         return ""
 
 
-def record_problems(record: Mapping[str, Any], where: str) -> list[Problem]:
+def record_problems(record: Mapping[str, object], where: str) -> list[Problem]:
     """Problems of one full record on its own: its hash must be recomputable."""
     if record.get("redacted"):
         return []
@@ -135,9 +145,9 @@ def record_problems(record: Mapping[str, Any], where: str) -> list[Problem]:
     return []
 
 
-def chain_problems(events: Iterable[EventLike | Mapping[str, Any]],
+def chain_problems(events: Iterable[EventLike | Mapping[str, object]],
                    head: tuple[int, str] | None = None, where: str = "",
-                   parsed: Sequence[Any] | None = None) -> list[Problem]:
+                   parsed: Sequence[object] | None = None) -> list[Problem]:
     """Every break in a chain given in ``seq`` order: deleted, reordered or edited events,
     and (with ``head`` = (seq, hash)) events cut from the end. Events are table rows or
     JSONL records; ``where`` prefixes each problem's place (a file name); ``parsed``: each
@@ -147,10 +157,11 @@ def chain_problems(events: Iterable[EventLike | Mapping[str, Any]],
     last: tuple[int, str] | None = None
     prefix = f"{where} " if where else ""
     for i, ev in enumerate(events):
-        rec = ev if isinstance(ev, Mapping) else None
-        seq = int(rec.get("seq", 0)) if rec is not None else ev.seq  # type: ignore[union-attr]
-        prev_hash = str(rec.get("prev_hash", "")) if rec is not None else ev.prev_hash  # type: ignore[union-attr]
-        own = str(rec.get("hash", "")) if rec is not None else ev.hash  # type: ignore[union-attr]
+        if isinstance(ev, Mapping):
+            seq, prev_hash = _int(ev.get("seq", 0)), str(ev.get("prev_hash", ""))
+            own = str(ev.get("hash", ""))
+        else:
+            seq, prev_hash, own = ev.seq, ev.prev_hash, ev.hash
         place = f"{prefix}audit event {seq}"
         if seq != expected_seq:
             problems.append(Problem(f"{prefix}audit event {expected_seq}",
@@ -158,18 +169,18 @@ def chain_problems(events: Iterable[EventLike | Mapping[str, Any]],
         if prev_hash != prev:
             problems.append(Problem(place, "does not follow the event before it "
                                     "(its previous-hash differs): the chain was cut or reordered"))
-        if rec is not None:
-            problems += record_problems(rec, place)
+        if isinstance(ev, Mapping):
+            problems += record_problems(ev, place)
         else:
             try:
-                digest = event_hash(ev.seq, ev.at, ev.actor, ev.action, ev.outcome,  # type: ignore[union-attr]
-                                    ev.resolution_id, ev.symbol, ev.detail, ev.prev_hash,  # type: ignore[union-attr]
+                digest = event_hash(ev.seq, ev.at, ev.actor, ev.action, ev.outcome,
+                                    ev.resolution_id, ev.symbol, ev.detail, ev.prev_hash,
                                     UNPARSED if parsed is None else parsed[i])
             except ValueError:
                 digest = ""
             if digest != own:
                 problems.append(Problem(place, f"was edited after it was written "
-                                        f"({ev.action} by {ev.actor or '?'})"))  # type: ignore[union-attr]
+                                        f"({ev.action} by {ev.actor or '?'})"))
         prev, expected_seq, last = own, seq + 1, (seq, own)
     if head is not None:
         head_seq, head_hash = head

@@ -15,12 +15,14 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from workflow.errors import WorkspaceError
 
 __all__ = ["Settings", "Group", "Signatures", "Delivery", "SmtpSettings", "Body",
-           "ConfigError", "parse", "APPROVAL_RULES", "SECURITY", "DEFAULT_PATTERN"]
+           "ConfigError", "parse", "APPROVAL_RULES", "SECURITY", "DEFAULT_PATTERN", "Table"]
+
+#: a TOML table as ``tomllib`` reads it: each value is checked where it is read
+Table = Mapping[str, object]
 
 APPROVAL_RULES = ("all", "majority", "each-delegation")
 SECURITY = ("starttls", "ssl", "none")
@@ -51,10 +53,17 @@ class Body:
     lead_days: int
     #: the body's whole table: grammatical forms (``dative.ru``), conventions (``style``,
     #: ``ru_openers``, ``latin_names``) read by the documents addressed to it
-    options: dict[str, Any] = field(default_factory=dict)
+    options: Table = field(default_factory=dict)
 
     def name(self, lang: str = "en") -> str:
         return self.names.get(lang) or self.names.get("en") or self.code
+
+    def forms(self, key: str) -> dict[str, str]:
+        """A table of texts by language among the options (``dative``: the body after
+        "transmit to"); an option that is no table counts as none."""
+        value = self.options.get(key, {})
+        return ({str(k): str(v) for k, v in value.items()} if isinstance(value, Mapping)
+                else {})
 
     def missing(self, languages: tuple[str, ...] | list[str]) -> list[str]:
         """The keys this body lacks for texts in ``languages`` (``name.ar``, ``enacting.ar``):
@@ -107,6 +116,9 @@ class SmtpSettings:
 class Delivery:
     smtp: SmtpSettings | None = None  # None: messages stay in the outbox
     sender: str = ""                  # [delivery] from ('' : the secretary's address)
+    #: [delivery] authserv_id: the receiving server whose Authentication-Results a returned
+    #: reply must carry ('' : not asked)
+    authserv_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,9 +131,9 @@ class Settings:
     signatures: Signatures
     delivery: Delivery
     bodies: Mapping[str, Body]
-    parity_thresholds: Mapping[str, Any] | None = None
+    parity_thresholds: Table | None = None
     #: the parsed file as written (the audit chain binds it, :mod:`workflow.store.settings`)
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    raw: Table = field(default_factory=dict, repr=False)
 
     def symbol_for(self, number: int, year: int) -> str:
         return self.numbering_pattern.format(prefix=self.group.prefix, year=year, number=number)
@@ -154,21 +166,21 @@ class _Source:
         return ConfigError(self.path, self.line_of(table, key), name, problem)
 
 
-def _table(source: _Source, data: Mapping[str, Any], name: str) -> dict[str, Any]:
+def _table(source: _Source, data: Table, name: str) -> dict[str, object]:
     value = data.get(name, {})
     if not isinstance(value, Mapping):
         raise source.error("", name, f"is a value, not a table; write it as [{name}]")
     return dict(value)
 
 
-def _text(source: _Source, table: str, data: Mapping[str, Any], key: str, default: str) -> str:
+def _text(source: _Source, table: str, data: Table, key: str, default: str) -> str:
     value = data.get(key, default)
     if not isinstance(value, str):
         raise source.error(table, key, f"must be text in quotes, not {value!r}")
     return value
 
 
-def _texts(source: _Source, table: str, data: Mapping[str, Any], key: str,
+def _texts(source: _Source, table: str, data: Table, key: str,
            default: tuple[str, ...]) -> tuple[str, ...]:
     value = data.get(key, list(default))
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -176,7 +188,7 @@ def _texts(source: _Source, table: str, data: Mapping[str, Any], key: str,
     return tuple(value)
 
 
-def _group(source: _Source, data: Mapping[str, Any], root: Path) -> Group:
+def _group(source: _Source, data: Table, root: Path) -> Group:
     table = _table(source, data, "working_group")
     name = _text(source, "working_group", table, "name", root.name)
     names = {"en": name}
@@ -192,7 +204,7 @@ def _group(source: _Source, data: Mapping[str, Any], root: Path) -> Group:
                  _text(source, "working_group", table, "address", ""))
 
 
-def _signatures(source: _Source, data: Mapping[str, Any]) -> Signatures:
+def _signatures(source: _Source, data: Table) -> Signatures:
     table = _table(source, data, "signatures")
     required = _texts(source, "signatures", table, "required", ())
     for member in required:
@@ -206,7 +218,7 @@ def _signatures(source: _Source, data: Mapping[str, Any]) -> Signatures:
                       _text(source, "signatures", table, "location", ""))
 
 
-def _smtp_value(table: Mapping[str, Any], key: str, default: Any) -> tuple[str, Any]:
+def _smtp_value(table: Table, key: str, default: object) -> tuple[str, object]:
     """``smtp_host`` or ``host``: both spellings are accepted (the key as written)."""
     for name in (f"smtp_{key}", key):
         if name in table:
@@ -214,7 +226,7 @@ def _smtp_value(table: Mapping[str, Any], key: str, default: Any) -> tuple[str, 
     return f"smtp_{key}", default
 
 
-def _delivery(source: _Source, data: Mapping[str, Any]) -> Delivery:
+def _delivery(source: _Source, data: Table) -> Delivery:
     table = _table(source, data, "delivery")
     secret = next((key for key in table if "password" in key.lower()), None)
     if secret:  # the file is shared and versioned; a password in it would leak
@@ -222,9 +234,10 @@ def _delivery(source: _Source, data: Mapping[str, Any]) -> Delivery:
                            "file; delete the line and set RESOLUTIONS_SMTP_PASSWORD in the "
                            "environment")
     sender = _text(source, "delivery", table, "from", "")
+    authserv = _text(source, "delivery", table, "authserv_id", "")
     _, host = _smtp_value(table, "host", "")
     if not isinstance(host, str) or not host.strip():
-        return Delivery(None, sender)
+        return Delivery(None, sender, authserv)
     key, security = _smtp_value(table, "security", "starttls")
     security = str(security).lower()
     if security not in SECURITY:
@@ -238,12 +251,16 @@ def _delivery(source: _Source, data: Mapping[str, Any]) -> Delivery:
     key, user = _smtp_value(table, "user", "")
     if not isinstance(user, str):
         raise source.error("delivery", key, f"must be text in quotes, not {user!r}")
-    return Delivery(SmtpSettings(host.strip(), port, security, user, float(timeout)), sender)
+    return Delivery(SmtpSettings(host.strip(), port, security, user, float(timeout)), sender,
+                    authserv)
 
 
-def _bodies(source: _Source, data: Mapping[str, Any], shipped: Mapping[str, Any]) -> dict[str, Body]:
+def _bodies(source: _Source, data: Table, shipped: Table) -> dict[str, Body]:
     """The shipped registry, extended or overridden by ``[bodies.CODE]`` here."""
-    merged: dict[str, dict[str, Any]] = {k: dict(v) for k, v in shipped.get("bodies", {}).items()}
+    registry = shipped.get("bodies", {})
+    merged: dict[str, dict[str, object]] = {
+        str(k): dict(v) for k, v in registry.items() if isinstance(v, Mapping)
+    } if isinstance(registry, Mapping) else {}
     for code, extra in _table(source, data, "bodies").items():
         if not isinstance(extra, Mapping):
             raise source.error("bodies", code, f"write the body as a table: [bodies.{code}]")
@@ -251,7 +268,7 @@ def _bodies(source: _Source, data: Mapping[str, Any], shipped: Mapping[str, Any]
     out = {}
     for code, raw in merged.items():
         table = f"bodies.{code}"
-        names = dict(raw.get("name", {}))
+        names = _by_language(source, table, raw, "name")
         if not names:
             raise source.error(table, "", f"body {code!r} has no name; add name.en = \"…\" "
                                f"under [bodies.{code}]")
@@ -262,7 +279,7 @@ def _bodies(source: _Source, data: Mapping[str, Any], shipped: Mapping[str, Any]
             code=code, names=names,
             # an English formula can be made from the name; no other language's can
             enacting=({"en": f"The {names['en']},"} if names.get("en") else {})
-            | dict(raw.get("enacting", {})),
+            | _by_language(source, table, raw, "enacting"),
             address=_text(source, table, raw, "address", ""),
             languages=_texts(source, table, raw, "languages", ("en",)),
             signatures=_texts(source, table, raw, "signatures", ("any",)),
@@ -270,7 +287,15 @@ def _bodies(source: _Source, data: Mapping[str, Any], shipped: Mapping[str, Any]
     return out
 
 
-def parse(path: Path, text: str, shipped_bodies: Mapping[str, Any]) -> Settings:
+def _by_language(source: _Source, table: str, data: Table, key: str) -> dict[str, str]:
+    """A table of texts by language (``name.en = "…"``)."""
+    value = data.get(key, {})
+    if not isinstance(value, Mapping):
+        raise source.error(table, key, f"write it by language, e.g. {key}.en = \"…\"")
+    return {str(lang): str(text) for lang, text in value.items()}
+
+
+def parse(path: Path, text: str, shipped_bodies: Table) -> Settings:
     """The settings of the workspace file at ``path`` holding ``text``."""
     source = _Source(path, text)
     try:

@@ -20,12 +20,75 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
 
 from workflow.store.chain import EventLike, Problem
 
-__all__ = ["verify_rows", "row_problems", "text_sha256", "Rows"]
+__all__ = ["verify_rows", "row_problems", "text_sha256", "Rows", "Detail"]
+
+#: an event's detail as parsed from its JSON text (the chain proves the text; each value is
+#: narrowed where it is read)
+Detail = Mapping[str, object]
+
+
+class CommentLike(Protocol):
+    """A comment row: the ORM's ``Comment`` or a read-path record."""
+
+    @property
+    def resolution_id(self) -> int: ...
+    @property
+    def number(self) -> int: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def proposal(self) -> str: ...
+    @property
+    def disposition(self) -> str: ...
+    @property
+    def note(self) -> str: ...
+    @property
+    def disposed_by(self) -> str: ...
+
+
+class ApprovalLike(Protocol):
+    """An approval or objection row."""
+
+    @property
+    def resolution_id(self) -> int: ...
+    @property
+    def version_number(self) -> int: ...
+    @property
+    def member_id(self) -> str: ...
+    @property
+    def decision(self) -> str: ...
+    @property
+    def void(self) -> bool: ...
+
+
+class MemberLike(Protocol):
+    """A member row: its id and active flag."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def active(self) -> bool: ...
+
+
+def _int(value: object) -> int:
+    """A number recorded in an event's detail, as ``int()`` takes it (TypeError else)."""
+    if isinstance(value, (int, float, str)):
+        return int(value)
+    raise TypeError(f"not a number: {value!r}")
+
+
+def _texts(value: object) -> list[str]:
+    """A list of texts recorded in an event's detail (anything else: none)."""
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 class Rows(Protocol):
@@ -33,18 +96,18 @@ class Rows(Protocol):
     (``workflow.store.audit``) or from the bare driver (``workflow.store.verify_reads``).
     Each row has its columns as attributes, in the types the models give them back."""
 
-    def comments(self) -> Iterable[Any]: ...            # by resolution, number
-    def approvals(self) -> Iterable[Any]: ...           # by id
-    def members(self) -> Iterable[Any]: ...             # (id, active) by id
+    def comments(self) -> Iterable[CommentLike]: ...    # by resolution, number
+    def approvals(self) -> Iterable[ApprovalLike]: ...  # by id
+    def members(self) -> Iterable[MemberLike]: ...      # (id, active) by id
     def member_roles(self) -> dict[str, list[str]]: ...
     def orphan_roles(self) -> Iterable[tuple[str, str]]: ...  # by member, role
     def events(self) -> Sequence[EventLike]: ...        # by seq
     def head(self) -> tuple[int, str] | None: ...       # (seq, hash) of the head row
-    def resolutions(self) -> Iterable[tuple[int, str, str]]: ...  # id, symbol, stored state
-    def versions(self) -> Iterable[tuple[int, int, int, str]]: ...  # id, resolution, number,
-    #                                                   content hash; by resolution, number
+    def resolutions(self) -> Iterable[tuple[int | None, str, str]]: ...  # id, symbol, state
+    #: (id, resolution id, number, content hash) by resolution, number
+    def versions(self) -> Iterable[tuple[int | None, int, int, str]]: ...
     def version_source(self, vid: int) -> str: ...
-    def fact_rows(self, name: str) -> Iterable[tuple[str, dict[str, Any]]]: ...  # by key
+    def fact_rows(self, name: str) -> Iterable[tuple[str, Mapping[str, object]]]: ...  # by key
 
 
 def verify_rows(rows: Rows) -> list[Problem]:
@@ -52,7 +115,7 @@ def verify_rows(rows: Rows) -> list[Problem]:
     from workflow.store import factcheck
     from workflow.store.chain import UNPARSED, chain_problems
 
-    def _loads(text: str) -> Any:
+    def _loads(text: str) -> object:
         try:
             return json.loads(text)
         except ValueError:
@@ -64,8 +127,8 @@ def verify_rows(rows: Rows) -> list[Problem]:
     problems = chain_problems(events, rows.head(), parsed=parsed)
     recorded_hash: dict[tuple[int, int], str] = {}
     last_state: dict[int, str] = {}
-    details: list[tuple[int, dict[str, Any]]] = []
-    ok: list[tuple[EventLike, dict[str, Any]]] = []
+    details: list[tuple[int, Detail]] = []
+    ok: list[tuple[EventLike, Detail]] = []
     for ev, detail in zip(events, parsed):
         if not isinstance(detail, dict):
             continue
@@ -75,9 +138,10 @@ def verify_rows(rows: Rows) -> list[Problem]:
         if ev.resolution_id is None or ev.outcome != "ok":
             continue
         if "version" in detail and "content_hash" in detail:
-            recorded_hash[(ev.resolution_id, int(detail["version"]))] = detail["content_hash"]
+            recorded_hash[(ev.resolution_id, _int(detail["version"]))] = \
+                str(detail["content_hash"])
         if "state" in detail:
-            last_state[ev.resolution_id] = detail["state"]
+            last_state[ev.resolution_id] = str(detail["state"])
     bound = recorded_rows(details)
     symbols: dict[int | None, str] = {}
     for rid, symbol, state in rows.resolutions():
@@ -123,7 +187,7 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def row_problems(rows: Rows, recorded: list[tuple[EventLike, dict[str, Any]]],
+def row_problems(rows: Rows, recorded: list[tuple[EventLike, Detail]],
                  symbols: dict[int | None, str]) -> list[Problem]:
     """``recorded``: the events whose outcome is ok, each with its detail (an object)."""
     return (_comment_problems(rows, recorded, symbols)
@@ -131,16 +195,16 @@ def row_problems(rows: Rows, recorded: list[tuple[EventLike, dict[str, Any]]],
             + _member_problems(rows, recorded))
 
 
-def _comment_problems(rows: Rows, recorded: list[tuple[EventLike, dict[str, Any]]],
+def _comment_problems(rows: Rows, recorded: list[tuple[EventLike, Detail]],
                       symbols: dict[int | None, str]) -> list[Problem]:
-    made: dict[tuple[int, int], tuple[EventLike, dict[str, Any]]] = {}
-    disposed: dict[tuple[int, int], tuple[EventLike, dict[str, Any]]] = {}
+    made: dict[tuple[int, int], tuple[EventLike, Detail]] = {}
+    disposed: dict[tuple[int, int], tuple[EventLike, Detail]] = {}
     for ev, d in recorded:
         if ev.resolution_id is not None and "comment" in d:
             if ev.action == "comment":
-                made[(ev.resolution_id, int(d["comment"]))] = (ev, d)
+                made[(ev.resolution_id, _int(d["comment"]))] = (ev, d)
             elif ev.action == "dispose":
-                disposed[(ev.resolution_id, int(d["comment"]))] = (ev, d)
+                disposed[(ev.resolution_id, _int(d["comment"]))] = (ev, d)
     problems = []
     seen = set()
     for c in rows.comments():
@@ -173,7 +237,7 @@ def _comment_problems(rows: Rows, recorded: list[tuple[EventLike, dict[str, Any]
     return problems
 
 
-def _approval_problems(rows: Rows, recorded: list[tuple[EventLike, dict[str, Any]]],
+def _approval_problems(rows: Rows, recorded: list[tuple[EventLike, Detail]],
                        symbols: dict[int | None, str]) -> list[Problem]:
     decided: dict[tuple[int, int, str, str], list[EventLike]] = defaultdict(list)
     voided_after: dict[int, list[int]] = defaultdict(list)
@@ -182,7 +246,7 @@ def _approval_problems(rows: Rows, recorded: list[tuple[EventLike, dict[str, Any
             continue
         if ev.action in ("approve", "object") and "member" in d and "version" in d:
             decision = "approved" if ev.action == "approve" else "objected"
-            decided[(ev.resolution_id, int(d["version"]), str(d["member"]), decision)].append(ev)
+            decided[(ev.resolution_id, _int(d["version"]), str(d["member"]), decision)].append(ev)
         if ev.action in _VOIDING:
             voided_after[ev.resolution_id].append(ev.seq)
     problems = []
@@ -210,11 +274,11 @@ def _approval_problems(rows: Rows, recorded: list[tuple[EventLike, dict[str, Any
     return problems
 
 
-def _member_problems(rows: Rows, recorded: list[tuple[EventLike, dict[str, Any]]]
+def _member_problems(rows: Rows, recorded: list[tuple[EventLike, Detail]]
                      ) -> list[Problem]:
     """Each member's roles and active flag are those of the last event about them
     (``member-add``, then any ``member-edit`` or ``member-remove``)."""
-    latest: dict[str, tuple[EventLike, dict[str, Any]]] = {}
+    latest: dict[str, tuple[EventLike, Detail]] = {}
     for ev, d in recorded:
         if ev.action in ("member-add", "member-edit", "member-remove") and "member" in d:
             if ev.action == "member-add" or str(d["member"]) in latest:
@@ -227,9 +291,10 @@ def _member_problems(rows: Rows, recorded: list[tuple[EventLike, dict[str, Any]]
             continue
         ev, d = latest[m.id]
         held = sorted(roles.get(m.id, ()))
-        if held != sorted(d.get("roles", [])):
+        recorded_roles = _texts(d.get("roles", []))
+        if held != sorted(recorded_roles):
             problems.append(Problem(f"member {m.id}", f"roles {', '.join(held)} "
-                                    f"differ from those recorded ({', '.join(d.get('roles', []))})"
+                                    f"differ from those recorded ({', '.join(recorded_roles)})"
                                     f" in audit event {ev.seq}"))
         removed = ev.action == "member-remove"
         if (m.active is False) != removed:

@@ -21,6 +21,7 @@ import contextvars
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
@@ -33,6 +34,13 @@ from workflow.store.models import AuditHead
 from workflow.store.pgroles import ensure_database_roles
 from workflow.store.reads import private as _private
 from workflow.store.reads import schema_revision
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from sqlalchemy.engine import Connection, Dialect
+    from sqlalchemy.engine.interfaces import DBAPIConnection
+    from sqlalchemy.pool import ConnectionPoolEntry
 
 __all__ = ["Database", "schema_revision"]
 
@@ -62,10 +70,13 @@ def _postgres_engine(url: str) -> Engine:
     engine = create_engine(url, pool_pre_ping=True)
 
     @event.listens_for(engine, "do_connect")
-    def _connect(dialect, _record, cargs, cparams):  # type: ignore[no-untyped-def]
+    def _connect(dialect: Dialect, _record: ConnectionPoolEntry, cargs: list[object],
+                 cparams: dict[str, object]) -> DBAPIConnection:
+        driver = dialect.loaded_dbapi  # psycopg, which SQLAlchemy holds as a module
         try:
-            return dialect.loaded_dbapi.connect(*cargs, **cparams)
-        except dialect.loaded_dbapi.OperationalError as exc:
+            first: DBAPIConnection = driver.connect(*cargs, **cparams)
+            return first
+        except driver.OperationalError as exc:
             if "no password supplied" not in str(exc):
                 raise
             role = logins.url_role(url) or "this role"
@@ -73,7 +84,8 @@ def _postgres_engine(url: str) -> Engine:
             if answer is None:
                 raise
             cparams["password"] = answer  # kept for the pool's next connection
-            return dialect.loaded_dbapi.connect(*cargs, **cparams)
+            again: DBAPIConnection = driver.connect(*cargs, **cparams)
+            return again
 
     return failures.watch(engine)
 
@@ -93,7 +105,7 @@ def _immutable_engine(url: str, cause: Exception) -> Engine:
     engine = create_engine(f"sqlite:///file:{path}?mode=ro&immutable=1&uri=true")
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         dbapi_conn.execute("PRAGMA query_only=1")
 
     logger.info("the disk is full: reading %s as it is (read-only)", path)
@@ -216,7 +228,8 @@ class Database:
             engine = create_engine(self.url, connect_args={"timeout": 30})
 
             @event.listens_for(engine, "connect")
-            def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            def _on_connect(dbapi_conn: sqlite3.Connection,
+                            _record: ConnectionPoolEntry) -> None:
                 dbapi_conn.isolation_level = None
                 cur = dbapi_conn.cursor()
                 cur.execute("PRAGMA journal_mode=WAL")
@@ -226,7 +239,7 @@ class Database:
                 cur.close()
 
             @event.listens_for(engine, "begin")
-            def _on_begin(conn):  # type: ignore[no-untyped-def]
+            def _on_begin(conn: Connection) -> None:
                 conn.exec_driver_sql("BEGIN IMMEDIATE" if _WRITING.get() else "BEGIN")
 
             return failures.watch(engine)

@@ -11,8 +11,7 @@ column in the text form ``workflow.store.rowhash.canonical`` gives it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
 
 from workflow.store.chain import Problem
 from workflow.store.rowhash import field_digests, recorded_rows, row_digest
@@ -66,7 +65,8 @@ _NAMES: dict[str, str] = {
 }
 
 
-def _label(name: str, key: str, values: dict[str, Any] | None, symbols: dict[Any, str]) -> str:
+def _label(name: str, key: str, values: Mapping[str, object] | None,
+           symbols: Mapping[object, str]) -> str:
     where = f"table {name}, row {', '.join(json.loads(key))}"
     if not values:
         return where
@@ -77,9 +77,9 @@ def _label(name: str, key: str, values: dict[str, Any] | None, symbols: dict[Any
     return f"{what} ({where})"
 
 
-def fact_problems(rows_of: Callable[[str], Iterable[tuple[str, dict[str, Any]]]],
-                  symbols: dict[Any, str], details: list[tuple[int, dict[str, Any]]]
-                  ) -> list[Problem]:
+def fact_problems(rows_of: Callable[[str], Iterable[tuple[str, Mapping[str, object]]]],
+                  symbols: Mapping[object, str],
+                  details: Iterable[tuple[int, Mapping[str, object]]]) -> list[Problem]:
     """Every fact row (``rows_of(table)``: (key text, {column: value}) in key order)
     compared with the hash the chain recorded last for it; ``symbols``: resolution id →
     symbol, to name the rows."""

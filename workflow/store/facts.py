@@ -20,10 +20,11 @@ same way, with the same digests (``tests/workflow/test_writes_bare.py`` checks e
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Table, TypeDecorator, event, select, type_coerce
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import object_session
 from sqlmodel import Session, SQLModel
 
@@ -33,19 +34,27 @@ from workflow.store.chain import Problem
 from workflow.store.factcheck import FACT_TABLES, NOT_FACTS
 from workflow.store.rowhash import field_digests, key_text, recorded_rows, row_digest
 
-__all__ = ["FACT_TABLES", "NOT_FACTS", "listen", "install", "touched", "take", "pending",
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Select
+
+__all__ = ["FactEntry", "FACT_TABLES", "NOT_FACTS", "listen", "install", "touched", "take", "pending",
            "fact_problems", "recorded_rows", "key_text", "fact_entry", "rows"]
+
+#: ``[table, key texts, row digest (None: deleted), {field: digest}]`` as an event records it
+FactEntry = list[str | list[str] | dict[str, str] | None]
+#: (table, primary key) of a row the transaction touched
+_Touched = tuple[str, tuple[object, ...]]
 
 _KEY = "resolutions.facts"
 _ON = "resolutions.facts.tracked"
 
 
-def _table(obj: Any) -> Table | None:
+def _table(obj: object) -> Table | None:
     table = getattr(type(obj), "__table__", None)
     return table if isinstance(table, Table) and table.name in FACT_TABLES else None
 
 
-def _select(table: Table) -> Any:
+def _select(table: Table) -> Select[tuple[object, ...]]:
     """Every column as stored: a decorated type (the state) read as its plain text, so a
     value the application would refuse to load is still hashed and named."""
     columns = [type_coerce(c, c.type.impl_instance).label(c.name)
@@ -53,30 +62,31 @@ def _select(table: Table) -> Any:
     return select(*columns)
 
 
-def _key(table: Table, values: Any) -> tuple[Any, ...]:
+def _key(table: Table, values: Mapping[str, object]) -> tuple[object, ...]:
     return tuple(values[c.name] for c in table.primary_key.columns)
 
 
-def _pending(session: Session) -> dict[tuple[str, tuple[Any, ...]], bool]:
+def _pending(session: OrmSession) -> dict[_Touched, bool]:
     # (table, primary key) -> deleted?
-    return session.info.setdefault(_KEY, {})  # type: ignore[no-any-return]
+    touched: dict[_Touched, bool] = session.info.setdefault(_KEY, {})
+    return touched
 
 
-def _mark(target: Any, deleted: bool) -> None:
+def _mark(target: object, deleted: bool) -> None:
     """A row the flush inserted, updated or deleted (orphans of a relation included)."""
     session = object_session(target)
     if session is None or not session.info.get(_ON):
         return
     table = _table(target)
     if table is not None:
-        _pending(session)[(table.name, _obj_key(table, target))] = deleted  # type: ignore[arg-type]
+        _pending(session)[(table.name, _obj_key(table, target))] = deleted
 
 
-def _inserted(_mapper: Any, _conn: Any, target: Any) -> None:
+def _inserted(_mapper: object, _conn: object, target: object) -> None:
     _mark(target, False)
 
 
-def _deleted(_mapper: Any, _conn: Any, target: Any) -> None:
+def _deleted(_mapper: object, _conn: object, target: object) -> None:
     _mark(target, True)
 
 
@@ -90,7 +100,7 @@ def listen() -> None:
     event.listen(SQLModel, "after_delete", _deleted, propagate=True)
 
 
-def _obj_key(table: Table, obj: Any) -> tuple[Any, ...]:
+def _obj_key(table: Table, obj: object) -> tuple[object, ...]:
     from sqlalchemy import inspect
     mapper = inspect(type(obj))
     return tuple(mapper.primary_key_from_instance(obj))
@@ -113,16 +123,17 @@ def pending(session: Session) -> bool:
     return bool(session.info.get(_KEY))
 
 
-def take(session: Session) -> list[list[Any]]:
+def take(session: Session) -> list[FactEntry]:
     """The touched rows' hashes as the next audit event records them (and forget them)."""
     session.flush()
-    found = session.info.pop(_KEY, {})
+    found: dict[_Touched, bool] = session.info.pop(_KEY, {})
     conn = session.connection()
     return [fact_entry(conn, name, key, deleted) for (name, key), deleted
             in sorted(found.items(), key=lambda kv: (kv[0][0], str(kv[0][1])))]
 
 
-def fact_entry(conn: Any, name: str, key: Sequence[Any], deleted: bool = False) -> list[Any]:
+def fact_entry(conn: Connection, name: str, key: Sequence[object],
+               deleted: bool = False) -> FactEntry:
     """``[table, key, row digest, field digests]`` of one row as stored now (through
     ``conn``, a SQLAlchemy connection); a row that is gone gives a null digest."""
     table = SQLModel.metadata.tables[name]
@@ -136,7 +147,7 @@ def fact_entry(conn: Any, name: str, key: Sequence[Any], deleted: bool = False) 
     return [name, [str(k) for k in key], row_digest(name, values), field_digests(values)]
 
 
-def rows(session: Session, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
+def rows(session: Session, name: str) -> Iterator[tuple[str, dict[str, object]]]:
     """Every row of table ``name`` as stored, in key order: (key text, {column: value})."""
     table = SQLModel.metadata.tables[name]
     order = list(table.primary_key.columns)
@@ -145,10 +156,11 @@ def rows(session: Session, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
         yield key_text(_key(table, values)), values
 
 
-def fact_problems(session: Session, details: list[tuple[int, dict[str, Any]]]) -> list[Problem]:
+def fact_problems(session: Session, details: list[tuple[int, Mapping[str, object]]]
+                  ) -> list[Problem]:
     """Every fact row compared with the hash the chain recorded last for it."""
-    table = m.ResolutionRow.__table__  # type: ignore[attr-defined]
-    symbols: dict[Any, str] = {
+    table = SQLModel.metadata.tables[m.ResolutionRow.__tablename__]
+    symbols: dict[object, str] = {
         rid: str(sym) for rid, sym in session.connection().execute(
             select(table.c.id, table.c.symbol)).all()}
     return factcheck.fact_problems(lambda name: rows(session, name), symbols, details)

@@ -13,10 +13,17 @@ are only ever renamed into place once complete (``workflow.store.files``)."""
 from __future__ import annotations
 
 import errno
+import os
 import re
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from workflow.errors import WorkflowError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL, ExceptionContext
+
+    #: a database URL as text or as SQLAlchemy parsed it
+    Url = str | URL
 
 __all__ = ["DatabaseUnavailable", "DiskFull", "explain", "watch", "disk_error", "where"]
 
@@ -36,7 +43,7 @@ class DiskFull(WorkflowError):
     error_code = "disk-full"
 
 
-def where(url: Any) -> str:
+def where(url: Url | None) -> str:
     """``role@host:port/database`` of a SQLAlchemy URL (no password), or ``""``."""
     if url is None:
         return ""
@@ -52,7 +59,9 @@ def where(url: Any) -> str:
         return ""
 
 
-def _role(url: Any) -> str:
+def _role(url: Url | None) -> str:
+    if url is None:
+        return ""
     try:
         from sqlalchemy.engine import make_url
 
@@ -72,13 +81,13 @@ _GONE = ("server closed the connection unexpectedly", "terminating connection du
          "could not send data to server", "server conn crashed", "connection was closed")
 
 
-def _postgres(text: str, url: Any) -> WorkflowError | None:
+def _postgres(text: str, url: Url | None) -> WorkflowError | None:
     at = where(url)
     login = f" ({at})" if at else ""
     return _password(text, url, login) or _access(text, url, login) or _server(text, login)
 
 
-def _password(text: str, url: Any, login: str) -> WorkflowError | None:
+def _password(text: str, url: Url | None, login: str) -> WorkflowError | None:
     """The login's password: refused, or none found."""
     found = _PASSWORD.search(text)
     if found:
@@ -96,7 +105,7 @@ def _password(text: str, url: Any, login: str) -> WorkflowError | None:
     return None
 
 
-def _access(text: str, url: Any, login: str) -> WorkflowError | None:
+def _access(text: str, url: Url | None, login: str) -> WorkflowError | None:
     """pg_hba.conf, TLS and the role itself."""
     found = _HBA.search(text)
     if found:
@@ -158,11 +167,9 @@ def _server(text: str, login: str) -> WorkflowError | None:
     return None
 
 
-def _free(url: Any) -> int | None:
+def _free(url: Url) -> int | None:
     """Bytes free on the disk of a SQLite URL's file (None: unknown)."""
     try:
-        import os
-
         path = str(url).removeprefix("sqlite:///").removeprefix("file:").split("?")[0]
         found = os.statvfs(os.path.dirname(path) or ".")
         return int(found.f_bavail * found.f_frsize)
@@ -170,7 +177,7 @@ def _free(url: Any) -> int | None:
         return None
 
 
-def _sqlite(text: str, url: Any = None) -> WorkflowError | None:
+def _sqlite(text: str, url: Url | None = None) -> WorkflowError | None:
     free = _free(url) if url is not None else None
     if free is not None and free < 256 * 1024 and (
             "disk I/O error" in text or "unable to open" in text or "disk is full" in text):
@@ -190,7 +197,7 @@ def _sqlite(text: str, url: Any = None) -> WorkflowError | None:
     return None
 
 
-def disk_error(exc: OSError, path: Any = None) -> WorkflowError | None:
+def disk_error(exc: OSError, path: str | os.PathLike[str] | None = None) -> WorkflowError | None:
     """A full, read-only or forbidden disk, told with the file (None: another OSError)."""
     name = str(path or getattr(exc, "filename", "") or "") or "a file of the workspace"
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -204,7 +211,7 @@ def disk_error(exc: OSError, path: Any = None) -> WorkflowError | None:
     return None
 
 
-def explain(exc: BaseException, url: Any = None) -> WorkflowError | None:
+def explain(exc: BaseException, url: Url | None = None) -> WorkflowError | None:
     """The refusal an ordinary failure is, or None (a bug, or not ours to explain)."""
     if isinstance(exc, WorkflowError):
         return None
@@ -226,7 +233,7 @@ def watch(engine: E) -> E:
     """Translate ``engine``'s connection and disk errors as they happen (with its URL)."""
     from sqlalchemy import event
 
-    def translate(context: Any) -> None:
+    def translate(context: ExceptionContext) -> None:
         found = explain(context.original_exception, context.engine.url if context.engine
                         else None)
         if found is not None:

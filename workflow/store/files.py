@@ -11,9 +11,12 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from workflow.crashpoints import crashpoint
+
+if TYPE_CHECKING:
+    from workflow.store.chain import Problem
 
 __all__ = ["write_atomic", "store_bytes", "sha256_file", "watch", "recorded_file_problems",
            "store_problems"]
@@ -21,6 +24,12 @@ __all__ = ["write_atomic", "store_bytes", "sha256_file", "watch", "recorded_file
 Watcher = Callable[[Path, bytes, int], None]
 #: folder → what is told of every file written under it (the shared store of a workspace)
 _WATCHERS: dict[Path, Watcher] = {}
+
+
+class Fetches(Protocol):
+    """The workspace's file store as the checks use it (``workflow.store.blobs.FileStore``)."""
+
+    def ensure(self, rel: str, digest: str | None = None) -> Path: ...
 
 
 def watch(folder: Path, watcher: Watcher | None) -> None:
@@ -97,7 +106,8 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def recorded_file_problems(files: Any, recorded: Iterable[tuple[str, str, str]]) -> list[Any]:
+def recorded_file_problems(files: Fetches,
+                           recorded: Iterable[tuple[str, str, str]]) -> list[Problem]:
     """Files the engine wrote and recorded by hash — (path, SHA-256, what it is), e.g. a
     submission package or a queued message — checked against their bytes. ``files``: the
     workspace's file store (on a shared deployment it fetches a file this folder lacks)."""
@@ -115,12 +125,12 @@ def recorded_file_problems(files: Any, recorded: Iterable[tuple[str, str, str]])
     return problems
 
 
-def store_problems(root: Path, store: Path) -> list[Any]:
+def store_problems(root: Path, store: Path) -> list[Problem]:
     """Stored artefacts (under ``store``, in the workspace ``root``) whose bytes no longer
     match their name (SHA-256)."""
     from workflow.store.chain import Problem
 
-    problems: list[Any] = []
+    problems: list[Problem] = []
     if not store.is_dir():
         return problems
     for path in sorted(store.glob("??/*")):

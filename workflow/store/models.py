@@ -3,7 +3,7 @@ append-only and hash-chained through ``audit_head``, the one row every writer lo
 
 import datetime as _dt
 import json
-from typing import Any, Optional, Protocol
+from typing import Optional, Protocol
 
 from sqlalchemy import (
     Boolean,
@@ -121,14 +121,14 @@ class StateText(TypeDecorator[State]):
     impl = String(16)
     cache_ok = True
 
-    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+    def process_bind_param(self, value: State | str | None, dialect: Dialect) -> str | None:
         return None if value is None else State(value).value
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> State | None:
+    def process_result_value(self, value: object, dialect: Dialect) -> State | None:
         if value is None:
             return None
         try:
-            return State(value)
+            return State(str(value))
         except ValueError:
             raise WorkspaceError(f"a resolution's stored state {value!r} is not a state; "
                                  "'resolutions audit verify' names what was edited") from None
@@ -149,10 +149,10 @@ class ResolutionRow(SQLModel, table=True):
     created_at: _dt.datetime
     updated_at: _dt.datetime
 
-    def __setattr__(self, name: str, value: Any) -> None:
+    def __setattr__(self, name: str, value: object) -> None:
         # a state given as its text (``state="draft"``) is kept as the enum member
         if name == "state" and value is not None:
-            value = State(value)
+            value = State(str(value))  # a StrEnum's str() is its value
         super().__setattr__(name, value)
 
 

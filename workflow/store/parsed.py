@@ -21,13 +21,28 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from drafts.model import Annex, Paragraph, Resolution
 
-__all__ = ["cached", "remember", "cached_parity", "remember_parity", "FORMAT"]
+if TYPE_CHECKING:
+    from drafts.parity.core import Finding
+
+__all__ = ["cached", "remember", "cached_parity", "remember_parity", "FORMAT", "CachedError"]
+
+
+class CachedError(TypedDict):
+    """A parity error as the cache keeps it."""
+
+    ref: str
+    languages: list[str]
+    rule: str
+    message: str
+    id: str
+    paragraph_id: str
+    unit_hash: str
 
 #: bump when the model's shape changes: older entries then miss
 FORMAT = "2"  # 2: items keep their label style
@@ -55,25 +70,34 @@ def _parity_path(state_dir: Path, source: str, records: str) -> Path:
     return state_dir / "parity" / digest[:2] / f"{digest}.json"
 
 
-def cached_parity(state_dir: Path, source: str, records: str) -> list[dict[str, Any]] | None:
+def cached_parity(state_dir: Path, source: str, records: str) -> list[CachedError] | None:
     """The parity errors stored for this text and these records (ref, languages, rule,
-    message of each), or None."""
+    message of each), or None (none kept, or an entry that is not what this module wrote)."""
     try:
-        data = json.loads(_parity_path(state_dir, source, records).read_text("utf-8"))
-        return [{k: e[k] for k in ("ref", "languages", "rule", "message", "id", "paragraph_id",
-                                   "unit_hash")} for e in data]
+        data: object = json.loads(_parity_path(state_dir, source, records).read_text("utf-8"))
+        return [_cached_error(e) for e in _list(data)]
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def remember_parity(state_dir: Path, source: str, records: str, errors: list[Any],
+def _cached_error(entry: object) -> CachedError:
+    if not isinstance(entry, Mapping):
+        raise TypeError("not an entry")
+    return {"ref": _str(entry["ref"]), "languages": [_str(v) for v in _list(entry["languages"])],
+            "rule": _str(entry["rule"]), "message": _str(entry["message"]),
+            "id": _str(entry["id"]), "paragraph_id": _str(entry["paragraph_id"]),
+            "unit_hash": _str(entry["unit_hash"])}
+
+
+def remember_parity(state_dir: Path, source: str, records: str, errors: Iterable[Finding],
                     hashes: dict[str, str] | None = None) -> None:
     """Keep the parity errors of a text; ``hashes`` (paragraph id → hash of its texts) lets
     a waiver be matched without parsing the text again."""
-    _write(_parity_path(state_dir, source, records),
-           [{"ref": f.ref, "languages": list(f.languages), "rule": f.rule,
-             "message": f.message, "id": f.id, "paragraph_id": f.paragraph_id,
-             "unit_hash": (hashes or {}).get(f.paragraph_id, "")} for f in errors])
+    kept: list[CachedError] = [
+        {"ref": f.ref, "languages": list(f.languages), "rule": f.rule, "message": f.message,
+         "id": f.id, "paragraph_id": f.paragraph_id,
+         "unit_hash": (hashes or {}).get(f.paragraph_id, "")} for f in errors]
+    _write(_parity_path(state_dir, source, records), kept)
 
 
 def _path(state_dir: Path, source: str) -> Path:
@@ -81,12 +105,12 @@ def _path(state_dir: Path, source: str) -> Path:
     return state_dir / "parsed" / digest[:2] / f"{digest}.v{FORMAT}.json"
 
 
-def _paragraph(p: Paragraph) -> dict[str, Any]:
+def _paragraph(p: Paragraph) -> dict[str, object]:
     return {"id": p.id, "texts": dict(p.texts), "items": [_paragraph(i) for i in p.items],
             "label": p.label}
 
 
-def _to_data(model: Resolution) -> dict[str, Any]:
+def _to_data(model: Resolution) -> dict[str, object]:
     return {"body": model.body, "languages": list(model.languages), "title": dict(model.title),
             "preamble": [_paragraph(p) for p in model.preamble],
             "operative": [_paragraph(p) for p in model.operative],
@@ -97,21 +121,56 @@ def _to_data(model: Resolution) -> dict[str, Any]:
             "symbol": model.symbol, "date": model.date, "distribution": model.distribution}
 
 
-def _from_paragraph(data: Mapping[str, Any]) -> Paragraph:
-    return Paragraph(str(data["id"]), dict(data["texts"]),
-                     tuple(_from_paragraph(i) for i in data["items"]), str(data.get("label", "")))
+# what the cache holds is read back checked: a value of another type is a TypeError (the
+# entry then misses)
+def _str(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"not text: {value!r}")
+    return value
 
 
-def _from_data(data: Mapping[str, Any]) -> Resolution:
+def _optional(value: object) -> str | None:
+    return None if value is None else _str(value)
+
+
+def _list(value: object) -> list[object]:
+    if not isinstance(value, list):
+        raise TypeError(f"not a list: {value!r}")
+    return value
+
+
+def _map(value: object) -> Mapping[str, object]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"not a table: {value!r}")
+    return value
+
+
+def _texts(value: object) -> dict[str, str]:
+    return {_str(k): _str(v) for k, v in _map(value).items()}
+
+
+def _from_paragraph(value: object) -> Paragraph:
+    data = _map(value)
+    return Paragraph(_str(data["id"]), _texts(data["texts"]),
+                     tuple(_from_paragraph(i) for i in _list(data["items"])),
+                     str(data.get("label", "")))
+
+
+def _paragraphs(value: object) -> tuple[Paragraph, ...]:
+    return tuple(_from_paragraph(p) for p in _list(value))
+
+
+def _from_data(value: object) -> Resolution:
+    data = _map(value)
     return Resolution(
-        body=data["body"], languages=tuple(data["languages"]), title=dict(data["title"]),
-        preamble=tuple(_from_paragraph(p) for p in data["preamble"]),
-        operative=tuple(_from_paragraph(p) for p in data["operative"]),
-        annexes=tuple(Annex(str(a["id"]), dict(a["title"]),
-                            tuple(_from_paragraph(p) for p in a["preamble"]),
-                            tuple(_from_paragraph(p) for p in a["operative"]))
-                      for a in data["annexes"]),
-        symbol=data["symbol"], date=data["date"], distribution=data["distribution"])
+        body=_str(data["body"]), languages=tuple(_str(v) for v in _list(data["languages"])),
+        title=_texts(data["title"]), preamble=_paragraphs(data["preamble"]),
+        operative=_paragraphs(data["operative"]),
+        annexes=tuple(Annex(_str(a["id"]), _texts(a["title"]), _paragraphs(a["preamble"]),
+                            _paragraphs(a["operative"]))
+                      for a in map(_map, _list(data["annexes"]))),
+        symbol=_optional(data["symbol"]), date=_optional(data["date"]),
+        distribution=_optional(data["distribution"]))
 
 
 def cached(state_dir: Path, source: str, content_hash: str) -> Resolution | None:
@@ -130,7 +189,7 @@ def remember(state_dir: Path, source: str, model: Resolution) -> None:
     _write(_path(state_dir, source), _to_data(model))
 
 
-def _write(path: Path, data: Any) -> None:
+def _write(path: Path, data: object) -> None:
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = str(path.parent / f".{os.getpid()}-{os.urandom(6).hex()}.tmp")  # (as mkstemp,

@@ -82,7 +82,7 @@ def private(path: Path) -> None:
         pass
 
 
-def _immutable(path: Path) -> Any:
+def _immutable(path: Path) -> sqlite3.Connection | None:
     """The file read as it is, without WAL's shared-memory file (a full disk cannot make
     one): only when no committed change waits in ``-wal``; else None."""
     import sqlite3
@@ -100,7 +100,9 @@ def _immutable(path: Path) -> Any:
 
 
 class Record(dict[str, Any]):
-    """One result row: its columns by name, as keys and as attributes."""
+    """One result row: its columns by name, as keys and as attributes. The values are what
+    the DB-API driver returns (``sqlite3`` and ``psycopg`` type them ``Any``); each reader
+    takes a column as the schema declares it."""
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -122,6 +124,8 @@ class Reads:
     """A read-only connection and the statements of the read commands."""
 
     def __init__(self, conn: Any, is_sqlite: bool) -> None:
+        """``conn``: a ``sqlite3`` or ``psycopg`` connection, or the one SQLAlchemy's pool
+        holds (``workflow.lifecycle.steps``); their drivers share no typed interface."""
         self._conn = conn
         self.is_sqlite = is_sqlite
 
@@ -175,9 +179,10 @@ class Reads:
             except sqlite3.Error:
                 if write:
                     return None
-                conn = _immutable(Path(path))
-                if conn is None:
+                fallback = _immutable(Path(path))
+                if fallback is None:
                     return None
+                conn = fallback
             reads = cls(conn, True)
         elif url.startswith(("postgresql+psycopg://", "postgresql://")):
             import psycopg
@@ -220,7 +225,7 @@ class Reads:
         return self._conn  # type: ignore[no-any-return]
 
     # -- plumbing ------------------------------------------------------------------
-    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Record]:
+    def all(self, sql: str, params: Sequence[object] = ()) -> list[Record]:
         """Rows of ``sql``, written with ``?`` placeholders for either driver."""
         if not self.is_sqlite:
             sql = sql.replace("?", "%s")
@@ -232,7 +237,7 @@ class Reads:
         finally:
             cur.close()
 
-    def one(self, sql: str, params: Sequence[Any] = ()) -> Record | None:
+    def one(self, sql: str, params: Sequence[object] = ()) -> Record | None:
         rows = self.all(sql, params)
         return rows[0] if rows else None
 

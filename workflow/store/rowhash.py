@@ -15,7 +15,6 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 __all__ = ["canonical", "row_digest", "field_digests", "FIELD_DIGEST_LEN", "key_text",
            "recorded_rows"]
@@ -24,7 +23,11 @@ __all__ = ["canonical", "row_digest", "field_digests", "FIELD_DIGEST_LEN", "key_
 FIELD_DIGEST_LEN = 16
 
 
-def canonical(value: Any) -> Any:
+#: a column value in its one text form
+Canonical = str | int | bool | None
+
+
+def canonical(value: object) -> Canonical:
     """One JSON-able text form for a column value, the same however it was loaded."""
     if value is None or isinstance(value, (bool, int, str)) and not isinstance(value, enum.Enum):
         return value
@@ -42,34 +45,41 @@ def canonical(value: Any) -> Any:
     return str(value)
 
 
-def _dumps(value: Any) -> bytes:
+def _dumps(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True,
                       separators=(",", ":")).encode("utf-8")
 
 
-def row_digest(table: str, values: Mapping[str, Any]) -> str:
+def row_digest(table: str, values: Mapping[str, object]) -> str:
     """SHA-256 over the table's name and every column's canonical value."""
     return hashlib.sha256(_dumps({"table": table,
                                   "row": {k: canonical(v) for k, v in values.items()}})).hexdigest()
 
 
-def field_digests(values: Mapping[str, Any]) -> dict[str, str]:
+def field_digests(values: Mapping[str, object]) -> dict[str, str]:
     """A short digest per column, to name which field differs."""
     return {k: hashlib.sha256(_dumps(canonical(v))).hexdigest()[:FIELD_DIGEST_LEN]
             for k, v in values.items()}
 
 
-def recorded_rows(details: Iterable[tuple[int, dict[str, Any]]]
+def recorded_rows(details: Iterable[tuple[int, Mapping[str, object]]]
                   ) -> dict[tuple[str, str], tuple[int, str | None, dict[str, str]]]:
-    """(table, key) -> (event seq, last recorded digest or None if deleted, field digests)."""
+    """(table, key) -> (event seq, last recorded digest or None if deleted, field digests).
+    An entry that is not ``[table, key, digest, fields]`` is passed over (the row it would
+    name is then reported as not recorded)."""
     latest: dict[tuple[str, str], tuple[int, str | None, dict[str, str]]] = {}
     for seq, detail in details:
-        for item in detail.get("facts", ()):
-            try:
-                name, key, digest, fields = item
-            except (TypeError, ValueError):
+        items = detail.get("facts", ())
+        for item in items if isinstance(items, (list, tuple)) else ():
+            if not (isinstance(item, (list, tuple)) and len(item) == 4):
                 continue
-            latest[(str(name), key_text(key))] = (seq, digest, dict(fields or {}))
+            name, key, digest, fields = item
+            if not isinstance(key, (list, tuple)):
+                continue
+            named = {str(k): str(v) for k, v in fields.items()} \
+                if isinstance(fields, dict) else {}
+            latest[(str(name), key_text(key))] = (
+                seq, None if digest is None else str(digest), named)
     return latest
 
 
@@ -77,7 +87,7 @@ def recorded_rows(details: Iterable[tuple[int, dict[str, Any]]]
 _ESCAPED = re.compile(r'[\x00-\x1f\\"]')
 
 
-def key_text(key: Iterable[Any]) -> str:
+def key_text(key: Iterable[object]) -> str:
     """A row's primary key as text: the JSON list of its values as strings."""
     parts = [str(k) for k in key]
     if any(_ESCAPED.search(p) for p in parts):

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from workflow.errors import WorkspaceError
 from workflow.store.db import Database
 from workflow.store.workspace import CONFIG_NAME, STATE_DIR, Workspace, create
+
+if TYPE_CHECKING:
+    from workflow.store.blobs import FileStore
+    from workflow.store.settings import Recorded
 
 __all__ = ["init_workspace", "attach_workspace", "shown_url"]
 
@@ -86,7 +90,7 @@ def attach_workspace(root: Path, database_url: str) -> Workspace:
     return find(root)
 
 
-def _last_rules(database_url: str) -> tuple[int, dict[str, Any]]:
+def _last_rules(database_url: str) -> Recorded:
     """The chain's last ``config`` event: (seq, detail)."""
     import json
 
@@ -112,7 +116,7 @@ def _last_rules(database_url: str) -> tuple[int, dict[str, Any]]:
     return last
 
 
-def _shared_rules(files: Any, last: tuple[int, dict[str, Any]]) -> bytes:
+def _shared_rules(files: FileStore, last: Recorded) -> bytes:
     """The shared ``resolutions.toml``, refused unless it is the copy the chain recorded."""
     from workflow.store.settings import rules_of
 
@@ -121,9 +125,9 @@ def _shared_rules(files: Any, last: tuple[int, dict[str, Any]]) -> bytes:
     if data is None:
         raise WorkspaceError(f"the shared store holds no {CONFIG_NAME}; on the first "
                              "machine run 'resolutions audit config' to share it")
-    if rules_of(data)[0] != last[1]["config_sha256"]:
+    if rules_of(data)[0] != last.sha256:
         raise WorkspaceError(f"the shared {CONFIG_NAME} is not the copy audit event "
-                             f"{last[0]} recorded; on the first machine run 'resolutions "
+                             f"{last.seq} recorded; on the first machine run 'resolutions "
                              "audit verify', then 'resolutions audit config'")
     return data
 

@@ -4,18 +4,18 @@ beside a resolution."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 from sqlmodel import Session
 
 from drafts.model import Resolution
+from drafts.staleness import Records
 from workflow.errors import InvalidInput
 from workflow.store import parsed
 from workflow.store.models import ResolutionRow, TranslationState, Version
+from workflow.store.records import records_of
 
-__all__ = ["load_version", "records_for", "remember"]
+__all__ = ["load_version", "records_for", "records_of", "remember"]
 
 
 def load_version(session: Session, version: Version) -> Resolution:
@@ -74,6 +74,8 @@ def _parse(source: str, number: int) -> Resolution:
     return model
 
 
-def records_for(session: Session, row: ResolutionRow) -> dict[str, Any]:
+def records_for(session: Session, row: ResolutionRow) -> Records:
+    """The translation records kept beside the resolution (``{unit id: {language:
+    {sibling language: sibling text hash}}}``), checked as read."""
     state = session.get(TranslationState, row.id)
-    return json.loads(state.records_json) if state else {}
+    return records_of(state.records_json, row.symbol) if state is not None else {}

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from workflow.store.chain import Problem
 from workflow.store.reads import Reads, Record
@@ -35,9 +35,10 @@ if TYPE_CHECKING:
 __all__ = ["verify_bare", "BareRows", "column_types", "typed_values"]
 
 #: what the models' column types make of a stored SQLite value, by declared type
-_LOADS: dict[str, Callable[[Any], Any]] = {
-    "DATETIME": _dt.datetime.fromisoformat,
-    "DATE": _dt.date.fromisoformat,
+_LOADS: dict[str, Callable[[object], object]] = {
+    "DATETIME": lambda value: _dt.datetime.fromisoformat(value)
+    if isinstance(value, str) else value,
+    "DATE": lambda value: _dt.date.fromisoformat(value) if isinstance(value, str) else value,
     "BOOLEAN": lambda value: True if value else False,
 }
 
@@ -57,7 +58,7 @@ _RECORDED = (
 )
 
 
-def _load(loads: Callable[[Any], Any] | None, value: Any) -> Any:
+def _load(loads: Callable[[object], object] | None, value: object) -> object:
     if loads is None or value is None:
         return value
     try:
@@ -110,7 +111,7 @@ class BareRows:
     def __init__(self, reads: Reads) -> None:
         self.reads = reads
 
-    def _typed(self, table: str, sql: str, params: Sequence[Any] = ()) -> list[Record]:
+    def _typed(self, table: str, sql: str, params: Sequence[object] = ()) -> list[Record]:
         loads = {name: _LOADS[kind] for name, kind, _ in column_types(self.reads, table)
                  if kind in _LOADS}
         rows = self.reads.all(sql, params)
@@ -163,7 +164,7 @@ class BareRows:
             "SELECT member_id, role FROM member_roles WHERE member_id NOT IN "
             "(SELECT id FROM members) ORDER BY member_id, role")]
 
-    def fact_rows(self, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    def fact_rows(self, name: str) -> Iterator[tuple[str, dict[str, object]]]:
         columns = column_types(self.reads, name)
         key = [c for c, _, pk in sorted((c for c in columns if c[2]), key=lambda c: c[2])]
         loads = [(c, _LOADS[kind]) for c, kind, _ in columns if kind in _LOADS]

@@ -17,10 +17,10 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from workflow.errors import WorkspaceError
-from workflow.store.config import APPROVAL_RULES, Body, Settings, parse
+from workflow.store.config import APPROVAL_RULES, Body, Settings, Table, parse
 
 if TYPE_CHECKING:
     from workflow.store.blobs import FileStore
@@ -31,7 +31,7 @@ CONFIG_NAME = "resolutions.toml"
 STATE_DIR = ".resolutions"
 
 @functools.cache
-def _shipped_bodies() -> dict[str, Any]:
+def _shipped_bodies() -> Table:
     """The registry shipped in workflow/bodies.toml, read once per process."""
     shipped = Path(__file__).resolve().parents[1] / "bodies.toml"
     return tomllib.loads(shipped.read_text("utf-8"))
@@ -51,7 +51,7 @@ class Workspace:
                                f"sqlite:///{self.state_dir / 'resolutions.db'}")
 
     @property
-    def config(self) -> Mapping[str, Any]:
+    def config(self) -> Table:
         """The file as parsed (for what binds it to the audit chain)."""
         return self.settings.raw
 

@@ -15,25 +15,26 @@ listed in docs/CLI.md.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
-import json
 import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+import cli_hot
+from cli_hot import Context
 from workflow.presenting import reports, tables, terminal
 
 if TYPE_CHECKING:
     from workflow.rows import ApprovalResult
-    from workflow.writing import Writing
 
 __all__ = ["main", "cli"]
 
@@ -41,94 +42,8 @@ logger = logging.getLogger(__name__)
 
 
 # -- context, shared options ----------------------------------------------------------------
-class Context:
-    """What every command gets first: where, who, how to print; the App opened on demand.
-    (A plain class: every command builds it, and defining a dataclass costs a read command
-    a few milliseconds of its start.)"""
-
-    def __init__(self, workspace: str | None = None, actor: str | None = None,
-                 json: bool = False, verbose: int = 0) -> None:
-        # the environment is read here and nowhere below: everything is handed down
-        env = os.environ
-        self.workspace = workspace or env.get("RESOLUTIONS_WORKSPACE") or None
-        self.actor = actor or env.get("RESOLUTIONS_USER") or None
-        self.database_url = env.get("RESOLUTIONS_DATABASE_URL") or None
-        self.smtp_password = env.get("RESOLUTIONS_SMTP_PASSWORD")
-        self.prewarm = env.get("RESOLUTIONS_PREWARM", "1") != "0"
-        self.json, self.verbose = json, verbose
-        self._app: Any = None
-        self._reader: Any = None
-        self._writer: Any = None
-
-    def app(self) -> Any:
-        if self._app is None:
-            from workflow.app import App
-
-            with self._migrating():
-                self._app = App.open(self.workspace, self.actor,
-                                     database_url=self.database_url,
-                                     smtp_password=self.smtp_password)
-            if self._app.migrated:
-                self.say(self._app.migrated)
-            terminal.watch_commits()
-            logger.debug("workspace %s", self._app.workspace.root)
-        return self._app
-
-    def reader(self) -> Any:
-        """The read path on the bare database driver (no ORM), closed with the command."""
-        from workflow.reading import open_reader
-
-        with self._migrating():
-            reader = self._reader = open_reader(self.workspace, self.actor,
-                                                database_url=self.database_url)
-        if reader.migrated:
-            self.say(reader.migrated)
-        click.get_current_context().call_on_close(reader.close)
-        logger.debug("workspace %s (read path)", reader.workspace.root)
-        return reader
-
-    def writer(self) -> Writing | None:
-        """The write path on the bare driver (no ORM) for the frequent writes, closed with
-        the command; None when the database cannot be written that way (the command then
-        runs its service on :meth:`app`, which migrates an older schema)."""
-        from workflow.writing import open_writing
-
-        writing = open_writing(self.workspace, self.actor, database_url=self.database_url,
-                               on_commit=terminal.count_commit)
-        if writing is not None:
-            self._writer = writing
-            click.get_current_context().call_on_close(writing.close)
-            logger.debug("workspace %s (bare write path)", writing.workspace.root)
-        return writing
-
-    def _migrating(self) -> Any:
-        """While a workspace opens: how far a long migration step is (the search index
-        built from every stored version), on stderr; nothing under --json."""
-        from workflow.progress import reporting
-
-        return reporting(None if self.json else terminal.counter(self.say))
-
-    def emit(self, data: dict[str, Any], text: str | None = None) -> None:
-        """Print ``data`` (an object: its keys are the command's declared ones) as JSON
-        with --json, else ``text``. A reader that stops early (``| head``) ends the
-        output, not the command, so the exit code still tells."""
-        try:
-            if self.json:
-                click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-            elif text:
-                click.echo(text)
-        except BrokenPipeError:
-            terminal.silence_stdout()
-
-    def say(self, text: str) -> None:
-        """A line for a person on stderr (a warning, a hint); nothing under --json."""
-        if not self.json:
-            click.echo(text, err=True)
-
-    def progress(self) -> Any:
-        """Around a long step: a bar on a terminal, one line per finished step otherwise
-        (stderr), nothing under --json."""
-        return terminal.progress_bar(not self.json, say=self.say)
+# :class:`Context` (what every command gets first) lives in :mod:`cli_hot`, which answers
+# the hot commands without click; the commands here get the same object.
 
 
 def _fields(result: Any) -> dict[str, Any]:
@@ -218,6 +133,29 @@ def group(parent: click.Group, name: str, help_text: str) -> click.Group:
     return parent.group(name, help=help_text)(lambda: None)
 
 
+def hot_params(*words: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The parameters of a hot command, as :data:`cli_hot.HOT` declares them (its one
+    source, which the hot path parses without click)."""
+    def apply(fn: Callable[..., Any]) -> Callable[..., Any]:
+        for param in reversed(cli_hot.HOT[words]):
+            attrs = dict(param.attrs)
+            if "choices" in attrs:
+                attrs["type"] = click.Choice(attrs.pop("choices"))
+            declare = click.argument if param.kind == "argument" else click.option
+            fn = declare(*param.decls, **attrs)(fn)
+        return fn
+    return apply
+
+
+@contextlib.contextmanager
+def hot_usage() -> Iterator[None]:
+    """Around a hot command's answer: its usage errors as click's."""
+    try:
+        yield
+    except cli_hot.Usage as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 # -- the error boundary --------------------------------------------------------------------
 class Resolutions(click.Group):
     """The root group: the one place where errors become sentences and exit codes."""
@@ -256,18 +194,12 @@ class Resolutions(click.Group):
             obj = ctx.find_object(Context) or Context()
             if obj.verbose:
                 click.echo(traceback.format_exc().rstrip(), err=True)
-            exc = terminal.ordinary_failure(exc) or exc
-            if isinstance(exc, terminal.refusal_classes()):
+            message, code, error = cli_hot.failure(exc, obj, before)
+            if error == "bug":
+                logger.debug("unexpected %s", type(exc).__name__, exc_info=True)
+            else:
                 logger.info("refused: %s", type(exc).__name__)
-                _fail(str(exc), getattr(exc, "exit_code", 1),
-                      getattr(exc, "error_code", "refused"), as_json=_json_wanted(ctx))
-            logger.debug("unexpected %s", type(exc).__name__, exc_info=True)
-            opened = (obj._app is not None or obj._reader is not None
-                      or obj._writer is not None)
-            database = (None if not opened else
-                        "saved" if terminal.commits() > before else "rolled back")
-            _fail(terminal.unexpected_text(exc, database=database), 1, "bug",
-                  as_json=_json_wanted(ctx))
+            _fail(message, code, error, as_json=_json_wanted(ctx))
 
 
 def _json_wanted(ctx: click.Context) -> bool:
@@ -287,11 +219,7 @@ def _fail(message: str, code: int, error: str = "refused", *,
     if as_json is None:
         current = click.get_current_context(silent=True)
         as_json = current is not None and _json_wanted(current)
-    if as_json:
-        click.echo(json.dumps({"error": error, "message": message}, ensure_ascii=False),
-                   err=True)
-    else:
-        click.echo(f"Error: {message}", err=True)
+    click.echo(cli_hot.error_line(message, error, as_json), err=True)
     sys.exit(code)
 
 
@@ -318,6 +246,7 @@ def cli(ctx: click.Context, workspace: str | None, actor: str | None, as_json: b
     logger.info("resolutions %s (log level %s)", ctx.invoked_subcommand or "",
                 logging.getLevelName(level).lower())
     ctx.obj = Context(workspace=workspace, actor=actor, json=as_json, verbose=verbose)
+    ctx.call_on_close(ctx.obj.close)
     if _has_terminal():  # a PostgreSQL login with no password found: ask the person
         from workflow.store.logins import use_prompt
         use_prompt(lambda label: click.prompt(label, hide_input=True, err=True))
@@ -641,17 +570,7 @@ def show(ctx: Context, ref: str, version: int | None, lang: str | None) -> None:
     "resolutions search микроэлектроники", 'resolutions search 电子 --lang zh --current',
     'resolutions search "joint ventures" --state adopted --year 2024 --json',
     "resolutions search --check"))
-@click.argument("query", required=False)
-@click.option("--lang", help="Only paragraphs in this language (the others still shown beside).")
-@click.option("--body", "body_code", metavar="CODE", help="Only resolutions addressed to this body.")
-@click.option("--state", help="Only resolutions in this state.")
-@click.option("--year", type=int, help="Only resolutions of this year (their date, else the "
-              "version's).")
-@click.option("--current", is_flag=True, help="Only the current version of each resolution.")
-@click.option("--limit", default=20, show_default=True, help="Hits per page.")
-@click.option("--page", default=1, show_default=True, help="Page number.")
-@click.option("--check", is_flag=True, help="Compare the index with the versions instead.")
-@click.option("--rebuild", is_flag=True, help="Make the index again from the versions instead.")
+@hot_params("search")
 def search(ctx: Context, query: str | None, lang: str | None, body_code: str | None,
            state: str | None, year: int | None, current: bool, limit: int, page: int,
            check: bool, rebuild: bool) -> None:
@@ -670,17 +589,8 @@ def search(ctx: Context, query: str | None, lang: str | None, body_code: str | N
         if not report.ok:
             sys.exit(1)
         return
-    if not query:
-        raise click.UsageError("give a QUERY (or --check, --rebuild)")
-    if limit < 1 or page < 1:
-        raise click.UsageError("--limit and --page start at 1")
-    from workflow.presenting.hits import search_text
-    from workflow.search.query import Filters
-    result = ctx.reader().search(query, Filters(lang, body_code, state, year, current),
-                                 limit=limit, offset=(page - 1) * limit)
-    ctx.emit({"query": result.query, "terms": result.terms, "total": result.total,
-              "page": page, "limit": limit, "hits": [h.to_json() for h in result.hits]},
-             search_text(result, page, terminal=sys.stdout.isatty()))
+    with hot_usage():
+        cli_hot.search(ctx, query, lang, body_code, state, year, current, limit, page)
 
 @command(cli, json="symbol version content_hash source",
          example="resolutions source 1 > resolution.yaml")

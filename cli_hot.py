@@ -1,0 +1,422 @@
+"""The command line's hot path, without click: the :class:`Context` every command gets, the
+parameters of the commands that must start quickly (:data:`HOT`, declared once: ``cli``
+hands the same declarations to click), a parser for them, and what those commands answer.
+
+``cli_main`` (the console script) asks :func:`parse` first. A command line it reads in
+full — a hot command, its options and arguments, nothing it does not know — is answered
+here, in a process that never imports click nor builds the command table; anything else
+(``--help``, ``--version``, ``-v``, an unknown option, a missing value, a value of the
+wrong type, a usage error found by the command itself) goes to the full command line in
+``cli``, which answers it as it always did. ``tests/cli/test_hot_path.py`` checks that the
+two parse a corpus of command lines alike and answer alike.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workflow.writing import Writing
+
+__all__ = ["Context", "HOT", "Param", "Usage", "parse", "search"]
+
+
+# -- the context ---------------------------------------------------------------------------
+class Context:
+    """What every command gets first: where, who, how to print; the App opened on demand.
+    (A plain class: every command builds it, and defining a dataclass costs a read command
+    a few milliseconds of its start.) What it opens is closed by :meth:`close`, which the
+    command line calls when the command ends."""
+
+    def __init__(self, workspace: str | None = None, actor: str | None = None,
+                 json: bool = False, verbose: int = 0) -> None:
+        # the environment is read here and nowhere below: everything is handed down
+        env = os.environ
+        self.workspace = workspace or env.get("RESOLUTIONS_WORKSPACE") or None
+        self.actor = actor or env.get("RESOLUTIONS_USER") or None
+        self.database_url = env.get("RESOLUTIONS_DATABASE_URL") or None
+        self.smtp_password = env.get("RESOLUTIONS_SMTP_PASSWORD")
+        self.prewarm = env.get("RESOLUTIONS_PREWARM", "1") != "0"
+        self.json, self.verbose = json, verbose
+        self._app: Any = None
+        self._reader: Any = None
+        self._writer: Any = None
+        self._closing: list[Any] = []
+        self._commits = 0
+
+    def app(self) -> Any:
+        if self._app is None:
+            from workflow.app import App
+            from workflow.presenting import terminal
+
+            with self._migrating():
+                self._app = App.open(self.workspace, self.actor,
+                                     database_url=self.database_url,
+                                     smtp_password=self.smtp_password)
+            if self._app.migrated:
+                self.say(self._app.migrated)
+            terminal.watch_commits()
+            _debug("workspace %s", self._app.workspace.root)
+        return self._app
+
+    def reader(self) -> Any:
+        """The read path on the bare database driver (no ORM), closed with the command."""
+        from workflow.reading import open_reader
+
+        with self._migrating():
+            reader = self._reader = open_reader(self.workspace, self.actor,
+                                                database_url=self.database_url)
+        if reader.migrated:
+            self.say(reader.migrated)
+        self._closing.append(reader.close)
+        _debug("workspace %s (read path)", reader.workspace.root)
+        return reader
+
+    def writer(self) -> Writing | None:
+        """The write path on the bare driver (no ORM) for the frequent writes, closed with
+        the command; None when the database cannot be written that way (the command then
+        runs its service on :meth:`app`, which migrates an older schema)."""
+        from workflow.writing import open_writing
+
+        writing = open_writing(self.workspace, self.actor, database_url=self.database_url,
+                               on_commit=self._committed)
+        if writing is not None:
+            self._writer = writing
+            self._closing.append(writing.close)
+            _debug("workspace %s (bare write path)", writing.workspace.root)
+        return writing
+
+    def _committed(self) -> None:
+        self._commits += 1
+
+    def database_after(self, before: int) -> str | None:
+        """What an error leaves of the database: None when the command never opened it,
+        "saved" when a transaction committed since ``before`` (a reading of
+        ``terminal.commits()``), else "rolled back"."""
+        if self._app is None and self._reader is None and self._writer is None:
+            return None
+        from workflow.presenting import terminal
+
+        return "saved" if terminal.commits() > before or self._commits else "rolled back"
+
+    def close(self) -> None:
+        while self._closing:
+            self._closing.pop()()
+
+    def _migrating(self) -> Any:
+        """While a workspace opens: how far a long migration step is (the search index
+        built from every stored version), on stderr; nothing under --json."""
+        from workflow.progress import reporting
+
+        if self.json:
+            return reporting(None)
+        from workflow.presenting import terminal
+
+        return reporting(terminal.counter(self.say))
+
+    def emit(self, data: dict[str, Any], text: str | None = None) -> None:
+        """Print ``data`` (an object: its keys are the command's declared ones) as JSON
+        with --json, else ``text``. A reader that stops early (``| head``) ends the
+        output, not the command, so the exit code still tells."""
+        try:
+            if self.json:
+                import json
+
+                _line(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+            elif text:
+                _line(text)
+        except BrokenPipeError:
+            from workflow.presenting import terminal
+
+            terminal.silence_stdout()
+
+    def say(self, text: str) -> None:
+        """A line for a person on stderr (a warning, a hint); nothing under --json."""
+        if not self.json:
+            _line(text, sys.stderr)
+
+    def progress(self) -> Any:
+        """Around a long step: a bar on a terminal, one line per finished step otherwise
+        (stderr), nothing under --json."""
+        from workflow.presenting import terminal
+
+        return terminal.progress_bar(not self.json, say=self.say)
+
+
+def _line(text: str, stream: Any = None) -> None:
+    """``text`` and a newline on ``stream`` (standard output), flushed (as click.echo)."""
+    out = stream if stream is not None else sys.stdout
+    out.write(text + "\n")
+    out.flush()
+
+
+def _debug(message: str, *args: Any) -> None:
+    """A debug record of the command line's logger, when logging is set up (the full
+    command line sets it up; the hot path never imports it)."""
+    logging = sys.modules.get("logging")
+    if logging is not None:
+        logging.getLogger("cli").debug(message, *args)
+
+
+class Usage(Exception):
+    """The command line is wrong in a way only the command sees (exit code 2, with the
+    command's usage, as click tells it)."""
+
+
+# -- the hot commands' parameters, declared once -------------------------------------------
+class Param:
+    """One parameter as click declares it: ``kind`` "argument" or "option", the names
+    (``"--body", "body_code"``), and click's keywords; ``choices`` becomes a
+    ``click.Choice``. :func:`parse` reads the subset declared here."""
+
+    __slots__ = ("kind", "decls", "attrs", "dest", "flags")
+
+    def __init__(self, kind: str, *decls: str, **attrs: Any) -> None:
+        self.kind, self.decls, self.attrs = kind, decls, attrs
+        names = [d for d in decls if d.isidentifier()]
+        longs = [d for d in decls if d.startswith("--")]
+        self.dest = names[0] if names else longs[0][2:].replace("-", "_").lower()
+        self.flags = tuple(d for d in decls if d.startswith("-"))
+
+    def convert(self, value: str) -> Any:
+        """The value as the command gets it; ValueError when click would refuse it."""
+        kind = self.attrs.get("type", type(self.attrs["default"]) if isinstance(
+            self.attrs.get("default"), int) and not self.attrs.get("is_flag") else str)
+        if kind is int:
+            return int(value)
+        choices = self.attrs.get("choices")
+        if choices is not None and value not in choices:
+            raise ValueError(value)
+        return value
+
+    def default(self) -> Any:
+        if self.attrs.get("multiple"):
+            return ()
+        if self.attrs.get("is_flag"):
+            return bool(self.attrs.get("default", False))
+        return self.attrs.get("default")
+
+
+def option(*decls: str, **attrs: Any) -> Param:
+    return Param("option", *decls, **attrs)
+
+
+def argument(*decls: str, **attrs: Any) -> Param:
+    return Param("argument", *decls, **attrs)
+
+
+#: the parameters of the commands answered here, by their words on the command line
+HOT: dict[tuple[str, ...], tuple[Param, ...]] = {
+    ("search",): (
+        argument("query", required=False),
+        option("--lang", help="Only paragraphs in this language (the others still shown "
+               "beside)."),
+        option("--body", "body_code", metavar="CODE",
+               help="Only resolutions addressed to this body."),
+        option("--state", help="Only resolutions in this state."),
+        option("--year", type=int, help="Only resolutions of this year (their date, else the "
+               "version's)."),
+        option("--current", is_flag=True, help="Only the current version of each resolution."),
+        option("--limit", default=20, show_default=True, help="Hits per page."),
+        option("--page", default=1, show_default=True, help="Page number."),
+        option("--check", is_flag=True, help="Compare the index with the versions instead."),
+        option("--rebuild", is_flag=True, help="Make the index again from the versions instead."),
+    ),
+}
+
+#: flags of a hot command that take it to the full command line (the work they ask for
+#: needs the ORM anyway)
+HEAVY = {("search",): ("check", "rebuild")}
+
+#: the options taken before a command's name that the hot path reads (-v, --version and
+#: --help are the full command line's); the full declarations are ``cli.shared_options``
+_GLOBAL_VALUES = {"--workspace": "workspace", "-w": "workspace", "--as": "actor"}
+
+
+class Parsed:
+    """A command line read in full: the command's words, the global options, the
+    command's keyword arguments."""
+
+    __slots__ = ("words", "workspace", "actor", "json", "kwargs")
+
+    def __init__(self, words: tuple[str, ...], workspace: str | None, actor: str | None,
+                 json: bool, kwargs: dict[str, Any]) -> None:
+        self.words, self.workspace, self.actor = words, workspace, actor
+        self.json, self.kwargs = json, kwargs
+
+
+def parse(argv: Sequence[str]) -> Parsed | None:
+    """The command line as click would read it, or None when it is not a hot command line
+    this parser reads in full (click then reads it, and says what is wrong)."""
+    args = list(argv)
+    found: dict[str, Any] = {"workspace": None, "actor": None, "json": False}
+    while args and args[0].startswith("-"):
+        word = args.pop(0)
+        name, eq, value = word.partition("=") if word.startswith("--") else (word, "", "")
+        if word == "--json":
+            found["json"] = True
+        elif name in _GLOBAL_VALUES:
+            if not eq:
+                if not args:
+                    return None
+                value = args.pop(0)
+            found[_GLOBAL_VALUES[name]] = value
+        else:
+            return None
+    for words, params in HOT.items():
+        if tuple(args[:len(words)]) == words:
+            kwargs = _parse_command(params, args[len(words):])
+            if kwargs is None:
+                return None
+            as_json = kwargs.pop("\0json")
+            heavy = [kwargs.pop(flag) for flag in HEAVY.get(words, ())]
+            if any(heavy):
+                return None
+            return Parsed(words, found["workspace"], found["actor"],
+                          found["json"] or as_json, kwargs)
+    return None
+
+
+def _parse_command(params: tuple[Param, ...], args: list[str]) -> dict[str, Any] | None:
+    """The keyword arguments of one command (and "\\0json" for its --json), or None."""
+    options = {flag: p for p in params if p.kind == "option" for flag in p.flags}
+    positional = [p for p in params if p.kind == "argument"]
+    values: dict[str, Any] = {p.dest: p.default() for p in params}
+    given: set[str] = set()
+    as_json = False
+    rest: list[str] = []
+    words = iter(args)
+    for word in words:
+        if word == "--":
+            rest.extend(words)
+            break
+        if not word.startswith("-") or word == "-":
+            rest.append(word)
+            continue
+        name, eq, value = word.partition("=") if word.startswith("--") else (word, "", "")
+        if word == "--json":
+            as_json = True
+            continue
+        param = options.get(name)
+        if param is None:
+            return None
+        if param.attrs.get("is_flag"):
+            if eq:
+                return None
+            values[param.dest] = True
+            continue
+        if not eq:
+            value = next(words, None)  # type: ignore[assignment]
+            if value is None:
+                return None
+        try:
+            converted = param.convert(value)
+        except ValueError:
+            return None
+        if param.attrs.get("multiple"):
+            values[param.dest] = (*values[param.dest], converted)
+        else:
+            values[param.dest] = converted
+        given.add(param.dest)
+    for param in positional:
+        if rest:
+            values[param.dest] = param.convert(rest.pop(0))
+        elif param.attrs.get("required", True):
+            return None
+    if rest:
+        return None
+    if any(p.attrs.get("required") and p.dest not in given for p in params if p.kind == "option"):
+        return None
+    values["\0json"] = as_json
+    return values
+
+
+# -- what the hot commands answer ----------------------------------------------------------
+def search(ctx: Context, query: str | None, lang: str | None, body_code: str | None,
+           state: str | None, year: int | None, current: bool, limit: int,
+           page: int) -> None:
+    """``resolutions search QUERY``: the hits of one page."""
+    if not query:
+        raise Usage("give a QUERY (or --check, --rebuild)")
+    if limit < 1 or page < 1:
+        raise Usage("--limit and --page start at 1")
+    from workflow.presenting.hits import search_text
+    from workflow.search.query import Filters
+
+    result = ctx.reader().search(query, Filters(lang, body_code, state, year, current),
+                                 limit=limit, offset=(page - 1) * limit)
+    ctx.emit({"query": result.query, "terms": result.terms, "total": result.total,
+              "page": page, "limit": limit, "hits": [h.to_json() for h in result.hits]},
+             search_text(result, page, terminal=sys.stdout.isatty()))
+
+
+
+#: what each hot command runs, by its words
+ANSWERS: dict[tuple[str, ...], Callable[..., None]] = {("search",): search}
+
+
+# -- the error boundary's words, and the hot path's own run --------------------------------
+def failure(exc: Exception, ctx: Context, before: int) -> tuple[str, int, str]:
+    """What the error boundary says of an exception a command raised: the message, the
+    exit code and the ``error`` word. A refusal by the domain (or an ordinary failure: a
+    wrong password, a full disk) is shown as it is; anything else is a bug, told in one
+    line that says what became of the database (``before``: ``terminal.commits()`` when
+    the command started)."""
+    from workflow.presenting import terminal
+
+    exc = terminal.ordinary_failure(exc) or exc
+    if isinstance(exc, terminal.refusal_classes()):
+        return str(exc), getattr(exc, "exit_code", 1), getattr(exc, "error_code", "refused")
+    return terminal.unexpected_text(exc, database=ctx.database_after(before)), 1, "bug"
+
+
+def error_line(message: str, error: str, as_json: bool) -> str:
+    """The one line on stderr: ``Error: …``, or with --json ``{"error": …, "message": …}``."""
+    if as_json:
+        import json
+
+        return json.dumps({"error": error, "message": message}, ensure_ascii=False)
+    return f"Error: {message}"
+
+
+class _Handover(Exception):
+    """The command needs what only the full command line has (a prompt on the terminal);
+    raised before anything is done."""
+
+
+def _handover(_label: str) -> str:
+    raise _Handover
+
+
+def answer(parsed: Parsed) -> int | None:
+    """Run a hot command line (from :func:`parse`); its exit code, or None when the full
+    command line must answer it instead (a usage error the command found, a password to
+    ask on the terminal): nothing has been done then."""
+    ctx = Context(parsed.workspace, parsed.actor, parsed.json)
+    if sys.stdin.isatty() and sys.stderr.isatty():  # a PostgreSQL password to ask: click asks
+        from workflow.store.logins import use_prompt
+
+        use_prompt(_handover)
+    try:
+        ANSWERS[parsed.words](ctx, **parsed.kwargs)
+    except (Usage, _Handover):
+        return None
+    except BrokenPipeError:
+        from workflow.presenting import terminal
+
+        terminal.silence_stdout()
+        return 0
+    except (KeyboardInterrupt, EOFError):
+        _line(error_line("stopped before anything more was done", "aborted", True)
+              if parsed.json else "\nAborted!", sys.stderr)
+        return 1
+    except Exception as exc:
+        message, code, error = failure(exc, ctx, 0)
+        _line(error_line(message, error, parsed.json), sys.stderr)
+        return code
+    finally:
+        ctx.close()
+    return 0

@@ -47,7 +47,9 @@ logger = logging.getLogger(__name__)
 
 
 def _fields(result: Any) -> dict[str, Any]:
-    """A service's result dataclass as a JSON object."""
+    """A service's result (a dataclass, or a named tuple) as a JSON object."""
+    if isinstance(result, tuple):
+        return dict(result._asdict())
     return asdict(result)
 
 

@@ -113,9 +113,16 @@ class Context:
 
         if self.json:
             return reporting(None)
-        from workflow.presenting import terminal
+        made: list[Any] = []
 
-        return reporting(terminal.counter(self.say))
+        def report(step: str, done: int, total: int) -> None:  # made at the first step
+            if not made:
+                from workflow.presenting import terminal
+
+                made.append(terminal.counter(self.say))
+            made[0](step, done, total)
+
+        return reporting(report)
 
     def emit(self, data: dict[str, Any], text: str | None = None) -> None:
         """Print ``data`` (an object: its keys are the command's declared ones) as JSON

@@ -49,7 +49,7 @@ logger = logging.getLogger(__name__)
 def _fields(result: Any) -> dict[str, Any]:
     """A service's result (a dataclass, or a named tuple) as a JSON object."""
     if isinstance(result, tuple):
-        return dict(result._asdict())
+        return dict(result._asdict())  # type: ignore[attr-defined]
     return asdict(result)
 
 

@@ -236,7 +236,7 @@ HOT: dict[tuple[str, ...], tuple[Param, ...]] = {
 
 #: flags of a hot command that take it to the full command line (the work they ask for
 #: needs the ORM anyway)
-HEAVY = {("search",): ("check", "rebuild")}
+HEAVY: dict[tuple[str, ...], tuple[str, ...]] = {("search",): ("check", "rebuild")}
 
 #: the options taken before a command's name that the hot path reads (-v, --version and
 #: --help are the full command line's); the full declarations are ``cli.shared_options``
@@ -316,9 +316,10 @@ def _parse_command(params: tuple[Param, ...], args: list[str]) -> dict[str, Any]
             values[param.dest] = True
             continue
         if not eq:
-            value = next(words, None)  # type: ignore[assignment]
-            if value is None:
+            following = next(words, None)
+            if following is None:
                 return None
+            value = following
         try:
             converted = param.convert(value)
         except ValueError:

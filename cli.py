@@ -25,16 +25,13 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 import click
 
 import cli_hot
 from cli_hot import Context
 from workflow.presenting import reports, tables, terminal
-
-if TYPE_CHECKING:
-    from workflow.rows import ApprovalResult
 
 __all__ = ["main", "cli"]
 
@@ -143,6 +140,8 @@ def hot_params(*words: str) -> Callable[[Callable[..., Any]], Callable[..., Any]
             attrs = dict(param.attrs)
             if "choices" in attrs:
                 attrs["type"] = click.Choice(attrs.pop("choices"))
+            if attrs.pop("file", False):
+                attrs["type"] = FILE_IN
             declare = click.argument if param.kind == "argument" else click.option
             fn = declare(*param.decls, **attrs)(fn)
         return fn
@@ -155,6 +154,8 @@ def hot_usage() -> Iterator[None]:
     try:
         yield
     except cli_hot.Usage as exc:
+        if exc.param_hint:
+            raise click.BadParameter(str(exc), param_hint=exc.param_hint) from None
         raise click.UsageError(str(exc)) from None
 
 
@@ -283,14 +284,8 @@ def _parse_date(value: str | None) -> Any:
 
 
 def _texts(values: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for value in values:
-        lang, sep, text = value.partition("=")
-        if not sep or not lang.strip():
-            raise click.BadParameter(f"{value!r}: write LANG=TEXT, e.g. en=\"…\"",
-                                     param_hint="--text")
-        out[lang.strip()] = text
-    return out
+    with hot_usage():
+        return cli_hot.lang_texts(values)
 
 
 class _OneLineUsage(click.ClickException):
@@ -898,26 +893,12 @@ def circulate(ctx: Context, ref: str, reviewers: tuple[str, ...], due: str | Non
 @command(cli, json=COMMENT_KEYS, example=(
     'resolutions comment 1 --by petrov --ref "OP 3(b)" --type te \\',
     '    --text "Specify the year" --proposal "… by 2030;"'))
-@click.argument("ref")
-@click.option("--by", help="The reviewer (default: who acts).")
-@click.option("--ref", "target", required=True, help='Paragraph: "OP 3(b)", "PP 2", or "general".')
-@click.option("--type", "type_", required=True, type=click.Choice(["ge", "te", "ed"]),
-              help="ge general, te technical, ed editorial.")
-@click.option("--text", required=True, help="The comment.")
-@click.option("--proposal", default="", help="Proposed change.")
+@hot_params("comment")
 def comment(ctx: Context, ref: str, by: str | None, target: str, type_: str, text: str,
             proposal: str) -> None:
     """Record a reviewer's comment on the circulated version."""
-    writing = ctx.writer()
-    if writing is not None:
-        from workflow.writing import add_comment as bare_comment
-        row = bare_comment(writing, ref, by=by, target=target, type_=type_, text=text,
-                           proposal=proposal)
-    else:
-        from workflow.review.rounds import add_comment
-        row = add_comment(ctx.app(), ref, by=by, target=target, type_=type_, text=text,
-                          proposal=proposal)
-    ctx.emit(row.to_json(), f"comment {row.number} on {row.original_ref} by {row.author}")
+    with hot_usage():
+        cli_hot.comment(ctx, ref, by, target, type_, text, proposal)
 
 @command(cli, json="symbol version comments | imported | imported already_imported problems",
          example=(
@@ -963,52 +944,22 @@ def comments(ctx: Context, words: tuple[str, ...], signed_statement: str | None)
 
 @command(cli, json=COMMENT_KEYS,
          example='resolutions dispose 1 2 --accept --note "Year added in OP 2"')
-@click.argument("ref")
-@click.argument("number", type=int)
-@click.option("--accept", is_flag=True, help="Accept the comment.")
-@click.option("--reject", is_flag=True, help="Reject it.")
-@click.option("--partial", is_flag=True, help="Accept in part.")
-@click.option("--note", required=True, help="The secretariat's observation.")
+@hot_params("dispose")
 def dispose(ctx: Context, ref: str, number: int, accept: bool, reject: bool, partial: bool,
             note: str) -> None:
     """Record the secretariat's decision on a comment."""
-    chosen = [d for d, on in (("accepted", accept), ("rejected", reject), ("partial", partial))
-              if on]
-    if len(chosen) != 1:
-        raise click.UsageError("choose exactly one of --accept, --reject or --partial")
-    decision = chosen[0]
-    writing = ctx.writer()
-    if writing is not None:
-        from workflow.writing import dispose as bare_dispose
-        row = bare_dispose(writing, ref, number, decision, note)
-    else:
-        from workflow.review.rounds import dispose as do_dispose
-        row = do_dispose(ctx.app(), ref, number, decision, note)
-    ctx.emit(row.to_json(), f"comment {row.number}: {row.disposition}")
+    with hot_usage():
+        cli_hot.dispose(ctx, ref, number, accept, reject, partial, note)
 
 @command(cli, json=AMENDMENT_KEYS, example=(
     'resolutions amend 1 --by wang --target "OP 2" --op replace \\',
     '    --text en="*Instructs* … until 2035;" --why "Align with the roadmap"'))
-@click.argument("ref")
-@click.option("--by", help="Who proposes (default: who acts).")
-@click.option("--target", required=True, help='Paragraph: "OP 3", "OP 3(b)".')
-@click.option("--op", required=True, type=click.Choice(["replace", "insert-after", "delete"]))
-@click.option("--text", "texts", multiple=True, metavar="LANG=TEXT",
-              help="New text per language (repeatable).")
-@click.option("--why", default="", help="Reason for the amendment.")
+@hot_params("amend")
 def amend(ctx: Context, ref: str, by: str | None, target: str, op: str, texts: tuple[str, ...],
           why: str) -> None:
     """Propose an amendment to the circulated version."""
-    writing = ctx.writer()
-    if writing is not None:
-        from workflow.writing import amend as bare_amend
-        row = bare_amend(writing, ref, by=by, target=target, op=op, texts=_texts(texts),
-                         why=why)
-    else:
-        from workflow.review.amendments import amend as do_amend
-        row = do_amend(ctx.app(), ref, by=by, target=target, op=op, texts=_texts(texts),
-                       why=why)
-    ctx.emit(row.to_json(), f"amendment {row.number}: {row.op} {row.target_ref} by {row.author}")
+    with hot_usage():
+        cli_hot.amend(ctx, ref, by, target, op, texts, why)
 
 @command(cli, json="symbol amendments", example="resolutions amendments 1 --json")
 @click.argument("ref")
@@ -1062,23 +1013,14 @@ def close_review(ctx: Context, ref: str, changes: bool, no_objection: bool, forc
     extra = f"; version {result.new_version} made from accepted amendments" if result.new_version else ""
     ctx.emit(_fields(result), f"{result.symbol}: round {result.round} closed → {result.state}{extra}")
 
-_EVIDENCE_HELP = ("The document that carries the member's decision (a letter, minutes); kept "
-                  "content-addressed, its hash in the log.")
-_STATEMENT_HELP = ("The member's detached CMS signature (.p7s) over what 'resolutions statement "
-                   "REF --by MEMBER --for …' prints.")
+_EVIDENCE_HELP = cli_hot.EVIDENCE_HELP
+_STATEMENT_HELP = cli_hot.STATEMENT_HELP
 
 @command(cli, json=DECISION_KEYS, example=(
     "resolutions approve 1 --by li-wei --p12 li-wei.p12 --passphrase-file li-wei.pass",
     "resolutions approve 1 --by sokolov --signed-statement statement.json.p7s",
     "resolutions approve 1 --by sokolov --evidence letter-2024-10-02.pdf"))
-@click.argument("ref")
-@click.option("--by", help="The approver (default: who acts).")
-@click.option("--note", default="", help="A remark kept with the approval.")
-@click.option("--p12", type=FILE_IN,
-              help="Sign the approval statement with this key (default: the member's key, if any).")
-@click.option("--passphrase-file", type=FILE_IN)
-@click.option("--evidence", type=FILE_IN, help=_EVIDENCE_HELP)
-@click.option("--signed-statement", type=FILE_IN, help=_STATEMENT_HELP)
+@hot_params("approve")
 def approve(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
             passphrase_file: str | None, evidence: str | None,
             signed_statement: str | None) -> None:
@@ -1086,36 +1028,9 @@ def approve(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
 
     Recording another member's approval needs their word: their key (--p12), their signed
     statement, or the letter that carries it (--evidence)."""
-    writing = ctx.writer() if not (p12 or passphrase_file or evidence or signed_statement) \
-        else None
-    result = None
-    if writing is not None:  # a member's own approval, no key: on the bare driver
-        from workflow.writing import approve as bare_approve
-        result = bare_approve(writing, ref, by, note)
-        writing.close()
-    if result is None:
-        result = _approve_on_orm(ctx, ref, by, note, p12, passphrase_file, evidence,
-                                 signed_statement)
-    signed = " (signed statement)" if result.signed_statement else ""
-    ctx.emit(_fields(result), f"{result.symbol}: approved by {result.member}{signed} → "
-             f"{result.state}; {result.progress}")
-
-
-def _approve_on_orm(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
-                    passphrase_file: str | None, evidence: str | None,
-                    signed_statement: str | None) -> ApprovalResult:
-    from workflow.review.approval import approve as do_approve
-    from workflow.review.approval import may_approve
-    from workflow.signing.statements import statement_signer_for
-    app = ctx.app()
-    if p12 and not passphrase_file:
-        may_approve(app, ref, by)  # everything that can refuse, before the passphrase is asked
-    signer = statement_signer_for(app, by, p12, passphrase_file, _prompt)
-    result = do_approve(app, ref, by, note, statement_signer=signer,
-                        signed_statement=Path(signed_statement).read_bytes()
-                        if signed_statement else None,
-                        evidence=Path(evidence) if evidence else None)
-    return result
+    with hot_usage():
+        cli_hot.approve(ctx, ref, by, note, p12, passphrase_file, evidence, signed_statement,
+                        prompt=_prompt)
 
 @command(cli, "object", json=DECISION_KEYS, example=(
     'resolutions object 1 --by smirnova --note "OP 4 needs the 2030 date" --evidence letter.pdf'))

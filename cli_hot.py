@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from workflow.writing import Writing
 
-__all__ = ["Context", "HOT", "Param", "Usage", "parse", "search"]
+__all__ = ["ANSWERS", "Context", "HOT", "Param", "Usage", "answer", "error_line", "failure",
+           "lang_texts", "parse"]
 
 
 # -- the context ---------------------------------------------------------------------------
@@ -46,12 +47,17 @@ class Context:
         self._writer: Any = None
         self._closing: list[Any] = []
         self._commits = 0
+        #: set by the hot path: the ORM (and the libraries it loads) log, so when the App is
+        #: opened their records are sent where the full command line sends them
+        self.configure_logging = False
 
     def app(self) -> Any:
         if self._app is None:
             from workflow.app import App
             from workflow.presenting import terminal
 
+            if self.configure_logging:
+                terminal.configure_logging(self.verbose, None)
             with self._migrating():
                 self._app = App.open(self.workspace, self.actor,
                                      database_url=self.database_url,
@@ -170,7 +176,23 @@ def _debug(message: str, *args: Any) -> None:
 
 class Usage(Exception):
     """The command line is wrong in a way only the command sees (exit code 2, with the
-    command's usage, as click tells it)."""
+    command's usage, as click tells it); ``param_hint`` names the option whose value is
+    wrong."""
+
+    def __init__(self, message: str, param_hint: str | None = None) -> None:
+        super().__init__(message)
+        self.param_hint = param_hint
+
+
+def lang_texts(values: tuple[str, ...]) -> dict[str, str]:
+    """``LANG=TEXT`` values (``--text``, ``--name-in``) by language."""
+    out = {}
+    for value in values:
+        lang, sep, text = value.partition("=")
+        if not sep or not lang.strip():
+            raise Usage(f"{value!r}: write LANG=TEXT, e.g. en=\"…\"", param_hint="--text")
+        out[lang.strip()] = text
+    return out
 
 
 # -- the hot commands' parameters, declared once -------------------------------------------
@@ -190,6 +212,8 @@ class Param:
 
     def convert(self, value: str) -> Any:
         """The value as the command gets it; ValueError when click would refuse it."""
+        if self.attrs.get("file"):  # whether it exists is click's to tell
+            raise ValueError(value)
         kind = self.attrs.get("type", type(self.attrs["default"]) if isinstance(
             self.attrs.get("default"), int) and not self.attrs.get("is_flag") else str)
         if kind is int:
@@ -215,8 +239,51 @@ def argument(*decls: str, **attrs: Any) -> Param:
     return Param("argument", *decls, **attrs)
 
 
+EVIDENCE_HELP = ("The document that carries the member's decision (a letter, minutes); kept "
+                 "content-addressed, its hash in the log.")
+STATEMENT_HELP = ("The member's detached CMS signature (.p7s) over what 'resolutions statement "
+                  "REF --by MEMBER --for …' prints.")
+
 #: the parameters of the commands answered here, by their words on the command line
+#: (``file=True``: an existing file, ``click.Path(exists=True, dir_okay=False)``)
 HOT: dict[tuple[str, ...], tuple[Param, ...]] = {
+    ("comment",): (
+        argument("ref"),
+        option("--by", help="The reviewer (default: who acts)."),
+        option("--ref", "target", required=True,
+               help='Paragraph: "OP 3(b)", "PP 2", or "general".'),
+        option("--type", "type_", required=True, choices=("ge", "te", "ed"),
+               help="ge general, te technical, ed editorial."),
+        option("--text", required=True, help="The comment."),
+        option("--proposal", default="", help="Proposed change."),
+    ),
+    ("dispose",): (
+        argument("ref"),
+        argument("number", type=int),
+        option("--accept", is_flag=True, help="Accept the comment."),
+        option("--reject", is_flag=True, help="Reject it."),
+        option("--partial", is_flag=True, help="Accept in part."),
+        option("--note", required=True, help="The secretariat's observation."),
+    ),
+    ("amend",): (
+        argument("ref"),
+        option("--by", help="Who proposes (default: who acts)."),
+        option("--target", required=True, help='Paragraph: "OP 3", "OP 3(b)".'),
+        option("--op", required=True, choices=("replace", "insert-after", "delete")),
+        option("--text", "texts", multiple=True, metavar="LANG=TEXT",
+               help="New text per language (repeatable)."),
+        option("--why", default="", help="Reason for the amendment."),
+    ),
+    ("approve",): (
+        argument("ref"),
+        option("--by", help="The approver (default: who acts)."),
+        option("--note", default="", help="A remark kept with the approval."),
+        option("--p12", file=True, help="Sign the approval statement with this key (default: "
+               "the member's key, if any)."),
+        option("--passphrase-file", file=True),
+        option("--evidence", file=True, help=EVIDENCE_HELP),
+        option("--signed-statement", file=True, help=STATEMENT_HELP),
+    ),
     ("search",): (
         argument("query", required=False),
         option("--lang", help="Only paragraphs in this language (the others still shown "
@@ -258,6 +325,8 @@ class Parsed:
 def parse(argv: Sequence[str]) -> Parsed | None:
     """The command line as click would read it, or None when it is not a hot command line
     this parser reads in full (click then reads it, and says what is wrong)."""
+    if os.environ.get("RESOLUTIONS_LOG"):  # the full command line sets the level it asks
+        return None
     args = list(argv)
     found: dict[str, Any] = {"workspace": None, "actor": None, "json": False}
     while args and args[0].startswith("-"):
@@ -331,7 +400,10 @@ def _parse_command(params: tuple[Param, ...], args: list[str]) -> dict[str, Any]
         given.add(param.dest)
     for param in positional:
         if rest:
-            values[param.dest] = param.convert(rest.pop(0))
+            try:
+                values[param.dest] = param.convert(rest.pop(0))
+            except ValueError:
+                return None
         elif param.attrs.get("required", True):
             return None
     if rest:
@@ -362,8 +434,101 @@ def search(ctx: Context, query: str | None, lang: str | None, body_code: str | N
 
 
 
+def comment(ctx: Context, ref: str, by: str | None, target: str, type_: str, text: str,
+            proposal: str) -> None:
+    """``resolutions comment``: on the bare driver, else through the review service."""
+    writing = ctx.writer()
+    if writing is not None:
+        from workflow.writing import add_comment as bare_comment
+        row = bare_comment(writing, ref, by=by, target=target, type_=type_, text=text,
+                           proposal=proposal)
+    else:
+        from workflow.review.rounds import add_comment
+        row = add_comment(ctx.app(), ref, by=by, target=target, type_=type_, text=text,
+                          proposal=proposal)
+    ctx.emit(row.to_json(), f"comment {row.number} on {row.original_ref} by {row.author}")
+
+
+def dispose(ctx: Context, ref: str, number: int, accept: bool, reject: bool, partial: bool,
+            note: str) -> None:
+    """``resolutions dispose``: the secretariat's decision on a comment."""
+    chosen = [d for d, on in (("accepted", accept), ("rejected", reject), ("partial", partial))
+              if on]
+    if len(chosen) != 1:
+        raise Usage("choose exactly one of --accept, --reject or --partial")
+    decision = chosen[0]
+    writing = ctx.writer()
+    if writing is not None:
+        from workflow.writing import dispose as bare_dispose
+        row = bare_dispose(writing, ref, number, decision, note)
+    else:
+        from workflow.review.rounds import dispose as do_dispose
+        row = do_dispose(ctx.app(), ref, number, decision, note)
+    ctx.emit(row.to_json(), f"comment {row.number}: {row.disposition}")
+
+
+def amend(ctx: Context, ref: str, by: str | None, target: str, op: str, texts: tuple[str, ...],
+          why: str) -> None:
+    """``resolutions amend``: an amendment to the circulated version."""
+    new_texts = lang_texts(texts)
+    writing = ctx.writer()
+    if writing is not None:
+        from workflow.writing import amend as bare_amend
+        row = bare_amend(writing, ref, by=by, target=target, op=op, texts=new_texts, why=why)
+    else:
+        from workflow.review.amendments import amend as do_amend
+        row = do_amend(ctx.app(), ref, by=by, target=target, op=op, texts=new_texts, why=why)
+    ctx.emit(row.to_json(), f"amendment {row.number}: {row.op} {row.target_ref} by {row.author}")
+
+
+def _no_prompt(_label: str) -> bytes:
+    """Here nobody is asked: the full command line asks (nothing is done before)."""
+    raise _Handover
+
+
+def approve(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
+            passphrase_file: str | None, evidence: str | None, signed_statement: str | None,
+            *, prompt: Callable[[str], bytes] = _no_prompt) -> None:
+    """``resolutions approve``: a member's own approval with no key on the bare driver;
+    the others (a key, a statement, a letter) through the approval service, which asks
+    ``prompt`` for a key's passphrase."""
+    writing = ctx.writer() if not (p12 or passphrase_file or evidence or signed_statement) \
+        else None
+    result = None
+    if writing is not None:  # a member's own approval, no key: on the bare driver
+        from workflow.writing import approve as bare_approve
+        result = bare_approve(writing, ref, by, note)
+        writing.close()
+    if result is None:
+        result = _approve_on_orm(ctx, ref, by, note, p12, passphrase_file, evidence,
+                                 signed_statement, prompt)
+    signed = " (signed statement)" if result.signed_statement else ""
+    ctx.emit(dict(result._asdict()), f"{result.symbol}: approved by {result.member}{signed} → "
+             f"{result.state}; {result.progress}")
+
+
+def _approve_on_orm(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
+                    passphrase_file: str | None, evidence: str | None,
+                    signed_statement: str | None, prompt: Callable[[str], bytes]) -> Any:
+    from pathlib import Path
+
+    from workflow.review.approval import approve as do_approve
+    from workflow.review.approval import may_approve
+    from workflow.signing.statements import statement_signer_for
+    app = ctx.app()
+    if p12 and not passphrase_file:
+        may_approve(app, ref, by)  # everything that can refuse, before the passphrase is asked
+    signer = statement_signer_for(app, by, p12, passphrase_file, prompt)
+    return do_approve(app, ref, by, note, statement_signer=signer,
+                      signed_statement=Path(signed_statement).read_bytes()
+                      if signed_statement else None,
+                      evidence=Path(evidence) if evidence else None)
+
+
 #: what each hot command runs, by its words
-ANSWERS: dict[tuple[str, ...], Callable[..., None]] = {("search",): search}
+ANSWERS: dict[tuple[str, ...], Callable[..., None]] = {
+    ("search",): search, ("comment",): comment, ("dispose",): dispose, ("amend",): amend,
+    ("approve",): approve}
 
 
 # -- the error boundary's words, and the hot path's own run --------------------------------
@@ -404,6 +569,7 @@ def answer(parsed: Parsed) -> int | None:
     command line must answer it instead (a usage error the command found, a password to
     ask on the terminal): nothing has been done then."""
     ctx = Context(parsed.workspace, parsed.actor, parsed.json)
+    ctx.configure_logging = True
     if sys.stdin.isatty() and sys.stderr.isatty():  # a PostgreSQL password to ask: click asks
         from workflow.store.logins import use_prompt
 

@@ -20,6 +20,7 @@ resolution.
 - **Reading room**: the time to build and render one resolution's page, per resolution.
 
     python bench/search.py [--resolutions 100000] [--runs 7] [--no-pg] [--room N]
+                           [--workspace DIR] [--cold-only]
 """
 
 from __future__ import annotations
@@ -148,6 +149,8 @@ def _cold(ws: Path, url: str, queries: list[list[str]], runs: int, env: dict[str
                               result["floor+click"][1], TARGET))
         figures.append(Figure(label, f"cold search {' '.join(query)} ({lang}), wall",
                               result["ours"][0], "ms", "plain FTS script", result["floor"][0]))
+    if not queries:
+        return figures
     walls: dict[str, list[float]] = {"ours": [], "floor": []}
     for query in queries:
         walls["ours"].append(timed_run([RESOLUTIONS, "--workspace", str(ws), "search", *query],
@@ -298,10 +301,28 @@ def main() -> list[Figure]:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--no-pg", action="store_true")
     parser.add_argument("--room", type=int, default=50)
+    parser.add_argument("--workspace", type=Path, metavar="DIR",
+                        help="A workspace make_workspace.py generated already (another "
+                             "checkout's bench/out/…), instead of the cache.")
+    parser.add_argument("--cold-only", action="store_true",
+                        help="Only the cold CPU of the three sample queries against the floor "
+                             "(reads only: no index figures, no p95, no PostgreSQL).")
     args = parser.parse_args()
     from make_workspace import ensure
 
-    ws = ensure(args.resolutions, 5)
+    ws = args.workspace.resolve() if args.workspace else ensure(args.resolutions, 5)
+    if not (ws / ".bench-complete").is_file():
+        parser.error(f"{ws} is not a workspace make_workspace.py completed")
+    if args.cold_only:  # reads only: the workspace may be another run's, in use
+        refresh_bytecode()
+        OUT.mkdir(parents=True, exist_ok=True)
+        floor = OUT / "floor_search.py"
+        floor.write_text(FLOOR, "utf-8")
+        url = f"sqlite:///{ws / '.resolutions' / 'resolutions.db'}"
+        figures = _cold(ws, url, [], args.runs, bench_env(), floor, "sqlite")
+        print_figures(figures)
+        save("search_cold", figures)
+        return figures
     refresh_bytecode()
     OUT.mkdir(parents=True, exist_ok=True)
     floor = OUT / "floor_search.py"

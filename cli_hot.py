@@ -19,6 +19,9 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from typing import TextIO
+
+    from workflow.app import App
     from workflow.writing import Writing
 
 __all__ = ["ANSWERS", "Context", "HOT", "Param", "Usage", "answer", "error_line", "failure",
@@ -42,7 +45,7 @@ class Context:
         self.smtp_password = env.get("RESOLUTIONS_SMTP_PASSWORD")
         self.prewarm = env.get("RESOLUTIONS_PREWARM", "1") != "0"
         self.json, self.verbose = json, verbose
-        self._app: Any = None
+        self._app: App | None = None
         self._reader: Any = None
         self._writer: Any = None
         self._closing: list[Any] = []
@@ -51,7 +54,7 @@ class Context:
         #: opened their records are sent where the full command line sends them
         self.configure_logging = False
 
-    def app(self) -> Any:
+    def app(self) -> App:
         if self._app is None:
             from workflow.app import App
             from workflow.presenting import terminal
@@ -68,7 +71,7 @@ class Context:
             _debug("workspace %s", self._app.workspace.root)
         return self._app
 
-    def reader(self) -> Any:
+    def reader(self) -> Any:  # Reader: its records are read as the rows they name
         """The read path on the bare database driver (no ORM), closed with the command."""
         from workflow.reading import open_reader
 
@@ -159,7 +162,7 @@ class Context:
         return terminal.progress_bar(not self.json, say=self.say)
 
 
-def _line(text: str, stream: Any = None) -> None:
+def _line(text: str, stream: TextIO | None = None) -> None:
     """``text`` and a newline on ``stream`` (standard output), flushed (as click.echo)."""
     out = stream if stream is not None else sys.stdout
     out.write(text + "\n")

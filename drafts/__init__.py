@@ -7,7 +7,7 @@ source, numbers paragraphs by each language's convention, and compares versions.
 imports nothing else of the project.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from drafts.errors import DraftError, RefError, SourceError
 
@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     """The model's names, imported with the model when first asked for (a search reads
     the language registry of :mod:`drafts.languages` without loading the model)."""
     if name in _MODEL:

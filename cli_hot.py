@@ -205,8 +205,16 @@ class Param:
     ``click.Choice``. :func:`parse` reads the subset declared here."""
 
     __slots__ = ("kind", "decls", "attrs", "dest", "flags")
+    #: the keywords :func:`parse` reads as click does; any other is refused here, so a hot
+    #: command is never parsed differently from what click is told
+    READ = frozenset({"required", "help", "metavar", "type", "default", "show_default",
+                      "is_flag", "multiple", "choices", "file"})
 
     def __init__(self, kind: str, *decls: str, **attrs: Any) -> None:
+        unread = set(attrs) - self.READ
+        if unread or attrs.get("type", int) is not int:
+            raise TypeError(f"{decls}: cli_hot parses none of {sorted(unread) or attrs['type']}; "
+                            "declare the command in cli.py only, or teach cli_hot.parse")
         self.kind, self.decls, self.attrs = kind, decls, attrs
         names = [d for d in decls if d.isidentifier()]
         longs = [d for d in decls if d.startswith("--")]

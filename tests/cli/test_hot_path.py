@@ -267,3 +267,13 @@ def test_a_write_through_the_console_script_imports_no_click_and_no_orm(in_revie
     loaded = set(next(line for line in done.stderr.splitlines()
                       if line.startswith("LOADED")).split()[1:])
     assert not loaded & {"cli", "click", "sqlalchemy", "sqlmodel", "pydantic", "alembic"}
+
+
+@pytest.mark.parametrize("attrs", [{"nargs": 2}, {"count": True}, {"envvar": "X"},
+                                   {"type": float}, {"callback": print}])
+def test_a_parameter_the_hot_parser_cannot_read_is_refused_where_it_is_declared(
+        attrs: dict[str, Any]) -> None:
+    """A keyword the hot parser does not read as click does cannot be declared for a hot
+    command (the module would not import): the two parsers never silently differ."""
+    with pytest.raises(TypeError, match="cli_hot parses none of"):
+        cli_hot.option("--x", **attrs)

@@ -586,9 +586,12 @@ def answer(parsed: Parsed) -> int | None:
 
         use_prompt(_handover)
     try:
-        ANSWERS[parsed.words](ctx, **parsed.kwargs)
-    except (Usage, _Handover):
-        return None
+        try:
+            ANSWERS[parsed.words](ctx, **parsed.kwargs)
+        except (Usage, _Handover) as exc:
+            if ctx.database_after(0) != "saved":  # nothing written: click answers the line
+                return None
+            raise RuntimeError(f"{type(exc).__name__} after a commit") from exc
     except BrokenPipeError:
         from workflow.presenting import terminal
 

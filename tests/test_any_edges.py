@@ -71,10 +71,12 @@ BUDGET: dict[str, tuple[int, str]] = {
         "binding.py)"),
     # not yet typed
     "cli.py": (12, OTHERS),
-    "cli_hot.py": (13, "the click keywords a parameter is declared with (``Param``: several "
-                   "types, as click takes them) and the values parsed from them; the "
-                   "context's reader, the JSON it prints, the progress reporters (as in "
-                   "cli.py, whose context it is)"),
+    "cli_hot/params.py": (7, "the click keywords a parameter is declared with (``Param``: "
+                          "several types, as click takes them) and the values parsed from "
+                          "them"),
+    "cli_hot/context.py": (5, "the context's reader, the JSON it prints, the progress "
+                           "reporters (as in cli.py, whose context it is)"),
+    "cli_hot/answers.py": (1, "the approval service's result, as the ORM path gives it"),
     "workflow/demo.py": (2, DEMO),
     "workflow/drafting/bases.py": (1, OTHERS),
     "workflow/drafting/checks.py": (1, OTHERS),

@@ -16,6 +16,7 @@ import pytest
 
 import cli_hot
 from cli import cli
+from cli_hot.params import option
 from tests.conftest import fixture_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -276,4 +277,4 @@ def test_a_parameter_the_hot_parser_cannot_read_is_refused_where_it_is_declared(
     """A keyword the hot parser does not read as click does cannot be declared for a hot
     command (the module would not import): the two parsers never silently differ."""
     with pytest.raises(TypeError, match="cli_hot parses none of"):
-        cli_hot.option("--x", **attrs)
+        option("--x", **attrs)

@@ -15,25 +15,23 @@ listed in docs/CLI.md.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
-import json
 import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 import click
 
+import cli_hot
+from cli_hot import Context
 from workflow.presenting import reports, tables, terminal
-
-if TYPE_CHECKING:
-    from workflow.rows import ApprovalResult
-    from workflow.writing import Writing
 
 __all__ = ["main", "cli"]
 
@@ -41,99 +39,14 @@ logger = logging.getLogger(__name__)
 
 
 # -- context, shared options ----------------------------------------------------------------
-class Context:
-    """What every command gets first: where, who, how to print; the App opened on demand.
-    (A plain class: every command builds it, and defining a dataclass costs a read command
-    a few milliseconds of its start.)"""
-
-    def __init__(self, workspace: str | None = None, actor: str | None = None,
-                 json: bool = False, verbose: int = 0) -> None:
-        # the environment is read here and nowhere below: everything is handed down
-        env = os.environ
-        self.workspace = workspace or env.get("RESOLUTIONS_WORKSPACE") or None
-        self.actor = actor or env.get("RESOLUTIONS_USER") or None
-        self.database_url = env.get("RESOLUTIONS_DATABASE_URL") or None
-        self.smtp_password = env.get("RESOLUTIONS_SMTP_PASSWORD")
-        self.prewarm = env.get("RESOLUTIONS_PREWARM", "1") != "0"
-        self.json, self.verbose = json, verbose
-        self._app: Any = None
-        self._reader: Any = None
-        self._writer: Any = None
-
-    def app(self) -> Any:
-        if self._app is None:
-            from workflow.app import App
-
-            with self._migrating():
-                self._app = App.open(self.workspace, self.actor,
-                                     database_url=self.database_url,
-                                     smtp_password=self.smtp_password)
-            if self._app.migrated:
-                self.say(self._app.migrated)
-            terminal.watch_commits()
-            logger.debug("workspace %s", self._app.workspace.root)
-        return self._app
-
-    def reader(self) -> Any:
-        """The read path on the bare database driver (no ORM), closed with the command."""
-        from workflow.reading import open_reader
-
-        with self._migrating():
-            reader = self._reader = open_reader(self.workspace, self.actor,
-                                                database_url=self.database_url)
-        if reader.migrated:
-            self.say(reader.migrated)
-        click.get_current_context().call_on_close(reader.close)
-        logger.debug("workspace %s (read path)", reader.workspace.root)
-        return reader
-
-    def writer(self, *, admin: bool = False) -> Writing | None:
-        """The write path on the bare driver (no ORM) for the frequent writes, closed with
-        the command; None when the database cannot be written that way (the command then
-        runs its service on :meth:`app`, which migrates an older schema). ``admin``:
-        membership, on PostgreSQL's administrator's login."""
-        from workflow.writing import open_writing
-
-        writing = open_writing(self.workspace, self.actor, database_url=self.database_url,
-                               on_commit=terminal.count_commit, admin=admin)
-        if writing is not None:
-            self._writer = writing
-            click.get_current_context().call_on_close(writing.close)
-            logger.debug("workspace %s (bare write path)", writing.workspace.root)
-        return writing
-
-    def _migrating(self) -> Any:
-        """While a workspace opens: how far a long migration step is (the search index
-        built from every stored version), on stderr; nothing under --json."""
-        from workflow.progress import reporting
-
-        return reporting(None if self.json else terminal.counter(self.say))
-
-    def emit(self, data: Mapping[str, object], text: str | None = None) -> None:
-        """Print ``data`` (an object: its keys are the command's declared ones) as JSON
-        with --json, else ``text``. A reader that stops early (``| head``) ends the
-        output, not the command, so the exit code still tells."""
-        try:
-            if self.json:
-                click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-            elif text:
-                click.echo(text)
-        except BrokenPipeError:
-            terminal.silence_stdout()
-
-    def say(self, text: str) -> None:
-        """A line for a person on stderr (a warning, a hint); nothing under --json."""
-        if not self.json:
-            click.echo(text, err=True)
-
-    def progress(self) -> Any:
-        """Around a long step: a bar on a terminal, one line per finished step otherwise
-        (stderr), nothing under --json."""
-        return terminal.progress_bar(not self.json, say=self.say)
+# :class:`Context` (what every command gets first) lives in :mod:`cli_hot`, which answers
+# the hot commands without click; the commands here get the same object.
 
 
 def _fields(result: Any) -> dict[str, Any]:
-    """A service's result dataclass as a JSON object."""
+    """A service's result (a dataclass, or a named tuple) as a JSON object."""
+    if isinstance(result, tuple):
+        return dict(result._asdict())  # type: ignore[attr-defined]
     return asdict(result)
 
 
@@ -219,6 +132,33 @@ def group(parent: click.Group, name: str, help_text: str) -> click.Group:
     return parent.group(name, help=help_text)(lambda: None)
 
 
+def hot_params(*words: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The parameters of a hot command, as :data:`cli_hot.HOT` declares them (its one
+    source, which the hot path parses without click)."""
+    def apply(fn: Callable[..., Any]) -> Callable[..., Any]:
+        for param in reversed(cli_hot.HOT[words]):
+            attrs = dict(param.attrs)
+            if "choices" in attrs:
+                attrs["type"] = click.Choice(attrs.pop("choices"))
+            if attrs.pop("file", False):
+                attrs["type"] = FILE_IN
+            declare = click.argument if param.kind == "argument" else click.option
+            fn = declare(*param.decls, **attrs)(fn)
+        return fn
+    return apply
+
+
+@contextlib.contextmanager
+def hot_usage() -> Iterator[None]:
+    """Around a hot command's answer: its usage errors as click's."""
+    try:
+        yield
+    except cli_hot.Usage as exc:
+        if exc.param_hint:
+            raise click.BadParameter(str(exc), param_hint=exc.param_hint) from None
+        raise click.UsageError(str(exc)) from None
+
+
 # -- the error boundary --------------------------------------------------------------------
 class Resolutions(click.Group):
     """The root group: the one place where errors become sentences and exit codes."""
@@ -257,18 +197,12 @@ class Resolutions(click.Group):
             obj = ctx.find_object(Context) or Context()
             if obj.verbose:
                 click.echo(traceback.format_exc().rstrip(), err=True)
-            exc = terminal.ordinary_failure(exc) or exc
-            if isinstance(exc, terminal.refusal_classes()):
+            message, code, error = cli_hot.failure(exc, obj, before)
+            if error == "bug":
+                logger.debug("unexpected %s", type(exc).__name__, exc_info=True)
+            else:
                 logger.info("refused: %s", type(exc).__name__)
-                _fail(str(exc), getattr(exc, "exit_code", 1),
-                      getattr(exc, "error_code", "refused"), as_json=_json_wanted(ctx))
-            logger.debug("unexpected %s", type(exc).__name__, exc_info=True)
-            opened = (obj._app is not None or obj._reader is not None
-                      or obj._writer is not None)
-            database = (None if not opened else
-                        "saved" if terminal.commits() > before else "rolled back")
-            _fail(terminal.unexpected_text(exc, database=database), 1, "bug",
-                  as_json=_json_wanted(ctx))
+            _fail(message, code, error, as_json=_json_wanted(ctx))
 
 
 def _json_wanted(ctx: click.Context) -> bool:
@@ -288,11 +222,7 @@ def _fail(message: str, code: int, error: str = "refused", *,
     if as_json is None:
         current = click.get_current_context(silent=True)
         as_json = current is not None and _json_wanted(current)
-    if as_json:
-        click.echo(json.dumps({"error": error, "message": message}, ensure_ascii=False),
-                   err=True)
-    else:
-        click.echo(f"Error: {message}", err=True)
+    click.echo(cli_hot.error_line(message, error, as_json), err=True)
     sys.exit(code)
 
 
@@ -319,6 +249,7 @@ def cli(ctx: click.Context, workspace: str | None, actor: str | None, as_json: b
     logger.info("resolutions %s (log level %s)", ctx.invoked_subcommand or "",
                 logging.getLevelName(level).lower())
     ctx.obj = Context(workspace=workspace, actor=actor, json=as_json, verbose=verbose)
+    ctx.call_on_close(ctx.obj.close)
     if _has_terminal():  # a PostgreSQL login with no password found: ask the person
         from workflow.store.logins import use_prompt
         use_prompt(lambda label: click.prompt(label, hide_input=True, err=True))
@@ -353,14 +284,8 @@ def _parse_date(value: str | None) -> Any:
 
 
 def _texts(values: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for value in values:
-        lang, sep, text = value.partition("=")
-        if not sep or not lang.strip():
-            raise click.BadParameter(f"{value!r}: write LANG=TEXT, e.g. en=\"…\"",
-                                     param_hint="--text")
-        out[lang.strip()] = text
-    return out
+    with hot_usage():
+        return cli_hot.lang_texts(values)
 
 
 class _OneLineUsage(click.ClickException):
@@ -657,17 +582,7 @@ def show(ctx: Context, ref: str, version: int | None, lang: str | None) -> None:
     "resolutions search микроэлектроники", 'resolutions search 电子 --lang zh --current',
     'resolutions search "joint ventures" --state adopted --year 2024 --json',
     "resolutions search --check"))
-@click.argument("query", required=False)
-@click.option("--lang", help="Only paragraphs in this language (the others still shown beside).")
-@click.option("--body", "body_code", metavar="CODE", help="Only resolutions addressed to this body.")
-@click.option("--state", help="Only resolutions in this state.")
-@click.option("--year", type=int, help="Only resolutions of this year (their date, else the "
-              "version's).")
-@click.option("--current", is_flag=True, help="Only the current version of each resolution.")
-@click.option("--limit", default=20, show_default=True, help="Hits per page.")
-@click.option("--page", default=1, show_default=True, help="Page number.")
-@click.option("--check", is_flag=True, help="Compare the index with the versions instead.")
-@click.option("--rebuild", is_flag=True, help="Make the index again from the versions instead.")
+@hot_params("search")
 def search(ctx: Context, query: str | None, lang: str | None, body_code: str | None,
            state: str | None, year: int | None, current: bool, limit: int, page: int,
            check: bool, rebuild: bool) -> None:
@@ -686,17 +601,8 @@ def search(ctx: Context, query: str | None, lang: str | None, body_code: str | N
         if not report.ok:
             sys.exit(1)
         return
-    if not query:
-        raise click.UsageError("give a QUERY (or --check, --rebuild)")
-    if limit < 1 or page < 1:
-        raise click.UsageError("--limit and --page start at 1")
-    from workflow.presenting.hits import search_text
-    from workflow.search.query import Filters
-    result = ctx.reader().search(query, Filters(lang, body_code, state, year, current),
-                                 limit=limit, offset=(page - 1) * limit)
-    ctx.emit({"query": result.query, "terms": result.terms, "total": result.total,
-              "page": page, "limit": limit, "hits": [h.to_json() for h in result.hits]},
-             search_text(result, page, terminal=sys.stdout.isatty()))
+    with hot_usage():
+        cli_hot.search(ctx, query, lang, body_code, state, year, current, limit, page)
 
 @command(cli, json="symbol version content_hash source",
          example="resolutions source 1 > resolution.yaml")
@@ -1029,26 +935,12 @@ def circulate(ctx: Context, ref: str, reviewers: tuple[str, ...], due: str | Non
 @command(cli, json=COMMENT_KEYS, example=(
     'resolutions comment 1 --by petrov --ref "OP 3(b)" --type te \\',
     '    --text "Specify the year" --proposal "… by 2030;"'))
-@click.argument("ref")
-@click.option("--by", help="The reviewer (default: who acts).")
-@click.option("--ref", "target", required=True, help='Paragraph: "OP 3(b)", "PP 2", or "general".')
-@click.option("--type", "type_", required=True, type=click.Choice(["ge", "te", "ed"]),
-              help="ge general, te technical, ed editorial.")
-@click.option("--text", required=True, help="The comment.")
-@click.option("--proposal", default="", help="Proposed change.")
+@hot_params("comment")
 def comment(ctx: Context, ref: str, by: str | None, target: str, type_: str, text: str,
             proposal: str) -> None:
     """Record a reviewer's comment on the circulated version."""
-    writing = ctx.writer()
-    if writing is not None:
-        from workflow.writing import add_comment as bare_comment
-        row = bare_comment(writing, ref, by=by, target=target, type_=type_, text=text,
-                           proposal=proposal)
-    else:
-        from workflow.review.rounds import add_comment
-        row = add_comment(ctx.app(), ref, by=by, target=target, type_=type_, text=text,
-                          proposal=proposal)
-    ctx.emit(row.to_json(), f"comment {row.number} on {row.original_ref} by {row.author}")
+    with hot_usage():
+        cli_hot.comment(ctx, ref, by, target, type_, text, proposal)
 
 @command(cli, json="symbol version comments | imported | imported already_imported problems",
          example=(
@@ -1094,52 +986,22 @@ def comments(ctx: Context, words: tuple[str, ...], signed_statement: str | None)
 
 @command(cli, json=COMMENT_KEYS,
          example='resolutions dispose 1 2 --accept --note "Year added in OP 2"')
-@click.argument("ref")
-@click.argument("number", type=int)
-@click.option("--accept", is_flag=True, help="Accept the comment.")
-@click.option("--reject", is_flag=True, help="Reject it.")
-@click.option("--partial", is_flag=True, help="Accept in part.")
-@click.option("--note", required=True, help="The secretariat's observation.")
+@hot_params("dispose")
 def dispose(ctx: Context, ref: str, number: int, accept: bool, reject: bool, partial: bool,
             note: str) -> None:
     """Record the secretariat's decision on a comment."""
-    chosen = [d for d, on in (("accepted", accept), ("rejected", reject), ("partial", partial))
-              if on]
-    if len(chosen) != 1:
-        raise click.UsageError("choose exactly one of --accept, --reject or --partial")
-    decision = chosen[0]
-    writing = ctx.writer()
-    if writing is not None:
-        from workflow.writing import dispose as bare_dispose
-        row = bare_dispose(writing, ref, number, decision, note)
-    else:
-        from workflow.review.rounds import dispose as do_dispose
-        row = do_dispose(ctx.app(), ref, number, decision, note)
-    ctx.emit(row.to_json(), f"comment {row.number}: {row.disposition}")
+    with hot_usage():
+        cli_hot.dispose(ctx, ref, number, accept, reject, partial, note)
 
 @command(cli, json=AMENDMENT_KEYS, example=(
     'resolutions amend 1 --by wang --target "OP 2" --op replace \\',
     '    --text en="*Instructs* … until 2035;" --why "Align with the roadmap"'))
-@click.argument("ref")
-@click.option("--by", help="Who proposes (default: who acts).")
-@click.option("--target", required=True, help='Paragraph: "OP 3", "OP 3(b)".')
-@click.option("--op", required=True, type=click.Choice(["replace", "insert-after", "delete"]))
-@click.option("--text", "texts", multiple=True, metavar="LANG=TEXT",
-              help="New text per language (repeatable).")
-@click.option("--why", default="", help="Reason for the amendment.")
+@hot_params("amend")
 def amend(ctx: Context, ref: str, by: str | None, target: str, op: str, texts: tuple[str, ...],
           why: str) -> None:
     """Propose an amendment to the circulated version."""
-    writing = ctx.writer()
-    if writing is not None:
-        from workflow.writing import amend as bare_amend
-        row = bare_amend(writing, ref, by=by, target=target, op=op, texts=_texts(texts),
-                         why=why)
-    else:
-        from workflow.review.amendments import amend as do_amend
-        row = do_amend(ctx.app(), ref, by=by, target=target, op=op, texts=_texts(texts),
-                       why=why)
-    ctx.emit(row.to_json(), f"amendment {row.number}: {row.op} {row.target_ref} by {row.author}")
+    with hot_usage():
+        cli_hot.amend(ctx, ref, by, target, op, texts, why)
 
 @command(cli, json="symbol amendments", example="resolutions amendments 1 --json")
 @click.argument("ref")
@@ -1193,23 +1055,14 @@ def close_review(ctx: Context, ref: str, changes: bool, no_objection: bool, forc
     extra = f"; version {result.new_version} made from accepted amendments" if result.new_version else ""
     ctx.emit(_fields(result), f"{result.symbol}: round {result.round} closed → {result.state}{extra}")
 
-_EVIDENCE_HELP = ("The document that carries the member's decision (a letter, minutes); kept "
-                  "content-addressed, its hash in the log.")
-_STATEMENT_HELP = ("The member's detached CMS signature (.p7s) over what 'resolutions statement "
-                   "REF --by MEMBER --for …' prints.")
+_EVIDENCE_HELP = cli_hot.EVIDENCE_HELP
+_STATEMENT_HELP = cli_hot.STATEMENT_HELP
 
 @command(cli, json=DECISION_KEYS, example=(
     "resolutions approve 1 --by li-wei --p12 li-wei.p12 --passphrase-file li-wei.pass",
     "resolutions approve 1 --by sokolov --signed-statement statement.json.p7s",
     "resolutions approve 1 --by sokolov --evidence letter-2024-10-02.pdf"))
-@click.argument("ref")
-@click.option("--by", help="The approver (default: who acts).")
-@click.option("--note", default="", help="A remark kept with the approval.")
-@click.option("--p12", type=FILE_IN,
-              help="Sign the approval statement with this key (default: the member's key, if any).")
-@click.option("--passphrase-file", type=FILE_IN)
-@click.option("--evidence", type=FILE_IN, help=_EVIDENCE_HELP)
-@click.option("--signed-statement", type=FILE_IN, help=_STATEMENT_HELP)
+@hot_params("approve")
 def approve(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
             passphrase_file: str | None, evidence: str | None,
             signed_statement: str | None) -> None:
@@ -1217,36 +1070,9 @@ def approve(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
 
     Recording another member's approval needs their word: their key (--p12), their signed
     statement, or the letter that carries it (--evidence)."""
-    writing = ctx.writer() if not (p12 or passphrase_file or evidence or signed_statement) \
-        else None
-    result = None
-    if writing is not None:  # a member's own approval, no key: on the bare driver
-        from workflow.writing import approve as bare_approve
-        result = bare_approve(writing, ref, by, note)
-        writing.close()
-    if result is None:
-        result = _approve_on_orm(ctx, ref, by, note, p12, passphrase_file, evidence,
-                                 signed_statement)
-    signed = " (signed statement)" if result.signed_statement else ""
-    ctx.emit(_fields(result), f"{result.symbol}: approved by {result.member}{signed} → "
-             f"{result.state}; {result.progress}")
-
-
-def _approve_on_orm(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
-                    passphrase_file: str | None, evidence: str | None,
-                    signed_statement: str | None) -> ApprovalResult:
-    from workflow.review.approval import approve as do_approve
-    from workflow.review.approval import may_approve
-    from workflow.signing.statements import statement_signer_for
-    app = ctx.app()
-    if p12 and not passphrase_file:
-        may_approve(app, ref, by)  # everything that can refuse, before the passphrase is asked
-    signer = statement_signer_for(app, by, p12, passphrase_file, _prompt)
-    result = do_approve(app, ref, by, note, statement_signer=signer,
-                        signed_statement=Path(signed_statement).read_bytes()
-                        if signed_statement else None,
-                        evidence=Path(evidence) if evidence else None)
-    return result
+    with hot_usage():
+        cli_hot.approve(ctx, ref, by, note, p12, passphrase_file, evidence, signed_statement,
+                        prompt=_prompt)
 
 @command(cli, "object", json=DECISION_KEYS, example=(
     'resolutions object 1 --by smirnova --note "OP 4 needs the 2030 date" --evidence letter.pdf'))

@@ -27,7 +27,7 @@ Each part runs alone with ``--only``; the per-query times and outputs go to
 ``bench/out/search-queries-{sqlite,pg}.json``.
 
     python bench/search.py [--only index,sqlite,pg,room] [--resolutions 100000] [--runs 7]
-                           [--queries 50] [--room 20] [--no-pg]
+                           [--queries 50] [--room 20] [--no-pg] [--workspace DIR]
 """
 
 from __future__ import annotations
@@ -198,6 +198,8 @@ def _cold(ws: Path, url: str, queries: list[list[str]], runs: int, env: dict[str
               f"(floor {floor_cpu:6.0f}) wall {wall:7.0f} ms (floor {floor_wall:6.0f})  "
               f"{rows[-1]['found']}", flush=True)
     count = len(rows)
+    if not count:  # --queries 0: the sample queries only
+        return figures, rows
     for kind in ("cpu", "wall"):
         ours = [float(r[kind]) for r in rows]  # type: ignore[arg-type]
         base = [float(r["floor_" + kind]) for r in rows]  # type: ignore[arg-type]
@@ -564,7 +566,12 @@ def main() -> list[Figure]:
     parser.add_argument("--only", default=",".join(PARTS),
                         help=f"the parts to run, comma-separated, of {', '.join(PARTS)}")
     parser.add_argument("--queries", type=int, default=len(QUERIES),
-                        help="how many of the 50 queries to time (the first N)")
+                        help="how many of the 50 queries to time (the first N; 0: only the "
+                             "three sample queries' cold CPU)")
+    parser.add_argument("--workspace", type=Path, metavar="DIR",
+                        help="a workspace make_workspace.py completed already (another "
+                             "checkout's bench/out/…) instead of the cache; with --only "
+                             "sqlite it is only read")
     args = parser.parse_args()
     parts = [p for p in args.only.split(",") if p]
     if unknown := set(parts) - set(PARTS):
@@ -582,7 +589,9 @@ def main() -> list[Figure]:
     floor.write_text(FLOOR, "utf-8")
     figures: list[Figure] = []
     if {"index", "sqlite", "pg"} & set(parts):
-        ws = ensure(args.resolutions, 5)
+        ws = args.workspace.resolve() if args.workspace else ensure(args.resolutions, 5)
+        if not (ws / ".bench-complete").is_file():
+            parser.error(f"{ws} is not a workspace make_workspace.py completed")
         db = ws / ".resolutions" / "resolutions.db"
         url = f"sqlite:///{db}"
     if "index" in parts:

@@ -7,8 +7,14 @@ source, numbers paragraphs by each language's convention, and compares versions.
 imports nothing else of the project.
 """
 
+from typing import TYPE_CHECKING
+
 from drafts.errors import DraftError, RefError, SourceError
-from drafts.model import LANGUAGES, Annex, Paragraph, Resolution
+
+if TYPE_CHECKING:
+    from drafts.model import LANGUAGES, Annex, Paragraph, Resolution
+
+_MODEL = {"LANGUAGES", "Annex", "Paragraph", "Resolution"}
 
 __all__ = [
     "LANGUAGES",
@@ -19,3 +25,13 @@ __all__ = [
     "Resolution",
     "SourceError",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """The model's names, imported with the model when first asked for (a search reads
+    the language registry of :mod:`drafts.languages` without loading the model)."""
+    if name in _MODEL:
+        from drafts import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module 'drafts' has no attribute {name!r}")

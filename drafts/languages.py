@@ -23,7 +23,7 @@ that style its own way.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["Language", "REGISTRY", "SUPPORTED", "LABEL_STYLES", "language", "supported",
            "is_rtl", "to_digits", "item_glyph", "item_label"]
@@ -45,8 +45,7 @@ _PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 _CJK_ROMAN = "㈠㈡㈢㈣㈤㈥㈦㈧㈨㈩"
 
 
-@dataclass(frozen=True)
-class Language:
+class Language(NamedTuple):
     """One language: names, script, fonts, dates and numbering."""
 
     code: str

@@ -19,7 +19,8 @@ PACKAGES = ("workflow", "drafts", "signatures", "templates")
 def product_sources(root: Path = ROOT) -> list[Path]:
     paths = [p for folder in PACKAGES for p in sorted((root / folder).rglob("*.py"))
              if "migrations" not in p.parts]
-    return [*paths, root / "cli.py"]
+    return [*paths, root / "cli.py", *sorted((root / "cli_hot").glob("*.py")),
+            root / "cli_main.py"]
 
 
 def _names_any(node: ast.AST | None, aliases: frozenset[str]) -> bool:

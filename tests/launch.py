@@ -31,9 +31,9 @@ def install() -> None:
 
 def main() -> None:
     install()
-    from cli import main as cli_main
+    from cli_main import main as console_script
 
-    cli_main()
+    console_script()
 
 
 if __name__ == "__main__":

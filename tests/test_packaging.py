@@ -1,4 +1,5 @@
-"""The package as installed: exactly five top-level names, templates as package data,
+"""The package as installed: exactly its top-level names (four packages and the command
+line's three modules), templates as package data,
 the import direction enforced, read commands free of heavy imports, every imported library
 declared with a floor the suite runs on, and ``drafts/``, ``signatures/``, ``templates/``
 and the state machine clean under ``mypy --strict``."""
@@ -18,15 +19,19 @@ from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+#: the command line: the table (cli), the hot commands without click (the package
+#: cli_hot), the console script (cli_main)
+CLI_MODULES = ("cli.py", "cli_hot", "cli_main.py")
+HOT_SOURCES = sorted((ROOT / "cli_hot").glob("*.py"))
 
 
-def test_wheel_holds_exactly_the_five_top_level_names(tmp_path: Path) -> None:
+def test_wheel_holds_exactly_the_top_level_names(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
                     "-q", "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
     wheel = next(tmp_path.glob("brics_resolutions-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
-    assert top == {"cli.py", "workflow", "drafts", "signatures", "templates"}
+    assert top == {*CLI_MODULES, "workflow", "drafts", "signatures", "templates"}
     # package data travels with the code
     assert any(n.startswith("templates/html/") and n.endswith(".html") for n in names)
     assert any(n.startswith("templates/css/") and n.endswith(".css") for n in names)
@@ -43,7 +48,7 @@ def test_wheel_holds_exactly_the_five_top_level_names(tmp_path: Path) -> None:
     assert any(n.startswith("drafts/data/akn/") and n.endswith(".xsd") for n in names)
     assert "drafts/data/openers.toml" in names
     entry = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "resolutions = cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
+    assert "resolutions = cli_main:main" in zipfile.ZipFile(wheel).read(entry).decode()
 
 
 def test_import_contracts_hold() -> None:
@@ -128,9 +133,15 @@ def test_boundaries_only_cli_imports_click_and_nothing_imports_cli() -> None:
                 if library in used:
                     assert package in allowed, f"{path.relative_to(ROOT)} imports {library}"
     assert "cli" not in _imports(ROOT / "cli.py") - {"cli"}
+    # the hot path imports no click and not the table; only the console script loads it
+    assert len(HOT_SOURCES) >= 4
+    for path in HOT_SOURCES:
+        assert not _imports(path) & {"click", "cli", "cli_main"}, path
+    assert _imports(ROOT / "cli_main.py") - {"__future__", "sys"} == {"cli", "cli_hot"}
+    assert "cli_main" not in _imports(ROOT / "cli.py")
 
 
-OURS = {"workflow", "drafts", "templates", "signatures", "cli"}
+OURS = {"workflow", "drafts", "templates", "signatures", "cli", "cli_hot", "cli_main"}
 #: declared without being imported, and why
 NOT_IMPORTED = {"psycopg": "the PostgreSQL driver SQLAlchemy loads for postgresql+psycopg://"}
 
@@ -148,8 +159,9 @@ def _requirements() -> tuple[list[Requirement], list[Requirement]]:
 def _third_party_imports() -> dict[str, set[str]]:
     """Top-level module -> files of our packages that import it (inside functions too)."""
     found: dict[str, set[str]] = {}
-    paths = [ROOT / "cli.py"] + [p for package in sorted(OURS - {"cli"})
-                                 for p in sorted((ROOT / package).rglob("*.py"))]
+    packages = sorted(OURS - {m.removesuffix(".py") for m in CLI_MODULES})
+    paths = [ROOT / "cli.py", ROOT / "cli_main.py", *HOT_SOURCES] + [p for package in packages
+                                               for p in sorted((ROOT / package).rglob("*.py"))]
     for path in paths:
         for module in _imports(path) - OURS - set(sys.stdlib_module_names) - {"__future__"}:
             found.setdefault(module, set()).add(path.relative_to(ROOT).as_posix())
@@ -188,7 +200,7 @@ def test_floors_are_versions_the_suite_runs_on() -> None:
 
 #: what runs under mypy --strict: every package and the command line (the Alembic
 #: migration scripts aside); kept equal to ``[tool.mypy] files``
-STRICT = ["drafts/", "signatures/", "templates/", "workflow/", "cli.py"]
+STRICT = ["drafts/", "signatures/", "templates/", "workflow/", *CLI_MODULES]
 
 
 @pytest.mark.slow
@@ -212,7 +224,7 @@ def _product_sources() -> list[Path]:
     root = Path(__file__).resolve().parents[1]
     paths = [p for folder in ("workflow", "drafts", "signatures", "templates")
              for p in sorted((root / folder).rglob("*.py")) if "migrations" not in p.parts]
-    return [*paths, root / "cli.py"]
+    return [*paths, root / "cli.py", root / "cli_main.py", *HOT_SOURCES]
 
 
 def test_no_product_function_is_over_sixty_lines() -> None:

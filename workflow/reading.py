@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from workflow.errors import InvalidInput, NotFound, WorkspaceError
@@ -61,13 +60,12 @@ def _summary(row: Record) -> Summary:
                    row.current_version, _iso(row.updated_at) or "")
 
 
-@dataclass
 class Reader:
-    """A workspace and a read connection to its database."""
+    """A workspace and a read connection to its database (``migrated``: what opening it
+    brought up to date, if anything)."""
 
-    workspace: Workspace
-    reads: Reads
-    migrated: str | None = None
+    def __init__(self, workspace: Workspace, reads: Reads, migrated: str | None = None) -> None:
+        self.workspace, self.reads, self.migrated = workspace, reads, migrated
 
     def close(self) -> None:
         self.reads.close()
@@ -202,12 +200,12 @@ class Reader:
                offset: int = 0) -> SearchPage:
         """``resolutions search``: hits best first, the aligned texts in the workspace's
         language order."""
-        from drafts.model import LANGUAGES
+        from drafts.languages import REGISTRY  # the model's languages, without the model
         from workflow.search.query import search
 
         if filters.body is not None:
             self.workspace.body(filters.body)
-        known = [*self.workspace.languages, *LANGUAGES]
+        known = [*self.workspace.languages, *REGISTRY]
         if filters.lang is not None and filters.lang not in known:
             raise InvalidInput(f"unknown language {filters.lang!r}; the workspace's are "
                                f"{', '.join(self.workspace.languages)}")

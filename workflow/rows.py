@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # what a stored row offers, an ORM object or a bare driver's record alike
@@ -264,8 +263,7 @@ def event_detail(event: _EventSource) -> dict[str, object]:
         raise WorkflowError(f"audit event {event.seq} has unreadable detail") from exc
 
 
-@dataclass(frozen=True)
-class ApprovalResult:
+class ApprovalResult(NamedTuple):
     """What ``approve`` and ``object`` report (either write path)."""
 
     symbol: str

@@ -374,7 +374,7 @@ def test_own_approval_both_ways(review: Cli) -> None:
     _bound_as_the_orm_binds(review, _events(review)[-1])
     orm = _run_orm(review, None, lambda app: approval.approve(app, "2", None, "agreed"))
     assert bare is not None and bare.state == "for_approval"
-    assert dataclasses_replace(bare, symbol="") == dataclasses_replace(orm, symbol="")
+    assert bare._replace(symbol="") == orm._replace(symbol="")
     first, second = _rows(review, "approvals")
     _same_row(first, second, {"resolution_id", "content_hash", "at"})
     one, two = _events(review)[-2:]
@@ -385,12 +385,6 @@ def test_own_approval_both_ways(review: Cli) -> None:
     assert _run_bare(review, None, lambda w: writing.approve(w, "1", "appr-ru")) is None
     assert len(_rows(review, "approvals")) == 2
     assert _verify(review) == []
-
-
-def dataclasses_replace(value: Any, **changes: Any) -> Any:
-    import dataclasses
-
-    return dataclasses.replace(value, **changes)
 
 
 def test_a_schema_not_at_the_head_is_left_to_the_orm(ws_sqlite: Cli) -> None:

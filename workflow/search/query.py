@@ -16,8 +16,7 @@ languages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from workflow.errors import InvalidInput
 from workflow.states import State
@@ -27,8 +26,7 @@ from workflow.store.search_terms import QueryError, Term, matches, parse_query
 __all__ = ["Filters", "Hit", "SearchPage", "search"]
 
 
-@dataclass(frozen=True)
-class Filters:
+class Filters(NamedTuple):
     lang: str | None = None
     body: str | None = None
     state: str | None = None
@@ -36,22 +34,28 @@ class Filters:
     current: bool = False
 
 
-@dataclass
 class Hit:
-    number: int
-    symbol: str
-    state: str
-    body: str
-    version: int            # the latest version with this text (the aligned ones are of it)
-    first_version: int
-    current: bool           # the resolution's current version has this text
-    ref: str
-    paragraph_id: str
-    lang: str
-    text: str
-    matches: list[tuple[int, int]]
-    score: int
-    aligned: dict[str, str] = field(default_factory=dict)
+    """One paragraph found: ``version`` is the latest version with this text (the aligned
+    ones are of it), ``current`` whether the resolution's current version has it,
+    ``matches`` the (start, end) ranges of the terms in ``text``, ``aligned`` the same
+    paragraph in the other languages. (A plain class, as the other classes a search
+    builds: a command that defines a dataclass pays for importing ``dataclasses``.)"""
+
+    __slots__ = ("number", "symbol", "state", "body", "version", "first_version", "current",
+                 "ref", "paragraph_id", "lang", "text", "matches", "score", "aligned")
+
+    def __init__(self, number: int, symbol: str, state: str, body: str, version: int,
+                 first_version: int, current: bool, ref: str, paragraph_id: str, lang: str,
+                 text: str, matches: list[tuple[int, int]], score: int,
+                 aligned: dict[str, str] | None = None) -> None:
+        self.number, self.symbol, self.state, self.body = number, symbol, state, body
+        self.version, self.first_version, self.current = version, first_version, current
+        self.ref, self.paragraph_id, self.lang, self.text = ref, paragraph_id, lang, text
+        self.matches, self.score = matches, score
+        self.aligned: dict[str, str] = aligned if aligned is not None else {}
+
+    def __repr__(self) -> str:
+        return f"Hit({self.symbol} v{self.version} {self.ref} {self.lang}: {self.text!r})"
 
     def to_json(self) -> dict[str, Any]:
         return {"number": self.number, "symbol": self.symbol, "state": self.state,
@@ -62,8 +66,7 @@ class Hit:
                 "score": self.score, "aligned": self.aligned}
 
 
-@dataclass
-class SearchPage:
+class SearchPage(NamedTuple):
     query: str
     terms: list[str]
     total: int

@@ -6,6 +6,10 @@ server, the bodies — so each default is written once, in this module.
 A value that cannot be used is refused with the file, the line and the key, and what to
 write instead (:class:`ConfigError`). Secrets are never here: the SMTP password comes from
 the environment, which only ``cli.py`` reads.
+
+The settings are named tuples, not dataclasses: every command opens its workspace, and
+defining a frozen dataclass (and importing the module) costs a command's start several
+times as much.
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
 
 from workflow.errors import WorkspaceError
 
@@ -40,8 +45,7 @@ class ConfigError(WorkspaceError):
         super().__init__(f"{where}: {key}: {problem}")
 
 
-@dataclass(frozen=True)
-class Body:
+class Body(NamedTuple):
     """A BRICS body resolutions are submitted to."""
 
     code: str
@@ -53,7 +57,7 @@ class Body:
     lead_days: int
     #: the body's whole table: grammatical forms (``dative.ru``), conventions (``style``,
     #: ``ru_openers``, ``latin_names``) read by the documents addressed to it
-    options: Table = field(default_factory=dict)
+    options: Table
 
     def name(self, lang: str = "en") -> str:
         return self.names.get(lang) or self.names.get("en") or self.code
@@ -85,8 +89,7 @@ class Body:
                 + f" under [bodies.{self.code}] in resolutions.toml")
 
 
-@dataclass(frozen=True)
-class Group:
+class Group(NamedTuple):
     name: str
     names: Mapping[str, str]          # by language, English first
     prefix: str
@@ -95,16 +98,14 @@ class Group:
     address: str = ""                 # the working group's postal address (bag-info.txt)
 
 
-@dataclass(frozen=True)
-class Signatures:
+class Signatures(NamedTuple):
     required: tuple[str, ...] = ()    # member ids whose signatures every resolution needs
     timestamp_url: str = ""           # RFC 3161 timestamp authority ('' : PAdES B-B)
     crl_url: str = ""                 # where issued certificates say the CRL is
     location: str = ""                # the signature's location field
 
 
-@dataclass(frozen=True)
-class SmtpSettings:
+class SmtpSettings(NamedTuple):
     host: str
     port: int
     security: str  # starttls | ssl | none
@@ -112,8 +113,7 @@ class SmtpSettings:
     timeout: float = 30.0
 
 
-@dataclass(frozen=True)
-class Delivery:
+class Delivery(NamedTuple):
     smtp: SmtpSettings | None = None  # None: messages stay in the outbox
     sender: str = ""                  # [delivery] from ('' : the secretary's address)
     #: [delivery] authserv_id: the receiving server whose Authentication-Results a returned
@@ -121,8 +121,7 @@ class Delivery:
     authserv_id: str = ""
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """The whole of resolutions.toml, typed."""
 
     path: Path
@@ -133,7 +132,7 @@ class Settings:
     bodies: Mapping[str, Body]
     parity_thresholds: Table | None = None
     #: the parsed file as written (the audit chain binds it, :mod:`workflow.store.settings`)
-    raw: Table = field(default_factory=dict, repr=False)
+    raw: Table = MappingProxyType({})
 
     def symbol_for(self, number: int, year: int) -> str:
         return self.numbering_pattern.format(prefix=self.group.prefix, year=year, number=number)

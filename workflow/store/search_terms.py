@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["fold", "fold_map", "grams", "is_cjk", "Term", "parse_query", "QueryError",
            "MIN_TERM", "MIN_CJK_TERM", "matches"]
@@ -68,8 +68,7 @@ def grams(folded: str) -> str:
     return " ".join(pairs)
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     """One term of a query, folded. ``pair`` terms (two Chinese characters) are looked up
     in the pairs index, the others in the trigram index."""
 

@@ -15,7 +15,6 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,18 +36,18 @@ def _shipped_bodies() -> Table:
     return tomllib.loads(shipped.read_text("utf-8"))
 
 
-@dataclass(frozen=True)
 class Workspace:
-    """A workspace folder, its settings (parsed once) and the database it uses."""
+    """A workspace folder, its settings (parsed once) and the database it uses (its own
+    SQLite file unless ``database_url`` names another). A plain class: every command
+    opens one, and a dataclass costs its start the import of ``dataclasses``."""
 
-    root: Path
-    settings: Settings
-    database_url: str = ""
+    def __init__(self, root: Path, settings: Settings, database_url: str = "") -> None:
+        self.root = root
+        self.settings = settings
+        self.database_url = database_url or f"sqlite:///{root / STATE_DIR / 'resolutions.db'}"
 
-    def __post_init__(self) -> None:
-        if not self.database_url:
-            object.__setattr__(self, "database_url",
-                               f"sqlite:///{self.state_dir / 'resolutions.db'}")
+    def __repr__(self) -> str:
+        return f"Workspace(root={self.root!r}, database_url={self.database_url!r})"
 
     @property
     def config(self) -> Table:

@@ -59,8 +59,6 @@ BUDGET: dict[str, tuple[int, str]] = {
     "cli_hot/context.py": (4, "the context's reader, the JSON it prints, the progress "
                            "reporters (as in cli.py, whose context it is)"),
     "cli_hot/answers.py": (1, "the approval service's result, as the ORM path gives it"),
-    "workflow/search/query.py": (4, OTHERS),
-    "workflow/store/search_index.py": (1, OTHERS),
 }
 
 

@@ -16,14 +16,17 @@ languages.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from workflow.errors import InvalidInput
 from workflow.states import State
-from workflow.store.reads import Reads
+from workflow.store.reads import Reads, Record
 from workflow.store.search_terms import QueryError, Term, matches, parse_query
 
 __all__ = ["Filters", "Hit", "SearchPage", "search"]
+
+#: a value bound to a query's placeholder
+_Param = str | int
 
 
 class Filters(NamedTuple):
@@ -57,7 +60,7 @@ class Hit:
     def __repr__(self) -> str:
         return f"Hit({self.symbol} v{self.version} {self.ref} {self.lang}: {self.text!r})"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"number": self.number, "symbol": self.symbol, "state": self.state,
                 "body": self.body, "version": self.version,
                 "versions": [self.first_version, self.version], "current": self.current,
@@ -75,10 +78,10 @@ class SearchPage(NamedTuple):
     hits: list[Hit]
 
 
-def _candidates(reads: Reads, terms: list[Term]) -> tuple[str, list[Any]]:
+def _candidates(reads: Reads, terms: list[Term]) -> tuple[str, list[_Param]]:
     """SQL selecting the ids of the texts that hold every term, and its parameters."""
     parts: list[str] = []
-    params: list[Any] = []
+    params: list[_Param] = []
     if reads.is_sqlite:
         trigram = [t for t in terms if not t.pair]
         if trigram:
@@ -101,16 +104,16 @@ def _candidates(reads: Reads, terms: list[Term]) -> tuple[str, list[Any]]:
     return f"SELECT id FROM search_texts WHERE {' AND '.join(where)}", params
 
 
-def _score(terms: list[Term]) -> tuple[str, list[Any]]:
+def _score(terms: list[Term]) -> tuple[str, list[_Param]]:
     counts = " + ".join("(length(t.folded) - length(replace(t.folded, ?, '')))" for _ in terms)
     sql = (f"(({counts}) * 1000 / (length(t.folded) + 20)) "
            f"* (CASE WHEN s.ref = 'title' THEN 2 ELSE 1 END)")
     return sql, [t.text for t in terms]
 
 
-def _filters(filters: Filters) -> tuple[str, list[Any]]:
+def _filters(filters: Filters) -> tuple[str, list[_Param]]:
     where: list[str] = []
-    params: list[Any] = []
+    params: list[_Param] = []
     if filters.lang:
         where.append("s.lang = ?")
         params.append(filters.lang)
@@ -163,7 +166,7 @@ def search(reads: Reads, query: str, filters: Filters = Filters(), limit: int = 
                 str(r["para_id"]), str(r["lang"]), str(r["text"]), matches(str(r["text"]), terms),
                 int(r["score"])) for r in rows]
     places = sorted({(int(r["resolution_id"]), h.paragraph_id) for h, r in zip(hits, rows)})
-    found: dict[tuple[int, str], list[Any]] = {}
+    found: dict[tuple[int, str], list[Record]] = {}
     if places:  # the aligned paragraphs of the whole page, in one statement
         where = " OR ".join("(s.resolution_id = ? AND s.para_id = ?)" for _ in places)
         for a in reads.all("SELECT s.resolution_id, s.para_id, s.lang, s.first_version, "

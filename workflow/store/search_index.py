@@ -85,8 +85,14 @@ def rebuild(conn: Connection) -> int:
     return len(stored)
 
 
-def _spans(conn: Connection) -> set[tuple[Any, ...]]:
-    return {tuple(r) for r in conn.execute(text(
+#: a span as the index holds it: resolution id, paragraph id, language, reference, first and
+#: last version, text
+_Span = tuple[int, str, str, str, int, int, str]
+
+
+def _spans(conn: Connection) -> set[_Span]:
+    return {(int(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4]), int(r[5]), str(r[6]))
+            for r in conn.execute(text(
         "SELECT s.resolution_id, s.para_id, s.lang, s.ref, s.first_version, s.last_version, "
         "t.text FROM search_spans s JOIN search_texts t ON t.id = s.text_id"))}
 
@@ -98,7 +104,7 @@ def index_problems(conn: Connection) -> list[str]:
         for entry in entries(_parse(source, number)):
             expected.setdefault((resolution_id, entry.para_id, entry.lang), []).append(
                 (number, entry.ref, entry.text))
-    want: set[tuple[Any, ...]] = set()
+    want: set[_Span] = set()
     for (resolution_id, para_id, lang), seen in expected.items():
         run: list[tuple[int, str, str]] = []
         for number, reference, value in seen + [(-1, "", "")]:

@@ -76,9 +76,10 @@ FLOOR = r'''"""The floor: what Python needs to answer `resolutions search` (same
 import sys
 import unicodedata
 
-QUERY, URL = sys.argv[1], sys.argv[2]
-if sys.argv[3:] == ["click"]:  # the variant that also pays for the command-line library
+QUERY, URL, FILTERS = sys.argv[1], sys.argv[2], sys.argv[3]
+if sys.argv[4:] == ["click"]:  # the variant that also pays for the command-line library
     import click  # noqa: F401
+filters = dict(f.split("=", 1) for f in FILTERS.split(",") if f)  # lang=ru,state=withdrawn
 terms = [unicodedata.normalize("NFKC", t).casefold().replace("ё", "е").strip()
          for t in ([QUERY[1:-1]] if QUERY.startswith('"') else QUERY.split())]
 pairs = [t for t in terms if len(t) == 2]
@@ -107,16 +108,23 @@ else:
         params.append("%" + t + "%")
     candidates, mark = "SELECT id FROM search_texts WHERE " + " AND ".join(where), "%s"
 score = " + ".join(f"(length(t.folded) - length(replace(t.folded, {mark}, '')))" for _ in terms)
+columns = {"lang": "s.lang", "body": "r.body", "state": "r.state", "year": "s.year"}
+where = "".join(f" AND {columns[k]} = {mark}" for k in filters if k in columns)
+fparams = [int(v) if k == "year" else v for k, v in filters.items() if k in columns]
+if "current" in filters:
+    where += " AND s.last_version = r.current_version"
 rows = conn.execute(
     f"SELECT r.symbol, s.resolution_id, s.para_id, s.lang, s.ref, s.first_version, "
     f"s.last_version, t.text, (({score}) * 1000 / (length(t.folded) + 20)) * (CASE WHEN "
     f"s.ref = 'title' THEN 2 ELSE 1 END) AS score FROM search_texts t JOIN search_spans s ON "
     f"s.text_id = t.id JOIN resolutions r ON r.id = s.resolution_id WHERE t.id IN "
-    f"({candidates}) ORDER BY score DESC, (CASE WHEN s.last_version = r.current_version "
+    f"({candidates}){where} ORDER BY score DESC, (CASE WHEN s.last_version = r.current_version "
     f"THEN 0 ELSE 1 END), r.number DESC, s.last_version DESC, s.position, s.lang LIMIT 20",
-    [*terms, *params]).fetchall()
+    [*terms, *params, *fparams]).fetchall()
+joined = " JOIN resolutions r ON r.id = s.resolution_id" if where else ""
 total = conn.execute(f"SELECT count(*) FROM search_texts t JOIN search_spans s ON "
-                     f"s.text_id = t.id WHERE t.id IN ({candidates})", params).fetchone()[0]
+                     f"s.text_id = t.id{joined} WHERE t.id IN ({candidates}){where}",
+                     [*params, *fparams]).fetchone()[0]
 for symbol, rid, para, lang, ref, first, last, text, score in rows:
     print(symbol, ref, f"v{first}-{last}", lang, text)
     for other, aligned in conn.execute(
@@ -128,14 +136,26 @@ print(total, "found")
 '''
 
 
-def _floor_args(query: list[str]) -> str:
-    """The query's words for the floor (which applies no filter: they cost us, not it)."""
-    words = []
-    for word in query:
-        if word.startswith("--"):
-            break
-        words.append(word)
-    return " ".join(words)
+def _floor_args(query: list[str]) -> list[str]:
+    """The floor's arguments after its own path: the query's words, the database URL's
+    place is the caller's, then its filters as ``lang=ru,state=withdrawn,current=1`` (the
+    floor applies them with the same SQL conditions as ``search``)."""
+    words: list[str] = []
+    filters: list[str] = []
+    rest = iter(query)
+    for word in rest:
+        if word == "--current":
+            filters.append("current=1")
+        elif word.startswith("--"):
+            filters.append(f"{word[2:]}={next(rest)}")
+        else:
+            words.append(word)
+    return [" ".join(words), ",".join(filters)]
+
+
+def _floor_command(floor: Path, query: list[str], url: str) -> list[str]:
+    words, filters = _floor_args(query)
+    return [PYTHON, str(floor), words, url, filters]
 
 
 def _run_capture(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
@@ -174,8 +194,8 @@ def _cold(ws: Path, url: str, queries: list[list[str]], runs: int, env: dict[str
     for lang, query in SAMPLE.items():
         result = interleaved({
             "ours": [RESOLUTIONS, "--workspace", str(ws), "search", *query],
-            "floor": [PYTHON, str(floor), _floor_args(query), url],
-            "floor+click": [PYTHON, str(floor), _floor_args(query), url, "click"],
+            "floor": _floor_command(floor, query, url),
+            "floor+click": [*_floor_command(floor, query, url), "click"],
         }, runs, env=env)
         figures.append(Figure(label, f"cold search {' '.join(query)} ({lang}), CPU",
                               result["ours"][1], "ms", "plain FTS script", result["floor"][1],
@@ -189,8 +209,7 @@ def _cold(ws: Path, url: str, queries: list[list[str]], runs: int, env: dict[str
     for n, query in enumerate(queries, 1):
         wall, cpu, out = _run_capture([RESOLUTIONS, "--workspace", str(ws), "search", *query],
                                       env)
-        floor_wall, floor_cpu, _ = _run_capture([PYTHON, str(floor), _floor_args(query), url],
-                                                env)
+        floor_wall, floor_cpu, _ = _run_capture(_floor_command(floor, query, url), env)
         rows.append({"query": query, "wall": wall, "cpu": cpu, "floor_wall": floor_wall,
                      "floor_cpu": floor_cpu, "found": out.strip().rsplit("\n", 1)[-1],
                      "output": out})

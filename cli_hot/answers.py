@@ -179,16 +179,9 @@ def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | N
             result = resolutions.edit_resolution(ctx.app(), ref, text, file, note)
     stored = (f"version {result.version} stored ({result.state})" if result.changed
               else "text unchanged; no new version")
-    ctx.emit(_fields(result), "\n".join([*result.notes, f"{result.symbol}: {stored}"]))
-
-
-def _fields(result: Any) -> dict[str, Any]:
-    """A service's result (a dataclass, or a named tuple) as a JSON object."""
-    if isinstance(result, tuple):
-        return dict(result._asdict())  # type: ignore[attr-defined]
     from dataclasses import asdict
 
-    return asdict(result)
+    ctx.emit(asdict(result), "\n".join([*result.notes, f"{result.symbol}: {stored}"]))
 
 
 def comment(ctx: Context, ref: str, by: str | None, target: str, type_: str, text: str,

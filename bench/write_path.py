@@ -11,13 +11,16 @@ on both alike: ``bench/out/floor_write_path_bare.py``, a plain script that start
 reads its arguments from ``sys.argv``, then with the standard ``sqlite3`` module: opens the database, takes
 the write lock, reads what the write needs (the round, the next number, the head of the
 audit chain), inserts (or updates) the row (``edit``, ``new``: the version row and the
-resolution's, from the text as it is — the floor parses no YAML and writes no index), computes the row's SHA-256 fact hash and the
-event's chain hash over its fields and the previous hash, inserts the audit event, moves
-the head and commits. It checks no role, no state and no rule, and writes no file: what is
-above the floor is what our stack adds — the gate, the lifecycle, the ORM, the settings.
-The same script parsing its arguments with ``click`` (``bench/out/floor_write_path.py``)
-is measured beside it for comparison (the command line answers these commands without
-click: ``cli_hot``).
+resolution's), computes the row's SHA-256 fact hash and the event's chain hash over its
+fields and the previous hash, inserts the audit event, moves the head and commits. It
+checks no role, no state and no rule, and writes no file: what is above the floor is what
+our stack adds — the gate, the lifecycle, the ORM, the settings. For ``edit`` and ``new``
+(the commands that store a text) the same script also runs with ``--parse``: it parses the
+source with ruamel's round-trip loader configured as ``drafts.source`` configures it (as
+the "Long texts" floor does) before the insert — the floor their ratio is taken against;
+the one that parses no YAML is kept beside it. The same script parsing its arguments with
+``click`` (``bench/out/floor_write_path.py``) is measured beside them for comparison (the
+command line answers these commands without click: ``cli_hot``).
 
 **Stages.** A cold ``comment`` is also run ``--runs`` times by a script that marks the
 process time after each stage it meets — Python's start-up, the hot path (``cli_hot``),

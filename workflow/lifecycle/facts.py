@@ -319,8 +319,8 @@ def parity_of(reads: Statements, row: Resolved, state_dir: Path | None, *,
     model = _model(row, version, state_dir)
     from workflow.store.records import records_of
 
-    errors = [f for f in check(model, records=records_of(stored, row.symbol) if stored else {})
-              if f.severity == "error"]
+    errors = check(model, records=records_of(stored, row.symbol) if stored else {},
+                   errors_only=True)
     hashes = unit_hashes(model)
     if state_dir is not None:
         parsed.remember_parity(state_dir, version.source, stored, errors, hashes)

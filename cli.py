@@ -124,7 +124,6 @@ VERSION = click.option("--version", "version", type=int, help="Version number (d
 OUT_DIR = click.option("-o", "--output", "out_dir", default=".", show_default=True,
                        type=click.Path(file_okay=False), help="Folder to write into.")
 FILE_IN = click.Path(exists=True, dir_okay=False)
-HINTS_SHOWN = 20  # after `new`; the rest are counted (all of them with --json)
 
 
 def group(parent: click.Group, name: str, help_text: str) -> click.Group:
@@ -157,6 +156,8 @@ def hot_usage() -> Iterator[None]:
         if exc.param_hint:
             raise click.BadParameter(str(exc), param_hint=exc.param_hint) from None
         raise click.UsageError(str(exc)) from None
+    except cli_hot.Unreadable as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 # -- the error boundary --------------------------------------------------------------------
@@ -263,15 +264,6 @@ def main() -> None:
 
 
 # -- input helpers -------------------------------------------------------------------------
-def _read_file(path: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise click.ClickException(f"{path}: not UTF-8 text; save the file as UTF-8") from None
-    except OSError as exc:
-        raise click.ClickException(f"{path}: {exc.strerror}") from None
-
-
 def _parse_date(value: str | None) -> Any:
     import datetime as dt
 
@@ -378,48 +370,16 @@ member = group(cli, "member", "Members of the working group (delegation, roles).
          example=(
     'resolutions member add li-wei --name "李伟" --name-en "Li Wei" --org "TTF Electronic" \\',
     "    --delegation zh --email li.wei@ttf.example --role approver --role signatory"))
-@click.argument("member_id")
-@click.option("--name", required=True, help="Full name as written in the member's language.")
-@click.option("--name-en", help="Name in English (Latin script).")
-@click.option("--name-ru", help="Name in Russian.")
-@click.option("--name-zh", help="Name in Chinese.")
-@click.option("--name-in", "names_in", multiple=True, metavar="LANG=NAME",
-              help="Name in another language, e.g. ar=… (repeatable).")
-@click.option("--org", default="", help="Organisation.")
-@click.option("--delegation", default="", help="Delegation code, e.g. ru or zh.")
-@click.option("--email", default="", help="E-mail address for review copies.")
-@click.option("--lang", help="Language of the documents sent to them (default: their "
-              "delegation's language, e.g. ru for ru, pt for br; else en).")
-@click.option("--role", "roles", multiple=True, metavar="ROLE",
-              help="secretary, reviewer, approver, signatory, archivist, drafter (repeatable).")
-@click.option("--password-file", type=FILE_IN,
-              help="PostgreSQL: the member's first database password, the file's first line "
-                   "(give it to them by a separate channel; they change it).")
+@hot_params("member", "add")
 def member_add(ctx: Context, member_id: str, name: str, name_en: str | None, name_ru: str | None,
                name_zh: str | None, names_in: tuple[str, ...], org: str, delegation: str,
                email: str, lang: str | None, roles: tuple[str, ...],
                password_file: str | None) -> None:
     """Add a member. On PostgreSQL this is the administrator's work: it makes the member's
     own login role (see docs/SECURITY.md)."""
-    names = {k: v for k, v in (("en", name_en), ("ru", name_ru), ("zh", name_zh)) if v}
-    names |= _texts(names_in)
-    roles = tuple(r for value in roles for r in value.split(",") if r)
-    from workflow.passphrases import read_passphrase  # (no ORM: the bare path reads it)
-    password = read_passphrase(password_file, None, "First database password"
-                               ).decode("utf-8") if password_file else None
-    writing = ctx.writer(admin=True)
-    info = None
-    if writing is not None:
-        from workflow.writing import add_member as bare_add
-        info = bare_add(writing, member_id, name=name, org=org, delegation=delegation,
-                        email=email, roles=roles, names=names, lang=lang, password=password)
-        if info is None:
-            writing.close()  # the service's transaction needs the write lock
-    if info is None:
-        from workflow.members import add_member
-        info = add_member(ctx.app(), member_id, name=name, org=org, delegation=delegation,
-                          email=email, roles=roles, names=names, lang=lang, password=password)
-    ctx.emit(info.to_json(), f"Added {info.id} ({info.name}; {', '.join(info.roles) or 'no role'})")
+    with hot_usage():
+        cli_hot.member_add(ctx, member_id, name, name_en, name_ru, name_zh, names_in, org,
+                           delegation, email, lang, roles, password_file)
 
 @command(member, "edit", json="id name names org delegation email lang roles db_role active "
          "changed", example=(
@@ -501,51 +461,12 @@ def body_list(ctx: Context) -> None:
     "resolutions new resolution.yaml",
     'resolutions new --title "On joint ventures" --body brics-higher-council --lang en',
     "resolutions new --from-docx draft.docx --lang ru --body brics-higher-council"))
-@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
-@click.option("--title", help="Start an empty resolution with this title.")
-@click.option("--body", "body_code", help="The BRICS body (with --title); see 'body list'.")
-@click.option("--lang", help="Language of --title or of --from-docx (default: the first "
-              "workspace language).")
-@click.option("--from-docx", type=FILE_IN, help="Import a Word draft.")
+@hot_params("new")
 def new(ctx: Context, file: str | None, title: str | None, body_code: str | None,
         lang: str | None, from_docx: str | None) -> None:
     """Create a resolution from a YAML source, a title, or a Word draft; prints its symbol."""
-    if len([x for x in (file, title, from_docx) if x]) != 1:
-        raise click.UsageError("give exactly one of FILE, --title or --from-docx")
-    if title and not body_code:
-        raise click.UsageError("--title needs --body (see 'resolutions body list')")
-    notes: list[str] = []
-    text = _read_file(file) if file else ""
-    # the bare driver when it can write this database, else the ORM's service (which
-    from workflow import writing_versions  # migrates an older one); a file parsed first
-    prepared = writing_versions.prepare(text, file) if file else None
-    writing = ctx.writer()
-    if writing is not None:
-        if from_docx:
-            prepared, notes = writing_versions.from_docx(writing, Path(from_docx), lang=lang,
-                                                         body=body_code)
-        elif title:
-            prepared = writing_versions.from_title(writing, title, body_code or "", lang)
-        assert prepared is not None
-        summary, hints = writing_versions.new_resolution(writing, prepared)
-    else:
-        from workflow.drafting import interop, resolutions
-        from workflow.drafting.checks import opener_hints
-        app = ctx.app()
-        if file:
-            summary = resolutions.new_resolution(app, text, file)
-        elif title:
-            summary = resolutions.new_from_title(app, title, body_code or "", lang)
-        else:
-            summary, notes = interop.new_from_docx(app, Path(from_docx or ""), lang=lang,
-                                                   body=body_code)
-        hints = opener_hints(app, summary.symbol)
-    ctx.emit({**summary.to_json(), "unrecognised": notes, "hints": hints}, summary.symbol)
-    shown = hints[:HINTS_SHOWN]
-    more = ([f"  … and {len(hints) - len(shown)} more hint(s) (all of them with --json)"]
-            if len(hints) > len(shown) else [])
-    for line in [f"  not understood: {n}" for n in notes] + [f"  hint: {h}" for h in shown] + more:
-        ctx.say(line)
+    with hot_usage():
+        cli_hot.new(ctx, file, title, body_code, lang, from_docx)
 
 @command(cli, "list", json="total page limit items", example=(
     "resolutions list --state in_review", "resolutions list --json --limit 500"))
@@ -622,12 +543,7 @@ def source(ctx: Context, ref: str, version: int | None) -> None:
 @command(cli, json="symbol version changed state voided_approvals notes merged", example=(
     'resolutions edit 1 resolution.yaml --note "OP 3 reworded"', "EDITOR=nano resolutions edit 1",
     "resolutions edit 1 --from-docx zh-draft.docx --lang zh"))
-@click.argument("ref")
-@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
-@click.option("--note", default="", help="What changed (kept with the version).")
-@click.option("--from-docx", type=FILE_IN,
-              help="Bring in one language from a Word draft (with --lang).")
-@click.option("--lang", help="The language of --from-docx.")
+@hot_params("edit")
 def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | None,
          lang: str | None) -> None:
     """Store a new version from FILE, or from $EDITOR when FILE is omitted.
@@ -636,35 +552,16 @@ def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | N
     line 'source' writes says which) is merged by paragraph over what was stored since;
     changes to the same paragraph are refused, naming it.
     """
-    if from_docx:
-        if not lang:
-            raise click.UsageError("--from-docx needs --lang")
-        writing = ctx.writer()
-        if writing is not None:
-            from workflow import writing_versions
-            result = writing_versions.edit_from_docx(writing, ref, Path(from_docx), lang=lang,
-                                                     note=note)
-        else:
-            from workflow.drafting import interop
-            result = interop.edit_from_docx(ctx.app(), ref, Path(from_docx), lang=lang,
-                                            note=note)
-    elif file:  # the bare driver when it can write this database, else the ORM's service
-        from workflow import writing_versions
-        text = _read_file(file)
-        prepared = writing_versions.prepare(text, file)
-        writing = ctx.writer()
-        if writing is not None:
-            result = writing_versions.edit_resolution(writing, ref, prepared, note)
-        else:
-            from workflow.drafting import resolutions
-            result = resolutions.edit_resolution(ctx.app(), ref, text, file, note)
-    else:
-        result = _edit_in_editor(ctx, ref, note)
-        if result is None:
-            ctx.emit({"symbol": ref, "version": None, "changed": False, "state": None,
-                      "voided_approvals": 0, "notes": ["editor closed without saving"]},
-                     "No change (editor closed without saving).")
-            return
+    if file or from_docx:
+        with hot_usage():
+            cli_hot.edit(ctx, ref, file, note, from_docx, lang)
+        return
+    result = _edit_in_editor(ctx, ref, note)
+    if result is None:
+        ctx.emit({"symbol": ref, "version": None, "changed": False, "state": None,
+                  "voided_approvals": 0, "notes": ["editor closed without saving"]},
+                 "No change (editor closed without saving).")
+        return
     stored = (f"version {result.version} stored ({result.state})" if result.changed
               else "text unchanged; no new version")
     ctx.emit(_fields(result), "\n".join([*result.notes, f"{result.symbol}: {stored}"]))

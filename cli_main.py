@@ -1,4 +1,4 @@
-"""The ``resolutions`` console script: a hot command line (``resolutions search …``, read
+"""The ``resolutions`` console script: a hot command line (``resolutions comment …``, read
 in full by :func:`cli_hot.parse`) is answered by :mod:`cli_hot` without click and without
 the command table; every other one by the full command line, :mod:`cli`."""
 

@@ -11,13 +11,16 @@ on both alike: ``bench/out/floor_write_path_bare.py``, a plain script that start
 reads its arguments from ``sys.argv``, then with the standard ``sqlite3`` module: opens the database, takes
 the write lock, reads what the write needs (the round, the next number, the head of the
 audit chain), inserts (or updates) the row (``edit``, ``new``: the version row and the
-resolution's, from the text as it is — the floor parses no YAML and writes no index), computes the row's SHA-256 fact hash and the
-event's chain hash over its fields and the previous hash, inserts the audit event, moves
-the head and commits. It checks no role, no state and no rule, and writes no file: what is
-above the floor is what our stack adds — the gate, the lifecycle, the ORM, the settings.
-The same script parsing its arguments with ``click`` (``bench/out/floor_write_path.py``)
-is measured beside it for comparison (the command line answers these commands without
-click: ``cli_hot``).
+resolution's), computes the row's SHA-256 fact hash and the event's chain hash over its
+fields and the previous hash, inserts the audit event, moves the head and commits. It
+checks no role, no state and no rule, and writes no file: what is above the floor is what
+our stack adds — the gate, the lifecycle, the ORM, the settings. For ``edit`` and ``new``
+(the commands that store a text) the same script also runs with ``--parse``: it parses the
+source with ruamel's round-trip loader configured as ``drafts.source`` configures it (as
+the "Long texts" floor does) before the insert — the floor their ratio is taken against;
+the one that parses no YAML is kept beside it. The same script parsing its arguments with
+``click`` (``bench/out/floor_write_path.py``) is measured beside them for comparison (the
+command line answers these commands without click: ``cli_hot``).
 
 **Stages.** A cold ``comment`` is also run ``--runs`` times by a script that marks the
 process time after each stage it meets — Python's start-up, the hot path (``cli_hot``),
@@ -73,6 +76,9 @@ COMMANDS = ("comment", "amend", "dispose", "edit", "new", "approve", "member add
 #: on PostgreSQL: the commands on the bare path (``member add`` makes a login role, on the
 #: administrator's login)
 COMMANDS_PG = ("comment", "amend", "dispose", "edit", "new", "approve")
+#: the commands that store a text: their floor parses it as well (``--parse``), with the
+#: round-trip loader configured as ``drafts.source`` configures it
+PARSED = ("edit", "new")
 #: what ``new`` stores (the demo resolution, 16 KB of YAML)
 NEW_SOURCE = ROOT / "workflow" / "demo_data" / "resolution.yaml"
 TARGET = 3.0
@@ -94,7 +100,8 @@ import click
 @click.argument("tag")
 @click.option("--number", type=int, default=1)
 @click.option("--source", default=None)
-def main(kind, path, rid, tag, number, source):
+@click.option("--parse", is_flag=True)
+def main(kind, path, rid, tag, number, source, parse):
     now = datetime.datetime(2024, 10, 13, 10, 0, tzinfo=datetime.timezone.utc)
     conn = sqlite3.connect(path, isolation_level=None, timeout=30)
     conn.execute("BEGIN IMMEDIATE")
@@ -139,6 +146,8 @@ def main(kind, path, rid, tag, number, source):
                       "r.id = v.resolution_id AND r.current_version = v.number WHERE "
                       "r.id = ?", (rid,)).fetchone()
         source = source.replace("*Noting*", f"*Noting* ({tag})", 1)
+        if parse:
+            load(source)
         digest = hashlib.sha256(source.encode()).hexdigest()
         row = [rid, n + 1, source, digest, "w0", "", stamp]
         q("INSERT INTO versions (resolution_id, number, source, content_hash, author, note, "
@@ -148,6 +157,8 @@ def main(kind, path, rid, tag, number, source):
         detail = {"version": n + 1, "content_hash": digest, "note": "", "state": "draft"}
     elif kind == "new":
         text = open(source, encoding="utf-8").read()
+        if parse:
+            load(text)
         digest = hashlib.sha256(text.encode()).hexdigest()
         n = (q("SELECT max(number) FROM resolutions").fetchone()[0] or 0) + 1
         rid = q("INSERT INTO resolutions (number, symbol, body, title, state, current_version, "
@@ -191,6 +202,19 @@ def main(kind, path, rid, tag, number, source):
     click.echo(f"{kind} stored")
 
 
+def load(text):
+    """The source parsed as ``drafts.source`` parses it (ruamel's round-trip loader,
+    configured alike): what a store of a text needs before its row."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.preserve_quotes = True
+    return yaml.load(text)
+
+
 main()
 '''
 
@@ -205,11 +229,22 @@ FLOOR_BARE = (FLOOR
 @click.argument("rid", type=int)
 @click.argument("tag")
 @click.option("--number", type=int, default=1)
-def main(kind, path, rid, tag, number):''', "def main(kind, path, rid, tag, number=1):")
+@click.option("--source", default=None)
+@click.option("--parse", is_flag=True)
+def main(kind, path, rid, tag, number, source, parse):''',
+                       "def main(kind, path, rid, tag, number=1, source=None, parse=False):")
               .replace('    click.echo(f"{kind} stored")', '    print(f"{kind} stored")')
-              .replace("\nmain()\n", "\nARGS = sys.argv[1:]\nmain(ARGS[0], ARGS[1], int(ARGS[2]), "
-                       "ARGS[3], *([int(ARGS[ARGS.index('--number') + 1])] if '--number' in "
-                       "ARGS else []))\n"))
+              .replace("\nmain()\n", """
+ARGS = sys.argv[1:]
+
+
+def given(name):
+    return ARGS[ARGS.index(name) + 1] if name in ARGS else None
+
+
+main(ARGS[0], ARGS[1], int(ARGS[2]), ARGS[3], int(given("--number") or 1), given("--source"),
+     "--parse" in ARGS)
+"""))
 assert "click" not in FLOOR_BARE.split('"""', 2)[2], "the click-free floor still uses click"
 
 FLOOR_PG = r'''"""The floor of a write command on PostgreSQL: Python, click parsing the arguments, and
@@ -324,6 +359,19 @@ def main(kind, url, rid, tag, number, source):
       (now, "w0", kind, "ok", rid, symbol, detail_text, payload, digest))
     conn.commit()
     click.echo(f"{kind} stored")
+
+
+def load(text):
+    """The source parsed as ``drafts.source`` parses it (ruamel's round-trip loader,
+    configured alike): what a store of a text needs before its row."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.preserve_quotes = True
+    return yaml.load(text)
 
 
 main()
@@ -475,6 +523,7 @@ def run(runs: int = 7, profile: str | None = None, backend: str = "sqlite") -> l
     kinds = COMMANDS if backend == "sqlite" else COMMANDS_PG
     samples: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in kinds}
     bare_samples: dict[str, list[float]] = {k: [] for k in kinds}
+    parse_samples: dict[str, list[float]] = {k: [] for k in PARSED}
     stage_figures: list[Figure] = []
     loads = [os.getloadavg()[0]]
     try:
@@ -494,9 +543,15 @@ def run(runs: int = 7, profile: str | None = None, backend: str = "sqlite") -> l
                                         env=envs[theirs])
                     if cluster is None:
                         _, plain = timed_run([PYTHON, str(bare), f[0], target, f[1],
-                                              f"b{i}"], env=envs[theirs])
+                                              f"b{i}", *f[3:]], env=envs[theirs])
                         if i:
                             bare_samples[kind].append(plain)
+                        if kind in PARSED:  # the same floor, parsing the source too
+                            _, parsed = timed_run([PYTHON, str(bare), f[0], target, f[1],
+                                                   f"p{i}", *f[3:], "--parse"],
+                                                  env=envs[theirs])
+                            if i:
+                                parse_samples[kind].append(parsed)
                     if i:
                         samples[kind][0].append(mine)
                         samples[kind][1].append(base)
@@ -512,14 +567,25 @@ def run(runs: int = 7, profile: str | None = None, backend: str = "sqlite") -> l
         if cluster is not None:
             cluster.stop()
     load = f"load {min(loads):.2f}–{max(loads):.2f}"
-    if cluster is None:  # the goal against the click-free floor; the click floor beside it
-        return [figure for kind, (mine, base) in samples.items() for figure in (
-            Figure("write", f"resolutions {kind} (cold), cpu", median(mine),
-                   baseline="sqlite3 floor (no click)", baseline_value=median(bare_samples[kind]),
-                   target=TARGET, note=f"median of {runs}; {load}"),
-            Figure("write", f"resolutions {kind} (cold), cpu", median(mine),
-                   baseline="sqlite3+click floor", baseline_value=median(base),
-                   note="for comparison"))] + stage_figures
+    if cluster is None:  # the goal against the click-free floor (parsing the source for
+        # edit and new); the floor that parses nothing and the click floor beside it
+        figures = []
+        for kind, (mine, base) in samples.items():
+            name = f"resolutions {kind} (cold), cpu"
+            if kind in PARSED:
+                figures.append(Figure(
+                    "write", name, median(mine), baseline="sqlite3 floor parsing the source "
+                    "(ruamel rt, no click)", baseline_value=median(parse_samples[kind]),
+                    target=TARGET, note=f"median of {runs}; {load}"))
+            figures.append(Figure(
+                "write", name, median(mine), baseline="sqlite3 floor (no click)",
+                baseline_value=median(bare_samples[kind]),
+                target=None if kind in PARSED else TARGET,
+                note="parses no YAML; for comparison" if kind in PARSED
+                else f"median of {runs}; {load}"))
+            figures.append(Figure("write", name, median(mine), baseline="sqlite3+click floor",
+                                  baseline_value=median(base), note="for comparison"))
+        return figures + stage_figures
     return [Figure("write-postgresql", f"resolutions {kind} (cold), cpu", median(mine),
                    baseline="psycopg+click floor (own role)", baseline_value=median(base),
                    target=TARGET, note=f"median of {runs}; {load}")

@@ -14,20 +14,27 @@ two parse a corpus of command lines alike and answer alike.
 
 from cli_hot.answers import (
     ANSWERS,
+    HINTS_SHOWN,
+    Unreadable,
     Usage,
     amend,
     answer,
     approve,
     comment,
     dispose,
+    edit,
     error_line,
     failure,
     lang_texts,
+    member_add,
+    new,
+    read_source,
     search,
 )
 from cli_hot.context import Context
 from cli_hot.params import EVIDENCE_HELP, HEAVY, HOT, STATEMENT_HELP, Param, Parsed, parse
 
-__all__ = ["ANSWERS", "Context", "EVIDENCE_HELP", "HEAVY", "HOT", "Param", "Parsed",
-           "STATEMENT_HELP", "Usage", "amend", "answer", "approve", "comment", "dispose",
-           "error_line", "failure", "lang_texts", "parse", "search"]
+__all__ = ["ANSWERS", "Context", "EVIDENCE_HELP", "HEAVY", "HINTS_SHOWN", "HOT", "Param",
+           "Parsed", "STATEMENT_HELP", "Unreadable", "Usage", "amend", "answer", "approve",
+           "comment", "dispose", "edit", "error_line", "failure", "lang_texts", "member_add",
+           "new", "parse", "read_source", "search"]

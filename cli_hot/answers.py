@@ -11,8 +11,11 @@ from typing import Any
 from cli_hot.context import Context, line
 from cli_hot.params import Parsed
 
-__all__ = ["ANSWERS", "Usage", "amend", "answer", "approve", "comment", "dispose",
-           "error_line", "failure", "lang_texts", "search"]
+__all__ = ["ANSWERS", "HINTS_SHOWN", "Unreadable", "Usage", "amend", "answer", "approve",
+           "comment", "dispose", "edit", "error_line", "failure", "lang_texts", "member_add",
+           "new", "read_source", "search"]
+
+HINTS_SHOWN = 20  # after `new`; the rest are counted (all of them with --json)
 
 
 class Usage(Exception):
@@ -23,6 +26,23 @@ class Usage(Exception):
     def __init__(self, message: str, param_hint: str | None = None) -> None:
         super().__init__(message)
         self.param_hint = param_hint
+
+
+class Unreadable(Exception):
+    """A file given on the command line cannot be read as text (exit code 1, told as
+    click tells a ``ClickException``)."""
+
+
+def read_source(path: str) -> str:
+    """The UTF-8 text of a file given on the command line."""
+    from pathlib import Path
+
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise Unreadable(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+    except OSError as exc:
+        raise Unreadable(f"{path}: {exc.strerror}") from None
 
 
 def lang_texts(values: tuple[str, ...]) -> dict[str, str]:
@@ -53,6 +73,115 @@ def search(ctx: Context, query: str | None, lang: str | None, body_code: str | N
               "page": page, "limit": limit, "hits": [h.to_json() for h in result.hits]},
              search_text(result, page, terminal=sys.stdout.isatty()))
 
+
+
+def member_add(ctx: Context, member_id: str, name: str, name_en: str | None,
+               name_ru: str | None, name_zh: str | None, names_in: tuple[str, ...], org: str,
+               delegation: str, email: str, lang: str | None, roles: tuple[str, ...],
+               password_file: str | None) -> None:
+    """``resolutions member add``: on the bare driver (PostgreSQL: the administrator's
+    login), else through the members service."""
+    names = {k: v for k, v in (("en", name_en), ("ru", name_ru), ("zh", name_zh)) if v}
+    names |= lang_texts(names_in)
+    roles = tuple(r for value in roles for r in value.split(",") if r)
+    from workflow.passphrases import read_passphrase  # (no ORM: the bare path reads it)
+    password = read_passphrase(password_file, None, "First database password"
+                               ).decode("utf-8") if password_file else None
+    writing = ctx.writer(admin=True)
+    info = None
+    if writing is not None:
+        from workflow.writing import add_member as bare_add
+        info = bare_add(writing, member_id, name=name, org=org, delegation=delegation,
+                        email=email, roles=roles, names=names, lang=lang, password=password)
+        if info is None:
+            writing.close()  # the service's transaction needs the write lock
+    if info is None:
+        from workflow.members import add_member
+        info = add_member(ctx.app(), member_id, name=name, org=org, delegation=delegation,
+                          email=email, roles=roles, names=names, lang=lang, password=password)
+    ctx.emit(info.to_json(), f"Added {info.id} ({info.name}; {', '.join(info.roles) or 'no role'})")
+
+
+def new(ctx: Context, file: str | None, title: str | None, body_code: str | None,
+        lang: str | None, from_docx: str | None) -> None:
+    """``resolutions new``: from a YAML source, a title or a Word draft; on the bare driver
+    when it can write the database, else through the drafting service (which migrates an
+    older one)."""
+    if len([x for x in (file, title, from_docx) if x]) != 1:
+        raise Usage("give exactly one of FILE, --title or --from-docx")
+    if title and not body_code:
+        raise Usage("--title needs --body (see 'resolutions body list')")
+    from pathlib import Path
+
+    from workflow import writing_versions
+
+    notes: list[str] = []
+    text = read_source(file) if file else ""
+    prepared = writing_versions.prepare(text, file) if file else None  # parsed first
+    writing = ctx.writer()
+    if writing is not None:
+        if from_docx:
+            prepared, notes = writing_versions.from_docx(writing, Path(from_docx), lang=lang,
+                                                         body=body_code)
+        elif title:
+            prepared = writing_versions.from_title(writing, title, body_code or "", lang)
+        assert prepared is not None
+        summary, hints = writing_versions.new_resolution(writing, prepared)
+    else:
+        from workflow.drafting import interop, resolutions
+        from workflow.drafting.checks import opener_hints
+        app = ctx.app()
+        if file:
+            summary = resolutions.new_resolution(app, text, file)
+        elif title:
+            summary = resolutions.new_from_title(app, title, body_code or "", lang)
+        else:
+            summary, notes = interop.new_from_docx(app, Path(from_docx or ""), lang=lang,
+                                                   body=body_code)
+        hints = opener_hints(app, summary.symbol)
+    ctx.emit({**summary.to_json(), "unrecognised": notes, "hints": hints}, summary.symbol)
+    shown = hints[:HINTS_SHOWN]
+    more = ([f"  … and {len(hints) - len(shown)} more hint(s) (all of them with --json)"]
+            if len(hints) > len(shown) else [])
+    for said in [f"  not understood: {n}" for n in notes] + [f"  hint: {h}" for h in shown] + more:
+        ctx.say(said)
+
+
+def edit(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | None,
+         lang: str | None) -> None:
+    """``resolutions edit REF FILE`` (or ``--from-docx``): a new version, on the bare driver
+    when it can write the database, else through the drafting service. (Without either,
+    the text is edited in $EDITOR: ``cli.py``'s, which has the terminal.)"""
+    from pathlib import Path
+
+    from workflow import writing_versions
+
+    if from_docx:
+        if not lang:
+            raise Usage("--from-docx needs --lang")
+        writing = ctx.writer()
+        if writing is not None:
+            result = writing_versions.edit_from_docx(writing, ref, Path(from_docx), lang=lang,
+                                                     note=note)
+        else:
+            from workflow.drafting import interop
+            result = interop.edit_from_docx(ctx.app(), ref, Path(from_docx), lang=lang,
+                                            note=note)
+    else:
+        assert file is not None, "the editor is the full command line's"
+        text = read_source(file)
+        prepared = writing_versions.prepare(text, file)
+        writing = ctx.writer()
+        if writing is not None:
+            result = writing_versions.edit_resolution(writing, ref, prepared, note)
+        else:
+            from workflow.drafting import resolutions
+            result = resolutions.edit_resolution(ctx.app(), ref, text, file, note)
+    stored = (f"version {result.version} stored ({result.state})" if result.changed
+              else "text unchanged; no new version")
+    from dataclasses import asdict
+
+    ctx.emit(asdict(result), "\n".join([*result.notes, f"{result.symbol}: {stored}"]))
 
 
 def comment(ctx: Context, ref: str, by: str | None, target: str, type_: str, text: str,
@@ -146,10 +275,30 @@ def _approve_on_orm(ctx: Context, ref: str, by: str | None, note: str, p12: str 
                       evidence=Path(evidence) if evidence else None)
 
 
+def _edit_given(ctx: Context, ref: str, file: str | None, note: str, from_docx: str | None,
+                lang: str | None) -> None:
+    """``edit`` on the hot path: a FILE or a Word draft; $EDITOR is the full command
+    line's (nothing is done before it takes over)."""
+    if not file and not from_docx:
+        raise _Handover
+    edit(ctx, ref, file, note, from_docx, lang)
+
+
+def _approve_own(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
+                 passphrase_file: str | None, evidence: str | None,
+                 signed_statement: str | None) -> None:
+    """``approve`` on the hot path: an approval with no key, statement or letter (those
+    are the approval service's, through the full command line)."""
+    if p12 or passphrase_file or evidence or signed_statement:
+        raise _Handover
+    approve(ctx, ref, by, note, None, None, None, None)
+
+
 #: what each hot command runs, by its words
 ANSWERS: dict[tuple[str, ...], Callable[..., None]] = {
     ("search",): search, ("comment",): comment, ("dispose",): dispose, ("amend",): amend,
-    ("approve",): approve}
+    ("approve",): _approve_own, ("member", "add"): member_add, ("new",): new,
+    ("edit",): _edit_given}
 
 
 # -- the error boundary's words, and the hot path's own run --------------------------------
@@ -202,6 +351,9 @@ def answer(parsed: Parsed) -> int | None:
             if ctx.database_after(0) != "saved":  # nothing written: click answers the line
                 return None
             raise RuntimeError(f"{type(exc).__name__} after a commit") from exc
+        except Unreadable as exc:
+            line(error_line(str(exc), "refused", parsed.json), sys.stderr)
+            return 1
     except BrokenPipeError:
         from workflow.presenting import terminal
 

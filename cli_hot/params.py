@@ -5,6 +5,7 @@ declines it (click then reads it)."""
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,8 +37,14 @@ class Param:
 
     def convert(self, value: str) -> Any:
         """The value as the command gets it; ValueError when click would refuse it."""
-        if self.attrs.get("file"):  # whether it exists is click's to tell
-            raise ValueError(value)
+        if self.attrs.get("file"):  # click.Path(exists=True, dir_okay=False): click tells
+            try:                      # what is wrong with it
+                mode = os.stat(value).st_mode
+            except (OSError, ValueError):
+                raise ValueError(value) from None
+            if stat.S_ISDIR(mode) or not os.access(value, os.R_OK):
+                raise ValueError(value)
+            return value
         kind = self.attrs.get("type", type(self.attrs["default"]) if isinstance(
             self.attrs.get("default"), int) and not self.attrs.get("is_flag") else str)
         if kind is int:
@@ -107,6 +114,42 @@ HOT: dict[tuple[str, ...], tuple[Param, ...]] = {
         option("--passphrase-file", file=True),
         option("--evidence", file=True, help=EVIDENCE_HELP),
         option("--signed-statement", file=True, help=STATEMENT_HELP),
+    ),
+    ("member", "add"): (
+        argument("member_id"),
+        option("--name", required=True, help="Full name as written in the member's language."),
+        option("--name-en", help="Name in English (Latin script)."),
+        option("--name-ru", help="Name in Russian."),
+        option("--name-zh", help="Name in Chinese."),
+        option("--name-in", "names_in", multiple=True, metavar="LANG=NAME",
+               help="Name in another language, e.g. ar=… (repeatable)."),
+        option("--org", default="", help="Organisation."),
+        option("--delegation", default="", help="Delegation code, e.g. ru or zh."),
+        option("--email", default="", help="E-mail address for review copies."),
+        option("--lang", help="Language of the documents sent to them (default: their "
+               "delegation's language, e.g. ru for ru, pt for br; else en)."),
+        option("--role", "roles", multiple=True, metavar="ROLE",
+               help="secretary, reviewer, approver, signatory, archivist, drafter "
+               "(repeatable)."),
+        option("--password-file", file=True,
+               help="PostgreSQL: the member's first database password, the file's first "
+               "line (give it to them by a separate channel; they change it)."),
+    ),
+    ("new",): (
+        argument("file", required=False, file=True),
+        option("--title", help="Start an empty resolution with this title."),
+        option("--body", "body_code", help="The BRICS body (with --title); see 'body list'."),
+        option("--lang", help="Language of --title or of --from-docx (default: the first "
+               "workspace language)."),
+        option("--from-docx", file=True, help="Import a Word draft."),
+    ),
+    ("edit",): (
+        argument("ref"),
+        argument("file", required=False, file=True),
+        option("--note", default="", help="What changed (kept with the version)."),
+        option("--from-docx", file=True,
+               help="Bring in one language from a Word draft (with --lang)."),
+        option("--lang", help="The language of --from-docx."),
     ),
     ("search",): (
         argument("query", required=False),

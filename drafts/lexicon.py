@@ -19,7 +19,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 from drafts.markup import split_opener
 
@@ -94,10 +94,15 @@ def _strip_modifiers(norm: str, lang: str) -> str:
     return " ".join(kept)
 
 
+#: the package's data folder (read as files: ``importlib.resources`` would cost every check
+#: the imports of its zip and temporary-file support, and the package is installed as files)
+_DATA = Path(__file__).resolve().parent / "data"
+
+
 @lru_cache(maxsize=1)
 def entries() -> tuple[Entry, ...]:
     """Every entry of the lexicon, preambular first, in file order."""
-    raw = resources.files("drafts").joinpath("data/openers.toml").read_text("utf-8")
+    raw = (_DATA / "openers.toml").read_text("utf-8")
     data = tomllib.loads(raw)
     out = []
     for section in (PREAMBULAR, OPERATIVE):

@@ -181,8 +181,10 @@ _RU_WORDS = {w: n for n, forms in _RU_CARDINAL.items() for w in forms.split()}
 _RU_WORDS.update(_RU_SCALE)
 _RU_WORDS.update({"дважды": 2, "трижды": 3, "десятилетие": 10, "десятилетия": 10,
                   "десятилетию": 10, "десятилетием": 10, "десятилетии": 10})
+#: one stem, then one ending (the stems tried in order, each with every ending: the match,
+#: and the stem's group, are those of writing the ending after each stem)
 _RU_ORDINAL = re.compile(r"^(?:" + "|".join(
-    f"(?P<o{n}>{stem}){_RU_ADJ}" for n, stem in _RU_ORDINAL_STEMS.items()) + r")$")
+    f"(?P<o{n}>{stem})" for n, stem in _RU_ORDINAL_STEMS.items()) + r")" + _RU_ADJ + "$")
 _RU_NOT_ORDINAL = {"трети", "треть", "пяти", "шести", "десяти", "девяти", "восьми",
                    "двадцати", "тридцати", "пятью", "шестью", "девятью", "десятью",
                    "восемью", "семи"}

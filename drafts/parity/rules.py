@@ -52,12 +52,15 @@ def check(
     *,
     records: Mapping[str, Mapping[str, Mapping[str, str]]] | None = None,
     thresholds: Thresholds | Mapping[str, object] | None = None,
+    errors_only: bool = False,
 ) -> list[Finding]:
     """Every parity finding for ``resolution``, in document order.
 
     ``records`` are the reconciliation records of this version (see
     :mod:`drafts.staleness`); without them staleness is not checked. ``thresholds``
     tunes the length rule (a :class:`Thresholds` or a mapping of some of its fields).
+    ``errors_only``: the errors alone (what a decision reads), the rules that only ever
+    warn not run — the same errors as those of every finding.
     """
     limits = Thresholds.of(thresholds)
     langs = tuple(resolution.languages)
@@ -67,21 +70,27 @@ def check(
         stale = parity_structure.stale(resolution, records, {u.id: u.ref for u in all_units})
     findings: list[Finding] = []
     for unit in all_units:
-        found = _unit_findings(unit, langs, limits) + stale.get(unit.id, [])
+        found = _unit_findings(unit, langs, limits, errors_only) + stale.get(unit.id, [])
         findings.extend(sorted(found, key=lambda f: RULES.index(f.rule)))
     return findings
 
 
-def _unit_findings(unit: Unit, langs: tuple[str, ...], limits: Thresholds) -> list[Finding]:
+def _unit_findings(unit: Unit, langs: tuple[str, ...], limits: Thresholds,
+                   errors_only: bool = False) -> list[Finding]:
     if not any(unit.has_text(lang) for lang in langs):
         return []  # a bare container of items: its items are checked one by one
-    return [
+    found = [
         *parity_structure.missing(unit, langs),
         *parity_structure.items(unit, langs),
         *parity_structure.labels(unit, langs),
         *parity_structure.punctuation(unit, langs),
         *parity_text.balance(unit, langs),
         *parity_numbers.compare(unit, langs),
+    ]
+    if errors_only:  # the rules below only warn (the table above)
+        return [f for f in found if f.severity == ERROR]
+    return [
+        *found,
         *parity_text.opener_emphasis(unit, langs),
         *parity_text.opener_mismatch(unit, langs),
         *parity_text.length_ratio(unit, langs, limits),

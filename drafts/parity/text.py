@@ -6,7 +6,6 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from drafts import lexicon
 from drafts.markup import plain, split_opener
 from drafts.parity.core import (
     ERROR,
@@ -37,6 +36,8 @@ def opener_emphasis(unit: Unit, langs: Sequence[str]) -> list[Finding]:
     group = [lang for lang in _present(unit, langs) if not split_opener(unit.text(lang))[0]]
     if not group:
         return []
+    from drafts import lexicon  # (only the rules that warn read it: a decision never does)
+
     hints = []
     for lang in group:
         opener = lexicon.leading_opener(unit.text(lang), lang)
@@ -55,6 +56,8 @@ def opener_mismatch(unit: Unit, langs: Sequence[str]) -> list[Finding]:
     """Openers that the lexicon knows and that do not say the same thing across languages."""
     if unit.depth != 0 or unit.kind not in ("preamble", "operative"):
         return []
+    from drafts import lexicon
+
     openers = lexicon.openers_of({lang: unit.text(lang) for lang in _present(unit, langs)})
     if len(openers) < 2 or lexicon.correspond(openers) is not False:
         return []
@@ -81,6 +84,8 @@ def opener_mismatch(unit: Unit, langs: Sequence[str]) -> list[Finding]:
 
 
 def _gloss(opener: str, lang: str, section: str) -> str:
+    from drafts import lexicon
+
     entry = lexicon.opener_entry(opener, lang, section)
     return entry.english if entry else "?"
 

@@ -51,6 +51,19 @@ READ_IN_FULL = [
     ["amend", "1", "--target", "OP 2", "--op", "delete"],
     ["amend", "1", "--target", "OP 2", "--op", "insert-after", "--text", "no-equals-sign"],
     ["approve", "1"], ["approve", "1", "--by", "appr-ru", "--note", "agreed", "--json"],
+    ["approve", "1", "--evidence", __file__],  # read; answered by the full command line
+    ["member", "add", "x", "--name", "X"],
+    ["member", "add", "li", "--name", "李伟", "--name-en", "Li Wei", "--name-in", "ar=لي",
+     "--name-in", "pt=Li", "--role", "approver", "--role", "reviewer,signatory", "--org", "O",
+     "--delegation=zh", "--email", "li@x.example", "--lang", "zh", "--json"],
+    ["member", "add", "p", "--name", "P", "--password-file", __file__, "--name-in", "bad"],
+    ["new", __file__], ["new", "--json", __file__], ["new"],  # no FILE: the command refuses
+    ["new", "--title", "On ventures", "--body", "brics-higher-council", "--lang", "en"],
+    ["new", "--from-docx", __file__, "--lang", "ru", "--body", "b", __file__],
+    ["edit", "1", __file__], ["edit", "RCWG/RES/2024/1", __file__, "--note", "OP 3 reworded"],
+    ["edit", "1"],  # $EDITOR: read, answered by the full command line
+    ["edit", "1", "--from-docx", __file__, "--lang", "zh", "--note=n"],
+    ["edit", "1", "--", __file__],
 ]
 
 #: command lines the hot parser leaves to click (help, version, verbose, usage errors,
@@ -69,7 +82,12 @@ LEFT_TO_CLICK = [
     ["amend", "1", "--target", "OP 2", "--op", "move"],
     ["approve", "1", "--p12", "key.p12"], ["approve", "1", "--evidence", "letter.pdf"],
     ["approve", "1", "--signed-statement", "s.p7s"], ["approve", "1", "--passphrase-file=f"],
-    ["comments", "1"], ["member", "add", "x", "--name", "X"], ["edit", "1", "f.yaml"],
+    ["comments", "1"], ["edit", "1", "f.yaml"], ["edit", "1", str(ROOT)],  # not a file
+    ["edit"], ["edit", "1", __file__, __file__], ["edit", "1", "--from-docx", "no.docx"],
+    ["new", "no-such.yaml"], ["new", "--title"], ["new", "--help"],
+    ["member", "add", "x"], ["member", "add", "--help"], ["member", "--help"],
+    ["member", "add", "x", "--name", "X", "--password-file", "no-such-file"],
+    ["member", "edit", "x", "--name", "X"], ["member", "add", "x", "--name", "X", "--nope"],
 ]
 
 
@@ -80,9 +98,18 @@ def _click_reads(argv: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     with warnings.catch_warnings():  # click 8.2 deprecates the name, not what it holds
         warnings.simplefilter("ignore", DeprecationWarning)
         words = [*root.protected_args, *root.args]
-    name, command, rest = cli.resolve_command(root, words)
-    assert command is not None and name is not None
-    sub = command.make_context(name, rest, parent=root)
+    sub: click.Context = root
+    while True:  # down through the groups (``member add``) to the command
+        group = sub.command
+        assert isinstance(group, click.Group)
+        name, command, rest = group.resolve_command(sub, words)
+        assert command is not None and name is not None
+        sub = command.make_context(name, rest, parent=sub)
+        if not isinstance(command, click.Group):
+            break
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            words = [*sub.protected_args, *sub.args]
     obj = sub.find_object(cli_hot.Context)
     as_json = bool(root.params["as_json"] or (obj is not None and obj.json))
     return dict(root.params, as_json=as_json), dict(sub.params)
@@ -223,6 +250,20 @@ WRITES = [
     ["approve", "2", "--by", "appr-ru"],  # another member's word is needed
     ["comment", "1", "--ref", "OP 1", "--type", "xx", "--text", "t"],
     ["dispose", "1", "1", "--help"],
+    ["member", "add", "li-wei", "--name", "李伟", "--name-en", "Li Wei", "--name-in", "ar=لي",
+     "--role", "approver", "--role", "reviewer,signatory", "--delegation", "zh"],
+    ["member", "add", "li-wei", "--name", "again"],  # there already
+    ["member", "add", "pt", "--name", "P", "--name-in", "no-equals", "--json"],
+    ["--as", "rev-ru", "member", "add", "x", "--name", "X"],  # not the secretary
+    ["new", "{source}"],  # 3, a draft
+    ["new", "--title", "On joint ventures", "--body", "brics-higher-council", "--lang", "en"],
+    ["new", "--title", "No body"], ["new"], ["new", "{latin1}"], ["new", "{broken}"],
+    ["new", "{latin1}", "--json"],
+    ["edit", "3", "{edited}", "--note", "OP 1 reworded"],
+    ["edit", "3", "{edited}", "--json"],  # unchanged: no new version
+    ["edit", "1", "{edited}"],  # in review: not now
+    ["edit", "3", "{latin1}"], ["edit", "3", "{broken}"], ["edit", "99", "{edited}"],
+    ["edit", "3", "--from-docx", "{source}"],  # needs --lang
 ]
 
 
@@ -236,14 +277,25 @@ def test_the_writes_answer_and_write_as_the_full_command_line(in_review: Path,
     hot, full = tmp_path / "hot", tmp_path / "full"
     for root in (hot, full):
         shutil.copytree(in_review, root)
-    for args in WRITES:
+    files = {"source": tmp_path / "r.yaml", "edited": tmp_path / "edited.yaml",
+             "latin1": tmp_path / "latin1.yaml", "broken": tmp_path / "broken.yaml"}
+    text = fixture_text("trilingual.yaml")
+    files["source"].write_text(text, encoding="utf-8")
+    files["edited"].write_text(text.replace("*Recommends* the", "*Recommends* strongly the"),
+                               encoding="utf-8")
+    files["latin1"].write_bytes("title: café\n".encode("latin-1"))
+    files["broken"].write_text(text.replace("operative:", "operative: [", 1), encoding="utf-8")
+    for given in WRITES:
+        args = [a.format(**files) for a in given]
         a = _run("cli_main", ["-w", str(hot), *args], tmp_path)
         b = _run("cli", ["-w", str(full), *args], tmp_path)
         assert (a.returncode, a.stdout, a.stderr.replace(str(hot), "WS")) == (
             b.returncode, b.stdout, b.stderr.replace(str(full), "WS")), args
         assert "Traceback" not in a.stderr
     for args in (["comments", "1", "--json"], ["amendments", "1", "--json"],
-                 ["status", "2", "--json"]):
+                 ["status", "2", "--json"], ["member", "list", "--json"], ["source", "3"],
+                 ["source", "4"], ["status", "3", "--json"],
+                 ["diff", "3", "--from", "1", "--to", "2"]):
         a = _run("cli", ["-w", str(hot), *args], tmp_path)
         b = _run("cli", ["-w", str(full), *args], tmp_path)
         assert a.returncode == 0 and a.stdout == b.stdout, args
@@ -254,17 +306,38 @@ def test_the_writes_answer_and_write_as_the_full_command_line(in_review: Path,
         assert verify.returncode == 0, verify.stdout + verify.stderr
 
 
-def test_a_write_through_the_console_script_imports_no_click_and_no_orm(in_review: Path,
-                                                                       tmp_path: Path) -> None:
+COLD_WRITES = [
+    (["--as", "rev-ru", "comment", "1", "--ref", "OP 1", "--type", "ed", "--text", "cold"],
+     "comment 1 on OP 1 by rev-ru"),
+    (["approve", "2"], "RCWG/RES/2024/2: approved by sec"),
+    (["member", "add", "li-wei", "--name", "李伟", "--role", "approver"],
+     "Added li-wei (李伟; approver)"),
+    (["new", "{source}"], "RCWG/RES/"),
+    (["new", "--title", "On joint ventures", "--body", "brics-higher-council"], "RCWG/RES/"),
+    (["edit", "3", "{edited}"], "RCWG/RES/"),  # the draft ``new`` made first
+]
+
+
+@pytest.mark.parametrize(("args", "said"), COLD_WRITES, ids=[" ".join(a[:3]) for a, _ in
+                                                               COLD_WRITES])
+def test_a_write_through_the_console_script_imports_no_click_and_no_orm(
+        in_review: Path, tmp_path: Path, args: list[str], said: str) -> None:
     import shutil
 
     root = tmp_path / "ws"
     shutil.copytree(in_review, root)
-    done = subprocess.run([sys.executable, "-c", LOADED, "-w", str(root), "--as", "rev-ru",
-                           "comment", "1", "--ref", "OP 1", "--type", "ed", "--text", "cold"],
+    source, edited = tmp_path / "r.yaml", tmp_path / "edited.yaml"
+    text = fixture_text("trilingual.yaml")
+    source.write_text(text, encoding="utf-8")
+    edited.write_text(text.replace("*Noting*", "*Noting* now"), encoding="utf-8")
+    if args[0] == "edit":
+        assert _run("cli", ["-w", str(root), "new", str(source)], tmp_path).returncode == 0
+    done = subprocess.run([sys.executable, "-c", LOADED, "-w", str(root),
+                           *[a.format(source=source, edited=edited) for a in args]],
                           capture_output=True, text=True, cwd=ROOT, check=False)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("comment 1 on OP 1 by rev-ru")
+    assert done.stdout.startswith(said), done.stdout
+    assert args[0] != "edit" or "version 2 stored (draft)" in done.stdout
     loaded = set(next(line for line in done.stderr.splitlines()
                       if line.startswith("LOADED")).split()[1:])
     assert not loaded & {"cli", "click", "sqlalchemy", "sqlmodel", "pydantic", "alembic"}

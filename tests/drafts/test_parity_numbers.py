@@ -58,3 +58,32 @@ def test_numbers_stated(text, lang, expected):
 ])
 def test_no_numbers(text, lang):
     assert not numbers(text, lang)
+
+
+def test_the_number_word_tables_are_the_languages_named() -> None:
+    """``number_words.LANGUAGES`` names exactly the tables of drafts/data/numbers.toml: a
+    text in another language never loads them, and none of them is left unread."""
+    from drafts.parity import number_words
+
+    assert set(number_words._tables()) == set(number_words.LANGUAGES)
+
+
+def test_the_russian_ordinal_pattern_reads_as_one_stem_and_one_ending_each() -> None:
+    """The ordinal pattern (each stem, then one ending shared by all) matches what the
+    pattern written out stem by stem matches, with the same stem's group, over every stem
+    form with every ending and a few words that are none."""
+    import re
+
+    from drafts.parity import numbers
+
+    spelled = re.compile(r"^(?:" + "|".join(
+        f"(?P<o{n}>{stem}){numbers._RU_ADJ}" for n, stem in numbers._RU_ORDINAL_STEMS.items())
+        + r")$")
+    endings = numbers._RU_ADJ[3:-1].split("|")
+    words = [form + ending for stem in numbers._RU_ORDINAL_STEMS.values()
+             for form in stem.split("|") for ending in [*endings, "", "ыйй", "ам"]]
+    words += ["треть", "пятый год", "", "первыйи", "сотый", "двадцатый"]
+    for word in words:
+        ours, theirs = numbers._RU_ORDINAL.match(word), spelled.match(word)
+        assert (ours and (ours.lastgroup, ours.group())) == \
+            (theirs and (theirs.lastgroup, theirs.group())), word

@@ -242,3 +242,48 @@ def test_sign_refuses_before_it_asks_for_the_passphrase(ws: Cli, tmp_path: Path)
     assert "appr-ru has no signing certificate" in out and "Passphrase" not in out
     out = ws(["sign", symbol, "--by", "rev-ru"], input="", code=1).output
     assert "rev-ru may not sign" in out and "Passphrase" not in out
+
+
+class _Answers:
+    """A question whose guards hold as given; it keeps the order they were asked in."""
+
+    def __init__(self, failing: frozenset[str]) -> None:
+        self.failing, self.asked = failing, []  # type: list[str]
+
+    def holds(self, guard: str) -> bool:
+        self.asked.append(guard)
+        return guard not in self.failing
+
+
+def test_the_table_fires_what_the_machine_fires() -> None:
+    """:func:`fires` (what the gate decides a transition with) against the ``transitions``
+    machine built from the same table: for every trigger from every state, with every
+    condition holding, with each one failing alone, and with every row's first guard
+    failing, both reach the same state (or refuse) and ask the same conditions in the same
+    order."""
+    from workflow.lifecycle.machine import Handle, conditions, fires, machine
+
+    engine = machine()
+    compared = 0
+    for state in State:
+        for trigger in allowed_triggers(state):
+            rows = [s for s in TRANSITIONS if s.trigger == trigger and state in s.source]
+            names = {g for row in rows for g in conditions(row)}
+            cases = [frozenset(), *(frozenset({g}) for g in names),
+                     frozenset(conditions(row)[-1] for row in rows if row.guards),
+                     frozenset(names)]
+            for failing in cases:
+                table = _Answers(failing)
+                ours = fires(state, trigger, table)
+                asked = _Answers(failing)
+                handle = Handle(state)
+                engine.add_model(handle, initial=state)
+                try:
+                    theirs = handle.fire(trigger, asked) if handle.may(trigger, asked) else None
+                finally:
+                    engine.remove_model(handle)
+                assert ours == theirs, (state, trigger, failing)
+                # the machine asks once to know whether it may and once more as it fires
+                assert dict.fromkeys(table.asked) == dict.fromkeys(asked.asked)
+                compared += 1
+    assert compared > len(TRANSITIONS) * 2

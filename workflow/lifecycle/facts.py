@@ -7,9 +7,9 @@ same object.
 
 Facts that cost more than a few indexed statements are loaded only when a guard needs
 them: the parity errors of the current version (``parity`` is None when not loaded, and a
-guard that needs them then refuses). The write path always runs the parity rules itself;
-only ``status`` may answer from the parity cache (:mod:`workflow.store.parsed`), which is
-never evidence.
+guard that needs them then refuses). The write path always runs the parity rules itself
+(those that can err: ``check(errors_only=True)``); only ``status`` may answer from the
+parity cache (:mod:`workflow.store.parsed`), which is never evidence.
 """
 
 from __future__ import annotations
@@ -314,14 +314,17 @@ def parity_of(reads: Statements, row: Resolved, state_dir: Path | None, *,
                                      str(e["message"])) for e in found
                          if (str(e["id"]), str(e["unit_hash"])) not in waived)
     from drafts.parity.rules import check
-    from drafts.parity.waivers import unit_hashes
 
     model = _model(row, version, state_dir)
     from workflow.store.records import records_of
 
-    errors = [f for f in check(model, records=records_of(stored, row.symbol) if stored else {})
-              if f.severity == "error"]
-    hashes = unit_hashes(model)
+    errors = check(model, records=records_of(stored, row.symbol) if stored else {},
+                   errors_only=True)
+    hashes: dict[str, str] = {}
+    if errors:  # each error's paragraph hash: what a waiver and the cache match it by
+        from drafts.parity.waivers import unit_hashes
+
+        hashes = unit_hashes(model)
     if state_dir is not None:
         parsed.remember_parity(state_dir, version.source, stored, errors, hashes)
     return tuple(ParityError(f.ref, tuple(f.languages), f.rule, f.message) for f in errors

@@ -11,11 +11,8 @@ A question is answered in one order, and refused at the first kind that fails:
 2. the state (the table allows the rule from the resolution's state);
 3. the other permissions of the rule (acting for another member, being a reviewer of the
    round);
-4. the requirements: for a transition the table's rows are asked as the ``transitions``
-   machine built from them asks them (``may_<trigger>``: the first row whose conditions
-   all hold fires; :func:`~workflow.lifecycle.machine.fires`, held equal to the machine by
-   ``tests/workflow/test_rules.py``) and, when none does, every requirement of the row
-   that asks least is listed.
+4. the requirements: for a transition the machine is asked (``may_<trigger>``) and, when it
+   says no, every requirement of the row that asks least is listed.
 
 Fail-closed throughout: a rule about a resolution asked without its facts, a guard that
 needs a fact not looked up, a guard the registry does not know — each refuses.
@@ -32,10 +29,11 @@ from workflow.lifecycle.guards import COMPLETION, GUARDS, PERMISSION, Answer, As
 from workflow.lifecycle.machine import (
     RULES,
     TRANSITIONS,
+    Handle,
     Rule,
     allowed_triggers,
     command_of,
-    fires,
+    machine,
     steps_for,
 )
 from workflow.states import State
@@ -191,13 +189,17 @@ def _requirements(asking: Asking, rule: Rule, state: State) -> list[Blocker]:
 
 
 def _transition(asking: Asking, rule: Rule, state: State) -> tuple[State | None, list[Blocker]]:
-    """(the destination, the blockers): the table's row the machine would fire
-    (:func:`~workflow.lifecycle.machine.fires`)."""
-    dest = fires(state, rule.name, asking)
-    if dest is not None:
-        return dest, []
+    """(the destination, the blockers) from the machine."""
+    handle = Handle(state)
+    engine = machine()
+    engine.add_model(handle, initial=state)
+    try:
+        if handle.may(rule.name, asking):
+            return handle.fire(rule.name, asking), []
+    finally:
+        engine.remove_model(handle)
     blockers = _requirements(asking, rule, state)
-    if not blockers:  # no row fired without a requirement failing: name every guard
+    if not blockers:  # the machine refused without a requirement failing: name every guard
         failed = [g for r in steps_for(state, rule.name)
                   for g in r.guards if not asking.holds(g)]
         blockers = [Blocker(g, "requirement", asking.sentence(g))

@@ -12,11 +12,8 @@ resolution with the sentence for when it is false and the command that resolves 
 The machine is bound to a plain :class:`Handle` (never to the database row) and asked with
 ``may_<trigger>``; every row's conditions are the rule's permissions and the row's guards,
 each answered by the one question (:class:`workflow.lifecycle.gate.Asking`) the gate puts.
-The gate (:mod:`workflow.lifecycle.gate`) decides a transition with :func:`fires`, which
-reads the rows as the machine fires them without building it (a command's start would pay
-for ``transitions`` and ``logging``); ``tests/workflow/test_rules.py`` holds the two equal.
-``status``, the refusals and docs/WORKFLOW.md read the same table, so a new rule is one row,
-or one guard.
+The gate (:mod:`workflow.lifecycle.gate`) is the only caller. ``status``, the refusals and
+docs/WORKFLOW.md read the same table, so a new rule is one row, or one guard.
 """
 
 from __future__ import annotations
@@ -34,7 +31,6 @@ if TYPE_CHECKING:
     from transitions import Machine
 
 __all__ = ["State", "Step", "Rule", "TRANSITIONS", "ACTIONS", "RULES", "Handle", "machine",
-           "conditions", "fires",
            "allowed_triggers", "steps_for", "command_of", "illegal", "COMMANDS",
            "COMPLETIONS", "leads_to", "states_of", "FINAL_TEXT", "text_is_final"]
 
@@ -260,27 +256,9 @@ class Handle:
         return State(self.state)
 
 
-def conditions(step: Step) -> tuple[str, ...]:
-    """A row's conditions, in the order they are asked: the role, the rule's permissions,
-    the row's guards."""
-    return ("role_allowed", *RULES[step.trigger].permissions, *step.guards)
-
-
 def _conditions(step: Step) -> list[_Condition]:
-    return [_Condition(g) for g in conditions(step)]
-
-
-def fires(state: State | str, trigger: str, question: Question) -> State | None:
-    """The state ``trigger`` leads to from ``state`` when ``question`` holds every condition
-    of a row (the first such row, in table order, each row's conditions asked in order until
-    one fails), else None: what the machine built from the table does with ``may_<trigger>``
-    and the trigger (``tests/workflow/test_rules.py`` holds the two equal over every row and
-    every way its conditions can fail), read from the table itself so that a decision need
-    not build the machine."""
-    for step in steps_for(state, trigger):
-        if all(question.holds(g) for g in conditions(step)):
-            return step.dest if step.dest is not None else State(state)
-    return None
+    rule = RULES[step.trigger]
+    return [_Condition(g) for g in ("role_allowed", *rule.permissions, *step.guards)]
 
 
 @functools.cache

@@ -450,7 +450,10 @@ resolution's row version, hash each row written (the chain's fact hash), build t
 over its fields, the facts and the previous hash, append it (PostgreSQL: through
 resolutions_append(), as the engine does), commit. Plain sqlite3 or psycopg, nothing else.
 
-    floor_write.py KIND URL RESOLUTION_ID TAG MEMBER PARAGRAPH_ID REF
+    floor_write.py KIND URL RESOLUTION_ID TAG MEMBER PARAGRAPH_ID REF [parse]
+
+With ``parse`` an edit's floor also parses the new source with ruamel's round-trip loader,
+configured as ``drafts.source`` configures it: a store of a text needs its paragraphs.
 """
 import datetime
 import hashlib
@@ -458,6 +461,7 @@ import json
 import sys
 
 kind, url, rid, tag, me, pid, ref = sys.argv[1:8]
+PARSE = sys.argv[8:] == ["parse"]
 rid = int(rid)
 now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 SQLITE = url.startswith("sqlite")
@@ -541,6 +545,14 @@ elif kind == "edit":
         "ON r.id = v.resolution_id AND r.current_version = v.number WHERE r.id = ?",
         rid).fetchone()
     source = source.replace("*Noting*", f"*Noting* ({tag})", 1)
+    if PARSE:
+        from ruamel.yaml import YAML
+        yaml = YAML(typ="rt")
+        yaml.allow_duplicate_keys = False
+        yaml.width = 4096
+        yaml.indent(mapping=2, sequence=4, offset=2)
+        yaml.preserve_quotes = True
+        yaml.load(source)
     digest = hashlib.sha256(source.encode()).hexdigest()
     facts = [written("versions", q(
         "INSERT INTO versions (resolution_id, number, source, content_hash, author, note, "
@@ -628,6 +640,7 @@ def cpu(backend: str, runs: int, tmp: Path, cluster: Any = None) -> list[Figure]
     sqlite_url = f"sqlite:///{Path(theirs['secretariat']) / '.resolutions' / 'resolutions.db'}"
     env = bench_env()
     samples: dict[str, tuple[list[float], list[float]]] = {k: ([], []) for k in COMMANDS}
+    parsing: list[float] = []  # the edit's floor that also parses the source
     loads = [os.getloadavg()]
     for run in range(runs + 1):  # the first round warms the caches and is not counted
         for kind in COMMANDS:
@@ -644,6 +657,12 @@ def cpu(backend: str, runs: int, tmp: Path, cluster: Any = None) -> list[Figure]
             if run:
                 samples[kind][0].append(mine)
                 samples[kind][1].append(base)
+            if kind == "edit":
+                _, parsed = timed_run([PYTHON, str(floor), kind, db, str(rids[kind]),
+                                       f"p{tag}", "w0", COLD_PARAGRAPH, COLD_REF, "parse"],
+                                      env=env)
+                if run:
+                    parsing.append(parsed)
     loads.append(os.getloadavg())
     code, verified = _verify(theirs)
     if code != 0:
@@ -657,6 +676,10 @@ def cpu(backend: str, runs: int, tmp: Path, cluster: Any = None) -> list[Figure]
                               baseline_value=median(base), target=TARGET,
                               note=f"median of {runs}; ours {min(mine):.0f}–{max(mine):.0f} ms, "
                                    f"floor {min(base):.0f}–{max(base):.0f} ms"))
+    figures.append(Figure(backend, "resolutions edit (cold), cpu", median(samples["edit"][0]),
+                          baseline="the floor also parsing the source", target=TARGET,
+                          baseline_value=median(parsing),
+                          note=f"median of {runs}; floor {min(parsing):.0f}–{max(parsing):.0f} ms"))
     figures.append(Figure(backend, "cold CPU: audit verify of both workspaces", 0.0, unit="",
                           note=f"floor's: {verified[:120]}; ours: {ours_verified[:120]}; "
                                f"load average during: {load_text}"))

@@ -23,15 +23,21 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, is_dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 import cli_hot
 from cli_hot import Context
 from workflow.presenting import reports, tables, terminal
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from workflow.delivery.outbox import SendResult
+    from workflow.drafting.versioning import EditResult
 
 __all__ = ["main", "cli"]
 
@@ -43,11 +49,13 @@ logger = logging.getLogger(__name__)
 # the hot commands without click; the commands here get the same object.
 
 
-def _fields(result: Any) -> dict[str, Any]:
+def _fields(result: object) -> dict[str, object]:
     """A service's result (a dataclass, or a named tuple) as a JSON object."""
-    if isinstance(result, tuple):
-        return dict(result._asdict())  # type: ignore[attr-defined]
-    return asdict(result)
+    if isinstance(result, tuple) and hasattr(result, "_asdict"):
+        return dict(getattr(result, "_asdict")())
+    if is_dataclass(result) and not isinstance(result, type):
+        return asdict(result)
+    raise TypeError(f"not a result: {type(result).__name__}")
 
 
 pass_ctx = click.make_pass_decorator(Context, ensure=True)
@@ -264,7 +272,7 @@ def main() -> None:
 
 
 # -- input helpers -------------------------------------------------------------------------
-def _parse_date(value: str | None) -> Any:
+def _parse_date(value: str | None) -> date | None:
     import datetime as dt
 
     if value is None:
@@ -570,7 +578,7 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def _edit_in_editor(ctx: Context, ref: str, note: str) -> Any:
+def _edit_in_editor(ctx: Context, ref: str, note: str) -> EditResult | None:
     """Edit in $EDITOR; a rejected text is never lost: reopened (on a terminal, at the
     error's line) or kept in a file the error names. On the bare driver when it can write
     the database (no lock held while the editor is open), else on the ORM's service."""
@@ -1406,7 +1414,7 @@ def outbox(click_ctx: click.Context, status_: str | None) -> None:
 outbox.json_keys = ("messages",)  # type: ignore[attr-defined]
 
 
-def _print_sent(ctx: Context, results: list[Any]) -> None:
+def _print_sent(ctx: Context, results: Sequence[SendResult]) -> None:
     ctx.emit(reports.sent_json(results), reports.sent_text(results))
     if any(r.status != "sent" for r in results):
         sys.exit(1)

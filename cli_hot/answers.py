@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from cli_hot.context import Context, line
 from cli_hot.params import Parsed
+
+if TYPE_CHECKING:
+    from workflow.rows import ApprovalResult
 
 __all__ = ["ANSWERS", "HINTS_SHOWN", "Unreadable", "Usage", "amend", "answer", "approve",
            "comment", "dispose", "edit", "error_line", "failure", "lang_texts", "member_add",
@@ -259,7 +262,8 @@ def approve(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
 
 def _approve_on_orm(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
                     passphrase_file: str | None, evidence: str | None,
-                    signed_statement: str | None, prompt: Callable[[str], bytes]) -> Any:
+                    signed_statement: str | None, prompt: Callable[[str], bytes]
+                    ) -> ApprovalResult:
     from pathlib import Path
 
     from workflow.review.approval import approve as do_approve

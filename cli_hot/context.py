@@ -10,9 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from contextlib import AbstractContextManager
     from typing import TextIO
 
     from workflow.app import App
+    from workflow.progress import Report
+    from workflow.reading import Reader
     from workflow.writing import Writing
 
 __all__ = ["Context", "line"]
@@ -60,7 +63,7 @@ class Context:
             _debug("workspace %s", self._app.workspace.root)
         return self._app
 
-    def reader(self) -> Any:  # Reader: its records are read as the rows they name
+    def reader(self) -> Reader:
         """The read path on the bare database driver (no ORM), closed with the command."""
         from workflow.reading import open_reader
 
@@ -105,7 +108,7 @@ class Context:
         while self._closing:
             self._closing.pop()()
 
-    def _migrating(self) -> Any:
+    def _migrating(self) -> AbstractContextManager[Report | None]:
         """While a workspace opens: how far a long migration step is (the search index
         built from every stored version), on stderr; nothing under --json."""
         from workflow.progress import reporting
@@ -144,7 +147,7 @@ class Context:
         if not self.json:
             line(text, sys.stderr)
 
-    def progress(self) -> Any:
+    def progress(self) -> AbstractContextManager[Report | None]:
         """Around a long step: a bar on a terminal, one line per finished step otherwise
         (stderr), nothing under --json."""
         from workflow.presenting import terminal
@@ -159,7 +162,7 @@ def line(text: str, stream: TextIO | None = None) -> None:
     out.flush()
 
 
-def _debug(message: str, *args: Any) -> None:
+def _debug(message: str, *args: object) -> None:
     """A debug record of the command line's logger, when logging is set up (the full
     command line sets it up; the hot path never imports it)."""
     logging = sys.modules.get("logging")

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
         SubmissionInfo,
     )
     from workflow.store.config import Body
-    from workflow.store.models import AuditEvent
+    from workflow.store.chain import EventLike
 
 class EventJSON(TypedDict):
     """One audit event as ``history --json`` gives it."""
@@ -116,7 +116,7 @@ def resolutions_page(result: Page, page: int) -> str:
     return text
 
 
-def events_json(events: Sequence[AuditEvent]) -> list[EventJSON]:
+def events_json(events: Sequence[EventLike]) -> list[EventJSON]:
     from workflow.rows import event_detail
 
     return [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor, "action": e.action,

@@ -1254,8 +1254,8 @@ def keys_seal_issue(ctx: Context, ca_passphrase_file: str | None,
 def keys_list(ctx: Context) -> None:
     """Registered certificates and the trust store."""
     from workflow.signing.keys import list_keys
-    data = list_keys(ctx.app()).to_json()
-    ctx.emit(data, tables.keys_text(data))
+    listing = list_keys(ctx.app())
+    ctx.emit(listing.to_json(), tables.keys_text(listing))
 
 @command(keys_group, "trust", json="added",
          example="resolutions keys trust tsa-root.pem --for timestamps")

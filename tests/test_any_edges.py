@@ -39,8 +39,6 @@ BUDGET: dict[str, tuple[int, str]] = {
     "workflow/dossier/report.py": (2, BAG_JSON),
     "workflow/dossier/rows.py": (6, BAG_JSON),
     "workflow/dossier/seal.py": (5, BAG_JSON),
-    "workflow/presenting/tables.py": (1,
-        "keys_text: the keys listing as the JSON cli.py prints"),
     "workflow/store/reads.py": (2,
         "Record (its __getattr__): a row of the DB-API driver, whose values sqlite3 and "
         "psycopg type as Any; Reads.__init__: a sqlite3, psycopg or SQLAlchemy-pooled "

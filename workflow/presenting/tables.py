@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:
     from templates.admin import TemplateFile
@@ -27,8 +27,9 @@ if TYPE_CHECKING:
         Page,
         SubmissionInfo,
     )
-    from workflow.store.config import Body
+    from workflow.signing.keys import KeysListing
     from workflow.store.chain import EventLike
+    from workflow.store.config import Body
 
 class EventJSON(TypedDict):
     """One audit event as ``history --json`` gives it."""
@@ -191,18 +192,18 @@ def receipts_text(answers: Sequence[Sequence[Mapping[str, object]]]) -> str:
         for number, kept in enumerate(answers, start=1) if kept)
 
 
-def keys_text(data: Mapping[str, Any]) -> str:
+def keys_text(listing: KeysListing) -> str:
     """The CA and its CRL, the trusted roots (with what each is trusted for), and the
     registered certificates (with their revocation)."""
-    head = (f"CA: {data['ca'] or 'none (resolutions keys init-ca)'}; "
-            f"CRL: {data.get('crl') or 'none'}")
+    head = (f"CA: {listing.ca or 'none (resolutions keys init-ca)'}; "
+            f"CRL: {listing.crl or 'none'}")
     roots = table(["trusted root", "sha256", "trusted for", "expires"],
                   [[t["subject"], t["sha256"], ", ".join(t["for"]), t["not_after"][:10]]
-                   for t in data["trust"]])
+                   for t in listing.trust])
     certs = table(["member", "name", "issuer", "sha256", "expires", "revoked", "key file"],
                   [[k["member"], k["common_name"], k["issuer"], k["fingerprint"][:16] + "…",
                     k["not_after"][:10], (k.get("revoked") or {}).get("at", "")[:10],
-                    k["p12_path"]] for k in data["certificates"]])
+                    k["p12_path"]] for k in listing.certificates])
     return "\n".join([head, roots, certs])
 
 

@@ -5,13 +5,19 @@ command on the bare driver (:mod:`workflow.writing`). Nothing here imports the O
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from workflow.errors import InvalidInput, WorkflowError
 from workflow.states import ROLES
 from workflow.store import logins
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from workflow.store.pgroles import Connection
+
 __all__ = ["validate", "refuse_hostile", "delegation_language", "member_input",
-           "member_detail", "already_exists", "not_admin", "NO_PASSWORDS"]
+           "member_detail", "already_exists", "not_admin", "login_role", "NO_PASSWORDS"]
 
 NO_PASSWORDS = ("database passwords are PostgreSQL's: on SQLite nothing authenticates a "
                 "member (docs/SECURITY.md)")
@@ -118,3 +124,19 @@ def not_admin(what: str) -> WorkflowError:
                          "administrator's login may do: the URL names a role that cannot "
                          "create roles (log in as the database's administrator, "
                          "docs/SECURITY.md)")
+
+
+def login_role(conn: Connection, member_id: str, roles: Iterable[str],
+               password: str | None) -> str:
+    """PostgreSQL: the new member's login role, in the groups of their roles, with its first
+    password when one is given, on the transaction's own connection (refused on a login
+    that cannot create roles)."""
+    from workflow.store import pgroles
+
+    if not pgroles.can_create_roles(conn):
+        raise not_admin("member add")
+    pgroles.ensure_database_roles(conn)
+    db_role = pgroles.create_member_role(conn, member_id, roles)
+    if password:
+        pgroles.set_password(conn, db_role, password)
+    return db_role

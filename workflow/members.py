@@ -15,6 +15,7 @@ from workflow.member_checks import (
     NO_PASSWORDS,
     already_exists,
     delegation_language,
+    login_role,
     member_detail,
     member_input,
     not_admin,
@@ -61,13 +62,7 @@ def add_member(app: App, member_id: str, *, name: str, org: str = "", delegation
         session.flush()
         db_role = None
         if not app.db.is_sqlite:
-            conn = session.connection()
-            if not pgroles.can_create_roles(conn):
-                raise not_admin("member add")
-            pgroles.ensure_database_roles(conn)
-            db_role = pgroles.create_member_role(conn, member_id, roles)
-            if password:
-                pgroles.set_password(conn, db_role, password)
+            db_role = login_role(session.connection(), member_id, roles, password)
         actor = app.actor_id or (member_id if existing is None else app.actor(session))
         audit.record(session, actor=actor, action="member-add",
                      detail=member_detail(member_id, roles, delegation, db_role))

@@ -343,18 +343,11 @@ def _login_role(w: Writing, member_id: str, roles: tuple[str, ...],
     (:mod:`workflow.store.pgroles` on this transaction's connection)."""
     import sqlite3
 
-    from workflow.member_checks import not_admin
-    from workflow.store import pgroles
+    from workflow.member_checks import login_role
 
     conn = w.reads.driver
     assert not w.reads.is_sqlite and not isinstance(conn, sqlite3.Connection)
-    if not pgroles.can_create_roles(conn):
-        raise not_admin("member add")
-    pgroles.ensure_database_roles(conn)
-    db_role = pgroles.create_member_role(conn, member_id, roles)
-    if password:
-        pgroles.set_password(conn, db_role, password)
-    return db_role
+    return login_role(conn, member_id, roles, password)
 
 
 def approve(w: Writing, ref: str, by: str | None, note: str = "") -> ApprovalResult | None:

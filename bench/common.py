@@ -18,7 +18,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import IO, Sequence
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -89,8 +89,27 @@ def timed_run(args: Sequence[str], *, env: dict[str, str] | None = None,
               cwd: str | os.PathLike[str] | None = None, check: bool = True
               ) -> tuple[float, float]:
     """Wall-clock and CPU (user + system) milliseconds of one fresh process."""
+    wall, cpu, _ = _timed(args, env, cwd, check, subprocess.DEVNULL)
+    return wall, cpu
+
+
+def timed_output(args: Sequence[str], *, env: dict[str, str] | None = None
+                 ) -> tuple[float, float, str]:
+    """:func:`timed_run` of a process whose standard output is kept (a file, not a pipe, so
+    the process never waits for the reader), and that output."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as sink:
+        wall, cpu, _ = _timed(args, env, None, True, sink)
+        sink.seek(0)
+        return wall, cpu, sink.read().decode("utf-8")
+
+
+def _timed(args: Sequence[str], env: dict[str, str] | None,
+           cwd: str | os.PathLike[str] | None, check: bool, stdout: int | IO[bytes]
+           ) -> tuple[float, float, int]:
     started = time.perf_counter()
-    proc = subprocess.Popen(list(args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    proc = subprocess.Popen(list(args), stdout=stdout, stderr=subprocess.PIPE,
                             env=env, cwd=cwd)
     err = proc.stderr.read() if proc.stderr else b""
     _pid, status, usage = os.wait4(proc.pid, 0)
@@ -101,7 +120,7 @@ def timed_run(args: Sequence[str], *, env: dict[str, str] | None = None,
     if check and proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} exited {proc.returncode}: "
                            f"{err.decode(errors='replace')[-800:]}")
-    return elapsed, (usage.ru_utime + usage.ru_stime) * 1000
+    return elapsed, (usage.ru_utime + usage.ru_stime) * 1000, proc.returncode
 
 
 def interleaved(commands: dict[str, Sequence[str]], runs: int, *,

@@ -52,6 +52,7 @@ from common import (  # noqa: E402
     print_figures,
     refresh_bytecode,
     save,
+    timed_output,
 )
 
 TARGET = 2.0
@@ -165,25 +166,7 @@ def _floor_command(floor: Path, query: list[str], url: str) -> list[str]:
 
 def _run_capture(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """Wall and CPU ms of one fresh process (``wait4``), and its standard output."""
-    import os
-    import subprocess
-    import tempfile
-
-    with tempfile.TemporaryFile() as sink:
-        started = time.perf_counter()
-        proc = subprocess.Popen(args, stdout=sink, stderr=subprocess.PIPE, env=env)
-        err = proc.stderr.read() if proc.stderr else b""
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        elapsed = (time.perf_counter() - started) * 1000
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.stderr:
-            proc.stderr.close()
-        if proc.returncode != 0:
-            raise RuntimeError(f"{' '.join(args)} exited {proc.returncode}: "
-                               f"{err.decode(errors='replace')[-800:]}")
-        sink.seek(0)
-        out = sink.read().decode("utf-8")
-    return elapsed, (usage.ru_utime + usage.ru_stime) * 1000, out
+    return timed_output(args, env=env)
 
 
 def _p95(values: list[float]) -> float:

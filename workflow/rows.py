@@ -14,6 +14,8 @@ if TYPE_CHECKING:  # what a stored row offers, an ORM object or a bare driver's 
     import datetime as _dt
     from typing import Protocol
 
+    from workflow.store.crosscheck import CommentLike
+
     class _ResolutionSource(Protocol):
         @property
         def number(self) -> int: ...
@@ -29,32 +31,6 @@ if TYPE_CHECKING:  # what a stored row offers, an ORM object or a bare driver's 
         def current_version(self) -> int: ...
         @property
         def updated_at(self) -> _dt.datetime: ...
-
-    class _CommentSource(Protocol):
-        @property
-        def number(self) -> int: ...
-        @property
-        def version_number(self) -> int: ...
-        @property
-        def ref(self) -> str: ...
-        @property
-        def paragraph_id(self) -> str: ...
-        @property
-        def author(self) -> str: ...
-        @property
-        def type(self) -> str: ...
-        @property
-        def text(self) -> str: ...
-        @property
-        def proposal(self) -> str: ...
-        @property
-        def disposition(self) -> str: ...
-        @property
-        def note(self) -> str: ...
-        @property
-        def lang(self) -> str | None: ...
-        @property
-        def quote(self) -> str | None: ...
 
     class _AmendmentSource(Protocol):
         @property
@@ -156,7 +132,7 @@ class CommentRow(NamedTuple):
     quote: str = ""       # the text the reviewer marked
 
     @classmethod
-    def of(cls, c: _CommentSource, current_refs: dict[str, str], round_no: int) -> CommentRow:
+    def of(cls, c: CommentLike, current_refs: dict[str, str], round_no: int) -> CommentRow:
         """A stored comment, its ref looked up in the current version's refs."""
         orphaned = bool(c.paragraph_id) and c.paragraph_id not in current_refs
         current = "General" if not c.paragraph_id else current_refs.get(c.paragraph_id, "")

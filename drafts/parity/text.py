@@ -96,6 +96,8 @@ _BRACKETS = {")": "(", "]": "[", "}": "{", "）": "（", "】": "【", "〕": "�
 _QUOTES = {"»": "«", "”": "“", "“": "„", "」": "「", "』": "『", "》": "《", "〉": "〈"}
 _CLOSERS = {**_BRACKETS, **_QUOTES}
 _OPENERS = set(_BRACKETS.values()) | set(_QUOTES.values())
+#: every character the pairing reads (the others it passes over)
+_MARKS = frozenset(_CLOSERS) | _OPENERS
 
 
 def pairing(text: str) -> list[tuple[str, str]]:
@@ -111,7 +113,7 @@ def pairing(text: str) -> list[tuple[str, str]]:
     def rule(char: str) -> str:
         return "brackets" if char in _BRACKETS or char in _BRACKETS.values() else "quotes"
 
-    for char in body:
+    for char in filter(_MARKS.__contains__, body):
         if char in _CLOSERS and stack and stack[-1] == _CLOSERS[char]:
             stack.pop()
         elif char in _OPENERS:
@@ -135,10 +137,11 @@ def pairing(text: str) -> list[tuple[str, str]]:
 def balance(unit: Unit, langs: Sequence[str]) -> list[Finding]:
     """Unbalanced brackets (rule ``brackets``) and quotes (rule ``quotes``), per language."""
     out = []
+    paired = {lang: pairing(unit.text(lang)) for lang in _present(unit, langs)}
     for code in ("brackets", "quotes"):
         per_lang = {}
-        for lang in _present(unit, langs):
-            found = [d for r, d in pairing(unit.text(lang)) if r == code]
+        for lang, problems in paired.items():
+            found = [d for r, d in problems if r == code]
             if found:
                 per_lang[lang] = found
         if not per_lang:

@@ -31,13 +31,16 @@ from functools import lru_cache
 
 from drafts.languages import REGISTRY
 from drafts.markup import plain
-from drafts.parity import number_words
 from drafts.parity.core import ERROR, Finding, Unit, lang_name
 
 __all__ = ["numbers", "split", "chinese_numeral", "compare"]
 
 #: (value, soft): see the module docstring.
 Found = tuple[Decimal, bool]
+
+#: the languages :mod:`drafts.parity.number_words` reads (its ``LANGUAGES``, a test holds
+#: the two equal): that module is imported for a text in one of them only
+WORD_LANGUAGES = ("pt", "es", "fr", "ar", "fa", "hi", "am", "id")
 
 # -- Arabic numerals -----------------------------------------------------------------------
 
@@ -64,7 +67,11 @@ def _own_scales(lang: str) -> tuple[tuple[re.Pattern[str], Decimal], ...]:
     """A language's own scale words after a figure ("2,5 bilhões", "25 करोड़", French
     "4 billions" = 4 × 10¹²), longest first, with Spanish and Portuguese "mil millones"
     (10⁹); tried before the English and Russian ones."""
-    words = sorted(number_words.scale_words(lang).items(), key=lambda kv: -len(kv[0]))
+    words: list[tuple[str, int]] = []
+    if lang in WORD_LANGUAGES:  # the others have no scale words of their own
+        from drafts.parity import number_words
+
+        words = sorted(number_words.scale_words(lang).items(), key=lambda kv: -len(kv[0]))
     out = [(re.compile(r"\s*mil\s+(?:millones|milhões)\b", re.I), Decimal(10) ** 9)]
     out += [(re.compile(r"\s*(?:de\s+)?" + re.escape(word) + r"(?![\w\u0900-\u097f])", re.I),
              Decimal(value)) for word, value in words]
@@ -231,6 +238,10 @@ def _combine(values: list[int]) -> int:
 
 def _words(text: str, lang: str) -> list[Found]:
     if lang not in ("en", "ru"):
+        if lang not in WORD_LANGUAGES:
+            return []  # Chinese numerals are read by _chinese
+        from drafts.parity import number_words
+
         return number_words.words(text, lang)
     out: list[Found] = []
     run: list[int] = []
@@ -357,7 +368,9 @@ def split(text: str, lang: str) -> tuple[Counter[str], Counter[str]]:
     (1 left out): soft ones are lone cardinal words from two to ten."""
     body = plain(text)
     months = _months(body, lang)
-    if lang in number_words.LANGUAGES:
+    if lang in WORD_LANGUAGES:
+        from drafts.parity import number_words
+
         months, body = number_words.months(body, lang)
     found: list[Found] = [(v, False) for v in _arabic(body, lang) + months + _roman(body)]
     found += _words(body, lang)

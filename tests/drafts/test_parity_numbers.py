@@ -68,6 +68,33 @@ def test_the_number_word_tables_are_the_languages_named() -> None:
     assert set(number_words._tables()) == set(number_words.LANGUAGES)
 
 
+def test_the_number_word_module_is_imported_for_its_languages_only() -> None:
+    """``numbers.WORD_LANGUAGES`` is ``number_words.LANGUAGES`` (what decides whether the
+    module is imported at all), and the numbers of an English, Russian and Chinese text are
+    read without importing it (a fresh interpreter, as a write command starts)."""
+    import subprocess
+    import sys
+
+    from drafts.parity import number_words
+    from drafts.parity import numbers as parity_numbers
+
+    assert parity_numbers.WORD_LANGUAGES == number_words.LANGUAGES
+    script = ("import sys\n"
+              "from drafts.parity.numbers import numbers\n"
+              "got = [numbers('On 26 September 2024, three million (XVI)', 'en'),\n"
+              "       numbers('26 сентября 2024 года, трех 2,5 млн', 'ru'),\n"
+              "       numbers('2024年9月26日，第三，两个，1000万', 'zh')]\n"
+              "assert 'drafts.parity.number_words' not in sys.modules, 'imported'\n"
+              "print(sorted(got[0]), sorted(got[1]), sorted(got[2]))\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.split() == [
+        "['16',", "'2024',", "'26',", "'3000000',", "'9']",
+        "['2024',", "'2500000',", "'26',", "'3',", "'9']",
+        "['10000000',", "'2',", "'2024',", "'26',", "'3',", "'9']"], out
+    assert numbers("dois mil milhões e vinte e cinco", "pt")  # the others still read
+
+
 def test_the_russian_ordinal_pattern_reads_as_one_stem_and_one_ending_each() -> None:
     """The ordinal pattern (each stem, then one ending shared by all) matches what the
     pattern written out stem by stem matches, with the same stem's group, over every stem

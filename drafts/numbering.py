@@ -12,6 +12,7 @@ the form reviewers use: ``PP 2``, ``OP 3(b)(ii)``, ``Annex 1 OP 2`` (an item lab
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from drafts.errors import RefError
 from drafts.languages import REGISTRY, item_glyph, item_label, to_digits
@@ -126,12 +127,11 @@ def refs(resolution: Resolution) -> dict[str, str]:
     return {loc.paragraph.id: ref(loc, resolution) for loc in resolution.walk()}
 
 
-_REF = re.compile(
+#: a reference as :func:`_as_typed` leaves it ("Annex 1 OP 3(b)(ii)")
+_REF = (
     r"""^\s*(?:annex\s*(?P<annex>\d+|[ivxlc]+)\s*[,:]?\s*)?
         (?P<kind>pp|op)\s*\.?\s*(?P<num>\d+)\s*\.?
-        (?P<rest>(?:\s*\(\s*[a-z0-9]+\s*\)|[\s.]+[a-z0-9]+)*)\s*$""",
-    re.IGNORECASE | re.VERBOSE,
-)
+        (?P<rest>(?:\s*\(\s*[a-z0-9]+\s*\)|[\s.]+[a-z0-9]+)*)\s*$""")
 
 
 def _roman_value(text: str) -> int:
@@ -149,20 +149,27 @@ def _letter_value(text: str) -> int:
     return (len(text) - 1) * len(_LATIN) + _LATIN.index(text[0])
 
 
-_ANNEX_WORD = re.compile(r"(?:приложение|прил\.|附件)\s*", re.IGNORECASE)
-_OP_WORD = re.compile(r"(?:执行(?:部分|段落|段)?|ОП|Оп|оп)\s*(?=(?:第\s*)?\d)")
-_PP_WORD = re.compile(r"(?:序言(?:部分|段落|段)?|ПП|Пп|пп)\s*(?=(?:第\s*)?\d)")
-_ORDINAL = re.compile(r"第\s*(\d+)\s*(?:段|项)?")
+@cache
+def _readers() -> tuple[re.Pattern[str], ...]:
+    """The patterns that read a typed reference: :data:`_REF`, then the Russian and Chinese
+    words for Annex, OP and PP and the Chinese ordinal. Compiled at the first reference
+    read, not at import: numbering, rendering and the parity rules read none."""
+    return (re.compile(_REF, re.IGNORECASE | re.VERBOSE),
+            re.compile(r"(?:приложение|прил\.|附件)\s*", re.IGNORECASE),
+            re.compile(r"(?:执行(?:部分|段落|段)?|ОП|Оп|оп)\s*(?=(?:第\s*)?\d)"),
+            re.compile(r"(?:序言(?:部分|段落|段)?|ПП|Пп|пп)\s*(?=(?:第\s*)?\d)"),
+            re.compile(r"第\s*(\d+)\s*(?:段|项)?"))
 
 
 def _as_typed(text: str) -> str:
     """A reference as people type it, in the form :data:`_REF` reads: Russian and Chinese
     words for OP, PP and Annex, full-width brackets, and Russian item letters (а, б, в…),
     which are read by their place in the Russian alphabet, as the Russian text prints them."""
-    out = _ANNEX_WORD.sub("Annex ", text)
-    out = _OP_WORD.sub("OP ", out)
-    out = _PP_WORD.sub("PP ", out)
-    out = _ORDINAL.sub(r"\1 ", out)
+    _, annex_word, op_word, pp_word, ordinal = _readers()
+    out = annex_word.sub("Annex ", text)
+    out = op_word.sub("OP ", out)
+    out = pp_word.sub("PP ", out)
+    out = ordinal.sub(r"\1 ", out)
     out = out.replace("（", "(").replace("）", ")").replace("，", ",").replace("：", ":")
     for index, glyph in enumerate("㈠㈡㈢㈣㈤㈥㈦㈧㈨㈩"):  # Chinese sub-items as printed
         out = out.replace(glyph, f"({roman(index + 1)})")
@@ -179,7 +186,7 @@ def resolve(resolution: Resolution, text: str) -> Located:
     if len(text or "") > 64:
         raise RefError(f"{(text or '')[:40]!r}…: a reference is short, like 'OP 3(b)(ii)' "
                        "or 'Annex 1 OP 2'")
-    match = _REF.match(_as_typed(text or ""))
+    match = _readers()[0].match(_as_typed(text or ""))
     if not match:
         raise RefError(
             f"cannot read the reference {text!r}: write it like 'PP 2', 'OP 3', 'OP 3(b)', "

@@ -34,3 +34,25 @@ def test_typed_references_name_the_same_paragraph(typed: str, canonical: str) ->
 def test_what_names_nothing_is_refused_with_the_forms_to_use(typed: str) -> None:
     with pytest.raises(RefError):
         resolve(MODEL, typed)
+
+
+def test_the_reference_patterns_compile_at_the_first_reference_read() -> None:
+    """Numbering and the parity rules read no typed reference, so a fresh interpreter that
+    runs the errors-only check (what an approval reads) compiles none of the patterns; the
+    first reference read compiles them, and reads it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = ("from drafts import numbering\n"
+              "from drafts.parity.rules import check\n"
+              "from drafts.source import load\n"
+              "from tests.conftest import fixture_text\n"
+              "model, _ = load(fixture_text('trilingual.yaml'), 'trilingual.yaml')\n"
+              "check(model, errors_only=True)\n"
+              "before = numbering._readers.cache_info().currsize\n"
+              "print(before, numbering.ref(numbering.resolve(model, 'ОП 1(б)')),\n"
+              "      numbering._readers.cache_info().currsize)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[2]).stdout
+    assert out.split() == ["0", "OP", "1(b)", "1"], out

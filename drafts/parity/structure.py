@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import cache
 
 from drafts.markup import plain
 from drafts.model import Resolution
@@ -86,16 +87,27 @@ _RU_COUNT = {
 _RU_WORDS = {w: n for n, forms in _RU_COUNT.items() for w in forms.split()}
 _ZH_COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
              "十": 10}
-_EN_ANNOUNCE = re.compile(
-    r"\b(?:following|these|the)\s+(?P<n>\d{1,2}|" + "|".join(_EN_COUNT) + r")\b"
-    r"|\b(?P<m>\d{1,2}|" + "|".join(_EN_COUNT) + r")\s+(?:following|main|key|priority)\b",
-    re.IGNORECASE)
-_RU_ANNOUNCE = re.compile(
-    r"\b(?:следующ\w*|эт(?:и|их|им|ими))\s+(?P<n>\d{1,2}|" + "|".join(_RU_WORDS) + r")\b"
-    r"|\b(?P<m>\d{1,2}|" + "|".join(_RU_WORDS) + r")\s+(?:следующ\w*|основн\w*|ключев\w*)",
-    re.IGNORECASE)
-_ZH_ANNOUNCE = re.compile(r"(?:以下|下列|下述|如下|这)(?P<n>\d{1,2}|[两二三四五六七八九十])"
-                          r"(?:项|个|点|条|方面|大)")
+#: the announcing patterns, by language (compiled by :func:`_announcing` at the first
+#: lead-in of their language that ends with a colon)
+_ANNOUNCE: dict[str, tuple[str, re.RegexFlag]] = {
+    "en": (r"\b(?:following|these|the)\s+(?P<n>\d{1,2}|" + "|".join(_EN_COUNT) + r")\b"
+           r"|\b(?P<m>\d{1,2}|" + "|".join(_EN_COUNT)
+           + r")\s+(?:following|main|key|priority)\b", re.IGNORECASE),
+    "ru": (r"\b(?:следующ\w*|эт(?:и|их|им|ими))\s+(?P<n>\d{1,2}|" + "|".join(_RU_WORDS)
+           + r")\b|\b(?P<m>\d{1,2}|" + "|".join(_RU_WORDS)
+           + r")\s+(?:следующ\w*|основн\w*|ключев\w*)", re.IGNORECASE),
+    "zh": (r"(?:以下|下列|下述|如下|这)(?P<n>\d{1,2}|[两二三四五六七八九十])"
+           r"(?:项|个|点|条|方面|大)", re.NOFLAG),
+}
+
+
+@cache
+def _announcing(lang: str) -> re.Pattern[str] | None:
+    """The pattern of a count announced in ``lang``, if the rule knows the language."""
+    if lang not in _ANNOUNCE:
+        return None
+    source, flags = _ANNOUNCE[lang]
+    return re.compile(source, flags)
 
 
 def announced_count(text: str, lang: str) -> int | None:
@@ -109,7 +121,7 @@ def announced_count(text: str, lang: str) -> int | None:
     if not body.endswith((":", "：")):
         return None
     tail = body[-20:] if lang in _CJK else body[-80:]
-    pattern = {"en": _EN_ANNOUNCE, "ru": _RU_ANNOUNCE, "zh": _ZH_ANNOUNCE}.get(lang)
+    pattern = _announcing(lang)
     if pattern is None:
         return None
     matches = list(pattern.finditer(tail))

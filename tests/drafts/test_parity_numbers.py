@@ -114,3 +114,31 @@ def test_the_russian_ordinal_pattern_reads_as_one_stem_and_one_ending_each() -> 
         ours, theirs = numbers._RU_ORDINAL.match(word), spelled.match(word)
         assert (ours and (ours.lastgroup, ours.group())) == \
             (theirs and (theirs.lastgroup, theirs.group())), word
+
+
+def test_the_patterns_of_a_language_compile_at_its_first_text_that_needs_them() -> None:
+    """The month and the announced-count patterns are compiled for the languages of the
+    texts read, the months only for a text with a digit (a month counts next to a day or
+    a year) — in a fresh interpreter, each count of compiled patterns after one text."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "from drafts.parity import numbers, structure\n"
+        "months, counts = numbers._month.cache_info, structure._announcing.cache_info\n"
+        "print(dict(numbers.numbers('в марте и мае', 'ru')), months().currsize)\n"
+        "print(sorted(numbers.numbers('26 September 2024', 'en')), months().currsize)\n"
+        "print(structure.announced_count('the following three measures:', 'en'),\n"
+        "      structure.announced_count('以下三项措施：', 'zh'), counts().currsize)\n"
+        "print(sorted(numbers.numbers('26 сентября 2024 года', 'ru')), months().currsize)\n"
+        "print(structure.announced_count('следующие три меры:', 'ru'), counts().currsize)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[2]).stdout
+    assert out.splitlines() == [
+        "{} 0",  # no digit: "в марте" is no date, and nothing is compiled for it
+        "['2024', '26', '9'] 1",  # the English months
+        "3 3 2",  # the English and Chinese counts, not the Russian
+        "['2024', '26', '9'] 2",
+        "3 3",
+    ], out

@@ -52,6 +52,8 @@ _ARABIC = re.compile(
     r"|\d{1,3}(?:\.\d{3})+(?![\d])"
     r"|\d+(?:[.,]\d+)?)"
 )
+#: a digit: every figure and every date has one (what spares the scan of a text without)
+_DIGIT = re.compile(r"\d")
 _SCALES = [
     (re.compile(r"\s*(?:trillion|трлн\.?|триллион\w*)", re.I), Decimal(10) ** 12),
     (re.compile(r"\s*(?:billion|bn\b|млрд\.?|миллиард\w*)", re.I), Decimal(10) ** 9),
@@ -93,7 +95,9 @@ def _arabic_value(raw: str, lang: str) -> Decimal | None:
 
 
 def _arabic(text: str, lang: str) -> list[Decimal]:
-    out = []
+    out: list[Decimal] = []
+    if not _DIGIT.search(text):
+        return out  # every numeral has a digit
     scales = list(_own_scales(lang)) + _SCALES
     for match in _ARABIC.finditer(text):
         value = _arabic_value(match["num"], lang)
@@ -127,9 +131,6 @@ _MONTH: dict[str, tuple[str, re.RegexFlag]] = {
 def _month(lang: str) -> re.Pattern[str]:
     source, flags = _MONTH[lang]
     return re.compile(source, flags)
-
-
-_DIGIT = re.compile(r"\d")
 
 
 def _months(text: str, lang: str) -> list[Decimal]:
@@ -349,7 +350,9 @@ _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 
 def _roman(text: str) -> list[Decimal]:
     """Upper-case Roman numerals of two letters or more ("XVI саммит", "Annex II")."""
-    out = []
+    out: list[Decimal] = []
+    if not any(letter in text for letter in _ROMAN_VALUES):
+        return out  # not one of the letters a numeral is written with
     for match in _ROMAN.finditer(text):
         token = match.group()
         total = 0

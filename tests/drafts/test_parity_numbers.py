@@ -142,3 +142,16 @@ def test_the_patterns_of_a_language_compile_at_its_first_text_that_needs_them() 
         "['2024', '26', '9'] 2",
         "3 3",
     ], out
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("in ٢٠٣٠ and १२", "en", {"2030": 1, "12": 1}),  # digits of other scripts are digits
+    ("Annex XVI, II", "en", {"16": 1, "2": 1}),
+    ("26 сентября 2024 года", "ru", {"26": 1, "9": 1, "2024": 1}),
+    ("no figure, no numeral here", "en", {}),
+])
+def test_a_text_is_scanned_for_figures_and_numerals_when_it_has_their_characters(
+        text: str, lang: str, expected: dict[str, int]) -> None:
+    """A text without a digit is not scanned for figures or dates, nor one without I, V,
+    X or L for Roman numerals: what a text with them states is read as before."""
+    assert dict(numbers(text, lang)) == expected

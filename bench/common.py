@@ -20,6 +20,22 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Sequence
 
+#: the parse a floor of a command that stores a text adds (``--parse`` in write_path.py,
+#: ``parse`` in pg_concurrency.py): a function ``load(text)`` written into the floor's script
+LOADER = '''def load(text):
+    """The source parsed as ``drafts.source`` parses it (ruamel's round-trip loader,
+    configured alike): what a store of a text needs before its row."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.preserve_quotes = True
+    return yaml.load(text)
+'''
+
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"

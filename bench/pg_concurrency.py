@@ -65,6 +65,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
+    LOADER,
     OUT,
     PYTHON,
     RESOLUTIONS,
@@ -462,6 +463,9 @@ import sys
 
 kind, url, rid, tag, me, pid, ref = sys.argv[1:8]
 PARSE = sys.argv[8:] == ["parse"]
+
+
+#: LOADER
 rid = int(rid)
 now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 SQLITE = url.startswith("sqlite")
@@ -546,13 +550,7 @@ elif kind == "edit":
         rid).fetchone()
     source = source.replace("*Noting*", f"*Noting* ({tag})", 1)
     if PARSE:
-        from ruamel.yaml import YAML
-        yaml = YAML(typ="rt")
-        yaml.allow_duplicate_keys = False
-        yaml.width = 4096
-        yaml.indent(mapping=2, sequence=4, offset=2)
-        yaml.preserve_quotes = True
-        yaml.load(source)
+        load(source)
     digest = hashlib.sha256(source.encode()).hexdigest()
     facts = [written("versions", q(
         "INSERT INTO versions (resolution_id, number, source, content_hash, author, note, "
@@ -628,7 +626,7 @@ def _rid(plan: dict[str, Any], kind: str) -> int:
 def cpu(backend: str, runs: int, tmp: Path, cluster: Any = None) -> list[Figure]:
     """Median CPU of each cold write command against the floor script, taking turns."""
     floor = OUT / "floor_write.py"
-    floor.write_text(FLOOR, "utf-8")
+    floor.write_text(FLOOR.replace("#: LOADER\n", LOADER), "utf-8")
     plans = {}
     for side in ("cold", "floor"):  # a workspace (and database) each
         root = tmp / f"{side}-{backend}"

@@ -58,6 +58,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
+    LOADER,
     OUT,
     PYTHON,
     RESOLUTIONS,
@@ -202,17 +203,7 @@ def main(kind, path, rid, tag, number, source, parse):
     click.echo(f"{kind} stored")
 
 
-def load(text):
-    """The source parsed as ``drafts.source`` parses it (ruamel's round-trip loader,
-    configured alike): what a store of a text needs before its row."""
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.preserve_quotes = True
-    return yaml.load(text)
+#: LOADER
 
 
 main()
@@ -221,6 +212,7 @@ main()
 
 #: the same floor without click (what Python needs: the arguments read from ``sys.argv``),
 #: the one issue 30's ratio is taken against; the floor above, with click, for comparison
+FLOOR = FLOOR.replace("#: LOADER\n", LOADER)
 FLOOR_BARE = (FLOOR
               .replace("import sqlite3\n\nimport click\n", "import sqlite3\nimport sys\n")
               .replace('''@click.command()
@@ -361,21 +353,12 @@ def main(kind, url, rid, tag, number, source):
     click.echo(f"{kind} stored")
 
 
-def load(text):
-    """The source parsed as ``drafts.source`` parses it (ruamel's round-trip loader,
-    configured alike): what a store of a text needs before its row."""
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.preserve_quotes = True
-    return yaml.load(text)
+#: LOADER
 
 
 main()
 '''
+FLOOR_PG = FLOOR_PG.replace("#: LOADER\n", LOADER)
 
 
 STAGES = r'''"""Where a cold comment's CPU goes on the bare path: each stage's process time, in

@@ -27,7 +27,6 @@ import contextlib
 import json
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from workflow import acting, clock
@@ -66,15 +65,12 @@ _SECRETARY = ("SELECT m.id FROM members m JOIN member_roles r ON r.member_id = m
               "WHERE r.role = 'secretary' AND m.active ORDER BY m.created_at, m.id LIMIT 1")
 
 
-@dataclass
 class Writing:
     """A workspace, a write transaction on its database, and who acts (``--as``)."""
 
-    workspace: Workspace
-    writer: Writer
-    actor_id: str | None = None
-
-    def __post_init__(self) -> None:
+    def __init__(self, workspace: Workspace, writer: Writer, actor_id: str | None = None
+                 ) -> None:
+        self.workspace, self.writer, self.actor_id = workspace, writer, actor_id
         self.reader = Reader(self.workspace, self.writer.reads)
         self.reads = self.writer.reads
 

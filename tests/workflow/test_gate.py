@@ -7,7 +7,6 @@ statements the database receives while the services walk a resolution through it
 from __future__ import annotations
 
 import ast
-import dataclasses
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -47,24 +46,20 @@ Blocking = Callable[[ResolutionFacts, Person], tuple[ResolutionFacts, Person | N
 BLOCKING: dict[str, Blocking] = {
     "role_allowed": lambda f, who: (f, None),  # walked as the roles themselves
     "acts_for_self": lambda f, who: (f, Person("other", frozenset({"reviewer"}))),
-    "round_reviewer": lambda f, who: (dataclasses.replace(
-        f, open_round=RoundFacts(3, 1, 2, ("someone-else",), None)), None),
-    "amendments_decided": lambda f, who: (dataclasses.replace(f, proposed_amendments=(3,)),
-                                          None),
-    "comments_disposed": lambda f, who: (dataclasses.replace(f, undisposed_comments=(2, 5)),
-                                         None),
-    "no_accepted_amendments": lambda f, who: (dataclasses.replace(f, accepted_amendments=(4,)),
-                                              None),
-    "not_yet_approved": lambda f, who: (dataclasses.replace(f, approved_by=(who.id,)), None),
-    "parity_clean": lambda f, who: (dataclasses.replace(f, parity=(ParityError(
+    "round_reviewer": lambda f, who: (f._replace(
+        open_round=RoundFacts(3, 1, 2, ("someone-else",), None)), None),
+    "amendments_decided": lambda f, who: (f._replace(proposed_amendments=(3,)), None),
+    "comments_disposed": lambda f, who: (f._replace(undisposed_comments=(2, 5)), None),
+    "no_accepted_amendments": lambda f, who: (f._replace(accepted_amendments=(4,)), None),
+    "not_yet_approved": lambda f, who: (f._replace(approved_by=(who.id,)), None),
+    "parity_clean": lambda f, who: (f._replace(parity=(ParityError(
         "OP 1", ("ru", "en"), "numbers", "3 in ru, 4 in en"),)), None),
-    "not_yet_signed": lambda f, who: (dataclasses.replace(f, signed_by=(who.id,)), None),
-    "signer_has_certificate": lambda f, who: (dataclasses.replace(f, certified=frozenset()),
-                                              None),
-    "approval_rule_met": lambda f, who: (dataclasses.replace(
-        f, approvers=(*f.approvers, ("zh-approver", "zh"))), None),
-    "signatures_complete": lambda f, who: (dataclasses.replace(
-        f, policy=Policy("each-delegation", ("chair",), ("any",))), None),
+    "not_yet_signed": lambda f, who: (f._replace(signed_by=(who.id,)), None),
+    "signer_has_certificate": lambda f, who: (f._replace(certified=frozenset()), None),
+    "approval_rule_met": lambda f, who: (f._replace(
+        approvers=(*f.approvers, ("zh-approver", "zh"))), None),
+    "signatures_complete": lambda f, who: (f._replace(
+        policy=Policy("each-delegation", ("chair",), ("any",))), None),
 }
 
 
@@ -161,7 +156,7 @@ def test_missing_facts_refuse() -> None:
         who = PEOPLE[rule.roles[0]]
         assert not decide(rule.name, None, who).allowed, rule.name
     # a guard that reads the parity errors refuses when they were not looked up
-    unlooked = dataclasses.replace(clean(State.signed), parity=None)
+    unlooked = clean(State.signed)._replace(parity=None)
     refusal = decide("submit", unlooked, secretary).refusal()
     assert isinstance(refusal, Blocked) and "parity errors was not looked up" in str(refusal)
     assert decide("submit", clean(State.signed), secretary).allowed
@@ -171,7 +166,7 @@ def test_missing_facts_refuse() -> None:
 
 
 def test_an_unknown_guard_refuses(monkeypatch: pytest.MonkeyPatch) -> None:
-    strange = dataclasses.replace(RULES["dispose"], requires=("moon_is_full",))
+    strange = RULES["dispose"]._replace(requires=("moon_is_full",))
     monkeypatch.setitem(machine.RULES, "dispose", strange)  # type: ignore[index]
     refusal = decide("dispose", clean(State.revision), PEOPLE["secretary"]).refusal()
     assert isinstance(refusal, Blocked)
@@ -183,11 +178,18 @@ def test_an_unknown_guard_refuses(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_only_the_gate_makes_a_decision() -> None:
     made = decide("withdraw", clean(State.draft), PEOPLE["secretary"])
     assert made.allowed and made.dest == State.withdrawn
-    fields = {f.name: getattr(made, f.name) for f in dataclasses.fields(Decision)}
+    fields = {name: getattr(made, name) for name in Decision.__slots__}
+    with pytest.raises(TypeError, match="made by workflow.lifecycle.gate.decide only"):
+        Decision(**fields)
     with pytest.raises(TypeError, match="made by workflow.lifecycle.gate.decide only"):
         Decision(**{**fields, "key": object()})
-    with pytest.raises(TypeError):
-        dataclasses.replace(made, dest=State.archived, key=None)
+    # nor changed once made: no field is set or deleted, and no changed copy is derived
+    with pytest.raises(AttributeError, match="a Decision is not changed"):
+        made.dest = State.archived  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="a Decision is not changed"):
+        del made.blockers
+    assert not hasattr(made, "_replace") and not hasattr(made, "__dict__")
+    assert made.dest == State.withdrawn and made.allowed
     # the key itself is no public name
     assert not [n for n in vars(gate) if not n.startswith("_") and vars(gate)[n] is gate._KEY]
 
@@ -341,7 +343,7 @@ def test_adding_a_rule_as_the_architecture_notes_say(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(diagram, "TRANSITIONS", table)
     machine.machine.cache_clear()
     try:
-        waiting = dataclasses.replace(clean(State.in_review), undisposed_comments=(2,))
+        waiting = clean(State.in_review)._replace(undisposed_comments=(2,))
         refusal = decide("withdraw", waiting, PEOPLE["secretary"]).refusal()
         assert isinstance(refusal, Blocked)
         assert str(refusal) == ("WG/RES/2024/7: cannot withdraw yet: comment(s) 2 are still "

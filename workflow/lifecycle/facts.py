@@ -14,9 +14,8 @@ parity cache (:mod:`workflow.store.parsed`), which is never evidence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from workflow.states import State
 
@@ -31,8 +30,7 @@ __all__ = ["ResolutionFacts", "RoundFacts", "ParityError", "WaiverFact", "Person
            "Resolved", "load", "person", "parity_of", "policy_of"]
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
+class Person(NamedTuple):
     """A member as the gate sees them: who, which roles, which delegation."""
 
     id: str
@@ -55,8 +53,7 @@ def person(member: _Acting) -> Person:
     return Person(str(member.id), frozenset(member.role_set()), str(member.delegation or ""))
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
+class Policy(NamedTuple):
     """What the workspace's configuration rules for a resolution: the approval rule, the
     members whose signatures are required, the delegations its body needs signatures of."""
 
@@ -72,8 +69,7 @@ def policy_of(settings: Settings, body: str) -> Policy:
                   known.signatures if known is not None else ())
 
 
-@dataclass(frozen=True, slots=True)
-class RoundFacts:
+class RoundFacts(NamedTuple):
     """The open review round."""
 
     id: int
@@ -83,16 +79,14 @@ class RoundFacts:
     due: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class ParityError:
+class ParityError(NamedTuple):
     ref: str
     languages: tuple[str, ...]
     rule: str
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class WaiverFact:
+class WaiverFact(NamedTuple):
     """A finding set aside (``check --accept``), and whether it still holds: it lapses when
     its paragraph's texts change."""
 
@@ -112,8 +106,7 @@ class WaiverFact:
                 "at": self.at, "version": self.version, "holds": self.holds}
 
 
-@dataclass(frozen=True, slots=True)
-class ResolutionFacts:
+class ResolutionFacts(NamedTuple):
     """Everything a guard of the table may ask about one resolution, read at one moment."""
 
     id: int

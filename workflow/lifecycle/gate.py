@@ -21,7 +21,7 @@ needs a fact not looked up, a guard the registry does not know — each refuses.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from workflow.errors import ConcurrencyError, IllegalTransition, PermissionDenied, WorkflowError
 from workflow.lifecycle.facts import Person, ResolutionFacts
@@ -54,8 +54,7 @@ class Blocked(WorkflowError):
         super().__init__(f"{symbol}: cannot {command} yet: " + "; ".join(reasons))
 
 
-@dataclass(frozen=True)
-class Blocker:
+class Blocker(NamedTuple):
     """Why a step is refused: the guard (or ``state``), its kind, the sentence."""
 
     guard: str
@@ -63,12 +62,16 @@ class Blocker:
     sentence: str
 
 
-@dataclass(frozen=True)
 class Decision:
     """The gate's answer to one question. ``dest``: the state a transition leads to (the
     same state for a partial step), None for an act; ``then``: the transition an act
-    fires (an edit that reopens); ``answers``: every guard asked, with its detail."""
+    fires (an edit that reopens); ``answers``: every guard asked, with its detail.
 
+    Immutable, and made only with the key this module holds (a plain class: every command
+    makes one, and a generated frozen class costs its start more than the decision)."""
+
+    __slots__ = ("rule", "resolution_id", "symbol", "source", "dest", "actor", "subject",
+                 "blockers", "answers", "facts", "then")
     rule: Rule
     resolution_id: int | None
     symbol: str
@@ -79,12 +82,30 @@ class Decision:
     blockers: tuple[Blocker, ...]
     answers: Mapping[str, Answer]
     facts: ResolutionFacts | None
-    then: Decision | None = None
-    key: object = field(default=None, repr=False, compare=False)
+    then: Decision | None
 
-    def __post_init__(self) -> None:
-        if self.key is not _KEY:
+    def __init__(self, rule: Rule, resolution_id: int | None, symbol: str,
+                 source: State | None, dest: State | None, actor: str, subject: str,
+                 blockers: tuple[Blocker, ...], answers: Mapping[str, Answer],
+                 facts: ResolutionFacts | None, then: Decision | None = None,
+                 key: object = None) -> None:
+        if key is not _KEY:
             raise TypeError("a Decision is made by workflow.lifecycle.gate.decide only")
+        values = (rule, resolution_id, symbol, source, dest, actor, subject, blockers,
+                  answers, facts, then)
+        for name, value in zip(self.__slots__, values):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a Decision is not changed (its {name!r} included)")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a Decision is not changed (its {name!r} included)")
+
+    def __repr__(self) -> str:
+        verdict = "allowed" if self.allowed else "refused"
+        return (f"Decision({self.rule.name!r} on {self.symbol or '-'} for "
+                f"{self.subject or '-'}: {verdict}, {self.source} → {self.dest})")
 
     @property
     def allowed(self) -> bool:
@@ -248,7 +269,7 @@ def decide(name: str, facts: ResolutionFacts | None, actor: Person | None,
         blockers = _requirements_without_state(asking, rule)
     return Decision(rule, facts.id if facts else None, facts.symbol if facts else "",
                     source, dest, actor.id if actor else "", subject.id if subject else "",
-                    tuple(blockers), dict(asking.answers), facts, then, _KEY)
+                    tuple(blockers), dict(asking.answers), facts, then, key=_KEY)
 
 
 def _requirements_without_state(asking: Asking, rule: Rule) -> list[Blocker]:
@@ -270,8 +291,7 @@ def _then(rule: Rule, facts: ResolutionFacts | None, actor: Person | None,
     return None
 
 
-@dataclass(frozen=True)
-class NextStep:
+class NextStep(NamedTuple):
     """A step ``status`` lists: its trigger, command, who takes it, what blocks it."""
 
     trigger: str

@@ -20,7 +20,7 @@ a member says explicitly what it answers then.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from workflow.lifecycle.facts import Person, ResolutionFacts
 from workflow.lifecycle.rules import approval_outcome, parity_detail, signatures_missing
@@ -33,8 +33,7 @@ PERMISSION, REQUIREMENT, COMPLETION = "permission", "requirement", "completion"
 Answer = tuple[bool, str]
 
 
-@dataclass(frozen=True, slots=True)
-class Ask:
+class Ask(NamedTuple):
     """One question to the gate: the rule's name and roles, the facts, who acts and for
     whom (``subject``: the approver of ``approve --by X``), or nobody (``anyone``: status).
     ``own_act``: the subject's own approval or signature counts as made (the gate decides
@@ -51,8 +50,7 @@ class Ask:
     own_act: bool = True
 
 
-@dataclass(frozen=True)
-class Guard:
+class Guard(NamedTuple):
     """A condition of the table: what is wrong when it is false, and what resolves it."""
 
     name: str

@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from workflow.errors import IllegalTransition
 from workflow.lifecycle.guards import COMPLETION, GUARDS, PERMISSION
@@ -40,8 +39,7 @@ _BEFORE_SUBMISSION = (S.draft, S.in_review, S.revision, S.for_approval, S.approv
 SECRETARY = ("secretary",)
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One row of the transition table: ``dest`` None means the state stays (a partial
     step: an approval that is not the last one)."""
 
@@ -92,8 +90,7 @@ TRANSITIONS: tuple[Step, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """One command that changes anything: who may take it and where.
 
     ``states``: where it may be taken (None: in any state, or about no resolution);

@@ -14,8 +14,7 @@ import datetime as _dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Final, NamedTuple, Protocol
 
 __all__ = ["GENESIS", "Problem", "event_hash", "event_payload", "event_record", "redacted_record",
            "chain_problems", "record_problems", "iso", "anchor_statement", "detail_text",
@@ -24,8 +23,7 @@ __all__ = ["GENESIS", "Problem", "event_hash", "event_payload", "event_record", 
 GENESIS = "0" * 64
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     where: str     # "audit event 12", "data/RCWG-RES-2024-1/audit/audit.jsonl line 3", …
     message: str
 

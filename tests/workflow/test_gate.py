@@ -185,7 +185,7 @@ def test_only_the_gate_makes_a_decision() -> None:
         Decision(**{**fields, "key": object()})
     # nor changed once made: no field is set or deleted, and no changed copy is derived
     with pytest.raises(AttributeError, match="a Decision is not changed"):
-        made.dest = State.archived  # type: ignore[misc]
+        made.dest = State.archived
     with pytest.raises(AttributeError, match="a Decision is not changed"):
         del made.blockers
     assert not hasattr(made, "_replace") and not hasattr(made, "__dict__")

@@ -12,8 +12,6 @@ guard that needs them then refuses). The write path always runs the parity rules
 parity cache (:mod:`workflow.store.parsed`), which is never evidence.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -62,7 +60,7 @@ class Policy(NamedTuple):
     body_signatures: tuple[str, ...] = ("any",)
 
 
-def policy_of(settings: Settings, body: str) -> Policy:
+def policy_of(settings: "Settings", body: str) -> Policy:
     """The workspace's rules for a resolution addressed to ``body``."""
     known = settings.bodies.get(body)
     return Policy(settings.group.approval_rule, settings.signatures.required,
@@ -211,10 +209,10 @@ class Statements(Protocol):
     def holders(self, role: str) -> list[tuple[str, str]]: ...
     def certified_members(self) -> set[str]: ...
     def translation_records(self, resolution_id: int) -> str | None: ...
-    def version(self, resolution_id: int, number: int) -> VersionSource | None: ...
-    def members(self) -> Sequence[_Mailbox]: ...
+    def version(self, resolution_id: int, number: int) -> "VersionSource | None": ...
+    def members(self) -> "Sequence[_Mailbox]": ...
     def message_ids(self, resolution_id: int, kind: str) -> list[str]: ...
-    def waivers(self, resolution_id: int) -> Sequence[_WaiverRow]: ...
+    def waivers(self, resolution_id: int) -> "Sequence[_WaiverRow]": ...
 
 
 def _round(reads: Statements, resolution_id: int) -> RoundFacts | None:
@@ -324,7 +322,8 @@ def parity_of(reads: Statements, row: Resolved, state_dir: Path | None, *,
                  if (f.id, hashes.get(f.paragraph_id, "")) not in waived)
 
 
-def _model(row: Resolved, version: VersionSource, state_dir: Path | None) -> Resolution:
+def _model(row: Resolved, version: "VersionSource", state_dir: Path | None
+           ) -> "Resolution":
     """The version's model: from the parsed cache when it still hashes to the version's
     content hash and names this resolution, else parsed."""
     from workflow.store import parsed

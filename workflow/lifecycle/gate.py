@@ -18,8 +18,6 @@ Fail-closed throughout: a rule about a resolution asked without its facts, a gua
 needs a fact not looked up, a guard the registry does not know — each refuses.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -82,12 +80,12 @@ class Decision:
     blockers: tuple[Blocker, ...]
     answers: Mapping[str, Answer]
     facts: ResolutionFacts | None
-    then: Decision | None
+    then: "Decision | None"
 
     def __init__(self, rule: Rule, resolution_id: int | None, symbol: str,
                  source: State | None, dest: State | None, actor: str, subject: str,
                  blockers: tuple[Blocker, ...], answers: Mapping[str, Answer],
-                 facts: ResolutionFacts | None, then: Decision | None = None,
+                 facts: ResolutionFacts | None, then: "Decision | None" = None,
                  key: object = None) -> None:
         if key is not _KEY:
             raise TypeError("a Decision is made by workflow.lifecycle.gate.decide only")
@@ -131,7 +129,7 @@ class Decision:
             return IllegalTransition(self.symbol, state, self.rule.command, allowed)
         return Blocked(self.symbol, self.rule.command, [b.sentence for b in self.blockers])
 
-    def require(self) -> Decision:
+    def require(self) -> "Decision":
         """This decision when allowed; else its refusal is raised."""
         refused = self.refusal()
         if refused is not None:

@@ -17,8 +17,6 @@ gate. ``status`` asks for nobody in particular (``Ask.anyone``): each guard that
 a member says explicitly what it answers then.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 

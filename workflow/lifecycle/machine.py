@@ -16,8 +16,6 @@ The gate (:mod:`workflow.lifecycle.gate`) is the only caller. ``status``, the re
 docs/WORKFLOW.md read the same table, so a new rule is one row, or one guard.
 """
 
-from __future__ import annotations
-
 import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple, Protocol
@@ -259,7 +257,7 @@ def _conditions(step: Step) -> list[_Condition]:
 
 
 @functools.cache
-def machine() -> Machine:
+def machine() -> "Machine":
     """The ``transitions`` machine of the table, built once per process (no model: the gate
     adds a :class:`Handle` while it asks, and removes it)."""
     from transitions import Machine

@@ -8,8 +8,6 @@ only ``seq``, ``prev_hash`` and ``hash``: the links around it can still be check
 hash cannot be recomputed.
 """
 
-from __future__ import annotations
-
 import datetime as _dt
 import hashlib
 import json

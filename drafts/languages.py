@@ -20,8 +20,6 @@ A source may keep a list's own label style (``label: roman`` on an item: items n
 that style its own way.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import NamedTuple
 

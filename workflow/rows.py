@@ -4,8 +4,6 @@ nothing heavy, filled alike by the services on the ORM and by the read path on t
 driver (:mod:`workflow.reading`). Named tuples, not dataclasses: a read command builds these
 classes on every start, and a frozen dataclass costs about ten times as much to define."""
 
-from __future__ import annotations
-
 import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
@@ -99,7 +97,7 @@ class Summary(NamedTuple):
     updated_at: str
 
     @classmethod
-    def of(cls, row: _ResolutionSource) -> Summary:
+    def of(cls, row: "_ResolutionSource") -> "Summary":
         return cls(row.number, row.symbol, row.title, row.body, row.state, row.current_version,
                    row.updated_at.isoformat())
 
@@ -132,7 +130,8 @@ class CommentRow(NamedTuple):
     quote: str = ""       # the text the reviewer marked
 
     @classmethod
-    def of(cls, c: CommentLike, current_refs: dict[str, str], round_no: int) -> CommentRow:
+    def of(cls, c: "CommentLike", current_refs: dict[str, str], round_no: int
+           ) -> "CommentRow":
         """A stored comment, its ref looked up in the current version's refs."""
         orphaned = bool(c.paragraph_id) and c.paragraph_id not in current_refs
         current = "General" if not c.paragraph_id else current_refs.get(c.paragraph_id, "")
@@ -158,7 +157,7 @@ class AmendmentRow(NamedTuple):
     applied_version: int | None
 
     @classmethod
-    def of(cls, a: _AmendmentSource, current_refs: dict[str, str]) -> AmendmentRow:
+    def of(cls, a: "_AmendmentSource", current_refs: dict[str, str]) -> "AmendmentRow":
         """A stored amendment, its target looked up in the current version's refs."""
         return cls(a.number, a.version_number, a.author, a.target_ref,
                    current_refs.get(a.target_id, ""), a.target_id, a.op,
@@ -181,8 +180,8 @@ class MemberInfo(NamedTuple):
     active: bool = True         # False once removed (kept for their history)
 
     @classmethod
-    def of(cls, m: MemberSource, db_role: str | None = None,
-           roles: Iterable[str] | None = None) -> MemberInfo:
+    def of(cls, m: "MemberSource", db_role: str | None = None,
+           roles: Iterable[str] | None = None) -> "MemberInfo":
         """A stored member; ``roles`` when they were read apart (else ``m.role_set()``);
         a deactivated member holds none."""
         active = getattr(m, "active", True) not in (False, 0)
@@ -229,7 +228,7 @@ class MessageInfo(NamedTuple):
         return self._asdict()
 
 
-def event_detail(event: _EventSource) -> dict[str, object]:
+def event_detail(event: "_EventSource") -> dict[str, object]:
     """An audit event's detail (stored as JSON text)."""
     from workflow.errors import WorkflowError
 

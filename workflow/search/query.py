@@ -14,8 +14,6 @@ kept it; beside it stand the aligned paragraphs (same id, same version) of the o
 languages.
 """
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 from workflow.errors import InvalidInput

@@ -12,8 +12,6 @@ defining a frozen dataclass (and importing the module) costs a command's start s
 times as much.
 """
 
-from __future__ import annotations
-
 import re
 import tomllib
 from collections.abc import Mapping

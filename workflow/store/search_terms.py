@@ -8,8 +8,6 @@ needs three characters (the trigram indexes cannot find less), or two when it is
 in Chinese characters (found through the pairs index, :func:`grams`).
 """
 
-from __future__ import annotations
-
 import re
 import unicodedata
 from typing import NamedTuple

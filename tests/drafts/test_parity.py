@@ -119,6 +119,22 @@ def test_length_thresholds_are_configurable():
         check(res, thresholds={"tolerence": 2})
 
 
+def test_the_shared_defaults_cannot_be_written():
+    """Thresholds and a resolution are named tuples: each default mapping is one object
+    shared by every instance, so it is read-only, and tuning one check leaves the next
+    check's defaults as they were."""
+    from drafts.parity.core import DEFAULT_RATIOS, Thresholds
+
+    tuned = Thresholds.of({"ratios": {"zh": 0.5}})
+    assert tuned.ratios["zh"] == 0.5 and tuned.ratios["ru"] == DEFAULT_RATIOS["ru"]
+    assert dict(Thresholds().ratios) == dict(DEFAULT_RATIOS)
+    res = fixture("stale_v1")
+    for shared in (Thresholds().ratios, Thresholds().pairs, res.extra):
+        with pytest.raises(TypeError):
+            shared["zh"] = 1.0  # type: ignore[index]
+    assert Thresholds().ratios["zh"] == DEFAULT_RATIOS["zh"] and res.with_symbol("X").extra == {}
+
+
 def test_findings_come_in_document_order_and_are_frozen():
     v1 = fixture("stale_v1")
     res = v1._replace(

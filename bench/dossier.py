@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import datetime as dt
 import io
 import json
@@ -87,7 +86,7 @@ def _source(i: int) -> str:
 
     model, _ = _template()
     titles = _titles(i, 1)
-    return dump(dataclasses.replace(model, symbol=None, title=titles))
+    return dump(model._replace(symbol=None, title=titles))
 
 
 def build(root: Path, n: int, echo: bool = True) -> None:

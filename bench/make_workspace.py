@@ -17,7 +17,6 @@ and size; a re-run with the same key returns at once.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import json
 import os
@@ -68,8 +67,9 @@ def _template() -> tuple[object, str]:
 
     text = (ROOT / "workflow" / "demo_data" / "resolution.yaml").read_text("utf-8")
     model, _ = load(text, "resolution.yaml")
-    model = dataclasses.replace(model, preamble=model.preamble[:4], operative=model.operative[:4] + model.operative[-1:],
-                                annexes=(), title=dict(TITLE_MARK), symbol=SYMBOL_MARK)
+    model = model._replace(preamble=model.preamble[:4],
+                           operative=model.operative[:4] + model.operative[-1:],
+                           annexes=(), title=dict(TITLE_MARK), symbol=SYMBOL_MARK)
     return model, dump(model)
 
 
@@ -196,7 +196,7 @@ class _Plan:
         res_rows, ver_rows, tr_rows, events = [], [], [], []
         for i in numbers:
             titles = _titles(i, v)
-            model = dataclasses.replace(self.model, title=titles)
+            model = self.model._replace(title=titles)
             digest = model.content_hash()
             at = self.at(v, i)
             version = {"id": (v - 1) * self.n + i, "resolution_id": i, "number": v,
@@ -278,7 +278,7 @@ def _index(conn: object, plan: _Plan) -> dict[str, int]:
     def each() -> object:
         for i in range(1, plan.n + 1):
             for v in range(1, plan.versions + 1):
-                model = dataclasses.replace(plan.model, title=_titles(i, v))
+                model = plan.model._replace(title=_titles(i, v))
                 yield i, v, model, year_of(model, plan.at(v, i).year)
 
     return bulk_build(conn, each())

@@ -241,8 +241,6 @@ def setup(root: Path, writers: int, logins: Logins | None = None) -> dict[str, A
 
 def _edited(text: str, paragraph: str, tag: str) -> str:
     """The source with ``tag`` appended to ``paragraph``'s English (the base line kept)."""
-    from dataclasses import replace
-
     from drafts.model import Resolution
     from drafts.source import dump, load
 
@@ -250,12 +248,12 @@ def _edited(text: str, paragraph: str, tag: str) -> str:
     model, _ = load(rest)
 
     def visit(items: tuple[Any, ...]) -> tuple[Any, ...]:
-        return tuple(replace(p, texts={**p.texts, "en": f"{p.texts['en']} {tag}"}
-                             if p.id == paragraph else p.texts, items=visit(p.items))
+        return tuple(p._replace(texts={**p.texts, "en": f"{p.texts['en']} {tag}"}
+                                if p.id == paragraph else p.texts, items=visit(p.items))
                      for p in items)
 
-    changed: Resolution = replace(model, preamble=visit(model.preamble),
-                                  operative=visit(model.operative))
+    changed: Resolution = model._replace(preamble=visit(model.preamble),
+                                         operative=visit(model.operative))
     return f"{first}\n{dump(changed)}"
 
 

@@ -7,7 +7,6 @@ never modified. An id that names no paragraph raises :class:`RefError`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from typing import Any
 
 from drafts.errors import RefError
@@ -30,7 +29,7 @@ def _edit_list(paragraphs: tuple[Paragraph, ...], target: str,
         if not done and paragraph.items:
             items, done = _edit_list(paragraph.items, target, change)
             if done:
-                paragraph = replace(paragraph, items=items)
+                paragraph = paragraph._replace(items=items)
         out.append(paragraph)
     return tuple(out), done
 
@@ -41,7 +40,7 @@ def _apply(resolution: Resolution, target: str,
         section, done = _edit_list(getattr(resolution, name), target, change)
         if done:
             fields: dict[str, Any] = {name: section}
-            return replace(resolution, **fields)
+            return resolution._replace(**fields)
     annexes: list[Annex] = []
     found = False
     for annex in resolution.annexes:
@@ -50,13 +49,13 @@ def _apply(resolution: Resolution, target: str,
                 section, done = _edit_list(getattr(annex, name), target, change)
                 if done:
                     annex_fields: dict[str, Any] = {name: section}
-                    annex = replace(annex, **annex_fields)
+                    annex = annex._replace(**annex_fields)
                     found = True
                     break
         annexes.append(annex)
     if not found:
         raise RefError(f"no paragraph with id {target!r} in this version")
-    return replace(resolution, annexes=tuple(annexes))
+    return resolution._replace(annexes=tuple(annexes))
 
 
 def replace_texts(resolution: Resolution, target: str, texts: Mapping[str, str]) -> Resolution:

@@ -14,7 +14,7 @@ a paragraph: two changes to the same paragraph, even in different languages, con
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from drafts.errors import DraftError
@@ -203,8 +203,8 @@ class _Merger:
                         and pid in self.t.texts:
                     self.conflicts.append(pid)
         fields["languages"] = tuple(fields["languages"])
-        return replace(ours, **fields, preamble=sections["preamble"],
-                       operative=sections["operative"], annexes=tuple(annexes))
+        return ours._replace(**fields, preamble=sections["preamble"],
+                             operative=sections["operative"], annexes=tuple(annexes))
 
 
 def merge(base: Resolution, ours: Resolution, theirs: Resolution) -> Merged:

@@ -3,6 +3,11 @@
 ``Resolution.to_data()`` gives the canonical plain-data form (the same shape as the
 YAML source, ids included); ``content_hash()`` hashes that form, so two sources that
 differ only in comments or key order are the same version.
+
+The classes are named tuples, not frozen dataclasses: every command that reads a text
+defines them, and a frozen dataclass costs about ten times as much to define. Change one
+with ``_replace``; its fields are ``_fields``. Being tuples, they iterate over their values
+and compare equal to a plain tuple of the same values: serialise them with ``to_data``.
 """
 
 from __future__ import annotations
@@ -10,8 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from drafts.languages import REGISTRY
 
@@ -50,8 +55,7 @@ SECTION_PREAMBLE = "preamble"
 SECTION_OPERATIVE = "operative"
 
 
-@dataclass(frozen=True)
-class Paragraph:
+class Paragraph(NamedTuple):
     """One paragraph (or item, or sub-item): text per language and nested items.
 
     ``label`` is the label style an item keeps from its source (``letter``, ``roman``,
@@ -77,11 +81,10 @@ class Paragraph:
         return data
 
     def with_texts(self, texts: Mapping[str, str]) -> Paragraph:
-        return replace(self, texts=dict(texts))
+        return self._replace(texts=dict(texts))
 
 
-@dataclass(frozen=True)
-class Annex:
+class Annex(NamedTuple):
     """An annex: a title and its own preambular and operative paragraphs."""
 
     id: str
@@ -98,8 +101,7 @@ class Annex:
         return data
 
 
-@dataclass(frozen=True)
-class Located:
+class Located(NamedTuple):
     """A paragraph with its place in the tree.
 
     ``path`` is the list of indexes from the section down (``(2, 1)`` is the second
@@ -117,8 +119,7 @@ class Located:
         return len(self.path) - 1
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(NamedTuple):
     """A whole resolution in all its languages."""
 
     body: str
@@ -130,7 +131,8 @@ class Resolution:
     symbol: str | None = None
     date: str | None = None
     distribution: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    #: (the default is one shared, read-only empty mapping)
+    extra: Mapping[str, Any] = MappingProxyType({})
 
     def to_data(self) -> dict[str, object]:
         data: dict[str, Any] = {}
@@ -171,7 +173,7 @@ class Resolution:
         return None
 
     def with_symbol(self, symbol: str) -> Resolution:
-        return replace(self, symbol=symbol)
+        return self._replace(symbol=symbol)
 
 
 def _walk_section(

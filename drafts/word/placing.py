@@ -14,7 +14,7 @@ language into an existing resolution, paragraph by paragraph, keeping its stable
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from drafts.errors import DraftError
 from drafts.model import Annex, Paragraph, Resolution
@@ -328,7 +328,7 @@ def _merge_list(have: tuple[Paragraph, ...], new: tuple[Paragraph, ...], lang: s
         texts = dict(old.texts)
         if imported.text(lang):
             texts[lang] = imported.text(lang)
-        out.append(replace(old, texts=texts, items=items))
+        out.append(old._replace(texts=texts, items=items))
     return tuple(out)
 
 
@@ -352,8 +352,8 @@ def merge_language(resolution: Resolution, imported: Resolution, lang: str) -> R
             title = dict(old.title)
             if new.title.get(lang):
                 title[lang] = new.title[lang]
-            annexes[i] = replace(
-                old, title=title,
+            annexes[i] = old._replace(
+                title=title,
                 preamble=_merge_list(old.preamble, new.preamble, lang, f"Annex {i + 1} PP",
                                      problems, "preambular paragraphs"),
                 operative=_merge_list(old.operative, new.operative, lang, f"Annex {i + 1} OP",
@@ -364,5 +364,5 @@ def merge_language(resolution: Resolution, imported: Resolution, lang: str) -> R
     if imported.title.get(lang):
         title[lang] = imported.title[lang]
     languages = resolution.languages + (() if lang in resolution.languages else (lang,))
-    return replace(resolution, languages=languages, title=title, preamble=preamble,
-                   operative=operative, annexes=tuple(annexes))
+    return resolution._replace(languages=languages, title=title, preamble=preamble,
+                               operative=operative, annexes=tuple(annexes))

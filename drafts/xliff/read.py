@@ -187,13 +187,13 @@ def apply(resolution: Resolution, lang: str, texts: Mapping[str, str]) -> Resolu
     annexes = {f"{a.id}:{TITLE_ID}": i for i, a in enumerate(resolution.annexes)}
     for unit_id, text in texts.items():
         if unit_id == TITLE_ID:
-            out = replace(out, title={**out.title, lang: text})
+            out = out._replace(title={**out.title, lang: text})
         elif unit_id in annexes:
             index = annexes[unit_id]
             annex = out.annexes[index]
-            changed = replace(annex, title={**annex.title, lang: text})
-            out = replace(out, annexes=out.annexes[:index] + (changed,)
-                          + out.annexes[index + 1:])
+            changed = annex._replace(title={**annex.title, lang: text})
+            out = out._replace(annexes=out.annexes[:index] + (changed,)
+                              + out.annexes[index + 1:])
         else:
             out = replace_texts(out, unit_id, {lang: text})
     return out

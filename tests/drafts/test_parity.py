@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -120,10 +119,25 @@ def test_length_thresholds_are_configurable():
         check(res, thresholds={"tolerence": 2})
 
 
+def test_the_shared_defaults_cannot_be_written():
+    """Thresholds and a resolution are named tuples: each default mapping is one object
+    shared by every instance, so it is read-only, and tuning one check leaves the next
+    check's defaults as they were."""
+    from drafts.parity.core import DEFAULT_RATIOS, Thresholds
+
+    tuned = Thresholds.of({"ratios": {"zh": 0.5}})
+    assert tuned.ratios["zh"] == 0.5 and tuned.ratios["ru"] == DEFAULT_RATIOS["ru"]
+    assert dict(Thresholds().ratios) == dict(DEFAULT_RATIOS)
+    res = fixture("stale_v1")
+    for shared in (Thresholds().ratios, Thresholds().pairs, res.extra):
+        with pytest.raises(TypeError):
+            shared["zh"] = 1.0  # type: ignore[index]
+    assert Thresholds().ratios["zh"] == DEFAULT_RATIOS["zh"] and res.with_symbol("X").extra == {}
+
+
 def test_findings_come_in_document_order_and_are_frozen():
     v1 = fixture("stale_v1")
-    res = replace(
-        v1,
+    res = v1._replace(
         title={**v1.title, "ru": "О «рынке"},
         preamble=(v1.preamble[0].with_texts({**v1.preamble[0].texts, "zh": "注意到需求，"}),),
         operative=(v1.operative[0].with_texts({**v1.operative[0].texts, "en": "(a) *Recommends*"
@@ -151,11 +165,11 @@ def test_annex_refs_and_the_last_paragraph_of_an_annex():
                              Paragraph("an-op-2", {"ru": "Доклад готовит секретариат;",
                                                    "zh": "秘书处编写报告。",
                                                    "en": "The secretariat reports."})))
-    findings = check(replace(v1, annexes=(annex,)))
+    findings = check(v1._replace(annexes=(annex,)))
     assert [(f.ref, f.rule, f.languages) for f in findings] == [
         ("Annex 1 OP 2", "punctuation", ("ru",))]
-    no_zh_title = replace(annex, title={"ru": "Дорожная карта", "en": "Roadmap"})
-    findings = check(replace(v1, annexes=(no_zh_title,)))
+    no_zh_title = annex._replace(title={"ru": "Дорожная карта", "en": "Roadmap"})
+    findings = check(v1._replace(annexes=(no_zh_title,)))
     assert [(f.ref, f.paragraph_id, f.rule) for f in findings][0] == (
         "Annex 1 Title", "annex-1:title", "missing")
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -72,26 +70,25 @@ def _edit_paragraphs(paragraphs: tuple[Paragraph, ...], pid: str, lang: str, tex
     for p in paragraphs:
         if p.id == pid:
             p = p.with_texts({**p.texts, lang: text})
-        out.append(replace(p, items=_edit_paragraphs(p.items, pid, lang, text)))
+        out.append(p._replace(items=_edit_paragraphs(p.items, pid, lang, text)))
     return tuple(out)
 
 
 def edit(resolution: Resolution, pid: str, lang: str, text: str) -> Resolution:
     """A copy of ``resolution`` with one language of one unit rewritten."""
     if pid == "title":
-        return replace(resolution, title={**resolution.title, lang: text})
+        return resolution._replace(title={**resolution.title, lang: text})
     annexes = []
     for annex in resolution.annexes:
         title = annex.title
         if pid == f"{annex.id}:title":
             title = {**title, lang: text}
-        annexes.append(replace(annex, title=title,
-                               preamble=_edit_paragraphs(annex.preamble, pid, lang, text),
-                               operative=_edit_paragraphs(annex.operative, pid, lang, text)))
-    return replace(resolution,
-                   preamble=_edit_paragraphs(resolution.preamble, pid, lang, text),
-                   operative=_edit_paragraphs(resolution.operative, pid, lang, text),
-                   annexes=tuple(annexes))
+        annexes.append(annex._replace(title=title,
+                                      preamble=_edit_paragraphs(annex.preamble, pid, lang, text),
+                                      operative=_edit_paragraphs(annex.operative, pid, lang, text)))
+    return resolution._replace(preamble=_edit_paragraphs(resolution.preamble, pid, lang, text),
+                               operative=_edit_paragraphs(resolution.operative, pid, lang, text),
+                               annexes=tuple(annexes))
 
 
 def not_ok(table: dict[str, dict[str, str]]) -> dict[tuple[str, str], str]:
@@ -184,7 +181,7 @@ def test_new_paragraph_written_in_all_languages_is_reconciled():
     old = base()
     added = Paragraph("op-new", {"ru": "*Призывает* стороны;", "zh": "*呼吁*各方；",
                                  "en": "*Calls upon* the parties;"})
-    new = replace(old, operative=old.operative[:1] + (added,) + old.operative[1:])
+    new = old._replace(operative=old.operative[:1] + (added,) + old.operative[1:])
     carried = carry_forward(old, reconcile(old), new)
     assert not_ok(status(new, carried)) == {}
     assert "op-new" in carried
@@ -193,7 +190,7 @@ def test_new_paragraph_written_in_all_languages_is_reconciled():
 def test_missing_translation_and_adding_it_later():
     old = base()
     added = Paragraph("op-new", {"en": "*Calls upon* the parties;"})
-    v2 = replace(old, operative=old.operative + (added,))
+    v2 = old._replace(operative=old.operative + (added,))
     r2 = carry_forward(old, reconcile(old), v2)
     assert not_ok(status(v2, r2)) == {("op-new", "ru"): "missing", ("op-new", "zh"): "missing"}
     # the translator writes the Chinese text: nothing becomes stale, Russian still missing
@@ -208,7 +205,7 @@ def test_missing_translation_and_adding_it_later():
 
 def test_removed_paragraphs_are_dropped_and_first_version_is_reconciled():
     old = base()
-    new = replace(old, operative=old.operative[:-1])
+    new = old._replace(operative=old.operative[:-1])
     carried = carry_forward(old, reconcile(old), new)
     assert "op-3" not in carried and "op-1" in carried
     assert not_ok(status(new, carry_forward(None, None, new))) == {}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from lxml import etree
 
@@ -147,7 +145,7 @@ def test_a_new_op_1_shifts_eids_and_keeps_wids(resolution):
     before = parse(export_akn(resolution, version=1, lang="en"))
     new = Paragraph("op-new", {"ru": "*Призывает* к сотрудничеству.", "zh": "呼吁合作。",
                                "en": "*Calls upon* members to cooperate."})
-    changed = replace(resolution, operative=(new,) + resolution.operative)
+    changed = resolution._replace(operative=(new,) + resolution.operative)
     xml = export_akn(changed, version=2, lang="en",
                      original=original_eids([resolution, changed]))
     assert validate(xml) == []
@@ -228,7 +226,7 @@ def test_validate_reports_schema_errors(resolution):
 
 
 def test_a_draft_without_symbol_or_date_still_validates(resolution):
-    draft = replace(resolution, symbol=None, date=None)
+    draft = resolution._replace(symbol=None, date=None)
     xml = export_akn(draft, version=1, lang="zh", date="2024-09-20")
     assert validate(xml) == []
     uri = value(parse(xml), "//a:FRBRWork/a:FRBRuri/@value")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -141,8 +140,8 @@ def test_redline_keeps_a_removed_annex(tmp_path: Path) -> None:
 
     model, _ = load(fixture_text("trilingual.yaml"))
     extra = Annex("annex-b", {"en": "Second"}, (), (Paragraph("b-1", {"en": "Bee."}),))
-    old = replace(model, annexes=(model.annexes[0], extra))
-    view = build_view(replace(model, annexes=(extra,)), stage="redline", version=2,
+    old = model._replace(annexes=(model.annexes[0], extra))
+    view = build_view(model._replace(annexes=(extra,)), stage="redline", version=2,
                       body=BodyView("x", {"en": "X"}, {"en": "The X,"}),
                       date=datetime.date(2024, 9, 26), previous=old, previous_version=1,
                       languages=["en"], layout="single")

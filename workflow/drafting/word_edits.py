@@ -72,8 +72,6 @@ def keep_openers(before: Resolution, after: Resolution, lang: str) -> Resolution
     """A Word file shows an opener's emphasis in a way that may not read back as
     ``*…*`` (Chinese has no italic): where the paragraph still opens with the same words,
     the markers stay, so a paragraph the file did not change is not a change."""
-    from dataclasses import replace
-
     from drafts.markup import split_opener
     from drafts.model import Paragraph
 
@@ -86,13 +84,13 @@ def keep_openers(before: Resolution, after: Resolution, lang: str) -> Resolution
             text = f"*{opener}*{text[len(opener):]}"
         items = tuple(fix(item) for item in paragraph.items)
         texts = {**paragraph.texts, lang: text} if lang in paragraph.texts else paragraph.texts
-        return replace(paragraph, texts=texts, items=items)
+        return paragraph._replace(texts=texts, items=items)
 
-    return replace(after, preamble=tuple(fix(p) for p in after.preamble),
-                   operative=tuple(fix(p) for p in after.operative),
-                   annexes=tuple(replace(a, preamble=tuple(fix(p) for p in a.preamble),
-                                         operative=tuple(fix(p) for p in a.operative))
-                                 for a in after.annexes))
+    return after._replace(preamble=tuple(fix(p) for p in after.preamble),
+                          operative=tuple(fix(p) for p in after.operative),
+                          annexes=tuple(a._replace(preamble=tuple(fix(p) for p in a.preamble),
+                                                   operative=tuple(fix(p) for p in a.operative))
+                                        for a in after.annexes))
 
 
 def _formula(text: str) -> str:

@@ -10,8 +10,6 @@ with ``_replace``; its fields are ``_fields``. Being tuples, they iterate over t
 and compare equal to a plain tuple of the same values: serialise them with ``to_data``.
 """
 
-from __future__ import annotations
-
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
@@ -64,7 +62,7 @@ class Paragraph(NamedTuple):
 
     id: str
     texts: Mapping[str, str]
-    items: tuple[Paragraph, ...] = ()
+    items: "tuple[Paragraph, ...]" = ()
     label: str = ""
 
     def text(self, lang: str) -> str:
@@ -80,7 +78,7 @@ class Paragraph(NamedTuple):
             data["items"] = [item.to_data() for item in self.items]
         return data
 
-    def with_texts(self, texts: Mapping[str, str]) -> Paragraph:
+    def with_texts(self, texts: Mapping[str, str]) -> "Paragraph":
         return self._replace(texts=dict(texts))
 
 
@@ -172,7 +170,7 @@ class Resolution(NamedTuple):
                 return located
         return None
 
-    def with_symbol(self, symbol: str) -> Resolution:
+    def with_symbol(self, symbol: str) -> "Resolution":
         return self._replace(symbol=symbol)
 
 

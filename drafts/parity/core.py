@@ -8,8 +8,6 @@ checks parity defines them on every start, and a frozen dataclass costs about te
 much to define): a finding goes out as JSON through ``to_dict``, never as it is.
 """
 
-from __future__ import annotations
-
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from types import MappingProxyType
@@ -115,7 +113,7 @@ class Thresholds(NamedTuple):
     min_chars: int = 40
 
     @classmethod
-    def of(cls, value: Thresholds | Mapping[str, object] | None) -> Thresholds:
+    def of(cls, value: "Thresholds | Mapping[str, object] | None") -> "Thresholds":
         """Accept a Thresholds, a mapping of some of its fields, or None (defaults)."""
         if value is None:
             return cls()

@@ -26,8 +26,6 @@ length-ratio       warning   a language far longer or shorter than the expected 
 ``to_json(findings)`` gives the machine form documented in ``docs/CHECK_JSON.md``.
 """
 
-from __future__ import annotations
-
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import NotRequired, TypedDict

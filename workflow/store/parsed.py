@@ -15,8 +15,6 @@ own code (a changed rule misses). Only ``status`` reads them, to report; every s
 parity can refuse checks the text itself.
 """
 
-from __future__ import annotations
-
 import contextlib
 import hashlib
 import json
@@ -89,7 +87,7 @@ def _cached_error(entry: object) -> CachedError:
             "unit_hash": _str(entry["unit_hash"])}
 
 
-def remember_parity(state_dir: Path, source: str, records: str, errors: Iterable[Finding],
+def remember_parity(state_dir: Path, source: str, records: str, errors: "Iterable[Finding]",
                     hashes: dict[str, str] | None = None) -> None:
     """Keep the parity errors of a text; ``hashes`` (paragraph id → hash of its texts) lets
     a waiver be matched without parsing the text again."""

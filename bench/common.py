@@ -171,6 +171,27 @@ def bench_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def plain_python() -> str:
+    """A Python that starts as an installed application's does: this checkout and this
+    venv's libraries importable through one path file, without the editable install's
+    import finder (``make setup`` installs the project editable; its finder, loaded by
+    every start of the venv's Python, imports pathlib, re, fnmatch and urllib on its own,
+    ≈ 10–15 ms that a plain script never pays and a regular install does not have).
+
+    Made once under ``bench/out/plain-python`` (``venv --without-pip``: the base
+    interpreter, none of its site-packages); the floors and the commands measured against
+    them both run with it."""
+    target = OUT / "plain-python"
+    exe = target / "bin" / "python"
+    libraries = [p for p in sys.path if p.startswith(sys.prefix) and p.endswith("site-packages")]
+    if not exe.exists():
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(target)],
+                       check=True)
+    site = next((target / "lib").glob("python*/site-packages"))
+    (site / "brics-bench.pth").write_text("\n".join([str(ROOT), *libraries]) + "\n", "utf-8")
+    return str(exe)
+
+
 def refresh_bytecode() -> None:
     """Bring the project's .pyc files up to date before timing fresh processes."""
     import compileall

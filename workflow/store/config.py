@@ -13,7 +13,6 @@ times as much.
 """
 
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -292,14 +291,25 @@ def _by_language(source: _Source, table: str, data: Table, key: str) -> dict[str
     return {str(lang): str(text) for lang, text in value.items()}
 
 
-def parse(path: Path, text: str, shipped_bodies: Table) -> Settings:
-    """The settings of the workspace file at ``path`` holding ``text``."""
-    source = _Source(path, text)
+def read_toml(path: Path, text: str) -> Table:
+    """``text`` (the file at ``path``) as ``tomllib`` reads it; a syntax error refused with
+    its line."""
+    import tomllib  # a command whose settings are kept parsed never imports it
+
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, getattr(exc, "lineno", None), "TOML",
                           f"{exc}; fix the file (it is TOML)") from None
+
+
+def parse(path: Path, text: str, shipped_bodies: Table, data: Table | None = None
+          ) -> Settings:
+    """The settings of the workspace file at ``path`` holding ``text``; ``data``: the file
+    as ``tomllib`` reads it, when it was read before (every value is checked here alike)."""
+    source = _Source(path, text)
+    if data is None:
+        data = read_toml(path, text)
     numbering = _table(source, data, "numbering")
     pattern = _text(source, "numbering", numbering, "pattern", DEFAULT_PATTERN)
     try:

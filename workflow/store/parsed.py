@@ -15,15 +15,14 @@ own code (a changed rule misses). Only ``status`` reads them, to report; every s
 parity can refuse checks the text itself.
 """
 
-import contextlib
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 from drafts.model import Annex, Paragraph, Resolution
+from workflow.store.keep import keep_json
 
 if TYPE_CHECKING:
     from drafts.parity.core import Finding
@@ -95,7 +94,7 @@ def remember_parity(state_dir: Path, source: str, records: str, errors: "Iterabl
         {"ref": f.ref, "languages": list(f.languages), "rule": f.rule, "message": f.message,
          "id": f.id, "paragraph_id": f.paragraph_id,
          "unit_hash": (hashes or {}).get(f.paragraph_id, "")} for f in errors]
-    _write(_parity_path(state_dir, source, records), kept)
+    keep_json(_parity_path(state_dir, source, records), kept)
 
 
 def _path(state_dir: Path, source: str) -> Path:
@@ -184,20 +183,6 @@ def cached(state_dir: Path, source: str, content_hash: str) -> Resolution | None
 def remember(state_dir: Path, source: str, model: Resolution) -> None:
     """Store the model of ``source``, replacing a stale or damaged entry (best effort: a
     read-only workspace just misses)."""
-    _write(_path(state_dir, source), _to_data(model))
+    keep_json(_path(state_dir, source), _to_data(model))
 
 
-def _write(path: Path, data: object) -> None:
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = str(path.parent / f".{os.getpid()}-{os.urandom(6).hex()}.tmp")  # (as mkstemp,
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # without its import)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))  # (the
-                # C encoder: json.dump writes through the pure-Python one, chunk by chunk)
-            os.replace(tmp, path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise

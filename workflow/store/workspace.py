@@ -11,15 +11,17 @@ PostgreSQL database instead of its own SQLite file. The file itself is parsed on
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from workflow.errors import WorkspaceError
-from workflow.store.config import APPROVAL_RULES, Body, Settings, Table, parse
+from workflow.store.config import APPROVAL_RULES, Body, Settings, Table, parse, read_toml
+from workflow.store.keep import keep_json
 
 if TYPE_CHECKING:
     from workflow.store.blobs import FileStore
@@ -29,11 +31,17 @@ __all__ = ["Workspace", "Body", "CONFIG_NAME", "STATE_DIR", "find", "create", "A
 CONFIG_NAME = "resolutions.toml"
 STATE_DIR = ".resolutions"
 
+#: the registry of BRICS bodies shipped with the package
+SHIPPED_BODIES = Path(__file__).resolve().parents[1] / "bodies.toml"
+#: the two TOML files as read, kept under the state folder (:func:`_settings`)
+SETTINGS_KEPT = "settings.json"
+_KEPT_FORMAT = "1"
+
+
 @functools.cache
 def _shipped_bodies() -> Table:
     """The registry shipped in workflow/bodies.toml, read once per process."""
-    shipped = Path(__file__).resolve().parents[1] / "bodies.toml"
-    return tomllib.loads(shipped.read_text("utf-8"))
+    return read_toml(SHIPPED_BODIES, SHIPPED_BODIES.read_text("utf-8"))
 
 
 class Workspace:
@@ -131,7 +139,35 @@ def _load(root: Path, database_url: str | None = None) -> Workspace:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise WorkspaceError(f"{path} cannot be read: {exc}") from None
-    return Workspace(root, parse(path, text, _shipped_bodies()), database_url or "")
+    return Workspace(root, _settings(root / STATE_DIR, path, text), database_url or "")
+
+
+def _settings(state_dir: Path, path: Path, text: str) -> Settings:
+    """The settings of ``text`` (the file at ``path``), every value checked on every start.
+
+    What ``tomllib`` reads from this file and from the shipped registry is kept in
+    ``.resolutions/settings.json`` under the SHA-256 of both texts, and read back as JSON
+    when they are unchanged: importing ``tomllib`` and reading the registry cost a
+    command's start ≈ 5 ms, the JSON ≈ 0.2 ms. The kept copy is no authority: it is
+    used only for the very texts it was read from (a changed file, a changed registry, an
+    unreadable or foreign entry: read again), anyone who can write it can write
+    ``resolutions.toml`` itself (whose ``[bodies.CODE]`` overrides the registry), and a
+    file JSON cannot hold (a TOML date) is simply not kept."""
+    shipped_text = SHIPPED_BODIES.read_text("utf-8")
+    key = hashlib.sha256("\0".join([_KEPT_FORMAT, text, shipped_text]).encode()).hexdigest()
+    kept_path = state_dir / SETTINGS_KEPT
+    try:
+        kept = json.loads(kept_path.read_text("utf-8"))
+        if kept["key"] == key and isinstance(kept["file"], dict) and \
+                isinstance(kept["bodies"], dict):
+            return parse(path, text, kept["bodies"], data=kept["file"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # none kept, or not what this module writes: read the files
+    settings = parse(path, text, _shipped_bodies())
+    if state_dir.is_dir():  # (a folder being made, or one that is not a workspace yet: none)
+        keep_json(kept_path, {"key": key, "file": dict(settings.raw),
+                              "bodies": _shipped_bodies()})
+    return settings
 
 
 def find(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None, *,

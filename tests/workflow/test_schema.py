@@ -57,6 +57,44 @@ def test_a_second_head_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert db_module.schema_revision() == ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 
+def _head_of(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: dict[str, str]) -> str:
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    for script in (MIGRATIONS / "versions").glob("0*.py"):
+        (versions / script.name).write_text(script.read_text("utf-8"), "utf-8")
+    for name, text in extra.items():
+        (versions / name).write_text(text, "utf-8")
+    monkeypatch.setattr(reads_module, "_MIGRATIONS", tmp_path / "migrations")
+    db_module.schema_revision.cache_clear()
+    try:
+        return db_module.schema_revision()
+    finally:
+        monkeypatch.undo()
+        db_module.schema_revision.cache_clear()
+
+
+def test_the_head_is_read_as_alembic_reads_it_merges_included(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scripts' assignments are read without ``ast``: a merge's tuple, either quote,
+    an annotation, and lines after the first function (never an assignment) all as
+    Alembic's own ScriptDirectory reads them."""
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    found = _head_of(tmp_path, monkeypatch, {
+        "0098_side.py": f'revision: str = "0098"\ndown_revision = "{head}"\n',
+        "0099_merge.py": (f"revision = '0099'\ndown_revision = ('0098', '{head}')\n\n"
+                          "def upgrade() -> None:\n    revision = 'not-this'\n")})
+    assert found == "0099"
+    alembic = ScriptDirectory(str(tmp_path / "migrations"))
+    assert alembic.get_current_head() == "0099"
+
+
+@pytest.mark.parametrize("value", ["0099", "make('0099')", "'00' + '99'", "['0099'] * 2"])
+def test_a_revision_that_is_not_a_name_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    with pytest.raises(db_module.WorkspaceError, match="is not a revision name"):
+        _head_of(tmp_path, monkeypatch, {"0099_odd.py": f"revision = {value}\n"})
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgresql":

@@ -19,7 +19,6 @@ it counts see the same rows.
 
 from __future__ import annotations
 
-import ast
 import functools
 import os
 import re
@@ -37,6 +36,7 @@ __all__ = ["Reads", "Record", "schema_revision", "private"]
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _ASSIGNMENT = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)
+_QUOTED = re.compile(r"'([\w.-]+)'|\"([\w.-]+)\"")
 
 
 @functools.cache
@@ -51,17 +51,34 @@ def schema_revision() -> str:
     revisions: set[str] = set()
     parents: set[str] = set()
     for script in sorted((_MIGRATIONS / "versions").glob("*.py")):
-        found: dict[str, str] = {m[1]: m[2] for m in _ASSIGNMENT.finditer(script.read_text("utf-8"))}
+        text = script.read_text("utf-8")
+        head = text[:text.find("\ndef ")]  # (the assignments open the script)
+        found: dict[str, str] = {m[1]: m[2] for m in _ASSIGNMENT.finditer(head)}
         if "revision" not in found:
             continue
-        revisions.add(ast.literal_eval(found["revision"]))
-        down = ast.literal_eval(found.get("down_revision", "None"))
-        parents.update([down] if isinstance(down, str) else down or ())
+        named = _names(script, found["revision"])
+        if len(named) != 1:
+            raise WorkspaceError(f"{script}: 'revision' names {len(named)} revisions; "
+                                 "reinstall the package")
+        revisions.update(named)
+        parents.update(_names(script, found.get("down_revision", "None")))
     heads = revisions - parents
     if len(heads) != 1:
         raise WorkspaceError(f"the migration scripts have {len(heads)} heads "
                              f"({', '.join(sorted(heads)) or 'none'}); reinstall the package")
     return heads.pop()
+
+
+def _names(script: Path, value: str) -> list[str]:
+    """The revisions an assignment's value names: ``None``, a quoted name, or a tuple of
+    them (a merge); anything else is refused (read without ``ast``: a command's start)."""
+    names = [a or b for a, b in _QUOTED.findall(value)]
+    if value.strip() != "None" and _QUOTED.sub("", value).strip("(), \t") != "":
+        from workflow.errors import WorkspaceError
+
+        raise WorkspaceError(f"{script}: {value!r} is not a revision name; reinstall the "
+                             "package")
+    return names
 
 
 def private(path: Path) -> None:

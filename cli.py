@@ -919,22 +919,16 @@ def amendments(ctx: Context, ref: str) -> None:
 amendment = group(cli, "amendment", "Decide amendments.")
 
 @command(amendment, "accept", json=AMENDMENT_KEYS, example="resolutions amendment accept 1 2")
-@click.argument("ref")
-@click.argument("number", type=int)
+@hot_params("amendment", "accept")
 def amendment_accept(ctx: Context, ref: str, number: int) -> None:
     """Accept an amendment (applied when the review closes with --changes)."""
-    from workflow.review.amendments import decide_amendment
-    row = decide_amendment(ctx.app(), ref, number, True)
-    ctx.emit(row.to_json(), f"amendment {row.number}: {row.status}")
+    cli_hot.amendment_decide(ctx, ref, number, True)
 
 @command(amendment, "reject", json=AMENDMENT_KEYS, example="resolutions amendment reject 1 3")
-@click.argument("ref")
-@click.argument("number", type=int)
+@hot_params("amendment", "reject")
 def amendment_reject(ctx: Context, ref: str, number: int) -> None:
     """Reject an amendment."""
-    from workflow.review.amendments import decide_amendment
-    row = decide_amendment(ctx.app(), ref, number, False)
-    ctx.emit(row.to_json(), f"amendment {row.number}: {row.status}")
+    cli_hot.amendment_decide(ctx, ref, number, False)
 
 
 @command(cli, "close-review", json=ROUND_KEYS, example=(
@@ -960,8 +954,6 @@ def close_review(ctx: Context, ref: str, changes: bool, no_objection: bool, forc
     extra = f"; version {result.new_version} made from accepted amendments" if result.new_version else ""
     ctx.emit(_fields(result), f"{result.symbol}: round {result.round} closed → {result.state}{extra}")
 
-_EVIDENCE_HELP = cli_hot.EVIDENCE_HELP
-_STATEMENT_HELP = cli_hot.STATEMENT_HELP
 
 @command(cli, json=DECISION_KEYS, example=(
     "resolutions approve 1 --by li-wei --p12 li-wei.p12 --passphrase-file li-wei.pass",
@@ -981,20 +973,11 @@ def approve(ctx: Context, ref: str, by: str | None, note: str, p12: str | None,
 
 @command(cli, "object", json=DECISION_KEYS, example=(
     'resolutions object 1 --by smirnova --note "OP 4 needs the 2030 date" --evidence letter.pdf'))
-@click.argument("ref")
-@click.option("--by", help="The approver (default: who acts).")
-@click.option("--note", required=True, help="Why: the objection goes back to the drafters.")
-@click.option("--evidence", type=FILE_IN, help=_EVIDENCE_HELP)
-@click.option("--signed-statement", type=FILE_IN, help=_STATEMENT_HELP)
+@hot_params("object")
 def object_cmd(ctx: Context, ref: str, by: str | None, note: str, evidence: str | None,
                signed_statement: str | None) -> None:
     """Object to the current version: back to revision, approvals voided."""
-    from workflow.review.approval import object_
-    result = object_(ctx.app(), ref, by, note,
-                     signed_statement=Path(signed_statement).read_bytes()
-                     if signed_statement else None,
-                     evidence=Path(evidence) if evidence else None)
-    ctx.emit(_fields(result), f"{result.symbol}: objection by {result.member} → {result.state}")
+    cli_hot.object_(ctx, ref, by, note, evidence, signed_statement)
 
 @command(cli, json="member for statement", example=(
     "resolutions statement 1 --by sokolov --for approve > statement.json",
@@ -1023,13 +1006,10 @@ def statement(ctx: Context, ref: str, member: str, what: str) -> None:
         sys.stdout.write(data.decode("utf-8"))
 
 @command(cli, json=STEP_KEYS, example='resolutions withdraw 1 --reason "merged into RCWG/RES/2024/2"')
-@click.argument("ref")
-@click.option("--reason", required=True, help="Why the resolution is withdrawn.")
+@hot_params("withdraw")
 def withdraw(ctx: Context, ref: str, reason: str) -> None:
     """Withdraw a resolution (any state before submission)."""
-    from workflow.delivery.outcomes import withdraw as do_withdraw
-    result = do_withdraw(ctx.app(), ref, reason)
-    ctx.emit(_fields(result), f"{result.symbol}: {result.state}")
+    cli_hot.withdraw(ctx, ref, reason)
 
 @command(cli, json=STEP_KEYS, example="resolutions archive 1")
 @click.argument("ref")

@@ -2,7 +2,9 @@
 
 On one workspace (SQLite), each of ``comment``, ``amend``, ``dispose``, ``edit`` (a source
 taken with ``source``, one paragraph changed), ``new`` (the demo resolution, 16 KB of
-YAML), ``approve`` and ``member add`` runs as a fresh ``resolutions`` process; its CPU (user +
+YAML), ``approve``, ``member add``, ``amendment accept`` and ``reject`` (a proposed
+amendment each), ``object`` (a resolution in approval) and ``withdraw`` (a draft) runs as a
+fresh ``resolutions`` process, each run on a fresh target; its CPU (user +
 system of the child, ``os.wait4``, the same figure as ``getrusage(RUSAGE_CHILDREN)``) is
 taken over ``--runs`` runs (median, after one warm-up round that is not counted).
 
@@ -34,7 +36,8 @@ against the floor.
 cProfile top of one cold run of that command.
 
 ``--backend postgresql`` measures the commands on the bare path (``comment``, ``amend``,
-``dispose``, ``edit``, ``new``, an own ``approve``) on a cluster of ``tests/pg.py`` (TLS, scram-sha-256), each workspace on its
+``dispose``, ``edit``, ``new``, an own ``approve``, ``amendment accept|reject``, an own
+``object``, ``withdraw``) on a cluster of ``tests/pg.py`` (TLS, scram-sha-256), each workspace on its
 own database, every command logging in as ``w0``'s own role; the floor
 (``bench/out/floor_write_path_pg.py``) is plain ``psycopg`` on that same role: it takes the
 head lock with ``resolutions_lock_head()``, inserts (or updates) the row, reads it back
@@ -73,10 +76,12 @@ from common import (  # noqa: E402
 )
 from pg_concurrency import FROZEN, Logins, _edited, _ok, setup  # noqa: E402
 
-COMMANDS = ("comment", "amend", "dispose", "edit", "new", "approve", "member add")
+COMMANDS = ("comment", "amend", "dispose", "edit", "new", "approve", "member add",
+            "amendment accept", "amendment reject", "object", "withdraw")
 #: on PostgreSQL: the commands on the bare path (``member add`` makes a login role, on the
 #: administrator's login)
-COMMANDS_PG = ("comment", "amend", "dispose", "edit", "new", "approve")
+COMMANDS_PG = ("comment", "amend", "dispose", "edit", "new", "approve", "amendment accept",
+               "amendment reject", "object", "withdraw")
 #: the commands that store a text: their floor parses it as well (``--parse``), with the
 #: round-trip loader configured as ``drafts.source`` configures it
 PARSED = ("edit", "new")
@@ -111,7 +116,9 @@ def main(kind, path, rid, tag, number, source, parse):
     stamp = now.replace(tzinfo=None).isoformat(" ")
     table = {"comment": "comments", "amend": "amendments", "dispose": "comments",
              "edit": "versions", "new": "versions", "approve": "approvals",
-             "member add": "members"}[kind]
+             "member add": "members", "amendment accept": "amendments",
+             "amendment reject": "amendments", "object": "approvals",
+             "withdraw": "resolutions"}[kind]
     if kind in ("comment", "amend"):
         rnd, ver = q("SELECT id, version_number FROM review_rounds WHERE resolution_id = ? "
                      "ORDER BY number DESC LIMIT 1", (rid,)).fetchone()
@@ -180,6 +187,31 @@ def main(kind, path, rid, tag, number, source, parse):
         q("UPDATE resolutions SET state = 'approved', row_version = row_version + 1 "
           "WHERE id = ?", (rid,))
         detail = {"member": "w0", "version": ver, "content_hash": digest, "state": "approved"}
+    elif kind in ("amendment accept", "amendment reject"):
+        status = "accepted" if kind.endswith("accept") else "rejected"
+        q("UPDATE amendments SET status = ?, decided_by = 'w0' WHERE resolution_id = ? AND "
+          "number = ?", (status, rid, number))
+        row = list(q("SELECT * FROM amendments WHERE resolution_id = ? AND number = ?",
+                     (rid, number)).fetchone())
+        q("UPDATE resolutions SET row_version = row_version + 1 WHERE id = ?", (rid,))
+        detail = {"amendment": number, "status": status}
+    elif kind == "object":
+        ver, digest = q("SELECT v.number, v.content_hash FROM versions v JOIN resolutions r "
+                        "ON r.id = v.resolution_id AND r.current_version = v.number "
+                        "WHERE r.id = ?", (rid,)).fetchone()
+        q("UPDATE approvals SET void = 1 WHERE resolution_id = ? AND version_number = ? AND "
+          "void = 0 AND decision = 'approved'", (rid, ver))
+        row = [rid, ver, digest, "w0", "objected", f"note {tag}", False, None, stamp]
+        q("INSERT INTO approvals (resolution_id, version_number, content_hash, member_id, "
+          "decision, note, void, statement, at) VALUES (?,?,?,?,?,?,?,?,?)", row)
+        q("UPDATE resolutions SET state = 'revision', row_version = row_version + 1 "
+          "WHERE id = ?", (rid,))
+        detail = {"member": "w0", "note": f"note {tag}", "version": ver, "state": "revision"}
+    elif kind == "withdraw":
+        q("UPDATE resolutions SET state = 'withdrawn', row_version = row_version + 1 "
+          "WHERE id = ?", (rid,))
+        row = list(q("SELECT * FROM resolutions WHERE id = ?", (rid,)).fetchone())
+        detail = {"reason": f"reason {tag}", "state": "withdrawn"}
     else:
         member = f"f-{tag}"
         row = [member, f"Member {tag}", "{}", "", "", "", "en", stamp, True]
@@ -302,6 +334,32 @@ def main(kind, url, rid, tag, number, source):
           "WHERE id = %s", (rid,))
         detail = {"member": "w0", "version": ver, "content_hash": content,
                   "state": "approved"}
+    elif kind in ("amendment accept", "amendment reject"):
+        table = "amendments"
+        status = "accepted" if kind.endswith("accept") else "rejected"
+        key = q("UPDATE amendments SET status = %s, decided_by = 'w0' WHERE resolution_id = %s "
+                "AND number = %s RETURNING id", (status, rid, number)).fetchone()[0]
+        q("UPDATE resolutions SET row_version = row_version + 1 WHERE id = %s", (rid,))
+        detail = {"amendment": number, "status": status}
+    elif kind == "object":
+        table = "approvals"
+        ver, content = q("SELECT v.number, v.content_hash FROM versions v JOIN resolutions r "
+                         "ON r.id = v.resolution_id AND r.current_version = v.number "
+                         "WHERE r.id = %s", (rid,)).fetchone()
+        q("UPDATE approvals SET void = true WHERE resolution_id = %s AND version_number = %s "
+          "AND NOT void AND decision = 'approved'", (rid, ver))
+        key = q("INSERT INTO approvals (resolution_id, version_number, content_hash, "
+                "member_id, decision, note, void, statement, at) VALUES (%s, %s, %s, 'w0', "
+                "'objected', %s, false, NULL, %s) RETURNING id",
+                (rid, ver, content, f"note {tag}", now)).fetchone()[0]
+        q("UPDATE resolutions SET state = 'revision', row_version = row_version + 1 "
+          "WHERE id = %s", (rid,))
+        detail = {"member": "w0", "note": f"note {tag}", "version": ver, "state": "revision"}
+    elif kind == "withdraw":
+        table, key = "resolutions", rid
+        q("UPDATE resolutions SET state = 'withdrawn', row_version = row_version + 1 "
+          "WHERE id = %s", (rid,))
+        detail = {"reason": f"reason {tag}", "state": "withdrawn"}
     elif kind == "edit":
         table = "versions"
         n, text = q("SELECT v.number, v.source FROM versions v JOIN resolutions r ON "
@@ -335,8 +393,9 @@ def main(kind, url, rid, tag, number, source):
                 (f"note {tag}", rid, number)).fetchone()[0]
         detail = {"comment": number, "disposition": "accepted", "note": f"note {tag}"}
     detail["facts"] = []
-    for name, at in [(table, key)] + ([("resolutions", rid)] if kind in ("approve", "edit", "new")
-                                      else []):
+    for name, at in [(table, key)] + ([("resolutions", rid)] if kind in (
+            "approve", "edit", "new", "amendment accept", "amendment reject", "object")
+            else []):
         cur = q(f"SELECT * FROM {name} WHERE id = %s", (at,))
         row = dict(zip([d[0] for d in cur.description], cur.fetchone()))
         detail["facts"].append([name, [str(at)], hashlib.sha256(json.dumps(
@@ -412,10 +471,12 @@ def stages(root: Path, plan: dict[str, Any], runs: int, env: dict[str, str]) -> 
 def prepare(root: Path, approvals: int, logins: Logins | None = None) -> dict[str, Any]:
     """pg_concurrency's workspace (one writer ``w0`` who reviews, drafts and keeps the
     register; one resolution in review, one draft), ``w0`` an approver too, a comment to
-    dispose, ``w0`` the operator (the only secretary), and ``approvals`` resolutions waiting
-    for approval (one per approve run). PostgreSQL: each step on the login a deployment
-    uses (the administrator's for membership, ``w0``'s own for the rest);
-    ``plan["url"]``: ``w0``'s URL (None on SQLite)."""
+    dispose, ``w0`` the operator (the only secretary), and for each of ``approvals`` runs a
+    fresh target: a resolution waiting for approval to approve, another to object to, two
+    proposed amendments (one to accept, one to reject; ``plan["decide"]``: how many of each)
+    and a draft to withdraw. PostgreSQL: each step on the login a deployment uses (the
+    administrator's for membership, ``w0``'s own for the rest); ``plan["url"]``: ``w0``'s
+    URL (None on SQLite)."""
     plan = setup(root, 1, logins)
     admin = logins.admin() if logins else None
     own = plan["url"] = logins.member("w0") if logins else None
@@ -426,14 +487,22 @@ def prepare(root: Path, approvals: int, logins: Logins | None = None) -> dict[st
     _ok(root, ["--as", "w0", "comment", plan["review"], "--by", "w0", "--ref", "OP 1",
                "--type", "ge", "--text", "to dispose"], url=own)
     source = ROOT / "workflow" / "demo_data" / "resolution.yaml"
-    plan["approvals"] = []
+    for n in range(2 * approvals):  # 1..approvals to accept, the others to reject
+        _ok(root, ["--as", "w0", "amend", plan["review"], "--by", "w0", "--target", "OP 1",
+                   "--op", "replace", "--text", f"en=decided {n}"], url=own)
+    plan["decide"] = approvals
+    plan["approvals"], plan["objections"], plan["withdrawals"] = [], [], []
     for _ in range(approvals):
-        ref = _ok(root, ["--as", "w0", "new", str(source)], url=own).split()[0]
-        _ok(root, ["--as", "w0", "circulate", ref, "--reviewer", "w0"], url=own)
-        _ok(root, ["--as", "w0", "close-review", ref, "--no-objection"], url=own)
-        plan["approvals"].append(ref)
+        for waiting in (plan["approvals"], plan["objections"]):
+            ref = _ok(root, ["--as", "w0", "new", str(source)], url=own).split()[0]
+            _ok(root, ["--as", "w0", "circulate", ref, "--reviewer", "w0"], url=own)
+            _ok(root, ["--as", "w0", "close-review", ref, "--no-objection"], url=own)
+            waiting.append(ref)
+        plan["withdrawals"].append(
+            _ok(root, ["--as", "w0", "new", str(source)], url=own).split()[0])
     plan["numbers"] = {ref: int(json.loads(_ok(root, ["--json", "show", ref], url=own))["number"])
-                       for ref in [plan["review"], plan["draft"], *plan["approvals"]]}
+                       for ref in [plan["review"], plan["draft"], *plan["approvals"],
+                                   *plan["objections"], *plan["withdrawals"]]}
     return plan
 
 
@@ -456,13 +525,23 @@ def cold_args(kind: str, root: Path, plan: dict[str, Any], run: int) -> list[str
         return ["approve", plan["approvals"][run], "--by", "w0"]
     if kind == "new":
         return ["new", str(NEW_SOURCE)]
+    if kind in ("amendment accept", "amendment reject"):
+        number = run + 1 + (plan["decide"] if kind.endswith("reject") else 0)
+        return [*kind.split(), plan["review"], str(number)]
+    if kind == "object":
+        return ["object", plan["objections"][run], "--by", "w0", "--note", f"note {tag}"]
+    if kind == "withdraw":
+        return ["withdraw", plan["withdrawals"][run], "--reason", f"reason {tag}"]
     return ["member", "add", f"c-{tag}", "--name", f"Member {tag}", "--role", "reviewer"]
 
 
 def floor_args(kind: str, plan: dict[str, Any], run: int) -> list[str]:
-    ref = (plan["draft"] if kind == "edit" else plan["approvals"][run] if kind == "approve"
-           else plan["review"])
-    extra = ["--source", str(NEW_SOURCE)] if kind == "new" else []
+    ref = {"edit": plan["draft"], "approve": plan["approvals"][run],
+           "object": plan["objections"][run], "withdraw": plan["withdrawals"][run]
+           }.get(kind, plan["review"])
+    extra = (["--source", str(NEW_SOURCE)] if kind == "new" else
+             ["--number", cold_args(kind, Path(), plan, run)[-1]] if kind.startswith(
+                 "amendment") else [])
     return [kind, str(plan["numbers"][ref]), f"f{run}", *extra]
 
 

@@ -18,6 +18,7 @@ from cli_hot.answers import (
     Unreadable,
     Usage,
     amend,
+    amendment_decide,
     answer,
     approve,
     comment,
@@ -28,13 +29,16 @@ from cli_hot.answers import (
     lang_texts,
     member_add,
     new,
+    object_,
     read_source,
     search,
+    withdraw,
 )
 from cli_hot.context import Context
 from cli_hot.params import EVIDENCE_HELP, HEAVY, HOT, STATEMENT_HELP, Param, Parsed, parse
 
 __all__ = ["ANSWERS", "Context", "EVIDENCE_HELP", "HEAVY", "HINTS_SHOWN", "HOT", "Param",
-           "Parsed", "STATEMENT_HELP", "Unreadable", "Usage", "amend", "answer", "approve",
-           "comment", "dispose", "edit", "error_line", "failure", "lang_texts", "member_add",
-           "new", "parse", "read_source", "search"]
+           "Parsed", "STATEMENT_HELP", "Unreadable", "Usage", "amend", "amendment_decide",
+           "answer", "approve", "comment", "dispose", "edit", "error_line", "failure",
+           "lang_texts", "member_add", "new", "object_", "parse", "read_source", "search",
+           "withdraw"]

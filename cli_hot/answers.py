@@ -9,14 +9,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from cli_hot.context import Context, line
+from cli_hot.decisions import amendment_decide, object_, withdraw
 from cli_hot.params import Parsed
 
 if TYPE_CHECKING:
     from workflow.rows import ApprovalResult
 
-__all__ = ["ANSWERS", "HINTS_SHOWN", "Unreadable", "Usage", "amend", "answer", "approve",
-           "comment", "dispose", "edit", "error_line", "failure", "lang_texts", "member_add",
-           "new", "read_source", "search"]
+__all__ = ["ANSWERS", "HINTS_SHOWN", "Unreadable", "Usage", "amend", "amendment_decide",
+           "answer", "approve", "comment", "dispose", "edit", "error_line", "failure",
+           "lang_texts", "member_add", "new", "object_", "read_source", "search", "withdraw"]
 
 HINTS_SHOWN = 20  # after `new`; the rest are counted (all of them with --json)
 
@@ -298,11 +299,29 @@ def _approve_own(ctx: Context, ref: str, by: str | None, note: str, p12: str | N
     approve(ctx, ref, by, note, None, None, None, None)
 
 
+def _object_own(ctx: Context, ref: str, by: str | None, note: str, evidence: str | None,
+                signed_statement: str | None) -> None:
+    """``object`` on the hot path: an objection with no statement or letter (those are
+    the approval service's, through the full command line)."""
+    if evidence or signed_statement:
+        raise _Handover
+    object_(ctx, ref, by, note, None, None)
+
+
+def _accept(ctx: Context, ref: str, number: int) -> None:
+    amendment_decide(ctx, ref, number, True)
+
+
+def _reject(ctx: Context, ref: str, number: int) -> None:
+    amendment_decide(ctx, ref, number, False)
+
+
 #: what each hot command runs, by its words
 ANSWERS: dict[tuple[str, ...], Callable[..., None]] = {
     ("search",): search, ("comment",): comment, ("dispose",): dispose, ("amend",): amend,
     ("approve",): _approve_own, ("member", "add"): member_add, ("new",): new,
-    ("edit",): _edit_given}
+    ("edit",): _edit_given, ("amendment", "accept"): _accept,
+    ("amendment", "reject"): _reject, ("object",): _object_own, ("withdraw",): withdraw}
 
 
 # -- the error boundary's words, and the hot path's own run --------------------------------

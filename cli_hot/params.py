@@ -115,6 +115,19 @@ HOT: dict[tuple[str, ...], tuple[Param, ...]] = {
         option("--evidence", file=True, help=EVIDENCE_HELP),
         option("--signed-statement", file=True, help=STATEMENT_HELP),
     ),
+    ("amendment", "accept"): (argument("ref"), argument("number", type=int)),
+    ("amendment", "reject"): (argument("ref"), argument("number", type=int)),
+    ("object",): (
+        argument("ref"),
+        option("--by", help="The approver (default: who acts)."),
+        option("--note", required=True, help="Why: the objection goes back to the drafters."),
+        option("--evidence", file=True, help=EVIDENCE_HELP),
+        option("--signed-statement", file=True, help=STATEMENT_HELP),
+    ),
+    ("withdraw",): (
+        argument("ref"),
+        option("--reason", required=True, help="Why the resolution is withdrawn."),
+    ),
     ("member", "add"): (
         argument("member_id"),
         option("--name", required=True, help="Full name as written in the member's language."),

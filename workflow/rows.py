@@ -84,7 +84,7 @@ if TYPE_CHECKING:  # what a stored row offers, an ORM object or a bare driver's 
         def detail(self) -> str: ...
 
 __all__ = ["Summary", "Page", "CommentRow", "AmendmentRow", "MemberInfo", "SubmissionInfo",
-           "MessageInfo", "event_detail", "ApprovalResult", "approval_detail"]
+           "MessageInfo", "event_detail", "ApprovalResult", "approval_detail", "StepResult"]
 
 
 class Summary(NamedTuple):
@@ -254,3 +254,12 @@ def approval_detail(member: str, version: int, content_hash: str, rule: str,
     """The ``approve`` event's detail, before who typed it and the evidence."""
     return {"member": member, "version": version, "content_hash": content_hash, "rule": rule,
             "signed_statement": signed_statement}
+
+
+class StepResult(NamedTuple):
+    """What a step on a resolution reports (``withdraw``, ``archive``, a receipt; either
+    write path): the resolution, the state it is in now, and a word on it."""
+
+    symbol: str
+    state: str
+    message: str = ""

@@ -4,6 +4,7 @@ search imports neither click nor the command table nor the ORM."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -64,6 +65,13 @@ READ_IN_FULL = [
     ["edit", "1"],  # $EDITOR: read, answered by the full command line
     ["edit", "1", "--from-docx", __file__, "--lang", "zh", "--note=n"],
     ["edit", "1", "--", __file__],
+    ["amendment", "accept", "1", "2"], ["--json", "amendment", "reject", "RCWG/RES/2024/1", "+3"],
+    ["amendment", "reject", "1", "2", "--json"],
+    ["object", "1", "--note", "OP 4 needs 2030"],
+    ["object", "1", "--by", "appr-ru", "--note=n", "--json"],
+    ["object", "1", "--note", "n", "--evidence", __file__],  # read; the full command line's
+    ["object", "1", "--note", "", "--signed-statement", __file__],
+    ["withdraw", "1", "--reason", "merged"], ["withdraw", "--reason=", "1", "--json"],
 ]
 
 #: command lines the hot parser leaves to click (help, version, verbose, usage errors,
@@ -88,6 +96,12 @@ LEFT_TO_CLICK = [
     ["member", "add", "x"], ["member", "add", "--help"], ["member", "--help"],
     ["member", "add", "x", "--name", "X", "--password-file", "no-such-file"],
     ["member", "edit", "x", "--name", "X"], ["member", "add", "x", "--name", "X", "--nope"],
+    ["amendment", "accept", "1"], ["amendment", "accept", "1", "x"], ["amendment", "1", "2"],
+    ["amendment", "accept", "1", "2", "3"], ["amendment", "--help"], ["amendments", "1"],
+    ["object", "1"], ["object", "1", "--note"], ["object", "1", "--note", "n", "--evidence",
+                                                 "no-such.pdf"],
+    ["object", "1", "--note", "n", "--help"], ["withdraw", "1"], ["withdraw", "--reason", "r"],
+    ["withdraw", "1", "--reason", "r", "--force"],
 ]
 
 
@@ -264,6 +278,23 @@ WRITES = [
     ["edit", "1", "{edited}"],  # in review: not now
     ["edit", "3", "{latin1}"], ["edit", "3", "{broken}"], ["edit", "99", "{edited}"],
     ["edit", "3", "--from-docx", "{source}"],  # needs --lang
+    ["--as", "rev-ru", "amend", "1", "--target", "OP 2", "--op", "delete"],  # 3
+    ["amendment", "accept", "1", "1"], ["amendment", "reject", "1", "3", "--json"],
+    ["amendment", "accept", "1", "1"],  # again: the same
+    ["amendment", "accept", "1", "9"],  # no such amendment
+    ["--as", "rev-ru", "amendment", "reject", "1", "2"],  # not the secretariat
+    ["amendment", "accept", "2", "1"],  # in approval: not now
+    ["amendment", "accept", "1", "x"],  # a usage error
+    ["--as", "appr-ru", "object", "1", "--note", "in review"],  # not now
+    ["object", "2", "--note", "  "],  # says why
+    ["object", "2", "--by", "appr-ru", "--note", "theirs"],  # another member's word is needed
+    ["object", "2", "--by", "nobody", "--note", "who"],
+    ["object", "2", "--note", "OP 4 needs the 2030 date", "--json"],  # 2 back to revision
+    ["object", "2", "--note", "again"],  # in revision: not now
+    ["withdraw", "3", "--reason", " "], ["--as", "rev-ru", "withdraw", "3", "--reason", "r"],
+    ["withdraw", "99", "--reason", "r"],
+    ["withdraw", "3", "--reason", "merged into 4", "--json"],
+    ["withdraw", "3", "--reason", "again"],  # withdrawn already
 ]
 
 
@@ -293,7 +324,7 @@ def test_the_writes_answer_and_write_as_the_full_command_line(in_review: Path,
             b.returncode, b.stdout, b.stderr.replace(str(full), "WS")), args
         assert "Traceback" not in a.stderr
     for args in (["comments", "1", "--json"], ["amendments", "1", "--json"],
-                 ["status", "2", "--json"], ["member", "list", "--json"], ["source", "3"],
+                 ["status", "1", "--json"], ["status", "2", "--json"], ["member", "list", "--json"], ["source", "3"],
                  ["source", "4"], ["status", "3", "--json"],
                  ["diff", "3", "--from", "1", "--to", "2"]):
         a = _run("cli", ["-w", str(hot), *args], tmp_path)
@@ -301,6 +332,12 @@ def test_the_writes_answer_and_write_as_the_full_command_line(in_review: Path,
         assert a.returncode == 0 and a.stdout == b.stdout, args
     matrix = _run("cli", ["-w", str(hot), "comments", "1", "--json"], tmp_path).stdout
     assert "Year?" in matrix and "Year added" in matrix
+    listed = _run("cli", ["-w", str(hot), "amendments", "1", "--json"], tmp_path).stdout
+    assert [a["status"] for a in json.loads(listed)["amendments"]] == \
+        ["accepted", "proposed", "rejected"]
+    for ref, state in (("2", "revision"), ("3", "withdrawn")):
+        shown = _run("cli", ["-w", str(hot), "status", ref, "--json"], tmp_path).stdout
+        assert json.loads(shown)["state"] == state, shown
     for root in (hot, full):
         verify = _run("cli", ["-w", str(root), "audit", "verify"], tmp_path)
         assert verify.returncode == 0, verify.stdout + verify.stderr
@@ -315,6 +352,11 @@ COLD_WRITES = [
     (["new", "{source}"], "RCWG/RES/"),
     (["new", "--title", "On joint ventures", "--body", "brics-higher-council"], "RCWG/RES/"),
     (["edit", "3", "{edited}"], "RCWG/RES/"),  # the draft ``new`` made first
+    (["amendment", "accept", "1", "1"], "amendment 1: accepted"),  # the one made first
+    (["amendment", "reject", "1", "1"], "amendment 1: rejected"),
+    (["object", "2", "--note", "OP 4 needs the 2030 date"],
+     "RCWG/RES/2024/2: objection by sec → revision"),
+    (["withdraw", "1", "--reason", "merged"], "RCWG/RES/2024/1: withdrawn"),
 ]
 
 
@@ -332,6 +374,10 @@ def test_a_write_through_the_console_script_imports_no_click_and_no_orm(
     edited.write_text(text.replace("*Noting*", "*Noting* now"), encoding="utf-8")
     if args[0] == "edit":
         assert _run("cli", ["-w", str(root), "new", str(source)], tmp_path).returncode == 0
+    if args[0] == "amendment":
+        made = _run("cli", ["-w", str(root), "--as", "rev-ru", "amend", "1", "--target", "OP 1",
+                            "--op", "delete"], tmp_path)
+        assert made.returncode == 0, made.stderr
     done = subprocess.run([sys.executable, "-c", LOADED, "-w", str(root),
                            *[a.format(source=source, edited=edited) for a in args]],
                           capture_output=True, text=True, cwd=ROOT, check=False)

@@ -22,9 +22,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import Cli, fixture_text, open_app
-from workflow import writing
+from workflow import writing, writing_decisions
 from workflow.errors import WorkflowError
-from workflow.review import amendments, rounds
+from workflow.delivery import outcomes
+from workflow.review import amendments, approval, rounds
 from workflow.store import facts
 from workflow.store.writes import Writer
 
@@ -231,17 +232,44 @@ _REFUSALS = [
                                   texts={"xx": "text"}, why=""), False),
     ("sec", lambda w: writing.dispose(w, "1", 7, "accepted", "x"),
      lambda app: rounds.dispose(app, "1", 7, "accepted", "x"), False),
+    ("rev-ru", lambda w: writing_decisions.decide_amendment(w, "1", 1, True),
+     lambda app: amendments.decide_amendment(app, "1", 1, True), True),
+    ("sec", lambda w: writing_decisions.decide_amendment(w, "1", 9, False),
+     lambda app: amendments.decide_amendment(app, "1", 9, False), False),
+    ("sec", lambda w: writing_decisions.decide_amendment(w, "2", 1, True),
+     lambda app: amendments.decide_amendment(app, "2", 1, True), False),
+    ("sec", lambda w: writing_decisions.object_(w, "1", None, "not an approver"),
+     lambda app: approval.object_(app, "1", None, "not an approver"), True),
+    ("appr-ru", lambda w: writing_decisions.object_(w, "1", None, "not in approval"),
+     lambda app: approval.object_(app, "1", None, "not in approval"), False),
+    ("appr-ru", lambda w: writing_decisions.object_(w, "1", None, "  "),
+     lambda app: approval.object_(app, "1", None, "  "), False),
+    ("sec", lambda w: writing_decisions.object_(w, "1", "nobody", "who?"),
+     lambda app: approval.object_(app, "1", "nobody", "who?"), False),
+    ("rev-ru", lambda w: writing_decisions.withdraw(w, "2", "mine"),
+     lambda app: outcomes.withdraw(app, "2", "mine"), True),
+    ("sec", lambda w: writing_decisions.withdraw(w, "2", " "),
+     lambda app: outcomes.withdraw(app, "2", " "), False),
+    ("sec", lambda w: writing_decisions.withdraw(w, "RCWG/RES/2024/99", "gone"),
+     lambda app: outcomes.withdraw(app, "RCWG/RES/2024/99", "gone"), False),
 ]
 
 
 @pytest.mark.parametrize("case", range(len(_REFUSALS)),
                          ids=["wrong-role", "not-a-reviewer", "wrong-state", "unknown-paragraph",
-                              "empty-text", "unknown-language", "no-such-comment"])
+                              "empty-text", "unknown-language", "no-such-comment",
+                              "amendment-by-a-reviewer", "no-such-amendment",
+                              "amendment-on-a-draft", "object-by-a-non-approver", "object-in-review",
+                              "object-without-note",
+                              "object-for-nobody", "withdraw-by-a-reviewer",
+                              "withdraw-without-reason", "withdraw-no-such-resolution"])
 def test_refusals_are_the_same_and_write_the_same(review: Cli, case: int) -> None:
     review(["comment", "1", "--ref", "OP 1", "--type", "ge", "--text", "one"], actor="rev-ru")
+    review(["amend", "1", "--target", "OP 1", "--op", "delete"], actor="rev-ru")
     actor, bare_call, orm_call, refused_event = _REFUSALS[case]
     before = _events(review)
-    rows = {t: _rows(review, t) for t in ("comments", "amendments", "resolutions")}
+    rows = {t: _rows(review, t) for t in ("comments", "amendments", "resolutions",
+                                         "approvals")}
     with pytest.raises(WorkflowError) as bare:
         _run_bare(review, actor, bare_call)
     after_bare = _events(review)
@@ -283,9 +311,9 @@ def test_a_row_edited_after_a_bare_write_is_named(review: Cli, backend: str) -> 
 
 
 def test_the_command_line_writes_without_the_orm(review: Cli) -> None:
-    """A cold ``resolutions comment`` (and amend, dispose, member add — on PostgreSQL on the
-    administrator's login) in a fresh interpreter: the bare path answers, and SQLAlchemy,
-    sqlmodel and pydantic are never imported."""
+    """A cold ``resolutions comment`` (and amend, dispose, amendment accept|reject, withdraw,
+    member add — on PostgreSQL on the administrator's login) in a fresh interpreter: the
+    bare path answers, and SQLAlchemy, sqlmodel and pydantic are never imported."""
     script = ("import sys\nfrom tests.launch import install\ninstall()\nfrom cli import cli\n"
               "try:\n    cli.main(sys.argv[1:], prog_name='resolutions', standalone_mode=False)\n"
               "finally:\n    print('@@' + ','.join(sorted(m for m in ('sqlalchemy', 'sqlmodel', "
@@ -295,6 +323,8 @@ def test_the_command_line_writes_without_the_orm(review: Cli) -> None:
                   "--text", "cold"],
                  ["--as", "rev-ru", "amend", "1", "--target", "OP 1", "--op", "delete"],
                  ["dispose", "1", "1", "--reject", "--note", "no"],
+                 ["amendment", "accept", "1", "1"], ["amendment", "reject", "1", "1"],
+                 ["withdraw", "2", "--reason", "merged"],
                  ["member", "add", "new-one", "--name", "New One"]):
         done = subprocess.run([sys.executable, "-c", script, *args], env=env, cwd=Path(__file__).parents[2],
                               capture_output=True, text=True, timeout=120)
@@ -302,6 +332,9 @@ def test_the_command_line_writes_without_the_orm(review: Cli) -> None:
         assert "@@\n" in done.stdout, done.stdout  # nothing of the ORM stack was imported
     matrix = json.loads(review(["comments", "1", "--json"]).stdout)["comments"]
     assert [(c["text"], c["disposition"]) for c in matrix] == [("cold", "rejected")]
+    listed = json.loads(review(["amendments", "1", "--json"]).stdout)["amendments"]
+    assert [a["status"] for a in listed] == ["rejected"]
+    assert json.loads(review(["status", "2", "--json"]).stdout)["state"] == "withdrawn"
     assert _verify(review) == []
 
 
@@ -384,6 +417,92 @@ def test_own_approval_both_ways(review: Cli) -> None:
     # typed for another member: their word is needed, which the service checks
     assert _run_bare(review, None, lambda w: writing.approve(w, "1", "appr-ru")) is None
     assert len(_rows(review, "approvals")) == 2
+    assert _verify(review) == []
+
+
+def test_amendment_decisions_both_ways(review: Cli) -> None:
+    """``amendment accept`` and ``reject``, each once on the bare path and once through the
+    service, on four amendments: the same rows, result and event; an amendment decided
+    again may change its mind (until it is applied)."""
+    for n in range(4):
+        review(["amend", "1", "--target", "OP 1", "--op", "replace", "--text",
+                f"en=*Instructs* the group {n};"], actor="rev-zh")
+    for accept, (first, second) in ((True, (1, 2)), (False, (3, 4))):
+        bare = _run_bare(review, None,
+                         lambda w: writing_decisions.decide_amendment(w, "1", first, accept))
+        _bound_as_the_orm_binds(review, _events(review)[-1])
+        orm = _run_orm(review, None,
+                       lambda app: amendments.decide_amendment(app, "1", second, accept))
+        assert bare._replace(number=0, texts={}) == orm._replace(number=0, texts={})
+        assert bare.status == ("accepted" if accept else "rejected")
+        rows = {r["number"]: r for r in _rows(review, "amendments")}
+        _same_row(rows[first], rows[second], {"texts_json"})
+        assert rows[first]["decided_by"] == "sec"
+        one, two = _events(review)[-2:]
+        assert one["action"] == two["action"] == "amendment-decide"
+        assert one["actor"] == two["actor"] == "sec"
+        assert _detail(one, "amendment") == _detail(two, "amendment")
+        assert json.loads(one["detail"])["amendment"] == first
+        assert [f[0] for f in json.loads(one["detail"])["facts"]] == ["amendments",
+                                                                      "resolutions"]
+    again = _run_bare(review, None, lambda w: writing_decisions.decide_amendment(w, "1", 1,
+                                                                                False))
+    assert again.status == "rejected"
+    assert _verify(review) == []
+
+
+def test_own_objection_both_ways(review: Cli) -> None:
+    """The secretary, an approver too, approves two resolutions in approval, then objects
+    to each: one on the bare path, one through the service — the approval voided, the
+    objection stored, both back to revision, the same events; an objection typed for
+    another member stays the service's (their word is needed)."""
+    review(["member", "edit", "sec", "--roles", "secretary,approver"])
+    review(["circulate", "2", "--reviewer", "rev-ru"])
+    for ref in ("1", "2"):
+        review(["close-review", ref, "--no-objection"])
+        review(["approve", ref])
+    assert _run_bare(review, None, lambda w: writing_decisions.object_(w, "1", "appr-ru",
+                                                                       "theirs")) is None
+    bare = _run_bare(review, None, lambda w: writing_decisions.object_(w, "1", None,
+                                                                       " OP 4: 2030 "))
+    _bound_as_the_orm_binds(review, _events(review)[-1])
+    orm = _run_orm(review, None, lambda app: approval.object_(app, "2", None, " OP 4: 2030 "))
+    assert bare is not None and bare.state == "revision"
+    assert bare._replace(symbol="") == orm._replace(symbol="")
+    rows = _rows(review, "approvals")
+    by_resolution: dict[int, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_resolution.setdefault(r["resolution_id"], []).append(r)
+    first, second = (by_resolution[k] for k in sorted(by_resolution))
+    assert [(bool(r["void"]), r["decision"]) for r in first] == \
+        [(True, "approved"), (False, "objected")]
+    for a, b in zip(first, second):
+        _same_row(a, b, {"resolution_id", "content_hash", "at"})
+    assert first[1]["note"] == "OP 4: 2030"
+    one, two = _events(review)[-2:]
+    assert one["action"] == two["action"] == "object"
+    assert _detail(one) == _detail(two)
+    assert [f[0] for f in json.loads(one["detail"])["facts"]] == ["approvals", "approvals",
+                                                                  "resolutions"]
+    assert _verify(review) == []
+
+
+def test_withdraw_both_ways(review: Cli, tmp_path: Path) -> None:
+    """Two drafts withdrawn, one on the bare path, one through the service: the same
+    state, row and event."""
+    source = tmp_path / "r.yaml"
+    review(["new", str(source)])  # 3, a draft like 2
+    bare = _run_bare(review, None, lambda w: writing_decisions.withdraw(w, "2", " merged "))
+    _bound_as_the_orm_binds(review, _events(review)[-1])
+    orm = _run_orm(review, None, lambda app: outcomes.withdraw(app, "3", " merged "))
+    assert bare._replace(symbol="") == orm._replace(symbol="")
+    assert bare.state == "withdrawn"
+    rows = {r["number"]: r for r in _rows(review, "resolutions")}
+    _same_row(rows[2], rows[3], {"symbol", "updated_at"})
+    one, two = _events(review)[-2:]
+    assert one["action"] == two["action"] == "withdraw"
+    assert _detail(one) == _detail(two) and json.loads(one["detail"])["reason"] == "merged"
+    assert [f[0] for f in json.loads(one["detail"])["facts"]] == ["resolutions"]
     assert _verify(review) == []
 
 

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from workflow.app import App
 from workflow.delivery.records import receipts_of, record_receipt
 from workflow.errors import InvalidInput
 from workflow.lifecycle.steps import allow, move
+from workflow.rows import StepResult
 
 __all__ = ["receipt", "receipts", "withdraw", "archive", "StepResult", "OUTCOMES"]
 
 OUTCOMES = {"acknowledged": "acknowledge", "adopted": "adopt", "returned": "return",
             "rejected": "reject"}
-
-
-@dataclass(frozen=True)
-class StepResult:
-    symbol: str
-    state: str
-    message: str = ""
 
 
 def receipt(app: App, ref: str, *, reference: str, outcome: str, note: str = "") -> StepResult:

@@ -62,8 +62,8 @@ def _head_of(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: dict[str, s
     versions.mkdir(parents=True)
     for script in (MIGRATIONS / "versions").glob("0*.py"):
         (versions / script.name).write_text(script.read_text("utf-8"), "utf-8")
-    for name, text in extra.items():
-        (versions / name).write_text(text, "utf-8")
+    for name, script_text in extra.items():
+        (versions / name).write_text(script_text, "utf-8")
     monkeypatch.setattr(reads_module, "_MIGRATIONS", tmp_path / "migrations")
     db_module.schema_revision.cache_clear()
     try:

@@ -8,6 +8,12 @@ fresh ``resolutions`` process, each run on a fresh target; its CPU (user +
 system of the child, ``os.wait4``, the same figure as ``getrusage(RUSAGE_CHILDREN)``) is
 taken over ``--runs`` runs (median, after one warm-up round that is not counted).
 
+**The interpreter.** Ours and every floor run with :func:`common.plain_python`: this
+venv's libraries and this checkout on the path, without the editable install's import finder
+(which ``make setup``'s venv loads at every start, ≈ 10–15 ms a plain script never pays and a
+regular install does not have: measured against the venv's own Python, every floor here was
+that much higher and every ratio lower).
+
 **The floor**, measured in the same invocation, the two taking turns so machine load falls
 on both alike: ``bench/out/floor_write_path_bare.py``, a plain script that starts Python,
 reads its arguments from ``sys.argv``, then with the standard ``sqlite3`` module: opens the database, takes
@@ -69,6 +75,7 @@ from common import (  # noqa: E402
     Figure,
     bench_env,
     median,
+    plain_python,
     print_figures,
     refresh_bytecode,
     save,
@@ -452,14 +459,15 @@ LIGHT_IMPORTS = [PYTHON, "-c", "import sqlite3, cli_hot, workflow.lifecycle.gate
                  "drafts.numbering"]
 
 
-def stages(root: Path, plan: dict[str, Any], runs: int, env: dict[str, str]) -> list[Figure]:
+def stages(root: Path, plan: dict[str, Any], runs: int, env: dict[str, str], py: str
+           ) -> list[Figure]:
     """Median CPU of each stage of a cold ``comment`` (:data:`STAGES`)."""
     script = OUT / "write_path_stages.py"
     script.write_text(STAGES, "utf-8")
     seen: dict[str, list[float]] = {}
     for i in range(runs):
         args = cold_args("comment", root, plan, 1000 + i)
-        proc = subprocess.run([PYTHON, str(script), "--workspace", str(root), "--as", "w0",
+        proc = subprocess.run([py, str(script), "--workspace", str(root), "--as", "w0",
                                *args], env=env, capture_output=True, text=True, check=True)
         line = next(x for x in proc.stdout.splitlines() if x.startswith("@@"))
         for name, ms in json.loads(line[2:]):
@@ -574,6 +582,7 @@ def run(runs: int = 7, profile: str | None = None, backend: str = "sqlite") -> l
     bare = OUT / "floor_write_path_bare.py"  # SQLite: the floor without click
     bare.write_text(FLOOR_BARE, "utf-8")
     refresh_bytecode()
+    py = plain_python()  # ours and the floors alike (no editable-install finder)
     clock.use(lambda: dt.datetime.fromisoformat(FROZEN))
     env = bench_env(RESOLUTIONS_NOW=FROZEN)
     os.environ["RESOLUTIONS_NOW"] = FROZEN
@@ -598,18 +607,18 @@ def run(runs: int = 7, profile: str | None = None, backend: str = "sqlite") -> l
             for i in range(runs + 1):  # round 0 warms the caches and is not counted
                 for kind in kinds:
                     args = cold_args(kind, ours, plans[ours], i)
-                    _, mine = timed_run([RESOLUTIONS, "--workspace", str(ours), "--as", "w0",
+                    _, mine = timed_run([py, RESOLUTIONS, "--workspace", str(ours), "--as", "w0",
                                          *args], env=envs[ours])
                     f = floor_args(kind, plans[theirs], i)
-                    _, base = timed_run([PYTHON, str(floor), f[0], target, *f[1:]],
+                    _, base = timed_run([py, str(floor), f[0], target, *f[1:]],
                                         env=envs[theirs])
                     if cluster is None:
-                        _, plain = timed_run([PYTHON, str(bare), f[0], target, f[1],
+                        _, plain = timed_run([py, str(bare), f[0], target, f[1],
                                               f"b{i}", *f[3:]], env=envs[theirs])
                         if i:
                             bare_samples[kind].append(plain)
                         if kind in PARSED:  # the same floor, parsing the source too
-                            _, parsed = timed_run([PYTHON, str(bare), f[0], target, f[1],
+                            _, parsed = timed_run([py, str(bare), f[0], target, f[1],
                                                    f"p{i}", *f[3:], "--parse"],
                                                   env=envs[theirs])
                             if i:
@@ -619,7 +628,7 @@ def run(runs: int = 7, profile: str | None = None, backend: str = "sqlite") -> l
                         samples[kind][1].append(base)
                 loads.append(os.getloadavg()[0])
             if cluster is None:
-                stage_figures = light_figures(ours, plans[ours], runs, env, bare, target)
+                stage_figures = light_figures(ours, plans[ours], runs, env, bare, target, py)
             if profile:
                 show_profile(profile, ours, plans[ours], runs + 1, envs[ours])
     finally:
@@ -655,12 +664,12 @@ def run(runs: int = 7, profile: str | None = None, backend: str = "sqlite") -> l
 
 
 def light_figures(ours: Path, plan: dict[str, Any], runs: int, env: dict[str, str],
-                  floor: Path, db: str) -> list[Figure]:
+                  floor: Path, db: str, py: str) -> list[Figure]:
     """Where a cold comment goes (:data:`STAGES`), and a process importing only what the
     bare path imports, against the floor."""
-    figures = stages(ours, plan, runs, env)
-    light = [timed_run(LIGHT_IMPORTS, env=env)[1] for _ in range(runs)]
-    floors = [timed_run([PYTHON, str(floor), "member add", db, "0", f"light{i}"],
+    figures = stages(ours, plan, runs, env, py)
+    light = [timed_run([py, *LIGHT_IMPORTS[1:]], env=env)[1] for _ in range(runs)]
+    floors = [timed_run([py, str(floor), "member add", db, "0", f"light{i}"],
                         env=env)[1] for i in range(runs)]
     figures.append(Figure(
         "stages", "imports of a bare-driver write (no ORM), cpu", median(light),

@@ -23,8 +23,8 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import Cli, fixture_text, open_app
 from workflow import writing, writing_decisions
-from workflow.errors import WorkflowError
 from workflow.delivery import outcomes
+from workflow.errors import WorkflowError
 from workflow.review import amendments, approval, rounds
 from workflow.store import facts
 from workflow.store.writes import Writer

@@ -40,8 +40,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
 BIN = Path(sys.executable).parent
-PYTHON = sys.executable
-RESOLUTIONS = str(BIN / "resolutions")
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
@@ -179,17 +177,30 @@ def plain_python() -> str:
     ≈ 10–15 ms that a plain script never pays and a regular install does not have).
 
     Made once under ``bench/out/plain-python`` (``venv --without-pip``: the base
-    interpreter, none of its site-packages); the floors and the commands measured against
-    them both run with it."""
+    interpreter, none of its site-packages), with the command line's launcher; every
+    benchmark starts the floors and the commands measured against them with it
+    (:data:`PYTHON`, :data:`RESOLUTIONS`)."""
     target = OUT / "plain-python"
     exe = target / "bin" / "python"
+    if Path(sys.prefix).resolve() == target.resolve():  # a process it started (a bench's
+        return str(exe)                                 # writer): already made
     libraries = [p for p in sys.path if p.startswith(sys.prefix) and p.endswith("site-packages")]
     if not exe.exists():
         subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(target)],
                        check=True)
     site = next((target / "lib").glob("python*/site-packages"))
     (site / "brics-bench.pth").write_text("\n".join([str(ROOT), *libraries]) + "\n", "utf-8")
+    # the installed launcher of the command line, started by this Python
+    launcher = (BIN / "resolutions").read_text("utf-8").split("\n", 1)[1]
+    (target / "bin" / "resolutions").write_text(f"#!{exe}\n{launcher}", "utf-8")
+    (target / "bin" / "resolutions").chmod(0o755)
     return str(exe)
+
+
+#: what every benchmark starts its measured processes with (floors and ours alike):
+#: :func:`plain_python` and the command line's launcher on it
+PYTHON = plain_python()
+RESOLUTIONS = str(Path(PYTHON).parent / "resolutions")
 
 
 def refresh_bytecode() -> None:

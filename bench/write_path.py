@@ -78,7 +78,6 @@ from common import (  # noqa: E402
     Figure,
     bench_env,
     median,
-    plain_python,
     print_figures,
     refresh_bytecode,
     save,
@@ -612,7 +611,7 @@ def run(runs: int = 7, profile: str | None = None, backend: str = "sqlite") -> l
                   "floor_write_path_pg_bare.py")  # the floor without click
     bare.write_text(FLOOR_BARE if backend == "sqlite" else FLOOR_PG_BARE, "utf-8")
     refresh_bytecode()
-    py = plain_python()  # ours and the floors alike (no editable-install finder)
+    py = PYTHON  # the plain Python (common.plain_python): ours and the floors alike
     clock.use(lambda: dt.datetime.fromisoformat(FROZEN))
     env = bench_env(RESOLUTIONS_NOW=FROZEN)
     os.environ["RESOLUTIONS_NOW"] = FROZEN

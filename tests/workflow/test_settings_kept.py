@@ -1,5 +1,5 @@
 """What tomllib reads from resolutions.toml and from the shipped registry of bodies is kept
-in ``.resolutions/settings.json`` under the SHA-256 of both texts: a command whose texts are
+in ``.resolutions/settings.json`` with both texts: a command whose texts are
 unchanged starts without tomllib, a changed file is read again at once, and the kept copy
 never stands for another text (a stale, foreign, damaged or planted entry is read past)."""
 
@@ -61,23 +61,22 @@ def test_a_changed_file_is_read_again(folder: Path) -> None:
 
 
 def test_a_kept_entry_for_other_texts_is_read_past(folder: Path) -> None:
-    """An entry planted for the same texts but holding other values is no shortcut past
-    the file: it is taken only under the key of the texts it claims, and a key is the
-    hash of this very file and registry — an entry under another key, or one whose shape
-    is not what this module writes, is ignored and written again."""
+    """An entry is taken only for the very texts it holds: one kept for another file (here
+    the same values but another approval rule), or one whose shape is not what this module
+    writes, is ignored and written again."""
     ws.find(folder)
     path = folder / ".resolutions" / ws.SETTINGS_KEPT
     entry = _kept(folder)
     forged = json.loads(json.dumps(entry))
-    forged["key"] = "0" * 64
+    forged["texts"][1] = forged["texts"][1].replace('"each-delegation"', '"majority"')
     forged["file"]["working_group"]["approval_rule"] = "majority"
     path.write_text(json.dumps(forged), "utf-8")
     assert ws.find(folder).settings.group.approval_rule == "each-delegation"
-    assert _kept(folder)["key"] == entry["key"]
-    for damaged in ("{", "[]", '{"key": 1}', json.dumps({**entry, "file": []})):
+    assert _kept(folder)["texts"] == entry["texts"]
+    for damaged in ("{", "[]", '{"texts": 1}', json.dumps({**entry, "file": []})):
         path.write_text(damaged, "utf-8")
         assert ws.find(folder).settings.group.approval_rule == "each-delegation"
-        assert _kept(folder)["key"] == entry["key"]
+        assert _kept(folder)["texts"] == entry["texts"]
 
 
 def test_a_bad_value_is_refused_with_its_line_whether_kept_or_not(folder: Path) -> None:

@@ -11,7 +11,6 @@ PostgreSQL database instead of its own SQLite file. The file itself is parsed on
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import re
@@ -146,26 +145,26 @@ def _settings(state_dir: Path, path: Path, text: str) -> Settings:
     """The settings of ``text`` (the file at ``path``), every value checked on every start.
 
     What ``tomllib`` reads from this file and from the shipped registry is kept in
-    ``.resolutions/settings.json`` under the SHA-256 of both texts, and read back as JSON
-    when they are unchanged: importing ``tomllib`` and reading the registry cost a
-    command's start ≈ 5 ms, the JSON ≈ 0.2 ms. The kept copy is no authority: it is
-    used only for the very texts it was read from (a changed file, a changed registry, an
-    unreadable or foreign entry: read again), anyone who can write it can write
-    ``resolutions.toml`` itself (whose ``[bodies.CODE]`` overrides the registry), and a
-    file JSON cannot hold (a TOML date) is simply not kept."""
-    shipped_text = SHIPPED_BODIES.read_text("utf-8")
-    key = hashlib.sha256("\0".join([_KEPT_FORMAT, text, shipped_text]).encode()).hexdigest()
+    ``.resolutions/settings.json`` with both texts, and read back as JSON when they are
+    the same texts: importing ``tomllib`` and reading the registry cost a command's start
+    ≈ 5 ms, the JSON ≈ 0.2 ms (the texts are compared whole: a digest would cost the start
+    the import of ``hashlib``). The kept copy is no authority: it is used only for the very
+    texts it was read from (a changed file, a changed registry, an unreadable or foreign
+    entry: read again), anyone who can write it can write ``resolutions.toml`` itself
+    (whose ``[bodies.CODE]`` overrides the registry), and a file JSON cannot hold (a TOML
+    date) is simply not kept."""
+    texts = [_KEPT_FORMAT, text, SHIPPED_BODIES.read_text("utf-8")]
     kept_path = state_dir / SETTINGS_KEPT
     try:
         kept = json.loads(kept_path.read_text("utf-8"))
-        if kept["key"] == key and isinstance(kept["file"], dict) and \
+        if kept["texts"] == texts and isinstance(kept["file"], dict) and \
                 isinstance(kept["bodies"], dict):
             return parse(path, text, kept["bodies"], data=kept["file"])
     except (OSError, ValueError, KeyError, TypeError):
         pass  # none kept, or not what this module writes: read the files
     settings = parse(path, text, _shipped_bodies())
     if state_dir.is_dir():  # (a folder being made, or one that is not a workspace yet: none)
-        keep_json(kept_path, {"key": key, "file": dict(settings.raw),
+        keep_json(kept_path, {"texts": texts, "file": dict(settings.raw),
                               "bodies": _shipped_bodies()})
     return settings
 

@@ -934,25 +934,12 @@ def amendment_reject(ctx: Context, ref: str, number: int) -> None:
 @command(cli, "close-review", json=ROUND_KEYS, example=(
     "resolutions close-review 1 --changes", "resolutions close-review 1 --no-objection",
     'resolutions close-review 1 --no-objection --force --reason "late comments: round 2"'))
-@click.argument("ref")
-@click.option("--changes", is_flag=True,
-              help="Apply accepted amendments; the resolution goes to revision.")
-@click.option("--no-objection", is_flag=True,
-              help="No changes needed; the resolution goes for approval.")
-@click.option("--force", is_flag=True,
-              help="Close although some comments have no disposition (needs --reason).")
-@click.option("--reason", default="", help="Why the round closes with comments undecided.")
+@hot_params("close-review")
 def close_review(ctx: Context, ref: str, changes: bool, no_objection: bool, force: bool,
                  reason: str) -> None:
     """Close the open review round (every comment needs a disposition first)."""
-    from workflow.review.amendments import close_review as do_close
-    if changes == no_objection:
-        raise click.UsageError("choose one of --changes or --no-objection")
-    if reason and not force:
-        raise click.UsageError("--reason goes with --force")
-    result = do_close(ctx.app(), ref, changes=changes, force=force, reason=reason)
-    extra = f"; version {result.new_version} made from accepted amendments" if result.new_version else ""
-    ctx.emit(_fields(result), f"{result.symbol}: round {result.round} closed → {result.state}{extra}")
+    with hot_usage():
+        cli_hot.close_review(ctx, ref, changes, no_objection, force, reason)
 
 
 @command(cli, json=DECISION_KEYS, example=(

@@ -3,7 +3,8 @@
 On one workspace (SQLite), each of ``comment``, ``amend``, ``dispose``, ``edit`` (a source
 taken with ``source``, one paragraph changed), ``new`` (the demo resolution, 16 KB of
 YAML), ``approve``, ``member add``, ``amendment accept`` and ``reject`` (a proposed
-amendment each), ``object`` (a resolution in approval) and ``withdraw`` (a draft) runs as a
+amendment each), ``close-review --no-objection`` (a resolution in review), ``object`` (a
+resolution in approval) and ``withdraw`` (a draft) runs as a
 fresh ``resolutions`` process, each run on a fresh target; its CPU (user +
 system of the child, ``os.wait4``, the same figure as ``getrusage(RUSAGE_CHILDREN)``) is
 taken over ``--runs`` runs (median, after one warm-up round that is not counted).
@@ -42,8 +43,8 @@ against the floor.
 cProfile top of one cold run of that command.
 
 ``--backend postgresql`` measures the commands on the bare path (``comment``, ``amend``,
-``dispose``, ``edit``, ``new``, an own ``approve``, ``amendment accept|reject``, an own
-``object``, ``withdraw``) on a cluster of ``tests/pg.py`` (TLS, scram-sha-256), each workspace on its
+``dispose``, ``edit``, ``new``, an own ``approve``, ``amendment accept|reject``,
+``close-review``, an own ``object``, ``withdraw``) on a cluster of ``tests/pg.py`` (TLS, scram-sha-256), each workspace on its
 own database, every command logging in as ``w0``'s own role; the floor
 (``bench/out/floor_write_path_pg.py``) is plain ``psycopg`` on that same role: it takes the
 head lock with ``resolutions_lock_head()``, inserts (or updates) the row, reads it back
@@ -86,11 +87,11 @@ from common import (  # noqa: E402
 from pg_concurrency import FROZEN, Logins, _edited, _ok, setup  # noqa: E402
 
 COMMANDS = ("comment", "amend", "dispose", "edit", "new", "approve", "member add",
-            "amendment accept", "amendment reject", "object", "withdraw")
+            "amendment accept", "amendment reject", "close-review", "object", "withdraw")
 #: on PostgreSQL: the commands on the bare path (``member add`` makes a login role, on the
 #: administrator's login)
 COMMANDS_PG = ("comment", "amend", "dispose", "edit", "new", "approve", "amendment accept",
-               "amendment reject", "object", "withdraw")
+               "amendment reject", "close-review", "object", "withdraw")
 #: the commands that store a text: their floor parses it as well (``--parse``), with the
 #: round-trip loader configured as ``drafts.source`` configures it
 PARSED = ("edit", "new")
@@ -127,7 +128,7 @@ def main(kind, path, rid, tag, number, source, parse):
              "edit": "versions", "new": "versions", "approve": "approvals",
              "member add": "members", "amendment accept": "amendments",
              "amendment reject": "amendments", "object": "approvals",
-             "withdraw": "resolutions"}[kind]
+             "withdraw": "resolutions", "close-review": "review_rounds"}[kind]
     if kind in ("comment", "amend"):
         rnd, ver = q("SELECT id, version_number FROM review_rounds WHERE resolution_id = ? "
                      "ORDER BY number DESC LIMIT 1", (rid,)).fetchone()
@@ -221,6 +222,15 @@ def main(kind, path, rid, tag, number, source, parse):
           "WHERE id = ?", (rid,))
         row = list(q("SELECT * FROM resolutions WHERE id = ?", (rid,)).fetchone())
         detail = {"reason": f"reason {tag}", "state": "withdrawn"}
+    elif kind == "close-review":
+        rnd, n = q("SELECT id, number FROM review_rounds WHERE resolution_id = ? "
+                   "ORDER BY number DESC LIMIT 1", (rid,)).fetchone()
+        q("UPDATE review_rounds SET closed_at = ?, outcome = 'no-objection' WHERE id = ?",
+          (stamp, rnd))
+        q("UPDATE resolutions SET state = 'for_approval', row_version = row_version + 1 "
+          "WHERE id = ?", (rid,))
+        row = list(q("SELECT * FROM review_rounds WHERE id = ?", (rnd,)).fetchone())
+        detail = {"round": n, "from": "in_review", "state": "for_approval"}
     else:
         member = f"f-{tag}"
         row = [member, f"Member {tag}", "{}", "", "", "", "en", stamp, True]
@@ -369,6 +379,15 @@ def main(kind, url, rid, tag, number, source):
         q("UPDATE resolutions SET state = 'withdrawn', row_version = row_version + 1 "
           "WHERE id = %s", (rid,))
         detail = {"reason": f"reason {tag}", "state": "withdrawn"}
+    elif kind == "close-review":
+        table = "review_rounds"
+        key, n = q("SELECT id, number FROM review_rounds WHERE resolution_id = %s "
+                   "ORDER BY number DESC LIMIT 1", (rid,)).fetchone()
+        q("UPDATE review_rounds SET closed_at = %s, outcome = 'no-objection' WHERE id = %s",
+          (now, key))
+        q("UPDATE resolutions SET state = 'for_approval', row_version = row_version + 1 "
+          "WHERE id = %s", (rid,))
+        detail = {"round": n, "from": "in_review", "state": "for_approval"}
     elif kind == "edit":
         table = "versions"
         n, text = q("SELECT v.number, v.source FROM versions v JOIN resolutions r ON "
@@ -403,7 +422,8 @@ def main(kind, url, rid, tag, number, source):
         detail = {"comment": number, "disposition": "accepted", "note": f"note {tag}"}
     detail["facts"] = []
     for name, at in [(table, key)] + ([("resolutions", rid)] if kind in (
-            "approve", "edit", "new", "amendment accept", "amendment reject", "object")
+            "approve", "edit", "new", "amendment accept", "amendment reject", "object",
+            "close-review")
             else []):
         cur = q(f"SELECT * FROM {name} WHERE id = %s", (at,))
         row = dict(zip([d[0] for d in cur.description], cur.fetchone()))
@@ -509,8 +529,8 @@ def prepare(root: Path, approvals: int, logins: Logins | None = None) -> dict[st
     register; one resolution in review, one draft), ``w0`` an approver too, a comment to
     dispose, ``w0`` the operator (the only secretary), and for each of ``approvals`` runs a
     fresh target: a resolution waiting for approval to approve, another to object to, two
-    proposed amendments (one to accept, one to reject; ``plan["decide"]``: how many of each)
-    and a draft to withdraw. PostgreSQL: each step on the login a deployment uses (the
+    proposed amendments (one to accept, one to reject; ``plan["decide"]``: how many of each),
+    a resolution in review to close with no objection and a draft to withdraw. PostgreSQL: each step on the login a deployment uses (the
     administrator's for membership, ``w0``'s own for the rest); ``plan["url"]``: ``w0``'s
     URL (None on SQLite)."""
     plan = setup(root, 1, logins)
@@ -528,6 +548,7 @@ def prepare(root: Path, approvals: int, logins: Logins | None = None) -> dict[st
                    "--op", "replace", "--text", f"en=decided {n}"], url=own)
     plan["decide"] = approvals
     plan["approvals"], plan["objections"], plan["withdrawals"] = [], [], []
+    plan["closings"] = []
     for _ in range(approvals):
         for waiting in (plan["approvals"], plan["objections"]):
             ref = _ok(root, ["--as", "w0", "new", str(source)], url=own).split()[0]
@@ -536,9 +557,13 @@ def prepare(root: Path, approvals: int, logins: Logins | None = None) -> dict[st
             waiting.append(ref)
         plan["withdrawals"].append(
             _ok(root, ["--as", "w0", "new", str(source)], url=own).split()[0])
+        ref = _ok(root, ["--as", "w0", "new", str(source)], url=own).split()[0]
+        _ok(root, ["--as", "w0", "circulate", ref, "--reviewer", "w0"], url=own)
+        plan["closings"].append(ref)
     plan["numbers"] = {ref: int(json.loads(_ok(root, ["--json", "show", ref], url=own))["number"])
                        for ref in [plan["review"], plan["draft"], *plan["approvals"],
-                                   *plan["objections"], *plan["withdrawals"]]}
+                                   *plan["objections"], *plan["withdrawals"],
+                                   *plan["closings"]]}
     return plan
 
 
@@ -568,13 +593,15 @@ def cold_args(kind: str, root: Path, plan: dict[str, Any], run: int) -> list[str
         return ["object", plan["objections"][run], "--by", "w0", "--note", f"note {tag}"]
     if kind == "withdraw":
         return ["withdraw", plan["withdrawals"][run], "--reason", f"reason {tag}"]
+    if kind == "close-review":
+        return ["close-review", plan["closings"][run], "--no-objection"]
     return ["member", "add", f"c-{tag}", "--name", f"Member {tag}", "--role", "reviewer"]
 
 
 def floor_args(kind: str, plan: dict[str, Any], run: int) -> list[str]:
     ref = {"edit": plan["draft"], "approve": plan["approvals"][run],
-           "object": plan["objections"][run], "withdraw": plan["withdrawals"][run]
-           }.get(kind, plan["review"])
+           "object": plan["objections"][run], "withdraw": plan["withdrawals"][run],
+           "close-review": plan["closings"][run]}.get(kind, plan["review"])
     extra = (["--source", str(NEW_SOURCE)] if kind == "new" else
              ["--number", cold_args(kind, Path(), plan, run)[-1]] if kind.startswith(
                  "amendment") else [])

@@ -21,6 +21,7 @@ from cli_hot.answers import (
     amendment_decide,
     answer,
     approve,
+    close_review,
     comment,
     dispose,
     edit,
@@ -39,6 +40,6 @@ from cli_hot.params import EVIDENCE_HELP, HEAVY, HOT, STATEMENT_HELP, Param, Par
 
 __all__ = ["ANSWERS", "Context", "EVIDENCE_HELP", "HEAVY", "HINTS_SHOWN", "HOT", "Param",
            "Parsed", "STATEMENT_HELP", "Unreadable", "Usage", "amend", "amendment_decide",
-           "answer", "approve", "comment", "dispose", "edit", "error_line", "failure",
-           "lang_texts", "member_add", "new", "object_", "parse", "read_source", "search",
+           "answer", "approve", "close_review", "comment", "dispose", "edit", "error_line",
+           "failure", "lang_texts", "member_add", "new", "object_", "parse", "read_source", "search",
            "withdraw"]

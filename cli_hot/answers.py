@@ -9,14 +9,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from cli_hot.context import Context, line
-from cli_hot.decisions import amendment_decide, object_, withdraw
+from cli_hot.decisions import amendment_decide, close_review, object_, withdraw
 from cli_hot.params import Parsed
 
 if TYPE_CHECKING:
     from workflow.rows import ApprovalResult
 
 __all__ = ["ANSWERS", "HINTS_SHOWN", "Unreadable", "Usage", "amend", "amendment_decide",
-           "answer", "approve", "comment", "dispose", "edit", "error_line", "failure",
+           "answer", "approve", "close_review", "comment", "dispose", "edit", "error_line", "failure",
            "lang_texts", "member_add", "new", "object_", "read_source", "search", "withdraw"]
 
 HINTS_SHOWN = 20  # after `new`; the rest are counted (all of them with --json)
@@ -321,7 +321,8 @@ ANSWERS: dict[tuple[str, ...], Callable[..., None]] = {
     ("search",): search, ("comment",): comment, ("dispose",): dispose, ("amend",): amend,
     ("approve",): _approve_own, ("member", "add"): member_add, ("new",): new,
     ("edit",): _edit_given, ("amendment", "accept"): _accept,
-    ("amendment", "reject"): _reject, ("object",): _object_own, ("withdraw",): withdraw}
+    ("amendment", "reject"): _reject, ("close-review",): close_review,
+    ("object",): _object_own, ("withdraw",): withdraw}
 
 
 # -- the error boundary's words, and the hot path's own run --------------------------------

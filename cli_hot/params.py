@@ -117,6 +117,16 @@ HOT: dict[tuple[str, ...], tuple[Param, ...]] = {
     ),
     ("amendment", "accept"): (argument("ref"), argument("number", type=int)),
     ("amendment", "reject"): (argument("ref"), argument("number", type=int)),
+    ("close-review",): (
+        argument("ref"),
+        option("--changes", is_flag=True,
+               help="Apply accepted amendments; the resolution goes to revision."),
+        option("--no-objection", is_flag=True,
+               help="No changes needed; the resolution goes for approval."),
+        option("--force", is_flag=True,
+               help="Close although some comments have no disposition (needs --reason)."),
+        option("--reason", default="", help="Why the round closes with comments undecided."),
+    ),
     ("object",): (
         argument("ref"),
         option("--by", help="The approver (default: who acts)."),

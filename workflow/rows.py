@@ -84,7 +84,8 @@ if TYPE_CHECKING:  # what a stored row offers, an ORM object or a bare driver's 
         def detail(self) -> str: ...
 
 __all__ = ["Summary", "Page", "CommentRow", "AmendmentRow", "MemberInfo", "SubmissionInfo",
-           "MessageInfo", "event_detail", "ApprovalResult", "approval_detail", "StepResult"]
+           "MessageInfo", "event_detail", "ApprovalResult", "approval_detail", "ClosedRound",
+           "StepResult"]
 
 
 class Summary(NamedTuple):
@@ -254,6 +255,20 @@ def approval_detail(member: str, version: int, content_hash: str, rule: str,
     """The ``approve`` event's detail, before who typed it and the evidence."""
     return {"member": member, "version": version, "content_hash": content_hash, "rule": rule,
             "signed_statement": signed_statement}
+
+
+class ClosedRound(NamedTuple):
+    """What ``close-review`` reports on the bare driver: the fields, in their order, of
+    :class:`workflow.review.rounds.RoundResult` (what the ORM's service reports)."""
+
+    symbol: str
+    round: int
+    version: int
+    state: str
+    reviewers: list[str]
+    warnings: list[str]
+    new_version: int | None
+    deliveries: list[str]
 
 
 class StepResult(NamedTuple):

@@ -153,13 +153,13 @@ class Writing:
 
     # -- the gate (as workflow.lifecycle.steps) -----------------------------------------
     def allow(self, name: str, row: Record, actor: _Member,
-              subject: _Member | None = None) -> Decision:
+              subject: _Member | None = None, *, force: bool = False) -> Decision:
         from workflow.lifecycle.facts import load, person, policy_of
 
         known = load(self.reads, row, policy_of(self.workspace.settings, str(row.body)),
                      parity=needs_parity(name), state_dir=self.workspace.state_dir)
         return decide(name, known, person(actor),
-                      person(subject) if subject is not None else None).require()
+                      person(subject) if subject is not None else None, force=force).require()
 
     def act(self, decision: Decision, row: Record) -> None:
         """Take the act ``decision`` allows on ``row``, and move the row's version on."""

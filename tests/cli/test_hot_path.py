@@ -72,6 +72,11 @@ READ_IN_FULL = [
     ["object", "1", "--note", "n", "--evidence", __file__],  # read; the full command line's
     ["object", "1", "--note", "", "--signed-statement", __file__],
     ["withdraw", "1", "--reason", "merged"], ["withdraw", "--reason=", "1", "--json"],
+    ["close-review", "1", "--no-objection"], ["close-review", "--changes", "RCWG/RES/2024/1"],
+    ["close-review", "1", "--no-objection", "--force", "--reason", "late", "--json"],
+    ["close-review", "1", "--force", "--reason=late", "--changes", "--changes"],
+    ["close-review", "1"], ["close-review", "1", "--changes", "--no-objection"],  # refused
+    ["close-review", "1", "--changes", "--reason", "r"],  # by the command itself
 ]
 
 #: command lines the hot parser leaves to click (help, version, verbose, usage errors,
@@ -102,6 +107,9 @@ LEFT_TO_CLICK = [
                                                  "no-such.pdf"],
     ["object", "1", "--note", "n", "--help"], ["withdraw", "1"], ["withdraw", "--reason", "r"],
     ["withdraw", "1", "--reason", "r", "--force"],
+    ["close-review"], ["close-review", "1", "--changes=1"], ["close-review", "1", "--reason"],
+    ["close-review", "1", "--help"], ["close-review", "1", "2", "--changes"],
+    ["close-review", "1", "--no-objection", "--nope"],
 ]
 
 
@@ -295,6 +303,18 @@ WRITES = [
     ["withdraw", "99", "--reason", "r"],
     ["withdraw", "3", "--reason", "merged into 4", "--json"],
     ["withdraw", "3", "--reason", "again"],  # withdrawn already
+    ["close-review", "1"], ["close-review", "1", "--changes", "--no-objection"],  # usage
+    ["close-review", "1", "--changes", "--reason", "r"],  # --reason without --force
+    ["close-review", "1", "--changes", "--force"],  # says why
+    ["close-review", "1", "--changes"],  # comment 2 has no disposition
+    ["--as", "rev-ru", "close-review", "1", "--changes", "--force", "--reason", "r"],
+    ["close-review", "1", "--changes", "--force", "--reason", "late comments"],  # amendment 2
+    ["amendment", "reject", "1", "2"],
+    ["close-review", "1", "--changes", "--force", "--reason", "late comments", "--json"],
+    ["close-review", "1", "--no-objection"],  # in revision: no round open
+    ["close-review", "3", "--no-objection"], ["close-review", "99", "--no-objection"],
+    ["circulate", "2", "--reviewer", "rev-ru"],  # (the full command line's)
+    ["close-review", "2", "--no-objection"],  # 2 for approval
 ]
 
 
@@ -320,12 +340,14 @@ def test_the_writes_answer_and_write_as_the_full_command_line(in_review: Path,
         args = [a.format(**files) for a in given]
         a = _run("cli_main", ["-w", str(hot), *args], tmp_path)
         b = _run("cli", ["-w", str(full), *args], tmp_path)
-        assert (a.returncode, a.stdout, a.stderr.replace(str(hot), "WS")) == (
-            b.returncode, b.stdout, b.stderr.replace(str(full), "WS")), args
+        assert (a.returncode, a.stdout.replace(str(hot), "WS"), a.stderr.replace(
+            str(hot), "WS")) == (b.returncode, b.stdout.replace(str(full), "WS"),
+                                 b.stderr.replace(str(full), "WS")), args
         assert "Traceback" not in a.stderr
     for args in (["comments", "1", "--json"], ["amendments", "1", "--json"],
-                 ["status", "1", "--json"], ["status", "2", "--json"], ["member", "list", "--json"], ["source", "3"],
-                 ["source", "4"], ["status", "3", "--json"],
+                 ["status", "1", "--json"], ["status", "2", "--json"], ["member", "list", "--json"],
+                 ["source", "3"],
+                 ["source", "4"], ["status", "3", "--json"], ["source", "1"],
                  ["diff", "3", "--from", "1", "--to", "2"]):
         a = _run("cli", ["-w", str(hot), *args], tmp_path)
         b = _run("cli", ["-w", str(full), *args], tmp_path)
@@ -334,8 +356,8 @@ def test_the_writes_answer_and_write_as_the_full_command_line(in_review: Path,
     assert "Year?" in matrix and "Year added" in matrix
     listed = _run("cli", ["-w", str(hot), "amendments", "1", "--json"], tmp_path).stdout
     assert [a["status"] for a in json.loads(listed)["amendments"]] == \
-        ["accepted", "proposed", "rejected"]
-    for ref, state in (("2", "revision"), ("3", "withdrawn")):
+        ["applied", "rejected", "rejected"]
+    for ref, state in (("1", "revision"), ("2", "for_approval"), ("3", "withdrawn")):
         shown = _run("cli", ["-w", str(hot), "status", ref, "--json"], tmp_path).stdout
         assert json.loads(shown)["state"] == state, shown
     for root in (hot, full):
@@ -357,6 +379,8 @@ COLD_WRITES = [
     (["object", "2", "--note", "OP 4 needs the 2030 date"],
      "RCWG/RES/2024/2: objection by sec → revision"),
     (["withdraw", "1", "--reason", "merged"], "RCWG/RES/2024/1: withdrawn"),
+    (["close-review", "1", "--no-objection"], "RCWG/RES/2024/1: round 1 closed → for_approval"),
+    (["close-review", "1", "--changes", "--json"], '{\n  "symbol": "RCWG/RES/2024/1",'),
 ]
 
 
@@ -374,16 +398,21 @@ def test_a_write_through_the_console_script_imports_no_click_and_no_orm(
     edited.write_text(text.replace("*Noting*", "*Noting* now"), encoding="utf-8")
     if args[0] == "edit":
         assert _run("cli", ["-w", str(root), "new", str(source)], tmp_path).returncode == 0
-    if args[0] == "amendment":
+    if args[0] == "amendment" or "--changes" in args:
         made = _run("cli", ["-w", str(root), "--as", "rev-ru", "amend", "1", "--target", "OP 1",
                             "--op", "delete"], tmp_path)
         assert made.returncode == 0, made.stderr
+    if "--changes" in args:  # applied: a new version made of it
+        accepted = _run("cli", ["-w", str(root), "amendment", "accept", "1", "1"], tmp_path)
+        assert accepted.returncode == 0, accepted.stderr
     done = subprocess.run([sys.executable, "-c", LOADED, "-w", str(root),
                            *[a.format(source=source, edited=edited) for a in args]],
                           capture_output=True, text=True, cwd=ROOT, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(said), done.stdout
     assert args[0] != "edit" or "version 2 stored (draft)" in done.stdout
+    if "--changes" in args:
+        assert json.loads(done.stdout)["new_version"] == 2, done.stdout
     loaded = set(next(line for line in done.stderr.splitlines()
                       if line.startswith("LOADED")).split()[1:])
     assert not loaded & {"cli", "click", "sqlalchemy", "sqlmodel", "pydantic", "alembic"}

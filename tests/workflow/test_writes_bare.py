@@ -252,6 +252,14 @@ _REFUSALS = [
      lambda app: outcomes.withdraw(app, "2", " "), False),
     ("sec", lambda w: writing_decisions.withdraw(w, "RCWG/RES/2024/99", "gone"),
      lambda app: outcomes.withdraw(app, "RCWG/RES/2024/99", "gone"), False),
+    ("rev-ru", lambda w: writing_decisions.close_review(w, "1", changes=False),
+     lambda app: amendments.close_review(app, "1", changes=False), True),
+    ("sec", lambda w: writing_decisions.close_review(w, "1", changes=False),
+     lambda app: amendments.close_review(app, "1", changes=False), False),
+    ("sec", lambda w: writing_decisions.close_review(w, "1", changes=True, force=True),
+     lambda app: amendments.close_review(app, "1", changes=True, force=True), False),
+    ("sec", lambda w: writing_decisions.close_review(w, "2", changes=True),
+     lambda app: amendments.close_review(app, "2", changes=True), False),
 ]
 
 
@@ -262,7 +270,9 @@ _REFUSALS = [
                               "amendment-on-a-draft", "object-by-a-non-approver", "object-in-review",
                               "object-without-note",
                               "object-for-nobody", "withdraw-by-a-reviewer",
-                              "withdraw-without-reason", "withdraw-no-such-resolution"])
+                              "withdraw-without-reason", "withdraw-no-such-resolution",
+                              "close-by-a-reviewer", "close-with-undisposed-comment",
+                              "close-forced-without-reason", "close-a-draft"])
 def test_refusals_are_the_same_and_write_the_same(review: Cli, case: int) -> None:
     review(["comment", "1", "--ref", "OP 1", "--type", "ge", "--text", "one"], actor="rev-ru")
     review(["amend", "1", "--target", "OP 1", "--op", "delete"], actor="rev-ru")
@@ -504,6 +514,99 @@ def test_withdraw_both_ways(review: Cli, tmp_path: Path) -> None:
     assert _detail(one) == _detail(two) and json.loads(one["detail"])["reason"] == "merged"
     assert [f[0] for f in json.loads(one["detail"])["facts"]] == ["resolutions"]
     assert _verify(review) == []
+
+
+def _per_resolution(ws: Cli, table: str, order: str = "id") -> list[list[dict[str, Any]]]:
+    by: dict[int, list[dict[str, Any]]] = {}
+    for r in _rows_by(ws, table, order):
+        by.setdefault(r["resolution_id"], []).append(r)
+    return [by[k] for k in sorted(by)]
+
+
+def test_close_review_no_objection_both_ways(review: Cli) -> None:
+    """Two rounds closed with no objection, one forced past an undisposed comment: one on
+    the bare path, one through the service — the round closed, the state, the event."""
+    review(["circulate", "2", "--reviewer", "rev-ru", "--reviewer", "rev-zh"])
+    for ref in ("1", "2"):
+        review(["comment", ref, "--ref", "OP 1", "--type", "ge", "--text", "late"],
+               actor="rev-ru")
+    bare = _run_bare(review, None, lambda w: writing_decisions.close_review(
+        w, "1", changes=False, force=True, reason=" late comments "))
+    _bound_as_the_orm_binds(review, _events(review)[-1])
+    orm = _run_orm(review, None, lambda app: amendments.close_review(
+        app, "2", changes=False, force=True, reason=" late comments "))
+    assert bare.state == "for_approval" and bare.new_version is None
+    assert bare._replace(symbol="")._asdict() == {**vars(orm), "symbol": ""}
+    first, second = _per_resolution(review, "review_rounds")
+    assert first[0]["outcome"] == "no-objection" and first[0]["closed_at"] is not None
+    _same_row(first[0], second[0], {"resolution_id", "closed_at", "opened_at"})
+    one, two = _events(review)[-2:]
+    assert one["action"] == two["action"] == "close_review_no_objection"
+    assert _detail(one) == _detail(two)
+    assert json.loads(one["detail"])["reason"] == "late comments"
+    assert [f[0] for f in json.loads(one["detail"])["facts"]] == ["resolutions",
+                                                                  "review_rounds"]
+    assert _verify(review) == []
+
+
+def test_close_review_with_changes_both_ways(review: Cli) -> None:
+    """Two rounds with the same accepted amendments closed with changes, one on the bare
+    path, one through the service: the same new version (its text, hash and note), the
+    amendments applied, the translation records, the events in their order; a conflict
+    between accepted amendments is refused alike with nothing written."""
+    review(["circulate", "2", "--reviewer", "rev-ru", "--reviewer", "rev-zh"])
+    for ref in ("1", "2"):
+        review(["amend", ref, "--target", "OP 1", "--op", "replace", "--text",
+                "en=*Instructs* the group to report by 2030;"], actor="rev-ru")
+        review(["amend", ref, "--target", "OP 2", "--op", "delete"], actor="rev-zh")
+        review(["amendment", "accept", ref, "1"])
+        review(["amendment", "accept", ref, "2"])
+    bare = _run_bare(review, None, lambda w: writing_decisions.close_review(
+        w, "1", changes=True))
+    for event in _events(review)[-2:]:  # (the transition's row changed again after it)
+        _bound_as_the_orm_binds(review, event)
+    orm = _run_orm(review, None, lambda app: amendments.close_review(app, "2", changes=True))
+    assert bare.state == "revision" and bare.new_version == 2
+    assert bare._replace(symbol="")._asdict() == {**vars(orm), "symbol": ""}
+    first, second = _per_resolution(review, "versions")
+    assert first[1]["note"] == "accepted amendments 1, 2"
+    assert "report by 2030" in first[1]["source"]
+    _same_row(first[1], second[1], {"resolution_id", "source", "content_hash"})
+    assert first[1]["source"].replace("/2024/1", "") == second[1]["source"].replace(
+        "/2024/2", "")
+    for table, order in (("amendments", "id"), ("review_rounds", "id"),
+                         ("translation_state", "resolution_id")):
+        for a, b in zip(*_per_resolution(review, table, order)):
+            _same_row(a, b, {"resolution_id", "round_id", "closed_at", "opened_at",
+                             "records_json", "texts_json"})
+    assert [a["status"] for a in _per_resolution(review, "amendments")[0]] == ["applied"] * 2
+    events = _events(review)
+    bare_events, orm_events = events[-6:-3], events[-3:]
+    assert [e["action"] for e in bare_events] == [e["action"] for e in orm_events] == [
+        "close_review_changes", "apply-amendments", "facts"]
+    for one, two in zip(bare_events, orm_events):
+        assert _detail(one, "content_hash") == _detail(two, "content_hash")
+    assert _verify(review) == []
+
+
+def test_close_review_conflicting_amendments_refused_alike(review: Cli) -> None:
+    review(["circulate", "2", "--reviewer", "rev-ru", "--reviewer", "rev-zh"])
+    for ref in ("1", "2"):
+        review(["amend", ref, "--target", "OP 1", "--op", "delete"], actor="rev-ru")
+        review(["amend", ref, "--target", "OP 1", "--op", "replace", "--text", "en=x"],
+               actor="rev-zh")
+        review(["amendment", "accept", ref, "1"])
+        review(["amendment", "accept", ref, "2"])
+    before = _events(review)
+    rows = {t: _rows(review, t) for t in ("amendments", "resolutions", "review_rounds",
+                                         "versions")}
+    with pytest.raises(WorkflowError) as bare:
+        _run_bare(review, None, lambda w: writing_decisions.close_review(w, "1", changes=True))
+    with pytest.raises(WorkflowError) as orm:
+        _run_orm(review, None, lambda app: amendments.close_review(app, "2", changes=True))
+    assert str(bare.value) == str(orm.value) and "conflicts with" in str(bare.value)
+    assert _events(review) == before
+    assert {t: _rows(review, t) for t in rows} == rows
 
 
 def test_a_schema_not_at_the_head_is_left_to_the_orm(ws_sqlite: Cli) -> None:

@@ -7,19 +7,18 @@ the other) are a conflict, reported and refused so nothing half-applied is store
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from drafts.errors import RefError
-from drafts.model import Paragraph, Resolution
+from drafts.model import Resolution
 from workflow import clock
 from workflow.app import App
 from workflow.drafting.resolutions import _after_version, parse_source
 from workflow.errors import InvalidInput, NotFound, WorkflowError
 from workflow.lifecycle.steps import act, allow, move, touch
+from workflow.review import applying
 from workflow.review.checks import amendment_detail, amendment_target, amendment_texts
 from workflow.review.rounds import (
     AmendmentRow,
@@ -97,41 +96,6 @@ def decide_amendment(app: App, ref: str, number: int, accept: bool) -> Amendment
         return _row(amendment, {amendment.target_id: amendment.target_ref})
 
 
-def _conflicts(model: Resolution, accepted: list[Amendment]) -> list[str]:
-    from drafts.edits import ancestors
-
-    touched: dict[str, list[int]] = {}
-    for a in accepted:
-        for pid in [a.target_id, *ancestors(model, a.target_id)]:
-            touched.setdefault(pid, []).append(a.number)
-    out = []
-    for a in accepted:
-        others = sorted(set(touched.get(a.target_id, [])) - {a.number})
-        if others:
-            out.append(f"amendment {a.number} ({a.op} {a.target_ref}) conflicts with "
-                       f"amendment(s) {', '.join(map(str, others))} on the same paragraph")
-    return out
-
-
-def _apply(model: Resolution, amendments: list[Amendment]) -> Resolution:
-    from drafts import edits
-
-    for a in amendments:
-        texts = json.loads(a.texts_json)
-        try:
-            if a.op == "replace":
-                model = edits.replace_texts(model, a.target_id, texts)
-            elif a.op == "delete":
-                model = edits.delete(model, a.target_id)
-            else:
-                digest = hashlib.sha1(json.dumps(texts, sort_keys=True).encode()).hexdigest()[:6]
-                model = edits.insert_after(model, a.target_id,
-                                           Paragraph(f"am{a.number}-{digest}", texts))
-        except RefError as exc:
-            raise WorkflowError(f"amendment {a.number} cannot be applied: {exc}") from None
-    return model
-
-
 def close_review(app: App, ref: str, *, changes: bool, force: bool = False,
                  reason: str = "") -> RoundResult:
     """Close the open round. Every comment needs a disposition first, unless ``force`` with
@@ -157,10 +121,7 @@ def close_review(app: App, ref: str, *, changes: bool, force: bool = False,
                          **forced})
             if accepted:
                 circulated = _model(session, app.version(session, row, rnd.version_number))
-                conflicts = _conflicts(circulated, accepted)
-                if conflicts:
-                    raise WorkflowError("conflicting accepted amendments; reject one of each "
-                                        "pair or edit by hand:\n  " + "\n  ".join(conflicts))
+                applying.refuse_conflicts(circulated, accepted)
                 new_version = _store_applied(app, session, row, actor.id, circulated, accepted)
         else:
             move(session, row, decision, actor=actor.id,
@@ -174,14 +135,14 @@ def _store_applied(app: App, session: Session, row: ResolutionRow, actor: str,
     from drafts.source import dump
 
     current = _model(session, app.version(session, row))
-    model = _apply(current, accepted)
+    model = applying.apply(current, accepted)
     source = dump(model)
     model, source = parse_source(source, "amended", symbol=row.symbol)
     number = row.current_version + 1
     touch(session, row, current_version=number)
     session.add(Version(resolution_id=key_of(row), number=number, source=source,
                         content_hash=model.content_hash(), author=actor,
-                        note="accepted amendments " + ", ".join(str(a.number) for a in accepted),
+                        note=applying.applied_note(accepted),
                         created_at=clock.now()))
     for a in accepted:
         a.status, a.applied_version = "applied", number

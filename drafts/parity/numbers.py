@@ -123,7 +123,8 @@ _RU_MONTHS = ["январ[ьяе]", "феврал[ьяе]", "март[ае]?", "
 #: language with a digit in it: the Russian one alone takes over a millisecond)
 _MONTH: dict[str, tuple[str, re.RegexFlag]] = {
     "en": (r"\b(" + "|".join(_EN_MONTHS) + r")\b", re.NOFLAG),
-    "ru": (r"\b(" + "|".join(f"(?:{m})" for m in _RU_MONTHS) + r")\b", re.I),
+    # one group a month: the match's last group is the month's number
+    "ru": (r"\b(?:" + "|".join(f"({m})" for m in _RU_MONTHS) + r")\b", re.I),
 }
 
 
@@ -143,12 +144,11 @@ def _months(text: str, lang: str) -> list[Decimal]:
         if not (re.search(r"\d{1,2}(?:st|nd|rd|th|-?го)?\s*$", before)
                 or re.match(r"\s+\d{1,4}\b", after)):
             continue  # "May" the verb, "в марте" without a date
-        word = match.group(1)
         if lang == "en":
-            index = _EN_MONTHS.index(word)
-        else:
-            index = next(i for i, m in enumerate(_RU_MONTHS) if re.fullmatch(m, word.lower()))
-        out.append(Decimal(index + 1))
+            index = _EN_MONTHS.index(match.group(1)) + 1
+        else:  # (the word itself may be written with a letter only re.I folds: ᲀ for в)
+            index = int(match.lastindex or 0)
+        out.append(Decimal(index))
     return out
 
 

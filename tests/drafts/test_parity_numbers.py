@@ -155,3 +155,27 @@ def test_a_text_is_scanned_for_figures_and_numerals_when_it_has_their_characters
     """A text without a digit is not scanned for figures or dates, nor one without I, V,
     X or L for Roman numerals: what a text with them states is read as before."""
     assert dict(numbers(text, lang)) == expected
+
+
+def test_a_month_is_read_from_the_alternative_that_matched() -> None:
+    """The Russian month pattern has one group a month; the one that matched is the
+    month — every form of every month, in any case, reads as the single-month patterns
+    read it, and a word written with a letter only case-folding equates (ᲀ, U+1C80, for
+    в) is the month it matched, where looking it up again by lower case found none."""
+    import re
+
+    from drafts.parity import numbers as module
+
+    stems = [("январ", "ьяе"), ("феврал", "ьяе"), ("март", "ае"), ("апрел", "ьяе"),
+             ("ма", "йяе"), ("июн", "ьяе"), ("июл", "ьяе"), ("август", "ае"),
+             ("сентябр", "ьяе"), ("октябр", "ьяе"), ("ноябр", "ьяе"), ("декабр", "ьяе")]
+    for number, (stem, endings) in enumerate(stems, start=1):
+        forms = [stem + e for e in endings] + ([stem] if stem in ("март", "август") else [])
+        for form in forms:
+            for written in (form, form.upper(), form.capitalize()):
+                old = next(i for i, m in enumerate(module._RU_MONTHS)
+                           if re.fullmatch(m, written.lower())) + 1
+                assert old == number
+                assert module._months(f"12 {written} 2024", "ru") == [number], written
+    assert module._months("1 аᲀгуста 2020", "ru") == [8]
+    assert numbers("до 1 аᲀгуста 2020 года", "ru") == numbers("до 1 августа 2020 года", "ru")

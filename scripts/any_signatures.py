@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import sys
+import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -33,7 +34,9 @@ def _names_any(node: ast.AST | None, aliases: frozenset[str]) -> bool:
             return True
         if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
             try:
-                quoted = ast.parse(sub.value, mode="eval")
+                with warnings.catch_warnings():  # any string is tried as an annotation:
+                    warnings.simplefilter("ignore")  # a pattern's "\w" is no warning here
+                    quoted = ast.parse(sub.value, mode="eval")
             except SyntaxError:
                 continue
             if _names_any(quoted, aliases):

@@ -261,23 +261,7 @@ main()
 '''
 
 
-#: the same floor without click (what Python needs: the arguments read from ``sys.argv``),
-#: the one issue 30's ratio is taken against; the floor above, with click, for comparison
-FLOOR = FLOOR.replace("#: LOADER\n", LOADER)
-FLOOR_BARE = (FLOOR
-              .replace("import sqlite3\n\nimport click\n", "import sqlite3\nimport sys\n")
-              .replace('''@click.command()
-@click.argument("kind")
-@click.argument("path")
-@click.argument("rid", type=int)
-@click.argument("tag")
-@click.option("--number", type=int, default=1)
-@click.option("--source", default=None)
-@click.option("--parse", is_flag=True)
-def main(kind, path, rid, tag, number, source, parse):''',
-                       "def main(kind, path, rid, tag, number=1, source=None, parse=False):")
-              .replace('    click.echo(f"{kind} stored")', '    print(f"{kind} stored")')
-              .replace("\nmain()\n", """
+ARGV = """
 ARGS = sys.argv[1:]
 
 
@@ -285,10 +269,30 @@ def given(name):
     return ARGS[ARGS.index(name) + 1] if name in ARGS else None
 
 
-main(ARGS[0], ARGS[1], int(ARGS[2]), ARGS[3], int(given("--number") or 1), given("--source"),
-     "--parse" in ARGS)
-"""))
-assert "click" not in FLOOR_BARE.split('"""', 2)[2], "the click-free floor still uses click"
+"""
+
+
+def without_click(script: str, imports: tuple[str, str], signature: str, call: str) -> str:
+    """``script`` reading its arguments from ``sys.argv`` instead of click: its import lines
+    (``imports``: before, after), ``def main(…)`` declared as ``signature`` (with defaults),
+    and the call of ``main`` that takes the arguments."""
+    head, rest = script.split("@click.command()\n", 1)
+    body = rest.split("\ndef main(", 1)[1].split(":\n", 1)[1]
+    out = (head.replace(*imports) + signature + "\n" + body) \
+        .replace('    click.echo(f"{kind} stored")', '    print(f"{kind} stored")') \
+        .replace("\nmain()\n", ARGV + call + "\n")
+    assert "click" not in out.split('"""', 2)[2], "the click-free floor still uses click"
+    return out
+
+
+#: the same floor without click (what Python needs: the arguments read from ``sys.argv``),
+#: the one issue 30's ratio is taken against; the floor above, with click, for comparison
+FLOOR = FLOOR.replace("#: LOADER\n", LOADER)
+FLOOR_BARE = without_click(
+    FLOOR, ("import sqlite3\n\nimport click\n", "import sqlite3\nimport sys\n"),
+    "def main(kind, path, rid, tag, number=1, source=None, parse=False):",
+    'main(ARGS[0], ARGS[1], int(ARGS[2]), ARGS[3], int(given("--number") or 1), '
+    'given("--source"),\n     "--parse" in ARGS)')
 
 FLOOR_PG = r'''"""The floor of a write command on PostgreSQL: Python, click parsing the arguments, and
 plain psycopg logged in as the member's own role doing the insert (or update), the row's fact
@@ -449,30 +453,12 @@ main()
 FLOOR_PG = FLOOR_PG.replace("#: LOADER\n", LOADER)
 #: the same floor without click (the arguments read from ``sys.argv``): the one the
 #: PostgreSQL ratio is taken against, as on SQLite
-FLOOR_PG_BARE = (FLOOR_PG
-                 .replace("import json\n\nimport click\nimport psycopg\n",
-                          "import json\nimport sys\n\nimport psycopg\n")
-                 .replace('''@click.command()
-@click.argument("kind")
-@click.argument("url")
-@click.argument("rid", type=int)
-@click.argument("tag")
-@click.option("--number", type=int, default=1)
-@click.option("--source", default=None)
-def main(kind, url, rid, tag, number, source):''',
-                          "def main(kind, url, rid, tag, number=1, source=None):")
-                 .replace('    click.echo(f"{kind} stored")', '    print(f"{kind} stored")')
-                 .replace("\nmain()\n", """
-ARGS = sys.argv[1:]
-
-
-def given(name):
-    return ARGS[ARGS.index(name) + 1] if name in ARGS else None
-
-
-main(ARGS[0], ARGS[1], int(ARGS[2]), ARGS[3], int(given("--number") or 1), given("--source"))
-"""))
-assert "click" not in FLOOR_PG_BARE.split('"""', 2)[2], "the click-free floor still uses click"
+FLOOR_PG_BARE = without_click(
+    FLOOR_PG, ("import json\n\nimport click\nimport psycopg\n",
+               "import json\nimport sys\n\nimport psycopg\n"),
+    "def main(kind, url, rid, tag, number=1, source=None):",
+    'main(ARGS[0], ARGS[1], int(ARGS[2]), ARGS[3], int(given("--number") or 1), '
+    'given("--source"))')
 
 
 STAGES = r'''"""Where a cold comment's CPU goes on the bare path: each stage's process time, in

@@ -161,6 +161,19 @@ class Writing:
         return decide(name, known, person(actor),
                       person(subject) if subject is not None else None, force=force).require()
 
+    def own_word(self, name: str, ref: str, by: str | None
+                 ) -> tuple[Record, _Member, Decision] | None:
+        """The resolution ``ref``, the member an approval or objection is for (``by``, else
+        who acts) and the gate's decision on ``name`` for them, when they type it
+        themselves; None when it is typed for someone else, whose word the ORM's service
+        checks (nothing is written here)."""
+        row = self.reader.resolution(ref)
+        actor = self.acting_member()
+        member = self.member(by) if by else actor
+        decision = self.allow(name, row, actor, member)
+        typed_by = actor if by and actor.id != member.id else self.operator()
+        return (row, member, decision) if typed_by.id == member.id else None
+
     def act(self, decision: Decision, row: Record) -> None:
         """Take the act ``decision`` allows on ``row``, and move the row's version on."""
         if decision.rule.moves:
@@ -353,13 +366,10 @@ def approve(w: Writing, ref: str, by: str | None, note: str = "") -> ApprovalRes
     from workflow.rows import approval_detail
 
     with w.transaction() as writer:
-        row = w.reader.resolution(ref)
-        actor = w.acting_member()
-        member = w.member(by) if by else actor
-        decision = w.allow("approve", row, actor, member)
-        typed_by = actor if by and actor.id != member.id else w.operator()
-        if typed_by.id != member.id:
+        own = w.own_word("approve", ref, by)
+        if own is None:
             return None  # nothing written yet: the block ends an empty transaction
+        row, member, decision = own
         version = w.reader.version(row)
         writer.insert("approvals", {
             "resolution_id": row.id, "version_number": row.current_version,
@@ -368,7 +378,7 @@ def approve(w: Writing, ref: str, by: str | None, note: str = "") -> ApprovalRes
             "at": clock.now()})
         detail = {**approval_detail(member.id, int(row.current_version),
                                     str(version.content_hash), w.workspace.approval_rule, False),
-                  "typed_by": typed_by.id}
+                  "typed_by": member.id}  # (who typed it: the member themselves)
         state = w.move(decision, row, actor=w.actor(), detail=detail)
         progress = decision.answers["approval_rule_met"][1]
         return ApprovalResult(str(row.symbol), member.id, "approved", state, progress, False)

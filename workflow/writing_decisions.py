@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from workflow import clock
-from workflow.errors import InvalidInput, NotFound, WorkflowError
+from workflow.errors import InvalidInput, WorkflowError
 from workflow.review import applying
 from workflow.rows import AmendmentRow, ApprovalResult, ClosedRound, StepResult
 
@@ -39,14 +39,9 @@ def decide_amendment(w: Writing, ref: str, number: int, accept: bool) -> Amendme
         actor = w.acting_member()
         decision = w.allow(action, row, actor)
         w.open_round(row, action)
-        amendment = w.reads.one("SELECT * FROM amendments WHERE resolution_id = ? AND "
-                                "number = ?", (row.id, number))
-        if amendment is None:
-            raise NotFound(f"{row.symbol} has no amendment {number}; see 'resolutions "
-                           f"amendments {row.symbol}'")
-        if amendment.status == "applied":
-            raise WorkflowError(f"amendment {number} was applied in version "
-                                f"{amendment.applied_version}; it can no longer change")
+        amendment = applying.decidable(row.symbol, number, w.reads.one(
+            "SELECT * FROM amendments WHERE resolution_id = ? AND number = ?",
+            (row.id, number)))
         changed = {"status": "accepted" if accept else "rejected", "decided_by": actor.id}
         writer.update("amendments", changed, {"id": amendment.id})
         amendment.update(changed)
@@ -120,13 +115,10 @@ def object_(w: Writing, ref: str, by: str | None, note: str) -> ApprovalResult |
     if not note.strip():
         raise WorkflowError("say why (--note): an objection goes back to the drafters")
     with w.transaction() as writer:
-        row = w.reader.resolution(ref)
-        actor = w.acting_member()
-        member = w.member(by) if by else actor
-        decision = w.allow("object", row, actor, member)
-        typed_by = actor if by and actor.id != member.id else w.operator()
-        if typed_by.id != member.id:
+        own = w.own_word("object", ref, by)
+        if own is None:
             return None  # nothing written yet: the block ends an empty transaction
+        row, member, decision = own
         version = w.reader.version(row)
         for standing in w.reads.all(
                 "SELECT id FROM approvals WHERE resolution_id = ? AND version_number = ? "
@@ -140,7 +132,7 @@ def object_(w: Writing, ref: str, by: str | None, note: str) -> ApprovalResult |
             "at": clock.now()})
         state = w.move(decision, row, actor=w.actor(), detail={
             "member": member.id, "note": note.strip(), "version": int(row.current_version),
-            "typed_by": typed_by.id})
+            "typed_by": member.id})  # (who typed it: the member themselves)
         return ApprovalResult(str(row.symbol), member.id, "objected", state,
                               "back to revision; approvals voided")
 

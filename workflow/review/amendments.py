@@ -16,7 +16,7 @@ from drafts.model import Resolution
 from workflow import clock
 from workflow.app import App
 from workflow.drafting.resolutions import _after_version, parse_source
-from workflow.errors import InvalidInput, NotFound, WorkflowError
+from workflow.errors import InvalidInput
 from workflow.lifecycle.steps import act, allow, move, touch
 from workflow.review import applying
 from workflow.review.checks import amendment_detail, amendment_target, amendment_texts
@@ -79,14 +79,9 @@ def decide_amendment(app: App, ref: str, number: int, accept: bool) -> Amendment
         actor = app.acting_member(session)
         decision = allow(app, session, action, row=row, actor=actor)
         _open_round(session, row, action)
-        amendment = session.exec(select(Amendment).where(Amendment.resolution_id == row.id,
-                                                         Amendment.number == number)).first()
-        if amendment is None:
-            raise NotFound(f"{row.symbol} has no amendment {number}; see 'resolutions "
-                           f"amendments {row.symbol}'")
-        if amendment.status == "applied":
-            raise WorkflowError(f"amendment {number} was applied in version "
-                                f"{amendment.applied_version}; it can no longer change")
+        amendment = applying.decidable(row.symbol, number, session.exec(
+            select(Amendment).where(Amendment.resolution_id == row.id,
+                                    Amendment.number == number)).first())
         amendment.status = "accepted" if accept else "rejected"
         amendment.decided_by = actor.id
         session.add(amendment)

@@ -9,15 +9,38 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from workflow.errors import WorkflowError
+from workflow.errors import NotFound, WorkflowError
 
 if TYPE_CHECKING:
     from drafts.model import Resolution
     from workflow.rows import _AmendmentSource
 
-__all__ = ["conflicts", "refuse_conflicts", "apply", "applied_note"]
+__all__ = ["conflicts", "refuse_conflicts", "apply", "applied_note", "decidable"]
+
+
+class _Decidable(Protocol):
+    @property
+    def status(self) -> str: ...
+    @property
+    def applied_version(self) -> int | None: ...
+
+
+D = TypeVar("D", bound=_Decidable)
+
+
+def decidable(symbol: str, number: int, amendment: D | None) -> D:
+    """The amendment ``number`` of ``symbol`` (an ORM row or a bare record), refused when
+    there is none or when it was applied already (both write paths of ``amendment accept``
+    and ``reject``)."""
+    if amendment is None:
+        raise NotFound(f"{symbol} has no amendment {number}; see 'resolutions "
+                       f"amendments {symbol}'")
+    if amendment.status == "applied":
+        raise WorkflowError(f"amendment {number} was applied in version "
+                            f"{amendment.applied_version}; it can no longer change")
+    return amendment
 
 
 def conflicts(model: Resolution, accepted: Sequence[_AmendmentSource]) -> list[str]:

@@ -9,6 +9,7 @@ is met. Scripts return their figures; ``run_all.py`` prints them together and wr
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import platform
@@ -185,16 +186,31 @@ def plain_python() -> str:
     if Path(sys.prefix).resolve() == target.resolve():  # a process it started (a bench's
         return str(exe)                                 # writer): already made
     libraries = [p for p in sys.path if p.startswith(sys.prefix) and p.endswith("site-packages")]
-    if not exe.exists():
-        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(target)],
-                       check=True)
-    site = next((target / "lib").glob("python*/site-packages"))
-    (site / "brics-bench.pth").write_text("\n".join([str(ROOT), *libraries]) + "\n", "utf-8")
-    # the installed launcher of the command line, started by this Python
-    launcher = (BIN / "resolutions").read_text("utf-8").split("\n", 1)[1]
-    (target / "bin" / "resolutions").write_text(f"#!{exe}\n{launcher}", "utf-8")
-    (target / "bin" / "resolutions").chmod(0o755)
+    OUT.mkdir(parents=True, exist_ok=True)
+    # the suite's workers import the benches at once: one of them makes it, the others
+    # wait for it and find it made
+    with open(OUT / "plain-python.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not exe.exists():
+            subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(target)],
+                           check=True)
+        site = next((target / "lib").glob("python*/site-packages"))
+        _write_if_changed(site / "brics-bench.pth", "\n".join([str(ROOT), *libraries]) + "\n")
+        # the installed launcher of the command line, started by this Python
+        launcher = (BIN / "resolutions").read_text("utf-8").split("\n", 1)[1]
+        _write_if_changed(target / "bin" / "resolutions", f"#!{exe}\n{launcher}")
+        (target / "bin" / "resolutions").chmod(0o755)
     return str(exe)
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a new file put in its place, unless it holds it:
+    a process starting the file meanwhile reads the old text or the new, never half."""
+    if path.exists() and path.read_text("utf-8") == text:
+        return
+    fresh = path.with_name(path.name + ".new")
+    fresh.write_text(text, "utf-8")
+    os.replace(fresh, path)
 
 
 #: what every benchmark starts its measured processes with (floors and ours alike):

@@ -31,6 +31,7 @@ from functools import lru_cache
 
 from drafts.languages import REGISTRY
 from drafts.markup import plain
+from drafts.parity.caseless import WORD, fold
 from drafts.parity.core import ERROR, Finding, Unit, lang_name
 
 __all__ = ["numbers", "split", "chinese_numeral", "compare"]
@@ -46,6 +47,7 @@ WORD_LANGUAGES = ("pt", "es", "fr", "ar", "fa", "hi", "am", "id")
 
 _DECIMAL_COMMA = {code for code, lang in REGISTRY.items() if lang.decimal_comma}
 _SPACES = " \u00a0\u202f\u2009"
+_NO_SPACES = dict.fromkeys(map(ord, _SPACES))
 _ARABIC = re.compile(
     r"(?<![\d.,])(?P<num>\d{1,3}(?:[" + _SPACES + r"]\d{3})+(?![\d])"
     r"|\d{1,3}(?:,\d{3})+(?![\d])"
@@ -81,7 +83,7 @@ def _own_scales(lang: str) -> tuple[tuple[re.Pattern[str], Decimal], ...]:
 
 
 def _arabic_value(raw: str, lang: str) -> Decimal | None:
-    compact = re.sub(f"[{_SPACES}]", "", raw)
+    compact = raw.translate(_NO_SPACES)
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+", compact) and lang not in _DECIMAL_COMMA:
         compact = compact.replace(",", "")
     elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+", compact) and lang in _DECIMAL_COMMA:
@@ -116,38 +118,33 @@ def _arabic(text: str, lang: str) -> list[Decimal]:
 
 _EN_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
               "September", "October", "November", "December"]
-_RU_MONTHS = ["январ[ьяе]", "феврал[ьяе]", "март[ае]?", "апрел[ьяе]", "ма[йяе]", "июн[ьяе]",
-              "июл[ьяе]", "август[ае]?", "сентябр[ьяе]", "октябр[ьяе]", "ноябр[ьяе]",
-              "декабр[ьяе]"]
-#: the month patterns, by language (compiled by :func:`_month` at the first text of their
-#: language with a digit in it: the Russian one alone takes over a millisecond)
-_MONTH: dict[str, tuple[str, re.RegexFlag]] = {
-    "en": (r"\b(" + "|".join(_EN_MONTHS) + r")\b", re.NOFLAG),
-    # one group a month: the match's last group is the month's number
-    "ru": (r"\b(?:" + "|".join(f"({m})" for m in _RU_MONTHS) + r")\b", re.I),
+#: each Russian month's stem and the endings it takes ("сентябр" + "ь", "я", "е")
+_RU_MONTHS = [("январ", "ьяе"), ("феврал", "ьяе"), ("март", ("", "а", "е")),
+              ("апрел", "ьяе"), ("ма", "йяе"), ("июн", "ьяе"), ("июл", "ьяе"),
+              ("август", ("", "а", "е")), ("сентябр", "ьяе"), ("октябр", "ьяе"),
+              ("ноябр", "ьяе"), ("декабр", "ьяе")]
+#: a month's word → its number: English as written (capitalised), Russian in any case
+#: (the key is the word's :func:`~drafts.parity.caseless.fold`: ᲀ for в is в)
+_MONTH: dict[str, dict[str, int]] = {
+    "en": {name: n for n, name in enumerate(_EN_MONTHS, 1)},
+    "ru": {stem + ending: n for n, (stem, endings) in enumerate(_RU_MONTHS, 1)
+           for ending in endings},
 }
-
-
-@lru_cache(maxsize=None)
-def _month(lang: str) -> re.Pattern[str]:
-    source, flags = _MONTH[lang]
-    return re.compile(source, flags)
 
 
 def _months(text: str, lang: str) -> list[Decimal]:
     if lang not in _MONTH or not _DIGIT.search(text):
         return []  # a month counts next to a day or a year only: a text without a digit has none
-    pattern = _month(lang)
+    forms = _MONTH[lang]
     out = []
-    for match in pattern.finditer(text):
+    for match in WORD.finditer(text):  # a month is a whole word
+        index = forms.get(match.group() if lang == "en" else fold(match.group()))
+        if index is None:
+            continue
         before, after = text[:match.start()], text[match.end():]
         if not (re.search(r"\d{1,2}(?:st|nd|rd|th|-?го)?\s*$", before)
                 or re.match(r"\s+\d{1,4}\b", after)):
             continue  # "May" the verb, "в марте" without a date
-        if lang == "en":
-            index = _EN_MONTHS.index(match.group(1)) + 1
-        else:  # (the word itself may be written with a letter only re.I folds: ᲀ for в)
-            index = int(match.lastindex or 0)
         out.append(Decimal(index))
     return out
 
@@ -200,10 +197,14 @@ _RU_WORDS = {w: n for n, forms in _RU_CARDINAL.items() for w in forms.split()}
 _RU_WORDS.update(_RU_SCALE)
 _RU_WORDS.update({"дважды": 2, "трижды": 3, "десятилетие": 10, "десятилетия": 10,
                   "десятилетию": 10, "десятилетием": 10, "десятилетии": 10})
-#: one stem, then one ending (the stems tried in order, each with every ending: the match,
-#: and the stem's group, are those of writing the ending after each stem)
-_RU_ORDINAL = re.compile(r"^(?:" + "|".join(
-    f"(?P<o{n}>{stem})" for n, stem in _RU_ORDINAL_STEMS.items()) + r")" + _RU_ADJ + "$")
+#: every ordinal form → its value: one stem, then one ending (a form two stems could make
+#: is the first stem's, as the stems tried in order would read it)
+_RU_ORDINAL: dict[str, int] = {}
+for _n, _stems in _RU_ORDINAL_STEMS.items():
+    for _stem in _stems.split("|"):
+        for _ending in _RU_ADJ[3:-1].split("|"):
+            _RU_ORDINAL.setdefault(_stem + _ending, _n)
+del _n, _stems, _stem, _ending
 _RU_NOT_ORDINAL = {"трети", "треть", "пяти", "шести", "десяти", "девяти", "восьми",
                    "двадцати", "тридцати", "пятью", "шестью", "девятью", "десятью",
                    "восемью", "семи"}
@@ -220,9 +221,8 @@ def _word_value(word: str, lang: str) -> tuple[int, bool] | None:
             return _RU_WORDS[word], False
         if word in _RU_NOT_ORDINAL:
             return None
-        match = _RU_ORDINAL.match(word)
-        if match:
-            return next(int(k[1:]) for k, v in match.groupdict().items() if v), True
+        if word in _RU_ORDINAL:
+            return _RU_ORDINAL[word], True
     return None
 
 

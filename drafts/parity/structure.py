@@ -11,6 +11,7 @@ from functools import cache
 
 from drafts.markup import plain
 from drafts.model import Resolution
+from drafts.parity.caseless import WORD, fold
 from drafts.parity.core import (
     ERROR,
     KIND_TITLE,
@@ -88,7 +89,7 @@ _RU_WORDS = {w: n for n, forms in _RU_COUNT.items() for w in forms.split()}
 _ZH_COUNT = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
              "十": 10}
 #: the announcing patterns, by language (compiled by :func:`_announcing` at the first
-#: lead-in of their language that ends with a colon)
+#: lead-in of their language that ends with a colon and states a count)
 _ANNOUNCE: dict[str, tuple[str, re.RegexFlag]] = {
     "en": (r"\b(?:following|these|the)\s+(?P<n>\d{1,2}|" + "|".join(_EN_COUNT) + r")\b"
            r"|\b(?P<m>\d{1,2}|" + "|".join(_EN_COUNT)
@@ -121,6 +122,8 @@ def announced_count(text: str, lang: str) -> int | None:
     if not body.endswith((":", "：")):
         return None
     tail = body[-20:] if lang in _CJK else body[-80:]
+    if lang not in _ANNOUNCE or not _states_a_count(tail, lang):
+        return None
     pattern = _announcing(lang)
     if pattern is None:
         return None
@@ -131,6 +134,18 @@ def announced_count(text: str, lang: str) -> int | None:
     if raw.isdigit():
         return int(raw)
     return _EN_COUNT.get(raw) or _RU_WORDS.get(raw) or _ZH_COUNT.get(raw)
+
+
+def _states_a_count(tail: str, lang: str) -> bool:
+    """Whether ``tail`` has what every count the pattern reads has: a digit, or a count
+    word (a Chinese numeral; a whole word that is one, in any case) — what spares compiling
+    the pattern for a lead-in without ("with the following mandate:")."""
+    if any(char.isdecimal() for char in tail):  # what \d matches
+        return True
+    if lang == "zh":
+        return any(char in _ZH_COUNT for char in tail)
+    words = _EN_COUNT if lang == "en" else _RU_WORDS
+    return any(fold(word) in words for word in WORD.findall(tail))
 
 
 def items(unit: Unit, langs: Sequence[str]) -> list[Finding]:
@@ -269,21 +284,43 @@ def _plain_allowed(unit: Unit) -> tuple[str, ...]:
 
 # -- numbers typed by hand -----------------------------------------------------------------
 
-_TYPED_LABEL = re.compile(
+_TYPED_LABEL = (
     r"^(?:\d{1,3}[.)]|\(\d{1,3}\)|\([a-z]{1,2}\)|[a-z]\)|\((?:[ivxl]{1,6})\)|[ivxl]{1,6}\)"
     r"|\([а-я]\)|[а-я]\)|[IVXL]{1,6}\.|\d{1,3} -"
     r"|\([\u0600-\u06ff\u0900-\u097f\u1200-\u137f]{1,3}\)"  # (أ) (क) (ሀ)
     r"|[\u0600-\u06ff\u1200-\u137f]{1,3}\)|[‘’]\d{1,2}[‘’])(?=\s)")  # ب) ሀ) ‘1’
-_TYPED_LABEL_CJK = re.compile(
+_TYPED_LABEL_CJK = (
     r"^(?:\d{1,3}[.．、)）]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、"
     r"|[（(][a-z]{1,2}[)）]|[a-z][)）])")
+
+
+@cache
+def _typed_label(cjk: bool) -> re.Pattern[str]:
+    return re.compile(_TYPED_LABEL_CJK if cjk else _TYPED_LABEL)
+
+
+def _may_be_labelled(start: str, cjk: bool) -> bool:
+    """Whether ``start`` can begin with one of the labels the pattern reads: up to three
+    digits (what ``\\d`` matches), an opening bracket or quote, a Roman numeral with its
+    full stop (a Chinese one with its "、") or a letter with its ")" near the start — what
+    spares compiling the pattern for a text that opens with a word or a year."""
+    first = start[0]
+    if first.isdecimal():
+        return not start[:4].isdecimal()  # four digits: a year, never a label
+    if cjk:
+        return (first in "（(" or (first in "一二三四五六七八九十" and "、" in start[1:4])
+                or start[1:2] in (")", "）"))
+    return (first in "(‘’" or (first in "IVXL" and "." in start[1:7])
+            or ")" in start[1:7])
 
 
 def typed_label(text: str, lang: str) -> str | None:
     """A number or letter typed at the start of a text ("1.", "(a)", "а)", "（一）")."""
     start = plain(text).lstrip(" *")
-    pattern = _TYPED_LABEL_CJK if lang in _CJK else _TYPED_LABEL
-    match = pattern.match(start)
+    cjk = lang in _CJK
+    if not start or not _may_be_labelled(start, cjk):
+        return None
+    match = _typed_label(cjk).match(start)
     return match.group() if match else None
 
 

@@ -26,18 +26,24 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import TYPE_CHECKING, TypeAlias
 
 from drafts.languages import REGISTRY
 from drafts.markup import plain
 from drafts.parity.caseless import WORD, fold
 from drafts.parity.core import ERROR, Finding, Unit, lang_name
 
+if TYPE_CHECKING:
+    from decimal import Decimal
+
 __all__ = ["numbers", "split", "chinese_numeral", "compare"]
 
+#: a number read: a whole one as an int, a figure with a fractional part ("2,5") as a
+#: Decimal (imported for such a figure only: most texts state whole numbers alone)
+Value: TypeAlias = "int | Decimal"
 #: (value, soft): see the module docstring.
-Found = tuple[Decimal, bool]
+Found = tuple[Value, bool]
 
 #: the languages :mod:`drafts.parity.number_words` reads (its ``LANGUAGES``, a test holds
 #: the two equal): that module is imported for a text in one of them only
@@ -57,17 +63,17 @@ _ARABIC = re.compile(
 #: a digit: every figure and every date has one (what spares the scan of a text without)
 _DIGIT = re.compile(r"\d")
 _SCALES = [
-    (re.compile(r"\s*(?:trillion|трлн\.?|триллион\w*)", re.I), Decimal(10) ** 12),
-    (re.compile(r"\s*(?:billion|bn\b|млрд\.?|миллиард\w*)", re.I), Decimal(10) ** 9),
-    (re.compile(r"\s*(?:million|mln\b|млн\.?|миллион\w*)", re.I), Decimal(10) ** 6),
-    (re.compile(r"\s*(?:thousand|тыс\.?|тысяч\w*)", re.I), Decimal(1000)),
-    (re.compile(r"\s*[多余]?亿"), Decimal(10) ** 8),  # "200多万": more than two million
-    (re.compile(r"\s*[多余]?万"), Decimal(10) ** 4),
+    (re.compile(r"\s*(?:trillion|трлн\.?|триллион\w*)", re.I), 10 ** 12),
+    (re.compile(r"\s*(?:billion|bn\b|млрд\.?|миллиард\w*)", re.I), 10 ** 9),
+    (re.compile(r"\s*(?:million|mln\b|млн\.?|миллион\w*)", re.I), 10 ** 6),
+    (re.compile(r"\s*(?:thousand|тыс\.?|тысяч\w*)", re.I), 1000),
+    (re.compile(r"\s*[多余]?亿"), 10 ** 8),  # "200多万": more than two million
+    (re.compile(r"\s*[多余]?万"), 10 ** 4),
 ]
 
 
 @lru_cache(maxsize=16)
-def _own_scales(lang: str) -> tuple[tuple[re.Pattern[str], Decimal], ...]:
+def _own_scales(lang: str) -> tuple[tuple[re.Pattern[str], int], ...]:
     """A language's own scale words after a figure ("2,5 bilhões", "25 करोड़", French
     "4 billions" = 4 × 10¹²), longest first, with Spanish and Portuguese "mil millones"
     (10⁹); tried before the English and Russian ones."""
@@ -76,13 +82,13 @@ def _own_scales(lang: str) -> tuple[tuple[re.Pattern[str], Decimal], ...]:
         from drafts.parity import number_words
 
         words = sorted(number_words.scale_words(lang).items(), key=lambda kv: -len(kv[0]))
-    out = [(re.compile(r"\s*mil\s+(?:millones|milhões)\b", re.I), Decimal(10) ** 9)]
+    out = [(re.compile(r"\s*mil\s+(?:millones|milhões)\b", re.I), 10 ** 9)]
     out += [(re.compile(r"\s*(?:de\s+)?" + re.escape(word) + r"(?![\w\u0900-\u097f])", re.I),
-             Decimal(value)) for word, value in words]
+             value) for word, value in words]
     return tuple(out)
 
 
-def _arabic_value(raw: str, lang: str) -> Decimal | None:
+def _arabic_value(raw: str, lang: str) -> Value | None:
     compact = raw.translate(_NO_SPACES)
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+", compact) and lang not in _DECIMAL_COMMA:
         compact = compact.replace(",", "")
@@ -90,14 +96,18 @@ def _arabic_value(raw: str, lang: str) -> Decimal | None:
         compact = compact.replace(".", "")
     else:
         compact = compact.replace(",", ".")
+    if "." not in compact:
+        return int(compact)  # (digits alone, of any script: int reads them all)
+    from decimal import Decimal, InvalidOperation
+
     try:
         return Decimal(compact)
-    except InvalidOperation:
+    except InvalidOperation:  # "1.000.000" where a full stop marks decimals
         return None
 
 
-def _arabic(text: str, lang: str) -> list[Decimal]:
-    out: list[Decimal] = []
+def _arabic(text: str, lang: str) -> list[Value]:
+    out: list[Value] = []
     if not _DIGIT.search(text):
         return out  # every numeral has a digit
     scales = list(_own_scales(lang)) + _SCALES
@@ -132,11 +142,11 @@ _MONTH: dict[str, dict[str, int]] = {
 }
 
 
-def _months(text: str, lang: str) -> list[Decimal]:
+def _months(text: str, lang: str) -> list[Value]:
     if lang not in _MONTH or not _DIGIT.search(text):
         return []  # a month counts next to a day or a year only: a text without a digit has none
     forms = _MONTH[lang]
-    out = []
+    out: list[Value] = []
     for match in WORD.finditer(text):  # a month is a whole word
         index = forms.get(match.group() if lang == "en" else fold(match.group()))
         if index is None:
@@ -145,7 +155,7 @@ def _months(text: str, lang: str) -> list[Decimal]:
         if not (re.search(r"\d{1,2}(?:st|nd|rd|th|-?го)?\s*$", before)
                 or re.match(r"\s+\d{1,4}\b", after)):
             continue  # "May" the verb, "в марте" without a date
-        out.append(Decimal(index))
+        out.append(index)
     return out
 
 
@@ -254,7 +264,7 @@ def _words(text: str, lang: str) -> list[Found]:
             return []  # Chinese numerals are read by _chinese
         from drafts.parity import number_words
 
-        return number_words.words(text, lang)
+        return [*number_words.words(text, lang)]
     out: list[Found] = []
     run: list[int] = []
     for token in re.findall(r"[^\W\d_]+|[^\s\w]|\d+", text):
@@ -284,7 +294,7 @@ def _flush(run: list[int]) -> list[Found]:
     if all(v >= 1000 for v in run):  # "thousands", a lone "million": no figure stated
         return []
     value = _combine(run)
-    return [(Decimal(value), len(run) == 1 and 2 <= value <= 10)]
+    return [(value, len(run) == 1 and 2 <= value <= 10)]
 
 
 # -- Chinese numerals ----------------------------------------------------------------------
@@ -338,7 +348,7 @@ def _chinese(text: str) -> list[Found]:
             continue  # a lone 万/千: "thousands", not a figure
         value = chinese_numeral(token)
         counted = before.endswith(("第", "百分之", "附件"))
-        out.append((Decimal(value), not counted and 2 <= value <= 10))
+        out.append((value, not counted and 2 <= value <= 10))
     return out
 
 
@@ -348,9 +358,9 @@ _ROMAN = re.compile(r"(?<![\w-])[IVXL]{2,7}(?![\w-])")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 
 
-def _roman(text: str) -> list[Decimal]:
+def _roman(text: str) -> list[Value]:
     """Upper-case Roman numerals of two letters or more ("XVI саммит", "Annex II")."""
-    out: list[Decimal] = []
+    out: list[Value] = []
     if not any(letter in text for letter in _ROMAN_VALUES):
         return out  # not one of the letters a numeral is written with
     for match in _ROMAN.finditer(text):
@@ -361,7 +371,7 @@ def _roman(text: str) -> list[Decimal]:
             following = _ROMAN_VALUES[token[i + 1]] if i + 1 < len(token) else 0
             total += -value if following > value else value
         if _to_roman(total) == token:  # a well-formed numeral, not "IIV" or "LL"
-            out.append(Decimal(total))
+            out.append(total)
     return out
 
 
@@ -381,11 +391,12 @@ def split(text: str, lang: str) -> tuple[Counter[str], Counter[str]]:
     """The numbers a text states, as (hard, soft) multisets of normalised decimal strings
     (1 left out): soft ones are lone cardinal words from two to ten."""
     body = plain(text)
-    months = _months(body, lang)
+    months: list[Value] = _months(body, lang)
     if lang in WORD_LANGUAGES:
         from drafts.parity import number_words
 
-        months, body = number_words.months(body, lang)
+        worded, body = number_words.months(body, lang)
+        months = [*worded]
     found: list[Found] = [(v, False) for v in _arabic(body, lang) + months + _roman(body)]
     found += _words(body, lang)
     if lang in ("zh", "ja"):
@@ -395,7 +406,8 @@ def split(text: str, lang: str) -> tuple[Counter[str], Counter[str]]:
     for value, is_soft in found:
         if value == 1:
             continue
-        (soft if is_soft else hard)[format(value.normalize(), "f")] += 1
+        (soft if is_soft else hard)[
+            str(value) if isinstance(value, int) else format(value.normalize(), "f")] += 1
     return hard, soft
 
 
@@ -462,4 +474,6 @@ def compare(unit: Unit, langs: Sequence[str]) -> list[Finding]:
 
 
 def _sort_key(text: str) -> Decimal:
+    from decimal import Decimal
+
     return Decimal(text)

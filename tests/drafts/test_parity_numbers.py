@@ -155,3 +155,41 @@ def test_a_month_is_read_in_any_case_and_with_the_letters_case_folding_equates()
                 assert module._months(f"12 {written} 2024", "ru") == [number], written
     assert module._months("1 аᲀгуста 2020", "ru") == [8]
     assert numbers("до 1 аᲀгуста 2020 года", "ru") == numbers("до 1 августа 2020 года", "ru")
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("2,5 млн", "ru", {"2500000": 1}),
+    ("1.25 billion", "en", {"1250000000": 1}),
+    ("0,5 тыс.", "ru", {"500": 1}),
+    ("3.10 and 2.0 per cent", "en", {"3.1": 1, "2": 1}),
+    ("1.000.000", "en", {}),  # a full stop marks decimals here: no figure at all
+    ("1.000.000", "ru", {"1000000": 1}),
+    ("007 and 00", "en", {"7": 1, "0": 1}),
+    ("1,5 万", "zh", {"15000": 1}),
+    ("2,5 bilhões", "pt", {"2500000000": 1}),
+    ("٢٠٣٠ и ٢,٥", "ru", {"2030": 1, "2.5": 1}),
+    ("0,0 и 1,0", "ru", {"0": 1}),
+])
+def test_whole_and_fractional_figures_read_to_the_same_decimal_text(
+        text: str, lang: str, expected: dict[str, int]) -> None:
+    """A whole figure is read as an integer, one with a fractional part as a decimal:
+    either way, with its scale applied, it is written as the same normalised text."""
+    assert dict(numbers(text, lang)) == expected
+
+
+def test_the_decimal_module_is_imported_for_a_fractional_figure_only() -> None:
+    """Whole numbers, dates and number words are read without importing ``decimal``; a
+    figure with a fractional part imports it — in a fresh interpreter."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import sys\n"
+        "from drafts.parity.numbers import numbers\n"
+        "print(sorted(numbers('26 сентября 2024 года, двадцать пять, 三千五百, XVI', 'ru')),\n"
+        "      'decimal' in sys.modules)\n"
+        "print(sorted(numbers('2,5 млн', 'ru')), 'decimal' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[2]).stdout
+    assert out.splitlines() == ["['16', '2024', '25', '26', '9'] False", "['2500000'] True"], out

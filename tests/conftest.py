@@ -191,6 +191,17 @@ def fixture_text(name: str) -> str:
     return (FIXTURES / name).read_text(encoding="utf-8")
 
 
+def in_a_fresh_interpreter(script: str) -> str:
+    """What ``script`` prints when run by a new Python from the checkout's root: what a
+    command's first use of a module costs (what it imports, compiles or caches) is seen
+    only there."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True, cwd=Path(__file__).resolve().parents[1]).stdout
+
+
 def open_app(root: Path | str, actor: str | None = None) -> Any:
     """The workspace as a command here would open it: with the database this test's
     environment names (the command line reads ``RESOLUTIONS_DATABASE_URL``; the library

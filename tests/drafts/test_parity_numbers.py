@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from drafts.parity.numbers import chinese_numeral, numbers
+from tests.conftest import in_a_fresh_interpreter
 
 
 @pytest.mark.parametrize("token, value", [
@@ -72,9 +73,6 @@ def test_the_number_word_module_is_imported_for_its_languages_only() -> None:
     """``numbers.WORD_LANGUAGES`` is ``number_words.LANGUAGES`` (what decides whether the
     module is imported at all), and the numbers of an English, Russian and Chinese text are
     read without importing it (a fresh interpreter, as a write command starts)."""
-    import subprocess
-    import sys
-
     from drafts.parity import number_words
     from drafts.parity import numbers as parity_numbers
 
@@ -86,8 +84,7 @@ def test_the_number_word_module_is_imported_for_its_languages_only() -> None:
               "       numbers('2024年9月26日，第三，两个，1000万', 'zh')]\n"
               "assert 'drafts.parity.number_words' not in sys.modules, 'imported'\n"
               "print(sorted(got[0]), sorted(got[1]), sorted(got[2]))\n")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True).stdout
+    out = in_a_fresh_interpreter(script)
     assert out.split() == [
         "['16',", "'2024',", "'26',", "'3000000',", "'9']",
         "['2024',", "'2500000',", "'26',", "'3',", "'9']",
@@ -100,10 +97,6 @@ def test_the_patterns_of_a_language_compile_at_its_first_text_that_needs_them() 
     of a language only for a lead-in that states a count, the typed-label pattern only for
     a text that opens as a label can — in a fresh interpreter, the count of compiled
     patterns after each text."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
     script = (
         "from drafts.parity import numbers, structure\n"
         "counts, labels = structure._announcing.cache_info, structure._typed_label.cache_info\n"
@@ -119,8 +112,7 @@ def test_the_patterns_of_a_language_compile_at_its_first_text_that_needs_them() 
         "      structure.typed_label('2026 год — запуск', 'ru'),\n"
         "      structure.typed_label('2025年第一季度', 'zh'), labels().currsize)\n"
         "print(structure.typed_label('1. Invites', 'en'), labels().currsize)\n")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True, cwd=Path(__file__).resolve().parents[2]).stdout
+    out = in_a_fresh_interpreter(script)
     assert out.splitlines() == [
         "['2024', '26', '9'] ['2024', '26', '9']",
         "None None None 0",  # lead-ins without a count: nothing compiled for them
@@ -180,16 +172,11 @@ def test_whole_and_fractional_figures_read_to_the_same_decimal_text(
 def test_the_decimal_module_is_imported_for_a_fractional_figure_only() -> None:
     """Whole numbers, dates and number words are read without importing ``decimal``; a
     figure with a fractional part imports it — in a fresh interpreter."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
     script = (
         "import sys\n"
         "from drafts.parity.numbers import numbers\n"
         "print(sorted(numbers('26 сентября 2024 года, двадцать пять, 三千五百, XVI', 'ru')),\n"
         "      'decimal' in sys.modules)\n"
         "print(sorted(numbers('2,5 млн', 'ru')), 'decimal' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True, cwd=Path(__file__).resolve().parents[2]).stdout
+    out = in_a_fresh_interpreter(script)
     assert out.splitlines() == ["['16', '2024', '25', '26', '9'] False", "['2500000'] True"], out

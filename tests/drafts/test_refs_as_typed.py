@@ -9,7 +9,7 @@ import pytest
 from drafts.errors import RefError
 from drafts.numbering import ref, resolve
 from drafts.source import load
-from tests.conftest import fixture_text
+from tests.conftest import fixture_text, in_a_fresh_interpreter
 
 MODEL, _ = load(fixture_text("trilingual.yaml"), "trilingual.yaml")
 
@@ -40,10 +40,6 @@ def test_the_reference_patterns_compile_at_the_first_reference_read() -> None:
     """Numbering and the parity rules read no typed reference, so a fresh interpreter that
     runs the errors-only check (what an approval reads) compiles none of the patterns; the
     first reference read compiles them, and reads it."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
     script = ("from drafts import numbering\n"
               "from drafts.parity.rules import check\n"
               "from drafts.source import load\n"
@@ -53,6 +49,5 @@ def test_the_reference_patterns_compile_at_the_first_reference_read() -> None:
               "before = numbering._readers.cache_info().currsize\n"
               "print(before, numbering.ref(numbering.resolve(model, 'ОП 1(б)')),\n"
               "      numbering._readers.cache_info().currsize)\n")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True, cwd=Path(__file__).resolve().parents[2]).stdout
+    out = in_a_fresh_interpreter(script)
     assert out.split() == ["0", "OP", "1(b)", "1"], out

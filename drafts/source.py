@@ -349,6 +349,9 @@ def _parse(text: str, file: str) -> Any:
     except RecursionError:
         raise SourceError("YAML nested too deeply", file=file, line=None,
                           fix="use at most paragraphs, items and sub-items") from None
+    except TypeError:  # a list or a mapping written as a key ("? - a"): it cannot be hashed
+        raise SourceError("malformed YAML: a key is a list or a mapping", file=file, line=None,
+                          fix="write each key as a plain word, such as 'ru:' or 'text:'") from None
 
 
 def load(text: str, file: str = "<source>", *, symbol: str | None = None

@@ -73,3 +73,16 @@ def test_new_refuses_it_in_one_line_and_caps_the_hints(ws_sqlite: Cli, tmp_path:
     assert len(hints) == 20
     assert made.stderr.splitlines()[-1] == "  … and 70 more hint(s) (all of them with --json)"
     assert made.stdout.strip() == "RCWG/RES/2024/1"
+
+
+@pytest.mark.parametrize("text", ["? - :", "? [a, b]\n: c\n", "? {a: 1}\n: x\n",
+                                  "ru:\n  ? - x\n  : y\n"])
+def test_a_list_or_mapping_as_a_key_is_refused_as_malformed_yaml(text: str) -> None:
+    """YAML allows a list or a mapping as a key ("? - a"); a source cannot use one: it is
+    refused in one line naming the file, never a TypeError from deep in the loader."""
+    with pytest.raises(SourceError) as caught:
+        source.load(text, "key.yaml")
+    assert str(caught.value).startswith("key.yaml:")
+    assert "\n" not in str(caught.value)
+    if text == "? - :":  # a key the loader cannot hash: named as such
+        assert "a key is a list or a mapping" in str(caught.value)
